@@ -1,0 +1,362 @@
+"""Serving every shipped layer from one canonical object model.
+
+Canonical objects are the newest layer's classes (tl/generated). For another layer L:
+- decoding uses a table id → reader: the canonical readers for every id L shares with
+  the canonical layer (same id means same declaration), plus, for L's own constructors,
+  readers built from L's declaration that produce the canonical class of the same
+  predicate (fields L lacks get defaults, fields the canonical class lacks are dropped);
+- encoding passes L's table of overrides down the object tree: a canonical class whose
+  id L lacks is written with L's declaration of the same predicate, or handed to a
+  registered fallback, or refused with LayerMismatchError.
+
+Fallbacks: `register_fallback(name, fn)` where name is a predicate (`messageMediaPaidMedia`)
+or an abstract type (`MessageMedia`), and `fn(obj, layer)` returns an object to send
+instead (itself encoded for that layer, so it may fall back again). The predicate wins
+over the type. Handlers use this to show a newer media type to an old client as a text
+placeholder, for example.
+
+Built lazily, once per layer, from tl/generated/layers.py. The interpreted readers and
+writers here are slower than the generated ones; they only run for the constructors
+that differ, and the benchmark in bench/ measures the cost.
+"""
+
+from __future__ import annotations
+
+import struct
+from typing import Callable
+
+from . import wire
+from .errors import LayerMismatchError, TLDecodeError, TLEncodeError
+from .generated import CLASSES, LAYER as CANONICAL_LAYER
+from .generated.layers import LAYERS, TABLES
+from .parser import parse_declaration
+from .schema import FIXED_SIZE, Combinator, TypeRef
+from .tlobject import REGISTRY, TLObject
+
+SHIPPED_LAYERS: tuple[int, ...] = LAYERS
+
+_FALLBACKS: dict[str, Callable[[TLObject, int], TLObject]] = {}
+
+
+def register_fallback(name: str, fn: Callable[[TLObject, int], TLObject]) -> None:
+    """Send `fn(obj, layer)` instead of `obj` to layers that lack obj's predicate."""
+    _FALLBACKS[name] = fn
+
+
+def unregister_fallback(name: str) -> None:
+    _FALLBACKS.pop(name, None)
+
+
+def serving_layer(client_layer: int) -> int:
+    """The shipped layer a client of `client_layer` is served with: the nearest one at
+    or below it (a newer client than we know gets our newest; an older one than we ship
+    gets our oldest, the best we can do)."""
+    best = SHIPPED_LAYERS[0]
+    for layer in SHIPPED_LAYERS:
+        if layer <= client_layer:
+            best = layer
+    return best
+
+
+class DecodeTable(dict):
+    """id → reader. An unknown id yields a reader that raises with the id and offset."""
+
+    __slots__ = ("layer",)
+
+    def __missing__(self, constructor_id):
+        layer = self.layer
+
+        def unknown(b, p, T):
+            raise TLDecodeError("unknown constructor", constructor_id, p - 4, layer)
+
+        return unknown
+
+
+class LegacyObject(TLObject):
+    """An object of an older layer whose predicate the canonical layer no longer has.
+
+    Handlers never see it for methods they implement; the dispatcher reports the
+    predicate as unimplemented, and the capture tools can still print it.
+    """
+
+    __slots__ = ("QUALNAME", "CONSTRUCTOR_ID", "values")
+
+    def __init__(self, predicate: str, constructor_id: int, values: dict):
+        self.QUALNAME = predicate
+        self.CONSTRUCTOR_ID = constructor_id
+        self.values = values
+
+    def __eq__(self, other):
+        return isinstance(other, LegacyObject) and (self.QUALNAME, self.values) == (other.QUALNAME, other.values)
+
+    def __repr__(self):
+        return f"LegacyObject({self.QUALNAME!r}, {self.values!r})"
+
+    def _w(self, out, L):
+        write = L.get(LegacyObject) if L is not None else None
+        if write is None:
+            raise LayerMismatchError(self.QUALNAME, CANONICAL_LAYER)
+        write(self, out, L)
+
+    def to_dict(self):
+        from .tlobject import _to_json_value
+
+        return {"_": self.QUALNAME, **{k: _to_json_value(v) for k, v in self.values.items()}}
+
+
+def _canonical_readers() -> DecodeTable:
+    table = DecodeTable((cls.CONSTRUCTOR_ID, cls._r) for cls in CLASSES)
+    table.layer = CANONICAL_LAYER
+    table[wire.BOOL_TRUE_ID] = lambda b, p, T: (True, p)
+    table[wire.BOOL_FALSE_ID] = lambda b, p, T: (False, p)
+    table[wire.TRUE_ID] = lambda b, p, T: (True, p)
+    table[wire.GZIP_PACKED_ID] = wire.read_gzip_packed
+    # A Vector as a free-standing object (a method result read without its request):
+    # its element type is unknown, so only vectors of boxed objects can be read.
+    table[wire.VECTOR_ID] = lambda b, p, T: wire.read_vector_objects(b, p - 4, T)
+    return table
+
+
+CANONICAL_READERS = _canonical_readers()
+
+
+# -- interpreted codecs for one declaration ------------------------------------------
+
+_INT_DEFAULTS = {"int": 0, "long": 0, "double": 0.0, "int128": 0, "int256": 0, "string": "", "bytes": b"", "Bool": False}
+
+
+def _default_for(type_text: str):
+    """The value a required field gets when the other layer does not have it."""
+    t = type_text.rpartition("?")[2]
+    if "?" in type_text:
+        return False if t == "true" else None
+    if t.startswith(("Vector<", "vector<")):
+        return []
+    return _INT_DEFAULTS.get(t)
+
+
+def element_reader(t: TypeRef):
+    n = t.name
+    if n in FIXED_SIZE:
+        s = struct.Struct("<" + FIXED_SIZE[n][0])
+        size = s.size
+        unpack = s.unpack_from
+        return lambda b, p, T: (unpack(b, p)[0], p + size)
+    simple = {"string": wire.read_string_el, "bytes": wire.read_bytes_el, "Bool": wire.read_bool_el,
+              "int128": wire.read_int128_el, "int256": wire.read_int256_el}
+    if n in simple:
+        return simple[n]
+    if t.is_vector:
+        inner = element_reader(t.arg)
+        if t.bare:
+            return lambda b, p, T: wire.read_bare_vector(b, p, T, inner)
+        return lambda b, p, T: wire.read_vector(b, p, T, inner)
+    if t.bare and not t.generic_ref:
+        cls = REGISTRY.get(t.name)
+        if cls is None:
+            raise TLDecodeError(f"bare type {t} is not a canonical constructor")
+        return cls._r
+    return wire.read_object
+
+
+def element_writer(t: TypeRef):
+    n = t.name
+    if n in FIXED_SIZE:
+        pack = struct.Struct("<" + FIXED_SIZE[n][0]).pack
+
+        def write_fixed(out, v, L):
+            out += pack(v)
+
+        return write_fixed
+    simple = {"string": _write_text, "bytes": wire.write_bytes_el, "Bool": wire.write_bool,
+              "int128": wire.write_int128, "int256": wire.write_int256}
+    if n in simple:
+        return simple[n]
+    if t.is_vector:
+        inner = element_writer(t.arg)
+        if t.bare:
+            return lambda out, v, L: wire.write_bare_vector(out, v, L, inner)
+        return lambda out, v, L: wire.write_vector(out, v, L, inner)
+    if t.bare and not t.generic_ref:
+        return lambda out, v, L: v._wb(out, L)
+    return wire.write_object
+
+
+def _write_text(out, v, L=None):
+    # A field that was a plain string in an older layer and an object with a `text`
+    # (textWithEntities) in the canonical one: the older layer gets the text.
+    if isinstance(v, TLObject):
+        v = getattr(v, "text", "")
+    wire.write_string(out, v)
+
+
+def _coerce_read(value, canonical_type: str):
+    """The reverse of _write_text: a plain string read where the canonical class expects
+    textWithEntities."""
+    if isinstance(value, str) and canonical_type.rpartition("?")[2] == "TextWithEntities":
+        return REGISTRY["textWithEntities"](text=value, entities=[])
+    return value
+
+
+def make_reader(c: Combinator, layer: int):
+    """A reader of layer `layer`'s declaration `c` that returns a canonical object."""
+    cls = REGISTRY.get(c.predicate)
+    canonical = {name: (attr, type_text) for attr, name, type_text in cls._FIELDS} if cls else {}
+    steps = []
+    for prm in c.params:
+        mask = 1 << prm.flag_bit if prm.is_conditional else 0
+        read = None if prm.is_flags or prm.is_true_flag else element_reader(prm.type)
+        steps.append((prm.name, prm.is_flags, prm.flag_field, mask, prm.is_true_flag, read))
+    missing = {}
+    if cls is not None:
+        present = {prm.name for prm in c.params}
+        missing = {attr: _default_for(tt) for attr, name, tt in cls._FIELDS if name not in present}
+    unpack_u32 = struct.Struct("<I").unpack_from
+
+    def read(b, p, T):
+        flags = {}
+        values = {}
+        for name, is_flags, flag_field, mask, is_true, reader in steps:
+            if is_flags:
+                flags[name] = unpack_u32(b, p)[0]
+                p += 4
+                continue
+            if flag_field is not None:
+                present = flags[flag_field] & mask
+                if is_true:
+                    values[name] = bool(present)
+                    continue
+                if not present:
+                    values[name] = None
+                    continue
+            values[name], p = reader(b, p, T)
+        if cls is None:
+            return LegacyObject(c.predicate, c.id, values), p
+        kwargs = dict(missing)
+        for name, value in values.items():
+            target = canonical.get(name)
+            if target is not None:
+                kwargs[target[0]] = _coerce_read(value, target[1])
+        return cls(**kwargs), p
+
+    return read
+
+
+def make_writer(c: Combinator, layer: int):
+    """A writer of canonical objects in layer `layer`'s declaration `c`."""
+    cls = REGISTRY.get(c.predicate)
+    attrs = {name: attr for attr, name, _ in cls._FIELDS} if cls else {}
+    steps = []
+    flag_parts: dict[str, list[tuple[str, int, bool]]] = {}
+    for prm in c.params:
+        if prm.is_conditional:
+            flag_parts.setdefault(prm.flag_field, []).append((prm.name, 1 << prm.flag_bit, prm.is_true_flag))
+    for prm in c.params:
+        write = None if prm.is_flags or prm.is_true_flag else element_writer(prm.type)
+        default = None if prm.is_conditional else _default_for(str(prm.type))
+        steps.append((prm.name, prm.is_flags, prm.is_conditional, prm.is_true_flag, write, default))
+    head = struct.pack("<I", c.id)
+    pack_u32 = struct.Struct("<I").pack
+
+    def value_of(obj, name):
+        if isinstance(obj, LegacyObject):
+            return obj.values.get(name)
+        attr = attrs.get(name)
+        return getattr(obj, attr) if attr is not None else None
+
+    def write(obj, out, L):
+        values = {name: value_of(obj, name) for name, *_ in steps}
+        out += head
+        for name, is_flags, conditional, is_true, writer, default in steps:
+            if is_flags:
+                bits = 0
+                for field_name, mask, field_is_true in flag_parts.get(name, ()):
+                    v = values[field_name]
+                    if (v if field_is_true else v is not None):
+                        bits |= mask
+                out += pack_u32(bits)
+                continue
+            if is_true:
+                continue
+            v = values[name]
+            if v is None:
+                if conditional:
+                    continue
+                if default is None:
+                    raise TLEncodeError(f"{c.predicate}.{name} is required in layer {layer} and has no value")
+                v = default
+            writer(out, v, L)
+
+    return write
+
+
+# -- per-layer tables ---------------------------------------------------------------------
+
+
+class LayerCodec:
+    """The decode table and encode overrides of one shipped layer."""
+
+    def __init__(self, layer: int):
+        self.layer = layer
+        if layer == CANONICAL_LAYER:
+            self.readers = CANONICAL_READERS
+            self.overrides = None
+            return
+        absent, own = TABLES[layer]
+        own_decls = [parse_declaration(line, is_function) for is_function, line in own]
+        readers = DecodeTable(CANONICAL_READERS)
+        readers.layer = layer
+        for cid in absent:
+            readers.pop(cid, None)
+        by_predicate = {}
+        for c in own_decls:
+            readers[c.id] = make_reader(c, layer)
+            by_predicate[c.predicate] = c
+        overrides: dict[type, Callable] = {}
+        for cls in CLASSES:
+            if cls.CONSTRUCTOR_ID not in absent:
+                continue
+            decl = by_predicate.get(cls.QUALNAME)
+            overrides[cls] = make_writer(decl, layer) if decl else self._fallback_writer(cls)
+        writers_by_predicate = {p: make_writer(c, layer) for p, c in by_predicate.items()}
+        # Objects decoded from this layer that the canonical model lacks are written back as they came.
+        def write_legacy(obj, out, L):
+            write = writers_by_predicate.get(obj.QUALNAME)
+            if write is None:
+                raise LayerMismatchError(obj.QUALNAME, layer)
+            write(obj, out, L)
+
+        overrides[LegacyObject] = write_legacy
+        self.readers = readers
+        self.overrides = overrides
+
+    def _fallback_writer(self, cls: type):
+        layer = self.layer
+        type_name = getattr(cls, "TYPE", None)
+
+        def write(obj, out, L):
+            fn = _FALLBACKS.get(cls.QUALNAME) or (_FALLBACKS.get(type_name) if type_name else None)
+            if fn is None:
+                raise LayerMismatchError(cls.QUALNAME, layer)
+            replacement = fn(obj, layer)
+            if type(replacement) is type(obj):
+                raise LayerMismatchError(cls.QUALNAME, layer)
+            replacement._w(out, L)
+
+        return write
+
+
+_CODECS: dict[int, LayerCodec] = {}
+
+
+def codec_for(layer: int | None) -> LayerCodec:
+    """The codec of a shipped layer (None: canonical). Other numbers: their serving layer."""
+    if layer is None:
+        layer = CANONICAL_LAYER
+    codec = _CODECS.get(layer)
+    if codec is None:
+        shipped = layer if layer in SHIPPED_LAYERS else serving_layer(layer)
+        codec = _CODECS.get(shipped) or LayerCodec(shipped)
+        _CODECS[shipped] = codec
+        _CODECS[layer] = codec
+    return codec

@@ -1,0 +1,108 @@
+"""`python -m tools.tlgen`: regenerate tl/generated/ from schema/.
+
+    python -m tools.tlgen            write tl/generated/ and print what the newest layer changed
+    python -m tools.tlgen --check    exit 1 if tl/generated/ is not what the schema gives
+    python -m tools.tlgen diff A B   print what layer B adds, removes and changes against A
+
+The canonical layer is the newest api-layer-N.tl in schema/; the others get id tables.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from tl.parser import parse_file
+from tl.schema import Schema
+
+from .codegen import Generator
+from .diff import diff_schemas, format_diff
+from .layertables import render_layer_tables
+
+ROOT = Path(__file__).resolve().parents[2]
+SCHEMA_DIR = ROOT / "schema"
+GENERATED = ROOT / "tl" / "generated"
+
+
+def shipped_layers(schema_dir: Path = SCHEMA_DIR) -> dict[int, Path]:
+    layers = {}
+    for path in schema_dir.glob("api-layer-*.tl"):
+        layers[int(path.stem.rsplit("-", 1)[1])] = path
+    return dict(sorted(layers.items()))
+
+
+def load_layer(layer: int, schema_dir: Path = SCHEMA_DIR) -> Schema:
+    schema = parse_file(schema_dir / f"api-layer-{layer}.tl")
+    schema.layer = layer
+    return schema
+
+
+def render_all(schema_dir: Path = SCHEMA_DIR) -> dict[str, str]:
+    layers = {n: parse_file(p) for n, p in shipped_layers(schema_dir).items()}
+    for n, s in layers.items():
+        s.layer = n
+        if s.mismatches():
+            bad = ", ".join(f"{c.predicate} (declared {c.declared_id:08x}, computed {c.computed_id:08x})" for c in s.mismatches())
+            raise SystemExit(f"api-layer-{n}.tl: constructor ids do not match their declarations: {bad}")
+    newest = max(layers)
+    mtproto = parse_file(schema_dir / "mtproto.tl")
+    canonical = mtproto.merged(layers[newest])
+    canonical.layer = newest
+    source = f"schema/api-layer-{newest}.tl and schema/mtproto.tl"
+    files = Generator(canonical, source).generate()
+    files["tl/generated/layers.py"] = render_layer_tables(layers[newest], layers, f"schema/api-layer-*.tl")
+    return files
+
+
+def stale_files(files: dict[str, str]) -> list[str]:
+    stale = [p for p, text in files.items() if not (ROOT / p).exists() or (ROOT / p).read_text() != text]
+    expected = {ROOT / p for p in files}
+    stale += [str(p.relative_to(ROOT)) for p in GENERATED.rglob("*.py") if p not in expected]
+    return stale
+
+
+def write(files: dict[str, str]) -> None:
+    expected = {ROOT / p for p in files}
+    for p in GENERATED.rglob("*.py"):
+        if p not in expected:
+            p.unlink()
+    for rel, text in files.items():
+        path = ROOT / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if not path.exists() or path.read_text() != text:
+            path.write_text(text)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m tools.tlgen", description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--check", action="store_true", help="fail if tl/generated/ is stale")
+    parser.add_argument("command", nargs="?", choices=["diff"], help="diff OLD NEW")
+    parser.add_argument("layers", nargs="*", type=int)
+    args = parser.parse_args(argv)
+    if args.command == "diff":
+        if len(args.layers) != 2:
+            parser.error("diff takes two layer numbers, e.g. `diff 228 229`")
+        old, new = (load_layer(n) for n in args.layers)
+        print(format_diff(diff_schemas(old, new)))
+        return 0
+    files = render_all()
+    if args.check:
+        stale = stale_files(files)
+        if stale:
+            print("tl/generated/ is stale; run `python -m tools.tlgen`:", *stale, sep="\n  ", file=sys.stderr)
+            return 1
+        print(f"tl/generated/ is up to date ({len(files)} files)")
+        return 0
+    stale = stale_files(files)
+    write(files)
+    layers = list(shipped_layers())
+    print(f"wrote {len(stale)} changed file(s) of {len(files)} under tl/generated/ (canonical layer {layers[-1]})")
+    if len(layers) > 1:
+        print(format_diff(diff_schemas(load_layer(layers[-2]), load_layer(layers[-1]))))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
