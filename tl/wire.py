@@ -41,18 +41,17 @@ def read_bytes(b, p):
     n = b[p]
     if n < 254:
         start = p + 1
-        end = start + n
-        if end > len(b):
-            raise TLDecodeError("bytes longer than the data", offset=p)
-        return bytes(b[start:end]), p + ((n + 4) & ~3)
-    if n == 255:
-        raise TLDecodeError("invalid bytes length marker 0xff", offset=p)
-    n = b[p + 1] | b[p + 2] << 8 | b[p + 3] << 16
-    start = p + 4
-    end = start + n
-    if end > len(b):
+        after = p + ((n + 4) & ~3)
+    else:
+        if n == 255:
+            raise TLDecodeError("invalid bytes length marker 0xff", offset=p)
+        n = b[p + 1] | b[p + 2] << 8 | b[p + 3] << 16
+        start = p + 4
+        after = p + ((n + 7) & ~3)
+    # The padding belongs to the value: an object cut inside it is truncated too.
+    if after > len(b):
         raise TLDecodeError("bytes longer than the data", offset=p)
-    return bytes(b[start:end]), p + ((n + 7) & ~3)
+    return bytes(b[start : start + n]), after
 
 
 def read_string(b, p):

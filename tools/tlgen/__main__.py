@@ -14,7 +14,9 @@ import sys
 from pathlib import Path
 
 from tl.parser import parse_file
-from tl.schema import Schema
+from dataclasses import replace
+
+from tl.schema import Combinator, Schema, TypeRef
 
 from .codegen import Generator
 from .diff import diff_schemas, format_diff
@@ -38,6 +40,24 @@ def load_layer(layer: int, schema_dir: Path = SCHEMA_DIR) -> Schema:
     return schema
 
 
+# In mtproto.tl, `string` carries binary data: nonces' products, RSA and DH payloads,
+# msgs_state_info's status bytes. The wire format of string and bytes is the same; only
+# the Python type differs. The one real text is the error message.
+MTPROTO_TEXT_FIELDS = {("rpc_error", "error_message")}
+
+
+def binary_strings(schema: Schema) -> Schema:
+    def fix(c: Combinator) -> Combinator:
+        params = tuple(
+            replace(p, type=TypeRef("bytes")) if p.type.name == "string" and (c.predicate, p.name) not in MTPROTO_TEXT_FIELDS else p
+            for p in c.params
+        )
+        return replace(c, params=params)
+
+    return Schema([fix(c) for c in schema.constructors], [fix(c) for c in schema.functions],
+                  schema.manual, schema.idless, schema.layer)
+
+
 def render_all(schema_dir: Path = SCHEMA_DIR) -> dict[str, str]:
     layers = {n: parse_file(p) for n, p in shipped_layers(schema_dir).items()}
     for n, s in layers.items():
@@ -46,7 +66,7 @@ def render_all(schema_dir: Path = SCHEMA_DIR) -> dict[str, str]:
             bad = ", ".join(f"{c.predicate} (declared {c.declared_id:08x}, computed {c.computed_id:08x})" for c in s.mismatches())
             raise SystemExit(f"api-layer-{n}.tl: constructor ids do not match their declarations: {bad}")
     newest = max(layers)
-    mtproto = parse_file(schema_dir / "mtproto.tl")
+    mtproto = binary_strings(parse_file(schema_dir / "mtproto.tl"))
     canonical = mtproto.merged(layers[newest])
     canonical.layer = newest
     source = f"schema/api-layer-{newest}.tl and schema/mtproto.tl"

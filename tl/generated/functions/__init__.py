@@ -6,7 +6,7 @@ import struct
 
 from tl.tlobject import TLRequest
 from tl.generated import abstract as _abstract
-from tl.wire import read_int128 as w_read_int128, read_string as w_read_string, read_vector_long as w_read_vector_long, write_int128 as w_write_int128, write_string as w_write_string, write_vector_long as w_write_vector_long
+from tl.wire import read_bytes as w_read_bytes, read_int128 as w_read_int128, read_string as w_read_string, read_vector_long as w_read_vector_long, write_bytes as w_write_bytes, write_int128 as w_write_int128, write_string as w_write_string, write_vector_long as w_write_vector_long
 
 _u32 = struct.Struct('<I').unpack_from
 _S_I = struct.Struct('<I'); _P_I = _S_I.pack; _U_I = _S_I.unpack_from
@@ -86,7 +86,7 @@ class ReqDHParams(TLRequest):
     CONSTRUCTOR_ID = 0xd712e4be
     QUALNAME = 'req_DH_params'
     RESULT = 'Server_DH_Params'
-    _FIELDS = (('nonce', 'nonce', 'int128'), ('server_nonce', 'server_nonce', 'int128'), ('p', 'p', 'string'), ('q', 'q', 'string'), ('public_key_fingerprint', 'public_key_fingerprint', 'long'), ('encrypted_data', 'encrypted_data', 'string'), )
+    _FIELDS = (('nonce', 'nonce', 'int128'), ('server_nonce', 'server_nonce', 'int128'), ('p', 'p', 'bytes'), ('q', 'q', 'bytes'), ('public_key_fingerprint', 'public_key_fingerprint', 'long'), ('encrypted_data', 'encrypted_data', 'bytes'), )
 
     def __init__(self, nonce=None, server_nonce=None, p=None, q=None, public_key_fingerprint=None, encrypted_data=None):
         self.nonce = nonce
@@ -102,19 +102,19 @@ class ReqDHParams(TLRequest):
         out += _P_I(0xd712e4be)
         w_write_int128(out, self.nonce)
         w_write_int128(out, self.server_nonce)
-        w_write_string(out, self.p)
-        w_write_string(out, self.q)
+        w_write_bytes(out, self.p)
+        w_write_bytes(out, self.q)
         out += _P_q(self.public_key_fingerprint)
-        w_write_string(out, self.encrypted_data)
+        w_write_bytes(out, self.encrypted_data)
 
     @staticmethod
     def _r(b, p, T):
         v_nonce, p = w_read_int128(b, p)
         v_server_nonce, p = w_read_int128(b, p)
-        v_p, p = w_read_string(b, p)
-        v_q, p = w_read_string(b, p)
+        v_p, p = w_read_bytes(b, p)
+        v_q, p = w_read_bytes(b, p)
         v_public_key_fingerprint, = _U_q(b, p); p += 8
-        v_encrypted_data, p = w_read_string(b, p)
+        v_encrypted_data, p = w_read_bytes(b, p)
         return ReqDHParams(v_nonce, v_server_nonce, v_p, v_q, v_public_key_fingerprint, v_encrypted_data), p
 
     def _wr(self, value, out, L):
@@ -131,7 +131,7 @@ class SetClientDHParams(TLRequest):
     CONSTRUCTOR_ID = 0xf5045f1f
     QUALNAME = 'set_client_DH_params'
     RESULT = 'Set_client_DH_params_answer'
-    _FIELDS = (('nonce', 'nonce', 'int128'), ('server_nonce', 'server_nonce', 'int128'), ('encrypted_data', 'encrypted_data', 'string'), )
+    _FIELDS = (('nonce', 'nonce', 'int128'), ('server_nonce', 'server_nonce', 'int128'), ('encrypted_data', 'encrypted_data', 'bytes'), )
 
     def __init__(self, nonce=None, server_nonce=None, encrypted_data=None):
         self.nonce = nonce
@@ -144,13 +144,13 @@ class SetClientDHParams(TLRequest):
         out += _P_I(0xf5045f1f)
         w_write_int128(out, self.nonce)
         w_write_int128(out, self.server_nonce)
-        w_write_string(out, self.encrypted_data)
+        w_write_bytes(out, self.encrypted_data)
 
     @staticmethod
     def _r(b, p, T):
         v_nonce, p = w_read_int128(b, p)
         v_server_nonce, p = w_read_int128(b, p)
-        v_encrypted_data, p = w_read_string(b, p)
+        v_encrypted_data, p = w_read_bytes(b, p)
         return SetClientDHParams(v_nonce, v_server_nonce, v_encrypted_data), p
 
     def _wr(self, value, out, L):

@@ -534,7 +534,7 @@ class ResPQ(_abstract.TypeResPQ):
     __slots__ = ('nonce', 'server_nonce', 'pq', 'server_public_key_fingerprints', )
     CONSTRUCTOR_ID = 0x05162463
     QUALNAME = 'resPQ'
-    _FIELDS = (('nonce', 'nonce', 'int128'), ('server_nonce', 'server_nonce', 'int128'), ('pq', 'pq', 'string'), ('server_public_key_fingerprints', 'server_public_key_fingerprints', 'Vector<long>'), )
+    _FIELDS = (('nonce', 'nonce', 'int128'), ('server_nonce', 'server_nonce', 'int128'), ('pq', 'pq', 'bytes'), ('server_public_key_fingerprints', 'server_public_key_fingerprints', 'Vector<long>'), )
 
     def __init__(self, nonce=None, server_nonce=None, pq=None, server_public_key_fingerprints=None):
         self.nonce = nonce
@@ -548,14 +548,14 @@ class ResPQ(_abstract.TypeResPQ):
         out += _P_I(0x05162463)
         w_write_int128(out, self.nonce)
         w_write_int128(out, self.server_nonce)
-        w_write_string(out, self.pq)
+        w_write_bytes(out, self.pq)
         w_write_vector_long(out, self.server_public_key_fingerprints)
 
     @staticmethod
     def _r(b, p, T):
         v_nonce, p = w_read_int128(b, p)
         v_server_nonce, p = w_read_int128(b, p)
-        v_pq, p = w_read_string(b, p)
+        v_pq, p = w_read_bytes(b, p)
         v_server_public_key_fingerprints, p = w_read_vector_long(b, p)
         return ResPQ(v_nonce, v_server_nonce, v_pq, v_server_public_key_fingerprints), p
 
@@ -565,7 +565,7 @@ class PQInnerData(_abstract.TypePQInnerData):
     __slots__ = ('pq', 'p', 'q', 'nonce', 'server_nonce', 'new_nonce', )
     CONSTRUCTOR_ID = 0x83c95aec
     QUALNAME = 'p_q_inner_data'
-    _FIELDS = (('pq', 'pq', 'string'), ('p', 'p', 'string'), ('q', 'q', 'string'), ('nonce', 'nonce', 'int128'), ('server_nonce', 'server_nonce', 'int128'), ('new_nonce', 'new_nonce', 'int256'), )
+    _FIELDS = (('pq', 'pq', 'bytes'), ('p', 'p', 'bytes'), ('q', 'q', 'bytes'), ('nonce', 'nonce', 'int128'), ('server_nonce', 'server_nonce', 'int128'), ('new_nonce', 'new_nonce', 'int256'), )
 
     def __init__(self, pq=None, p=None, q=None, nonce=None, server_nonce=None, new_nonce=None):
         self.pq = pq
@@ -579,18 +579,18 @@ class PQInnerData(_abstract.TypePQInnerData):
         if L is not None and (f := L.get(self.__class__)) is not None:
             return f(self, out, L)
         out += _P_I(0x83c95aec)
-        w_write_string(out, self.pq)
-        w_write_string(out, self.p)
-        w_write_string(out, self.q)
+        w_write_bytes(out, self.pq)
+        w_write_bytes(out, self.p)
+        w_write_bytes(out, self.q)
         w_write_int128(out, self.nonce)
         w_write_int128(out, self.server_nonce)
         w_write_int256(out, self.new_nonce)
 
     @staticmethod
     def _r(b, p, T):
-        v_pq, p = w_read_string(b, p)
-        v_p, p = w_read_string(b, p)
-        v_q, p = w_read_string(b, p)
+        v_pq, p = w_read_bytes(b, p)
+        v_p, p = w_read_bytes(b, p)
+        v_q, p = w_read_bytes(b, p)
         v_nonce, p = w_read_int128(b, p)
         v_server_nonce, p = w_read_int128(b, p)
         v_new_nonce, p = w_read_int256(b, p)
@@ -602,7 +602,7 @@ class PQInnerDataDc(_abstract.TypePQInnerData):
     __slots__ = ('pq', 'p', 'q', 'nonce', 'server_nonce', 'new_nonce', 'dc', )
     CONSTRUCTOR_ID = 0xa9f55f95
     QUALNAME = 'p_q_inner_data_dc'
-    _FIELDS = (('pq', 'pq', 'string'), ('p', 'p', 'string'), ('q', 'q', 'string'), ('nonce', 'nonce', 'int128'), ('server_nonce', 'server_nonce', 'int128'), ('new_nonce', 'new_nonce', 'int256'), ('dc', 'dc', 'int'), )
+    _FIELDS = (('pq', 'pq', 'bytes'), ('p', 'p', 'bytes'), ('q', 'q', 'bytes'), ('nonce', 'nonce', 'int128'), ('server_nonce', 'server_nonce', 'int128'), ('new_nonce', 'new_nonce', 'int256'), ('dc', 'dc', 'int'), )
 
     def __init__(self, pq=None, p=None, q=None, nonce=None, server_nonce=None, new_nonce=None, dc=None):
         self.pq = pq
@@ -617,9 +617,9 @@ class PQInnerDataDc(_abstract.TypePQInnerData):
         if L is not None and (f := L.get(self.__class__)) is not None:
             return f(self, out, L)
         out += _P_I(0xa9f55f95)
-        w_write_string(out, self.pq)
-        w_write_string(out, self.p)
-        w_write_string(out, self.q)
+        w_write_bytes(out, self.pq)
+        w_write_bytes(out, self.p)
+        w_write_bytes(out, self.q)
         w_write_int128(out, self.nonce)
         w_write_int128(out, self.server_nonce)
         w_write_int256(out, self.new_nonce)
@@ -627,9 +627,9 @@ class PQInnerDataDc(_abstract.TypePQInnerData):
 
     @staticmethod
     def _r(b, p, T):
-        v_pq, p = w_read_string(b, p)
-        v_p, p = w_read_string(b, p)
-        v_q, p = w_read_string(b, p)
+        v_pq, p = w_read_bytes(b, p)
+        v_p, p = w_read_bytes(b, p)
+        v_q, p = w_read_bytes(b, p)
         v_nonce, p = w_read_int128(b, p)
         v_server_nonce, p = w_read_int128(b, p)
         v_new_nonce, p = w_read_int256(b, p)
@@ -642,7 +642,7 @@ class PQInnerDataTemp(_abstract.TypePQInnerData):
     __slots__ = ('pq', 'p', 'q', 'nonce', 'server_nonce', 'new_nonce', 'expires_in', )
     CONSTRUCTOR_ID = 0x3c6a84d4
     QUALNAME = 'p_q_inner_data_temp'
-    _FIELDS = (('pq', 'pq', 'string'), ('p', 'p', 'string'), ('q', 'q', 'string'), ('nonce', 'nonce', 'int128'), ('server_nonce', 'server_nonce', 'int128'), ('new_nonce', 'new_nonce', 'int256'), ('expires_in', 'expires_in', 'int'), )
+    _FIELDS = (('pq', 'pq', 'bytes'), ('p', 'p', 'bytes'), ('q', 'q', 'bytes'), ('nonce', 'nonce', 'int128'), ('server_nonce', 'server_nonce', 'int128'), ('new_nonce', 'new_nonce', 'int256'), ('expires_in', 'expires_in', 'int'), )
 
     def __init__(self, pq=None, p=None, q=None, nonce=None, server_nonce=None, new_nonce=None, expires_in=None):
         self.pq = pq
@@ -657,9 +657,9 @@ class PQInnerDataTemp(_abstract.TypePQInnerData):
         if L is not None and (f := L.get(self.__class__)) is not None:
             return f(self, out, L)
         out += _P_I(0x3c6a84d4)
-        w_write_string(out, self.pq)
-        w_write_string(out, self.p)
-        w_write_string(out, self.q)
+        w_write_bytes(out, self.pq)
+        w_write_bytes(out, self.p)
+        w_write_bytes(out, self.q)
         w_write_int128(out, self.nonce)
         w_write_int128(out, self.server_nonce)
         w_write_int256(out, self.new_nonce)
@@ -667,9 +667,9 @@ class PQInnerDataTemp(_abstract.TypePQInnerData):
 
     @staticmethod
     def _r(b, p, T):
-        v_pq, p = w_read_string(b, p)
-        v_p, p = w_read_string(b, p)
-        v_q, p = w_read_string(b, p)
+        v_pq, p = w_read_bytes(b, p)
+        v_p, p = w_read_bytes(b, p)
+        v_q, p = w_read_bytes(b, p)
         v_nonce, p = w_read_int128(b, p)
         v_server_nonce, p = w_read_int128(b, p)
         v_new_nonce, p = w_read_int256(b, p)
@@ -682,7 +682,7 @@ class PQInnerDataTempDc(_abstract.TypePQInnerData):
     __slots__ = ('pq', 'p', 'q', 'nonce', 'server_nonce', 'new_nonce', 'dc', 'expires_in', )
     CONSTRUCTOR_ID = 0x56fddf88
     QUALNAME = 'p_q_inner_data_temp_dc'
-    _FIELDS = (('pq', 'pq', 'string'), ('p', 'p', 'string'), ('q', 'q', 'string'), ('nonce', 'nonce', 'int128'), ('server_nonce', 'server_nonce', 'int128'), ('new_nonce', 'new_nonce', 'int256'), ('dc', 'dc', 'int'), ('expires_in', 'expires_in', 'int'), )
+    _FIELDS = (('pq', 'pq', 'bytes'), ('p', 'p', 'bytes'), ('q', 'q', 'bytes'), ('nonce', 'nonce', 'int128'), ('server_nonce', 'server_nonce', 'int128'), ('new_nonce', 'new_nonce', 'int256'), ('dc', 'dc', 'int'), ('expires_in', 'expires_in', 'int'), )
 
     def __init__(self, pq=None, p=None, q=None, nonce=None, server_nonce=None, new_nonce=None, dc=None, expires_in=None):
         self.pq = pq
@@ -698,9 +698,9 @@ class PQInnerDataTempDc(_abstract.TypePQInnerData):
         if L is not None and (f := L.get(self.__class__)) is not None:
             return f(self, out, L)
         out += _P_I(0x56fddf88)
-        w_write_string(out, self.pq)
-        w_write_string(out, self.p)
-        w_write_string(out, self.q)
+        w_write_bytes(out, self.pq)
+        w_write_bytes(out, self.p)
+        w_write_bytes(out, self.q)
         w_write_int128(out, self.nonce)
         w_write_int128(out, self.server_nonce)
         w_write_int256(out, self.new_nonce)
@@ -708,9 +708,9 @@ class PQInnerDataTempDc(_abstract.TypePQInnerData):
 
     @staticmethod
     def _r(b, p, T):
-        v_pq, p = w_read_string(b, p)
-        v_p, p = w_read_string(b, p)
-        v_q, p = w_read_string(b, p)
+        v_pq, p = w_read_bytes(b, p)
+        v_p, p = w_read_bytes(b, p)
+        v_q, p = w_read_bytes(b, p)
         v_nonce, p = w_read_int128(b, p)
         v_server_nonce, p = w_read_int128(b, p)
         v_new_nonce, p = w_read_int256(b, p)
@@ -776,7 +776,7 @@ class ServerDHParamsOk(_abstract.TypeServerDHParams):
     __slots__ = ('nonce', 'server_nonce', 'encrypted_answer', )
     CONSTRUCTOR_ID = 0xd0e8075c
     QUALNAME = 'server_DH_params_ok'
-    _FIELDS = (('nonce', 'nonce', 'int128'), ('server_nonce', 'server_nonce', 'int128'), ('encrypted_answer', 'encrypted_answer', 'string'), )
+    _FIELDS = (('nonce', 'nonce', 'int128'), ('server_nonce', 'server_nonce', 'int128'), ('encrypted_answer', 'encrypted_answer', 'bytes'), )
 
     def __init__(self, nonce=None, server_nonce=None, encrypted_answer=None):
         self.nonce = nonce
@@ -789,13 +789,13 @@ class ServerDHParamsOk(_abstract.TypeServerDHParams):
         out += _P_I(0xd0e8075c)
         w_write_int128(out, self.nonce)
         w_write_int128(out, self.server_nonce)
-        w_write_string(out, self.encrypted_answer)
+        w_write_bytes(out, self.encrypted_answer)
 
     @staticmethod
     def _r(b, p, T):
         v_nonce, p = w_read_int128(b, p)
         v_server_nonce, p = w_read_int128(b, p)
-        v_encrypted_answer, p = w_read_string(b, p)
+        v_encrypted_answer, p = w_read_bytes(b, p)
         return ServerDHParamsOk(v_nonce, v_server_nonce, v_encrypted_answer), p
 
 
@@ -804,7 +804,7 @@ class ServerDHInnerData(_abstract.TypeServerDHInnerData):
     __slots__ = ('nonce', 'server_nonce', 'g', 'dh_prime', 'g_a', 'server_time', )
     CONSTRUCTOR_ID = 0xb5890dba
     QUALNAME = 'server_DH_inner_data'
-    _FIELDS = (('nonce', 'nonce', 'int128'), ('server_nonce', 'server_nonce', 'int128'), ('g', 'g', 'int'), ('dh_prime', 'dh_prime', 'string'), ('g_a', 'g_a', 'string'), ('server_time', 'server_time', 'int'), )
+    _FIELDS = (('nonce', 'nonce', 'int128'), ('server_nonce', 'server_nonce', 'int128'), ('g', 'g', 'int'), ('dh_prime', 'dh_prime', 'bytes'), ('g_a', 'g_a', 'bytes'), ('server_time', 'server_time', 'int'), )
 
     def __init__(self, nonce=None, server_nonce=None, g=None, dh_prime=None, g_a=None, server_time=None):
         self.nonce = nonce
@@ -821,8 +821,8 @@ class ServerDHInnerData(_abstract.TypeServerDHInnerData):
         w_write_int128(out, self.nonce)
         w_write_int128(out, self.server_nonce)
         out += _P_i(self.g)
-        w_write_string(out, self.dh_prime)
-        w_write_string(out, self.g_a)
+        w_write_bytes(out, self.dh_prime)
+        w_write_bytes(out, self.g_a)
         out += _P_i(self.server_time)
 
     @staticmethod
@@ -830,8 +830,8 @@ class ServerDHInnerData(_abstract.TypeServerDHInnerData):
         v_nonce, p = w_read_int128(b, p)
         v_server_nonce, p = w_read_int128(b, p)
         v_g, = _U_i(b, p); p += 4
-        v_dh_prime, p = w_read_string(b, p)
-        v_g_a, p = w_read_string(b, p)
+        v_dh_prime, p = w_read_bytes(b, p)
+        v_g_a, p = w_read_bytes(b, p)
         v_server_time, = _U_i(b, p); p += 4
         return ServerDHInnerData(v_nonce, v_server_nonce, v_g, v_dh_prime, v_g_a, v_server_time), p
 
@@ -841,7 +841,7 @@ class ClientDHInnerData(_abstract.TypeClientDHInnerData):
     __slots__ = ('nonce', 'server_nonce', 'retry_id', 'g_b', )
     CONSTRUCTOR_ID = 0x6643b654
     QUALNAME = 'client_DH_inner_data'
-    _FIELDS = (('nonce', 'nonce', 'int128'), ('server_nonce', 'server_nonce', 'int128'), ('retry_id', 'retry_id', 'long'), ('g_b', 'g_b', 'string'), )
+    _FIELDS = (('nonce', 'nonce', 'int128'), ('server_nonce', 'server_nonce', 'int128'), ('retry_id', 'retry_id', 'long'), ('g_b', 'g_b', 'bytes'), )
 
     def __init__(self, nonce=None, server_nonce=None, retry_id=None, g_b=None):
         self.nonce = nonce
@@ -856,14 +856,14 @@ class ClientDHInnerData(_abstract.TypeClientDHInnerData):
         w_write_int128(out, self.nonce)
         w_write_int128(out, self.server_nonce)
         out += _P_q(self.retry_id)
-        w_write_string(out, self.g_b)
+        w_write_bytes(out, self.g_b)
 
     @staticmethod
     def _r(b, p, T):
         v_nonce, p = w_read_int128(b, p)
         v_server_nonce, p = w_read_int128(b, p)
         v_retry_id, = _U_q(b, p); p += 8
-        v_g_b, p = w_read_string(b, p)
+        v_g_b, p = w_read_bytes(b, p)
         return ClientDHInnerData(v_nonce, v_server_nonce, v_retry_id, v_g_b), p
 
 
@@ -1107,7 +1107,7 @@ class MsgsStateInfo(_abstract.TypeMsgsStateInfo):
     __slots__ = ('req_msg_id', 'info', )
     CONSTRUCTOR_ID = 0x04deb57d
     QUALNAME = 'msgs_state_info'
-    _FIELDS = (('req_msg_id', 'req_msg_id', 'long'), ('info', 'info', 'string'), )
+    _FIELDS = (('req_msg_id', 'req_msg_id', 'long'), ('info', 'info', 'bytes'), )
 
     def __init__(self, req_msg_id=None, info=None):
         self.req_msg_id = req_msg_id
@@ -1117,12 +1117,12 @@ class MsgsStateInfo(_abstract.TypeMsgsStateInfo):
         if L is not None and (f := L.get(self.__class__)) is not None:
             return f(self, out, L)
         out += _P_Iq(0x04deb57d, self.req_msg_id)
-        w_write_string(out, self.info)
+        w_write_bytes(out, self.info)
 
     @staticmethod
     def _r(b, p, T):
         v_req_msg_id, = _U_q(b, p); p += 8
-        v_info, p = w_read_string(b, p)
+        v_info, p = w_read_bytes(b, p)
         return MsgsStateInfo(v_req_msg_id, v_info), p
 
 
@@ -1131,7 +1131,7 @@ class MsgsAllInfo(_abstract.TypeMsgsAllInfo):
     __slots__ = ('msg_ids', 'info', )
     CONSTRUCTOR_ID = 0x8cc0d131
     QUALNAME = 'msgs_all_info'
-    _FIELDS = (('msg_ids', 'msg_ids', 'Vector<long>'), ('info', 'info', 'string'), )
+    _FIELDS = (('msg_ids', 'msg_ids', 'Vector<long>'), ('info', 'info', 'bytes'), )
 
     def __init__(self, msg_ids=None, info=None):
         self.msg_ids = msg_ids
@@ -1142,12 +1142,12 @@ class MsgsAllInfo(_abstract.TypeMsgsAllInfo):
             return f(self, out, L)
         out += _P_I(0x8cc0d131)
         w_write_vector_long(out, self.msg_ids)
-        w_write_string(out, self.info)
+        w_write_bytes(out, self.info)
 
     @staticmethod
     def _r(b, p, T):
         v_msg_ids, p = w_read_vector_long(b, p)
-        v_info, p = w_read_string(b, p)
+        v_info, p = w_read_bytes(b, p)
         return MsgsAllInfo(v_msg_ids, v_info), p
 
 
@@ -1520,7 +1520,7 @@ class AccessPointRule(_abstract.TypeAccessPointRule):
     __slots__ = ('phone_prefix_rules', 'dc_id', 'ips', )
     CONSTRUCTOR_ID = 0x4679b65f
     QUALNAME = 'accessPointRule'
-    _FIELDS = (('phone_prefix_rules', 'phone_prefix_rules', 'string'), ('dc_id', 'dc_id', 'int'), ('ips', 'ips', 'vector<IpPort>'), )
+    _FIELDS = (('phone_prefix_rules', 'phone_prefix_rules', 'bytes'), ('dc_id', 'dc_id', 'int'), ('ips', 'ips', 'vector<IpPort>'), )
 
     def __init__(self, phone_prefix_rules=None, dc_id=None, ips=None):
         self.phone_prefix_rules = phone_prefix_rules
@@ -1531,13 +1531,13 @@ class AccessPointRule(_abstract.TypeAccessPointRule):
         if L is not None and (f := L.get(self.__class__)) is not None:
             return f(self, out, L)
         out += _P_I(0x4679b65f)
-        w_write_string(out, self.phone_prefix_rules)
+        w_write_bytes(out, self.phone_prefix_rules)
         out += _P_i(self.dc_id)
         w_write_bare_vector(out, self.ips, L, w_write_object)
 
     @staticmethod
     def _r(b, p, T):
-        v_phone_prefix_rules, p = w_read_string(b, p)
+        v_phone_prefix_rules, p = w_read_bytes(b, p)
         v_dc_id, = _U_i(b, p); p += 4
         v_ips, p = w_read_bare_vector(b, p, T, w_read_object)
         return AccessPointRule(v_phone_prefix_rules, v_dc_id, v_ips), p
