@@ -17,6 +17,7 @@ from __future__ import annotations
 import os
 from collections.abc import Callable
 
+from ..crypto.aes_ctr import AesCtr
 from . import abridged, full, intermediate, obfuscated, padded
 from .codec import DEFAULT_MAX_PACKET_SIZE, StreamDecoder, check_frame_payload
 from .events import Event, Packet, QuickAck, RemoteTransportError, TransportError
@@ -169,7 +170,7 @@ def make_init_header(
     dc_id: int | None = None,
     secret: bytes | None = None,
     randbytes: Callable[[int], bytes] = os.urandom,
-) -> tuple[bytes, obfuscated.CtrStream, obfuscated.CtrStream]:
+) -> tuple[bytes, AesCtr, AesCtr]:
     """A fresh obfuscated2 init header and the (encrypt, decrypt) streams that go with it.
 
     The encrypt stream has already consumed the header's 64 bytes of keystream, as the page
@@ -182,10 +183,10 @@ def make_init_header(
     if dc_id is not None:
         header[obfuscated.DC_ID] = dc_id.to_bytes(2, "little", signed=True)
     upstream, downstream = obfuscated.stream_keys(header, secret)
-    encrypt = obfuscated.CtrStream(*upstream)
-    encrypted = encrypt.apply(bytes(header))
+    encrypt = AesCtr(*upstream)
+    encrypted = encrypt.update(bytes(header))
     header[obfuscated.ENCRYPTED_TAIL] = encrypted[obfuscated.ENCRYPTED_TAIL]
-    return bytes(header), encrypt, obfuscated.CtrStream(*downstream)
+    return bytes(header), encrypt, AesCtr(*downstream)
 
 
 class ObfuscatedClient:
@@ -225,7 +226,7 @@ class ObfuscatedClient:
         return self._inner.error
 
     def encode(self, payload: bytes, quick_ack: bool = False) -> bytes:
-        data = self._encrypt.apply(self._inner.frame(payload, quick_ack))
+        data = self._encrypt.update(self._inner.frame(payload, quick_ack))
         if not self._header_sent:
             self._header_sent = True
             data = self.header + data
@@ -234,7 +235,7 @@ class ObfuscatedClient:
     def feed(self, data: bytes) -> list[Event]:
         if self._inner.error is not None:
             return []
-        return self._inner.feed(self._decrypt.apply(data))
+        return self._inner.feed(self._decrypt.update(data))
 
     def end_of_stream(self) -> list[Event]:
         return self._inner.end_of_stream()

@@ -127,7 +127,10 @@ class ServerTransport:
         if len(prefix) < obfuscated.HEADER_SIZE:
             return None
         codec = obfuscated.ObfuscatedCodec(
-            self.max_packet_size, secret=self._secret, max_padding=self._max_padding, randbytes=self._randbytes
+            self.max_packet_size,
+            secret=self._secret,
+            max_padding=self._max_padding,
+            randbytes=self._randbytes,
         )
         return codec, 0
 

@@ -14,7 +14,8 @@ The client opens the connection with 64 bytes:
 For MTProxy, each key is replaced by SHA-256(key + secret); ``secret`` is accepted for that.
 The first-int values a client must avoid (so that the header is not mistaken for a plain
 transport or HTTP) are listed here and used by both detect.py and client.py.
-This module holds only the key schedule, the header rules and the server codec; no I/O.
+This module holds the key schedule, the header rules and the server codec; the cipher itself is
+mtproto/crypto/aes_ctr.py. No I/O.
 """
 
 from __future__ import annotations
@@ -23,8 +24,7 @@ import hashlib
 import os
 from collections.abc import Callable
 
-from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
-
+from ..crypto.aes_ctr import AesCtr
 from . import abridged, intermediate, padded
 from .codec import DEFAULT_MAX_PACKET_SIZE, ServerCodec
 from .events import Event, TransportError
@@ -72,17 +72,10 @@ def header_is_reserved(header: bytes) -> bool:
     )
 
 
-class CtrStream:
-    """One direction of the connection: an AES-256-CTR keystream that never restarts."""
-
-    def __init__(self, key: bytes, iv: bytes) -> None:
-        self._cipher = Cipher(algorithms.AES(key), modes.CTR(iv)).encryptor()
-
-    def apply(self, data: bytes) -> bytes:
-        return self._cipher.update(data) if data else b""
+KeyIv = tuple[bytes, bytes]
 
 
-def stream_keys(header: bytes, secret: bytes | None = None) -> tuple[tuple[bytes, bytes], tuple[bytes, bytes]]:
+def stream_keys(header: bytes, secret: bytes | None = None) -> tuple[KeyIv, KeyIv]:
     """(key, iv) of the client-to-server stream and of the server-to-client stream."""
     reversed_header = bytes(header[::-1])
 
@@ -118,8 +111,8 @@ class ObfuscatedCodec:
         self._randbytes = randbytes
         self._header = bytearray()
         self._inner: ServerCodec | None = None
-        self._decrypt: CtrStream | None = None
-        self._encrypt: CtrStream | None = None
+        self._decrypt: AesCtr | None = None
+        self._encrypt: AesCtr | None = None
         self._error: TransportError | None = None
 
     @property
@@ -141,7 +134,7 @@ class ObfuscatedCodec:
                 return []
             if not self._start(bytes(self._header)):
                 return [self._error]
-        return self._inner.feed(self._decrypt.apply(data))
+        return self._inner.feed(self._decrypt.update(data))
 
     def end_of_stream(self) -> list[Event]:
         if self.error is not None:
@@ -157,17 +150,21 @@ class ObfuscatedCodec:
 
     def _start(self, header: bytes) -> bool:
         upstream, downstream = stream_keys(header, self._secret)
-        self._decrypt = CtrStream(*upstream)
-        plain = self._decrypt.apply(header)
+        self._decrypt = AesCtr(*upstream)
+        plain = self._decrypt.update(header)
         tag = plain[TAG]
         codec = INNER_CODECS.get(tag)
         if codec is None:
-            self._error = TransportError(f"obfuscated2: unknown protocol tag {tag.hex()} in the init header")
+            self._error = TransportError(
+                f"obfuscated2: unknown protocol tag {tag.hex()} in the init header"
+            )
             return False
         self.dc_id = int.from_bytes(plain[DC_ID], "little", signed=True)
-        self._encrypt = CtrStream(*downstream)
+        self._encrypt = AesCtr(*downstream)
         if codec is padded.PaddedIntermediateCodec:
-            self._inner = codec(self.max_packet_size, max_padding=self._max_padding, randbytes=self._randbytes)
+            self._inner = codec(
+                self.max_packet_size, max_padding=self._max_padding, randbytes=self._randbytes
+            )
         else:
             self._inner = codec(self.max_packet_size)
         self._header = bytearray()
@@ -179,12 +176,14 @@ class ObfuscatedCodec:
         return self._inner
 
     def frame(self, payload: bytes) -> bytes:
-        return self._encrypt.apply(self._inner_codec().frame(payload))
+        framed = self._inner_codec().frame(payload)
+        return self._encrypt.update(framed)
 
     def frame_quick_ack(self, token: int) -> bytes:
-        return self._encrypt.apply(self._inner_codec().frame_quick_ack(token))
+        framed = self._inner_codec().frame_quick_ack(token)
+        return self._encrypt.update(framed)
 
     def frame_error(self, code: int) -> bytes:
         if self._inner is None:
             return b""
-        return self._encrypt.apply(self._inner.frame_error(code))
+        return self._encrypt.update(self._inner.frame_error(code))

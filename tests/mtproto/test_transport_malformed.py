@@ -36,7 +36,7 @@ SERVER_CODECS = [
     ServerTransport,
 ]
 CLIENTS = [*CLIENT_CODECS.values(), ObfuscatedClient]
-FUZZ = settings(max_examples=150, deadline=None)
+FUZZ = settings(max_examples=100, deadline=None)
 
 
 def make(codec_class, max_packet_size: int):

@@ -181,8 +181,8 @@ def test_our_init_header_and_keystreams_match_telethons_for_the_same_random_byte
     )
     assert ours == bytes(header)
     sample = bytes(range(256)) * 3
-    assert our_encrypt.apply(sample) == their_encrypt.encrypt(sample)
-    assert our_decrypt.apply(sample) == their_decrypt.encrypt(sample)
+    assert our_encrypt.update(sample) == their_encrypt.encrypt(sample)
+    assert our_decrypt.update(sample) == their_decrypt.encrypt(sample)
 
 
 @pytest.mark.parametrize("seed", range(5))
