@@ -1,0 +1,438 @@
+"""The encrypted session layer, server side, without I/O.
+
+Rules live here, in one place (https://core.telegram.org/mtproto/description,
+/service_messages, /service_messages_about_messages; PROTOCOL.md rules 1–14):
+
+- A packet is decrypted with the connection's auth key and checked (msg_key, padding).
+  A packet that does not decrypt closes the connection (`Close`); nothing is answered.
+- State belongs to (auth key, session_id): `SessionState`, kept by the caller in a
+  dict that outlives connections, so a reconnect finds its unacknowledged messages.
+- Each message is checked in this order: session (new → new_session_created), msg_id
+  low bits (18), time window −300 s/+30 s (16/17), duplicates (ignored) and ids older
+  than the remembered window (20), server salt (48, bad_server_salt, message dropped),
+  seqno parity against content-relatedness (34/35) and seqno going backwards (32).
+- Service messages are answered here: msgs_ack, ping, ping_delay_disconnect,
+  get_future_salts, msgs_state_req, msg_resend_req, destroy_session, rpc_drop_answer,
+  http_wait (TCP: nothing to do). Containers are unpacked (at most 1,024 messages, no
+  nesting, inner ids below the container's). Everything else is an RPC for the caller
+  (`Rpc`), answered later with `result()` / `error()`.
+- Outgoing: server msg_ids ≡1 mod 4 for answers, ≡3 otherwise, increasing per session;
+  seqno 2·(content messages sent) + 1 for content messages; several messages produced
+  at once go out in one msg_container; large results go gzip_packed when that is smaller.
+  Content messages are kept until the client acks them and re-sent on a new connection.
+
+The clock is always an argument.
+"""
+
+from __future__ import annotations
+
+import secrets
+import struct
+from collections import OrderedDict
+from dataclasses import dataclass, field
+
+import tl
+from tl import functions as F, types as T
+from tl.wire import GZIP_PACKED_ID, gzip_compress, write_bytes
+
+from .crypto import DecryptionError, decrypt_message, encrypt_message
+from .plain_message import server_msg_id
+from .salts import SaltPolicy
+
+MSG_CONTAINER_ID = 0x73F1F8DC
+RPC_RESULT_ID = 0xF35C6D01
+MSG_COPY_ID = 0xE06046B2
+MSGS_ACK_ID = T.MsgsAck.CONSTRUCTOR_ID
+INVOKE_WITH_LAYER_ID = F.InvokeWithLayer.CONSTRUCTOR_ID
+# Not content-related: a client must send these with even seqno (rule 6).
+NOT_CONTENT = {MSGS_ACK_ID, MSG_CONTAINER_ID, MSG_COPY_ID, T.HttpWait.CONSTRUCTOR_ID}
+
+MAX_CONTAINER_MESSAGES = 1024
+MAX_IDS_PER_REQUEST = 8192
+REMEMBERED_MSG_IDS = 2048
+MAX_PENDING = 1000
+GZIP_MIN_SIZE = 512
+PAST_WINDOW = 300
+FUTURE_WINDOW = 30
+
+_u32 = struct.Struct("<I").unpack_from
+_HEADER = struct.Struct("<qqqii")  # salt, session_id, msg_id, seqno, length
+_INNER = struct.Struct("<qii")  # msg_id, seqno, length
+
+
+# -- events -----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Reply:
+    data: bytes  # an encrypted packet, to frame and send on this connection
+
+
+@dataclass(frozen=True)
+class Rpc:
+    session_id: int
+    msg_id: int
+    request: object  # a canonical TL request (possibly wrapped in invokeWithLayer & co.)
+
+
+@dataclass(frozen=True)
+class Close:
+    reason: str
+
+
+@dataclass(frozen=True)
+class DisconnectAfter:
+    seconds: int  # ping_delay_disconnect: close unless another ping comes first
+
+
+@dataclass(frozen=True)
+class SessionDestroyed:
+    session_id: int
+
+
+# -- state -----------------------------------------------------------------------------
+
+
+@dataclass
+class SessionState:
+    session_id: int
+    created_at: float
+    last_msg_id: int = 0
+    content_sent: int = 0
+    last_client_seqno: int = -1
+    last_client_msg_id: int = 0
+    # client msg_id → True once answered; insertion-ordered so the oldest can be forgotten.
+    seen: OrderedDict = field(default_factory=OrderedDict)
+    running: set = field(default_factory=set)
+    dropped: set = field(default_factory=set)
+    # server msg_id → (seqno, body) of content messages the client has not acked.
+    pending: OrderedDict = field(default_factory=OrderedDict)
+    layer: int | None = None
+
+    def next_msg_id(self, now: float, response: bool) -> int:
+        self.last_msg_id = server_msg_id(now, self.last_msg_id, response)
+        return self.last_msg_id
+
+    def next_seqno(self, content: bool) -> int:
+        if content:
+            self.content_sent += 1
+            return self.content_sent * 2 - 1
+        return self.content_sent * 2
+
+    def lowest_remembered(self) -> int:
+        return next(iter(self.seen)) if len(self.seen) >= REMEMBERED_MSG_IDS else 0
+
+
+@dataclass(frozen=True)
+class _Out:
+    body: bytes
+    content: bool
+    response: bool = True
+
+
+class EncryptedSession:
+    """One connection's view of one auth key and its sessions."""
+
+    def __init__(self, auth_key: bytes, auth_key_id: int, salts: SaltPolicy,
+                 sessions: dict[int, SessionState], *, layer: int | None = None,
+                 initial_salt: int | None = None, initial_salt_until: float = 0):
+        self.auth_key = auth_key
+        self.auth_key_id = auth_key_id
+        self.salts = salts
+        self.sessions = sessions
+        self.layer = layer
+        self.initial_salt = initial_salt
+        self.initial_salt_until = initial_salt_until
+        self.session: SessionState | None = None
+        self._key_id_bytes = struct.pack("<q", auth_key_id)
+
+    # -- receiving ---------------------------------------------------------------------
+
+    def receive(self, payload: bytes, now: float) -> list:
+        if len(payload) < 24 or payload[:8] != self._key_id_bytes:
+            return [Close("packet is not for this auth key")]
+        try:
+            plain = decrypt_message(self.auth_key, payload[8:24], payload[24:], 0)
+        except DecryptionError as exc:
+            return [Close(f"decryption failed: {exc}")]
+        salt, session_id, msg_id, seqno, length = _HEADER.unpack_from(plain)
+        body = plain[32 : 32 + length]
+        events: list = []
+        out: list[_Out] = []
+        session = self.sessions.get(session_id)
+        if session is None:
+            session = SessionState(session_id, now, layer=self.layer)
+            self.sessions[session_id] = session
+            out.append(_Out(tl.encode(T.NewSessionCreated(first_msg_id=msg_id, unique_id=secrets.randbits(63),
+                                                         server_salt=self.salts.current(self.auth_key_id, now))),
+                            content=True, response=False))
+        self.session = session
+        if not self._salt_ok(salt, now):
+            if self._check_msg_id(session, msg_id, seqno, now, out) is not None:
+                bad = T.BadServerSalt(bad_msg_id=msg_id, bad_msg_seqno=seqno, error_code=48,
+                                      new_server_salt=self.salts.current(self.auth_key_id, now))
+                out.append(_Out(tl.encode(bad), content=False))
+        else:
+            self._message(session, msg_id, seqno, body, now, out, events, in_container=False)
+        if out:
+            events.insert(0, Reply(self._pack(session, out, now)))
+        return events
+
+    def _salt_ok(self, salt: int, now: float) -> bool:
+        if self.salts.is_valid(self.auth_key_id, salt, now):
+            return True
+        return salt == self.initial_salt and now < self.initial_salt_until
+
+    def _bad_msg(self, msg_id: int, seqno: int, code: int, out: list) -> None:
+        # Notifications need no ack: not content-related (rule 10).
+        out.append(_Out(tl.encode(T.BadMsgNotification(bad_msg_id=msg_id, bad_msg_seqno=seqno, error_code=code)),
+                        content=False))
+
+    def _check_msg_id(self, session: SessionState, msg_id: int, seqno: int, now: float, out: list) -> bool | None:
+        """True: new and acceptable; False: a duplicate to ignore; None: refused (notified)."""
+        if msg_id % 4 != 0:
+            self._bad_msg(msg_id, seqno, 18, out)
+            return None
+        sent_at = msg_id >> 32
+        if sent_at < now - PAST_WINDOW:
+            self._bad_msg(msg_id, seqno, 16, out)
+            return None
+        if sent_at > now + FUTURE_WINDOW:
+            self._bad_msg(msg_id, seqno, 17, out)
+            return None
+        if msg_id in session.seen:
+            return False
+        if msg_id < session.lowest_remembered():
+            self._bad_msg(msg_id, seqno, 20, out)
+            return None
+        return True
+
+    def _message(self, session, msg_id, seqno, body, now, out, events, in_container) -> None:
+        verdict = self._check_msg_id(session, msg_id, seqno, now, out)
+        if not verdict:
+            return
+        cid = _u32(body, 0)[0] if len(body) >= 4 else None
+        content = cid not in NOT_CONTENT
+        if content and seqno % 2 == 0:
+            self._bad_msg(msg_id, seqno, 35, out)
+            return
+        if not content and seqno % 2 == 1:
+            self._bad_msg(msg_id, seqno, 34, out)
+            return
+        if content and msg_id > session.last_client_msg_id and seqno < session.last_client_seqno:
+            self._bad_msg(msg_id, seqno, 32, out)
+            return
+        self._remember(session, msg_id, seqno, content)
+        if cid == MSG_CONTAINER_ID:
+            if in_container:
+                self._bad_msg(msg_id, seqno, 64, out)
+                return
+            self._container(session, msg_id, seqno, body, now, out, events)
+            return
+        try:
+            obj = self._decode_body(session, body)
+        except tl.TLDecodeError as exc:
+            if exc.constructor_id is not None and exc.offset == 0:
+                self._rpc_error_out(session, msg_id, 400, "INPUT_METHOD_INVALID", out)
+            else:
+                self._rpc_error_out(session, msg_id, 400, "INPUT_FETCH_FAIL", out)
+            return
+        self._dispatch(session, msg_id, obj, now, out, events)
+
+    def _remember(self, session, msg_id, seqno, content) -> None:
+        session.seen[msg_id] = False
+        if len(session.seen) > REMEMBERED_MSG_IDS:
+            session.seen.popitem(last=False)
+        if content and msg_id > session.last_client_msg_id:
+            session.last_client_msg_id = msg_id
+            session.last_client_seqno = seqno
+
+    def _container(self, session, container_id, container_seqno, body, now, out, events) -> None:
+        try:
+            count = _u32(body, 4)[0]
+            if count > MAX_CONTAINER_MESSAGES:
+                raise ValueError("too many messages")
+            items = []
+            p = 8
+            for _ in range(count):
+                msg_id, seqno, length = _INNER.unpack_from(body, p)
+                p += 16
+                if length < 0 or p + length > len(body):
+                    raise ValueError("message longer than the container")
+                items.append((msg_id, seqno, body[p : p + length]))
+                p += length
+        except (struct.error, ValueError):
+            self._bad_msg(container_id, container_seqno, 64, out)
+            return
+        for msg_id, seqno, inner in items:
+            if msg_id >= container_id:
+                # Rule 3: a container's id is greater than those of its messages.
+                self._bad_msg(msg_id, seqno, 64, out)
+                continue
+            self._message(session, msg_id, seqno, inner, now, out, events, in_container=True)
+
+    def _decode_body(self, session, body):
+        layer = session.layer
+        if len(body) >= 8 and _u32(body, 0)[0] == INVOKE_WITH_LAYER_ID:
+            # The query inside is written in the layer this wrapper names.
+            layer = tl.serving_layer(struct.unpack_from("<i", body, 4)[0])
+        return tl.decode(body, layer)
+
+    # -- service messages ---------------------------------------------------------------
+
+    def _dispatch(self, session, msg_id, obj, now, out, events) -> None:
+        if isinstance(obj, T.MsgsAck):
+            for acked in obj.msg_ids[:MAX_IDS_PER_REQUEST]:
+                session.pending.pop(acked, None)
+        elif isinstance(obj, (F.Ping, F.PingDelayDisconnect)):
+            pong = T.Pong(msg_id=msg_id, ping_id=obj.ping_id)
+            out.append(_Out(tl.encode(pong), content=False))
+            self._answered(session, msg_id)
+            if isinstance(obj, F.PingDelayDisconnect):
+                events.append(DisconnectAfter(obj.disconnect_delay))
+        elif isinstance(obj, F.GetFutureSalts):
+            salts = [T.FutureSalt(valid_since=a, valid_until=b, salt=s)
+                     for a, b, s in self.salts.future(self.auth_key_id, now, obj.num)]
+            answer = T.FutureSalts(req_msg_id=msg_id, now=int(now), salts=salts)
+            out.append(_Out(self._rpc_result_body(msg_id, tl.encode(answer)), content=True))
+            self._answered(session, msg_id)
+        elif isinstance(obj, T.MsgsStateReq):
+            info = bytes(self._state_of(session, i, now) for i in obj.msg_ids[:MAX_IDS_PER_REQUEST])
+            out.append(_Out(tl.encode(T.MsgsStateInfo(req_msg_id=msg_id, info=info)), content=True))
+        elif isinstance(obj, T.MsgResendReq):
+            for wanted in obj.msg_ids[:MAX_IDS_PER_REQUEST]:
+                if wanted in session.pending:
+                    seqno, body = session.pending[wanted]
+                    out.append(_Out(body, content=True))
+            missing = [i for i in obj.msg_ids[:MAX_IDS_PER_REQUEST] if i not in session.pending]
+            if missing:
+                info = bytes(self._state_of(session, i, now) for i in missing)
+                out.append(_Out(tl.encode(T.MsgsStateInfo(req_msg_id=msg_id, info=info)), content=True))
+        elif isinstance(obj, F.DestroySession):
+            # Only another session can be destroyed; the current one answers "none".
+            target = obj.session_id
+            existed = target != session.session_id and self.sessions.pop(target, None) is not None
+            answer = (T.DestroySessionOk if existed else T.DestroySessionNone)(session_id=target)
+            out.append(_Out(self._rpc_result_body(msg_id, tl.encode(answer)), content=True))
+            if existed:
+                events.append(SessionDestroyed(target))
+        elif isinstance(obj, F.RpcDropAnswer):
+            req = obj.req_msg_id
+            if req in session.running:
+                session.dropped.add(req)
+                answer = T.RpcAnswerDroppedRunning()
+            else:
+                answer = T.RpcAnswerUnknown()
+            out.append(_Out(self._rpc_result_body(msg_id, tl.encode(answer)), content=True))
+        elif isinstance(obj, T.HttpWait):
+            pass  # long polling is an HTTP transport feature; over TCP nothing waits
+        elif isinstance(obj, tl.TLRequest) or isinstance(obj, tl.LegacyObject):
+            session.running.add(msg_id)
+            events.append(Rpc(session.session_id, msg_id, obj))
+        else:
+            # A type, not a method: nothing to invoke.
+            self._rpc_error_out(session, msg_id, 400, "INPUT_METHOD_INVALID", out)
+
+    def _state_of(self, session, msg_id: int, now: float) -> int:
+        """msgs_state_info status byte (service_messages_about_messages): 1 forgotten,
+        2 not received, 3 not received (id from the future), 4 received; +32 the query
+        is being or has been processed, +64 its answer has been generated."""
+        if msg_id >> 32 > now + FUTURE_WINDOW:
+            return 3
+        if msg_id < session.lowest_remembered():
+            return 1
+        if msg_id not in session.seen:
+            return 2
+        if msg_id in session.running:
+            return 4 | 32
+        return 4 | 32 | 64 if session.seen[msg_id] else 4
+
+    def _answered(self, session, msg_id) -> None:
+        if msg_id in session.seen:
+            session.seen[msg_id] = True
+        session.running.discard(msg_id)
+
+    # -- sending ---------------------------------------------------------------------------
+
+    def result(self, session_id: int, req_msg_id: int, result_bytes: bytes, now: float) -> bytes | None:
+        """The encrypted rpc_result for an Rpc; None if the client dropped the answer
+        or the session is gone."""
+        session = self.sessions.get(session_id)
+        if session is None:
+            return None
+        session.running.discard(req_msg_id)
+        if req_msg_id in session.dropped:
+            session.dropped.discard(req_msg_id)
+            return None
+        self._answered(session, req_msg_id)
+        return self._pack(session, [_Out(self._rpc_result_body(req_msg_id, result_bytes), content=True)], now)
+
+    def error(self, session_id: int, req_msg_id: int, code: int, message: str, now: float) -> bytes | None:
+        return self.result(session_id, req_msg_id, tl.encode(T.RpcError(error_code=code, error_message=message)), now)
+
+    def push(self, session_id: int, body: bytes, now: float) -> bytes | None:
+        """A server-initiated content message (an update) in that session."""
+        session = self.sessions.get(session_id)
+        if session is None:
+            return None
+        return self._pack(session, [_Out(body, content=True, response=False)], now)
+
+    def resend_pending(self, session_id: int, now: float) -> bytes | None:
+        """Content messages the client never acked, for a new connection (rule 7)."""
+        session = self.sessions.get(session_id)
+        if session is None or not session.pending:
+            return None
+        items = [(msg_id, seqno, body) for msg_id, (seqno, body) in session.pending.items()]
+        return self._encrypt(session, self._container_body(items), *self._container_ids(session, now), now)
+
+    def _rpc_error_out(self, session, msg_id, code, message, out) -> None:
+        self._answered(session, msg_id)
+        out.append(_Out(self._rpc_result_body(msg_id, tl.encode(T.RpcError(error_code=code, error_message=message))),
+                        content=True))
+
+    @staticmethod
+    def _rpc_result_body(req_msg_id: int, result: bytes) -> bytes:
+        if len(result) >= GZIP_MIN_SIZE:
+            packed = gzip_compress(result)
+            if len(packed) + 8 < len(result):
+                out = bytearray(struct.pack("<I", GZIP_PACKED_ID))
+                write_bytes(out, packed)
+                result = bytes(out)
+        return struct.pack("<Iq", RPC_RESULT_ID, req_msg_id) + result
+
+    def _pack(self, session, items: list[_Out], now: float) -> bytes:
+        numbered = []
+        for item in items:
+            msg_id = session.next_msg_id(now, item.response)
+            seqno = session.next_seqno(item.content)
+            if item.content:
+                session.pending[msg_id] = (seqno, item.body)
+                if len(session.pending) > MAX_PENDING:
+                    session.pending.popitem(last=False)
+            numbered.append((msg_id, seqno, item.body))
+        if len(numbered) == 1:
+            msg_id, seqno, body = numbered[0]
+            return self._encrypt(session, body, msg_id, seqno, now)
+        return self._encrypt(session, self._container_body(numbered), *self._container_ids(session, now), now)
+
+    @staticmethod
+    def _container_body(items) -> bytes:
+        parts = [struct.pack("<Ii", MSG_CONTAINER_ID, len(items))]
+        for msg_id, seqno, body in items:
+            parts.append(_INNER.pack(msg_id, seqno, len(body)))
+            parts.append(body)
+        return b"".join(parts)
+
+    @staticmethod
+    def _container_ids(session, now) -> tuple[int, int]:
+        # The container comes after its messages and is not content-related.
+        return session.next_msg_id(now, False), session.next_seqno(False)
+
+    def _encrypt(self, session, body: bytes, msg_id: int, seqno: int, now: float) -> bytes:
+        salt = self.salts.current(self.auth_key_id, now)
+        header = _HEADER.pack(salt, session.session_id, msg_id, seqno, len(body))
+        msg_key, ciphertext = encrypt_message(self.auth_key, header + body, 8)
+        return self._key_id_bytes + msg_key + ciphertext
+
+
+__all__ = ["EncryptedSession", "SessionState", "Reply", "Rpc", "Close", "DisconnectAfter", "SessionDestroyed"]
