@@ -7,14 +7,17 @@ Measures, for each candidate implementation:
 * RSA: the private-key operation c^d mod n on a 2048-bit key (step 4), both
   plainly and with the Chinese remainder theorem (CRT, four times less work);
 * cryptography/OpenSSL: OpenSSL does not expose a raw (padding-free) RSA
-  decrypt through ``cryptography``, so the closest measurable operations are
-  OAEP decryption and PKCS#1 v1.5 signing, each one CRT private op plus
-  (cheap) padding work and blinding.
+  decrypt or a raw modexp through ``cryptography``, so the closest measurable
+  operations are OAEP decryption and PKCS#1 v1.5 signing (each one blinded CRT
+  private op plus cheap padding work) and DH key generation / agreement with
+  dh_prime (g^x and peer^x mod p, x chosen by OpenSSL);
+* what mtproto.crypto actually runs: ``powmod`` / ``powmod_secret`` and
+  ``rsa_private_op`` (blinding + CRT + constant-time GMP).
 
 Run from the repository root:
 
-    python bench/bench_modexp.py            # ~15 s
-    python bench/bench_modexp.py --quick    # ~3 s
+    python bench/bench_modexp.py            # ~25 s
+    python bench/bench_modexp.py --quick    # ~5 s
 
 Prints ops/s and the speed-up over CPython's built-in pow.
 """
@@ -32,9 +35,12 @@ sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."
 
 import gmpy2  # noqa: E402
 from cryptography.hazmat.primitives import hashes  # noqa: E402
-from cryptography.hazmat.primitives.asymmetric import padding, rsa  # noqa: E402
+from cryptography.hazmat.primitives.asymmetric import dh, padding, rsa  # noqa: E402
 
 from mtproto.crypto.dh import DH_PRIME  # noqa: E402
+from mtproto.crypto.modexp import powmod, powmod_secret  # noqa: E402
+from mtproto.crypto.rsa_decrypt import rsa_private_op  # noqa: E402
+from mtproto.crypto.rsa_keys import ServerRsaKey  # noqa: E402
 
 
 def _rate(func, seconds: float) -> float:
@@ -69,6 +75,7 @@ def main() -> None:
     g_mpz, a_mpz, p_mpz = gmpy2.mpz(g), gmpy2.mpz(a), gmpy2.mpz(p)
 
     key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    server_key = ServerRsaKey.from_private_key(key)
     nums = key.private_numbers()
     n, d = nums.public_numbers.n, nums.d
     rp, rq, dp, dq, qinv = nums.p, nums.q, nums.dmp1, nums.dmq1, nums.iqmp
@@ -82,27 +89,40 @@ def main() -> None:
     oaep = padding.OAEP(mgf=padding.MGF1(hashes.SHA256()), algorithm=hashes.SHA256(), label=None)
     ciphertext = public.encrypt(b"x" * 32, oaep)
     pkcs1 = padding.PKCS1v15()
+    c_bytes = c.to_bytes(256, "big")
+    assert rsa_private_op(server_key, c_bytes) == expected.to_bytes(256, "big")
+
+    dh_params = dh.DHParameterNumbers(p, g).parameters()
+    dh_private = dh_params.generate_private_key()
+    peer = dh.DHParameterNumbers(p, g).parameters().generate_private_key().public_key()
 
     rows = [
         ("DH g^a mod p", "python pow", lambda: pow(g, a, p)),
         ("DH g^a mod p", "gmpy2.powmod (int args)", lambda: int(gmpy2.powmod(g, a, p))),
         ("DH g^a mod p", "gmpy2.powmod (mpz args)", lambda: gmpy2.powmod(g_mpz, a_mpz, p_mpz)),
+        ("DH g^a mod p", "gmpy2.powmod_sec", lambda: int(gmpy2.powmod_sec(g, a, p))),
+        ("DH g^a mod p", "OpenSSL DH keygen", dh_params.generate_private_key),
+        ("DH g^a mod p", "OpenSSL DH exchange", lambda: dh_private.exchange(peer)),
+        ("DH g^a mod p", "modexp.powmod", lambda: powmod(g, a, p)),
+        ("DH g^a mod p", "modexp.powmod_secret", lambda: powmod_secret(g, a, p)),
         ("RSA c^d mod n", "python pow", lambda: pow(c, d, n)),
         ("RSA c^d mod n", "gmpy2.powmod", lambda: int(gmpy2.powmod(c, d, n))),
         ("RSA c^d mod n", "python pow, CRT", lambda: _crt(pow, c, rp, rq, dp, dq, qinv)),
         ("RSA c^d mod n", "gmpy2.powmod, CRT", lambda: int(_crt(gmpy2.powmod, *mp))),
+        ("RSA c^d mod n", "gmpy2.powmod_sec, CRT", lambda: int(_crt(gmpy2.powmod_sec, *mp))),
+        ("RSA c^d mod n", "rsa_private_op (blind+CRT+sec)", lambda: rsa_private_op(server_key, c_bytes)),
         ("RSA c^d mod n", "cryptography OAEP decrypt", lambda: key.decrypt(ciphertext, oaep)),
         ("RSA c^d mod n", "cryptography PKCS1v15 sign", lambda: key.sign(b"x", pkcs1, hashes.SHA256())),
     ]
 
     print(f"# {platform.python_implementation()} {platform.python_version()}, "
-          f"gmpy2 {gmpy2.version()} (GMP {gmpy2.mp_version()}), {platform.machine()}")
-    print(f"{'operation':<16} {'implementation':<28} {'ops/s':>10} {'ms/op':>8} {'vs pow':>7}")
+          f"gmpy2 {gmpy2.version()} ({gmpy2.mp_version()}), {platform.machine()}")
+    print(f"{'operation':<16} {'implementation':<32} {'ops/s':>10} {'ms/op':>8} {'vs pow':>7}")
     baseline: dict[str, float] = {}
     for op, impl, func in rows:
         rate = _rate(func, seconds)
         baseline.setdefault(op, rate)
-        print(f"{op:<16} {impl:<28} {rate:>10.1f} {1000 / rate:>8.3f} {rate / baseline[op]:>6.1f}x")
+        print(f"{op:<16} {impl:<32} {rate:>10.1f} {1000 / rate:>8.3f} {rate / baseline[op]:>6.1f}x")
 
 
 if __name__ == "__main__":

@@ -52,7 +52,7 @@ from .message_key import (
     compute_msg_key,
     derive_aes_key_iv,
 )
-from .modexp import powmod
+from .modexp import modinv, powmod, powmod_secret
 from .primes import factorize_pq, generate_pq, is_prime
 from .rsa_decrypt import (
     InnerData,
@@ -110,7 +110,9 @@ __all__ = [
     "initial_server_salt",
     "is_prime",
     "new_nonce_hash",
+    "modinv",
     "powmod",
+    "powmod_secret",
     "rsa_fingerprint",
     "rsa_private_op",
     "tmp_aes_key_iv",

@@ -17,8 +17,9 @@ Range checks ("g_a and g_b validation" in security_guidelines): 1 < g, g_a, g_b
 server applies them to the client's g_b and to its own g_a (regenerating ``a``
 in the rare case g_a falls outside) since clients reject such a g_a.
 
-No randomness is hidden: :func:`generate_dh_secret` draws from ``secrets``; tests
-can pass ``a`` explicitly to the pure functions.
+Only :func:`generate_dh_secret` draws randomness (from ``secrets``); the other
+functions are pure, so tests pass ``a`` explicitly. Exponentiations with ``a`` use
+the constant-time :func:`~.modexp.powmod_secret`.
 """
 
 from __future__ import annotations
@@ -26,7 +27,7 @@ from __future__ import annotations
 import secrets
 
 from .errors import DhParameterError
-from .modexp import powmod
+from .modexp import powmod_secret
 
 # Big-endian bytes as printed on https://core.telegram.org/mtproto/auth_key.
 DH_PRIME_BYTES = bytes.fromhex(
@@ -103,7 +104,7 @@ def generate_dh_secret(g: int = DH_G, p: int = DH_PRIME) -> tuple[int, int]:
     """
     while True:
         a = secrets.randbits(2048)
-        g_a = powmod(g, a, p)
+        g_a = powmod_secret(g, a, p)
         try:
             check_dh_value(g_a, p, name="g_a")
         except DhParameterError:
@@ -117,6 +118,12 @@ def compute_auth_key(g_b: int | bytes, a: int, p: int = DH_PRIME) -> bytes:
     g_b is validated first (see :func:`check_g_b`). The key keeps its leading
     zero bytes: auth_key is a 2048-bit string, and auth_key_id / msg_key hash
     all 256 bytes of it.
+
+    Telethon 1.45 builds its key with the minimal byte length
+    (``AuthKey(get_byte_array(gab))``), so when the key starts with a zero byte
+    (about 1 handshake in 256) its auth_key_aux_hash differs from ours, its
+    new_nonce_hash1 check fails and it starts a new handshake. Nothing the server
+    sends can avoid that; the retry costs one extra round of the handshake.
     """
     value = check_g_b(g_b, p)
-    return powmod(value, a, p).to_bytes(256, "big")
+    return powmod_secret(value, a, p).to_bytes(256, "big")

@@ -17,20 +17,22 @@ Old padding (before RSA_PAD; still what Telethon 1.45's rsa.encrypt and Pyrogram
   finding the 4-aligned prefix whose SHA1 matches (see :mod:`._sha1_prefix`),
   so the result is exactly ``data`` and its SHA1 has been verified.
 
-The RSA operation itself is textbook m = c^d mod n (no PKCS#1 padding, which
-``cryptography`` cannot do), computed with CRT and gmpy2 via :mod:`.modexp`.
+The RSA operation itself is textbook m = c^d mod n (``cryptography`` offers no
+unpadded RSA decryption), computed with blinding, CRT and constant-time GMP
+exponentiation via :mod:`.modexp`.
 """
 
 from __future__ import annotations
 
 import hashlib
 import hmac
+import secrets
 from typing import NamedTuple
 
 from ._sha1_prefix import sha1_prefix_length
 from .aes_ige import ige256_decrypt
 from .errors import RsaDecryptionError
-from .modexp import powmod
+from .modexp import modinv, powmod, powmod_secret
 from .rsa_keys import ServerRsaKey
 
 BLOCK_SIZE = 256
@@ -62,11 +64,23 @@ def rsa_private_op(key: ServerRsaKey, encrypted_data: bytes) -> bytes:
         raise RsaDecryptionError(
             f"encrypted_data is not below the modulus of key {key.fingerprint_hex}"
         )
+    # Blinding: the exponentiation runs on c * r^e for a fresh random r, so its
+    # timing is unrelated to the attacker-chosen c (the remote timing attack on
+    # RSA servers); dividing by r afterwards gives the same m.
+    while True:
+        r = secrets.randbelow(key.n - 2) + 2
+        try:
+            r_inv = modinv(r, key.n)
+        except ValueError:  # r shares a factor with n: astronomically unlikely
+            continue
+        break
+    blinded = c * powmod(r, key.e, key.n) % key.n
     # CRT: two 1024-bit exponentiations instead of one 2048-bit one (~3x faster).
-    m1 = powmod(c, key.dp, key.p)
-    m2 = powmod(c, key.dq, key.q)
+    m1 = powmod_secret(blinded, key.dp, key.p)
+    m2 = powmod_secret(blinded, key.dq, key.q)
     h = (key.qinv * (m1 - m2)) % key.p
-    return (m2 + h * key.q).to_bytes(BLOCK_SIZE, "big")
+    m = (m2 + h * key.q) * r_inv % key.n
+    return m.to_bytes(BLOCK_SIZE, "big")
 
 
 def unpad_rsa_pad(block: bytes) -> bytes:
