@@ -46,6 +46,9 @@ MSGS_ACK_ID = T.MsgsAck.CONSTRUCTOR_ID
 INVOKE_WITH_LAYER_ID = F.InvokeWithLayer.CONSTRUCTOR_ID
 # Not content-related: a client must send these with even seqno (rule 6).
 NOT_CONTENT = {MSGS_ACK_ID, MSG_CONTAINER_ID, MSG_COPY_ID, T.HttpWait.CONSTRUCTOR_ID}
+# Either parity accepted: Pyrogram sends ping as not content-related (even seqno), the
+# docs and other clients as content-related, and Telegram accepts both.
+EITHER_PARITY = {F.Ping.CONSTRUCTOR_ID, F.PingDelayDisconnect.CONSTRUCTOR_ID}
 
 MAX_CONTAINER_MESSAGES = 1024
 MAX_IDS_PER_REQUEST = 8192
@@ -86,6 +89,11 @@ class DisconnectAfter:
 
 
 @dataclass(frozen=True)
+class SessionResumed:
+    session_id: int  # a known session on a new connection: re-send what it has not acked
+
+
+@dataclass(frozen=True)
 class SessionDestroyed:
     session_id: int
 
@@ -107,7 +115,6 @@ class SessionState:
     dropped: set = field(default_factory=set)
     # server msg_id → (seqno, body) of content messages the client has not acked.
     pending: OrderedDict = field(default_factory=OrderedDict)
-    layer: int | None = None
 
     def next_msg_id(self, now: float, response: bool) -> int:
         self.last_msg_id = server_msg_id(now, self.last_msg_id, response)
@@ -144,6 +151,7 @@ class EncryptedSession:
         self.initial_salt = initial_salt
         self.initial_salt_until = initial_salt_until
         self.session: SessionState | None = None
+        self._seen_here: set[int] = set()
         self._key_id_bytes = struct.pack("<q", auth_key_id)
 
     # -- receiving ---------------------------------------------------------------------
@@ -161,11 +169,14 @@ class EncryptedSession:
         out: list[_Out] = []
         session = self.sessions.get(session_id)
         if session is None:
-            session = SessionState(session_id, now, layer=self.layer)
+            session = SessionState(session_id, now)
             self.sessions[session_id] = session
             out.append(_Out(tl.encode(T.NewSessionCreated(first_msg_id=msg_id, unique_id=secrets.randbits(63),
                                                          server_salt=self.salts.current(self.auth_key_id, now))),
                             content=True, response=False))
+        elif session_id not in self._seen_here:
+            events.append(SessionResumed(session_id))
+        self._seen_here.add(session_id)
         self.session = session
         if not self._salt_ok(salt, now):
             if self._check_msg_id(session, msg_id, seqno, now, out) is not None:
@@ -213,6 +224,8 @@ class EncryptedSession:
             return
         cid = _u32(body, 0)[0] if len(body) >= 4 else None
         content = cid not in NOT_CONTENT
+        if cid in EITHER_PARITY:
+            content = seqno % 2 == 1
         if content and seqno % 2 == 0:
             self._bad_msg(msg_id, seqno, 35, out)
             return
@@ -272,7 +285,7 @@ class EncryptedSession:
             self._message(session, msg_id, seqno, inner, now, out, events, in_container=True)
 
     def _decode_body(self, session, body):
-        layer = session.layer
+        layer = self.layer
         if len(body) >= 8 and _u32(body, 0)[0] == INVOKE_WITH_LAYER_ID:
             # The query inside is written in the layer this wrapper names.
             layer = tl.serving_layer(struct.unpack_from("<i", body, 4)[0])
@@ -435,4 +448,5 @@ class EncryptedSession:
         return self._key_id_bytes + msg_key + ciphertext
 
 
-__all__ = ["EncryptedSession", "SessionState", "Reply", "Rpc", "Close", "DisconnectAfter", "SessionDestroyed"]
+__all__ = ["EncryptedSession", "SessionState", "Reply", "Rpc", "Close", "DisconnectAfter", "SessionResumed",
+           "SessionDestroyed"]

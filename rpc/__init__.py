@@ -1,1 +1,10 @@
-"""rpc package."""
+"""RPC method handlers, one module per API area, and the dispatcher that routes to them.
+
+Importing the package registers every handler module.
+"""
+
+from . import help  # noqa: F401  (registers handlers)
+from .dispatch import HANDLERS, UNIMPLEMENTED, dispatch, handler
+from .errors import RpcError
+
+__all__ = ["HANDLERS", "UNIMPLEMENTED", "dispatch", "handler", "RpcError"]

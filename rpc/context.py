@@ -1,0 +1,40 @@
+"""What a handler knows about the call it serves."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Awaitable, Callable
+
+
+@dataclass
+class ClientInfo:
+    """initConnection's description of the app (stored per auth key)."""
+
+    api_id: int
+    device_model: str
+    system_version: str
+    app_version: str
+    system_lang_code: str
+    lang_pack: str
+    lang_code: str
+
+    def to_dict(self) -> dict:
+        return dict(self.__dict__)
+
+
+@dataclass
+class RequestContext:
+    auth_key_id: int
+    session_id: int
+    msg_id: int
+    layer: int  # the shipped layer results are encoded in
+    config: Any  # server.config.Config
+    user_id: int | None = None
+    client: ClientInfo | None = None
+    no_updates: bool = False
+    # Hooks the connection provides (persisting the layer and client info, waiting
+    # for earlier messages for invokeAfterMsg).
+    on_layer: Callable[[int], None] = lambda layer: None
+    on_client_info: Callable[[ClientInfo], None] = lambda info: None
+    wait_for_messages: Callable[[list[int]], Awaitable[None]] | None = None
+    extra: dict = field(default_factory=dict)

@@ -1,0 +1,46 @@
+"""help.*: what a client asks before it shows anything (config, nearest DC)."""
+
+from __future__ import annotations
+
+import time
+
+from tl import functions as F, types as T
+
+from .context import RequestContext
+from .dispatch import handler
+
+CONFIG_LIFETIME = 3600
+
+
+def dc_options(config) -> list:
+    """Where clients dial, including for media: the configured public address."""
+    host, port, dc = config.public_host, config.public_port, config.dc_id
+    ipv6 = ":" in host
+    return [
+        T.DcOption(id=dc, ip_address=host, port=port, ipv6=ipv6),
+        T.DcOption(id=dc, ip_address=host, port=port, ipv6=ipv6, media_only=True),
+    ]
+
+
+@handler(F.help.GetConfig)
+async def get_config(request, ctx: RequestContext):
+    now = int(time.time())
+    return T.Config(
+        date=now, expires=now + CONFIG_LIFETIME, test_mode=False, this_dc=ctx.config.dc_id,
+        dc_options=dc_options(ctx.config), dc_txt_domain_name="", chat_size_max=200,
+        megagroup_size_max=200000, forwarded_count_max=100, online_update_period_ms=210000,
+        offline_blur_timeout_ms=5000, offline_idle_timeout_ms=30000, online_cloud_timeout_ms=300000,
+        notify_cloud_delay_ms=30000, notify_default_delay_ms=1500, push_chat_period_ms=60000,
+        push_chat_limit=2, edit_time_limit=172800, revoke_time_limit=2147483647,
+        revoke_pm_time_limit=2147483647, rating_e_decay=2419200, stickers_recent_limit=200,
+        channels_read_media_period=604800, tmp_sessions=None, call_receive_timeout_ms=20000,
+        call_ring_timeout_ms=90000, call_connect_timeout_ms=30000, call_packet_timeout_ms=10000,
+        me_url_prefix="https://t.me/", caption_length_max=1024, message_length_max=4096,
+        webfile_dc_id=ctx.config.dc_id,
+    )
+
+
+@handler(F.help.GetNearestDc)
+async def get_nearest_dc(request, ctx: RequestContext):
+    # One data centre: it is always the nearest.
+    return T.NearestDc(country="", this_dc=ctx.config.dc_id, nearest_dc=ctx.config.dc_id)

@@ -1,0 +1,141 @@
+"""The server process: a trio TCP listener, one task per connection, graceful shutdown.
+
+`serve(config, rsa_key)` runs until cancelled or until SIGINT/SIGTERM: then it stops
+accepting, stops reading from every connection, gives RPCs in flight `SHUTDOWN_GRACE`
+seconds to answer, and closes. State shared by connections is `ServerState`.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+import signal
+from pathlib import Path
+
+import msgspec
+import structlog
+import trio
+
+import rpc  # noqa: F401  (registers the handlers)
+from mtproto.crypto import ServerRsaKey
+from mtproto.handshake import AuthKey
+from mtproto.salts import SLOT_SECONDS, SaltPolicy
+from mtproto.session import EncryptedSession, SessionState
+
+from .auth_keys import AuthKeyRecord, AuthKeyStore
+from .config import Config
+from .connection import Connection
+
+log = structlog.get_logger("mtserver.app")
+
+SHUTDOWN_GRACE = 5.0
+SALT_SECRET_FILE = "salt_secret"
+
+
+def load_or_create_secret(data_dir: str, name: str, size: int = 32) -> bytes:
+    """A random secret kept in the data dir (mode 0600), the same across restarts."""
+    path = Path(data_dir) / name
+    if path.exists():
+        return path.read_bytes()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    secret = secrets.token_bytes(size)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "wb") as f:
+        f.write(secret)
+    return secret
+
+
+class ServerState:
+    def __init__(self, config: Config, rsa_keys: list[ServerRsaKey]):
+        self.config = config
+        self.rsa_keys = rsa_keys
+        self.max_packet_size = 16 * 1024 * 1024
+        self.auth_keys = AuthKeyStore(Path(config.data_dir) / "auth_keys.sqlite3")
+        self.salts = SaltPolicy(load_or_create_secret(config.data_dir, SALT_SECRET_FILE))
+        # auth_key_id → session_id → state: outlives connections (a reconnect resumes).
+        self.sessions: dict[int, dict[int, SessionState]] = {}
+        # The salt a handshake produced, accepted until the key's first slot ends.
+        self.initial_salts: dict[int, tuple[int, float]] = {}
+        self.connections: set[Connection] = set()
+
+    def register(self, conn: Connection) -> None:
+        self.connections.add(conn)
+
+    def unregister(self, conn: Connection) -> None:
+        self.connections.discard(conn)
+
+    def add_auth_key(self, key: AuthKey) -> None:
+        self.auth_keys.add(AuthKeyRecord.from_handshake(key))
+        self.initial_salts[key.key_id] = (key.server_salt, key.created_at + SLOT_SECONDS)
+
+    def open_session(self, key_id: int) -> EncryptedSession | None:
+        record = self.auth_keys.get(key_id)
+        if record is None:
+            return None
+        import tl
+
+        salt, until = self.initial_salts.get(key_id, (None, 0))
+        return EncryptedSession(
+            record.key, key_id, self.salts, self.sessions.setdefault(key_id, {}),
+            layer=tl.serving_layer(record.layer) if record.layer else None,
+            initial_salt=salt, initial_salt_until=until,
+        )
+
+
+async def serve(config: Config, rsa_key: ServerRsaKey, *, task_status=trio.TASK_STATUS_IGNORED,
+                handle_signals: bool = True) -> None:
+    listeners = await trio.open_tcp_listeners(config.port, host=config.host)
+    port = listeners[0].socket.getsockname()[1]
+    if config.port == 0:
+        # Tests listen on an ephemeral port; clients must be told the real one.
+        config = msgspec.structs.replace(config, port=port, public_port=port if config.public_port in (0, None) else config.public_port)
+    state = ServerState(config, [rsa_key])
+    log.info("listening", host=config.host, port=port, public_host=config.public_host, public_port=config.public_port,
+             fingerprint=rsa_key.fingerprint_hex)
+    async with trio.open_nursery() as nursery:
+        accept_scope = trio.CancelScope()
+
+        async def accept() -> None:
+            with accept_scope:
+                await trio.serve_listeners(lambda stream: _handle(state, stream), listeners,
+                                           handler_nursery=nursery)
+
+        nursery.start_soon(accept)
+        if handle_signals:
+            nursery.start_soon(_watch_signals, state, accept_scope, nursery.cancel_scope)
+        task_status.started(state)
+
+
+async def _handle(state: ServerState, stream: trio.SocketStream) -> None:
+    if len(state.connections) >= state.config.max_connections:
+        # Transport error -429: too many connections (mtproto-transports).
+        try:
+            await stream.send_all((-429).to_bytes(4, "little", signed=True))
+        finally:
+            await stream.aclose()
+        return
+    try:
+        host, port = stream.socket.getpeername()[:2]
+        peer = f"{host}:{port}"
+    except OSError:
+        peer = "?"
+    await Connection(state, stream, peer).run()
+
+
+async def _watch_signals(state: ServerState, accept_scope: trio.CancelScope, everything: trio.CancelScope) -> None:
+    with trio.open_signal_receiver(signal.SIGINT, signal.SIGTERM) as signals:
+        async for signum in signals:
+            log.info("shutdown", signal=signal.Signals(signum).name, connections=len(state.connections))
+            await shutdown(state, accept_scope)
+            everything.cancel()
+            return
+
+
+async def shutdown(state: ServerState, accept_scope: trio.CancelScope) -> None:
+    """Stop accepting, stop reading, let RPCs in flight answer for SHUTDOWN_GRACE seconds."""
+    accept_scope.cancel()
+    for conn in list(state.connections):
+        conn.stop_reading()
+    with trio.move_on_after(SHUTDOWN_GRACE):
+        while state.connections:
+            await trio.sleep(0.05)

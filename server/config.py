@@ -1,0 +1,256 @@
+"""The server's configuration: one frozen :class:`Config`, loaded from three layers.
+
+Precedence, lowest first: defaults < TOML file < ``MTSERVER_<FIELD>`` environment
+variables < command-line overrides. Every value is checked where it is read, so a
+:class:`ConfigError` names the exact place to fix::
+
+    MTSERVER_PORT: expected an int in 1..65535, got 'abc'
+    /etc/mtserver.toml: port: expected an int in 1..65535, got 0
+    /etc/mtserver.toml: unknown key 'prot' (did you mean 'port'?)
+    --port: expected an int in 1..65535, got 70000
+
+Environment values are text: ints and numbers are parsed, ``api_id_allowlist`` is a
+comma-separated list (``MTSERVER_API_ID_ALLOWLIST=611335,2040``), and an empty value
+means "none" for the optional fields (``public_host``, ``public_port``) and an empty list
+for ``api_id_allowlist``. ``MTSERVER_CONFIG`` names the TOML file when no path is given.
+Unknown ``MTSERVER_*`` variables are errors, like unknown keys in the file: a typo must
+not silently fall back to a default.
+
+This module reads only what it is given (a path, a mapping, a dict); it does not touch
+the data directory or set anything up.
+"""
+
+from __future__ import annotations
+
+import difflib
+import math
+import os
+import tomllib
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any, Literal
+
+import msgspec
+
+ENV_PREFIX = "MTSERVER_"
+CONFIG_FILE_ENV = "MTSERVER_CONFIG"
+LOG_FORMATS = ("auto", "json", "console")
+# Listening on every interface says nothing about where clients should connect; the
+# loopback address is the one answer that works for a local first run.
+_WILDCARD_HOSTS = frozenset({"0.0.0.0", "::"})
+_LOOPBACK = "127.0.0.1"
+_INT32_MAX = 2**31 - 1
+
+
+class ConfigError(ValueError):
+    """A configuration value is missing, malformed or out of range.
+
+    ``source`` is where it came from (an environment variable, ``<file>: <key>`` or a
+    ``--flag``), ``field`` the :class:`Config` field (None for file-level problems).
+    """
+
+    def __init__(self, source: str, field: str | None, problem: str):
+        self.source = source
+        self.field = field
+        self.problem = problem
+        super().__init__(f"{source}: {problem}")
+
+
+class Config(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
+    """Settings of one server process. Build it with :func:`load_config`.
+
+    Constructing it directly does not validate values (msgspec structs only check types
+    when decoding); :func:`load_config` does. ``public_host`` / ``public_port`` are what
+    clients are told to connect to (help.getConfig's dc_options); when left as None they
+    are resolved here: the listening host (127.0.0.1 for a wildcard address such as
+    0.0.0.0) and the listening port.
+    """
+
+    host: str = "0.0.0.0"
+    port: int = 8443
+    public_host: str | None = None
+    public_port: int | None = None
+    data_dir: str = "./data"
+    # Empty: any api_id is accepted.
+    api_id_allowlist: list[int] = []
+    # Seconds without any bytes from a client before its connection is closed.
+    idle_timeout: float = 300.0
+    max_connections: int = 10000
+    log_format: Literal["auto", "json", "console"] = "auto"
+    dc_id: int = 1
+
+    def __post_init__(self) -> None:
+        if self.public_host is None:
+            public = _LOOPBACK if self.host in _WILDCARD_HOSTS else self.host
+            msgspec.structs.force_setattr(self, "public_host", public)
+        if self.public_port is None:
+            msgspec.structs.force_setattr(self, "public_port", self.port)
+
+    def accepts_api_id(self, api_id: int) -> bool:
+        """True when clients with this api_id may connect (initConnection)."""
+        return not self.api_id_allowlist or api_id in self.api_id_allowlist
+
+
+# -- per-field rules --------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Rule:
+    expected: str  # completes "expected ..., got <value>"
+    parse: Callable[[str], Any]  # environment text -> value; raises ValueError
+    valid: Callable[[Any], bool]  # typed value (from TOML, overrides or parse) -> ok?
+    optional: bool = False
+    normalize: Callable[[Any], Any] = lambda value: value
+
+
+def _is_int(value: Any) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def _int_in(low: int, high: int) -> Callable[[Any], bool]:
+    return lambda value: _is_int(value) and low <= value <= high
+
+
+def _non_empty_str(value: Any) -> bool:
+    return isinstance(value, str) and value.strip() != ""
+
+
+def _positive_number(value: Any) -> bool:
+    return (_is_int(value) or isinstance(value, float)) and math.isfinite(value) and value > 0
+
+
+def _parse_int(text: str) -> int:
+    return int(text.strip(), 10)
+
+
+def _parse_int_list(text: str) -> list[int]:
+    return [_parse_int(part) for part in text.split(",") if part.strip()]
+
+
+def _int_list(value: Any) -> bool:
+    return isinstance(value, list) and all(_int_in(1, _INT32_MAX)(item) for item in value)
+
+
+_PORT = _Rule("an int in 1..65535", _parse_int, _int_in(1, 65535))
+_HOST = _Rule("a non-empty string", str.strip, _non_empty_str)
+
+_RULES: dict[str, _Rule] = {
+    "host": _HOST,
+    "port": _PORT,
+    "public_host": _Rule(_HOST.expected, _HOST.parse, _HOST.valid, optional=True),
+    "public_port": _Rule(_PORT.expected, _PORT.parse, _PORT.valid, optional=True),
+    "data_dir": _HOST,
+    "api_id_allowlist": _Rule(
+        "a list of positive ints (comma-separated in the environment)", _parse_int_list, _int_list,
+        normalize=list,
+    ),
+    "idle_timeout": _Rule("a positive number of seconds", float, _positive_number, normalize=float),
+    "max_connections": _Rule(f"an int in 1..{_INT32_MAX}", _parse_int, _int_in(1, _INT32_MAX)),
+    "log_format": _Rule(
+        "one of " + ", ".join(map(repr, LOG_FORMATS)), lambda text: text.strip().lower(),
+        lambda value: value in LOG_FORMATS,
+    ),
+    "dc_id": _Rule(f"an int in 1..{_INT32_MAX}", _parse_int, _int_in(1, _INT32_MAX)),
+}
+
+FIELDS: tuple[str, ...] = Config.__struct_fields__
+
+
+def env_name(field: str) -> str:
+    """The environment variable for a :class:`Config` field: ``port`` -> ``MTSERVER_PORT``."""
+    return ENV_PREFIX + field.upper()
+
+
+# Every environment variable the server reads; deployment files are checked against it.
+ENV_VARIABLES: tuple[str, ...] = (CONFIG_FILE_ENV, *(env_name(field) for field in FIELDS))
+
+
+# -- loading -----------------------------------------------------------------------------
+
+
+def load_config(
+    path: str | os.PathLike[str] | None = None,
+    env: Mapping[str, str] | None = None,
+    overrides: Mapping[str, Any] | None = None,
+) -> Config:
+    """Defaults < TOML file at ``path`` < ``env`` < ``overrides``, validated.
+
+    ``path`` None means ``env["MTSERVER_CONFIG"]`` if set, else no file. ``env`` None
+    means ``os.environ``. ``overrides`` maps field names to values (typed, or text parsed
+    like the environment); None values are skipped, so argparse results can be passed
+    as they are. Raises :class:`ConfigError`.
+    """
+    env = os.environ if env is None else env
+    values: dict[str, Any] = {}
+    if path is None and env.get(CONFIG_FILE_ENV):
+        path = env[CONFIG_FILE_ENV]
+    if path is not None:
+        values.update(_from_file(os.fspath(path)))
+    values.update(_from_env(env))
+    values.update(_from_overrides(overrides or {}))
+    return Config(**values)
+
+
+def _from_file(path: str) -> dict[str, Any]:
+    try:
+        with open(path, "rb") as file:
+            document = tomllib.load(file)
+    except OSError as exc:
+        raise ConfigError(path, None, f"cannot read the config file: {exc.strerror or exc}") from exc
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(path, None, f"not valid TOML: {exc}") from exc
+    values = {}
+    for key, value in document.items():
+        if key not in _RULES:
+            raise ConfigError(path, key, f"unknown key {key!r}{_suggestion(key, FIELDS)}")
+        values[key] = _check(key, value, f"{path}: {key}")
+    return values
+
+
+def _from_env(env: Mapping[str, str]) -> dict[str, Any]:
+    values = {}
+    for name, text in env.items():
+        if not name.startswith(ENV_PREFIX) or name == CONFIG_FILE_ENV:
+            continue
+        field = name[len(ENV_PREFIX):].lower()
+        if field not in _RULES:
+            raise ConfigError(name, None, f"unknown setting{_suggestion(name, ENV_VARIABLES)}")
+        values[field] = _parse(field, text, name)
+    return values
+
+
+def _from_overrides(overrides: Mapping[str, Any]) -> dict[str, Any]:
+    values = {}
+    for field, value in overrides.items():
+        source = "--" + field.replace("_", "-")
+        if field not in _RULES:
+            raise ConfigError(source, None, f"unknown setting{_suggestion(field, FIELDS)}")
+        if value is None:
+            continue
+        values[field] = _parse(field, value, source) if isinstance(value, str) else _check(field, value, source)
+    return values
+
+
+def _parse(field: str, text: str, source: str) -> Any:
+    rule = _RULES[field]
+    if rule.optional and text.strip() == "":
+        return None
+    try:
+        value = rule.parse(text)
+    except ValueError:
+        raise ConfigError(source, field, f"expected {rule.expected}, got {text!r}") from None
+    return _check(field, value, source, shown=text)
+
+
+def _check(field: str, value: Any, source: str, shown: Any = None) -> Any:
+    rule = _RULES[field]
+    if value is None and rule.optional:
+        return None
+    if not rule.valid(value):
+        raise ConfigError(source, field, f"expected {rule.expected}, got {value if shown is None else shown!r}")
+    return rule.normalize(value)
+
+
+def _suggestion(name: str, known: tuple[str, ...]) -> str:
+    close = difflib.get_close_matches(name, known, n=1)
+    return f" (did you mean {close[0]!r}?)" if close else f" (known: {', '.join(known)})"

@@ -1,0 +1,232 @@
+"""One client connection: bytes from the socket through the protocol core and back.
+
+The only module (with app.py) that does I/O. It owns, in one nursery: the reader loop,
+one task per RPC in flight (bounded: a client that floods waits for its own answers,
+which is the backpressure), and nothing else. Everything that must survive the
+connection (auth keys, sessions, salts) lives in `ServerState`.
+"""
+
+from __future__ import annotations
+
+import struct
+import time
+
+import structlog
+import trio
+
+import tl
+from mtproto.handshake import Failed as HandshakeFailed, Handshake, KeyComputed, Reply as HandshakeReply
+from mtproto.session import Close, DisconnectAfter, EncryptedSession, Reply, Rpc, SessionResumed
+from mtproto.transport import Packet, ServerTransport, TransportError
+from rpc import RpcError, dispatch
+from rpc.context import ClientInfo, RequestContext
+
+log = structlog.get_logger("mtserver.connection")
+
+MAX_RPCS_IN_FLIGHT = 64
+INVOKE_AFTER_TIMEOUT = 0.5  # PROTOCOL.md rule 20: MSG_WAIT_TIMEOUT after ~0.5 s
+_u64 = struct.Struct("<q").unpack_from
+
+
+class Connection:
+    def __init__(self, state, stream: trio.abc.Stream, peer: str):
+        self.state = state
+        self.stream = stream
+        self.peer = peer
+        self.transport = ServerTransport(max_packet_size=state.max_packet_size)
+        self.handshake: Handshake | None = None
+        self.encrypted: dict[int, EncryptedSession] = {}
+        self.send_lock = trio.Lock()
+        self.rpc_slots = trio.Semaphore(MAX_RPCS_IN_FLIGHT)
+        self.running: dict[int, trio.Event] = {}
+        self.finished: dict[int, bool] = {}  # msg_id → succeeded, for invokeAfterMsg
+        self.scope: trio.CancelScope | None = None
+        self.closing = False
+
+    # -- lifecycle ---------------------------------------------------------------------
+
+    async def run(self) -> None:
+        log.info("connection_open", peer=self.peer)
+        started = time.monotonic()
+        try:
+            async with trio.open_nursery() as nursery:
+                self.nursery = nursery
+                with trio.CancelScope() as scope:
+                    self.scope = scope
+                    self.state.register(self)
+                    await self._read_loop()
+                # Reading stopped: the RPCs in flight finish (bounded by shutdown's grace).
+        except (trio.BrokenResourceError, trio.ClosedResourceError):
+            pass
+        finally:
+            self.state.unregister(self)
+            with trio.CancelScope(shield=True):
+                await self.stream.aclose()
+            log.info("connection_close", peer=self.peer, transport=self.transport.transport_name,
+                     seconds=round(time.monotonic() - started, 3))
+
+    def stop_reading(self) -> None:
+        if self.scope is not None:
+            self.scope.cancel()
+
+    async def _read_loop(self) -> None:
+        idle = self.state.config.idle_timeout
+        while True:
+            with trio.move_on_after(idle) as timer:
+                data = await self.stream.receive_some(65536)
+            if timer.cancelled_caught:
+                log.info("connection_idle", peer=self.peer, seconds=idle)
+                return
+            events = self.transport.feed(data) if data else self.transport.end_of_stream()
+            for event in events:
+                if not await self._on_transport_event(event) or self.closing:
+                    return
+            if not data:
+                return
+
+    # -- transport events -------------------------------------------------------------------
+
+    async def _on_transport_event(self, event) -> bool:
+        if isinstance(event, TransportError):
+            log.info("transport_error", peer=self.peer, reason=event.reason, code=event.code)
+            await self._send_raw(self.transport.frame_error(event.code))
+            return False
+        if not isinstance(event, Packet):
+            return True
+        payload = event.payload
+        if len(payload) < 8:
+            await self._send_raw(self.transport.frame_error(-404))
+            return False
+        key_id = _u64(payload, 0)[0]
+        if key_id == 0:
+            return await self._on_plain(payload)
+        return await self._on_encrypted(key_id, payload)
+
+    async def _on_plain(self, payload: bytes) -> bool:
+        if self.handshake is None:
+            self.handshake = Handshake(self.state.rsa_keys)
+        now = time.time()
+        event = self.handshake.receive(payload, now)
+        if isinstance(event, KeyComputed):
+            unique = not await trio.to_thread.run_sync(self.state.auth_keys.exists, event.auth_key_id)
+            event = self.handshake.confirm(unique, now)
+            if self.handshake.result is not None:
+                # The key is stored before dh_gen_ok leaves: the client's next packet uses it.
+                await trio.to_thread.run_sync(self.state.add_auth_key, self.handshake.result)
+                log.info("handshake_done", peer=self.peer, auth_key_id=self.handshake.result.key_id,
+                         temporary=self.handshake.result.temporary)
+        if isinstance(event, HandshakeFailed):
+            log.info("handshake_failed", peer=self.peer, reason=event.reason)
+            await self._send_raw(self.transport.frame_error(-404))
+            return False
+        assert isinstance(event, HandshakeReply)
+        await self.send(event.data)
+        return True
+
+    async def _on_encrypted(self, key_id: int, payload: bytes) -> bool:
+        session = self.encrypted.get(key_id)
+        if session is None:
+            session = await trio.to_thread.run_sync(self.state.open_session, key_id)
+            if session is None:
+                # An auth key we do not know: the client must create a new one.
+                log.info("unknown_auth_key", peer=self.peer, auth_key_id=key_id)
+                await self._send_raw(self.transport.frame_error(-404))
+                return False
+            self.encrypted[key_id] = session
+        for event in session.receive(payload, time.time()):
+            if isinstance(event, Reply):
+                await self.send(event.data)
+            elif isinstance(event, Rpc):
+                self.running[event.msg_id] = trio.Event()
+                await self.rpc_slots.acquire()
+                self.nursery.start_soon(self._run_rpc, session, event)
+            elif isinstance(event, SessionResumed):
+                resent = session.resend_pending(event.session_id, time.time())
+                if resent:
+                    await self.send(resent)
+            elif isinstance(event, DisconnectAfter):
+                self.scope.deadline = trio.current_time() + event.seconds
+            elif isinstance(event, Close):
+                log.info("session_close", peer=self.peer, auth_key_id=key_id, reason=event.reason)
+                return False
+        return True
+
+    # -- RPCs ------------------------------------------------------------------------------
+
+    async def _run_rpc(self, session: EncryptedSession, call: Rpc) -> None:
+        state = self.state
+        key_id = session.auth_key_id
+        ctx = RequestContext(
+            auth_key_id=key_id, session_id=call.session_id, msg_id=call.msg_id,
+            layer=session.layer or tl.LAYER, config=state.config,
+            on_layer=lambda layer: self._set_layer(session, layer),
+            on_client_info=lambda info: self._set_client_info(key_id, info),
+            wait_for_messages=self._wait_for_messages,
+        )
+        ok = False
+        try:
+            result = await dispatch(call.request, ctx)
+            packet = session.result(call.session_id, call.msg_id, result, time.time())
+            ok = True
+        except RpcError as exc:
+            log.info("rpc_error", method=_method_name(call.request), code=exc.code, error=exc.message,
+                     auth_key_id=key_id)
+            packet = session.error(call.session_id, call.msg_id, exc.code, exc.message, time.time())
+        except Exception:
+            log.exception("rpc_crashed", method=_method_name(call.request), auth_key_id=key_id)
+            packet = session.error(call.session_id, call.msg_id, 500, "INTERNAL_SERVER_ERROR", time.time())
+        finally:
+            self.rpc_slots.release()
+            self.finished[call.msg_id] = ok
+            if len(self.finished) > 4096:
+                self.finished.pop(next(iter(self.finished)))
+            done = self.running.pop(call.msg_id, None)
+            if done is not None:
+                done.set()
+        if packet is not None:
+            try:
+                await self.send(packet)
+            except (trio.BrokenResourceError, trio.ClosedResourceError):
+                pass  # the client left; the answer stays pending in its session
+
+    def _set_layer(self, session: EncryptedSession, layer: int) -> None:
+        serving = tl.serving_layer(layer)
+        if session.layer != serving:
+            session.layer = serving
+            # Persisted off the event loop: the store waits for its disk.
+            self.nursery.start_soon(trio.to_thread.run_sync, self.state.auth_keys.set_layer, session.auth_key_id, layer)
+
+    def _set_client_info(self, key_id: int, info: ClientInfo) -> None:
+        self.nursery.start_soon(trio.to_thread.run_sync, self.state.auth_keys.set_client_info, key_id, info.to_dict())
+
+    async def _wait_for_messages(self, msg_ids: list[int]) -> None:
+        with trio.move_on_after(INVOKE_AFTER_TIMEOUT) as timer:
+            for msg_id in msg_ids:
+                event = self.running.get(msg_id)
+                if event is not None:
+                    await event.wait()
+        if timer.cancelled_caught:
+            raise RpcError(400, "MSG_WAIT_TIMEOUT")
+        if any(self.finished.get(m) is False for m in msg_ids):
+            raise RpcError(400, "MSG_WAIT_FAILED")
+
+    # -- sending ---------------------------------------------------------------------------
+
+    async def send(self, payload: bytes) -> None:
+        await self._send_raw(self.transport.frame(payload))
+
+    async def _send_raw(self, data: bytes) -> None:
+        if not data:
+            return
+        # One writer at a time; a slow reader blocks its own RPC tasks here.
+        async with self.send_lock:
+            await self.stream.send_all(data)
+
+
+def _method_name(request) -> str:
+    while hasattr(request, "query") and isinstance(getattr(request, "query"), tl.TLObject):
+        request = request.query
+    return getattr(request, "QUALNAME", type(request).__name__)
+
+
+__all__ = ["Connection"]

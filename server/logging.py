@@ -1,0 +1,108 @@
+"""Logging set-up: structlog events as JSON lines or as readable console output.
+
+``log_format`` (:class:`server.config.Config`) chooses: ``json`` -- one JSON object per
+line, for collectors; ``console`` -- aligned, coloured when the stream is a terminal;
+``auto`` -- console on a terminal, JSON lines otherwise (containers, pipes, files).
+Every event carries ``timestamp`` (ISO 8601, UTC), ``level``, ``logger`` and ``event``.
+Records from the standard :mod:`logging` module (libraries) go through the same
+renderer, so the output stays one format.
+
+Modules take a logger with ``log = get_logger(__name__)`` at import time; it is lazy, so
+:func:`configure_logging` may run later (the command line calls it once at start-up).
+Events are names, details are keyword arguments:
+``log.info("connection_closed", peer=..., reason=...)``.
+"""
+
+from __future__ import annotations
+
+import logging
+import sys
+from typing import Any, Literal, TextIO
+
+import structlog
+
+_HANDLER_NAME = "mtserver"
+
+_SHARED_PROCESSORS: list[Any] = [
+    structlog.contextvars.merge_contextvars,
+    structlog.processors.add_log_level,
+    structlog.processors.TimeStamper(fmt="iso", utc=True),
+    structlog.stdlib.add_logger_name,  # logger.name, or the stdlib record's name
+]
+
+
+def get_logger(name: str) -> Any:
+    """A structlog logger whose events carry ``logger=name`` (once configured)."""
+    return structlog.get_logger(name)
+
+
+def resolve_log_format(log_format: str, stream: TextIO | None = None) -> Literal["json", "console"]:
+    """``auto`` becomes ``console`` on a terminal and ``json`` otherwise."""
+    if log_format in ("json", "console"):
+        return log_format  # type: ignore[return-value]
+    if log_format != "auto":
+        raise ValueError(f"log_format must be auto, json or console, got {log_format!r}")
+    stream = sys.stdout if stream is None else stream
+    isatty = getattr(stream, "isatty", None)
+    return "console" if isatty is not None and isatty() else "json"
+
+
+def configure_logging(log_format: str = "auto", *, stream: TextIO | None = None,
+                      level: str | int = "info") -> Literal["json", "console"]:
+    """Set up structlog and the standard library's root logger; returns the format used.
+
+    ``stream`` None means standard output as it is at each write (so redirections and
+    test capture keep working). Calling it again replaces the previous set-up.
+    """
+    resolved = resolve_log_format(log_format, stream)
+    numeric_level = logging.getLevelNamesMapping()[level.upper()] if isinstance(level, str) else level
+    target = sys.stdout if stream is None else stream
+    if resolved == "json":
+        renderer: list[Any] = [structlog.processors.dict_tracebacks, structlog.processors.JSONRenderer()]
+    else:
+        isatty = getattr(target, "isatty", None)
+        renderer = [structlog.dev.ConsoleRenderer(colors=bool(isatty and isatty()))]
+
+    structlog.configure(
+        processors=[*_SHARED_PROCESSORS, structlog.processors.StackInfoRenderer(), *renderer],
+        wrapper_class=structlog.make_filtering_bound_logger(numeric_level),
+        logger_factory=lambda name="", *_: _NamedPrintLogger(sys.stdout if stream is None else stream, name),
+        # Not cached: loggers made at import time must follow a later configure_logging().
+        cache_logger_on_first_use=False,
+    )
+
+    handler: logging.Handler = _CurrentStdoutHandler() if stream is None else logging.StreamHandler(stream)
+    handler.name = _HANDLER_NAME
+    handler.setFormatter(structlog.stdlib.ProcessorFormatter(
+        foreign_pre_chain=_SHARED_PROCESSORS,
+        processors=[structlog.stdlib.ProcessorFormatter.remove_processors_meta, *renderer],
+    ))
+    root = logging.getLogger()
+    for old in [h for h in root.handlers if h.name == _HANDLER_NAME]:
+        root.removeHandler(old)
+    root.addHandler(handler)
+    root.setLevel(numeric_level)
+    return resolved
+
+
+class _NamedPrintLogger(structlog.PrintLogger):
+    """A PrintLogger with the ``name`` that structlog.stdlib.add_logger_name reads."""
+
+    def __init__(self, file: TextIO, name: str):
+        super().__init__(file)
+        self.name = name
+
+
+class _CurrentStdoutHandler(logging.StreamHandler):
+    """A StreamHandler that writes to whatever ``sys.stdout`` is at the time."""
+
+    def __init__(self) -> None:
+        super().__init__(sys.stdout)
+
+    @property  # type: ignore[override]
+    def stream(self) -> TextIO:
+        return sys.stdout
+
+    @stream.setter
+    def stream(self, value: TextIO) -> None:
+        pass

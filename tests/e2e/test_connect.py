@@ -1,0 +1,92 @@
+"""Unmodified Telethon and Pyrogram create auth keys and get help.getConfig from us.
+
+Every transport Telethon offers; two layers (229 and 158) on one running server; a
+restart keeps the auth key, and the clients continue with it.
+"""
+
+import asyncio
+
+import pytest
+
+from .clients import pyrogram_pointed_at, telethon_client
+
+
+@pytest.fixture
+def run():
+    # One asyncio loop per test: the client libraries bind to the loop they first ran on.
+    with asyncio.Runner() as runner:
+        yield lambda coro: runner.run(asyncio.wait_for(coro, 60))
+
+
+def telethon_connections():
+    from telethon.network import (ConnectionTcpAbridged, ConnectionTcpFull, ConnectionTcpIntermediate,
+                                  ConnectionTcpObfuscated)
+
+    return [ConnectionTcpFull, ConnectionTcpIntermediate, ConnectionTcpAbridged, ConnectionTcpObfuscated]
+
+
+@pytest.mark.parametrize("connection", telethon_connections(), ids=lambda c: c.__name__)
+def test_telethon_gets_config_over_each_transport_and_after_a_restart(server, run, connection):
+    from telethon.tl.functions.help import GetConfigRequest, GetNearestDcRequest
+
+    pem, _ = server.public_key()
+    client = telethon_client(pem, server.port, connection)
+
+    async def first():
+        await client.connect()
+        config = await client(GetConfigRequest())
+        assert config.this_dc == 1
+        assert any(o.ip_address == "127.0.0.1" and o.port == server.port for o in config.dc_options)
+        nearest = await client(GetNearestDcRequest())
+        assert nearest.this_dc == 1
+        key = client.session.auth_key.key
+        await client.disconnect()
+        return key
+
+    key = run(first())
+    server.restart()
+
+    async def again():
+        await client.connect()
+        config = await client(GetConfigRequest())
+        assert config.this_dc == 1
+        assert client.session.auth_key.key == key  # no new handshake
+        await client.disconnect()
+
+    run(again())
+    assert server.log().count('"handshake_done"') == 1
+
+
+def test_pyrogram_layer_158_and_telethon_layer_229_on_one_server(server, run, tmp_path):
+    from pyrogram import Client, raw
+    from telethon.tl.functions.help import GetConfigRequest
+
+    pem, _ = server.public_key()
+    app = Client("e2e", api_id=1, api_hash="0" * 32, in_memory=True, no_updates=True)
+
+    async def both():
+        await app.connect()
+        config = await app.invoke(raw.functions.help.GetConfig())
+        assert config.this_dc == 1 and config.dc_options[0].port == server.port
+        telethon = telethon_client(pem, server.port)
+        await telethon.connect()
+        assert (await telethon(GetConfigRequest())).this_dc == 1
+        await telethon.disconnect()
+
+    async def after_restart():
+        # Pyrogram notices the dropped connection and reconnects with the same key
+        # (it makes a new key on every connect() while logged out, so it stays connected).
+        assert (await app.invoke(raw.functions.help.GetNearestDc())).this_dc == 1
+        await app.disconnect()
+
+    with pyrogram_pointed_at(pem, server.port):
+        run(both())
+        server.restart()
+        run(after_restart())
+    log = server.log()
+    assert log.count('"handshake_done"') == 2  # one per library; the restart kept both keys
+    import sqlite3
+
+    with sqlite3.connect(server.data_dir / "auth_keys.sqlite3") as db:
+        layers = sorted(row[0] for row in db.execute("SELECT layer FROM auth_keys"))
+    assert layers == [158, 229]

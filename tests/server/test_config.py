@@ -1,0 +1,172 @@
+"""Configuration: defaults < TOML file < MTSERVER_* environment < command-line overrides."""
+
+import pytest
+
+from server.config import ENV_VARIABLES, FIELDS, Config, ConfigError, env_name, load_config
+
+
+def write(tmp_path, text: str):
+    path = tmp_path / "mtserver.toml"
+    path.write_text(text)
+    return path
+
+
+def test_defaults_when_nothing_is_configured():
+    config = load_config(None, {}, {})
+    assert config == Config()
+    assert (config.host, config.port, config.data_dir, config.dc_id) == ("0.0.0.0", 8443, "./data", 1)
+    assert config.api_id_allowlist == [] and config.idle_timeout == 300 and config.max_connections == 10000
+    assert config.log_format == "auto"
+
+
+def test_public_address_defaults_to_loopback_for_a_wildcard_host():
+    config = load_config(None, {}, {})
+    assert (config.public_host, config.public_port) == ("127.0.0.1", 8443)
+    assert load_config(None, {}, {"host": "::"}).public_host == "127.0.0.1"
+
+
+def test_public_address_follows_a_specific_listening_address():
+    config = load_config(None, {"MTSERVER_HOST": "10.1.2.3", "MTSERVER_PORT": "443"}, {})
+    assert (config.public_host, config.public_port) == ("10.1.2.3", 443)
+
+
+def test_explicit_public_address_wins_over_the_listening_one():
+    config = load_config(None, {}, {"host": "0.0.0.0", "port": 8443, "public_host": "mt.example.org",
+                                    "public_port": 443})
+    assert (config.public_host, config.public_port) == ("mt.example.org", 443)
+
+
+def test_file_then_environment_then_overrides_take_precedence(tmp_path):
+    path = write(tmp_path, 'host = "10.0.0.1"\nport = 1000\ndata_dir = "/srv/file"\nidle_timeout = 10\n')
+    env = {"MTSERVER_HOST": "10.0.0.2", "MTSERVER_PORT": "2000"}
+    config = load_config(path, env, {"port": "3000"})
+    assert config.port == 3000  # override beats environment and file
+    assert config.host == "10.0.0.2"  # environment beats file
+    assert config.data_dir == "/srv/file" and config.idle_timeout == 10.0  # file beats defaults
+    assert config.dc_id == 1
+
+
+def test_environment_text_is_parsed_into_typed_values():
+    config = load_config(None, {
+        "MTSERVER_API_ID_ALLOWLIST": "611335, 2040,",
+        "MTSERVER_IDLE_TIMEOUT": "2.5",
+        "MTSERVER_LOG_FORMAT": "JSON",
+        "MTSERVER_MAX_CONNECTIONS": "50",
+        "MTSERVER_DC_ID": "2",
+    }, {})
+    assert config.api_id_allowlist == [611335, 2040]
+    assert config.idle_timeout == 2.5 and config.log_format == "json"
+    assert config.max_connections == 50 and config.dc_id == 2
+
+
+def test_empty_environment_value_clears_an_optional_setting(tmp_path):
+    path = write(tmp_path, 'public_host = "mt.example.org"\napi_id_allowlist = [1]\n')
+    config = load_config(path, {"MTSERVER_PUBLIC_HOST": "", "MTSERVER_API_ID_ALLOWLIST": ""}, {})
+    assert config.public_host == "127.0.0.1" and config.api_id_allowlist == []
+
+
+def test_non_numeric_port_in_the_environment_names_the_variable():
+    with pytest.raises(ConfigError) as info:
+        load_config(None, {"MTSERVER_PORT": "abc"}, {})
+    assert str(info.value) == "MTSERVER_PORT: expected an int in 1..65535, got 'abc'"
+    assert (info.value.field, info.value.source) == ("port", "MTSERVER_PORT")
+
+
+@pytest.mark.parametrize("port", [0, 65536, -1])
+def test_port_outside_1_to_65535_is_rejected_from_every_source(tmp_path, port):
+    sources = [
+        (lambda: load_config(write(tmp_path, f"port = {port}\n"), {}, {}), "mtserver.toml: port"),
+        (lambda: load_config(None, {"MTSERVER_PORT": str(port)}, {}), "MTSERVER_PORT"),
+        (lambda: load_config(None, {}, {"port": port}), "--port"),
+        (lambda: load_config(None, {}, {"public_port": str(port)}), "--public-port"),
+    ]
+    for load, where in sources:
+        with pytest.raises(ConfigError, match="(?i)port") as info:
+            load()
+        assert where in str(info.value) and "1..65535" in str(info.value)
+        assert info.value.field in ("port", "public_port")
+
+
+def test_wrong_type_in_the_file_names_the_file_and_key(tmp_path):
+    for text in ('port = "8443"\n', "port = true\n", "port = 8443.0\n"):
+        with pytest.raises(ConfigError, match=r"mtserver\.toml: port: expected an int") as info:
+            load_config(write(tmp_path, text), {}, {})
+        assert info.value.field == "port"
+
+
+def test_unknown_key_in_the_file_is_an_error_with_a_suggestion(tmp_path):
+    with pytest.raises(ConfigError, match=r"unknown key 'prot' \(did you mean 'port'\?\)") as info:
+        load_config(write(tmp_path, "prot = 1\n"), {}, {})
+    assert info.value.field == "prot"
+
+
+def test_tables_are_not_settings(tmp_path):
+    with pytest.raises(ConfigError, match="unknown key 'server'"):
+        load_config(write(tmp_path, "[server]\nport = 1\n"), {}, {})
+
+
+def test_unknown_mtserver_variable_is_an_error_but_other_variables_are_ignored():
+    with pytest.raises(ConfigError, match=r"MTSERVER_PROT: unknown setting \(did you mean 'MTSERVER_PORT'\?\)"):
+        load_config(None, {"MTSERVER_PROT": "1"}, {})
+    assert load_config(None, {"PATH": "/bin", "PORT": "x", "mtserver_port": "x"}, {}).port == 8443
+
+
+@pytest.mark.parametrize(("env", "field"), [
+    ({"MTSERVER_API_ID_ALLOWLIST": "1,x"}, "api_id_allowlist"),
+    ({"MTSERVER_API_ID_ALLOWLIST": "1,-5"}, "api_id_allowlist"),
+    ({"MTSERVER_IDLE_TIMEOUT": "0"}, "idle_timeout"),
+    ({"MTSERVER_IDLE_TIMEOUT": "nan"}, "idle_timeout"),
+    ({"MTSERVER_MAX_CONNECTIONS": "0"}, "max_connections"),
+    ({"MTSERVER_LOG_FORMAT": "xml"}, "log_format"),
+    ({"MTSERVER_DC_ID": "0"}, "dc_id"),
+    ({"MTSERVER_HOST": " "}, "host"),
+    ({"MTSERVER_DATA_DIR": ""}, "data_dir"),
+])
+def test_bad_environment_values_name_the_field(env, field):
+    with pytest.raises(ConfigError) as info:
+        load_config(None, env, {})
+    assert info.value.field == field and str(info.value).startswith(env_name(field) + ": expected")
+
+
+def test_bad_allowlist_in_the_file_is_rejected(tmp_path):
+    with pytest.raises(ConfigError, match="api_id_allowlist: expected a list of positive ints"):
+        load_config(write(tmp_path, 'api_id_allowlist = "1,2"\n'), {}, {})
+    assert load_config(write(tmp_path, "api_id_allowlist = [5, 6]\n"), {}, {}).api_id_allowlist == [5, 6]
+
+
+def test_config_file_can_be_named_by_mtserver_config(tmp_path):
+    path = write(tmp_path, "port = 1234\n")
+    assert load_config(None, {"MTSERVER_CONFIG": str(path)}, {}).port == 1234
+    assert load_config(write(tmp_path, "port = 99\n"), {"MTSERVER_CONFIG": "/nonexistent"}, {}).port == 99
+
+
+def test_missing_or_malformed_file_is_a_config_error(tmp_path):
+    with pytest.raises(ConfigError, match="cannot read the config file") as info:
+        load_config(tmp_path / "absent.toml", {}, {})
+    assert info.value.field is None
+    with pytest.raises(ConfigError, match="not valid TOML"):
+        load_config(write(tmp_path, "port = \n"), {}, {})
+
+
+def test_none_overrides_are_skipped_and_unknown_overrides_rejected():
+    assert load_config(None, {"MTSERVER_PORT": "9000"}, {"port": None, "host": None}).port == 9000
+    with pytest.raises(ConfigError, match="--colour: unknown setting"):
+        load_config(None, {}, {"colour": "red"})
+
+
+def test_env_variables_list_every_field_and_each_is_read():
+    assert set(ENV_VARIABLES) == {"MTSERVER_CONFIG"} | {"MTSERVER_" + field.upper() for field in FIELDS}
+    samples = {"host": "10.0.0.9", "port": "1", "public_host": "h.example", "public_port": "2",
+               "data_dir": "/d", "api_id_allowlist": "7", "idle_timeout": "3", "max_connections": "4",
+               "log_format": "console", "dc_id": "5"}
+    assert set(samples) == set(FIELDS)
+    config = load_config(None, {env_name(field): text for field, text in samples.items()}, {})
+    assert config == Config(host="10.0.0.9", port=1, public_host="h.example", public_port=2, data_dir="/d",
+                            api_id_allowlist=[7], idle_timeout=3.0, max_connections=4, log_format="console",
+                            dc_id=5)
+
+
+def test_empty_allowlist_accepts_any_app_and_a_list_only_its_members():
+    assert Config().accepts_api_id(12345)
+    config = Config(api_id_allowlist=[1, 2])
+    assert config.accepts_api_id(2) and not config.accepts_api_id(3)

@@ -1,0 +1,135 @@
+"""The ``mtserver`` command: start the server, print the public key clients embed.
+
+    mtserver run [--config FILE] [--host H] [--port P] [--public-host H] [--public-port P]
+                 [--data-dir D] [--log-format auto|json|console]
+    mtserver pubkey [--config FILE] [--data-dir D]
+    python -m tools.cli ...            (the same, without installing)
+
+Settings come from the TOML file (``--config`` or ``MTSERVER_CONFIG``), then the
+``MTSERVER_*`` environment, then these flags (server/config.py). ``run`` prepares
+everything the server needs -- configuration, data directory, logging, RSA key -- and
+hands over to ``server.app.serve(config, key)``; :func:`prepare_run` is that first half,
+separately testable. This module parses arguments and reports errors; it holds no
+server logic.
+
+Exit codes: 0 success, 1 runtime failure, 2 usage or configuration error, 130 Ctrl-C.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import inspect
+import os
+import sys
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+
+from server.config import LOG_FORMATS, Config, ConfigError, load_config
+from server.keys import DATA_DIR_MODE, load_or_create_server_key
+from server.logging import configure_logging, get_logger
+
+log = get_logger(__name__)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="mtserver", description="A Telegram-compatible MTProto server.")
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    run = commands.add_parser("run", help="start the server")
+    _add_common(run)
+    # Values stay text: server.config parses and checks them, naming the flag on error.
+    run.add_argument("--host", help="address to listen on (default 0.0.0.0)")
+    run.add_argument("--port", help="port to listen on (default 8443)")
+    run.add_argument("--public-host", help="address clients are told to use (default: --host, or 127.0.0.1)")
+    run.add_argument("--public-port", help="port clients are told to use (default: --port)")
+    run.add_argument("--log-format", choices=LOG_FORMATS, help="default auto: console on a terminal, else JSON")
+
+    pubkey = commands.add_parser(
+        "pubkey", help="print the server's public RSA key (PKCS#1 PEM) and fingerprint, creating the key if missing")
+    _add_common(pubkey)
+    return parser
+
+
+def _add_common(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--config", metavar="FILE", help="TOML settings file (default: $MTSERVER_CONFIG)")
+    parser.add_argument("--data-dir", metavar="DIR", help="where keys and data live (default ./data)")
+
+
+def _overrides(args: argparse.Namespace) -> dict[str, str | None]:
+    names = ("host", "port", "public_host", "public_port", "data_dir", "log_format")
+    return {name: getattr(args, name) for name in names if hasattr(args, name)}
+
+
+def prepare_run(args: argparse.Namespace, env: Mapping[str, str]):
+    """Everything ``run`` does before serving; returns ``(config, server_key)``.
+
+    Order: configuration (fails fast, before any file is created), logging (so creating
+    the key is logged in the chosen format), data directory, key.
+    """
+    config = load_config(args.config, env, _overrides(args))
+    configure_logging(config.log_format)
+    Path(config.data_dir).mkdir(mode=DATA_DIR_MODE, parents=True, exist_ok=True)
+    key = load_or_create_server_key(config.data_dir)
+    log.info("server_prepared", listen=f"{config.host}:{config.port}",
+             public=f"{config.public_host}:{config.public_port}", data_dir=os.path.abspath(config.data_dir),
+             dc_id=config.dc_id, key_fingerprint=key.fingerprint_hex)
+    return config, key
+
+
+def _start(config: Config, key) -> int:
+    try:
+        app = importlib.import_module("server.app")
+    except ModuleNotFoundError as exc:
+        if exc.name != "server.app":  # server.app exists but something it imports does not
+            raise
+        print("mtserver: server.app is not available yet: configuration, data directory and "
+              f"key ({key.fingerprint_hex}) are ready, but there is no server loop to start",
+              file=sys.stderr)
+        return 1
+    return _serve(app.serve, config, key)
+
+
+def _serve(serve, config: Config, key) -> int:
+    # serve may be a trio entry point (async) or a blocking function that runs trio itself.
+    if inspect.iscoroutinefunction(serve):
+        import trio
+
+        trio.run(serve, config, key)
+    else:
+        serve(config, key)
+    return 0
+
+
+def _pubkey(args: argparse.Namespace, env: Mapping[str, str]) -> int:
+    config = load_config(args.config, env, _overrides(args))
+    # Standard output carries only the key; log events (such as key creation) go to stderr.
+    configure_logging(config.log_format, stream=sys.stderr)
+    key = load_or_create_server_key(config.data_dir)
+    sys.stdout.write(key.public_pem().decode("ascii"))
+    print(f"fingerprint: {key.fingerprint_hex}")
+    print(f"fingerprint (signed int64): {key.fingerprint}")
+    return 0
+
+
+def main(argv: Sequence[str] | None = None, env: Mapping[str, str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    env = os.environ if env is None else env
+    try:
+        if args.command == "pubkey":
+            return _pubkey(args, env)
+        config, key = prepare_run(args, env)
+    except ConfigError as exc:
+        print(f"mtserver: configuration error: {exc}", file=sys.stderr)
+        return 2
+    except (OSError, ValueError) as exc:  # unwritable data directory, corrupt key file, ...
+        print(f"mtserver: {exc}", file=sys.stderr)
+        return 1
+    try:
+        return _start(config, key)
+    except KeyboardInterrupt:
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())
