@@ -35,7 +35,7 @@ import tl
 from tl import functions as F, types as T
 from tl.wire import GZIP_PACKED_ID, gzip_compress, write_bytes
 
-from .crypto import DecryptionError, decrypt_message, encrypt_message
+from .crypto import DecryptionError, decrypt_message, encrypt_message, quick_ack_token
 from .plain_message import server_msg_id
 from .salts import SaltPolicy
 
@@ -89,8 +89,23 @@ class DisconnectAfter:
 
 
 @dataclass(frozen=True)
+class QuickAck:
+    token: int  # the transport frames it (mtproto-transports, quick ack)
+
+
+@dataclass(frozen=True)
 class SessionResumed:
     session_id: int  # a known session on a new connection: re-send what it has not acked
+
+
+@dataclass(frozen=True)
+class AuthKeyDestroyed:
+    """destroy_auth_key: the caller forgets the key and closes after sending the reply."""
+
+
+@dataclass(frozen=True)
+class SessionCreated:
+    session_id: int
 
 
 @dataclass(frozen=True)
@@ -156,7 +171,7 @@ class EncryptedSession:
 
     # -- receiving ---------------------------------------------------------------------
 
-    def receive(self, payload: bytes, now: float) -> list:
+    def receive(self, payload: bytes, now: float, quick_ack: bool = False) -> list:
         if len(payload) < 24 or payload[:8] != self._key_id_bytes:
             return [Close("packet is not for this auth key")]
         try:
@@ -166,11 +181,14 @@ class EncryptedSession:
         salt, session_id, msg_id, seqno, length = _HEADER.unpack_from(plain)
         body = plain[32 : 32 + length]
         events: list = []
+        if quick_ack:
+            events.append(QuickAck(quick_ack_token(self.auth_key, payload[8:24], payload[24:])))
         out: list[_Out] = []
         session = self.sessions.get(session_id)
         if session is None:
             session = SessionState(session_id, now)
             self.sessions[session_id] = session
+            events.append(SessionCreated(session_id))
             out.append(_Out(tl.encode(T.NewSessionCreated(first_msg_id=msg_id, unique_id=secrets.randbits(63),
                                                          server_salt=self.salts.current(self.auth_key_id, now))),
                             content=True, response=False))
@@ -186,7 +204,7 @@ class EncryptedSession:
         else:
             self._message(session, msg_id, seqno, body, now, out, events, in_container=False)
         if out:
-            events.insert(0, Reply(self._pack(session, out, now)))
+            events.insert(1 if quick_ack else 0, Reply(self._pack(session, out, now)))
         return events
 
     def _salt_ok(self, salt: int, now: float) -> bool:
@@ -337,6 +355,11 @@ class EncryptedSession:
             else:
                 answer = T.RpcAnswerUnknown()
             out.append(_Out(self._rpc_result_body(msg_id, tl.encode(answer)), content=True))
+        elif isinstance(obj, F.DestroyAuthKey):
+            # Answered as a plain service message, like destroy_session's peers in
+            # other servers and as TDLib reads it (not inside rpc_result).
+            out.append(_Out(tl.encode(T.DestroyAuthKeyOk()), content=False))
+            events.append(AuthKeyDestroyed())
         elif isinstance(obj, T.HttpWait):
             pass  # long polling is an HTTP transport feature; over TCP nothing waits
         elif isinstance(obj, tl.TLRequest) or isinstance(obj, tl.LegacyObject):
@@ -448,5 +471,5 @@ class EncryptedSession:
         return self._key_id_bytes + msg_key + ciphertext
 
 
-__all__ = ["EncryptedSession", "SessionState", "Reply", "Rpc", "Close", "DisconnectAfter", "SessionResumed",
-           "SessionDestroyed"]
+__all__ = ["EncryptedSession", "SessionState", "Reply", "Rpc", "Close", "DisconnectAfter", "QuickAck", "SessionResumed",
+           "SessionCreated", "SessionDestroyed", "AuthKeyDestroyed"]

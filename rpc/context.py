@@ -30,6 +30,8 @@ class RequestContext:
     layer: int  # the shipped layer results are encoded in
     config: Any  # server.config.Config
     user_id: int | None = None
+    auth_key: Any = None  # server.auth_keys.AuthKeyRecord of the connection's key
+    services: Any = None  # shared server services (auth key store, ...)
     client: ClientInfo | None = None
     no_updates: bool = False
     # Hooks the connection provides (persisting the layer and client info, waiting

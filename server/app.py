@@ -68,6 +68,11 @@ class ServerState:
         self.auth_keys.add(AuthKeyRecord.from_handshake(key))
         self.initial_salts[key.key_id] = (key.server_salt, key.created_at + SLOT_SECONDS)
 
+    def forget_auth_key(self, key_id: int) -> None:
+        self.auth_keys.delete(key_id)
+        self.sessions.pop(key_id, None)
+        self.initial_salts.pop(key_id, None)
+
     def open_session(self, key_id: int) -> EncryptedSession | None:
         record = self.auth_keys.get(key_id)
         if record is None:
@@ -107,19 +112,15 @@ async def serve(config: Config, rsa_key: ServerRsaKey, *, task_status=trio.TASK_
 
 
 async def _handle(state: ServerState, stream: trio.SocketStream) -> None:
-    if len(state.connections) >= state.config.max_connections:
-        # Transport error -429: too many connections (mtproto-transports).
-        try:
-            await stream.send_all((-429).to_bytes(4, "little", signed=True))
-        finally:
-            await stream.aclose()
-        return
     try:
         host, port = stream.socket.getpeername()[:2]
         peer = f"{host}:{port}"
     except OSError:
         peer = "?"
-    await Connection(state, stream, peer).run()
+    # Over the limit, the connection still learns its transport so that the -429
+    # ("too many connections", mtproto-transports) reaches the client framed.
+    over_capacity = len(state.connections) >= state.config.max_connections
+    await Connection(state, stream, peer, refuse_with=-429 if over_capacity else None).run()
 
 
 async def _watch_signals(state: ServerState, accept_scope: trio.CancelScope, everything: trio.CancelScope) -> None:

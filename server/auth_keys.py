@@ -141,6 +141,12 @@ class AuthKeyStore:
         """Replace the initConnection details (JSON values: str, int, float, bool, None, lists, dicts)."""
         self._update(key_id, "client_info = ?", msgspec.json.encode(info).decode())
 
+    def delete(self, key_id: int) -> bool:
+        """destroy_auth_key: forget a key (and unbind temporary keys bound to it)."""
+        with self._lock, self._transaction():
+            self._db.execute("UPDATE auth_keys SET perm_key_id = NULL WHERE perm_key_id = ?", (key_id,))
+            return self._db.execute("DELETE FROM auth_keys WHERE key_id = ?", (key_id,)).rowcount > 0
+
     def bind_temp_key(self, temp_key_id: int, perm_key_id: int) -> None:
         """auth.bindTempAuthKey: record that ``temp_key_id`` acts for ``perm_key_id``.
 

@@ -16,7 +16,8 @@ import trio
 
 import tl
 from mtproto.handshake import Failed as HandshakeFailed, Handshake, KeyComputed, Reply as HandshakeReply
-from mtproto.session import Close, DisconnectAfter, EncryptedSession, Reply, Rpc, SessionResumed
+from mtproto.session import (AuthKeyDestroyed, Close, DisconnectAfter, EncryptedSession, QuickAck, Reply, Rpc,
+                             SessionCreated, SessionResumed)
 from mtproto.transport import Packet, ServerTransport, TransportError
 from rpc import RpcError, dispatch
 from rpc.context import ClientInfo, RequestContext
@@ -29,8 +30,9 @@ _u64 = struct.Struct("<q").unpack_from
 
 
 class Connection:
-    def __init__(self, state, stream: trio.abc.Stream, peer: str):
+    def __init__(self, state, stream: trio.abc.Stream, peer: str, refuse_with: int | None = None):
         self.state = state
+        self.refuse_with = refuse_with
         self.stream = stream
         self.peer = peer
         self.transport = ServerTransport(max_packet_size=state.max_packet_size)
@@ -53,7 +55,8 @@ class Connection:
                 self.nursery = nursery
                 with trio.CancelScope() as scope:
                     self.scope = scope
-                    self.state.register(self)
+                    if self.refuse_with is None:
+                        self.state.register(self)
                     await self._read_loop()
                 # Reading stopped: the RPCs in flight finish (bounded by shutdown's grace).
         except (trio.BrokenResourceError, trio.ClosedResourceError):
@@ -93,6 +96,10 @@ class Connection:
             return False
         if not isinstance(event, Packet):
             return True
+        if self.refuse_with is not None:
+            log.info("connection_refused", peer=self.peer, code=self.refuse_with)
+            await self._send_raw(self.transport.frame_error(self.refuse_with))
+            return False
         payload = event.payload
         if len(payload) < 8:
             await self._send_raw(self.transport.frame_error(-404))
@@ -100,7 +107,7 @@ class Connection:
         key_id = _u64(payload, 0)[0]
         if key_id == 0:
             return await self._on_plain(payload)
-        return await self._on_encrypted(key_id, payload)
+        return await self._on_encrypted(key_id, payload, event.quick_ack)
 
     async def _on_plain(self, payload: bytes) -> bool:
         if self.handshake is None:
@@ -123,7 +130,7 @@ class Connection:
         await self.send(event.data)
         return True
 
-    async def _on_encrypted(self, key_id: int, payload: bytes) -> bool:
+    async def _on_encrypted(self, key_id: int, payload: bytes, quick_ack: bool) -> bool:
         session = self.encrypted.get(key_id)
         if session is None:
             session = await trio.to_thread.run_sync(self.state.open_session, key_id)
@@ -133,8 +140,10 @@ class Connection:
                 await self._send_raw(self.transport.frame_error(-404))
                 return False
             self.encrypted[key_id] = session
-        for event in session.receive(payload, time.time()):
-            if isinstance(event, Reply):
+        for event in session.receive(payload, time.time(), quick_ack):
+            if isinstance(event, QuickAck):
+                await self._send_raw(self.transport.frame_quick_ack(event.token))
+            elif isinstance(event, Reply):
                 await self.send(event.data)
             elif isinstance(event, Rpc):
                 self.running[event.msg_id] = trio.Event()
@@ -146,6 +155,12 @@ class Connection:
                     await self.send(resent)
             elif isinstance(event, DisconnectAfter):
                 self.scope.deadline = trio.current_time() + event.seconds
+            elif isinstance(event, SessionCreated):
+                log.info("session_created", peer=self.peer, auth_key_id=key_id, session_id=event.session_id)
+            elif isinstance(event, AuthKeyDestroyed):
+                await trio.to_thread.run_sync(self.state.forget_auth_key, key_id)
+                log.info("auth_key_destroyed", peer=self.peer, auth_key_id=key_id)
+                return False
             elif isinstance(event, Close):
                 log.info("session_close", peer=self.peer, auth_key_id=key_id, reason=event.reason)
                 return False
@@ -162,6 +177,7 @@ class Connection:
             on_layer=lambda layer: self._set_layer(session, layer),
             on_client_info=lambda info: self._set_client_info(key_id, info),
             wait_for_messages=self._wait_for_messages,
+            services=state,
         )
         ok = False
         try:

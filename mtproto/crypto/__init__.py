@@ -45,7 +45,8 @@ from .handshake_keys import (
     new_nonce_hash,
     tmp_aes_key_iv,
 )
-from .message_cipher import decrypt_message, encrypt_message
+from .message_cipher import decrypt_message, encrypt_message, quick_ack_token
+from .message_v1 import decrypt_message_v1, derive_aes_key_iv_v1, encrypt_message_v1
 from .message_key import (
     X_CLIENT_TO_SERVER,
     X_SERVER_TO_CLIENT,
@@ -92,6 +93,9 @@ __all__ = [
     "compute_msg_key",
     "decrypt_inner_data",
     "decrypt_message",
+    "decrypt_message_v1",
+    "derive_aes_key_iv_v1",
+    "encrypt_message_v1",
     "decrypt_old_padding",
     "decrypt_rsa_pad",
     "decrypt_with_hash",
@@ -112,6 +116,7 @@ __all__ = [
     "new_nonce_hash",
     "modinv",
     "powmod",
+    "quick_ack_token",
     "powmod_secret",
     "rsa_fingerprint",
     "rsa_private_op",

@@ -6,7 +6,7 @@ g^a and g_b^a mod dh_prime (https://core.telegram.org/mtproto/auth_key steps
 4, 6 and 8) -- and a few with public ones.
 
 bench/bench_modexp.py measures the candidates (numbers in
-bench/README_modexp.md): GMP through gmpy2 is about 7x faster than CPython's
+bench/README.md, "2048-bit modular exponentiation"): GMP through gmpy2 is about 7x faster than CPython's
 ``pow`` at 2048 bits, so it is used when installed, with ``pow`` as a correct
 but slower fallback. Three entry points:
 

@@ -70,7 +70,9 @@ class ServerProcess:
         return code
 
     def restart(self) -> "ServerProcess":
-        self.stop()
+        code = self.stop()
+        if code != 0:  # SIGTERM is a graceful shutdown, not a crash
+            raise RuntimeError(f"server exited with {code} on SIGTERM:\n{self.log()}")
         return self.start()
 
     def log(self) -> str:

@@ -44,6 +44,7 @@ def test_telethon_gets_config_over_each_transport_and_after_a_restart(server, ru
         return key
 
     key = run(first())
+    before_restart = len(server.log())
     server.restart()
 
     async def again():
@@ -54,7 +55,9 @@ def test_telethon_gets_config_over_each_transport_and_after_a_restart(server, ru
         await client.disconnect()
 
     run(again())
-    assert server.log().count('"handshake_done"') == 1
+    # (Before the restart Telethon may need two handshakes: in ~1 of 256 it drops a
+    # leading zero byte of the auth key and retries; see mtproto/crypto/dh.py.)
+    assert '"handshake_done"' not in server.log()[before_restart:]
 
 
 def test_pyrogram_layer_158_and_telethon_layer_229_on_one_server(server, run, tmp_path):
@@ -81,10 +84,10 @@ def test_pyrogram_layer_158_and_telethon_layer_229_on_one_server(server, run, tm
 
     with pyrogram_pointed_at(pem, server.port):
         run(both())
+        before_restart = len(server.log())
         server.restart()
         run(after_restart())
-    log = server.log()
-    assert log.count('"handshake_done"') == 2  # one per library; the restart kept both keys
+    assert '"handshake_done"' not in server.log()[before_restart:]  # the restart kept the keys
     import sqlite3
 
     with sqlite3.connect(server.data_dir / "auth_keys.sqlite3") as db:
