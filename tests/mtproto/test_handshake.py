@@ -121,3 +121,33 @@ def test_server_message_ids_are_odd_responses_and_increase(server_key):
         reply = hs.receive(build_plain(4 * (i + 1), tl.encode(F.ReqPqMulti(nonce=i))), 1000.0)
         ids.append(struct.unpack_from("<q", reply.data, 8)[0])
     assert all(i % 4 == 1 for i in ids) and ids == sorted(set(ids))
+
+
+@pytest.mark.parametrize("use_rsa_pad", [True, False], ids=["rsa_pad", "old_padding"])
+def test_both_paddings_of_req_dh_params_are_accepted(server_key, use_rsa_pad):
+    from .handshake_client import run_handshake
+
+    handshake = Handshake([server_key])
+    auth_key, answer = run_handshake(handshake, server_key, use_rsa_pad=use_rsa_pad)
+    assert handshake.result.key == auth_key and handshake.result.dc_id == 2
+
+
+def test_temporary_keys_record_their_expiry(server_key):
+    from .handshake_client import run_handshake
+
+    handshake = Handshake([server_key])
+    before = int(time.time())
+    run_handshake(handshake, server_key, expires_in=3600)
+    assert handshake.result.temporary and before + 3600 <= handshake.result.expires_at <= before + 3602
+
+
+def test_g_b_without_its_leading_zero_byte_is_accepted(server_key):
+    from mtproto.crypto import DH_PRIME, powmod
+
+    from .handshake_client import run_handshake
+
+    # A b whose g_b starts with a zero byte: search a few (≈1 in 256 qualifies).
+    b = next(b for b in range(2**200, 2**200 + 100000) if powmod(3, b, DH_PRIME) < 2**2040)
+    handshake = Handshake([server_key])
+    auth_key, _ = run_handshake(handshake, server_key, b=b, strip_g_b=True)
+    assert handshake.result.key == auth_key
