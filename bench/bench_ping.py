@@ -11,6 +11,7 @@ connections together) and p50/p99 latency. Server and clients share this machine
 from __future__ import annotations
 
 import argparse
+import os
 import statistics
 import sys
 import tempfile
@@ -20,12 +21,13 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 import trio  # noqa: E402
+import trio_asyncio  # noqa: E402
 
 from mtproto.salts import SaltPolicy  # noqa: E402
 from mtproto.transport.client import IntermediateClient  # noqa: E402
 from mtproto.transport.events import Packet  # noqa: E402
-from server.auth_keys import AuthKeyRecord, AuthKeyStore  # noqa: E402
 from tests.e2e.server_process import ServerProcess  # noqa: E402
+from storage import AuthKeyRecord, open_storage  # noqa: E402
 from tests.mtproto.session_client import FakeClient  # noqa: E402
 from tl import functions as F, types as T  # noqa: E402
 
@@ -57,6 +59,15 @@ async def run(port: int, clients: list[FakeClient], seconds: float) -> tuple[flo
     return len(latencies) / (time.perf_counter() - start), latencies
 
 
+async def register(data_dir: Path, clients: list[FakeClient]) -> None:
+    """The keys go where the server will look: its storage (MTSERVER_DATABASE or the data dir)."""
+    async with trio_asyncio.open_loop():
+        async with await open_storage(os.environ.get("MTSERVER_DATABASE"), str(data_dir)) as storage:
+            for c in clients:
+                await storage.auth_keys.add(AuthKeyRecord(key_id=c.key_id, key=c.auth_key,
+                                                          created_at=int(time.time())))
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--connections", type=int, nargs="+", default=[1, 10, 100])
@@ -65,11 +76,8 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         server = ServerProcess(Path(tmp) / "data")
         server.data_dir.mkdir(parents=True)
-        store = AuthKeyStore(server.data_dir / "auth_keys.sqlite3")
         clients = [FakeClient() for _ in range(max(args.connections))]
-        for c in clients:
-            store.add(AuthKeyRecord(key_id=c.key_id, key=c.auth_key, created_at=int(time.time())))
-        store.close()
+        trio.run(register, server.data_dir, clients)
         server.start()
         try:
             salts = SaltPolicy((server.data_dir / "salt_secret").read_bytes())

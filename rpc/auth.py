@@ -1,59 +1,208 @@
-"""auth.*: authorization keys and, later, login.
+"""auth.*: logging in by phone code and 2FA password.
 
-auth.bindTempAuthKey binds a temporary key to a permanent one (perfect forward secrecy,
-https://core.telegram.org/api/pfs): the binding message must be encrypted with the
-permanent key (MTProto v1) and name this very request's msg_id, this temporary key and
-this session.
+sendCode → (resendCode | cancelCode) → signIn → [signUp] → [checkPassword] → logOut.
+Codes live in storage with their expiry and wrong-guess count; sending and guessing
+are rate limited (FLOOD_WAIT_X). Error names follow Telegram's.
 """
 
 from __future__ import annotations
 
-import struct
+import hmac
+import secrets
+import time
 
-import trio
+import msgspec
 
-import tl
-from mtproto.crypto import CryptoError, decrypt_message_v1
+from storage import AlreadyExists
+from storage.models import PhoneCodeRecord
 from tl import functions as F, types as T
 
 from .context import RequestContext
 from .dispatch import handler
 from .errors import RpcError
+from .services import srp
+from .services.code_senders import CodeSenderError
+from .services.login import finish_password_login, log_in, require_perm_key, require_user
+from .services.phones import normalize_phone
+from .services.registration import allowlisted, policy_of
 
-# random:int128 msg_id:long seqno:int msg_len:int, then bind_auth_key_inner (40 bytes).
-_BINDING_HEAD = struct.Struct("<16sqii")
-_INNER_SIZE = 40
-_BINDING_SIZE = _BINDING_HEAD.size + _INNER_SIZE
+INVITE_CODE_LENGTH = 8
+
+CODE_TTL = 300  # seconds a login code stays valid
+MAX_CODE_ATTEMPTS = 5  # wrong guesses before a code is void
+NAME_MAX = 64
 
 
-def _invalid() -> RpcError:
-    return RpcError(400, "ENCRYPTED_MESSAGE_INVALID")
+def _sent(code: str, phone_code_hash: str):
+    return T.auth.SentCode(type=T.auth.SentCodeTypeSms(length=len(code)), phone_code_hash=phone_code_hash,
+                           next_type=T.auth.CodeTypeSms(), timeout=60)
 
 
-@handler(F.auth.BindTempAuthKey)
-async def bind_temp_auth_key(request, ctx: RequestContext):
-    store = ctx.services.auth_keys
-    temp = await trio.to_thread.run_sync(store.get, ctx.auth_key_id)
-    if temp is None or not temp.temporary:
-        raise RpcError(400, "TEMP_AUTH_KEY_EMPTY")
-    perm = await trio.to_thread.run_sync(store.get, request.perm_auth_key_id)
-    message = request.encrypted_message
-    if perm is None or perm.temporary or len(message) < 24 + _BINDING_SIZE:
-        raise _invalid()
-    if struct.unpack_from("<q", message)[0] != perm.key_id:
-        raise _invalid()
+async def _deliver(ctx: RequestContext, phone: str, phone_code_hash: str):
+    services = ctx.services
+    now = int(time.time())
+    services.limits.send_code.hit(phone)
+    services.limits.send_code_per_key.hit(str(ctx.auth_key_id))
+    code = services.code_sender.make_code()
+    await services.storage.codes.put(PhoneCodeRecord(phone=phone, phone_code_hash=phone_code_hash, code=code,
+                                                     created_at=now, expires_at=now + CODE_TTL))
     try:
-        plain = decrypt_message_v1(perm.key, message[8:24], message[24:], _BINDING_SIZE)
-        inner = tl.decode(plain[_BINDING_HEAD.size :])
-    except (CryptoError, tl.TLDecodeError):
-        raise _invalid() from None
-    _, msg_id, seqno, length = _BINDING_HEAD.unpack_from(plain)
-    if (msg_id, seqno, length) != (ctx.msg_id, 0, _INNER_SIZE) or not isinstance(inner, T.BindAuthKeyInner):
-        raise _invalid()
-    expected = (request.nonce, temp.key_id, perm.key_id, ctx.session_id, request.expires_at)
-    if (inner.nonce, inner.temp_auth_key_id, inner.perm_auth_key_id, inner.temp_session_id, inner.expires_at) != expected:
-        raise _invalid()
-    if temp.perm_key_id not in (None, perm.key_id):
-        raise RpcError(400, "TEMP_AUTH_KEY_ALREADY_BOUND")
-    await trio.to_thread.run_sync(store.bind_temp_key, temp.key_id, perm.key_id)
+        await services.code_sender.send(phone, code)
+    except CodeSenderError:
+        await services.storage.codes.delete(phone, phone_code_hash)
+        raise RpcError(406, "SEND_CODE_UNAVAILABLE") from None
+    return _sent(code, phone_code_hash)
+
+
+@handler(F.auth.SendCode)
+async def send_code(request, ctx: RequestContext):
+    if not ctx.config.accepts_api_id(request.api_id):
+        raise RpcError(400, "API_ID_INVALID")
+    phone = normalize_phone(request.phone_number)
+    policy = policy_of(ctx.config)
+    if policy != "open" and await ctx.services.storage.users.by_phone(phone) is None:
+        if policy == "allowlist" and not allowlisted(phone, ctx.config.registration_allowlist):
+            raise RpcError(400, "PHONE_NUMBER_BANNED")
+        if policy == "invite":
+            return await _await_invite(ctx, phone)
+    return await _deliver(ctx, phone, secrets.token_hex(8))
+
+
+async def _await_invite(ctx: RequestContext, phone: str):
+    """Invite-only registration: the "code" for an unknown number is an invite code."""
+    ctx.services.limits.send_code.hit(phone)
+    now = int(time.time())
+    phone_code_hash = secrets.token_hex(8)
+    await ctx.services.storage.codes.put(PhoneCodeRecord(phone=phone, phone_code_hash=phone_code_hash, code="",
+                                                         created_at=now, expires_at=now + CODE_TTL))
+    return T.auth.SentCode(type=T.auth.SentCodeTypeSms(length=INVITE_CODE_LENGTH), phone_code_hash=phone_code_hash)
+
+
+@handler(F.auth.ResendCode)
+async def resend_code(request, ctx: RequestContext):
+    phone = normalize_phone(request.phone_number)
+    record = await ctx.services.storage.codes.get(phone, request.phone_code_hash)
+    if record is None or record.expires_at <= time.time():
+        raise RpcError(400, "PHONE_CODE_EXPIRED")
+    return await _deliver(ctx, phone, request.phone_code_hash)
+
+
+@handler(F.auth.CancelCode)
+async def cancel_code(request, ctx: RequestContext):
+    phone = normalize_phone(request.phone_number)
+    await ctx.services.storage.codes.delete(phone, request.phone_code_hash)
+    return True
+
+
+async def _checked_code(ctx: RequestContext, phone: str, phone_code_hash: str, code: str | None) -> PhoneCodeRecord:
+    storage = ctx.services.storage
+    if not phone_code_hash:
+        raise RpcError(400, "PHONE_CODE_HASH_EMPTY")
+    record = await storage.codes.get(phone, phone_code_hash)
+    if record is None or record.expires_at <= time.time() or record.attempts >= MAX_CODE_ATTEMPTS:
+        raise RpcError(400, "PHONE_CODE_EXPIRED")
+    if not code:
+        raise RpcError(400, "PHONE_CODE_EMPTY")
+    ctx.services.limits.sign_in.hit(phone)
+    if not record.code:
+        # Invite-only registration: the code typed is an invite, kept for signUp.
+        invite = await storage.invites.get(code.strip())
+        if invite is None or invite.used_by is not None:
+            await storage.codes.add_attempt(phone, phone_code_hash)
+            raise RpcError(400, "PHONE_CODE_INVALID")
+        return msgspec.structs.replace(record, code=code.strip())
+    if not hmac.compare_digest(code.strip().encode(), record.code.encode()):
+        await storage.codes.add_attempt(phone, phone_code_hash)
+        raise RpcError(400, "PHONE_CODE_INVALID")
+    return record
+
+
+@handler(F.auth.SignIn)
+async def sign_in(request, ctx: RequestContext):
+    storage = ctx.services.storage
+    require_perm_key(ctx)
+    phone = normalize_phone(request.phone_number)
+    record = await _checked_code(ctx, phone, request.phone_code_hash, request.phone_code)
+    user = await storage.users.by_phone(phone)
+    if user is None:
+        # The code is good; auth.signUp may now create the account (PHONE_NUMBER_UNOCCUPIED
+        # in clients' words).
+        await storage.codes.put(msgspec.structs.replace(record, verified=True))
+        return T.auth.AuthorizationSignUpRequired()
+    if user.banned or user.deleted:
+        raise RpcError(400, "PHONE_NUMBER_BANNED")
+    await storage.codes.delete(phone, request.phone_code_hash)
+    password = await storage.passwords.get(user.id)
+    return await log_in(ctx, user, password_pending=password is not None)
+
+
+@handler(F.auth.SignUp)
+async def sign_up(request, ctx: RequestContext):
+    storage = ctx.services.storage
+    require_perm_key(ctx)
+    phone = normalize_phone(request.phone_number)
+    record = await storage.codes.get(phone, request.phone_code_hash)
+    if record is None or record.expires_at <= time.time() or not record.verified:
+        raise RpcError(400, "PHONE_CODE_EXPIRED")
+    first_name = (request.first_name or "").strip()
+    last_name = (request.last_name or "").strip()
+    if not first_name or len(first_name) > NAME_MAX:
+        raise RpcError(400, "FIRSTNAME_INVALID")
+    if len(last_name) > NAME_MAX:
+        raise RpcError(400, "LASTNAME_INVALID")
+    invited = policy_of(ctx.config) == "invite" and await storage.invites.get(record.code) is not None
+    if policy_of(ctx.config) == "invite" and not invited:
+        raise RpcError(400, "PHONE_CODE_EXPIRED")
+    try:
+        user = await storage.users.create(phone, first_name, last_name, now=int(time.time()))
+    except AlreadyExists:
+        raise RpcError(400, "PHONE_NUMBER_OCCUPIED") from None
+    if invited:
+        await storage.invites.use(record.code, user.id, int(time.time()))
+    await storage.codes.delete(phone, request.phone_code_hash)
+    return await log_in(ctx, user, password_pending=False)
+
+
+@handler(F.auth.CheckPassword)
+async def check_password(request, ctx: RequestContext):
+    storage = ctx.services.storage
+    user_id = ctx.pending_user_id
+    if user_id is None:
+        raise RpcError(400, "PASSWORD_HASH_INVALID" if ctx.user_id else "AUTH_KEY_UNREGISTERED")
+    await verify_password(ctx, user_id, request.password)
+    return await finish_password_login(ctx, user_id)
+
+
+async def verify_password(ctx: RequestContext, user_id: int, check) -> None:
+    """Check an InputCheckPasswordSRP against the user's password and the challenge
+    account.getPassword handed to this key; the challenge is used up either way."""
+    storage = ctx.services.storage
+    password = await storage.passwords.get(user_id)
+    if password is None:
+        raise RpcError(400, "PASSWORD_HASH_INVALID")
+    ctx.services.limits.password.check(str(user_id))
+    challenge = ctx.services.srp_challenges.pop(ctx.perm_key_id, None)
+    if isinstance(check, T.InputCheckPasswordEmpty) or challenge is None:
+        raise RpcError(400, "SRP_ID_INVALID")
+    try:
+        ok = srp.verify(challenge, password.verifier, check)
+    except srp.SrpError as exc:
+        raise RpcError(400, exc.name) from None
+    if not ok:
+        ctx.services.limits.password.hit(str(user_id))
+        raise RpcError(400, "PASSWORD_HASH_INVALID")
+
+
+@handler(F.auth.LogOut)
+async def log_out(request, ctx: RequestContext):
+    require_user(ctx)
+    await ctx.services.storage.authorizations.delete(ctx.perm_key_id)
+    ctx.user_id = None
+    return T.auth.LoggedOut()
+
+
+@handler(F.auth.ResetAuthorizations)
+async def reset_authorizations(request, ctx: RequestContext):
+    user_id = require_user(ctx)
+    await ctx.services.storage.authorizations.delete_others(user_id, ctx.perm_key_id)
     return True

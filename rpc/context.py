@@ -29,9 +29,15 @@ class RequestContext:
     msg_id: int
     layer: int  # the shipped layer results are encoded in
     config: Any  # server.config.Config
-    user_id: int | None = None
-    auth_key: Any = None  # server.auth_keys.AuthKeyRecord of the connection's key
-    services: Any = None  # shared server services (auth key store, ...)
+    user_id: int | None = None  # the logged-in user, None before login
+    # The permanent key that owns the login: the key itself, or the key a temporary key
+    # is bound to (auth.bindTempAuthKey). Authorizations belong to it.
+    perm_key_id: int | None = None
+    # Signed in with the code but the 2FA password is still to be checked.
+    pending_user_id: int | None = None
+    peer: str = ""  # client address, for account.getAuthorizations
+    auth_key: Any = None  # storage.models.AuthKeyRecord of the connection's key
+    services: Any = None  # shared server services: storage, code sender, limits...
     client: ClientInfo | None = None
     no_updates: bool = False
     # Hooks the connection provides (persisting the layer and client info, waiting

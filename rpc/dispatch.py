@@ -77,10 +77,13 @@ async def unwrap(request, ctx: RequestContext):
 # Namespaces a client may call before it has logged in (api/auth); everything else
 # answers 401 AUTH_KEY_UNREGISTERED first, which is how clients learn they must log in.
 BEFORE_LOGIN = frozenset({"help", "auth", "langpack"})
+# ...and these single methods: the 2FA step of logging in needs the password settings.
+BEFORE_LOGIN_METHODS = frozenset({"account.getPassword"})
 
 
 def allowed_before_login(request) -> bool:
-    return request.QUALNAME.partition(".")[0] in BEFORE_LOGIN
+    name = request.QUALNAME
+    return name.partition(".")[0] in BEFORE_LOGIN or name in BEFORE_LOGIN_METHODS
 
 
 async def dispatch(request, ctx: RequestContext) -> bytes:

@@ -3,6 +3,9 @@
 `serve(config, rsa_key)` runs until cancelled or until SIGINT/SIGTERM: then it stops
 accepting, stops reading from every connection, gives RPCs in flight `SHUTDOWN_GRACE`
 seconds to answer, and closes. State shared by connections is `ServerState`.
+
+serve() runs inside a trio-asyncio loop (PostgreSQL storage is asyncpg) and opens the
+storage (`config.database`, default SQLite in the data dir) for its whole life.
 """
 
 from __future__ import annotations
@@ -15,14 +18,18 @@ from pathlib import Path
 import msgspec
 import structlog
 import trio
+import trio_asyncio
 
 import rpc  # noqa: F401  (registers the handlers)
 from mtproto.crypto import ServerRsaKey
 from mtproto.handshake import AuthKey
 from mtproto.salts import SLOT_SECONDS, SaltPolicy
 from mtproto.session import EncryptedSession, SessionState
+from rpc.services.code_senders import parse_code_sender
+from rpc.services.limits import AccountLimits
+from storage import AuthKeyRecord, Storage, open_storage
+from storage.bus import open_bus
 
-from .auth_keys import AuthKeyRecord, AuthKeyStore
 from .config import Config
 from .connection import Connection
 
@@ -46,11 +53,20 @@ def load_or_create_secret(data_dir: str, name: str, size: int = 32) -> bytes:
 
 
 class ServerState:
-    def __init__(self, config: Config, rsa_keys: list[ServerRsaKey]):
+    def __init__(self, config: Config, rsa_keys: list[ServerRsaKey], storage: Storage, bus=None):
         self.config = config
         self.rsa_keys = rsa_keys
         self.max_packet_size = 16 * 1024 * 1024
-        self.auth_keys = AuthKeyStore(Path(config.data_dir) / "auth_keys.sqlite3")
+        self.storage = storage
+        self.bus = bus
+        self.code_sender = parse_code_sender(config.code_sender)
+        self.limits = AccountLimits()
+        # account.getPassword's SRP challenge per permanent key, used up by the next check;
+        # and the new_algo each account was last offered (a new password must use it).
+        # In memory: a login's password steps stay on one connection, hence one process.
+        self.srp_challenges: dict[int, object] = {}
+        self.srp_offers: dict[int, object] = {}
+        self.auth_keys = storage.auth_keys  # alias, for now
         self.salts = SaltPolicy(load_or_create_secret(config.data_dir, SALT_SECRET_FILE))
         # auth_key_id → session_id → state: outlives connections (a reconnect resumes).
         self.sessions: dict[int, dict[int, SessionState]] = {}
@@ -64,17 +80,17 @@ class ServerState:
     def unregister(self, conn: Connection) -> None:
         self.connections.discard(conn)
 
-    def add_auth_key(self, key: AuthKey) -> None:
-        self.auth_keys.add(AuthKeyRecord.from_handshake(key))
+    async def add_auth_key(self, key: AuthKey) -> None:
+        await self.auth_keys.add(AuthKeyRecord.from_handshake(key))
         self.initial_salts[key.key_id] = (key.server_salt, key.created_at + SLOT_SECONDS)
 
-    def forget_auth_key(self, key_id: int) -> None:
-        self.auth_keys.delete(key_id)
+    async def forget_auth_key(self, key_id: int) -> None:
+        await self.auth_keys.delete(key_id)
         self.sessions.pop(key_id, None)
         self.initial_salts.pop(key_id, None)
 
-    def open_session(self, key_id: int) -> EncryptedSession | None:
-        record = self.auth_keys.get(key_id)
+    async def open_session(self, key_id: int) -> EncryptedSession | None:
+        record = await self.auth_keys.get(key_id)
         if record is None:
             return None
         import tl
@@ -89,14 +105,26 @@ class ServerState:
 
 async def serve(config: Config, rsa_key: ServerRsaKey, *, task_status=trio.TASK_STATUS_IGNORED,
                 handle_signals: bool = True) -> None:
+    async with trio_asyncio.open_loop():
+        storage = await open_storage(config.database, config.data_dir)
+        try:
+            async with open_bus(config.redis) as bus:
+                await _serve(config, rsa_key, storage, bus, task_status, handle_signals)
+        finally:
+            with trio.CancelScope(shield=True):
+                await storage.close()
+
+
+async def _serve(config: Config, rsa_key: ServerRsaKey, storage: Storage, bus, task_status,
+                 handle_signals: bool) -> None:
     listeners = await trio.open_tcp_listeners(config.port, host=config.host)
     port = listeners[0].socket.getsockname()[1]
     if config.port == 0:
         # Tests listen on an ephemeral port; clients must be told the real one.
         config = msgspec.structs.replace(config, port=port, public_port=port if config.public_port in (0, None) else config.public_port)
-    state = ServerState(config, [rsa_key])
+    state = ServerState(config, [rsa_key], storage, bus)
     log.info("listening", host=config.host, port=port, public_host=config.public_host, public_port=config.public_port,
-             fingerprint=rsa_key.fingerprint_hex)
+             fingerprint=rsa_key.fingerprint_hex, storage=storage.backend, schema_version=storage.schema_version)
     async with trio.open_nursery() as nursery:
         accept_scope = trio.CancelScope()
 

@@ -11,8 +11,9 @@ variables < command-line overrides. Every value is checked where it is read, so 
 
 Environment values are text: ints and numbers are parsed, ``api_id_allowlist`` is a
 comma-separated list (``MTSERVER_API_ID_ALLOWLIST=611335,2040``), and an empty value
-means "none" for the optional fields (``public_host``, ``public_port``) and an empty list
-for ``api_id_allowlist``. ``MTSERVER_CONFIG`` names the TOML file when no path is given.
+means "none" for the optional fields (``public_host``, ``public_port``, ``database``) and
+an empty list for ``api_id_allowlist``. ``MTSERVER_CONFIG`` names the TOML file when no
+path is given.
 Unknown ``MTSERVER_*`` variables are errors, like unknown keys in the file: a typo must
 not silently fall back to a default.
 
@@ -25,6 +26,7 @@ from __future__ import annotations
 import difflib
 import math
 import os
+import re
 import tomllib
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -40,6 +42,7 @@ LOG_FORMATS = ("auto", "json", "console")
 _WILDCARD_HOSTS = frozenset({"0.0.0.0", "::"})
 _LOOPBACK = "127.0.0.1"
 _INT32_MAX = 2**31 - 1
+DATABASE_SCHEMES = ("postgresql://", "postgres://", "sqlite://")
 
 
 class ConfigError(ValueError):
@@ -71,6 +74,9 @@ class Config(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=Tr
     public_host: str | None = None
     public_port: int | None = None
     data_dir: str = "./data"
+    # None: SQLite in the data dir. "postgresql://user:password@host:port/db" (or
+    # postgres://) for PostgreSQL, "sqlite:///path/file.db" for SQLite elsewhere.
+    database: str | None = None
     # Empty: any api_id is accepted.
     api_id_allowlist: list[int] = []
     # Seconds without any bytes from a client before its connection is closed.
@@ -78,6 +84,14 @@ class Config(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=Tr
     max_connections: int = 10000
     log_format: Literal["auto", "json", "console"] = "auto"
     dc_id: int = 1
+    # The bus between server processes (updates, presence); None: in-process only.
+    redis: str | None = None
+    # Where login codes go: "log", "fixed:CODE" or "webhook:URL" (rpc/services/code_senders.py).
+    code_sender: str = "log"
+    # Who may create an account: "open", "allowlist" (registration_allowlist: numbers or
+    # prefixes ending in *) or "invite" (codes from `mtserver admin invites create`).
+    registration: Literal["open", "allowlist", "invite"] = "open"
+    registration_allowlist: list[str] = []
 
     def __post_init__(self) -> None:
         if self.public_host is None:
@@ -101,6 +115,7 @@ class _Rule:
     valid: Callable[[Any], bool]  # typed value (from TOML, overrides or parse) -> ok?
     optional: bool = False
     normalize: Callable[[Any], Any] = lambda value: value
+    display: Callable[[Any], Any] = lambda value: value  # how a bad value is shown in errors
 
 
 def _is_int(value: Any) -> bool:
@@ -127,6 +142,39 @@ def _parse_int_list(text: str) -> list[int]:
     return [_parse_int(part) for part in text.split(",") if part.strip()]
 
 
+def _database_url(value: Any) -> bool:
+    if not isinstance(value, str):
+        return False
+    scheme, separator, rest = value.strip().partition("://")
+    return scheme + separator in DATABASE_SCHEMES and rest.strip("/") != ""
+
+
+def _without_password(value: Any) -> Any:
+    """A database URL as it may appear in an error message: ``user:***@host``."""
+    return re.sub(r"(://[^:/@]*):[^@/]*@", r"\1:***@", value) if isinstance(value, str) else value
+
+
+def _redis_url(value: Any) -> bool:
+    if not isinstance(value, str):
+        return False
+    scheme, separator, rest = value.strip().partition("://")
+    return scheme in ("redis", "rediss", "unix") and separator != "" and rest.strip("/") != ""
+
+
+def _code_sender(value: Any) -> bool:
+    from rpc.services.code_senders import parse_code_sender
+
+    try:
+        parse_code_sender(value)
+    except (ValueError, TypeError):
+        return False
+    return True
+
+
+def _str_list(value: Any) -> bool:
+    return isinstance(value, list) and all(isinstance(item, str) and item.strip() for item in value)
+
+
 def _int_list(value: Any) -> bool:
     return isinstance(value, list) and all(_int_in(1, _INT32_MAX)(item) for item in value)
 
@@ -140,6 +188,8 @@ _RULES: dict[str, _Rule] = {
     "public_host": _Rule(_HOST.expected, _HOST.parse, _HOST.valid, optional=True),
     "public_port": _Rule(_PORT.expected, _PORT.parse, _PORT.valid, optional=True),
     "data_dir": _HOST,
+    "database": _Rule("a postgresql://, postgres:// or sqlite:/// URL", str.strip, _database_url, optional=True,
+                      normalize=str.strip, display=_without_password),
     "api_id_allowlist": _Rule(
         "a list of positive ints (comma-separated in the environment)", _parse_int_list, _int_list,
         normalize=list,
@@ -151,6 +201,18 @@ _RULES: dict[str, _Rule] = {
         lambda value: value in LOG_FORMATS,
     ),
     "dc_id": _Rule(f"an int in 1..{_INT32_MAX}", _parse_int, _int_in(1, _INT32_MAX)),
+    "redis": _Rule("a redis://, rediss:// or unix:// URL", str.strip, _redis_url, optional=True,
+                   normalize=str.strip, display=_without_password),
+    "code_sender": _Rule("log, fixed:CODE (4-8 digits) or webhook:http(s)://URL", str.strip, _code_sender,
+                         normalize=str.strip),
+    "registration": _Rule(
+        "one of 'open', 'allowlist', 'invite'", lambda text: text.strip().lower(),
+        lambda value: value in ("open", "allowlist", "invite"),
+    ),
+    "registration_allowlist": _Rule(
+        "a list of phone numbers or prefixes ending in * (comma-separated in the environment)",
+        lambda text: [part.strip() for part in text.split(",") if part.strip()], _str_list, normalize=list,
+    ),
 }
 
 FIELDS: tuple[str, ...] = Config.__struct_fields__
@@ -238,7 +300,7 @@ def _parse(field: str, text: str, source: str) -> Any:
     try:
         value = rule.parse(text)
     except ValueError:
-        raise ConfigError(source, field, f"expected {rule.expected}, got {text!r}") from None
+        raise ConfigError(source, field, f"expected {rule.expected}, got {rule.display(text)!r}") from None
     return _check(field, value, source, shown=text)
 
 
@@ -247,7 +309,8 @@ def _check(field: str, value: Any, source: str, shown: Any = None) -> Any:
     if value is None and rule.optional:
         return None
     if not rule.valid(value):
-        raise ConfigError(source, field, f"expected {rule.expected}, got {value if shown is None else shown!r}")
+        shown = rule.display(value if shown is None else shown)
+        raise ConfigError(source, field, f"expected {rule.expected}, got {shown!r}")
     return rule.normalize(value)
 
 

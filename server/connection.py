@@ -21,6 +21,7 @@ from mtproto.session import (AuthKeyDestroyed, Close, DisconnectAfter, Encrypted
 from mtproto.transport import Packet, ServerTransport, TransportError
 from rpc import RpcError, dispatch
 from rpc.context import ClientInfo, RequestContext
+from rpc.services.login import identify
 
 log = structlog.get_logger("mtserver.connection")
 
@@ -115,11 +116,11 @@ class Connection:
         now = time.time()
         event = self.handshake.receive(payload, now)
         if isinstance(event, KeyComputed):
-            unique = not await trio.to_thread.run_sync(self.state.auth_keys.exists, event.auth_key_id)
+            unique = not await self.state.auth_keys.exists(event.auth_key_id)
             event = self.handshake.confirm(unique, now)
             if self.handshake.result is not None:
                 # The key is stored before dh_gen_ok leaves: the client's next packet uses it.
-                await trio.to_thread.run_sync(self.state.add_auth_key, self.handshake.result)
+                await self.state.add_auth_key(self.handshake.result)
                 log.info("handshake_done", peer=self.peer, auth_key_id=self.handshake.result.key_id,
                          temporary=self.handshake.result.temporary)
         if isinstance(event, HandshakeFailed):
@@ -133,7 +134,7 @@ class Connection:
     async def _on_encrypted(self, key_id: int, payload: bytes, quick_ack: bool) -> bool:
         session = self.encrypted.get(key_id)
         if session is None:
-            session = await trio.to_thread.run_sync(self.state.open_session, key_id)
+            session = await self.state.open_session(key_id)
             if session is None:
                 # An auth key we do not know: the client must create a new one.
                 log.info("unknown_auth_key", peer=self.peer, auth_key_id=key_id)
@@ -158,7 +159,7 @@ class Connection:
             elif isinstance(event, SessionCreated):
                 log.info("session_created", peer=self.peer, auth_key_id=key_id, session_id=event.session_id)
             elif isinstance(event, AuthKeyDestroyed):
-                await trio.to_thread.run_sync(self.state.forget_auth_key, key_id)
+                await self.state.forget_auth_key(key_id)
                 log.info("auth_key_destroyed", peer=self.peer, auth_key_id=key_id)
                 return False
             elif isinstance(event, Close):
@@ -171,14 +172,21 @@ class Connection:
     async def _run_rpc(self, session: EncryptedSession, call: Rpc) -> None:
         state = self.state
         key_id = session.auth_key_id
+        # Who is logged in is read per call: a session revoked from another device
+        # must get AUTH_KEY_UNREGISTERED on its very next request.
+        record = await state.storage.auth_keys.get(key_id)
+        perm_key_id, user_id, pending_user_id = await identify(state.storage, record)
         ctx = RequestContext(
             auth_key_id=key_id, session_id=call.session_id, msg_id=call.msg_id,
             layer=session.layer or tl.LAYER, config=state.config,
             on_layer=lambda layer: self._set_layer(session, layer),
             on_client_info=lambda info: self._set_client_info(key_id, info),
             wait_for_messages=self._wait_for_messages,
-            services=state,
+            services=state, auth_key=record, perm_key_id=perm_key_id, user_id=user_id,
+            pending_user_id=pending_user_id, peer=self.peer,
         )
+        if record is not None and record.client_info:
+            ctx.client = ClientInfo(**record.client_info)
         ok = False
         try:
             result = await dispatch(call.request, ctx)
@@ -209,11 +217,11 @@ class Connection:
         serving = tl.serving_layer(layer)
         if session.layer != serving:
             session.layer = serving
-            # Persisted off the event loop: the store waits for its disk.
-            self.nursery.start_soon(trio.to_thread.run_sync, self.state.auth_keys.set_layer, session.auth_key_id, layer)
+            # Persisted in the background: the RPC does not wait for the storage.
+            self.nursery.start_soon(self.state.auth_keys.set_layer, session.auth_key_id, layer)
 
     def _set_client_info(self, key_id: int, info: ClientInfo) -> None:
-        self.nursery.start_soon(trio.to_thread.run_sync, self.state.auth_keys.set_client_info, key_id, info.to_dict())
+        self.nursery.start_soon(self.state.auth_keys.set_client_info, key_id, info.to_dict())
 
     async def _wait_for_messages(self, msg_ids: list[int]) -> None:
         with trio.move_on_after(INVOKE_AFTER_TIMEOUT) as timer:

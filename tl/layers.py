@@ -199,14 +199,23 @@ def _coerce_read(value, canonical_type: str):
 
 
 def make_reader(c: Combinator, layer: int):
-    """A reader of layer `layer`'s declaration `c` that returns a canonical object."""
+    """A reader of layer `layer`'s declaration `c` that returns a canonical object.
+
+    Steps are resolved once here (canonical attribute, reader, flag mask), so reading
+    is one loop with no name lookups."""
     cls = REGISTRY.get(c.predicate)
     canonical = {name: (attr, type_text) for attr, name, type_text in cls._FIELDS} if cls else {}
     steps = []
     for prm in c.params:
         mask = 1 << prm.flag_bit if prm.is_conditional else 0
         read = None if prm.is_flags or prm.is_true_flag else element_reader(prm.type)
-        steps.append((prm.name, prm.is_flags, prm.flag_field, mask, prm.is_true_flag, read))
+        if cls is None:
+            key, coerce = prm.name, False
+        else:
+            attr, type_text = canonical.get(prm.name, (None, ""))
+            key = attr
+            coerce = prm.type.name == "string" and type_text.rpartition("?")[2] == "TextWithEntities"
+        steps.append((prm.name if prm.is_flags else key, prm.is_flags, prm.flag_field, mask, prm.is_true_flag, read, coerce))
     missing = {}
     if cls is not None:
         present = {prm.name for prm in c.params}
@@ -215,29 +224,28 @@ def make_reader(c: Combinator, layer: int):
 
     def read(b, p, T):
         flags = {}
-        values = {}
-        for name, is_flags, flag_field, mask, is_true, reader in steps:
+        values = dict(missing)
+        for key, is_flags, flag_field, mask, is_true, reader, coerce in steps:
             if is_flags:
-                flags[name] = unpack_u32(b, p)[0]
+                flags[key] = unpack_u32(b, p)[0]
                 p += 4
                 continue
             if flag_field is not None:
                 present = flags[flag_field] & mask
                 if is_true:
-                    values[name] = bool(present)
+                    if key is not None:
+                        values[key] = present != 0
                     continue
                 if not present:
-                    values[name] = None
+                    if key is not None:
+                        values[key] = None
                     continue
-            values[name], p = reader(b, p, T)
+            value, p = reader(b, p, T)
+            if key is not None:
+                values[key] = _coerce_read(value, "TextWithEntities") if coerce else value
         if cls is None:
             return LegacyObject(c.predicate, c.id, values), p
-        kwargs = dict(missing)
-        for name, value in values.items():
-            target = canonical.get(name)
-            if target is not None:
-                kwargs[target[0]] = _coerce_read(value, target[1])
-        return cls(**kwargs), p
+        return cls(**values), p
 
     return read
 
@@ -246,39 +254,40 @@ def make_writer(c: Combinator, layer: int):
     """A writer of canonical objects in layer `layer`'s declaration `c`."""
     cls = REGISTRY.get(c.predicate)
     attrs = {name: attr for attr, name, _ in cls._FIELDS} if cls else {}
-    steps = []
-    flag_parts: dict[str, list[tuple[str, int, bool]]] = {}
-    for prm in c.params:
+    value_params = [prm for prm in c.params if not prm.is_flags]
+    index = {prm.name: i for i, prm in enumerate(value_params)}
+    getters = [attrs.get(prm.name) for prm in value_params]
+    flag_bits: dict[str, list[tuple[int, int, bool]]] = {}
+    for prm in value_params:
         if prm.is_conditional:
-            flag_parts.setdefault(prm.flag_field, []).append((prm.name, 1 << prm.flag_bit, prm.is_true_flag))
+            flag_bits.setdefault(prm.flag_field, []).append((index[prm.name], 1 << prm.flag_bit, prm.is_true_flag))
+    steps = []
     for prm in c.params:
-        write = None if prm.is_flags or prm.is_true_flag else element_writer(prm.type)
-        default = None if prm.is_conditional else _default_for(str(prm.type))
-        steps.append((prm.name, prm.is_flags, prm.is_conditional, prm.is_true_flag, write, default))
+        if prm.is_flags:
+            steps.append((-1, tuple(flag_bits.get(prm.name, ())), False, None, None, prm.name))
+        elif not prm.is_true_flag:
+            default = None if prm.is_conditional else _default_for(str(prm.type))
+            steps.append((index[prm.name], (), prm.is_conditional, element_writer(prm.type), default, prm.name))
     head = struct.pack("<I", c.id)
     pack_u32 = struct.Struct("<I").pack
-
-    def value_of(obj, name):
-        if isinstance(obj, LegacyObject):
-            return obj.values.get(name)
-        attr = attrs.get(name)
-        return getattr(obj, attr) if attr is not None else None
+    names = [prm.name for prm in value_params]
 
     def write(obj, out, L):
-        values = {name: value_of(obj, name) for name, *_ in steps}
+        if isinstance(obj, LegacyObject):
+            values = [obj.values.get(n) for n in names]
+        else:
+            values = [getattr(obj, a) if a is not None else None for a in getters]
         out += head
-        for name, is_flags, conditional, is_true, writer, default in steps:
-            if is_flags:
-                bits = 0
-                for field_name, mask, field_is_true in flag_parts.get(name, ()):
-                    v = values[field_name]
-                    if (v if field_is_true else v is not None):
-                        bits |= mask
-                out += pack_u32(bits)
+        for i, bits, conditional, writer, default, name in steps:
+            if i < 0:
+                flags = 0
+                for j, mask, is_true in bits:
+                    v = values[j]
+                    if (v if is_true else v is not None):
+                        flags |= mask
+                out += pack_u32(flags)
                 continue
-            if is_true:
-                continue
-            v = values[name]
+            v = values[i]
             if v is None:
                 if conditional:
                     continue

@@ -1,16 +1,18 @@
-"""The ``mtserver`` command: start the server, print the public key clients embed.
+"""The ``mtserver`` command: start the server, print the public key clients embed, migrate.
 
     mtserver run [--config FILE] [--host H] [--port P] [--public-host H] [--public-port P]
-                 [--data-dir D] [--log-format auto|json|console]
+                 [--data-dir D] [--database URL] [--log-format auto|json|console]
     mtserver pubkey [--config FILE] [--data-dir D]
+    mtserver migrate [--config FILE] [--data-dir D] [--database URL]
     python -m tools.cli ...            (the same, without installing)
 
 Settings come from the TOML file (``--config`` or ``MTSERVER_CONFIG``), then the
 ``MTSERVER_*`` environment, then these flags (server/config.py). ``run`` prepares
 everything the server needs -- configuration, data directory, logging, RSA key -- and
 hands over to ``server.app.serve(config, key)``; :func:`prepare_run` is that first half,
-separately testable. This module parses arguments and reports errors; it holds no
-server logic.
+separately testable. ``migrate`` opens the storage (which applies pending migrations),
+prints the schema version and exits; ``run`` migrates the same way when it starts. This
+module parses arguments and reports errors; it holds no server logic.
 
 Exit codes: 0 success, 1 runtime failure, 2 usage or configuration error, 130 Ctrl-C.
 """
@@ -28,6 +30,7 @@ from pathlib import Path
 from server.config import LOG_FORMATS, Config, ConfigError, load_config
 from server.keys import DATA_DIR_MODE, load_or_create_server_key
 from server.logging import configure_logging, get_logger
+from tools.admin import add_admin_parser, run_admin
 
 log = get_logger(__name__)
 
@@ -44,10 +47,20 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--public-host", help="address clients are told to use (default: --host, or 127.0.0.1)")
     run.add_argument("--public-port", help="port clients are told to use (default: --port)")
     run.add_argument("--log-format", choices=LOG_FORMATS, help="default auto: console on a terminal, else JSON")
+    run.add_argument("--redis", metavar="URL", help="Redis bus between server processes (default: none, one process)")
+    run.add_argument("--code-sender", metavar="SPEC", help="where login codes go: log (default), fixed:CODE, webhook:URL")
+    run.add_argument("--registration", choices=("open", "allowlist", "invite"), help="who may sign up (default open)")
+    _add_database(run)
 
     pubkey = commands.add_parser(
         "pubkey", help="print the server's public RSA key (PKCS#1 PEM) and fingerprint, creating the key if missing")
     _add_common(pubkey)
+
+    migrate = commands.add_parser("migrate", help="apply pending database migrations and print the schema version")
+    _add_common(migrate)
+    _add_database(migrate)
+
+    add_admin_parser(commands)
     return parser
 
 
@@ -56,8 +69,15 @@ def _add_common(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--data-dir", metavar="DIR", help="where keys and data live (default ./data)")
 
 
+def _add_database(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--database", metavar="URL",
+                        help="postgresql://user:password@host:port/db, or sqlite:///path "
+                             "(default: SQLite in the data dir)")
+
+
 def _overrides(args: argparse.Namespace) -> dict[str, str | None]:
-    names = ("host", "port", "public_host", "public_port", "data_dir", "log_format")
+    names = ("host", "port", "public_host", "public_port", "data_dir", "database", "log_format", "redis",
+             "code_sender", "registration")
     return {name: getattr(args, name) for name in names if hasattr(args, name)}
 
 
@@ -112,12 +132,47 @@ def _pubkey(args: argparse.Namespace, env: Mapping[str, str]) -> int:
     return 0
 
 
+def _migrate(args: argparse.Namespace, env: Mapping[str, str]) -> int:
+    config = load_config(args.config, env, _overrides(args))
+    configure_logging(config.log_format, stream=sys.stderr)
+    if not config.database:
+        Path(config.data_dir).mkdir(mode=DATA_DIR_MODE, parents=True, exist_ok=True)
+    import trio
+
+    from storage import StorageError
+
+    try:
+        version = trio.run(_open_and_migrate, config)
+    except StorageError as exc:
+        print(f"mtserver: {exc}", file=sys.stderr)
+        return 1
+    print(f"schema version {version}")
+    return 0
+
+
+async def _open_and_migrate(config: Config) -> int:
+    import trio_asyncio
+
+    from storage import open_storage
+
+    async with trio_asyncio.open_loop():
+        storage = await open_storage(config.database, config.data_dir)  # applies the migrations
+        await storage.close()
+    return storage.schema_version
+
+
 def main(argv: Sequence[str] | None = None, env: Mapping[str, str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     env = os.environ if env is None else env
     try:
         if args.command == "pubkey":
             return _pubkey(args, env)
+        if args.command == "migrate":
+            return _migrate(args, env)
+        if args.command == "admin":
+            config = load_config(args.config, env, _overrides(args))
+            configure_logging(config.log_format, stream=sys.stderr)
+            return run_admin(args, config)
         config, key = prepare_run(args, env)
     except ConfigError as exc:
         print(f"mtserver: configuration error: {exc}", file=sys.stderr)

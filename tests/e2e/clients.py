@@ -27,7 +27,8 @@ def telethon_client(pem: str, port: int, connection=None, session=None):
         session = MemorySession()
         session.set_dc(1, "127.0.0.1", port)
     return TelegramClient(session, api_id=1, api_hash="0" * 32, connection=connection or ConnectionTcpFull,
-                          receive_updates=False, connection_retries=1, retry_delay=0.2, request_retries=1)
+                          receive_updates=False, connection_retries=1, retry_delay=0.2, request_retries=1,
+                          flood_sleep_threshold=0)
 
 
 @contextmanager

@@ -75,6 +75,7 @@ def test_pyrogram_layer_158_and_telethon_layer_229_on_one_server(server, run, tm
         await telethon.connect()
         assert (await telethon(GetConfigRequest())).this_dc == 1
         await telethon.disconnect()
+        return await app.storage.auth_key(), telethon.session.auth_key.key
 
     async def after_restart():
         # Pyrogram notices the dropped connection and reconnects with the same key
@@ -83,13 +84,25 @@ def test_pyrogram_layer_158_and_telethon_layer_229_on_one_server(server, run, tm
         await app.disconnect()
 
     with pyrogram_pointed_at(pem, server.port):
-        run(both())
+        pyrogram_key, telethon_key = run(both())
         before_restart = len(server.log())
         server.restart()
         run(after_restart())
     assert '"handshake_done"' not in server.log()[before_restart:]  # the restart kept the keys
-    import sqlite3
+    assert (stored_key(server, pyrogram_key).layer, stored_key(server, telethon_key).layer) == (158, 229)
 
-    with sqlite3.connect(server.data_dir / "auth_keys.sqlite3") as db:
-        layers = sorted(row[0] for row in db.execute("SELECT layer FROM auth_keys"))
-    assert layers == [158, 229]
+
+def stored_key(server, key: bytes):
+    """The server's storage.AuthKeyRecord for ``key``, read through its storage beside it."""
+    import trio
+    import trio_asyncio
+
+    from mtproto.crypto import auth_key_id
+    from storage import open_storage
+
+    async def read():
+        async with trio_asyncio.open_loop():
+            async with await open_storage(server.env.get("MTSERVER_DATABASE"), str(server.data_dir)) as storage:
+                return await storage.auth_keys.get(auth_key_id(key))
+
+    return trio.run(read)

@@ -19,8 +19,8 @@ from mtproto.crypto import ServerRsaKey
 from mtproto.transport.client import IntermediateClient
 from mtproto.transport.events import Packet, RemoteTransportError
 from server.app import serve
-from server.auth_keys import AuthKeyRecord
 from server.config import Config
+from storage import AuthKeyRecord
 from tl import functions as F, types as T
 
 from ..mtproto.session_client import FakeClient
@@ -71,11 +71,11 @@ async def server(tmp_path, nursery):
     return state
 
 
-def registered_client(state, temporary: bool = False) -> FakeClient:
+async def registered_client(state, temporary: bool = False) -> FakeClient:
     client = FakeClient()
     now = int(time.time())
-    state.auth_keys.add(AuthKeyRecord(key_id=client.key_id, key=client.auth_key, created_at=now,
-                                      temporary=temporary, expires_at=now + 3600 if temporary else None))
+    await state.auth_keys.add(AuthKeyRecord(key_id=client.key_id, key=client.auth_key, created_at=now,
+                                            temporary=temporary, expires_at=now + 3600 if temporary else None))
     client.salt = state.salts.current(client.key_id, time.time())
     return client
 
@@ -108,7 +108,7 @@ async def healthy_ping(state, conn, client, ping_id) -> None:
 
 @pytest.fixture
 async def healthy(server):
-    client = registered_client(server)
+    client = await registered_client(server)
     conn = await Raw.open(server.config.port)
     await healthy_ping(server, conn, client, 1)
     return conn, client
@@ -139,7 +139,7 @@ async def test_unknown_auth_key_gets_404(server, healthy):
 
 
 async def test_wrong_msg_key_closes_without_answer(server, healthy):
-    client = registered_client(server)
+    client = await registered_client(server)
     conn = await Raw.open(server.config.port)
     packet = bytearray(client.request(F.Ping(ping_id=1)))
     packet[12] ^= 0xFF
@@ -149,7 +149,7 @@ async def test_wrong_msg_key_closes_without_answer(server, healthy):
 
 
 async def test_replayed_msg_id_is_answered_once(server, healthy):
-    client = registered_client(server)
+    client = await registered_client(server)
     conn = await Raw.open(server.config.port)
     packet = client.request(F.Ping(ping_id=77))
     await conn.send(packet)
@@ -162,7 +162,7 @@ async def test_replayed_msg_id_is_answered_once(server, healthy):
 
 
 async def test_msg_id_from_ten_minutes_ago_gets_16(server, healthy):
-    client = registered_client(server)
+    client = await registered_client(server)
     conn = await Raw.open(server.config.port)
     old = client.msg_id(-600)
     client.last_msg_id = 0
@@ -172,7 +172,7 @@ async def test_msg_id_from_ten_minutes_ago_gets_16(server, healthy):
 
 
 async def test_wrong_salt_gets_bad_server_salt(server, healthy):
-    client = registered_client(server)
+    client = await registered_client(server)
     conn = await Raw.open(server.config.port)
     await conn.send(client.request(F.Ping(ping_id=1), salt=42))
     objs = await answers(conn, client)
@@ -183,7 +183,7 @@ async def test_wrong_salt_gets_bad_server_salt(server, healthy):
 
 
 async def test_container_in_container_gets_64(server, healthy):
-    client = registered_client(server)
+    client = await registered_client(server)
     conn = await Raw.open(server.config.port)
     inner_ping = client.msg_id()
     inner = struct.pack("<Ii", 0x73F1F8DC, 1) + struct.pack("<qii", inner_ping, 1, 12) + tl.encode(F.Ping(ping_id=1))
@@ -194,7 +194,7 @@ async def test_container_in_container_gets_64(server, healthy):
 
 
 async def test_ping_delay_disconnect_closes_after_the_delay(server, healthy):
-    client = registered_client(server)
+    client = await registered_client(server)
     conn = await Raw.open(server.config.port)
     start = trio.current_time()
     await conn.send(client.request(F.PingDelayDisconnect(ping_id=1, disconnect_delay=1)))
@@ -207,12 +207,12 @@ async def test_ping_delay_disconnect_closes_after_the_delay(server, healthy):
 async def test_unimplemented_method_is_a_clear_error_and_counted(server, healthy):
     from rpc import UNIMPLEMENTED
 
-    client = registered_client(server)
+    client = await registered_client(server)
     conn = await Raw.open(server.config.port)
     msg_id = client.msg_id()
-    await conn.send(client.request(F.help.GetAppConfig(hash=0), msg_id=msg_id))
+    await conn.send(client.request(F.help.GetSupport(), msg_id=msg_id))
     assert await rpc_answer(conn, client, msg_id) == T.RpcError(error_code=400, error_message="METHOD_NOT_IMPLEMENTED")
-    assert UNIMPLEMENTED["help.getAppConfig"] >= 1
+    assert UNIMPLEMENTED["help.getSupport"] >= 1
     msg_id = client.msg_id()
     await conn.send(client.request(F.messages.GetDialogFilters(), msg_id=msg_id))
     assert await rpc_answer(conn, client, msg_id) == T.RpcError(error_code=401, error_message="AUTH_KEY_UNREGISTERED")
@@ -223,7 +223,7 @@ async def test_quick_ack_is_sent_when_asked(server, healthy):
 
     from mtproto.transport.events import QuickAck
 
-    client = registered_client(server)
+    client = await registered_client(server)
     conn = await Raw.open(server.config.port)
     packet = client.request(F.Ping(ping_id=1))
     await conn.stream.send_all(conn.codec.encode(packet, quick_ack=True))
@@ -249,7 +249,7 @@ async def strict_server(tmp_path, nursery):
 
 
 async def test_api_id_outside_the_allowlist_is_refused(strict_server):
-    client = registered_client(strict_server)
+    client = await registered_client(strict_server)
     conn = await Raw.open(strict_server.config.port)
 
     def init(api_id, msg_id):
@@ -278,11 +278,11 @@ async def test_idle_connections_are_closed_and_too_many_get_429(strict_server):
 
 
 async def test_invoke_after_msg_waits_for_the_earlier_call(server, healthy):
-    client = registered_client(server)
+    client = await registered_client(server)
     conn = await Raw.open(server.config.port)
     first, second = client.msg_id(), client.msg_id()
     items = [(first, client.seqno(True), tl.encode(F.help.GetNearestDc())),
-             (second, client.seqno(True), tl.encode(F.InvokeAfterMsg(msg_id=first, query=F.help.GetAppConfig(hash=0))))]
+             (second, client.seqno(True), tl.encode(F.InvokeAfterMsg(msg_id=first, query=F.help.GetSupport())))]
     await conn.send(client.container(items))
     assert isinstance(await rpc_answer(conn, client, first), T.NearestDc)
     third = client.msg_id()
@@ -304,8 +304,8 @@ def binding_request(perm: FakeClient, temp: FakeClient, msg_id: int, *, session_
 
 
 async def test_temporary_key_is_bound_to_the_permanent_one(server, healthy):
-    perm = registered_client(server)
-    temp = registered_client(server, temporary=True)
+    perm = await registered_client(server)
+    temp = await registered_client(server, temporary=True)
     conn = await Raw.open(server.config.port)
     wrong = temp.msg_id()
     await conn.send(temp.request(binding_request(perm, temp, wrong, session_id=123), msg_id=wrong))
@@ -313,7 +313,7 @@ async def test_temporary_key_is_bound_to_the_permanent_one(server, healthy):
     client_msg = temp.msg_id()
     await conn.send(temp.request(binding_request(perm, temp, client_msg), msg_id=client_msg))
     assert await rpc_answer(conn, temp, client_msg) is True
-    assert server.auth_keys.get(temp.key_id).perm_key_id == perm.key_id
+    assert (await server.auth_keys.get(temp.key_id)).perm_key_id == perm.key_id
     # A permanent key cannot be bound to anything.
     pconn = await Raw.open(server.config.port)
     msg_id = perm.msg_id()
@@ -322,7 +322,7 @@ async def test_temporary_key_is_bound_to_the_permanent_one(server, healthy):
 
 
 async def test_destroy_auth_key_forgets_the_key(server, healthy):
-    client = registered_client(server)
+    client = await registered_client(server)
     conn = await Raw.open(server.config.port)
     await conn.send(client.request(F.DestroyAuthKey()))
     objs = await answers(conn, client)

@@ -150,3 +150,36 @@ def test_a_command_is_required(capsys):
     with pytest.raises(SystemExit) as info:
         main([], env={})
     assert info.value.code == 2
+
+
+def test_migrate_creates_the_database_in_the_data_dir_and_prints_its_version(tmp_path, capsys):
+    from storage.migrations import latest
+    from storage.sqlite import FILENAME
+
+    data_dir = tmp_path / "data"
+    for _ in range(2):  # the second run finds nothing to do
+        assert main(["migrate", "--data-dir", str(data_dir)], env={"MTSERVER_LOG_FORMAT": "json"}) == 0
+        assert capsys.readouterr().out == f"schema version {latest('sqlite')}\n"
+    assert (data_dir / FILENAME).exists()
+    assert stat.S_IMODE(os.stat(data_dir).st_mode) == 0o700
+
+
+def test_migrate_uses_the_database_flag(tmp_path, capsys):
+    path = tmp_path / "elsewhere.db"
+    assert main(["migrate", "--data-dir", str(tmp_path / "data"), "--database", f"sqlite://{path}"], env={}) == 0
+    assert capsys.readouterr().out.startswith("schema version ")
+    assert path.exists() and not (tmp_path / "data").exists()
+
+
+def test_migrate_reports_an_unreachable_database_without_its_password(capsys):
+    assert main(["migrate", "--database", "postgresql://mt:hunter2@127.0.0.1:1/mt"], env={}) == 1
+    err = capsys.readouterr().err
+    assert "cannot connect to PostgreSQL" in err and "hunter2" not in err
+
+
+def test_run_takes_the_database_from_the_flag_or_the_environment(tmp_path, fake_app, fast_keygen):
+    _, calls = fake_app
+    env = {"MTSERVER_LOG_FORMAT": "json", "MTSERVER_DATABASE": "postgresql://env@db/mt"}
+    assert main(["run", "--data-dir", str(tmp_path)], env=env) == 0
+    assert main(["run", "--data-dir", str(tmp_path), "--database", "postgres://flag@db/mt"], env=env) == 0
+    assert [config.database for config, _ in calls] == ["postgresql://env@db/mt", "postgres://flag@db/mt"]

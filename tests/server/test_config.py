@@ -157,16 +157,44 @@ def test_none_overrides_are_skipped_and_unknown_overrides_rejected():
 def test_env_variables_list_every_field_and_each_is_read():
     assert set(ENV_VARIABLES) == {"MTSERVER_CONFIG"} | {"MTSERVER_" + field.upper() for field in FIELDS}
     samples = {"host": "10.0.0.9", "port": "1", "public_host": "h.example", "public_port": "2",
-               "data_dir": "/d", "api_id_allowlist": "7", "idle_timeout": "3", "max_connections": "4",
-               "log_format": "console", "dc_id": "5"}
+               "data_dir": "/d", "database": "postgresql://mt@db/mt", "api_id_allowlist": "7", "idle_timeout": "3",
+               "max_connections": "4", "log_format": "console", "dc_id": "5", "redis": "redis://r:6379/0",
+               "code_sender": "fixed:12345", "registration": "invite", "registration_allowlist": "1555*, 44"}
     assert set(samples) == set(FIELDS)
     config = load_config(None, {env_name(field): text for field, text in samples.items()}, {})
     assert config == Config(host="10.0.0.9", port=1, public_host="h.example", public_port=2, data_dir="/d",
-                            api_id_allowlist=[7], idle_timeout=3.0, max_connections=4, log_format="console",
-                            dc_id=5)
+                            database="postgresql://mt@db/mt", api_id_allowlist=[7], idle_timeout=3.0,
+                            redis="redis://r:6379/0", code_sender="fixed:12345", registration="invite",
+                            registration_allowlist=["1555*", "44"],
+                            max_connections=4, log_format="console", dc_id=5)
 
 
 def test_empty_allowlist_accepts_any_app_and_a_list_only_its_members():
     assert Config().accepts_api_id(12345)
     config = Config(api_id_allowlist=[1, 2])
     assert config.accepts_api_id(2) and not config.accepts_api_id(3)
+
+
+def test_database_is_a_postgresql_or_sqlite_url_or_nothing(tmp_path):
+    assert load_config(None, {}, {}).database is None
+    assert load_config(None, {"MTSERVER_DATABASE": ""}, {}).database is None
+    url = "postgres://mt@db:5432/mt"
+    assert load_config(None, {"MTSERVER_DATABASE": f" {url} "}, {}).database == url
+    assert load_config(write(tmp_path, 'database = "sqlite:///srv/mt.db"\n'), {}, {}).database == "sqlite:///srv/mt.db"
+    assert load_config(None, {}, {"database": "postgresql://a@b/c"}).database == "postgresql://a@b/c"
+    for bad in ("mysql://root@db/mt", "postgresql://", "sqlite:///", "data.db"):
+        with pytest.raises(ConfigError, match="MTSERVER_DATABASE: expected a postgresql://"):
+            load_config(None, {"MTSERVER_DATABASE": bad}, {})
+
+
+def test_a_bad_database_url_is_reported_without_its_password():
+    with pytest.raises(ConfigError) as info:
+        load_config(None, {}, {"database": "mysql://root:hunter2@db/mt"})
+    assert "hunter2" not in str(info.value) and "root:***@db" in str(info.value)
+
+
+@pytest.mark.parametrize("field,text", [("code_sender", "pigeon"), ("code_sender", "fixed:1"),
+                                        ("redis", "http://x"), ("registration", "closed")])
+def test_bad_account_settings_name_their_variable(field, text):
+    with pytest.raises(ConfigError, match=env_name(field)):
+        load_config(None, {env_name(field): text}, {})

@@ -1,0 +1,206 @@
+"""account.*: devices, profile, username, online status, 2FA password, privacy."""
+
+from __future__ import annotations
+
+import re
+import secrets
+import time
+
+from storage import UsernameTaken
+from storage.models import PasswordRecord
+from tl import functions as F, types as T
+
+from .context import RequestContext
+from .dispatch import handler
+from .errors import RpcError
+from .auth import verify_password
+from .services import srp
+from .services.login import require_user
+from .services.peers import resolve_user
+from .services.privacy import INPUT_KEYS, input_rules_to_stored, rules_or_default, stored_to_rules, users_in
+from .services.users import UserView
+
+ABOUT_MAX = 70
+NAME_MAX = 64
+ONLINE_PERIOD = 300  # account.updateStatus(offline=false) keeps a user online this long
+AUTHORIZATION_TTL_DAYS = 180
+# https://core.telegram.org/method/account.updateUsername: a-z, 0-9 and underscores,
+# 5 to 32 characters, starting with a letter, not ending with an underscore.
+USERNAME_RE = re.compile(r"^[a-zA-Z](?:[a-zA-Z0-9_]{3,30})[a-zA-Z0-9]$")
+
+
+def valid_username(username: str) -> bool:
+    return bool(USERNAME_RE.match(username)) and "__" not in username
+
+
+async def me(ctx: RequestContext, user_id: int):
+    return await UserView(ctx.services.storage, user_id).user(user_id)
+
+
+# -- devices ----------------------------------------------------------------------------
+
+
+@handler(F.account.GetAuthorizations)
+async def get_authorizations(request, ctx: RequestContext):
+    user_id = require_user(ctx)
+    out = []
+    for a in await ctx.services.storage.authorizations.list_for_user(user_id):
+        current = a.auth_key_id == ctx.perm_key_id
+        out.append(T.Authorization(
+            current=current, password_pending=a.password_pending, hash=0 if current else a.hash,
+            device_model=a.device_model or "Unknown", platform=a.platform or "", system_version=a.system_version or "",
+            api_id=a.api_id, app_name=a.app_name or "", app_version=a.app_version or "", date_created=a.created_at,
+            date_active=a.active_at, ip=a.ip or "", country=a.country or "", region=""))
+    out.sort(key=lambda a: (not a.current, -a.date_active))
+    return T.account.Authorizations(authorization_ttl_days=AUTHORIZATION_TTL_DAYS, authorizations=out)
+
+
+@handler(F.account.ResetAuthorization)
+async def reset_authorization(request, ctx: RequestContext):
+    user_id = require_user(ctx)
+    storage = ctx.services.storage
+    target = await storage.authorizations.by_hash(user_id, request.hash) if request.hash else None
+    if target is None or target.auth_key_id == ctx.perm_key_id:
+        raise RpcError(400, "HASH_INVALID")
+    await storage.authorizations.delete(target.auth_key_id)
+    return True
+
+
+# -- profile -------------------------------------------------------------------------------
+
+
+@handler(F.account.UpdateProfile)
+async def update_profile(request, ctx: RequestContext):
+    user_id = require_user(ctx)
+    first = request.first_name.strip() if request.first_name is not None else None
+    last = request.last_name.strip() if request.last_name is not None else None
+    if first is not None and (not first or len(first) > NAME_MAX):
+        raise RpcError(400, "FIRSTNAME_INVALID")
+    if last is not None and len(last) > NAME_MAX:
+        raise RpcError(400, "LASTNAME_INVALID")
+    if request.about is not None and len(request.about) > ABOUT_MAX:
+        raise RpcError(400, "ABOUT_TOO_LONG")
+    await ctx.services.storage.users.update_profile(user_id, first_name=first, last_name=last, about=request.about)
+    return await me(ctx, user_id)
+
+
+@handler(F.account.CheckUsername)
+async def check_username(request, ctx: RequestContext):
+    user_id = require_user(ctx)
+    if not valid_username(request.username):
+        raise RpcError(400, "USERNAME_INVALID")
+    owner = await ctx.services.storage.users.by_username(request.username)
+    return owner is None or owner.id == user_id
+
+
+@handler(F.account.UpdateUsername)
+async def update_username(request, ctx: RequestContext):
+    user_id = require_user(ctx)
+    storage = ctx.services.storage
+    username = request.username or None
+    if username is not None and not valid_username(username):
+        raise RpcError(400, "USERNAME_INVALID")
+    current = await storage.users.get(user_id)
+    if (current.username or None) == username:
+        raise RpcError(400, "USERNAME_NOT_MODIFIED")
+    try:
+        await storage.users.set_username(user_id, username)
+    except UsernameTaken:
+        raise RpcError(400, "USERNAME_OCCUPIED") from None
+    return await me(ctx, user_id)
+
+
+@handler(F.account.UpdateStatus)
+async def update_status(request, ctx: RequestContext):
+    user_id = require_user(ctx)
+    now = int(time.time())
+    online_until = 0 if request.offline else now + ONLINE_PERIOD
+    await ctx.services.storage.users.set_status(user_id, last_seen=now, online_until=online_until)
+    return True
+
+
+# -- 2FA password --------------------------------------------------------------------------------
+
+
+def _offer(ctx: RequestContext, user_id: int):
+    """The new_algo this account was last offered: a new password must use its salts."""
+    offers = ctx.services.srp_offers
+    if user_id not in offers:
+        offers[user_id] = srp.new_algo()
+    return offers[user_id]
+
+
+@handler(F.account.GetPassword)
+async def get_password(request, ctx: RequestContext):
+    user_id = ctx.user_id or ctx.pending_user_id
+    if user_id is None:
+        raise RpcError(401, "AUTH_KEY_UNREGISTERED")
+    password = await ctx.services.storage.passwords.get(user_id)
+    offer = _offer(ctx, user_id)
+    if password is None:
+        return srp.no_password(new_algo=offer)
+    algo = srp.Algo(salt1=password.salt1, salt2=password.salt2, g=password.g, p=password.p)
+    challenge = srp.SrpChallenge.new(algo, password.verifier)
+    ctx.services.srp_challenges[ctx.perm_key_id] = challenge
+    return challenge.to_password(new_algo=offer, hint=password.hint or None)
+
+
+@handler(F.account.UpdatePasswordSettings)
+async def update_password_settings(request, ctx: RequestContext):
+    user_id = require_user(ctx)
+    storage = ctx.services.storage
+    if await storage.passwords.get(user_id) is not None:
+        await verify_password(ctx, user_id, request.password)
+    elif not isinstance(request.password, T.InputCheckPasswordEmpty):
+        raise RpcError(400, "PASSWORD_HASH_INVALID")
+    new = request.new_settings
+    if new.new_algo is None or isinstance(new.new_algo, T.PasswordKdfAlgoUnknown) or not new.new_password_hash:
+        await storage.passwords.delete(user_id)
+        return True
+    try:
+        srp.check_new_settings(new.new_algo, new.new_password_hash, offered=_offer(ctx, user_id))
+    except srp.SrpError as exc:
+        raise RpcError(400, exc.name) from None
+    algo = new.new_algo
+    await storage.passwords.set(PasswordRecord(
+        user_id=user_id, salt1=algo.salt1, salt2=algo.salt2, g=algo.g, p=algo.p, verifier=new.new_password_hash,
+        hint=new.hint or "", email=new.email, srp_id=secrets.randbits(63), updated_at=int(time.time())))
+    ctx.services.srp_offers.pop(user_id, None)
+    return True
+
+
+# -- privacy -------------------------------------------------------------------------------------
+
+
+def _privacy_key(key) -> str:
+    name = INPUT_KEYS.get(type(key))
+    if name is None:
+        raise RpcError(400, "PRIVACY_KEY_INVALID")
+    return name
+
+
+async def _privacy_rules(ctx: RequestContext, user_id: int, stored: list[dict]):
+    view = UserView(ctx.services.storage, user_id)
+    return T.account.PrivacyRules(rules=stored_to_rules(stored), chats=[], users=await view.users(users_in(stored)))
+
+
+@handler(F.account.GetPrivacy)
+async def get_privacy(request, ctx: RequestContext):
+    user_id = require_user(ctx)
+    key = _privacy_key(request.key)
+    stored = rules_or_default(key, await ctx.services.storage.privacy.get(user_id, key))
+    return await _privacy_rules(ctx, user_id, stored)
+
+
+@handler(F.account.SetPrivacy)
+async def set_privacy(request, ctx: RequestContext):
+    user_id = require_user(ctx)
+    storage = ctx.services.storage
+    key = _privacy_key(request.key)
+    resolved: dict[int, int] = {}
+    for rule in request.rules:
+        for input_user in getattr(rule, "users", None) or ():
+            resolved[id(input_user)] = await resolve_user(storage, user_id, input_user)
+    stored = input_rules_to_stored(request.rules, lambda u: resolved[id(u)])
+    await storage.privacy.set(user_id, key, stored)
+    return await _privacy_rules(ctx, user_id, stored)

@@ -1,0 +1,98 @@
+"""Valid, empty answers for what clients ask before they show their main screen.
+
+One module of defaults (ARCHITECTURE.md): screens that need something get an explicit
+empty object here, not a fake feature. Each entry is what a fresh account on a server
+without that feature would see.
+"""
+
+from __future__ import annotations
+
+import time
+
+from tl import functions as F, types as T
+
+from .context import RequestContext
+from .dispatch import handler
+from .services.login import require_user
+
+DAY = 86400
+
+
+@handler(F.help.GetAppConfig)
+async def app_config(request, ctx: RequestContext):
+    return T.help.AppConfig(hash=0, config=T.JsonObject(value=[]))
+
+
+@handler(F.help.GetCountriesList)
+async def countries_list(request, ctx: RequestContext):
+    return T.help.CountriesList(countries=[], hash=0)
+
+
+@handler(F.help.GetTermsOfServiceUpdate)
+async def terms_of_service_update(request, ctx: RequestContext):
+    return T.help.TermsOfServiceUpdateEmpty(expires=int(time.time()) + DAY)
+
+
+@handler(F.help.GetPromoData)
+async def promo_data(request, ctx: RequestContext):
+    return T.help.PromoDataEmpty(expires=int(time.time()) + DAY)
+
+
+@handler(F.langpack.GetLangPack)
+async def lang_pack(request, ctx: RequestContext):
+    return T.LangPackDifference(lang_code=request.lang_code or "en", from_version=0, version=1, strings=[])
+
+
+@handler(F.langpack.GetDifference)
+async def lang_pack_difference(request, ctx: RequestContext):
+    return T.LangPackDifference(lang_code=request.lang_code or "en", from_version=request.from_version,
+                                version=max(1, request.from_version), strings=[])
+
+
+@handler(F.langpack.GetStrings)
+async def lang_pack_strings(request, ctx: RequestContext):
+    return []
+
+
+@handler(F.langpack.GetLanguages)
+async def languages(request, ctx: RequestContext):
+    return [english()]
+
+
+@handler(F.langpack.GetLanguage)
+async def language(request, ctx: RequestContext):
+    return english()
+
+
+def english():
+    return T.LangPackLanguage(name="English", native_name="English", lang_code="en", plural_code="en",
+                              strings_count=0, translated_count=0, translations_url="", official=True)
+
+
+@handler(F.account.GetNotifySettings)
+async def notify_settings(request, ctx: RequestContext):
+    require_user(ctx)
+    return T.PeerNotifySettings()
+
+
+@handler(F.account.GetContentSettings)
+async def content_settings(request, ctx: RequestContext):
+    require_user(ctx)
+    return T.account.ContentSettings()
+
+
+@handler(F.account.GetGlobalPrivacySettings)
+async def global_privacy_settings(request, ctx: RequestContext):
+    require_user(ctx)
+    return T.GlobalPrivacySettings()
+
+
+@handler(F.messages.GetDialogFilters)
+async def dialog_filters(request, ctx: RequestContext):
+    require_user(ctx)
+    return T.messages.DialogFilters(filters=[])
+
+
+@handler(F.messages.GetAvailableReactions)
+async def available_reactions(request, ctx: RequestContext):
+    return T.messages.AvailableReactions(hash=0, reactions=[])

@@ -1,0 +1,76 @@
+"""Who is logged in on an auth key, and logging in.
+
+Authorizations belong to permanent keys; a temporary key acts for the permanent key it
+is bound to. An authorization whose 2FA password is still pending does not log in.
+"""
+
+from __future__ import annotations
+
+import secrets
+import time
+
+import msgspec
+
+from storage.models import AuthorizationRecord
+from tl import types as T
+
+from ..context import RequestContext
+from ..errors import RpcError
+from .users import UserView
+
+
+async def identify(storage, auth_key_record) -> tuple[int | None, int | None, int | None]:
+    """(perm_key_id, user_id, pending_user_id) for a connection's key record."""
+    if auth_key_record is None:
+        return None, None, None
+    perm_key_id = auth_key_record.perm_key_id if auth_key_record.temporary else auth_key_record.key_id
+    if perm_key_id is None:
+        return None, None, None
+    auth = await storage.authorizations.get(perm_key_id)
+    if auth is None:
+        return perm_key_id, None, None
+    if auth.password_pending:
+        return perm_key_id, None, auth.user_id
+    return perm_key_id, auth.user_id, None
+
+
+def require_user(ctx: RequestContext) -> int:
+    if ctx.user_id is None:
+        raise RpcError(401, "AUTH_KEY_UNREGISTERED")
+    return ctx.user_id
+
+
+def require_perm_key(ctx: RequestContext) -> int:
+    if ctx.perm_key_id is None:
+        # A temporary key that was never bound cannot log in (api/pfs).
+        raise RpcError(401, "AUTH_KEY_PERM_EMPTY")
+    return ctx.perm_key_id
+
+
+async def log_in(ctx: RequestContext, user, *, password_pending: bool):
+    """Record the authorization of this key for `user`; SESSION_PASSWORD_NEEDED when
+    the account has a 2FA password (auth.checkPassword completes it)."""
+    storage = ctx.services.storage
+    now = int(time.time())
+    client = ctx.client
+    record = AuthorizationRecord(
+        auth_key_id=require_perm_key(ctx), user_id=user.id, hash=secrets.randbits(63) or 1,
+        created_at=now, active_at=now, password_pending=password_pending,
+        api_id=client.api_id if client else 0, device_model=client.device_model if client else "",
+        platform=client.system_version if client else "", system_version=client.system_version if client else "",
+        app_name=client.lang_pack if client and client.lang_pack else "", app_version=client.app_version if client else "",
+        ip=ctx.peer.rpartition(":")[0],
+    )
+    await storage.authorizations.add(record)
+    if password_pending:
+        raise RpcError(401, "SESSION_PASSWORD_NEEDED")
+    ctx.user_id = user.id
+    return T.auth.Authorization(user=await UserView(storage, user.id).user(user.id, user))
+
+
+async def finish_password_login(ctx: RequestContext, user_id: int):
+    storage = ctx.services.storage
+    auth = await storage.authorizations.get(require_perm_key(ctx))
+    await storage.authorizations.add(msgspec.structs.replace(auth, password_pending=False, active_at=int(time.time())))
+    ctx.user_id = user_id
+    return T.auth.Authorization(user=await UserView(storage, user_id).user(user_id))

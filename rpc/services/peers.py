@@ -1,0 +1,27 @@
+"""Input peers → user ids, with the access hash checks (USER_ID_INVALID / PEER_ID_INVALID).
+
+Lenient as Telegram: an InputPeerUser/InputPeerSelf where the schema says InputUser is
+accepted (PROTOCOL.md rule 28), and so is an InputUser where it says InputPeer.
+"""
+
+from __future__ import annotations
+
+from tl import types as T
+
+from ..errors import RpcError
+
+
+async def resolve_user(storage, viewer_id: int, peer, error: str = "USER_ID_INVALID") -> int:
+    """The id of the user `peer` names, after checking its access hash."""
+    if isinstance(peer, (T.InputUserSelf, T.InputPeerSelf)):
+        return viewer_id
+    if isinstance(peer, (T.InputUser, T.InputPeerUser)):
+        record = await storage.users.get(peer.user_id)
+        if record is None or (record.access_hash != peer.access_hash and record.id != viewer_id):
+            raise RpcError(400, error)
+        return record.id
+    raise RpcError(400, error)
+
+
+async def resolve_input_peer_user(storage, viewer_id: int, peer) -> int:
+    return await resolve_user(storage, viewer_id, peer, "PEER_ID_INVALID")

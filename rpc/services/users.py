@@ -1,0 +1,110 @@
+"""Users as one viewer may see them: TL `user` objects built from stored records.
+
+Everything a client receives about another user goes through `UserView`, so privacy,
+contact names, mutual-contact flags, rounded last-seen times and access hashes are
+decided in one place. One view serves one request and caches what it looked up.
+"""
+
+from __future__ import annotations
+
+import time
+
+from storage.models import UserRecord
+from tl import types as T
+
+from .privacy import allows, rules_or_default
+
+RECENTLY = 3 * 86400
+LAST_WEEK = 7 * 86400
+LAST_MONTH = 30 * 86400
+
+
+def status_of(record: UserRecord, now: int, exact: bool):
+    """userStatus*: exact for viewers the status_timestamp rules allow, rounded otherwise."""
+    if record.online_until > now:
+        return T.UserStatusOnline(expires=record.online_until) if exact else T.UserStatusRecently()
+    if not record.last_seen:
+        return T.UserStatusEmpty()
+    if exact:
+        return T.UserStatusOffline(was_online=record.last_seen)
+    age = now - record.last_seen
+    if age <= RECENTLY:
+        return T.UserStatusRecently()
+    if age <= LAST_WEEK:
+        return T.UserStatusLastWeek()
+    if age <= LAST_MONTH:
+        return T.UserStatusLastMonth()
+    return T.UserStatusEmpty()
+
+
+class UserView:
+    def __init__(self, storage, viewer_id: int):
+        self.storage = storage
+        self.viewer_id = viewer_id
+        self._records: dict[int, UserRecord | None] = {}
+        self._my_contacts: dict | None = None
+        self._their_contact_of_me: dict[int, bool] = {}
+        self._rules: dict[tuple[int, str], list[dict]] = {}
+
+    async def record(self, user_id: int) -> UserRecord | None:
+        if user_id not in self._records:
+            self._records[user_id] = await self.storage.users.get(user_id)
+        return self._records[user_id]
+
+    async def my_contacts(self) -> dict:
+        if self._my_contacts is None:
+            self._my_contacts = {c.user_id: c for c in await self.storage.contacts.list(self.viewer_id)}
+        return self._my_contacts
+
+    async def is_contact_of(self, owner_id: int) -> bool:
+        """Whether the viewer is in `owner_id`'s contacts (what their privacy rules ask)."""
+        if owner_id not in self._their_contact_of_me:
+            self._their_contact_of_me[owner_id] = await self.storage.contacts.get(owner_id, self.viewer_id) is not None
+        return self._their_contact_of_me[owner_id]
+
+    async def rules(self, owner_id: int, key: str) -> list[dict]:
+        if (owner_id, key) not in self._rules:
+            self._rules[(owner_id, key)] = rules_or_default(key, await self.storage.privacy.get(owner_id, key))
+        return self._rules[(owner_id, key)]
+
+    async def can_see(self, owner_id: int, key: str) -> bool:
+        if owner_id == self.viewer_id:
+            return True
+        return allows(await self.rules(owner_id, key), owner_id, self.viewer_id, await self.is_contact_of(owner_id))
+
+    async def users(self, user_ids) -> list:
+        seen: set[int] = set()
+        out = []
+        for user_id in user_ids:
+            if user_id in seen:
+                continue
+            seen.add(user_id)
+            user = await self.user(user_id)
+            if user is not None:
+                out.append(user)
+        return out
+
+    async def user(self, user_id: int, record: UserRecord | None = None):
+        record = record or await self.record(user_id)
+        if record is None:
+            return None
+        self._records[record.id] = record
+        if record.deleted:
+            return T.User(id=record.id, access_hash=record.access_hash, deleted=True)
+        now = int(time.time())
+        if record.id == self.viewer_id:
+            return T.User(id=record.id, self_=True, access_hash=record.access_hash, first_name=record.first_name,
+                          last_name=record.last_name or None, username=record.username, phone=record.phone,
+                          status=status_of(record, now, exact=True), contact=False)
+        contacts = await self.my_contacts()
+        mine = contacts.get(record.id)
+        theirs = await self.is_contact_of(record.id)
+        first, last = record.first_name, record.last_name
+        if mine is not None and (mine.first_name or mine.last_name):
+            first, last = mine.first_name, mine.last_name
+        # A number saved in the viewer's contacts is already known to the viewer.
+        phone = record.phone if mine is not None or await self.can_see(record.id, "phone_number") else None
+        exact = await self.can_see(record.id, "status_timestamp")
+        return T.User(id=record.id, access_hash=record.access_hash, first_name=first, last_name=last or None,
+                      username=record.username, phone=phone, status=status_of(record, now, exact),
+                      contact=mine is not None, mutual_contact=mine is not None and theirs)

@@ -1,0 +1,46 @@
+"""users.*: user objects and full profiles, as the caller may see them."""
+
+from __future__ import annotations
+
+from tl import functions as F, types as T
+
+from .context import RequestContext
+from .dispatch import handler
+from .errors import RpcError
+from .services.login import require_user
+from .services.peers import resolve_user
+from .services.users import UserView
+
+
+@handler(F.users.GetUsers)
+async def get_users(request, ctx: RequestContext):
+    user_id = require_user(ctx)
+    storage = ctx.services.storage
+    ids = []
+    for input_user in request.id:
+        try:
+            ids.append(await resolve_user(storage, user_id, input_user))
+        except RpcError:
+            continue  # Telegram leaves out what it cannot resolve
+    if request.id and not ids:
+        raise RpcError(400, "USER_ID_INVALID")
+    return await UserView(storage, user_id).users(ids)
+
+
+@handler(F.users.GetFullUser)
+async def get_full_user(request, ctx: RequestContext):
+    user_id = require_user(ctx)
+    storage = ctx.services.storage
+    target = await resolve_user(storage, user_id, request.id)
+    view = UserView(storage, user_id)
+    user = await view.user(target)
+    record = await view.record(target)
+    about = record.about or None
+    if about and not await view.can_see(target, "about"):
+        about = None
+    full = T.UserFull(
+        id=target, about=about, settings=T.PeerSettings(), notify_settings=T.PeerNotifySettings(),
+        common_chats_count=0, blocked=await storage.blocked.is_blocked(user_id, target),
+        phone_calls_available=False, can_pin_message=True,
+    )
+    return T.users.UserFull(full_user=full, chats=[], users=[user])

@@ -1,0 +1,254 @@
+"""One subscriber's end of the bus: a set of channels and a bounded buffer.
+
+Both buses hand out this class; they differ only in how payloads reach it (the `Hub`
+below, which the bus implements). The buffer is a trio memory channel of
+``(channel, payload)`` pairs, filled with ``send_nowait`` by the bus: delivery never
+waits. When the buffer is full the oldest pair is dropped, ``dropped`` counts it and the
+subscription is marked ``overflowed`` until the owner clears the flag (see
+``storage/bus/interface.py`` for what the owner does then).
+
+Life cycle: created by ``bus.subscribe(...)``, live inside ``async with``, closed when the
+block is left. When the *bus* closes first, iteration ends after the buffered payloads.
+
+This module does no I/O and knows no backend.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from types import TracebackType
+from typing import Protocol
+
+import trio
+
+from .errors import BusClosed
+
+_NEW, _OPEN, _ENDED, _CLOSED = "new", "open", "ended", "closed"
+
+
+class Hub(Protocol):
+    """What a subscription needs from its bus. Only ``Subscription`` calls these.
+
+    Everything but ``ready`` is synchronous, so that leaving a subscription (also when
+    cancelled) always takes it out of the routing tables.
+    """
+
+    def join(self, sub: Subscription) -> None:
+        """Start routing ``sub.channels`` to ``sub``; raises BusClosed if the bus is closed."""
+        ...
+
+    def leave(self, sub: Subscription) -> None:
+        """Stop routing anything to ``sub``."""
+        ...
+
+    def attach(self, sub: Subscription, channel: str) -> None:
+        """Route ``channel`` to ``sub`` too."""
+        ...
+
+    def detach(self, sub: Subscription, channel: str) -> None:
+        """Stop routing ``channel`` to ``sub``."""
+        ...
+
+    async def ready(self, sub: Subscription, channels: Iterable[str]) -> None:
+        """Return once payloads published on ``channels`` from now on will reach ``sub``
+        (for Redis: once the server confirmed the SUBSCRIBE)."""
+        ...
+
+
+class Subscription:
+    """Payloads of some channels, in a bounded buffer; see the module docstring.
+
+    Use as ``async with bus.subscribe("user:42") as sub: async for payload in sub: ...``.
+    """
+
+    def __init__(self, hub: Hub, channels: Iterable[str], max_buffer: int):
+        if max_buffer < 1:
+            raise ValueError(f"max_buffer must be at least 1, got {max_buffer}")
+        self._hub = hub
+        self._channels: set[str] = set()
+        for channel in channels:
+            self._channels.add(_checked_channel(channel))
+        self._max_buffer = max_buffer
+        self._send, self._receive = trio.open_memory_channel[tuple[str, bytes]](max_buffer)
+        self._state = _NEW
+        self._overflowed = False
+        self._overflow_event = trio.Event()
+        self.dropped = 0
+        """Payloads dropped from this subscription's buffer so far (for metrics)."""
+
+    def __repr__(self) -> str:
+        channels = ",".join(sorted(self._channels))
+        flag = " overflowed" if self._overflowed else ""
+        return f"<Subscription {self._state} [{channels}] {self.buffered}/{self._max_buffer}{flag}>"
+
+    # -- what the owner reads -----------------------------------------------------------
+
+    @property
+    def channels(self) -> frozenset[str]:
+        return frozenset(self._channels)
+
+    @property
+    def max_buffer(self) -> int:
+        return self._max_buffer
+
+    @property
+    def buffered(self) -> int:
+        """Payloads waiting to be received."""
+        return self._send.statistics().current_buffer_used
+
+    @property
+    def overflowed(self) -> bool:
+        """True when payloads may have been lost since the flag was last cleared."""
+        return self._overflowed
+
+    @property
+    def closed(self) -> bool:
+        """True once the subscription was left or its bus closed."""
+        return self._state in (_ENDED, _CLOSED)
+
+    def clear_overflowed(self) -> bool:
+        """Clear the flag and say whether it was set. Clear it *before* catching up."""
+        was = self._overflowed
+        self._overflowed = False
+        if self._overflow_event.is_set():
+            self._overflow_event = trio.Event()
+        return was
+
+    async def wait_overflowed(self) -> None:
+        """Wait until the flag is set (returns at once if it is). For owners that must
+        react to a loss even when no further payload arrives (e.g. the Redis connection
+        dropped). Raises BusClosed when the subscription closes."""
+        while True:
+            if self.closed:
+                raise BusClosed("subscription closed")
+            if self._overflowed:
+                return
+            await self._overflow_event.wait()
+
+    # -- changing channels while live ---------------------------------------------------
+
+    async def add(self, channel: str) -> None:
+        """Also receive ``channel``: what is published after this returns is delivered."""
+        channel = _checked_channel(channel)
+        self._check_open()
+        if channel in self._channels:
+            await trio.lowlevel.checkpoint()
+            return
+        self._channels.add(channel)
+        self._hub.attach(self, channel)
+        await self._hub.ready(self, (channel,))
+
+    async def remove(self, channel: str) -> None:
+        """Stop receiving ``channel``. Its payloads still in the buffer are discarded too
+        (a connection that switches users must not see the previous user's events)."""
+        self._check_open()
+        if channel in self._channels:
+            self._channels.discard(channel)
+            self._hub.detach(self, channel)
+            self._discard_buffered(channel)
+        await trio.lowlevel.checkpoint()
+
+    # -- receiving ----------------------------------------------------------------------
+
+    async def receive(self) -> bytes:
+        """The next payload. Raises BusClosed when the subscription was left, or when
+        its bus closed and the buffer is empty."""
+        if self._state == _NEW:
+            raise RuntimeError("enter the subscription (async with) before receiving")
+        try:
+            _channel, payload = await self._receive.receive()
+        except (trio.EndOfChannel, trio.ClosedResourceError):
+            raise BusClosed("subscription closed") from None
+        return payload
+
+    def __aiter__(self) -> Subscription:
+        return self
+
+    async def __anext__(self) -> bytes:
+        try:
+            return await self.receive()
+        except BusClosed:
+            raise StopAsyncIteration from None
+
+    async def __aenter__(self) -> Subscription:
+        if self._state != _NEW:
+            raise RuntimeError("a subscription can be entered only once")
+        self._hub.join(self)
+        self._state = _OPEN
+        try:
+            await self._hub.ready(self, tuple(self._channels))
+        except BaseException:
+            self._close()
+            raise
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        # No checkpoint: leaving must also work, and not add an exception, when cancelled.
+        self._close()
+
+    # -- for the bus ----------------------------------------------------------------------
+
+    def _deliver(self, channel: str, payload: bytes) -> None:
+        item = (channel, payload)
+        try:
+            self._send.send_nowait(item)
+        except trio.WouldBlock:
+            # Full: the oldest payload goes, so the newest (most relevant) stay.
+            self._receive.receive_nowait()
+            self.dropped += 1
+            self._mark_overflowed()
+            self._send.send_nowait(item)
+        except (trio.ClosedResourceError, trio.BrokenResourceError):
+            pass
+
+    def _mark_overflowed(self) -> None:
+        self._overflowed = True
+        self._overflow_event.set()
+
+    def _end(self) -> None:
+        """The bus closed: the owner may still drain the buffer, then iteration ends."""
+        if self._state == _OPEN:
+            self._state = _ENDED
+            self._send.close()
+            self._overflow_event.set()
+
+    # -- internals ------------------------------------------------------------------------
+
+    def _close(self) -> None:
+        if self._state == _CLOSED:
+            return
+        if self._state == _OPEN:
+            self._hub.leave(self)
+        self._state = _CLOSED
+        self._send.close()
+        self._receive.close()
+        self._overflow_event.set()
+
+    def _check_open(self) -> None:
+        if self._state == _NEW:
+            raise RuntimeError("enter the subscription (async with) before changing channels")
+        if self._state != _OPEN:
+            raise BusClosed("subscription closed")
+
+    def _discard_buffered(self, channel: str) -> None:
+        kept: list[tuple[str, bytes]] = []
+        while True:
+            try:
+                item = self._receive.receive_nowait()
+            except trio.WouldBlock:
+                break
+            if item[0] != channel:
+                kept.append(item)
+        for item in kept:
+            self._send.send_nowait(item)
+
+
+def _checked_channel(channel: str) -> str:
+    if not isinstance(channel, str) or not channel:
+        raise ValueError(f"a channel is a non-empty str, got {channel!r}")
+    return channel

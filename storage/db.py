@@ -1,0 +1,64 @@
+"""What the repositories need from a database driver: five calls and a transaction.
+
+The repositories (storage/auth_keys.py, users.py, ...) hold the SQL, written once for
+both backends; a driver (storage/sqlite.py, storage/postgres.py) runs it. This module
+is the contract between them; it does no I/O.
+
+SQL conventions the drivers rely on:
+- Placeholders are PostgreSQL's ``$1, $2, ...`` (SQLite reads them as ``?1, ?2, ...``).
+- Rows are read by position (``row[0]``), never by name.
+- Booleans come back as bool (PostgreSQL) or 0/1 (SQLite): wrap them in ``bool()``.
+- JSON goes in and out as text (``msgspec.json``), in a JSONB or TEXT column.
+- ``INSERT ... ON CONFLICT``, ``RETURNING`` and ``LIKE ... ESCAPE`` are common to both;
+  where the dialects differ the repository picks by :attr:`Database.dialect`.
+- A unique-constraint violation raises :class:`storage.interface.AlreadyExists`.
+
+Transactions take a function, not a block: ``await db.transaction(body, *args)`` runs
+``await body(tx, *args)`` between BEGIN and COMMIT (ROLLBACK if it raises). PostgreSQL
+runs the body in asyncio (on the trio-asyncio loop) so that a whole transaction is one
+hop between the loops; SQLite runs it in trio. So a body may only await ``tx`` methods:
+no trio or asyncio calls of its own.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable, Sequence
+from typing import Any, Literal, Protocol, TypeVar
+
+T = TypeVar("T")
+Row = Sequence[Any]
+
+
+class Executor(Protocol):
+    async def fetch(self, sql: str, *args: Any) -> list[Row]: ...
+    async def fetchrow(self, sql: str, *args: Any) -> Row | None: ...
+    async def fetchval(self, sql: str, *args: Any) -> Any:
+        """The first column of the first row, None without rows."""
+
+    async def execute(self, sql: str, *args: Any) -> int:
+        """Runs one statement; returns the number of rows it changed."""
+
+    async def script(self, sql: str) -> None:
+        """Runs several ';'-separated statements without parameters (migrations)."""
+
+
+class Database(Executor, Protocol):
+    dialect: Literal["sqlite", "postgres"]
+
+    async def transaction(self, body: Callable[..., Awaitable[T]], *args: Any) -> T: ...
+    async def close(self) -> None: ...
+
+
+def like_escape(text: str) -> str:
+    """``text`` as a literal inside a LIKE pattern with ``ESCAPE '\\'``."""
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+def in_list(count: int, start: int = 1) -> str:
+    """``$start, $start+1, ...``: placeholders for an IN (...) list of ``count`` values."""
+    return ", ".join(f"${i}" for i in range(start, start + count))
+
+
+def chunks(values: Sequence[T], size: int = 500) -> list[Sequence[T]]:
+    """``values`` in pieces for IN lists, well under SQLite's limit of 32766 parameters."""
+    return [values[i:i + size] for i in range(0, len(values), size)]

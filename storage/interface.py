@@ -1,0 +1,191 @@
+"""The one storage interface both backends implement (and one test suite checks).
+
+Every method is async (trio). Backends: storage/sqlite.py (embedded default, a file in
+the data dir) and storage/postgres.py (asyncpg through trio-asyncio). `open_storage`
+in storage/__init__.py picks one from a URL. SQL lives only in storage/: one module
+per domain (storage/users.py, ...), run by either backend.
+
+Errors: `UsernameTaken` when a username is already used (case-insensitively),
+`AlreadyExists` for a duplicate key or unique value (auth key id, phone, invite code).
+Missing rows are None / empty lists, never exceptions; the one exception is the auth
+key store, whose updates of an unknown key raise KeyError (the caller holds that key).
+"""
+
+from __future__ import annotations
+
+from typing import Any, Protocol
+
+from .models import (
+    AuthKeyRecord,
+    AuthorizationRecord,
+    ContactRecord,
+    InviteRecord,
+    PasswordRecord,
+    PhoneCodeRecord,
+    UpdateStateRecord,
+    UserRecord,
+)
+
+
+class StorageError(Exception):
+    pass
+
+
+class AlreadyExists(StorageError):
+    pass
+
+
+class UsernameTaken(StorageError):
+    pass
+
+
+class AuthKeys(Protocol):
+    async def get(self, key_id: int, now: float | None = None) -> AuthKeyRecord | None:
+        """None for unknown keys and for expired temporary keys."""
+
+    async def exists(self, key_id: int) -> bool:
+        """True even for expired keys, until delete_expired: their ids are never reused."""
+
+    async def add(self, record: AuthKeyRecord) -> None:
+        """AlreadyExists for a taken key_id; ValueError for an inconsistent record (key_id
+        not the key's auth_key_id, key not 256 bytes, expires_at without temporary...)."""
+
+    async def delete(self, key_id: int) -> bool:
+        """Also unbinds the temporary keys bound to it."""
+
+    async def delete_expired(self, now: float | None = None) -> int: ...
+    async def set_layer(self, key_id: int, layer: int) -> None:
+        """KeyError for an unknown key (set_client_info too)."""
+
+    async def set_client_info(self, key_id: int, info: dict[str, Any]) -> None: ...
+    async def bind_temp_key(self, temp_key_id: int, perm_key_id: int) -> None:
+        """KeyError for an unknown key; ValueError unless temp is temporary and perm permanent."""
+
+
+class Users(Protocol):
+    async def create(self, phone: str, first_name: str, last_name: str = "", now: int = 0) -> UserRecord:
+        """A new user with the next id (ids start at 1000000) and a random access_hash;
+        its update state is created too (pts 1). AlreadyExists if the phone is taken."""
+
+    async def get(self, user_id: int) -> UserRecord | None: ...
+    async def get_many(self, user_ids: list[int]) -> list[UserRecord]:
+        """The users that exist, in the order asked, each once."""
+
+    async def by_phone(self, phone: str) -> UserRecord | None: ...
+    async def by_username(self, username: str) -> UserRecord | None:
+        """Case-insensitive."""
+
+    async def list(self, offset: int = 0, limit: int = 100) -> list[UserRecord]: ...
+
+    async def search(self, query: str, limit: int = 50) -> list[UserRecord]:
+        """Users whose username starts with query, or whose first/last name contains it
+        (case-insensitive); not deleted; by id. A blank query matches nobody."""
+
+    async def update_profile(self, user_id: int, *, first_name: str | None = None,
+                             last_name: str | None = None, about: str | None = None) -> UserRecord | None: ...
+
+    async def set_username(self, user_id: int, username: str | None) -> UserRecord | None:
+        """UsernameTaken if another user has it (case-insensitively). None or "" removes
+        it. Returns None if there is no such user (update_profile too)."""
+
+    async def set_status(self, user_id: int, *, last_seen: int, online_until: int) -> None: ...
+    async def set_banned(self, user_id: int, banned: bool) -> None: ...
+    async def set_phone(self, user_id: int, phone: str) -> None:
+        """AlreadyExists if another user has the phone."""
+
+
+class Passwords(Protocol):
+    async def get(self, user_id: int) -> PasswordRecord | None: ...
+    async def set(self, record: PasswordRecord) -> None: ...
+    async def delete(self, user_id: int) -> None: ...
+
+
+class Privacy(Protocol):
+    """Per user and key ("phone_number", "status_timestamp", "profile_photo", ...): the
+    rules in their TL dict form (a list of {"_": "privacyValueAllowContacts"} ...)."""
+
+    async def get(self, user_id: int, key: str) -> list[dict] | None: ...
+    async def get_all(self, user_id: int) -> dict[str, list[dict]]: ...
+    async def set(self, user_id: int, key: str, rules: list[dict]) -> None: ...
+
+
+class Authorizations(Protocol):
+    async def add(self, record: AuthorizationRecord) -> None:
+        """Replaces an existing authorization of the same auth key."""
+
+    async def get(self, auth_key_id: int) -> AuthorizationRecord | None: ...
+    async def by_hash(self, user_id: int, hash: int) -> AuthorizationRecord | None: ...
+    async def list_for_user(self, user_id: int) -> list[AuthorizationRecord]: ...
+    async def delete(self, auth_key_id: int) -> bool: ...
+
+    async def delete_others(self, user_id: int, keep_auth_key_id: int) -> list[int]:
+        """auth.resetAuthorizations: the auth_key_ids that were logged out."""
+
+    async def touch(self, auth_key_id: int, active_at: int) -> None: ...
+
+
+class PhoneCodes(Protocol):
+    async def put(self, record: PhoneCodeRecord) -> None:
+        """Replaces any code for the same (phone, phone_code_hash)."""
+
+    async def get(self, phone: str, phone_code_hash: str) -> PhoneCodeRecord | None: ...
+    async def add_attempt(self, phone: str, phone_code_hash: str) -> int:
+        """Counts one wrong guess; returns the new count (0 if the code is gone)."""
+
+    async def delete(self, phone: str, phone_code_hash: str) -> None: ...
+    async def delete_expired(self, now: int) -> int: ...
+
+
+class Contacts(Protocol):
+    async def upsert(self, record: ContactRecord) -> None: ...
+    async def delete(self, owner_id: int, user_ids: list[int]) -> None: ...
+    async def list(self, owner_id: int) -> list[ContactRecord]: ...
+    async def get(self, owner_id: int, user_id: int) -> ContactRecord | None: ...
+
+    async def owners_of(self, user_id: int) -> list[int]:
+        """Users who have `user_id` in their contacts (for presence and mutual flags)."""
+
+
+class Blocked(Protocol):
+    async def block(self, owner_id: int, user_id: int, now: int) -> bool:
+        """False if it was already blocked."""
+
+    async def unblock(self, owner_id: int, user_id: int) -> bool: ...
+    async def is_blocked(self, owner_id: int, user_id: int) -> bool: ...
+    async def list(self, owner_id: int, offset: int = 0, limit: int = 100) -> tuple[list[tuple[int, int]], int]:
+        """([(user_id, blocked_at)] newest first, total count)."""
+
+
+class UpdateStates(Protocol):
+    async def get(self, user_id: int) -> UpdateStateRecord:
+        """Created on first use with pts 1."""
+
+
+class Invites(Protocol):
+    async def create(self, record: InviteRecord) -> None: ...
+    async def get(self, code: str) -> InviteRecord | None: ...
+    async def use(self, code: str, user_id: int, now: int) -> bool:
+        """Atomically marks an unused invite as used; False if unknown or used."""
+
+    async def list(self) -> list[InviteRecord]: ...
+
+
+class Storage(Protocol):
+    backend: str  # "sqlite" or "postgres"
+    schema_version: int | None  # set by migrate()
+    auth_keys: AuthKeys
+    users: Users
+    passwords: Passwords
+    privacy: Privacy
+    authorizations: Authorizations
+    codes: PhoneCodes
+    contacts: Contacts
+    blocked: Blocked
+    updates: UpdateStates
+    invites: Invites
+
+    async def migrate(self) -> int:
+        """Apply pending migrations (numbered SQL files) in one transaction; returns the
+        schema version now recorded."""
+
+    async def close(self) -> None: ...

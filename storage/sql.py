@@ -1,0 +1,50 @@
+"""SqlStorage: the storage.interface.Storage both backends are, repositories over one
+database driver (storage/sqlite.py or storage/postgres.py)."""
+
+from __future__ import annotations
+
+from . import migrations
+from .account import SqlAuthorizations, SqlPasswords, SqlPrivacy
+from .auth_keys import SqlAuthKeys
+from .contacts import SqlBlocked, SqlContacts
+from .db import Database
+from .login import SqlInvites, SqlPhoneCodes
+from .updates import SqlUpdateStates
+from .users import SqlUsers
+
+
+class SqlStorage:
+    def __init__(self, db: Database):
+        self.db = db
+        self.auth_keys = SqlAuthKeys(db)
+        self.users = SqlUsers(db)
+        self.passwords = SqlPasswords(db)
+        self.privacy = SqlPrivacy(db)
+        self.authorizations = SqlAuthorizations(db)
+        self.codes = SqlPhoneCodes(db)
+        self.contacts = SqlContacts(db)
+        self.blocked = SqlBlocked(db)
+        self.updates = SqlUpdateStates(db)
+        self.invites = SqlInvites(db)
+        self.schema_version: int | None = None  # known after migrate()
+
+    @property
+    def backend(self) -> str:
+        """"sqlite" or "postgres"."""
+        return self.db.dialect
+
+    async def migrate(self) -> int:
+        self.schema_version = await migrations.apply(self.db)
+        return self.schema_version
+
+    async def close(self) -> None:
+        await self.db.close()
+
+    async def __aenter__(self) -> SqlStorage:
+        return self
+
+    async def __aexit__(self, *exc_info: object) -> None:
+        await self.close()
+
+    def __repr__(self) -> str:
+        return f"SqlStorage({self.db!r})"

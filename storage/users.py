@@ -1,0 +1,145 @@
+"""User accounts: ids, access hashes, phones, usernames, profiles and status.
+
+Ids come from the database (a sequence starting at 1000000, never reused); access
+hashes are random signed int64, made here. Phones are unique; usernames are unique
+case-insensitively (a unique index on lower(username)). A user is never deleted from
+this table: ``deleted`` marks a deleted account, whose id must stay taken.
+"""
+
+from __future__ import annotations
+
+import secrets
+
+from .db import Database, Executor, Row, chunks, in_list, like_escape
+from .interface import AlreadyExists, UsernameTaken
+from .models import UserRecord
+from .updates import CREATE_STATE
+
+_COLUMNS = ("id, access_hash, phone, first_name, last_name, username, about, created_at, last_seen, online_until,"
+            " banned, deleted")
+
+# SQLite's lower() folds ASCII only; unicode_lower is Python's (storage/sqlite.py).
+# Usernames are ASCII, so the built-in lower() matches them (and their unique index).
+_SEARCH = """
+    SELECT {columns} FROM users
+    WHERE NOT deleted
+      AND (lower(username) LIKE $1 ESCAPE '\\'
+           OR {fold}(first_name) LIKE $2 ESCAPE '\\'
+           OR {fold}(last_name) LIKE $2 ESCAPE '\\')
+    ORDER BY id
+    LIMIT $3
+"""
+_SEARCH_BY_DIALECT = {
+    "postgres": _SEARCH.format(columns=_COLUMNS, fold="lower"),
+    "sqlite": _SEARCH.format(columns=_COLUMNS, fold="unicode_lower"),
+}
+
+
+def new_access_hash() -> int:
+    """A random signed int64, never 0 (clients treat 0 as "no access hash")."""
+    while True:
+        value = int.from_bytes(secrets.token_bytes(8), "little", signed=True)
+        if value:
+            return value
+
+
+class SqlUsers:
+    """storage.interface.Users."""
+
+    def __init__(self, db: Database):
+        self._db = db
+
+    async def create(self, phone: str, first_name: str, last_name: str = "", now: int = 0) -> UserRecord:
+        try:
+            row = await self._db.transaction(_create, new_access_hash(), phone, first_name, last_name, now)
+        except AlreadyExists as exc:
+            raise AlreadyExists(f"phone {phone} is taken") from exc
+        return _record(row)
+
+    async def get(self, user_id: int) -> UserRecord | None:
+        return _record_or_none(await self._db.fetchrow(f"SELECT {_COLUMNS} FROM users WHERE id = $1", user_id))
+
+    async def get_many(self, user_ids: list[int]) -> list[UserRecord]:
+        """The users that exist, in the order asked, each once."""
+        wanted = list(dict.fromkeys(user_ids))
+        found: dict[int, UserRecord] = {}
+        for part in chunks(wanted):
+            rows = await self._db.fetch(f"SELECT {_COLUMNS} FROM users WHERE id IN ({in_list(len(part))})", *part)
+            found.update((row[0], _record(row)) for row in rows)
+        return [found[user_id] for user_id in wanted if user_id in found]
+
+    async def by_phone(self, phone: str) -> UserRecord | None:
+        return _record_or_none(await self._db.fetchrow(f"SELECT {_COLUMNS} FROM users WHERE phone = $1", phone))
+
+    async def by_username(self, username: str) -> UserRecord | None:
+        row = await self._db.fetchrow(f"SELECT {_COLUMNS} FROM users WHERE lower(username) = lower($1)", username)
+        return _record_or_none(row)
+
+    async def list(self, offset: int = 0, limit: int = 100) -> list[UserRecord]:
+        """All users (deleted ones too) by id."""
+        rows = await self._db.fetch(f"SELECT {_COLUMNS} FROM users ORDER BY id LIMIT $1 OFFSET $2", limit, offset)
+        return [_record(row) for row in rows]
+
+    async def search(self, query: str, limit: int = 50) -> list[UserRecord]:
+        """Username starts with the query, or first or last name contains it, ignoring
+        case; deleted users never match; by id. A blank query matches nobody."""
+        folded = query.strip().lower()
+        if not folded or limit <= 0:
+            return []
+        pattern = like_escape(folded)
+        rows = await self._db.fetch(_SEARCH_BY_DIALECT[self._db.dialect], pattern + "%", "%" + pattern + "%", limit)
+        return [_record(row) for row in rows]
+
+    async def update_profile(self, user_id: int, *, first_name: str | None = None, last_name: str | None = None,
+                             about: str | None = None) -> UserRecord | None:
+        """Changes the fields given (not None); None if there is no such user."""
+        changes = {name: value for name, value in
+                   (("first_name", first_name), ("last_name", last_name), ("about", about)) if value is not None}
+        if not changes:
+            return await self.get(user_id)
+        assignments = ", ".join(f"{name} = ${i}" for i, name in enumerate(changes, start=2))
+        row = await self._db.fetchrow(f"UPDATE users SET {assignments} WHERE id = $1 RETURNING {_COLUMNS}",
+                                      user_id, *changes.values())
+        return _record_or_none(row)
+
+    async def set_username(self, user_id: int, username: str | None) -> UserRecord | None:
+        """None or "" removes the username (freeing it for others); UsernameTaken if
+        another user has it, in any case; None if there is no such user."""
+        try:
+            row = await self._db.fetchrow(f"UPDATE users SET username = $1 WHERE id = $2 RETURNING {_COLUMNS}",
+                                          username or None, user_id)
+        except AlreadyExists as exc:
+            raise UsernameTaken(f"username {username!r} is taken") from exc
+        return _record_or_none(row)
+
+    async def set_status(self, user_id: int, *, last_seen: int, online_until: int) -> None:
+        await self._db.execute("UPDATE users SET last_seen = $1, online_until = $2 WHERE id = $3",
+                               last_seen, online_until, user_id)
+
+    async def set_banned(self, user_id: int, banned: bool) -> None:
+        await self._db.execute("UPDATE users SET banned = $1 WHERE id = $2", banned, user_id)
+
+    async def set_phone(self, user_id: int, phone: str) -> None:
+        """AlreadyExists if another user has the phone."""
+        try:
+            await self._db.execute("UPDATE users SET phone = $1 WHERE id = $2", phone, user_id)
+        except AlreadyExists as exc:
+            raise AlreadyExists(f"phone {phone} is taken") from exc
+
+
+async def _create(tx: Executor, access_hash: int, phone: str, first_name: str, last_name: str, now: int) -> Row:
+    row = await tx.fetchrow(
+        f"INSERT INTO users (access_hash, phone, first_name, last_name, created_at) VALUES ($1, $2, $3, $4, $5)"
+        f" RETURNING {_COLUMNS}", access_hash, phone, first_name, last_name, now)
+    await tx.execute(CREATE_STATE, row[0])
+    return row
+
+
+def _record(row: Row) -> UserRecord:
+    return UserRecord(id=row[0], access_hash=row[1], phone=row[2], first_name=row[3], last_name=row[4],
+                      username=row[5], about=row[6], created_at=row[7], last_seen=row[8], online_until=row[9],
+                      banned=bool(row[10]), deleted=bool(row[11]))
+
+
+def _record_or_none(row: Row | None) -> UserRecord | None:
+    return None if row is None else _record(row)

@@ -1,0 +1,250 @@
+"""Accounts with an unmodified Telethon: sign up, log in and out, several devices, 2FA,
+usernames, contacts and privacy — against a real server process with a fixed code.
+
+Telethon 1.45 refuses `sign_up()` for third-party apps, so sign-up goes through its raw
+API (`client(functions.auth.SignUpRequest(...))`), as any client would send it.
+"""
+
+import asyncio
+import itertools
+
+import pytest
+
+from .clients import telethon_client
+from .server_process import ServerProcess
+
+CODE = "12345"
+_phones = itertools.count(1)
+
+
+def new_phone() -> str:
+    return f"+1555{next(_phones):07d}"
+
+
+@pytest.fixture(scope="module", params=["sqlite", "postgres"])
+def server(request, tmp_path_factory):
+    """One server per storage backend: the embedded default, and PostgreSQL."""
+    from ..conftest import fresh_postgres_database
+
+    databases = fresh_postgres_database() if request.param == "postgres" else iter([None])
+    url = next(databases)
+    if request.param == "postgres" and url is None:
+        pytest.skip("PostgreSQL tests are turned off")
+    env = {"MTSERVER_CODE_SENDER": f"fixed:{CODE}"}
+    if url:
+        env["MTSERVER_DATABASE"] = url
+    proc = ServerProcess(tmp_path_factory.mktemp("accounts") / "data", env=env).start()
+    yield proc
+    proc.stop()
+    next(databases, None)
+
+
+@pytest.fixture(scope="module")
+def pem(server):
+    return server.public_key()[0]
+
+
+@pytest.fixture
+def run():
+    with asyncio.Runner() as runner:
+        yield lambda coro: runner.run(asyncio.wait_for(coro, 60))
+
+
+async def connect(server, pem):
+    client = telethon_client(pem, server.port)
+    await client.connect()
+    return client
+
+
+async def sign_up(server, pem, phone, first_name="Ann", last_name=""):
+    from telethon import errors, functions
+
+    client = await connect(server, pem)
+    sent = await client.send_code_request(phone)
+    with pytest.raises(errors.PhoneNumberUnoccupiedError):
+        await client.sign_in(phone, CODE, phone_code_hash=sent.phone_code_hash)
+    result = await client(functions.auth.SignUpRequest(phone_number=phone, phone_code_hash=sent.phone_code_hash,
+                                                       first_name=first_name, last_name=last_name))
+    await client._on_login(result.user)
+    return client, result.user
+
+
+async def sign_in(server, pem, phone, password=None):
+    client = await connect(server, pem)
+    await client.send_code_request(phone)
+    if password is None:
+        await client.sign_in(phone, CODE)
+    else:
+        from telethon import errors
+
+        with pytest.raises(errors.SessionPasswordNeededError):
+            await client.sign_in(phone, CODE)
+        await client.sign_in(password=password)
+    return client
+
+
+def test_sign_up_log_out_and_sign_in_again(server, pem, run):
+    phone = new_phone()
+
+    async def scenario():
+        client, user = await sign_up(server, pem, phone, "Ann", "Lee")
+        me = await client.get_me()
+        assert (me.id, me.first_name, me.last_name, me.phone) == (user.id, "Ann", "Lee", phone[1:])
+        state = await client(__import__("telethon").functions.updates.GetStateRequest())
+        assert state.pts >= 1
+        assert await client.log_out()
+        again = await sign_in(server, pem, phone)
+        assert (await again.get_me()).id == user.id
+        await again.disconnect()
+
+    run(scenario())
+
+
+def test_two_devices_see_each_other_and_one_revokes_the_other(server, pem, run):
+    from telethon import errors, functions
+
+    phone = new_phone()
+
+    async def scenario():
+        first, _ = await sign_up(server, pem, phone)
+        second = await sign_in(server, pem, phone)
+        auths = (await first(functions.account.GetAuthorizationsRequest())).authorizations
+        assert len(auths) == 2 and sum(a.current for a in auths) == 1
+        other = next(a for a in auths if not a.current)
+        assert other.api_id == 1 and other.hash != 0
+        assert await first(functions.account.ResetAuthorizationRequest(hash=other.hash))
+        with pytest.raises(errors.AuthKeyUnregisteredError):
+            await second(functions.users.GetUsersRequest(id=["me"]))
+        assert len((await first(functions.account.GetAuthorizationsRequest())).authorizations) == 1
+        await first.disconnect()
+        await second.disconnect()
+
+    run(scenario())
+
+
+def test_two_step_password_is_required_at_the_next_login(server, pem, run):
+    from telethon import errors
+
+    phone = new_phone()
+
+    async def scenario():
+        client, user = await sign_up(server, pem, phone)
+        assert await client.edit_2fa(new_password="correct horse", hint="horse")
+        await client.disconnect()
+        wrong = await connect(server, pem)
+        await wrong.send_code_request(phone)
+        with pytest.raises(errors.SessionPasswordNeededError):
+            await wrong.sign_in(phone, CODE)
+        with pytest.raises(errors.PasswordHashInvalidError):
+            await wrong.sign_in(password="battery staple")
+        await wrong.disconnect()
+        again = await sign_in(server, pem, phone, password="correct horse")
+        assert (await again.get_me()).id == user.id
+        await again.disconnect()
+
+    run(scenario())
+
+
+def test_username_is_set_and_resolved_by_another_user(server, pem, run):
+    from telethon import errors, functions
+
+    async def scenario():
+        alice, alice_user = await sign_up(server, pem, new_phone(), "Alice")
+        bob, _ = await sign_up(server, pem, new_phone(), "Bob")
+        with pytest.raises(errors.UsernameInvalidError):
+            await alice(functions.account.UpdateUsernameRequest(username="a!"))
+        await alice(functions.account.UpdateUsernameRequest(username="alice_e2e"))
+        with pytest.raises(errors.UsernameOccupiedError):
+            await bob(functions.account.UpdateUsernameRequest(username="Alice_E2E"))
+        assert not await bob(functions.account.CheckUsernameRequest(username="alice_e2e"))
+        found = await bob(functions.contacts.ResolveUsernameRequest(username="alice_e2e"))
+        assert found.users[0].id == alice_user.id and found.users[0].username == "alice_e2e"
+        with pytest.raises(errors.UsernameNotOccupiedError):
+            await bob(functions.contacts.ResolveUsernameRequest(username="nobody_here"))
+        await alice.disconnect()
+        await bob.disconnect()
+
+    run(scenario())
+
+
+def test_contacts_import_and_phone_privacy(server, pem, run):
+    from telethon import functions, types
+
+    alice_phone, carol_phone = new_phone(), new_phone()
+
+    async def scenario():
+        alice, alice_user = await sign_up(server, pem, alice_phone, "Alice")
+        bob, bob_user = await sign_up(server, pem, new_phone(), "Bob")
+        carol, _ = await sign_up(server, pem, carol_phone, "Carol")
+        imported = await bob(functions.contacts.ImportContactsRequest([
+            types.InputPhoneContact(client_id=1, phone=alice_phone, first_name="Ally", last_name=""),
+            types.InputPhoneContact(client_id=2, phone="+999", first_name="Nobody", last_name="")]))
+        assert [c.user_id for c in imported.imported] == [alice_user.id]
+        assert imported.users[0].first_name == "Ally" and imported.users[0].contact
+        contacts = await bob(functions.contacts.GetContactsRequest(hash=0))
+        assert [u.id for u in contacts.users] == [alice_user.id]
+        assert isinstance(await bob(functions.contacts.GetContactsRequest(hash=contacts_hash([alice_user.id]))),
+                          types.contacts.ContactsNotModified)
+        # Alice hides her number from everyone; Carol (not a contact) never sees it.
+        await alice(functions.account.UpdateUsernameRequest(username="alice_private"))
+        await alice(functions.account.SetPrivacyRequest(key=types.InputPrivacyKeyPhoneNumber(),
+                                                        rules=[types.InputPrivacyValueDisallowAll()]))
+        seen_by_carol = (await carol(functions.contacts.ResolveUsernameRequest(username="alice_private"))).users[0]
+        assert seen_by_carol.phone is None
+        rules = await alice(functions.account.GetPrivacyRequest(key=types.InputPrivacyKeyPhoneNumber()))
+        assert isinstance(rules.rules[0], types.PrivacyValueDisallowAll)
+        # Bob saved her number himself, so he keeps seeing it.
+        full = await bob(functions.users.GetUsersRequest(id=[types.InputUser(alice_user.id, imported.users[0].access_hash)]))
+        assert full[0].phone == alice_phone[1:]
+        for c in (alice, bob, carol):
+            await c.disconnect()
+
+    run(scenario())
+
+
+def contacts_hash(ids):
+    from rpc.contacts import contacts_hash as h
+
+    return h(ids)
+
+
+def test_bad_input_gets_telegrams_errors(server, pem, run):
+    from telethon import errors, functions
+
+    async def scenario():
+        client = await connect(server, pem)
+        with pytest.raises(errors.PhoneNumberInvalidError):
+            await client.send_code_request("+12")
+        phone = new_phone()
+        sent = await client.send_code_request(phone)
+        with pytest.raises(errors.PhoneCodeInvalidError):
+            await client.sign_in(phone, "00000", phone_code_hash=sent.phone_code_hash)
+        with pytest.raises(errors.PhoneCodeExpiredError):
+            await client.sign_in(phone, CODE, phone_code_hash="0123456789abcdef")
+        with pytest.raises(errors.PhoneNumberUnoccupiedError):
+            await client.sign_in(phone, CODE, phone_code_hash=sent.phone_code_hash)
+        # The code was good, so sign-up may follow; an empty name is refused.
+        with pytest.raises(errors.FirstNameInvalidError):
+            await client(functions.auth.SignUpRequest(phone_number=phone, phone_code_hash=sent.phone_code_hash,
+                                                      first_name="  ", last_name=""))
+        await client.disconnect()
+
+    run(scenario())
+
+
+def test_guessing_codes_is_rate_limited(server, pem, run):
+    from telethon import errors
+
+    async def scenario():
+        client = await connect(server, pem)
+        phone = new_phone()
+        sent = await client.send_code_request(phone)
+        with pytest.raises((errors.FloodWaitError, errors.PhoneCodeExpiredError)):
+            for guess in range(20):
+                try:
+                    await client.sign_in(phone, f"{guess:05d}", phone_code_hash=sent.phone_code_hash)
+                except errors.PhoneCodeInvalidError:
+                    continue
+        await client.disconnect()
+
+    run(scenario())
