@@ -15,6 +15,7 @@ from .dispatch import handler
 from .errors import RpcError
 from .auth import verify_password
 from .services import srp
+from .services.live import announce_status
 from .services.login import require_user
 from .services.peers import resolve_user
 from .services.privacy import INPUT_KEYS, input_rules_to_stored, rules_or_default, stored_to_rules, users_in
@@ -116,6 +117,7 @@ async def update_status(request, ctx: RequestContext):
     now = int(time.time())
     online_until = 0 if request.offline else now + ONLINE_PERIOD
     await ctx.services.storage.users.set_status(user_id, last_seen=now, online_until=online_until)
+    await announce_status(ctx.services, user_id)
     return True
 
 

@@ -21,7 +21,9 @@ from mtproto.session import (AuthKeyDestroyed, Close, DisconnectAfter, Encrypted
 from mtproto.transport import Packet, ServerTransport, TransportError
 from rpc import RpcError, dispatch
 from rpc.context import ClientInfo, RequestContext
+from rpc.services.live import render, user_channel
 from rpc.services.login import identify
+from tl import types as T
 
 log = structlog.get_logger("mtserver.connection")
 
@@ -45,6 +47,11 @@ class Connection:
         self.finished: dict[int, bool] = {}  # msg_id → succeeded, for invokeAfterMsg
         self.scope: trio.CancelScope | None = None
         self.closing = False
+        # Live updates: the user logged in on this connection, and the session that
+        # last asked for updates (not invokeWithoutUpdates) receives them.
+        self.push_user: int | None = None
+        self.push_target: tuple[EncryptedSession, int] | None = None
+        self.push_scope: trio.CancelScope | None = None
 
     # -- lifecycle ---------------------------------------------------------------------
 
@@ -59,7 +66,9 @@ class Connection:
                     if self.refuse_with is None:
                         self.state.register(self)
                     await self._read_loop()
-                # Reading stopped: the RPCs in flight finish (bounded by shutdown's grace).
+                # Reading stopped: the RPCs in flight finish (bounded by shutdown's grace);
+                # nothing more is pushed.
+                self._stop_push()
         except (trio.BrokenResourceError, trio.ClosedResourceError):
             pass
         finally:
@@ -190,6 +199,7 @@ class Connection:
         ok = False
         try:
             result = await dispatch(call.request, ctx)
+            self._note_updates_target(session, call.session_id, ctx)
             packet = session.result(call.session_id, call.msg_id, result, time.time())
             ok = True
         except RpcError as exc:
@@ -212,6 +222,55 @@ class Connection:
                 await self.send(packet)
             except (trio.BrokenResourceError, trio.ClosedResourceError):
                 pass  # the client left; the answer stays pending in its session
+
+    # -- live updates ----------------------------------------------------------------
+
+    def _note_updates_target(self, session: EncryptedSession, session_id: int, ctx: RequestContext) -> None:
+        if ctx.user_id is None:
+            if self.push_user is not None:  # logged out on this connection
+                self._stop_push()
+                self.push_user = None
+            return
+        if not ctx.no_updates:
+            self.push_target = (session, session_id)
+        if self.push_user != ctx.user_id and self.state.bus is not None and not self.closing:
+            self._stop_push()
+            self.push_user = ctx.user_id
+            self.nursery.start_soon(self._push_loop, ctx.user_id)
+
+    def _stop_push(self) -> None:
+        if self.push_scope is not None:
+            self.push_scope.cancel()
+            self.push_scope = None
+
+    async def _push_loop(self, user_id: int) -> None:
+        with trio.CancelScope() as scope:
+            self.push_scope = scope
+            async with self.state.bus.subscribe(user_channel(user_id)) as sub:
+                async for payload in sub:
+                    target = self.push_target
+                    if target is None:
+                        continue
+                    session, session_id = target
+                    if sub.clear_overflowed():
+                        # Events were lost: the client fetches the difference itself.
+                        await self._push(session, session_id, T.UpdatesTooLong())
+                    updates = await render(self.state.storage, user_id, payload)
+                    if updates is not None:
+                        await self._push(session, session_id, updates)
+
+    async def _push(self, session: EncryptedSession, session_id: int, updates) -> None:
+        try:
+            body = tl.encode(updates, session.layer)
+        except tl.TLEncodeError as exc:
+            log.warning("push_unencodable", error=str(exc), layer=session.layer)
+            return
+        packet = session.push(session_id, body, time.time())
+        if packet is not None:
+            try:
+                await self.send(packet)
+            except (trio.BrokenResourceError, trio.ClosedResourceError):
+                self._stop_push()
 
     def _set_layer(self, session: EncryptedSession, layer: int) -> None:
         serving = tl.serving_layer(layer)

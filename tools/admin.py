@@ -55,7 +55,9 @@ def add_admin_parser(commands) -> None:
     invites.add_parser("list")
 
 
-def run_admin(args: argparse.Namespace, config, out=sys.stdout) -> int:
+def run_admin(args: argparse.Namespace, config, out=None) -> int:
+    out = out or sys.stdout
+
     async def main() -> int:
         from storage import open_storage
 

@@ -50,16 +50,16 @@ def run():
         yield lambda coro: runner.run(asyncio.wait_for(coro, 60))
 
 
-async def connect(server, pem):
-    client = telethon_client(pem, server.port)
+async def connect(server, pem, receive_updates=False):
+    client = telethon_client(pem, server.port, receive_updates=receive_updates)
     await client.connect()
     return client
 
 
-async def sign_up(server, pem, phone, first_name="Ann", last_name=""):
+async def sign_up(server, pem, phone, first_name="Ann", last_name="", receive_updates=False):
     from telethon import errors, functions
 
-    client = await connect(server, pem)
+    client = await connect(server, pem, receive_updates)
     sent = await client.send_code_request(phone)
     with pytest.raises(errors.PhoneNumberUnoccupiedError):
         await client.sign_in(phone, CODE, phone_code_hash=sent.phone_code_hash)
@@ -246,5 +246,97 @@ def test_guessing_codes_is_rate_limited(server, pem, run):
                 except errors.PhoneCodeInvalidError:
                     continue
         await client.disconnect()
+
+    run(scenario())
+
+
+def test_online_status_is_pushed_to_contacts(server, pem, run):
+    from telethon import events, functions, types
+
+    alice_phone = new_phone()
+
+    async def scenario():
+        alice, alice_user = await sign_up(server, pem, alice_phone, "Alice")
+        bob, _ = await sign_up(server, pem, new_phone(), "Bob", receive_updates=True)
+        await bob(functions.contacts.ImportContactsRequest([
+            types.InputPhoneContact(client_id=1, phone=alice_phone, first_name="Alice", last_name="")]))
+        seen = asyncio.Event()
+        statuses = []
+
+        @bob.on(events.UserUpdate)
+        async def on_status(event):
+            if event.user_id == alice_user.id:
+                statuses.append(event.online)
+                seen.set()
+
+        await bob(functions.updates.GetStateRequest())  # bob's session now receives updates
+        await alice(functions.account.UpdateStatusRequest(offline=False))
+        await asyncio.wait_for(seen.wait(), 5)
+        assert statuses[-1] is True
+        for c in (alice, bob):
+            await c.disconnect()
+
+    run(scenario())
+
+
+def test_a_restart_loses_no_account_key_or_login(server, pem, run):
+    from telethon import functions
+
+    phone = new_phone()
+    holder = {}
+
+    async def before():
+        client, user = await sign_up(server, pem, phone, "Rita")
+        await client(functions.account.UpdateUsernameRequest(username="rita_restart_" + server.port.__str__()[-3:]))
+        holder["client"], holder["user"] = client, user
+        await client.disconnect()
+
+    async def after():
+        client = holder["client"]
+        await client.connect()  # same auth key, same session storage
+        me = await client.get_me()
+        assert (me.id, me.first_name, me.username) == (holder["user"].id, "Rita", "rita_restart_" + str(server.port)[-3:])
+        await client.disconnect()
+
+    run(before())
+    server.restart()
+    run(after())
+
+
+@pytest.fixture(scope="module")
+def invite_server(tmp_path_factory):
+    proc = ServerProcess(tmp_path_factory.mktemp("invite") / "data",
+                         env={"MTSERVER_CODE_SENDER": f"fixed:{CODE}", "MTSERVER_REGISTRATION": "invite"}).start()
+    yield proc
+    proc.stop()
+
+
+def test_invite_only_registration(invite_server, run):
+    from telethon import errors, functions
+
+    from .server_process import mtserver
+
+    pem = invite_server.public_key()[0]
+    invite = mtserver("admin", "--data-dir", str(invite_server.data_dir), "invites", "create").stdout.strip()
+    phone = new_phone()
+
+    async def scenario():
+        client = await connect(invite_server, pem)
+        sent = await client.send_code_request(phone)
+        with pytest.raises(errors.PhoneCodeInvalidError):
+            await client.sign_in(phone, CODE, phone_code_hash=sent.phone_code_hash)  # no code: an invite
+        with pytest.raises(errors.PhoneNumberUnoccupiedError):
+            await client.sign_in(phone, invite, phone_code_hash=sent.phone_code_hash)
+        result = await client(functions.auth.SignUpRequest(phone_number=phone, phone_code_hash=sent.phone_code_hash,
+                                                           first_name="Invited", last_name=""))
+        assert result.user.first_name == "Invited"
+        # The invite is used up.
+        other = await connect(invite_server, pem)
+        phone2 = new_phone()
+        sent2 = await other.send_code_request(phone2)
+        with pytest.raises(errors.PhoneCodeInvalidError):
+            await other.sign_in(phone2, invite, phone_code_hash=sent2.phone_code_hash)
+        for c in (client, other):
+            await c.disconnect()
 
     run(scenario())

@@ -1,0 +1,60 @@
+"""Live events between sessions: what is published on the bus, and how a receiving
+session renders it for its user.
+
+Payloads carry meaning, not bytes (ARCHITECTURE.md, "Messages"): `{"kind": "user_status",
+"user_id": 42}`. The receiving connection renders it for its own user (privacy: exact or
+rounded last-seen) and its client's layer. Channels are `user:<id>`, one per user.
+"""
+
+from __future__ import annotations
+
+import time
+
+import msgspec
+import structlog
+
+from storage.bus import BusError
+from tl import types as T
+
+from .users import UserView
+
+log = structlog.get_logger("mtserver.live")
+
+
+def user_channel(user_id: int) -> str:
+    return f"user:{user_id}"
+
+
+async def publish(services, user_ids, event: dict) -> None:
+    """Tell these users' live sessions; a bus outage is logged, never fatal (the
+    change is already stored)."""
+    bus = getattr(services, "bus", None)
+    if bus is None:
+        return
+    payload = msgspec.json.encode(event)
+    for user_id in user_ids:
+        try:
+            await bus.publish(user_channel(user_id), payload)
+        except BusError as exc:
+            log.warning("bus_publish_failed", channel=user_channel(user_id), error=str(exc))
+
+
+async def announce_status(services, user_id: int) -> None:
+    """updateUserStatus for everyone who has `user_id` in their contacts."""
+    owners = await services.storage.contacts.owners_of(user_id)
+    await publish(services, owners, {"kind": "user_status", "user_id": user_id})
+
+
+async def render(storage, viewer_id: int, payload: bytes):
+    """The Updates object a bus payload means for `viewer_id`, or None."""
+    try:
+        event = msgspec.json.decode(payload)
+    except msgspec.DecodeError:
+        return None
+    if event.get("kind") == "user_status":
+        user = await UserView(storage, viewer_id).user(int(event["user_id"]))
+        if user is None or user.status is None:
+            return None
+        update = T.UpdateUserStatus(user_id=user.id, status=user.status)
+        return T.UpdateShort(update=update, date=int(time.time()))
+    return None

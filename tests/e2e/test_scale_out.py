@@ -1,0 +1,62 @@
+"""Two server processes on one PostgreSQL + Redis: a user on one process sees what a
+user on the other does, live (presence for now; messages come with messaging)."""
+
+import asyncio
+
+import pytest
+
+from ..conftest import fresh_postgres_database
+from .server_process import ServerProcess
+from .test_accounts import CODE, new_phone, sign_up
+
+
+@pytest.fixture(scope="module")
+def two_servers(tmp_path_factory):
+    databases = fresh_postgres_database()
+    url = next(databases)
+    if url is None:
+        pytest.skip("PostgreSQL tests are turned off")
+    data_dir = tmp_path_factory.mktemp("scale") / "data"  # shared: same RSA key and salt secret
+    env = {"MTSERVER_CODE_SENDER": f"fixed:{CODE}", "MTSERVER_DATABASE": url,
+           "MTSERVER_REDIS": "redis://127.0.0.1:6379/0"}
+    first = ServerProcess(data_dir, env=env)
+    first.log_path = data_dir.parent / "first.log"
+    first.start()
+    second = ServerProcess(data_dir, env=env)
+    second.log_path = data_dir.parent / "second.log"
+    second.start()
+    yield first, second
+    second.stop()
+    first.stop()
+    next(databases, None)
+
+
+def test_presence_crosses_processes(two_servers):
+    from telethon import events, functions, types
+
+    first, second = two_servers
+    pem = first.public_key()[0]
+    alice_phone = new_phone()
+
+    async def scenario():
+        alice, alice_user = await sign_up(first, pem, alice_phone, "Alice")
+        bob, _ = await sign_up(second, pem, new_phone(), "Bob", receive_updates=True)
+        await bob(functions.contacts.ImportContactsRequest([
+            types.InputPhoneContact(client_id=1, phone=alice_phone, first_name="Alice", last_name="")]))
+        seen = asyncio.Event()
+
+        @bob.on(events.UserUpdate)
+        async def on_status(event):
+            if event.user_id == alice_user.id and event.online:
+                seen.set()
+
+        await bob(functions.updates.GetStateRequest())
+        await asyncio.sleep(0.2)  # Bob's process subscribes to his channel
+        await alice(functions.account.UpdateStatusRequest(offline=False))
+        await asyncio.wait_for(seen.wait(), 5)
+        for c in (alice, bob):
+            await c.disconnect()
+
+    with asyncio.Runner() as runner:
+        runner.run(asyncio.wait_for(scenario(), 60))
+    assert '"handshake_done"' in first.log() and '"handshake_done"' in second.log()

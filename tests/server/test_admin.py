@@ -1,0 +1,70 @@
+"""`mtserver admin`: users, sessions and invites in the server's storage."""
+
+import time
+
+import trio
+import trio_asyncio
+
+from storage import open_storage
+from storage.models import AuthorizationRecord
+from tools.cli import main
+
+
+def admin(tmp_path, capsys, *args):
+    code = main(["admin", "--data-dir", str(tmp_path), *args], env={})
+    out = capsys.readouterr()
+    return code, out.out, out.err
+
+
+def add_session(tmp_path, user_id, key_id, hash_):
+    async def go():
+        async with trio_asyncio.open_loop():
+            storage = await open_storage(None, str(tmp_path))
+            now = int(time.time())
+            await storage.authorizations.add(AuthorizationRecord(auth_key_id=key_id, user_id=user_id, hash=hash_,
+                                                                 created_at=now, active_at=now, device_model="Phone"))
+            await storage.close()
+
+    trio.run(go)
+
+
+def test_users_create_list_and_ban(tmp_path, capsys):
+    code, out, _ = admin(tmp_path, capsys, "users", "create", "+1 555 000 1111", "Ann", "Lee")
+    assert code == 0 and "+15550001111" in out
+    user_id = int(out.split()[2])
+    code, _, err = admin(tmp_path, capsys, "users", "create", "+15550001111", "Dup")
+    assert code == 1 and "already has an account" in err
+    code, _, err = admin(tmp_path, capsys, "users", "create", "12", "Bad")
+    assert code == 1 and "invalid phone" in err
+    code, out, _ = admin(tmp_path, capsys, "users", "list")
+    assert f"{user_id}\t+15550001111\tAnn Lee" in out
+    add_session(tmp_path, user_id, 77, 501)
+    code, out, _ = admin(tmp_path, capsys, "users", "ban", "+15550001111")
+    assert code == 0 and "banned" in out
+    code, out, _ = admin(tmp_path, capsys, "users", "list")
+    assert "banned" in out
+    code, out, _ = admin(tmp_path, capsys, "sessions", "list", str(user_id))
+    assert out == ""  # a ban ends every session
+
+
+def test_sessions_list_and_revoke(tmp_path, capsys):
+    _, out, _ = admin(tmp_path, capsys, "users", "create", "15550002222", "Bo")
+    user_id = int(out.split()[2])
+    add_session(tmp_path, user_id, 11, 1001)
+    add_session(tmp_path, user_id, 12, 1002)
+    _, out, _ = admin(tmp_path, capsys, "sessions", "list", "15550002222")
+    assert "1001\tPhone" in out and "1002\tPhone" in out
+    code, out, _ = admin(tmp_path, capsys, "sessions", "revoke", "15550002222", "--hash", "1001")
+    assert code == 0 and "revoked 1" in out
+    code, _, err = admin(tmp_path, capsys, "sessions", "revoke", "15550002222", "--hash", "1001")
+    assert code == 1 and "no session" in err
+    code, out, _ = admin(tmp_path, capsys, "sessions", "revoke", str(user_id), "--all")
+    assert "revoked 1" in out
+
+
+def test_invites_create_and_list(tmp_path, capsys):
+    code, out, _ = admin(tmp_path, capsys, "invites", "create", "--count", "3")
+    codes = out.split()
+    assert code == 0 and len(set(codes)) == 3
+    _, out, _ = admin(tmp_path, capsys, "invites", "list")
+    assert all(f"{c}\tunused" in out for c in codes)
