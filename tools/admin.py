@@ -68,7 +68,10 @@ def run_admin(args: argparse.Namespace, config, out=None) -> int:
             finally:
                 await storage.close()
 
-    return trio.run(main)
+    from storage.groups import single_errors
+
+    with single_errors():
+        return trio.run(main)
 
 
 class AdminError(Exception):

@@ -30,6 +30,7 @@ from pathlib import Path
 from server.config import LOG_FORMATS, Config, ConfigError, load_config
 from server.keys import DATA_DIR_MODE, load_or_create_server_key
 from server.logging import configure_logging, get_logger
+from storage.groups import single_errors
 from tools.admin import add_admin_parser, run_admin
 
 log = get_logger(__name__)
@@ -115,7 +116,8 @@ def _serve(serve, config: Config, key) -> int:
     if inspect.iscoroutinefunction(serve):
         import trio
 
-        trio.run(serve, config, key)
+        with single_errors():
+            trio.run(serve, config, key)
     else:
         serve(config, key)
     return 0
@@ -142,7 +144,8 @@ def _migrate(args: argparse.Namespace, env: Mapping[str, str]) -> int:
     from storage import StorageError
 
     try:
-        version = trio.run(_open_and_migrate, config)
+        with single_errors():
+            version = trio.run(_open_and_migrate, config)
     except StorageError as exc:
         print(f"mtserver: {exc}", file=sys.stderr)
         return 1

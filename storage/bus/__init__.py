@@ -40,6 +40,8 @@ __all__ = [
     "open_redis_bus",
 ]
 
+from ..groups import single_errors
+
 _REDIS_SCHEMES = ("redis://", "rediss://", "unix://")
 
 
@@ -63,10 +65,12 @@ async def open_bus(url: str | None, **options: Any) -> AsyncIterator[Bus]:
         scheme = url.partition("://")[0]
         expected = ", ".join(_REDIS_SCHEMES)
         raise ValueError(f"bus URL must start with one of {expected}, got scheme {scheme!r}")
-    if trio_asyncio.current_loop.get() is None:
-        async with trio_asyncio.open_loop():
+    # A start-up failure surfaces as itself (BusUnavailable), whatever the trio version.
+    with single_errors():
+        if trio_asyncio.current_loop.get() is None:
+            async with trio_asyncio.open_loop():
+                async with open_redis_bus(url, **options) as bus:
+                    yield bus
+        else:
             async with open_redis_bus(url, **options) as bus:
                 yield bus
-    else:
-        async with open_redis_bus(url, **options) as bus:
-            yield bus

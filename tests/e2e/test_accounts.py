@@ -340,3 +340,76 @@ def test_invite_only_registration(invite_server, run):
             await c.disconnect()
 
     run(scenario())
+
+
+def test_profile_full_user_and_contact_management(server, pem, run):
+    from telethon import errors, functions, types
+
+    dan_phone = new_phone()
+
+    async def scenario():
+        dan, dan_user = await sign_up(server, pem, dan_phone, "Dan")
+        eve, eve_user = await sign_up(server, pem, new_phone(), "Eve")
+        me = await dan(functions.account.UpdateProfileRequest(first_name="Daniel", last_name="Q", about="hi there"))
+        assert (me.first_name, me.last_name) == ("Daniel", "Q")
+        with pytest.raises(errors.FirstNameInvalidError):
+            await dan(functions.account.UpdateProfileRequest(first_name=""))
+        with pytest.raises(errors.AboutTooLongError):
+            await dan(functions.account.UpdateProfileRequest(about="x" * 71))
+        await dan(functions.account.UpdateUsernameRequest(username=f"daniel_{server.port}"))
+        found = await eve(functions.contacts.SearchRequest(q=f"daniel_{server.port}", limit=10))
+        assert [u.id for u in found.users] == [dan_user.id] and found.results[0].user_id == dan_user.id
+        dan_for_eve = found.users[0]
+        full = await eve(functions.users.GetFullUserRequest(id=types.InputUser(dan_user.id, dan_for_eve.access_hash)))
+        assert full.full_user.about == "hi there" and not full.full_user.blocked
+        # A wrong access hash is refused.
+        with pytest.raises(errors.UserIdInvalidError):
+            await eve(functions.users.GetFullUserRequest(id=types.InputUser(dan_user.id, dan_for_eve.access_hash ^ 1)))
+        # Add, mutual, delete.
+        await eve(functions.contacts.AddContactRequest(id=types.InputUser(dan_user.id, dan_for_eve.access_hash),
+                                                       first_name="D", last_name="", phone=""))
+        eve_for_dan = (await dan(functions.contacts.SearchRequest(q="Eve", limit=10))).users
+        eve_hash = next(u.access_hash for u in eve_for_dan if u.id == eve_user.id)
+        await dan(functions.contacts.AddContactRequest(id=types.InputUser(eve_user.id, eve_hash),
+                                                       first_name="Eve", last_name="", phone=""))
+        contacts = await eve(functions.contacts.GetContactsRequest(hash=0))
+        assert contacts.contacts[0].mutual and contacts.users[0].mutual_contact and contacts.users[0].first_name == "D"
+        await eve(functions.contacts.DeleteContactsRequest(id=[types.InputUser(dan_user.id, dan_for_eve.access_hash)]))
+        assert (await eve(functions.contacts.GetContactsRequest(hash=0))).contacts == []
+        # Block, list, unblock.
+        peer = types.InputPeerUser(dan_user.id, dan_for_eve.access_hash)
+        assert await eve(functions.contacts.BlockRequest(id=peer))
+        blocked = await eve(functions.contacts.GetBlockedRequest(offset=0, limit=10))
+        assert [b.peer_id.user_id for b in blocked.blocked] == [dan_user.id]
+        assert (await eve(functions.users.GetFullUserRequest(id=peer))).full_user.blocked
+        assert await eve(functions.contacts.UnblockRequest(id=peer))
+        assert (await eve(functions.contacts.GetBlockedRequest(offset=0, limit=10))).blocked == []
+        for c in (dan, eve):
+            await c.disconnect()
+
+    run(scenario())
+
+
+def test_resend_cancel_and_reset_all_other_sessions(server, pem, run):
+    from telethon import errors, functions
+
+    phone = new_phone()
+
+    async def scenario():
+        first, _ = await sign_up(server, pem, phone)
+        second = await sign_in(server, pem, phone)
+        third = await connect(server, pem)
+        sent = await third.send_code_request(phone)
+        resent = await third(functions.auth.ResendCodeRequest(phone_number=phone, phone_code_hash=sent.phone_code_hash))
+        assert resent.phone_code_hash == sent.phone_code_hash
+        assert await third(functions.auth.CancelCodeRequest(phone_number=phone, phone_code_hash=sent.phone_code_hash))
+        with pytest.raises(errors.PhoneCodeExpiredError):
+            await third.sign_in(phone, CODE, phone_code_hash=sent.phone_code_hash)
+        assert await first(functions.auth.ResetAuthorizationsRequest())
+        with pytest.raises(errors.AuthKeyUnregisteredError):
+            await second(functions.users.GetUsersRequest(id=["me"]))
+        assert (await first.get_me()).phone == phone[1:]
+        for c in (first, second, third):
+            await c.disconnect()
+
+    run(scenario())
