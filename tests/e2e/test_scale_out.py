@@ -7,7 +7,7 @@ import pytest
 
 from ..conftest import fresh_postgres_database
 from .server_process import ServerProcess
-from .test_accounts import CODE, new_phone, sign_up
+from .test_accounts import CODE, status_reaches_contact
 
 
 @pytest.fixture(scope="module")
@@ -32,31 +32,8 @@ def two_servers(tmp_path_factory):
 
 
 def test_presence_crosses_processes(two_servers):
-    from telethon import events, functions, types
-
     first, second = two_servers
     pem = first.public_key()[0]
-    alice_phone = new_phone()
-
-    async def scenario():
-        alice, alice_user = await sign_up(first, pem, alice_phone, "Alice")
-        bob, _ = await sign_up(second, pem, new_phone(), "Bob", receive_updates=True)
-        await bob(functions.contacts.ImportContactsRequest([
-            types.InputPhoneContact(client_id=1, phone=alice_phone, first_name="Alice", last_name="")]))
-        seen = asyncio.Event()
-
-        @bob.on(events.UserUpdate)
-        async def on_status(event):
-            if event.user_id == alice_user.id and event.online:
-                seen.set()
-
-        await bob(functions.updates.GetStateRequest())
-        await asyncio.sleep(0.2)  # Bob's process subscribes to his channel
-        await alice(functions.account.UpdateStatusRequest(offline=False))
-        await asyncio.wait_for(seen.wait(), 5)
-        for c in (alice, bob):
-            await c.disconnect()
-
     with asyncio.Runner() as runner:
-        runner.run(asyncio.wait_for(scenario(), 60))
+        runner.run(asyncio.wait_for(status_reaches_contact(first, second, pem), 60))
     assert '"handshake_done"' in first.log() and '"handshake_done"' in second.log()
