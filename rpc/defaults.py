@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import time
 
+import tl
 from tl import functions as F, types as T
 
 from .context import RequestContext
@@ -91,6 +92,10 @@ async def global_privacy_settings(request, ctx: RequestContext):
 async def dialog_filters(request, ctx: RequestContext):
     require_user(ctx)
     return T.messages.DialogFilters(filters=[])
+
+
+# Before layer 17x the method returned the bare list.
+tl.register_result_adapter("messages.getDialogFilters", lambda result, layer: result.filters)
 
 
 @handler(F.messages.GetAvailableReactions)

@@ -73,7 +73,11 @@ def encode_result(request: TLRequest, value, layer: int | None = None) -> bytes:
     codec = codec_for(layer)
     out = bytearray()
     try:
-        request._wr(value, out, codec.overrides)
+        own = codec.result_writers.get(request.QUALNAME)
+        if own is not None:
+            own(value, out, codec.overrides)
+        else:
+            request._wr(value, out, codec.overrides)
     except TLError:
         raise
     except _WRITE_FAILURES as exc:

@@ -36,6 +36,8 @@ from .tlobject import REGISTRY, TLObject
 SHIPPED_LAYERS: tuple[int, ...] = LAYERS
 
 _FALLBACKS: dict[str, Callable[[TLObject, int], TLObject]] = {}
+# method predicate → fn(canonical result, layer) → the value that layer's result type holds
+_RESULT_ADAPTERS: dict[str, Callable[[object, int], object]] = {}
 
 
 def register_fallback(name: str, fn: Callable[[TLObject, int], TLObject]) -> None:
@@ -45,6 +47,13 @@ def register_fallback(name: str, fn: Callable[[TLObject, int], TLObject]) -> Non
 
 def unregister_fallback(name: str) -> None:
     _FALLBACKS.pop(name, None)
+
+
+def register_result_adapter(predicate: str, fn: Callable[[object, int], object]) -> None:
+    """For a method whose result type changed between layers (messages.getDialogFilters
+    returned Vector<DialogFilter> before messages.DialogFilters): `fn(result, layer)`
+    turns the canonical result into the value the older result type holds."""
+    _RESULT_ADAPTERS[predicate] = fn
 
 
 def serving_layer(client_layer: int) -> int:
@@ -310,6 +319,7 @@ class LayerCodec:
         if layer == CANONICAL_LAYER:
             self.readers = CANONICAL_READERS
             self.overrides = None
+            self.result_writers = {}
             return
         absent, own = TABLES[layer]
         own_decls = [parse_declaration(line, is_function) for is_function, line in own]
@@ -318,9 +328,16 @@ class LayerCodec:
         for cid in absent:
             readers.pop(cid, None)
         by_predicate = {}
+        # Methods whose result type differs in this layer: their results are written as
+        # this layer declares them (after the registered adapter, if any).
+        self.result_writers: dict[str, Callable] = {}
+        canonical_results = {cls.QUALNAME: getattr(cls, "RESULT", None) for cls in CLASSES}
         for c in own_decls:
             readers[c.id] = make_reader(c, layer)
             by_predicate[c.predicate] = c
+            if c.is_function and canonical_results.get(c.predicate) not in (None, str(c.result)) \
+                    and not c.generics:
+                self.result_writers[c.predicate] = self._result_writer(c)
         overrides: dict[type, Callable] = {}
         for cls in CLASSES:
             if cls.CONSTRUCTOR_ID not in absent:
@@ -338,6 +355,16 @@ class LayerCodec:
         overrides[LegacyObject] = write_legacy
         self.readers = readers
         self.overrides = overrides
+
+    def _result_writer(self, c: Combinator):
+        write = element_writer(c.result)
+        predicate, layer = c.predicate, self.layer
+
+        def write_result(value, out, L):
+            adapt = _RESULT_ADAPTERS.get(predicate)
+            write(out, adapt(value, layer) if adapt else value, L)
+
+        return write_result
 
     def _fallback_writer(self, cls: type):
         layer = self.layer

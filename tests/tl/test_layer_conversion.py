@@ -105,3 +105,15 @@ def test_a_method_removed_since_an_old_layer_decodes_as_a_legacy_object():
     assert tl.encode(obj, OLDEST) == data
     with pytest.raises(tl.LayerMismatchError):
         tl.encode(obj)
+
+
+def test_results_follow_the_result_type_of_the_clients_layer():
+    # messages.getDialogFilters returned Vector<DialogFilter> before layer 17x.
+    request = F.messages.GetDialogFilters()
+    result = T.messages.DialogFilters(filters=[], tags_enabled=True)
+    tl.register_result_adapter("messages.getDialogFilters", lambda r, layer: r.filters)
+    assert tl.encode_result(request, result, OLDEST) == bytes.fromhex("15c4b51c00000000")
+    assert tl.decode(tl.encode_result(request, result, NEWEST)) == result
+    # A result type that did not change is written as the canonical one says.
+    assert tl.encode_result(F.help.GetNearestDc(), T.NearestDc(country="", this_dc=1, nearest_dc=1), OLDEST) == \
+        tl.encode(T.NearestDc(country="", this_dc=1, nearest_dc=1))
