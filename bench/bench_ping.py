@@ -59,13 +59,15 @@ async def run(port: int, clients: list[FakeClient], seconds: float) -> tuple[flo
     return len(latencies) / (time.perf_counter() - start), latencies
 
 
-async def register(data_dir: Path, clients: list[FakeClient]) -> None:
-    """The keys go where the server will look: its storage (MTSERVER_DATABASE or the data dir)."""
+async def register(data_dir: Path, clients: list[FakeClient]) -> bytes:
+    """The keys go where the server will look: its storage (MTSERVER_DATABASE or the data
+    dir). Returns the salt secret the server will use, from the same storage."""
     async with trio_asyncio.open_loop():
         async with await open_storage(os.environ.get("MTSERVER_DATABASE"), str(data_dir)) as storage:
             for c in clients:
                 await storage.auth_keys.add(AuthKeyRecord(key_id=c.key_id, key=c.auth_key,
                                                           created_at=int(time.time())))
+            return await storage.secrets.get_or_create("salt")
 
 
 def main() -> None:
@@ -77,10 +79,10 @@ def main() -> None:
         server = ServerProcess(Path(tmp) / "data")
         server.data_dir.mkdir(parents=True)
         clients = [FakeClient() for _ in range(max(args.connections))]
-        trio.run(register, server.data_dir, clients)
+        salt_secret = trio.run(register, server.data_dir, clients)
         server.start()
         try:
-            salts = SaltPolicy((server.data_dir / "salt_secret").read_bytes())
+            salts = SaltPolicy(salt_secret)
             for c in clients:
                 c.salt = salts.current(c.key_id, time.time())
             print(f"{'connections':>11} {'round trips/s':>14} {'p50 ms':>8} {'p99 ms':>8}")

@@ -53,7 +53,8 @@ def load_or_create_secret(data_dir: str, name: str, size: int = 32) -> bytes:
 
 
 class ServerState:
-    def __init__(self, config: Config, rsa_keys: list[ServerRsaKey], storage: Storage, bus=None):
+    def __init__(self, config: Config, rsa_keys: list[ServerRsaKey], storage: Storage, bus=None,
+                 salt_secret: bytes | None = None):
         self.config = config
         self.rsa_keys = rsa_keys
         self.max_packet_size = 16 * 1024 * 1024
@@ -67,7 +68,7 @@ class ServerState:
         self.srp_challenges: dict[int, object] = {}
         self.srp_offers: dict[int, object] = {}
         self.auth_keys = storage.auth_keys  # alias, for now
-        self.salts = SaltPolicy(load_or_create_secret(config.data_dir, SALT_SECRET_FILE))
+        self.salts = SaltPolicy(salt_secret or load_or_create_secret(config.data_dir, SALT_SECRET_FILE))
         # auth_key_id → session_id → state: outlives connections (a reconnect resumes).
         self.sessions: dict[int, dict[int, SessionState]] = {}
         # The salt a handshake produced, accepted until the key's first slot ends.
@@ -122,7 +123,12 @@ async def _serve(config: Config, rsa_key: ServerRsaKey, storage: Storage, bus, t
     if config.port == 0:
         # Tests listen on an ephemeral port; clients must be told the real one.
         config = msgspec.structs.replace(config, port=port, public_port=port if config.public_port in (0, None) else config.public_port)
-    state = ServerState(config, [rsa_key], storage, bus)
+    # The salt secret lives in the database, so every process checks every salt; a
+    # secret an older version kept in the data dir is carried over.
+    legacy = Path(config.data_dir) / SALT_SECRET_FILE
+    salt_secret = await storage.secrets.get_or_create(
+        "salt", initial=legacy.read_bytes() if legacy.exists() else None)
+    state = ServerState(config, [rsa_key], storage, bus, salt_secret)
     log.info("listening", host=config.host, port=port, public_host=config.public_host, public_port=config.public_port,
              fingerprint=rsa_key.fingerprint_hex, storage=storage.backend, schema_version=storage.schema_version)
     async with trio.open_nursery() as nursery:

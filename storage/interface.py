@@ -170,6 +170,12 @@ class Invites(Protocol):
     async def list(self) -> list[InviteRecord]: ...
 
 
+class ServerSecrets(Protocol):
+    async def get_or_create(self, name: str, size: int = 32, initial: bytes | None = None) -> bytes:
+        """The secret `name`: created (random, or `initial`) by the first caller, then the
+        same for every process."""
+
+
 class Storage(Protocol):
     backend: str  # "sqlite" or "postgres"
     schema_version: int | None  # set by migrate()
@@ -183,6 +189,7 @@ class Storage(Protocol):
     blocked: Blocked
     updates: UpdateStates
     invites: Invites
+    secrets: ServerSecrets
 
     async def migrate(self) -> int:
         """Apply pending migrations (numbered SQL files) in one transaction; returns the

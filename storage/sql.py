@@ -9,6 +9,7 @@ from .auth_keys import SqlAuthKeys
 from .contacts import SqlBlocked, SqlContacts
 from .db import Database
 from .login import SqlInvites, SqlPhoneCodes
+from .secrets import SqlServerSecrets
 from .updates import SqlUpdateStates
 from .users import SqlUsers
 
@@ -26,6 +27,7 @@ class SqlStorage:
         self.blocked = SqlBlocked(db)
         self.updates = SqlUpdateStates(db)
         self.invites = SqlInvites(db)
+        self.secrets = SqlServerSecrets(db)
         self.schema_version: int | None = None  # known after migrate()
 
     @property

@@ -618,3 +618,11 @@ async def test_concurrent_uses_of_one_invite_succeed_once(storage):
     winners = [user_id for user_id, ok in results.items() if ok]
     assert len(results) == 10 and len(winners) == 1
     assert (await storage.invites.get("once")).used_by == winners[0]
+
+
+async def test_server_secrets_are_created_once(storage):
+    first = await storage.secrets.get_or_create("salt")
+    assert len(first) == 32
+    assert await storage.secrets.get_or_create("salt") == first
+    assert await storage.secrets.get_or_create("salt", initial=b"x" * 32) == first  # the first caller wins
+    assert await storage.secrets.get_or_create("other", initial=b"y" * 16) == b"y" * 16
