@@ -413,3 +413,34 @@ def test_resend_cancel_and_reset_all_other_sessions(server, pem, run):
             await c.disconnect()
 
     run(scenario())
+
+
+def test_pyrogram_layer_158_signs_up_and_in(server, pem, run, tmp_path):
+    """An old-layer client through the whole account flow (users, authorization and
+    contacts objects written in layer 158's constructors)."""
+    from pyrogram import Client, raw
+
+    from .clients import pyrogram_pointed_at
+
+    phone = new_phone()
+
+    async def scenario():
+        app = Client("pyro", api_id=1, api_hash="0" * 32, in_memory=True, no_updates=True)
+        await app.connect()
+        sent = await app.send_code(phone)
+        assert sent.phone_code_hash
+        signed = await app.sign_in(phone, sent.phone_code_hash, CODE)
+        assert not hasattr(signed, "id")  # terms of service / sign-up required, not a user
+        user = await app.sign_up(phone, sent.phone_code_hash, "Pyro", "Gram")
+        assert (user.first_name, user.last_name) == ("Pyro", "Gram")
+        me = await app.invoke(raw.functions.users.GetFullUser(id=raw.types.InputUserSelf()))
+        assert me.users[0].id == user.id
+        await app.invoke(raw.functions.account.UpdateUsername(username=f"pyro_{server.port}"))
+        resolved = await app.invoke(raw.functions.contacts.ResolveUsername(username=f"pyro_{server.port}"))
+        assert resolved.users[0].id == user.id
+        state = await app.invoke(raw.functions.updates.GetState())
+        assert state.pts >= 1
+        await app.disconnect()
+
+    with pyrogram_pointed_at(pem, server.port):
+        run(scenario())
