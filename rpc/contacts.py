@@ -14,6 +14,7 @@ from .account import valid_username
 from .services.login import require_user
 from .services.peers import resolve_input_peer_user, resolve_user
 from .services.phones import normalize_phone
+from .services.privacy import rules_or_default
 from .services.users import UserView
 
 MAX_IMPORT = 1000
@@ -99,8 +100,6 @@ async def add_contact(request, ctx: RequestContext):
                                                 last_name=(request.last_name or "").strip(), added_at=int(time.time())))
     if request.add_phone_privacy_exception:
         rules = await storage.privacy.get(user_id, "phone_number")
-        from .services.privacy import rules_or_default
-
         rules = [dict(r) for r in rules_or_default("phone_number", rules)]
         allow = next((r for r in rules if r["_"] == "privacyValueAllowUsers"), None)
         if allow is None:

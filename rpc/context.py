@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any, Awaitable, Callable
 
 
@@ -45,4 +45,4 @@ class RequestContext:
     on_layer: Callable[[int], None] = lambda layer: None
     on_client_info: Callable[[ClientInfo], None] = lambda info: None
     wait_for_messages: Callable[[list[int]], Awaitable[None]] | None = None
-    extra: dict = field(default_factory=dict)
+    innermost: Any = None  # the request without its wrappers, once dispatch unwrapped it

@@ -89,6 +89,7 @@ def allowed_before_login(request) -> bool:
 async def dispatch(request, ctx: RequestContext) -> bytes:
     """The rpc_result payload for `request`: the encoded result, or raises RpcError."""
     inner = await unwrap(request, ctx)
+    ctx.innermost = inner
     if ctx.user_id is None and not allowed_before_login(inner):
         raise RpcError(401, "AUTH_KEY_UNREGISTERED")
     if isinstance(inner, tl.LegacyObject):

@@ -11,6 +11,7 @@ from __future__ import annotations
 import struct
 import time
 
+import msgspec
 import structlog
 import trio
 
@@ -23,7 +24,7 @@ from rpc import RpcError, dispatch
 from rpc.context import ClientInfo, RequestContext
 from rpc.services.live import render, user_channel
 from rpc.services.login import identify
-from tl import types as T
+from tl import functions as F, types as T
 
 log = structlog.get_logger("mtserver.connection")
 
@@ -52,6 +53,7 @@ class Connection:
         self.push_user: int | None = None
         self.push_target: tuple[EncryptedSession, int] | None = None
         self.push_scope: trio.CancelScope | None = None
+        self.records: dict[int, object] = {}  # auth_key_id → storage.models.AuthKeyRecord
 
     # -- lifecycle ---------------------------------------------------------------------
 
@@ -181,9 +183,14 @@ class Connection:
     async def _run_rpc(self, session: EncryptedSession, call: Rpc) -> None:
         state = self.state
         key_id = session.auth_key_id
-        # Who is logged in is read per call: a session revoked from another device
-        # must get AUTH_KEY_UNREGISTERED on its very next request.
-        record = await state.storage.auth_keys.get(key_id)
+        # The key's record is cached for the connection (this connection is what changes
+        # it: client info, binding); who is logged in is read per call, since a session
+        # revoked from another device must get AUTH_KEY_UNREGISTERED on its next request.
+        record = self.records.get(key_id)
+        if record is None:
+            record = await state.storage.auth_keys.get(key_id)
+            if record is not None:
+                self.records[key_id] = record
         perm_key_id, user_id, pending_user_id = await identify(state.storage, record)
         ctx = RequestContext(
             auth_key_id=key_id, session_id=call.session_id, msg_id=call.msg_id,
@@ -199,6 +206,8 @@ class Connection:
         ok = False
         try:
             result = await dispatch(call.request, ctx)
+            if isinstance(ctx.innermost, F.auth.BindTempAuthKey):
+                self.records.pop(key_id, None)  # now bound to a permanent key
             self._note_updates_target(session, call.session_id, ctx)
             packet = session.result(call.session_id, call.msg_id, result, time.time())
             ok = True
@@ -280,6 +289,9 @@ class Connection:
             self.nursery.start_soon(self.state.auth_keys.set_layer, session.auth_key_id, layer)
 
     def _set_client_info(self, key_id: int, info: ClientInfo) -> None:
+        record = self.records.get(key_id)
+        if record is not None:
+            self.records[key_id] = msgspec.structs.replace(record, client_info=info.to_dict())
         self.nursery.start_soon(self.state.auth_keys.set_client_info, key_id, info.to_dict())
 
     async def _wait_for_messages(self, msg_ids: list[int]) -> None:

@@ -34,6 +34,17 @@ async def identify(storage, auth_key_record) -> tuple[int | None, int | None, in
     return perm_key_id, auth.user_id, None
 
 
+def platform_of(client) -> str:
+    """account.getAuthorizations' platform ("android", "ios", "desktop"...), guessed from
+    what initConnection said, since no field carries it."""
+    text = f"{client.system_version} {client.device_model}".lower() if client else ""
+    for needle, platform in (("android", "android"), ("ios", "ios"), ("iphone", "ios"), ("ipad", "ios"),
+                             ("mac", "macos"), ("windows", "windows"), ("linux", "linux")):
+        if needle in text:
+            return platform
+    return ""
+
+
 def require_user(ctx: RequestContext) -> int:
     if ctx.user_id is None:
         raise RpcError(401, "AUTH_KEY_UNREGISTERED")
@@ -57,7 +68,7 @@ async def log_in(ctx: RequestContext, user, *, password_pending: bool):
         auth_key_id=require_perm_key(ctx), user_id=user.id, hash=secrets.randbits(63) or 1,
         created_at=now, active_at=now, password_pending=password_pending,
         api_id=client.api_id if client else 0, device_model=client.device_model if client else "",
-        platform=client.system_version if client else "", system_version=client.system_version if client else "",
+        platform=platform_of(client), system_version=client.system_version if client else "",
         app_name=client.lang_pack if client and client.lang_pack else "", app_version=client.app_version if client else "",
         ip=ctx.peer.rpartition(":")[0],
     )
