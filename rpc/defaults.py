@@ -15,6 +15,7 @@ from tl import functions as F, types as T
 from .context import RequestContext
 from .dispatch import handler
 from .services.login import require_user
+from .services.peers import resolve_input_peer_user
 
 DAY = 86400
 
@@ -101,3 +102,82 @@ tl.register_result_adapter("messages.getDialogFilters", lambda result, layer: re
 @handler(F.messages.GetAvailableReactions)
 async def available_reactions(request, ctx: RequestContext):
     return T.messages.AvailableReactions(hash=0, reactions=[])
+
+
+# -- the main screen, before messaging exists -----------------------------------------
+# No message, chat or sticker can exist yet, so these lists are truly empty; the
+# messaging milestone replaces the dialog and history answers with real ones.
+
+
+@handler(F.messages.GetDialogs)
+async def dialogs(request, ctx: RequestContext):
+    require_user(ctx)
+    return T.messages.Dialogs(dialogs=[], messages=[], chats=[], users=[])
+
+
+@handler(F.messages.GetPinnedDialogs)
+async def pinned_dialogs(request, ctx: RequestContext):
+    user_id = require_user(ctx)
+    state = await ctx.services.storage.updates.get(user_id)
+    return T.messages.PeerDialogs(dialogs=[], messages=[], chats=[], users=[], state=T.updates.State(
+        pts=max(1, state.pts), qts=state.qts, date=int(time.time()), seq=state.seq, unread_count=0))
+
+
+@handler(F.messages.GetHistory)
+async def history(request, ctx: RequestContext):
+    user_id = require_user(ctx)
+    # The peer must be one this user may name; no chats or channels exist yet.
+    await resolve_input_peer_user(ctx.services.storage, user_id, request.peer)
+    return T.messages.Messages(messages=[], topics=[], chats=[], users=[])
+
+
+@handler(F.messages.GetSavedDialogs)
+async def saved_dialogs(request, ctx: RequestContext):
+    require_user(ctx)
+    return T.messages.SavedDialogs(dialogs=[], messages=[], chats=[], users=[])
+
+
+@handler(F.messages.GetQuickReplies)
+async def quick_replies(request, ctx: RequestContext):
+    require_user(ctx)
+    return T.messages.QuickReplies(quick_replies=[], messages=[], chats=[], users=[])
+
+
+@handler(F.contacts.GetTopPeers)
+async def top_peers(request, ctx: RequestContext):
+    require_user(ctx)
+    return T.contacts.TopPeersDisabled()
+
+
+@handler(F.messages.GetAllStickers)
+async def all_stickers(request, ctx: RequestContext):
+    require_user(ctx)
+    return T.messages.AllStickers(hash=0, sets=[])
+
+
+@handler(F.account.GetWallPapers)
+async def wallpapers(request, ctx: RequestContext):
+    require_user(ctx)
+    return T.account.WallPapers(hash=0, wallpapers=[])
+
+
+@handler(F.account.GetDefaultEmojiStatuses)
+async def default_emoji_statuses(request, ctx: RequestContext):
+    require_user(ctx)
+    return T.account.EmojiStatuses(hash=0, statuses=[])
+
+
+@handler(F.help.GetPeerColors, F.help.GetPeerProfileColors)
+async def peer_colors(request, ctx: RequestContext):
+    return T.help.PeerColors(hash=0, colors=[])
+
+
+@handler(F.help.GetTimezonesList)
+async def timezones(request, ctx: RequestContext):
+    return T.help.TimezonesList(timezones=[], hash=0)
+
+
+@handler(F.stories.GetAllStories)
+async def all_stories(request, ctx: RequestContext):
+    require_user(ctx)
+    return T.stories.AllStoriesNotModified(state="", stealth_mode=T.StoriesStealthMode())

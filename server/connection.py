@@ -22,7 +22,7 @@ from mtproto.session import (AuthKeyDestroyed, Close, DisconnectAfter, Encrypted
 from mtproto.transport import Packet, ServerTransport, TransportError
 from rpc import RpcError, dispatch
 from rpc.context import ClientInfo, RequestContext
-from rpc.services.live import render, user_channel
+from rpc.services.live import mark_offline, render, user_channel
 from rpc.services.login import identify
 from tl import functions as F, types as T
 
@@ -77,8 +77,22 @@ class Connection:
             self.state.unregister(self)
             with trio.CancelScope(shield=True):
                 await self.stream.aclose()
+                await self._went_offline()
             log.info("connection_close", peer=self.peer, transport=self.transport.transport_name,
                      seconds=round(time.monotonic() - started, 3))
+
+    async def _went_offline(self) -> None:
+        """The user's last connection on this process closed: they are offline now, and
+        their contacts hear it (updateUserStatus). Another process's connection of the
+        same user refreshes the status with its next account.updateStatus."""
+        user_id = self.push_user
+        if user_id is None or any(c.push_user == user_id for c in self.state.connections):
+            return
+        with trio.move_on_after(2):
+            try:
+                await mark_offline(self.state, user_id)
+            except Exception:
+                log.exception("offline_status_failed", user_id=user_id)
 
     def stop_reading(self) -> None:
         if self.scope is not None:

@@ -45,6 +45,16 @@ async def announce_status(services, user_id: int) -> None:
     await publish(services, owners, {"kind": "user_status", "user_id": user_id})
 
 
+async def mark_offline(services, user_id: int) -> None:
+    """Offline since now, if the user was online; contacts are told."""
+    record = await services.storage.users.get(user_id)
+    now = int(time.time())
+    if record is None or record.online_until <= now:
+        return
+    await services.storage.users.set_status(user_id, last_seen=now, online_until=0)
+    await announce_status(services, user_id)
+
+
 async def render(storage, viewer_id: int, payload: bytes):
     """The Updates object a bus payload means for `viewer_id`, or None."""
     try:

@@ -260,19 +260,20 @@ async def status_reaches_contact(alice_server, bob_server, pem):
     bob, _ = await sign_up(bob_server, pem, new_phone(), "Bob", receive_updates=True)
     await bob(functions.contacts.ImportContactsRequest([
         types.InputPhoneContact(client_id=1, phone=alice_phone, first_name="Alice", last_name="")]))
-    seen = asyncio.Event()
+    online, offline = asyncio.Event(), asyncio.Event()
 
     @bob.on(events.UserUpdate)
     async def on_status(event):
-        if event.user_id == alice_user.id and event.online:
-            seen.set()
+        if event.user_id == alice_user.id:
+            (online if event.online else offline).set()
 
     await bob(functions.updates.GetStateRequest())  # bob's session now receives updates
     await asyncio.sleep(0.2)  # his connection subscribes to his channel
     await alice(functions.account.UpdateStatusRequest(offline=False))
-    await asyncio.wait_for(seen.wait(), 5)
-    for c in (alice, bob):
-        await c.disconnect()
+    await asyncio.wait_for(online.wait(), 5)
+    await alice.disconnect()  # her last connection closes: she goes offline
+    await asyncio.wait_for(offline.wait(), 5)
+    await bob.disconnect()
 
 
 def test_online_status_is_pushed_to_contacts(server, pem, run):
@@ -444,3 +445,31 @@ def test_pyrogram_layer_158_signs_up_and_in(server, pem, run, tmp_path):
 
     with pyrogram_pointed_at(pem, server.port):
         run(scenario())
+
+
+def test_main_screen_calls_get_valid_empty_answers(server, pem, run):
+    from telethon import errors, functions, types
+
+    async def scenario():
+        client, user = await sign_up(server, pem, new_phone(), "Mia")
+        assert await client.get_dialogs() == []
+        assert (await client.get_messages("me", limit=10)) == []
+        pinned = await client(functions.messages.GetPinnedDialogsRequest(folder_id=0))
+        assert pinned.dialogs == [] and pinned.state.pts >= 1
+        assert isinstance(await client(functions.contacts.GetTopPeersRequest(offset=0, limit=10, hash=0,
+                                                                              correspondents=True)),
+                          types.contacts.TopPeersDisabled)
+        for request in (functions.messages.GetAllStickersRequest(hash=0), functions.account.GetWallPapersRequest(hash=0),
+                        functions.help.GetPeerColorsRequest(hash=0), functions.help.GetTimezonesListRequest(hash=0),
+                        functions.messages.GetDialogFiltersRequest(), functions.help.GetAppConfigRequest(hash=0),
+                        functions.help.GetCountriesListRequest(lang_code="en", hash=0),
+                        functions.account.GetNotifySettingsRequest(peer=types.InputNotifyUsers()),
+                        functions.langpack.GetLanguagesRequest(lang_pack="")):
+            await client(request)
+        with pytest.raises(errors.PeerIdInvalidError):
+            await client(functions.messages.GetHistoryRequest(peer=types.InputPeerUser(user.id + 1, 5), offset_id=0,
+                                                              offset_date=None, add_offset=0, limit=10, max_id=0,
+                                                              min_id=0, hash=0))
+        await client.disconnect()
+
+    run(scenario())
