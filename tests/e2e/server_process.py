@@ -29,6 +29,7 @@ class ServerProcess:
     def __init__(self, data_dir: Path, port: int | None = None, env: dict | None = None):
         self.data_dir = data_dir
         self.port = port or free_port()
+        self.host = "127.0.0.1"
         self.env = {**os.environ, "MTSERVER_LOG_FORMAT": "json", **(env or {})}
         self.proc: subprocess.Popen | None = None
         self.log_path = data_dir / "server.log"
@@ -43,7 +44,7 @@ class ServerProcess:
         self.data_dir.mkdir(parents=True, exist_ok=True)
         log = open(self.log_path, "ab")
         self.proc = subprocess.Popen(
-            [sys.executable, "-m", "tools.cli", "run", "--host", "127.0.0.1", "--port", str(self.port),
+            [sys.executable, "-m", "tools.cli", "run", "--host", self.host, "--port", str(self.port),
              "--data-dir", str(self.data_dir)],
             cwd=ROOT, env=self.env, stdout=log, stderr=subprocess.STDOUT)
         deadline = time.monotonic() + 60
@@ -51,7 +52,7 @@ class ServerProcess:
             if self.proc.poll() is not None:
                 raise RuntimeError(f"server exited with {self.proc.returncode}:\n{self.log()}")
             try:
-                socket.create_connection(("127.0.0.1", self.port), timeout=0.2).close()
+                socket.create_connection((self.host, self.port), timeout=0.2).close()
                 return self
             except OSError:
                 time.sleep(0.05)
