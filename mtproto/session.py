@@ -46,9 +46,10 @@ MSGS_ACK_ID = T.MsgsAck.CONSTRUCTOR_ID
 INVOKE_WITH_LAYER_ID = F.InvokeWithLayer.CONSTRUCTOR_ID
 # Not content-related: a client must send these with even seqno (rule 6).
 NOT_CONTENT = {MSGS_ACK_ID, MSG_CONTAINER_ID, MSG_COPY_ID, T.HttpWait.CONSTRUCTOR_ID}
-# Either parity accepted: Pyrogram sends ping as not content-related (even seqno), the
-# docs and other clients as content-related, and Telegram accepts both.
-EITHER_PARITY = {F.Ping.CONSTRUCTOR_ID, F.PingDelayDisconnect.CONSTRUCTOR_ID}
+# Either parity accepted, as Telegram does: Pyrogram sends ping as not content-related
+# (even seqno), the docs and other clients as content-related; mtcute 0.30 sends
+# msgs_ack with an odd seqno (and resets its session in a loop on error 34).
+EITHER_PARITY = {F.Ping.CONSTRUCTOR_ID, F.PingDelayDisconnect.CONSTRUCTOR_ID, MSGS_ACK_ID}
 
 MAX_CONTAINER_MESSAGES = 1024
 MAX_IDS_PER_REQUEST = 8192
@@ -86,6 +87,15 @@ class Close:
 @dataclass(frozen=True)
 class DisconnectAfter:
     seconds: int  # ping_delay_disconnect: close unless another ping comes first
+
+
+@dataclass(frozen=True)
+class BadMessage:
+    """A bad_msg_notification was sent (for the log: which client sent what)."""
+
+    msg_id: int
+    code: int
+    constructor_id: int | None
 
 
 @dataclass(frozen=True)
@@ -167,6 +177,7 @@ class EncryptedSession:
         self.initial_salt_until = initial_salt_until
         self.session: SessionState | None = None
         self._seen_here: set[int] = set()
+        self._events: list = []
         self._key_id_bytes = struct.pack("<q", auth_key_id)
 
     # -- receiving ---------------------------------------------------------------------
@@ -181,6 +192,7 @@ class EncryptedSession:
         salt, session_id, msg_id, seqno, length = _HEADER.unpack_from(plain)
         body = plain[32 : 32 + length]
         events: list = []
+        self._events = events
         if quick_ack:
             events.append(QuickAck(quick_ack_token(self.auth_key, payload[8:24], payload[24:])))
         out: list[_Out] = []
@@ -212,7 +224,8 @@ class EncryptedSession:
             return True
         return salt == self.initial_salt and now < self.initial_salt_until
 
-    def _bad_msg(self, msg_id: int, seqno: int, code: int, out: list) -> None:
+    def _bad_msg(self, msg_id: int, seqno: int, code: int, out: list, constructor_id: int | None = None) -> None:
+        self._events.append(BadMessage(msg_id, code, constructor_id))
         # Notifications need no ack: not content-related (rule 10).
         out.append(_Out(tl.encode(T.BadMsgNotification(bad_msg_id=msg_id, bad_msg_seqno=seqno, error_code=code)),
                         content=False))
@@ -245,13 +258,13 @@ class EncryptedSession:
         if cid in EITHER_PARITY:
             content = seqno % 2 == 1
         if content and seqno % 2 == 0:
-            self._bad_msg(msg_id, seqno, 35, out)
+            self._bad_msg(msg_id, seqno, 35, out, cid)
             return
         if not content and seqno % 2 == 1:
-            self._bad_msg(msg_id, seqno, 34, out)
+            self._bad_msg(msg_id, seqno, 34, out, cid)
             return
         if content and msg_id > session.last_client_msg_id and seqno < session.last_client_seqno:
-            self._bad_msg(msg_id, seqno, 32, out)
+            self._bad_msg(msg_id, seqno, 32, out, cid)
             return
         self._remember(session, msg_id, seqno, content)
         if cid == MSG_CONTAINER_ID:
@@ -325,7 +338,10 @@ class EncryptedSession:
             salts = [T.FutureSalt(valid_since=a, valid_until=b, salt=s)
                      for a, b, s in self.salts.future(self.auth_key_id, now, obj.num)]
             answer = T.FutureSalts(req_msg_id=msg_id, now=int(now), salts=salts)
-            out.append(_Out(self._rpc_result_body(msg_id, tl.encode(answer)), content=True))
+            # A service message of its own, not an rpc_result: its req_msg_id says what it
+            # answers (TDLib, Telethon and mtcute all expect it so; mtcute reports a
+            # wrapped one as an error).
+            out.append(_Out(tl.encode(answer), content=True))
             self._answered(session, msg_id)
         elif isinstance(obj, T.MsgsStateReq):
             info = bytes(self._state_of(session, i, now) for i in obj.msg_ids[:MAX_IDS_PER_REQUEST])
@@ -471,5 +487,6 @@ class EncryptedSession:
         return self._key_id_bytes + msg_key + ciphertext
 
 
-__all__ = ["EncryptedSession", "SessionState", "Reply", "Rpc", "Close", "DisconnectAfter", "QuickAck", "SessionResumed",
+__all__ = ["EncryptedSession", "SessionState", "Reply", "Rpc", "Close", "DisconnectAfter", "QuickAck", "BadMessage",
+           "SessionResumed",
            "SessionCreated", "SessionDestroyed", "AuthKeyDestroyed"]

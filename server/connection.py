@@ -17,7 +17,7 @@ import trio
 
 import tl
 from mtproto.handshake import Failed as HandshakeFailed, Handshake, KeyComputed, Reply as HandshakeReply
-from mtproto.session import (AuthKeyDestroyed, Close, DisconnectAfter, EncryptedSession, QuickAck, Reply, Rpc,
+from mtproto.session import (AuthKeyDestroyed, BadMessage, Close, DisconnectAfter, EncryptedSession, QuickAck, Reply, Rpc,
                              SessionCreated, SessionResumed)
 from mtproto.transport import Packet, ServerTransport, TransportError
 from rpc import RpcError, dispatch
@@ -71,8 +71,13 @@ class Connection:
                 # Reading stopped: the RPCs in flight finish (bounded by shutdown's grace);
                 # nothing more is pushed.
                 self._stop_push()
-        except (trio.BrokenResourceError, trio.ClosedResourceError):
+        # except*: errors from the connection's tasks arrive in exception groups
+        # (strict groups, trio >= 0.25). A peer that vanished is normal; anything else
+        # is logged. Either way only this connection ends, never the server.
+        except* (trio.BrokenResourceError, trio.ClosedResourceError):
             pass
+        except* Exception:
+            log.exception("connection_crashed", peer=self.peer)
         finally:
             self.state.unregister(self)
             with trio.CancelScope(shield=True):
@@ -181,6 +186,9 @@ class Connection:
                     await self.send(resent)
             elif isinstance(event, DisconnectAfter):
                 self.scope.deadline = trio.current_time() + event.seconds
+            elif isinstance(event, BadMessage):
+                log.info("bad_msg", peer=self.peer, auth_key_id=key_id, msg_id=event.msg_id, code=event.code,
+                         constructor=f"{event.constructor_id:#010x}" if event.constructor_id is not None else None)
             elif isinstance(event, SessionCreated):
                 log.info("session_created", peer=self.peer, auth_key_id=key_id, session_id=event.session_id)
             elif isinstance(event, AuthKeyDestroyed):

@@ -332,3 +332,20 @@ async def test_destroy_auth_key_forgets_the_key(server, healthy):
     await again.send(client.request(F.Ping(ping_id=1)))
     assert (await again.recv()).code == -404
     await healthy_ping(server, *healthy, 9)
+
+
+async def test_a_peer_that_resets_mid_answer_ends_only_its_connection(server, healthy):
+    import socket
+
+    client = await registered_client(server)
+    conn = await Raw.open(server.config.port)
+    # Many requests at once, then an abortive close (RST) while the answers are written:
+    # the server's writes fail on that socket, and must not take the server down.
+    packets = b"".join(conn.codec.encode(client.request(F.Ping(ping_id=i))) for i in range(200))
+    await conn.stream.send_all(packets)
+    conn.stream.socket.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+    await conn.stream.aclose()
+    await trio.sleep(0.3)
+    await healthy_ping(server, *healthy, 10)
+    fresh = await Raw.open(server.config.port)
+    await healthy_ping(server, fresh, await registered_client(server), 11)
