@@ -13,15 +13,20 @@ key store, whose updates of an unknown key raise KeyError (the caller holds that
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Sequence
 from typing import Any, Protocol
 
 from .models import (
     AuthKeyRecord,
     AuthorizationRecord,
     ContactRecord,
+    DialogRecord,
     InviteRecord,
+    MessageRecord,
     PasswordRecord,
     PhoneCodeRecord,
+    SentMessage,
+    UpdateRecord,
     UpdateStateRecord,
     UserRecord,
 )
@@ -37,6 +42,14 @@ class AlreadyExists(StorageError):
 
 class UsernameTaken(StorageError):
     pass
+
+
+class MessageNotFound(StorageError):
+    """No such message in that user's box (storage.messages.edit)."""
+
+
+class NotAuthor(StorageError):
+    """The message is not the user's own outgoing message (only those can be edited)."""
 
 
 class AuthKeys(Protocol):
@@ -161,6 +174,74 @@ class UpdateStates(Protocol):
         """Created on first use with pts 1."""
 
 
+class Messages(Protocol):
+    """Private-chat messages (one copy per participant's box, ids from each box's own
+    sequence), dialogs and the per-user update log (storage/messages.py). Each write is
+    one transaction: messages, dialogs, log rows and the pts of every box it touches; an
+    update with pts_count n moves a box's pts (update_state, from 1) from p to p + n and is
+    logged with pts = p + n."""
+
+    async def send_private(self, sender_id: int, recipient_id: int, *, date: int, message: str,
+                           entities: Sequence[dict[str, Any]] = (), reply_to_msg_id: int | None = None,
+                           random_id: int | None = None, silent: bool = False,
+                           media: dict[str, Any] | None = None) -> SentMessage:
+        """Both copies, both dialogs (the recipient's unread_count + 1), one "new_message"
+        per box. sender == recipient: Saved Messages, one copy. A retry with the same
+        (sender_id, random_id) changes nothing and returns the first send's copies and pts
+        with duplicate=True. reply_to_msg_id is in the sender's box; the recipient's copy
+        gets their id of that message (None if they no longer have it)."""
+
+    async def get(self, owner_id: int, ids: Iterable[int]) -> list[MessageRecord]:
+        """The messages that exist, in the order asked, each once."""
+
+    async def history(self, owner_id: int, peer_id: int, *, offset_id: int = 0, offset_date: int = 0,
+                      add_offset: int = 0, limit: int = 100, max_id: int = 0,
+                      min_id: int = 0) -> tuple[list[MessageRecord], int]:
+        """messages.getHistory: (newest first, count of the whole dialog). The page starts
+        add_offset messages after the first one older than offset_id (id < offset_id) or
+        offset_date (date < offset_date); a negative add_offset reaches newer messages (the
+        offset message included). max_id / min_id: exclusive bounds when non-zero; limit
+        at most 100."""
+
+    async def edit(self, owner_id: int, id: int, *, message: str, entities: Sequence[dict[str, Any]],
+                   edit_date: int) -> list[tuple[int, int, MessageRecord]]:
+        """Both copies change; one "edit_message" per box: [(user_id, pts, copy)], the
+        editor's first. MessageNotFound, or NotAuthor unless it is the owner's outgoing message."""
+
+    async def delete(self, owner_id: int, ids: Iterable[int], *, revoke: bool,
+                     now: int | None = None) -> dict[int, tuple[int, int, list[int]]]:
+        """Deletes the owner's copies (with revoke the other copies too): {user_id: (pts,
+        pts_count, sorted ids deleted in that box)}, one "delete_messages" per box; boxes
+        where nothing was deleted are absent. Dialogs' top_message (0 when empty: such
+        dialogs are not listed) and unread_count are recomputed."""
+
+    async def read_history(self, owner_id: int, peer_id: int, max_id: int,
+                           now: int | None = None) -> tuple[int | None, int, int | None, int]:
+        """(owner_pts, peer_id, peer_pts, peer_max_id). Raises the owner's read_inbox_max_id
+        to max_id (capped at top_message; 0: all), "read_inbox" in their box; raises the
+        peer's read_outbox_max_id to the peer's id of the newest message now read,
+        "read_outbox" in theirs. A pts is None where nothing changed."""
+
+    async def dialogs(self, owner_id: int, *, offset_date: int = 0, offset_id: int = 0, offset_peer_id: int = 0,
+                      limit: int = 100) -> tuple[list[DialogRecord], int]:
+        """(dialogs with messages, newest top message first (date, then id), total count).
+        Offsets: those before (offset_date, offset_id); offset_peer_id is not needed (top
+        message ids are unique in a box) and ignored."""
+
+    async def dialog(self, owner_id: int, peer_id: int) -> DialogRecord | None: ...
+
+    async def update_log(self, user_id: int, from_pts: int, limit: int = 1000) -> list[UpdateRecord]:
+        """The logged updates with pts > from_pts, ascending, at most limit."""
+
+    async def prune_update_log(self, user_id: int, keep_after_pts: int) -> int:
+        """Forgets the updates with pts <= keep_after_pts; returns how many."""
+
+    async def oldest_logged_pts(self, user_id: int) -> int | None:
+        """The pts just before the oldest update still logged (its pts - pts_count); None
+        if nothing is logged. A client whose pts is lower (or, with nothing logged, lower
+        than the box's pts) missed pruned updates: differenceTooLong."""
+
+
 class Invites(Protocol):
     async def create(self, record: InviteRecord) -> None: ...
     async def get(self, code: str) -> InviteRecord | None: ...
@@ -188,6 +269,7 @@ class Storage(Protocol):
     contacts: Contacts
     blocked: Blocked
     updates: UpdateStates
+    messages: Messages
     invites: Invites
     secrets: ServerSecrets
 

@@ -118,3 +118,60 @@ class InviteRecord(msgspec.Struct, frozen=True, kw_only=True):
     created_at: int
     used_by: int | None = None
     used_at: int | None = None
+
+
+class MessageRecord(msgspec.Struct, frozen=True, kw_only=True):
+    """One user's copy of a private-chat message (storage/messages.py): every
+    participant has their own, with an id from their own box's sequence (from 1)."""
+
+    owner_id: int  # whose message box
+    id: int  # in the owner's box
+    peer_id: int  # the other user (the owner for Saved Messages)
+    from_id: int
+    out: bool  # the owner sent it
+    date: int
+    message: str
+    entities: list[dict[str, Any]] = []  # TL dict form
+    reply_to_msg_id: int | None = None  # in the owner's box
+    random_id: int | None = None  # the sender's copy only
+    edit_date: int | None = None
+    silent: bool = False
+    shared_id: int  # the same for every copy of one message (a global sequence)
+    media: dict[str, Any] | None = None  # TL dict form
+
+
+class DialogRecord(msgspec.Struct, frozen=True, kw_only=True):
+    owner_id: int
+    peer_id: int
+    top_message: int  # 0 once every message of the dialog is deleted
+    read_inbox_max_id: int = 0
+    read_outbox_max_id: int = 0
+    unread_count: int = 0
+    pinned_order: int | None = None
+    date: int = 0  # of the top message
+
+
+class UpdateRecord(msgspec.Struct, frozen=True, kw_only=True):
+    """One change to a user's message box, as meaning (rendered at read time).
+
+    kind / data: "new_message" / "edit_message" {"id": 17}; "delete_messages" {"ids": [...]};
+    "read_inbox" {"peer_id": 5, "max_id": 9, "still_unread_count": 0};
+    "read_outbox" {"peer_id": 5, "max_id": 9}. pts is the box's pts after the update.
+    """
+
+    user_id: int
+    pts: int
+    pts_count: int
+    kind: str
+    data: dict[str, Any]
+    date: int
+
+
+class SentMessage(msgspec.Struct, frozen=True, kw_only=True):
+    """What storage.messages.send_private did (or had done: duplicate)."""
+
+    sender_copy: MessageRecord
+    recipient_copy: MessageRecord | None  # None for Saved Messages (sender == recipient)
+    sender_pts: int  # the box's pts after the new_message update (of the original send if duplicate)
+    recipient_pts: int | None
+    duplicate: bool = False

@@ -9,6 +9,7 @@ from .auth_keys import SqlAuthKeys
 from .contacts import SqlBlocked, SqlContacts
 from .db import Database
 from .login import SqlInvites, SqlPhoneCodes
+from .messages import SqlMessages
 from .secrets import SqlServerSecrets
 from .updates import SqlUpdateStates
 from .users import SqlUsers
@@ -26,6 +27,7 @@ class SqlStorage:
         self.contacts = SqlContacts(db)
         self.blocked = SqlBlocked(db)
         self.updates = SqlUpdateStates(db)
+        self.messages = SqlMessages(db)
         self.invites = SqlInvites(db)
         self.secrets = SqlServerSecrets(db)
         self.schema_version: int | None = None  # known after migrate()
