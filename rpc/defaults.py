@@ -15,7 +15,6 @@ from tl import functions as F, types as T
 from .context import RequestContext
 from .dispatch import handler
 from .services.login import require_user
-from .services.peers import resolve_input_peer_user
 
 DAY = 86400
 
@@ -104,31 +103,9 @@ async def available_reactions(request, ctx: RequestContext):
     return T.messages.AvailableReactions(hash=0, reactions=[])
 
 
-# -- the main screen, before messaging exists -----------------------------------------
-# No message, chat or sticker can exist yet, so these lists are truly empty; the
-# messaging milestone replaces the dialog and history answers with real ones.
-
-
-@handler(F.messages.GetDialogs)
-async def dialogs(request, ctx: RequestContext):
-    require_user(ctx)
-    return T.messages.Dialogs(dialogs=[], messages=[], chats=[], users=[])
-
-
-@handler(F.messages.GetPinnedDialogs)
-async def pinned_dialogs(request, ctx: RequestContext):
-    user_id = require_user(ctx)
-    state = await ctx.services.storage.updates.get(user_id)
-    return T.messages.PeerDialogs(dialogs=[], messages=[], chats=[], users=[], state=T.updates.State(
-        pts=max(1, state.pts), qts=state.qts, date=int(time.time()), seq=state.seq, unread_count=0))
-
-
-@handler(F.messages.GetHistory)
-async def history(request, ctx: RequestContext):
-    user_id = require_user(ctx)
-    # The peer must be one this user may name; no chats or channels exist yet.
-    await resolve_input_peer_user(ctx.services.storage, user_id, request.peer)
-    return T.messages.Messages(messages=[], topics=[], chats=[], users=[])
+# -- the main screen -------------------------------------------------------------------
+# No saved dialogs, quick replies, sticker sets or stories can exist yet: these lists
+# are truly empty. (Dialogs and history are rpc/messages.py's.)
 
 
 @handler(F.messages.GetSavedDialogs)

@@ -9,6 +9,8 @@ from tl import functions as F, types as T
 from .context import RequestContext
 from .dispatch import handler
 from .services.login import require_user
+from .services.messages_view import render_log
+from .services.users import UserView
 
 
 @handler(F.updates.GetState)
@@ -19,12 +21,32 @@ async def get_state(request, ctx: RequestContext):
     return T.updates.State(pts=max(1, state.pts), qts=state.qts, date=int(time.time()), seq=state.seq, unread_count=0)
 
 
+DIFFERENCE_LIMIT = 100  # log rows per answer; more comes as differenceSlice
+
+
 @handler(F.updates.GetDifference)
 async def get_difference(request, ctx: RequestContext):
     user_id = require_user(ctx)
-    state = await ctx.services.storage.updates.get(user_id)
+    storage = ctx.services.storage
+    state = await storage.updates.get(user_id)
     now = int(time.time())
     if request.pts >= state.pts:
         return T.updates.DifferenceEmpty(date=now, seq=state.seq)
-    # No update log is kept before messaging lands: a client behind us starts over.
-    return T.updates.DifferenceTooLong(pts=max(1, state.pts))
+    oldest = await storage.messages.oldest_logged_pts(user_id)
+    if oldest is None or request.pts < oldest:
+        # Older than the retained log: the client starts over from the current state.
+        return T.updates.DifferenceTooLong(pts=state.pts)
+    limit = DIFFERENCE_LIMIT
+    if request.pts_total_limit:
+        limit = max(1, min(limit, request.pts_total_limit))
+    rows = await storage.messages.update_log(user_id, request.pts, limit)
+    new_messages, others, user_ids = await render_log(storage, user_id, rows)
+    users = await UserView(storage, user_id).users(user_ids)
+    last = rows[-1].pts if rows else state.pts
+    if last < state.pts:
+        intermediate = T.updates.State(pts=last, qts=state.qts, date=rows[-1].date, seq=state.seq, unread_count=0)
+        return T.updates.DifferenceSlice(new_messages=new_messages, new_encrypted_messages=[], other_updates=others,
+                                         chats=[], users=users, intermediate_state=intermediate)
+    final = T.updates.State(pts=state.pts, qts=state.qts, date=now, seq=state.seq, unread_count=0)
+    return T.updates.Difference(new_messages=new_messages, new_encrypted_messages=[], other_updates=others,
+                                chats=[], users=users, state=final)

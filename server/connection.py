@@ -22,7 +22,7 @@ from mtproto.session import (AuthKeyDestroyed, BadMessage, Close, DisconnectAfte
 from mtproto.transport import Packet, ServerTransport, TransportError
 from rpc import RpcError, dispatch
 from rpc.context import ClientInfo, RequestContext
-from rpc.services.live import mark_offline, render, user_channel
+from rpc.services.live import decode, mark_offline, render, user_channel
 from rpc.services.login import identify
 from tl import functions as F, types as T
 
@@ -286,7 +286,12 @@ class Connection:
                     if sub.clear_overflowed():
                         # Events were lost: the client fetches the difference itself.
                         await self._push(session, session_id, T.UpdatesTooLong())
-                    updates = await render(self.state.storage, user_id, payload)
+                    event = decode(payload)
+                    if event is None:
+                        continue
+                    if event.get("origin_key") == session.auth_key_id and event.get("origin_session") == session_id:
+                        continue  # the session that made the change has its answer already
+                    updates = await render(self.state.storage, user_id, event)
                     if updates is not None:
                         await self._push(session, session_id, updates)
 

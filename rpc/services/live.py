@@ -16,6 +16,7 @@ import structlog
 from storage.bus import BusError
 from tl import types as T
 
+from .messages_view import render_log
 from .users import UserView
 
 log = structlog.get_logger("mtserver.live")
@@ -55,16 +56,34 @@ async def mark_offline(services, user_id: int) -> None:
     await announce_status(services, user_id)
 
 
-async def render(storage, viewer_id: int, payload: bytes):
-    """The Updates object a bus payload means for `viewer_id`, or None."""
+def decode(payload: bytes) -> dict | None:
     try:
         event = msgspec.json.decode(payload)
     except msgspec.DecodeError:
         return None
-    if event.get("kind") == "user_status":
+    return event if isinstance(event, dict) else None
+
+
+async def render(storage, viewer_id: int, event: dict):
+    """The Updates object an event means for `viewer_id`, or None."""
+    kind = event.get("kind")
+    if kind == "user_status":
         user = await UserView(storage, viewer_id).user(int(event["user_id"]))
         if user is None or user.status is None:
             return None
         update = T.UpdateUserStatus(user_id=user.id, status=user.status)
         return T.UpdateShort(update=update, date=int(time.time()))
+    if kind == "log":
+        # One row of the viewer's own update log, by its pts.
+        pts = int(event["pts"])
+        rows = [r for r in await storage.messages.update_log(viewer_id, pts - 1, 1) if r.pts == pts]
+        if not rows:
+            return None
+        new_messages, others, users = await render_log(storage, viewer_id, rows)
+        updates = [T.UpdateNewMessage(message=m, pts=rows[0].pts, pts_count=rows[0].pts_count)
+                   for m in new_messages] + others
+        if not updates:
+            return None
+        return T.Updates(updates=updates, users=await UserView(storage, viewer_id).users(users), chats=[],
+                         date=int(time.time()), seq=0)
     return None

@@ -1,0 +1,130 @@
+"""messages.* for private chats: send, history, dialogs, read receipts.
+
+Every change is written with its update-log rows and pts in one storage transaction;
+after commit the affected users' live sessions are told through the bus (the sending
+session is answered directly and not told twice).
+"""
+
+from __future__ import annotations
+
+import time
+
+from tl import functions as F, types as T
+
+from .context import RequestContext
+from .dispatch import handler
+from .errors import RpcError
+from .services.live import publish
+from .services.login import require_user
+from .services.messages_view import message, users_of
+from .services.peers import resolve_input_peer_user
+from .services.users import UserView
+
+MESSAGE_MAX = 4096
+HISTORY_MAX = 100
+
+
+def _entities(entities) -> list[dict]:
+    return [e.to_dict() for e in entities or ()]
+
+
+def _origin(ctx: RequestContext) -> dict:
+    return {"origin_key": ctx.auth_key_id, "origin_session": ctx.session_id}
+
+
+@handler(F.messages.SendMessage)
+async def send_message(request, ctx: RequestContext):
+    user_id = require_user(ctx)
+    storage = ctx.services.storage
+    peer = await resolve_input_peer_user(storage, user_id, request.peer)
+    text = request.message or ""
+    if not text.strip():
+        raise RpcError(400, "MESSAGE_EMPTY")
+    if len(text) > MESSAGE_MAX:
+        raise RpcError(400, "MESSAGE_TOO_LONG")
+    if peer != user_id and await storage.blocked.is_blocked(user_id, peer):
+        raise RpcError(400, "YOU_BLOCKED_USER")
+    reply_to = getattr(request.reply_to, "reply_to_msg_id", None)
+    sent = await storage.messages.send_private(
+        user_id, peer, date=int(time.time()), message=text, entities=_entities(request.entities),
+        reply_to_msg_id=reply_to, random_id=request.random_id, silent=bool(request.silent))
+    mine = sent.sender_copy
+    if not sent.duplicate:
+        # The sender's other devices and the recipient's: each renders its own box's row.
+        await publish(ctx.services, [user_id], {"kind": "log", "pts": sent.sender_pts, **_origin(ctx)})
+        if sent.recipient_copy is not None:
+            await publish(ctx.services, [peer], {"kind": "log", "pts": sent.recipient_pts})
+    return T.UpdateShortSentMessage(out=True, id=mine.id, pts=sent.sender_pts, pts_count=1, date=mine.date,
+                                    entities=[e for e in request.entities] if request.entities else None)
+
+
+@handler(F.messages.GetHistory)
+async def get_history(request, ctx: RequestContext):
+    user_id = require_user(ctx)
+    storage = ctx.services.storage
+    peer = await resolve_input_peer_user(storage, user_id, request.peer)
+    records, total = await storage.messages.history(
+        user_id, peer, offset_id=request.offset_id, offset_date=request.offset_date or 0,
+        add_offset=request.add_offset, limit=max(1, min(request.limit or HISTORY_MAX, HISTORY_MAX)),
+        max_id=request.max_id, min_id=request.min_id)
+    users = await UserView(storage, user_id).users(users_of(records) or [peer])
+    messages = [message(r) for r in records]
+    if total > len(messages):
+        return T.messages.MessagesSlice(count=total, messages=messages, topics=[], chats=[], users=users)
+    return T.messages.Messages(messages=messages, topics=[], chats=[], users=users)
+
+
+@handler(F.messages.GetMessages)
+async def get_messages(request, ctx: RequestContext):
+    user_id = require_user(ctx)
+    storage = ctx.services.storage
+    ids = [i.id for i in request.id if isinstance(i, T.InputMessageID)]
+    records = await storage.messages.get(user_id, ids)
+    users = await UserView(storage, user_id).users(users_of(records))
+    return T.messages.Messages(messages=[message(r) for r in records], topics=[], chats=[], users=users)
+
+
+@handler(F.messages.GetDialogs)
+async def get_dialogs(request, ctx: RequestContext):
+    user_id = require_user(ctx)
+    storage = ctx.services.storage
+    offset_peer = 0
+    if isinstance(request.offset_peer, (T.InputPeerUser,)):
+        offset_peer = request.offset_peer.user_id
+    dialogs, total = await storage.messages.dialogs(
+        user_id, offset_date=request.offset_date or 0, offset_id=request.offset_id, offset_peer_id=offset_peer,
+        limit=max(1, min(request.limit or 100, 100)))
+    tops = await storage.messages.get(user_id, [d.top_message for d in dialogs])
+    out = [T.Dialog(peer=T.PeerUser(user_id=d.peer_id), top_message=d.top_message,
+                    read_inbox_max_id=d.read_inbox_max_id, read_outbox_max_id=d.read_outbox_max_id,
+                    unread_count=d.unread_count, unread_mentions_count=0, unread_reactions_count=0,
+                    unread_poll_votes_count=0, notify_settings=T.PeerNotifySettings()) for d in dialogs]
+    users = await UserView(storage, user_id).users([d.peer_id for d in dialogs])
+    messages = [message(r) for r in tops]
+    if total > len(out):
+        return T.messages.DialogsSlice(count=total, dialogs=out, messages=messages, chats=[], users=users)
+    return T.messages.Dialogs(dialogs=out, messages=messages, chats=[], users=users)
+
+
+@handler(F.messages.ReadHistory)
+async def read_history(request, ctx: RequestContext):
+    user_id = require_user(ctx)
+    storage = ctx.services.storage
+    peer = await resolve_input_peer_user(storage, user_id, request.peer)
+    owner_pts, peer_id, peer_pts, peer_max_id = await storage.messages.read_history(user_id, peer, request.max_id)
+    state = await storage.updates.get(user_id)
+    if owner_pts is None:
+        return T.messages.AffectedMessages(pts=state.pts, pts_count=0)
+    await publish(ctx.services, [user_id], {"kind": "log", "pts": owner_pts, **_origin(ctx)})
+    if peer_pts is not None and peer_id != user_id:
+        await publish(ctx.services, [peer_id], {"kind": "log", "pts": peer_pts})
+    return T.messages.AffectedMessages(pts=owner_pts, pts_count=1)
+
+
+@handler(F.messages.GetPinnedDialogs)
+async def get_pinned_dialogs(request, ctx: RequestContext):
+    # Pinning dialogs is not offered yet, so none is pinned.
+    user_id = require_user(ctx)
+    state = await ctx.services.storage.updates.get(user_id)
+    return T.messages.PeerDialogs(dialogs=[], messages=[], chats=[], users=[], state=T.updates.State(
+        pts=max(1, state.pts), qts=state.qts, date=int(time.time()), seq=state.seq, unread_count=0))
