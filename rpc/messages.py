@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import time
 
+from storage.interface import MessageNotFound, NotAuthor
 from tl import functions as F, types as T
 
 from .context import RequestContext
@@ -128,3 +129,51 @@ async def get_pinned_dialogs(request, ctx: RequestContext):
     state = await ctx.services.storage.updates.get(user_id)
     return T.messages.PeerDialogs(dialogs=[], messages=[], chats=[], users=[], state=T.updates.State(
         pts=max(1, state.pts), qts=state.qts, date=int(time.time()), seq=state.seq, unread_count=0))
+
+
+@handler(F.messages.EditMessage)
+async def edit_message(request, ctx: RequestContext):
+    user_id = require_user(ctx)
+    storage = ctx.services.storage
+    await resolve_input_peer_user(storage, user_id, request.peer)
+    if request.message is None:
+        raise RpcError(400, "MESSAGE_NOT_MODIFIED")
+    if not request.message.strip():
+        raise RpcError(400, "MESSAGE_EMPTY")
+    if len(request.message) > MESSAGE_MAX:
+        raise RpcError(400, "MESSAGE_TOO_LONG")
+    try:
+        changed = await storage.messages.edit(user_id, request.id, message=request.message,
+                                              entities=_entities(request.entities), edit_date=int(time.time()))
+    except MessageNotFound:
+        raise RpcError(400, "MESSAGE_ID_INVALID") from None
+    except NotAuthor:
+        raise RpcError(403, "MESSAGE_AUTHOR_REQUIRED") from None
+    mine = None
+    for owner, pts, record in changed:
+        event = {"kind": "log", "pts": pts}
+        if owner == user_id:
+            mine = (pts, record)
+            event.update(_origin(ctx))
+        await publish(ctx.services, [owner], event)
+    pts, record = mine
+    users = await UserView(storage, user_id).users(users_of([record]))
+    return T.Updates(updates=[T.UpdateEditMessage(message=message(record), pts=pts, pts_count=1)],
+                     users=users, chats=[], date=int(time.time()), seq=0)
+
+
+@handler(F.messages.DeleteMessages)
+async def delete_messages(request, ctx: RequestContext):
+    user_id = require_user(ctx)
+    storage = ctx.services.storage
+    changed = await storage.messages.delete(user_id, list(request.id)[:100], revoke=bool(request.revoke))
+    for owner, (pts, _count, _ids) in changed.items():
+        event = {"kind": "log", "pts": pts}
+        if owner == user_id:
+            event.update(_origin(ctx))
+        await publish(ctx.services, [owner], event)
+    if user_id in changed:
+        pts, count, _ = changed[user_id]
+        return T.messages.AffectedMessages(pts=pts, pts_count=count)
+    state = await storage.updates.get(user_id)
+    return T.messages.AffectedMessages(pts=state.pts, pts_count=0)

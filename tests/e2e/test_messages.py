@@ -113,3 +113,30 @@ def test_bad_sends_get_telegrams_errors(server, run):
             await c.disconnect()
 
     run(scenario())
+
+
+def test_edits_and_deletions_reach_the_other_side(server, run):
+    from telethon import errors, events
+
+    async def scenario():
+        pem, alice, alice_user, bob, bob_user = await pair(server)
+        edited, deleted = asyncio.Queue(), asyncio.Queue()
+        bob.add_event_handler(lambda e: edited.put_nowait(e.message), events.MessageEdited())
+        bob.add_event_handler(lambda e: deleted.put_nowait(e.deleted_ids), events.MessageDeleted())
+        await bob.get_dialogs()
+        sent = await alice.send_message(bob_user.id, "tpyo")
+        await alice.edit_message(bob_user.id, sent.id, "typo")
+        live = await asyncio.wait_for(edited.get(), 5)
+        assert live.message == "typo" and live.edit_date is not None
+        assert [m.message for m in await bob.get_messages(alice_user.id, limit=5)] == ["typo"]
+        bobs_copy = live.id
+        with pytest.raises(errors.MessageAuthorRequiredError):
+            await bob.edit_message(alice_user.id, bobs_copy, "not mine")
+        await alice.delete_messages(bob_user.id, [sent.id], revoke=True)
+        assert await asyncio.wait_for(deleted.get(), 5) == [bobs_copy]
+        assert await bob.get_messages(alice_user.id, limit=5) == []
+        assert await alice.get_messages(bob_user.id, limit=5) == []
+        for c in (alice, bob):
+            await c.disconnect()
+
+    run(scenario())
