@@ -37,3 +37,28 @@ def test_presence_crosses_processes(two_servers):
     with asyncio.Runner() as runner:
         runner.run(asyncio.wait_for(status_reaches_contact(first, second, pem), 60))
     assert '"handshake_done"' in first.log() and '"handshake_done"' in second.log()
+
+
+def test_a_message_sent_on_one_process_arrives_live_on_the_other(two_servers):
+    from telethon import events, functions, types
+
+    from .test_accounts import new_phone, sign_up
+
+    first, second = two_servers
+    pem = first.public_key()[0]
+
+    async def scenario():
+        alice, _ = await sign_up(first, pem, new_phone(), "Alice")
+        bob, bob_user = await sign_up(second, pem, new_phone(), "Bob", receive_updates=True)
+        got = asyncio.Queue()
+        bob.add_event_handler(lambda e: got.put_nowait(e.message.message), events.NewMessage(incoming=True))
+        await bob(functions.updates.GetStateRequest())
+        await asyncio.sleep(0.2)  # Bob's process subscribes to his channel
+        await alice(functions.messages.SendMessageRequest(
+            peer=types.InputPeerUser(bob_user.id, bob_user.access_hash), message="across", random_id=7))
+        assert await asyncio.wait_for(got.get(), 5) == "across"
+        for c in (alice, bob):
+            await c.disconnect()
+
+    with asyncio.Runner() as runner:
+        runner.run(asyncio.wait_for(scenario(), 60))
