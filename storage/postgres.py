@@ -38,6 +38,7 @@ from typing import Any, TypeVar
 from urllib.parse import urlsplit, urlunsplit
 
 import asyncpg
+import trio
 import trio_asyncio
 
 from .db import Row
@@ -80,22 +81,22 @@ class PostgresDatabase:
             raise StorageError(f"cannot connect to PostgreSQL at {redact(self.dsn)}: {exc}") from exc
 
     async def fetch(self, sql: str, *args: Any) -> list[Row]:
-        return await self._asyncio(self._on_pool)("fetch", sql, args)
+        return await self._uncancelled(self._on_pool, "fetch", sql, args)
 
     async def fetchrow(self, sql: str, *args: Any) -> Row | None:
-        return await self._asyncio(self._on_pool)("fetchrow", sql, args)
+        return await self._uncancelled(self._on_pool, "fetchrow", sql, args)
 
     async def fetchval(self, sql: str, *args: Any) -> Any:
-        return await self._asyncio(self._on_pool)("fetchval", sql, args)
+        return await self._uncancelled(self._on_pool, "fetchval", sql, args)
 
     async def execute(self, sql: str, *args: Any) -> int:
-        return await self._asyncio(self._on_pool)("execute", sql, args)
+        return await self._uncancelled(self._on_pool, "execute", sql, args)
 
     async def script(self, sql: str) -> None:
-        await self._asyncio(self._on_pool)("script", sql, ())
+        await self._uncancelled(self._on_pool, "script", sql, ())
 
     async def transaction(self, body: Callable[..., Awaitable[T]], *args: Any) -> T:
-        return await self._asyncio(self._in_transaction)(body, args)
+        return await self._uncancelled(self._in_transaction, body, args)
 
     async def close(self) -> None:
         pool, self._pool = self._pool, None
@@ -103,6 +104,17 @@ class PostgresDatabase:
             await self._asyncio(pool.close)()
 
     # -- the asyncio side -----------------------------------------------------------------
+
+    async def _uncancelled(self, fn: Callable[..., Awaitable[T]], *args: Any) -> T:
+        """Run one statement or transaction to its end even if the trio caller is cancelled
+        meanwhile (the cancellation takes effect right after). Cancelling the asyncio task
+        mid-query could leave asyncpg's pool a connection short, and enough of those made
+        later calls wait forever; a statement is short, so waiting for it costs little."""
+        call = self._asyncio(fn)
+        with trio.CancelScope(shield=True):
+            result = await call(*args)
+        await trio.lowlevel.checkpoint_if_cancelled()
+        return result
 
     def _asyncio(self, fn: Callable[..., Awaitable[T]]) -> Callable[..., Awaitable[T]]:
         if self._loop is None:
