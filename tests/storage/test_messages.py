@@ -7,7 +7,7 @@ import pytest
 import trio
 
 from storage.interface import MessageNotFound, NotAuthor
-from storage.models import DialogRecord, MessageRecord, UpdateRecord
+from storage.models import UpdateRecord
 
 NOW = 1_700_000_000
 A, B, C = 1000001, 1000002, 1000003
@@ -26,17 +26,6 @@ def assert_log_is_gapless(log, start=1):
     for row in log:
         assert row.pts == start + row.pts_count
         start = row.pts
-
-
-@pytest.mark.parametrize("record, table", [(MessageRecord, "messages"), (DialogRecord, "dialogs"),
-                                           (UpdateRecord, "update_log")])
-async def test_every_record_field_has_a_column(storage, record, table):
-    if storage.backend == "sqlite":
-        rows = await storage.db.fetch(f"SELECT name FROM pragma_table_info('{table}')")
-    else:
-        rows = await storage.db.fetch("SELECT column_name FROM information_schema.columns"
-                                      " WHERE table_schema = current_schema() AND table_name = $1", table)
-    assert {row[0] for row in rows} == set(record.__struct_fields__)
 
 
 async def test_send_makes_two_copies_with_their_own_ids_and_advances_both_boxes(storage):
