@@ -20,6 +20,7 @@ from .services.login import require_user
 from .services.messages_view import message, users_of
 from .services.peers import resolve_input_peer_user
 from .services.users import UserView
+from .updates import state_object
 
 MESSAGE_MAX = 4096
 HISTORY_MAX = 100
@@ -126,9 +127,8 @@ async def read_history(request, ctx: RequestContext):
 async def get_pinned_dialogs(request, ctx: RequestContext):
     # Pinning dialogs is not offered yet, so none is pinned.
     user_id = require_user(ctx)
-    state = await ctx.services.storage.updates.get(user_id)
-    return T.messages.PeerDialogs(dialogs=[], messages=[], chats=[], users=[], state=T.updates.State(
-        pts=max(1, state.pts), qts=state.qts, date=int(time.time()), seq=state.seq, unread_count=0))
+    state = state_object(await ctx.services.storage.updates.get(user_id))
+    return T.messages.PeerDialogs(dialogs=[], messages=[], chats=[], users=[], state=state)
 
 
 @handler(F.messages.EditMessage)

@@ -13,12 +13,17 @@ from .services.messages_view import render_log
 from .services.users import UserView
 
 
+def state_object(state, *, pts: int | None = None, date: int | None = None):
+    """updates.state for a stored box state (or an intermediate pts/date of it)."""
+    # pts starts at 1: some clients read pts 0 as "no state" (PROTOCOL.md rule 27).
+    return T.updates.State(pts=max(1, state.pts if pts is None else pts), qts=state.qts,
+                           date=int(time.time()) if date is None else date, seq=state.seq, unread_count=0)
+
+
 @handler(F.updates.GetState)
 async def get_state(request, ctx: RequestContext):
     user_id = require_user(ctx)
-    state = await ctx.services.storage.updates.get(user_id)
-    # pts starts at 1: some clients read pts 0 as "no state" (PROTOCOL.md rule 27).
-    return T.updates.State(pts=max(1, state.pts), qts=state.qts, date=int(time.time()), seq=state.seq, unread_count=0)
+    return state_object(await ctx.services.storage.updates.get(user_id))
 
 
 DIFFERENCE_LIMIT = 100  # log rows per answer; more comes as differenceSlice
@@ -44,9 +49,9 @@ async def get_difference(request, ctx: RequestContext):
     users = await UserView(storage, user_id).users(user_ids)
     last = rows[-1].pts if rows else state.pts
     if last < state.pts:
-        intermediate = T.updates.State(pts=last, qts=state.qts, date=rows[-1].date, seq=state.seq, unread_count=0)
+        intermediate = state_object(state, pts=last, date=rows[-1].date)
         return T.updates.DifferenceSlice(new_messages=new_messages, new_encrypted_messages=[], other_updates=others,
                                          chats=[], users=users, intermediate_state=intermediate)
-    final = T.updates.State(pts=state.pts, qts=state.qts, date=now, seq=state.seq, unread_count=0)
+    final = state_object(state, date=now)
     return T.updates.Difference(new_messages=new_messages, new_encrypted_messages=[], other_updates=others,
                                 chats=[], users=users, state=final)

@@ -21,6 +21,7 @@ import trio
 import trio_asyncio
 
 import rpc  # noqa: F401  (registers the handlers)
+import tl
 from mtproto.crypto import ServerRsaKey
 from mtproto.handshake import AuthKey
 from mtproto.salts import SLOT_SECONDS, SaltPolicy
@@ -94,8 +95,6 @@ class ServerState:
         record = await self.auth_keys.get(key_id)
         if record is None:
             return None
-        import tl
-
         salt, until = self.initial_salts.get(key_id, (None, 0))
         return EncryptedSession(
             record.key, key_id, self.salts, self.sessions.setdefault(key_id, {}),
