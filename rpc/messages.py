@@ -18,7 +18,7 @@ from .errors import RpcError
 from .services.live import publish
 from .services.login import require_user
 from .services.messages_view import message, users_of
-from .services.peers import resolve_input_peer_user
+from .services.peers import peer_object, resolve_input_peer
 from .services.users import UserView
 from .updates import state_object
 
@@ -38,7 +38,7 @@ def _origin(ctx: RequestContext) -> dict:
 async def send_message(request, ctx: RequestContext):
     user_id = require_user(ctx)
     storage = ctx.services.storage
-    peer = await resolve_input_peer_user(storage, user_id, request.peer)
+    peer = await resolve_input_peer(storage, user_id, request.peer)
     text = request.message or ""
     if not text.strip():
         raise RpcError(400, "MESSAGE_EMPTY")
@@ -64,7 +64,7 @@ async def send_message(request, ctx: RequestContext):
 async def get_history(request, ctx: RequestContext):
     user_id = require_user(ctx)
     storage = ctx.services.storage
-    peer = await resolve_input_peer_user(storage, user_id, request.peer)
+    peer = await resolve_input_peer(storage, user_id, request.peer)
     records, total = await storage.messages.history(
         user_id, peer, offset_id=request.offset_id, offset_date=request.offset_date or 0,
         add_offset=request.add_offset, limit=max(1, min(request.limit or HISTORY_MAX, HISTORY_MAX)),
@@ -97,7 +97,7 @@ async def get_dialogs(request, ctx: RequestContext):
         user_id, offset_date=request.offset_date or 0, offset_id=request.offset_id, offset_peer_id=offset_peer,
         limit=max(1, min(request.limit or 100, 100)))
     tops = await storage.messages.get(user_id, [d.top_message for d in dialogs])
-    out = [T.Dialog(peer=T.PeerUser(user_id=d.peer_id), top_message=d.top_message,
+    out = [T.Dialog(peer=peer_object(d.peer_id), top_message=d.top_message,
                     read_inbox_max_id=d.read_inbox_max_id, read_outbox_max_id=d.read_outbox_max_id,
                     unread_count=d.unread_count, unread_mentions_count=0, unread_reactions_count=0,
                     unread_poll_votes_count=0, notify_settings=T.PeerNotifySettings()) for d in dialogs]
@@ -112,7 +112,7 @@ async def get_dialogs(request, ctx: RequestContext):
 async def read_history(request, ctx: RequestContext):
     user_id = require_user(ctx)
     storage = ctx.services.storage
-    peer = await resolve_input_peer_user(storage, user_id, request.peer)
+    peer = await resolve_input_peer(storage, user_id, request.peer)
     owner_pts, peer_id, peer_pts, peer_max_id = await storage.messages.read_history(user_id, peer, request.max_id)
     state = await storage.updates.get(user_id)
     if owner_pts is None:
@@ -135,7 +135,7 @@ async def get_pinned_dialogs(request, ctx: RequestContext):
 async def edit_message(request, ctx: RequestContext):
     user_id = require_user(ctx)
     storage = ctx.services.storage
-    await resolve_input_peer_user(storage, user_id, request.peer)
+    await resolve_input_peer(storage, user_id, request.peer)
     if request.message is None:
         raise RpcError(400, "MESSAGE_NOT_MODIFIED")
     if not request.message.strip():

@@ -6,12 +6,14 @@ import tl
 from storage.models import MessageRecord, UpdateRecord
 from tl import types as T
 
+from .peers import peer_object
+
 
 def message(record: MessageRecord):
     """A private-chat message from its owner's box (peer_id is the other user)."""
     entities = [tl.from_dict(e) for e in record.entities] or None
     return T.Message(
-        id=record.id, out=record.out, silent=record.silent, peer_id=T.PeerUser(user_id=record.peer_id),
+        id=record.id, out=record.out, silent=record.silent, peer_id=peer_object(record.peer_id),
         from_id=T.PeerUser(user_id=record.from_id), date=record.date, message=record.message,
         entities=entities, edit_date=record.edit_date,
         reply_to=T.MessageReplyHeader(reply_to_msg_id=record.reply_to_msg_id) if record.reply_to_msg_id else None,
@@ -41,12 +43,12 @@ async def render_log(storage, user_id: int, rows: list[UpdateRecord]):
         elif r.kind == "delete_messages":
             others.append(T.UpdateDeleteMessages(messages=list(r.data["ids"]), pts=r.pts, pts_count=r.pts_count))
         elif r.kind == "read_inbox":
-            others.append(T.UpdateReadHistoryInbox(peer=T.PeerUser(user_id=r.data["peer_id"]), max_id=r.data["max_id"],
+            others.append(T.UpdateReadHistoryInbox(peer=peer_object(r.data["peer_id"]), max_id=r.data["max_id"],
                                                    still_unread_count=r.data.get("still_unread_count", 0),
                                                    pts=r.pts, pts_count=r.pts_count))
             users.append(r.data["peer_id"])
         elif r.kind == "read_outbox":
-            others.append(T.UpdateReadHistoryOutbox(peer=T.PeerUser(user_id=r.data["peer_id"]), max_id=r.data["max_id"],
+            others.append(T.UpdateReadHistoryOutbox(peer=peer_object(r.data["peer_id"]), max_id=r.data["max_id"],
                                                     pts=r.pts, pts_count=r.pts_count))
             users.append(r.data["peer_id"])
     return new_messages, others, list(dict.fromkeys(users))

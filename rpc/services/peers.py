@@ -1,5 +1,9 @@
 """Input peers → user ids, with the access hash checks (USER_ID_INVALID / PEER_ID_INVALID).
 
+In storage a peer is one integer: a user by their id (> 0), a basic group by minus its
+chat id (as the Bot API does), so message boxes, dialogs and the update log need no
+separate peer-type column. `peer_object` turns it back into TL.
+
 Lenient as Telegram: an InputPeerUser/InputPeerSelf where the schema says InputUser is
 accepted (PROTOCOL.md rule 28), and so is an InputUser where it says InputPeer.
 """
@@ -24,4 +28,21 @@ async def resolve_user(storage, viewer_id: int, peer, error: str = "USER_ID_INVA
 
 
 async def resolve_input_peer_user(storage, viewer_id: int, peer) -> int:
+    return await resolve_user(storage, viewer_id, peer, "PEER_ID_INVALID")
+
+
+def chat_peer_id(chat_id: int) -> int:
+    """The storage peer id of a basic group."""
+    return -chat_id
+
+
+def peer_object(peer_id: int):
+    """The TL Peer of a storage peer id."""
+    if peer_id < 0:
+        return T.PeerChat(chat_id=-peer_id)
+    return T.PeerUser(user_id=peer_id)
+
+
+async def resolve_input_peer(storage, viewer_id: int, peer) -> int:
+    """The storage peer id (see above) an InputPeer names, checked for access."""
     return await resolve_user(storage, viewer_id, peer, "PEER_ID_INVALID")
