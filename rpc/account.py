@@ -15,7 +15,7 @@ from .dispatch import handler
 from .errors import RpcError
 from .auth import verify_password
 from .services import srp
-from .services.live import announce_status
+from .services.live import ONLINE_PERIOD, announce_status
 from .services.login import require_user
 from .services.peers import resolve_user
 from .services.privacy import INPUT_KEYS, input_rules_to_stored, rules_or_default, stored_to_rules, users_in
@@ -23,7 +23,6 @@ from .services.users import UserView
 
 ABOUT_MAX = 70
 NAME_MAX = 64
-ONLINE_PERIOD = 300  # account.updateStatus(offline=false) keeps a user online this long
 AUTHORIZATION_TTL_DAYS = 180
 # https://core.telegram.org/method/account.updateUsername: a-z, 0-9 and underscores,
 # 5 to 32 characters, starting with a letter, not ending with an underscore.

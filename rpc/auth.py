@@ -23,6 +23,7 @@ from .errors import RpcError
 from .services import srp
 from .services.code_senders import CodeSenderError
 from .services.login import finish_password_login, log_in, require_perm_key, require_user
+from .services.notifications import login_code_text, notify
 from .services.phones import normalize_phone
 from .services.registration import allowlisted, policy_of
 
@@ -38,7 +39,14 @@ def _sent(code: str, phone_code_hash: str):
                            next_type=T.auth.CodeTypeSms(), timeout=60)
 
 
-async def _deliver(ctx: RequestContext, phone: str, phone_code_hash: str):
+def _sent_to_app(code: str, phone_code_hash: str):
+    return T.auth.SentCode(type=T.auth.SentCodeTypeApp(length=len(code)), phone_code_hash=phone_code_hash,
+                           next_type=T.auth.CodeTypeSms(), timeout=60)
+
+
+async def _deliver(ctx: RequestContext, phone: str, phone_code_hash: str, *, to_app: bool = False):
+    """Makes and stores a code; sends it as a service message to the account's logged-in
+    devices when asked and possible (as Telegram does), else through the code sender."""
     services = ctx.services
     now = int(time.time())
     services.limits.send_code.hit(phone)
@@ -46,6 +54,12 @@ async def _deliver(ctx: RequestContext, phone: str, phone_code_hash: str):
     code = services.code_sender.make_code()
     await services.storage.codes.put(PhoneCodeRecord(phone=phone, phone_code_hash=phone_code_hash, code=code,
                                                      created_at=now, expires_at=now + CODE_TTL))
+    user = await services.storage.users.by_phone(phone) if to_app else None
+    if user is not None and any(not a.password_pending
+                                for a in await services.storage.authorizations.list_for_user(user.id)):
+        text, entities = login_code_text(code)
+        await notify(services, user.id, text, entities)
+        return _sent_to_app(code, phone_code_hash)
     try:
         await services.code_sender.send(phone, code)
     except CodeSenderError:
@@ -65,7 +79,7 @@ async def send_code(request, ctx: RequestContext):
             raise RpcError(400, "PHONE_NUMBER_BANNED")
         if policy == "invite":
             return await _await_invite(ctx, phone)
-    return await _deliver(ctx, phone, secrets.token_hex(8))
+    return await _deliver(ctx, phone, secrets.token_hex(8), to_app=True)
 
 
 async def _await_invite(ctx: RequestContext, phone: str):

@@ -28,11 +28,13 @@ from mtproto.salts import SLOT_SECONDS, SaltPolicy
 from mtproto.session import EncryptedSession, SessionState
 from rpc.services.code_senders import parse_code_sender
 from rpc.services.limits import AccountLimits
+from rpc.services.notifications import ensure_service_user
 from storage import AuthKeyRecord, Storage, open_storage
 from storage.bus import open_bus
 
 from .config import Config
 from .connection import Connection
+from .maintenance import prune_update_logs
 
 log = structlog.get_logger("mtserver.app")
 
@@ -127,6 +129,7 @@ async def _serve(config: Config, rsa_key: ServerRsaKey, storage: Storage, bus, t
     legacy = Path(config.data_dir) / SALT_SECRET_FILE
     salt_secret = await storage.secrets.get_or_create(
         "salt", initial=legacy.read_bytes() if legacy.exists() else None)
+    await ensure_service_user(storage, config.service_name)
     state = ServerState(config, [rsa_key], storage, bus, salt_secret)
     log.info("listening", host=config.host, port=port, public_host=config.public_host, public_port=config.public_port,
              fingerprint=rsa_key.fingerprint_hex, storage=storage.backend, schema_version=storage.schema_version)
@@ -139,6 +142,7 @@ async def _serve(config: Config, rsa_key: ServerRsaKey, storage: Storage, bus, t
                                            handler_nursery=nursery)
 
         nursery.start_soon(accept)
+        nursery.start_soon(prune_update_logs, state)
         if handle_signals:
             nursery.start_soon(_watch_signals, state, accept_scope, nursery.cancel_scope)
         task_status.started(state)

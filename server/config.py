@@ -92,6 +92,12 @@ class Config(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=Tr
     # prefixes ending in *) or "invite" (codes from `mtserver admin invites create`).
     registration: Literal["open", "allowlist", "invite"] = "open"
     registration_allowlist: list[str] = []
+    # The built-in service account (id 777000) that sends login codes, new-login alerts
+    # and operator broadcasts (rpc/services/notifications.py): its display name.
+    service_name: str = "Notifications"
+    # Days of per-user update log kept for updates.getDifference; a client away longer
+    # gets differenceTooLong and reloads its dialogs.
+    update_log_days: int = 30
 
     def __post_init__(self) -> None:
         if self.public_host is None:
@@ -213,6 +219,9 @@ _RULES: dict[str, _Rule] = {
         "a list of phone numbers or prefixes ending in * (comma-separated in the environment)",
         lambda text: [part.strip() for part in text.split(",") if part.strip()], _str_list, normalize=list,
     ),
+    "service_name": _Rule("a name of 1 to 64 characters", str.strip, lambda v: isinstance(v, str) and 0 < len(v.strip()) <= 64,
+                          normalize=str.strip),
+    "update_log_days": _Rule(f"an int in 1..{_INT32_MAX}", _parse_int, _int_in(1, _INT32_MAX)),
 }
 
 FIELDS: tuple[str, ...] = Config.__struct_fields__

@@ -22,7 +22,7 @@ from mtproto.session import (AuthKeyDestroyed, BadMessage, Close, DisconnectAfte
 from mtproto.transport import Packet, ServerTransport, TransportError
 from rpc import RpcError, dispatch
 from rpc.context import ClientInfo, RequestContext
-from rpc.services.live import decode, mark_offline, render, user_channel
+from rpc.services.live import decode, mark_offline, mark_online, render, user_channel
 from rpc.services.login import identify
 from tl import functions as F, types as T
 
@@ -264,10 +264,20 @@ class Connection:
             return
         if not ctx.no_updates:
             self.push_target = (session, session_id)
-        if self.push_user != ctx.user_id and self.state.bus is not None and not self.closing:
+        if self.push_user != ctx.user_id and not self.closing:
             self._stop_push()
             self.push_user = ctx.user_id
-            self.nursery.start_soon(self._push_loop, ctx.user_id)
+            self.nursery.start_soon(self._came_online, ctx.user_id)
+            if self.state.bus is not None:
+                self.nursery.start_soon(self._push_loop, ctx.user_id)
+
+    async def _came_online(self, user_id: int) -> None:
+        """A logged-in session is here: contacts see the user online (and offline again
+        when their last connection closes, _went_offline)."""
+        try:
+            await mark_online(self.state, user_id)
+        except Exception:
+            log.exception("online_status_failed", user_id=user_id)
 
     def _stop_push(self) -> None:
         if self.push_scope is not None:

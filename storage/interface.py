@@ -80,6 +80,10 @@ class Users(Protocol):
         """A new user with the next id (ids start at 1000000) and a random access_hash;
         its update state is created too (pts 1). AlreadyExists if the phone is taken."""
 
+    async def ensure(self, user_id: int, phone: str, first_name: str, now: int = 0) -> UserRecord:
+        """The user with this fixed id (< 1000000: a built-in account), created with its
+        update state if missing; an existing one is returned unchanged."""
+
     async def get(self, user_id: int) -> UserRecord | None: ...
     async def get_many(self, user_ids: list[int]) -> list[UserRecord]:
         """The users that exist, in the order asked, each once."""
@@ -235,6 +239,9 @@ class Messages(Protocol):
 
     async def prune_update_log(self, user_id: int, keep_after_pts: int) -> int:
         """Forgets the updates with pts <= keep_after_pts; returns how many."""
+
+    async def prune_update_logs_before(self, date: int) -> int:
+        """Forgets every user's updates logged before `date`; returns how many."""
 
     async def oldest_logged_pts(self, user_id: int) -> int | None:
         """The pts just before the oldest update still logged (its pts - pts_count); None

@@ -189,6 +189,9 @@ class SqlMessages:
         return await self._db.execute("DELETE FROM update_log WHERE user_id = $1 AND pts <= $2",
                                       user_id, keep_after_pts)
 
+    async def prune_update_logs_before(self, date: int) -> int:
+        return await self._db.execute("DELETE FROM update_log WHERE date < $1", date)
+
     async def oldest_logged_pts(self, user_id: int) -> int | None:
         return await self._db.fetchval("SELECT min(pts - pts_count) FROM update_log WHERE user_id = $1", user_id)
 

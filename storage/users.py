@@ -56,6 +56,12 @@ class SqlUsers:
             raise AlreadyExists(f"phone {phone} is taken") from exc
         return _record(row)
 
+    async def ensure(self, user_id: int, phone: str, first_name: str, now: int = 0) -> UserRecord:
+        """The user with this fixed id (below the sequence's 1000000, e.g. the service
+        account), created if missing; an existing one is returned unchanged."""
+        await self._db.transaction(_ensure, user_id, new_access_hash(), phone, first_name, now)
+        return await self.get(user_id)
+
     async def get(self, user_id: int) -> UserRecord | None:
         return _record_or_none(await self._db.fetchrow(f"SELECT {_COLUMNS} FROM users WHERE id = $1", user_id))
 
@@ -133,6 +139,12 @@ async def _create(tx: Executor, access_hash: int, phone: str, first_name: str, l
         f" RETURNING {_COLUMNS}", access_hash, phone, first_name, last_name, now)
     await tx.execute(CREATE_STATE, row[0])
     return row
+
+
+async def _ensure(tx: Executor, user_id: int, access_hash: int, phone: str, first_name: str, now: int) -> None:
+    await tx.execute("INSERT INTO users (id, access_hash, phone, first_name, created_at) VALUES ($1, $2, $3, $4, $5)"
+                     " ON CONFLICT (id) DO NOTHING", user_id, access_hash, phone, first_name, now)
+    await tx.execute(CREATE_STATE, user_id)
 
 
 def _record(row: Row) -> UserRecord:

@@ -7,10 +7,15 @@
     mtserver admin sessions revoke PHONE_OR_ID [--all | --hash HASH]
     mtserver admin invites create [--count N]
     mtserver admin invites list
+    mtserver admin broadcast TEXT [--to PHONE_OR_ID ...]
+    mtserver admin updates prune [--days N]
 
 They open the same storage the server uses (--database / MTSERVER_DATABASE, else the
 embedded store in the data dir), so they work while the server runs. Revoked sessions
-get AUTH_KEY_UNREGISTERED on their next request.
+get AUTH_KEY_UNREGISTERED on their next request. A broadcast is a message from the
+service account (rpc/services/notifications.py) to every user, or to those named; with
+Redis configured the users' live sessions get it at once, otherwise on their next
+catch-up (updates.getDifference).
 """
 
 from __future__ import annotations
@@ -54,6 +59,14 @@ def add_admin_parser(commands) -> None:
     invites.add_parser("create").add_argument("--count", type=int, default=1)
     invites.add_parser("list")
 
+    broadcast = areas.add_parser("broadcast", help="message every user (or --to) from the service account")
+    broadcast.add_argument("text")
+    broadcast.add_argument("--to", action="append", metavar="PHONE_OR_ID", help="only these users (repeatable)")
+
+    updates = areas.add_parser("updates").add_subparsers(dest="action", required=True)
+    prune = updates.add_parser("prune", help="forget update logs older than --days (default: update_log_days)")
+    prune.add_argument("--days", type=float)
+
 
 def run_admin(args: argparse.Namespace, config, out=None) -> int:
     out = out or sys.stdout
@@ -64,7 +77,7 @@ def run_admin(args: argparse.Namespace, config, out=None) -> int:
         async with trio_asyncio.open_loop():
             storage = await open_storage(config.database, config.data_dir)
             try:
-                return await _dispatch(storage, args, out)
+                return await _dispatch(storage, args, out, config)
             finally:
                 await storage.close()
 
@@ -94,12 +107,45 @@ async def _user(storage, ref: str):
     return user
 
 
-async def _dispatch(storage, args, out) -> int:
+async def _dispatch(storage, args, out, config) -> int:
     try:
+        if args.area == "broadcast":
+            return await _broadcast(storage, args, out, config)
+        if args.area == "updates":
+            days = config.update_log_days if args.days is None else args.days
+            removed = await storage.messages.prune_update_logs_before(int(time.time() - days * 86400))
+            print(f"removed {removed} logged update(s) older than {days:g} day(s)", file=out)
+            return 0
         return await _run(storage, args, out)
     except AdminError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1
+
+
+async def _broadcast(storage, args, out, config) -> int:
+    from types import SimpleNamespace
+
+    from rpc.services.notifications import notify
+    from rpc.services.service_account import SERVICE_USER_ID
+    from storage.bus import open_bus
+
+    text = args.text.strip()
+    if not text or len(text) > 4096:
+        raise AdminError("the text must have 1 to 4096 characters")
+    if args.to:
+        targets = [await _user(storage, ref) for ref in args.to]
+    else:
+        targets, offset = [], 0
+        while page := await storage.users.list(offset, 1000):
+            targets += page
+            offset += len(page)
+    targets = [u for u in targets if not (u.deleted or u.banned) and u.id != SERVICE_USER_ID]
+    async with open_bus(config.redis) as bus:
+        services = SimpleNamespace(storage=storage, bus=bus, config=config)
+        for user in targets:
+            await notify(services, user.id, text)
+    print(f"sent to {len(targets)} user(s)", file=out)
+    return 0
 
 
 async def _run(storage, args, out) -> int:

@@ -46,6 +46,19 @@ async def announce_status(services, user_id: int) -> None:
     await publish(services, owners, {"kind": "user_status", "user_id": user_id})
 
 
+ONLINE_PERIOD = 300  # seconds a user stays online after connecting or account.updateStatus
+
+
+async def mark_online(services, user_id: int) -> None:
+    """Online from now (a session of theirs connected), if they were not; contacts are told."""
+    record = await services.storage.users.get(user_id)
+    now = int(time.time())
+    if record is None or record.online_until > now:
+        return
+    await services.storage.users.set_status(user_id, last_seen=now, online_until=now + ONLINE_PERIOD)
+    await announce_status(services, user_id)
+
+
 async def mark_offline(services, user_id: int) -> None:
     """Offline since now, if the user was online; contacts are told."""
     record = await services.storage.users.get(user_id)

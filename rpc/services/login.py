@@ -16,6 +16,7 @@ from tl import types as T
 
 from ..context import RequestContext
 from ..errors import RpcError
+from .notifications import new_login_text, notify
 from .users import UserView
 
 
@@ -76,6 +77,7 @@ async def log_in(ctx: RequestContext, user, *, password_pending: bool):
     if password_pending:
         raise RpcError(401, "SESSION_PASSWORD_NEEDED")
     ctx.user_id = user.id
+    await _alert_other_devices(ctx, user.id)
     return T.auth.Authorization(user=await UserView(storage, user.id).user(user.id, user))
 
 
@@ -84,4 +86,22 @@ async def finish_password_login(ctx: RequestContext, user_id: int):
     auth = await storage.authorizations.get(require_perm_key(ctx))
     await storage.authorizations.add(msgspec.structs.replace(auth, password_pending=False, active_at=int(time.time())))
     ctx.user_id = user_id
+    await _alert_other_devices(ctx, user_id)
     return T.auth.Authorization(user=await UserView(storage, user_id).user(user_id))
+
+
+async def _alert_other_devices(ctx: RequestContext, user_id: int) -> None:
+    """A new-login message from the service account when the account was already logged
+    in elsewhere (a first sign-up has nobody to warn)."""
+    storage = ctx.services.storage
+    others = [a for a in await storage.authorizations.list_for_user(user_id)
+              if a.auth_key_id != ctx.perm_key_id and not a.password_pending]
+    if not others:
+        return
+    user = await storage.users.get(user_id)
+    client = ctx.client
+    device = ", ".join(part for part in (client.app_version, client.device_model, client.system_version)
+                       if part) if client else "unknown"
+    text = new_login_text(user.first_name, device or "unknown", ctx.peer.rpartition(":")[0] or "unknown",
+                          int(time.time()))
+    await notify(ctx.services, user_id, text)

@@ -13,6 +13,7 @@ from storage.models import UserRecord
 from tl import types as T
 
 from .privacy import allows, rules_or_default
+from .service_account import SERVICE_USER_ID
 
 RECENTLY = 3 * 86400
 LAST_WEEK = 7 * 86400
@@ -107,4 +108,5 @@ class UserView:
         exact = await self.can_see(record.id, "status_timestamp")
         return T.User(id=record.id, access_hash=record.access_hash, first_name=first, last_name=last or None,
                       username=record.username, phone=phone, status=status_of(record, now, exact),
-                      contact=mine is not None, mutual_contact=mine is not None and theirs)
+                      contact=mine is not None, mutual_contact=mine is not None and theirs,
+                      verified=record.id == SERVICE_USER_ID)

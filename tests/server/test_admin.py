@@ -68,3 +68,43 @@ def test_invites_create_and_list(tmp_path, capsys):
     assert code == 0 and len(set(codes)) == 3
     _, out, _ = admin(tmp_path, capsys, "invites", "list")
     assert all(f"{c}\tunused" in out for c in codes)
+
+
+def read_box(tmp_path, user_id):
+    async def go():
+        async with trio_asyncio.open_loop():
+            storage = await open_storage(None, str(tmp_path))
+            try:
+                messages, _ = await storage.messages.history(user_id, 777000)
+                sender = await storage.users.get(777000)
+                return messages, sender
+            finally:
+                await storage.close()
+
+    return trio.run(go)
+
+
+def test_broadcast_reaches_every_user_from_the_service_account(tmp_path, capsys):
+    ids = [int(admin(tmp_path, capsys, "users", "create", f"1555000333{i}", f"U{i}")[1].split()[2]) for i in range(3)]
+    code, out, _ = admin(tmp_path, capsys, "broadcast", "Maintenance at 22:00")
+    assert code == 0 and "sent to 3 user(s)" in out
+    for user_id in ids:
+        messages, sender = read_box(tmp_path, user_id)
+        assert [(m.message, m.from_id, m.out) for m in messages] == [("Maintenance at 22:00", 777000, False)]
+        assert sender.first_name == "Notifications"
+    code, out, _ = admin(tmp_path, capsys, "broadcast", "just you", "--to", str(ids[0]))
+    assert code == 0 and "sent to 1 user(s)" in out
+    assert len(read_box(tmp_path, ids[0])[0]) == 2 and len(read_box(tmp_path, ids[1])[0]) == 1
+    code, _, err = admin(tmp_path, capsys, "broadcast", "   ")
+    assert code == 1 and "1 to 4096" in err
+    code, out, _ = admin(tmp_path, capsys, "broadcast", "x", "--to", "15559999999")
+    assert code == 1
+
+
+def test_updates_prune_forgets_old_log_rows(tmp_path, capsys):
+    admin(tmp_path, capsys, "users", "create", "15550004444", "Old")
+    admin(tmp_path, capsys, "broadcast", "hello")
+    code, out, _ = admin(tmp_path, capsys, "updates", "prune")
+    assert code == 0 and "removed 0 logged update(s) older than 30 day(s)" in out
+    code, out, _ = admin(tmp_path, capsys, "updates", "prune", "--days", "-1")
+    assert code == 0 and "removed 2 logged update(s)" in out  # the user's copy and the service account's

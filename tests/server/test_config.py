@@ -159,14 +159,16 @@ def test_env_variables_list_every_field_and_each_is_read():
     samples = {"host": "10.0.0.9", "port": "1", "public_host": "h.example", "public_port": "2",
                "data_dir": "/d", "database": "postgresql://mt@db/mt", "api_id_allowlist": "7", "idle_timeout": "3",
                "max_connections": "4", "log_format": "console", "dc_id": "5", "redis": "redis://r:6379/0",
-               "code_sender": "fixed:12345", "registration": "invite", "registration_allowlist": "1555*, 44"}
+               "code_sender": "fixed:12345", "registration": "invite", "registration_allowlist": "1555*, 44",
+               "service_name": " Ops ", "update_log_days": "9"}
     assert set(samples) == set(FIELDS)
     config = load_config(None, {env_name(field): text for field, text in samples.items()}, {})
     assert config == Config(host="10.0.0.9", port=1, public_host="h.example", public_port=2, data_dir="/d",
                             database="postgresql://mt@db/mt", api_id_allowlist=[7], idle_timeout=3.0,
                             redis="redis://r:6379/0", code_sender="fixed:12345", registration="invite",
                             registration_allowlist=["1555*", "44"],
-                            max_connections=4, log_format="console", dc_id=5)
+                            max_connections=4, log_format="console", dc_id=5, service_name="Ops",
+                            update_log_days=9)
 
 
 def test_empty_allowlist_accepts_any_app_and_a_list_only_its_members():

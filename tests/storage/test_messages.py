@@ -276,3 +276,14 @@ async def test_concurrent_mixed_writes_neither_deadlock_nor_leave_gaps(storage):
         assert_log_is_gapless(log)
         assert log[-1].pts == await pts(storage, user)
     assert seed[0].sender_pts == 2
+
+
+async def test_pruning_by_date_forgets_older_updates_of_every_user(storage):
+    await storage.users.create("15550001", "Ann")
+    await storage.users.create("15550002", "Bob")
+    await storage.messages.send_private(A, B, date=100, message="old")
+    await storage.messages.send_private(B, A, date=200, message="new")
+    assert await storage.messages.prune_update_logs_before(150) == 2
+    assert [(u.user_id, u.date) for u in await storage.messages.update_log(A, 0, 10)] == [(A, 200)]
+    assert [(u.user_id, u.date) for u in await storage.messages.update_log(B, 0, 10)] == [(B, 200)]
+    assert await storage.messages.oldest_logged_pts(A) == (await storage.updates.get(A)).pts - 1

@@ -628,3 +628,12 @@ async def test_server_secrets_are_created_once(storage):
     assert await storage.secrets.get_or_create("salt") == first
     assert await storage.secrets.get_or_create("salt", initial=b"x" * 32) == first  # the first caller wins
     assert await storage.secrets.get_or_create("other", initial=b"y" * 16) == b"y" * 16
+
+
+async def test_a_fixed_id_user_is_created_once_and_does_not_move_the_id_sequence(storage):
+    service = await storage.users.ensure(777000, "42777", "Telegram", now=5)
+    again = await storage.users.ensure(777000, "42777", "Renamed", now=6)
+    assert (service.id, service.first_name, again.first_name) == (777000, "Telegram", "Telegram")
+    assert again.access_hash == service.access_hash
+    assert (await storage.updates.get(777000)).pts >= 1
+    assert (await storage.users.create("15550001", "Ann")).id >= 1000000
