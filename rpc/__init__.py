@@ -3,7 +3,7 @@
 Importing the package registers every handler module.
 """
 
-from . import account, auth, contacts, defaults, help, messages, pfs, updates, users  # noqa: F401  (registers handlers)
+from . import account, auth, contacts, defaults, help, messages, old_layer_requests, pfs, updates, users  # noqa: F401
 from .dispatch import HANDLERS, UNIMPLEMENTED, dispatch, handler
 from .errors import RpcError
 

@@ -38,6 +38,8 @@ SHIPPED_LAYERS: tuple[int, ...] = LAYERS
 _FALLBACKS: dict[str, Callable[[TLObject, int], TLObject]] = {}
 # method predicate → fn(canonical result, layer) → the value that layer's result type holds
 _RESULT_ADAPTERS: dict[str, Callable[[object, int], object]] = {}
+# predicate → fn(canonical object, {old field name: value}) → the object to use
+_UPGRADERS: dict[str, Callable[[TLObject, dict], TLObject]] = {}
 
 
 def register_fallback(name: str, fn: Callable[[TLObject, int], TLObject]) -> None:
@@ -54,6 +56,15 @@ def register_result_adapter(predicate: str, fn: Callable[[object, int], object])
     returned Vector<DialogFilter> before messages.DialogFilters): `fn(result, layer)`
     turns the canonical result into the value the older result type holds."""
     _RESULT_ADAPTERS[predicate] = fn
+
+
+def register_upgrader(predicate: str, fn: Callable[[TLObject, dict], TLObject]) -> None:
+    """For a declaration whose field an older layer sends under another shape (layer
+    158's messages.sendMessage has reply_to_msg_id where newer ones have reply_to):
+    when an older layer's object of `predicate` is decoded, the fields the canonical
+    class lacks (by their old names, when any was present) are handed to
+    `fn(obj, dropped)`, which returns the canonical object to use."""
+    _UPGRADERS[predicate] = fn
 
 
 def serving_layer(client_layer: int) -> int:
@@ -224,7 +235,9 @@ def make_reader(c: Combinator, layer: int):
             attr, type_text = canonical.get(prm.name, (None, ""))
             key = attr
             coerce = prm.type.name == "string" and type_text.rpartition("?")[2] == "TextWithEntities"
-        steps.append((prm.name if prm.is_flags else key, prm.is_flags, prm.flag_field, mask, prm.is_true_flag, read, coerce))
+        dropped_as = prm.name if cls is not None and key is None and not prm.is_flags else None
+        steps.append((prm.name if prm.is_flags else key, prm.is_flags, prm.flag_field, mask, prm.is_true_flag, read,
+                      coerce, dropped_as))
     missing = {}
     if cls is not None:
         present = {prm.name for prm in c.params}
@@ -234,7 +247,8 @@ def make_reader(c: Combinator, layer: int):
     def read(b, p, T):
         flags = {}
         values = dict(missing)
-        for key, is_flags, flag_field, mask, is_true, reader, coerce in steps:
+        dropped = None
+        for key, is_flags, flag_field, mask, is_true, reader, coerce, dropped_as in steps:
             if is_flags:
                 flags[key] = unpack_u32(b, p)[0]
                 p += 4
@@ -244,6 +258,9 @@ def make_reader(c: Combinator, layer: int):
                 if is_true:
                     if key is not None:
                         values[key] = present != 0
+                    elif present and dropped_as is not None:
+                        dropped = dropped or {}
+                        dropped[dropped_as] = True
                     continue
                 if not present:
                     if key is not None:
@@ -252,9 +269,17 @@ def make_reader(c: Combinator, layer: int):
             value, p = reader(b, p, T)
             if key is not None:
                 values[key] = _coerce_read(value, "TextWithEntities") if coerce else value
+            elif dropped_as is not None:
+                dropped = dropped or {}
+                dropped[dropped_as] = value
         if cls is None:
             return LegacyObject(c.predicate, c.id, values), p
-        return cls(**values), p
+        obj = cls(**values)
+        if dropped is not None:
+            upgrade = _UPGRADERS.get(c.predicate)
+            if upgrade is not None:
+                obj = upgrade(obj, dropped)
+        return obj, p
 
     return read
 
