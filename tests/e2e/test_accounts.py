@@ -51,7 +51,7 @@ def run():
 
 
 async def connect(server, pem, receive_updates=False):
-    client = telethon_client(pem, server.port, receive_updates=receive_updates)
+    client = telethon_client(pem, server.port, receive_updates=receive_updates, host=server.host)
     await client.connect()
     return client
 
