@@ -1,8 +1,9 @@
 """Deleting a whole chat history (messages.deleteHistory) (storage.interface.ChatHistory).
 
-Removes the owner's messages of one dialog in batches, newest first, exactly as
-storage.messages.delete does (one "delete_messages" per box, dialogs recomputed; with
-revoke the other side's copies too). A batch is one transaction; what is left is
+Removes the owner's messages of one dialog in batches, newest first, as
+storage.messages.delete does (one "delete_messages" per box, dialogs recomputed); with
+revoke the other side's dialog with the owner goes too, as in Telegram's "delete for
+both" (their copies of what the owner had deleted only for themselves included). A batch is one transaction; what is left is
 reported so that the caller answers affectedHistory.offset and the client calls again.
 """
 
@@ -30,22 +31,40 @@ class SqlChatHistory:
 async def _delete_history(tx: Executor, dialect: str, owner: int, peer: int, max_id: int, min_date: int,
                           max_date: int, revoke: bool, just_clear: bool, now: int,
                           batch: int) -> tuple[dict[int, tuple[int, int, list[int]]], int]:
-    await _lock_boxes(tx, dialect, {owner, peer} if revoke and peer > 0 else {owner})
-    where = ["owner_id = $1", "peer_id = $2"]
-    args: list[Any] = [owner, peer]
-    for condition, value in (("id <= ${}", max_id), ("date >= ${}", min_date), ("date <= ${}", max_date)):
+    both = revoke and 0 < peer != owner
+    await _lock_boxes(tx, dialect, {owner, peer} if both else {owner})
+    dates = []
+    for condition, value in (("date >= {}", min_date), ("date <= {}", max_date)):
         if value > 0:
+            dates.append((condition, value))
+    mine = [("id <= {}", max_id)] if max_id > 0 else []
+    changed, left = {}, 0
+    sides = [(owner, peer, dates + mine)]
+    if both:
+        # For both sides: the peer's whole dialog with the owner, their copies of messages
+        # the owner had already deleted for themselves included. max_id is in the owner's
+        # box; ids and shared ids grow together there, so it bounds the shared ids.
+        theirs = list(dates)
+        if max_id > 0:
+            bound = await tx.fetchval("SELECT max(shared_id) FROM messages WHERE owner_id = $1 AND id <= $2",
+                                      owner, max_id)
+            theirs.append(("shared_id <= {}", -1 if bound is None else bound))
+        sides.append((peer, owner, theirs))
+    for box, other, conditions in sides:
+        where = ["owner_id = $1", "peer_id = $2"]
+        args: list[Any] = [box, other]
+        for condition, value in conditions:
             args.append(value)
-            where.append(condition.format(len(args)))
-    ids = [row[0] for row in await tx.fetch(f"SELECT id FROM messages WHERE {' AND '.join(where)}"
-                                            f" ORDER BY id DESC LIMIT {batch + 1}", *args)]
-    more = len(ids) > batch
-    changed = await _delete(tx, dialect, owner, ids[:batch], revoke, now) if ids else {}
-    left = 0
-    if more:
-        left = await tx.fetchval(f"SELECT count(*) FROM messages WHERE {' AND '.join(where)}", *args)
-    elif not just_clear and not await tx.fetchval("SELECT count(*) FROM messages WHERE owner_id = $1"
-                                                  " AND peer_id = $2", owner, peer):
+            where.append(condition.format(f"${len(args)}"))
+        sql = " AND ".join(where)
+        ids = [row[0] for row in await tx.fetch(f"SELECT id FROM messages WHERE {sql} ORDER BY id DESC"
+                                                f" LIMIT {batch + 1}", *args)]
+        if ids:
+            changed.update(await _delete(tx, dialect, box, ids[:batch], False, now))
+        if len(ids) > batch:
+            left += await tx.fetchval(f"SELECT count(*) FROM messages WHERE {sql}", *args)
+    if not left and not just_clear and not await tx.fetchval(
+            "SELECT count(*) FROM messages WHERE owner_id = $1 AND peer_id = $2", owner, peer):
         # The dialog itself goes (a cleared one stays, empty, where it was pinned).
         await tx.execute("DELETE FROM dialogs WHERE owner_id = $1 AND peer_id = $2", owner, peer)
     return changed, left

@@ -255,10 +255,11 @@ class ChatHistory(Protocol):
                      revoke: bool = False, just_clear: bool = False, now: int, batch: int = 1000,
                      ) -> tuple[dict[int, tuple[int, int, list[int]]], int]:
         """Deletes up to `batch` of the owner's messages with the peer (newest first; id <=
-        max_id, min_date <= date <= max_date where non-zero) as Messages.delete does, with
-        revoke the other side's copies too: ({user_id: (pts, pts_count, ids)}, how many
-        matching messages are left). Once none is left (and not just_clear) the owner's
-        dialog row goes too."""
+        max_id, min_date <= date <= max_date where non-zero) as Messages.delete does; with
+        revoke also up to `batch` of the peer's messages in their dialog with the owner
+        (within the dates, and up to the shared id max_id stands for): ({user_id: (pts,
+        pts_count, ids)}, how many matching messages are left on either side). Once none is
+        left (and not just_clear) the owner's dialog row goes too."""
 
 
 class Forwards(Protocol):

@@ -16,6 +16,7 @@ import structlog
 from storage.bus import BusError
 from tl import types as T
 
+from .live_signals import RENDERERS as SIGNAL_RENDERERS
 from .messages_view import render_log
 from .users import UserView
 
@@ -67,6 +68,8 @@ def decode(payload: bytes) -> dict | None:
 async def render(storage, viewer_id: int, event: dict):
     """The Updates object an event means for `viewer_id`, or None."""
     kind = event.get("kind")
+    if kind in SIGNAL_RENDERERS:
+        return await SIGNAL_RENDERERS[kind](storage, viewer_id, event)
     if kind == "user_status":
         user = await UserView(storage, viewer_id).user(int(event["user_id"]))
         if user is None or user.status is None:

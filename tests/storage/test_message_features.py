@@ -62,7 +62,7 @@ async def test_delete_history_in_batches_for_both_sides(storage):
         await send(storage, B, A, f"b{i}", date=NOW + i)
     await send(storage, A, C, "elsewhere")
     changed, left = await storage.chat_history.delete(A, B, revoke=True, now=NOW + 50, batch=4)
-    assert left == 6 and set(changed) == {A, B}
+    assert left == 12 and set(changed) == {A, B}  # 6 on each side
     assert changed[A][1] == 4 and changed[B][1] == 4
     changed, left = await storage.chat_history.delete(A, B, revoke=True, now=NOW + 50, batch=100)
     assert left == 0 and changed[A][1] == 6
@@ -72,6 +72,20 @@ async def test_delete_history_in_batches_for_both_sides(storage):
     assert (await storage.messages.history(A, C))[1] == 1
     for user in (A, B):
         assert_log_is_gapless(await storage.messages.update_log(user, 0, 100))
+
+
+async def test_delete_history_for_both_also_takes_what_was_deleted_for_me_only(storage):
+    for i in range(4):
+        await send(storage, A, B, f"a{i}", date=NOW + i)
+    await send(storage, B, A, "reply", date=NOW + 5)
+    mine = [m.id for m in (await storage.messages.history(A, B))[0]]
+    await storage.messages.delete(A, mine[3:], revoke=False)  # a1, a0 gone for A only
+    # Up to A's "a2": B loses a0..a2, not the reply nor a3.
+    changed, left = await storage.chat_history.delete(A, B, max_id=mine[2], revoke=True, now=NOW + 9)
+    assert left == 0 and changed[A][1] == 1 and changed[B][1] == 3
+    assert [m.message for m in (await storage.messages.history(B, A))[0]] == ["reply", "a3"]
+    changed, _ = await storage.chat_history.delete(A, B, revoke=True, now=NOW + 9)
+    assert (await storage.messages.history(B, A))[1] == 0 and changed[B][1] == 2
 
 
 async def test_delete_history_for_me_with_bounds(storage):
