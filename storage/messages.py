@@ -258,6 +258,8 @@ async def _edit(tx: Executor, dialect: str, owner: int, message_id: int, text: s
     found = await _one(tx, owner, message_id)
     await _lock_boxes(tx, dialect, (owner, found.peer_id))
     found = await _one(tx, owner, message_id)  # again, under the lock
+    if found.action is not None:
+        raise MessageNotFound(f"message {message_id} of user {owner} is a service message")
     if not found.out or found.from_id != owner:
         raise NotAuthor(f"message {message_id} of user {owner} is not theirs to edit")
     rows = await tx.fetch(f"SELECT {_COLUMNS} FROM messages WHERE shared_id = $1", found.shared_id)

@@ -259,7 +259,16 @@ def test_pinned_dialogs_come_first_and_follow_the_user(server, run):
         with pytest.raises(errors.PeerHistoryEmptyError):
             await alice(functions.messages.ToggleDialogPinRequest(
                 peer=types.InputPeerUser(stranger_user.id, stranger_user.access_hash), pinned=True))
-        await disconnect(alice, bob, carol, other_device, stranger)
+        # Five at most.
+        others = [await sign_up(server, pem, new_phone(), f"Friend {i}") for i in range(3)]
+        for client, _ in others:
+            await client.send_message(to_alice, "hi")
+        await alice.get_dialogs()
+        for _, user in others[:2] + [(carol, carol_user)]:
+            assert await alice(functions.messages.ToggleDialogPinRequest(peer=user.id, pinned=True))
+        with pytest.raises(errors.PinnedDialogsTooMuchError):
+            await alice(functions.messages.ToggleDialogPinRequest(peer=others[2][1].id, pinned=True))
+        await disconnect(alice, bob, carol, other_device, stranger, *(client for client, _ in others))
 
     run(scenario())
 
@@ -312,5 +321,28 @@ def test_peer_dialogs_and_settings(server, run):
         assert result.dialogs[0].unread_count == 1 and result.dialogs[1].top_message == 0
         assert [m.message for m in result.messages] == ["hello?"] and result.state.pts > 1
         await disconnect(alice, bob, stranger)
+
+    run(scenario())
+
+
+def test_an_offline_peer_catches_up_on_forwards_pins_and_cleared_history(server, run):
+    from telethon import functions, types
+
+    async def scenario():
+        pem, alice, alice_user, bob, bob_user = await pair(server)
+        first = await alice.send_message(bob_user.id, "first")
+        state = await bob(functions.updates.GetStateRequest())
+        await bob.disconnect()
+        await alice.forward_messages(bob_user.id, first.id, bob_user.id)
+        await alice.pin_message(bob_user.id, first.id, notify=True)
+        await alice.delete_dialog(bob_user.id, revoke=True)
+        await bob.connect()
+        diff = await bob(functions.updates.GetDifferenceRequest(pts=state.pts, date=state.date, qts=0))
+        # The forward, the pin, its service message, and the deletion of those three and "first".
+        assert diff.state.pts == state.pts + 1 + 1 + 1 + 3
+        # The messages themselves are gone by now; what is left says so.
+        assert [type(u).__name__ for u in diff.other_updates] == ["UpdatePinnedMessages", "UpdateDeleteMessages"]
+        assert diff.new_messages == [] and len(diff.other_updates[1].messages) == 3
+        await disconnect(alice, bob)
 
     run(scenario())

@@ -117,6 +117,9 @@ async def test_pin_both_sides_leaves_a_service_message(storage):
     service = (await storage.messages.get(B, [rows[1].data["id"]]))[0]
     assert (service.action, service.reply_to_msg_id, service.from_id, service.silent, service.out) == (
         {"_": "messageActionPinMessage"}, theirs.id, A, True, False)
+    with pytest.raises(MessageNotFound):
+        await storage.messages.edit(A, (await storage.messages.history(A, B))[0][0].id, message="x", entities=[],
+                                    edit_date=NOW)  # nor edited
     # Pinning again changes nothing; a service message cannot be pinned.
     assert await storage.pinned_messages.pin(A, B, mine.id, now=NOW + 2) == {}
     with pytest.raises(MessageNotFound):
