@@ -4,6 +4,8 @@ session renders it for its user.
 Payloads carry meaning, not bytes (ARCHITECTURE.md, "Messages"): `{"kind": "user_status",
 "user_id": 42}`. The receiving connection renders it for its own user (privacy: exact or
 rounded last-seen) and its client's layer. Channels are `user:<id>`, one per user.
+Events that are not message-box changes (typing, drafts, dialog pins) are rendered by
+rpc/services/live_signals.py.
 """
 
 from __future__ import annotations

@@ -346,3 +346,54 @@ def test_an_offline_peer_catches_up_on_forwards_pins_and_cleared_history(server,
         await disconnect(alice, bob)
 
     run(scenario())
+
+
+def test_pyrogram_layer_158_forwards_searches_pins_and_drafts(server, run):
+    """The same features through an old layer's constructors (forward header, service
+    message, draft, dialogs) with Pyrogram's high-level calls."""
+    from pyrogram import Client, enums, raw
+
+    from .clients import pyrogram_pointed_at
+
+    pem = server.public_key()[0]
+    phone = new_phone()
+
+    async def scenario():
+        app = Client("pyro_features", api_id=1, api_hash="0" * 32, in_memory=True, no_updates=True)
+        await app.connect()
+        sent = await app.send_code(phone)
+        await app.sign_in(phone, sent.phone_code_hash, CODE)
+        me = await app.sign_up(phone, sent.phone_code_hash, "Pyro")
+        bob, bob_user = await sign_up(server, pem, new_phone(), "Bob")
+        await bob.send_message(await _input_of(bob, me), "pyro, remember this")
+        dialogs = [d async for d in app.get_dialogs()]
+        assert [d.chat.id for d in dialogs] == [bob_user.id]
+        [original] = [m async for m in app.get_chat_history(bob_user.id, limit=1)]
+        [saved] = await app.forward_messages("me", bob_user.id, [original.id])
+        assert saved.forward_from.id == bob_user.id and saved.text == "pyro, remember this"
+        found = [m async for m in app.search_messages(bob_user.id, query="REMEMBER")]
+        assert [m.id for m in found] == [original.id]
+        service = await app.pin_chat_message(bob_user.id, original.id, both_sides=True)
+        assert service.service == enums.MessageServiceType.PINNED_MESSAGE
+        pinned = [m async for m in app.search_messages(bob_user.id, filter=enums.MessagesFilter.PINNED)]
+        assert [m.id for m in pinned] == [original.id]
+        await app.invoke(raw.functions.messages.SaveDraft(peer=await app.resolve_peer(bob_user.id), message="hm"))
+        assert await app.invoke(raw.functions.messages.ToggleDialogPin(
+            peer=raw.types.InputDialogPeer(peer=await app.resolve_peer(bob_user.id)), pinned=True))
+        dialogs = [d async for d in app.get_dialogs()]
+        assert [(d.chat.id, d.is_pinned) for d in dialogs][0] == (bob_user.id, True)
+        assert dialogs[0].top_message.service == enums.MessageServiceType.PINNED_MESSAGE
+        await app.disconnect()
+        await bob.disconnect()
+
+    with pyrogram_pointed_at(pem, server.port):
+        run(scenario())
+
+
+async def _input_of(client, user):
+    """An input peer for a user the Telethon client has never seen (by id and access hash)."""
+    from telethon import functions, types
+
+    found = await client(functions.contacts.SearchRequest(q=user.first_name, limit=10))
+    [match] = [u for u in found.users if u.id == user.id]
+    return types.InputPeerUser(match.id, match.access_hash)
