@@ -14,13 +14,14 @@ from tl import functions as F, types as T
 
 from .context import RequestContext
 from .dispatch import handler
+from .drafts import clear_draft_after_send
 from .errors import RpcError
+from .services.dialogs_view import dialog_objects
 from .services.live import publish
 from .services.login import require_user
 from .services.messages_view import message, users_of
-from .services.peers import peer_object, resolve_input_peer
+from .services.peers import resolve_input_peer
 from .services.users import UserView
-from .updates import state_object
 
 MESSAGE_MAX = 4096
 HISTORY_MAX = 100
@@ -56,6 +57,7 @@ async def send_message(request, ctx: RequestContext):
         await publish(ctx.services, [user_id], {"kind": "log", "pts": sent.sender_pts, **_origin(ctx)})
         if sent.recipient_copy is not None:
             await publish(ctx.services, [peer], {"kind": "log", "pts": sent.recipient_pts})
+        await clear_draft_after_send(ctx, peer)
     return T.UpdateShortSentMessage(out=True, id=mine.id, pts=sent.sender_pts, pts_count=1, date=mine.date,
                                     entities=[e for e in request.entities] if request.entities else None)
 
@@ -90,19 +92,16 @@ async def get_messages(request, ctx: RequestContext):
 async def get_dialogs(request, ctx: RequestContext):
     user_id = require_user(ctx)
     storage = ctx.services.storage
-    offset_peer = 0
-    if isinstance(request.offset_peer, (T.InputPeerUser,)):
-        offset_peer = request.offset_peer.user_id
-    dialogs, total = await storage.messages.dialogs(
-        user_id, offset_date=request.offset_date or 0, offset_id=request.offset_id, offset_peer_id=offset_peer,
-        limit=max(1, min(request.limit or 100, 100)))
-    tops = await storage.messages.get(user_id, [d.top_message for d in dialogs])
-    out = [T.Dialog(peer=peer_object(d.peer_id), top_message=d.top_message,
-                    read_inbox_max_id=d.read_inbox_max_id, read_outbox_max_id=d.read_outbox_max_id,
-                    unread_count=d.unread_count, unread_mentions_count=0, unread_reactions_count=0,
-                    unread_poll_votes_count=0, notify_settings=T.PeerNotifySettings()) for d in dialogs]
-    users = await UserView(storage, user_id).users([d.peer_id for d in dialogs])
-    messages = [message(r) for r in tops]
+    limit = max(1, min(request.limit or 100, 100))
+    first_page = not (request.offset_date or request.offset_id
+                      or isinstance(request.offset_peer, (T.InputPeerUser, T.InputPeerChat)))
+    # Pinned dialogs come first, on the first page only; the rest by their top message.
+    pinned = [] if request.exclude_pinned or not first_page else await storage.pinned_dialogs.list(user_id)
+    rest, total = await storage.messages.dialogs(
+        user_id, offset_date=request.offset_date or 0, offset_id=request.offset_id,
+        limit=limit - len(pinned), exclude_pinned=True)
+    out, messages, user_ids = await dialog_objects(storage, user_id, pinned + rest)
+    users = await UserView(storage, user_id).users(user_ids)
     if total > len(out):
         return T.messages.DialogsSlice(count=total, dialogs=out, messages=messages, chats=[], users=users)
     return T.messages.Dialogs(dialogs=out, messages=messages, chats=[], users=users)
@@ -121,14 +120,6 @@ async def read_history(request, ctx: RequestContext):
     if peer_pts is not None and peer_id != user_id:
         await publish(ctx.services, [peer_id], {"kind": "log", "pts": peer_pts})
     return T.messages.AffectedMessages(pts=owner_pts, pts_count=1)
-
-
-@handler(F.messages.GetPinnedDialogs)
-async def get_pinned_dialogs(request, ctx: RequestContext):
-    # Pinning dialogs is not offered yet, so none is pinned.
-    user_id = require_user(ctx)
-    state = state_object(await ctx.services.storage.updates.get(user_id))
-    return T.messages.PeerDialogs(dialogs=[], messages=[], chats=[], users=[], state=state)
 
 
 @handler(F.messages.EditMessage)

@@ -21,6 +21,7 @@ from .models import (
     AuthorizationRecord,
     ContactRecord,
     DialogRecord,
+    DraftRecord,
     InviteRecord,
     MessageRecord,
     PasswordRecord,
@@ -50,6 +51,10 @@ class MessageNotFound(StorageError):
 
 class NotAuthor(StorageError):
     """The message is not the user's own outgoing message (only those can be edited)."""
+
+
+class TooManyPinned(StorageError):
+    """Pinning one more dialog would pass the limit (PINNED_DIALOGS_TOO_MUCH)."""
 
 
 class AuthKeys(Protocol):
@@ -227,10 +232,11 @@ class Messages(Protocol):
         "read_outbox" in theirs. A pts is None where nothing changed."""
 
     async def dialogs(self, owner_id: int, *, offset_date: int = 0, offset_id: int = 0, offset_peer_id: int = 0,
-                      limit: int = 100) -> tuple[list[DialogRecord], int]:
-        """(dialogs with messages, newest top message first (date, then id), total count).
-        Offsets: those before (offset_date, offset_id); offset_peer_id is not needed (top
-        message ids are unique in a box) and ignored."""
+                      limit: int = 100, exclude_pinned: bool = False) -> tuple[list[DialogRecord], int]:
+        """(dialogs with messages, newest top message first (date, then id), total count
+        (pinned ones included)). Offsets: those before (offset_date, offset_id); offset_peer_id
+        is not needed (top message ids are unique in a box) and ignored. exclude_pinned:
+        without the pinned dialogs (storage.pins.pinned_dialogs lists them)."""
 
     async def dialog(self, owner_id: int, peer_id: int) -> DialogRecord | None: ...
 
@@ -247,6 +253,95 @@ class Messages(Protocol):
         """The pts just before the oldest update still logged (its pts - pts_count); None
         if nothing is logged. A client whose pts is lower (or, with nothing logged, lower
         than the box's pts) missed pruned updates: differenceTooLong."""
+
+
+class ChatHistory(Protocol):
+    """messages.deleteHistory (storage/chat_history.py)."""
+
+    async def delete(self, owner_id: int, peer_id: int, *, max_id: int = 0, min_date: int = 0, max_date: int = 0,
+                     revoke: bool = False, just_clear: bool = False, now: int, batch: int = 1000,
+                     ) -> tuple[dict[int, tuple[int, int, list[int]]], int]:
+        """Deletes up to `batch` of the owner's messages with the peer (newest first; id <=
+        max_id, min_date <= date <= max_date where non-zero) as Messages.delete does; with
+        revoke also up to `batch` of the peer's messages in their dialog with the owner
+        (within the dates, and up to the shared id max_id stands for): ({user_id: (pts,
+        pts_count, ids)}, how many matching messages are left on either side). Once none is
+        left (and not just_clear) the owner's dialog row goes too."""
+
+
+class Forwards(Protocol):
+    """messages.forwardMessages (storage/forwards.py)."""
+
+    async def forward(self, owner_id: int, from_peer_id: int, ids: Sequence[int], to_peer_id: int, *,
+                      random_ids: Sequence[int], date: int, drop_author: bool = False,
+                      drop_media_captions: bool = False, silent: bool = False) -> list[tuple[int, SentMessage]]:
+        """Sends a copy of each of the owner's messages `ids` from the dialog with
+        from_peer_id to to_peer_id, in the order asked, one transaction: [(original id,
+        SentMessage)]. Ids that are not messages of that dialog (or are service messages)
+        are skipped. fwd_from is {"from_id", "date"} of the original author (the original's
+        own header for a forward of a forward), plus "saved_from_peer" / "saved_from_msg_id"
+        into Saved Messages; none with drop_author. drop_media_captions empties the text of
+        media messages. A random_id already used by the owner returns that send (duplicate)."""
+
+
+class PinnedMessages(Protocol):
+    """messages.updatePinnedMessage / unpinAllMessages (storage/pinned_messages.py)."""
+
+    async def pin(self, owner_id: int, peer_id: int, message_id: int, *, unpin: bool = False,
+                  one_side: bool = False, silent: bool = False, now: int) -> dict[int, list[int]]:
+        """Sets `pinned` on the owner's copy and (unless one_side or Saved Messages) the
+        other copy; a "pinned_messages" row per box whose copy changed and, for a two-sided
+        pin, a service message (messageActionPinMessage replying to it) in both boxes:
+        {user_id: [pts logged, ascending]} ({} when nothing changed). MessageNotFound for
+        an id that is not a message of that dialog."""
+
+    async def unpin_all(self, owner_id: int, peer_id: int, *, now: int) -> dict[int, list[int]]:
+        """Unpins every pinned message of the dialog and the other side's copies of them."""
+
+    async def pinned_ids(self, owner_id: int, peer_id: int) -> list[int]:
+        """Newest first."""
+
+
+class PinnedDialogs(Protocol):
+    """messages.toggleDialogPin / reorderPinnedDialogs (storage/pinned_dialogs.py)."""
+
+    async def pin(self, owner_id: int, peer_id: int, pinned: bool, *, limit: int = 5) -> bool | None:
+        """True if it changed, False if it already was so, None without such a dialog.
+        A pin goes to the top; TooManyPinned past the limit."""
+
+    async def reorder(self, owner_id: int, peer_ids: Sequence[int], *, force: bool = False,
+                      limit: int = 5) -> list[int]:
+        """The pinned order becomes peer_ids (top first; peers without a dialog skipped),
+        then (without force) the other pinned dialogs as they were; returns it.
+        TooManyPinned past the limit (nothing changes)."""
+
+    async def list(self, owner_id: int) -> list[DialogRecord]:
+        """The pinned dialogs, top first."""
+
+
+class Drafts(Protocol):
+    """messages.saveDraft / getAllDrafts (storage/drafts.py)."""
+
+    async def save(self, record: DraftRecord) -> None: ...
+    async def clear(self, owner_id: int, peer_id: int) -> bool:
+        """False if there was none."""
+
+    async def get(self, owner_id: int, peer_id: int) -> DraftRecord | None: ...
+    async def list(self, owner_id: int) -> list[DraftRecord]:
+        """Newest first."""
+
+
+class MessageSearch(Protocol):
+    """messages.search / searchGlobal / getSearchCounters (storage/search.py)."""
+
+    async def search(self, owner_id: int, peer_id: int | None, *, query: str = "", from_id: int | None = None,
+                     filter: str = "inputMessagesFilterEmpty", min_date: int = 0, max_date: int = 0,
+                     offset_id: int = 0, add_offset: int = 0, limit: int = 100, max_id: int = 0,
+                     min_id: int = 0) -> tuple[list[MessageRecord], int]:
+        """(matches newest first, count of all matches ignoring offset_id/add_offset/limit).
+        peer_id None: every dialog. query: case-insensitive substring of the text. filter:
+        an inputMessagesFilter* predicate name (unknown ones match nothing). Service
+        messages only match the filters made for them. limit at most 100."""
 
 
 class Invites(Protocol):
@@ -277,6 +372,12 @@ class Storage(Protocol):
     blocked: Blocked
     updates: UpdateStates
     messages: Messages
+    chat_history: ChatHistory
+    forwards: Forwards
+    pinned_messages: PinnedMessages
+    pinned_dialogs: PinnedDialogs
+    drafts: Drafts
+    search: MessageSearch
     invites: Invites
     secrets: ServerSecrets
 

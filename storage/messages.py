@@ -37,7 +37,7 @@ HISTORY_LIMIT = 100  # messages.getHistory's cap
 DIALOGS_LIMIT = 100
 
 _COLUMNS = ("owner_id, id, peer_id, from_id, out, date, message, entities, reply_to_msg_id, random_id, edit_date,"
-            " silent, shared_id, media")
+            " silent, shared_id, media, pinned, fwd_from, action")
 _DIALOG_COLUMNS = ("owner_id, peer_id, top_message, read_inbox_max_id, read_outbox_max_id, unread_count,"
                    " pinned_order, date")
 _UPDATE_COLUMNS = "user_id, pts, pts_count, kind, data, date"
@@ -58,7 +58,7 @@ _BUMP_PTS = ("UPDATE update_state SET pts = pts + $2, date = CASE WHEN date < $3
              " WHERE user_id = $1 RETURNING pts")
 _INSERT_UPDATE = f"INSERT INTO update_log ({_UPDATE_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6)"
 _INSERT_MESSAGE = (f"INSERT INTO messages ({_COLUMNS})"
-                   " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)")
+                   " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17)")
 _NEW_MESSAGE_IN_DIALOG = (
     f"INSERT INTO dialogs (owner_id, peer_id, top_message, unread_count, date) VALUES ($1, $2, $3, $4, $5)"
     " ON CONFLICT (owner_id, peer_id) DO UPDATE SET top_message = excluded.top_message, date = excluded.date,"
@@ -156,13 +156,13 @@ class SqlMessages:
         return found, total
 
     async def dialogs(self, owner_id: int, *, offset_date: int = 0, offset_id: int = 0, offset_peer_id: int = 0,
-                      limit: int = 100) -> tuple[list[DialogRecord], int]:
+                      limit: int = 100, exclude_pinned: bool = False) -> tuple[list[DialogRecord], int]:
         total = await self._db.fetchval("SELECT count(*) FROM dialogs WHERE owner_id = $1 AND top_message > 0",
                                         owner_id)
         limit = min(limit, DIALOGS_LIMIT)
         if limit <= 0:
             return [], total
-        where = "owner_id = $1 AND top_message > 0"
+        where = "owner_id = $1 AND top_message > 0" + (" AND pinned_order IS NULL" if exclude_pinned else "")
         args: list[Any] = [owner_id]
         if offset_date > 0:
             args += [offset_date, offset_id]
@@ -201,7 +201,9 @@ class SqlMessages:
 
 async def _send(tx: Executor, dialect: str, sender: int, recipient: int, date: int, text: str,
                 entities: list[dict], reply_to: int | None, random_id: int | None, silent: bool,
-                media: dict | None) -> SentMessage:
+                media: dict | None, **extra: Any) -> SentMessage:
+    """Also the body of forwards and service messages: `extra` is more MessageRecord
+    fields (fwd_from, action), the same on both copies."""
     await _lock_boxes(tx, dialect, (sender, recipient))
     if random_id is not None:
         row = await tx.fetchrow(f"SELECT {_COLUMNS} FROM messages WHERE owner_id = $1 AND random_id = $2",
@@ -212,7 +214,7 @@ async def _send(tx: Executor, dialect: str, sender: int, recipient: int, date: i
     own = MessageRecord(owner_id=sender, id=await tx.fetchval(_NEXT_MESSAGE_ID, sender), peer_id=recipient,
                         from_id=sender, out=True, date=date, message=text, entities=entities,
                         reply_to_msg_id=reply_to, random_id=random_id, silent=silent, shared_id=shared_id,
-                        media=media)
+                        media=media, **extra)
     await _insert(tx, own)
     await tx.execute(_NEW_MESSAGE_IN_DIALOG, sender, recipient, own.id, 0, date)
     sender_pts = await _log(tx, sender, 1, "new_message", {"id": own.id}, date)
@@ -225,7 +227,7 @@ async def _send(tx: Executor, dialect: str, sender: int, recipient: int, date: i
             " AND theirs.owner_id = $3 WHERE mine.owner_id = $1 AND mine.id = $2", sender, reply_to, recipient)
     theirs = MessageRecord(owner_id=recipient, id=await tx.fetchval(_NEXT_MESSAGE_ID, recipient), peer_id=sender,
                            from_id=sender, out=False, date=date, message=text, entities=entities,
-                           reply_to_msg_id=their_reply, silent=silent, shared_id=shared_id, media=media)
+                           reply_to_msg_id=their_reply, silent=silent, shared_id=shared_id, media=media, **extra)
     await _insert(tx, theirs)
     await tx.execute(_NEW_MESSAGE_IN_DIALOG, recipient, sender, theirs.id, 1, date)
     recipient_pts = await _log(tx, recipient, 1, "new_message", {"id": theirs.id}, date)
@@ -259,6 +261,8 @@ async def _edit(tx: Executor, dialect: str, owner: int, message_id: int, text: s
     found = await _one(tx, owner, message_id)
     await _lock_boxes(tx, dialect, (owner, found.peer_id))
     found = await _one(tx, owner, message_id)  # again, under the lock
+    if found.action is not None:
+        raise MessageNotFound(f"message {message_id} of user {owner} is a service message")
     if not found.out or found.from_id != owner:
         raise NotAuthor(f"message {message_id} of user {owner} is not theirs to edit")
     rows = await tx.fetch(f"SELECT {_COLUMNS} FROM messages WHERE shared_id = $1", found.shared_id)
@@ -393,14 +397,15 @@ async def _get(ex: Executor, owner: int, ids: list[int]) -> list[MessageRecord]:
 async def _insert(tx: Executor, m: MessageRecord) -> None:
     await tx.execute(_INSERT_MESSAGE, m.owner_id, m.id, m.peer_id, m.from_id, m.out, m.date, m.message,
                      _json(m.entities), m.reply_to_msg_id, m.random_id, m.edit_date, m.silent, m.shared_id,
-                     None if m.media is None else _json(m.media))
+                     _json_or_none(m.media), m.pinned, _json_or_none(m.fwd_from), _json_or_none(m.action))
 
 
 def _message(row: Row) -> MessageRecord:
     return MessageRecord(owner_id=row[0], id=row[1], peer_id=row[2], from_id=row[3], out=bool(row[4]), date=row[5],
                          message=row[6], entities=msgspec.json.decode(row[7]), reply_to_msg_id=row[8],
                          random_id=row[9], edit_date=row[10], silent=bool(row[11]), shared_id=row[12],
-                         media=None if row[13] is None else msgspec.json.decode(row[13]))
+                         media=_decode_or_none(row[13]), pinned=bool(row[14]), fwd_from=_decode_or_none(row[15]),
+                         action=_decode_or_none(row[16]))
 
 
 def _dialog(row: Row) -> DialogRecord:
@@ -415,6 +420,14 @@ def _update(row: Row) -> UpdateRecord:
 
 def _json(value: Any) -> str:
     return msgspec.json.encode(value).decode()
+
+
+def _json_or_none(value: Any) -> str | None:
+    return None if value is None else _json(value)
+
+
+def _decode_or_none(text: str | None) -> Any:
+    return None if text is None else msgspec.json.decode(text)
 
 
 def _now(now: int | None) -> int:

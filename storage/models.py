@@ -138,6 +138,23 @@ class MessageRecord(msgspec.Struct, frozen=True, kw_only=True):
     silent: bool = False
     shared_id: int  # the same for every copy of one message (a global sequence)
     media: dict[str, Any] | None = None  # TL dict form
+    pinned: bool = False  # in the owner's box
+    # Forwarded: {"from_id": peer id, "date": n} (+ "saved_from_peer", "saved_from_msg_id"
+    # when forwarded to Saved Messages); meaning, rendered as messageFwdHeader.
+    fwd_from: dict[str, Any] | None = None
+    action: dict[str, Any] | None = None  # a service message's MessageAction, TL dict form
+
+
+class DraftRecord(msgspec.Struct, frozen=True, kw_only=True):
+    """What the owner was typing to a peer (messages.saveDraft)."""
+
+    owner_id: int
+    peer_id: int
+    message: str
+    entities: list[dict[str, Any]] = []  # TL dict form
+    reply_to_msg_id: int | None = None
+    no_webpage: bool = False
+    date: int
 
 
 class DialogRecord(msgspec.Struct, frozen=True, kw_only=True):
@@ -156,7 +173,8 @@ class UpdateRecord(msgspec.Struct, frozen=True, kw_only=True):
 
     kind / data: "new_message" / "edit_message" {"id": 17}; "delete_messages" {"ids": [...]};
     "read_inbox" {"peer_id": 5, "max_id": 9, "still_unread_count": 0};
-    "read_outbox" {"peer_id": 5, "max_id": 9}. pts is the box's pts after the update.
+    "read_outbox" {"peer_id": 5, "max_id": 9}; "pinned_messages" {"peer_id": 5, "ids": [...],
+    "pinned": true}. pts is the box's pts after the update.
     """
 
     user_id: int

@@ -6,10 +6,16 @@ from __future__ import annotations
 from . import migrations
 from .account import SqlAuthorizations, SqlPasswords, SqlPrivacy
 from .auth_keys import SqlAuthKeys
+from .chat_history import SqlChatHistory
 from .contacts import SqlBlocked, SqlContacts
 from .db import Database
+from .drafts import SqlDrafts
+from .forwards import SqlForwards
 from .login import SqlInvites, SqlPhoneCodes
 from .messages import SqlMessages
+from .pinned_dialogs import SqlPinnedDialogs
+from .pinned_messages import SqlPinnedMessages
+from .search import SqlMessageSearch
 from .secrets import SqlServerSecrets
 from .updates import SqlUpdateStates
 from .users import SqlUsers
@@ -28,6 +34,12 @@ class SqlStorage:
         self.blocked = SqlBlocked(db)
         self.updates = SqlUpdateStates(db)
         self.messages = SqlMessages(db)
+        self.chat_history = SqlChatHistory(db)
+        self.forwards = SqlForwards(db)
+        self.pinned_messages = SqlPinnedMessages(db)
+        self.pinned_dialogs = SqlPinnedDialogs(db)
+        self.drafts = SqlDrafts(db)
+        self.search = SqlMessageSearch(db)
         self.invites = SqlInvites(db)
         self.secrets = SqlServerSecrets(db)
         self.schema_version: int | None = None  # known after migrate()

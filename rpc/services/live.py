@@ -4,6 +4,8 @@ session renders it for its user.
 Payloads carry meaning, not bytes (ARCHITECTURE.md, "Messages"): `{"kind": "user_status",
 "user_id": 42}`. The receiving connection renders it for its own user (privacy: exact or
 rounded last-seen) and its client's layer. Channels are `user:<id>`, one per user.
+Events that are not message-box changes (typing, drafts, dialog pins) are rendered by
+rpc/services/live_signals.py.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ import structlog
 from storage.bus import BusError
 from tl import types as T
 
+from .live_signals import RENDERERS as SIGNAL_RENDERERS
 from .messages_view import render_log
 from .users import UserView
 
@@ -80,6 +83,8 @@ def decode(payload: bytes) -> dict | None:
 async def render(storage, viewer_id: int, event: dict):
     """The Updates object an event means for `viewer_id`, or None."""
     kind = event.get("kind")
+    if kind in SIGNAL_RENDERERS:
+        return await SIGNAL_RENDERERS[kind](storage, viewer_id, event)
     if kind == "user_status":
         user = await UserView(storage, viewer_id).user(int(event["user_id"]))
         if user is None or user.status is None:

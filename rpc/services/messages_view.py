@@ -11,19 +11,35 @@ from .peers import peer_object
 
 def message(record: MessageRecord):
     """A private-chat message from its owner's box (peer_id is the other user)."""
+    reply_to = T.MessageReplyHeader(reply_to_msg_id=record.reply_to_msg_id) if record.reply_to_msg_id else None
+    if record.action is not None:
+        return T.MessageService(id=record.id, out=record.out, silent=record.silent,
+                                peer_id=peer_object(record.peer_id), from_id=T.PeerUser(user_id=record.from_id),
+                                date=record.date, action=tl.from_dict(record.action), reply_to=reply_to)
     entities = [tl.from_dict(e) for e in record.entities] or None
     return T.Message(
-        id=record.id, out=record.out, silent=record.silent, peer_id=peer_object(record.peer_id),
+        id=record.id, out=record.out, silent=record.silent, pinned=record.pinned, peer_id=peer_object(record.peer_id),
         from_id=T.PeerUser(user_id=record.from_id), date=record.date, message=record.message,
-        entities=entities, edit_date=record.edit_date,
-        reply_to=T.MessageReplyHeader(reply_to_msg_id=record.reply_to_msg_id) if record.reply_to_msg_id else None,
+        entities=entities, edit_date=record.edit_date, reply_to=reply_to, fwd_from=forward_header(record.fwd_from),
     )
+
+
+def forward_header(fwd_from: dict | None):
+    """messageFwdHeader of a stored forward (storage/forwards.py)."""
+    if fwd_from is None:
+        return None
+    saved_from = fwd_from.get("saved_from_peer")
+    return T.MessageFwdHeader(from_id=peer_object(fwd_from["from_id"]), date=fwd_from["date"],
+                              saved_from_peer=None if saved_from is None else peer_object(saved_from),
+                              saved_from_msg_id=fwd_from.get("saved_from_msg_id"))
 
 
 def users_of(records) -> list[int]:
     ids: list[int] = []
     for r in records:
         ids += [r.peer_id, r.from_id]
+        if r.fwd_from is not None:
+            ids += [r.fwd_from["from_id"], r.fwd_from.get("saved_from_peer") or r.fwd_from["from_id"]]
     return list(dict.fromkeys(ids))
 
 
@@ -51,4 +67,25 @@ async def render_log(storage, user_id: int, rows: list[UpdateRecord]):
             others.append(T.UpdateReadHistoryOutbox(peer=peer_object(r.data["peer_id"]), max_id=r.data["max_id"],
                                                     pts=r.pts, pts_count=r.pts_count))
             users.append(r.data["peer_id"])
+        elif r.kind == "pinned_messages":
+            others.append(T.UpdatePinnedMessages(pinned=r.data["pinned"], peer=peer_object(r.data["peer_id"]),
+                                                 messages=list(r.data["ids"]), pts=r.pts, pts_count=r.pts_count))
+            users.append(r.data["peer_id"])
     return new_messages, others, list(dict.fromkeys(users))
+
+
+async def log_updates(storage, user_id: int, pts_values: list[int]):
+    """(updates, user ids): these rows of the user's log as Update objects, in pts order
+    (new messages as updateNewMessage with their own pts), for a handler's answer."""
+    if not pts_values:
+        return [], []
+    first, last = min(pts_values), max(pts_values)
+    rows = [r for r in await storage.messages.update_log(user_id, first - 1, last - first + 1)
+            if r.pts in set(pts_values)]
+    updates, users = [], []
+    for row in rows:
+        new_messages, others, row_users = await render_log(storage, user_id, [row])
+        updates += [T.UpdateNewMessage(message=m, pts=row.pts, pts_count=row.pts_count) for m in new_messages]
+        updates += others
+        users += row_users
+    return updates, list(dict.fromkeys(users))

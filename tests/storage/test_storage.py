@@ -16,7 +16,7 @@ from storage import (AlreadyExists, AuthKeyRecord, AuthorizationRecord, ContactR
                      PhoneCodeRecord, StorageError, UpdateStateRecord, UsernameTaken, UserRecord, open_storage,
                      sqlite_path)
 from storage.migrations import Migration, latest, migrations
-from storage.models import DialogRecord, MessageRecord, UpdateRecord
+from storage.models import DialogRecord, DraftRecord, MessageRecord, UpdateRecord
 from storage.sqlite import FILENAME
 
 NOW = 1_700_000_000
@@ -47,7 +47,8 @@ async def test_migrations_are_idempotent(backend):
 RECORD_TABLES = [(AuthKeyRecord, "auth_keys"), (UserRecord, "users"), (PasswordRecord, "passwords"),
                  (AuthorizationRecord, "authorizations"), (PhoneCodeRecord, "phone_codes"),
                  (ContactRecord, "contacts"), (UpdateStateRecord, "update_state"), (InviteRecord, "invites"),
-                 (MessageRecord, "messages"), (DialogRecord, "dialogs"), (UpdateRecord, "update_log")]
+                 (MessageRecord, "messages"), (DialogRecord, "dialogs"), (UpdateRecord, "update_log"),
+                 (DraftRecord, "drafts")]
 
 
 @pytest.mark.parametrize("record, table", RECORD_TABLES, ids=[t for _, t in RECORD_TABLES])

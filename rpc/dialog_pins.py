@@ -1,0 +1,76 @@
+"""messages.toggleDialogPin / reorderPinnedDialogs / getPinnedDialogs (storage/pinned_dialogs.py).
+
+At most PINNED_LIMIT dialogs are pinned (PINNED_DIALOGS_TOO_MUCH past it). A change is
+pushed to the user's other devices (updateDialogPinned, updatePinnedDialogs); getDialogs
+lists the pinned dialogs first (rpc/messages.py).
+"""
+
+from __future__ import annotations
+
+from storage.interface import TooManyPinned
+from tl import functions as F, types as T
+
+from .context import RequestContext
+from .dispatch import handler
+from .errors import RpcError
+from .services.dialogs_view import dialog_objects
+from .services.live import publish
+from .services.login import require_user
+from .services.peers import resolve_input_peer
+from .services.users import UserView
+from .updates import state_object
+
+PINNED_LIMIT = 5
+
+
+def _origin(ctx: RequestContext) -> dict:
+    return {"origin_key": ctx.auth_key_id, "origin_session": ctx.session_id}
+
+
+def _input_peer(dialog_peer):
+    if not isinstance(dialog_peer, T.InputDialogPeer):
+        raise RpcError(400, "PEER_ID_INVALID")  # folders are not offered
+    return dialog_peer.peer
+
+
+@handler(F.messages.ToggleDialogPin)
+async def toggle_dialog_pin(request, ctx: RequestContext):
+    user_id = require_user(ctx)
+    storage = ctx.services.storage
+    peer = await resolve_input_peer(storage, user_id, _input_peer(request.peer))
+    try:
+        changed = await storage.pinned_dialogs.pin(user_id, peer, bool(request.pinned), limit=PINNED_LIMIT)
+    except TooManyPinned:
+        raise RpcError(400, "PINNED_DIALOGS_TOO_MUCH") from None
+    if changed is None:
+        raise RpcError(400, "PEER_HISTORY_EMPTY")
+    if changed:
+        await publish(ctx.services, [user_id], {"kind": "dialog_pinned", "peer_id": peer,
+                                                "pinned": bool(request.pinned), **_origin(ctx)})
+    return True
+
+
+@handler(F.messages.ReorderPinnedDialogs)
+async def reorder_pinned_dialogs(request, ctx: RequestContext):
+    user_id = require_user(ctx)
+    storage = ctx.services.storage
+    if request.folder_id:
+        raise RpcError(400, "FOLDER_ID_INVALID")
+    order = [await resolve_input_peer(storage, user_id, _input_peer(p)) for p in request.order or ()]
+    try:
+        await storage.pinned_dialogs.reorder(user_id, order, force=bool(request.force), limit=PINNED_LIMIT)
+    except TooManyPinned:
+        raise RpcError(400, "PINNED_DIALOGS_TOO_MUCH") from None
+    await publish(ctx.services, [user_id], {"kind": "pinned_dialogs", **_origin(ctx)})
+    return True
+
+
+@handler(F.messages.GetPinnedDialogs)
+async def get_pinned_dialogs(request, ctx: RequestContext):
+    user_id = require_user(ctx)
+    storage = ctx.services.storage
+    records = [] if request.folder_id else await storage.pinned_dialogs.list(user_id)
+    dialogs, messages, user_ids = await dialog_objects(storage, user_id, records)
+    state = state_object(await storage.updates.get(user_id))
+    return T.messages.PeerDialogs(dialogs=dialogs, messages=messages, chats=[],
+                                  users=await UserView(storage, user_id).users(user_ids), state=state)

@@ -1,0 +1,67 @@
+"""messages.saveDraft / getAllDrafts: what a user was typing, kept per dialog.
+
+A draft follows the user across devices: every change is pushed to their other
+sessions as updateDraftMessage (a bus event, rendered from the stored draft by
+rpc/services/live_signals.py). Sending a message to the peer clears the draft there.
+"""
+
+from __future__ import annotations
+
+import time
+
+from storage.models import DraftRecord
+from tl import functions as F, types as T
+
+from .context import RequestContext
+from .dispatch import handler
+from .errors import RpcError
+from .services.dialogs_view import draft_object
+from .services.live import publish
+from .services.login import require_user
+from .services.peers import peer_object, resolve_input_peer
+from .services.users import UserView
+
+DRAFT_MAX = 4096
+
+
+def _origin(ctx: RequestContext) -> dict:
+    return {"origin_key": ctx.auth_key_id, "origin_session": ctx.session_id}
+
+
+@handler(F.messages.SaveDraft)
+async def save_draft(request, ctx: RequestContext):
+    user_id = require_user(ctx)
+    storage = ctx.services.storage
+    peer = await resolve_input_peer(storage, user_id, request.peer)
+    text = request.message or ""
+    if len(text) > DRAFT_MAX:
+        raise RpcError(400, "MESSAGE_TOO_LONG")
+    reply_to = getattr(request.reply_to, "reply_to_msg_id", None)
+    if not text and reply_to is None:
+        # An empty draft is no draft (what clients send to clear one).
+        changed = await storage.drafts.clear(user_id, peer)
+    else:
+        await storage.drafts.save(DraftRecord(
+            owner_id=user_id, peer_id=peer, message=text, entities=[e.to_dict() for e in request.entities or ()],
+            reply_to_msg_id=reply_to, no_webpage=bool(request.no_webpage), date=int(time.time())))
+        changed = True
+    if changed:
+        await publish(ctx.services, [user_id], {"kind": "draft", "peer_id": peer, **_origin(ctx)})
+    return True
+
+
+@handler(F.messages.GetAllDrafts)
+async def get_all_drafts(request, ctx: RequestContext):
+    """Updates with one updateDraftMessage per draft (what clients expect here)."""
+    user_id = require_user(ctx)
+    storage = ctx.services.storage
+    drafts = await storage.drafts.list(user_id)
+    updates = [T.UpdateDraftMessage(peer=peer_object(d.peer_id), draft=draft_object(d)) for d in drafts]
+    users = await UserView(storage, user_id).users([d.peer_id for d in drafts])
+    return T.Updates(updates=updates, users=users, chats=[], date=int(time.time()), seq=0)
+
+
+async def clear_draft_after_send(ctx: RequestContext, peer_id: int) -> None:
+    """A message sent to the peer replaces the draft there (on every device)."""
+    if await ctx.services.storage.drafts.clear(ctx.user_id, peer_id):
+        await publish(ctx.services, [ctx.user_id], {"kind": "draft", "peer_id": peer_id})

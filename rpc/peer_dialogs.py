@@ -1,0 +1,55 @@
+"""messages.getPeerDialogs and messages.getPeerSettings: one dialog, as a client opens it.
+
+getPeerDialogs answers a dialog for every peer asked, an empty one (top_message 0)
+where there is no history yet. getPeerSettings offers "add contact" / "block" for a
+user who wrote to the viewer without being in their contacts, as Telegram's chat
+header does; otherwise the settings are empty.
+"""
+
+from __future__ import annotations
+
+from storage.models import DialogRecord
+from tl import functions as F, types as T
+
+from .context import RequestContext
+from .dispatch import handler
+from .errors import RpcError
+from .services.dialogs_view import dialog_objects
+from .services.login import require_user
+from .services.peers import resolve_input_peer
+from .services.users import UserView
+from .updates import state_object
+
+PEERS_MAX = 100
+
+
+@handler(F.messages.GetPeerDialogs)
+async def get_peer_dialogs(request, ctx: RequestContext):
+    user_id = require_user(ctx)
+    storage = ctx.services.storage
+    records = []
+    for dialog_peer in list(request.peers or ())[:PEERS_MAX]:
+        if not isinstance(dialog_peer, T.InputDialogPeer):
+            raise RpcError(400, "PEER_ID_INVALID")
+        peer = await resolve_input_peer(storage, user_id, dialog_peer.peer)
+        records.append(await storage.messages.dialog(user_id, peer)
+                       or DialogRecord(owner_id=user_id, peer_id=peer, top_message=0))
+    dialogs, messages, user_ids = await dialog_objects(storage, user_id, records)
+    state = state_object(await storage.updates.get(user_id))
+    return T.messages.PeerDialogs(dialogs=dialogs, messages=messages, chats=[],
+                                  users=await UserView(storage, user_id).users(user_ids), state=state)
+
+
+@handler(F.messages.GetPeerSettings)
+async def get_peer_settings(request, ctx: RequestContext):
+    user_id = require_user(ctx)
+    storage = ctx.services.storage
+    peer = await resolve_input_peer(storage, user_id, request.peer)
+    settings = T.PeerSettings()
+    if peer > 0 and peer != user_id and await storage.contacts.get(user_id, peer) is None:
+        # A stranger who wrote first: offer to add or block them.
+        incoming, _ = await storage.search.search(user_id, peer, from_id=peer, limit=1)
+        if incoming and not await storage.blocked.is_blocked(user_id, peer):
+            settings = T.PeerSettings(add_contact=True, block_contact=True, report_spam=True)
+    users = await UserView(storage, user_id).users([peer] if peer > 0 else [])
+    return T.messages.PeerSettings(settings=settings, chats=[], users=users)

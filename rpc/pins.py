@@ -1,0 +1,61 @@
+"""messages.updatePinnedMessage / unpinAllMessages in private chats (storage/pinned_messages.py).
+
+A pin is on both copies unless pm_oneside; a two-sided pin leaves a service message
+(messageActionPinMessage) in both boxes, which `silent` only keeps from notifying.
+Every changed box gets updatePinnedMessages (and the service message) live.
+"""
+
+from __future__ import annotations
+
+import time
+
+from storage.interface import MessageNotFound
+from tl import functions as F, types as T
+
+from .context import RequestContext
+from .dispatch import handler
+from .errors import RpcError
+from .services.live import publish
+from .services.login import require_user
+from .services.messages_view import log_updates
+from .services.peers import resolve_input_peer
+from .services.users import UserView
+
+
+async def _tell(ctx: RequestContext, logged: dict[int, list[int]]) -> None:
+    for owner, pts_values in logged.items():
+        for pts in pts_values:
+            event = {"kind": "log", "pts": pts}
+            if owner == ctx.user_id:
+                event.update(origin_key=ctx.auth_key_id, origin_session=ctx.session_id)
+            await publish(ctx.services, [owner], event)
+
+
+@handler(F.messages.UpdatePinnedMessage)
+async def update_pinned_message(request, ctx: RequestContext):
+    user_id = require_user(ctx)
+    storage = ctx.services.storage
+    peer = await resolve_input_peer(storage, user_id, request.peer)
+    try:
+        logged = await storage.pinned_messages.pin(user_id, peer, request.id, unpin=bool(request.unpin),
+                                                   one_side=bool(request.pm_oneside), silent=bool(request.silent),
+                                                   now=int(time.time()))
+    except MessageNotFound:
+        raise RpcError(400, "MESSAGE_ID_INVALID") from None
+    await _tell(ctx, logged)
+    updates, user_ids = await log_updates(storage, user_id, logged.get(user_id, []))
+    users = await UserView(storage, user_id).users(user_ids)
+    return T.Updates(updates=updates, users=users, chats=[], date=int(time.time()), seq=0)
+
+
+@handler(F.messages.UnpinAllMessages)
+async def unpin_all_messages(request, ctx: RequestContext):
+    user_id = require_user(ctx)
+    storage = ctx.services.storage
+    peer = await resolve_input_peer(storage, user_id, request.peer)
+    logged = await storage.pinned_messages.unpin_all(user_id, peer, now=int(time.time()))
+    await _tell(ctx, logged)
+    if user_id in logged:
+        row = (await storage.messages.update_log(user_id, logged[user_id][0] - 1, 1))[0]
+        return T.messages.AffectedHistory(pts=row.pts, pts_count=row.pts_count, offset=0)
+    return T.messages.AffectedHistory(pts=(await storage.updates.get(user_id)).pts, pts_count=0, offset=0)

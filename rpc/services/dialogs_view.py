@@ -1,0 +1,37 @@
+"""Stored dialogs as their owner sees them in TL: pinned flag, draft, top message.
+
+One place for messages.getDialogs, getPeerDialogs and getPinnedDialogs, so the three
+agree on what a dialog looks like.
+"""
+
+from __future__ import annotations
+
+import tl
+from storage.models import DialogRecord, DraftRecord
+from tl import types as T
+
+from .messages_view import message, users_of
+from .peers import peer_object
+
+
+def draft_object(record: DraftRecord | None, date: int = 0):
+    """draftMessage, or draftMessageEmpty when there is none (any more)."""
+    if record is None:
+        return T.DraftMessageEmpty(date=date or None)
+    reply_to = T.InputReplyToMessage(reply_to_msg_id=record.reply_to_msg_id) if record.reply_to_msg_id else None
+    return T.DraftMessage(no_webpage=record.no_webpage, reply_to=reply_to, message=record.message,
+                          entities=[tl.from_dict(e) for e in record.entities] or None, date=record.date)
+
+
+async def dialog_objects(storage, owner_id: int, records: list[DialogRecord]):
+    """(dialogs, their top messages, the user ids they name)."""
+    drafts = {d.peer_id: d for d in await storage.drafts.list(owner_id)} if records else {}
+    tops = await storage.messages.get(owner_id, [d.top_message for d in records if d.top_message])
+    dialogs = [T.Dialog(pinned=d.pinned_order is not None, peer=peer_object(d.peer_id), top_message=d.top_message,
+                        read_inbox_max_id=d.read_inbox_max_id, read_outbox_max_id=d.read_outbox_max_id,
+                        unread_count=d.unread_count, unread_mentions_count=0, unread_reactions_count=0,
+                        unread_poll_votes_count=0, notify_settings=T.PeerNotifySettings(),
+                        draft=draft_object(drafts[d.peer_id]) if d.peer_id in drafts else None)
+               for d in records]
+    user_ids = list(dict.fromkeys([d.peer_id for d in records] + users_of(tops)))
+    return dialogs, [message(r) for r in tops], user_ids

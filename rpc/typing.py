@@ -1,0 +1,28 @@
+"""messages.setTyping: "Alice is typing…", pushed live to the other party only.
+
+Not stored and not logged (no pts): a typing notice that arrives late or never is
+harmless, so it goes straight to the bus (rpc/services/live_signals.py renders it as
+updateUserTyping). Telegram sends it to the peer, not to the typist's other devices.
+"""
+
+from __future__ import annotations
+
+from tl import functions as F
+
+from .context import RequestContext
+from .dispatch import handler
+from .services.live import publish
+from .services.login import require_user
+from .services.peers import resolve_input_peer
+
+
+@handler(F.messages.SetTyping)
+async def set_typing(request, ctx: RequestContext):
+    user_id = require_user(ctx)
+    storage = ctx.services.storage
+    peer = await resolve_input_peer(storage, user_id, request.peer)
+    # Saved Messages has nobody to tell; a peer who blocked the typist is not told either
+    # (and the typist is not told they are blocked).
+    if peer > 0 and peer != user_id and not await storage.blocked.is_blocked(peer, user_id):
+        await publish(ctx.services, [peer], {"kind": "typing", "user_id": user_id, "action": request.action.to_dict()})
+    return True

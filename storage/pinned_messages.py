@@ -1,0 +1,90 @@
+"""Pinned messages in private chats (storage.interface.PinnedMessages).
+
+`pinned` is a flag on each copy: a pin changes the pinner's copy and, unless it is
+one-sided (pm_oneside), the other participant's copy, with one "pinned_messages"
+update-log row per box whose copy changed ({"peer_id", "ids", "pinned"}). A two-sided
+pin also leaves a service message (messageActionPinMessage, replying to the pinned
+message) in both boxes, as Telegram does in private chats; unpinning leaves none.
+Everything is one transaction (storage/messages.py's rules).
+"""
+
+from __future__ import annotations
+
+from .db import Database, Executor, chunks, in_list
+from .interface import MessageNotFound
+from .messages import _COLUMNS, _lock_boxes, _log, _message, _one, _send
+
+PIN_ACTION = {"_": "messageActionPinMessage"}
+
+
+class SqlPinnedMessages:
+    def __init__(self, db: Database):
+        self._db = db
+
+    async def pin(self, owner_id: int, peer_id: int, message_id: int, *, unpin: bool = False,
+                  one_side: bool = False, silent: bool = False, now: int) -> dict[int, list[int]]:
+        return await self._db.transaction(_pin, self._db.dialect, owner_id, peer_id, message_id, unpin, one_side,
+                                          silent, now)
+
+    async def unpin_all(self, owner_id: int, peer_id: int, *, now: int) -> dict[int, list[int]]:
+        return await self._db.transaction(_unpin_all, self._db.dialect, owner_id, peer_id, now)
+
+    async def pinned_ids(self, owner_id: int, peer_id: int) -> list[int]:
+        rows = await self._db.fetch("SELECT id FROM messages WHERE owner_id = $1 AND peer_id = $2 AND pinned"
+                                    " ORDER BY id DESC", owner_id, peer_id)
+        return [row[0] for row in rows]
+
+
+async def _pin(tx: Executor, dialect: str, owner: int, peer: int, message_id: int, unpin: bool, one_side: bool,
+               silent: bool, now: int) -> dict[int, list[int]]:
+    two_sided = not one_side and peer != owner
+    await _lock_boxes(tx, dialect, {owner, peer} if two_sided and peer > 0 else {owner})
+    found = await _one(tx, owner, message_id)
+    if found.peer_id != peer or found.action is not None:
+        raise MessageNotFound(f"user {owner} has no message {message_id} to pin with {peer}")
+    copies = [found]
+    if two_sided:
+        rows = await tx.fetch(f"SELECT {_COLUMNS} FROM messages WHERE shared_id = $1 AND owner_id <> $2",
+                              found.shared_id, owner)
+        copies += [_message(row) for row in rows]
+    logged: dict[int, list[int]] = {}
+    for copy in copies:
+        if copy.pinned == (not unpin):
+            continue
+        await tx.execute("UPDATE messages SET pinned = $3 WHERE owner_id = $1 AND id = $2",
+                         copy.owner_id, copy.id, not unpin)
+        pts = await _log(tx, copy.owner_id, 1, "pinned_messages",
+                         {"peer_id": copy.peer_id, "ids": [copy.id], "pinned": not unpin}, now)
+        logged.setdefault(copy.owner_id, []).append(pts)
+    if logged and not unpin and two_sided:
+        service = await _send(tx, dialect, owner, peer, now, "", [], found.id, None, silent, None,
+                              action=PIN_ACTION)
+        logged.setdefault(owner, []).append(service.sender_pts)
+        if service.recipient_pts is not None:
+            logged.setdefault(peer, []).append(service.recipient_pts)
+    return logged
+
+
+async def _unpin_all(tx: Executor, dialect: str, owner: int, peer: int, now: int) -> dict[int, list[int]]:
+    await _lock_boxes(tx, dialect, {owner, peer} if peer > 0 else {owner})
+    rows = await tx.fetch(f"SELECT {_COLUMNS} FROM messages WHERE owner_id = $1 AND peer_id = $2 AND pinned",
+                          owner, peer)
+    mine = [_message(row) for row in rows]
+    boxes: dict[int, list[tuple[int, int]]] = {owner: [(m.peer_id, m.id) for m in mine]} if mine else {}
+    if peer != owner and mine:
+        # The other side's pinned copies of the same messages: a private chat's pins are shared.
+        for part in chunks([m.shared_id for m in mine]):
+            rows = await tx.fetch(f"SELECT {_COLUMNS} FROM messages WHERE pinned AND owner_id <> $1"
+                                  f" AND shared_id IN ({in_list(len(part), start=2)})", owner, *part)
+            for theirs in map(_message, rows):
+                boxes.setdefault(theirs.owner_id, []).append((theirs.peer_id, theirs.id))
+    logged: dict[int, list[int]] = {}
+    for box in sorted(boxes):
+        ids = sorted(i for _, i in boxes[box])
+        for part in chunks(ids):
+            await tx.execute(f"UPDATE messages SET pinned = $1 WHERE owner_id = $2"
+                             f" AND id IN ({in_list(len(part), start=3)})", False, box, *part)
+        pts = await _log(tx, box, len(ids), "pinned_messages",
+                         {"peer_id": boxes[box][0][0], "ids": ids, "pinned": False}, now)
+        logged[box] = [pts]
+    return logged
