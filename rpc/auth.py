@@ -179,7 +179,6 @@ async def sign_up(request, ctx: RequestContext):
 
 @handler(F.auth.CheckPassword)
 async def check_password(request, ctx: RequestContext):
-    storage = ctx.services.storage
     user_id = ctx.pending_user_id
     if user_id is None:
         raise RpcError(400, "PASSWORD_HASH_INVALID" if ctx.user_id else "AUTH_KEY_UNREGISTERED")

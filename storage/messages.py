@@ -60,7 +60,7 @@ _INSERT_UPDATE = f"INSERT INTO update_log ({_UPDATE_COLUMNS}) VALUES ($1, $2, $3
 _INSERT_MESSAGE = (f"INSERT INTO messages ({_COLUMNS})"
                    " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17)")
 _NEW_MESSAGE_IN_DIALOG = (
-    f"INSERT INTO dialogs (owner_id, peer_id, top_message, unread_count, date) VALUES ($1, $2, $3, $4, $5)"
+    "INSERT INTO dialogs (owner_id, peer_id, top_message, unread_count, date) VALUES ($1, $2, $3, $4, $5)"
     " ON CONFLICT (owner_id, peer_id) DO UPDATE SET top_message = excluded.top_message, date = excluded.date,"
     " unread_count = dialogs.unread_count + excluded.unread_count")
 _UNREAD = ("SELECT count(*) FROM messages WHERE owner_id = $1 AND peer_id = $2 AND NOT out"

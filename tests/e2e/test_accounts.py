@@ -44,11 +44,6 @@ def pem(server):
     return server.public_key()[0]
 
 
-@pytest.fixture
-def run():
-    with asyncio.Runner() as runner:
-        yield lambda coro: runner.run(asyncio.wait_for(coro, 60))
-
 
 async def connect(server, pem, receive_updates=False):
     client = telethon_client(pem, server.port, receive_updates=receive_updates, host=server.host)
@@ -81,6 +76,17 @@ async def sign_in(server, pem, phone, password=None):
             await client.sign_in(phone, CODE)
         await client.sign_in(password=password)
     return client
+
+
+async def second_device(server, pem, phone):
+    """Another logged-in session of the account `phone`, receiving updates; with the
+    auth.sentCode its login got."""
+    client = telethon_client(pem, server.port, receive_updates=True, host=server.host)
+    await client.connect()
+    sent = await client.send_code_request(phone)
+    await client.sign_in(phone, CODE, phone_code_hash=sent.phone_code_hash)
+    await client.get_dialogs()  # its session now receives updates
+    return client, sent
 
 
 def test_sign_up_log_out_and_sign_in_again(server, pem, run):

@@ -4,18 +4,11 @@ Every transport Telethon offers; two layers (229 and 158) on one running server;
 restart keeps the auth key, and the clients continue with it.
 """
 
-import asyncio
 
 import pytest
 
 from .clients import pyrogram_pointed_at, telethon_client
 
-
-@pytest.fixture
-def run():
-    # One asyncio loop per test: the client libraries bind to the loop they first ran on.
-    with asyncio.Runner() as runner:
-        yield lambda coro: runner.run(asyncio.wait_for(coro, 60))
 
 
 def telethon_connections():

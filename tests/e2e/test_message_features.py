@@ -6,34 +6,14 @@ import asyncio
 
 import pytest
 
-from .clients import telethon_client
-from .server_process import ServerProcess
-from .test_accounts import CODE, new_phone, sign_up
+from .test_accounts import CODE, new_phone, second_device, sign_up
 from .test_messages import pair
 
 
 @pytest.fixture(scope="module")
-def server(tmp_path_factory):
-    proc = ServerProcess(tmp_path_factory.mktemp("features") / "data",
-                         env={"MTSERVER_CODE_SENDER": f"fixed:{CODE}"}).start()
-    yield proc
-    proc.stop()
+def server(messaging_server):
+    return messaging_server
 
-
-@pytest.fixture
-def run():
-    with asyncio.Runner() as runner:
-        yield lambda coro: runner.run(asyncio.wait_for(coro, 90))
-
-
-async def second_device(server, pem, phone):
-    """Another logged-in Telethon session of the same account, receiving updates."""
-    client = telethon_client(pem, server.port, receive_updates=True)
-    await client.connect()
-    await client.send_code_request(phone)
-    await client.sign_in(phone, CODE)
-    await client.get_dialogs()  # asks for updates
-    return client
 
 
 def raw_queue(client, *kinds):
@@ -237,7 +217,7 @@ def test_pinned_dialogs_come_first_and_follow_the_user(server, run):
         await carol.send_message(to_alice, "hi Alice")
         await alice.send_message(bob_user.id, "hi Bob")
         await carol.send_message(to_alice, "newest")
-        other_device = await second_device(server, pem, "+" + alice_user.phone)
+        other_device, _ = await second_device(server, pem, "+" + alice_user.phone)
         pinned = raw_queue(other_device, types.UpdateDialogPinned, types.UpdatePinnedDialogs)
         assert [d.entity.id for d in people(await alice.get_dialogs())] == [carol_user.id, bob_user.id]
         assert await alice(functions.messages.ToggleDialogPinRequest(peer=bob_user.id, pinned=True))
@@ -284,7 +264,7 @@ def test_drafts_follow_the_user_and_a_sent_message_clears_them(server, run):
     async def scenario():
         pem, alice, alice_user, bob, bob_user = await pair(server)
         await alice.send_message(bob_user.id, "hi")
-        other_device = await second_device(server, pem, "+" + alice_user.phone)
+        other_device, _ = await second_device(server, pem, "+" + alice_user.phone)
         drafts = raw_queue(other_device, types.UpdateDraftMessage)
         assert await alice(functions.messages.SaveDraftRequest(peer=bob_user.id, message="half a thought"))
         live = await asyncio.wait_for(drafts.get(), 5)

@@ -5,22 +5,13 @@ import asyncio
 
 import pytest
 
-from .server_process import ServerProcess
-from .test_accounts import CODE, new_phone, sign_up
+from .test_accounts import new_phone, sign_up
 
 
 @pytest.fixture(scope="module")
-def server(tmp_path_factory):
-    proc = ServerProcess(tmp_path_factory.mktemp("messages") / "data",
-                         env={"MTSERVER_CODE_SENDER": f"fixed:{CODE}"}).start()
-    yield proc
-    proc.stop()
+def server(messaging_server):
+    return messaging_server
 
-
-@pytest.fixture
-def run():
-    with asyncio.Runner() as runner:
-        yield lambda coro: runner.run(asyncio.wait_for(coro, 90))
 
 
 async def pair(server):

@@ -6,35 +6,17 @@ import asyncio
 
 import pytest
 
-from .clients import telethon_client
-from .server_process import ServerProcess, mtserver
-from .test_accounts import CODE, new_phone, sign_up
+from .server_process import mtserver
+from .test_accounts import CODE, new_phone, second_device, sign_up
 from .test_messages import pair
 
 SERVICE_USER_ID = 777000
 
 
 @pytest.fixture(scope="module")
-def server(tmp_path_factory):
-    proc = ServerProcess(tmp_path_factory.mktemp("sync") / "data",
-                         env={"MTSERVER_CODE_SENDER": f"fixed:{CODE}"}).start()
-    yield proc
-    proc.stop()
+def server(messaging_server):
+    return messaging_server
 
-
-@pytest.fixture
-def run():
-    with asyncio.Runner() as runner:
-        yield lambda coro: runner.run(asyncio.wait_for(coro, 120))
-
-
-async def second_device(server, pem, phone):
-    """The account `phone` logged in on another device (receiving updates)."""
-    client = telethon_client(pem, server.port, receive_updates=True)
-    await client.connect()
-    sent = await client.send_code_request(phone)
-    await client.sign_in(phone, CODE, phone_code_hash=sent.phone_code_hash)
-    return client, sent
 
 
 def test_a_second_device_gets_its_code_from_the_service_account_and_mirrors_sent_messages(server, run):

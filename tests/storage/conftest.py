@@ -15,6 +15,7 @@ import trio
 import trio_asyncio
 
 from storage import SqlStorage, open_storage
+from tests.conftest import ADMIN_URL_ENV
 
 
 
