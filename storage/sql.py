@@ -6,6 +6,7 @@ from __future__ import annotations
 from . import migrations
 from .account import SqlAuthorizations, SqlPasswords, SqlPrivacy
 from .auth_keys import SqlAuthKeys
+from .chats import SqlChats
 from .contacts import SqlBlocked, SqlContacts
 from .db import Database
 from .login import SqlInvites, SqlPhoneCodes
@@ -28,6 +29,7 @@ class SqlStorage:
         self.blocked = SqlBlocked(db)
         self.updates = SqlUpdateStates(db)
         self.messages = SqlMessages(db)
+        self.chats = SqlChats(db)
         self.invites = SqlInvites(db)
         self.secrets = SqlServerSecrets(db)
         self.schema_version: int | None = None  # known after migrate()

@@ -16,7 +16,8 @@ from storage import (AlreadyExists, AuthKeyRecord, AuthorizationRecord, ContactR
                      PhoneCodeRecord, StorageError, UpdateStateRecord, UsernameTaken, UserRecord, open_storage,
                      sqlite_path)
 from storage.migrations import Migration, latest, migrations
-from storage.models import DialogRecord, MessageRecord, UpdateRecord
+from storage.models import (ChatInviteRecord, ChatParticipantRecord, ChatRecord, DialogRecord, MessageRecord,
+                            UpdateRecord)
 from storage.sqlite import FILENAME
 
 NOW = 1_700_000_000
@@ -47,7 +48,9 @@ async def test_migrations_are_idempotent(backend):
 RECORD_TABLES = [(AuthKeyRecord, "auth_keys"), (UserRecord, "users"), (PasswordRecord, "passwords"),
                  (AuthorizationRecord, "authorizations"), (PhoneCodeRecord, "phone_codes"),
                  (ContactRecord, "contacts"), (UpdateStateRecord, "update_state"), (InviteRecord, "invites"),
-                 (MessageRecord, "messages"), (DialogRecord, "dialogs"), (UpdateRecord, "update_log")]
+                 (MessageRecord, "messages"), (DialogRecord, "dialogs"), (UpdateRecord, "update_log"),
+                 (ChatRecord, "chats"), (ChatParticipantRecord, "chat_participants"),
+                 (ChatInviteRecord, "chat_invites")]
 
 
 @pytest.mark.parametrize("record, table", RECORD_TABLES, ids=[t for _, t in RECORD_TABLES])
