@@ -217,8 +217,9 @@ class UpdateStates(Protocol):
 
 
 class Messages(Protocol):
-    """Private-chat messages (one copy per participant's box, ids from each box's own
-    sequence), dialogs and the per-user update log (storage/messages.py). Each write is
+    """Messages of private chats and basic groups (one copy per participant's box, ids
+    from each box's own sequence; group messages are written by Chats.send_message),
+    dialogs and the per-user update log (storage/messages.py). Each write is
     one transaction: messages, dialogs, log rows and the pts of every box it touches; an
     update with pts_count n moves a box's pts (update_state, from 1) from p to p + n and is
     logged with pts = p + n."""

@@ -12,12 +12,22 @@ from .test_accounts import CODE, new_phone, sign_up
 QUIET = 1.0  # seconds to wait for something that must not arrive
 
 
-@pytest.fixture(scope="module")
-def server(tmp_path_factory):
-    proc = ServerProcess(tmp_path_factory.mktemp("groups") / "data",
-                         env={"MTSERVER_CODE_SENDER": f"fixed:{CODE}"}).start()
+@pytest.fixture(scope="module", params=["sqlite", "postgres"])
+def server(request, tmp_path_factory):
+    """One server per storage backend (PostgreSQL's row locks are the ones that matter)."""
+    from ..conftest import fresh_postgres_database
+
+    databases = fresh_postgres_database() if request.param == "postgres" else iter([None])
+    url = next(databases)
+    if request.param == "postgres" and url is None:
+        pytest.skip("PostgreSQL tests are turned off")
+    env = {"MTSERVER_CODE_SENDER": f"fixed:{CODE}"}
+    if url:
+        env["MTSERVER_DATABASE"] = url
+    proc = ServerProcess(tmp_path_factory.mktemp("groups") / "data", env=env).start()
     yield proc
     proc.stop()
+    next(databases, None)
 
 
 @pytest.fixture
@@ -92,6 +102,12 @@ def test_a_group_from_creation_to_rejoining_by_link(server, run):
         back = await asyncio.wait_for(ann_msgs.get(), 5)
         assert (back.message.message, back.sender_id, back.message.reply_to.reply_to_msg_id) == (
             "hi Ann", ben_user.id, sent.id)
+
+        # B's reading tells A, the author (read_outbox in A's box).
+        ann_reads = listen(ann, events.MessageRead())
+        await ben.send_read_acknowledge(types.PeerChat(chat.id))
+        read = await asyncio.wait_for(ann_reads.get(), 5)
+        assert (read.inbox, read.max_id, read.chat_id) == (False, sent.id, -chat.id)
 
         # History and dialogs, with the creation's service message.
         history = await ben.get_messages(types.PeerChat(chat.id), limit=10)
@@ -269,6 +285,7 @@ def test_pyrogram_layer_158_creates_a_group(server, run):
     async def scenario():
         ben_phone = new_phone()
         ben, ben_user = await sign_up(server, pem, ben_phone, "Ben")
+        cat, cat_user = await sign_up(server, pem, new_phone(), "Cat")
         app = Client("pyro-groups", api_id=1, api_hash="0" * 32, in_memory=True, no_updates=True)
         await app.connect()
         phone = new_phone()
@@ -284,6 +301,11 @@ def test_pyrogram_layer_158_creates_a_group(server, run):
             limit=10, max_id=0, min_id=0, hash=0))
         assert isinstance(history.messages[0], raw.types.MessageService)
         assert isinstance(history.messages[0].action, raw.types.MessageActionChatCreate)
+        added = await app.invoke(raw.functions.messages.AddChatUser(
+            chat_id=raw_result.chats[0].id, user_id=raw.types.InputUser(user_id=cat_user.id,
+                                                                        access_hash=cat_user.access_hash),
+            fwd_limit=0))
+        assert isinstance(added, raw.types.Updates) and added.chats[0].participants_count == 3
         # Pyrogram's own create_group, once it knows Ben (from his contact).
         await app.invoke(raw.functions.contacts.ImportContacts(contacts=[raw.types.InputPhoneContact(
             client_id=1, phone=ben_phone, first_name="Ben", last_name="")]))
@@ -293,7 +315,8 @@ def test_pyrogram_layer_158_creates_a_group(server, run):
         ben_history = await ben.get_messages(-group.id if group.id > 0 else group.id, limit=5)
         assert ben_history[0].message == "from layer 158"
         await app.disconnect()
-        await ben.disconnect()
+        for c in (ben, cat):
+            await c.disconnect()
 
     with pyrogram_pointed_at(pem, server.port):
         run(scenario())
