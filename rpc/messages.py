@@ -15,7 +15,7 @@ from tl import functions as F, types as T
 from .context import RequestContext
 from .dispatch import handler
 from .errors import RpcError
-from .services.chat_view import ChatView
+from .services.chat_view import ChatView, is_admin
 from .services.live import publish_rows
 from .services.login import require_user
 from .services.messages_view import chats_of, message, users_of
@@ -177,11 +177,24 @@ async def edit_message(request, ctx: RequestContext):
                      users=users, chats=chats, date=int(time.time()), seq=0)
 
 
+async def _moderated_chats(storage, user_id: int, ids: list[int]) -> list[int]:
+    """The basic groups of these messages where the user may delete anyone's
+    messages for everyone (creator or admin)."""
+    chat_ids = chats_of(await storage.messages.get(user_id, ids))
+    if not chat_ids:
+        return []
+    mine = await storage.chats.memberships(user_id, chat_ids)
+    chats = await storage.chats.get_many(list(mine))
+    return [c.id for c in chats if is_admin(c, mine[c.id])]
+
+
 @handler(F.messages.DeleteMessages)
 async def delete_messages(request, ctx: RequestContext):
     user_id = require_user(ctx)
     storage = ctx.services.storage
-    changed = await storage.messages.delete(user_id, list(request.id)[:100], revoke=bool(request.revoke))
+    ids = list(request.id)[:100]
+    moderated = await _moderated_chats(storage, user_id, ids) if request.revoke else []
+    changed = await storage.messages.delete(user_id, ids, revoke=bool(request.revoke), moderated_chats=moderated)
     await publish_rows(ctx, [(owner, pts) for owner, (pts, _count, _ids) in changed.items()])
     if user_id in changed:
         pts, count, _ = changed[user_id]

@@ -251,10 +251,11 @@ class Messages(Protocol):
         """Both copies change; one "edit_message" per box: [(user_id, pts, copy)], the
         editor's first. MessageNotFound, or NotAuthor unless it is the owner's outgoing message."""
 
-    async def delete(self, owner_id: int, ids: Iterable[int], *, revoke: bool,
-                     now: int | None = None) -> dict[int, tuple[int, int, list[int]]]:
+    async def delete(self, owner_id: int, ids: Iterable[int], *, revoke: bool, now: int | None = None,
+                     moderated_chats: Iterable[int] = ()) -> dict[int, tuple[int, int, list[int]]]:
         """Deletes the owner's copies (with revoke the other copies too; in a basic group
-        only of the owner's own messages): {user_id: (pts,
+        only of the owner's own messages, or of anyone's in `moderated_chats`, the chat
+        ids where the owner is creator or admin): {user_id: (pts,
         pts_count, sorted ids deleted in that box)}, one "delete_messages" per box; boxes
         where nothing was deleted are absent. Dialogs' top_message (0 when empty: such
         dialogs are not listed) and unread_count are recomputed."""

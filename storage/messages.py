@@ -92,12 +92,13 @@ class SqlMessages:
         return await self._db.transaction(_edit, self._db.dialect, owner_id, id, message, list(entities),
                                           edit_date)
 
-    async def delete(self, owner_id: int, ids: Iterable[int], *, revoke: bool,
-                     now: int | None = None) -> dict[int, tuple[int, int, list[int]]]:
+    async def delete(self, owner_id: int, ids: Iterable[int], *, revoke: bool, now: int | None = None,
+                     moderated_chats: Iterable[int] = ()) -> dict[int, tuple[int, int, list[int]]]:
         wanted = list(dict.fromkeys(ids))
         if not wanted:
             return {}
-        return await self._db.transaction(_delete, self._db.dialect, owner_id, wanted, revoke, _now(now))
+        return await self._db.transaction(_delete, self._db.dialect, owner_id, wanted, revoke, _now(now),
+                                          {-chat_id for chat_id in moderated_chats})
 
     async def read_history(self, owner_id: int, peer_id: int, max_id: int,
                            now: int | None = None) -> tuple[int | None, int, int | None, int]:
@@ -302,19 +303,21 @@ async def _edit(tx: Executor, dialect: str, owner: int, message_id: int, text: s
     return result
 
 
-async def _delete(tx: Executor, dialect: str, owner: int, ids: list[int], revoke: bool,
-                  now: int) -> dict[int, tuple[int, int, list[int]]]:
+async def _delete(tx: Executor, dialect: str, owner: int, ids: list[int], revoke: bool, now: int,
+                  moderated: set[int]) -> dict[int, tuple[int, int, list[int]]]:
     mine = await _get(tx, owner, ids)
     if not mine:
         return {}
-    # In a basic group only the author takes a message back from everyone (admins
-    # deleting others' messages for everyone is not offered yet); in a private chat
-    # either side may.
-    revoked = [m for m in mine if revoke and (m.peer_id > 0 or m.out)]
+    # In a private chat either side takes a message back from everyone; in a basic group
+    # its author, or whoever moderates the group (the caller names those groups).
+    def revocable(m: MessageRecord) -> bool:
+        return revoke and (m.peer_id > 0 or m.out or m.peer_id in moderated)
+
+    revoked = [m for m in mine if revocable(m)]
     await lock_boxes(tx, dialect, {owner, *await _copy_owners(tx, [m.shared_id for m in revoked])})
     mine = await _get(tx, owner, ids)  # again, under the locks
     doomed: list[MessageRecord] = list(mine)
-    revoked = [m for m in mine if revoke and (m.peer_id > 0 or m.out)]
+    revoked = [m for m in mine if revocable(m)]
     if revoked:
         seen = {(m.owner_id, m.id) for m in mine}
         shared = [m.shared_id for m in revoked]

@@ -193,6 +193,12 @@ def test_a_group_from_creation_to_rejoining_by_link(server, run):
         assert (await asyncio.wait_for(cat_edits.get(), 5)).message.message == "typo"
         await ann.delete_messages(chat, [mine.id], revoke=True)
         assert (await asyncio.wait_for(cat_deletes.get(), 5)).deleted_ids == [cats_copy]
+        # The creator takes back a member's message too.
+        oops = await cat.send_message(chat, "oops")
+        anns_copy = (await ann.get_messages(chat, limit=1))[0]
+        assert anns_copy.message == "oops"
+        await ann.delete_messages(chat, [anns_copy.id], revoke=True)
+        assert (await asyncio.wait_for(cat_deletes.get(), 5)).deleted_ids == [oops.id]
         for c in (ann, ben, cat):
             await c.disconnect()
 
@@ -256,6 +262,9 @@ def test_bad_group_input_gets_telegrams_errors(server, run):
             await ben(functions.messages.EditChatAdminRequest(chat.id, types.InputUserSelf(), True))
         with pytest.raises(errors.ChatNotModifiedError):
             await ann(functions.messages.EditChatPhotoRequest(chat.id, types.InputChatPhotoEmpty()))
+        uploaded = types.InputChatUploadedPhoto(file=types.InputFile(1, 1, "a.jpg", ""))
+        with pytest.raises(errors.RPCError, match="METHOD_NOT_IMPLEMENTED"):  # until files exist
+            await ann(functions.messages.EditChatPhotoRequest(chat.id, uploaded))
         with pytest.raises(errors.InviteHashInvalidError):
             await cat(functions.messages.CheckChatInviteRequest("no-such-link"))
         with pytest.raises(errors.InviteHashEmptyError):

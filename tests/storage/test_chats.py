@@ -187,6 +187,13 @@ async def test_group_edits_deletes_and_reads_reach_every_copy(storage):
     deleted = await storage.messages.delete(B, [from_b.sender_copy.id], revoke=True)
     assert sorted(deleted) == [A, B, C]
     assert [m.message for m in await box(storage, C, peer)] == ["c1", ""]
+    # Whoever moderates the group (the caller says so) takes anyone's message back.
+    from_c2 = await storage.chats.send_message(chat.id, C, date=NOW, message="c2")
+    a_copy = (await box(storage, A, peer))[0]
+    assert a_copy.shared_id == from_c2.sender_copy.shared_id
+    moderated = await storage.messages.delete(A, [a_copy.id], revoke=True, moderated_chats=[chat.id])
+    assert sorted(moderated) == [A, B, C]
+    assert [m.message for m in await box(storage, C, peer)] == ["c1", ""]
 
 
 async def test_concurrent_group_sends_and_member_changes_keep_every_box_gapless(storage):
