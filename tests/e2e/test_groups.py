@@ -227,6 +227,33 @@ def test_offline_member_catches_up_with_group_messages(server, run):
     run(scenario())
 
 
+def test_the_actors_other_device_sees_the_group_live(server, run):
+    from telethon import events, functions
+
+    from .test_accounts import connect
+
+    async def scenario():
+        pem = server.public_key()[0]
+        phone = new_phone()
+        ann, _ = await sign_up(server, pem, phone, "Ann", receive_updates=True)
+        ben, ben_user = await sign_up(server, pem, new_phone(), "Ben")
+        other = await connect(server, pem, receive_updates=True)
+        await other.send_code_request(phone)
+        await other.sign_in(phone, CODE)
+        await other.get_dialogs()
+        actions, messages = listen(other, events.ChatAction()), listen(other, events.NewMessage(outgoing=True))
+        created = await ann(functions.messages.CreateChatRequest(users=[input_user(ben_user)], title="Devices"))
+        chat = created.updates.chats[0]
+        assert (await asyncio.wait_for(actions.get(), 5)).created
+        await ann.send_message(chat, "from my phone")
+        mine = await asyncio.wait_for(messages.get(), 5)
+        assert (mine.message.message, mine.chat_id, mine.out) == ("from my phone", -chat.id, True)
+        for c in (ann, ben, other):
+            await c.disconnect()
+
+    run(scenario())
+
+
 def test_bad_group_input_gets_telegrams_errors(server, run):
     from telethon import errors, functions, types
 
@@ -323,6 +350,16 @@ def test_pyrogram_layer_158_creates_a_group(server, run):
         await app.send_message(group.id, "from layer 158")
         ben_history = await ben.get_messages(-group.id if group.id > 0 else group.id, limit=5)
         assert ben_history[0].message == "from layer 158"
+        # Invite links in layer 158: export one, and join another's (importChatInvite's
+        # Updates, where layer 229 has chatInviteJoinResultOk).
+        link = await app.invoke(raw.functions.messages.ExportChatInvite(peer=await app.resolve_peer(group.id)))
+        assert link.link.startswith("https://t.me/+") and link.permanent
+        from telethon import functions as tf
+
+        theirs = await ben(tf.messages.CreateChatRequest(users=[input_user(cat_user)], title="Ben's"))
+        invite = await ben(tf.messages.ExportChatInviteRequest(peer=theirs.updates.chats[0]))
+        joined = await app.join_chat(invite.link)
+        assert joined.title == "Ben's"
         await app.disconnect()
         for c in (ben, cat):
             await c.disconnect()
