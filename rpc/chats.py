@@ -59,16 +59,20 @@ def _title(title: str | None) -> str:
 
 
 async def _answer(ctx: RequestContext, change: ChatChange, *, members_changed: bool):
-    """Tells every other session of the change; the Updates the actor is answered with."""
+    """Tells every other session of the change; the Updates the actor is answered with
+    (one who just left sees the member list no more)."""
     await publish_rows(ctx, change.deliveries)
     storage = ctx.services.storage
+    still_in = any(p.user_id == ctx.user_id for p in change.participants)
     updates = []
-    user_ids = [p.user_id for p in change.participants]
+    user_ids = [p.user_id for p in change.participants] if still_in else []
     if change.actor_copy is not None:
         updates.append(T.UpdateNewMessage(message=message(change.actor_copy), pts=change.actor_pts, pts_count=1))
         user_ids += users_of([change.actor_copy])
     if members_changed:
-        updates.append(T.UpdateChatParticipants(participants=participants_object(change.chat, change.participants)))
+        shown = participants_object(change.chat, change.participants) if still_in else \
+            T.ChatParticipantsForbidden(chat_id=change.chat.id)
+        updates.append(T.UpdateChatParticipants(participants=shown))
     return T.Updates(updates=updates, users=await UserView(storage, ctx.user_id).users(list(dict.fromkeys(user_ids))),
                      chats=[await ChatView(storage, ctx.user_id).chat(change.chat, change.participants)],
                      date=int(time.time()), seq=0)
