@@ -109,21 +109,27 @@ async def delete_chat_user(request, ctx: RequestContext):
     target = await resolve_user(storage, user_id, request.user_id)
     change = await _stored(storage.chats.remove_user(request.chat_id, user_id, target, date=int(time.time())))
     answer = await _answer(ctx, change, members_changed=True)
-    if request.revoke_history and target == user_id:
-        # "Delete and leave": the leaver's own copy of the history goes too.
-        await _clear_history(ctx, -request.chat_id)
+    if request.revoke_history:
+        await _revoke_messages_of(ctx, target, -request.chat_id)
     return answer
 
 
-async def _clear_history(ctx: RequestContext, peer: int) -> None:
+async def _revoke_messages_of(ctx: RequestContext, author: int, peer: int) -> None:
+    """revoke_history: everything `author` said in the group goes, from every box (their
+    own outgoing copies, revoked as they could themselves)."""
     storage = ctx.services.storage
+    ids, offset = [], 0
     while True:
-        records, _ = await storage.messages.history(ctx.user_id, peer, limit=100)
-        if not records:
-            return
-        changed = await storage.messages.delete(ctx.user_id, [r.id for r in records], revoke=False)
-        # Pushed to every session, this one too: its answer did not include the deletion.
-        await publish(ctx.services, [ctx.user_id], {"kind": "log", "pts": changed[ctx.user_id][0]})
+        page, _ = await storage.messages.history(author, peer, offset_id=offset, limit=100)
+        if not page:
+            break
+        ids += [m.id for m in page if m.out and m.action is None]
+        offset = page[-1].id
+    for start in range(0, len(ids), 100):
+        changed = await storage.messages.delete(author, ids[start:start + 100], revoke=True)
+        # Every session is told, the acting one too: its answer did not include this.
+        for owner, (pts, _count, _ids) in changed.items():
+            await publish(ctx.services, [owner], {"kind": "log", "pts": pts})
 
 
 @handler(F.messages.EditChatTitle)

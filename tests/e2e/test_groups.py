@@ -254,6 +254,27 @@ def test_the_actors_other_device_sees_the_group_live(server, run):
     run(scenario())
 
 
+def test_removing_with_revoke_history_takes_back_what_they_said(server, run):
+    from telethon import functions
+
+    async def scenario():
+        (ann, _), (ben, ben_user), _ = await three(server)
+        created = await ann(functions.messages.CreateChatRequest(users=[input_user(ben_user)], title="Spam"))
+        chat = created.updates.chats[0]
+        await ann.send_message(chat, "rules: no spam")
+        for i in range(3):
+            await ben.send_message(-chat.id, f"spam {i}")
+        assert [m.message for m in await ann.get_messages(chat, limit=3)] == ["spam 2", "spam 1", "spam 0"]
+        await ann(functions.messages.DeleteChatUserRequest(chat.id, input_user(ben_user), revoke_history=True))
+        said = [m.message for m in await ann.get_messages(chat, limit=10) if m.message]
+        assert said == ["rules: no spam"]
+        assert [m.message for m in await ben.get_messages(-chat.id, limit=10) if m.message] == ["rules: no spam"]
+        for c in (ann, ben):
+            await c.disconnect()
+
+    run(scenario())
+
+
 def test_bad_group_input_gets_telegrams_errors(server, run):
     from telethon import errors, functions, types
 
