@@ -158,6 +158,7 @@ class UpdateRecord(msgspec.Struct, frozen=True, kw_only=True):
     kind / data: "new_message" / "edit_message" {"id": 17}; "delete_messages" {"ids": [...]};
     "read_inbox" {"peer_id": 5, "max_id": 9, "still_unread_count": 0};
     "read_outbox" {"peer_id": 5, "max_id": 9}. pts is the box's pts after the update.
+    A peer_id is a storage peer id: a user, or -chat_id for a basic group.
     """
 
     user_id: int
