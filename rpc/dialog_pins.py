@@ -13,11 +13,10 @@ from tl import functions as F, types as T
 from .context import RequestContext
 from .dispatch import handler
 from .errors import RpcError
-from .services.dialogs_view import dialog_objects
+from .services.dialogs_view import peer_dialogs_object
 from .services.live import publish
 from .services.login import require_user
 from .services.peers import resolve_input_peer
-from .services.users import UserView
 from .updates import state_object
 
 PINNED_LIMIT = 5
@@ -70,7 +69,5 @@ async def get_pinned_dialogs(request, ctx: RequestContext):
     user_id = require_user(ctx)
     storage = ctx.services.storage
     records = [] if request.folder_id else await storage.pinned_dialogs.list(user_id)
-    dialogs, messages, user_ids = await dialog_objects(storage, user_id, records)
     state = state_object(await storage.updates.get(user_id))
-    return T.messages.PeerDialogs(dialogs=dialogs, messages=messages, chats=[],
-                                  users=await UserView(storage, user_id).users(user_ids), state=state)
+    return await peer_dialogs_object(storage, user_id, records, state)

@@ -1,4 +1,4 @@
-"""messages.* for private chats: send, history, dialogs, read receipts.
+"""messages.* for private chats and basic groups: send, history, dialogs, read receipts.
 
 Every change is written with its update-log rows and pts in one storage transaction;
 after commit the affected users' live sessions are told through the bus (the sending
@@ -9,17 +9,18 @@ from __future__ import annotations
 
 import time
 
-from storage.interface import MessageNotFound, NotAuthor
+from storage.interface import ChatNotFound, MessageNotFound, NotAuthor, NotMember
 from tl import functions as F, types as T
 
 from .context import RequestContext
 from .dispatch import handler
 from .drafts import clear_draft_after_send
 from .errors import RpcError
+from .services.chat_view import ChatView, is_admin
 from .services.dialogs_view import dialog_objects
-from .services.live import publish
+from .services.live import publish_rows
 from .services.login import require_user
-from .services.messages_view import message, users_of
+from .services.messages_view import chats_of, message, users_of
 from .services.peers import resolve_input_peer
 from .services.users import UserView
 
@@ -29,10 +30,6 @@ HISTORY_MAX = 100
 
 def _entities(entities) -> list[dict]:
     return [e.to_dict() for e in entities or ()]
-
-
-def _origin(ctx: RequestContext) -> dict:
-    return {"origin_key": ctx.auth_key_id, "origin_session": ctx.session_id}
 
 
 @handler(F.messages.SendMessage)
@@ -45,21 +42,41 @@ async def send_message(request, ctx: RequestContext):
         raise RpcError(400, "MESSAGE_EMPTY")
     if len(text) > MESSAGE_MAX:
         raise RpcError(400, "MESSAGE_TOO_LONG")
+    reply_to = getattr(request.reply_to, "reply_to_msg_id", None)
+    fields = dict(date=int(time.time()), message=text, entities=_entities(request.entities),
+                  reply_to_msg_id=reply_to, random_id=request.random_id, silent=bool(request.silent))
+    if peer < 0:
+        return await _send_to_chat(ctx, -peer, fields)
     if peer != user_id and await storage.blocked.is_blocked(user_id, peer):
         raise RpcError(400, "YOU_BLOCKED_USER")
-    reply_to = getattr(request.reply_to, "reply_to_msg_id", None)
-    sent = await storage.messages.send_private(
-        user_id, peer, date=int(time.time()), message=text, entities=_entities(request.entities),
-        reply_to_msg_id=reply_to, random_id=request.random_id, silent=bool(request.silent))
+    sent = await storage.messages.send_private(user_id, peer, **fields)
     mine = sent.sender_copy
     if not sent.duplicate:
         # The sender's other devices and the recipient's: each renders its own box's row.
-        await publish(ctx.services, [user_id], {"kind": "log", "pts": sent.sender_pts, **_origin(ctx)})
-        if sent.recipient_copy is not None:
-            await publish(ctx.services, [peer], {"kind": "log", "pts": sent.recipient_pts})
+        await publish_rows(ctx, [(user_id, sent.sender_pts), *sent.deliveries])
         await clear_draft_after_send(ctx, peer)
     return T.UpdateShortSentMessage(out=True, id=mine.id, pts=sent.sender_pts, pts_count=1, date=mine.date,
                                     entities=[e for e in request.entities] if request.entities else None)
+
+
+async def _send_to_chat(ctx: RequestContext, chat_id: int, fields: dict):
+    """A group message answers as Telegram's do: updateMessageID for the random_id, then
+    the sender's copy as updateNewMessage."""
+    storage = ctx.services.storage
+    try:
+        sent = await storage.chats.send_message(chat_id, ctx.user_id, **fields)
+    except NotMember:
+        raise RpcError(403, "CHAT_WRITE_FORBIDDEN") from None
+    except ChatNotFound:
+        raise RpcError(400, "CHAT_ID_INVALID") from None
+    mine = sent.sender_copy
+    if not sent.duplicate:
+        await publish_rows(ctx, [(ctx.user_id, sent.sender_pts), *sent.deliveries])
+    updates = [T.UpdateNewMessage(message=message(mine), pts=sent.sender_pts, pts_count=1)]
+    if fields["random_id"]:
+        updates.insert(0, T.UpdateMessageID(id=mine.id, random_id=fields["random_id"]))
+    return T.Updates(updates=updates, users=await UserView(storage, ctx.user_id).users(users_of([mine])),
+                     chats=await ChatView(storage, ctx.user_id).chats([chat_id]), date=mine.date, seq=0)
 
 
 @handler(F.messages.GetHistory)
@@ -71,11 +88,12 @@ async def get_history(request, ctx: RequestContext):
         user_id, peer, offset_id=request.offset_id, offset_date=request.offset_date or 0,
         add_offset=request.add_offset, limit=max(1, min(request.limit or HISTORY_MAX, HISTORY_MAX)),
         max_id=request.max_id, min_id=request.min_id)
-    users = await UserView(storage, user_id).users(users_of(records) or [peer])
+    users = await UserView(storage, user_id).users(users_of(records) or [p for p in [peer] if p > 0])
+    chats = await ChatView(storage, user_id).chats(chats_of(records) or [-p for p in [peer] if p < 0])
     messages = [message(r) for r in records]
     if total > len(messages):
-        return T.messages.MessagesSlice(count=total, messages=messages, topics=[], chats=[], users=users)
-    return T.messages.Messages(messages=messages, topics=[], chats=[], users=users)
+        return T.messages.MessagesSlice(count=total, messages=messages, topics=[], chats=chats, users=users)
+    return T.messages.Messages(messages=messages, topics=[], chats=chats, users=users)
 
 
 @handler(F.messages.GetMessages)
@@ -85,7 +103,8 @@ async def get_messages(request, ctx: RequestContext):
     ids = [i.id for i in request.id if isinstance(i, T.InputMessageID)]
     records = await storage.messages.get(user_id, ids)
     users = await UserView(storage, user_id).users(users_of(records))
-    return T.messages.Messages(messages=[message(r) for r in records], topics=[], chats=[], users=users)
+    chats = await ChatView(storage, user_id).chats(chats_of(records))
+    return T.messages.Messages(messages=[message(r) for r in records], topics=[], chats=chats, users=users)
 
 
 @handler(F.messages.GetDialogs)
@@ -100,11 +119,12 @@ async def get_dialogs(request, ctx: RequestContext):
     rest, total = await storage.messages.dialogs(
         user_id, offset_date=request.offset_date or 0, offset_id=request.offset_id,
         limit=limit - len(pinned), exclude_pinned=True)
-    out, messages, user_ids = await dialog_objects(storage, user_id, pinned + rest)
+    out, messages, user_ids, chat_ids = await dialog_objects(storage, user_id, pinned + rest)
     users = await UserView(storage, user_id).users(user_ids)
+    chats = await ChatView(storage, user_id).chats(chat_ids)
     if total > len(out):
-        return T.messages.DialogsSlice(count=total, dialogs=out, messages=messages, chats=[], users=users)
-    return T.messages.Dialogs(dialogs=out, messages=messages, chats=[], users=users)
+        return T.messages.DialogsSlice(count=total, dialogs=out, messages=messages, chats=chats, users=users)
+    return T.messages.Dialogs(dialogs=out, messages=messages, chats=chats, users=users)
 
 
 @handler(F.messages.ReadHistory)
@@ -112,13 +132,12 @@ async def read_history(request, ctx: RequestContext):
     user_id = require_user(ctx)
     storage = ctx.services.storage
     peer = await resolve_input_peer(storage, user_id, request.peer)
-    owner_pts, peer_id, peer_pts, peer_max_id = await storage.messages.read_history(user_id, peer, request.max_id)
-    state = await storage.updates.get(user_id)
+    owner_pts, receipts = await storage.messages.read_chat_history(user_id, peer, request.max_id)
+    # The authors of what was read (in a group, each of them) learn it: read_outbox.
+    await publish_rows(ctx, [(user_id, owner_pts), *((author, pts) for author, pts, _ in receipts)])
     if owner_pts is None:
+        state = await storage.updates.get(user_id)
         return T.messages.AffectedMessages(pts=state.pts, pts_count=0)
-    await publish(ctx.services, [user_id], {"kind": "log", "pts": owner_pts, **_origin(ctx)})
-    if peer_pts is not None and peer_id != user_id:
-        await publish(ctx.services, [peer_id], {"kind": "log", "pts": peer_pts})
     return T.messages.AffectedMessages(pts=owner_pts, pts_count=1)
 
 
@@ -140,29 +159,33 @@ async def edit_message(request, ctx: RequestContext):
         raise RpcError(400, "MESSAGE_ID_INVALID") from None
     except NotAuthor:
         raise RpcError(403, "MESSAGE_AUTHOR_REQUIRED") from None
-    mine = None
-    for owner, pts, record in changed:
-        event = {"kind": "log", "pts": pts}
-        if owner == user_id:
-            mine = (pts, record)
-            event.update(_origin(ctx))
-        await publish(ctx.services, [owner], event)
-    pts, record = mine
+    await publish_rows(ctx, [(owner, pts) for owner, pts, _ in changed])
+    pts, record = next((pts, record) for owner, pts, record in changed if owner == user_id)
     users = await UserView(storage, user_id).users(users_of([record]))
+    chats = await ChatView(storage, user_id).chats(chats_of([record]))
     return T.Updates(updates=[T.UpdateEditMessage(message=message(record), pts=pts, pts_count=1)],
-                     users=users, chats=[], date=int(time.time()), seq=0)
+                     users=users, chats=chats, date=int(time.time()), seq=0)
+
+
+async def _moderated_chats(storage, user_id: int, ids: list[int]) -> list[int]:
+    """The basic groups of these messages where the user may delete anyone's
+    messages for everyone (creator or admin)."""
+    chat_ids = chats_of(await storage.messages.get(user_id, ids))
+    if not chat_ids:
+        return []
+    mine = await storage.chats.memberships(user_id, chat_ids)
+    chats = await storage.chats.get_many(list(mine))
+    return [c.id for c in chats if is_admin(c, mine[c.id])]
 
 
 @handler(F.messages.DeleteMessages)
 async def delete_messages(request, ctx: RequestContext):
     user_id = require_user(ctx)
     storage = ctx.services.storage
-    changed = await storage.messages.delete(user_id, list(request.id)[:100], revoke=bool(request.revoke))
-    for owner, (pts, _count, _ids) in changed.items():
-        event = {"kind": "log", "pts": pts}
-        if owner == user_id:
-            event.update(_origin(ctx))
-        await publish(ctx.services, [owner], event)
+    ids = list(request.id)[:100]
+    moderated = await _moderated_chats(storage, user_id, ids) if request.revoke else []
+    changed = await storage.messages.delete(user_id, ids, revoke=bool(request.revoke), moderated_chats=moderated)
+    await publish_rows(ctx, [(owner, pts) for owner, (pts, _count, _ids) in changed.items()])
     if user_id in changed:
         pts, count, _ = changed[user_id]
         return T.messages.AffectedMessages(pts=pts, pts_count=count)

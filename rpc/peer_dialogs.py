@@ -14,7 +14,7 @@ from tl import functions as F, types as T
 from .context import RequestContext
 from .dispatch import handler
 from .errors import RpcError
-from .services.dialogs_view import dialog_objects
+from .services.dialogs_view import peer_dialogs_object
 from .services.login import require_user
 from .services.peers import resolve_input_peer
 from .services.users import UserView
@@ -34,10 +34,8 @@ async def get_peer_dialogs(request, ctx: RequestContext):
         peer = await resolve_input_peer(storage, user_id, dialog_peer.peer)
         records.append(await storage.messages.dialog(user_id, peer)
                        or DialogRecord(owner_id=user_id, peer_id=peer, top_message=0))
-    dialogs, messages, user_ids = await dialog_objects(storage, user_id, records)
     state = state_object(await storage.updates.get(user_id))
-    return T.messages.PeerDialogs(dialogs=dialogs, messages=messages, chats=[],
-                                  users=await UserView(storage, user_id).users(user_ids), state=state)
+    return await peer_dialogs_object(storage, user_id, records, state)
 
 
 @handler(F.messages.GetPeerSettings)

@@ -16,6 +16,7 @@ from .context import RequestContext
 from .dispatch import handler
 from .errors import RpcError
 from .services.live import publish
+from .services.chat_view import ChatView
 from .services.login import require_user
 from .services.messages_view import log_updates
 from .services.peers import resolve_input_peer
@@ -43,9 +44,10 @@ async def update_pinned_message(request, ctx: RequestContext):
     except MessageNotFound:
         raise RpcError(400, "MESSAGE_ID_INVALID") from None
     await _tell(ctx, logged)
-    updates, user_ids = await log_updates(storage, user_id, logged.get(user_id, []))
+    updates, user_ids, chat_ids = await log_updates(storage, user_id, logged.get(user_id, []))
     users = await UserView(storage, user_id).users(user_ids)
-    return T.Updates(updates=updates, users=users, chats=[], date=int(time.time()), seq=0)
+    chats = await ChatView(storage, user_id).chats(chat_ids)
+    return T.Updates(updates=updates, users=users, chats=chats, date=int(time.time()), seq=0)
 
 
 @handler(F.messages.UnpinAllMessages)

@@ -9,6 +9,7 @@ from tl import functions as F, types as T
 from .context import RequestContext
 from .dispatch import handler
 from .services.login import require_user
+from .services.chat_view import ChatView
 from .services.messages_view import render_log
 from .services.users import UserView
 
@@ -45,13 +46,14 @@ async def get_difference(request, ctx: RequestContext):
     if request.pts_total_limit:
         limit = max(1, min(limit, request.pts_total_limit))
     rows = await storage.messages.update_log(user_id, request.pts, limit)
-    new_messages, others, user_ids = await render_log(storage, user_id, rows)
+    new_messages, others, user_ids, chat_ids = await render_log(storage, user_id, rows)
     users = await UserView(storage, user_id).users(user_ids)
+    chats = await ChatView(storage, user_id).chats(chat_ids)
     last = rows[-1].pts if rows else state.pts
     if last < state.pts:
         intermediate = state_object(state, pts=last, date=rows[-1].date)
         return T.updates.DifferenceSlice(new_messages=new_messages, new_encrypted_messages=[], other_updates=others,
-                                         chats=[], users=users, intermediate_state=intermediate)
+                                         chats=chats, users=users, intermediate_state=intermediate)
     final = state_object(state, date=now)
     return T.updates.Difference(new_messages=new_messages, new_encrypted_messages=[], other_updates=others,
-                                chats=[], users=users, state=final)
+                                chats=chats, users=users, state=final)

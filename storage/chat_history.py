@@ -12,7 +12,7 @@ from __future__ import annotations
 from typing import Any
 
 from .db import Database, Executor
-from .messages import _delete, _lock_boxes
+from .messages import _delete, lock_boxes
 
 BATCH = 1000
 
@@ -32,7 +32,7 @@ async def _delete_history(tx: Executor, dialect: str, owner: int, peer: int, max
                           max_date: int, revoke: bool, just_clear: bool, now: int,
                           batch: int) -> tuple[dict[int, tuple[int, int, list[int]]], int]:
     both = revoke and 0 < peer != owner
-    await _lock_boxes(tx, dialect, {owner, peer} if both else {owner})
+    await lock_boxes(tx, dialect, {owner, peer} if both else {owner})
     dates = []
     for condition, value in (("date >= {}", min_date), ("date <= {}", max_date)):
         if value > 0:
@@ -60,7 +60,7 @@ async def _delete_history(tx: Executor, dialect: str, owner: int, peer: int, max
         ids = [row[0] for row in await tx.fetch(f"SELECT id FROM messages WHERE {sql} ORDER BY id DESC"
                                                 f" LIMIT {batch + 1}", *args)]
         if ids:
-            changed.update(await _delete(tx, dialect, box, ids[:batch], False, now))
+            changed.update(await _delete(tx, dialect, box, ids[:batch], False, now, set()))
         if len(ids) > batch:
             left += await tx.fetchval(f"SELECT count(*) FROM messages WHERE {sql}", *args)
     if not left and not just_clear and not await tx.fetchval(

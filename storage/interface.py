@@ -19,6 +19,10 @@ from typing import Any, Protocol
 from .models import (
     AuthKeyRecord,
     AuthorizationRecord,
+    ChatChange,
+    ChatInviteRecord,
+    ChatParticipantRecord,
+    ChatRecord,
     ContactRecord,
     DialogRecord,
     DraftRecord,
@@ -55,6 +59,42 @@ class NotAuthor(StorageError):
 
 class TooManyPinned(StorageError):
     """Pinning one more dialog would pass the limit (PINNED_DIALOGS_TOO_MUCH)."""
+# Basic groups (storage/chats.py): a change whose precondition does not hold, checked
+# under the chat's lock so that it holds when the change is made.
+class ChatNotFound(StorageError):
+    """No such basic group (or it was deactivated)."""
+
+
+class NotMember(StorageError):
+    """The acting user is not (or no longer) a member of the group."""
+
+
+class NotParticipant(StorageError):
+    """The user acted upon is not a member of the group."""
+
+
+class AlreadyParticipant(StorageError):
+    """The user to add is a member already."""
+
+
+class ChatAdminRequired(StorageError):
+    """Only the creator or an admin (or, to remove a user, whoever invited them) may do this."""
+
+
+class ChatTooBig(StorageError):
+    """The group has as many members as a basic group may have."""
+
+
+class ChatNotModified(StorageError):
+    """The change would change nothing (same title, no photo to delete)."""
+
+
+class InviteInvalid(StorageError):
+    """No such invite link."""
+
+
+class InviteExpired(StorageError):
+    """The invite link was revoked, has expired or was used up."""
 
 
 class AuthKeys(Protocol):
@@ -184,8 +224,9 @@ class UpdateStates(Protocol):
 
 
 class Messages(Protocol):
-    """Private-chat messages (one copy per participant's box, ids from each box's own
-    sequence), dialogs and the per-user update log (storage/messages.py). Each write is
+    """Messages of private chats and basic groups (one copy per participant's box, ids
+    from each box's own sequence; group messages are written by Chats.send_message),
+    dialogs and the per-user update log (storage/messages.py). Each write is
     one transaction: messages, dialogs, log rows and the pts of every box it touches; an
     update with pts_count n moves a box's pts (update_state, from 1) from p to p + n and is
     logged with pts = p + n."""
@@ -217,9 +258,11 @@ class Messages(Protocol):
         """Both copies change; one "edit_message" per box: [(user_id, pts, copy)], the
         editor's first. MessageNotFound, or NotAuthor unless it is the owner's outgoing message."""
 
-    async def delete(self, owner_id: int, ids: Iterable[int], *, revoke: bool,
-                     now: int | None = None) -> dict[int, tuple[int, int, list[int]]]:
-        """Deletes the owner's copies (with revoke the other copies too): {user_id: (pts,
+    async def delete(self, owner_id: int, ids: Iterable[int], *, revoke: bool, now: int | None = None,
+                     moderated_chats: Iterable[int] = ()) -> dict[int, tuple[int, int, list[int]]]:
+        """Deletes the owner's copies (with revoke the other copies too; in a basic group
+        only of the owner's own messages, or of anyone's in `moderated_chats`, the chat
+        ids where the owner is creator or admin): {user_id: (pts,
         pts_count, sorted ids deleted in that box)}, one "delete_messages" per box; boxes
         where nothing was deleted are absent. Dialogs' top_message (0 when empty: such
         dialogs are not listed) and unread_count are recomputed."""
@@ -230,6 +273,14 @@ class Messages(Protocol):
         to max_id (capped at top_message; 0: all), "read_inbox" in their box; raises the
         peer's read_outbox_max_id to the peer's id of the newest message now read,
         "read_outbox" in theirs. A pts is None where nothing changed."""
+
+    async def read_chat_history(self, owner_id: int, peer_id: int, max_id: int,
+                                now: int | None = None) -> tuple[int | None, list[tuple[int, int | None, int]]]:
+        """read_history for any dialog, a basic group's too: (owner_pts, [(author, pts,
+        author_max_id)]), one entry per author of a message among those now read (in a
+        private chat: the peer), whose read_outbox_max_id rises to their own id of the
+        newest of their messages read ("read_outbox" {"peer_id": the author's peer id of
+        the dialog}); pts None where nothing changed."""
 
     async def dialogs(self, owner_id: int, *, offset_date: int = 0, offset_id: int = 0, offset_peer_id: int = 0,
                       limit: int = 100, exclude_pinned: bool = False) -> tuple[list[DialogRecord], int]:
@@ -342,6 +393,71 @@ class MessageSearch(Protocol):
         peer_id None: every dialog. query: case-insensitive substring of the text. filter:
         an inputMessagesFilter* predicate name (unknown ones match nothing). Service
         messages only match the filters made for them. limit at most 100."""
+class Chats(Protocol):
+    """Basic groups (storage/chats.py): the chat, its current members, invite links, and
+    its messages, written into every member's box (peer_id -chat_id) like private ones.
+
+    Every change to the member list or the chat moves `version` and is announced by a
+    service message (`action`, a MessageAction TL dict) in the box of every member, and
+    of the user removed; the result is a ChatChange. Preconditions are checked under the
+    chat's lock and raise: ChatNotFound, NotMember (the actor), NotParticipant (the user
+    acted upon), AlreadyParticipant, ChatAdminRequired, ChatTooBig, ChatNotModified,
+    InviteInvalid, InviteExpired."""
+
+    async def create(self, creator_id: int, title: str, user_ids: Sequence[int], *, date: int) -> ChatChange:
+        """The creator and user_ids become members (the creator inviter of all), announced
+        by messageActionChatCreate."""
+
+    async def get(self, chat_id: int) -> ChatRecord | None: ...
+    async def get_many(self, chat_ids: Iterable[int]) -> list[ChatRecord]:
+        """The chats that exist, in the order asked, each once."""
+
+    async def participants(self, chat_id: int) -> list[ChatParticipantRecord]:
+        """The current members, by the date they joined."""
+
+    async def counts(self, chat_ids: Iterable[int]) -> dict[int, int]:
+        """Members per chat (0 for a chat with none)."""
+
+    async def memberships(self, user_id: int, chat_ids: Iterable[int]) -> dict[int, ChatParticipantRecord]:
+        """The user's membership of each of these chats they are a member of."""
+
+    async def send_message(self, chat_id: int, sender_id: int, *, date: int, message: str,
+                           entities: Sequence[dict[str, Any]] = (), reply_to_msg_id: int | None = None,
+                           random_id: int | None = None, silent: bool = False,
+                           media: dict[str, Any] | None = None) -> SentMessage:
+        """One copy per member (NotMember otherwise); deduplicated by random_id like
+        send_private; deliveries: every other member's box."""
+
+    async def add_user(self, chat_id: int, actor_id: int, user_id: int, *, date: int,
+                       limit: int = 200) -> ChatChange:
+        """Any member may add; messageActionChatAddUser. ChatTooBig at `limit` members."""
+
+    async def remove_user(self, chat_id: int, actor_id: int, user_id: int, *, date: int) -> ChatChange:
+        """Leaving (actor == user) or removing: the creator, an admin or the user's inviter
+        may remove a member (not the creator); messageActionChatDeleteUser, in the removed
+        user's box too."""
+
+    async def edit_title(self, chat_id: int, actor_id: int, title: str, *, date: int) -> ChatChange: ...
+    async def edit_photo(self, chat_id: int, actor_id: int, photo: dict[str, Any] | None, *, date: int,
+                         action: dict[str, Any]) -> ChatChange:
+        """photo None deletes it (ChatNotModified if there is none)."""
+
+    async def set_admin(self, chat_id: int, actor_id: int, user_id: int, is_admin: bool) -> ChatChange:
+        """Only the creator; no service message (actor_copy None, no deliveries). The
+        version moves if anything changed."""
+
+    async def create_invite(self, chat_id: int, admin_id: int, *, date: int, expire_date: int | None = None,
+                            usage_limit: int | None = None, title: str | None = None,
+                            permanent: bool = False) -> ChatInviteRecord:
+        """A new link (creator or admins only); a permanent one revokes the previous permanent one."""
+
+    async def invite(self, hash: str) -> ChatInviteRecord | None: ...
+    async def invites(self, chat_id: int, *, admin_id: int | None = None, revoked: bool = False,
+                      limit: int = 100) -> list[ChatInviteRecord]:
+        """Newest first."""
+
+    async def join_by_invite(self, hash: str, user_id: int, *, date: int, limit: int = 200) -> ChatChange:
+        """messageActionChatJoinedByLink from the user; counts one use of the link."""
 
 
 class Invites(Protocol):
@@ -378,6 +494,7 @@ class Storage(Protocol):
     pinned_dialogs: PinnedDialogs
     drafts: Drafts
     search: MessageSearch
+    chats: Chats
     invites: Invites
     secrets: ServerSecrets
 

@@ -1,17 +1,22 @@
-"""Private-chat messages, dialogs and the per-user update log (storage.interface.Messages).
+"""Messages of private chats and basic groups, dialogs and the per-user update log
+(storage.interface.Messages).
 
-Telegram's model (ARCHITECTURE.md, "Messages"): each participant of a private chat has
-their own copy of every message in their own message box, with an id from that box's
-own sequence (``message_boxes``, from 1, never reused); ``shared_id`` (one global
-sequence) ties the copies of one message together. Saved Messages (a user writing to
-themselves) is one copy, ``out`` and ``peer_id`` = the owner.
+Telegram's model (ARCHITECTURE.md, "Messages"): each participant of a private chat or
+basic group has their own copy of every message in their own message box, with an id
+from that box's own sequence (``message_boxes``, from 1, never reused); ``shared_id``
+(one global sequence) ties the copies of one message together. Saved Messages (a user
+writing to themselves) is one copy, ``out`` and ``peer_id`` = the owner. In a basic
+group every member's copy has ``peer_id`` = -chat_id; storage/chats.py writes those
+(``deliver`` here does the writing for both).
 
 Every write is ONE transaction covering the message rows, the dialogs, the update log
 rows and the pts (``update_state.pts``) of every box it touches: an update with
 pts_count n moves a box from p to p + n and is logged with pts = p + n.
 
 Locking: a write first locks the update_state row of every box it will touch, in
-ascending user id order (so two transactions never wait on each other in a cycle),
+ascending user id order (so two transactions never wait on each other in a cycle; a
+basic-group write locks its chat row before any box, and no write holding a box lock
+ever waits for a chat row),
 then reads again what it read before locking, and only then changes anything. On
 PostgreSQL the lock is ``SELECT ... FOR UPDATE`` (held to commit; the pts then moves
 with ``UPDATE ... RETURNING`` on the locked row); SQLite transactions are serialized
@@ -87,15 +92,22 @@ class SqlMessages:
         return await self._db.transaction(_edit, self._db.dialect, owner_id, id, message, list(entities),
                                           edit_date)
 
-    async def delete(self, owner_id: int, ids: Iterable[int], *, revoke: bool,
-                     now: int | None = None) -> dict[int, tuple[int, int, list[int]]]:
+    async def delete(self, owner_id: int, ids: Iterable[int], *, revoke: bool, now: int | None = None,
+                     moderated_chats: Iterable[int] = ()) -> dict[int, tuple[int, int, list[int]]]:
         wanted = list(dict.fromkeys(ids))
         if not wanted:
             return {}
-        return await self._db.transaction(_delete, self._db.dialect, owner_id, wanted, revoke, _now(now))
+        return await self._db.transaction(_delete, self._db.dialect, owner_id, wanted, revoke, _now(now),
+                                          {-chat_id for chat_id in moderated_chats})
 
     async def read_history(self, owner_id: int, peer_id: int, max_id: int,
                            now: int | None = None) -> tuple[int | None, int, int | None, int]:
+        owner_pts, receipts = await self.read_chat_history(owner_id, peer_id, max_id, now)
+        _, peer_pts, peer_max = receipts[0] if receipts else (peer_id, None, 0)
+        return owner_pts, peer_id, peer_pts, peer_max
+
+    async def read_chat_history(self, owner_id: int, peer_id: int, max_id: int,
+                                now: int | None = None) -> tuple[int | None, list[tuple[int, int | None, int]]]:
         return await self._db.transaction(_read_history, self._db.dialect, owner_id, peer_id, max_id, _now(now))
 
     # -- reads -------------------------------------------------------------------------------
@@ -204,48 +216,70 @@ async def _send(tx: Executor, dialect: str, sender: int, recipient: int, date: i
                 media: dict | None, **extra: Any) -> SentMessage:
     """Also the body of forwards and service messages: `extra` is more MessageRecord
     fields (fwd_from, action), the same on both copies."""
-    await _lock_boxes(tx, dialect, (sender, recipient))
+    await lock_boxes(tx, dialect, (sender, recipient))
     if random_id is not None:
-        row = await tx.fetchrow(f"SELECT {_COLUMNS} FROM messages WHERE owner_id = $1 AND random_id = $2",
-                                sender, random_id)
-        if row is not None:
-            return await _already_sent(tx, _message(row))
+        found = await find_by_random_id(tx, sender, random_id)
+        if found is not None:
+            return found
+    # Each side's copy names the other side as its peer (Saved Messages: one copy).
+    copies = await deliver(tx, dialect, sender, {sender: recipient, recipient: sender}, date=date, text=text,
+                           entities=entities, reply_to=reply_to, random_id=random_id, silent=silent, media=media,
+                           **extra)
+    (own, sender_pts), others = copies[0], copies[1:]
+    theirs, recipient_pts = others[0] if others else (None, None)
+    return SentMessage(sender_copy=own, recipient_copy=theirs, sender_pts=sender_pts, recipient_pts=recipient_pts,
+                       deliveries=[(m.owner_id, p) for m, p in others])
+
+
+async def deliver(tx: Executor, dialect: str, sender: int, boxes: dict[int, int], *, date: int, text: str = "",
+                  entities: list[dict] = (), reply_to: int | None = None, random_id: int | None = None,
+                  silent: bool = False, media: dict | None = None, action: dict | None = None,
+                  fwd_from: dict | None = None) -> list[tuple[MessageRecord, int]]:
+    """Writes one new message into each of these boxes ({owner: the peer_id of their copy}),
+    which the caller has locked: [(copy, pts after its new_message update)], the
+    sender's copy first (if the sender has a box here). Only the sender's copy is `out`
+    and keeps random_id; reply_to (in the sender's box) becomes each box's own id of
+    that message (None where the box no longer has it)."""
     shared_id = await tx.fetchval(_NEXT_SHARED_ID[dialect])
-    own = MessageRecord(owner_id=sender, id=await tx.fetchval(_NEXT_MESSAGE_ID, sender), peer_id=recipient,
-                        from_id=sender, out=True, date=date, message=text, entities=entities,
-                        reply_to_msg_id=reply_to, random_id=random_id, silent=silent, shared_id=shared_id,
-                        media=media, **extra)
-    await _insert(tx, own)
-    await tx.execute(_NEW_MESSAGE_IN_DIALOG, sender, recipient, own.id, 0, date)
-    sender_pts = await _log(tx, sender, 1, "new_message", {"id": own.id}, date)
-    if recipient == sender:
-        return SentMessage(sender_copy=own, recipient_copy=None, sender_pts=sender_pts, recipient_pts=None)
-    their_reply = None
+    reply_shared = None
     if reply_to is not None:
-        their_reply = await tx.fetchval(
-            "SELECT theirs.id FROM messages mine JOIN messages theirs ON theirs.shared_id = mine.shared_id"
-            " AND theirs.owner_id = $3 WHERE mine.owner_id = $1 AND mine.id = $2", sender, reply_to, recipient)
-    theirs = MessageRecord(owner_id=recipient, id=await tx.fetchval(_NEXT_MESSAGE_ID, recipient), peer_id=sender,
-                           from_id=sender, out=False, date=date, message=text, entities=entities,
-                           reply_to_msg_id=their_reply, silent=silent, shared_id=shared_id, media=media, **extra)
-    await _insert(tx, theirs)
-    await tx.execute(_NEW_MESSAGE_IN_DIALOG, recipient, sender, theirs.id, 1, date)
-    recipient_pts = await _log(tx, recipient, 1, "new_message", {"id": theirs.id}, date)
-    return SentMessage(sender_copy=own, recipient_copy=theirs, sender_pts=sender_pts, recipient_pts=recipient_pts)
+        reply_shared = await tx.fetchval("SELECT shared_id FROM messages WHERE owner_id = $1 AND id = $2",
+                                         sender, reply_to)
+    result = []
+    for owner in sorted(boxes, key=lambda box: (box != sender, box)):
+        out = owner == sender
+        their_reply = reply_to if out else None
+        if not out and reply_shared is not None:
+            their_reply = await tx.fetchval("SELECT id FROM messages WHERE shared_id = $1 AND owner_id = $2",
+                                            reply_shared, owner)
+        copy = MessageRecord(owner_id=owner, id=await tx.fetchval(_NEXT_MESSAGE_ID, owner), peer_id=boxes[owner],
+                             from_id=sender, out=out, date=date, message=text, entities=list(entities),
+                             reply_to_msg_id=their_reply, random_id=random_id if out else None, silent=silent,
+                             shared_id=shared_id, media=media, action=action, fwd_from=fwd_from)
+        await _insert(tx, copy)
+        await tx.execute(_NEW_MESSAGE_IN_DIALOG, owner, copy.peer_id, copy.id, 0 if out else 1, date)
+        result.append((copy, await log_update(tx, owner, 1, "new_message", {"id": copy.id}, date)))
+    return result
+
+
+async def find_by_random_id(tx: Executor, sender: int, random_id: int) -> SentMessage | None:
+    """A retried send (same random_id from the same sender): what the first one made."""
+    row = await tx.fetchrow(f"SELECT {_COLUMNS} FROM messages WHERE owner_id = $1 AND random_id = $2",
+                            sender, random_id)
+    return None if row is None else await _already_sent(tx, _message(row))
 
 
 async def _already_sent(tx: Executor, own: MessageRecord) -> SentMessage:
     """A retried send: what the first one made, pts as logged then (the box's current pts
     if that log row was pruned)."""
-    theirs = None
-    if own.peer_id != own.owner_id:
-        row = await tx.fetchrow(f"SELECT {_COLUMNS} FROM messages WHERE shared_id = $1 AND owner_id = $2",
-                                own.shared_id, own.peer_id)
-        theirs = None if row is None else _message(row)
-    sender_pts = await _logged_pts(tx, own.owner_id, own.id)
-    recipient_pts = None if theirs is None else await _logged_pts(tx, theirs.owner_id, theirs.id)
-    return SentMessage(sender_copy=own, recipient_copy=theirs, sender_pts=sender_pts, recipient_pts=recipient_pts,
-                       duplicate=True)
+    rows = await tx.fetch(f"SELECT {_COLUMNS} FROM messages WHERE shared_id = $1 AND owner_id <> $2 ORDER BY owner_id",
+                          own.shared_id, own.owner_id)
+    others = [_message(row) for row in rows]
+    deliveries = [(m.owner_id, await _logged_pts(tx, m.owner_id, m.id)) for m in others]
+    theirs = others[0] if own.peer_id > 0 and others else None
+    return SentMessage(sender_copy=own, recipient_copy=theirs, sender_pts=await _logged_pts(tx, own.owner_id, own.id),
+                       recipient_pts=deliveries[0][1] if theirs is not None else None, duplicate=True,
+                       deliveries=deliveries)
 
 
 async def _logged_pts(tx: Executor, user_id: int, message_id: int) -> int:
@@ -259,8 +293,8 @@ async def _logged_pts(tx: Executor, user_id: int, message_id: int) -> int:
 async def _edit(tx: Executor, dialect: str, owner: int, message_id: int, text: str, entities: list[dict],
                 edit_date: int) -> list[tuple[int, int, MessageRecord]]:
     found = await _one(tx, owner, message_id)
-    await _lock_boxes(tx, dialect, (owner, found.peer_id))
-    found = await _one(tx, owner, message_id)  # again, under the lock
+    await lock_boxes(tx, dialect, {owner, *await _copy_owners(tx, [found.shared_id])})
+    found = await _one(tx, owner, message_id)  # again, under the locks
     if found.action is not None:
         raise MessageNotFound(f"message {message_id} of user {owner} is a service message")
     if not found.out or found.from_id != owner:
@@ -271,23 +305,30 @@ async def _edit(tx: Executor, dialect: str, owner: int, message_id: int, text: s
                      text, _json(entities), edit_date, found.shared_id)
     result = []
     for copy in copies:
-        pts = await _log(tx, copy.owner_id, 1, "edit_message", {"id": copy.id}, edit_date)
+        pts = await log_update(tx, copy.owner_id, 1, "edit_message", {"id": copy.id}, edit_date)
         result.append((copy.owner_id, pts, msgspec.structs.replace(copy, message=text, entities=entities,
                                                                    edit_date=edit_date)))
     return result
 
 
-async def _delete(tx: Executor, dialect: str, owner: int, ids: list[int], revoke: bool,
-                  now: int) -> dict[int, tuple[int, int, list[int]]]:
+async def _delete(tx: Executor, dialect: str, owner: int, ids: list[int], revoke: bool, now: int,
+                  moderated: set[int]) -> dict[int, tuple[int, int, list[int]]]:
     mine = await _get(tx, owner, ids)
     if not mine:
         return {}
-    await _lock_boxes(tx, dialect, {owner} | ({m.peer_id for m in mine} if revoke else set()))
+    # In a private chat either side takes a message back from everyone; in a basic group
+    # its author, or whoever moderates the group (the caller names those groups).
+    def revocable(m: MessageRecord) -> bool:
+        return revoke and (m.peer_id > 0 or m.out or m.peer_id in moderated)
+
+    revoked = [m for m in mine if revocable(m)]
+    await lock_boxes(tx, dialect, {owner, *await _copy_owners(tx, [m.shared_id for m in revoked])})
     mine = await _get(tx, owner, ids)  # again, under the locks
     doomed: list[MessageRecord] = list(mine)
-    if revoke and mine:
+    revoked = [m for m in mine if revocable(m)]
+    if revoked:
         seen = {(m.owner_id, m.id) for m in mine}
-        shared = [m.shared_id for m in mine]
+        shared = [m.shared_id for m in revoked]
         for part in chunks(shared):
             rows = await tx.fetch(f"SELECT {_COLUMNS} FROM messages WHERE shared_id IN ({in_list(len(part))})",
                                   *part)
@@ -303,49 +344,72 @@ async def _delete(tx: Executor, dialect: str, owner: int, ids: list[int], revoke
                              box, *part)
         for peer in sorted({m.peer_id for m in boxes[box]}):
             await _refresh_dialog(tx, box, peer)
-        pts = await _log(tx, box, len(box_ids), "delete_messages", {"ids": box_ids}, now)
+        pts = await log_update(tx, box, len(box_ids), "delete_messages", {"ids": box_ids}, now)
         result[box] = (pts, len(box_ids), box_ids)
     return result
 
 
 async def _read_history(tx: Executor, dialect: str, owner: int, peer: int, max_id: int,
-                        now: int) -> tuple[int | None, int, int | None, int]:
-    await _lock_boxes(tx, dialect, (owner, peer))
+                        now: int) -> tuple[int | None, list[tuple[int, int | None, int]]]:
+    """(owner_pts, [(author, pts, author's max id read)]): the owner's inbox, then each
+    author's outbox (in a private chat the peer, in a group everyone whose message was
+    among those now read)."""
     row = await tx.fetchrow("SELECT top_message, read_inbox_max_id FROM dialogs WHERE owner_id = $1 AND peer_id = $2",
                             owner, peer)
     if row is None:
-        return None, peer, None, 0
-    top, read_max = row
-    target = top if max_id <= 0 else min(max_id, top)
+        return None, []
+    # The target is fixed before locking: messages up to it are already in the box (new
+    # ones get higher ids), so the authors found now are all there can be.
+    target = row[0] if max_id <= 0 else min(max_id, row[0])
+    if peer > 0:
+        authors = [] if peer == owner else [peer]
+    else:
+        authors = [r[0] for r in await tx.fetch(
+            "SELECT DISTINCT from_id FROM messages WHERE owner_id = $1 AND peer_id = $2 AND NOT out"
+            " AND id > $3 AND id <= $4", owner, peer, row[1], target)]
+    await lock_boxes(tx, dialect, {owner, *authors})
+    read_max = await tx.fetchval("SELECT read_inbox_max_id FROM dialogs WHERE owner_id = $1 AND peer_id = $2",
+                                 owner, peer)
     owner_pts = None
     if target > read_max:
         read_max = target
         unread = await tx.fetchval(_UNREAD, owner, peer, target)
         await tx.execute("UPDATE dialogs SET read_inbox_max_id = $3, unread_count = $4"
                          " WHERE owner_id = $1 AND peer_id = $2", owner, peer, target, unread)
-        owner_pts = await _log(tx, owner, 1, "read_inbox",
+        owner_pts = await log_update(tx, owner, 1, "read_inbox",
                                {"peer_id": peer, "max_id": target, "still_unread_count": unread}, now)
-    if peer == owner:
-        return owner_pts, peer, None, 0
-    # The peer's own id of the newest message the owner has now read (shared ids grow
-    # with message ids in every box: both are taken under the box's lock).
-    newest = await tx.fetchval("SELECT max(shared_id) FROM messages WHERE owner_id = $1 AND peer_id = $2"
-                               " AND NOT out AND id <= $3", owner, peer, read_max)
-    peer_max = 0
-    if newest is not None:
-        peer_max = await tx.fetchval("SELECT max(id) FROM messages WHERE owner_id = $1 AND peer_id = $2 AND out"
-                                     " AND shared_id <= $3", peer, owner, newest) or 0
-    peer_pts = None
-    if peer_max and await tx.execute("UPDATE dialogs SET read_outbox_max_id = $3 WHERE owner_id = $1"
-                                     " AND peer_id = $2 AND read_outbox_max_id < $3", peer, owner, peer_max):
-        peer_pts = await _log(tx, peer, 1, "read_outbox", {"peer_id": owner, "max_id": peer_max}, now)
-    return owner_pts, peer, peer_pts, peer_max
+    receipts = []
+    for author in sorted(authors):
+        their_peer = owner if peer > 0 else peer
+        # The author's own id of the newest of their messages the owner has now read
+        # (shared ids grow with message ids in every box: both are taken under its lock).
+        newest = await tx.fetchval("SELECT max(shared_id) FROM messages WHERE owner_id = $1 AND peer_id = $2"
+                                   " AND NOT out AND from_id = $3 AND id <= $4", owner, peer, author, read_max)
+        author_max = 0
+        if newest is not None:
+            author_max = await tx.fetchval("SELECT max(id) FROM messages WHERE owner_id = $1 AND peer_id = $2"
+                                           " AND out AND shared_id <= $3", author, their_peer, newest) or 0
+        author_pts = None
+        if author_max and await tx.execute("UPDATE dialogs SET read_outbox_max_id = $3 WHERE owner_id = $1"
+                                           " AND peer_id = $2 AND read_outbox_max_id < $3",
+                                           author, their_peer, author_max):
+            author_pts = await log_update(tx, author, 1, "read_outbox", {"peer_id": their_peer, "max_id": author_max}, now)
+        receipts.append((author, author_pts, author_max))
+    return owner_pts, receipts
 
 
 # -- helpers ------------------------------------------------------------------------------------
 
 
-async def _lock_boxes(tx: Executor, dialect: str, user_ids: Iterable[int]) -> None:
+async def _copy_owners(tx: Executor, shared_ids: list[int]) -> set[int]:
+    owners: set[int] = set()
+    for part in chunks(list(dict.fromkeys(shared_ids))):
+        rows = await tx.fetch(f"SELECT DISTINCT owner_id FROM messages WHERE shared_id IN ({in_list(len(part))})", *part)
+        owners.update(row[0] for row in rows)
+    return owners
+
+
+async def lock_boxes(tx: Executor, dialect: str, user_ids: Iterable[int]) -> None:
     """Locks these boxes (creating their update state if needed), in ascending id order."""
     lock = _LOCK_BOX[dialect]
     for user_id in sorted(set(user_ids)):
@@ -354,7 +418,7 @@ async def _lock_boxes(tx: Executor, dialect: str, user_ids: Iterable[int]) -> No
             await tx.fetchval(lock, user_id)
 
 
-async def _log(tx: Executor, user_id: int, pts_count: int, kind: str, data: dict, date: int) -> int:
+async def log_update(tx: Executor, user_id: int, pts_count: int, kind: str, data: dict, date: int) -> int:
     """Moves the (locked) box's pts by pts_count and logs the update; returns the new pts."""
     pts = await tx.fetchval(_BUMP_PTS, user_id, pts_count, date)
     await tx.execute(_INSERT_UPDATE, user_id, pts, pts_count, kind, _json(data), date)

@@ -121,12 +121,12 @@ class InviteRecord(msgspec.Struct, frozen=True, kw_only=True):
 
 
 class MessageRecord(msgspec.Struct, frozen=True, kw_only=True):
-    """One user's copy of a private-chat message (storage/messages.py): every
-    participant has their own, with an id from their own box's sequence (from 1)."""
+    """One user's copy of a message of a private chat or basic group (storage/messages.py):
+    every participant has their own, with an id from their own box's sequence (from 1)."""
 
     owner_id: int  # whose message box
     id: int  # in the owner's box
-    peer_id: int  # the other user (the owner for Saved Messages)
+    peer_id: int  # the other user (the owner for Saved Messages); -chat_id in a basic group
     from_id: int
     out: bool  # the owner sent it
     date: int
@@ -175,6 +175,7 @@ class UpdateRecord(msgspec.Struct, frozen=True, kw_only=True):
     "read_inbox" {"peer_id": 5, "max_id": 9, "still_unread_count": 0};
     "read_outbox" {"peer_id": 5, "max_id": 9}; "pinned_messages" {"peer_id": 5, "ids": [...],
     "pinned": true}. pts is the box's pts after the update.
+    A peer_id is a storage peer id: a user, or -chat_id for a basic group.
     """
 
     user_id: int
@@ -186,10 +187,64 @@ class UpdateRecord(msgspec.Struct, frozen=True, kw_only=True):
 
 
 class SentMessage(msgspec.Struct, frozen=True, kw_only=True):
-    """What storage.messages.send_private did (or had done: duplicate)."""
+    """What storage.messages.send_private / send_to_chat did (or had done: duplicate)."""
 
     sender_copy: MessageRecord
-    recipient_copy: MessageRecord | None  # None for Saved Messages (sender == recipient)
+    recipient_copy: MessageRecord | None  # None for Saved Messages (sender == recipient) and groups
     sender_pts: int  # the box's pts after the new_message update (of the original send if duplicate)
     recipient_pts: int | None
     duplicate: bool = False
+    # Every other box that got a copy: (user_id, pts after its new_message update).
+    deliveries: list[tuple[int, int]] = []
+
+
+class ChatRecord(msgspec.Struct, frozen=True, kw_only=True):
+    """A basic group (storage/chats.py); its storage peer id is -id."""
+
+    id: int
+    title: str
+    photo: dict[str, Any] | None = None  # {"chat_photo": ..., "photo": ...} TL dicts; None: no photo
+    creator_id: int
+    date: int
+    version: int = 1  # moves with every change of the member list
+    deactivated: bool = False
+
+
+class ChatParticipantRecord(msgspec.Struct, frozen=True, kw_only=True):
+    chat_id: int
+    user_id: int
+    inviter_id: int
+    date: int
+    is_admin: bool = False
+
+
+class ChatInviteRecord(msgspec.Struct, frozen=True, kw_only=True):
+    """An invite link of a basic group (t.me/+hash)."""
+
+    hash: str
+    chat_id: int
+    admin_id: int
+    date: int
+    expire_date: int | None = None
+    usage_limit: int | None = None
+    usage: int = 0
+    revoked: bool = False
+    permanent: bool = False  # the chat's primary link
+    title: str | None = None
+
+    def usable(self, now: int) -> bool:
+        return not self.revoked and (self.expire_date is None or self.expire_date > now) and (
+            self.usage_limit is None or self.usage < self.usage_limit)
+
+
+class ChatChange(msgspec.Struct, frozen=True, kw_only=True):
+    """What a change to a basic group did (storage/chats.py): the chat and its members
+    after it, and the service message announcing it, one copy per box."""
+
+    chat: ChatRecord
+    participants: list[ChatParticipantRecord]
+    # The service message: the actor's copy (None if the actor has none, e.g. not a member).
+    actor_copy: MessageRecord | None = None
+    actor_pts: int | None = None
+    # Every box that got a copy (the actor's too): (user_id, pts after its new_message update).
+    deliveries: list[tuple[int, int]] = []

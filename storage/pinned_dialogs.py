@@ -12,7 +12,7 @@ from collections.abc import Sequence
 
 from .db import Database, Executor
 from .interface import TooManyPinned
-from .messages import _DIALOG_COLUMNS, _dialog, _lock_boxes
+from .messages import _DIALOG_COLUMNS, _dialog, lock_boxes
 from .models import DialogRecord
 
 PINNED_LIMIT = 5  # Telegram's dialogs_pinned_max_default
@@ -37,7 +37,7 @@ class SqlPinnedDialogs:
 
 
 async def _pin(tx: Executor, dialect: str, owner: int, peer: int, pinned: bool, limit: int) -> bool | None:
-    await _lock_boxes(tx, dialect, (owner,))
+    await lock_boxes(tx, dialect, (owner,))
     current = await tx.fetchrow("SELECT pinned_order FROM dialogs WHERE owner_id = $1 AND peer_id = $2",
                                 owner, peer)
     if current is None:
@@ -57,7 +57,7 @@ async def _pin(tx: Executor, dialect: str, owner: int, peer: int, pinned: bool, 
 
 
 async def _reorder(tx: Executor, dialect: str, owner: int, order: list[int], force: bool, limit: int) -> list[int]:
-    await _lock_boxes(tx, dialect, (owner,))
+    await lock_boxes(tx, dialect, (owner,))
     rows = await tx.fetch("SELECT peer_id, pinned_order FROM dialogs WHERE owner_id = $1", owner)
     known = {row[0] for row in rows}
     was_pinned = [row[0] for row in sorted((r for r in rows if r[1] is not None), key=lambda r: -r[1])]

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from .db import Database, Executor, chunks, in_list
 from .interface import MessageNotFound
-from .messages import _COLUMNS, _lock_boxes, _log, _message, _one, _send
+from .messages import _COLUMNS, lock_boxes, log_update, _message, _one, _send
 
 PIN_ACTION = {"_": "messageActionPinMessage"}
 
@@ -38,7 +38,7 @@ class SqlPinnedMessages:
 async def _pin(tx: Executor, dialect: str, owner: int, peer: int, message_id: int, unpin: bool, one_side: bool,
                silent: bool, now: int) -> dict[int, list[int]]:
     two_sided = not one_side and peer != owner
-    await _lock_boxes(tx, dialect, {owner, peer} if two_sided and peer > 0 else {owner})
+    await lock_boxes(tx, dialect, {owner, peer} if two_sided and peer > 0 else {owner})
     found = await _one(tx, owner, message_id)
     if found.peer_id != peer or found.action is not None:
         raise MessageNotFound(f"user {owner} has no message {message_id} to pin with {peer}")
@@ -53,7 +53,7 @@ async def _pin(tx: Executor, dialect: str, owner: int, peer: int, message_id: in
             continue
         await tx.execute("UPDATE messages SET pinned = $3 WHERE owner_id = $1 AND id = $2",
                          copy.owner_id, copy.id, not unpin)
-        pts = await _log(tx, copy.owner_id, 1, "pinned_messages",
+        pts = await log_update(tx, copy.owner_id, 1, "pinned_messages",
                          {"peer_id": copy.peer_id, "ids": [copy.id], "pinned": not unpin}, now)
         logged.setdefault(copy.owner_id, []).append(pts)
     if logged and not unpin and two_sided:
@@ -66,7 +66,7 @@ async def _pin(tx: Executor, dialect: str, owner: int, peer: int, message_id: in
 
 
 async def _unpin_all(tx: Executor, dialect: str, owner: int, peer: int, now: int) -> dict[int, list[int]]:
-    await _lock_boxes(tx, dialect, {owner, peer} if peer > 0 else {owner})
+    await lock_boxes(tx, dialect, {owner, peer} if peer > 0 else {owner})
     rows = await tx.fetch(f"SELECT {_COLUMNS} FROM messages WHERE owner_id = $1 AND peer_id = $2 AND pinned",
                           owner, peer)
     mine = [_message(row) for row in rows]
@@ -84,7 +84,7 @@ async def _unpin_all(tx: Executor, dialect: str, owner: int, peer: int, now: int
         for part in chunks(ids):
             await tx.execute(f"UPDATE messages SET pinned = $1 WHERE owner_id = $2"
                              f" AND id IN ({in_list(len(part), start=3)})", False, box, *part)
-        pts = await _log(tx, box, len(ids), "pinned_messages",
+        pts = await log_update(tx, box, len(ids), "pinned_messages",
                          {"peer_id": boxes[box][0][0], "ids": ids, "pinned": False}, now)
         logged[box] = [pts]
     return logged

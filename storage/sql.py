@@ -7,6 +7,7 @@ from . import migrations
 from .account import SqlAuthorizations, SqlPasswords, SqlPrivacy
 from .auth_keys import SqlAuthKeys
 from .chat_history import SqlChatHistory
+from .chats import SqlChats
 from .contacts import SqlBlocked, SqlContacts
 from .db import Database
 from .drafts import SqlDrafts
@@ -40,6 +41,7 @@ class SqlStorage:
         self.pinned_dialogs = SqlPinnedDialogs(db)
         self.drafts = SqlDrafts(db)
         self.search = SqlMessageSearch(db)
+        self.chats = SqlChats(db)
         self.invites = SqlInvites(db)
         self.secrets = SqlServerSecrets(db)
         self.schema_version: int | None = None  # known after migrate()

@@ -10,8 +10,10 @@ import tl
 from storage.models import DialogRecord, DraftRecord
 from tl import types as T
 
-from .messages_view import message, users_of
+from .chat_view import ChatView
+from .messages_view import chats_of, message, users_of
 from .peers import peer_object
+from .users import UserView
 
 
 def draft_object(record: DraftRecord | None, date: int = 0):
@@ -24,7 +26,7 @@ def draft_object(record: DraftRecord | None, date: int = 0):
 
 
 async def dialog_objects(storage, owner_id: int, records: list[DialogRecord]):
-    """(dialogs, their top messages, the user ids they name)."""
+    """(dialogs, their top messages, the user ids and chat ids they name)."""
     drafts = {d.peer_id: d for d in await storage.drafts.list(owner_id)} if records else {}
     tops = await storage.messages.get(owner_id, [d.top_message for d in records if d.top_message])
     dialogs = [T.Dialog(pinned=d.pinned_order is not None, peer=peer_object(d.peer_id), top_message=d.top_message,
@@ -33,5 +35,14 @@ async def dialog_objects(storage, owner_id: int, records: list[DialogRecord]):
                         unread_poll_votes_count=0, notify_settings=T.PeerNotifySettings(),
                         draft=draft_object(drafts[d.peer_id]) if d.peer_id in drafts else None)
                for d in records]
-    user_ids = list(dict.fromkeys([d.peer_id for d in records] + users_of(tops)))
-    return dialogs, [message(r) for r in tops], user_ids
+    user_ids = list(dict.fromkeys([d.peer_id for d in records if d.peer_id > 0] + users_of(tops)))
+    chat_ids = list(dict.fromkeys([-d.peer_id for d in records if d.peer_id < 0] + chats_of(tops)))
+    return dialogs, [message(r) for r in tops], user_ids, chat_ids
+
+
+async def peer_dialogs_object(storage, owner_id: int, records: list[DialogRecord], state):
+    """messages.peerDialogs (getPeerDialogs, getPinnedDialogs) with the box's `state`."""
+    dialogs, messages, user_ids, chat_ids = await dialog_objects(storage, owner_id, records)
+    return T.messages.PeerDialogs(dialogs=dialogs, messages=messages,
+                                  chats=await ChatView(storage, owner_id).chats(chat_ids),
+                                  users=await UserView(storage, owner_id).users(user_ids), state=state)

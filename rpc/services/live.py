@@ -18,6 +18,7 @@ import structlog
 from storage.bus import BusError
 from tl import types as T
 
+from .chat_view import ChatView, participants_object
 from .live_signals import RENDERERS as SIGNAL_RENDERERS
 from .messages_view import render_log
 from .users import UserView
@@ -41,6 +42,18 @@ async def publish(services, user_ids, event: dict) -> None:
             await bus.publish(user_channel(user_id), payload)
         except BusError as exc:
             log.warning("bus_publish_failed", channel=user_channel(user_id), error=str(exc))
+
+
+async def publish_rows(ctx, rows) -> None:
+    """Each box's live sessions are told of its new update-log row ([(user_id, pts)]);
+    the session that made the change (ctx) is answered directly, so not told again,
+    but the same user's other sessions are."""
+    origin = {"origin_key": ctx.auth_key_id, "origin_session": ctx.session_id}
+    for user_id, pts in rows:
+        if pts is None:
+            continue
+        event = {"kind": "log", "pts": pts, **(origin if user_id == ctx.user_id else {})}
+        await publish(ctx.services, [user_id], event)
 
 
 async def announce_status(services, user_id: int) -> None:
@@ -97,11 +110,22 @@ async def render(storage, viewer_id: int, event: dict):
         rows = [r for r in await storage.messages.update_log(viewer_id, pts - 1, 1) if r.pts == pts]
         if not rows:
             return None
-        new_messages, others, users = await render_log(storage, viewer_id, rows)
+        new_messages, others, users, chats = await render_log(storage, viewer_id, rows)
         updates = [T.UpdateNewMessage(message=m, pts=rows[0].pts, pts_count=rows[0].pts_count)
                    for m in new_messages] + others
         if not updates:
             return None
-        return T.Updates(updates=updates, users=await UserView(storage, viewer_id).users(users), chats=[],
-                         date=int(time.time()), seq=0)
+        return T.Updates(updates=updates, users=await UserView(storage, viewer_id).users(users),
+                         chats=await ChatView(storage, viewer_id).chats(chats), date=int(time.time()), seq=0)
+    if kind == "chat_participants":
+        # A change to a basic group's members that no message announces (admins): the
+        # member list as it is now, for a viewer who is still in it.
+        chat = await storage.chats.get(int(event["chat_id"]))
+        participants = [] if chat is None else await storage.chats.participants(chat.id)
+        if not any(p.user_id == viewer_id for p in participants):
+            return None
+        update = T.UpdateChatParticipants(participants=participants_object(chat, participants))
+        return T.Updates(updates=[update], users=await UserView(storage, viewer_id).users(
+            [p.user_id for p in participants]), chats=[await ChatView(storage, viewer_id).chat(chat, participants)],
+            date=int(time.time()), seq=0)
     return None

@@ -10,12 +10,14 @@ from .peers import peer_object
 
 
 def message(record: MessageRecord):
-    """A private-chat message from its owner's box (peer_id is the other user)."""
+    """A message from its owner's box: peer_id is the other user of a private chat, or
+    the basic group; a service message (record.action) is a messageService."""
     reply_to = T.MessageReplyHeader(reply_to_msg_id=record.reply_to_msg_id) if record.reply_to_msg_id else None
     if record.action is not None:
-        return T.MessageService(id=record.id, out=record.out, silent=record.silent,
-                                peer_id=peer_object(record.peer_id), from_id=T.PeerUser(user_id=record.from_id),
-                                date=record.date, action=tl.from_dict(record.action), reply_to=reply_to)
+        return T.MessageService(
+            id=record.id, out=record.out, silent=record.silent, peer_id=peer_object(record.peer_id),
+            from_id=T.PeerUser(user_id=record.from_id), date=record.date, action=tl.from_dict(record.action),
+            reply_to=reply_to)
     entities = [tl.from_dict(e) for e in record.entities] or None
     return T.Message(
         id=record.id, out=record.out, silent=record.silent, pinned=record.pinned, peer_id=peer_object(record.peer_id),
@@ -34,58 +36,81 @@ def forward_header(fwd_from: dict | None):
                               saved_from_msg_id=fwd_from.get("saved_from_msg_id"))
 
 
+def _action_users(action: dict | None) -> list[int]:
+    """Users a service message names (who was added, removed, invited by)."""
+    if not action:
+        return []
+    return [*action.get("users", ()), *(action[k] for k in ("user_id", "inviter_id") if k in action)]
+
+
+def _peers_named(r: MessageRecord) -> list[int]:
+    """Every storage peer id a message shows: its chat, author, forward origin and the
+    users a service message names."""
+    ids = [r.peer_id, r.from_id, *_action_users(r.action)]
+    if r.fwd_from is not None:
+        ids += [r.fwd_from["from_id"], r.fwd_from.get("saved_from_peer") or r.fwd_from["from_id"]]
+    return ids
+
+
 def users_of(records) -> list[int]:
+    """The users the client needs to show these messages."""
     ids: list[int] = []
     for r in records:
-        ids += [r.peer_id, r.from_id]
-        if r.fwd_from is not None:
-            ids += [r.fwd_from["from_id"], r.fwd_from.get("saved_from_peer") or r.fwd_from["from_id"]]
-    return list(dict.fromkeys(ids))
+        ids += _peers_named(r)
+    return list(dict.fromkeys(i for i in ids if i > 0))
+
+
+def chats_of(records) -> list[int]:
+    """The basic groups these messages show (chat ids)."""
+    return list(dict.fromkeys(-i for r in records for i in _peers_named(r) if i < 0))
 
 
 async def render_log(storage, user_id: int, rows: list[UpdateRecord]):
-    """(new_messages, other_updates, user ids) for update-log rows, as getDifference
-    and live pushes present them. A message deleted since is simply absent."""
+    """(new_messages, other_updates, user ids, chat ids) for update-log rows, as
+    getDifference and live pushes present them. A message deleted since is simply absent."""
     wanted = [r.data["id"] for r in rows if r.kind in ("new_message", "edit_message")]
     found = {m.id: m for m in await storage.messages.get(user_id, wanted)}
-    new_messages, others, users = [], [], []
+    new_messages, others, shown, peers = [], [], [], []
     for r in rows:
         if r.kind == "new_message" and r.data["id"] in found:
             new_messages.append(message(found[r.data["id"]]))
-            users += users_of([found[r.data["id"]]])
+            shown.append(found[r.data["id"]])
         elif r.kind == "edit_message" and r.data["id"] in found:
             others.append(T.UpdateEditMessage(message=message(found[r.data["id"]]), pts=r.pts, pts_count=r.pts_count))
-            users += users_of([found[r.data["id"]]])
+            shown.append(found[r.data["id"]])
         elif r.kind == "delete_messages":
             others.append(T.UpdateDeleteMessages(messages=list(r.data["ids"]), pts=r.pts, pts_count=r.pts_count))
         elif r.kind == "read_inbox":
             others.append(T.UpdateReadHistoryInbox(peer=peer_object(r.data["peer_id"]), max_id=r.data["max_id"],
                                                    still_unread_count=r.data.get("still_unread_count", 0),
                                                    pts=r.pts, pts_count=r.pts_count))
-            users.append(r.data["peer_id"])
+            peers.append(r.data["peer_id"])
         elif r.kind == "read_outbox":
             others.append(T.UpdateReadHistoryOutbox(peer=peer_object(r.data["peer_id"]), max_id=r.data["max_id"],
                                                     pts=r.pts, pts_count=r.pts_count))
-            users.append(r.data["peer_id"])
+            peers.append(r.data["peer_id"])
         elif r.kind == "pinned_messages":
             others.append(T.UpdatePinnedMessages(pinned=r.data["pinned"], peer=peer_object(r.data["peer_id"]),
                                                  messages=list(r.data["ids"]), pts=r.pts, pts_count=r.pts_count))
-            users.append(r.data["peer_id"])
-    return new_messages, others, list(dict.fromkeys(users))
+            peers.append(r.data["peer_id"])
+    users = users_of(shown) + [p for p in peers if p > 0]
+    chats = chats_of(shown) + [-p for p in peers if p < 0]
+    return new_messages, others, list(dict.fromkeys(users)), list(dict.fromkeys(chats))
 
 
 async def log_updates(storage, user_id: int, pts_values: list[int]):
-    """(updates, user ids): these rows of the user's log as Update objects, in pts order
-    (new messages as updateNewMessage with their own pts), for a handler's answer."""
+    """(updates, user ids, chat ids): these rows of the user's log as Update objects, in
+    pts order (new messages as updateNewMessage with their own pts), for a handler's answer."""
     if not pts_values:
-        return [], []
+        return [], [], []
     first, last = min(pts_values), max(pts_values)
     rows = [r for r in await storage.messages.update_log(user_id, first - 1, last - first + 1)
             if r.pts in set(pts_values)]
-    updates, users = [], []
+    updates, users, chats = [], [], []
     for row in rows:
-        new_messages, others, row_users = await render_log(storage, user_id, [row])
+        new_messages, others, row_users, row_chats = await render_log(storage, user_id, [row])
         updates += [T.UpdateNewMessage(message=m, pts=row.pts, pts_count=row.pts_count) for m in new_messages]
         updates += others
         users += row_users
-    return updates, list(dict.fromkeys(users))
+        chats += row_chats
+    return updates, list(dict.fromkeys(users)), list(dict.fromkeys(chats))

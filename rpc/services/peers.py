@@ -1,4 +1,4 @@
-"""Input peers → user ids, with the access hash checks (USER_ID_INVALID / PEER_ID_INVALID).
+"""Input peers → storage peer ids, with the access checks (USER_ID_INVALID / PEER_ID_INVALID).
 
 In storage a peer is one integer: a user by their id (> 0), a basic group by minus its
 chat id (as the Bot API does), so message boxes, dialogs and the update log need no
@@ -44,5 +44,21 @@ def peer_object(peer_id: int):
 
 
 async def resolve_input_peer(storage, viewer_id: int, peer) -> int:
-    """The storage peer id (see above) an InputPeer names, checked for access."""
+    """The storage peer id (see above) an InputPeer names, checked for access: a basic
+    group (no access hash) is open to its members and to former members, whose box
+    still holds its history."""
+    if isinstance(peer, T.InputPeerChat):
+        if await can_see_chat(storage, viewer_id, peer.chat_id):
+            return chat_peer_id(peer.chat_id)
+        raise RpcError(400, "PEER_ID_INVALID")
     return await resolve_user(storage, viewer_id, peer, "PEER_ID_INVALID")
+
+
+async def can_see_chat(storage, viewer_id: int, chat_id: int) -> bool:
+    """A member now, or once (their box has the chat's dialog)."""
+    chat = await storage.chats.get(chat_id)
+    if chat is None or chat.deactivated:
+        return False
+    if await storage.chats.memberships(viewer_id, [chat_id]):
+        return True
+    return await storage.messages.dialog(viewer_id, chat_peer_id(chat_id)) is not None

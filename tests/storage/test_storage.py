@@ -16,7 +16,8 @@ from storage import (AlreadyExists, AuthKeyRecord, AuthorizationRecord, ContactR
                      PhoneCodeRecord, StorageError, UpdateStateRecord, UsernameTaken, UserRecord, open_storage,
                      sqlite_path)
 from storage.migrations import Migration, latest, migrations
-from storage.models import DialogRecord, DraftRecord, MessageRecord, UpdateRecord
+from storage.models import (ChatInviteRecord, ChatParticipantRecord, ChatRecord, DialogRecord, DraftRecord,
+                            MessageRecord, UpdateRecord)
 from storage.sqlite import FILENAME
 
 NOW = 1_700_000_000
@@ -48,7 +49,8 @@ RECORD_TABLES = [(AuthKeyRecord, "auth_keys"), (UserRecord, "users"), (PasswordR
                  (AuthorizationRecord, "authorizations"), (PhoneCodeRecord, "phone_codes"),
                  (ContactRecord, "contacts"), (UpdateStateRecord, "update_state"), (InviteRecord, "invites"),
                  (MessageRecord, "messages"), (DialogRecord, "dialogs"), (UpdateRecord, "update_log"),
-                 (DraftRecord, "drafts")]
+                 (DraftRecord, "drafts"), (ChatRecord, "chats"), (ChatParticipantRecord, "chat_participants"),
+                 (ChatInviteRecord, "chat_invites")]
 
 
 @pytest.mark.parametrize("record, table", RECORD_TABLES, ids=[t for _, t in RECORD_TABLES])

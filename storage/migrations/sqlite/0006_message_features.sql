@@ -1,12 +1,10 @@
--- 0006: pinned messages, forward headers, service messages and drafts.
+-- 0006: pinned messages, forward headers and drafts (service messages' action column: 0004).
 -- SQLite dialect; storage/migrations/postgres/0006_message_features.sql is the same schema.
 
 -- Pinned in its owner's box (messages.updatePinnedMessage; pm_oneside pins one copy).
 ALTER TABLE messages ADD COLUMN pinned INTEGER NOT NULL DEFAULT 0;
 -- messages.forwardMessages: {"from_id": peer, "date": n, "saved_from_peer": peer, "saved_from_msg_id": id}
 ALTER TABLE messages ADD COLUMN fwd_from TEXT;
--- A service message's action as a TL dict ({"_": "messageActionPinMessage"}); NULL for messages.
-ALTER TABLE messages ADD COLUMN action TEXT;
 CREATE INDEX messages_pinned ON messages (owner_id, peer_id) WHERE pinned = 1;
 
 -- One draft per (owner, peer) (messages.saveDraft); gone once the owner sends there.

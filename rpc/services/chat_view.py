@@ -1,0 +1,88 @@
+"""Basic groups as one viewer sees them: TL `chat` / `chatForbidden`, their participants
+and photos, built from stored records.
+
+Everything a client receives about a basic group goes through here, so membership
+(a member sees `chat`, a former member `chatForbidden`), the creator and admin flags
+and the photo are decided in one place. The stored photo is the TL dict form
+``{"chat_photo": ChatPhoto, "photo": Photo}`` (None: no photo); `chat_photo` and
+`full_photo` are the only readers of it.
+"""
+
+from __future__ import annotations
+
+import tl
+from storage.models import ChatParticipantRecord, ChatRecord
+from tl import types as T
+
+# What the creator and admins of a basic group may do (Telegram's legacy-group admins).
+ADMIN_RIGHTS = dict(change_info=True, delete_messages=True, ban_users=True, invite_users=True, pin_messages=True,
+                    manage_call=True, other=True)
+CREATOR_RIGHTS = dict(ADMIN_RIGHTS, add_admins=True)
+# Nothing is banned for members by default; until_date "forever" as Telegram sends it.
+FOREVER = 2**31 - 1
+
+
+def chat_photo(photo: dict | None):
+    """The ChatPhoto of a stored photo."""
+    if photo is None or "chat_photo" not in photo:
+        return T.ChatPhotoEmpty()
+    return tl.from_dict(photo["chat_photo"])
+
+
+def full_photo(photo: dict | None):
+    """The Photo of a stored photo (chatFull.chat_photo), None without one."""
+    if photo is None or "photo" not in photo:
+        return None
+    return tl.from_dict(photo["photo"])
+
+
+def participants_object(chat: ChatRecord, participants: list[ChatParticipantRecord]):
+    """chatParticipants: the creator, admins and members, with who invited them."""
+    out = []
+    for p in participants:
+        if p.user_id == chat.creator_id:
+            out.append(T.ChatParticipantCreator(user_id=p.user_id))
+        elif p.is_admin:
+            out.append(T.ChatParticipantAdmin(user_id=p.user_id, inviter_id=p.inviter_id, date=p.date))
+        else:
+            out.append(T.ChatParticipant(user_id=p.user_id, inviter_id=p.inviter_id, date=p.date))
+    return T.ChatParticipants(chat_id=chat.id, participants=out, version=chat.version)
+
+
+def is_admin(chat: ChatRecord, membership: ChatParticipantRecord | None) -> bool:
+    return membership is not None and (membership.user_id == chat.creator_id or membership.is_admin)
+
+
+def chat_object(chat: ChatRecord, count: int, membership: ChatParticipantRecord | None):
+    """`chat` for a member, `chatForbidden` for anyone else."""
+    if membership is None or chat.deactivated:
+        return T.ChatForbidden(id=chat.id, title=chat.title)
+    creator = chat.creator_id == membership.user_id
+    rights = CREATOR_RIGHTS if creator else ADMIN_RIGHTS if membership.is_admin else None
+    return T.Chat(id=chat.id, title=chat.title, photo=chat_photo(chat.photo), participants_count=count,
+                  date=chat.date, version=chat.version, creator=creator,
+                  admin_rights=T.ChatAdminRights(**rights) if rights else None,
+                  default_banned_rights=T.ChatBannedRights(until_date=FOREVER))
+
+
+class ChatView:
+    """Chats as `viewer_id` sees them; one view serves one request."""
+
+    def __init__(self, storage, viewer_id: int):
+        self.storage = storage
+        self.viewer_id = viewer_id
+
+    async def chats(self, chat_ids) -> list:
+        """TL chats for these ids (unknown ids are left out), in the order asked."""
+        records = await self.storage.chats.get_many(chat_ids)
+        if not records:
+            return []
+        ids = [c.id for c in records]
+        counts = await self.storage.chats.counts(ids)
+        mine = await self.storage.chats.memberships(self.viewer_id, ids)
+        return [chat_object(c, counts[c.id], mine.get(c.id)) for c in records]
+
+    async def chat(self, chat: ChatRecord, participants: list[ChatParticipantRecord]):
+        """A chat whose members the caller already has."""
+        mine = next((p for p in participants if p.user_id == self.viewer_id), None)
+        return chat_object(chat, len(participants), mine)

@@ -1,0 +1,321 @@
+"""Basic groups (legacy "chats"): the chat, its members, invite links, and the messages
+written into every member's box (storage.interface.Chats).
+
+A basic group has no message stream of its own (ARCHITECTURE.md, "Messages"): every
+member has their own copy of each group message in their own box (peer_id = -chat_id),
+written by storage/messages.py's ``deliver`` under the same rules as private messages.
+Membership lives in ``chat_participants`` (current members only: a user who left keeps
+their history, and gets nothing new).
+
+Locking: every write here first locks the chat row (PostgreSQL ``FOR UPDATE``; SQLite
+transactions are serialized anyway), then reads the member list, checks its
+preconditions, and locks the members' boxes in ascending id order (storage/messages.py).
+So the member list cannot change between the check and the delivery, and no
+transaction ever waits for a chat row while holding a box lock.
+
+Every change to the chat moves its ``version`` and, except admin changes, is
+announced by a service message (``messages.action``) in the box of every member after
+the change and of the user removed.
+"""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+import msgspec
+
+from .db import Database, Executor, Row, chunks, in_list
+from .interface import (AlreadyParticipant, ChatAdminRequired, ChatNotFound, ChatNotModified, ChatTooBig,
+                        InviteExpired, InviteInvalid, NotMember, NotParticipant)
+from .messages import deliver, find_by_random_id, lock_boxes
+from .models import ChatChange, ChatInviteRecord, ChatParticipantRecord, ChatRecord, SentMessage
+
+MEMBERS_LIMIT = 200  # a basic group's size (Telegram's chat_size_max)
+
+_CHAT_COLUMNS = "id, title, photo, creator_id, date, version, deactivated"
+_PARTICIPANT_COLUMNS = "chat_id, user_id, inviter_id, date, is_admin"
+_INVITE_COLUMNS = "hash, chat_id, admin_id, date, expire_date, usage_limit, usage, revoked, permanent, title"
+_LOCK_CHAT = {
+    "postgres": f"SELECT {_CHAT_COLUMNS} FROM chats WHERE id = $1 FOR UPDATE",
+    "sqlite": f"SELECT {_CHAT_COLUMNS} FROM chats WHERE id = $1",
+}
+_ADD_PARTICIPANT = (f"INSERT INTO chat_participants ({_PARTICIPANT_COLUMNS}) VALUES ($1, $2, $3, $4, $5)")
+_BUMP_VERSION = f"UPDATE chats SET version = version + 1 WHERE id = $1 RETURNING {_CHAT_COLUMNS}"
+
+
+class SqlChats:
+    """storage.interface.Chats."""
+
+    def __init__(self, db: Database):
+        self._db = db
+
+    # -- writes ------------------------------------------------------------------------------
+
+    async def create(self, creator_id: int, title: str, user_ids: Sequence[int], *, date: int) -> ChatChange:
+        return await self._db.transaction(_create, self._db.dialect, creator_id, title,
+                                          [u for u in dict.fromkeys(user_ids) if u != creator_id], date)
+
+    async def send_message(self, chat_id: int, sender_id: int, *, date: int, message: str,
+                           entities: Sequence[dict[str, Any]] = (), reply_to_msg_id: int | None = None,
+                           random_id: int | None = None, silent: bool = False,
+                           media: dict[str, Any] | None = None) -> SentMessage:
+        return await self._db.transaction(_send, self._db.dialect, chat_id, sender_id, dict(
+            date=date, text=message, entities=list(entities), reply_to=reply_to_msg_id, random_id=random_id,
+            silent=silent, media=media))
+
+    async def add_user(self, chat_id: int, actor_id: int, user_id: int, *, date: int,
+                       limit: int = MEMBERS_LIMIT) -> ChatChange:
+        return await self._db.transaction(_add_user, self._db.dialect, chat_id, actor_id, user_id, date, limit)
+
+    async def remove_user(self, chat_id: int, actor_id: int, user_id: int, *, date: int) -> ChatChange:
+        return await self._db.transaction(_remove_user, self._db.dialect, chat_id, actor_id, user_id, date)
+
+    async def edit_title(self, chat_id: int, actor_id: int, title: str, *, date: int) -> ChatChange:
+        return await self._db.transaction(_edit, self._db.dialect, chat_id, actor_id, "title", title, date,
+                                          {"_": "messageActionChatEditTitle", "title": title})
+
+    async def edit_photo(self, chat_id: int, actor_id: int, photo: dict[str, Any] | None, *, date: int,
+                         action: dict[str, Any]) -> ChatChange:
+        return await self._db.transaction(_edit, self._db.dialect, chat_id, actor_id, "photo", photo, date, action)
+
+    async def set_admin(self, chat_id: int, actor_id: int, user_id: int, is_admin: bool) -> ChatChange:
+        return await self._db.transaction(_set_admin, self._db.dialect, chat_id, actor_id, user_id, is_admin)
+
+    async def create_invite(self, chat_id: int, admin_id: int, *, date: int, expire_date: int | None = None,
+                            usage_limit: int | None = None, title: str | None = None,
+                            permanent: bool = False) -> ChatInviteRecord:
+        invite = ChatInviteRecord(hash=secrets.token_urlsafe(12), chat_id=chat_id, admin_id=admin_id, date=date,
+                                  expire_date=expire_date, usage_limit=usage_limit, title=title, permanent=permanent)
+        return await self._db.transaction(_create_invite, self._db.dialect, invite)
+
+    async def join_by_invite(self, hash: str, user_id: int, *, date: int, limit: int = MEMBERS_LIMIT) -> ChatChange:
+        return await self._db.transaction(_join_by_invite, self._db.dialect, hash, user_id, date, limit)
+
+    # -- reads -------------------------------------------------------------------------------
+
+    async def get(self, chat_id: int) -> ChatRecord | None:
+        row = await self._db.fetchrow(f"SELECT {_CHAT_COLUMNS} FROM chats WHERE id = $1", chat_id)
+        return None if row is None else _chat(row)
+
+    async def get_many(self, chat_ids: Iterable[int]) -> list[ChatRecord]:
+        wanted = list(dict.fromkeys(chat_ids))
+        found: dict[int, ChatRecord] = {}
+        for part in chunks(wanted):
+            rows = await self._db.fetch(f"SELECT {_CHAT_COLUMNS} FROM chats WHERE id IN ({in_list(len(part))})",
+                                        *part)
+            found.update((row[0], _chat(row)) for row in rows)
+        return [found[i] for i in wanted if i in found]
+
+    async def participants(self, chat_id: int) -> list[ChatParticipantRecord]:
+        return await _participants(self._db, chat_id)
+
+    async def counts(self, chat_ids: Iterable[int]) -> dict[int, int]:
+        wanted = list(dict.fromkeys(chat_ids))
+        counts = dict.fromkeys(wanted, 0)
+        for part in chunks(wanted):
+            rows = await self._db.fetch("SELECT chat_id, count(*) FROM chat_participants"
+                                        f" WHERE chat_id IN ({in_list(len(part))}) GROUP BY chat_id", *part)
+            counts.update((row[0], row[1]) for row in rows)
+        return counts
+
+    async def memberships(self, user_id: int, chat_ids: Iterable[int]) -> dict[int, ChatParticipantRecord]:
+        wanted = list(dict.fromkeys(chat_ids))
+        found: dict[int, ChatParticipantRecord] = {}
+        for part in chunks(wanted):
+            rows = await self._db.fetch(f"SELECT {_PARTICIPANT_COLUMNS} FROM chat_participants WHERE user_id = $1"
+                                        f" AND chat_id IN ({in_list(len(part), start=2)})", user_id, *part)
+            found.update((row[0], _participant(row)) for row in rows)
+        return found
+
+    async def invite(self, hash: str) -> ChatInviteRecord | None:
+        row = await self._db.fetchrow(f"SELECT {_INVITE_COLUMNS} FROM chat_invites WHERE hash = $1", hash)
+        return None if row is None else _invite(row)
+
+    async def invites(self, chat_id: int, *, admin_id: int | None = None, revoked: bool = False,
+                      limit: int = 100) -> list[ChatInviteRecord]:
+        where, args = "chat_id = $1 AND revoked = $2", [chat_id, revoked]
+        if admin_id is not None:
+            args.append(admin_id)
+            where += f" AND admin_id = ${len(args)}"
+        args.append(max(0, limit))
+        rows = await self._db.fetch(f"SELECT {_INVITE_COLUMNS} FROM chat_invites WHERE {where}"
+                                    f" ORDER BY date DESC, hash LIMIT ${len(args)}", *args)
+        return [_invite(row) for row in rows]
+
+
+# -- transaction bodies -----------------------------------------------------------------------
+
+
+async def _create(tx: Executor, dialect: str, creator: int, title: str, users: list[int], date: int) -> ChatChange:
+    chat = _chat(await tx.fetchrow(f"INSERT INTO chats (title, creator_id, date) VALUES ($1, $2, $3)"
+                                   f" RETURNING {_CHAT_COLUMNS}", title, creator, date))
+    for user in [creator, *users]:
+        await tx.execute(_ADD_PARTICIPANT, chat.id, user, creator, date, False)
+    action = {"_": "messageActionChatCreate", "title": title, "users": [creator, *users]}
+    return await _announce(tx, dialect, chat, creator, [], action, date)
+
+
+async def _send(tx: Executor, dialect: str, chat_id: int, sender: int, message: dict) -> SentMessage:
+    await _lock_chat(tx, dialect, chat_id)
+    members = [p.user_id for p in await _participants(tx, chat_id)]
+    if sender not in members:
+        raise NotMember(f"user {sender} is not a member of chat {chat_id}")
+    await lock_boxes(tx, dialect, members)
+    if message["random_id"] is not None:
+        found = await find_by_random_id(tx, sender, message["random_id"])
+        if found is not None:
+            return found
+    copies = await deliver(tx, dialect, sender, dict.fromkeys(members, -chat_id), **message)
+    (own, own_pts), others = copies[0], copies[1:]
+    return SentMessage(sender_copy=own, recipient_copy=None, sender_pts=own_pts, recipient_pts=None,
+                       deliveries=[(m.owner_id, pts) for m, pts in others])
+
+
+async def _add_user(tx: Executor, dialect: str, chat_id: int, actor: int, user: int, date: int,
+                    limit: int) -> ChatChange:
+    chat = await _lock_chat(tx, dialect, chat_id)
+    members = await _members(tx, chat_id, actor)
+    if user in members:
+        raise AlreadyParticipant(f"user {user} is already in chat {chat_id}")
+    if len(members) >= limit:
+        raise ChatTooBig(f"chat {chat_id} has {len(members)} members")
+    await tx.execute(_ADD_PARTICIPANT, chat_id, user, actor, date, False)
+    return await _announce(tx, dialect, chat, actor, [], {"_": "messageActionChatAddUser", "users": [user]}, date)
+
+
+async def _remove_user(tx: Executor, dialect: str, chat_id: int, actor: int, user: int, date: int) -> ChatChange:
+    chat = await _lock_chat(tx, dialect, chat_id)
+    if actor == user:
+        if not await tx.fetchval("SELECT 1 FROM chat_participants WHERE chat_id = $1 AND user_id = $2",
+                                 chat_id, user):
+            raise NotParticipant(f"user {user} is not in chat {chat_id}")
+    else:
+        members = await _members(tx, chat_id, actor)
+        if user not in members:
+            raise NotParticipant(f"user {user} is not in chat {chat_id}")
+        # The creator removes anyone; an admin anyone but the creator; a member whom they invited.
+        allowed = actor == chat.creator_id or (user != chat.creator_id and (
+            members[actor].is_admin or members[user].inviter_id == actor))
+        if not allowed:
+            raise ChatAdminRequired(f"user {actor} may not remove user {user} from chat {chat_id}")
+    await tx.execute("DELETE FROM chat_participants WHERE chat_id = $1 AND user_id = $2", chat_id, user)
+    action = {"_": "messageActionChatDeleteUser", "user_id": user}
+    return await _announce(tx, dialect, chat, actor, [user], action, date)
+
+
+async def _edit(tx: Executor, dialect: str, chat_id: int, actor: int, column: str, value: Any, date: int,
+                action: dict) -> ChatChange:
+    chat = await _lock_chat(tx, dialect, chat_id)
+    await _members(tx, chat_id, actor)
+    if getattr(chat, column) == value:
+        raise ChatNotModified(f"chat {chat_id}: {column} is already that")
+    stored = value if column == "title" else (None if value is None else _json(value))
+    await tx.execute(f"UPDATE chats SET {column} = $2 WHERE id = $1", chat_id, stored)
+    return await _announce(tx, dialect, chat, actor, [], action, date)
+
+
+async def _set_admin(tx: Executor, dialect: str, chat_id: int, actor: int, user: int, is_admin: bool) -> ChatChange:
+    chat = await _lock_chat(tx, dialect, chat_id)
+    members = await _members(tx, chat_id, actor)
+    if actor != chat.creator_id:
+        raise ChatAdminRequired(f"only the creator of chat {chat_id} appoints admins")
+    if user not in members:
+        raise NotParticipant(f"user {user} is not in chat {chat_id}")
+    if members[user].is_admin != is_admin and user != chat.creator_id:
+        await tx.execute("UPDATE chat_participants SET is_admin = $3 WHERE chat_id = $1 AND user_id = $2",
+                         chat_id, user, is_admin)
+        chat = _chat(await tx.fetchrow(_BUMP_VERSION, chat_id))
+    return ChatChange(chat=chat, participants=await _participants(tx, chat_id))
+
+
+async def _create_invite(tx: Executor, dialect: str, invite: ChatInviteRecord) -> ChatInviteRecord:
+    chat = await _lock_chat(tx, dialect, invite.chat_id)
+    members = await _members(tx, chat.id, invite.admin_id)
+    if invite.admin_id != chat.creator_id and not members[invite.admin_id].is_admin:
+        raise ChatAdminRequired(f"user {invite.admin_id} may not make invite links of chat {chat.id}")
+    if invite.permanent:
+        await tx.execute("UPDATE chat_invites SET revoked = $2 WHERE chat_id = $1 AND permanent AND NOT revoked",
+                         chat.id, True)
+    await tx.execute(f"INSERT INTO chat_invites ({_INVITE_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+                     invite.hash, invite.chat_id, invite.admin_id, invite.date, invite.expire_date, invite.usage_limit,
+                     invite.usage, invite.revoked, invite.permanent, invite.title)
+    return invite
+
+
+async def _join_by_invite(tx: Executor, dialect: str, hash: str, user: int, date: int, limit: int) -> ChatChange:
+    row = await tx.fetchrow(f"SELECT {_INVITE_COLUMNS} FROM chat_invites WHERE hash = $1", hash)
+    if row is None:
+        raise InviteInvalid(f"no invite {hash!r}")
+    chat = await _lock_chat(tx, dialect, _invite(row).chat_id)
+    invite = _invite(await tx.fetchrow(f"SELECT {_INVITE_COLUMNS} FROM chat_invites WHERE hash = $1", hash))
+    if not invite.usable(date):
+        raise InviteExpired(f"invite {hash!r} can no longer be used")
+    members = {p.user_id for p in await _participants(tx, chat.id)}
+    if user in members:
+        raise AlreadyParticipant(f"user {user} is already in chat {chat.id}")
+    if len(members) >= limit:
+        raise ChatTooBig(f"chat {chat.id} has {len(members)} members")
+    await tx.execute(_ADD_PARTICIPANT, chat.id, user, invite.admin_id, date, False)
+    await tx.execute("UPDATE chat_invites SET usage = usage + 1 WHERE hash = $1", hash)
+    action = {"_": "messageActionChatJoinedByLink", "inviter_id": invite.admin_id}
+    return await _announce(tx, dialect, chat, user, [], action, date)
+
+
+# -- helpers ------------------------------------------------------------------------------------
+
+
+async def _lock_chat(tx: Executor, dialect: str, chat_id: int) -> ChatRecord:
+    row = await tx.fetchrow(_LOCK_CHAT[dialect], chat_id)
+    if row is None or row[6]:
+        raise ChatNotFound(f"no chat {chat_id}")
+    return _chat(row)
+
+
+async def _members(tx: Executor, chat_id: int, actor: int) -> dict[int, ChatParticipantRecord]:
+    """The members by user id; NotMember unless the actor is one."""
+    members = {p.user_id: p for p in await _participants(tx, chat_id)}
+    if actor not in members:
+        raise NotMember(f"user {actor} is not a member of chat {chat_id}")
+    return members
+
+
+async def _announce(tx: Executor, dialect: str, chat: ChatRecord, actor: int, also: list[int], action: dict,
+                    date: int) -> ChatChange:
+    """Moves the chat's version and writes the service message into the box of every
+    member and of `also` (a user just removed)."""
+    chat = _chat(await tx.fetchrow(_BUMP_VERSION, chat.id))
+    participants = await _participants(tx, chat.id)
+    boxes = [p.user_id for p in participants] + also
+    await lock_boxes(tx, dialect, boxes)
+    copies = await deliver(tx, dialect, actor, dict.fromkeys(boxes, -chat.id), date=date, action=action)
+    own = next(((m, pts) for m, pts in copies if m.owner_id == actor), (None, None))
+    return ChatChange(chat=chat, participants=participants, actor_copy=own[0], actor_pts=own[1],
+                      deliveries=[(m.owner_id, pts) for m, pts in copies])
+
+
+async def _participants(ex: Executor, chat_id: int) -> list[ChatParticipantRecord]:
+    rows = await ex.fetch(f"SELECT {_PARTICIPANT_COLUMNS} FROM chat_participants WHERE chat_id = $1"
+                          " ORDER BY date, user_id", chat_id)
+    return [_participant(row) for row in rows]
+
+
+def _chat(row: Row) -> ChatRecord:
+    return ChatRecord(id=row[0], title=row[1], photo=None if row[2] is None else msgspec.json.decode(row[2]),
+                      creator_id=row[3], date=row[4], version=row[5], deactivated=bool(row[6]))
+
+
+def _participant(row: Row) -> ChatParticipantRecord:
+    return ChatParticipantRecord(chat_id=row[0], user_id=row[1], inviter_id=row[2], date=row[3],
+                                 is_admin=bool(row[4]))
+
+
+def _invite(row: Row) -> ChatInviteRecord:
+    return ChatInviteRecord(hash=row[0], chat_id=row[1], admin_id=row[2], date=row[3], expire_date=row[4],
+                            usage_limit=row[5], usage=row[6], revoked=bool(row[7]), permanent=bool(row[8]),
+                            title=row[9])
+
+
+def _json(value: Any) -> str:
+    return msgspec.json.encode(value).decode()
