@@ -9,14 +9,14 @@ from __future__ import annotations
 
 import time
 
-from storage.interface import MessageNotFound
+from storage.interface import ChatNotFound, MessageNotFound, NotMember
 from tl import functions as F, types as T
 
 from .context import RequestContext
 from .dispatch import handler
 from .errors import RpcError
-from .services.live import publish
 from .services.chat_view import ChatView
+from .services.live import publish
 from .services.login import require_user
 from .services.messages_view import log_updates
 from .services.peers import resolve_input_peer
@@ -43,6 +43,8 @@ async def update_pinned_message(request, ctx: RequestContext):
                                                    now=int(time.time()))
     except MessageNotFound:
         raise RpcError(400, "MESSAGE_ID_INVALID") from None
+    except (NotMember, ChatNotFound):
+        raise RpcError(403, "CHAT_WRITE_FORBIDDEN") from None
     await _tell(ctx, logged)
     updates, user_ids, chat_ids = await log_updates(storage, user_id, logged.get(user_id, []))
     users = await UserView(storage, user_id).users(user_ids)
@@ -55,7 +57,10 @@ async def unpin_all_messages(request, ctx: RequestContext):
     user_id = require_user(ctx)
     storage = ctx.services.storage
     peer = await resolve_input_peer(storage, user_id, request.peer)
-    logged = await storage.pinned_messages.unpin_all(user_id, peer, now=int(time.time()))
+    try:
+        logged = await storage.pinned_messages.unpin_all(user_id, peer, now=int(time.time()))
+    except (NotMember, ChatNotFound):
+        raise RpcError(403, "CHAT_WRITE_FORBIDDEN") from None
     await _tell(ctx, logged)
     if user_id in logged:
         row = (await storage.messages.update_log(user_id, logged[user_id][0] - 1, 1))[0]

@@ -1,4 +1,5 @@
-"""messages.setTyping: "Alice is typing…", pushed live to the other party only.
+"""messages.setTyping: "Alice is typing…", pushed live to the other party only (in a
+basic group: to its other members).
 
 Not stored and not logged (no pts): a typing notice that arrives late or never is
 harmless, so it goes straight to the bus (rpc/services/live_signals.py renders it as
@@ -11,6 +12,7 @@ from tl import functions as F
 
 from .context import RequestContext
 from .dispatch import handler
+from .errors import RpcError
 from .services.live import publish
 from .services.login import require_user
 from .services.peers import resolve_input_peer
@@ -23,6 +25,13 @@ async def set_typing(request, ctx: RequestContext):
     peer = await resolve_input_peer(storage, user_id, request.peer)
     # Saved Messages has nobody to tell; a peer who blocked the typist is not told either
     # (and the typist is not told they are blocked).
-    if peer > 0 and peer != user_id and not await storage.blocked.is_blocked(peer, user_id):
-        await publish(ctx.services, [peer], {"kind": "typing", "user_id": user_id, "action": request.action.to_dict()})
+    action = request.action.to_dict()
+    if peer < 0:
+        members = [p.user_id for p in await storage.chats.participants(-peer)]
+        if user_id not in members:
+            raise RpcError(403, "CHAT_WRITE_FORBIDDEN")
+        await publish(ctx.services, [m for m in members if m != user_id],
+                      {"kind": "typing", "user_id": user_id, "chat_id": -peer, "action": action})
+    elif peer != user_id and not await storage.blocked.is_blocked(peer, user_id):
+        await publish(ctx.services, [peer], {"kind": "typing", "user_id": user_id, "action": action})
     return True

@@ -61,7 +61,7 @@ class SqlChats:
                            entities: Sequence[dict[str, Any]] = (), reply_to_msg_id: int | None = None,
                            random_id: int | None = None, silent: bool = False,
                            media: dict[str, Any] | None = None) -> SentMessage:
-        return await self._db.transaction(_send, self._db.dialect, chat_id, sender_id, dict(
+        return await self._db.transaction(send_to_chat, self._db.dialect, chat_id, sender_id, dict(
             date=date, text=message, entities=list(entities), reply_to=reply_to_msg_id, random_id=random_id,
             silent=silent, media=media))
 
@@ -157,13 +157,11 @@ async def _create(tx: Executor, dialect: str, creator: int, title: str, users: l
     return await _announce(tx, dialect, chat, creator, [], action, date)
 
 
-async def _send(tx: Executor, dialect: str, chat_id: int, sender: int, message: dict) -> SentMessage:
-    await _lock_chat(tx, dialect, chat_id)
-    members = [p.user_id for p in await _participants(tx, chat_id)]
-    if sender not in members:
-        raise NotMember(f"user {sender} is not a member of chat {chat_id}")
-    await lock_boxes(tx, dialect, members)
-    if message["random_id"] is not None:
+async def send_to_chat(tx: Executor, dialect: str, chat_id: int, sender: int, message: dict) -> SentMessage:
+    """Inside a transaction: a new message (deliver()'s fields) into every member's box;
+    NotMember for a sender outside the group."""
+    members = await lock_chat_members(tx, dialect, chat_id, sender)
+    if message.get("random_id") is not None:
         found = await find_by_random_id(tx, sender, message["random_id"])
         if found is not None:
             return found
@@ -264,6 +262,16 @@ async def _join_by_invite(tx: Executor, dialect: str, hash: str, user: int, date
 
 
 # -- helpers ------------------------------------------------------------------------------------
+
+
+async def lock_chat_members(tx: Executor, dialect: str, chat_id: int, actor: int) -> list[int]:
+    """Inside a transaction: locks the chat, then every member's box (the order of
+    storage/messages.py's rules); returns the members. ChatNotFound; NotMember unless
+    the actor is one."""
+    await _lock_chat(tx, dialect, chat_id)
+    members = list(await _members(tx, chat_id, actor))
+    await lock_boxes(tx, dialect, members)
+    return members
 
 
 async def _lock_chat(tx: Executor, dialect: str, chat_id: int) -> ChatRecord:

@@ -1,8 +1,9 @@
-"""Forwarding messages (messages.forwardMessages) into private chats (storage.interface.Forwards).
+"""Forwarding messages (messages.forwardMessages) into private chats and basic groups
+(storage.interface.Forwards).
 
 A forward is a new message in the target dialog, made exactly as a send is
-(storage/messages.py: both copies, dialogs, one "new_message" per box, dedupe by the
-forwarder's random_id), carrying a forward header as meaning: who wrote the original
+(storage/messages.py and storage/chats.py: a copy per box, dialogs, one "new_message"
+per box, dedupe by the forwarder's random_id), carrying a forward header as meaning: who wrote the original
 and when (the original's header when forwarding a forward), and for Saved Messages
 where it was saved from. All the forwarded messages of one call are one transaction.
 """
@@ -12,6 +13,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
+from .chats import send_to_chat
 from .db import Database, Executor
 from .messages import _get, _send
 from .models import MessageRecord, SentMessage
@@ -43,8 +45,14 @@ async def _forward(tx: Executor, dialect: str, owner: int, from_peer: int, ids: 
         text, entities = original.message, original.entities
         if drop_captions and original.media is not None:
             text, entities = "", []
-        copy = await _send(tx, dialect, owner, to_peer, date, text, list(entities), None, random_id, silent,
-                           original.media, fwd_from=_header(original, owner, to_peer, drop_author))
+        header = _header(original, owner, to_peer, drop_author)
+        if to_peer < 0:
+            copy = await send_to_chat(tx, dialect, -to_peer, owner, dict(
+                date=date, text=text, entities=list(entities), random_id=random_id, silent=silent,
+                media=original.media, fwd_from=header))
+        else:
+            copy = await _send(tx, dialect, owner, to_peer, date, text, list(entities), None, random_id, silent,
+                               original.media, fwd_from=header)
         sent.append((message_id, copy))
     return sent
 

@@ -1,18 +1,20 @@
-"""Pinned messages in private chats (storage.interface.PinnedMessages).
+"""Pinned messages in private chats and basic groups (storage.interface.PinnedMessages).
 
 `pinned` is a flag on each copy: a pin changes the pinner's copy and, unless it is
-one-sided (pm_oneside), the other participant's copy, with one "pinned_messages"
-update-log row per box whose copy changed ({"peer_id", "ids", "pinned"}). A two-sided
-pin also leaves a service message (messageActionPinMessage, replying to the pinned
-message) in both boxes, as Telegram does in private chats; unpinning leaves none.
-Everything is one transaction (storage/messages.py's rules).
+one-sided (pm_oneside, private chats only), every other copy (the other participant's;
+in a basic group every current member's), with one "pinned_messages" update-log row
+per box whose copy changed ({"peer_id", "ids", "pinned"}). A shared pin also leaves a
+service message (messageActionPinMessage, replying to the pinned message) in every
+box, as Telegram does; unpinning leaves none. Everything is one transaction
+(storage/messages.py's rules: in a group the chat is locked first).
 """
 
 from __future__ import annotations
 
 from .db import Database, Executor, chunks, in_list
 from .interface import MessageNotFound
-from .messages import _COLUMNS, lock_boxes, log_update, _message, _one, _send
+from .chats import lock_chat_members, send_to_chat
+from .messages import _COLUMNS, _message, _one, _send, lock_boxes, log_update
 
 PIN_ACTION = {"_": "messageActionPinMessage"}
 
@@ -37,8 +39,8 @@ class SqlPinnedMessages:
 
 async def _pin(tx: Executor, dialect: str, owner: int, peer: int, message_id: int, unpin: bool, one_side: bool,
                silent: bool, now: int) -> dict[int, list[int]]:
-    two_sided = not one_side and peer != owner
-    await lock_boxes(tx, dialect, {owner, peer} if two_sided and peer > 0 else {owner})
+    two_sided = peer < 0 or (not one_side and peer != owner)
+    boxes = await _lock_dialog(tx, dialect, owner, peer, two_sided)
     found = await _one(tx, owner, message_id)
     if found.peer_id != peer or found.action is not None:
         raise MessageNotFound(f"user {owner} has no message {message_id} to pin with {peer}")
@@ -46,7 +48,7 @@ async def _pin(tx: Executor, dialect: str, owner: int, peer: int, message_id: in
     if two_sided:
         rows = await tx.fetch(f"SELECT {_COLUMNS} FROM messages WHERE shared_id = $1 AND owner_id <> $2",
                               found.shared_id, owner)
-        copies += [_message(row) for row in rows]
+        copies += [m for m in map(_message, rows) if m.owner_id in boxes]
     logged: dict[int, list[int]] = {}
     for copy in copies:
         if copy.pinned == (not unpin):
@@ -57,16 +59,28 @@ async def _pin(tx: Executor, dialect: str, owner: int, peer: int, message_id: in
                          {"peer_id": copy.peer_id, "ids": [copy.id], "pinned": not unpin}, now)
         logged.setdefault(copy.owner_id, []).append(pts)
     if logged and not unpin and two_sided:
-        service = await _send(tx, dialect, owner, peer, now, "", [], found.id, None, silent, None,
-                              action=PIN_ACTION)
-        logged.setdefault(owner, []).append(service.sender_pts)
-        if service.recipient_pts is not None:
-            logged.setdefault(peer, []).append(service.recipient_pts)
+        if peer < 0:
+            service = await send_to_chat(tx, dialect, -peer, owner, dict(
+                date=now, reply_to=found.id, silent=silent, action=PIN_ACTION))
+        else:
+            service = await _send(tx, dialect, owner, peer, now, "", [], found.id, None, silent, None,
+                                  action=PIN_ACTION)
+        for box, pts in [(owner, service.sender_pts), *service.deliveries]:
+            logged.setdefault(box, []).append(pts)
     return logged
 
 
+async def _lock_dialog(tx: Executor, dialect: str, owner: int, peer: int, both: bool) -> set[int]:
+    """Locks the boxes a pin change in this dialog may touch; returns them."""
+    if peer < 0:
+        return set(await lock_chat_members(tx, dialect, -peer, owner))
+    boxes = {owner, peer} if both else {owner}
+    await lock_boxes(tx, dialect, boxes)
+    return boxes
+
+
 async def _unpin_all(tx: Executor, dialect: str, owner: int, peer: int, now: int) -> dict[int, list[int]]:
-    await lock_boxes(tx, dialect, {owner, peer} if peer > 0 else {owner})
+    locked = await _lock_dialog(tx, dialect, owner, peer, True)
     rows = await tx.fetch(f"SELECT {_COLUMNS} FROM messages WHERE owner_id = $1 AND peer_id = $2 AND pinned",
                           owner, peer)
     mine = [_message(row) for row in rows]
@@ -76,7 +90,7 @@ async def _unpin_all(tx: Executor, dialect: str, owner: int, peer: int, now: int
         for part in chunks([m.shared_id for m in mine]):
             rows = await tx.fetch(f"SELECT {_COLUMNS} FROM messages WHERE pinned AND owner_id <> $1"
                                   f" AND shared_id IN ({in_list(len(part), start=2)})", owner, *part)
-            for theirs in map(_message, rows):
+            for theirs in (m for m in map(_message, rows) if m.owner_id in locked):
                 boxes.setdefault(theirs.owner_id, []).append((theirs.peer_id, theirs.id))
     logged: dict[int, list[int]] = {}
     for box in sorted(boxes):

@@ -3,7 +3,8 @@ typing, drafts and dialog pins. rpc/services/live.py renders them through RENDER
 
 Events carry meaning; what can be read again (the draft, the pinned order) is read
 from storage when rendered, so a late event never shows a stale state:
-- {"kind": "typing", "user_id": 5, "action": {TL dict}} → updateUserTyping (to the peer)
+- {"kind": "typing", "user_id": 5, "action": {TL dict}} → updateUserTyping (to the peer);
+  with "chat_id": 7 → updateChatUserTyping (to the group's other members)
 - {"kind": "draft", "peer_id": 5} → updateDraftMessage (to the owner's other devices)
 - {"kind": "dialog_pinned", "peer_id": 5, "pinned": true} → updateDialogPinned
 - {"kind": "pinned_dialogs"} → updatePinnedDialogs with the whole order
@@ -16,13 +17,17 @@ import time
 import tl
 from tl import types as T
 
+from .chat_view import ChatView
 from .dialogs_view import draft_object
 from .peers import peer_object
 from .users import UserView
 
 
-def _updates(updates: list, users: list):
-    return T.Updates(updates=updates, users=users, chats=[], date=int(time.time()), seq=0)
+async def _updates(storage, viewer_id: int, updates: list, peers: list[int]):
+    """Updates naming these storage peers, with their users and chats."""
+    users = await UserView(storage, viewer_id).users([p for p in peers if p > 0])
+    chats = await ChatView(storage, viewer_id).chats([-p for p in peers if p < 0])
+    return T.Updates(updates=updates, users=users, chats=chats, date=int(time.time()), seq=0)
 
 
 async def _typing(storage, viewer_id: int, event: dict):
@@ -30,27 +35,30 @@ async def _typing(storage, viewer_id: int, event: dict):
         action = tl.from_dict(event["action"])
     except Exception:  # a malformed event is dropped, never a broken connection
         return None
-    return T.UpdateShort(update=T.UpdateUserTyping(user_id=int(event["user_id"]), action=action),
-                         date=int(time.time()))
+    if "chat_id" in event:
+        update = T.UpdateChatUserTyping(chat_id=int(event["chat_id"]), from_id=T.PeerUser(user_id=int(event["user_id"])),
+                                        action=action)
+    else:
+        update = T.UpdateUserTyping(user_id=int(event["user_id"]), action=action)
+    return T.UpdateShort(update=update, date=int(time.time()))
 
 
 async def _draft(storage, viewer_id: int, event: dict):
     peer = int(event["peer_id"])
     draft = draft_object(await storage.drafts.get(viewer_id, peer), date=int(time.time()))
-    users = await UserView(storage, viewer_id).users([peer])
-    return _updates([T.UpdateDraftMessage(peer=peer_object(peer), draft=draft)], users)
+    return await _updates(storage, viewer_id, [T.UpdateDraftMessage(peer=peer_object(peer), draft=draft)], [peer])
 
 
 async def _dialog_pinned(storage, viewer_id: int, event: dict):
     peer = int(event["peer_id"])
     update = T.UpdateDialogPinned(pinned=bool(event["pinned"]), peer=T.DialogPeer(peer=peer_object(peer)))
-    return _updates([update], await UserView(storage, viewer_id).users([peer]))
+    return await _updates(storage, viewer_id, [update], [peer])
 
 
 async def _pinned_dialogs(storage, viewer_id: int, event: dict):
     peers = [d.peer_id for d in await storage.pinned_dialogs.list(viewer_id)]
     update = T.UpdatePinnedDialogs(order=[T.DialogPeer(peer=peer_object(p)) for p in peers])
-    return _updates([update], await UserView(storage, viewer_id).users(peers))
+    return await _updates(storage, viewer_id, [update], peers)
 
 
 RENDERERS = {

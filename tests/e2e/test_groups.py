@@ -7,7 +7,7 @@ import asyncio
 import pytest
 
 from .server_process import ServerProcess
-from .test_accounts import CODE, new_phone, sign_up
+from .test_accounts import CODE, new_phone, second_device, sign_up
 
 QUIET = 1.0  # seconds to wait for something that must not arrive
 
@@ -28,12 +28,6 @@ def server(request, tmp_path_factory):
     yield proc
     proc.stop()
     next(databases, None)
-
-
-@pytest.fixture
-def run():
-    with asyncio.Runner() as runner:
-        yield lambda coro: runner.run(asyncio.wait_for(coro, 120))
 
 
 async def three(server):
@@ -230,17 +224,12 @@ def test_offline_member_catches_up_with_group_messages(server, run):
 def test_the_actors_other_device_sees_the_group_live(server, run):
     from telethon import events, functions
 
-    from .test_accounts import connect
-
     async def scenario():
         pem = server.public_key()[0]
         phone = new_phone()
         ann, _ = await sign_up(server, pem, phone, "Ann", receive_updates=True)
         ben, ben_user = await sign_up(server, pem, new_phone(), "Ben")
-        other = await connect(server, pem, receive_updates=True)
-        await other.send_code_request(phone)
-        await other.sign_in(phone, CODE)
-        await other.get_dialogs()
+        other, _ = await second_device(server, pem, phone)
         actions, messages = listen(other, events.ChatAction()), listen(other, events.NewMessage(outgoing=True))
         created = await ann(functions.messages.CreateChatRequest(users=[input_user(ben_user)], title="Devices"))
         chat = created.updates.chats[0]
@@ -387,3 +376,50 @@ def test_pyrogram_layer_158_creates_a_group(server, run):
 
     with pyrogram_pointed_at(pem, server.port):
         run(scenario())
+
+
+def test_forwards_typing_pins_search_and_clearing_in_a_group(server, run):
+    from telethon import events, functions, types
+
+    async def scenario():
+        (ann, ann_user), (ben, ben_user), (cat, cat_user) = await three(server)
+        created = await ann(functions.messages.CreateChatRequest(
+            users=[input_user(ben_user), input_user(cat_user)], title="Features"))
+        chat = created.updates.chats[0]
+        cat_new = listen(cat, events.NewMessage(incoming=True))
+        hello = await ann.send_message(chat, "hello group")
+        assert (await asyncio.wait_for(cat_new.get(), 5)).message.message == "hello group"
+
+        # A private message forwarded into the group names its author.
+        await ben.send_message(ann_user.id, "worth sharing")
+        [private] = await ann.get_messages(ben_user.id, limit=1)
+        await ann.forward_messages(chat, private.id, from_peer=ben_user.id)
+        forwarded = (await asyncio.wait_for(cat_new.get(), 5)).message
+        assert forwarded.message == "worth sharing" and forwarded.fwd_from.from_id == types.PeerUser(ben_user.id)
+
+        # Typing reaches the other members as updateChatUserTyping.
+        typing = listen(cat, events.UserUpdate())
+        await ann(functions.messages.SetTypingRequest(peer=chat, action=types.SendMessageTypingAction()))
+        seen = await asyncio.wait_for(typing.get(), 5)
+        assert seen.user_id == ann_user.id and seen.typing and seen.chat_id == -chat.id
+
+        # A pin is everyone's, with a service message.
+        pins = listen(cat, events.Raw(types.UpdatePinnedMessages))
+        cat_actions = listen(cat, events.ChatAction())
+        await ann.pin_message(chat, hello.id)
+        pinned = await asyncio.wait_for(pins.get(), 5)
+        assert pinned.pinned and pinned.peer == types.PeerChat(chat.id)
+        cat_pinned = await cat.get_messages(chat, filter=types.InputMessagesFilterPinned())
+        assert [m.message for m in cat_pinned] == ["hello group"]
+        service = await asyncio.wait_for(cat_actions.get(), 5)
+        assert service.new_pin and isinstance(service.action_message.action, types.MessageActionPinMessage)
+
+        # Search within the group; clearing it is for oneself only.
+        assert [m.message for m in await cat.get_messages(chat, search="SHARING")] == ["worth sharing"]
+        await cat(functions.messages.DeleteHistoryRequest(peer=chat, max_id=0, just_clear=True))
+        assert await cat.get_messages(chat, limit=10) == []
+        assert len(await ann.get_messages(chat, limit=10)) >= 3
+        for c in (ann, ben, cat):
+            await c.disconnect()
+
+    run(scenario())
