@@ -175,6 +175,15 @@ async def get_chats(request, ctx: RequestContext):
     return T.messages.Chats(chats=await ChatView(storage, user_id).chats(request.id))
 
 
+@handler(F.messages.GetCommonChats)
+async def get_common_chats(request, ctx: RequestContext):
+    user_id = require_user(ctx)
+    storage = ctx.services.storage
+    other = await resolve_user(storage, user_id, request.user_id)
+    ids = await storage.chats.common(user_id, other, max_id=request.max_id, limit=max(1, min(request.limit or 100, 100)))
+    return T.messages.Chats(chats=await ChatView(storage, user_id).chats(ids))
+
+
 @handler(F.messages.GetFullChat)
 async def get_full_chat(request, ctx: RequestContext):
     user_id = require_user(ctx)

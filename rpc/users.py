@@ -38,9 +38,10 @@ async def get_full_user(request, ctx: RequestContext):
     about = record.about or None
     if about and not await view.can_see(target, "about"):
         about = None
+    common = await storage.chats.common(user_id, target, limit=1000) if target != user_id else []
     full = T.UserFull(
         id=target, about=about, settings=T.PeerSettings(), notify_settings=T.PeerNotifySettings(),
-        common_chats_count=0, blocked=await storage.blocked.is_blocked(user_id, target),
+        common_chats_count=len(common), blocked=await storage.blocked.is_blocked(user_id, target),
         phone_calls_available=False, can_pin_message=True,
     )
     return T.users.UserFull(full_user=full, chats=[], users=[user])

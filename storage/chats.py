@@ -129,6 +129,14 @@ class SqlChats:
             found.update((row[0], _participant(row)) for row in rows)
         return found
 
+    async def common(self, user_id: int, other_id: int, *, max_id: int = 0, limit: int = 100) -> list[int]:
+        rows = await self._db.fetch(
+            "SELECT mine.chat_id FROM chat_participants mine JOIN chat_participants theirs"
+            " ON theirs.chat_id = mine.chat_id AND theirs.user_id = $2"
+            " WHERE mine.user_id = $1 AND mine.chat_id > $3 ORDER BY mine.chat_id LIMIT $4",
+            user_id, other_id, max_id, limit)
+        return [row[0] for row in rows]
+
     async def invite(self, hash: str) -> ChatInviteRecord | None:
         row = await self._db.fetchrow(f"SELECT {_INVITE_COLUMNS} FROM chat_invites WHERE hash = $1", hash)
         return None if row is None else _invite(row)

@@ -418,6 +418,9 @@ class Chats(Protocol):
     async def counts(self, chat_ids: Iterable[int]) -> dict[int, int]:
         """Members per chat (0 for a chat with none)."""
 
+    async def common(self, user_id: int, other_id: int, *, max_id: int = 0, limit: int = 100) -> list[int]:
+        """Ids of the groups both users are members of, ascending, after max_id."""
+
     async def memberships(self, user_id: int, chat_ids: Iterable[int]) -> dict[int, ChatParticipantRecord]:
         """The user's membership of each of these chats they are a member of."""
 

@@ -222,3 +222,13 @@ async def test_concurrent_group_sends_and_member_changes_keep_every_box_gapless(
     a_ids = {m.shared_id for m in await box(storage, A, -chat.id)}
     for u in (B, C, D):  # nobody has a message A lacks
         assert {m.shared_id for m in await box(storage, u, -chat.id)} <= a_ids
+
+
+async def test_common_groups_of_two_users(storage):
+    a, b, c = A, B, C
+    first = await storage.chats.create(a, "both", [b], date=1)
+    await storage.chats.create(a, "not b", [c], date=2)
+    third = await storage.chats.create(b, "both again", [a, c], date=3)
+    assert await storage.chats.common(a, b) == [first.chat.id, third.chat.id]
+    assert await storage.chats.common(b, a, max_id=first.chat.id) == [third.chat.id]
+    assert await storage.chats.common(b, c, limit=5) == [third.chat.id]
