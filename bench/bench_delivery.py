@@ -8,8 +8,11 @@ here, on the server at $MTSERVER_TEST_POSTGRES or postgresql://postgres@127.0.0.
 SQLite: the default file in a temporary data dir), writes the logged-in accounts into its
 storage, then runs the load generator (tools/loadgen/delivery.py) in this process for each
 client count: half the clients send messages.sendMessage, each to its own paired
-recipient, one message in flight per sender, and a message is delivered when the
-recipient's pushed updateNewMessage arrives. Prints one markdown table row per run.
+recipient, and a message is delivered when the recipient's pushed updateNewMessage
+arrives. Load: a closed loop by default (one message in flight per sender, --window N
+for more: the throughput the server sustains), or --rate R messages per second from all
+senders together (open loop: the latency at that load). Prints one markdown table row
+per run.
 Server and clients share the machine; the CPU columns show who was busy.
 """
 
@@ -55,7 +58,7 @@ async def _admin(sql: str) -> None:
         await connection.close()
 
 
-def bench(database: str, clients: list[int], seconds: float, window: int, timeout: float) -> None:
+def bench(database: str, clients: list[int], seconds: float, window: int, rate: float | None, timeout: float) -> None:
     with tempfile.TemporaryDirectory() as tmp:
         data_dir = Path(tmp) / "data"
         url, db_name = None, None
@@ -69,8 +72,10 @@ def bench(database: str, clients: list[int], seconds: float, window: int, timeou
             accounts = trio.run(prepare_accounts, url, str(data_dir), max(clients))
             for n in clients:
                 result = trio.run(lambda: run_delivery(server.host, server.port, accounts[:n], seconds=seconds,
-                                                       window=window, timeout=timeout, server_pid=server.proc.pid))
-                print(markdown_row(result, database), flush=True)
+                                                       window=window, rate=rate, timeout=timeout,
+                                                       server_pid=server.proc.pid))
+                load = f"{rate:g} msg/s" if rate else f"closed, {window}/sender"
+                print(markdown_row(result, database, load), flush=True)
                 if result.errors:
                     print(f"  errors: {result.errors_text()}", file=sys.stderr)
         finally:
@@ -88,14 +93,16 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=10.0)
     parser.add_argument("--database", nargs="+", choices=("postgres", "sqlite"), default=["postgres"])
     parser.add_argument("--window", type=int, default=1, help="messages in flight per sender")
-    parser.add_argument("--timeout", type=float, default=10.0, help="seconds before a message is NOT_DELIVERED")
+    parser.add_argument("--rate", type=float, help="open loop: messages/s, all senders together")
+    parser.add_argument("--timeout", type=float, default=60.0,
+                        help="seconds from sending to arrival before a message is lost")
     args = parser.parse_args()
     if any(n < 2 or n % 2 for n in args.clients):
         parser.error("--clients: even numbers >= 2")
     raise_file_limit(max(args.clients))
-    print(markdown_header("database"), flush=True)
+    print(markdown_header("database", "load"), flush=True)
     for database in args.database:
-        bench(database, args.clients, args.seconds, args.window, args.timeout)
+        bench(database, args.clients, args.seconds, args.window, args.rate, args.timeout)
 
 
 if __name__ == "__main__":

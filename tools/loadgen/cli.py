@@ -2,7 +2,7 @@
 delivery and print what it sustained.
 
     mtserver loadgen --port 8443 --clients 100 --seconds 10 [--database URL | --data-dir D]
-                     [--host 127.0.0.1] [--window 1] [--timeout 10] [--markdown]
+                     [--host 127.0.0.1] [--window 1 | --rate R] [--timeout 60] [--markdown]
 
 It creates ``--clients`` logged-in accounts in the server's storage (the one --database /
 the data dir names, as `mtserver admin` does; see tools/loadgen/accounts.py), connects them
@@ -41,8 +41,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="connections; half send, each to its own recipient (default 100)")
     parser.add_argument("--seconds", type=float, default=10.0, help="measurement window (default 10)")
     parser.add_argument("--window", type=int, default=1, help="messages in flight per sender (default 1)")
-    parser.add_argument("--timeout", type=float, default=10.0,
-                        help="seconds before a message counts as NOT_DELIVERED (default 10)")
+    parser.add_argument("--rate", type=float,
+                        help="open loop: messages per second, all senders together (default: closed loop)")
+    parser.add_argument("--timeout", type=float, default=60.0,
+                        help="seconds from sending to arrival before a message is lost (default 60)")
     parser.add_argument("--markdown", action="store_true", help="print a markdown table row too")
     parser.add_argument("--server-pid", type=int, help="the server's process id, to report its CPU time (Linux)")
 
@@ -58,7 +60,7 @@ def run_loadgen(args: argparse.Namespace, config, out=None) -> int:
     out = out or sys.stdout
     port = int(args.port) if args.port else config.port
     result = trio.run(measure, config.database, config.data_dir, args.host, port, args.clients, args.seconds,
-                      args.window, args.timeout, args.server_pid)
+                      args.window, args.timeout, args.server_pid, args.rate)
     print(result.summary(), file=out)
     if args.markdown:
         print(markdown_header(), file=out)
@@ -67,10 +69,11 @@ def run_loadgen(args: argparse.Namespace, config, out=None) -> int:
 
 
 async def measure(database: str | None, data_dir: str, host: str, port: int, clients: int, seconds: float,
-                  window: int = 1, timeout: float = 10.0, server_pid: int | None = None) -> DeliveryResult:
+                  window: int = 1, timeout: float = 60.0, server_pid: int | None = None,
+                  rate: float | None = None) -> DeliveryResult:
     """Accounts in the server's storage, then the delivery run against host:port."""
     accounts = await prepare_accounts(database, data_dir, clients)
-    return await run_delivery(host, port, accounts, seconds=seconds, window=window, timeout=timeout,
+    return await run_delivery(host, port, accounts, seconds=seconds, window=window, rate=rate, timeout=timeout,
                               server_pid=server_pid)
 
 

@@ -5,9 +5,14 @@ recipient's pushed updateNewMessage is measured.
 Every client connects, logs in (invokeWithLayer(initConnection(updates.getState)), after
 which the server pushes it updates) and waits for the others; then the clock starts. Each
 sender keeps ``window`` messages in flight: a message leaves its slot when the recipient
-has it (or after ``timeout``: NOT_DELIVERED). Closed loop, so the rate is what the server
+has it, or ``timeout`` seconds after it was sent (TIMEOUT: no answer to sendMessage;
+NOT_DELIVERED: answered but never pushed to the recipient). Closed loop, so the rate is what the server
 sustains at that concurrency, and the latency is not inflated by a queue in the client.
 After ``seconds`` no new message is sent and the ones in flight are waited for.
+
+With ``rate`` the loop is open instead: the senders together send ``rate`` messages per
+second, evenly spaced, however many are in flight, which shows the latency at a given load
+below saturation (the closed loop's latency at saturation is just senders / rate).
 
 Throughput counts the messages that arrived within the window; latencies are those of
 every message sent within it. Errors are counted by name: RPC errors (FLOOD_WAIT_X, ...),
@@ -21,6 +26,7 @@ from __future__ import annotations
 import itertools
 import math
 import os
+import random
 import secrets
 import time
 from collections import Counter
@@ -116,8 +122,10 @@ class _Flights:
 
 
 async def run_delivery(host: str, port: int, accounts: list[Account], *, seconds: float, window: int = 1,
-                       timeout: float = 10.0, server_pid: int | None = None) -> DeliveryResult:
-    """Drive ``accounts`` (an even number: the first half send to the second half). With
+                       rate: float | None = None, timeout: float = 60.0,
+                       server_pid: int | None = None) -> DeliveryResult:
+    """Drive ``accounts`` (an even number: the first half send to the second half). ``rate``
+    (messages per second, all senders together) switches to the open loop. With
     ``server_pid`` (Linux) the server's CPU time in the window is reported too."""
     pairs = len(accounts) // 2
     result = DeliveryResult(clients=2 * pairs, seconds=seconds)
@@ -135,8 +143,12 @@ async def run_delivery(host: str, port: int, accounts: list[Account], *, seconds
                     return
                 target = T.InputPeerUser(user_id=peer.user_id, access_hash=peer.access_hash)
                 async with trio.open_nursery() as slots:
-                    for _ in range(window):
-                        slots.start_soon(_send_loop, client, target, flights, stop_sending, result, timeout)
+                    if rate:
+                        slots.start_soon(_paced_loop, client, target, flights, stop_sending, result, timeout,
+                                         pairs / rate)
+                    else:
+                        for _ in range(window):
+                            slots.start_soon(_send_loop, client, target, flights, stop_sending, result, timeout)
         finally:
             senders_left.count_down()
 
@@ -167,25 +179,44 @@ async def run_delivery(host: str, port: int, accounts: list[Account], *, seconds
 
 async def _send_loop(client: LoadClient, target, flights: _Flights, stop: trio.Event, result: DeliveryResult,
                      timeout: float) -> None:
-    while not stop.is_set():
-        token, arrived = flights.start()
-        result.sent += 1
-        request = F.messages.SendMessage(peer=target, message=f"{TEXT_PREFIX}{token}",
-                                         random_id=secrets.randbits(63))
-        try:
-            await client.call(request, timeout=timeout)
-        except CallFailed as exc:
-            flights.forget(token)
-            result.errors[exc.name] += 1
-            if client.closed:
+    """Closed loop: the next message once this one has arrived."""
+    while not stop.is_set() and await _send_one(client, target, flights, result, timeout):
+        pass
+
+
+async def _paced_loop(client: LoadClient, target, flights: _Flights, stop: trio.Event, result: DeliveryResult,
+                      timeout: float, interval: float) -> None:
+    """Open loop: one message every ``interval`` seconds, however many are in flight."""
+    async with trio.open_nursery() as nursery:
+        next_at = trio.current_time() + random.uniform(0, interval)  # senders out of step
+        while True:
+            with trio.move_on_at(next_at):
+                await stop.wait()
+            if stop.is_set() or client.closed:
                 return
-            await trio.sleep(0.1)  # an error is not a reason to spin
-            continue
-        with trio.move_on_after(timeout):
-            await arrived.wait()
-        if not arrived.is_set():
-            flights.forget(token)
-            result.errors["NOT_DELIVERED"] += 1
+            nursery.start_soon(_send_one, client, target, flights, result, timeout)
+            next_at += interval
+
+
+async def _send_one(client: LoadClient, target, flights: _Flights, result: DeliveryResult, timeout: float) -> bool:
+    """Sends one message and waits for it to arrive; False when the connection is gone."""
+    token, arrived = flights.start()
+    result.sent += 1
+    deadline = time.monotonic() + timeout  # for the answer and the arrival together
+    request = F.messages.SendMessage(peer=target, message=f"{TEXT_PREFIX}{token}", random_id=secrets.randbits(63))
+    try:
+        await client.call(request, timeout=timeout)
+    except CallFailed as exc:
+        flights.forget(token)
+        result.errors[exc.name] += 1
+        await trio.sleep(0.1)  # an error is not a reason to spin
+        return not client.closed
+    with trio.move_on_at(trio.current_time() + max(0.0, deadline - time.monotonic())):
+        await arrived.wait()
+    if not arrived.is_set():
+        flights.forget(token)
+        result.errors["NOT_DELIVERED"] += 1
+    return True
 
 
 def process_cpu_seconds(pid: int | None) -> float | None:
