@@ -23,7 +23,7 @@ def test_loadgen_delivers_messages_to_live_recipients(server):
     assert header.startswith("| clients | delivered msg/s |")
     cells = [c.strip() for c in row.strip("|").split("|")]
     assert cells[0] == "4" and int(cells[1]) > 0 and 10 <= int(cells[5]) <= 30 and cells[6] == "0"
-    assert cells[7].endswith("%")  # the server's CPU, read from /proc
+    assert cells[7].endswith("%") and float(cells[8]) > 0  # the server's CPU, read from /proc
 
 
 def test_loadgen_rejects_an_odd_client_count(capsys):
@@ -47,4 +47,6 @@ def test_result_percentiles_and_row():
     result.errors["NOT_DELIVERED"] += 1
     assert result.rate == 2
     assert (result.percentile(50), result.percentile(99), result.percentile(100)) == (2.0, 4.0, 4.0)
-    assert markdown_row(result, "postgres") == "| postgres | 4 | 2 | 2.0 | 4.0 | 4.0 | 5 | NOT_DELIVERED 1 | – | 25% |"
+    assert markdown_row(result, "postgres") == "| postgres | 4 | 2 | 2.0 | 4.0 | 4.0 | 5 | NOT_DELIVERED 1 | – | – | 25% |"
+    result.server_cpu = 0.02
+    assert markdown_row(result).endswith("| 1% | 5.0 | 25% |")

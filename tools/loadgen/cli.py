@@ -23,7 +23,8 @@ import trio_asyncio
 
 from .delivery import DeliveryResult, run_delivery
 
-_COLUMNS = ("clients", "delivered msg/s", "p50 ms", "p99 ms", "max ms", "sent", "errors", "server CPU", "client CPU")
+_COLUMNS = ("clients", "delivered msg/s", "p50 ms", "p99 ms", "max ms", "sent", "errors", "server CPU",
+            "server CPU ms/msg", "client CPU")
 
 
 def add_loadgen_parser(commands) -> None:
@@ -93,16 +94,21 @@ async def prepare_accounts(database: str | None, data_dir: str, count: int):
 def markdown_header(*leading: str) -> str:
     """The table header for :func:`markdown_row`, with ``leading`` extra columns first."""
     names = [*leading, *_COLUMNS]
-    aligns = ["---"] * len(leading) + ["---:"] * 6 + ["---", "---:", "---:"]
+    aligns = ["---"] * len(leading) + ["---:"] * 6 + ["---", "---:", "---:", "---:"]
     return "| " + " | ".join(names) + " |\n|" + "|".join(aligns) + "|"
 
 
 def markdown_row(result: DeliveryResult, *leading: str) -> str:
-    """CPU is a share of one core over the window (100% = one core busy)."""
-    server_cpu = "–" if result.server_cpu is None else f"{result.server_cpu / result.seconds:.0%}"
+    """CPU is a share of one core over the window (100% = one core busy); per message, the
+    server's CPU time in the window over the messages delivered in it."""
+    server_cpu, per_message = "–", "–"
+    if result.server_cpu is not None:
+        server_cpu = f"{result.server_cpu / result.seconds:.0%}"
+        if result.delivered:
+            per_message = f"{result.server_cpu / result.delivered * 1000:.1f}"
     cells = [*leading, str(result.clients), f"{result.rate:.0f}", f"{result.percentile(50):.1f}",
              f"{result.percentile(99):.1f}", f"{result.percentile(100):.1f}", str(result.sent), result.errors_text(),
-             server_cpu, f"{result.client_cpu / result.seconds:.0%}"]
+             server_cpu, per_message, f"{result.client_cpu / result.seconds:.0%}"]
     return "| " + " | ".join(cells) + " |"
 
 

@@ -208,9 +208,11 @@ async def _send_one(client: LoadClient, target, flights: _Flights, result: Deliv
         await client.call(request, timeout=timeout)
     except CallFailed as exc:
         flights.forget(token)
+        if client.closed:
+            return False  # counted once, as the connection's error
         result.errors[exc.name] += 1
         await trio.sleep(0.1)  # an error is not a reason to spin
-        return not client.closed
+        return True
     with trio.move_on_at(trio.current_time() + max(0.0, deadline - time.monotonic())):
         await arrived.wait()
     if not arrived.is_set():
@@ -273,6 +275,8 @@ async def _logged_in(host: str, port: int, account: Account, on_update, slots: t
         try:
             yield client
         finally:
+            if client is not None and client.closed:
+                result.errors[client.closed] += 1  # the server hung up or broke the connection
             nursery.cancel_scope.cancel()
 
 
