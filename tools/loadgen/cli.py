@@ -18,10 +18,13 @@ from __future__ import annotations
 import argparse
 import sys
 
-import trio
-import trio_asyncio
+from typing import TYPE_CHECKING
 
-from .delivery import DeliveryResult, run_delivery
+if TYPE_CHECKING:
+    from .delivery import DeliveryResult
+
+# The rest (trio, the TL classes, storage) is imported when the command runs: every other
+# `mtserver` command builds this parser too and should not pay for them.
 
 _COLUMNS = ("clients", "delivered msg/s", "p50 ms", "p99 ms", "max ms", "sent", "errors", "server CPU",
             "server CPU ms/msg", "client CPU")
@@ -58,6 +61,8 @@ def _positive_even(text: str) -> int:
 
 
 def run_loadgen(args: argparse.Namespace, config, out=None) -> int:
+    import trio
+
     out = out or sys.stdout
     port = int(args.port) if args.port else config.port
     result = trio.run(measure, config.database, config.data_dir, args.host, port, args.clients, args.seconds,
@@ -73,12 +78,16 @@ async def measure(database: str | None, data_dir: str, host: str, port: int, cli
                   window: int = 1, timeout: float = 60.0, server_pid: int | None = None,
                   rate: float | None = None) -> DeliveryResult:
     """Accounts in the server's storage, then the delivery run against host:port."""
+    from .delivery import run_delivery
+
     accounts = await prepare_accounts(database, data_dir, clients)
     return await run_delivery(host, port, accounts, seconds=seconds, window=window, rate=rate, timeout=timeout,
                               server_pid=server_pid)
 
 
 async def prepare_accounts(database: str | None, data_dir: str, count: int):
+    import trio_asyncio
+
     from storage import open_storage
 
     from .accounts import create_accounts
