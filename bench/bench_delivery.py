@@ -2,6 +2,7 @@
 
     python bench/bench_delivery.py --clients 100 1000 --seconds 10 --database postgres
     python bench/bench_delivery.py --clients 100 --seconds 5 --database postgres sqlite
+    python bench/bench_delivery.py --clients 100 1000 --redis redis://127.0.0.1:6379/0
 
 Starts `mtserver run` on loopback (PostgreSQL: a fresh database, created and dropped
 here, on the server at $MTSERVER_TEST_POSTGRES or postgresql://postgres@127.0.0.1:5432;
@@ -11,8 +12,9 @@ client count: half the clients send messages.sendMessage, each to its own paired
 recipient, and a message is delivered when the recipient's pushed updateNewMessage
 arrives. Load: a closed loop by default (one message in flight per sender, --window N
 for more: the throughput the server sustains), or --rate R messages per second from all
-senders together (open loop: the latency at that load). Prints one markdown table row
-per run.
+senders together (open loop: the latency at that load). --redis URL puts the server on
+the Redis bus, as a scaled-out deployment runs (one process here). Prints one markdown
+table row per run.
 Server and clients share the machine; the CPU columns show who was busy.
 """
 
@@ -58,7 +60,8 @@ async def _admin(sql: str) -> None:
         await connection.close()
 
 
-def bench(database: str, clients: list[int], seconds: float, window: int, rate: float | None, timeout: float) -> None:
+def bench(database: str, clients: list[int], seconds: float, window: int, rate: float | None, timeout: float,
+          redis: str | None = None) -> None:
     with tempfile.TemporaryDirectory() as tmp:
         data_dir = Path(tmp) / "data"
         url, db_name = None, None
@@ -66,7 +69,8 @@ def bench(database: str, clients: list[int], seconds: float, window: int, rate: 
             db_name = f"mtserver_bench_{secrets.token_hex(6)}"
             asyncio.run(_admin(f"CREATE DATABASE {db_name}"))
             url = urlunsplit(urlsplit(ADMIN_URL)._replace(path="/" + db_name))
-        server = ServerProcess(data_dir, env={"MTSERVER_DATABASE": url} if url else None)
+        env = {name: value for name, value in (("MTSERVER_DATABASE", url), ("MTSERVER_REDIS", redis)) if value}
+        server = ServerProcess(data_dir, env=env)
         try:
             server.start()
             accounts = trio.run(prepare_accounts, url, str(data_dir), max(clients))
@@ -75,7 +79,7 @@ def bench(database: str, clients: list[int], seconds: float, window: int, rate: 
                                                        window=window, rate=rate, timeout=timeout,
                                                        server_pid=server.proc.pid))
                 load = f"{rate:g} msg/s" if rate else f"closed, {window}/sender"
-                print(markdown_row(result, database, load), flush=True)
+                print(markdown_row(result, database + (" + Redis" if redis else ""), load), flush=True)
                 if result.errors:
                     print(f"  errors: {result.errors_text()}", file=sys.stderr)
         finally:
@@ -94,6 +98,7 @@ def main() -> None:
     parser.add_argument("--database", nargs="+", choices=("postgres", "sqlite"), default=["postgres"])
     parser.add_argument("--window", type=int, default=1, help="messages in flight per sender")
     parser.add_argument("--rate", type=float, help="open loop: messages/s, all senders together")
+    parser.add_argument("--redis", metavar="URL", help="the Redis bus between server processes (default: in-process)")
     parser.add_argument("--timeout", type=float, default=60.0,
                         help="seconds from sending to arrival before a message is lost")
     args = parser.parse_args()
@@ -102,7 +107,7 @@ def main() -> None:
     raise_file_limit(max(args.clients))
     print(markdown_header("database", "load"), flush=True)
     for database in args.database:
-        bench(database, args.clients, args.seconds, args.window, args.rate, args.timeout)
+        bench(database, args.clients, args.seconds, args.window, args.rate, args.timeout, args.redis)
 
 
 if __name__ == "__main__":
