@@ -4,6 +4,8 @@
                  [--data-dir D] [--database URL] [--log-format auto|json|console]
     mtserver pubkey [--config FILE] [--data-dir D]
     mtserver migrate [--config FILE] [--data-dir D] [--database URL]
+    mtserver admin ...                 (tools/admin.py)
+    mtserver loadgen ...               (tools/loadgen/cli.py: delivery load against a running server)
     python -m tools.cli ...            (the same, without installing)
 
 Settings come from the TOML file (``--config`` or ``MTSERVER_CONFIG``), then the
@@ -32,6 +34,7 @@ from server.keys import DATA_DIR_MODE, load_or_create_server_key
 from server.logging import configure_logging, get_logger
 from storage.groups import single_errors
 from tools.admin import add_admin_parser, run_admin
+from tools.loadgen.cli import add_loadgen_parser, run_loadgen
 
 log = get_logger(__name__)
 
@@ -62,6 +65,7 @@ def build_parser() -> argparse.ArgumentParser:
     _add_database(migrate)
 
     add_admin_parser(commands)
+    add_loadgen_parser(commands)
     return parser
 
 
@@ -176,6 +180,10 @@ def main(argv: Sequence[str] | None = None, env: Mapping[str, str] | None = None
             config = load_config(args.config, env, _overrides(args))
             configure_logging(config.log_format, stream=sys.stderr)
             return run_admin(args, config)
+        if args.command == "loadgen":
+            config = load_config(args.config, env, _overrides(args))
+            configure_logging(config.log_format, stream=sys.stderr)
+            return run_loadgen(args, config)
         config, key = prepare_run(args, env)
     except ConfigError as exc:
         print(f"mtserver: configuration error: {exc}", file=sys.stderr)

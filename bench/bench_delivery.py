@@ -1,0 +1,114 @@
+"""Message delivery: messages per second from a sender to a live recipient, and latency.
+
+    python bench/bench_delivery.py --clients 100 1000 --seconds 10 --database postgres
+    python bench/bench_delivery.py --clients 100 --seconds 5 --database postgres sqlite
+    python bench/bench_delivery.py --clients 100 1000 --redis redis://127.0.0.1:6379/0
+
+Starts `mtserver run` on loopback (PostgreSQL: a fresh database, created and dropped
+here, on the server at $MTSERVER_TEST_POSTGRES or postgresql://postgres@127.0.0.1:5432;
+SQLite: the default file in a temporary data dir), writes the logged-in accounts into its
+storage, then runs the load generator (tools/loadgen/delivery.py) in this process for each
+client count: half the clients send messages.sendMessage, each to its own paired
+recipient, and a message is delivered when the recipient's pushed updateNewMessage
+arrives. Load: a closed loop by default (one message in flight per sender, --window N
+for more: the throughput the server sustains), or --rate R messages per second from all
+senders together (open loop: the latency at that load). --redis URL puts the server on
+the Redis bus, as a scaled-out deployment runs (one process here). Prints one markdown
+table row per run.
+Server and clients share the machine; the CPU columns show who was busy.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import resource
+import secrets
+import sys
+import tempfile
+from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+import asyncpg  # noqa: E402
+import trio  # noqa: E402
+
+from tests.e2e.server_process import ServerProcess  # noqa: E402
+from tools.loadgen.cli import markdown_header, markdown_row, prepare_accounts  # noqa: E402
+from tools.loadgen.delivery import run_delivery  # noqa: E402
+
+ADMIN_URL = os.environ.get("MTSERVER_TEST_POSTGRES", "postgresql://postgres@127.0.0.1:5432/postgres")
+
+
+def raise_file_limit(clients: int) -> None:
+    """Each client is a socket here and one in the server (which inherits this limit)."""
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    wanted = clients + 256
+    if soft != resource.RLIM_INFINITY and soft < wanted:
+        if hard != resource.RLIM_INFINITY and hard < wanted:
+            sys.exit(f"bench_delivery: {clients} clients need {wanted} open files, the hard limit is {hard}")
+        resource.setrlimit(resource.RLIMIT_NOFILE, (wanted, hard))
+
+
+async def _admin(sql: str) -> None:
+    connection = await asyncpg.connect(ADMIN_URL, timeout=10)
+    try:
+        await connection.execute(sql)
+    finally:
+        await connection.close()
+
+
+def bench(database: str, clients: list[int], seconds: float, window: int, rate: float | None, timeout: float,
+          redis: str | None = None) -> None:
+    with tempfile.TemporaryDirectory() as tmp:
+        data_dir = Path(tmp) / "data"
+        url, db_name = None, None
+        if database == "postgres":
+            db_name = f"mtserver_bench_{secrets.token_hex(6)}"
+            asyncio.run(_admin(f"CREATE DATABASE {db_name}"))
+            url = urlunsplit(urlsplit(ADMIN_URL)._replace(path="/" + db_name))
+        env = {name: value for name, value in (("MTSERVER_DATABASE", url), ("MTSERVER_REDIS", redis)) if value}
+        server = ServerProcess(data_dir, env=env)
+        try:
+            server.start()
+            accounts = trio.run(prepare_accounts, url, str(data_dir), max(clients))
+            for n in clients:
+                result = trio.run(lambda: run_delivery(server.host, server.port, accounts[:n], seconds=seconds,
+                                                       window=window, rate=rate, timeout=timeout,
+                                                       server_pid=server.proc.pid))
+                load = f"{rate:g} msg/s" if rate else f"closed, {window}/sender"
+                print(markdown_row(result, database + (" + Redis" if redis else ""), load), flush=True)
+                if result.errors:
+                    print(f"  errors: {result.errors_text()}", file=sys.stderr)
+        finally:
+            code = server.stop()
+            if code:
+                print(f"server exited with {code}:\n{server.log()[-4000:]}", file=sys.stderr)
+            if db_name:
+                asyncio.run(_admin(f"DROP DATABASE IF EXISTS {db_name} WITH (FORCE)"))
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--clients", type=int, nargs="+", default=[100, 1000],
+                        help="connections per run (even); half send, half receive")
+    parser.add_argument("--seconds", type=float, default=10.0)
+    parser.add_argument("--database", nargs="+", choices=("postgres", "sqlite"), default=["postgres"])
+    parser.add_argument("--window", type=int, default=1, help="messages in flight per sender")
+    parser.add_argument("--rate", type=float, help="open loop: messages/s, all senders together")
+    parser.add_argument("--redis", metavar="URL", help="the Redis bus between server processes (default: in-process)")
+    parser.add_argument("--timeout", type=float, default=60.0,
+                        help="seconds from sending to arrival before a message is lost")
+    args = parser.parse_args()
+    if any(n < 2 or n % 2 for n in args.clients):
+        parser.error("--clients: even numbers >= 2")
+    raise_file_limit(max(args.clients))
+    print(markdown_header("database", "load"), flush=True)
+    for database in args.database:
+        bench(database, args.clients, args.seconds, args.window, args.rate, args.timeout, args.redis)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,59 @@
+"""Accounts for the load generator, written straight into the server's storage.
+
+A thousand sign-ups through the API would need a thousand auth key handshakes (pq
+factorisation and 2048-bit RSA/DH on the client side: most of a core for a minute);
+this is what a finished sign-up leaves behind instead: a user, a permanent auth key and
+the authorization that logs the key in -- what `mtserver admin users create` and a
+login would write. The storage is the one the server uses (the same --database /
+data dir), so this works while the server runs.
+
+Phones are ``999<run tag><index>``, a range Telegram keeps for test accounts; the
+accounts stay in the storage afterwards (point the load generator at a test server).
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+import time
+
+from mtproto.crypto import auth_key_id
+from storage import AlreadyExists, AuthKeyRecord, AuthorizationRecord
+
+from .client import Account
+
+PHONE_PREFIX = "999"
+
+
+async def create_accounts(storage, count: int) -> list[Account]:
+    """``count`` new logged-in accounts."""
+    now = int(time.time())
+    while True:
+        tag = f"{secrets.randbelow(10**4):04d}"
+        try:
+            first = await storage.users.create(_phone(tag, 0), "Load", "0", now=now)
+            break
+        except AlreadyExists:  # an earlier run took this tag
+            continue
+    accounts = [await _log_in(storage, first, now)]
+    for i in range(1, count):
+        user = await storage.users.create(_phone(tag, i), "Load", str(i), now=now)
+        accounts.append(await _log_in(storage, user, now))
+    return accounts
+
+
+def _phone(tag: str, index: int) -> str:
+    return f"{PHONE_PREFIX}{tag}{index:05d}"
+
+
+async def _log_in(storage, user, now: int) -> Account:
+    key = os.urandom(256)
+    key_id = auth_key_id(key)
+    await storage.auth_keys.add(AuthKeyRecord(key_id=key_id, key=key, created_at=now))
+    await storage.authorizations.add(AuthorizationRecord(
+        auth_key_id=key_id, user_id=user.id, hash=secrets.randbits(63) or 1, created_at=now, active_at=now,
+        device_model="loadgen", app_name="loadgen"))
+    return Account(user_id=user.id, access_hash=user.access_hash, auth_key=key)
+
+
+__all__ = ["create_accounts"]
