@@ -21,13 +21,17 @@ from .models import (
     AuthorizationRecord,
     ContactRecord,
     DialogRecord,
+    DocumentRecord,
+    FileRecord,
     InviteRecord,
     MessageRecord,
     PasswordRecord,
     PhoneCodeRecord,
+    PhotoRecord,
     SentMessage,
     UpdateRecord,
     UpdateStateRecord,
+    UploadRecord,
     UserRecord,
 )
 
@@ -257,6 +261,51 @@ class ServerSecrets(Protocol):
         same for every process."""
 
 
+class Media(Protocol):
+    """Uploads, stored files, photos, documents, profile photos (storage/media.py). Bytes
+    live in the object store (storage/objects) under the key prefixes recorded here."""
+
+    async def start_upload(self, owner_id: int, file_id: int, *, big: bool, total_parts: int | None,
+                           now: int) -> UploadRecord:
+        """The upload (owner, file_id): created with a fresh key prefix, or the one in progress."""
+
+    async def upload(self, owner_id: int, file_id: int) -> UploadRecord | None: ...
+    async def add_part(self, owner_id: int, file_id: int, part: int, size: int) -> None:
+        """Records a part already written to the object store (a re-sent part replaces it)."""
+
+    async def parts(self, owner_id: int, file_id: int) -> dict[int, int]:
+        """{part: size} of the upload."""
+
+    async def finish_upload(self, owner_id: int, file_id: int, file: FileRecord) -> bool:
+        """The upload's rows go and `file` (same key prefix) is stored, in one transaction;
+        False (nothing changed) if the upload was no longer there."""
+
+    async def expired_uploads(self, before: int, limit: int = 100) -> list[tuple[UploadRecord, list[int]]]:
+        """Uploads started before `before`, with their part numbers, oldest first."""
+
+    async def drop_upload(self, owner_id: int, file_id: int) -> None: ...
+    async def add_file(self, file: FileRecord) -> None: ...
+    async def file(self, file_id: int) -> FileRecord | None: ...
+    async def add_photo(self, photo: PhotoRecord) -> None: ...
+    async def photo(self, photo_id: int) -> PhotoRecord | None: ...
+    async def photos(self, photo_ids: Sequence[int]) -> list[PhotoRecord]:
+        """Those that exist, in the order asked, each once."""
+
+    async def add_document(self, doc: DocumentRecord) -> None: ...
+    async def document(self, document_id: int) -> DocumentRecord | None: ...
+    async def add_profile_photo(self, user_id: int, photo_id: int, date: int) -> None:
+        """The newest (by date, then id) is the current one."""
+
+    async def profile_photos(self, user_id: int, offset: int = 0, limit: int = 100) -> tuple[list[PhotoRecord], int]:
+        """(newest first, total count)."""
+
+    async def current_profile_photos(self, user_ids: Iterable[int]) -> dict[int, PhotoRecord]: ...
+    async def delete_profile_photos(self, user_id: int, photo_ids: Iterable[int]) -> list[int]:
+        """The ids that were the user's profile photos and are now deleted, in the order asked."""
+
+    async def is_profile_photo(self, user_id: int, photo_id: int) -> bool: ...
+
+
 class Storage(Protocol):
     backend: str  # "sqlite" or "postgres"
     schema_version: int | None  # set by migrate()
@@ -272,6 +321,7 @@ class Storage(Protocol):
     messages: Messages
     invites: Invites
     secrets: ServerSecrets
+    media: Media
 
     async def migrate(self) -> int:
         """Apply pending migrations (numbered SQL files) in one transaction; returns the

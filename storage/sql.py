@@ -9,6 +9,7 @@ from .auth_keys import SqlAuthKeys
 from .contacts import SqlBlocked, SqlContacts
 from .db import Database
 from .login import SqlInvites, SqlPhoneCodes
+from .media import SqlMedia
 from .messages import SqlMessages
 from .secrets import SqlServerSecrets
 from .updates import SqlUpdateStates
@@ -30,6 +31,7 @@ class SqlStorage:
         self.messages = SqlMessages(db)
         self.invites = SqlInvites(db)
         self.secrets = SqlServerSecrets(db)
+        self.media = SqlMedia(db)
         self.schema_version: int | None = None  # known after migrate()
 
     @property

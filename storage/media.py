@@ -1,0 +1,207 @@
+"""Uploads, stored files, photos, documents and profile photos (storage.interface.Media).
+
+Only metadata lives here; bytes are in the object store (storage/objects), under keys
+this module hands out. An upload's parts are "<key_prefix>/<part>" with a key_prefix
+the server picks when the upload starts; when the upload is used its rows go and a
+`files` row takes over the same objects (no copy), so a client that reuses its file_id
+starts a new upload under a new prefix and can never change a stored file.
+
+Ids of files, photos and documents are random positive int63 (clients see them, so
+they must not reveal counts); access hashes are random int64.
+"""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+import msgspec
+
+from .db import Database, Executor, Row, chunks, in_list
+from .models import DocumentRecord, FileRecord, PhotoRecord, UploadRecord
+
+_UPLOAD = "owner_id, file_id, key_prefix, big, total_parts, created_at"
+_FILE = "id, key_prefix, size, part_size, mime_type, owner_id, created_at"
+_PHOTO = "id, access_hash, owner_id, date, sizes, file_id"
+_DOCUMENT = "id, access_hash, owner_id, date, mime_type, size, file_id, attributes, thumbs"
+
+
+def new_id() -> int:
+    return secrets.randbits(63) or 1
+
+
+def new_access_hash() -> int:
+    return secrets.randbits(64) - 2**63
+
+
+class SqlMedia:
+    """storage.interface.Media."""
+
+    def __init__(self, db: Database):
+        self._db = db
+
+    # -- uploads -----------------------------------------------------------------------------
+
+    async def start_upload(self, owner_id: int, file_id: int, *, big: bool, total_parts: int | None,
+                           now: int) -> UploadRecord:
+        prefix = f"up/{owner_id}/{file_id & (2**64 - 1):x}-{secrets.token_hex(6)}"
+        await self._db.execute(
+            f"INSERT INTO uploads ({_UPLOAD}) VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (owner_id, file_id)"
+            " DO NOTHING", owner_id, file_id, prefix, big, total_parts, now)
+        return await self.upload(owner_id, file_id)
+
+    async def upload(self, owner_id: int, file_id: int) -> UploadRecord | None:
+        row = await self._db.fetchrow(f"SELECT {_UPLOAD} FROM uploads WHERE owner_id = $1 AND file_id = $2",
+                                      owner_id, file_id)
+        return None if row is None else _upload(row)
+
+    async def add_part(self, owner_id: int, file_id: int, part: int, size: int) -> None:
+        await self._db.execute(
+            "INSERT INTO upload_parts (owner_id, file_id, part, size) VALUES ($1, $2, $3, $4)"
+            " ON CONFLICT (owner_id, file_id, part) DO UPDATE SET size = excluded.size",
+            owner_id, file_id, part, size)
+
+    async def parts(self, owner_id: int, file_id: int) -> dict[int, int]:
+        rows = await self._db.fetch("SELECT part, size FROM upload_parts WHERE owner_id = $1 AND file_id = $2",
+                                    owner_id, file_id)
+        return {row[0]: row[1] for row in rows}
+
+    async def finish_upload(self, owner_id: int, file_id: int, file: FileRecord) -> bool:
+        """The upload becomes `file` (same objects): False if it was gone already (used
+        by a concurrent request, or expired)."""
+        return await self._db.transaction(_finish_upload, owner_id, file_id, file)
+
+    async def expired_uploads(self, before: int, limit: int = 100) -> list[tuple[UploadRecord, list[int]]]:
+        rows = await self._db.fetch(f"SELECT {_UPLOAD} FROM uploads WHERE created_at < $1 ORDER BY created_at"
+                                    " LIMIT $2", before, limit)
+        found = []
+        for row in rows:
+            upload = _upload(row)
+            found.append((upload, sorted(await self.parts(upload.owner_id, upload.file_id))))
+        return found
+
+    async def drop_upload(self, owner_id: int, file_id: int) -> None:
+        await self._db.transaction(_drop_upload, owner_id, file_id)
+
+    # -- files, photos, documents -------------------------------------------------------------
+
+    async def add_file(self, file: FileRecord) -> None:
+        await _insert_file(self._db, file)
+
+    async def file(self, file_id: int) -> FileRecord | None:
+        row = await self._db.fetchrow(f"SELECT {_FILE} FROM files WHERE id = $1", file_id)
+        return None if row is None else FileRecord(**dict(zip(_FILE.split(", "), row)))
+
+    async def add_photo(self, photo: PhotoRecord) -> None:
+        await self._db.execute(f"INSERT INTO photos ({_PHOTO}) VALUES ($1, $2, $3, $4, $5, $6)", photo.id,
+                               photo.access_hash, photo.owner_id, photo.date, _json(photo.sizes), photo.file_id)
+
+    async def photo(self, photo_id: int) -> PhotoRecord | None:
+        found = await self.photos([photo_id])
+        return found[0] if found else None
+
+    async def photos(self, photo_ids: Sequence[int]) -> list[PhotoRecord]:
+        """Those that exist, in the order asked."""
+        wanted = list(dict.fromkeys(photo_ids))
+        found: dict[int, PhotoRecord] = {}
+        for part in chunks(wanted):
+            rows = await self._db.fetch(f"SELECT {_PHOTO} FROM photos WHERE id IN ({in_list(len(part))})", *part)
+            found.update((row[0], _photo(row)) for row in rows)
+        return [found[i] for i in wanted if i in found]
+
+    async def add_document(self, doc: DocumentRecord) -> None:
+        await self._db.execute(
+            f"INSERT INTO documents ({_DOCUMENT}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)", doc.id,
+            doc.access_hash, doc.owner_id, doc.date, doc.mime_type, doc.size, doc.file_id, _json(doc.attributes),
+            _json(doc.thumbs))
+
+    async def document(self, document_id: int) -> DocumentRecord | None:
+        row = await self._db.fetchrow(f"SELECT {_DOCUMENT} FROM documents WHERE id = $1", document_id)
+        if row is None:
+            return None
+        return DocumentRecord(id=row[0], access_hash=row[1], owner_id=row[2], date=row[3], mime_type=row[4],
+                              size=row[5], file_id=row[6], attributes=_load(row[7]), thumbs=_load(row[8]))
+
+    # -- profile photos -----------------------------------------------------------------------
+
+    async def add_profile_photo(self, user_id: int, photo_id: int, date: int) -> None:
+        await self._db.execute("INSERT INTO profile_photos (user_id, photo_id, date) VALUES ($1, $2, $3)"
+                               " ON CONFLICT (user_id, photo_id) DO UPDATE SET date = excluded.date",
+                               user_id, photo_id, date)
+
+    async def profile_photos(self, user_id: int, offset: int = 0, limit: int = 100) -> tuple[list[PhotoRecord], int]:
+        """(the user's profile photos, newest (current) first, total count)."""
+        total = await self._db.fetchval("SELECT count(*) FROM profile_photos WHERE user_id = $1", user_id)
+        rows = await self._db.fetch("SELECT photo_id FROM profile_photos WHERE user_id = $1"
+                                    " ORDER BY date DESC, photo_id DESC LIMIT $2 OFFSET $3",
+                                    user_id, max(0, limit), max(0, offset))
+        return await self.photos([row[0] for row in rows]), total
+
+    async def current_profile_photos(self, user_ids: Iterable[int]) -> dict[int, PhotoRecord]:
+        """{user_id: current profile photo} for the users who have one."""
+        wanted = list(dict.fromkeys(user_ids))
+        current: dict[int, int] = {}
+        for part in chunks(wanted):
+            rows = await self._db.fetch(
+                "SELECT user_id, photo_id, date FROM profile_photos"
+                f" WHERE user_id IN ({in_list(len(part))})", *part)
+            best: dict[int, tuple[int, int]] = {}
+            for user_id, photo_id, date in rows:
+                if user_id not in best or (date, photo_id) > best[user_id]:
+                    best[user_id] = (date, photo_id)
+            current.update((u, p) for u, (_, p) in best.items())
+        photos = {p.id: p for p in await self.photos(list(current.values()))}
+        return {u: photos[p] for u, p in current.items() if p in photos}
+
+    async def delete_profile_photos(self, user_id: int, photo_ids: Iterable[int]) -> list[int]:
+        """The ids that were the user's profile photos (now deleted)."""
+        wanted = list(dict.fromkeys(photo_ids))
+        deleted = []
+        for part in chunks(wanted):
+            rows = await self._db.fetch(f"DELETE FROM profile_photos WHERE user_id = $1 AND photo_id IN"
+                                        f" ({in_list(len(part), start=2)}) RETURNING photo_id", user_id, *part)
+            deleted += [row[0] for row in rows]
+        return [i for i in wanted if i in set(deleted)]
+
+    async def is_profile_photo(self, user_id: int, photo_id: int) -> bool:
+        return bool(await self._db.fetchval("SELECT count(*) FROM profile_photos WHERE user_id = $1"
+                                            " AND photo_id = $2", user_id, photo_id))
+
+
+async def _finish_upload(tx: Executor, owner_id: int, file_id: int, file: FileRecord) -> bool:
+    gone = await tx.execute("DELETE FROM uploads WHERE owner_id = $1 AND file_id = $2 AND key_prefix = $3",
+                            owner_id, file_id, file.key_prefix)
+    if not gone:
+        return False
+    await tx.execute("DELETE FROM upload_parts WHERE owner_id = $1 AND file_id = $2", owner_id, file_id)
+    await _insert_file(tx, file)
+    return True
+
+
+async def _drop_upload(tx: Executor, owner_id: int, file_id: int) -> None:
+    await tx.execute("DELETE FROM uploads WHERE owner_id = $1 AND file_id = $2", owner_id, file_id)
+    await tx.execute("DELETE FROM upload_parts WHERE owner_id = $1 AND file_id = $2", owner_id, file_id)
+
+
+async def _insert_file(ex: Executor, f: FileRecord) -> None:
+    await ex.execute(f"INSERT INTO files ({_FILE}) VALUES ($1, $2, $3, $4, $5, $6, $7)", f.id, f.key_prefix,
+                     f.size, f.part_size, f.mime_type, f.owner_id, f.created_at)
+
+
+def _upload(row: Row) -> UploadRecord:
+    return UploadRecord(owner_id=row[0], file_id=row[1], key_prefix=row[2], big=bool(row[3]), total_parts=row[4],
+                        created_at=row[5])
+
+
+def _photo(row: Row) -> PhotoRecord:
+    return PhotoRecord(id=row[0], access_hash=row[1], owner_id=row[2], date=row[3], sizes=_load(row[4]),
+                       file_id=row[5])
+
+
+def _json(value: Any) -> str:
+    return msgspec.json.encode(value).decode()
+
+
+def _load(text: Any) -> Any:
+    return msgspec.json.decode(text)

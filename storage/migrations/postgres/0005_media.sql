@@ -1,0 +1,67 @@
+-- 0005: uploads in progress, stored files, photos, documents, profile photos.
+-- PostgreSQL dialect; storage/migrations/sqlite/0005_media.sql is the same schema.
+-- See storage/media.py for the rules these tables keep; the bytes live in the object
+-- store (storage/objects), as parts under key_prefix ("<key_prefix>/<part>").
+
+-- An upload (upload.saveFilePart / saveBigFilePart) until it is used or expires.
+-- key_prefix is chosen by the server, so a client reusing its file_id later never
+-- overwrites the parts of a file already stored.
+CREATE TABLE uploads (
+    owner_id    BIGINT  NOT NULL,
+    file_id     BIGINT  NOT NULL,       -- the client's random id
+    key_prefix  TEXT    NOT NULL,
+    big         BOOLEAN NOT NULL,       -- saveBigFilePart
+    total_parts INTEGER,                -- saveBigFilePart's file_total_parts
+    created_at  BIGINT  NOT NULL,
+    PRIMARY KEY (owner_id, file_id)
+);
+CREATE INDEX uploads_created ON uploads (created_at);
+
+CREATE TABLE upload_parts (
+    owner_id BIGINT  NOT NULL,
+    file_id  BIGINT  NOT NULL,
+    part     INTEGER NOT NULL,
+    size     BIGINT  NOT NULL,
+    PRIMARY KEY (owner_id, file_id, part)
+);
+
+-- A stored file: every part part_size bytes except the last.
+CREATE TABLE files (
+    id         BIGINT  PRIMARY KEY,
+    key_prefix TEXT    NOT NULL,
+    size       BIGINT  NOT NULL,
+    part_size  BIGINT  NOT NULL,
+    mime_type  TEXT    NOT NULL,
+    owner_id   BIGINT  NOT NULL,        -- who uploaded it
+    created_at BIGINT  NOT NULL
+);
+
+CREATE TABLE photos (
+    id          BIGINT  PRIMARY KEY,
+    access_hash BIGINT  NOT NULL,
+    owner_id    BIGINT  NOT NULL,
+    date        BIGINT  NOT NULL,
+    sizes       JSONB   NOT NULL,       -- list, see storage.models.PhotoRecord
+    file_id     BIGINT  NOT NULL        -- the original upload
+);
+
+CREATE TABLE documents (
+    id          BIGINT  PRIMARY KEY,
+    access_hash BIGINT  NOT NULL,
+    owner_id    BIGINT  NOT NULL,
+    date        BIGINT  NOT NULL,
+    mime_type   TEXT    NOT NULL,
+    size        BIGINT  NOT NULL,
+    file_id     BIGINT  NOT NULL,
+    attributes  JSONB   NOT NULL,       -- list of TL dicts (DocumentAttribute)
+    thumbs      JSONB   NOT NULL        -- list, as PhotoRecord.sizes
+);
+
+-- A user's profile photos; the newest is the current one.
+CREATE TABLE profile_photos (
+    user_id  BIGINT  NOT NULL,
+    photo_id BIGINT  NOT NULL,
+    date     BIGINT  NOT NULL,
+    PRIMARY KEY (user_id, photo_id)
+);
+CREATE INDEX profile_photos_newest ON profile_photos (user_id, date DESC, photo_id DESC);

@@ -1,0 +1,67 @@
+-- 0005: uploads in progress, stored files, photos, documents, profile photos.
+-- SQLite dialect; storage/migrations/postgres/0005_media.sql is the same schema.
+-- See storage/media.py for the rules these tables keep; the bytes live in the object
+-- store (storage/objects), as parts under key_prefix ("<key_prefix>/<part>").
+
+-- An upload (upload.saveFilePart / saveBigFilePart) until it is used or expires.
+-- key_prefix is chosen by the server, so a client reusing its file_id later never
+-- overwrites the parts of a file already stored.
+CREATE TABLE uploads (
+    owner_id    INTEGER NOT NULL,
+    file_id     INTEGER NOT NULL,       -- the client's random id
+    key_prefix  TEXT    NOT NULL,
+    big         INTEGER NOT NULL,       -- 1: saveBigFilePart
+    total_parts INTEGER,                -- saveBigFilePart's file_total_parts
+    created_at  INTEGER NOT NULL,
+    PRIMARY KEY (owner_id, file_id)
+);
+CREATE INDEX uploads_created ON uploads (created_at);
+
+CREATE TABLE upload_parts (
+    owner_id INTEGER NOT NULL,
+    file_id  INTEGER NOT NULL,
+    part     INTEGER NOT NULL,
+    size     INTEGER NOT NULL,
+    PRIMARY KEY (owner_id, file_id, part)
+);
+
+-- A stored file: every part part_size bytes except the last.
+CREATE TABLE files (
+    id         INTEGER PRIMARY KEY,
+    key_prefix TEXT    NOT NULL,
+    size       INTEGER NOT NULL,
+    part_size  INTEGER NOT NULL,
+    mime_type  TEXT    NOT NULL,
+    owner_id   INTEGER NOT NULL,        -- who uploaded it
+    created_at INTEGER NOT NULL
+);
+
+CREATE TABLE photos (
+    id          INTEGER PRIMARY KEY,
+    access_hash INTEGER NOT NULL,
+    owner_id    INTEGER NOT NULL,
+    date        INTEGER NOT NULL,
+    sizes       TEXT    NOT NULL,       -- JSON list, see storage.models.PhotoRecord
+    file_id     INTEGER NOT NULL        -- the original upload
+);
+
+CREATE TABLE documents (
+    id          INTEGER PRIMARY KEY,
+    access_hash INTEGER NOT NULL,
+    owner_id    INTEGER NOT NULL,
+    date        INTEGER NOT NULL,
+    mime_type   TEXT    NOT NULL,
+    size        INTEGER NOT NULL,
+    file_id     INTEGER NOT NULL,
+    attributes  TEXT    NOT NULL,       -- JSON list of TL dicts (DocumentAttribute)
+    thumbs      TEXT    NOT NULL        -- JSON list, as PhotoRecord.sizes
+);
+
+-- A user's profile photos; the newest is the current one.
+CREATE TABLE profile_photos (
+    user_id  INTEGER NOT NULL,
+    photo_id INTEGER NOT NULL,
+    date     INTEGER NOT NULL,
+    PRIMARY KEY (user_id, photo_id)
+);
+CREATE INDEX profile_photos_newest ON profile_photos (user_id, date DESC, photo_id DESC);

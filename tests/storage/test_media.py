@@ -1,0 +1,82 @@
+"""storage.media: uploads, files, photos, documents, profile photos (both backends)."""
+
+from __future__ import annotations
+
+import pytest
+
+from storage.media import new_access_hash, new_id
+from storage.models import DocumentRecord, FileRecord, PhotoRecord, UploadRecord
+
+NOW = 1_700_000_000
+
+
+@pytest.mark.parametrize("record, table", [(UploadRecord, "uploads"), (FileRecord, "files"),
+                                           (PhotoRecord, "photos"), (DocumentRecord, "documents")])
+async def test_every_record_field_has_a_column(storage, record, table):
+    if storage.backend == "sqlite":
+        rows = await storage.db.fetch(f"SELECT name FROM pragma_table_info('{table}')")
+    else:
+        rows = await storage.db.fetch("SELECT column_name FROM information_schema.columns"
+                                      " WHERE table_schema = current_schema() AND table_name = $1", table)
+    assert {row[0] for row in rows} == set(record.__struct_fields__)
+
+
+async def test_an_upload_collects_parts_and_becomes_a_file(storage):
+    media = storage.media
+    up = await media.start_upload(7, -5, big=True, total_parts=3, now=NOW)
+    assert (up.owner_id, up.file_id, up.big, up.total_parts) == (7, -5, True, 3)
+    assert await media.start_upload(7, -5, big=True, total_parts=3, now=NOW + 5) == up  # the same upload
+    for part in (0, 1, 2):
+        await media.add_part(7, -5, part, 1024)
+    await media.add_part(7, -5, 2, 10)  # re-sent
+    assert await media.parts(7, -5) == {0: 1024, 1: 1024, 2: 10}
+    f = FileRecord(id=new_id(), key_prefix=up.key_prefix, size=2058, part_size=1024, mime_type="image/jpeg",
+                   owner_id=7, created_at=NOW)
+    assert await media.finish_upload(7, -5, f)
+    assert not await media.finish_upload(7, -5, f)  # used once
+    assert await media.file(f.id) == f
+    assert await media.upload(7, -5) is None and await media.parts(7, -5) == {}
+    again = await media.start_upload(7, -5, big=False, total_parts=None, now=NOW)
+    assert again.key_prefix != up.key_prefix  # a reused client id never touches the stored file
+
+
+async def test_expired_uploads(storage):
+    media = storage.media
+    await media.start_upload(1, 1, big=False, total_parts=None, now=NOW)
+    await media.add_part(1, 1, 0, 5)
+    await media.start_upload(1, 2, big=False, total_parts=None, now=NOW + 100)
+    found = await media.expired_uploads(NOW + 50)
+    assert [(u.file_id, parts) for u, parts in found] == [(1, [0])]
+    await media.drop_upload(1, 1)
+    assert await media.expired_uploads(NOW + 50) == []
+
+
+async def test_photos_and_documents_round_trip(storage):
+    media = storage.media
+    photo = PhotoRecord(id=new_id(), access_hash=new_access_hash(), owner_id=3, date=NOW, file_id=9,
+                        sizes=[{"type": "s", "bytes": "0102"}, {"type": "m", "w": 320, "h": 200, "size": 5,
+                                                               "file_id": 10}])
+    await media.add_photo(photo)
+    assert await media.photo(photo.id) == photo
+    assert await media.photos([photo.id, 404, photo.id]) == [photo]
+    doc = DocumentRecord(id=new_id(), access_hash=new_access_hash(), owner_id=3, date=NOW, mime_type="text/plain",
+                         size=3 * 2**30, file_id=11, attributes=[{"_": "documentAttributeFilename", "file_name": "a"}])
+    await media.add_document(doc)
+    assert await media.document(doc.id) == doc
+    assert await media.document(404) is None
+
+
+async def test_profile_photos_newest_is_current(storage):
+    media = storage.media
+    photos = []
+    for i in range(3):
+        p = PhotoRecord(id=new_id(), access_hash=new_access_hash(), owner_id=5, date=NOW + i, sizes=[], file_id=1)
+        await media.add_photo(p)
+        await media.add_profile_photo(5, p.id, NOW + i)
+        photos.append(p)
+    listed, total = await media.profile_photos(5)
+    assert [p.id for p in listed] == [p.id for p in reversed(photos)] and total == 3
+    assert (await media.current_profile_photos([5, 6])) == {5: photos[2]}
+    assert await media.delete_profile_photos(5, [photos[2].id, 404]) == [photos[2].id]
+    assert (await media.current_profile_photos([5]))[5] == photos[1]
+    assert await media.is_profile_photo(5, photos[0].id) and not await media.is_profile_photo(5, photos[2].id)
