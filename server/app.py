@@ -28,8 +28,10 @@ from mtproto.salts import SLOT_SECONDS, SaltPolicy
 from mtproto.session import EncryptedSession, SessionState
 from rpc.services.code_senders import parse_code_sender
 from rpc.services.limits import AccountLimits
+from rpc.services.uploads import expire_uploads_forever
 from storage import AuthKeyRecord, Storage, open_storage
 from storage.bus import open_bus
+from storage.objects import open_object_store
 
 from .config import Config
 from .connection import Connection
@@ -61,6 +63,8 @@ class ServerState:
         self.max_packet_size = 16 * 1024 * 1024
         self.storage = storage
         self.bus = bus
+        # File bytes (uploads, photos, documents): a directory or an S3 bucket.
+        self.objects = open_object_store(config.media_url, config.data_dir)
         self.code_sender = parse_code_sender(config.code_sender)
         self.limits = AccountLimits()
         # account.getPassword's SRP challenge per permanent key, used up by the next check;
@@ -139,6 +143,7 @@ async def _serve(config: Config, rsa_key: ServerRsaKey, storage: Storage, bus, t
                                            handler_nursery=nursery)
 
         nursery.start_soon(accept)
+        nursery.start_soon(expire_uploads_forever, state)
         if handle_signals:
             nursery.start_soon(_watch_signals, state, accept_scope, nursery.cancel_scope)
         task_status.started(state)

@@ -23,8 +23,8 @@ from .models import DocumentRecord, FileRecord, PhotoRecord, UploadRecord
 
 _UPLOAD = "owner_id, file_id, key_prefix, big, total_parts, created_at"
 _FILE = "id, key_prefix, size, part_size, mime_type, owner_id, created_at"
-_PHOTO = "id, access_hash, owner_id, date, sizes, file_id"
-_DOCUMENT = "id, access_hash, owner_id, date, mime_type, size, file_id, attributes, thumbs"
+_PHOTO = "id, access_hash, owner_id, date, sizes, file_id, dc_id"
+_DOCUMENT = "id, access_hash, owner_id, date, mime_type, size, file_id, attributes, thumbs, dc_id"
 
 
 def new_id() -> int:
@@ -94,8 +94,9 @@ class SqlMedia:
         return None if row is None else FileRecord(**dict(zip(_FILE.split(", "), row)))
 
     async def add_photo(self, photo: PhotoRecord) -> None:
-        await self._db.execute(f"INSERT INTO photos ({_PHOTO}) VALUES ($1, $2, $3, $4, $5, $6)", photo.id,
-                               photo.access_hash, photo.owner_id, photo.date, _json(photo.sizes), photo.file_id)
+        await self._db.execute(f"INSERT INTO photos ({_PHOTO}) VALUES ($1, $2, $3, $4, $5, $6, $7)", photo.id,
+                               photo.access_hash, photo.owner_id, photo.date, _json(photo.sizes), photo.file_id,
+                               photo.dc_id)
 
     async def photo(self, photo_id: int) -> PhotoRecord | None:
         found = await self.photos([photo_id])
@@ -112,16 +113,17 @@ class SqlMedia:
 
     async def add_document(self, doc: DocumentRecord) -> None:
         await self._db.execute(
-            f"INSERT INTO documents ({_DOCUMENT}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)", doc.id,
+            f"INSERT INTO documents ({_DOCUMENT}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)", doc.id,
             doc.access_hash, doc.owner_id, doc.date, doc.mime_type, doc.size, doc.file_id, _json(doc.attributes),
-            _json(doc.thumbs))
+            _json(doc.thumbs), doc.dc_id)
 
     async def document(self, document_id: int) -> DocumentRecord | None:
         row = await self._db.fetchrow(f"SELECT {_DOCUMENT} FROM documents WHERE id = $1", document_id)
         if row is None:
             return None
         return DocumentRecord(id=row[0], access_hash=row[1], owner_id=row[2], date=row[3], mime_type=row[4],
-                              size=row[5], file_id=row[6], attributes=_load(row[7]), thumbs=_load(row[8]))
+                              size=row[5], file_id=row[6], attributes=_load(row[7]), thumbs=_load(row[8]),
+                              dc_id=row[9])
 
     # -- profile photos -----------------------------------------------------------------------
 
@@ -196,7 +198,7 @@ def _upload(row: Row) -> UploadRecord:
 
 def _photo(row: Row) -> PhotoRecord:
     return PhotoRecord(id=row[0], access_hash=row[1], owner_id=row[2], date=row[3], sizes=_load(row[4]),
-                       file_id=row[5])
+                       file_id=row[5], dc_id=row[6])
 
 
 def _json(value: Any) -> str:

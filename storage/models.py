@@ -213,6 +213,7 @@ class PhotoRecord(msgspec.Struct, frozen=True, kw_only=True):
     date: int
     sizes: list[dict[str, Any]]
     file_id: int  # the original as uploaded
+    dc_id: int = 1  # the DC that stores its files
 
 
 class DocumentRecord(msgspec.Struct, frozen=True, kw_only=True):
@@ -228,3 +229,4 @@ class DocumentRecord(msgspec.Struct, frozen=True, kw_only=True):
     file_id: int
     attributes: list[dict[str, Any]] = []
     thumbs: list[dict[str, Any]] = []
+    dc_id: int = 1

@@ -6,6 +6,7 @@ import tl
 from storage.models import MessageRecord, UpdateRecord
 from tl import types as T
 
+from .media_view import message_fields
 from .peers import peer_object
 
 
@@ -17,6 +18,7 @@ def message(record: MessageRecord):
         from_id=T.PeerUser(user_id=record.from_id), date=record.date, message=record.message,
         entities=entities, edit_date=record.edit_date,
         reply_to=T.MessageReplyHeader(reply_to_msg_id=record.reply_to_msg_id) if record.reply_to_msg_id else None,
+        **message_fields(record),
     )
 
 

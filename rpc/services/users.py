@@ -12,6 +12,7 @@ import time
 from storage.models import UserRecord
 from tl import types as T
 
+from .media_view import profile_photo_object
 from .privacy import allows, rules_or_default
 
 RECENTLY = 3 * 86400
@@ -45,6 +46,7 @@ class UserView:
         self._my_contacts: dict | None = None
         self._their_contact_of_me: dict[int, bool] = {}
         self._rules: dict[tuple[int, str], list[dict]] = {}
+        self._photos: dict[int, object] = {}
 
     async def record(self, user_id: int) -> UserRecord | None:
         if user_id not in self._records:
@@ -72,6 +74,15 @@ class UserView:
             return True
         return allows(await self.rules(owner_id, key), owner_id, self.viewer_id, await self.is_contact_of(owner_id))
 
+    async def photo(self, user_id: int):
+        """The user's current profile photo as UserProfilePhoto, if the viewer may see it."""
+        if user_id not in self._photos:
+            current = (await self.storage.media.current_profile_photos([user_id])).get(user_id)
+            self._photos[user_id] = None if current is None else profile_photo_object(current)
+        if self._photos[user_id] is None or not await self.can_see(user_id, "profile_photo"):
+            return None
+        return self._photos[user_id]
+
     async def users(self, user_ids) -> list:
         seen: set[int] = set()
         out = []
@@ -95,7 +106,8 @@ class UserView:
         if record.id == self.viewer_id:
             return T.User(id=record.id, self_=True, access_hash=record.access_hash, first_name=record.first_name,
                           last_name=record.last_name or None, username=record.username, phone=record.phone,
-                          status=status_of(record, now, exact=True), contact=False)
+                          status=status_of(record, now, exact=True), contact=False,
+                          photo=await self.photo(record.id))
         contacts = await self.my_contacts()
         mine = contacts.get(record.id)
         theirs = await self.is_contact_of(record.id)
@@ -107,4 +119,5 @@ class UserView:
         exact = await self.can_see(record.id, "status_timestamp")
         return T.User(id=record.id, access_hash=record.access_hash, first_name=first, last_name=last or None,
                       username=record.username, phone=phone, status=status_of(record, now, exact),
-                      contact=mine is not None, mutual_contact=mine is not None and theirs)
+                      contact=mine is not None, mutual_contact=mine is not None and theirs,
+                      photo=await self.photo(record.id))

@@ -54,13 +54,13 @@ async def test_expired_uploads(storage):
 async def test_photos_and_documents_round_trip(storage):
     media = storage.media
     photo = PhotoRecord(id=new_id(), access_hash=new_access_hash(), owner_id=3, date=NOW, file_id=9,
-                        sizes=[{"type": "s", "bytes": "0102"}, {"type": "m", "w": 320, "h": 200, "size": 5,
+                        dc_id=2, sizes=[{"type": "s", "bytes": "0102"}, {"type": "m", "w": 320, "h": 200, "size": 5,
                                                                "file_id": 10}])
     await media.add_photo(photo)
     assert await media.photo(photo.id) == photo
     assert await media.photos([photo.id, 404, photo.id]) == [photo]
     doc = DocumentRecord(id=new_id(), access_hash=new_access_hash(), owner_id=3, date=NOW, mime_type="text/plain",
-                         size=3 * 2**30, file_id=11, attributes=[{"_": "documentAttributeFilename", "file_name": "a"}])
+                         size=3 * 2**30, file_id=11, dc_id=3, attributes=[{"_": "documentAttributeFilename", "file_name": "a"}])
     await media.add_document(doc)
     assert await media.document(doc.id) == doc
     assert await media.document(404) is None

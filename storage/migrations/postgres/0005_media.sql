@@ -42,7 +42,8 @@ CREATE TABLE photos (
     owner_id    BIGINT  NOT NULL,
     date        BIGINT  NOT NULL,
     sizes       JSONB   NOT NULL,       -- list, see storage.models.PhotoRecord
-    file_id     BIGINT  NOT NULL        -- the original upload
+    file_id     BIGINT  NOT NULL,       -- the original upload
+    dc_id       INTEGER NOT NULL        -- the DC that stores its files
 );
 
 CREATE TABLE documents (
@@ -54,7 +55,8 @@ CREATE TABLE documents (
     size        BIGINT  NOT NULL,
     file_id     BIGINT  NOT NULL,
     attributes  JSONB   NOT NULL,       -- list of TL dicts (DocumentAttribute)
-    thumbs      JSONB   NOT NULL        -- list, as PhotoRecord.sizes
+    thumbs      JSONB   NOT NULL,       -- list, as PhotoRecord.sizes
+    dc_id       INTEGER NOT NULL
 );
 
 -- A user's profile photos; the newest is the current one.

@@ -42,7 +42,8 @@ CREATE TABLE photos (
     owner_id    INTEGER NOT NULL,
     date        INTEGER NOT NULL,
     sizes       TEXT    NOT NULL,       -- JSON list, see storage.models.PhotoRecord
-    file_id     INTEGER NOT NULL        -- the original upload
+    file_id     INTEGER NOT NULL,       -- the original upload
+    dc_id       INTEGER NOT NULL        -- the DC that stores its files
 );
 
 CREATE TABLE documents (
@@ -54,7 +55,8 @@ CREATE TABLE documents (
     size        INTEGER NOT NULL,
     file_id     INTEGER NOT NULL,
     attributes  TEXT    NOT NULL,       -- JSON list of TL dicts (DocumentAttribute)
-    thumbs      TEXT    NOT NULL        -- JSON list, as PhotoRecord.sizes
+    thumbs      TEXT    NOT NULL,       -- JSON list, as PhotoRecord.sizes
+    dc_id       INTEGER NOT NULL
 );
 
 -- A user's profile photos; the newest is the current one.
