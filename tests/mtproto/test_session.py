@@ -85,6 +85,16 @@ def test_large_results_are_gzip_packed():
     assert tl.decode(raw) == T.TextPlain(text="a" * 5000)
 
 
+def test_file_chunks_are_never_gzip_packed():
+    # upload.getFile answers are media: compressing them costs CPU for nothing.
+    client, server, _ = setup()
+    msg_id = client.msg_id()
+    server.receive(client.request(F.help.GetNearestDc(), msg_id=msg_id), time.time())
+    chunk = tl.encode(T.upload.File(type=T.storage.FileUnknown(), mtime=0, bytes=b"a" * 5000))
+    [(_, _, (_, _, raw))] = client.read(server.result(client.session_id, msg_id, chunk, time.time()))
+    assert raw == chunk
+
+
 def test_wrong_salt_gets_bad_server_salt_and_is_not_dispatched():
     client, server, _ = setup()
     msg_id = client.msg_id()
