@@ -6,6 +6,9 @@ the server picks when the upload starts; when the upload is used its rows go and
 `files` row takes over the same objects (no copy), so a client that reuses its file_id
 starts a new upload under a new prefix and can never change a stored file.
 
+Profile photos are kept per storage peer id (rpc/services/peers.py): a user's under
+their id, a basic group's under -chat_id, so the same calls serve both.
+
 Ids of files, photos and documents are random positive int63 (clients see them, so
 they must not reveal counts); access hashes are random int64.
 """

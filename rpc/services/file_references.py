@@ -71,6 +71,11 @@ async def check(storage, user_id: int, reference: bytes, kind: str, object_id: i
         if kind == "photo" and await storage.users.get(origin) is not None \
                 and await storage.media.is_profile_photo(origin, object_id):
             return
+    elif origin_kind == CHAT:
+        # A group's photo is shown to anyone who can see the group (invite previews
+        # too); it must still be that group's photo (stored under its peer id -chat_id).
+        if kind == "photo" and await storage.media.is_profile_photo(-origin, object_id):
+            return
     elif origin_kind == UPLOADER:
         if origin == user_id == owner_id:
             return

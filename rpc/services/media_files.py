@@ -145,3 +145,27 @@ async def media_from_input(services, user_id: int, media) -> dict:
     if media is None or isinstance(media, T.InputMediaEmpty):
         raise RpcError(400, "MEDIA_EMPTY")
     raise RpcError(400, "MEDIA_INVALID")
+
+
+async def chat_photo_from_input(services, user_id: int, input_chat_photo) -> PhotoRecord | None:
+    """The photo an InputChatPhoto names for a basic group or channel (messages.editChatPhoto,
+    messages.createChat ...): a new square photo from an upload, an existing photo the
+    user may use, or None for InputChatPhotoEmpty (remove the photo). Store it with
+    storage.media.add_profile_photo(peer_id, photo.id, date) under the chat's storage
+    peer id (-chat_id); render it with media_view.chat_photo_object (in Chat objects)
+    and media_view.photo_object(photo, chat_photo_reference(chat_id)) (in
+    messageActionChatEditPhoto and photos lists). InputPeerPhotoFileLocation downloads
+    then work for the chat as for a user."""
+    if isinstance(input_chat_photo, T.InputChatPhotoEmpty):
+        return None
+    if isinstance(input_chat_photo, T.InputChatUploadedPhoto):
+        if input_chat_photo.file is None:
+            raise RpcError(400, "PHOTO_FILE_MISSING")
+        return await photo_from_upload(services, user_id, input_chat_photo.file, profile=True)
+    if isinstance(input_chat_photo, T.InputChatPhoto):
+        return await existing_photo(services, user_id, input_chat_photo.id)
+    raise RpcError(400, "PHOTO_INVALID")
+
+
+def chat_photo_reference(chat_id: int) -> bytes:
+    return file_references.make(file_references.CHAT, chat_id)
