@@ -276,6 +276,10 @@ class Media(Protocol):
     async def parts(self, owner_id: int, file_id: int) -> dict[int, int]:
         """{part: size} of the upload."""
 
+    async def full_part_size(self, owner_id: int, file_id: int, last_part: int, other_than: int) -> int | None:
+        """The size of some part before `last_part` other than `other_than` (all such parts
+        must have one size), None if there is none yet."""
+
     async def finish_upload(self, owner_id: int, file_id: int, file: FileRecord) -> bool:
         """The upload's rows go and `file` (same key prefix) is stored, in one transaction;
         False (nothing changed) if the upload was no longer there."""

@@ -70,6 +70,11 @@ class SqlMedia:
                                     owner_id, file_id)
         return {row[0]: row[1] for row in rows}
 
+    async def full_part_size(self, owner_id: int, file_id: int, last_part: int, other_than: int) -> int | None:
+        return await self._db.fetchval("SELECT size FROM upload_parts WHERE owner_id = $1 AND file_id = $2"
+                                       " AND part < $3 AND part <> $4 LIMIT 1", owner_id, file_id, last_part,
+                                       other_than)
+
     async def finish_upload(self, owner_id: int, file_id: int, file: FileRecord) -> bool:
         """The upload becomes `file` (same objects): False if it was gone already (used
         by a concurrent request, or expired)."""

@@ -44,12 +44,13 @@ async def _processed(data: bytes, boxes, square: bool):
         raise RpcError(400, "IMAGE_PROCESS_FAILED") from None
 
 
-async def _stored_sizes(services, owner_id: int, made) -> list[dict]:
+async def _stored_sizes(services, owner_id: int, made, progressive: bool = True) -> list[dict]:
+    """progressive False: plain photoSize only (document thumbnails: clients read .size)."""
     sizes: list[dict] = [{"type": "s", "bytes": made.stripped.hex()}]
     for s in made.sizes:
         file = await store_bytes(services, owner_id, s.jpeg, "image/jpeg")
         entry = {"type": s.type, "w": s.w, "h": s.h, "size": len(s.jpeg), "file_id": file.id}
-        if s.progressive:
+        if s.progressive and progressive:
             entry["progressive"] = True
         sizes.append(entry)
     return sizes
@@ -103,7 +104,7 @@ async def _thumbs(services, user_id: int, data: bytes) -> list[dict]:
         made = await trio.to_thread.run_sync(make_sizes, data, THUMB_BOX, False)
     except ImageError:
         return []
-    return await _stored_sizes(services, user_id, made)
+    return await _stored_sizes(services, user_id, made, progressive=False)
 
 
 async def existing_photo(services, user_id: int, input_photo) -> PhotoRecord:

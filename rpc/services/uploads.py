@@ -51,18 +51,16 @@ async def save_part(services, user_id: int, file_id: int, part: int, data: bytes
         raise RpcError(400, "FILE_PART_TOO_BIG")
     if big and part < total_parts - 1 and not valid_part_size(len(data)):
         raise RpcError(400, "FILE_PART_SIZE_INVALID")
-    if not big and part > 0 and len(data) > PART_MAX:
-        raise RpcError(400, "FILE_PART_SIZE_INVALID")
     media = services.storage.media
     upload = await media.start_upload(user_id, file_id, big=big, total_parts=total_parts, now=int(time.time()))
     if upload.big != big or upload.total_parts != total_parts:
         raise RpcError(400, "FILE_PARTS_INVALID")
     if big:
         # A part size that differs from an earlier full part is caught now, not at the end.
-        known = await media.parts(user_id, file_id)
-        full = {size for index, size in known.items() if index < total_parts - 1 and index != part}
-        if part < total_parts - 1 and full and len(data) not in full:
-            raise RpcError(400, "FILE_PART_SIZE_CHANGED")
+        if part < total_parts - 1:
+            earlier = await media.full_part_size(user_id, file_id, total_parts - 1, part)
+            if earlier is not None and earlier != len(data):
+                raise RpcError(400, "FILE_PART_SIZE_CHANGED")
     await services.objects.put(part_key(upload.key_prefix, part), data)
     await media.add_part(user_id, file_id, part, len(data))
 

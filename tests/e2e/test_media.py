@@ -75,7 +75,8 @@ def test_documents_photos_and_albums_arrive_intact(server, run, tmp_path):
         photo = jpeg_file(tmp_path / "photo.jpg", 1200, 800, 1)
         album = [jpeg_file(tmp_path / f"album{i}.jpg", 640 + i * 100, 480, i + 2) for i in range(3)]
 
-        await alice.send_file(bob_user.id, str(small), force_document=True, caption="three megabytes")
+        await alice.send_file(bob_user.id, str(small), force_document=True, caption="three megabytes",
+                              thumb=str(tmp_path / "photo.jpg"))
         await alice.send_file(bob_user.id, str(big), force_document=True)
         await alice.send_file(bob_user.id, str(tmp_path / "photo.jpg"), caption="a photo")
         sent_album = await alice.send_file(bob_user.id, [str(tmp_path / f"album{i}.jpg") for i in range(3)])
@@ -87,6 +88,9 @@ def test_documents_photos_and_albums_arrive_intact(server, run, tmp_path):
         assert doc_small.message == "three megabytes" and doc_small.file.name == "small.bin"
         assert doc_small.document.size == small.stat().st_size and doc_big.document.size == big.stat().st_size
         assert sha(await bob.download_media(doc_small, file=bytes)) == sha(small.read_bytes())
+        assert [type(t).__name__ for t in doc_small.document.thumbs] == ["PhotoStrippedSize", "PhotoSize"]
+        thumb = Image.open(io.BytesIO(await bob.download_media(doc_small, file=bytes, thumb=-1)))
+        assert thumb.size == (320, 213)
         assert sha(await bob.download_media(doc_big, file=bytes)) == sha(big.read_bytes())
 
         # A photo: the largest size is the original; the thumbnails are there too.
@@ -142,7 +146,7 @@ def test_a_stranger_cannot_fetch_a_document(server, run, tmp_path):
 
     async def scenario():
         pem, alice, alice_user, bob, bob_user = await pair(server)
-        carol, _ = await sign_up(server, pem, new_phone(), "Carol")
+        carol, carol_user = await sign_up(server, pem, new_phone(), "Carol")
         (tmp_path / "secret.txt").write_bytes(b"for Bob only\n" * 1000)
         await alice.send_file(bob_user.id, str(tmp_path / "secret.txt"), force_document=True)
         [message] = await bob.get_messages(alice_user.id, limit=1)
@@ -162,6 +166,11 @@ def test_a_stranger_cannot_fetch_a_document(server, run, tmp_path):
         assert error_name(caught.value) == "FILE_ID_INVALID"
         with pytest.raises(errors.FileReferenceExpiredError):
             await carol.send_file("me", types.InputDocument(doc.id, doc.access_hash, doc.file_reference))
+        # Bob forwards it by id (no re-upload): now Carol has it in her own box and may fetch it.
+        await bob.send_file(types.InputPeerUser(carol_user.id, carol_user.access_hash), doc)
+        [theirs] = await carol.get_messages(types.InputPeerUser(bob_user.id, bob_user.access_hash), limit=1)
+        assert theirs.document.id == doc.id
+        assert await carol.download_media(theirs, file=bytes) == b"for Bob only\n" * 1000
         # Once Bob deletes the message, his reference is dead too.
         await bob.delete_messages(alice_user.id, [message.id], revoke=False)
         with pytest.raises(errors.FileReferenceExpiredError):
@@ -230,3 +239,36 @@ def test_upload_and_download_rules(server, run):
             await c.disconnect()
 
     run(scenario())
+
+
+def test_pyrogram_layer_158_sends_and_downloads_a_photo(server, run, tmp_path):
+    """An old-layer client with its own media sessions and 1 MB download chunks."""
+    from pyrogram import Client
+
+    from .clients import pyrogram_pointed_at
+
+    photo = jpeg_file(tmp_path / "pyro.jpg", 1000, 750, 9)
+    (tmp_path / "pyro.bin").write_bytes(os.urandom(1536 * 1024))
+
+    async def scenario():
+        app = Client("pyro", api_id=1, api_hash="0" * 32, in_memory=True, no_updates=True)
+        await app.connect()
+        phone = new_phone()
+        sent = await app.send_code(phone)
+        await app.sign_in(phone, sent.phone_code_hash, CODE)
+        await app.sign_up(phone, sent.phone_code_hash, "Pyro")
+        app.me = await app.get_me()  # what start() would do; uploads read it
+        # Pyrogram starts out assuming DC 2 and never learns otherwise (this server sends
+        # no *_MIGRATE); media of DC 1 would make it export its login to "another" DC.
+        await app.storage.dc_id(1)
+        message = await app.send_photo("me", str(tmp_path / "pyro.jpg"))
+        assert (message.photo.width, message.photo.height) == (1000, 750)
+        data = await app.download_media(message, in_memory=True)
+        assert sha(bytes(data.getbuffer())) == sha(photo)
+        message = await app.send_document("me", str(tmp_path / "pyro.bin"))
+        data = await app.download_media(message, in_memory=True)
+        assert sha(bytes(data.getbuffer())) == sha((tmp_path / "pyro.bin").read_bytes())
+        await app.disconnect()
+
+    with pyrogram_pointed_at(server.public_key()[0], server.port):
+        run(scenario())
