@@ -242,7 +242,8 @@ def test_upload_and_download_rules(server, run):
 
 
 def test_pyrogram_layer_158_sends_and_downloads_a_photo(server, run, tmp_path):
-    """An old-layer client with its own media sessions and 1 MB download chunks."""
+    """An old-layer client with its own media sessions, 1 MB download chunks, and its
+    login carried to the file's DC (auth.exportAuthorization / importAuthorization)."""
     from pyrogram import Client
 
     from .clients import pyrogram_pointed_at
@@ -258,9 +259,9 @@ def test_pyrogram_layer_158_sends_and_downloads_a_photo(server, run, tmp_path):
         await app.sign_in(phone, sent.phone_code_hash, CODE)
         await app.sign_up(phone, sent.phone_code_hash, "Pyro")
         app.me = await app.get_me()  # what start() would do; uploads read it
-        # Pyrogram starts out assuming DC 2 and never learns otherwise (this server sends
-        # no *_MIGRATE); media of DC 1 would make it export its login to "another" DC.
-        await app.storage.dc_id(1)
+        # Pyrogram believes it is on DC 2 (this server never sends *_MIGRATE), so for
+        # media of DC 1 it exports its login and imports it on a new key there.
+        assert await app.storage.dc_id() != 1
         message = await app.send_photo("me", str(tmp_path / "pyro.jpg"))
         assert (message.photo.width, message.photo.height) == (1000, 750)
         data = await app.download_media(message, in_memory=True)
@@ -272,3 +273,29 @@ def test_pyrogram_layer_158_sends_and_downloads_a_photo(server, run, tmp_path):
 
     with pyrogram_pointed_at(server.public_key()[0], server.port):
         run(scenario())
+
+
+def test_exported_authorization_logs_in_another_key(server, run):
+    from telethon import errors, functions
+
+    from .clients import telethon_client
+
+    async def scenario():
+        pem = server.public_key()[0]
+        alice, alice_user = await sign_up(server, pem, new_phone(), "Alice")
+        with pytest.raises(errors.RPCError) as caught:
+            await alice(functions.auth.ExportAuthorizationRequest(dc_id=99))
+        assert error_name(caught.value) == "DC_ID_INVALID"
+        exported = await alice(functions.auth.ExportAuthorizationRequest(dc_id=1))
+        other = telethon_client(pem, server.port)
+        await other.connect()
+        with pytest.raises(errors.RPCError) as caught:
+            await other(functions.auth.ImportAuthorizationRequest(exported.id, exported.bytes[:-1] + b"x"))
+        assert error_name(caught.value) == "AUTH_BYTES_INVALID"
+        imported = await other(functions.auth.ImportAuthorizationRequest(exported.id, exported.bytes))
+        assert imported.user.id == alice_user.id
+        assert (await other.get_me()).id == alice_user.id
+        for c in (alice, other):
+            await c.disconnect()
+
+    run(scenario())
