@@ -1,6 +1,6 @@
 """Upload and download throughput of big files through a real server, with Telethon.
 
-    python bench/bench_media.py [--size-mb 100] [--clients 1 20] [--media-url s3://...]
+    python bench/bench_media.py [--size-mb 100] [--clients 1 20] [--media-url s3://... | --moto]
 
 Starts `mtserver run` on a free port (files in its data dir, or the object store
 --media-url names), signs up one Telethon account per concurrent client, then for each
@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import hashlib
 import os
 import sys
@@ -120,7 +121,17 @@ def main() -> None:
     parser.add_argument("--size-mb", type=int, default=100)
     parser.add_argument("--clients", type=int, nargs="+", default=[1, 20])
     parser.add_argument("--media-url", default=None, help="object store (default: the server's data dir)")
+    parser.add_argument("--moto", action="store_true", help="S3: start a local moto server and use a bucket on it")
     args = parser.parse_args()
+    with contextlib.ExitStack() as stack:
+        if args.moto:
+            from tests.s3_server import moto_s3
+
+            args.media_url = stack.enter_context(moto_s3("bench"))
+        run(args)
+
+
+def run(args) -> None:
     with tempfile.TemporaryDirectory() as tmp:
         work = Path(tmp)
         env = {"MTSERVER_CODE_SENDER": f"fixed:{CODE}", "MTSERVER_LOG_FORMAT": "json"}
@@ -131,7 +142,8 @@ def main() -> None:
             rows = asyncio.run(bench(server, args.clients, args.size_mb * 2**20, work))
         finally:
             server.stop()
-    print(f"{args.size_mb} MB per client, {PART_KB} KB parts, store: {args.media_url or 'local directory'}")
+    store = "S3 (moto)" if args.moto else args.media_url or "local directory"
+    print(f"{args.size_mb} MB per client, {PART_KB} KB parts, store: {store}")
     print("| clients | MB moved each way | upload MB/s | download MB/s | server RSS before MB | server RSS peak MB |")
     print("|---:|---:|---:|---:|---:|---:|")
     for r in rows:
