@@ -6,12 +6,14 @@ divisor of 512 KB (524288 % size == 0); only the last part may be smaller. Files
 10 MB go through saveBigFilePart, which also names the total number of parts; a file
 has at most 4000 parts. Parts are written to the object store as they come; whether
 every part is there is only known when the file is used (an InputFile in sendMedia,
-uploadProfilePhoto, ...): then a missing part is FILE_PART_<n>_MISSING. Uploads never
-used are deleted after UPLOAD_TTL.
+uploadProfilePhoto, ...): then a missing part is FILE_PART_<n>_MISSING, and a small
+file's md5_checksum (when the client sends one) is checked. Uploads never used are
+deleted after UPLOAD_TTL.
 """
 
 from __future__ import annotations
 
+import hashlib
 import time
 
 import structlog
@@ -92,6 +94,8 @@ async def take_uploaded_file(services, user_id: int, input_file, mime_type: str)
     size = part_size * (count - 1) + parts[count - 1]
     if not big and size > SMALL_FILE_MAX:
         raise RpcError(400, "FILE_PARTS_INVALID")
+    if not big and input_file.md5_checksum:
+        await _check_md5(services, upload.key_prefix, count, input_file.md5_checksum)
     file = FileRecord(id=new_id(), key_prefix=upload.key_prefix, size=size, part_size=part_size,
                       mime_type=mime_type or "application/octet-stream", owner_id=user_id,
                       created_at=int(time.time()))
@@ -101,6 +105,15 @@ async def take_uploaded_file(services, user_id: int, input_file, mime_type: str)
     if extra:
         await services.objects.delete(extra)
     return file
+
+
+async def _check_md5(services, prefix: str, count: int, expected: str) -> None:
+    """InputFile.md5_checksum (small files only), one part in memory at a time."""
+    digest = hashlib.md5()
+    for index in range(count):
+        digest.update(await services.objects.read(part_key(prefix, index)))
+    if digest.hexdigest() != expected.strip().lower():
+        raise RpcError(400, "MD5_CHECKSUM_INVALID")
 
 
 async def store_bytes(services, owner_id: int, data: bytes, mime_type: str) -> FileRecord:

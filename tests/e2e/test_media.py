@@ -8,7 +8,6 @@ import asyncio
 import hashlib
 import io
 import os
-import re
 
 import pytest
 from PIL import Image
@@ -43,15 +42,19 @@ def run():
 
 
 def error_name(error) -> str:
-    """The RPC error's name as the server sent it (Telethon keeps it for unknown errors,
-    and turns known ones into classes: FILE_PART_1_MISSING -> FilePartMissingError(which=1))."""
-    if type(error).__name__ in ("RPCError", "BadRequestError") or not type(error).__name__.endswith("Error"):
-        return error.message
-    words = re.findall(r"[A-Z][a-z]*|[0-9]+", type(error).__name__[:-len("Error")])
-    name = "_".join(w.upper() for w in words)
-    if hasattr(error, "which"):
-        name = name.replace("PART_MISSING", f"PART_{error.which}_MISSING")
-    return name
+    """The RPC error's name as the server sent it: Telethon keeps it for errors it does
+    not know and turns known ones into classes (FILE_PART_1_MISSING -> FilePartMissingError
+    with which=1), so the name is found back through Telethon's own tables."""
+    from telethon.errors import rpcerrorlist
+
+    for name, cls in rpcerrorlist.rpc_errors_dict.items():
+        if type(error) is cls:
+            return name
+    for pattern, cls in rpcerrorlist.rpc_errors_re:
+        if type(error) is cls:
+            number = next(v for k, v in vars(error).items() if isinstance(v, int) and k != "code")
+            return pattern.replace("(\\d+)", str(number))
+    return error.message
 
 
 def sha(data: bytes) -> str:
@@ -213,6 +216,8 @@ def test_upload_and_download_rules(server, run):
         missing = types.InputMediaUploadedDocument(types.InputFile(404, 1, "y.bin", ""), "text/plain", [])
         assert await error_of(functions.messages.SendMediaRequest(peer, missing, "", 78)) == "FILE_PART_0_MISSING"
         assert await alice(save(4, 1, b"\x01" * 1024))
+        wrong = types.InputMediaUploadedDocument(types.InputFile(4, 3, "x.bin", "0" * 32), "text/plain", [])
+        assert await error_of(functions.messages.SendMediaRequest(peer, wrong, "", 90)) == "MD5_CHECKSUM_INVALID"
         await alice(functions.messages.SendMediaRequest(peer, media, "", 79))
         sent = (await alice.get_messages(bob_user.id, limit=1))[0]
         doc = sent.document
