@@ -44,6 +44,16 @@ def _caption(text: str | None) -> str:
     return text
 
 
+async def _media(ctx: RequestContext, user_id: int, input_media, random_id: int) -> dict:
+    """The media dict for a send. A retry of a send that already happened (same
+    random_id) must not process the media again (its upload is used up): it gets the
+    first send's media, and send_private answers with the first send's message."""
+    first = await ctx.services.storage.messages.by_random_id(user_id, random_id)
+    if first is not None and first.media:
+        return first.media
+    return await media_from_input(ctx.services, user_id, input_media)
+
+
 async def _deliver(ctx: RequestContext, user_id: int, peer: int, *, caption: str, entities, media: dict,
                    random_id: int, reply_to: int | None, silent: bool):
     """Stores one message with media and tells both sides; (sender's copy, pts)."""
@@ -81,7 +91,7 @@ async def send_media(request, ctx: RequestContext):
     peer = await resolve_input_peer(ctx.services.storage, user_id, request.peer)
     caption = _caption(request.message)
     await _check_can_send(ctx, user_id, peer)
-    media = await media_from_input(ctx.services, user_id, request.media)
+    media = await _media(ctx, user_id, request.media, request.random_id)
     record, pts = await _deliver(ctx, user_id, peer, caption=caption, entities=request.entities, media=media,
                                  random_id=request.random_id, reply_to=getattr(request.reply_to, "reply_to_msg_id", None),
                                  silent=bool(request.silent))
@@ -111,7 +121,7 @@ async def send_multi_media(request, ctx: RequestContext):
         raise RpcError(400, "RANDOM_ID_DUPLICATE")
     await _check_can_send(ctx, user_id, peer)
     captions = [_caption(item.message) for item in items]
-    medias = [await media_from_input(ctx.services, user_id, item.media) for item in items]
+    medias = [await _media(ctx, user_id, item.media, item.random_id) for item in items]
     if len({_album_kind(m) for m in medias}) > 1:
         raise RpcError(400, "MEDIA_GROUPED_INVALID")
     grouped_id = secrets.randbits(63) or 1
@@ -119,7 +129,8 @@ async def send_multi_media(request, ctx: RequestContext):
     sent = []
     for item, caption, media in zip(items, captions, medias):
         record, pts = await _deliver(ctx, user_id, peer, caption=caption, entities=item.entities,
-                                     media={**media, "grouped_id": grouped_id}, random_id=item.random_id,
+                                     media={**media, "grouped_id": media.get("grouped_id", grouped_id)},
+                                     random_id=item.random_id,
                                      reply_to=reply_to, silent=bool(request.silent))
         sent.append((record, pts, item.random_id))
     return await _updates(ctx, user_id, sent)

@@ -198,6 +198,9 @@ class Messages(Protocol):
     async def get(self, owner_id: int, ids: Iterable[int]) -> list[MessageRecord]:
         """The messages that exist, in the order asked, each once."""
 
+    async def by_random_id(self, owner_id: int, random_id: int) -> MessageRecord | None:
+        """The owner's message sent with that random_id (a retried send finds its first try)."""
+
     async def history(self, owner_id: int, peer_id: int, *, offset_id: int = 0, offset_date: int = 0,
                       add_offset: int = 0, limit: int = 100, max_id: int = 0,
                       min_id: int = 0) -> tuple[list[MessageRecord], int]:

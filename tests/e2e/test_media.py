@@ -212,13 +212,17 @@ def test_upload_and_download_rules(server, run):
         for part in (0, 2):
             assert await alice(save(4, part, bytes([part]) * 1024))
         media = types.InputMediaUploadedDocument(types.InputFile(4, 3, "x.bin", ""), "application/octet-stream", [])
-        assert await error_of(functions.messages.SendMediaRequest(peer, media, "", 77)) == "FILE_PART_1_MISSING"
+        assert await error_of(functions.messages.SendMediaRequest(peer, media, "", random_id=77)) == "FILE_PART_1_MISSING"
         missing = types.InputMediaUploadedDocument(types.InputFile(404, 1, "y.bin", ""), "text/plain", [])
-        assert await error_of(functions.messages.SendMediaRequest(peer, missing, "", 78)) == "FILE_PART_0_MISSING"
+        assert await error_of(functions.messages.SendMediaRequest(peer, missing, "", random_id=78)) == "FILE_PART_0_MISSING"
         assert await alice(save(4, 1, b"\x01" * 1024))
         wrong = types.InputMediaUploadedDocument(types.InputFile(4, 3, "x.bin", "0" * 32), "text/plain", [])
-        assert await error_of(functions.messages.SendMediaRequest(peer, wrong, "", 90)) == "MD5_CHECKSUM_INVALID"
-        await alice(functions.messages.SendMediaRequest(peer, media, "", 79))
+        assert await error_of(functions.messages.SendMediaRequest(peer, wrong, "", random_id=90)) == "MD5_CHECKSUM_INVALID"
+        first = await alice(functions.messages.SendMediaRequest(peer, media, "", random_id=79))
+        # A retry (same random_id) is the same message, although the upload is used up.
+        again = await alice(functions.messages.SendMediaRequest(peer, media, "", random_id=79))
+        assert again.updates[0].id == first.updates[0].id
+        assert len(await bob.get_messages(alice_user.id, limit=10)) == 1
         sent = (await alice.get_messages(bob_user.id, limit=1))[0]
         doc = sent.document
         assert (doc.size, doc.mime_type) == (3072, "application/octet-stream")
@@ -234,11 +238,11 @@ def test_upload_and_download_rules(server, run):
         assert await error_of(get(location, 1024 * 1024 - 4096, 8192)) == "LIMIT_INVALID"  # crosses 1 MB
         assert (await alice(get(location, 1024, 1024, precise=True))).bytes == b"\x01" * 1024
         # The upload was used: the same InputFile again finds nothing.
-        assert await error_of(functions.messages.SendMediaRequest(peer, media, "", 80)) == "FILE_PART_0_MISSING"
+        assert await error_of(functions.messages.SendMediaRequest(peer, media, "", random_id=80)) == "FILE_PART_0_MISSING"
         # Not an image: as a photo it is refused.
         assert await alice(save(5, 0, b"not a picture"))
         bad = types.InputMediaUploadedPhoto(types.InputFile(5, 1, "p.jpg", ""))
-        assert await error_of(functions.messages.SendMediaRequest(peer, bad, "", 81)) == "IMAGE_PROCESS_FAILED"
+        assert await error_of(functions.messages.SendMediaRequest(peer, bad, "", random_id=81)) == "IMAGE_PROCESS_FAILED"
         assert await error_of(get(types.InputFileLocation(1, 2, 3, b""), 0, 4096)) == "LOCATION_INVALID"
         for c in (alice, bob):
             await c.disconnect()

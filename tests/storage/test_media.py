@@ -30,6 +30,7 @@ async def test_an_upload_collects_parts_and_becomes_a_file(storage):
         await media.add_part(7, -5, part, 1024)
     await media.add_part(7, -5, 2, 10)  # re-sent
     assert await media.parts(7, -5) == {0: 1024, 1: 1024, 2: 10}
+    assert await media.full_part_size(7, -5, 2, 0) == 1024 and await media.full_part_size(7, -5, 1, 0) is None
     f = FileRecord(id=new_id(), key_prefix=up.key_prefix, size=2058, part_size=1024, mime_type="image/jpeg",
                    owner_id=7, created_at=NOW)
     assert await media.finish_upload(7, -5, f)
@@ -80,3 +81,13 @@ async def test_profile_photos_newest_is_current(storage):
     assert await media.delete_profile_photos(5, [photos[2].id, 404]) == [photos[2].id]
     assert (await media.current_profile_photos([5]))[5] == photos[1]
     assert await media.is_profile_photo(5, photos[0].id) and not await media.is_profile_photo(5, photos[2].id)
+
+
+async def test_a_message_is_found_by_its_random_id(storage):
+    alice = await storage.users.create("15550001", "Alice", now=NOW)
+    bob = await storage.users.create("15550002", "Bob", now=NOW)
+    media = {"_": "document", "document": {"id": 1}}
+    sent = await storage.messages.send_private(alice.id, bob.id, date=NOW, message="", random_id=77, media=media)
+    assert await storage.messages.by_random_id(alice.id, 77) == sent.sender_copy
+    assert await storage.messages.by_random_id(bob.id, 77) is None
+    assert await storage.messages.by_random_id(alice.id, 78) is None
