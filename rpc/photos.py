@@ -36,7 +36,7 @@ async def upload_profile_photo(request, ctx: RequestContext):
     if request.file is None:
         raise RpcError(400, "PHOTO_FILE_MISSING")
     photo = await photo_from_upload(ctx.services, user_id, request.file, profile=True)
-    await ctx.services.storage.media.add_profile_photo(user_id, photo.id, int(time.time()))
+    await ctx.services.storage.media.add_profile_photo(user_id, photo.id, time.time_ns() // 1000)
     users = await UserView(ctx.services.storage, user_id).users([user_id])
     return T.photos.Photo(photo=_profile_photo(photo, user_id), users=users)
 
@@ -56,7 +56,7 @@ async def update_profile_photo(request, ctx: RequestContext):
     photo = await media.photo(request.id.id)
     if photo is None or photo.access_hash != request.id.access_hash or photo.owner_id != user_id:
         raise RpcError(400, "PHOTO_ID_INVALID")
-    await media.add_profile_photo(user_id, photo.id, int(time.time()))
+    await media.add_profile_photo(user_id, photo.id, time.time_ns() // 1000)
     return T.photos.Photo(photo=_profile_photo(photo, user_id), users=await users_view.users([user_id]))
 
 

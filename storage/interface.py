@@ -300,8 +300,9 @@ class Media(Protocol):
 
     async def add_document(self, doc: DocumentRecord) -> None: ...
     async def document(self, document_id: int) -> DocumentRecord | None: ...
-    async def add_profile_photo(self, user_id: int, photo_id: int, date: int) -> None:
-        """The newest (by date, then id) is the current one."""
+    async def add_profile_photo(self, user_id: int, photo_id: int, set_at: int) -> None:
+        """The one with the highest set_at (microseconds: two set in one second keep their
+        order) is the current one; setting an existing one again moves it to the top."""
 
     async def profile_photos(self, user_id: int, offset: int = 0, limit: int = 100) -> tuple[list[PhotoRecord], int]:
         """(newest first, total count)."""

@@ -135,16 +135,16 @@ class SqlMedia:
 
     # -- profile photos -----------------------------------------------------------------------
 
-    async def add_profile_photo(self, user_id: int, photo_id: int, date: int) -> None:
-        await self._db.execute("INSERT INTO profile_photos (user_id, photo_id, date) VALUES ($1, $2, $3)"
-                               " ON CONFLICT (user_id, photo_id) DO UPDATE SET date = excluded.date",
-                               user_id, photo_id, date)
+    async def add_profile_photo(self, user_id: int, photo_id: int, set_at: int) -> None:
+        await self._db.execute("INSERT INTO profile_photos (user_id, photo_id, set_at) VALUES ($1, $2, $3)"
+                               " ON CONFLICT (user_id, photo_id) DO UPDATE SET set_at = excluded.set_at",
+                               user_id, photo_id, set_at)
 
     async def profile_photos(self, user_id: int, offset: int = 0, limit: int = 100) -> tuple[list[PhotoRecord], int]:
         """(the user's profile photos, newest (current) first, total count)."""
         total = await self._db.fetchval("SELECT count(*) FROM profile_photos WHERE user_id = $1", user_id)
         rows = await self._db.fetch("SELECT photo_id FROM profile_photos WHERE user_id = $1"
-                                    " ORDER BY date DESC, photo_id DESC LIMIT $2 OFFSET $3",
+                                    " ORDER BY set_at DESC, photo_id DESC LIMIT $2 OFFSET $3",
                                     user_id, max(0, limit), max(0, offset))
         return await self.photos([row[0] for row in rows]), total
 
@@ -154,12 +154,12 @@ class SqlMedia:
         current: dict[int, int] = {}
         for part in chunks(wanted):
             rows = await self._db.fetch(
-                "SELECT user_id, photo_id, date FROM profile_photos"
+                "SELECT user_id, photo_id, set_at FROM profile_photos"
                 f" WHERE user_id IN ({in_list(len(part))})", *part)
             best: dict[int, tuple[int, int]] = {}
-            for user_id, photo_id, date in rows:
-                if user_id not in best or (date, photo_id) > best[user_id]:
-                    best[user_id] = (date, photo_id)
+            for user_id, photo_id, set_at in rows:
+                if user_id not in best or (set_at, photo_id) > best[user_id]:
+                    best[user_id] = (set_at, photo_id)
             current.update((u, p) for u, (_, p) in best.items())
         photos = {p.id: p for p in await self.photos(list(current.values()))}
         return {u: photos[p] for u, p in current.items() if p in photos}

@@ -116,7 +116,7 @@ def test_documents_photos_and_albums_arrive_intact(server, run, tmp_path):
 
 
 def test_profile_photo_is_seen_and_downloaded(server, run, tmp_path):
-    from telethon import functions, types
+    from telethon import errors, functions, types
 
     async def scenario():
         pem, alice, alice_user, bob, bob_user = await pair(server)
@@ -131,11 +131,24 @@ def test_profile_photo_is_seen_and_downloaded(server, run, tmp_path):
         assert big.size == (600, 600)
         small = Image.open(io.BytesIO(await bob.download_profile_photo(seen, file=bytes, download_big=False)))
         assert small.size == (160, 160)
+        jpeg_file(tmp_path / "second.jpg", 500, 500, 8)
+        second = await alice(functions.photos.UploadProfilePhotoRequest(
+            file=await alice.upload_file(str(tmp_path / "second.jpg"))))
         photos = await bob(functions.photos.GetUserPhotosRequest(seen, offset=0, max_id=0, limit=10))
-        assert [p.id for p in photos.photos] == [result.photo.id]
-        gone = await alice(functions.photos.DeletePhotosRequest([types.InputPhoto(
-            result.photo.id, result.photo.access_hash, result.photo.file_reference)]))
-        assert gone == [result.photo.id]
+        assert [p.id for p in photos.photos] == [second.photo.id, result.photo.id]
+        # The first one again: an earlier photo becomes the current one.
+        first = types.InputPhoto(result.photo.id, result.photo.access_hash, result.photo.file_reference)
+        await alice(functions.photos.UpdateProfilePhotoRequest(id=first))
+        [seen] = await bob(functions.users.GetUsersRequest([types.InputUser(alice_user.id, alice_user.access_hash)]))
+        assert seen.photo.photo_id == result.photo.id
+        # A peer photo location only reaches that peer's own photos.
+        with pytest.raises(errors.RPCError) as caught:
+            await bob(functions.upload.GetFileRequest(types.InputPeerPhotoFileLocation(
+                types.InputPeerUser(bob_user.id, bob_user.access_hash), result.photo.id, big=True), 0, 4096))
+        assert error_name(caught.value) == "FILE_ID_INVALID"
+        gone = await alice(functions.photos.DeletePhotosRequest([first, types.InputPhoto(
+            second.photo.id, second.photo.access_hash, second.photo.file_reference)]))
+        assert gone == [result.photo.id, second.photo.id]
         [seen] = await bob(functions.users.GetUsersRequest([types.InputUser(alice_user.id, alice_user.access_hash)]))
         assert seen.photo is None
         for c in (alice, bob):

@@ -59,11 +59,12 @@ CREATE TABLE documents (
     dc_id       INTEGER NOT NULL
 );
 
--- A user's profile photos; the newest is the current one.
+-- A peer's profile photos (users by id, basic groups by -chat_id); the one set last
+-- (highest set_at, microseconds) is the current one.
 CREATE TABLE profile_photos (
     user_id  BIGINT  NOT NULL,
     photo_id BIGINT  NOT NULL,
-    date     BIGINT  NOT NULL,
+    set_at   BIGINT  NOT NULL,
     PRIMARY KEY (user_id, photo_id)
 );
-CREATE INDEX profile_photos_newest ON profile_photos (user_id, date DESC, photo_id DESC);
+CREATE INDEX profile_photos_newest ON profile_photos (user_id, set_at DESC);
