@@ -75,20 +75,21 @@ async def delete_photos(request, ctx: RequestContext):
 
 @handler(F.photos.GetUserPhotos)
 async def get_user_photos(request, ctx: RequestContext):
+    # Pages by offset (newest first). max_id is not used: photo ids are random here, so
+    # "ids below max_id" would not be a page; clients page with offset (Telethon, TDLib).
     user_id = require_user(ctx)
     storage = ctx.services.storage
     target = await resolve_user(storage, user_id, request.user_id)
+    if request.max_id < 0:
+        raise RpcError(400, "MAX_ID_INVALID")
     view = UserView(storage, user_id)
     users = await view.users([target])
-    if request.offset < 0 or request.limit < 0:
-        raise RpcError(400, "MAX_ID_INVALID" if request.max_id < 0 else "LIMIT_INVALID")
     if not await view.can_see(target, "profile_photo"):
         return T.photos.Photos(photos=[], users=users)
-    limit = min(request.limit or PHOTOS_LIMIT, PHOTOS_LIMIT)
-    photos, total = await storage.media.profile_photos(target, offset=request.offset, limit=limit)
-    if request.max_id:
-        photos = [p for p in photos if p.id != request.max_id]
+    offset = max(0, request.offset)
+    limit = max(0, min(request.limit or PHOTOS_LIMIT, PHOTOS_LIMIT))
+    photos, total = await storage.media.profile_photos(target, offset=offset, limit=limit)
     rendered = [_profile_photo(p, target) for p in photos]
-    if total > request.offset + len(rendered) or request.offset:
+    if offset or total > len(rendered):
         return T.photos.PhotosSlice(count=total, photos=rendered, users=users)
     return T.photos.Photos(photos=rendered, users=users)
