@@ -7,7 +7,6 @@ touches from the object store, so memory stays flat whatever the file size.
 
 from __future__ import annotations
 
-from storage.objects.chunked import read_range
 from tl import functions as F, types as T
 
 from .context import RequestContext
@@ -15,7 +14,7 @@ from .dispatch import handler
 from .errors import RpcError
 from .services.file_locations import resolve_location, storage_file_type
 from .services.login import require_user
-from .services.uploads import save_part
+from .services.uploads import read_file, save_part
 
 DOWNLOAD_MAX = 1024 * 1024  # a getFile chunk: at most 1 MB, never across a 1 MB boundary
 ALIGN = 4096  # offset and limit alignment; precise downloads may use 1 KB
@@ -52,6 +51,5 @@ async def get_file(request, ctx: RequestContext):
     user_id = require_user(ctx)
     check_range(request.offset, request.limit, bool(request.precise))
     file = await resolve_location(ctx.services, user_id, request.location)
-    data = await read_range(ctx.services.objects, file.key_prefix, file.part_size, file.size, request.offset,
-                            request.limit)
+    data = await read_file(ctx.services, file, request.offset, request.limit)
     return T.upload.File(type=storage_file_type(file.mime_type), mtime=file.created_at, bytes=data)

@@ -266,33 +266,46 @@ class ServerSecrets(Protocol):
 
 class Media(Protocol):
     """Uploads, stored files, photos, documents, profile photos (storage/media.py). Bytes
-    live in the object store (storage/objects) under the key prefixes recorded here."""
+    live in the object store (storage/objects), one object per part, under keys recorded here."""
 
     async def start_upload(self, owner_id: int, file_id: int, *, big: bool, total_parts: int | None,
                            now: int) -> UploadRecord:
         """The upload (owner, file_id): created with a fresh key prefix, or the one in progress."""
 
     async def upload(self, owner_id: int, file_id: int) -> UploadRecord | None: ...
-    async def add_part(self, owner_id: int, file_id: int, part: int, size: int) -> None:
-        """Records a part already written to the object store (a re-sent part replaces it)."""
+    async def add_part(self, owner_id: int, file_id: int, part: int, size: int,
+                       object_key: str) -> tuple[bool, str | None]:
+        """Records a part already written to the object store under object_key: (recorded,
+        the key of the part it replaced, if re-sent). Not recorded when the upload is gone
+        (used or expired meanwhile): the caller deletes what it wrote."""
 
     async def parts(self, owner_id: int, file_id: int) -> dict[int, int]:
         """{part: size} of the upload."""
+
+    async def part_keys(self, owner_id: int, file_id: int) -> dict[int, str]:
+        """{part: object key} of the upload."""
 
     async def full_part_size(self, owner_id: int, file_id: int, last_part: int, other_than: int) -> int | None:
         """The size of some part before `last_part` other than `other_than` (all such parts
         must have one size), None if there is none yet."""
 
-    async def finish_upload(self, owner_id: int, file_id: int, file: FileRecord) -> bool:
-        """The upload's rows go and `file` (same key prefix) is stored, in one transaction;
-        False (nothing changed) if the upload was no longer there."""
+    async def finish_upload(self, owner_id: int, file_id: int, key_prefix: str, part_count: int,
+                            file: FileRecord) -> list[str] | None:
+        """In one transaction: the upload (if it still has key_prefix) goes, `file` is
+        stored, and parts 0 .. part_count - 1 become its parts (same objects). Returns the
+        object keys of parts beyond part_count (to delete); None if the upload was gone."""
 
-    async def expired_uploads(self, before: int, limit: int = 100) -> list[tuple[UploadRecord, list[int]]]:
-        """Uploads started before `before`, with their part numbers, oldest first."""
+    async def expired_uploads(self, before: int, limit: int = 100) -> list[tuple[UploadRecord, list[str]]]:
+        """Uploads started before `before`, with their parts' object keys, oldest first."""
 
     async def drop_upload(self, owner_id: int, file_id: int) -> None: ...
-    async def add_file(self, file: FileRecord) -> None: ...
+    async def add_file(self, file: FileRecord, object_keys: Sequence[str]) -> None:
+        """A file the server wrote itself (a photo size): part i is object_keys[i]."""
+
     async def file(self, file_id: int) -> FileRecord | None: ...
+    async def file_part_keys(self, file_id: int, first: int, last: int) -> dict[int, str]:
+        """{part: object key} of a stored file's parts first .. last."""
+
     async def add_photo(self, photo: PhotoRecord) -> None: ...
     async def photo(self, photo_id: int) -> PhotoRecord | None: ...
     async def photos(self, photo_ids: Sequence[int]) -> list[PhotoRecord]:

@@ -1,10 +1,12 @@
 """Uploads, stored files, photos, documents and profile photos (storage.interface.Media).
 
-Only metadata lives here; bytes are in the object store (storage/objects), under keys
-this module hands out. An upload's parts are "<key_prefix>/<part>" with a key_prefix
-the server picks when the upload starts; when the upload is used its rows go and a
-`files` row takes over the same objects (no copy), so a client that reuses its file_id
-starts a new upload under a new prefix and can never change a stored file.
+Only metadata lives here; bytes are in the object store (storage/objects), one object
+per part, under keys recorded here. Every part written gets a key of its own
+("<key_prefix>/<part>.<random>", the prefix chosen by the server when the upload
+starts), and a part is recorded only while its upload still exists. When an upload is
+used, its part rows move to `file_parts` in the same transaction (the objects are not
+copied): the file then reads exactly those objects, and nothing written to the upload
+afterwards (a late or repeated saveFilePart, a reused client file_id) can change it.
 
 Profile photos are kept per storage peer id (rpc/services/peers.py): a user's under
 their id, a basic group's under -chat_id, so the same calls serve both.
@@ -25,7 +27,7 @@ from .db import Database, Executor, Row, chunks, in_list
 from .models import DocumentRecord, FileRecord, PhotoRecord, UploadRecord
 
 _UPLOAD = "owner_id, file_id, key_prefix, big, total_parts, created_at"
-_FILE = "id, key_prefix, size, part_size, mime_type, owner_id, created_at"
+_FILE = "id, size, part_size, mime_type, owner_id, created_at"
 _PHOTO = "id, access_hash, owner_id, date, sizes, file_id, dc_id"
 _DOCUMENT = "id, access_hash, owner_id, date, mime_type, size, file_id, attributes, thumbs, dc_id"
 
@@ -59,14 +61,19 @@ class SqlMedia:
                                       owner_id, file_id)
         return None if row is None else _upload(row)
 
-    async def add_part(self, owner_id: int, file_id: int, part: int, size: int) -> None:
-        await self._db.execute(
-            "INSERT INTO upload_parts (owner_id, file_id, part, size) VALUES ($1, $2, $3, $4)"
-            " ON CONFLICT (owner_id, file_id, part) DO UPDATE SET size = excluded.size",
-            owner_id, file_id, part, size)
+    async def add_part(self, owner_id: int, file_id: int, part: int, size: int,
+                       object_key: str) -> tuple[bool, str | None]:
+        """(recorded, the key of the part it replaced). Not recorded if the upload is gone
+        (used or expired meanwhile): the caller deletes the object it wrote."""
+        return await self._db.transaction(_add_part, self._db.dialect, owner_id, file_id, part, size, object_key)
 
     async def parts(self, owner_id: int, file_id: int) -> dict[int, int]:
         rows = await self._db.fetch("SELECT part, size FROM upload_parts WHERE owner_id = $1 AND file_id = $2",
+                                    owner_id, file_id)
+        return {row[0]: row[1] for row in rows}
+
+    async def part_keys(self, owner_id: int, file_id: int) -> dict[int, str]:
+        rows = await self._db.fetch("SELECT part, object_key FROM upload_parts WHERE owner_id = $1 AND file_id = $2",
                                     owner_id, file_id)
         return {row[0]: row[1] for row in rows}
 
@@ -75,18 +82,20 @@ class SqlMedia:
                                        " AND part < $3 AND part <> $4 LIMIT 1", owner_id, file_id, last_part,
                                        other_than)
 
-    async def finish_upload(self, owner_id: int, file_id: int, file: FileRecord) -> bool:
-        """The upload becomes `file` (same objects): False if it was gone already (used
-        by a concurrent request, or expired)."""
-        return await self._db.transaction(_finish_upload, owner_id, file_id, file)
+    async def finish_upload(self, owner_id: int, file_id: int, key_prefix: str, part_count: int,
+                            file: FileRecord) -> list[str] | None:
+        """Parts 0 .. part_count - 1 of the upload become `file`; returns the keys of the
+        parts beyond (for the caller to delete), None if the upload was gone already."""
+        return await self._db.transaction(_finish_upload, owner_id, file_id, key_prefix, part_count, file)
 
-    async def expired_uploads(self, before: int, limit: int = 100) -> list[tuple[UploadRecord, list[int]]]:
+    async def expired_uploads(self, before: int, limit: int = 100) -> list[tuple[UploadRecord, list[str]]]:
         rows = await self._db.fetch(f"SELECT {_UPLOAD} FROM uploads WHERE created_at < $1 ORDER BY created_at"
                                     " LIMIT $2", before, limit)
         found = []
         for row in rows:
             upload = _upload(row)
-            found.append((upload, sorted(await self.parts(upload.owner_id, upload.file_id))))
+            keys = await self.part_keys(upload.owner_id, upload.file_id)
+            found.append((upload, [keys[part] for part in sorted(keys)]))
         return found
 
     async def drop_upload(self, owner_id: int, file_id: int) -> None:
@@ -94,12 +103,19 @@ class SqlMedia:
 
     # -- files, photos, documents -------------------------------------------------------------
 
-    async def add_file(self, file: FileRecord) -> None:
-        await _insert_file(self._db, file)
+    async def add_file(self, file: FileRecord, object_keys: Sequence[str]) -> None:
+        """A file the server wrote itself, part i in object_keys[i]."""
+        await self._db.transaction(_add_file, file, list(object_keys))
 
     async def file(self, file_id: int) -> FileRecord | None:
         row = await self._db.fetchrow(f"SELECT {_FILE} FROM files WHERE id = $1", file_id)
         return None if row is None else FileRecord(**dict(zip(_FILE.split(", "), row)))
+
+    async def file_part_keys(self, file_id: int, first: int, last: int) -> dict[int, str]:
+        """{part: object key} for parts first .. last of a stored file."""
+        rows = await self._db.fetch("SELECT part, object_key FROM file_parts WHERE file_id = $1"
+                                    " AND part >= $2 AND part <= $3", file_id, first, last)
+        return {row[0]: row[1] for row in rows}
 
     async def add_photo(self, photo: PhotoRecord) -> None:
         await self._db.execute(f"INSERT INTO photos ({_PHOTO}) VALUES ($1, $2, $3, $4, $5, $6, $7)", photo.id,
@@ -179,14 +195,37 @@ class SqlMedia:
                                             " AND photo_id = $2", user_id, photo_id))
 
 
-async def _finish_upload(tx: Executor, owner_id: int, file_id: int, file: FileRecord) -> bool:
+async def _add_part(tx: Executor, dialect: str, owner_id: int, file_id: int, part: int, size: int,
+                    object_key: str) -> tuple[bool, str | None]:
+    # Locked (PostgreSQL; SQLite serializes writes anyway), so the upload cannot be used
+    # between this check and the insert: a part is recorded in an upload or not at all.
+    lock = " FOR UPDATE" if dialect == "postgres" else ""
+    if await tx.fetchrow(f"SELECT key_prefix FROM uploads WHERE owner_id = $1 AND file_id = $2{lock}",
+                         owner_id, file_id) is None:
+        return False, None
+    replaced = await tx.fetchval("SELECT object_key FROM upload_parts WHERE owner_id = $1 AND file_id = $2"
+                                 " AND part = $3", owner_id, file_id, part)
+    await tx.execute(
+        "INSERT INTO upload_parts (owner_id, file_id, part, size, object_key) VALUES ($1, $2, $3, $4, $5)"
+        " ON CONFLICT (owner_id, file_id, part) DO UPDATE SET size = excluded.size, object_key = excluded.object_key",
+        owner_id, file_id, part, size, object_key)
+    return True, replaced
+
+
+async def _finish_upload(tx: Executor, owner_id: int, file_id: int, key_prefix: str, part_count: int,
+                         file: FileRecord) -> list[str] | None:
     gone = await tx.execute("DELETE FROM uploads WHERE owner_id = $1 AND file_id = $2 AND key_prefix = $3",
-                            owner_id, file_id, file.key_prefix)
+                            owner_id, file_id, key_prefix)
     if not gone:
-        return False
-    await tx.execute("DELETE FROM upload_parts WHERE owner_id = $1 AND file_id = $2", owner_id, file_id)
+        return None
     await _insert_file(tx, file)
-    return True
+    await tx.execute("INSERT INTO file_parts (file_id, part, object_key) SELECT $1, part, object_key"
+                     " FROM upload_parts WHERE owner_id = $2 AND file_id = $3 AND part < $4",
+                     file.id, owner_id, file_id, part_count)
+    rows = await tx.fetch("SELECT object_key FROM upload_parts WHERE owner_id = $1 AND file_id = $2 AND part >= $3",
+                          owner_id, file_id, part_count)
+    await tx.execute("DELETE FROM upload_parts WHERE owner_id = $1 AND file_id = $2", owner_id, file_id)
+    return [row[0] for row in rows]
 
 
 async def _drop_upload(tx: Executor, owner_id: int, file_id: int) -> None:
@@ -194,9 +233,15 @@ async def _drop_upload(tx: Executor, owner_id: int, file_id: int) -> None:
     await tx.execute("DELETE FROM upload_parts WHERE owner_id = $1 AND file_id = $2", owner_id, file_id)
 
 
+async def _add_file(tx: Executor, file: FileRecord, keys: list[str]) -> None:
+    await _insert_file(tx, file)
+    for part, key in enumerate(keys):
+        await tx.execute("INSERT INTO file_parts (file_id, part, object_key) VALUES ($1, $2, $3)", file.id, part, key)
+
+
 async def _insert_file(ex: Executor, f: FileRecord) -> None:
-    await ex.execute(f"INSERT INTO files ({_FILE}) VALUES ($1, $2, $3, $4, $5, $6, $7)", f.id, f.key_prefix,
-                     f.size, f.part_size, f.mime_type, f.owner_id, f.created_at)
+    await ex.execute(f"INSERT INTO files ({_FILE}) VALUES ($1, $2, $3, $4, $5, $6)", f.id, f.size, f.part_size,
+                     f.mime_type, f.owner_id, f.created_at)
 
 
 def _upload(row: Row) -> UploadRecord:

@@ -179,7 +179,7 @@ class SentMessage(msgspec.Struct, frozen=True, kw_only=True):
 
 class UploadRecord(msgspec.Struct, frozen=True, kw_only=True):
     """An upload in progress (upload.saveFilePart / saveBigFilePart), storage/media.py.
-    Its parts are objects "<key_prefix>/<part>" in the object store."""
+    Its parts are objects "<key_prefix>/<part>.<random>" in the object store."""
 
     owner_id: int
     file_id: int  # the client's random id
@@ -190,10 +190,10 @@ class UploadRecord(msgspec.Struct, frozen=True, kw_only=True):
 
 
 class FileRecord(msgspec.Struct, frozen=True, kw_only=True):
-    """A stored file: objects "<key_prefix>/0..n", each part_size bytes but the last."""
+    """A stored file: one object per part (storage.media.file_part_keys), each part_size
+    bytes but the last."""
 
     id: int
-    key_prefix: str
     size: int
     part_size: int
     mime_type: str

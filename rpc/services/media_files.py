@@ -18,14 +18,13 @@ import trio
 
 from storage.media import new_access_hash, new_id
 from storage.models import DocumentRecord, FileRecord, PhotoRecord
-from storage.objects.chunked import read_all
 from tl import types as T
 
 from ..errors import RpcError
 from . import file_references
 from .media_view import document_dict, photo_dict
 from .photo_sizes import MESSAGE_BOXES, PROFILE_BOXES, ImageError, make_sizes
-from .uploads import store_bytes, take_uploaded_file
+from .uploads import read_file, store_bytes, take_uploaded_file
 
 PHOTO_MAX = 10 * 1024 * 1024  # Telegram refuses larger photos (PHOTO_SAVE_FILE_INVALID)
 THUMB_BOX = (("m", 320),)
@@ -57,7 +56,7 @@ async def _stored_sizes(services, owner_id: int, made, progressive: bool = True)
 
 
 async def _file_bytes(services, file: FileRecord) -> bytes:
-    return await read_all(services.objects, file.key_prefix, file.part_size, file.size)
+    return await read_file(services, file, 0, file.size)
 
 
 async def photo_from_upload(services, user_id: int, input_file, *, profile: bool = False) -> PhotoRecord:

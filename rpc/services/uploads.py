@@ -14,6 +14,7 @@ deleted after UPLOAD_TTL.
 from __future__ import annotations
 
 import hashlib
+import secrets
 import time
 
 import structlog
@@ -21,7 +22,7 @@ import trio
 
 from storage.media import new_id
 from storage.models import FileRecord
-from storage.objects.chunked import part_key
+from storage.objects.chunked import parts_spanned, read_range
 from tl import types as T
 
 from ..errors import RpcError
@@ -63,8 +64,15 @@ async def save_part(services, user_id: int, file_id: int, part: int, data: bytes
             earlier = await media.full_part_size(user_id, file_id, total_parts - 1, part)
             if earlier is not None and earlier != len(data):
                 raise RpcError(400, "FILE_PART_SIZE_CHANGED")
-    await services.objects.put(part_key(upload.key_prefix, part), data)
-    await media.add_part(user_id, file_id, part, len(data))
+    key = f"{upload.key_prefix}/{part}.{secrets.token_hex(4)}"
+    await services.objects.put(key, data)
+    recorded, replaced = await media.add_part(user_id, file_id, part, len(data), key)
+    if not recorded:
+        # The upload was used (or expired) while this part was being written.
+        await services.objects.delete([key])
+        raise RpcError(400, "FILE_PART_INVALID")
+    if replaced is not None:
+        await services.objects.delete([replaced])
 
 
 async def take_uploaded_file(services, user_id: int, input_file, mime_type: str) -> FileRecord:
@@ -95,35 +103,43 @@ async def take_uploaded_file(services, user_id: int, input_file, mime_type: str)
     if not big and size > SMALL_FILE_MAX:
         raise RpcError(400, "FILE_PARTS_INVALID")
     if not big and input_file.md5_checksum:
-        await _check_md5(services, upload.key_prefix, count, input_file.md5_checksum)
-    file = FileRecord(id=new_id(), key_prefix=upload.key_prefix, size=size, part_size=part_size,
-                      mime_type=mime_type or "application/octet-stream", owner_id=user_id,
-                      created_at=int(time.time()))
-    if not await media.finish_upload(user_id, input_file.id, file):
+        await _check_md5(services, await media.part_keys(user_id, input_file.id), count, input_file.md5_checksum)
+    file = FileRecord(id=new_id(), size=size, part_size=part_size, mime_type=mime_type or "application/octet-stream",
+                      owner_id=user_id, created_at=int(time.time()))
+    extra = await media.finish_upload(user_id, input_file.id, upload.key_prefix, count, file)
+    if extra is None:
         raise RpcError(400, "FILE_PART_0_MISSING")  # used or expired meanwhile
-    extra = [part_key(upload.key_prefix, i) for i in parts if i >= count]
     if extra:
         await services.objects.delete(extra)
     return file
 
 
-async def _check_md5(services, prefix: str, count: int, expected: str) -> None:
+async def _check_md5(services, keys: dict[int, str], count: int, expected: str) -> None:
     """InputFile.md5_checksum (small files only), one part in memory at a time."""
     digest = hashlib.md5()
     for index in range(count):
-        digest.update(await services.objects.read(part_key(prefix, index)))
+        digest.update(await services.objects.read(keys[index]))
     if digest.hexdigest() != expected.strip().lower():
         raise RpcError(400, "MD5_CHECKSUM_INVALID")
 
 
 async def store_bytes(services, owner_id: int, data: bytes, mime_type: str) -> FileRecord:
     """A file the server made itself (a photo size): one object, one part."""
-    file = FileRecord(id=new_id(), key_prefix=f"gen/{owner_id}/{new_id():x}", size=len(data),
-                      part_size=max(1, len(data)), mime_type=mime_type, owner_id=owner_id,
-                      created_at=int(time.time()))
-    await services.objects.put(part_key(file.key_prefix, 0), data)
-    await services.storage.media.add_file(file)
+    file = FileRecord(id=new_id(), size=len(data), part_size=max(1, len(data)), mime_type=mime_type,
+                      owner_id=owner_id, created_at=int(time.time()))
+    key = f"gen/{owner_id}/{file.id:x}"
+    await services.objects.put(key, data)
+    await services.storage.media.add_file(file, [key])
     return file
+
+
+async def read_file(services, file: FileRecord, offset: int, limit: int) -> bytes:
+    """Bytes offset .. offset + limit of a stored file, reading only the parts they touch."""
+    spanned = parts_spanned(file.part_size, file.size, offset, limit)
+    if not spanned:
+        return b""
+    keys = await services.storage.media.file_part_keys(file.id, spanned.start, spanned.stop - 1)
+    return await read_range(services.objects, keys, file.part_size, file.size, offset, limit)
 
 
 async def expire_uploads(storage, objects, now: int, ttl: int = UPLOAD_TTL) -> int:
@@ -133,9 +149,9 @@ async def expire_uploads(storage, objects, now: int, ttl: int = UPLOAD_TTL) -> i
         batch = await storage.media.expired_uploads(now - ttl)
         if not batch:
             return removed
-        for upload, parts in batch:
-            await objects.delete([part_key(upload.key_prefix, i) for i in parts])
+        for upload, keys in batch:
             await storage.media.drop_upload(upload.owner_id, upload.file_id)
+            await objects.delete(keys)
             removed += 1
 
 

@@ -23,31 +23,44 @@ async def test_every_record_field_has_a_column(storage, record, table):
 
 async def test_an_upload_collects_parts_and_becomes_a_file(storage):
     media = storage.media
+    assert await media.add_part(7, -5, 0, 1024, "nowhere") == (False, None)  # no such upload
     up = await media.start_upload(7, -5, big=True, total_parts=3, now=NOW)
     assert (up.owner_id, up.file_id, up.big, up.total_parts) == (7, -5, True, 3)
     assert await media.start_upload(7, -5, big=True, total_parts=3, now=NOW + 5) == up  # the same upload
-    for part in (0, 1, 2):
-        await media.add_part(7, -5, part, 1024)
-    await media.add_part(7, -5, 2, 10)  # re-sent
-    assert await media.parts(7, -5) == {0: 1024, 1: 1024, 2: 10}
+    for part in (0, 1, 2, 3):
+        assert await media.add_part(7, -5, part, 1024, f"k{part}") == (True, None)
+    assert await media.add_part(7, -5, 2, 10, "k2b") == (True, "k2")  # re-sent
+    assert await media.parts(7, -5) == {0: 1024, 1: 1024, 2: 10, 3: 1024}
+    assert await media.part_keys(7, -5) == {0: "k0", 1: "k1", 2: "k2b", 3: "k3"}
     assert await media.full_part_size(7, -5, 2, 0) == 1024 and await media.full_part_size(7, -5, 1, 0) is None
-    f = FileRecord(id=new_id(), key_prefix=up.key_prefix, size=2058, part_size=1024, mime_type="image/jpeg",
-                   owner_id=7, created_at=NOW)
-    assert await media.finish_upload(7, -5, f)
-    assert not await media.finish_upload(7, -5, f)  # used once
+    f = FileRecord(id=new_id(), size=2058, part_size=1024, mime_type="image/jpeg", owner_id=7, created_at=NOW)
+    assert await media.finish_upload(7, -5, up.key_prefix, 3, f) == ["k3"]  # the parts beyond are left over
+    assert await media.finish_upload(7, -5, up.key_prefix, 3, f) is None  # used once
     assert await media.file(f.id) == f
+    assert await media.file_part_keys(f.id, 0, 2) == {0: "k0", 1: "k1", 2: "k2b"}
+    assert await media.file_part_keys(f.id, 1, 1) == {1: "k1"}
     assert await media.upload(7, -5) is None and await media.parts(7, -5) == {}
+    # A part that arrives after the upload was used changes nothing.
+    assert await media.add_part(7, -5, 1, 1024, "late") == (False, None)
     again = await media.start_upload(7, -5, big=False, total_parts=None, now=NOW)
-    assert again.key_prefix != up.key_prefix  # a reused client id never touches the stored file
+    assert again.key_prefix != up.key_prefix
+    await media.add_part(7, -5, 1, 1024, "new")
+    assert await media.file_part_keys(f.id, 0, 2) == {0: "k0", 1: "k1", 2: "k2b"}
+
+
+async def test_files_the_server_writes(storage):
+    f = FileRecord(id=new_id(), size=5, part_size=5, mime_type="image/jpeg", owner_id=1, created_at=NOW)
+    await storage.media.add_file(f, ["gen/1/x"])
+    assert await storage.media.file(f.id) == f and await storage.media.file_part_keys(f.id, 0, 0) == {0: "gen/1/x"}
 
 
 async def test_expired_uploads(storage):
     media = storage.media
     await media.start_upload(1, 1, big=False, total_parts=None, now=NOW)
-    await media.add_part(1, 1, 0, 5)
+    await media.add_part(1, 1, 0, 5, "a0")
     await media.start_upload(1, 2, big=False, total_parts=None, now=NOW + 100)
     found = await media.expired_uploads(NOW + 50)
-    assert [(u.file_id, parts) for u, parts in found] == [(1, [0])]
+    assert [(u.file_id, keys) for u, keys in found] == [(1, ["a0"])]
     await media.drop_upload(1, 1)
     assert await media.expired_uploads(NOW + 50) == []
 

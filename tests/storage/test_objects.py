@@ -8,7 +8,7 @@ import os
 import pytest
 
 from storage.objects import ObjectMissing, ObjectStoreError, open_object_store
-from storage.objects.chunked import part_key, read_range
+from storage.objects.chunked import parts_spanned, read_range
 from tests.s3_server import moto_s3
 
 
@@ -58,10 +58,14 @@ async def test_delete(store):
 async def test_a_file_is_read_across_its_parts(store):
     part = 4096
     data = os.urandom(part * 3 + 100)
-    for i in range(4):
-        await store.put(part_key("f", i), data[i * part:(i + 1) * part])
+    keys = {i: f"f/{i}.x" for i in range(4)}
+    for i, key in keys.items():
+        await store.put(key, data[i * part:(i + 1) * part])
     for offset, limit in ((0, len(data)), (1000, 5000), (4096, 4096), (12288, 4096), (12200, 4096), (20000, 10)):
-        assert await read_range(store, "f", part, len(data), offset, limit) == data[offset:offset + limit]
+        assert await read_range(store, keys, part, len(data), offset, limit) == data[offset:offset + limit]
+    assert parts_spanned(part, len(data), 4000, 200) == range(0, 2)
+    assert parts_spanned(part, len(data), 12288, 4096) == range(3, 4)
+    assert parts_spanned(part, len(data), 20000, 10) == range(0)
 
 
 def test_urls(tmp_path):

@@ -1,7 +1,7 @@
 -- 0005: uploads in progress, stored files, photos, documents, profile photos.
 -- PostgreSQL dialect; storage/migrations/sqlite/0005_media.sql is the same schema.
 -- See storage/media.py for the rules these tables keep; the bytes live in the object
--- store (storage/objects), as parts under key_prefix ("<key_prefix>/<part>").
+-- store (storage/objects), one object per part, named in upload_parts / file_parts.
 
 -- An upload (upload.saveFilePart / saveBigFilePart) until it is used or expires.
 -- key_prefix is chosen by the server, so a client reusing its file_id later never
@@ -18,22 +18,31 @@ CREATE TABLE uploads (
 CREATE INDEX uploads_created ON uploads (created_at);
 
 CREATE TABLE upload_parts (
-    owner_id BIGINT  NOT NULL,
-    file_id  BIGINT  NOT NULL,
-    part     INTEGER NOT NULL,
-    size     BIGINT  NOT NULL,
+    owner_id   BIGINT  NOT NULL,
+    file_id    BIGINT  NOT NULL,
+    part       INTEGER NOT NULL,
+    size       BIGINT  NOT NULL,
+    object_key TEXT    NOT NULL,        -- "<key_prefix>/<part>.<random>": a re-sent part gets a new one
     PRIMARY KEY (owner_id, file_id, part)
 );
 
--- A stored file: every part part_size bytes except the last.
+-- A stored file: every part part_size bytes except the last, each an object (file_parts).
 CREATE TABLE files (
     id         BIGINT  PRIMARY KEY,
-    key_prefix TEXT    NOT NULL,
     size       BIGINT  NOT NULL,
     part_size  BIGINT  NOT NULL,
     mime_type  TEXT    NOT NULL,
     owner_id   BIGINT  NOT NULL,        -- who uploaded it
     created_at BIGINT  NOT NULL
+);
+
+-- The object holding each part of a stored file. Used upload parts move here, so a
+-- part still being written to an upload when it was used can never change the file.
+CREATE TABLE file_parts (
+    file_id    BIGINT  NOT NULL,
+    part       INTEGER NOT NULL,
+    object_key TEXT    NOT NULL,
+    PRIMARY KEY (file_id, part)
 );
 
 CREATE TABLE photos (
