@@ -74,16 +74,24 @@ class UserView:
             return True
         return allows(await self.rules(owner_id, key), owner_id, self.viewer_id, await self.is_contact_of(owner_id))
 
+    async def _load_photos(self, user_ids) -> None:
+        """Current profile photos of the users not looked up yet, in one query."""
+        wanted = [u for u in dict.fromkeys(user_ids) if u not in self._photos]
+        if wanted:
+            current = await self.storage.media.current_profile_photos(wanted)
+            for u in wanted:
+                self._photos[u] = profile_photo_object(current[u]) if u in current else None
+
     async def photo(self, user_id: int):
         """The user's current profile photo as UserProfilePhoto, if the viewer may see it."""
-        if user_id not in self._photos:
-            current = (await self.storage.media.current_profile_photos([user_id])).get(user_id)
-            self._photos[user_id] = None if current is None else profile_photo_object(current)
+        await self._load_photos([user_id])
         if self._photos[user_id] is None or not await self.can_see(user_id, "profile_photo"):
             return None
         return self._photos[user_id]
 
     async def users(self, user_ids) -> list:
+        user_ids = list(user_ids)
+        await self._load_photos(user_ids)
         seen: set[int] = set()
         out = []
         for user_id in user_ids:
