@@ -19,10 +19,12 @@ from tl import functions as F, types as T
 
 from .context import RequestContext
 from .dispatch import handler
-from .errors import NOT_IMPLEMENTED, RpcError
+from .errors import RpcError
 from .services.chat_view import ChatView, full_photo, is_admin, participants_object
 from .services.live import publish, publish_rows
 from .services.login import require_user
+from .services.media_files import chat_photo_from_input, chat_photo_reference
+from .services.media_view import chat_photo_object, photo_object
 from .services.messages_view import message, users_of
 from .services.peers import can_see_chat, resolve_input_peer, resolve_user
 from .services.users import UserView
@@ -143,11 +145,23 @@ async def edit_chat_title(request, ctx: RequestContext):
 @handler(F.messages.EditChatPhoto)
 async def edit_chat_photo(request, ctx: RequestContext):
     user_id = require_user(ctx)
-    if not isinstance(request.photo, T.InputChatPhotoEmpty):
-        # Uploaded photos come with file storage; until then a clear refusal, not a fake success.
-        raise RpcError(400, NOT_IMPLEMENTED)
-    change = await _stored(ctx.services.storage.chats.edit_photo(
-        request.chat_id, user_id, None, date=int(time.time()), action={"_": "messageActionChatDeletePhoto"}))
+    storage = ctx.services.storage
+    before = await storage.chats.get(request.chat_id)
+    photo = await chat_photo_from_input(ctx.services, user_id, request.photo)
+    if photo is None:
+        change = await _stored(storage.chats.edit_photo(
+            request.chat_id, user_id, None, date=int(time.time()), action={"_": "messageActionChatDeletePhoto"}))
+    else:
+        shown = photo_object(photo, chat_photo_reference(request.chat_id)).to_dict()
+        stored = {"chat_photo": chat_photo_object(photo).to_dict(), "photo": shown}
+        change = await _stored(storage.chats.edit_photo(
+            request.chat_id, user_id, stored, date=int(time.time()),
+            action={"_": "messageActionChatEditPhoto", "photo": shown}))
+        # Under the chat's peer id, so inputPeerPhotoFileLocation reaches it as a user's.
+        await storage.media.add_profile_photo(-request.chat_id, photo.id, time.time_ns() // 1000)
+    old_photo = (before.photo or {}).get("photo") if before is not None else None
+    if old_photo and (photo is None or old_photo.get("id") != photo.id):
+        await storage.media.delete_profile_photos(-request.chat_id, [old_photo["id"]])
     return await _answer(ctx, change, members_changed=False)
 
 

@@ -29,8 +29,10 @@ from mtproto.session import EncryptedSession, SessionState
 from rpc.services.code_senders import parse_code_sender
 from rpc.services.limits import AccountLimits
 from rpc.services.notifications import ensure_service_user
+from rpc.services.uploads import expire_uploads_forever
 from storage import AuthKeyRecord, Storage, open_storage
 from storage.bus import open_bus
+from storage.objects import open_object_store
 
 from .config import Config
 from .connection import Connection
@@ -63,6 +65,8 @@ class ServerState:
         self.max_packet_size = 16 * 1024 * 1024
         self.storage = storage
         self.bus = bus
+        # File bytes (uploads, photos, documents): a directory or an S3 bucket.
+        self.objects = open_object_store(config.media_url, config.data_dir)
         self.code_sender = parse_code_sender(config.code_sender)
         self.limits = AccountLimits()
         # account.getPassword's SRP challenge per permanent key, used up by the next check;
@@ -143,6 +147,7 @@ async def _serve(config: Config, rsa_key: ServerRsaKey, storage: Storage, bus, t
 
         nursery.start_soon(accept)
         nursery.start_soon(prune_update_logs, state)
+        nursery.start_soon(expire_uploads_forever, state)
         if handle_signals:
             nursery.start_soon(_watch_signals, state, accept_scope, nursery.cancel_scope)
         task_status.started(state)

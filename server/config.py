@@ -98,6 +98,9 @@ class Config(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=Tr
     # Days of per-user update log kept for updates.getDifference; a client away longer
     # gets differenceTooLong and reloads its dialogs.
     update_log_days: int = 30
+    # Where file bytes go (storage/objects): None: <data_dir>/media; "file:///dir";
+    # "s3://ACCESS:SECRET@host:port/bucket" (s3s:// for TLS) for S3 or MinIO.
+    media_url: str | None = None
 
     def __post_init__(self) -> None:
         if self.public_host is None:
@@ -167,6 +170,18 @@ def _redis_url(value: Any) -> bool:
     return scheme in ("redis", "rediss", "unix") and separator != "" and rest.strip("/") != ""
 
 
+def _media_url(value: Any) -> bool:
+    if not isinstance(value, str):
+        return False
+    from storage.objects import ObjectStoreError, open_object_store
+
+    try:
+        open_object_store(value.strip(), ".")
+    except (ObjectStoreError, ValueError):
+        return False
+    return True
+
+
 def _code_sender(value: Any) -> bool:
     from rpc.services.code_senders import parse_code_sender
 
@@ -209,6 +224,8 @@ _RULES: dict[str, _Rule] = {
     "dc_id": _Rule(f"an int in 1..{_INT32_MAX}", _parse_int, _int_in(1, _INT32_MAX)),
     "redis": _Rule("a redis://, rediss:// or unix:// URL", str.strip, _redis_url, optional=True,
                    normalize=str.strip, display=_without_password),
+    "media_url": _Rule("a file:///dir or s3://ACCESS:SECRET@host:port/bucket URL", str.strip, _media_url,
+                       optional=True, normalize=str.strip, display=_without_password),
     "code_sender": _Rule("log, fixed:CODE (4-8 digits) or webhook:http(s)://URL", str.strip, _code_sender,
                          normalize=str.strip),
     "registration": _Rule(

@@ -25,14 +25,18 @@ from .models import (
     ChatRecord,
     ContactRecord,
     DialogRecord,
+    DocumentRecord,
     DraftRecord,
+    FileRecord,
     InviteRecord,
     MessageRecord,
     PasswordRecord,
     PhoneCodeRecord,
+    PhotoRecord,
     SentMessage,
     UpdateRecord,
     UpdateStateRecord,
+    UploadRecord,
     UserRecord,
 )
 
@@ -243,6 +247,9 @@ class Messages(Protocol):
 
     async def get(self, owner_id: int, ids: Iterable[int]) -> list[MessageRecord]:
         """The messages that exist, in the order asked, each once."""
+
+    async def by_random_id(self, owner_id: int, random_id: int) -> MessageRecord | None:
+        """The owner's message sent with that random_id (a retried send finds its first try)."""
 
     async def history(self, owner_id: int, peer_id: int, *, offset_id: int = 0, offset_date: int = 0,
                       add_offset: int = 0, limit: int = 100, max_id: int = 0,
@@ -478,6 +485,69 @@ class ServerSecrets(Protocol):
         same for every process."""
 
 
+class Media(Protocol):
+    """Uploads, stored files, photos, documents, profile photos (storage/media.py). Bytes
+    live in the object store (storage/objects), one object per part, under keys recorded here."""
+
+    async def start_upload(self, owner_id: int, file_id: int, *, big: bool, total_parts: int | None,
+                           now: int) -> UploadRecord:
+        """The upload (owner, file_id): created with a fresh key prefix, or the one in progress."""
+
+    async def upload(self, owner_id: int, file_id: int) -> UploadRecord | None: ...
+    async def add_part(self, owner_id: int, file_id: int, part: int, size: int,
+                       object_key: str) -> tuple[bool, str | None]:
+        """Records a part already written to the object store under object_key: (recorded,
+        the key of the part it replaced, if re-sent). Not recorded when the upload is gone
+        (used or expired meanwhile): the caller deletes what it wrote."""
+
+    async def parts(self, owner_id: int, file_id: int) -> dict[int, int]:
+        """{part: size} of the upload."""
+
+    async def part_keys(self, owner_id: int, file_id: int) -> dict[int, str]:
+        """{part: object key} of the upload."""
+
+    async def full_part_size(self, owner_id: int, file_id: int, last_part: int, other_than: int) -> int | None:
+        """The size of some part before `last_part` other than `other_than` (all such parts
+        must have one size), None if there is none yet."""
+
+    async def finish_upload(self, owner_id: int, file_id: int, key_prefix: str, part_count: int,
+                            file: FileRecord) -> list[str] | None:
+        """In one transaction: the upload (if it still has key_prefix) goes, `file` is
+        stored, and parts 0 .. part_count - 1 become its parts (same objects). Returns the
+        object keys of parts beyond part_count (to delete); None if the upload was gone."""
+
+    async def expired_uploads(self, before: int, limit: int = 100) -> list[tuple[UploadRecord, list[str]]]:
+        """Uploads started before `before`, with their parts' object keys, oldest first."""
+
+    async def drop_upload(self, owner_id: int, file_id: int) -> None: ...
+    async def add_file(self, file: FileRecord, object_keys: Sequence[str]) -> None:
+        """A file the server wrote itself (a photo size): part i is object_keys[i]."""
+
+    async def file(self, file_id: int) -> FileRecord | None: ...
+    async def file_part_keys(self, file_id: int, first: int, last: int) -> dict[int, str]:
+        """{part: object key} of a stored file's parts first .. last."""
+
+    async def add_photo(self, photo: PhotoRecord) -> None: ...
+    async def photo(self, photo_id: int) -> PhotoRecord | None: ...
+    async def photos(self, photo_ids: Sequence[int]) -> list[PhotoRecord]:
+        """Those that exist, in the order asked, each once."""
+
+    async def add_document(self, doc: DocumentRecord) -> None: ...
+    async def document(self, document_id: int) -> DocumentRecord | None: ...
+    async def add_profile_photo(self, user_id: int, photo_id: int, set_at: int) -> None:
+        """The one with the highest set_at (microseconds: two set in one second keep their
+        order) is the current one; setting an existing one again moves it to the top."""
+
+    async def profile_photos(self, user_id: int, offset: int = 0, limit: int = 100) -> tuple[list[PhotoRecord], int]:
+        """(newest first, total count)."""
+
+    async def current_profile_photos(self, user_ids: Iterable[int]) -> dict[int, PhotoRecord]: ...
+    async def delete_profile_photos(self, user_id: int, photo_ids: Iterable[int]) -> list[int]:
+        """The ids that were the user's profile photos and are now deleted, in the order asked."""
+
+    async def is_profile_photo(self, user_id: int, photo_id: int) -> bool: ...
+
+
 class Storage(Protocol):
     backend: str  # "sqlite" or "postgres"
     schema_version: int | None  # set by migrate()
@@ -500,6 +570,7 @@ class Storage(Protocol):
     chats: Chats
     invites: Invites
     secrets: ServerSecrets
+    media: Media
 
     async def migrate(self) -> int:
         """Apply pending migrations (numbered SQL files) in one transaction; returns the

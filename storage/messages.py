@@ -115,6 +115,11 @@ class SqlMessages:
     async def get(self, owner_id: int, ids: Iterable[int]) -> list[MessageRecord]:
         return await _get(self._db, owner_id, list(ids))
 
+    async def by_random_id(self, owner_id: int, random_id: int) -> MessageRecord | None:
+        row = await self._db.fetchrow(f"SELECT {_COLUMNS} FROM messages WHERE owner_id = $1 AND random_id = $2",
+                                      owner_id, random_id)
+        return None if row is None else _message(row)
+
     async def history(self, owner_id: int, peer_id: int, *, offset_id: int = 0, offset_date: int = 0,
                       add_offset: int = 0, limit: int = 100, max_id: int = 0,
                       min_id: int = 0) -> tuple[list[MessageRecord], int]:

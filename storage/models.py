@@ -248,3 +248,58 @@ class ChatChange(msgspec.Struct, frozen=True, kw_only=True):
     actor_pts: int | None = None
     # Every box that got a copy (the actor's too): (user_id, pts after its new_message update).
     deliveries: list[tuple[int, int]] = []
+
+
+class UploadRecord(msgspec.Struct, frozen=True, kw_only=True):
+    """An upload in progress (upload.saveFilePart / saveBigFilePart), storage/media.py.
+    Its parts are objects "<key_prefix>/<part>.<random>" in the object store."""
+
+    owner_id: int
+    file_id: int  # the client's random id
+    key_prefix: str  # chosen by the server
+    big: bool
+    total_parts: int | None  # saveBigFilePart's file_total_parts
+    created_at: int
+
+
+class FileRecord(msgspec.Struct, frozen=True, kw_only=True):
+    """A stored file: one object per part (storage.media.file_part_keys), each part_size
+    bytes but the last."""
+
+    id: int
+    size: int
+    part_size: int
+    mime_type: str
+    owner_id: int
+    created_at: int
+
+
+class PhotoRecord(msgspec.Struct, frozen=True, kw_only=True):
+    """A photo and its sizes, smallest first, each a dict:
+    {"type": "s", "bytes": "<hex>"} (stripped thumbnail, inline),
+    {"type": "m", "w": 320, "h": 240, "size": 12345, "file_id": 77} (a stored JPEG;
+    "progressive": true for the largest)."""
+
+    id: int
+    access_hash: int
+    owner_id: int
+    date: int
+    sizes: list[dict[str, Any]]
+    file_id: int  # the original as uploaded
+    dc_id: int = 1  # the DC that stores its files
+
+
+class DocumentRecord(msgspec.Struct, frozen=True, kw_only=True):
+    """Any file sent as a document; attributes are TL dicts (documentAttributeFilename...),
+    thumbs as PhotoRecord.sizes."""
+
+    id: int
+    access_hash: int
+    owner_id: int
+    date: int
+    mime_type: str
+    size: int
+    file_id: int
+    attributes: list[dict[str, Any]] = []
+    thumbs: list[dict[str, Any]] = []
+    dc_id: int = 1

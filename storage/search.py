@@ -44,16 +44,21 @@ def _flag(dialect: str, key: str) -> str:
     return f"{_MEDIA_TEXT} LIKE '%\"{key}\":{'' if dialect == 'sqlite' else ' '}true%'"
 
 
+# Message media as rpc/services/media_view.py stores it: {"_": "photo", "photo": {...}} or
+# {"_": "document", "document": {..., "attributes": [TL dicts]}}.
+_PHOTO, _DOCUMENT = "photo", "document"
+
+
 def filter_condition(dialect: str, name: str) -> str | None:
     """The SQL condition of an inputMessagesFilter* predicate; None: nothing matches it
     here (mentions, calls, ... that private chats do not store)."""
-    doc = _media_is(dialect, "messageMediaDocument")
+    doc = _media_is(dialect, _DOCUMENT)
     video = f"({doc} AND {_has('documentAttributeVideo')})"
     conditions = {
         "inputMessagesFilterEmpty": "1 = 1",
-        "inputMessagesFilterPhotos": _media_is(dialect, "messageMediaPhoto"),
+        "inputMessagesFilterPhotos": _media_is(dialect, _PHOTO),
         "inputMessagesFilterVideo": video,
-        "inputMessagesFilterPhotoVideo": f"({_media_is(dialect, 'messageMediaPhoto')} OR {video})",
+        "inputMessagesFilterPhotoVideo": f"({_media_is(dialect, _PHOTO)} OR {video})",
         "inputMessagesFilterDocument": f"({doc} AND NOT {_has('documentAttributeVideo')}"
                                        f" AND NOT {_has('documentAttributeAudio')}"
                                        f" AND NOT {_has('documentAttributeSticker')})",

@@ -13,6 +13,7 @@ from .db import Database
 from .drafts import SqlDrafts
 from .forwards import SqlForwards
 from .login import SqlInvites, SqlPhoneCodes
+from .media import SqlMedia
 from .messages import SqlMessages
 from .pinned_dialogs import SqlPinnedDialogs
 from .pinned_messages import SqlPinnedMessages
@@ -44,6 +45,7 @@ class SqlStorage:
         self.chats = SqlChats(db)
         self.invites = SqlInvites(db)
         self.secrets = SqlServerSecrets(db)
+        self.media = SqlMedia(db)
         self.schema_version: int | None = None  # known after migrate()
 
     @property

@@ -55,6 +55,8 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--code-sender", metavar="SPEC", help="where login codes go: log (default), fixed:CODE, webhook:URL")
     run.add_argument("--registration", choices=("open", "allowlist", "invite"), help="who may sign up (default open)")
     _add_database(run)
+    run.add_argument("--media-url", metavar="URL",
+                     help="where files go: file:///dir or s3://ACCESS:SECRET@host:port/bucket (default: data dir)")
 
     pubkey = commands.add_parser(
         "pubkey", help="print the server's public RSA key (PKCS#1 PEM) and fingerprint, creating the key if missing")
@@ -82,7 +84,7 @@ def _add_database(parser: argparse.ArgumentParser) -> None:
 
 def _overrides(args: argparse.Namespace) -> dict[str, str | None]:
     names = ("host", "port", "public_host", "public_port", "data_dir", "database", "log_format", "redis",
-             "code_sender", "registration")
+             "code_sender", "registration", "media_url")
     return {name: getattr(args, name) for name in names if hasattr(args, name)}
 
 

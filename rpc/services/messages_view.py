@@ -6,6 +6,7 @@ import tl
 from storage.models import MessageRecord, UpdateRecord
 from tl import types as T
 
+from .media_view import message_fields
 from .peers import peer_object
 
 
@@ -23,6 +24,7 @@ def message(record: MessageRecord):
         id=record.id, out=record.out, silent=record.silent, pinned=record.pinned, peer_id=peer_object(record.peer_id),
         from_id=T.PeerUser(user_id=record.from_id), date=record.date, message=record.message,
         entities=entities, edit_date=record.edit_date, reply_to=reply_to, fwd_from=forward_header(record.fwd_from),
+        **message_fields(record),
     )
 
 

@@ -12,6 +12,7 @@ import time
 from storage.models import UserRecord
 from tl import types as T
 
+from .media_view import profile_photo_object
 from .privacy import allows, rules_or_default
 from .service_account import SERVICE_USER_ID
 
@@ -46,6 +47,7 @@ class UserView:
         self._my_contacts: dict | None = None
         self._their_contact_of_me: dict[int, bool] = {}
         self._rules: dict[tuple[int, str], list[dict]] = {}
+        self._photos: dict[int, object] = {}
 
     async def record(self, user_id: int) -> UserRecord | None:
         if user_id not in self._records:
@@ -73,7 +75,24 @@ class UserView:
             return True
         return allows(await self.rules(owner_id, key), owner_id, self.viewer_id, await self.is_contact_of(owner_id))
 
+    async def _load_photos(self, user_ids) -> None:
+        """Current profile photos of the users not looked up yet, in one query."""
+        wanted = [u for u in dict.fromkeys(user_ids) if u not in self._photos]
+        if wanted:
+            current = await self.storage.media.current_profile_photos(wanted)
+            for u in wanted:
+                self._photos[u] = profile_photo_object(current[u]) if u in current else None
+
+    async def photo(self, user_id: int):
+        """The user's current profile photo as UserProfilePhoto, if the viewer may see it."""
+        await self._load_photos([user_id])
+        if self._photos[user_id] is None or not await self.can_see(user_id, "profile_photo"):
+            return None
+        return self._photos[user_id]
+
     async def users(self, user_ids) -> list:
+        user_ids = list(user_ids)
+        await self._load_photos(user_ids)
         seen: set[int] = set()
         out = []
         for user_id in user_ids:
@@ -96,7 +115,8 @@ class UserView:
         if record.id == self.viewer_id:
             return T.User(id=record.id, self_=True, access_hash=record.access_hash, first_name=record.first_name,
                           last_name=record.last_name or None, username=record.username, phone=record.phone,
-                          status=status_of(record, now, exact=True), contact=False)
+                          status=status_of(record, now, exact=True), contact=False,
+                          photo=await self.photo(record.id))
         contacts = await self.my_contacts()
         mine = contacts.get(record.id)
         theirs = await self.is_contact_of(record.id)
@@ -109,4 +129,4 @@ class UserView:
         return T.User(id=record.id, access_hash=record.access_hash, first_name=first, last_name=last or None,
                       username=record.username, phone=phone, status=status_of(record, now, exact),
                       contact=mine is not None, mutual_contact=mine is not None and theirs,
-                      verified=record.id == SERVICE_USER_ID)
+                      verified=record.id == SERVICE_USER_ID, photo=await self.photo(record.id))

@@ -85,6 +85,16 @@ def test_large_results_are_gzip_packed():
     assert tl.decode(raw) == T.TextPlain(text="a" * 5000)
 
 
+def test_file_chunks_are_never_gzip_packed():
+    # upload.getFile answers are media: compressing them costs CPU for nothing.
+    client, server, _ = setup()
+    msg_id = client.msg_id()
+    server.receive(client.request(F.help.GetNearestDc(), msg_id=msg_id), time.time())
+    chunk = tl.encode(T.upload.File(type=T.storage.FileUnknown(), mtime=0, bytes=b"a" * 5000))
+    [(_, _, (_, _, raw))] = client.read(server.result(client.session_id, msg_id, chunk, time.time()))
+    assert raw == chunk
+
+
 def test_wrong_salt_gets_bad_server_salt_and_is_not_dispatched():
     client, server, _ = setup()
     msg_id = client.msg_id()
@@ -229,6 +239,25 @@ def test_acked_messages_are_not_resent_and_unacked_are():
     assert result_id in resent
     server.receive(client.request(T.MsgsAck(msg_ids=list(session.pending)), content=False), time.time())
     assert server.resend_pending(client.session_id, time.time()) is None
+
+
+def test_unacked_results_are_kept_up_to_a_byte_limit():
+    # A client that downloads 1 MB chunks and never acks must not pile them up in memory.
+    from mtproto.session import MAX_PENDING_BYTES
+
+    client, server, sessions = setup()
+    chunk = tl.encode(T.upload.File(type=T.storage.FileUnknown(), mtime=0, bytes=b"x" * (1 << 20)))
+    for _ in range(40):
+        msg_id = client.msg_id()
+        server.receive(client.request(F.help.GetNearestDc(), msg_id=msg_id), time.time())
+        last = server.result(client.session_id, msg_id, chunk, time.time())
+    session = sessions[client.session_id]
+    assert session.pending_bytes == sum(len(body) for _, body in session.pending.values()) <= MAX_PENDING_BYTES
+    assert len(session.pending) >= MAX_PENDING_BYTES // len(chunk) - 1
+    [(newest, _, _)] = client.read(last)
+    assert newest in session.pending  # the oldest went first
+    server.receive(client.request(T.MsgsAck(msg_ids=list(session.pending)), content=False), time.time())
+    assert session.pending_bytes == 0 and not session.pending
 
 
 def test_rpc_drop_answer():

@@ -160,13 +160,13 @@ def test_env_variables_list_every_field_and_each_is_read():
                "data_dir": "/d", "database": "postgresql://mt@db/mt", "api_id_allowlist": "7", "idle_timeout": "3",
                "max_connections": "4", "log_format": "console", "dc_id": "5", "redis": "redis://r:6379/0",
                "code_sender": "fixed:12345", "registration": "invite", "registration_allowlist": "1555*, 44",
-               "service_name": " Ops ", "update_log_days": "9"}
+               "service_name": " Ops ", "update_log_days": "9", "media_url": "s3://k:s@minio:9000/media"}
     assert set(samples) == set(FIELDS)
     config = load_config(None, {env_name(field): text for field, text in samples.items()}, {})
     assert config == Config(host="10.0.0.9", port=1, public_host="h.example", public_port=2, data_dir="/d",
                             database="postgresql://mt@db/mt", api_id_allowlist=[7], idle_timeout=3.0,
                             redis="redis://r:6379/0", code_sender="fixed:12345", registration="invite",
-                            registration_allowlist=["1555*", "44"],
+                            registration_allowlist=["1555*", "44"], media_url="s3://k:s@minio:9000/media",
                             max_connections=4, log_format="console", dc_id=5, service_name="Ops",
                             update_log_days=9)
 
@@ -200,3 +200,12 @@ def test_a_bad_database_url_is_reported_without_its_password():
 def test_bad_account_settings_name_their_variable(field, text):
     with pytest.raises(ConfigError, match=env_name(field)):
         load_config(None, {env_name(field): text}, {})
+
+
+def test_media_url_is_a_directory_or_an_s3_bucket():
+    assert load_config(None, {}, {}).media_url is None
+    assert load_config(None, {"MTSERVER_MEDIA_URL": "file:///srv/media"}, {}).media_url == "file:///srv/media"
+    assert load_config(None, {}, {"media_url": "s3://k:s@h:9000/b"}).media_url == "s3://k:s@h:9000/b"
+    with pytest.raises(ConfigError, match="MTSERVER_MEDIA_URL: expected a file:///dir or s3://") as error:
+        load_config(None, {"MTSERVER_MEDIA_URL": "ftp://user:pw@host/x"}, {})
+    assert "pw" not in str(error.value)

@@ -220,18 +220,17 @@ async def test_search_text_sender_dates_and_paging(storage):
 
 
 async def test_search_filters(storage):
-    video = {"_": "messageMediaDocument", "document": {"_": "document", "attributes": [
+    video = {"_": "document", "document": {"attributes": [
         {"_": "documentAttributeVideo", "round_message": True, "duration": 1.0, "w": 1, "h": 1}]}}
-    voice = {"_": "messageMediaDocument", "document": {"_": "document", "attributes": [
+    voice = {"_": "document", "document": {"attributes": [
         {"_": "documentAttributeAudio", "voice": True, "duration": 1}]}}
-    music = {"_": "messageMediaDocument", "document": {"_": "document", "attributes": [
+    music = {"_": "document", "document": {"attributes": [
         {"_": "documentAttributeAudio", "voice": False, "duration": 1}]}}
-    await send(storage, A, B, "photo", media={"_": "messageMediaPhoto"})
+    await send(storage, A, B, "photo", media={"_": "photo", "photo": {"sizes": []}})
     await send(storage, A, B, "video", media=video)
     await send(storage, A, B, "voice", media=voice)
     await send(storage, A, B, "music", media=music)
-    await send(storage, A, B, "file", media={"_": "messageMediaDocument", "document": {"_": "document",
-                                                                                     "attributes": []}})
+    await send(storage, A, B, "file", media={"_": "document", "document": {"attributes": []}})
     await send(storage, A, B, "link", entities=[{"_": "messageEntityUrl", "offset": 0, "length": 4}])
     pinned = (await send(storage, A, B, "plain")).sender_copy
     await storage.pinned_messages.pin(A, B, pinned.id, now=NOW)

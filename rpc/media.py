@@ -1,0 +1,142 @@
+"""messages.uploadMedia, messages.sendMedia and messages.sendMultiMedia (albums).
+
+What the client sends becomes a stored photo or document and a media dict
+(rpc/services/media_files.py); the message itself goes through the same storage call
+as a text message (send_private, or chats.send_message in a basic group), so
+delivery, pts and the update log work the same.
+"""
+
+from __future__ import annotations
+
+import secrets
+import time
+
+from storage.interface import ChatNotFound, NotMember
+from tl import functions as F, types as T
+
+from .context import RequestContext
+from .dispatch import handler
+from .errors import RpcError
+from .services.chat_view import ChatView
+from .services.live import publish_rows
+from .services.login import require_user
+from .services.media_files import media_from_input
+from .services.media_view import uploaded_media
+from .services.messages_view import chats_of, message, users_of
+from .services.peers import resolve_input_peer
+from .services.users import UserView
+
+CAPTION_MAX = 1024
+ALBUM_MAX = 10
+
+
+async def _check_can_send(ctx: RequestContext, user_id: int, peer: int) -> None:
+    if 0 < peer != user_id and await ctx.services.storage.blocked.is_blocked(user_id, peer):
+        raise RpcError(400, "YOU_BLOCKED_USER")
+
+
+def _caption(text: str | None) -> str:
+    text = text or ""
+    if len(text) > CAPTION_MAX:
+        raise RpcError(400, "MEDIA_CAPTION_TOO_LONG")
+    return text
+
+
+async def _media(ctx: RequestContext, user_id: int, input_media, random_id: int) -> dict:
+    """The media dict for a send. A retry of a send that already happened (same
+    random_id) must not process the media again (its upload is used up): it gets the
+    first send's media, and send_private answers with the first send's message."""
+    first = await ctx.services.storage.messages.by_random_id(user_id, random_id)
+    if first is not None and first.media:
+        return first.media
+    return await media_from_input(ctx.services, user_id, input_media)
+
+
+async def _deliver(ctx: RequestContext, user_id: int, peer: int, *, caption: str, entities, media: dict,
+                   random_id: int, reply_to: int | None, silent: bool):
+    """Stores one message with media and tells every box it reached; (sender's copy, pts)."""
+    storage = ctx.services.storage
+    fields = dict(date=int(time.time()), message=caption, entities=[e.to_dict() for e in entities or ()],
+                  reply_to_msg_id=reply_to, random_id=random_id, silent=silent, media=media)
+    try:
+        if peer < 0:
+            sent = await storage.chats.send_message(-peer, user_id, **fields)
+        else:
+            sent = await storage.messages.send_private(user_id, peer, **fields)
+    except NotMember:
+        raise RpcError(403, "CHAT_WRITE_FORBIDDEN") from None
+    except ChatNotFound:
+        raise RpcError(400, "CHAT_ID_INVALID") from None
+    if not sent.duplicate:
+        await publish_rows(ctx, [(user_id, sent.sender_pts), *sent.deliveries])
+    return sent.sender_copy, sent.sender_pts
+
+
+async def _updates(ctx: RequestContext, user_id: int, sent: list[tuple[object, int, int]]):
+    records = [record for record, _, _ in sent]
+    updates = []
+    for record, pts, random_id in sent:
+        updates.append(T.UpdateMessageID(id=record.id, random_id=random_id))
+        updates.append(T.UpdateNewMessage(message=message(record), pts=pts, pts_count=1))
+    users = await UserView(ctx.services.storage, user_id).users(users_of(records))
+    chats = await ChatView(ctx.services.storage, user_id).chats(chats_of(records))
+    return T.Updates(updates=updates, users=users, chats=chats, date=int(time.time()), seq=0)
+
+
+@handler(F.messages.UploadMedia)
+async def upload_media(request, ctx: RequestContext):
+    user_id = require_user(ctx)
+    await resolve_input_peer(ctx.services.storage, user_id, request.peer)
+    media = await media_from_input(ctx.services, user_id, request.media)
+    return uploaded_media(media, user_id)
+
+
+@handler(F.messages.SendMedia)
+async def send_media(request, ctx: RequestContext):
+    user_id = require_user(ctx)
+    peer = await resolve_input_peer(ctx.services.storage, user_id, request.peer)
+    caption = _caption(request.message)
+    await _check_can_send(ctx, user_id, peer)
+    media = await _media(ctx, user_id, request.media, request.random_id)
+    record, pts = await _deliver(ctx, user_id, peer, caption=caption, entities=request.entities, media=media,
+                                 random_id=request.random_id, reply_to=getattr(request.reply_to, "reply_to_msg_id", None),
+                                 silent=bool(request.silent))
+    return await _updates(ctx, user_id, [(record, pts, request.random_id)])
+
+
+def _album_kind(media: dict) -> str:
+    """Photos and videos may share an album; other documents only with documents."""
+    if media["_"] == "photo":
+        return "visual"
+    mime = media["document"]["mime_type"]
+    if mime.startswith("video/") or mime.startswith("image/"):
+        return "visual"
+    return "document" if not mime.startswith("audio/") else "audio"
+
+
+@handler(F.messages.SendMultiMedia)
+async def send_multi_media(request, ctx: RequestContext):
+    user_id = require_user(ctx)
+    peer = await resolve_input_peer(ctx.services.storage, user_id, request.peer)
+    items = list(request.multi_media or ())
+    if not items:
+        raise RpcError(400, "MEDIA_EMPTY")
+    if len(items) > ALBUM_MAX:
+        raise RpcError(400, "MULTI_MEDIA_TOO_LONG")
+    if len({item.random_id for item in items}) != len(items):
+        raise RpcError(400, "RANDOM_ID_DUPLICATE")
+    await _check_can_send(ctx, user_id, peer)
+    captions = [_caption(item.message) for item in items]
+    medias = [await _media(ctx, user_id, item.media, item.random_id) for item in items]
+    if len({_album_kind(m) for m in medias}) > 1:
+        raise RpcError(400, "MEDIA_GROUPED_INVALID")
+    grouped_id = secrets.randbits(63) or 1
+    reply_to = getattr(request.reply_to, "reply_to_msg_id", None)
+    sent = []
+    for item, caption, media in zip(items, captions, medias):
+        record, pts = await _deliver(ctx, user_id, peer, caption=caption, entities=item.entities,
+                                     media={**media, "grouped_id": media.get("grouped_id", grouped_id)},
+                                     random_id=item.random_id,
+                                     reply_to=reply_to, silent=bool(request.silent))
+        sent.append((record, pts, item.random_id))
+    return await _updates(ctx, user_id, sent)

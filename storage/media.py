@@ -1,0 +1,262 @@
+"""Uploads, stored files, photos, documents and profile photos (storage.interface.Media).
+
+Only metadata lives here; bytes are in the object store (storage/objects), one object
+per part, under keys recorded here. Every part written gets a key of its own
+("<key_prefix>/<part>.<random>", the prefix chosen by the server when the upload
+starts), and a part is recorded only while its upload still exists. When an upload is
+used, its part rows move to `file_parts` in the same transaction (the objects are not
+copied): the file then reads exactly those objects, and nothing written to the upload
+afterwards (a late or repeated saveFilePart, a reused client file_id) can change it.
+
+Profile photos are kept per storage peer id (rpc/services/peers.py): a user's under
+their id, a basic group's under -chat_id, so the same calls serve both.
+
+Ids of files, photos and documents are random positive int63 (clients see them, so
+they must not reveal counts); access hashes are random int64.
+"""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+import msgspec
+
+from .db import Database, Executor, Row, chunks, in_list
+from .models import DocumentRecord, FileRecord, PhotoRecord, UploadRecord
+
+_UPLOAD = "owner_id, file_id, key_prefix, big, total_parts, created_at"
+_FILE = "id, size, part_size, mime_type, owner_id, created_at"
+_PHOTO = "id, access_hash, owner_id, date, sizes, file_id, dc_id"
+_DOCUMENT = "id, access_hash, owner_id, date, mime_type, size, file_id, attributes, thumbs, dc_id"
+
+
+def new_id() -> int:
+    return secrets.randbits(63) or 1
+
+
+def new_access_hash() -> int:
+    return secrets.randbits(64) - 2**63
+
+
+class SqlMedia:
+    """storage.interface.Media."""
+
+    def __init__(self, db: Database):
+        self._db = db
+
+    # -- uploads -----------------------------------------------------------------------------
+
+    async def start_upload(self, owner_id: int, file_id: int, *, big: bool, total_parts: int | None,
+                           now: int) -> UploadRecord:
+        prefix = f"up/{owner_id}/{file_id & (2**64 - 1):x}-{secrets.token_hex(6)}"
+        await self._db.execute(
+            f"INSERT INTO uploads ({_UPLOAD}) VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (owner_id, file_id)"
+            " DO NOTHING", owner_id, file_id, prefix, big, total_parts, now)
+        return await self.upload(owner_id, file_id)
+
+    async def upload(self, owner_id: int, file_id: int) -> UploadRecord | None:
+        row = await self._db.fetchrow(f"SELECT {_UPLOAD} FROM uploads WHERE owner_id = $1 AND file_id = $2",
+                                      owner_id, file_id)
+        return None if row is None else _upload(row)
+
+    async def add_part(self, owner_id: int, file_id: int, part: int, size: int,
+                       object_key: str) -> tuple[bool, str | None]:
+        """(recorded, the key of the part it replaced). Not recorded if the upload is gone
+        (used or expired meanwhile): the caller deletes the object it wrote."""
+        return await self._db.transaction(_add_part, self._db.dialect, owner_id, file_id, part, size, object_key)
+
+    async def parts(self, owner_id: int, file_id: int) -> dict[int, int]:
+        rows = await self._db.fetch("SELECT part, size FROM upload_parts WHERE owner_id = $1 AND file_id = $2",
+                                    owner_id, file_id)
+        return {row[0]: row[1] for row in rows}
+
+    async def part_keys(self, owner_id: int, file_id: int) -> dict[int, str]:
+        rows = await self._db.fetch("SELECT part, object_key FROM upload_parts WHERE owner_id = $1 AND file_id = $2",
+                                    owner_id, file_id)
+        return {row[0]: row[1] for row in rows}
+
+    async def full_part_size(self, owner_id: int, file_id: int, last_part: int, other_than: int) -> int | None:
+        return await self._db.fetchval("SELECT size FROM upload_parts WHERE owner_id = $1 AND file_id = $2"
+                                       " AND part < $3 AND part <> $4 LIMIT 1", owner_id, file_id, last_part,
+                                       other_than)
+
+    async def finish_upload(self, owner_id: int, file_id: int, key_prefix: str, part_count: int,
+                            file: FileRecord) -> list[str] | None:
+        """Parts 0 .. part_count - 1 of the upload become `file`; returns the keys of the
+        parts beyond (for the caller to delete), None if the upload was gone already."""
+        return await self._db.transaction(_finish_upload, owner_id, file_id, key_prefix, part_count, file)
+
+    async def expired_uploads(self, before: int, limit: int = 100) -> list[tuple[UploadRecord, list[str]]]:
+        rows = await self._db.fetch(f"SELECT {_UPLOAD} FROM uploads WHERE created_at < $1 ORDER BY created_at"
+                                    " LIMIT $2", before, limit)
+        found = []
+        for row in rows:
+            upload = _upload(row)
+            keys = await self.part_keys(upload.owner_id, upload.file_id)
+            found.append((upload, [keys[part] for part in sorted(keys)]))
+        return found
+
+    async def drop_upload(self, owner_id: int, file_id: int) -> None:
+        await self._db.transaction(_drop_upload, owner_id, file_id)
+
+    # -- files, photos, documents -------------------------------------------------------------
+
+    async def add_file(self, file: FileRecord, object_keys: Sequence[str]) -> None:
+        """A file the server wrote itself, part i in object_keys[i]."""
+        await self._db.transaction(_add_file, file, list(object_keys))
+
+    async def file(self, file_id: int) -> FileRecord | None:
+        row = await self._db.fetchrow(f"SELECT {_FILE} FROM files WHERE id = $1", file_id)
+        return None if row is None else FileRecord(**dict(zip(_FILE.split(", "), row)))
+
+    async def file_part_keys(self, file_id: int, first: int, last: int) -> dict[int, str]:
+        """{part: object key} for parts first .. last of a stored file."""
+        rows = await self._db.fetch("SELECT part, object_key FROM file_parts WHERE file_id = $1"
+                                    " AND part >= $2 AND part <= $3", file_id, first, last)
+        return {row[0]: row[1] for row in rows}
+
+    async def add_photo(self, photo: PhotoRecord) -> None:
+        await self._db.execute(f"INSERT INTO photos ({_PHOTO}) VALUES ($1, $2, $3, $4, $5, $6, $7)", photo.id,
+                               photo.access_hash, photo.owner_id, photo.date, _json(photo.sizes), photo.file_id,
+                               photo.dc_id)
+
+    async def photo(self, photo_id: int) -> PhotoRecord | None:
+        found = await self.photos([photo_id])
+        return found[0] if found else None
+
+    async def photos(self, photo_ids: Sequence[int]) -> list[PhotoRecord]:
+        """Those that exist, in the order asked."""
+        wanted = list(dict.fromkeys(photo_ids))
+        found: dict[int, PhotoRecord] = {}
+        for part in chunks(wanted):
+            rows = await self._db.fetch(f"SELECT {_PHOTO} FROM photos WHERE id IN ({in_list(len(part))})", *part)
+            found.update((row[0], _photo(row)) for row in rows)
+        return [found[i] for i in wanted if i in found]
+
+    async def add_document(self, doc: DocumentRecord) -> None:
+        await self._db.execute(
+            f"INSERT INTO documents ({_DOCUMENT}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)", doc.id,
+            doc.access_hash, doc.owner_id, doc.date, doc.mime_type, doc.size, doc.file_id, _json(doc.attributes),
+            _json(doc.thumbs), doc.dc_id)
+
+    async def document(self, document_id: int) -> DocumentRecord | None:
+        row = await self._db.fetchrow(f"SELECT {_DOCUMENT} FROM documents WHERE id = $1", document_id)
+        if row is None:
+            return None
+        return DocumentRecord(id=row[0], access_hash=row[1], owner_id=row[2], date=row[3], mime_type=row[4],
+                              size=row[5], file_id=row[6], attributes=_load(row[7]), thumbs=_load(row[8]),
+                              dc_id=row[9])
+
+    # -- profile photos -----------------------------------------------------------------------
+
+    async def add_profile_photo(self, user_id: int, photo_id: int, set_at: int) -> None:
+        await self._db.execute("INSERT INTO profile_photos (user_id, photo_id, set_at) VALUES ($1, $2, $3)"
+                               " ON CONFLICT (user_id, photo_id) DO UPDATE SET set_at = excluded.set_at",
+                               user_id, photo_id, set_at)
+
+    async def profile_photos(self, user_id: int, offset: int = 0, limit: int = 100) -> tuple[list[PhotoRecord], int]:
+        """(the user's profile photos, newest (current) first, total count)."""
+        total = await self._db.fetchval("SELECT count(*) FROM profile_photos WHERE user_id = $1", user_id)
+        rows = await self._db.fetch("SELECT photo_id FROM profile_photos WHERE user_id = $1"
+                                    " ORDER BY set_at DESC, photo_id DESC LIMIT $2 OFFSET $3",
+                                    user_id, max(0, limit), max(0, offset))
+        return await self.photos([row[0] for row in rows]), total
+
+    async def current_profile_photos(self, user_ids: Iterable[int]) -> dict[int, PhotoRecord]:
+        """{user_id: current profile photo} for the users who have one."""
+        wanted = list(dict.fromkeys(user_ids))
+        current: dict[int, int] = {}
+        for part in chunks(wanted):
+            rows = await self._db.fetch(
+                "SELECT user_id, photo_id, set_at FROM profile_photos"
+                f" WHERE user_id IN ({in_list(len(part))})", *part)
+            best: dict[int, tuple[int, int]] = {}
+            for user_id, photo_id, set_at in rows:
+                if user_id not in best or (set_at, photo_id) > best[user_id]:
+                    best[user_id] = (set_at, photo_id)
+            current.update((u, p) for u, (_, p) in best.items())
+        photos = {p.id: p for p in await self.photos(list(current.values()))}
+        return {u: photos[p] for u, p in current.items() if p in photos}
+
+    async def delete_profile_photos(self, user_id: int, photo_ids: Iterable[int]) -> list[int]:
+        """The ids that were the user's profile photos (now deleted)."""
+        wanted = list(dict.fromkeys(photo_ids))
+        deleted = []
+        for part in chunks(wanted):
+            rows = await self._db.fetch(f"DELETE FROM profile_photos WHERE user_id = $1 AND photo_id IN"
+                                        f" ({in_list(len(part), start=2)}) RETURNING photo_id", user_id, *part)
+            deleted += [row[0] for row in rows]
+        return [i for i in wanted if i in set(deleted)]
+
+    async def is_profile_photo(self, user_id: int, photo_id: int) -> bool:
+        return bool(await self._db.fetchval("SELECT count(*) FROM profile_photos WHERE user_id = $1"
+                                            " AND photo_id = $2", user_id, photo_id))
+
+
+async def _add_part(tx: Executor, dialect: str, owner_id: int, file_id: int, part: int, size: int,
+                    object_key: str) -> tuple[bool, str | None]:
+    # Locked (PostgreSQL; SQLite serializes writes anyway), so the upload cannot be used
+    # between this check and the insert: a part is recorded in an upload or not at all.
+    lock = " FOR UPDATE" if dialect == "postgres" else ""
+    if await tx.fetchrow(f"SELECT key_prefix FROM uploads WHERE owner_id = $1 AND file_id = $2{lock}",
+                         owner_id, file_id) is None:
+        return False, None
+    replaced = await tx.fetchval("SELECT object_key FROM upload_parts WHERE owner_id = $1 AND file_id = $2"
+                                 " AND part = $3", owner_id, file_id, part)
+    await tx.execute(
+        "INSERT INTO upload_parts (owner_id, file_id, part, size, object_key) VALUES ($1, $2, $3, $4, $5)"
+        " ON CONFLICT (owner_id, file_id, part) DO UPDATE SET size = excluded.size, object_key = excluded.object_key",
+        owner_id, file_id, part, size, object_key)
+    return True, replaced
+
+
+async def _finish_upload(tx: Executor, owner_id: int, file_id: int, key_prefix: str, part_count: int,
+                         file: FileRecord) -> list[str] | None:
+    gone = await tx.execute("DELETE FROM uploads WHERE owner_id = $1 AND file_id = $2 AND key_prefix = $3",
+                            owner_id, file_id, key_prefix)
+    if not gone:
+        return None
+    await _insert_file(tx, file)
+    await tx.execute("INSERT INTO file_parts (file_id, part, object_key) SELECT $1, part, object_key"
+                     " FROM upload_parts WHERE owner_id = $2 AND file_id = $3 AND part < $4",
+                     file.id, owner_id, file_id, part_count)
+    rows = await tx.fetch("SELECT object_key FROM upload_parts WHERE owner_id = $1 AND file_id = $2 AND part >= $3",
+                          owner_id, file_id, part_count)
+    await tx.execute("DELETE FROM upload_parts WHERE owner_id = $1 AND file_id = $2", owner_id, file_id)
+    return [row[0] for row in rows]
+
+
+async def _drop_upload(tx: Executor, owner_id: int, file_id: int) -> None:
+    await tx.execute("DELETE FROM uploads WHERE owner_id = $1 AND file_id = $2", owner_id, file_id)
+    await tx.execute("DELETE FROM upload_parts WHERE owner_id = $1 AND file_id = $2", owner_id, file_id)
+
+
+async def _add_file(tx: Executor, file: FileRecord, keys: list[str]) -> None:
+    await _insert_file(tx, file)
+    for part, key in enumerate(keys):
+        await tx.execute("INSERT INTO file_parts (file_id, part, object_key) VALUES ($1, $2, $3)", file.id, part, key)
+
+
+async def _insert_file(ex: Executor, f: FileRecord) -> None:
+    await ex.execute(f"INSERT INTO files ({_FILE}) VALUES ($1, $2, $3, $4, $5, $6)", f.id, f.size, f.part_size,
+                     f.mime_type, f.owner_id, f.created_at)
+
+
+def _upload(row: Row) -> UploadRecord:
+    return UploadRecord(owner_id=row[0], file_id=row[1], key_prefix=row[2], big=bool(row[3]), total_parts=row[4],
+                        created_at=row[5])
+
+
+def _photo(row: Row) -> PhotoRecord:
+    return PhotoRecord(id=row[0], access_hash=row[1], owner_id=row[2], date=row[3], sizes=_load(row[4]),
+                       file_id=row[5], dc_id=row[6])
+
+
+def _json(value: Any) -> str:
+    return msgspec.json.encode(value).decode()
+
+
+def _load(text: Any) -> Any:
+    return msgspec.json.decode(text)
