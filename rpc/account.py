@@ -15,7 +15,7 @@ from .dispatch import handler
 from .errors import RpcError
 from .auth import verify_password
 from .services import srp
-from .services.live import ONLINE_PERIOD, announce_status
+from .services.live import ONLINE_PERIOD, announce_profile, announce_status
 from .services.login import require_user
 from .services.peers import resolve_user
 from .services.privacy import INPUT_KEYS, input_rules_to_stored, rules_or_default, stored_to_rules, users_in
@@ -81,6 +81,7 @@ async def update_profile(request, ctx: RequestContext):
     if request.about is not None and len(request.about) > ABOUT_MAX:
         raise RpcError(400, "ABOUT_TOO_LONG")
     await ctx.services.storage.users.update_profile(user_id, first_name=first, last_name=last, about=request.about)
+    await announce_profile(ctx, user_id)
     return await me(ctx, user_id)
 
 
@@ -107,6 +108,7 @@ async def update_username(request, ctx: RequestContext):
         await storage.users.set_username(user_id, username)
     except UsernameTaken:
         raise RpcError(400, "USERNAME_OCCUPIED") from None
+    await announce_profile(ctx, user_id)
     return await me(ctx, user_id)
 
 

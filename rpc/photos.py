@@ -15,6 +15,7 @@ from .context import RequestContext
 from .dispatch import handler
 from .errors import RpcError
 from .services import file_references
+from .services.live import announce_profile
 from .services.login import require_user
 from .services.media_files import photo_from_upload
 from .services.media_view import photo_object
@@ -37,6 +38,7 @@ async def upload_profile_photo(request, ctx: RequestContext):
         raise RpcError(400, "PHOTO_FILE_MISSING")
     photo = await photo_from_upload(ctx.services, user_id, request.file, profile=True)
     await ctx.services.storage.media.add_profile_photo(user_id, photo.id, time.time_ns() // 1000)
+    await announce_profile(ctx, user_id)
     users = await UserView(ctx.services.storage, user_id).users([user_id])
     return T.photos.Photo(photo=_profile_photo(photo, user_id), users=users)
 
@@ -50,6 +52,7 @@ async def update_profile_photo(request, ctx: RequestContext):
         current, _ = await media.profile_photos(user_id, limit=1)
         if current:
             await media.delete_profile_photos(user_id, [current[0].id])
+            await announce_profile(ctx, user_id)
         return T.photos.Photo(photo=T.PhotoEmpty(id=0), users=await users_view.users([user_id]))
     if not isinstance(request.id, T.InputPhoto):
         raise RpcError(400, "PHOTO_ID_INVALID")
@@ -57,6 +60,7 @@ async def update_profile_photo(request, ctx: RequestContext):
     if photo is None or photo.access_hash != request.id.access_hash or photo.owner_id != user_id:
         raise RpcError(400, "PHOTO_ID_INVALID")
     await media.add_profile_photo(user_id, photo.id, time.time_ns() // 1000)
+    await announce_profile(ctx, user_id)
     return T.photos.Photo(photo=_profile_photo(photo, user_id), users=await users_view.users([user_id]))
 
 
@@ -70,7 +74,10 @@ async def delete_photos(request, ctx: RequestContext):
             photo = await media.photo(item.id)
             if photo is not None and photo.access_hash == item.access_hash:
                 wanted.append(photo.id)
-    return await media.delete_profile_photos(user_id, wanted)
+    deleted = await media.delete_profile_photos(user_id, wanted)
+    if deleted:
+        await announce_profile(ctx, user_id)
+    return deleted
 
 
 @handler(F.photos.GetUserPhotos)

@@ -56,6 +56,16 @@ async def publish_rows(ctx, rows) -> None:
         await publish(ctx.services, [user_id], event)
 
 
+async def announce_profile(ctx, user_id: int) -> None:
+    """The user's name, username or photo changed: their other devices and everyone who
+    has them in their contacts get updateUser with the user as they may see it."""
+    event = {"kind": "user_changed", "user_id": user_id}
+    await publish(ctx.services, [user_id], {**event, "origin_key": ctx.auth_key_id,
+                                            "origin_session": ctx.session_id})
+    owners = [o for o in await ctx.services.storage.contacts.owners_of(user_id) if o != user_id]
+    await publish(ctx.services, owners, event)
+
+
 async def announce_status(services, user_id: int) -> None:
     """updateUserStatus for everyone who has `user_id` in their contacts."""
     owners = await services.storage.contacts.owners_of(user_id)

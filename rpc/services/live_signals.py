@@ -8,6 +8,8 @@ from storage when rendered, so a late event never shows a stale state:
 - {"kind": "draft", "peer_id": 5} → updateDraftMessage (to the owner's other devices)
 - {"kind": "dialog_pinned", "peer_id": 5, "pinned": true} → updateDialogPinned
 - {"kind": "pinned_dialogs"} → updatePinnedDialogs with the whole order
+- {"kind": "user_changed", "user_id": 5} → updateUser, with the user as the viewer sees
+  them now (name, username, photo)
 """
 
 from __future__ import annotations
@@ -61,7 +63,13 @@ async def _pinned_dialogs(storage, viewer_id: int, event: dict):
     return await _updates(storage, viewer_id, [update], peers)
 
 
+async def _user_changed(storage, viewer_id: int, event: dict):
+    user_id = int(event["user_id"])
+    return await _updates(storage, viewer_id, [T.UpdateUser(user_id=user_id)], [user_id])
+
+
 RENDERERS = {
+    "user_changed": _user_changed,
     "typing": _typing,
     "draft": _draft,
     "dialog_pinned": _dialog_pinned,

@@ -177,3 +177,26 @@ def test_contacts_see_a_user_come_online_when_a_session_connects(server, run):
         await bob.disconnect()
 
     run(scenario())
+
+
+def test_profile_changes_reach_the_other_device_and_contacts(server, run):
+    from telethon import events, functions, types
+
+    async def scenario():
+        pem, alice, alice_user, bob, bob_user = await pair(server)
+        bob2, _ = await second_device(server, pem, "+" + bob_user.phone)
+        seen_by = {}
+        for name, client in (("alice", alice), ("bob2", bob2), ("bob", bob)):
+            seen_by[name] = asyncio.Queue()
+            client.add_event_handler(lambda u, q=seen_by[name]: q.put_nowait(u), events.Raw(types.UpdateUser))
+        await bob(functions.account.UpdateProfileRequest(first_name="Robert"))
+        for name in ("alice", "bob2"):
+            assert (await asyncio.wait_for(seen_by[name].get(), 5)).user_id == bob_user.id
+        [me] = await bob2(functions.users.GetUsersRequest([types.InputUserSelf()]))
+        assert me.first_name == "Robert"
+        await asyncio.sleep(0.5)
+        assert seen_by["bob"].empty()  # the device that made the change has its answer
+        for c in (alice, bob, bob2):
+            await c.disconnect()
+
+    run(scenario())
