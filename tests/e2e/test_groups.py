@@ -300,7 +300,7 @@ def test_bad_group_input_gets_telegrams_errors(server, run):
         with pytest.raises(errors.ChatNotModifiedError):
             await ann(functions.messages.EditChatPhotoRequest(chat.id, types.InputChatPhotoEmpty()))
         uploaded = types.InputChatUploadedPhoto(file=types.InputFile(1, 1, "a.jpg", ""))
-        with pytest.raises(errors.FilePartMissingError):  # nothing was uploaded as file 1
+        with pytest.raises(errors.FilePart0MissingError):  # nothing was uploaded as file 1
             await ann(functions.messages.EditChatPhotoRequest(chat.id, uploaded))
         with pytest.raises(errors.InviteHashInvalidError):
             await cat(functions.messages.CheckChatInviteRequest("no-such-link"))
