@@ -30,6 +30,8 @@ Row = Sequence[Any]
 
 
 class Executor(Protocol):
+    dialect: Literal["sqlite", "postgres"]  # where the SQL of the dialects differs
+
     async def fetch(self, sql: str, *args: Any) -> list[Row]: ...
     async def fetchrow(self, sql: str, *args: Any) -> Row | None: ...
     async def fetchval(self, sql: str, *args: Any) -> Any:
@@ -43,8 +45,6 @@ class Executor(Protocol):
 
 
 class Database(Executor, Protocol):
-    dialect: Literal["sqlite", "postgres"]
-
     async def transaction(self, body: Callable[..., Awaitable[T]], *args: Any) -> T: ...
     async def close(self) -> None: ...
 

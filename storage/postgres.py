@@ -161,6 +161,7 @@ class _Executor:
     """storage.db.Executor over one asyncpg connection (asyncio-flavoured)."""
 
     __slots__ = ("_connection",)
+    dialect = "postgres"
 
     def __init__(self, connection: asyncpg.Connection):
         self._connection = connection

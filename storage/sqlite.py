@@ -110,6 +110,8 @@ class SqliteDatabase:
 class _Transaction:
     """The executor a transaction body gets; the database's lock is already held."""
 
+    dialect = "sqlite"
+
     def __init__(self, sync: _Connection):
         self._sync = sync
         self.finished = False

@@ -46,7 +46,7 @@ class UserView:
         self._records: dict[int, UserRecord | None] = {}
         self._my_contacts: dict | None = None
         self._their_contact_of_me: dict[int, bool] = {}
-        self._rules: dict[tuple[int, str], list[dict]] = {}
+        self._rules: dict[int, dict[str, list[dict]]] = {}  # owner -> key -> stored rules
         self._photos: dict[int, object] = {}
 
     async def record(self, user_id: int) -> UserRecord | None:
@@ -66,9 +66,10 @@ class UserView:
         return self._their_contact_of_me[owner_id]
 
     async def rules(self, owner_id: int, key: str) -> list[dict]:
-        if (owner_id, key) not in self._rules:
-            self._rules[(owner_id, key)] = rules_or_default(key, await self.storage.privacy.get(owner_id, key))
-        return self._rules[(owner_id, key)]
+        if owner_id not in self._rules:
+            # All of the owner's rules in one query: a user object asks for three keys.
+            self._rules[owner_id] = await self.storage.privacy.get_all(owner_id)
+        return rules_or_default(key, self._rules[owner_id].get(key))
 
     async def can_see(self, owner_id: int, key: str) -> bool:
         if owner_id == self.viewer_id:
@@ -92,6 +93,10 @@ class UserView:
 
     async def users(self, user_ids) -> list:
         user_ids = list(user_ids)
+        missing = [u for u in dict.fromkeys(user_ids) if u not in self._records]
+        if missing:
+            found = {r.id: r for r in await self.storage.users.get_many(missing)}
+            self._records.update((u, found.get(u)) for u in missing)
         await self._load_photos(user_ids)
         seen: set[int] = set()
         out = []
