@@ -22,6 +22,26 @@ def messaging_server(request, tmp_path_factory):
     proc.stop()
 
 
+@pytest.fixture(scope="module", params=["sqlite", "postgres"])
+def backend_server(request, tmp_path_factory):
+    """One server per storage backend for a test module: the embedded default and
+    PostgreSQL (a fresh database, dropped afterwards); login codes fixed to CODE."""
+    from ..conftest import fresh_postgres_database
+
+    databases = fresh_postgres_database() if request.param == "postgres" else iter([None])
+    url = next(databases)
+    if request.param == "postgres" and url is None:
+        pytest.skip("PostgreSQL tests are turned off")
+    env = {"MTSERVER_CODE_SENDER": f"fixed:{CODE}"}
+    if url:
+        env["MTSERVER_DATABASE"] = url
+    name = request.module.__name__.rpartition(".")[2]
+    proc = ServerProcess(tmp_path_factory.mktemp(name) / "data", env=env).start()
+    yield proc
+    proc.stop()
+    next(databases, None)
+
+
 @pytest.fixture
 def run():
     """Runs a coroutine to its end on a fresh asyncio loop (the client libraries are

@@ -21,22 +21,9 @@ def new_phone() -> str:
     return f"+1555{next(_phones):07d}"
 
 
-@pytest.fixture(scope="module", params=["sqlite", "postgres"])
-def server(request, tmp_path_factory):
-    """One server per storage backend: the embedded default, and PostgreSQL."""
-    from ..conftest import fresh_postgres_database
-
-    databases = fresh_postgres_database() if request.param == "postgres" else iter([None])
-    url = next(databases)
-    if request.param == "postgres" and url is None:
-        pytest.skip("PostgreSQL tests are turned off")
-    env = {"MTSERVER_CODE_SENDER": f"fixed:{CODE}"}
-    if url:
-        env["MTSERVER_DATABASE"] = url
-    proc = ServerProcess(tmp_path_factory.mktemp("accounts") / "data", env=env).start()
-    yield proc
-    proc.stop()
-    next(databases, None)
+@pytest.fixture(scope="module")
+def server(backend_server):
+    return backend_server
 
 
 @pytest.fixture(scope="module")

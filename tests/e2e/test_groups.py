@@ -6,28 +6,14 @@ import asyncio
 
 import pytest
 
-from .server_process import ServerProcess
 from .test_accounts import CODE, new_phone, second_device, sign_up
 
 QUIET = 1.0  # seconds to wait for something that must not arrive
 
 
-@pytest.fixture(scope="module", params=["sqlite", "postgres"])
-def server(request, tmp_path_factory):
-    """One server per storage backend (PostgreSQL's row locks are the ones that matter)."""
-    from ..conftest import fresh_postgres_database
-
-    databases = fresh_postgres_database() if request.param == "postgres" else iter([None])
-    url = next(databases)
-    if request.param == "postgres" and url is None:
-        pytest.skip("PostgreSQL tests are turned off")
-    env = {"MTSERVER_CODE_SENDER": f"fixed:{CODE}"}
-    if url:
-        env["MTSERVER_DATABASE"] = url
-    proc = ServerProcess(tmp_path_factory.mktemp("groups") / "data", env=env).start()
-    yield proc
-    proc.stop()
-    next(databases, None)
+@pytest.fixture(scope="module")
+def server(backend_server):
+    return backend_server
 
 
 async def three(server):

@@ -311,7 +311,7 @@ def test_peer_dialogs_and_settings(server, run):
 
 
 def test_an_offline_peer_catches_up_on_forwards_pins_and_cleared_history(server, run):
-    from telethon import functions, types
+    from telethon import functions
 
     async def scenario():
         pem, alice, alice_user, bob, bob_user = await pair(server)
