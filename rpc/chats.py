@@ -318,3 +318,16 @@ async def import_chat_invite(request, ctx: RequestContext):
 tl.register_result_adapter("messages.createChat", lambda result, layer: result.updates)
 tl.register_result_adapter("messages.addChatUser", lambda result, layer: result.updates)
 tl.register_result_adapter("messages.importChatInvite", lambda result, layer: result.updates)
+
+
+@handler(F.messages.GetOnlines)
+async def get_onlines(request, ctx: RequestContext):
+    """How many of a group's members are online now (0 for anything else)."""
+    user_id = require_user(ctx)
+    storage = ctx.services.storage
+    peer = await resolve_input_peer(storage, user_id, request.peer)
+    if peer > 0:
+        return T.ChatOnlines(onlines=0)
+    members = [p.user_id for p in await storage.chats.participants(-peer)]
+    now = int(time.time())
+    return T.ChatOnlines(onlines=sum(1 for u in await storage.users.get_many(members) if u.online_until > now))

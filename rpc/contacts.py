@@ -171,3 +171,13 @@ async def get_blocked(request, ctx: RequestContext):
     if total > len(rows) + max(0, request.offset) or request.offset:
         return T.contacts.BlockedSlice(count=total, blocked=blocked, chats=[], users=users)
     return T.contacts.Blocked(blocked=blocked, chats=[], users=users)
+
+
+@handler(F.contacts.GetStatuses)
+async def get_statuses(request, ctx: RequestContext):
+    """Each contact's online status, as their privacy rules let this user see it."""
+    user_id = require_user(ctx)
+    view = UserView(ctx.services.storage, user_id)
+    contacts = list(await view.my_contacts())
+    return [T.ContactStatus(user_id=u.id, status=u.status) for u in await view.users(contacts)
+            if u.status is not None]

@@ -14,6 +14,7 @@ from tl import functions as F, types as T
 
 from .context import RequestContext
 from .dispatch import handler
+from .errors import RpcError
 from .services.login import require_user
 
 DAY = 86400
@@ -158,3 +159,129 @@ async def timezones(request, ctx: RequestContext):
 async def all_stories(request, ctx: RequestContext):
     require_user(ctx)
     return T.stories.AllStoriesNotModified(state="", stealth_mode=T.StoriesStealthMode())
+
+
+# -- stickers, GIFs, reactions, themes: none on this server ------------------------------------
+
+
+@handler(F.messages.GetStickers)
+async def stickers(request, ctx: RequestContext):
+    return T.messages.Stickers(hash=0, stickers=[])
+
+
+@handler(F.messages.GetRecentStickers)
+async def recent_stickers(request, ctx: RequestContext):
+    return T.messages.RecentStickers(hash=0, packs=[], stickers=[], dates=[])
+
+
+@handler(F.messages.GetFavedStickers)
+async def faved_stickers(request, ctx: RequestContext):
+    return T.messages.FavedStickers(hash=0, packs=[], stickers=[])
+
+
+@handler(F.messages.GetSavedGifs)
+async def saved_gifs(request, ctx: RequestContext):
+    return T.messages.SavedGifs(hash=0, gifs=[])
+
+
+@handler(F.messages.GetFeaturedStickers)
+async def featured_stickers(request, ctx: RequestContext):
+    return T.messages.FeaturedStickers(hash=0, count=0, sets=[], unread=[])
+
+
+@handler(F.messages.GetStickerSet)
+async def sticker_set(request, ctx: RequestContext):
+    raise RpcError(400, "STICKERSET_INVALID")  # there are none to name
+
+
+@handler(F.messages.GetEmojiKeywordsLanguages)
+async def emoji_keywords_languages(request, ctx: RequestContext):
+    return []
+
+
+@handler(F.messages.GetTopReactions, F.messages.GetRecentReactions)
+async def reactions(request, ctx: RequestContext):
+    return T.messages.Reactions(hash=0, reactions=[])
+
+
+@handler(F.account.GetThemes)
+async def themes(request, ctx: RequestContext):
+    return T.account.Themes(hash=0, themes=[])
+
+
+@handler(F.help.GetRecentMeUrls)
+async def recent_me_urls(request, ctx: RequestContext):
+    return T.help.RecentMeUrls(urls=[], chats=[], users=[])
+
+
+@handler(F.messages.GetDefaultHistoryTTL)
+async def default_history_ttl(request, ctx: RequestContext):
+    return T.DefaultHistoryTTL(period=0)
+
+
+# -- what a device reports or asks about itself -------------------------------------------------
+
+
+@handler(F.account.RegisterDevice, F.account.UnregisterDevice)
+async def push_token(request, ctx: RequestContext):
+    # This server sends no push notifications: clients learn of messages over their
+    # connection, so a token has nothing to do here.
+    require_user(ctx)
+    return True
+
+
+@handler(F.help.SaveAppLog)
+async def app_log(request, ctx: RequestContext):
+    return True
+
+
+@handler(F.account.GetAccountTTL)
+async def account_ttl(request, ctx: RequestContext):
+    require_user(ctx)
+    return T.AccountDaysTTL(days=365)  # accounts are never deleted for inactivity here
+
+
+@handler(F.account.GetContactSignUpNotification)
+async def contact_sign_up_notification(request, ctx: RequestContext):
+    require_user(ctx)
+    return False  # no "X joined" service messages are sent
+
+
+@handler(F.messages.GetDialogUnreadMarks)
+async def dialog_unread_marks(request, ctx: RequestContext):
+    require_user(ctx)
+    return []  # marking dialogs unread is not offered (messages.markDialogUnread)
+
+
+@handler(F.messages.GetScheduledHistory)
+async def scheduled_history(request, ctx: RequestContext):
+    require_user(ctx)
+    return T.messages.Messages(messages=[], topics=[], chats=[], users=[])  # no scheduled messages
+
+
+@handler(F.messages.GetUnreadMentions, F.messages.GetUnreadReactions)
+async def unread_mentions(request, ctx: RequestContext):
+    require_user(ctx)
+    return T.messages.Messages(messages=[], topics=[], chats=[], users=[])  # none are tracked
+
+
+@handler(F.messages.ReadMentions, F.messages.ReadReactions)
+async def read_mentions(request, ctx: RequestContext):
+    user_id = require_user(ctx)
+    state = await ctx.services.storage.updates.get(user_id)
+    return T.messages.AffectedHistory(pts=max(1, state.pts), pts_count=0, offset=0)
+
+
+@handler(F.messages.ReadMessageContents)
+async def read_message_contents(request, ctx: RequestContext):
+    # Media-unread (voice notes listened to) is not tracked: nothing changes.
+    user_id = require_user(ctx)
+    state = await ctx.services.storage.updates.get(user_id)
+    return T.messages.AffectedMessages(pts=max(1, state.pts), pts_count=0)
+
+
+@handler(F.messages.ReceivedMessages)
+async def received_messages(request, ctx: RequestContext):
+    # Older clients acknowledge delivery; per-message delivery receipts are not kept.
+    require_user(ctx)
+    return []

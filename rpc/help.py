@@ -8,6 +8,10 @@ from tl import functions as F, types as T
 
 from .context import RequestContext
 from .dispatch import handler
+from .services.login import require_user
+from .services.notifications import ensure_service_user
+from .services.service_account import SERVICE_PHONE, SERVICE_USER_ID
+from .services.users import UserView
 
 CONFIG_LIFETIME = 3600
 
@@ -44,3 +48,17 @@ async def get_config(request, ctx: RequestContext):
 async def get_nearest_dc(request, ctx: RequestContext):
     # One data centre: it is always the nearest.
     return T.NearestDc(country="", this_dc=ctx.config.dc_id, nearest_dc=ctx.config.dc_id)
+
+
+@handler(F.help.GetSupport)
+async def support(request, ctx: RequestContext):
+    """The service account answers for support (its messages are the server's own)."""
+    user_id = require_user(ctx)
+    await ensure_service_user(ctx.services.storage, ctx.config.service_name)
+    user = await UserView(ctx.services.storage, user_id).user(SERVICE_USER_ID)
+    return T.help.Support(phone_number=SERVICE_PHONE, user=user)
+
+
+@handler(F.help.GetInviteText)
+async def invite_text(request, ctx: RequestContext):
+    return T.help.InviteText(message=f"Join me on {ctx.config.public_host}: any Telegram app can connect to it.")

@@ -191,3 +191,17 @@ async def delete_messages(request, ctx: RequestContext):
         return T.messages.AffectedMessages(pts=pts, pts_count=count)
     state = await storage.updates.get(user_id)
     return T.messages.AffectedMessages(pts=state.pts, pts_count=0)
+
+
+@handler(F.messages.GetMessageEditData)
+async def get_message_edit_data(request, ctx: RequestContext):
+    """Whether editing the message changes a media caption (not its text)."""
+    user_id = require_user(ctx)
+    storage = ctx.services.storage
+    peer = await resolve_input_peer(storage, user_id, request.peer)
+    found = await storage.messages.get(user_id, [request.id])
+    if not found or found[0].peer_id != peer:
+        raise RpcError(400, "MESSAGE_ID_INVALID")
+    if not found[0].out or found[0].action is not None:
+        raise RpcError(403, "MESSAGE_AUTHOR_REQUIRED")
+    return T.messages.MessageEditData(caption=found[0].media is not None)

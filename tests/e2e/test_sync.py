@@ -200,3 +200,51 @@ def test_profile_changes_reach_the_other_device_and_contacts(server, run):
             await c.disconnect()
 
     run(scenario())
+
+
+def test_everyday_client_calls_get_answers(server, run):
+    from telethon import errors, functions, types
+
+    async def scenario():
+        pem, alice, alice_user, bob, bob_user = await pair(server)
+        for request in (
+                functions.messages.GetStickersRequest(emoticon="x", hash=0),
+                functions.messages.GetRecentStickersRequest(hash=0),
+                functions.messages.GetFavedStickersRequest(hash=0),
+                functions.messages.GetSavedGifsRequest(hash=0),
+                functions.messages.GetFeaturedStickersRequest(hash=0),
+                functions.messages.GetEmojiKeywordsLanguagesRequest(lang_codes=["en"]),
+                functions.messages.GetTopReactionsRequest(limit=10, hash=0),
+                functions.account.GetThemesRequest(format="android", hash=0),
+                functions.help.GetRecentMeUrlsRequest(referer=""),
+                functions.messages.GetDefaultHistoryTTLRequest(),
+                functions.account.GetAccountTTLRequest(),
+                functions.account.GetContactSignUpNotificationRequest(),
+                functions.messages.GetDialogUnreadMarksRequest(),
+                functions.help.SaveAppLogRequest(events=[]),
+                functions.account.RegisterDeviceRequest(token_type=2, token="t", app_sandbox=False, secret=b"",
+                                                        other_uids=[]),
+                functions.help.GetInviteTextRequest()):
+            await alice(request)
+        support = await alice(functions.help.GetSupportRequest())
+        assert support.user.id == SERVICE_USER_ID
+        statuses = await alice(functions.contacts.GetStatusesRequest())
+        assert [s.user_id for s in statuses] == [bob_user.id]
+        with pytest.raises(errors.StickersetInvalidError):
+            await alice(functions.messages.GetStickerSetRequest(types.InputStickerSetShortName("none"), hash=0))
+        sent = await alice.send_message(bob_user.id, "editable")
+        data = await alice(functions.messages.GetMessageEditDataRequest(peer=bob_user.id, id=sent.id))
+        assert data.caption is False
+        [theirs] = await bob.get_messages(alice_user.id, limit=1)
+        with pytest.raises(errors.MessageAuthorRequiredError):
+            await bob(functions.messages.GetMessageEditDataRequest(peer=alice_user.id, id=theirs.id))
+        affected = await bob(functions.messages.ReadMessageContentsRequest(id=[theirs.id]))
+        assert affected.pts_count == 0
+        chat = (await alice(functions.messages.CreateChatRequest(
+            users=[types.InputUser(bob_user.id, bob_user.access_hash)], title="Online"))).updates.chats[0]
+        onlines = await alice(functions.messages.GetOnlinesRequest(peer=types.InputPeerChat(chat.id)))
+        assert onlines.onlines >= 1
+        for c in (alice, bob):
+            await c.disconnect()
+
+    run(scenario())
