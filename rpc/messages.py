@@ -111,6 +111,9 @@ async def get_messages(request, ctx: RequestContext):
 async def get_dialogs(request, ctx: RequestContext):
     user_id = require_user(ctx)
     storage = ctx.services.storage
+    if request.folder_id:
+        # Only the main list exists (no archive or other folders): an empty one, not a copy.
+        return T.messages.Dialogs(dialogs=[], messages=[], chats=[], users=[])
     limit = max(1, min(request.limit or 100, 100))
     first_page = not (request.offset_date or request.offset_id
                       or isinstance(request.offset_peer, (T.InputPeerUser, T.InputPeerChat)))

@@ -63,12 +63,13 @@ async def search_global(request, ctx: RequestContext):
     name = _filter_name(request.filter)
     if not (request.q or "").strip() and name == "inputMessagesFilterEmpty":
         raise RpcError(400, "SEARCH_QUERY_EMPTY")
-    if request.broadcasts_only or request.groups_only or request.folder_id:
-        return await _slice(ctx, [], 0)  # no channels, groups or folders among private chats
+    if request.broadcasts_only or request.folder_id:
+        return await _slice(ctx, [], 0)  # no channels, and no folders
+    kind = "groups" if request.groups_only else "users" if request.users_only else "all"
     # Message ids grow with dates in a box, so offset_id alone continues the listing;
     # offset_rate (a date) is used when a client sends no id.
     common = dict(query=request.q or "", filter=name, min_date=request.min_date or 0,
-                  max_date=request.max_date or 0)
+                  max_date=request.max_date or 0, kind=kind)
     if not request.offset_id and request.offset_rate:
         common["max_date"] = min(common["max_date"] or request.offset_rate, request.offset_rate)
     records, count = await storage.search.search(user_id, None, offset_id=request.offset_id or 0,

@@ -395,9 +395,10 @@ class MessageSearch(Protocol):
     async def search(self, owner_id: int, peer_id: int | None, *, query: str = "", from_id: int | None = None,
                      filter: str = "inputMessagesFilterEmpty", min_date: int = 0, max_date: int = 0,
                      offset_id: int = 0, add_offset: int = 0, limit: int = 100, max_id: int = 0,
-                     min_id: int = 0) -> tuple[list[MessageRecord], int]:
+                     min_id: int = 0, kind: str = "all") -> tuple[list[MessageRecord], int]:
         """(matches newest first, count of all matches ignoring offset_id/add_offset/limit).
-        peer_id None: every dialog. query: case-insensitive substring of the text. filter:
+        peer_id None: every dialog, or with kind "users" / "groups" only private chats /
+        only basic groups. query: case-insensitive substring of the text. filter:
         an inputMessagesFilter* predicate name (unknown ones match nothing). Service
         messages only match the filters made for them. limit at most 100."""
 class Chats(Protocol):

@@ -88,7 +88,7 @@ class SqlMessageSearch:
     async def search(self, owner_id: int, peer_id: int | None, *, query: str = "", from_id: int | None = None,
                      filter: str = "inputMessagesFilterEmpty", min_date: int = 0, max_date: int = 0,
                      offset_id: int = 0, add_offset: int = 0, limit: int = SEARCH_LIMIT, max_id: int = 0,
-                     min_id: int = 0) -> tuple[list[MessageRecord], int]:
+                     min_id: int = 0, kind: str = "all") -> tuple[list[MessageRecord], int]:
         condition = filter_condition(self._db.dialect, filter)
         if condition is None:
             return [], 0
@@ -101,6 +101,10 @@ class SqlMessageSearch:
 
         if peer_id is not None:
             bind("peer_id = {}", peer_id)
+        if kind == "users":
+            where.append("peer_id > 0")
+        elif kind == "groups":
+            where.append("peer_id < 0")  # basic groups' storage peer ids
         if query:
             bind(f"{_FOLD[self._db.dialect]}(message) LIKE {{}} ESCAPE '\\'", f"%{like_escape(query.lower())}%")
         if from_id is not None:

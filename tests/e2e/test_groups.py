@@ -402,6 +402,13 @@ def test_forwards_typing_pins_search_and_clearing_in_a_group(server, run):
 
         # Search within the group; clearing it is for oneself only.
         assert [m.message for m in await cat.get_messages(chat, search="SHARING")] == ["worth sharing"]
+        found = await cat(functions.messages.SearchGlobalRequest(
+            q="sharing", filter=types.InputMessagesFilterEmpty(), min_date=None, max_date=None, offset_rate=0,
+            offset_peer=types.InputPeerEmpty(), offset_id=0, limit=10, groups_only=True))
+        assert [m.message for m in found.messages] == ["worth sharing"]
+        archived = await cat(functions.messages.GetDialogsRequest(
+            offset_date=None, offset_id=0, offset_peer=types.InputPeerEmpty(), limit=10, hash=0, folder_id=1))
+        assert archived.dialogs == []
         await cat(functions.messages.DeleteHistoryRequest(peer=chat, max_id=0, just_clear=True))
         assert await cat.get_messages(chat, limit=10) == []
         assert len(await ann.get_messages(chat, limit=10)) >= 3

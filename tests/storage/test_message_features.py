@@ -251,3 +251,16 @@ async def test_search_filters(storage):
     assert await texts("inputMessagesFilterMyMentions") == []
     # The pin's service message is not a search result.
     assert len(await texts("inputMessagesFilterEmpty")) == 7
+
+
+async def test_global_search_by_kind_of_chat(storage):
+    await send(storage, A, B, "hello private")
+    group = await storage.chats.create(A, "G", [B], date=NOW)
+    await storage.chats.send_message(group.chat.id, A, date=NOW, message="hello group")
+
+    async def texts(kind):
+        return [m.message for m in (await storage.search.search(A, None, query="hello", kind=kind))[0]]
+
+    assert await texts("all") == ["hello group", "hello private"]
+    assert await texts("users") == ["hello private"]
+    assert await texts("groups") == ["hello group"]
