@@ -285,3 +285,52 @@ async def received_messages(request, ctx: RequestContext):
     # Older clients acknowledge delivery; per-message delivery receipts are not kept.
     require_user(ctx)
     return []
+
+
+@handler(F.messages.GetMaskStickers, F.messages.GetEmojiStickers)
+async def more_sticker_sets(request, ctx: RequestContext):
+    return T.messages.AllStickers(hash=0, sets=[])
+
+
+@handler(F.messages.GetArchivedStickers)
+async def archived_stickers(request, ctx: RequestContext):
+    return T.messages.ArchivedStickers(count=0, sets=[])
+
+
+@handler(F.messages.GetOldFeaturedStickers, F.messages.GetFeaturedEmojiStickers)
+async def more_featured_stickers(request, ctx: RequestContext):
+    return T.messages.FeaturedStickers(hash=0, count=0, sets=[], unread=[])
+
+
+@handler(F.messages.GetAttachMenuBots)
+async def attach_menu_bots(request, ctx: RequestContext):
+    return T.AttachMenuBots(hash=0, bots=[], users=[])
+
+
+@handler(F.account.GetSavedRingtones)
+async def saved_ringtones(request, ctx: RequestContext):
+    return T.account.SavedRingtones(hash=0, ringtones=[])
+
+
+@handler(F.account.GetWebAuthorizations)
+async def web_authorizations(request, ctx: RequestContext):
+    require_user(ctx)
+    return T.account.WebAuthorizations(authorizations=[], users=[])
+
+
+@handler(F.help.GetCdnConfig)
+async def cdn_config(request, ctx: RequestContext):
+    return T.CdnConfig(public_keys=[])  # files are served by this DC itself, never by a CDN
+
+
+@handler(F.account.GetAutoDownloadSettings)
+async def auto_download_settings(request, ctx: RequestContext):
+    """Telegram's usual presets (low / medium / high), so apps have sane limits."""
+    def preset(photo: int, video: int, file: int, bitrate: int) -> T.AutoDownloadSettings:
+        return T.AutoDownloadSettings(photo_size_max=photo, video_size_max=video, file_size_max=file,
+                                      video_upload_maxbitrate=bitrate, small_queue_active_operations_max=5,
+                                      large_queue_active_operations_max=2)
+
+    mb = 1024 * 1024
+    return T.account.AutoDownloadSettings(low=preset(1 * mb, 0, 0, 50), medium=preset(1 * mb, 10 * mb, 1 * mb, 100),
+                                          high=preset(1 * mb, 15 * mb, 3 * mb, 100))

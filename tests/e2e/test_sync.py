@@ -224,7 +224,10 @@ def test_everyday_client_calls_get_answers(server, run):
                 functions.help.SaveAppLogRequest(events=[]),
                 functions.account.RegisterDeviceRequest(token_type=2, token="t", app_sandbox=False, secret=b"",
                                                         other_uids=[]),
-                functions.help.GetInviteTextRequest()):
+                functions.help.GetInviteTextRequest(),
+                functions.account.GetAutoDownloadSettingsRequest(),
+                functions.help.GetCdnConfigRequest(),
+                functions.messages.GetAttachMenuBotsRequest(hash=0)):
             await alice(request)
         support = await alice(functions.help.GetSupportRequest())
         assert support.user.id == SERVICE_USER_ID

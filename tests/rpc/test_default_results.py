@@ -16,6 +16,10 @@ REQUESTS = [
     F.messages.GetRecentReactions(limit=1, hash=0), F.account.GetThemes(format="", hash=0),
     F.help.GetRecentMeUrls(referer=""), F.messages.GetDefaultHistoryTTL(), F.help.SaveAppLog(events=[]),
     F.help.GetAppConfig(hash=0), F.help.GetCountriesList(lang_code="en", hash=0),
+    F.messages.GetMaskStickers(hash=0), F.messages.GetEmojiStickers(hash=0),
+    F.messages.GetArchivedStickers(offset_id=0, limit=10), F.messages.GetOldFeaturedStickers(offset=0, limit=1, hash=0),
+    F.messages.GetAttachMenuBots(hash=0), F.account.GetSavedRingtones(hash=0), F.help.GetCdnConfig(),
+    F.account.GetAutoDownloadSettings(),
 ]
 
 
