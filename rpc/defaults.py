@@ -334,3 +334,13 @@ async def auto_download_settings(request, ctx: RequestContext):
     mb = 1024 * 1024
     return T.account.AutoDownloadSettings(low=preset(1 * mb, 0, 0, 50), medium=preset(1 * mb, 10 * mb, 1 * mb, 100),
                                           high=preset(1 * mb, 15 * mb, 3 * mb, 100))
+
+
+@handler(F.messages.GetWebPagePreview)
+async def web_page_preview(request, ctx: RequestContext):
+    # Link previews need the server to fetch pages; it does not: no preview.
+    return T.messages.WebPagePreview(media=T.MessageMediaEmpty(), chats=[], users=[])
+
+
+# Before layer 198 the answer was the MessageMedia alone.
+tl.register_result_adapter("messages.getWebPagePreview", lambda result, layer: result.media)

@@ -19,7 +19,7 @@ REQUESTS = [
     F.messages.GetMaskStickers(hash=0), F.messages.GetEmojiStickers(hash=0),
     F.messages.GetArchivedStickers(offset_id=0, limit=10), F.messages.GetOldFeaturedStickers(offset=0, limit=1, hash=0),
     F.messages.GetAttachMenuBots(hash=0), F.account.GetSavedRingtones(hash=0), F.help.GetCdnConfig(),
-    F.account.GetAutoDownloadSettings(),
+    F.account.GetAutoDownloadSettings(), F.messages.GetWebPagePreview(message="https://example.org"),
 ]
 
 
