@@ -1,6 +1,5 @@
 """The encrypted session layer: every documented reaction, message by message."""
 
-import os
 import struct
 import time
 
@@ -230,7 +229,7 @@ def test_msgs_state_req_reports_each_message():
 def test_acked_messages_are_not_resent_and_unacked_are():
     client, server, sessions = setup()
     msg_id = client.msg_id()
-    events = server.receive(client.request(F.help.GetConfig(), msg_id=msg_id), time.time())
+    server.receive(client.request(F.help.GetConfig(), msg_id=msg_id), time.time())
     result = server.result(client.session_id, msg_id, tl.encode(T.NearestDc(country="", this_dc=1, nearest_dc=1)), time.time())
     [(result_id, _, _)] = client.read(result)
     session = sessions[client.session_id]

@@ -1,7 +1,6 @@
 """The shared rules behind the account handlers, without a server."""
 
 import pytest
-import trio
 
 from rpc.errors import RpcError
 from rpc.services.code_senders import FixedSender, LogSender, WebhookSender, parse_code_sender

@@ -71,7 +71,7 @@ def render_all(schema_dir: Path = SCHEMA_DIR) -> dict[str, str]:
     canonical.layer = newest
     source = f"schema/api-layer-{newest}.tl and schema/mtproto.tl"
     files = Generator(canonical, source).generate()
-    files["tl/generated/layers.py"] = render_layer_tables(layers[newest], layers, f"schema/api-layer-*.tl")
+    files["tl/generated/layers.py"] = render_layer_tables(layers[newest], layers, "schema/api-layer-*.tl")
     return files
 
 
