@@ -26,8 +26,8 @@ async def _disconnect(*clients):
         await client.disconnect()
 
 
-def _dialog_of(dialogs, user_id):
-    return next(d.dialog for d in dialogs if d.entity.id == user_id)
+def _dialog_of(dialogs, peer_id):
+    return next(d.dialog for d in dialogs if d.id == peer_id)  # Telethon marks groups -chat_id
 
 
 def test_muting_a_chat_reaches_the_other_device_and_the_dialogs(server, run):
@@ -54,6 +54,9 @@ def test_muting_a_chat_reaches_the_other_device_and_the_dialogs(server, run):
         peer_dialogs = await other_device(functions.messages.GetPeerDialogsRequest(
             peers=[types.InputDialogPeer(types.InputPeerUser(bob_user.id, bob_user.access_hash))]))
         assert peer_dialogs.dialogs[0].notify_settings.silent is True
+        full = await other_device(functions.users.GetFullUserRequest(
+            types.InputUser(bob_user.id, bob_user.access_hash)))
+        assert full.full_user.notify_settings.mute_until == FOREVER_DATE
         # Bob's settings for Alice are his own.
         assert (await bob(functions.account.GetNotifySettingsRequest(
             peer=types.InputNotifyPeer(types.InputPeerUser(alice_user.id, alice_user.access_hash))))).mute_until is None
@@ -70,9 +73,23 @@ def test_muting_a_chat_reaches_the_other_device_and_the_dialogs(server, run):
         only_groups = await alice(functions.account.GetNotifyExceptionsRequest(peer=types.InputNotifyChats()))
         assert only_groups.updates == []
 
+        # A basic group is muted the same way.
+        created = await alice(functions.messages.CreateChatRequest(
+            users=[types.InputUser(bob_user.id, bob_user.access_hash)], title="Quiet"))
+        chat = created.updates.chats[0]
+        assert await other_device(functions.account.UpdateNotifySettingsRequest(
+            peer=types.InputNotifyPeer(types.InputPeerChat(chat.id)),
+            settings=types.InputPeerNotifySettings(mute_until=FOREVER)))
+        full_chat = await alice(functions.messages.GetFullChatRequest(chat.id))
+        assert full_chat.full_chat.notify_settings.mute_until == FOREVER_DATE
+        only_groups = await alice(functions.account.GetNotifyExceptionsRequest(peer=types.InputNotifyChats()))
+        assert [u.peer for u in only_groups.updates] == [types.NotifyPeer(types.PeerChat(chat.id))]
+        assert [c.id for c in only_groups.chats] == [chat.id]
+        assert _dialog_of(await alice.get_dialogs(), -chat.id).notify_settings.mute_until == FOREVER_DATE
+
         # Reset: everything back to the defaults, on every device.
         assert await alice(functions.account.ResetNotifySettingsRequest())
-        reset = [await asyncio.wait_for(live.get(), 5) for _ in range(2)]
+        reset = [await asyncio.wait_for(live.get(), 5) for _ in range(3)]
         assert all(u.notify_settings.mute_until is None and u.notify_settings.show_previews is None for u in reset)
         assert (await other_device(functions.account.GetNotifySettingsRequest(peer=bob_peer))).mute_until is None
         assert _dialog_of(await alice.get_dialogs(), bob_user.id).notify_settings.mute_until is None
