@@ -17,8 +17,9 @@ FOREVER_DATE = datetime.fromtimestamp(FOREVER, timezone.utc)  # Telethon reads m
 
 
 @pytest.fixture(scope="module")
-def server(messaging_server):
-    return messaging_server
+def server(backend_server):
+    """Each test against the embedded store and PostgreSQL (migration 0007 on both)."""
+    return backend_server
 
 
 async def _disconnect(*clients):
