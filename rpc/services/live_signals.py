@@ -1,5 +1,6 @@
 """Live events that are not message-box changes (no pts, nothing in the update log):
-typing, drafts, dialog pins, notification settings and unread marks. rpc/services/live.py renders them through RENDERERS.
+typing, drafts, dialog pins, notification settings and unread marks. rpc/services/live.py
+renders them through RENDERERS.
 
 Events carry meaning; what can be read again (the draft, the pinned order) is read
 from storage when rendered, so a late event never shows a stale state:
