@@ -26,7 +26,8 @@ from .services.login import require_user
 from .services.media_files import chat_photo_from_input, chat_photo_reference
 from .services.media_view import chat_photo_object, photo_object
 from .services.messages_view import message, users_of
-from .services.peers import can_see_chat, resolve_input_peer, resolve_user
+from .services.notify_view import settings_object
+from .services.peers import can_see_chat, chat_peer_id, resolve_input_peer, resolve_user
 from .services.users import UserView
 
 TITLE_MAX = 128
@@ -217,8 +218,9 @@ async def get_full_chat(request, ctx: RequestContext):
     if is_admin(chat, mine):
         primary = [i for i in await storage.chats.invites(chat.id) if i.permanent]
         invite = invite_object(primary[0]) if primary else None
+    notify = await storage.notify_settings.get(user_id, "peer", chat_peer_id(chat.id))
     full = T.ChatFull(id=chat.id, about="", participants=shown, chat_photo=full_photo(chat.photo),
-                      notify_settings=T.PeerNotifySettings(), exported_invite=invite)
+                      notify_settings=settings_object(notify), exported_invite=invite)
     return T.messages.ChatFull(full_chat=full, chats=[await ChatView(storage, user_id).chat(chat, participants)],
                                users=await UserView(storage, user_id).users(user_ids))
 

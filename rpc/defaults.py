@@ -71,12 +71,6 @@ def english():
                               strings_count=0, translated_count=0, translations_url="", official=True)
 
 
-@handler(F.account.GetNotifySettings)
-async def notify_settings(request, ctx: RequestContext):
-    require_user(ctx)
-    return T.PeerNotifySettings()
-
-
 @handler(F.account.GetContentSettings)
 async def content_settings(request, ctx: RequestContext):
     require_user(ctx)
@@ -245,12 +239,6 @@ async def account_ttl(request, ctx: RequestContext):
 async def contact_sign_up_notification(request, ctx: RequestContext):
     require_user(ctx)
     return False  # no "X joined" service messages are sent
-
-
-@handler(F.messages.GetDialogUnreadMarks)
-async def dialog_unread_marks(request, ctx: RequestContext):
-    require_user(ctx)
-    return []  # marking dialogs unread is not offered (messages.markDialogUnread)
 
 
 @handler(F.messages.GetScheduledHistory)

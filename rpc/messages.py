@@ -23,6 +23,7 @@ from .services.login import require_user
 from .services.messages_view import chats_of, message, users_of
 from .services.peers import resolve_input_peer
 from .services.users import UserView
+from .unread_marks import clear_unread_mark_after_read
 
 MESSAGE_MAX = 4096
 HISTORY_MAX = 100
@@ -138,6 +139,7 @@ async def read_history(request, ctx: RequestContext):
     owner_pts, receipts = await storage.messages.read_chat_history(user_id, peer, request.max_id)
     # The authors of what was read (in a group, each of them) learn it: read_outbox.
     await publish_rows(ctx, [(user_id, owner_pts), *((author, pts) for author, pts, _ in receipts)])
+    await clear_unread_mark_after_read(ctx, peer)
     if owner_pts is None:
         state = await storage.updates.get(user_id)
         return T.messages.AffectedMessages(pts=state.pts, pts_count=0)

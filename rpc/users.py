@@ -8,6 +8,7 @@ from .context import RequestContext
 from .dispatch import handler
 from .errors import RpcError
 from .services.login import require_user
+from .services.notify_view import settings_object
 from .services.peers import resolve_user
 from .services.users import UserView
 
@@ -39,8 +40,9 @@ async def get_full_user(request, ctx: RequestContext):
     if about and not await view.can_see(target, "about"):
         about = None
     common = await storage.chats.common(user_id, target, limit=1000) if target != user_id else []
+    notify = await storage.notify_settings.get(user_id, "peer", target)
     full = T.UserFull(
-        id=target, about=about, settings=T.PeerSettings(), notify_settings=T.PeerNotifySettings(),
+        id=target, about=about, settings=T.PeerSettings(), notify_settings=settings_object(notify),
         common_chats_count=len(common), blocked=await storage.blocked.is_blocked(user_id, target),
         phone_calls_available=False, can_pin_message=True,
     )

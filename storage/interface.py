@@ -30,6 +30,7 @@ from .models import (
     FileRecord,
     InviteRecord,
     MessageRecord,
+    NotifySettingsRecord,
     PasswordRecord,
     PhoneCodeRecord,
     PhotoRecord,
@@ -389,6 +390,42 @@ class Drafts(Protocol):
         """Newest first."""
 
 
+class NotifySettings(Protocol):
+    """account.updateNotifySettings / getNotifySettings / resetNotifySettings
+    (storage/notify_settings.py). A scope is "peer" (peer_id: a storage peer id) or
+    "users" / "chats" / "broadcasts" (peer_id 0)."""
+
+    async def set(self, record: NotifySettingsRecord) -> None:
+        """Replaces the scope's settings; settings with nothing set remove them."""
+
+    async def clear(self, owner_id: int, scope: str, peer_id: int = 0) -> bool:
+        """False if there were none."""
+
+    async def get(self, owner_id: int, scope: str, peer_id: int = 0) -> NotifySettingsRecord | None: ...
+    async def for_peers(self, owner_id: int, peer_ids: list[int]) -> dict[int, NotifySettingsRecord]:
+        """{peer_id: settings} of those of these chats that have their own."""
+
+    async def list(self, owner_id: int) -> list[NotifySettingsRecord]:
+        """Every scope with settings, by scope then peer_id."""
+
+    async def reset(self, owner_id: int) -> list[NotifySettingsRecord]:
+        """Removes all of the user's settings; returns what was removed."""
+
+
+class UnreadMarks(Protocol):
+    """messages.markDialogUnread / getDialogUnreadMarks (storage/unread_marks.py):
+    DialogRecord.unread_mark."""
+
+    async def mark(self, owner_id: int, peer_id: int, unread: bool) -> bool | None:
+        """True if it changed, False if it already was so, None without such a dialog."""
+
+    async def clear(self, owner_id: int, peer_id: int) -> bool:
+        """Unmarks (reading the dialog); False if it was not marked."""
+
+    async def list(self, owner_id: int) -> list[int]:
+        """The peers of the owner's marked dialogs, newest top message first."""
+
+
 class MessageSearch(Protocol):
     """messages.search / searchGlobal / getSearchCounters (storage/search.py)."""
 
@@ -567,6 +604,8 @@ class Storage(Protocol):
     pinned_messages: PinnedMessages
     pinned_dialogs: PinnedDialogs
     drafts: Drafts
+    notify_settings: NotifySettings
+    unread_marks: UnreadMarks
     search: MessageSearch
     chats: Chats
     invites: Invites

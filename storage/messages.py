@@ -44,7 +44,7 @@ DIALOGS_LIMIT = 100
 _COLUMNS = ("owner_id, id, peer_id, from_id, out, date, message, entities, reply_to_msg_id, random_id, edit_date,"
             " silent, shared_id, media, pinned, fwd_from, action")
 _DIALOG_COLUMNS = ("owner_id, peer_id, top_message, read_inbox_max_id, read_outbox_max_id, unread_count,"
-                   " pinned_order, date")
+                   " pinned_order, date, unread_mark")
 _UPDATE_COLUMNS = "user_id, pts, pts_count, kind, data, date"
 
 _LOCK_BOX = {
@@ -492,7 +492,8 @@ def _message(row: Row) -> MessageRecord:
 
 def _dialog(row: Row) -> DialogRecord:
     return DialogRecord(owner_id=row[0], peer_id=row[1], top_message=row[2], read_inbox_max_id=row[3],
-                        read_outbox_max_id=row[4], unread_count=row[5], pinned_order=row[6], date=row[7])
+                        read_outbox_max_id=row[4], unread_count=row[5], pinned_order=row[6], date=row[7],
+                        unread_mark=bool(row[8]))
 
 
 def _update(row: Row) -> UpdateRecord:

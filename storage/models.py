@@ -166,6 +166,35 @@ class DialogRecord(msgspec.Struct, frozen=True, kw_only=True):
     unread_count: int = 0
     pinned_order: int | None = None
     date: int = 0  # of the top message
+    unread_mark: bool = False  # messages.markDialogUnread; reading the dialog clears it
+
+
+class NotifySettingsRecord(msgspec.Struct, frozen=True, kw_only=True):
+    """One user's notification settings for one scope (storage.interface.NotifySettings).
+
+    scope: "peer" (one chat: peer_id is its storage peer id) or a global default,
+    "users" / "chats" / "broadcasts" (peer_id 0). None is a field the client left unset
+    (inputPeerNotifySettings's fields are each optional); sounds are NotificationSound TL dicts.
+    """
+
+    owner_id: int
+    scope: str
+    peer_id: int = 0
+    show_previews: bool | None = None
+    silent: bool | None = None
+    mute_until: int | None = None
+    sound: dict[str, Any] | None = None
+    stories_muted: bool | None = None
+    stories_hide_sender: bool | None = None
+    stories_sound: dict[str, Any] | None = None
+
+    def is_empty(self) -> bool:
+        """Nothing set: the same as having no settings of one's own."""
+        return all(getattr(self, f) is None for f in NOTIFY_FIELDS)
+
+
+NOTIFY_FIELDS = ("show_previews", "silent", "mute_until", "sound", "stories_muted", "stories_hide_sender",
+                 "stories_sound")
 
 
 class UpdateRecord(msgspec.Struct, frozen=True, kw_only=True):

@@ -15,10 +15,12 @@ from .forwards import SqlForwards
 from .login import SqlInvites, SqlPhoneCodes
 from .media import SqlMedia
 from .messages import SqlMessages
+from .notify_settings import SqlNotifySettings
 from .pinned_dialogs import SqlPinnedDialogs
 from .pinned_messages import SqlPinnedMessages
 from .search import SqlMessageSearch
 from .secrets import SqlServerSecrets
+from .unread_marks import SqlUnreadMarks
 from .updates import SqlUpdateStates
 from .users import SqlUsers
 
@@ -41,6 +43,8 @@ class SqlStorage:
         self.pinned_messages = SqlPinnedMessages(db)
         self.pinned_dialogs = SqlPinnedDialogs(db)
         self.drafts = SqlDrafts(db)
+        self.notify_settings = SqlNotifySettings(db)
+        self.unread_marks = SqlUnreadMarks(db)
         self.search = SqlMessageSearch(db)
         self.chats = SqlChats(db)
         self.invites = SqlInvites(db)

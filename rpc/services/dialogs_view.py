@@ -1,4 +1,5 @@
-"""Stored dialogs as their owner sees them in TL: pinned flag, draft, top message.
+"""Stored dialogs as their owner sees them in TL: pinned flag, unread mark, draft,
+notification settings, top message.
 
 One place for messages.getDialogs, getPeerDialogs and getPinnedDialogs, so the three
 agree on what a dialog looks like.
@@ -12,6 +13,7 @@ from tl import types as T
 
 from .chat_view import ChatView
 from .messages_view import chats_of, message, users_of
+from .notify_view import settings_object
 from .peers import peer_object
 from .users import UserView
 
@@ -28,11 +30,13 @@ def draft_object(record: DraftRecord | None, date: int = 0):
 async def dialog_objects(storage, owner_id: int, records: list[DialogRecord]):
     """(dialogs, their top messages, the user ids and chat ids they name)."""
     drafts = {d.peer_id: d for d in await storage.drafts.list(owner_id)} if records else {}
+    notify = await storage.notify_settings.for_peers(owner_id, [d.peer_id for d in records]) if records else {}
     tops = await storage.messages.get(owner_id, [d.top_message for d in records if d.top_message])
-    dialogs = [T.Dialog(pinned=d.pinned_order is not None, peer=peer_object(d.peer_id), top_message=d.top_message,
+    dialogs = [T.Dialog(pinned=d.pinned_order is not None, unread_mark=d.unread_mark, peer=peer_object(d.peer_id),
+                        top_message=d.top_message,
                         read_inbox_max_id=d.read_inbox_max_id, read_outbox_max_id=d.read_outbox_max_id,
                         unread_count=d.unread_count, unread_mentions_count=0, unread_reactions_count=0,
-                        unread_poll_votes_count=0, notify_settings=T.PeerNotifySettings(),
+                        unread_poll_votes_count=0, notify_settings=settings_object(notify.get(d.peer_id)),
                         draft=draft_object(drafts[d.peer_id]) if d.peer_id in drafts else None)
                for d in records]
     user_ids = list(dict.fromkeys([d.peer_id for d in records if d.peer_id > 0] + users_of(tops)))

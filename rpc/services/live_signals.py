@@ -1,5 +1,6 @@
 """Live events that are not message-box changes (no pts, nothing in the update log):
-typing, drafts and dialog pins. rpc/services/live.py renders them through RENDERERS.
+typing, drafts, dialog pins, notification settings and unread marks. rpc/services/live.py
+renders them through RENDERERS.
 
 Events carry meaning; what can be read again (the draft, the pinned order) is read
 from storage when rendered, so a late event never shows a stale state:
@@ -8,6 +9,10 @@ from storage when rendered, so a late event never shows a stale state:
 - {"kind": "draft", "peer_id": 5} → updateDraftMessage (to the owner's other devices)
 - {"kind": "dialog_pinned", "peer_id": 5, "pinned": true} → updateDialogPinned
 - {"kind": "pinned_dialogs"} → updatePinnedDialogs with the whole order
+- {"kind": "notify_settings", "scope": "peer", "peer_id": 5} → updateNotifySettings with the
+  scope's settings as stored now (scope "users" / "chats" / "broadcasts": peer_id 0)
+- {"kind": "dialog_unread_mark", "peer_id": 5} → updateDialogUnreadMark, marked or not as
+  the dialog is now
 - {"kind": "user_changed", "user_id": 5} → updateUser, with the user as the viewer sees
   them now (name, username, photo)
 """
@@ -21,6 +26,7 @@ from tl import types as T
 
 from .chat_view import ChatView
 from .dialogs_view import draft_object
+from .notify_view import notify_peer_object, settings_object
 from .peers import peer_object
 from .users import UserView
 
@@ -68,10 +74,29 @@ async def _user_changed(storage, viewer_id: int, event: dict):
     return await _updates(storage, viewer_id, [T.UpdateUser(user_id=user_id)], [user_id])
 
 
+async def _notify_settings(storage, viewer_id: int, event: dict):
+    scope, peer = str(event["scope"]), int(event["peer_id"])
+    if scope not in ("peer", "users", "chats", "broadcasts"):
+        return None
+    settings = settings_object(await storage.notify_settings.get(viewer_id, scope, peer))
+    update = T.UpdateNotifySettings(peer=notify_peer_object(scope, peer), notify_settings=settings)
+    return await _updates(storage, viewer_id, [update], [peer] if scope == "peer" else [])
+
+
+async def _dialog_unread_mark(storage, viewer_id: int, event: dict):
+    peer = int(event["peer_id"])
+    dialog = await storage.messages.dialog(viewer_id, peer)
+    update = T.UpdateDialogUnreadMark(unread=bool(dialog and dialog.unread_mark),
+                                      peer=T.DialogPeer(peer=peer_object(peer)))
+    return await _updates(storage, viewer_id, [update], [peer])
+
+
 RENDERERS = {
     "user_changed": _user_changed,
     "typing": _typing,
     "draft": _draft,
     "dialog_pinned": _dialog_pinned,
     "pinned_dialogs": _pinned_dialogs,
+    "notify_settings": _notify_settings,
+    "dialog_unread_mark": _dialog_unread_mark,
 }

@@ -1,0 +1,99 @@
+"""account.updateNotifySettings / getNotifySettings / resetNotifySettings /
+getNotifyExceptions: how loudly each chat (or all private chats, groups, channels) may
+notify, kept per user (storage/notify_settings.py, rpc/services/notify_view.py).
+
+Settings follow the user across devices: every change is pushed to their other sessions
+as updateNotifySettings (a bus event, rendered from storage by
+rpc/services/live_signals.py); dialogs carry their chat's settings (dialogs_view.py).
+"""
+
+from __future__ import annotations
+
+import time
+
+from tl import functions as F, types as T
+
+from .context import RequestContext
+from .dispatch import handler
+from .services.chat_view import ChatView
+from .services.live import publish
+from .services.login import require_user
+from .services.notify_view import (
+    GLOBAL_SCOPES,
+    is_exception,
+    notify_peer_object,
+    record_from_input,
+    resolve_scope,
+    settings_object,
+)
+from .services.users import UserView
+
+
+def _event(ctx: RequestContext, scope: str, peer_id: int) -> dict:
+    return {"kind": "notify_settings", "scope": scope, "peer_id": peer_id,
+            "origin_key": ctx.auth_key_id, "origin_session": ctx.session_id}
+
+
+@handler(F.account.UpdateNotifySettings)
+async def update_notify_settings(request, ctx: RequestContext):
+    user_id = require_user(ctx)
+    storage = ctx.services.storage
+    scope, peer_id = await resolve_scope(storage, user_id, request.peer)
+    # The settings sent replace the scope's settings whole (what a client leaves out is
+    # unset again), as the apps send every field they show.
+    record = record_from_input(user_id, scope, peer_id, request.settings)
+    if await storage.notify_settings.get(user_id, scope, peer_id) != (None if record.is_empty() else record):
+        await storage.notify_settings.set(record)
+        await publish(ctx.services, [user_id], _event(ctx, scope, peer_id))
+    return True
+
+
+@handler(F.account.GetNotifySettings)
+async def get_notify_settings(request, ctx: RequestContext):
+    user_id = require_user(ctx)
+    storage = ctx.services.storage
+    scope, peer_id = await resolve_scope(storage, user_id, request.peer)
+    return settings_object(await storage.notify_settings.get(user_id, scope, peer_id))
+
+
+@handler(F.account.ResetNotifySettings)
+async def reset_notify_settings(request, ctx: RequestContext):
+    user_id = require_user(ctx)
+    for record in await ctx.services.storage.notify_settings.reset(user_id):
+        await publish(ctx.services, [user_id], _event(ctx, record.scope, record.peer_id))
+    return True
+
+
+def _in_category(notify_peer, peer_id: int) -> bool:
+    if notify_peer is None:
+        return True
+    scope = GLOBAL_SCOPES.get(type(notify_peer))
+    if scope == "users":
+        return peer_id > 0
+    if scope == "chats":
+        return peer_id < 0
+    return False  # broadcasts: no channels here
+
+
+@handler(F.account.GetNotifyExceptions)
+async def get_notify_exceptions(request, ctx: RequestContext):
+    """Updates with one updateNotifySettings per chat that has settings of its own."""
+    user_id = require_user(ctx)
+    storage = ctx.services.storage
+    only = None
+    if request.peer is not None:
+        scope, peer_id = await resolve_scope(storage, user_id, request.peer)
+        if scope == "peer":
+            only = peer_id
+    records = [r for r in await storage.notify_settings.list(user_id)
+               if is_exception(r, compare_sound=bool(request.compare_sound),
+                               compare_stories=bool(request.compare_stories))
+               and (r.peer_id == only if only is not None else _in_category(request.peer, r.peer_id))]
+    updates = [T.UpdateNotifySettings(peer=notify_peer_object(r.scope, r.peer_id), notify_settings=settings_object(r))
+               for r in records]
+    peers = [r.peer_id for r in records]
+    return T.Updates(updates=updates, users=await UserView(storage, user_id).users([p for p in peers if p > 0]),
+                     chats=await ChatView(storage, user_id).chats([-p for p in peers if p < 0]),
+                     date=int(time.time()), seq=0)
+
+

@@ -1,0 +1,52 @@
+"""messages.markDialogUnread / getDialogUnreadMarks: a dialog the user marked as unread
+by hand (storage/unread_marks.py). Reading the dialog clears the mark (rpc/messages.py).
+
+The mark follows the user across devices: each change is pushed to their other sessions
+as updateDialogUnreadMark (rendered from storage by rpc/services/live_signals.py).
+"""
+
+from __future__ import annotations
+
+from tl import functions as F, types as T
+
+from .context import RequestContext
+from .dispatch import handler
+from .errors import RpcError
+from .services.live import publish
+from .services.login import require_user
+from .services.peers import peer_object, resolve_input_peer
+
+
+def _event(ctx: RequestContext, peer_id: int) -> dict:
+    return {"kind": "dialog_unread_mark", "peer_id": peer_id,
+            "origin_key": ctx.auth_key_id, "origin_session": ctx.session_id}
+
+
+@handler(F.messages.MarkDialogUnread)
+async def mark_dialog_unread(request, ctx: RequestContext):
+    user_id = require_user(ctx)
+    storage = ctx.services.storage
+    if request.parent_peer is not None or not isinstance(request.peer, T.InputDialogPeer):
+        raise RpcError(400, "PEER_ID_INVALID")  # no monoforums or folders here
+    peer = await resolve_input_peer(storage, user_id, request.peer.peer)
+    changed = await storage.unread_marks.mark(user_id, peer, bool(request.unread))
+    if changed is None:
+        raise RpcError(400, "PEER_HISTORY_EMPTY")  # no dialog to mark
+    if changed:
+        await publish(ctx.services, [user_id], _event(ctx, peer))
+    return True
+
+
+@handler(F.messages.GetDialogUnreadMarks)
+async def get_dialog_unread_marks(request, ctx: RequestContext):
+    user_id = require_user(ctx)
+    if request.parent_peer is not None:
+        raise RpcError(400, "PEER_ID_INVALID")
+    return [T.DialogPeer(peer=peer_object(p)) for p in await ctx.services.storage.unread_marks.list(user_id)]
+
+
+async def clear_unread_mark_after_read(ctx: RequestContext, peer_id: int) -> None:
+    """Reading a dialog unmarks it, on every device (the reading one too: its app may
+    not clear the mark by itself)."""
+    if await ctx.services.storage.unread_marks.clear(ctx.user_id, peer_id):
+        await publish(ctx.services, [ctx.user_id], {"kind": "dialog_unread_mark", "peer_id": peer_id})

@@ -1,0 +1,34 @@
+"""Dialogs marked as unread (storage.interface.UnreadMarks): `dialogs.unread_mark`.
+
+A flag the owner sets by hand (messages.markDialogUnread) and reading the dialog clears;
+not a message-box change (updateDialogUnreadMark carries no pts), so nothing is logged.
+"""
+
+from __future__ import annotations
+
+from .db import Database
+
+
+class SqlUnreadMarks:
+    def __init__(self, db: Database):
+        self._db = db
+
+    async def mark(self, owner_id: int, peer_id: int, unread: bool) -> bool | None:
+        # One statement: the flag changes only where it differs, so the row count says
+        # whether anything changed, and two devices marking at once both see one answer.
+        changed = await self._db.execute("UPDATE dialogs SET unread_mark = $3 WHERE owner_id = $1"
+                                         " AND peer_id = $2 AND unread_mark <> $3", owner_id, peer_id, unread)
+        if changed:
+            return True
+        exists = await self._db.fetchval("SELECT 1 FROM dialogs WHERE owner_id = $1 AND peer_id = $2",
+                                         owner_id, peer_id)
+        return None if exists is None else False
+
+    async def clear(self, owner_id: int, peer_id: int) -> bool:
+        return bool(await self._db.execute("UPDATE dialogs SET unread_mark = FALSE WHERE owner_id = $1"
+                                           " AND peer_id = $2 AND unread_mark", owner_id, peer_id))
+
+    async def list(self, owner_id: int) -> list[int]:
+        rows = await self._db.fetch("SELECT peer_id FROM dialogs WHERE owner_id = $1 AND unread_mark"
+                                    " ORDER BY date DESC, top_message DESC", owner_id)
+        return [row[0] for row in rows]
