@@ -210,9 +210,9 @@ async def test_unimplemented_method_is_a_clear_error_and_counted(server, healthy
     client = await registered_client(server)
     conn = await Raw.open(server.config.port)
     msg_id = client.msg_id()
-    await conn.send(client.request(F.help.GetSupport(), msg_id=msg_id))
+    await conn.send(client.request(F.help.GetPremiumPromo(), msg_id=msg_id))
     assert await rpc_answer(conn, client, msg_id) == T.RpcError(error_code=400, error_message="METHOD_NOT_IMPLEMENTED")
-    assert UNIMPLEMENTED["help.getSupport"] >= 1
+    assert UNIMPLEMENTED["help.getPremiumPromo"] >= 1
     msg_id = client.msg_id()
     await conn.send(client.request(F.messages.GetDialogFilters(), msg_id=msg_id))
     assert await rpc_answer(conn, client, msg_id) == T.RpcError(error_code=401, error_message="AUTH_KEY_UNREGISTERED")
