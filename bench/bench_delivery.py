@@ -21,25 +21,20 @@ Server and clients share the machine; the CPU columns show who was busy.
 from __future__ import annotations
 
 import argparse
-import asyncio
-import os
 import resource
-import secrets
 import sys
 import tempfile
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-import asyncpg  # noqa: E402
 import trio  # noqa: E402
 
 from tests.e2e.server_process import ServerProcess  # noqa: E402
+from tests.scratch_postgres import create_database, drop_database  # noqa: E402
 from tools.loadgen.cli import markdown_header, markdown_row, prepare_accounts  # noqa: E402
 from tools.loadgen.delivery import run_delivery  # noqa: E402
 
-ADMIN_URL = os.environ.get("MTSERVER_TEST_POSTGRES", "postgresql://postgres@127.0.0.1:5432/postgres")
 
 
 def raise_file_limit(clients: int) -> None:
@@ -52,23 +47,12 @@ def raise_file_limit(clients: int) -> None:
         resource.setrlimit(resource.RLIMIT_NOFILE, (wanted, hard))
 
 
-async def _admin(sql: str) -> None:
-    connection = await asyncpg.connect(ADMIN_URL, timeout=10)
-    try:
-        await connection.execute(sql)
-    finally:
-        await connection.close()
-
 
 def bench(database: str, clients: list[int], seconds: float, window: int, rate: float | None, timeout: float,
           redis: str | None = None) -> None:
     with tempfile.TemporaryDirectory() as tmp:
         data_dir = Path(tmp) / "data"
-        url, db_name = None, None
-        if database == "postgres":
-            db_name = f"mtserver_bench_{secrets.token_hex(6)}"
-            asyncio.run(_admin(f"CREATE DATABASE {db_name}"))
-            url = urlunsplit(urlsplit(ADMIN_URL)._replace(path="/" + db_name))
+        url = create_database("mtserver_bench") if database == "postgres" else None
         env = {name: value for name, value in (("MTSERVER_DATABASE", url), ("MTSERVER_REDIS", redis)) if value}
         server = ServerProcess(data_dir, env=env)
         try:
@@ -86,8 +70,8 @@ def bench(database: str, clients: list[int], seconds: float, window: int, rate: 
             code = server.stop()
             if code:
                 print(f"server exited with {code}:\n{server.log()[-4000:]}", file=sys.stderr)
-            if db_name:
-                asyncio.run(_admin(f"DROP DATABASE IF EXISTS {db_name} WITH (FORCE)"))
+            if url:
+                drop_database(url)
 
 
 def main() -> None:

@@ -15,13 +15,10 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import os
-import secrets
 import sys
 import time
 from pathlib import Path
 from unittest.mock import patch
-from urllib.parse import urlsplit, urlunsplit
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
@@ -30,8 +27,8 @@ import trio  # noqa: E402
 import trio_asyncio  # noqa: E402
 
 from storage.postgres import PostgresDatabase  # noqa: E402
+from tests.scratch_postgres import scratch_database  # noqa: E402
 
-ADMIN_URL = os.environ.get("MTSERVER_TEST_POSTGRES", "postgresql://postgres@127.0.0.1:5432/postgres")
 CONCURRENCY = 20
 
 
@@ -92,29 +89,17 @@ def plain(url: str, count: int, concurrency: int) -> None:
     asyncio.run(main())
 
 
-async def _admin(sql: str) -> None:
-    connection = await asyncpg.connect(ADMIN_URL, timeout=10)
-    try:
-        await connection.execute(sql)
-    finally:
-        await connection.close()
-
 
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--count", type=int, default=3000, help="statements per measurement")
     args = parser.parse_args()
-    name = f"mtserver_bench_{secrets.token_hex(6)}"
-    asyncio.run(_admin(f"CREATE DATABASE {name}"))
-    url = urlunsplit(urlsplit(ADMIN_URL)._replace(path="/" + name))
-    try:
+    with scratch_database("mtserver_bench") as url:
         print("| path | µs wall / statement | µs CPU / statement |\n|---|---:|---:|", flush=True)
         for concurrency in (1, CONCURRENCY):
             ours(url, args.count, concurrency, batched=False)
             ours(url, args.count, concurrency)
             plain(url, args.count, concurrency)
-    finally:
-        asyncio.run(_admin(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
 
 
 if __name__ == "__main__":

@@ -2,14 +2,13 @@
 libraries, and a fresh PostgreSQL database per test session for whatever needs one."""
 
 import asyncio
-import os
-import secrets
-from urllib.parse import urlsplit, urlunsplit
 
 import asyncpg
 import pytest
 
 import trio_asyncio  # noqa: F401  (first, so that the policy below is the one it defers to)
+
+from tests.scratch_postgres import ADMIN_URL_ENV, admin_url, create_database, drop_database
 
 # Importing trio_asyncio (server.app and storage.postgres do) patches asyncio so that,
 # outside trio, asyncio.new_event_loop() in this thread makes trio-asyncio's own
@@ -19,36 +18,20 @@ import trio_asyncio  # noqa: F401  (first, so that the policy below is the one i
 # under test, `async with trio_asyncio.open_loop()`) nothing changes.
 asyncio.set_event_loop_policy(asyncio.DefaultEventLoopPolicy())
 
-ADMIN_URL_ENV = "MTSERVER_TEST_POSTGRES"
-DEFAULT_ADMIN_URL = "postgresql://postgres@127.0.0.1:5432/postgres"
-
-
-def _admin_url() -> str:
-    return os.environ.get(ADMIN_URL_ENV, DEFAULT_ADMIN_URL)
-
-
-async def _admin_do(sql: str) -> None:
-    connection = await asyncpg.connect(_admin_url(), timeout=10)
-    try:
-        await connection.execute(sql)
-    finally:
-        await connection.close()
-
 
 def fresh_postgres_database():
     """Create `mtserver_test_<random>`; yields its URL (None when turned off), then drops it."""
-    admin = _admin_url()
+    admin = admin_url()
     if admin.lower() == "off":
         yield None
         return
-    name = f"mtserver_test_{secrets.token_hex(6)}"
     try:
-        asyncio.run(_admin_do(f"CREATE DATABASE {name}"))
+        url = create_database("mtserver_test", admin)
     except (OSError, asyncpg.PostgresError) as exc:
         pytest.fail(f"PostgreSQL at {admin} is needed for these tests ({exc}); "
                     f"set {ADMIN_URL_ENV} to its admin URL, or to 'off' to skip them", pytrace=False)
-    yield urlunsplit(urlsplit(admin)._replace(path="/" + name))
-    asyncio.run(_admin_do(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+    yield url
+    drop_database(url, admin)
 
 
 @pytest.fixture(scope="session")

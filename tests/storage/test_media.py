@@ -2,23 +2,10 @@
 
 from __future__ import annotations
 
-import pytest
-
 from storage.media import new_access_hash, new_id
-from storage.models import DocumentRecord, FileRecord, PhotoRecord, UploadRecord
+from storage.models import DocumentRecord, FileRecord, PhotoRecord
 
 NOW = 1_700_000_000
-
-
-@pytest.mark.parametrize("record, table", [(UploadRecord, "uploads"), (FileRecord, "files"),
-                                           (PhotoRecord, "photos"), (DocumentRecord, "documents")])
-async def test_every_record_field_has_a_column(storage, record, table):
-    if storage.backend == "sqlite":
-        rows = await storage.db.fetch(f"SELECT name FROM pragma_table_info('{table}')")
-    else:
-        rows = await storage.db.fetch("SELECT column_name FROM information_schema.columns"
-                                      " WHERE table_schema = current_schema() AND table_name = $1", table)
-    assert {row[0] for row in rows} == set(record.__struct_fields__)
 
 
 async def test_an_upload_collects_parts_and_becomes_a_file(storage):

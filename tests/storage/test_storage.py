@@ -16,8 +16,9 @@ from storage import (AlreadyExists, AuthKeyRecord, AuthorizationRecord, ContactR
                      PhoneCodeRecord, StorageError, UpdateStateRecord, UsernameTaken, UserRecord, open_storage,
                      sqlite_path)
 from storage.migrations import Migration, latest, migrations
-from storage.models import (ChatInviteRecord, ChatParticipantRecord, ChatRecord, DialogRecord, DraftRecord,
-                            MessageRecord, UpdateRecord)
+from storage.models import (ChatInviteRecord, ChatParticipantRecord, ChatRecord, DialogRecord, DocumentRecord,
+                            DraftRecord, FileRecord, MessageRecord, NotifySettingsRecord, PhotoRecord, UpdateRecord,
+                            UploadRecord)
 from storage.sqlite import FILENAME
 
 NOW = 1_700_000_000
@@ -50,7 +51,8 @@ RECORD_TABLES = [(AuthKeyRecord, "auth_keys"), (UserRecord, "users"), (PasswordR
                  (ContactRecord, "contacts"), (UpdateStateRecord, "update_state"), (InviteRecord, "invites"),
                  (MessageRecord, "messages"), (DialogRecord, "dialogs"), (UpdateRecord, "update_log"),
                  (DraftRecord, "drafts"), (ChatRecord, "chats"), (ChatParticipantRecord, "chat_participants"),
-                 (ChatInviteRecord, "chat_invites")]
+                 (ChatInviteRecord, "chat_invites"), (UploadRecord, "uploads"), (FileRecord, "files"),
+                 (PhotoRecord, "photos"), (DocumentRecord, "documents"), (NotifySettingsRecord, "notify_settings")]
 
 
 @pytest.mark.parametrize("record, table", RECORD_TABLES, ids=[t for _, t in RECORD_TABLES])
