@@ -13,7 +13,7 @@ from tl import functions as F, types as T
 
 from .context import RequestContext
 from .dispatch import handler
-from .services.live import publish
+from .services.live import publish_rows
 from .services.login import require_user
 from .services.peers import resolve_input_peer
 
@@ -27,11 +27,7 @@ async def delete_history(request, ctx: RequestContext):
         user_id, peer, max_id=max(0, request.max_id or 0), min_date=request.min_date or 0,
         max_date=request.max_date or 0, revoke=bool(request.revoke), just_clear=bool(request.just_clear),
         now=int(time.time()))
-    for owner, (pts, _count, _ids) in changed.items():
-        event = {"kind": "log", "pts": pts}
-        if owner == user_id:
-            event.update(origin_key=ctx.auth_key_id, origin_session=ctx.session_id)
-        await publish(ctx.services, [owner], event)
+    await publish_rows(ctx, [(owner, pts) for owner, (pts, _count, _ids) in changed.items()])
     if user_id in changed:
         pts, count, _ = changed[user_id]
     else:

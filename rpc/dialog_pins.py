@@ -14,16 +14,12 @@ from .context import RequestContext
 from .dispatch import handler
 from .errors import RpcError
 from .services.dialogs_view import peer_dialogs_object
-from .services.live import publish
+from .services.live import tell_other_devices
 from .services.login import require_user
 from .services.peers import resolve_input_peer
 from .updates import state_object
 
 PINNED_LIMIT = 5
-
-
-def _origin(ctx: RequestContext) -> dict:
-    return {"origin_key": ctx.auth_key_id, "origin_session": ctx.session_id}
 
 
 def _input_peer(dialog_peer):
@@ -44,8 +40,7 @@ async def toggle_dialog_pin(request, ctx: RequestContext):
     if changed is None:
         raise RpcError(400, "PEER_HISTORY_EMPTY")
     if changed:
-        await publish(ctx.services, [user_id], {"kind": "dialog_pinned", "peer_id": peer,
-                                                "pinned": bool(request.pinned), **_origin(ctx)})
+        await tell_other_devices(ctx, {"kind": "dialog_pinned", "peer_id": peer, "pinned": bool(request.pinned)})
     return True
 
 
@@ -60,7 +55,7 @@ async def reorder_pinned_dialogs(request, ctx: RequestContext):
         await storage.pinned_dialogs.reorder(user_id, order, force=bool(request.force), limit=PINNED_LIMIT)
     except TooManyPinned:
         raise RpcError(400, "PINNED_DIALOGS_TOO_MUCH") from None
-    await publish(ctx.services, [user_id], {"kind": "pinned_dialogs", **_origin(ctx)})
+    await tell_other_devices(ctx, {"kind": "pinned_dialogs"})
     return True
 
 

@@ -16,16 +16,12 @@ from .context import RequestContext
 from .dispatch import handler
 from .errors import RpcError
 from .services.dialogs_view import draft_object
-from .services.live import publish
+from .services.live import publish, tell_other_devices
 from .services.login import require_user
 from .services.peers import peer_object, resolve_input_peer
 from .services.users import UserView
 
 DRAFT_MAX = 4096
-
-
-def _origin(ctx: RequestContext) -> dict:
-    return {"origin_key": ctx.auth_key_id, "origin_session": ctx.session_id}
 
 
 @handler(F.messages.SaveDraft)
@@ -46,7 +42,7 @@ async def save_draft(request, ctx: RequestContext):
             reply_to_msg_id=reply_to, no_webpage=bool(request.no_webpage), date=int(time.time())))
         changed = True
     if changed:
-        await publish(ctx.services, [user_id], {"kind": "draft", "peer_id": peer, **_origin(ctx)})
+        await tell_other_devices(ctx, {"kind": "draft", "peer_id": peer})
     return True
 
 

@@ -16,7 +16,7 @@ from tl import functions as F, types as T
 from .context import RequestContext
 from .dispatch import handler
 from .services.chat_view import ChatView
-from .services.live import publish
+from .services.live import tell_other_devices
 from .services.login import require_user
 from .services.notify_view import (
     GLOBAL_SCOPES,
@@ -29,9 +29,8 @@ from .services.notify_view import (
 from .services.users import UserView
 
 
-def _event(ctx: RequestContext, scope: str, peer_id: int) -> dict:
-    return {"kind": "notify_settings", "scope": scope, "peer_id": peer_id,
-            "origin_key": ctx.auth_key_id, "origin_session": ctx.session_id}
+def _event(scope: str, peer_id: int) -> dict:
+    return {"kind": "notify_settings", "scope": scope, "peer_id": peer_id}
 
 
 @handler(F.account.UpdateNotifySettings)
@@ -44,7 +43,7 @@ async def update_notify_settings(request, ctx: RequestContext):
     record = record_from_input(user_id, scope, peer_id, request.settings)
     if await storage.notify_settings.get(user_id, scope, peer_id) != (None if record.is_empty() else record):
         await storage.notify_settings.set(record)
-        await publish(ctx.services, [user_id], _event(ctx, scope, peer_id))
+        await tell_other_devices(ctx, _event(scope, peer_id))
     return True
 
 
@@ -60,7 +59,7 @@ async def get_notify_settings(request, ctx: RequestContext):
 async def reset_notify_settings(request, ctx: RequestContext):
     user_id = require_user(ctx)
     for record in await ctx.services.storage.notify_settings.reset(user_id):
-        await publish(ctx.services, [user_id], _event(ctx, record.scope, record.peer_id))
+        await tell_other_devices(ctx, _event(record.scope, record.peer_id))
     return True
 
 

@@ -16,7 +16,7 @@ from .context import RequestContext
 from .dispatch import handler
 from .errors import RpcError
 from .services.chat_view import ChatView
-from .services.live import publish
+from .services.live import publish_rows
 from .services.login import require_user
 from .services.messages_view import log_updates
 from .services.peers import resolve_input_peer
@@ -24,12 +24,7 @@ from .services.users import UserView
 
 
 async def _tell(ctx: RequestContext, logged: dict[int, list[int]]) -> None:
-    for owner, pts_values in logged.items():
-        for pts in pts_values:
-            event = {"kind": "log", "pts": pts}
-            if owner == ctx.user_id:
-                event.update(origin_key=ctx.auth_key_id, origin_session=ctx.session_id)
-            await publish(ctx.services, [owner], event)
+    await publish_rows(ctx, [(owner, pts) for owner, pts_values in logged.items() for pts in pts_values])
 
 
 @handler(F.messages.UpdatePinnedMessage)

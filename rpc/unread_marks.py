@@ -12,14 +12,9 @@ from tl import functions as F, types as T
 from .context import RequestContext
 from .dispatch import handler
 from .errors import RpcError
-from .services.live import publish
+from .services.live import publish, tell_other_devices
 from .services.login import require_user
 from .services.peers import peer_object, resolve_input_peer
-
-
-def _event(ctx: RequestContext, peer_id: int) -> dict:
-    return {"kind": "dialog_unread_mark", "peer_id": peer_id,
-            "origin_key": ctx.auth_key_id, "origin_session": ctx.session_id}
 
 
 @handler(F.messages.MarkDialogUnread)
@@ -33,7 +28,7 @@ async def mark_dialog_unread(request, ctx: RequestContext):
     if changed is None:
         raise RpcError(400, "PEER_HISTORY_EMPTY")  # no dialog to mark
     if changed:
-        await publish(ctx.services, [user_id], _event(ctx, peer))
+        await tell_other_devices(ctx, {"kind": "dialog_unread_mark", "peer_id": peer})
     return True
 
 

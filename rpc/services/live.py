@@ -44,15 +44,25 @@ async def publish(services, user_ids, event: dict) -> None:
             log.warning("bus_publish_failed", channel=user_channel(user_id), error=str(exc))
 
 
+def _from(ctx) -> dict:
+    """Marks an event as caused by this request's session, which has its answer already
+    and is skipped by its own push loop (server/connection.py)."""
+    return {"origin_key": ctx.auth_key_id, "origin_session": ctx.session_id}
+
+
+async def tell_other_devices(ctx, event: dict) -> None:
+    """The acting user's other sessions (not the one that made the change) get `event`."""
+    await publish(ctx.services, [ctx.user_id], {**event, **_from(ctx)})
+
+
 async def publish_rows(ctx, rows) -> None:
     """Each box's live sessions are told of its new update-log row ([(user_id, pts)]);
     the session that made the change (ctx) is answered directly, so not told again,
     but the same user's other sessions are."""
-    origin = {"origin_key": ctx.auth_key_id, "origin_session": ctx.session_id}
     for user_id, pts in rows:
         if pts is None:
             continue
-        event = {"kind": "log", "pts": pts, **(origin if user_id == ctx.user_id else {})}
+        event = {"kind": "log", "pts": pts, **(_from(ctx) if user_id == ctx.user_id else {})}
         await publish(ctx.services, [user_id], event)
 
 
@@ -60,8 +70,7 @@ async def announce_profile(ctx, user_id: int) -> None:
     """The user's name, username or photo changed: their other devices and everyone who
     has them in their contacts get updateUser with the user as they may see it."""
     event = {"kind": "user_changed", "user_id": user_id}
-    await publish(ctx.services, [user_id], {**event, "origin_key": ctx.auth_key_id,
-                                            "origin_session": ctx.session_id})
+    await tell_other_devices(ctx, event)
     owners = [o for o in await ctx.services.storage.contacts.owners_of(user_id) if o != user_id]
     await publish(ctx.services, owners, event)
 
