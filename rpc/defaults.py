@@ -16,6 +16,7 @@ from .context import RequestContext
 from .dispatch import handler
 from .errors import RpcError
 from .services.login import require_user
+from .updates import current_pts
 
 DAY = 86400
 
@@ -121,7 +122,7 @@ async def top_peers(request, ctx: RequestContext):
     return T.contacts.TopPeersDisabled()
 
 
-@handler(F.messages.GetAllStickers)
+@handler(F.messages.GetAllStickers, F.messages.GetMaskStickers, F.messages.GetEmojiStickers)
 async def all_stickers(request, ctx: RequestContext):
     require_user(ctx)
     return T.messages.AllStickers(hash=0, sets=[])
@@ -178,7 +179,7 @@ async def saved_gifs(request, ctx: RequestContext):
     return T.messages.SavedGifs(hash=0, gifs=[])
 
 
-@handler(F.messages.GetFeaturedStickers)
+@handler(F.messages.GetFeaturedStickers, F.messages.GetOldFeaturedStickers, F.messages.GetFeaturedEmojiStickers)
 async def featured_stickers(request, ctx: RequestContext):
     return T.messages.FeaturedStickers(hash=0, count=0, sets=[], unread=[])
 
@@ -241,31 +242,24 @@ async def contact_sign_up_notification(request, ctx: RequestContext):
     return False  # no "X joined" service messages are sent
 
 
-@handler(F.messages.GetScheduledHistory)
-async def scheduled_history(request, ctx: RequestContext):
+@handler(F.messages.GetScheduledHistory, F.messages.GetUnreadMentions, F.messages.GetUnreadReactions)
+async def no_messages(request, ctx: RequestContext):
+    # Scheduled messages are not offered; mentions and reactions are not tracked.
     require_user(ctx)
-    return T.messages.Messages(messages=[], topics=[], chats=[], users=[])  # no scheduled messages
-
-
-@handler(F.messages.GetUnreadMentions, F.messages.GetUnreadReactions)
-async def unread_mentions(request, ctx: RequestContext):
-    require_user(ctx)
-    return T.messages.Messages(messages=[], topics=[], chats=[], users=[])  # none are tracked
+    return T.messages.Messages(messages=[], topics=[], chats=[], users=[])
 
 
 @handler(F.messages.ReadMentions, F.messages.ReadReactions)
 async def read_mentions(request, ctx: RequestContext):
     user_id = require_user(ctx)
-    state = await ctx.services.storage.updates.get(user_id)
-    return T.messages.AffectedHistory(pts=max(1, state.pts), pts_count=0, offset=0)
+    return T.messages.AffectedHistory(pts=await current_pts(ctx.services.storage, user_id), pts_count=0, offset=0)
 
 
 @handler(F.messages.ReadMessageContents)
 async def read_message_contents(request, ctx: RequestContext):
     # Media-unread (voice notes listened to) is not tracked: nothing changes.
     user_id = require_user(ctx)
-    state = await ctx.services.storage.updates.get(user_id)
-    return T.messages.AffectedMessages(pts=max(1, state.pts), pts_count=0)
+    return T.messages.AffectedMessages(pts=await current_pts(ctx.services.storage, user_id), pts_count=0)
 
 
 @handler(F.messages.ReceivedMessages)
@@ -275,19 +269,9 @@ async def received_messages(request, ctx: RequestContext):
     return []
 
 
-@handler(F.messages.GetMaskStickers, F.messages.GetEmojiStickers)
-async def more_sticker_sets(request, ctx: RequestContext):
-    return T.messages.AllStickers(hash=0, sets=[])
-
-
 @handler(F.messages.GetArchivedStickers)
 async def archived_stickers(request, ctx: RequestContext):
     return T.messages.ArchivedStickers(count=0, sets=[])
-
-
-@handler(F.messages.GetOldFeaturedStickers, F.messages.GetFeaturedEmojiStickers)
-async def more_featured_stickers(request, ctx: RequestContext):
-    return T.messages.FeaturedStickers(hash=0, count=0, sets=[], unread=[])
 
 
 @handler(F.messages.GetAttachMenuBots)

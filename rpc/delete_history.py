@@ -16,6 +16,7 @@ from .dispatch import handler
 from .services.live import publish_rows
 from .services.login import require_user
 from .services.peers import resolve_input_peer
+from .updates import current_pts
 
 
 @handler(F.messages.DeleteHistory)
@@ -31,5 +32,5 @@ async def delete_history(request, ctx: RequestContext):
     if user_id in changed:
         pts, count, _ = changed[user_id]
     else:
-        pts, count = (await storage.updates.get(user_id)).pts, 0
+        pts, count = await current_pts(storage, user_id), 0
     return T.messages.AffectedHistory(pts=pts, pts_count=count, offset=left)

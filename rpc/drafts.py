@@ -15,11 +15,10 @@ from tl import functions as F, types as T
 from .context import RequestContext
 from .dispatch import handler
 from .errors import RpcError
-from .services.dialogs_view import draft_object
+from .services.dialogs_view import draft_object, updates_naming
 from .services.live import publish, tell_other_devices
 from .services.login import require_user
 from .services.peers import peer_object, resolve_input_peer
-from .services.users import UserView
 
 DRAFT_MAX = 4096
 
@@ -53,8 +52,7 @@ async def get_all_drafts(request, ctx: RequestContext):
     storage = ctx.services.storage
     drafts = await storage.drafts.list(user_id)
     updates = [T.UpdateDraftMessage(peer=peer_object(d.peer_id), draft=draft_object(d)) for d in drafts]
-    users = await UserView(storage, user_id).users([d.peer_id for d in drafts])
-    return T.Updates(updates=updates, users=users, chats=[], date=int(time.time()), seq=0)
+    return await updates_naming(storage, user_id, updates, [d.peer_id for d in drafts])
 
 
 async def clear_draft_after_send(ctx: RequestContext, peer_id: int) -> None:

@@ -24,6 +24,7 @@ from .services.messages_view import chats_of, message, users_of
 from .services.peers import resolve_input_peer
 from .services.users import UserView
 from .unread_marks import clear_unread_mark_after_read
+from .updates import current_pts
 
 MESSAGE_MAX = 4096
 HISTORY_MAX = 100
@@ -141,8 +142,7 @@ async def read_history(request, ctx: RequestContext):
     await publish_rows(ctx, [(user_id, owner_pts), *((author, pts) for author, pts, _ in receipts)])
     await clear_unread_mark_after_read(ctx, peer)
     if owner_pts is None:
-        state = await storage.updates.get(user_id)
-        return T.messages.AffectedMessages(pts=state.pts, pts_count=0)
+        return T.messages.AffectedMessages(pts=await current_pts(storage, user_id), pts_count=0)
     return T.messages.AffectedMessages(pts=owner_pts, pts_count=1)
 
 
@@ -194,8 +194,7 @@ async def delete_messages(request, ctx: RequestContext):
     if user_id in changed:
         pts, count, _ = changed[user_id]
         return T.messages.AffectedMessages(pts=pts, pts_count=count)
-    state = await storage.updates.get(user_id)
-    return T.messages.AffectedMessages(pts=state.pts, pts_count=0)
+    return T.messages.AffectedMessages(pts=await current_pts(storage, user_id), pts_count=0)
 
 
 @handler(F.messages.GetMessageEditData)

@@ -21,6 +21,7 @@ from .services.login import require_user
 from .services.messages_view import log_updates
 from .services.peers import resolve_input_peer
 from .services.users import UserView
+from .updates import current_pts
 
 
 async def _tell(ctx: RequestContext, logged: dict[int, list[int]]) -> None:
@@ -60,4 +61,4 @@ async def unpin_all_messages(request, ctx: RequestContext):
     if user_id in logged:
         row = (await storage.messages.update_log(user_id, logged[user_id][0] - 1, 1))[0]
         return T.messages.AffectedHistory(pts=row.pts, pts_count=row.pts_count, offset=0)
-    return T.messages.AffectedHistory(pts=(await storage.updates.get(user_id)).pts, pts_count=0, offset=0)
+    return T.messages.AffectedHistory(pts=await current_pts(storage, user_id), pts_count=0, offset=0)

@@ -21,6 +21,11 @@ def state_object(state, *, pts: int | None = None, date: int | None = None):
                            date=int(time.time()) if date is None else date, seq=state.seq, unread_count=0)
 
 
+async def current_pts(storage, user_id: int) -> int:
+    """The box's pts now: what an answer that changed nothing (pts_count 0) carries."""
+    return (await storage.updates.get(user_id)).pts
+
+
 @handler(F.updates.GetState)
 async def get_state(request, ctx: RequestContext):
     user_id = require_user(ctx)

@@ -7,6 +7,8 @@ agree on what a dialog looks like.
 
 from __future__ import annotations
 
+import time
+
 import tl
 from storage.models import DialogRecord, DraftRecord
 from tl import types as T
@@ -25,6 +27,13 @@ def draft_object(record: DraftRecord | None, date: int = 0):
     reply_to = T.InputReplyToMessage(reply_to_msg_id=record.reply_to_msg_id) if record.reply_to_msg_id else None
     return T.DraftMessage(no_webpage=record.no_webpage, reply_to=reply_to, message=record.message,
                           entities=[tl.from_dict(e) for e in record.entities] or None, date=record.date)
+
+
+async def updates_naming(storage, viewer_id: int, updates: list, peers: list[int]):
+    """Updates naming these storage peers, with their users and chats."""
+    users = await UserView(storage, viewer_id).users([p for p in peers if p > 0])
+    chats = await ChatView(storage, viewer_id).chats([-p for p in peers if p < 0])
+    return T.Updates(updates=updates, users=users, chats=chats, date=int(time.time()), seq=0)
 
 
 async def dialog_objects(storage, owner_id: int, records: list[DialogRecord]):

@@ -24,18 +24,9 @@ import time
 import tl
 from tl import types as T
 
-from .chat_view import ChatView
-from .dialogs_view import draft_object
+from .dialogs_view import draft_object, updates_naming
 from .notify_view import notify_peer_object, settings_object
 from .peers import peer_object
-from .users import UserView
-
-
-async def _updates(storage, viewer_id: int, updates: list, peers: list[int]):
-    """Updates naming these storage peers, with their users and chats."""
-    users = await UserView(storage, viewer_id).users([p for p in peers if p > 0])
-    chats = await ChatView(storage, viewer_id).chats([-p for p in peers if p < 0])
-    return T.Updates(updates=updates, users=users, chats=chats, date=int(time.time()), seq=0)
 
 
 async def _typing(storage, viewer_id: int, event: dict):
@@ -54,24 +45,24 @@ async def _typing(storage, viewer_id: int, event: dict):
 async def _draft(storage, viewer_id: int, event: dict):
     peer = int(event["peer_id"])
     draft = draft_object(await storage.drafts.get(viewer_id, peer), date=int(time.time()))
-    return await _updates(storage, viewer_id, [T.UpdateDraftMessage(peer=peer_object(peer), draft=draft)], [peer])
+    return await updates_naming(storage, viewer_id, [T.UpdateDraftMessage(peer=peer_object(peer), draft=draft)], [peer])
 
 
 async def _dialog_pinned(storage, viewer_id: int, event: dict):
     peer = int(event["peer_id"])
     update = T.UpdateDialogPinned(pinned=bool(event["pinned"]), peer=T.DialogPeer(peer=peer_object(peer)))
-    return await _updates(storage, viewer_id, [update], [peer])
+    return await updates_naming(storage, viewer_id, [update], [peer])
 
 
 async def _pinned_dialogs(storage, viewer_id: int, event: dict):
     peers = [d.peer_id for d in await storage.pinned_dialogs.list(viewer_id)]
     update = T.UpdatePinnedDialogs(order=[T.DialogPeer(peer=peer_object(p)) for p in peers])
-    return await _updates(storage, viewer_id, [update], peers)
+    return await updates_naming(storage, viewer_id, [update], peers)
 
 
 async def _user_changed(storage, viewer_id: int, event: dict):
     user_id = int(event["user_id"])
-    return await _updates(storage, viewer_id, [T.UpdateUser(user_id=user_id)], [user_id])
+    return await updates_naming(storage, viewer_id, [T.UpdateUser(user_id=user_id)], [user_id])
 
 
 async def _notify_settings(storage, viewer_id: int, event: dict):
@@ -80,7 +71,7 @@ async def _notify_settings(storage, viewer_id: int, event: dict):
         return None
     settings = settings_object(await storage.notify_settings.get(viewer_id, scope, peer))
     update = T.UpdateNotifySettings(peer=notify_peer_object(scope, peer), notify_settings=settings)
-    return await _updates(storage, viewer_id, [update], [peer] if scope == "peer" else [])
+    return await updates_naming(storage, viewer_id, [update], [peer] if scope == "peer" else [])
 
 
 async def _dialog_unread_mark(storage, viewer_id: int, event: dict):
@@ -88,7 +79,7 @@ async def _dialog_unread_mark(storage, viewer_id: int, event: dict):
     dialog = await storage.messages.dialog(viewer_id, peer)
     update = T.UpdateDialogUnreadMark(unread=bool(dialog and dialog.unread_mark),
                                       peer=T.DialogPeer(peer=peer_object(peer)))
-    return await _updates(storage, viewer_id, [update], [peer])
+    return await updates_naming(storage, viewer_id, [update], [peer])
 
 
 RENDERERS = {

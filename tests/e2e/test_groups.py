@@ -412,6 +412,10 @@ def test_forwards_typing_pins_search_and_clearing_in_a_group(server, run):
         await cat(functions.messages.DeleteHistoryRequest(peer=chat, max_id=0, just_clear=True))
         assert await cat.get_messages(chat, limit=10) == []
         assert len(await ann.get_messages(chat, limit=10)) >= 3
+        await cat(functions.messages.SaveDraftRequest(peer=chat, message="half a thought"))
+        drafts = await cat(functions.messages.GetAllDraftsRequest())
+        assert [(u.peer, u.draft.message) for u in drafts.updates] == [(types.PeerChat(chat.id), "half a thought")]
+        assert [c.id for c in drafts.chats] == [chat.id]
         common = await cat(functions.messages.GetCommonChatsRequest(user_id=input_user(ann_user), max_id=0, limit=10))
         assert [c.id for c in common.chats] == [chat.id]
         full = await cat(functions.users.GetFullUserRequest(input_user(ann_user)))
