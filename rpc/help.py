@@ -9,7 +9,6 @@ from tl import functions as F, types as T
 from .context import RequestContext
 from .dispatch import handler
 from .services.login import require_user
-from .services.notifications import ensure_service_user
 from .services.service_account import SERVICE_PHONE, SERVICE_USER_ID
 from .services.users import UserView
 
@@ -54,7 +53,6 @@ async def get_nearest_dc(request, ctx: RequestContext):
 async def support(request, ctx: RequestContext):
     """The service account answers for support (its messages are the server's own)."""
     user_id = require_user(ctx)
-    await ensure_service_user(ctx.services.storage, ctx.config.service_name)
     user = await UserView(ctx.services.storage, user_id).user(SERVICE_USER_ID)
     return T.help.Support(phone_number=SERVICE_PHONE, user=user)
 

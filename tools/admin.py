@@ -125,7 +125,7 @@ async def _dispatch(storage, args, out, config) -> int:
 async def _broadcast(storage, args, out, config) -> int:
     from types import SimpleNamespace
 
-    from rpc.services.notifications import notify
+    from rpc.services.notifications import ensure_service_user, notify
     from rpc.services.service_account import SERVICE_USER_ID
     from storage.bus import open_bus
 
@@ -140,8 +140,9 @@ async def _broadcast(storage, args, out, config) -> int:
             targets += page
             offset += len(page)
     targets = [u for u in targets if not (u.deleted or u.banned) and u.id != SERVICE_USER_ID]
+    await ensure_service_user(storage, config.service_name)
     async with open_bus(config.redis) as bus:
-        services = SimpleNamespace(storage=storage, bus=bus, config=config)
+        services = SimpleNamespace(storage=storage, bus=bus)
         for user in targets:
             await notify(services, user.id, text)
     print(f"sent to {len(targets)} user(s)", file=out)

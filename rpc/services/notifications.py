@@ -24,8 +24,8 @@ async def ensure_service_user(storage, name: str) -> None:
 
 async def notify(services, user_id: int, text: str, entities: list[dict] | None = None) -> int:
     """Sends `text` from the service account to `user_id`; their live sessions get it.
-    Returns the message id in the user's box."""
-    await ensure_service_user(services.storage, services.config.service_name)
+    Returns the message id in the user's box. The account exists: the server makes it at
+    start-up (server/app.py), the admin command before it broadcasts."""
     sent = await services.storage.messages.send_private(
         SERVICE_USER_ID, user_id, date=int(time.time()), message=text, entities=entities or ())
     await publish(services, [user_id], {"kind": "log", "pts": sent.recipient_pts})
