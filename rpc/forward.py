@@ -11,17 +11,14 @@ from __future__ import annotations
 import time
 
 from storage.interface import ChatNotFound, NotMember
-from tl import functions as F, types as T
+from tl import functions as F
 
 from .context import RequestContext
 from .dispatch import handler
 from .errors import RpcError
-from .services.chat_view import ChatView
-from .services.live import publish_rows
 from .services.login import require_user
-from .services.messages_view import chats_of, message, users_of
 from .services.peers import resolve_input_peer
-from .services.users import UserView
+from .services.sending import check_can_send, publish_sent, sent_updates
 
 FORWARD_MAX = 100  # ids per call, as Telegram
 
@@ -41,8 +38,7 @@ async def forward_messages(request, ctx: RequestContext):
         raise RpcError(400, "RANDOM_ID_DUPLICATE")
     from_peer = await resolve_input_peer(storage, user_id, request.from_peer)
     to_peer = await resolve_input_peer(storage, user_id, request.to_peer)
-    if 0 < to_peer != user_id and await storage.blocked.is_blocked(user_id, to_peer):
-        raise RpcError(400, "YOU_BLOCKED_USER")
+    await check_can_send(storage, user_id, to_peer)
     try:
         sent = await storage.forwards.forward(
             user_id, from_peer, ids, to_peer, random_ids=random_ids, date=int(time.time()),
@@ -54,14 +50,6 @@ async def forward_messages(request, ctx: RequestContext):
         raise RpcError(400, "CHAT_ID_INVALID") from None
     if not sent:
         raise RpcError(400, "MESSAGE_ID_INVALID")
-    updates, records = [], []
     for _, copy in sent:
-        mine = copy.sender_copy
-        updates += [T.UpdateMessageID(id=mine.id, random_id=mine.random_id),
-                    T.UpdateNewMessage(message=message(mine), pts=copy.sender_pts, pts_count=1)]
-        records.append(mine)
-        if not copy.duplicate:
-            await publish_rows(ctx, [(user_id, copy.sender_pts), *copy.deliveries])
-    users = await UserView(storage, user_id).users(users_of(records))
-    chats = await ChatView(storage, user_id).chats(chats_of(records))
-    return T.Updates(updates=updates, users=users, chats=chats, date=int(time.time()), seq=0)
+        await publish_sent(ctx, copy)
+    return await sent_updates(ctx, [(copy.sender_copy, copy.sender_pts) for _, copy in sent])

@@ -11,28 +11,19 @@ from __future__ import annotations
 import secrets
 import time
 
-from storage.interface import ChatNotFound, NotMember
-from tl import functions as F, types as T
+from tl import functions as F
 
 from .context import RequestContext
 from .dispatch import handler
 from .errors import RpcError
-from .services.chat_view import ChatView
-from .services.live import publish_rows
 from .services.login import require_user
 from .services.media_files import media_from_input
 from .services.media_view import uploaded_media
-from .services.messages_view import chats_of, message, users_of
 from .services.peers import resolve_input_peer
-from .services.users import UserView
+from .services.sending import check_can_send, sent_updates, store_message
 
 CAPTION_MAX = 1024
 ALBUM_MAX = 10
-
-
-async def _check_can_send(ctx: RequestContext, user_id: int, peer: int) -> None:
-    if 0 < peer != user_id and await ctx.services.storage.blocked.is_blocked(user_id, peer):
-        raise RpcError(400, "YOU_BLOCKED_USER")
 
 
 def _caption(text: str | None) -> str:
@@ -55,32 +46,10 @@ async def _media(ctx: RequestContext, user_id: int, input_media, random_id: int)
 async def _deliver(ctx: RequestContext, user_id: int, peer: int, *, caption: str, entities, media: dict,
                    random_id: int, reply_to: int | None, silent: bool):
     """Stores one message with media and tells every box it reached; (sender's copy, pts)."""
-    storage = ctx.services.storage
-    fields = dict(date=int(time.time()), message=caption, entities=[e.to_dict() for e in entities or ()],
-                  reply_to_msg_id=reply_to, random_id=random_id, silent=silent, media=media)
-    try:
-        if peer < 0:
-            sent = await storage.chats.send_message(-peer, user_id, **fields)
-        else:
-            sent = await storage.messages.send_private(user_id, peer, **fields)
-    except NotMember:
-        raise RpcError(403, "CHAT_WRITE_FORBIDDEN") from None
-    except ChatNotFound:
-        raise RpcError(400, "CHAT_ID_INVALID") from None
-    if not sent.duplicate:
-        await publish_rows(ctx, [(user_id, sent.sender_pts), *sent.deliveries])
+    sent = await store_message(ctx, peer, date=int(time.time()), message=caption,
+                               entities=[e.to_dict() for e in entities or ()], reply_to_msg_id=reply_to,
+                               random_id=random_id, silent=silent, media=media)
     return sent.sender_copy, sent.sender_pts
-
-
-async def _updates(ctx: RequestContext, user_id: int, sent: list[tuple[object, int, int]]):
-    records = [record for record, _, _ in sent]
-    updates = []
-    for record, pts, random_id in sent:
-        updates.append(T.UpdateMessageID(id=record.id, random_id=random_id))
-        updates.append(T.UpdateNewMessage(message=message(record), pts=pts, pts_count=1))
-    users = await UserView(ctx.services.storage, user_id).users(users_of(records))
-    chats = await ChatView(ctx.services.storage, user_id).chats(chats_of(records))
-    return T.Updates(updates=updates, users=users, chats=chats, date=int(time.time()), seq=0)
 
 
 @handler(F.messages.UploadMedia)
@@ -96,12 +65,12 @@ async def send_media(request, ctx: RequestContext):
     user_id = require_user(ctx)
     peer = await resolve_input_peer(ctx.services.storage, user_id, request.peer)
     caption = _caption(request.message)
-    await _check_can_send(ctx, user_id, peer)
+    await check_can_send(ctx.services.storage, user_id, peer)
     media = await _media(ctx, user_id, request.media, request.random_id)
     record, pts = await _deliver(ctx, user_id, peer, caption=caption, entities=request.entities, media=media,
                                  random_id=request.random_id, reply_to=getattr(request.reply_to, "reply_to_msg_id", None),
                                  silent=bool(request.silent))
-    return await _updates(ctx, user_id, [(record, pts, request.random_id)])
+    return await sent_updates(ctx, [(record, pts)])
 
 
 def _album_kind(media: dict) -> str:
@@ -125,7 +94,7 @@ async def send_multi_media(request, ctx: RequestContext):
         raise RpcError(400, "MULTI_MEDIA_TOO_LONG")
     if len({item.random_id for item in items}) != len(items):
         raise RpcError(400, "RANDOM_ID_DUPLICATE")
-    await _check_can_send(ctx, user_id, peer)
+    await check_can_send(ctx.services.storage, user_id, peer)
     captions = [_caption(item.message) for item in items]
     medias = [await _media(ctx, user_id, item.media, item.random_id) for item in items]
     if len({_album_kind(m) for m in medias}) > 1:
@@ -138,5 +107,5 @@ async def send_multi_media(request, ctx: RequestContext):
                                      media={**media, "grouped_id": media.get("grouped_id", grouped_id)},
                                      random_id=item.random_id,
                                      reply_to=reply_to, silent=bool(request.silent))
-        sent.append((record, pts, item.random_id))
-    return await _updates(ctx, user_id, sent)
+        sent.append((record, pts))
+    return await sent_updates(ctx, sent)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import time
 
-from storage.interface import ChatNotFound, MessageNotFound, NotAuthor, NotMember
+from storage.interface import MessageNotFound, NotAuthor
 from tl import functions as F, types as T
 
 from .context import RequestContext
@@ -22,6 +22,7 @@ from .services.live import publish_rows
 from .services.login import require_user
 from .services.messages_view import chats_of, message, users_of
 from .services.peers import resolve_input_peer
+from .services.sending import check_can_send, sent_updates, store_message
 from .services.users import UserView
 from .unread_marks import clear_unread_mark_after_read
 from .updates import current_pts
@@ -47,38 +48,16 @@ async def send_message(request, ctx: RequestContext):
     reply_to = getattr(request.reply_to, "reply_to_msg_id", None)
     fields = dict(date=int(time.time()), message=text, entities=_entities(request.entities),
                   reply_to_msg_id=reply_to, random_id=request.random_id, silent=bool(request.silent))
-    if peer < 0:
-        return await _send_to_chat(ctx, -peer, fields)
-    if peer != user_id and await storage.blocked.is_blocked(user_id, peer):
-        raise RpcError(400, "YOU_BLOCKED_USER")
-    sent = await storage.messages.send_private(user_id, peer, **fields)
+    await check_can_send(storage, user_id, peer)
+    sent = await store_message(ctx, peer, **fields)
     mine = sent.sender_copy
+    if peer < 0:
+        # A group message answers as Telegram's do: updateMessageID, then updateNewMessage.
+        return await sent_updates(ctx, [(mine, sent.sender_pts)])
     if not sent.duplicate:
-        # The sender's other devices and the recipient's: each renders its own box's row.
-        await publish_rows(ctx, [(user_id, sent.sender_pts), *sent.deliveries])
         await clear_draft_after_send(ctx, peer)
     return T.UpdateShortSentMessage(out=True, id=mine.id, pts=sent.sender_pts, pts_count=1, date=mine.date,
                                     entities=[e for e in request.entities] if request.entities else None)
-
-
-async def _send_to_chat(ctx: RequestContext, chat_id: int, fields: dict):
-    """A group message answers as Telegram's do: updateMessageID for the random_id, then
-    the sender's copy as updateNewMessage."""
-    storage = ctx.services.storage
-    try:
-        sent = await storage.chats.send_message(chat_id, ctx.user_id, **fields)
-    except NotMember:
-        raise RpcError(403, "CHAT_WRITE_FORBIDDEN") from None
-    except ChatNotFound:
-        raise RpcError(400, "CHAT_ID_INVALID") from None
-    mine = sent.sender_copy
-    if not sent.duplicate:
-        await publish_rows(ctx, [(ctx.user_id, sent.sender_pts), *sent.deliveries])
-    updates = [T.UpdateNewMessage(message=message(mine), pts=sent.sender_pts, pts_count=1)]
-    if fields["random_id"]:
-        updates.insert(0, T.UpdateMessageID(id=mine.id, random_id=fields["random_id"]))
-    return T.Updates(updates=updates, users=await UserView(storage, ctx.user_id).users(users_of([mine])),
-                     chats=await ChatView(storage, ctx.user_id).chats([chat_id]), date=mine.date, seq=0)
 
 
 @handler(F.messages.GetHistory)

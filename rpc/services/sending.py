@@ -1,0 +1,60 @@
+"""Sending a new message to a private chat or a basic group, as sendMessage, sendMedia,
+sendMultiMedia and forwardMessages all do: who may send, the storage call for the peer,
+the live pushes, and the Updates answer that names what was sent."""
+
+from __future__ import annotations
+
+import time
+
+from storage.interface import ChatNotFound, NotMember
+from storage.models import MessageRecord, SentMessage
+from tl import types as T
+
+from ..errors import RpcError
+from .chat_view import ChatView
+from .live import publish_rows
+from .messages_view import chats_of, message, users_of
+from .users import UserView
+
+
+async def check_can_send(storage, user_id: int, peer: int) -> None:
+    """YOU_BLOCKED_USER when the sender blocked the private peer (groups: storage checks membership)."""
+    if 0 < peer != user_id and await storage.blocked.is_blocked(user_id, peer):
+        raise RpcError(400, "YOU_BLOCKED_USER")
+
+
+async def store_message(ctx, peer: int, **fields) -> SentMessage:
+    """One new message from ctx's user to `peer` (send_private's / chats.send_message's
+    fields), every box it reached told live; a retried random_id returns the first send."""
+    storage = ctx.services.storage
+    try:
+        if peer < 0:
+            sent = await storage.chats.send_message(-peer, ctx.user_id, **fields)
+        else:
+            sent = await storage.messages.send_private(ctx.user_id, peer, **fields)
+    except NotMember:
+        raise RpcError(403, "CHAT_WRITE_FORBIDDEN") from None
+    except ChatNotFound:
+        raise RpcError(400, "CHAT_ID_INVALID") from None
+    await publish_sent(ctx, sent)
+    return sent
+
+
+async def publish_sent(ctx, sent: SentMessage) -> None:
+    if not sent.duplicate:
+        await publish_rows(ctx, [(ctx.user_id, sent.sender_pts), *sent.deliveries])
+
+
+async def sent_updates(ctx, copies: list[tuple[MessageRecord, int]]):
+    """The sender's answer: per message, updateMessageID (its random_id → id) and
+    updateNewMessage, with the users and chats they name."""
+    storage = ctx.services.storage
+    updates = []
+    for record, pts in copies:
+        if record.random_id:
+            updates.append(T.UpdateMessageID(id=record.id, random_id=record.random_id))
+        updates.append(T.UpdateNewMessage(message=message(record), pts=pts, pts_count=1))
+    records = [record for record, _ in copies]
+    return T.Updates(updates=updates, users=await UserView(storage, ctx.user_id).users(users_of(records)),
+                     chats=await ChatView(storage, ctx.user_id).chats(chats_of(records)),
+                     date=int(time.time()), seq=0)
