@@ -51,11 +51,11 @@ async def send_message(request, ctx: RequestContext):
     await check_can_send(storage, user_id, peer)
     sent = await store_message(ctx, peer, **fields)
     mine = sent.sender_copy
+    if not sent.duplicate:
+        await clear_draft_after_send(ctx, peer)
     if peer < 0:
         # A group message answers as Telegram's do: updateMessageID, then updateNewMessage.
         return await sent_updates(ctx, [(mine, sent.sender_pts)])
-    if not sent.duplicate:
-        await clear_draft_after_send(ctx, peer)
     return T.UpdateShortSentMessage(out=True, id=mine.id, pts=sent.sender_pts, pts_count=1, date=mine.date,
                                     entities=[e for e in request.entities] if request.entities else None)
 

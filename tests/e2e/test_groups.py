@@ -416,6 +416,8 @@ def test_forwards_typing_pins_search_and_clearing_in_a_group(server, run):
         drafts = await cat(functions.messages.GetAllDraftsRequest())
         assert [(u.peer, u.draft.message) for u in drafts.updates] == [(types.PeerChat(chat.id), "half a thought")]
         assert [c.id for c in drafts.chats] == [chat.id]
+        await cat.send_message(chat, "the whole thought")  # a sent message replaces the draft
+        assert (await cat(functions.messages.GetAllDraftsRequest())).updates == []
         common = await cat(functions.messages.GetCommonChatsRequest(user_id=input_user(ann_user), max_id=0, limit=10))
         assert [c.id for c in common.chats] == [chat.id]
         full = await cat(functions.users.GetFullUserRequest(input_user(ann_user)))
