@@ -46,10 +46,17 @@ MSGS_ACK_ID = T.MsgsAck.CONSTRUCTOR_ID
 INVOKE_WITH_LAYER_ID = F.InvokeWithLayer.CONSTRUCTOR_ID
 # Not content-related: a client must send these with even seqno (rule 6).
 NOT_CONTENT = {MSGS_ACK_ID, MSG_CONTAINER_ID, MSG_COPY_ID, T.HttpWait.CONSTRUCTOR_ID}
-# Either parity accepted, as Telegram does: Pyrogram sends ping as not content-related
-# (even seqno), the docs and other clients as content-related; mtcute 0.30 sends
-# msgs_ack with an odd seqno (and resets its session in a loop on error 34).
-EITHER_PARITY = {F.Ping.CONSTRUCTOR_ID, F.PingDelayDisconnect.CONSTRUCTOR_ID, MSGS_ACK_ID}
+# The MTProto service messages that carry no API content: either parity accepted, as
+# Telegram does (PROTOCOL.md rule 6). TDLib, inside the official apps, sends every one
+# of them with an even seqno and closes its session on error 35 (reconnecting every
+# 1-2 s forever); Pyrogram sends ping even, the docs and other clients odd; mtcute 0.30
+# sends msgs_ack odd and resets its session in a loop on error 34. An even one counts as
+# not content-related (it does not move the client's seqno), an odd one as content.
+EITHER_PARITY = frozenset({
+    MSGS_ACK_ID, T.HttpWait.CONSTRUCTOR_ID, F.Ping.CONSTRUCTOR_ID, F.PingDelayDisconnect.CONSTRUCTOR_ID,
+    F.GetFutureSalts.CONSTRUCTOR_ID, T.MsgsStateReq.CONSTRUCTOR_ID, T.MsgResendReq.CONSTRUCTOR_ID,
+    F.RpcDropAnswer.CONSTRUCTOR_ID, F.DestroySession.CONSTRUCTOR_ID, F.DestroyAuthKey.CONSTRUCTOR_ID,
+})
 
 MAX_CONTAINER_MESSAGES = 1024
 MAX_IDS_PER_REQUEST = 8192

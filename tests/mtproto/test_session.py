@@ -150,6 +150,24 @@ def test_acks_and_pings_are_accepted_with_either_seqno_parity():
         assert not [o for o in objects(client, events) if isinstance(o, T.BadMsgNotification)]
 
 
+@pytest.mark.parametrize("seqno", [2, 3])
+@pytest.mark.parametrize("obj", [
+    T.MsgsAck(msg_ids=[1]), F.GetFutureSalts(num=1), T.MsgsStateReq(msg_ids=[4]), T.MsgResendReq(msg_ids=[4]),
+    F.RpcDropAnswer(req_msg_id=4), F.DestroySession(session_id=5), F.PingDelayDisconnect(ping_id=1, disconnect_delay=75),
+    T.HttpWait(max_delay=0, wait_after=0, max_wait=0), F.Ping(ping_id=1),
+], ids=lambda o: type(o).__name__)
+def test_service_messages_are_accepted_with_either_seqno_parity(obj, seqno):
+    # TDLib (the official apps) sends every service message with an even seqno and closes
+    # its session on error 35; Telegram accepts both parities.
+    client, server, _ = setup()
+    server.receive(client.request(F.help.GetConfig(), seqno=1), time.time())
+    events = server.receive(client.request(obj, seqno=seqno), time.time())
+    assert not [o for o in objects(client, events) if isinstance(o, T.BadMsgNotification)]
+    # An API method is still content-related: even is refused with 35.
+    events = server.receive(client.request(F.help.GetConfig(), seqno=6), time.time())
+    assert [o.error_code for o in objects(client, events) if isinstance(o, T.BadMsgNotification)] == [35]
+
+
 def test_container_messages_are_each_processed():
     client, server, _ = setup()
     ping_id, cfg_id, salts_id = client.msg_id(), client.msg_id(), client.msg_id()
