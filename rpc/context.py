@@ -36,6 +36,8 @@ class RequestContext:
     # Signed in with the code but the 2FA password is still to be checked.
     pending_user_id: int | None = None
     peer: str = ""  # client address, for account.getAuthorizations
+    # The DC id the transport says the client dialled (obfuscated2 header), if any.
+    dialled_dc: int | None = None
     auth_key: Any = None  # storage.models.AuthKeyRecord of the connection's key
     services: Any = None  # shared server services: storage, code sender, limits...
     client: ClientInfo | None = None

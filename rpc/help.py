@@ -8,6 +8,7 @@ from tl import functions as F, types as T
 
 from .context import RequestContext
 from .dispatch import handler
+from .services.data_centers import dc_options, this_dc
 from .services.login import require_user
 from .services.service_account import SERVICE_PHONE, SERVICE_USER_ID
 from .services.users import UserView
@@ -15,21 +16,11 @@ from .services.users import UserView
 CONFIG_LIFETIME = 3600
 
 
-def dc_options(config) -> list:
-    """Where clients dial, including for media: the configured public address."""
-    host, port, dc = config.public_host, config.public_port, config.dc_id
-    ipv6 = ":" in host
-    return [
-        T.DcOption(id=dc, ip_address=host, port=port, ipv6=ipv6),
-        T.DcOption(id=dc, ip_address=host, port=port, ipv6=ipv6, media_only=True),
-    ]
-
-
 @handler(F.help.GetConfig)
 async def get_config(request, ctx: RequestContext):
     now = int(time.time())
     return T.Config(
-        date=now, expires=now + CONFIG_LIFETIME, test_mode=False, this_dc=ctx.config.dc_id,
+        date=now, expires=now + CONFIG_LIFETIME, test_mode=False, this_dc=this_dc(ctx.config, ctx.dialled_dc),
         dc_options=dc_options(ctx.config), dc_txt_domain_name="", chat_size_max=200,
         megagroup_size_max=200000, forwarded_count_max=100, online_update_period_ms=210000,
         offline_blur_timeout_ms=5000, offline_idle_timeout_ms=30000, online_cloud_timeout_ms=300000,
@@ -45,8 +36,9 @@ async def get_config(request, ctx: RequestContext):
 
 @handler(F.help.GetNearestDc)
 async def get_nearest_dc(request, ctx: RequestContext):
-    # One data centre: it is always the nearest.
-    return T.NearestDc(country="", this_dc=ctx.config.dc_id, nearest_dc=ctx.config.dc_id)
+    # Every DC is this server: the one dialled is the nearest.
+    dc = this_dc(ctx.config, ctx.dialled_dc)
+    return T.NearestDc(country=ctx.config.country, this_dc=dc, nearest_dc=dc)
 
 
 @handler(F.help.GetSupport)

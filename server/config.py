@@ -83,7 +83,13 @@ class Config(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=Tr
     idle_timeout: float = 300.0
     max_connections: int = 10000
     log_format: Literal["auto", "json", "console"] = "auto"
-    dc_id: int = 1
+    # The DC id a client is told it is on when its transport does not say which DC it
+    # dialled (obfuscated2 carries it). 2 is where most client libraries start. Every
+    # id 1-5 (and this one) is listed in help.getConfig at the public address.
+    dc_id: int = 2
+    # help.getNearestDc's country (ISO 3166-1 alpha-2): apps pick the phone-number
+    # prefix of the login screen from it.
+    country: str = "US"
     # The bus between server processes (updates, presence); None: in-process only.
     redis: str | None = None
     # Where login codes go: "log", "fixed:CODE" or "webhook:URL" (rpc/services/code_senders.py).
@@ -221,7 +227,10 @@ _RULES: dict[str, _Rule] = {
         "one of " + ", ".join(map(repr, LOG_FORMATS)), lambda text: text.strip().lower(),
         lambda value: value in LOG_FORMATS,
     ),
-    "dc_id": _Rule(f"an int in 1..{_INT32_MAX}", _parse_int, _int_in(1, _INT32_MAX)),
+    # The obfuscated2 header carries a DC id in 16 signed bits.
+    "dc_id": _Rule("an int in 1..32767", _parse_int, _int_in(1, 32767)),
+    "country": _Rule("a two-letter ISO 3166-1 country code, such as US or DE", lambda text: text.strip().upper(),
+                     lambda v: isinstance(v, str) and len(v) == 2 and v.isascii() and v.isalpha() and v.isupper()),
     "redis": _Rule("a redis://, rediss:// or unix:// URL", str.strip, _redis_url, optional=True,
                    normalize=str.strip, display=_without_password),
     "media_url": _Rule("a file:///dir or s3://ACCESS:SECRET@host:port/bucket URL", str.strip, _media_url,

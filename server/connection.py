@@ -221,7 +221,7 @@ class Connection:
             on_client_info=lambda info: self._set_client_info(key_id, info),
             wait_for_messages=self._wait_for_messages,
             services=state, auth_key=record, perm_key_id=perm_key_id, user_id=user_id,
-            pending_user_id=pending_user_id, peer=self.peer,
+            pending_user_id=pending_user_id, peer=self.peer, dialled_dc=self.transport.dc_id,
         )
         if record is not None and record.client_info:
             ctx.client = ClientInfo(**record.client_info)

@@ -12,7 +12,7 @@ from .models import AuthorizationRecord, PasswordRecord
 
 _PASSWORD_COLUMNS = "user_id, salt1, salt2, g, p, verifier, hint, email, srp_id, updated_at"
 _AUTHORIZATION_COLUMNS = ("auth_key_id, user_id, hash, created_at, active_at, api_id, device_model, platform,"
-                          " system_version, app_name, app_version, ip, country, password_pending")
+                          " system_version, app_name, app_version, ip, country, password_pending, parent_auth_key_id")
 
 
 class SqlPasswords:
@@ -73,16 +73,16 @@ class SqlAuthorizations:
         """Creates, or replaces the authorization of the same auth key."""
         await self._db.execute(
             f"INSERT INTO authorizations ({_AUTHORIZATION_COLUMNS})"
-            " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)"
+            " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)"
             " ON CONFLICT (auth_key_id) DO UPDATE SET user_id = excluded.user_id, hash = excluded.hash,"
             " created_at = excluded.created_at, active_at = excluded.active_at, api_id = excluded.api_id,"
             " device_model = excluded.device_model, platform = excluded.platform,"
             " system_version = excluded.system_version, app_name = excluded.app_name,"
             " app_version = excluded.app_version, ip = excluded.ip, country = excluded.country,"
-            " password_pending = excluded.password_pending",
+            " password_pending = excluded.password_pending, parent_auth_key_id = excluded.parent_auth_key_id",
             record.auth_key_id, record.user_id, record.hash, record.created_at, record.active_at, record.api_id,
             record.device_model, record.platform, record.system_version, record.app_name, record.app_version,
-            record.ip, record.country, record.password_pending)
+            record.ip, record.country, record.password_pending, record.parent_auth_key_id)
 
     async def get(self, auth_key_id: int) -> AuthorizationRecord | None:
         row = await self._db.fetchrow(
@@ -96,21 +96,35 @@ class SqlAuthorizations:
         return None if row is None else _authorization(row)
 
     async def list_for_user(self, user_id: int) -> list[AuthorizationRecord]:
-        """Most recently active first."""
+        """The user's devices (not the logins they carried to other DCs), most recently
+        active first."""
         rows = await self._db.fetch(
-            f"SELECT {_AUTHORIZATION_COLUMNS} FROM authorizations WHERE user_id = $1"
+            f"SELECT {_AUTHORIZATION_COLUMNS} FROM authorizations WHERE user_id = $1 AND parent_auth_key_id = 0"
             " ORDER BY active_at DESC, auth_key_id", user_id)
         return [_authorization(row) for row in rows]
 
     async def delete(self, auth_key_id: int) -> bool:
-        return await self._db.execute("DELETE FROM authorizations WHERE auth_key_id = $1", auth_key_id) > 0
+        """Logs out the key, and the logins it carried to other DCs with it."""
+        return await self._db.execute("DELETE FROM authorizations WHERE auth_key_id = $1"
+                                      " OR parent_auth_key_id = $1", auth_key_id) > 0
 
     async def delete_others(self, user_id: int, keep_auth_key_id: int) -> list[int]:
-        """The auth_key_ids logged out, sorted."""
-        rows = await self._db.fetch(
-            "DELETE FROM authorizations WHERE user_id = $1 AND auth_key_id <> $2 RETURNING auth_key_id",
-            user_id, keep_auth_key_id)
-        return sorted(row[0] for row in rows)
+        """The auth_key_ids logged out, sorted. The user's exported login tokens go too,
+        including the kept device's: "terminate all other sessions" must also stop a
+        token a stolen session exported from coming back as a new device."""
+
+        async def body(tx):
+            # The kept device is the one the key belongs to, with all of its DC logins.
+            parent = await tx.fetchval("SELECT parent_auth_key_id FROM authorizations WHERE auth_key_id = $1",
+                                       keep_auth_key_id)
+            keep = parent or keep_auth_key_id
+            rows = await tx.fetch(
+                "DELETE FROM authorizations WHERE user_id = $1 AND auth_key_id <> $2 AND parent_auth_key_id <> $2"
+                " RETURNING auth_key_id", user_id, keep)
+            await tx.execute("DELETE FROM exported_authorizations WHERE user_id = $1", user_id)
+            return rows
+
+        return sorted(row[0] for row in await self._db.transaction(body))
 
     async def touch(self, auth_key_id: int, active_at: int) -> None:
         await self._db.execute("UPDATE authorizations SET active_at = $1 WHERE auth_key_id = $2",
@@ -121,4 +135,4 @@ def _authorization(row: Row) -> AuthorizationRecord:
     return AuthorizationRecord(auth_key_id=row[0], user_id=row[1], hash=row[2], created_at=row[3], active_at=row[4],
                                api_id=row[5], device_model=row[6], platform=row[7], system_version=row[8],
                                app_name=row[9], app_version=row[10], ip=row[11], country=row[12],
-                               password_pending=bool(row[13]))
+                               password_pending=bool(row[13]), parent_auth_key_id=row[14])

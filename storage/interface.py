@@ -27,6 +27,7 @@ from .models import (
     DialogRecord,
     DocumentRecord,
     DraftRecord,
+    ExportedAuthorizationRecord,
     FileRecord,
     InviteRecord,
     MessageRecord,
@@ -201,6 +202,16 @@ class PhoneCodes(Protocol):
 
     async def delete(self, phone: str, phone_code_hash: str) -> None: ...
     async def delete_expired(self, now: int) -> int: ...
+
+
+class ExportedAuthorizations(Protocol):
+    """auth.exportAuthorization tokens (storage/exported_authorizations.py)."""
+
+    async def add(self, token: bytes, *, user_id: int, auth_key_id: int, expires_at: int, now: int) -> None: ...
+    async def take(self, token: bytes) -> ExportedAuthorizationRecord | None:
+        """The token's record, deleted: a token is used once."""
+
+    async def delete_for_user(self, user_id: int) -> int: ...
 
 
 class Contacts(Protocol):
@@ -595,6 +606,7 @@ class Storage(Protocol):
     privacy: Privacy
     authorizations: Authorizations
     codes: PhoneCodes
+    exported_authorizations: ExportedAuthorizations
     contacts: Contacts
     blocked: Blocked
     updates: UpdateStates

@@ -80,6 +80,9 @@ class AuthorizationRecord(msgspec.Struct, frozen=True, kw_only=True):
     # Signed in with the code, but the account has a 2FA password that has not been
     # checked yet (SESSION_PASSWORD_NEEDED): not logged in until auth.checkPassword.
     password_pending: bool = False
+    # Imported with auth.importAuthorization from this device's export: the same device
+    # on another DC, not listed on its own, logged out with it. 0: a device of its own.
+    parent_auth_key_id: int = 0
 
 
 class PhoneCodeRecord(msgspec.Struct, frozen=True, kw_only=True):
@@ -93,6 +96,14 @@ class PhoneCodeRecord(msgspec.Struct, frozen=True, kw_only=True):
     attempts: int = 0  # wrong guesses so far
     # auth.signIn accepted the code for a phone with no account: auth.signUp may follow.
     verified: bool = False
+
+
+class ExportedAuthorizationRecord(msgspec.Struct, frozen=True, kw_only=True):
+    """An auth.exportAuthorization token, as auth.importAuthorization finds it."""
+
+    user_id: int
+    auth_key_id: int  # the authorization (permanent key) that exported it
+    expires_at: int
 
 
 class ContactRecord(msgspec.Struct, frozen=True, kw_only=True):

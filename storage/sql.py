@@ -11,6 +11,7 @@ from .chats import SqlChats
 from .contacts import SqlBlocked, SqlContacts
 from .db import Database
 from .drafts import SqlDrafts
+from .exported_authorizations import SqlExportedAuthorizations
 from .forwards import SqlForwards
 from .login import SqlInvites, SqlPhoneCodes
 from .media import SqlMedia
@@ -34,6 +35,7 @@ class SqlStorage:
         self.privacy = SqlPrivacy(db)
         self.authorizations = SqlAuthorizations(db)
         self.codes = SqlPhoneCodes(db)
+        self.exported_authorizations = SqlExportedAuthorizations(db)
         self.contacts = SqlContacts(db)
         self.blocked = SqlBlocked(db)
         self.updates = SqlUpdateStates(db)

@@ -59,9 +59,10 @@ def require_perm_key(ctx: RequestContext) -> int:
     return ctx.perm_key_id
 
 
-async def log_in(ctx: RequestContext, user, *, password_pending: bool):
+async def log_in(ctx: RequestContext, user, *, password_pending: bool, parent_auth_key_id: int = 0):
     """Record the authorization of this key for `user`; SESSION_PASSWORD_NEEDED when
-    the account has a 2FA password (auth.checkPassword completes it)."""
+    the account has a 2FA password (auth.checkPassword completes it). With a parent,
+    the key is that device's login on another DC: no new-login alert."""
     storage = ctx.services.storage
     now = int(time.time())
     client = ctx.client
@@ -71,13 +72,14 @@ async def log_in(ctx: RequestContext, user, *, password_pending: bool):
         api_id=client.api_id if client else 0, device_model=client.device_model if client else "",
         platform=platform_of(client), system_version=client.system_version if client else "",
         app_name=client.lang_pack if client and client.lang_pack else "", app_version=client.app_version if client else "",
-        ip=ctx.peer.rpartition(":")[0],
+        ip=ctx.peer.rpartition(":")[0], parent_auth_key_id=parent_auth_key_id,
     )
     await storage.authorizations.add(record)
     if password_pending:
         raise RpcError(401, "SESSION_PASSWORD_NEEDED")
     ctx.user_id = user.id
-    await _alert_other_devices(ctx, user.id)
+    if not parent_auth_key_id:
+        await _alert_other_devices(ctx, user.id)
     return T.auth.Authorization(user=await UserView(storage, user.id).user(user.id, user))
 
 

@@ -26,7 +26,7 @@ def telethon_client(pem: str, port: int, connection=None, session=None, receive_
     rsa.add_key(pem, old=False)
     if session is None:
         session = MemorySession()
-        session.set_dc(1, host, port)
+        session.set_dc(2, host, port)
     return TelegramClient(session, api_id=1, api_hash="0" * 32, connection=connection or ConnectionTcpFull,
                           receive_updates=receive_updates, connection_retries=1, retry_delay=0.2, request_retries=1,
                           flood_sleep_threshold=0)

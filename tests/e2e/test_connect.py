@@ -28,10 +28,10 @@ def test_telethon_gets_config_over_each_transport_and_after_a_restart(server, ru
     async def first():
         await client.connect()
         config = await client(GetConfigRequest())
-        assert config.this_dc == 1
+        assert config.this_dc == 2
         assert any(o.ip_address == "127.0.0.1" and o.port == server.port for o in config.dc_options)
         nearest = await client(GetNearestDcRequest())
-        assert nearest.this_dc == 1
+        assert nearest.this_dc == 2
         key = client.session.auth_key.key
         await client.disconnect()
         return key
@@ -43,7 +43,7 @@ def test_telethon_gets_config_over_each_transport_and_after_a_restart(server, ru
     async def again():
         await client.connect()
         config = await client(GetConfigRequest())
-        assert config.this_dc == 1
+        assert config.this_dc == 2
         assert client.session.auth_key.key == key  # no new handshake
         await client.disconnect()
 
@@ -63,17 +63,17 @@ def test_pyrogram_layer_158_and_telethon_layer_229_on_one_server(server, run, tm
     async def both():
         await app.connect()
         config = await app.invoke(raw.functions.help.GetConfig())
-        assert config.this_dc == 1 and config.dc_options[0].port == server.port
+        assert config.this_dc == 2 and config.dc_options[0].port == server.port
         telethon = telethon_client(pem, server.port)
         await telethon.connect()
-        assert (await telethon(GetConfigRequest())).this_dc == 1
+        assert (await telethon(GetConfigRequest())).this_dc == 2
         await telethon.disconnect()
         return await app.storage.auth_key(), telethon.session.auth_key.key
 
     async def after_restart():
         # Pyrogram notices the dropped connection and reconnects with the same key
         # (it makes a new key on every connect() while logged out, so it stays connected).
-        assert (await app.invoke(raw.functions.help.GetNearestDc())).this_dc == 1
+        assert (await app.invoke(raw.functions.help.GetNearestDc())).this_dc == 2
         await app.disconnect()
 
     with pyrogram_pointed_at(pem, server.port):

@@ -53,7 +53,7 @@ def test_gramjs_signs_up_and_gets_config(server_on_port_80, tmp_path):
     pem_file.write_text(server_on_port_80.public_key()[0])
     me = run_node("gramjs_login.js", server_on_port_80.host, "80", str(pem_file), "+15559990001", CODE)
     assert me["first_name"] == "Gram" and me["phone"] == "15559990001"
-    assert me["this_dc"] == 1 and me["pts"] >= 1
+    assert me["this_dc"] == 2 and me["pts"] >= 1
     assert '"handshake_done"' in server_on_port_80.log()
 
 
@@ -70,7 +70,7 @@ def test_mtcute_logs_in_to_an_account(tmp_path):
         pem_file = tmp_path / "server.pem"
         pem_file.write_text(server.public_key()[0])
         me = run_node("mtcute_login.mjs", server.host, str(server.port), str(pem_file), "+15559990002", CODE)
-        assert me["first_name"] == "Mt" and me["this_dc"] == 1 and me["pts"] >= 1
+        assert me["first_name"] == "Mt" and me["this_dc"] == 2 and me["pts"] >= 1
         assert '"bad_msg"' not in server.log()
     finally:
         server.stop()

@@ -14,7 +14,7 @@ def write(tmp_path, text: str):
 def test_defaults_when_nothing_is_configured():
     config = load_config(None, {}, {})
     assert config == Config()
-    assert (config.host, config.port, config.data_dir, config.dc_id) == ("0.0.0.0", 8443, "./data", 1)
+    assert (config.host, config.port, config.data_dir, config.dc_id) == ("0.0.0.0", 8443, "./data", 2)
     assert config.api_id_allowlist == [] and config.idle_timeout == 300 and config.max_connections == 10000
     assert config.log_format == "auto"
 
@@ -43,7 +43,7 @@ def test_file_then_environment_then_overrides_take_precedence(tmp_path):
     assert config.port == 3000  # override beats environment and file
     assert config.host == "10.0.0.2"  # environment beats file
     assert config.data_dir == "/srv/file" and config.idle_timeout == 10.0  # file beats defaults
-    assert config.dc_id == 1
+    assert config.dc_id == 2
 
 
 def test_environment_text_is_parsed_into_typed_values():
@@ -52,11 +52,11 @@ def test_environment_text_is_parsed_into_typed_values():
         "MTSERVER_IDLE_TIMEOUT": "2.5",
         "MTSERVER_LOG_FORMAT": "JSON",
         "MTSERVER_MAX_CONNECTIONS": "50",
-        "MTSERVER_DC_ID": "2",
+        "MTSERVER_DC_ID": "3",
     }, {})
     assert config.api_id_allowlist == [611335, 2040]
     assert config.idle_timeout == 2.5 and config.log_format == "json"
-    assert config.max_connections == 50 and config.dc_id == 2
+    assert config.max_connections == 50 and config.dc_id == 3
 
 
 def test_empty_environment_value_clears_an_optional_setting(tmp_path):
@@ -119,6 +119,8 @@ def test_unknown_mtserver_variable_is_an_error_but_other_variables_are_ignored()
     ({"MTSERVER_MAX_CONNECTIONS": "0"}, "max_connections"),
     ({"MTSERVER_LOG_FORMAT": "xml"}, "log_format"),
     ({"MTSERVER_DC_ID": "0"}, "dc_id"),
+    ({"MTSERVER_DC_ID": "40000"}, "dc_id"),
+    ({"MTSERVER_COUNTRY": "Germany"}, "country"),
     ({"MTSERVER_HOST": " "}, "host"),
     ({"MTSERVER_DATA_DIR": ""}, "data_dir"),
 ])
@@ -160,7 +162,8 @@ def test_env_variables_list_every_field_and_each_is_read():
                "data_dir": "/d", "database": "postgresql://mt@db/mt", "api_id_allowlist": "7", "idle_timeout": "3",
                "max_connections": "4", "log_format": "console", "dc_id": "5", "redis": "redis://r:6379/0",
                "code_sender": "fixed:12345", "registration": "invite", "registration_allowlist": "1555*, 44",
-               "service_name": " Ops ", "update_log_days": "9", "media_url": "s3://k:s@minio:9000/media"}
+               "service_name": " Ops ", "update_log_days": "9", "media_url": "s3://k:s@minio:9000/media",
+               "country": "de"}
     assert set(samples) == set(FIELDS)
     config = load_config(None, {env_name(field): text for field, text in samples.items()}, {})
     assert config == Config(host="10.0.0.9", port=1, public_host="h.example", public_port=2, data_dir="/d",
@@ -168,7 +171,7 @@ def test_env_variables_list_every_field_and_each_is_read():
                             redis="redis://r:6379/0", code_sender="fixed:12345", registration="invite",
                             registration_allowlist=["1555*", "44"], media_url="s3://k:s@minio:9000/media",
                             max_connections=4, log_format="console", dc_id=5, service_name="Ops",
-                            update_log_days=9)
+                            update_log_days=9, country="DE")
 
 
 def test_empty_allowlist_accepts_any_app_and_a_list_only_its_members():

@@ -28,7 +28,7 @@ function addServerKey(pemFile) {
 async function connectedClient(host, port, pemFile, phone, code) {
   addServerKey(pemFile);
   const session = new StringSession("");
-  session.setDC(1, host, Number(port));
+  session.setDC(2, host, Number(port));
   const client = new TelegramClient(session, 1, "0".repeat(32), {
     connectionRetries: 1, baseLogger: new Logger("error"), useWSS: false, connection: ConnectionTCPFull,
   });

@@ -6,7 +6,7 @@ import { TelegramClient } from "@mtcute/node";
 import { addPublicKey } from "@mtcute/core/utils.js";
 
 export async function loggedInClient(host, port, pemFile, phone, code) {
-  const dc = { id: 1, ipAddress: host, port: Number(port) };
+  const dc = { id: 2, ipAddress: host, port: Number(port) };
   const client = new TelegramClient({
     apiId: 1, apiHash: "0".repeat(32), storage: ":memory:",
     defaultDcs: { main: dc, media: { ...dc, mediaOnly: true } },
