@@ -114,6 +114,19 @@ class BadMessage:
 
 
 @dataclass(frozen=True)
+class UndecodableRequest:
+    """A message that decrypted but could not be read in the session's layer
+    (INPUT_FETCH_FAIL / INPUT_METHOD_INVALID was answered): for the log, so an operator
+    sees which newer-layer object a client sent."""
+
+    msg_id: int
+    method_id: int | None  # the message's first constructor (a method or a wrapper)
+    constructor_id: int | None  # the one that could not be read
+    offset: int | None
+    layer: int
+
+
+@dataclass(frozen=True)
 class QuickAck:
     token: int  # the transport frames it (mtproto-transports, quick ack)
 
@@ -308,6 +321,8 @@ class EncryptedSession:
                 self._rpc_error_out(session, msg_id, 400, "INPUT_METHOD_INVALID", out)
             else:
                 self._rpc_error_out(session, msg_id, 400, "INPUT_FETCH_FAIL", out)
+            events.append(UndecodableRequest(msg_id, cid, exc.constructor_id, exc.offset,
+                                             exc.layer if exc.layer is not None else self.layer))
             return
         self._dispatch(session, msg_id, obj, now, out, events)
 

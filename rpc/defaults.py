@@ -7,6 +7,7 @@ without that feature would see.
 
 from __future__ import annotations
 
+import hashlib
 import time
 
 import tl
@@ -15,6 +16,7 @@ from tl import functions as F, types as T
 from .context import RequestContext
 from .dispatch import handler
 from .errors import RpcError
+from .services.app_config import app_config as services_app_config
 from .services.login import require_user
 from .updates import current_pts
 
@@ -23,7 +25,10 @@ DAY = 86400
 
 @handler(F.help.GetAppConfig)
 async def app_config(request, ctx: RequestContext):
-    return T.help.AppConfig(hash=0, config=T.JsonObject(value=[]))
+    config, config_hash = services_app_config(ctx.config.app_config_file)
+    if request.hash == config_hash:
+        return T.help.AppConfigNotModified()
+    return T.help.AppConfig(hash=config_hash, config=config)
 
 
 @handler(F.help.GetCountriesList)
@@ -86,8 +91,10 @@ async def global_privacy_settings(request, ctx: RequestContext):
 
 @handler(F.messages.GetDialogFilters)
 async def dialog_filters(request, ctx: RequestContext):
+    # No folders of the user's own yet; the "All chats" entry is always there, and TDLib
+    # (the official apps) logs an error without it.
     require_user(ctx)
-    return T.messages.DialogFilters(filters=[])
+    return T.messages.DialogFilters(filters=[T.DialogFilterDefault()])
 
 
 # Before layer 17x the method returned the bare list.
@@ -153,7 +160,13 @@ async def timezones(request, ctx: RequestContext):
 @handler(F.stories.GetAllStories)
 async def all_stories(request, ctx: RequestContext):
     require_user(ctx)
-    return T.stories.AllStoriesNotModified(state="", stealth_mode=T.StoriesStealthMode())
+    # No stories are posted here. A client that has a state is told nothing changed; one
+    # without a state (its first call) needs the list itself, empty (Web K throws on
+    # allStoriesNotModified there).
+    if request.state:
+        return T.stories.AllStoriesNotModified(state=request.state, stealth_mode=T.StoriesStealthMode())
+    return T.stories.AllStories(count=0, state="0", peer_stories=[], chats=[], users=[],
+                                stealth_mode=T.StoriesStealthMode())
 
 
 # -- stickers, GIFs, reactions, themes: none on this server ------------------------------------
@@ -184,9 +197,76 @@ async def featured_stickers(request, ctx: RequestContext):
     return T.messages.FeaturedStickers(hash=0, count=0, sets=[], unread=[])
 
 
+@handler(F.messages.GetAvailableEffects)
+async def available_effects(request, ctx: RequestContext):
+    return T.messages.AvailableEffects(hash=0, effects=[], documents=[])
+
+
+@handler(F.account.GetReactionsNotifySettings)
+async def reactions_notify_settings(request, ctx: RequestContext):
+    require_user(ctx)
+    return T.ReactionsNotifySettings(messages_notify_from=T.ReactionNotificationsFromContacts(),
+                                     stories_notify_from=T.ReactionNotificationsFromContacts(),
+                                     sound=T.NotificationSoundDefault(), show_previews=True)
+
+
+@handler(F.account.GetWebBrowserSettings)
+async def web_browser_settings(request, ctx: RequestContext):
+    require_user(ctx)
+    return T.account.WebBrowserSettings(external_exceptions=[], inapp_exceptions=[], hash=0)
+
+
+@handler(F.aicompose.GetTones)
+async def ai_compose_tones(request, ctx: RequestContext):
+    require_user(ctx)
+    return T.aicompose.Tones(hash=0, tones=[], users=[])
+
+
+@handler(F.stories.GetPeerMaxIDs)
+async def stories_peer_max_ids(request, ctx: RequestContext):
+    # No stories are posted here: nothing recent for any peer, one entry per peer asked.
+    require_user(ctx)
+    return [T.RecentStory() for _ in request.id[:MAX_PEERS_PER_REQUEST]]
+
+
+# Before layer 2xx the answer was each peer's max story id.
+tl.register_result_adapter("stories.getPeerMaxIDs", lambda result, layer: [r.max_id or 0 for r in result])
+
+MAX_PEERS_PER_REQUEST = 200
+
+# The sets apps load by kind rather than by name (the animated emoji, dice, default
+# statuses and topic icons, ...): each exists, empty, since this server has no sticker
+# files. A set named by id or short name does not exist.
+_SPECIAL_STICKER_SETS = {
+    T.InputStickerSetAnimatedEmoji: ("AnimatedEmojies", "Animated emoji"),
+    T.InputStickerSetAnimatedEmojiAnimations: ("EmojiAnimations", "Emoji animations"),
+    T.InputStickerSetPremiumGifts: ("GiftsPremium", "Premium gifts"),
+    T.InputStickerSetEmojiGenericAnimations: ("EmojiGenericAnimations", "Generic animations"),
+    T.InputStickerSetEmojiDefaultStatuses: ("StatusEmojiWhite", "Default statuses"),
+    T.InputStickerSetEmojiDefaultTopicIcons: ("Topics", "Topic icons"),
+    T.InputStickerSetEmojiChannelDefaultStatuses: ("ChannelStatusEmoji", "Channel statuses"),
+    T.InputStickerSetTonGifts: ("TonGifts", "TON gifts"),
+}
+
+
 @handler(F.messages.GetStickerSet)
 async def sticker_set(request, ctx: RequestContext):
-    raise RpcError(400, "STICKERSET_INVALID")  # there are none to name
+    wanted = request.stickerset
+    if isinstance(wanted, T.InputStickerSetDice):
+        if not 0 < len(wanted.emoticon) <= 16:
+            raise RpcError(400, "STICKERSET_INVALID")
+        short_name, title = f"Dice_{wanted.emoticon}", f"Dice {wanted.emoticon}"
+    elif type(wanted) in _SPECIAL_STICKER_SETS:
+        short_name, title = _SPECIAL_STICKER_SETS[type(wanted)]
+    else:
+        raise RpcError(400, "STICKERSET_INVALID")  # no sticker sets of users' own exist
+    set_id = int.from_bytes(hashlib.sha256(short_name.encode()).digest()[:8], "little", signed=True)
+    emojis = isinstance(wanted, (T.InputStickerSetEmojiDefaultStatuses, T.InputStickerSetEmojiDefaultTopicIcons,
+                                 T.InputStickerSetEmojiChannelDefaultStatuses))
+    return T.messages.StickerSet(
+        set=T.StickerSet(official=True, emojis=emojis, id=set_id, access_hash=set_id, title=title,
+                         short_name=short_name, count=0, hash=0),
+        packs=[], keywords=[], documents=[])
 
 
 @handler(F.messages.GetEmojiKeywordsLanguages)
@@ -199,7 +279,7 @@ async def reactions(request, ctx: RequestContext):
     return T.messages.Reactions(hash=0, reactions=[])
 
 
-@handler(F.account.GetThemes)
+@handler(F.account.GetThemes, F.account.GetChatThemes)
 async def themes(request, ctx: RequestContext):
     return T.account.Themes(hash=0, themes=[])
 

@@ -90,6 +90,9 @@ class Config(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=Tr
     # help.getNearestDc's country (ISO 3166-1 alpha-2): apps pick the phone-number
     # prefix of the login screen from it.
     country: str = "US"
+    # A JSON file of keys added to (or replacing) help.getAppConfig's defaults
+    # (rpc/services/app_config.py).
+    app_config_file: str | None = None
     # The bus between server processes (updates, presence); None: in-process only.
     redis: str | None = None
     # Where login codes go: "log", "fixed:CODE" or "webhook:URL" (rpc/services/code_senders.py).
@@ -206,6 +209,16 @@ def _int_list(value: Any) -> bool:
     return isinstance(value, list) and all(_int_in(1, _INT32_MAX)(item) for item in value)
 
 
+def _json_object_file(value: Any) -> bool:
+    if not isinstance(value, str) or not value.strip():
+        return False
+    try:
+        with open(value.strip(), "rb") as file:
+            return isinstance(msgspec.json.decode(file.read()), dict)
+    except (OSError, msgspec.DecodeError):
+        return False
+
+
 _PORT = _Rule("an int in 1..65535", _parse_int, _int_in(1, 65535))
 _HOST = _Rule("a non-empty string", str.strip, _non_empty_str)
 
@@ -229,6 +242,8 @@ _RULES: dict[str, _Rule] = {
     ),
     # The obfuscated2 header carries a DC id in 16 signed bits.
     "dc_id": _Rule("an int in 1..32767", _parse_int, _int_in(1, 32767)),
+    "app_config_file": _Rule("a readable file holding a JSON object", str.strip, _json_object_file, optional=True,
+                             normalize=str.strip),
     "country": _Rule("a two-letter ISO 3166-1 country code, such as US or DE", lambda text: text.strip().upper(),
                      lambda v: isinstance(v, str) and len(v) == 2 and v.isascii() and v.isalpha() and v.isupper()),
     "redis": _Rule("a redis://, rediss:// or unix:// URL", str.strip, _redis_url, optional=True,

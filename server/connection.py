@@ -18,7 +18,7 @@ import trio
 import tl
 from mtproto.handshake import Failed as HandshakeFailed, Handshake, KeyComputed, Reply as HandshakeReply
 from mtproto.session import (AuthKeyDestroyed, BadMessage, Close, DisconnectAfter, EncryptedSession, QuickAck, Reply, Rpc,
-                             SessionCreated, SessionResumed)
+                             SessionCreated, SessionResumed, UndecodableRequest)
 from mtproto.transport import Packet, ServerTransport, TransportError
 from rpc import RpcError, dispatch
 from rpc.context import ClientInfo, RequestContext
@@ -188,7 +188,11 @@ class Connection:
                 self.scope.deadline = trio.current_time() + event.seconds
             elif isinstance(event, BadMessage):
                 log.info("bad_msg", peer=self.peer, auth_key_id=key_id, msg_id=event.msg_id, code=event.code,
-                         constructor=f"{event.constructor_id:#010x}" if event.constructor_id is not None else None)
+                         constructor=_hex(event.constructor_id))
+            elif isinstance(event, UndecodableRequest):
+                log.info("request_undecodable", peer=self.peer, auth_key_id=key_id, msg_id=event.msg_id,
+                         method=_hex(event.method_id), constructor=_hex(event.constructor_id), offset=event.offset,
+                         layer=event.layer)
             elif isinstance(event, SessionCreated):
                 log.info("session_created", peer=self.peer, auth_key_id=key_id, session_id=event.session_id)
             elif isinstance(event, AuthKeyDestroyed):
@@ -353,6 +357,10 @@ class Connection:
         # One writer at a time; a slow reader blocks its own RPC tasks here.
         async with self.send_lock:
             await self.stream.send_all(data)
+
+
+def _hex(constructor_id: int | None) -> str | None:
+    return None if constructor_id is None else f"{constructor_id:#010x}"
 
 
 def _method_name(request) -> str:

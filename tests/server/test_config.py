@@ -121,6 +121,7 @@ def test_unknown_mtserver_variable_is_an_error_but_other_variables_are_ignored()
     ({"MTSERVER_DC_ID": "0"}, "dc_id"),
     ({"MTSERVER_DC_ID": "40000"}, "dc_id"),
     ({"MTSERVER_COUNTRY": "Germany"}, "country"),
+    ({"MTSERVER_APP_CONFIG_FILE": "/nonexistent.json"}, "app_config_file"),
     ({"MTSERVER_HOST": " "}, "host"),
     ({"MTSERVER_DATA_DIR": ""}, "data_dir"),
 ])
@@ -156,14 +157,16 @@ def test_none_overrides_are_skipped_and_unknown_overrides_rejected():
         load_config(None, {}, {"colour": "red"})
 
 
-def test_env_variables_list_every_field_and_each_is_read():
+def test_env_variables_list_every_field_and_each_is_read(tmp_path):
+    app_config = tmp_path / "app.json"
+    app_config.write_text('{"fragment_prefixes": ["999"]}')
     assert set(ENV_VARIABLES) == {"MTSERVER_CONFIG"} | {"MTSERVER_" + field.upper() for field in FIELDS}
     samples = {"host": "10.0.0.9", "port": "1", "public_host": "h.example", "public_port": "2",
                "data_dir": "/d", "database": "postgresql://mt@db/mt", "api_id_allowlist": "7", "idle_timeout": "3",
                "max_connections": "4", "log_format": "console", "dc_id": "5", "redis": "redis://r:6379/0",
                "code_sender": "fixed:12345", "registration": "invite", "registration_allowlist": "1555*, 44",
                "service_name": " Ops ", "update_log_days": "9", "media_url": "s3://k:s@minio:9000/media",
-               "country": "de"}
+               "country": "de", "app_config_file": str(app_config)}
     assert set(samples) == set(FIELDS)
     config = load_config(None, {env_name(field): text for field, text in samples.items()}, {})
     assert config == Config(host="10.0.0.9", port=1, public_host="h.example", public_port=2, data_dir="/d",
@@ -171,7 +174,7 @@ def test_env_variables_list_every_field_and_each_is_read():
                             redis="redis://r:6379/0", code_sender="fixed:12345", registration="invite",
                             registration_allowlist=["1555*", "44"], media_url="s3://k:s@minio:9000/media",
                             max_connections=4, log_format="console", dc_id=5, service_name="Ops",
-                            update_log_days=9, country="DE")
+                            update_log_days=9, country="DE", app_config_file=str(app_config))
 
 
 def test_empty_allowlist_accepts_any_app_and_a_list_only_its_members():
