@@ -7,7 +7,7 @@ import pytest
 
 import tl
 from mtproto.salts import SaltPolicy
-from mtproto.session import Close, DisconnectAfter, EncryptedSession, Reply, Rpc
+from mtproto.session import Close, DisconnectAfter, EncryptedSession, Reply, Rpc, UndecodableRequest
 from tl import functions as F, types as T
 
 from .session_client import FakeClient
@@ -213,6 +213,20 @@ def test_unknown_method_and_garbage_body_get_rpc_errors():
     events = server.receive(client.packet(truncated), time.time())
     results = [o for o in objects(client, events) if isinstance(o, tuple)]
     assert tl.decode(results[0][2]).error_message == "INPUT_FETCH_FAIL"
+
+
+def test_an_undecodable_request_names_its_method_constructor_and_layer_for_the_log():
+    # A newer-layer object inside a known method: the operator sees which one it was.
+    client, server, _ = setup()
+    query = tl.encode(F.messages.SendMessage(peer=T.InputPeerSelf(), message="x", random_id=1), layer=158)
+    body = bytearray(struct.pack("<Ii", F.InvokeWithLayer.CONSTRUCTOR_ID, 158) + query)
+    peer_at = body.index(T.InputPeerSelf.CONSTRUCTOR_ID.to_bytes(4, "little"))
+    body[peer_at:peer_at + 4] = (0x0BADF00D).to_bytes(4, "little")
+    msg_id = client.msg_id()
+    events = server.receive(client.packet(bytes(body), msg_id=msg_id), time.time())
+    [event] = [e for e in events if isinstance(e, UndecodableRequest)]
+    assert (event.msg_id, event.method_id, event.constructor_id, event.layer) == (
+        msg_id, F.InvokeWithLayer.CONSTRUCTOR_ID, 0x0BADF00D, 158)
 
 
 def test_invoke_with_layer_decodes_the_query_in_that_layer():
