@@ -27,7 +27,7 @@ from mtproto.handshake import AuthKey
 from mtproto.salts import SLOT_SECONDS, SaltPolicy
 from mtproto.session import EncryptedSession, SessionState
 from rpc.services.code_senders import parse_code_sender
-from rpc.services.limits import AccountLimits
+from rpc.services.limits import AccountLimits, RateLimit
 from rpc.services.notifications import ensure_service_user
 from rpc.services.uploads import expire_uploads_forever
 from storage import AuthKeyRecord, Storage, open_storage
@@ -36,7 +36,7 @@ from storage.objects import open_object_store
 
 from .config import Config
 from .connection import Connection
-from .maintenance import prune_update_logs
+from .maintenance import upkeep_forever
 
 log = structlog.get_logger("mtserver.app")
 
@@ -69,6 +69,8 @@ class ServerState:
         self.objects = open_object_store(config.media_url, config.data_dir)
         self.code_sender = parse_code_sender(config.code_sender)
         self.limits = AccountLimits()
+        # New auth keys per client address (req_DH_params is where the server's work is).
+        self.handshakes = RateLimit(config.auth_keys_per_minute, 60) if config.auth_keys_per_minute else None
         # account.getPassword's SRP challenge per permanent key, used up by the next check;
         # and the new_algo each account was last offered (a new password must use it).
         # In memory: a login's password steps stay on one connection, hence one process.
@@ -146,7 +148,7 @@ async def _serve(config: Config, rsa_key: ServerRsaKey, storage: Storage, bus, t
                                            handler_nursery=nursery)
 
         nursery.start_soon(accept)
-        nursery.start_soon(prune_update_logs, state)
+        nursery.start_soon(upkeep_forever, state)
         nursery.start_soon(expire_uploads_forever, state)
         if handle_signals:
             nursery.start_soon(_watch_signals, state, accept_scope, nursery.cancel_scope)

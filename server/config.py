@@ -107,6 +107,11 @@ class Config(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=Tr
     # Days of per-user update log kept for updates.getDifference; a client away longer
     # gets differenceTooLong and reloads its dialogs.
     update_log_days: int = 30
+    # Permanent auth keys that never logged in are removed after this many days.
+    auth_key_unused_days: int = 7
+    # New auth keys one client address may make per minute (0: no limit); the handshake
+    # is the costliest thing an anonymous peer can ask for (RSA and two 2048-bit powers).
+    auth_keys_per_minute: int = 30
     # Where file bytes go (storage/objects): None: <data_dir>/media; "file:///dir";
     # "s3://ACCESS:SECRET@host:port/bucket" (s3s:// for TLS) for S3 or MinIO.
     media_url: str | None = None
@@ -263,6 +268,8 @@ _RULES: dict[str, _Rule] = {
     "service_name": _Rule("a name of 1 to 64 characters", str.strip, lambda v: isinstance(v, str) and 0 < len(v.strip()) <= 64,
                           normalize=str.strip),
     "update_log_days": _Rule(f"an int in 1..{_INT32_MAX}", _parse_int, _int_in(1, _INT32_MAX)),
+    "auth_key_unused_days": _Rule(f"an int in 1..{_INT32_MAX}", _parse_int, _int_in(1, _INT32_MAX)),
+    "auth_keys_per_minute": _Rule(f"an int in 0..{_INT32_MAX} (0: no limit)", _parse_int, _int_in(0, _INT32_MAX)),
 }
 
 FIELDS: tuple[str, ...] = Config.__struct_fields__

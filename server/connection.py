@@ -31,6 +31,8 @@ log = structlog.get_logger("mtserver.connection")
 MAX_RPCS_IN_FLIGHT = 64
 INVOKE_AFTER_TIMEOUT = 0.5  # PROTOCOL.md rule 20: MSG_WAIT_TIMEOUT after ~0.5 s
 _u64 = struct.Struct("<q").unpack_from
+# A plain message is auth_key_id 0 (8 bytes), msg_id (8), length (4), then the body.
+_REQ_DH_PARAMS = F.ReqDHParams.CONSTRUCTOR_ID.to_bytes(4, "little")
 
 
 class Connection:
@@ -143,6 +145,13 @@ class Connection:
     async def _on_plain(self, payload: bytes) -> bool:
         if self.handshake is None:
             self.handshake = Handshake(self.state.rsa_keys)
+        if self.state.handshakes is not None and payload[20:24] == _REQ_DH_PARAMS:
+            try:
+                self.state.handshakes.hit(self.peer.rpartition(":")[0])
+            except RpcError as exc:
+                log.info("handshake_refused", peer=self.peer, reason=exc.message)
+                await self._send_raw(self.transport.frame_error(-429))
+                return False
         now = time.time()
         event = self.handshake.receive(payload, now)
         if isinstance(event, KeyComputed):

@@ -1,9 +1,15 @@
-"""Background upkeep of a server process.
+"""Background upkeep of a server process: what expires is removed.
 
-Update logs are kept config.update_log_days days: long enough for any client that comes
-back within that time to catch up update by update, bounded so the table does not grow
-forever. A client away longer gets differenceTooLong (rpc/updates.py) and reloads.
-Every process prunes; the DELETE is idempotent, so several processes need no election.
+- Update logs are kept config.update_log_days days: long enough for any client that
+  comes back within that time to catch up update by update, bounded so the table does
+  not grow forever. A client away longer gets differenceTooLong (rpc/updates.py).
+- Temporary auth keys past their expiry, login codes past theirs, exported login tokens
+  past theirs.
+- Permanent auth keys that never logged in within config.auth_key_unused_days: anybody
+  can make keys (a handshake needs no account), so keys nobody uses must not pile up.
+
+Every process runs every job; each is one idempotent DELETE, so several processes need
+no election. A failing job is logged and retried at the next round.
 """
 
 from __future__ import annotations
@@ -17,16 +23,34 @@ from storage import StorageError
 
 log = structlog.get_logger("mtserver.maintenance")
 
-PRUNE_EVERY = 3600.0  # seconds
+EVERY = 3600.0  # seconds between rounds
+DAY = 86400
 
 
-async def prune_update_logs(state, every: float = PRUNE_EVERY) -> None:
+async def upkeep_forever(state, every: float = EVERY) -> None:
     while True:
-        cutoff = int(time.time()) - state.config.update_log_days * 86400
-        try:
-            removed = await state.storage.messages.prune_update_logs_before(cutoff)
-            if removed:
-                log.info("update_log_pruned", removed=removed, before=cutoff)
-        except StorageError as exc:
-            log.warning("update_log_prune_failed", error=str(exc))
+        await upkeep_once(state)
         await trio.sleep(every)
+
+
+async def upkeep_once(state, now: float | None = None) -> dict[str, int]:
+    """One round of every job; returns how many rows each removed."""
+    now = time.time() if now is None else now
+    storage, config = state.storage, state.config
+    jobs = {
+        "update_log": lambda: storage.messages.prune_update_logs_before(int(now) - config.update_log_days * DAY),
+        "expired_temp_keys": lambda: storage.auth_keys.delete_expired(now),
+        "unused_auth_keys": lambda: storage.auth_keys.delete_unused(now - config.auth_key_unused_days * DAY),
+        "expired_login_codes": lambda: storage.codes.delete_expired(int(now)),
+        "expired_login_tokens": lambda: storage.exported_authorizations.delete_expired(int(now)),
+    }
+    removed = {}
+    for name, job in jobs.items():
+        try:
+            removed[name] = await job()
+        except StorageError as exc:
+            log.warning("upkeep_failed", job=name, error=str(exc))
+            continue
+        if removed[name]:
+            log.info("upkeep_removed", job=name, removed=removed[name])
+    return removed

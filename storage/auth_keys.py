@@ -68,6 +68,13 @@ class SqlAuthKeys:
         return await self._db.execute("DELETE FROM auth_keys WHERE expires_at IS NOT NULL AND expires_at <= $1",
                                       math.floor(now))
 
+    async def delete_unused(self, created_before: float) -> int:
+        """Remove permanent keys made before `created_before` that never logged in (no
+        authorization), with the temporary keys bound to them; returns how many keys.
+        Clients make keys freely and drop them; one back at its login screen after that
+        gets -404 and makes a new key, as it would after Telegram forgot it."""
+        return await self._db.transaction(_delete_unused, math.floor(created_before))
+
     async def set_layer(self, key_id: int, layer: int) -> None:
         """KeyError for an unknown key."""
         await self._update(key_id, "layer", layer)
@@ -94,6 +101,15 @@ class SqlAuthKeys:
 async def _delete(tx: Executor, key_id: int) -> bool:
     await tx.execute("UPDATE auth_keys SET perm_key_id = NULL WHERE perm_key_id = $1", key_id)
     return await tx.execute("DELETE FROM auth_keys WHERE key_id = $1", key_id) > 0
+
+
+_UNUSED = ("SELECT key_id FROM auth_keys k WHERE NOT temporary AND created_at < $1"
+           " AND NOT EXISTS (SELECT 1 FROM authorizations a WHERE a.auth_key_id = k.key_id)")
+
+
+async def _delete_unused(tx: Executor, created_before: int) -> int:
+    bound = await tx.execute(f"DELETE FROM auth_keys WHERE perm_key_id IN ({_UNUSED})", created_before)
+    return bound + await tx.execute(f"DELETE FROM auth_keys WHERE key_id IN ({_UNUSED})", created_before)
 
 
 async def _bind(tx: Executor, temp_key_id: int, perm_key_id: int) -> None:

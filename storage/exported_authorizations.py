@@ -43,3 +43,6 @@ class SqlExportedAuthorizations:
 
     async def delete_for_user(self, user_id: int) -> int:
         return await self._db.execute("DELETE FROM exported_authorizations WHERE user_id = $1", user_id)
+
+    async def delete_expired(self, now: int) -> int:
+        return await self._db.execute("DELETE FROM exported_authorizations WHERE expires_at < $1", now)

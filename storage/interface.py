@@ -118,6 +118,9 @@ class AuthKeys(Protocol):
         """Also unbinds the temporary keys bound to it."""
 
     async def delete_expired(self, now: float | None = None) -> int: ...
+    async def delete_unused(self, created_before: float) -> int:
+        """Permanent keys older than that which never logged in, with their temporary keys."""
+
     async def set_layer(self, key_id: int, layer: int) -> None:
         """KeyError for an unknown key (set_client_info too)."""
 
@@ -212,6 +215,7 @@ class ExportedAuthorizations(Protocol):
         """The token's record, deleted: a token is used once."""
 
     async def delete_for_user(self, user_id: int) -> int: ...
+    async def delete_expired(self, now: int) -> int: ...
 
 
 class Contacts(Protocol):

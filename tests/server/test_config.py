@@ -166,7 +166,8 @@ def test_env_variables_list_every_field_and_each_is_read(tmp_path):
                "max_connections": "4", "log_format": "console", "dc_id": "5", "redis": "redis://r:6379/0",
                "code_sender": "fixed:12345", "registration": "invite", "registration_allowlist": "1555*, 44",
                "service_name": " Ops ", "update_log_days": "9", "media_url": "s3://k:s@minio:9000/media",
-               "country": "de", "app_config_file": str(app_config)}
+               "country": "de", "app_config_file": str(app_config),
+               "auth_key_unused_days": "3", "auth_keys_per_minute": "0"}
     assert set(samples) == set(FIELDS)
     config = load_config(None, {env_name(field): text for field, text in samples.items()}, {})
     assert config == Config(host="10.0.0.9", port=1, public_host="h.example", public_port=2, data_dir="/d",
@@ -174,7 +175,8 @@ def test_env_variables_list_every_field_and_each_is_read(tmp_path):
                             redis="redis://r:6379/0", code_sender="fixed:12345", registration="invite",
                             registration_allowlist=["1555*", "44"], media_url="s3://k:s@minio:9000/media",
                             max_connections=4, log_format="console", dc_id=5, service_name="Ops",
-                            update_log_days=9, country="DE", app_config_file=str(app_config))
+                            update_log_days=9, country="DE", app_config_file=str(app_config),
+                            auth_key_unused_days=3, auth_keys_per_minute=0)
 
 
 def test_empty_allowlist_accepts_any_app_and_a_list_only_its_members():
