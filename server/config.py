@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import difflib
 import math
+import ipaddress
 import os
 import re
 import tomllib
@@ -112,6 +113,9 @@ class Config(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=Tr
     # New auth keys one client address may make per minute (0: no limit); the handshake
     # is the costliest thing an anonymous peer can ask for (RSA and two 2048-bit powers).
     auth_keys_per_minute: int = 30
+    # Client addresses the per-address limits do not apply to: by default loopback, where
+    # only the operator's own proxies (a TLS or WebSocket front) and tools connect.
+    limits_exempt: list[str] = msgspec.field(default_factory=lambda: ["127.0.0.0/8", "::1/128"])
     # Where file bytes go (storage/objects): None: <data_dir>/media; "file:///dir";
     # "s3://ACCESS:SECRET@host:port/bucket" (s3s:// for TLS) for S3 or MinIO.
     media_url: str | None = None
@@ -122,6 +126,14 @@ class Config(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=Tr
             msgspec.structs.force_setattr(self, "public_host", public)
         if self.public_port is None:
             msgspec.structs.force_setattr(self, "public_port", self.port)
+
+    def limits_apply_to(self, address: str) -> bool:
+        """False for a client address in limits_exempt (or not an IP address at all)."""
+        try:
+            ip = ipaddress.ip_address(address)
+        except ValueError:
+            return False
+        return not any(ip in ipaddress.ip_network(net, strict=False) for net in self.limits_exempt)
 
     def accepts_api_id(self, api_id: int) -> bool:
         """True when clients with this api_id may connect (initConnection)."""
@@ -214,6 +226,17 @@ def _int_list(value: Any) -> bool:
     return isinstance(value, list) and all(_int_in(1, _INT32_MAX)(item) for item in value)
 
 
+def _networks(value: Any) -> bool:
+    if not isinstance(value, list):
+        return False
+    try:
+        for item in value:
+            ipaddress.ip_network(item, strict=False)
+    except (TypeError, ValueError):
+        return False
+    return True
+
+
 def _json_object_file(value: Any) -> bool:
     if not isinstance(value, str) or not value.strip():
         return False
@@ -269,6 +292,9 @@ _RULES: dict[str, _Rule] = {
                           normalize=str.strip),
     "update_log_days": _Rule(f"an int in 1..{_INT32_MAX}", _parse_int, _int_in(1, _INT32_MAX)),
     "auth_key_unused_days": _Rule(f"an int in 1..{_INT32_MAX}", _parse_int, _int_in(1, _INT32_MAX)),
+    "limits_exempt": _Rule("a list of addresses or networks such as 10.0.0.0/8 (comma-separated in the environment)",
+                           lambda text: [part.strip() for part in text.split(",") if part.strip()], _networks,
+                           normalize=list),
     "auth_keys_per_minute": _Rule(f"an int in 0..{_INT32_MAX} (0: no limit)", _parse_int, _int_in(0, _INT32_MAX)),
 }
 

@@ -145,9 +145,11 @@ class Connection:
     async def _on_plain(self, payload: bytes) -> bool:
         if self.handshake is None:
             self.handshake = Handshake(self.state.rsa_keys)
-        if self.state.handshakes is not None and payload[20:24] == _REQ_DH_PARAMS:
+        address = self.peer.rpartition(":")[0]
+        if (self.state.handshakes is not None and payload[20:24] == _REQ_DH_PARAMS
+                and self.state.config.limits_apply_to(address)):
             try:
-                self.state.handshakes.hit(self.peer.rpartition(":")[0])
+                self.state.handshakes.hit(address)
             except RpcError as exc:
                 log.info("handshake_refused", peer=self.peer, reason=exc.message)
                 await self._send_raw(self.transport.frame_error(-429))

@@ -12,7 +12,9 @@ from .server_process import ServerProcess
 def test_new_auth_keys_per_address_are_limited(tmp_path, run):
     from telethon.tl.functions.help import GetConfigRequest
 
-    server = ServerProcess(tmp_path / "data", env={"MTSERVER_AUTH_KEYS_PER_MINUTE": "3"}).start()
+    # The test connects from loopback, which is exempt by default: nothing is.
+    server = ServerProcess(tmp_path / "data", env={"MTSERVER_AUTH_KEYS_PER_MINUTE": "3",
+                                                   "MTSERVER_LIMITS_EXEMPT": ""}).start()
     try:
         pem = server.public_key()[0]
 
@@ -32,3 +34,13 @@ def test_new_auth_keys_per_address_are_limited(tmp_path, run):
         assert log.count('"handshake_done"') == 3 and '"handshake_refused"' in log
     finally:
         server.stop()
+
+
+def test_loopback_is_exempt_by_default():
+    from server.config import Config
+
+    config = Config()
+    assert not config.limits_apply_to("127.0.0.1") and not config.limits_apply_to("::1")
+    assert config.limits_apply_to("203.0.113.9") and config.limits_apply_to("2001:db8::1")
+    assert Config(limits_exempt=[]).limits_apply_to("127.0.0.1")
+    assert not Config(limits_exempt=["10.0.0.0/8"]).limits_apply_to("10.1.2.3")

@@ -122,6 +122,7 @@ def test_unknown_mtserver_variable_is_an_error_but_other_variables_are_ignored()
     ({"MTSERVER_DC_ID": "40000"}, "dc_id"),
     ({"MTSERVER_COUNTRY": "Germany"}, "country"),
     ({"MTSERVER_APP_CONFIG_FILE": "/nonexistent.json"}, "app_config_file"),
+    ({"MTSERVER_LIMITS_EXEMPT": "10.0.0.0/33"}, "limits_exempt"),
     ({"MTSERVER_HOST": " "}, "host"),
     ({"MTSERVER_DATA_DIR": ""}, "data_dir"),
 ])
@@ -167,7 +168,8 @@ def test_env_variables_list_every_field_and_each_is_read(tmp_path):
                "code_sender": "fixed:12345", "registration": "invite", "registration_allowlist": "1555*, 44",
                "service_name": " Ops ", "update_log_days": "9", "media_url": "s3://k:s@minio:9000/media",
                "country": "de", "app_config_file": str(app_config),
-               "auth_key_unused_days": "3", "auth_keys_per_minute": "0"}
+               "auth_key_unused_days": "3", "auth_keys_per_minute": "0",
+               "limits_exempt": "10.0.0.0/8, ::1"}
     assert set(samples) == set(FIELDS)
     config = load_config(None, {env_name(field): text for field, text in samples.items()}, {})
     assert config == Config(host="10.0.0.9", port=1, public_host="h.example", public_port=2, data_dir="/d",
@@ -176,7 +178,8 @@ def test_env_variables_list_every_field_and_each_is_read(tmp_path):
                             registration_allowlist=["1555*", "44"], media_url="s3://k:s@minio:9000/media",
                             max_connections=4, log_format="console", dc_id=5, service_name="Ops",
                             update_log_days=9, country="DE", app_config_file=str(app_config),
-                            auth_key_unused_days=3, auth_keys_per_minute=0)
+                            auth_key_unused_days=3, auth_keys_per_minute=0,
+                            limits_exempt=["10.0.0.0/8", "::1"])
 
 
 def test_empty_allowlist_accepts_any_app_and_a_list_only_its_members():
