@@ -2,7 +2,7 @@
 
     mtserver run [--config FILE] [--host H] [--port P] [--public-host H] [--public-port P]
                  [--data-dir D] [--database URL] [--log-format auto|json|console]
-    mtserver pubkey [--config FILE] [--data-dir D]
+    mtserver pubkey [--config FILE] [--data-dir D] [--format pem|pkcs1|spki|fingerprint|c|android|pyrogram|gramjs|webk]
     mtserver migrate [--config FILE] [--data-dir D] [--database URL]
     mtserver admin ...                 (tools/admin.py)
     mtserver loadgen ...               (tools/loadgen/cli.py: delivery load against a running server)
@@ -35,6 +35,8 @@ from server.logging import configure_logging, get_logger
 from storage.groups import single_errors
 from tools.admin import add_admin_parser, run_admin
 from tools.loadgen.cli import add_loadgen_parser, run_loadgen
+from tools.pubkey_formats import FORMATS as PUBKEY_FORMATS
+from tools.pubkey_formats import render as render_public_key
 
 log = get_logger(__name__)
 
@@ -61,6 +63,9 @@ def build_parser() -> argparse.ArgumentParser:
     pubkey = commands.add_parser(
         "pubkey", help="print the server's public RSA key (PKCS#1 PEM) and fingerprint, creating the key if missing")
     _add_common(pubkey)
+    pubkey.add_argument("--format", choices=PUBKEY_FORMATS, default="pem",
+                        help="pem (default: PKCS#1 PEM and fingerprint), pkcs1, spki, fingerprint, c, "
+                             "android (alias java), pyrogram, gramjs, webk: where each goes, docs/clients.md")
 
     migrate = commands.add_parser("migrate", help="apply pending database migrations and print the schema version")
     _add_common(migrate)
@@ -134,9 +139,7 @@ def _pubkey(args: argparse.Namespace, env: Mapping[str, str]) -> int:
     # Standard output carries only the key; log events (such as key creation) go to stderr.
     configure_logging(config.log_format, stream=sys.stderr)
     key = load_or_create_server_key(config.data_dir)
-    sys.stdout.write(key.public_pem().decode("ascii"))
-    print(f"fingerprint: {key.fingerprint_hex}")
-    print(f"fingerprint (signed int64): {key.fingerprint}")
+    sys.stdout.write(render_public_key(key.private_key.public_key(), args.format))
     return 0
 
 
