@@ -49,8 +49,15 @@ async def _deliver(ctx: RequestContext, phone: str, phone_code_hash: str, *, to_
     devices when asked and possible (as Telegram does), else through the code sender."""
     services = ctx.services
     now = int(time.time())
-    services.limits.send_code.hit(phone)
-    services.limits.send_code_per_key.hit(str(ctx.auth_key_id))
+    limits = services.limits
+    address = ctx.peer.rpartition(":")[0]
+    limits.send_code.check(phone)
+    limits.send_code_per_key.check(str(ctx.auth_key_id))
+    if ctx.config.limits_apply_to(address):
+        limits.send_code_per_address.hit(address)
+    limits.send_code_total.hit("all")
+    limits.send_code.hit(phone)
+    limits.send_code_per_key.hit(str(ctx.auth_key_id))
     code = services.code_sender.make_code()
     await services.storage.codes.put(PhoneCodeRecord(phone=phone, phone_code_hash=phone_code_hash, code=code,
                                                      created_at=now, expires_at=now + CODE_TTL))
@@ -112,21 +119,22 @@ async def _checked_code(ctx: RequestContext, phone: str, phone_code_hash: str, c
     storage = ctx.services.storage
     if not phone_code_hash:
         raise RpcError(400, "PHONE_CODE_HASH_EMPTY")
-    record = await storage.codes.get(phone, phone_code_hash)
-    if record is None or record.expires_at <= time.time() or record.attempts >= MAX_CODE_ATTEMPTS:
-        raise RpcError(400, "PHONE_CODE_EXPIRED")
     if not code:
         raise RpcError(400, "PHONE_CODE_EMPTY")
     ctx.services.limits.sign_in.hit(phone)
+    # Every guess, right or wrong, uses up one of the code's MAX_CODE_ATTEMPTS, counted
+    # in storage before the code is compared.
+    record = await storage.codes.claim_attempt(phone, phone_code_hash, now=int(time.time()),
+                                               max_attempts=MAX_CODE_ATTEMPTS)
+    if record is None:
+        raise RpcError(400, "PHONE_CODE_EXPIRED")
     if not record.code:
         # Invite-only registration: the code typed is an invite, kept for signUp.
         invite = await storage.invites.get(code.strip())
         if invite is None or invite.used_by is not None:
-            await storage.codes.add_attempt(phone, phone_code_hash)
             raise RpcError(400, "PHONE_CODE_INVALID")
         return msgspec.structs.replace(record, code=code.strip())
     if not hmac.compare_digest(code.strip().encode(), record.code.encode()):
-        await storage.codes.add_attempt(phone, phone_code_hash)
         raise RpcError(400, "PHONE_CODE_INVALID")
     return record
 
@@ -193,7 +201,9 @@ async def verify_password(ctx: RequestContext, user_id: int, check) -> None:
     password = await storage.passwords.get(user_id)
     if password is None:
         raise RpcError(400, "PASSWORD_HASH_INVALID")
-    ctx.services.limits.password.check(str(user_id))
+    counters = _password_counters(ctx, user_id)
+    for limit, key in counters:
+        limit.check(key)
     challenge = ctx.services.srp_challenges.pop(ctx.perm_key_id, None)
     if isinstance(check, T.InputCheckPasswordEmpty) or challenge is None:
         raise RpcError(400, "SRP_ID_INVALID")
@@ -202,8 +212,22 @@ async def verify_password(ctx: RequestContext, user_id: int, check) -> None:
     except srp.SrpError as exc:
         raise RpcError(400, exc.name) from None
     if not ok:
-        ctx.services.limits.password.hit(str(user_id))
+        for limit, key in counters:
+            limit.hit(key)
         raise RpcError(400, "PASSWORD_HASH_INVALID")
+
+
+def _password_counters(ctx: RequestContext, user_id: int) -> list:
+    """Where a wrong password counts: this device, this address, and, for a device that
+    is not logged in yet (a login's 2FA step), all such devices of the account."""
+    limits = ctx.services.limits
+    counters = [(limits.password_per_key, f"{user_id}:{ctx.perm_key_id}")]
+    address = ctx.peer.rpartition(":")[0]
+    if ctx.config.limits_apply_to(address):
+        counters.append((limits.password_per_address, f"{user_id}@{address}"))
+    if ctx.user_id != user_id:
+        counters.append((limits.password_new_devices, str(user_id)))
+    return counters
 
 
 @handler(F.auth.LogOut)

@@ -68,7 +68,7 @@ class ServerState:
         # File bytes (uploads, photos, documents): a directory or an S3 bucket.
         self.objects = open_object_store(config.media_url, config.data_dir)
         self.code_sender = parse_code_sender(config.code_sender)
-        self.limits = AccountLimits()
+        self.limits = AccountLimits.from_config(config)
         # New auth keys per client address (req_DH_params is where the server's work is).
         self.handshakes = RateLimit(config.auth_keys_per_minute, 60) if config.auth_keys_per_minute else None
         # account.getPassword's SRP challenge per permanent key, used up by the next check;

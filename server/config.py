@@ -113,6 +113,10 @@ class Config(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=Tr
     # New auth keys one client address may make per minute (0: no limit); the handshake
     # is the costliest thing an anonymous peer can ask for (RSA and two 2048-bit powers).
     auth_keys_per_minute: int = 30
+    # auth.sendCode per client address, and per server process, per hour: codes may go
+    # through a paid SMS gateway.
+    send_code_per_address_per_hour: int = 20
+    send_code_per_hour: int = 1000
     # Client addresses the per-address limits do not apply to: by default loopback, where
     # only the operator's own proxies (a TLS or WebSocket front) and tools connect.
     limits_exempt: list[str] = msgspec.field(default_factory=lambda: ["127.0.0.0/8", "::1/128"])
@@ -295,6 +299,8 @@ _RULES: dict[str, _Rule] = {
     "limits_exempt": _Rule("a list of addresses or networks such as 10.0.0.0/8 (comma-separated in the environment)",
                            lambda text: [part.strip() for part in text.split(",") if part.strip()], _networks,
                            normalize=list),
+    "send_code_per_address_per_hour": _Rule(f"an int in 1..{_INT32_MAX}", _parse_int, _int_in(1, _INT32_MAX)),
+    "send_code_per_hour": _Rule(f"an int in 1..{_INT32_MAX}", _parse_int, _int_in(1, _INT32_MAX)),
     "auth_keys_per_minute": _Rule(f"an int in 0..{_INT32_MAX} (0: no limit)", _parse_int, _int_in(0, _INT32_MAX)),
 }
 

@@ -200,8 +200,9 @@ class PhoneCodes(Protocol):
         """Replaces any code for the same (phone, phone_code_hash)."""
 
     async def get(self, phone: str, phone_code_hash: str) -> PhoneCodeRecord | None: ...
-    async def add_attempt(self, phone: str, phone_code_hash: str) -> int:
-        """Counts one wrong guess; returns the new count (0 if the code is gone)."""
+    async def claim_attempt(self, phone: str, phone_code_hash: str, *, now: int,
+                            max_attempts: int) -> PhoneCodeRecord | None:
+        """One more guess at a live code, counted atomically; None when none is left."""
 
     async def delete(self, phone: str, phone_code_hash: str) -> None: ...
     async def delete_expired(self, now: int) -> int: ...

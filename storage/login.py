@@ -31,11 +31,17 @@ class SqlPhoneCodes:
             phone, phone_code_hash)
         return None if row is None else _code(row)
 
-    async def add_attempt(self, phone: str, phone_code_hash: str) -> int:
-        attempts = await self._db.fetchval(
+    async def claim_attempt(self, phone: str, phone_code_hash: str, *, now: int,
+                            max_attempts: int) -> PhoneCodeRecord | None:
+        """Counts one guess at the code, in the same statement that checks the code is
+        still live (not expired, fewer than `max_attempts` guesses so far): the record as
+        it now is, or None when no guess is left. One statement, so concurrent guesses
+        (from any number of processes) can never check more than max_attempts codes."""
+        row = await self._db.fetchrow(
             "UPDATE phone_codes SET attempts = attempts + 1 WHERE phone = $1 AND phone_code_hash = $2"
-            " RETURNING attempts", phone, phone_code_hash)
-        return attempts or 0
+            f" AND attempts < $3 AND expires_at > $4 RETURNING {_CODE_COLUMNS}",
+            phone, phone_code_hash, max_attempts, now)
+        return None if row is None else _code(row)
 
     async def delete(self, phone: str, phone_code_hash: str) -> None:
         await self._db.execute("DELETE FROM phone_codes WHERE phone = $1 AND phone_code_hash = $2",

@@ -53,5 +53,19 @@ class AccountLimits:
 
     send_code: RateLimit = field(default_factory=lambda: RateLimit(5, 3600))  # per phone number
     send_code_per_key: RateLimit = field(default_factory=lambda: RateLimit(20, 3600))  # per auth key
+    # Codes may go out through a paid SMS gateway (the webhook sender): per client address
+    # and for the whole process, so that many keys and numbers from one place cannot pump it.
+    send_code_per_address: RateLimit = field(default_factory=lambda: RateLimit(20, 3600))
+    send_code_total: RateLimit = field(default_factory=lambda: RateLimit(1000, 3600))
     sign_in: RateLimit = field(default_factory=lambda: RateLimit(10, 300))  # code guesses per phone
-    password: RateLimit = field(default_factory=lambda: RateLimit(5, 300))  # wrong 2FA passwords per user
+    # Wrong 2FA passwords: per account and device, per account and address, and per
+    # account for devices not yet logged in. A device already logged in is only held back
+    # by its own failures, so strangers guessing cannot lock the owner out.
+    password_per_key: RateLimit = field(default_factory=lambda: RateLimit(5, 300))
+    password_per_address: RateLimit = field(default_factory=lambda: RateLimit(5, 300))
+    password_new_devices: RateLimit = field(default_factory=lambda: RateLimit(20, 3600))
+
+    @classmethod
+    def from_config(cls, config) -> "AccountLimits":
+        return cls(send_code_per_address=RateLimit(config.send_code_per_address_per_hour, 3600),
+                   send_code_total=RateLimit(config.send_code_per_hour, 3600))

@@ -169,7 +169,7 @@ def test_env_variables_list_every_field_and_each_is_read(tmp_path):
                "service_name": " Ops ", "update_log_days": "9", "media_url": "s3://k:s@minio:9000/media",
                "country": "de", "app_config_file": str(app_config),
                "auth_key_unused_days": "3", "auth_keys_per_minute": "0",
-               "limits_exempt": "10.0.0.0/8, ::1"}
+               "limits_exempt": "10.0.0.0/8, ::1", "send_code_per_address_per_hour": "7", "send_code_per_hour": "70"}
     assert set(samples) == set(FIELDS)
     config = load_config(None, {env_name(field): text for field, text in samples.items()}, {})
     assert config == Config(host="10.0.0.9", port=1, public_host="h.example", public_port=2, data_dir="/d",
@@ -179,7 +179,8 @@ def test_env_variables_list_every_field_and_each_is_read(tmp_path):
                             max_connections=4, log_format="console", dc_id=5, service_name="Ops",
                             update_log_days=9, country="DE", app_config_file=str(app_config),
                             auth_key_unused_days=3, auth_keys_per_minute=0,
-                            limits_exempt=["10.0.0.0/8", "::1"])
+                            limits_exempt=["10.0.0.0/8", "::1"], send_code_per_address_per_hour=7,
+                            send_code_per_hour=70)
 
 
 def test_empty_allowlist_accepts_any_app_and_a_list_only_its_members():

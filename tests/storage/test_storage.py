@@ -515,16 +515,32 @@ async def test_codes_count_wrong_attempts(storage):
     await storage.codes.put(code())
     assert await storage.codes.get("15550001", "h1") == code()
     assert await storage.codes.get("15550001", "other") is None
-    assert await storage.codes.add_attempt("15550001", "h1") == 1
-    assert await storage.codes.add_attempt("15550001", "h1") == 2
+    assert (await storage.codes.claim_attempt("15550001", "h1", now=NOW, max_attempts=2)).attempts == 1
+    assert (await storage.codes.claim_attempt("15550001", "h1", now=NOW, max_attempts=2)).attempts == 2
+    assert await storage.codes.claim_attempt("15550001", "h1", now=NOW, max_attempts=2) is None  # none left
+    assert await storage.codes.claim_attempt("15550001", "h1", now=NOW + 300, max_attempts=5) is None  # expired
     assert (await storage.codes.get("15550001", "h1")).attempts == 2
     await storage.codes.put(code(code="54321"))  # resent: replaced, attempts from the record
     assert (await storage.codes.get("15550001", "h1")).attempts == 0
     await storage.codes.delete("15550001", "h1")
     assert await storage.codes.get("15550001", "h1") is None
-    assert await storage.codes.add_attempt("15550001", "h1") == 0
+    assert await storage.codes.claim_attempt("15550001", "h1", now=NOW, max_attempts=5) is None
     await storage.codes.put(code(hash="h2", verified=True, attempts=3))
     assert await storage.codes.get("15550001", "h2") == code(hash="h2", verified=True, attempts=3)
+
+
+async def test_concurrent_guesses_never_exceed_the_attempts(storage):
+    # The check and the count are one statement: 30 guesses at once get exactly 5 tries.
+    await storage.codes.put(code())
+    claimed = []
+
+    async def guess():
+        claimed.append(await storage.codes.claim_attempt("15550001", "h1", now=NOW, max_attempts=5))
+
+    async with trio.open_nursery() as nursery:
+        for _ in range(30):
+            nursery.start_soon(guess)
+    assert sorted(r.attempts for r in claimed if r is not None) == [1, 2, 3, 4, 5]
 
 
 async def test_expired_codes_are_purged(storage):
