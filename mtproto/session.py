@@ -33,7 +33,7 @@ from dataclasses import dataclass, field
 
 import tl
 from tl import functions as F, types as T
-from tl.wire import GZIP_PACKED_ID, gzip_compress, write_bytes
+from tl.wire import GZIP_PACKED_ID, decode_budget, gzip_compress, write_bytes
 
 from .crypto import DecryptionError, decrypt_message, encrypt_message, quick_ack_token
 from .plain_message import server_msg_id
@@ -73,6 +73,21 @@ GZIP_MIN_SIZE = 512
 NEVER_GZIP = frozenset({0x096A18D5, 0x21E753BC, 0xA99FCA4F})
 PAST_WINDOW = 300
 FUTURE_WINDOW = 30
+# Sessions one auth key may have at once; over it the least recently active is forgotten
+# (clients must cope, rule 5: they get new_session_created). TDLib uses a handful per key.
+MAX_SESSIONS_PER_KEY = 64
+# A session nobody has used for this long is forgotten (expire_idle_sessions).
+SESSION_IDLE_SECONDS = 1800
+# msg_resend_req: bytes one session may have re-sent, as a bucket (burst, then per second).
+RESEND_BURST = MAX_PENDING_BYTES
+RESEND_PER_SECOND = 1024 * 1024
+# Decoding one packet (every message of a container together): gzip_packed may inflate to
+# this much, object vectors may hold this many elements; and per connection and key,
+# inflating is a bucket (burst, then per second).
+MAX_INFLATED_PER_PACKET = 16 * 1024 * 1024
+MAX_VECTOR_ELEMENTS_PER_PACKET = 16384
+INFLATE_BURST = 32 * 1024 * 1024
+INFLATE_PER_SECOND = 4 * 1024 * 1024
 
 _u32 = struct.Struct("<I").unpack_from
 _HEADER = struct.Struct("<qqqii")  # salt, session_id, msg_id, seqno, length
@@ -169,6 +184,15 @@ class SessionState:
     # server msg_id → (seqno, body) of content messages the client has not acked.
     pending: OrderedDict = field(default_factory=OrderedDict)
     pending_bytes: int = 0
+    last_active: float = 0.0
+    resend_allowance: float = RESEND_BURST
+    resend_at: float = 0.0
+
+    def resend_budget(self, now: float) -> float:
+        """Bytes msg_resend_req may re-send now (refilled since the last request)."""
+        self.resend_allowance = min(RESEND_BURST, self.resend_allowance + (now - self.resend_at) * RESEND_PER_SECOND)
+        self.resend_at = now
+        return self.resend_allowance
 
     def add_pending(self, msg_id: int, seqno: int, body: bytes) -> None:
         self.pending[msg_id] = (seqno, body)
@@ -218,6 +242,11 @@ class EncryptedSession:
         self.initial_salt_until = initial_salt_until
         self.session: SessionState | None = None
         self._seen_here: set[int] = set()
+        # The msg_id last used for replies from a session not (yet) kept, so that the
+        # session, once kept, continues after it.
+        self._unkept_last_msg_id = 0
+        self._inflate_allowance = float(INFLATE_BURST)
+        self._inflate_at: float | None = None
         self._events: list = []
         self._key_id_bytes = struct.pack("<q", auth_key_id)
 
@@ -239,26 +268,55 @@ class EncryptedSession:
         out: list[_Out] = []
         session = self.sessions.get(session_id)
         if session is None:
-            session = SessionState(session_id, now)
-            self.sessions[session_id] = session
-            events.append(SessionCreated(session_id))
-            out.append(_Out(tl.encode(T.NewSessionCreated(first_msg_id=msg_id, unique_id=secrets.randbits(63),
-                                                         server_salt=self.salts.current(self.auth_key_id, now))),
-                            content=True, response=False))
+            # A session is kept only for a message that passes the checks: state is not
+            # created for every random session_id (each would stay, with its buffers).
+            session = SessionState(session_id, now, last_msg_id=self._unkept_last_msg_id)
+            if self._salt_ok(salt, now) and self._in_window(msg_id, now):
+                self._keep(session)
+                events.append(SessionCreated(session_id))
+                out.append(_Out(tl.encode(T.NewSessionCreated(first_msg_id=msg_id, unique_id=secrets.randbits(63),
+                                                             server_salt=self.salts.current(self.auth_key_id, now))),
+                                content=True, response=False))
         elif session_id not in self._seen_here:
             events.append(SessionResumed(session_id))
-        self._seen_here.add(session_id)
+        if session_id in self.sessions:
+            self._seen_here.add(session_id)
+            session.last_active = now
         self.session = session
-        if not self._salt_ok(salt, now):
-            if self._check_msg_id(session, msg_id, seqno, now, out) is not None:
-                bad = T.BadServerSalt(bad_msg_id=msg_id, bad_msg_seqno=seqno, error_code=48,
-                                      new_server_salt=self.salts.current(self.auth_key_id, now))
-                out.append(_Out(tl.encode(bad), content=False))
-        else:
-            self._message(session, msg_id, seqno, body, now, out, events, in_container=False)
+        with decode_budget(self._inflate_budget(now), MAX_VECTOR_ELEMENTS_PER_PACKET) as budget:
+            granted = budget.inflate
+            if not self._salt_ok(salt, now):
+                if self._check_msg_id(session, msg_id, seqno, now, out) is not None:
+                    bad = T.BadServerSalt(bad_msg_id=msg_id, bad_msg_seqno=seqno, error_code=48,
+                                          new_server_salt=self.salts.current(self.auth_key_id, now))
+                    out.append(_Out(tl.encode(bad), content=False))
+            else:
+                self._message(session, msg_id, seqno, body, now, out, events, in_container=False)
+        self._inflate_allowance -= granted - budget.inflate
         if out:
             events.insert(1 if quick_ack else 0, Reply(self._pack(session, out, now)))
+        if session_id not in self.sessions:
+            self._unkept_last_msg_id = session.last_msg_id
         return events
+
+    def _keep(self, session: SessionState) -> None:
+        """Store a new session; over MAX_SESSIONS_PER_KEY the least recently active goes."""
+        self.sessions[session.session_id] = session
+        if len(self.sessions) > MAX_SESSIONS_PER_KEY:
+            oldest = min((s for s in self.sessions.values() if s is not session), key=lambda s: s.last_active)
+            del self.sessions[oldest.session_id]
+            self._seen_here.discard(oldest.session_id)
+
+    def _inflate_budget(self, now: float) -> int:
+        if self._inflate_at is not None:
+            self._inflate_allowance = min(INFLATE_BURST,
+                                          self._inflate_allowance + (now - self._inflate_at) * INFLATE_PER_SECOND)
+        self._inflate_at = now
+        return int(min(MAX_INFLATED_PER_PACKET, max(0.0, self._inflate_allowance)))
+
+    @staticmethod
+    def _in_window(msg_id: int, now: float) -> bool:
+        return msg_id % 4 == 0 and now - PAST_WINDOW <= msg_id >> 32 <= now + FUTURE_WINDOW
 
     def _salt_ok(self, salt: int, now: float) -> bool:
         if self.salts.is_valid(self.auth_key_id, salt, now):
@@ -390,11 +448,20 @@ class EncryptedSession:
             info = bytes(self._state_of(session, i, now) for i in obj.msg_ids[:MAX_IDS_PER_REQUEST])
             out.append(_Out(tl.encode(T.MsgsStateInfo(req_msg_id=msg_id, info=info)), content=True))
         elif isinstance(obj, T.MsgResendReq):
-            for wanted in obj.msg_ids[:MAX_IDS_PER_REQUEST]:
-                if wanted in session.pending:
-                    seqno, body = session.pending[wanted]
-                    out.append(_Out(body, content=True))
-            missing = [i for i in obj.msg_ids[:MAX_IDS_PER_REQUEST] if i not in session.pending]
+            # Each id once, and within the session's resend budget: an id repeated a
+            # thousand times must not send its answer a thousand times. A re-sent message
+            # goes out under a new msg_id, which the client acks instead of the old one.
+            budget = session.resend_budget(now)
+            missing = []
+            for wanted in dict.fromkeys(obj.msg_ids[:MAX_IDS_PER_REQUEST]):
+                entry = session.pending.get(wanted)
+                if entry is None or len(entry[1]) > budget:
+                    missing.append(wanted)
+                    continue
+                budget -= len(entry[1])
+                session.acked(wanted)
+                out.append(_Out(entry[1], content=True))
+            session.resend_allowance = budget
             if missing:
                 info = bytes(self._state_of(session, i, now) for i in missing)
                 out.append(_Out(tl.encode(T.MsgsStateInfo(req_msg_id=msg_id, info=info)), content=True))
@@ -528,6 +595,22 @@ class EncryptedSession:
         return self._key_id_bytes + msg_key + ciphertext
 
 
-__all__ = ["EncryptedSession", "SessionState", "Reply", "Rpc", "Close", "DisconnectAfter", "QuickAck", "BadMessage",
+def expire_idle_sessions(sessions_by_key: dict[int, dict[int, SessionState]], now: float,
+                         idle: float = SESSION_IDLE_SECONDS, in_use: frozenset[int] | set[int] = frozenset()) -> int:
+    """Forget sessions nobody used for `idle` seconds, and the entries of keys left
+    without any unless a connection holds them (`in_use`: it shares that key's dict);
+    returns how many sessions went. The caller runs it now and then."""
+    forgotten = 0
+    for key_id in list(sessions_by_key):
+        sessions = sessions_by_key[key_id]
+        for session_id in [sid for sid, s in sessions.items() if s.last_active < now - idle]:
+            del sessions[session_id]
+            forgotten += 1
+        if not sessions and key_id not in in_use:
+            del sessions_by_key[key_id]
+    return forgotten
+
+
+__all__ = ["EncryptedSession", "expire_idle_sessions", "SessionState", "Reply", "Rpc", "Close", "DisconnectAfter", "QuickAck", "BadMessage",
            "SessionResumed",
            "SessionCreated", "SessionDestroyed", "AuthKeyDestroyed"]

@@ -36,7 +36,7 @@ from storage.objects import open_object_store
 
 from .config import Config
 from .connection import Connection
-from .maintenance import upkeep_forever
+from .maintenance import forget_idle_sessions_forever, upkeep_forever
 
 log = structlog.get_logger("mtserver.app")
 
@@ -149,6 +149,7 @@ async def _serve(config: Config, rsa_key: ServerRsaKey, storage: Storage, bus, t
 
         nursery.start_soon(accept)
         nursery.start_soon(upkeep_forever, state)
+        nursery.start_soon(forget_idle_sessions_forever, state)
         nursery.start_soon(expire_uploads_forever, state)
         if handle_signals:
             nursery.start_soon(_watch_signals, state, accept_scope, nursery.cancel_scope)

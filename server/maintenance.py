@@ -19,11 +19,13 @@ import time
 import structlog
 import trio
 
+from mtproto.session import expire_idle_sessions
 from storage import StorageError
 
 log = structlog.get_logger("mtserver.maintenance")
 
 EVERY = 3600.0  # seconds between rounds
+SESSIONS_EVERY = 60.0
 DAY = 86400
 
 
@@ -54,3 +56,21 @@ async def upkeep_once(state, now: float | None = None) -> dict[str, int]:
         if removed[name]:
             log.info("upkeep_removed", job=name, removed=removed[name])
     return removed
+
+
+async def forget_idle_sessions_forever(state, every: float = SESSIONS_EVERY) -> None:
+    """In-memory upkeep: MTProto sessions nobody used for a while, and handshake salts
+    past their slot (both would otherwise stay for the life of the process)."""
+    while True:
+        await trio.sleep(every)
+        forget_idle_sessions(state, time.time())
+
+
+def forget_idle_sessions(state, now: float) -> int:
+    in_use = {key_id for conn in state.connections for key_id in conn.encrypted}
+    forgotten = expire_idle_sessions(state.sessions, now, in_use=in_use)
+    for key_id in [k for k, (_, until) in state.initial_salts.items() if until < now]:
+        del state.initial_salts[key_id]
+    if forgotten:
+        log.info("sessions_forgotten", sessions=forgotten)
+    return forgotten

@@ -13,6 +13,8 @@ from __future__ import annotations
 
 import struct
 import zlib
+from contextlib import contextmanager
+from contextvars import ContextVar
 
 from .errors import TLDecodeError
 
@@ -100,6 +102,40 @@ def read_object(b, p, T):
     return T[_u32(b, p)[0]](b, p + 4, T)
 
 
+class DecodeBudget:
+    """What decoding one received packet may cost, shared by every message in it: bytes
+    gzip_packed may inflate to, and elements of object vectors (each costs microseconds
+    to build; bytes alone would let a 16 MiB packet hold two million objects, seconds of
+    CPU on the event loop). Outside `decode_budget` nothing is counted."""
+
+    __slots__ = ("inflate", "elements")
+
+    def __init__(self, inflate: int, elements: int):
+        self.inflate = inflate
+        self.elements = elements
+
+
+_budget: ContextVar[DecodeBudget | None] = ContextVar("tl_decode_budget", default=None)
+
+
+@contextmanager
+def decode_budget(inflate: int, elements: int):
+    budget = DecodeBudget(inflate, elements)
+    token = _budget.set(budget)
+    try:
+        yield budget
+    finally:
+        _budget.reset(token)
+
+
+def _spend_elements(n: int, p: int) -> None:
+    budget = _budget.get()
+    if budget is not None:
+        budget.elements -= n
+        if budget.elements < 0:
+            raise TLDecodeError("more vector elements than one message may carry", offset=p)
+
+
 def _vector_head(b, p):
     c, n = _u32u32(b, p)
     if c != VECTOR_ID:
@@ -109,6 +145,7 @@ def _vector_head(b, p):
 
 def read_vector_objects(b, p, T):
     n, p = _vector_head(b, p)
+    _spend_elements(n, p - 8)
     items = []
     append = items.append
     for _ in range(n):
@@ -140,6 +177,7 @@ read_vector_double, write_vector_double = _fixed_vector("d", 8)
 def read_vector(b, p, T, element):
     """A boxed Vector whose elements are read by `element(b, p, T)`."""
     n, p = _vector_head(b, p)
+    _spend_elements(n, p - 8)
     items = []
     for _ in range(n):
         v, p = element(b, p, T)
@@ -255,15 +293,22 @@ def read_int256_el(b, p, T=None):
 
 
 def read_gzip_packed(b, p, T):
-    """`gzip_packed#3072cfa1 packed_data:string`, read wherever a boxed object may be."""
+    """`gzip_packed#3072cfa1 packed_data:string`, read wherever a boxed object may be.
+    Inflates to at most MAX_GZIP_SIZE, and within a decode budget to what is left of it."""
     packed, end = read_bytes(b, p)
+    budget = _budget.get()
+    limit = MAX_GZIP_SIZE if budget is None else min(MAX_GZIP_SIZE, budget.inflate)
+    if limit <= 0:
+        raise TLDecodeError("gzip_packed beyond the message's decompression budget", GZIP_PACKED_ID, p - 4)
     try:
         inflater = zlib.decompressobj(wbits=zlib.MAX_WBITS | 32)
-        data = inflater.decompress(packed, MAX_GZIP_SIZE)
+        data = inflater.decompress(packed, limit)
         if inflater.unconsumed_tail:
-            raise TLDecodeError(f"gzip_packed expands beyond {MAX_GZIP_SIZE} bytes", GZIP_PACKED_ID, p - 4)
+            raise TLDecodeError(f"gzip_packed expands beyond {limit} bytes", GZIP_PACKED_ID, p - 4)
     except zlib.error as exc:
         raise TLDecodeError(f"gzip_packed is not valid gzip: {exc}", GZIP_PACKED_ID, p - 4) from None
+    if budget is not None:
+        budget.inflate -= len(data)
     obj, _ = T[_u32(data, 0)[0]](data, 4, T)
     return obj, end
 
