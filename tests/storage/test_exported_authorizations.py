@@ -132,3 +132,17 @@ async def test_a_replaced_login_takes_its_dc_logins_with_it(storage):
     await storage.authorizations.add(authorization(31))
     await storage.authorizations.add(authorization(30))
     assert await keys_of(storage) == {30: 0, 31: 0}
+
+
+async def test_a_user_exporting_without_importing_cannot_fill_the_table(storage):
+    from storage.exported_authorizations import MAX_LIVE_TOKENS_PER_USER
+
+    other = os.urandom(32)
+    await storage.exported_authorizations.add(other, user_id=2, auth_key_id=20, expires_at=NOW + 300, now=NOW)
+    tokens = [os.urandom(32) for _ in range(3 * MAX_LIVE_TOKENS_PER_USER)]
+    for token in tokens:
+        await storage.exported_authorizations.add(token, user_id=1, auth_key_id=10, expires_at=NOW + 300, now=NOW)
+        rows = await storage.db.fetchval("SELECT COUNT(*) FROM exported_authorizations WHERE user_id = 1")
+        assert 1 <= rows <= MAX_LIVE_TOKENS_PER_USER
+    assert await storage.exported_authorizations.take(tokens[-1]) is not None  # the newest is always good
+    assert await storage.exported_authorizations.take(other) is not None  # another user's are untouched
