@@ -31,6 +31,7 @@ async function connectedClient(host, port, pemFile, phone, code, dc = 2) {
   addServerKey(pemFile);
   const session = new StringSession("");
   session.setDC(Number(dc), host, Number(port));
+  // GRAMJS_LOG=debug (environment) shows the library's own log when a test needs it.
   const client = new TelegramClient(session, 1, "0".repeat(32), {
     connectionRetries: 1, baseLogger: new Logger(process.env.GRAMJS_LOG || "error"), useWSS: false, connection: ConnectionTCPFull,
   });
