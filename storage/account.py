@@ -70,19 +70,29 @@ class SqlAuthorizations:
         self._db = db
 
     async def add(self, record: AuthorizationRecord) -> None:
-        """Creates, or replaces the authorization of the same auth key."""
-        await self._db.execute(
-            f"INSERT INTO authorizations ({_AUTHORIZATION_COLUMNS})"
-            " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)"
-            " ON CONFLICT (auth_key_id) DO UPDATE SET user_id = excluded.user_id, hash = excluded.hash,"
-            " created_at = excluded.created_at, active_at = excluded.active_at, api_id = excluded.api_id,"
-            " device_model = excluded.device_model, platform = excluded.platform,"
-            " system_version = excluded.system_version, app_name = excluded.app_name,"
-            " app_version = excluded.app_version, ip = excluded.ip, country = excluded.country,"
-            " password_pending = excluded.password_pending, parent_auth_key_id = excluded.parent_auth_key_id",
-            record.auth_key_id, record.user_id, record.hash, record.created_at, record.active_at, record.api_id,
-            record.device_model, record.platform, record.system_version, record.app_name, record.app_version,
-            record.ip, record.country, record.password_pending, record.parent_auth_key_id)
+        """Creates, or replaces the authorization of the same auth key. A replaced login
+        takes the keys it carried to other DCs with it (else they would outlive it,
+        unlisted), and a key is never its own parent: a device that imports a token it
+        exported stays a listed device."""
+        parent = 0 if record.parent_auth_key_id == record.auth_key_id else record.parent_auth_key_id
+
+        async def body(tx):
+            await tx.execute("DELETE FROM authorizations WHERE parent_auth_key_id = $1 AND auth_key_id <> $1",
+                             record.auth_key_id)
+            await tx.execute(
+                f"INSERT INTO authorizations ({_AUTHORIZATION_COLUMNS})"
+                " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)"
+                " ON CONFLICT (auth_key_id) DO UPDATE SET user_id = excluded.user_id, hash = excluded.hash,"
+                " created_at = excluded.created_at, active_at = excluded.active_at, api_id = excluded.api_id,"
+                " device_model = excluded.device_model, platform = excluded.platform,"
+                " system_version = excluded.system_version, app_name = excluded.app_name,"
+                " app_version = excluded.app_version, ip = excluded.ip, country = excluded.country,"
+                " password_pending = excluded.password_pending, parent_auth_key_id = excluded.parent_auth_key_id",
+                record.auth_key_id, record.user_id, record.hash, record.created_at, record.active_at, record.api_id,
+                record.device_model, record.platform, record.system_version, record.app_name, record.app_version,
+                record.ip, record.country, record.password_pending, parent)
+
+        await self._db.transaction(body)
 
     async def get(self, auth_key_id: int) -> AuthorizationRecord | None:
         row = await self._db.fetchrow(

@@ -17,16 +17,25 @@ def token_hash(token: bytes) -> bytes:
     return hashlib.sha256(token).digest()
 
 
+# Live tokens a user may hold. Clients import a token as soon as they get it (the import
+# deletes it), so only a client exporting and never importing gets near this; reaching it
+# drops that user's unused tokens rather than letting one account fill the table.
+MAX_LIVE_TOKENS_PER_USER = 64
+
+
 class SqlExportedAuthorizations:
     def __init__(self, db: Database):
         self._db = db
 
     async def add(self, token: bytes, *, user_id: int, auth_key_id: int, expires_at: int, now: int) -> None:
-        """Stores a new token; the user's expired ones go at the same time, so a user's
-        rows are bounded by what one authorization exports within a token's lifetime."""
+        """Stores a new token; the user's expired ones go at the same time, and all of the
+        user's unused ones when there are MAX_LIVE_TOKENS_PER_USER of them."""
         async def body(tx):
             await tx.execute("DELETE FROM exported_authorizations WHERE user_id = $1 AND expires_at < $2",
                              user_id, now)
+            live = await tx.fetchval("SELECT COUNT(*) FROM exported_authorizations WHERE user_id = $1", user_id)
+            if live >= MAX_LIVE_TOKENS_PER_USER:
+                await tx.execute("DELETE FROM exported_authorizations WHERE user_id = $1", user_id)
             await tx.execute("INSERT INTO exported_authorizations (token_hash, user_id, auth_key_id, expires_at)"
                              " VALUES ($1, $2, $3, $4)", token_hash(token), user_id, auth_key_id, expires_at)
 

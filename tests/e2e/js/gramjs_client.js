@@ -1,6 +1,8 @@
 // A GramJS client pointed at our server through the library's own hooks: the session's
 // setDC names our address, and our RSA key goes into its key table (crypto/RSA
 // _serverKeys) at run time; the package is not edited. Signs up or in with `code`.
+// `dc` is the DC the session starts at (2, GramJS's own default, unless told otherwise):
+// every DC id is our server, and GramJS finds the others in help.getConfig.
 const fs = require("fs");
 const crypto = require("crypto");
 const bigInt = require("big-integer");
@@ -25,12 +27,13 @@ function addServerKey(pemFile) {
   RSA._serverKeys.set(fingerprint.toString(), { n: bigInt(n.toString("hex"), 16), e: parseInt(e.toString("hex"), 16) });
 }
 
-async function connectedClient(host, port, pemFile, phone, code) {
+async function connectedClient(host, port, pemFile, phone, code, dc = 2) {
   addServerKey(pemFile);
   const session = new StringSession("");
-  session.setDC(2, host, Number(port));
+  session.setDC(Number(dc), host, Number(port));
+  // GRAMJS_LOG=debug (environment) shows the library's own log when a test needs it.
   const client = new TelegramClient(session, 1, "0".repeat(32), {
-    connectionRetries: 1, baseLogger: new Logger("error"), useWSS: false, connection: ConnectionTCPFull,
+    connectionRetries: 1, baseLogger: new Logger(process.env.GRAMJS_LOG || "error"), useWSS: false, connection: ConnectionTCPFull,
   });
   await client.start({
     phoneNumber: async () => phone,
