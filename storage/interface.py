@@ -29,6 +29,7 @@ from .models import (
     DraftRecord,
     FileRecord,
     InviteRecord,
+    LoginTokenRecord,
     MessageRecord,
     NotifySettingsRecord,
     PasswordRecord,
@@ -201,6 +202,20 @@ class PhoneCodes(Protocol):
 
     async def delete(self, phone: str, phone_code_hash: str) -> None: ...
     async def delete_expired(self, now: int) -> int: ...
+
+
+class LoginTokens(Protocol):
+    """QR login tokens, by the sha256 hex of the token (storage/login_tokens.py)."""
+
+    async def add(self, record: LoginTokenRecord) -> None: ...
+    async def get(self, token_hash: str) -> LoginTokenRecord | None:
+        """Expired tokens too, until pruned."""
+
+    async def accept(self, token_hash: str, user_id: int, now: int) -> bool:
+        """Atomically: False if it is gone, expired or already accepted."""
+
+    async def count_live(self, perm_key_id: int, now: int) -> int: ...
+    async def delete_expired(self, before: int) -> int: ...
 
 
 class Contacts(Protocol):
@@ -595,6 +610,7 @@ class Storage(Protocol):
     privacy: Privacy
     authorizations: Authorizations
     codes: PhoneCodes
+    login_tokens: LoginTokens
     contacts: Contacts
     blocked: Blocked
     updates: UpdateStates

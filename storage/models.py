@@ -95,6 +95,21 @@ class PhoneCodeRecord(msgspec.Struct, frozen=True, kw_only=True):
     verified: bool = False
 
 
+class LoginTokenRecord(msgspec.Struct, frozen=True, kw_only=True):
+    """A QR login token (auth.exportLoginToken), until pruned after it expires."""
+
+    token_hash: str  # sha256 hex of the token; the token itself is never stored
+    auth_key_id: int  # the key that exported it: updateLoginToken goes there
+    perm_key_id: int  # the permanent key acceptance logs in (the same, or the one it is bound to)
+    created_at: int
+    expires_at: int
+    api_id: int = 0
+    except_ids: list[int] = []  # users the exporting app is already logged in as
+    ip: str = ""  # of the exporting device
+    accepted_by: int | None = None  # auth.acceptLoginToken: once, by one user
+    accepted_at: int | None = None
+
+
 class ContactRecord(msgspec.Struct, frozen=True, kw_only=True):
     owner_id: int
     user_id: int

@@ -13,6 +13,7 @@ from .db import Database
 from .drafts import SqlDrafts
 from .forwards import SqlForwards
 from .login import SqlInvites, SqlPhoneCodes
+from .login_tokens import SqlLoginTokens
 from .media import SqlMedia
 from .messages import SqlMessages
 from .notify_settings import SqlNotifySettings
@@ -34,6 +35,7 @@ class SqlStorage:
         self.privacy = SqlPrivacy(db)
         self.authorizations = SqlAuthorizations(db)
         self.codes = SqlPhoneCodes(db)
+        self.login_tokens = SqlLoginTokens(db)
         self.contacts = SqlContacts(db)
         self.blocked = SqlBlocked(db)
         self.updates = SqlUpdateStates(db)
