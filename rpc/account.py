@@ -16,7 +16,7 @@ from .errors import RpcError
 from .auth import verify_password
 from .services import srp
 from .services.live import ONLINE_PERIOD, announce_profile, announce_status
-from .services.login import require_user
+from .services.login import authorization_object, require_user
 from .services.peers import resolve_user
 from .services.privacy import INPUT_KEYS, input_rules_to_stored, rules_or_default, stored_to_rules, users_in
 from .services.users import UserView
@@ -43,14 +43,8 @@ async def me(ctx: RequestContext, user_id: int):
 @handler(F.account.GetAuthorizations)
 async def get_authorizations(request, ctx: RequestContext):
     user_id = require_user(ctx)
-    out = []
-    for a in await ctx.services.storage.authorizations.list_for_user(user_id):
-        current = a.auth_key_id == ctx.perm_key_id
-        out.append(T.Authorization(
-            current=current, password_pending=a.password_pending, hash=0 if current else a.hash,
-            device_model=a.device_model or "Unknown", platform=a.platform or "", system_version=a.system_version or "",
-            api_id=a.api_id, app_name=a.app_name or "", app_version=a.app_version or "", date_created=a.created_at,
-            date_active=a.active_at, ip=a.ip or "", country=a.country or "", region=""))
+    out = [authorization_object(a, current=a.auth_key_id == ctx.perm_key_id)
+           for a in await ctx.services.storage.authorizations.list_for_user(user_id)]
     out.sort(key=lambda a: (not a.current, -a.date_active))
     return T.account.Authorizations(authorization_ttl_days=AUTHORIZATION_TTL_DAYS, authorizations=out)
 

@@ -55,3 +55,6 @@ class AccountLimits:
     send_code_per_key: RateLimit = field(default_factory=lambda: RateLimit(20, 3600))  # per auth key
     sign_in: RateLimit = field(default_factory=lambda: RateLimit(10, 300))  # code guesses per phone
     password: RateLimit = field(default_factory=lambda: RateLimit(5, 300))  # wrong 2FA passwords per user
+    # QR login: apps re-export every 30 s and after updateLoginToken; per auth key.
+    login_token: RateLimit = field(default_factory=lambda: RateLimit(20, 60))
+    accept_login_token: RateLimit = field(default_factory=lambda: RateLimit(10, 60))  # per accepting user
