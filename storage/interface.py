@@ -27,6 +27,7 @@ from .models import (
     DialogRecord,
     DocumentRecord,
     DraftRecord,
+    EmailCodeRecord,
     FileRecord,
     InviteRecord,
     LoginTokenRecord,
@@ -216,6 +217,24 @@ class LoginTokens(Protocol):
 
     async def count_live(self, perm_key_id: int, now: int) -> int: ...
     async def delete_expired(self, before: int) -> int: ...
+
+
+class EmailCodes(Protocol):
+    """Codes sent to email addresses, one per purpose (storage/emails.py)."""
+
+    async def put(self, record: EmailCodeRecord) -> None: ...
+    async def get(self, purpose: str) -> EmailCodeRecord | None:
+        """Expired codes too, until deleted."""
+
+    async def add_attempt(self, purpose: str) -> int: ...
+    async def delete(self, purpose: str) -> bool: ...
+    async def delete_expired(self, now: int) -> int: ...
+
+
+class LoginEmails(Protocol):
+    async def get(self, user_id: int) -> str | None: ...
+    async def set(self, user_id: int, email: str, now: int) -> None: ...
+    async def delete(self, user_id: int) -> bool: ...
 
 
 class Contacts(Protocol):
@@ -611,6 +630,8 @@ class Storage(Protocol):
     authorizations: Authorizations
     codes: PhoneCodes
     login_tokens: LoginTokens
+    email_codes: EmailCodes
+    login_emails: LoginEmails
     contacts: Contacts
     blocked: Blocked
     updates: UpdateStates

@@ -110,6 +110,17 @@ class LoginTokenRecord(msgspec.Struct, frozen=True, kw_only=True):
     accepted_at: int | None = None
 
 
+class EmailCodeRecord(msgspec.Struct, frozen=True, kw_only=True):
+    """A code sent to an email address for one purpose (storage/emails.py names them)."""
+
+    purpose: str
+    email: str
+    code: str
+    created_at: int
+    expires_at: int
+    attempts: int = 0  # wrong guesses so far
+
+
 class ContactRecord(msgspec.Struct, frozen=True, kw_only=True):
     owner_id: int
     user_id: int

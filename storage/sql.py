@@ -11,6 +11,7 @@ from .chats import SqlChats
 from .contacts import SqlBlocked, SqlContacts
 from .db import Database
 from .drafts import SqlDrafts
+from .emails import SqlEmailCodes, SqlLoginEmails
 from .forwards import SqlForwards
 from .login import SqlInvites, SqlPhoneCodes
 from .login_tokens import SqlLoginTokens
@@ -36,6 +37,8 @@ class SqlStorage:
         self.authorizations = SqlAuthorizations(db)
         self.codes = SqlPhoneCodes(db)
         self.login_tokens = SqlLoginTokens(db)
+        self.email_codes = SqlEmailCodes(db)
+        self.login_emails = SqlLoginEmails(db)
         self.contacts = SqlContacts(db)
         self.blocked = SqlBlocked(db)
         self.updates = SqlUpdateStates(db)

@@ -1,4 +1,4 @@
-"""QR login tokens in storage, on both backends."""
+"""QR login tokens, email codes and login emails in storage, on both backends."""
 
 from __future__ import annotations
 
@@ -67,3 +67,45 @@ async def test_expired_tokens_are_pruned(storage):
     await tokens.add(token("c" * 64, perm_key_id=9, auth_key_id=9))
     assert await tokens.delete_expired(NOW + 31) == 2
     assert await tokens.get("b" * 64) is not None and await tokens.get("a" * 64) is None
+
+
+# -- email codes and login emails (the same migration) ------------------------------------
+
+
+async def test_every_email_code_field_has_a_column(storage):
+    from storage.models import EmailCodeRecord
+
+    if storage.backend == "sqlite":
+        rows = await storage.db.fetch("SELECT name FROM pragma_table_info('email_codes')")
+    else:
+        rows = await storage.db.fetch("SELECT column_name FROM information_schema.columns"
+                                      " WHERE table_schema = current_schema() AND table_name = 'email_codes'")
+    assert {row[0] for row in rows} == set(EmailCodeRecord.__struct_fields__)
+
+
+async def test_an_email_code_per_purpose_counts_wrong_guesses(storage):
+    from storage.models import EmailCodeRecord
+
+    codes = storage.email_codes
+    record = EmailCodeRecord(purpose="recovery:5", email="a@example.com", code="123456", created_at=NOW,
+                             expires_at=NOW + 600)
+    await codes.put(record)
+    assert await codes.get("recovery:5") == record and await codes.get("recovery:6") is None
+    assert await codes.add_attempt("recovery:5") == 1 and await codes.add_attempt("recovery:5") == 2
+    assert await codes.add_attempt("nothing") == 0
+    # A new code for the same purpose replaces it, attempts from zero.
+    await codes.put(EmailCodeRecord(purpose="recovery:5", email="b@example.com", code="654321", created_at=NOW,
+                                    expires_at=NOW + 10))
+    got = await codes.get("recovery:5")
+    assert (got.email, got.code, got.attempts) == ("b@example.com", "654321", 0)
+    assert await codes.delete_expired(NOW + 10) == 1 and await codes.get("recovery:5") is None
+    assert not await codes.delete("recovery:5")
+
+
+async def test_one_login_email_per_account(storage):
+    emails = storage.login_emails
+    assert await emails.get(5) is None
+    await emails.set(5, "a@example.com", NOW)
+    await emails.set(5, "b@example.com", NOW + 1)
+    assert await emails.get(5) == "b@example.com"
+    assert await emails.delete(5) and await emails.get(5) is None
