@@ -27,6 +27,7 @@ from mtproto.handshake import AuthKey
 from mtproto.salts import SLOT_SECONDS, SaltPolicy
 from mtproto.session import EncryptedSession, SessionState
 from rpc.services.code_senders import parse_code_sender
+from rpc.services.email_senders import parse_email_sender
 from rpc.services.limits import AccountLimits
 from rpc.services.notifications import ensure_service_user
 from rpc.services.uploads import expire_uploads_forever
@@ -68,6 +69,7 @@ class ServerState:
         # File bytes (uploads, photos, documents): a directory or an S3 bucket.
         self.objects = open_object_store(config.media_url, config.data_dir)
         self.code_sender = parse_code_sender(config.code_sender)
+        self.email_sender = parse_email_sender(config.email_sender, config.email_from)
         self.limits = AccountLimits()
         # account.getPassword's SRP challenge per permanent key, used up by the next check;
         # and the new_algo each account was last offered (a new password must use it).
