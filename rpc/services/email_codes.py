@@ -58,6 +58,7 @@ async def send_email_code(ctx, purpose: str, email: str, kind: str) -> str:
     limit_mail(ctx, email)
     code = services.email_sender.make_code()
     now = int(time.time())
+    await services.storage.email_codes.delete_expired(now)  # indexed; keeps the table to live codes
     await services.storage.email_codes.put(EmailCodeRecord(purpose=purpose, email=email, code=code, created_at=now,
                                                            expires_at=now + EMAIL_CODE_TTL))
     await deliver(services, purpose, email, code, kind)
