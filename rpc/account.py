@@ -14,12 +14,14 @@ from .context import RequestContext
 from .dispatch import handler
 from .errors import RpcError
 from .auth import verify_password
-from .services import srp
+from .services import email_codes, srp
+from .services.email_senders import email_pattern
 from .services.live import ONLINE_PERIOD, announce_profile, announce_status
-from .services.login import require_user
+from .services.login import authorization_object, require_user
 from .services.peers import resolve_user
 from .services.privacy import INPUT_KEYS, input_rules_to_stored, rules_or_default, stored_to_rules, users_in
 from .services.users import UserView
+from .password_email import set_recovery_email
 
 ABOUT_MAX = 70
 NAME_MAX = 64
@@ -43,14 +45,8 @@ async def me(ctx: RequestContext, user_id: int):
 @handler(F.account.GetAuthorizations)
 async def get_authorizations(request, ctx: RequestContext):
     user_id = require_user(ctx)
-    out = []
-    for a in await ctx.services.storage.authorizations.list_for_user(user_id):
-        current = a.auth_key_id == ctx.perm_key_id
-        out.append(T.Authorization(
-            current=current, password_pending=a.password_pending, hash=0 if current else a.hash,
-            device_model=a.device_model or "Unknown", platform=a.platform or "", system_version=a.system_version or "",
-            api_id=a.api_id, app_name=a.app_name or "", app_version=a.app_version or "", date_created=a.created_at,
-            date_active=a.active_at, ip=a.ip or "", country=a.country or "", region=""))
+    out = [authorization_object(a, current=a.auth_key_id == ctx.perm_key_id)
+           for a in await ctx.services.storage.authorizations.list_for_user(user_id)]
     out.sort(key=lambda a: (not a.current, -a.date_active))
     return T.account.Authorizations(authorization_ttl_days=AUTHORIZATION_TTL_DAYS, authorizations=out)
 
@@ -138,37 +134,56 @@ async def get_password(request, ctx: RequestContext):
     user_id = ctx.user_id or ctx.pending_user_id
     if user_id is None:
         raise RpcError(401, "AUTH_KEY_UNREGISTERED")
-    password = await ctx.services.storage.passwords.get(user_id)
+    storage = ctx.services.storage
+    password = await storage.passwords.get(user_id)
     offer = _offer(ctx, user_id)
+    unconfirmed = await email_codes.pending(ctx.services, email_codes.password_email(user_id))
+    emails = {"email_unconfirmed_pattern": email_pattern(unconfirmed.email) if unconfirmed else None}
+    if ctx.user_id is not None:
+        login_email = await storage.login_emails.get(user_id)
+        emails["login_email_pattern"] = email_pattern(login_email) if login_email else None
     if password is None:
-        return srp.no_password(new_algo=offer)
+        return srp.no_password(new_algo=offer, **emails)
     algo = srp.Algo(salt1=password.salt1, salt2=password.salt2, g=password.g, p=password.p)
     challenge = srp.SrpChallenge.new(algo, password.verifier)
     ctx.services.srp_challenges[ctx.perm_key_id] = challenge
-    return challenge.to_password(new_algo=offer, hint=password.hint or None)
+    return challenge.to_password(new_algo=offer, hint=password.hint or None, has_recovery=password.email is not None,
+                                 **emails)
 
 
 @handler(F.account.UpdatePasswordSettings)
 async def update_password_settings(request, ctx: RequestContext):
     user_id = require_user(ctx)
     storage = ctx.services.storage
-    if await storage.passwords.get(user_id) is not None:
+    current = await storage.passwords.get(user_id)
+    if current is not None:
         await verify_password(ctx, user_id, request.password)
     elif not isinstance(request.password, T.InputCheckPasswordEmpty):
         raise RpcError(400, "PASSWORD_HASH_INVALID")
     new = request.new_settings
+    if new.new_algo is None and new.new_password_hash is None and new.email is not None:
+        # flags.0 unset: the password stays, only the recovery email changes.
+        if current is None:
+            raise RpcError(400, "PASSWORD_MISSING")
+        return await set_recovery_email(ctx, current, new.email)
     if new.new_algo is None or isinstance(new.new_algo, T.PasswordKdfAlgoUnknown) or not new.new_password_hash:
         await storage.passwords.delete(user_id)
+        await storage.email_codes.delete(email_codes.password_email(user_id))
         return True
     try:
         srp.check_new_settings(new.new_algo, new.new_password_hash, offered=_offer(ctx, user_id))
     except srp.SrpError as exc:
         raise RpcError(400, exc.name) from None
     algo = new.new_algo
-    await storage.passwords.set(PasswordRecord(
+    # A new password keeps the confirmed recovery email unless new settings name another.
+    record = PasswordRecord(
         user_id=user_id, salt1=algo.salt1, salt2=algo.salt2, g=algo.g, p=algo.p, verifier=new.new_password_hash,
-        hint=new.hint or "", email=new.email, srp_id=secrets.randbits(63), updated_at=int(time.time())))
+        hint=new.hint or "", email=current.email if current else None, srp_id=secrets.randbits(63),
+        updated_at=int(time.time()))
+    await storage.passwords.set(record)
     ctx.services.srp_offers.pop(user_id, None)
+    if new.email is not None:
+        return await set_recovery_email(ctx, record, new.email)
     return True
 
 

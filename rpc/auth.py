@@ -21,7 +21,9 @@ from .context import RequestContext
 from .dispatch import handler
 from .errors import RpcError
 from .services import srp
+from .services import email_codes
 from .services.code_senders import CodeSenderError
+from .services.email_senders import email_pattern
 from .services.login import finish_password_login, log_in, require_perm_key, require_user
 from .services.notifications import login_code_text, notify
 from .services.phones import normalize_phone
@@ -44,9 +46,16 @@ def _sent_to_app(code: str, phone_code_hash: str):
                            next_type=T.auth.CodeTypeSms(), timeout=60)
 
 
-async def _deliver(ctx: RequestContext, phone: str, phone_code_hash: str, *, to_app: bool = False):
+def _sent_to_email(email: str, code: str, phone_code_hash: str):
+    return T.auth.SentCode(type=T.auth.SentCodeTypeEmailCode(email_pattern=email_pattern(email), length=len(code)),
+                           phone_code_hash=phone_code_hash)
+
+
+async def _deliver(ctx: RequestContext, phone: str, phone_code_hash: str, *, to_app: bool = False,
+                   email: str | None = None):
     """Makes and stores a code; sends it as a service message to the account's logged-in
-    devices when asked and possible (as Telegram does), else through the code sender."""
+    devices when asked and possible (as Telegram does), else to the login email when
+    there is one, else through the code sender."""
     services = ctx.services
     now = int(time.time())
     limits = services.limits
@@ -58,15 +67,26 @@ async def _deliver(ctx: RequestContext, phone: str, phone_code_hash: str, *, to_
     limits.send_code_total.hit("all")
     limits.send_code.hit(phone)
     limits.send_code_per_key.hit(str(ctx.auth_key_id))
-    code = services.code_sender.make_code()
+    user = await services.storage.users.by_phone(phone) if to_app else None
+    to_app = user is not None and any(not a.password_pending
+                                      for a in await services.storage.authorizations.list_for_user(user.id))
+    by_email = email is not None and not to_app
+    if by_email:
+        email_codes.limit_mail(ctx, email)
+    code = (services.email_sender if by_email else services.code_sender).make_code()
     await services.storage.codes.put(PhoneCodeRecord(phone=phone, phone_code_hash=phone_code_hash, code=code,
                                                      created_at=now, expires_at=now + CODE_TTL))
-    user = await services.storage.users.by_phone(phone) if to_app else None
-    if user is not None and any(not a.password_pending
-                                for a in await services.storage.authorizations.list_for_user(user.id)):
+    if to_app:
         text, entities = login_code_text(code)
         await notify(services, user.id, text, entities)
         return _sent_to_app(code, phone_code_hash)
+    if by_email:
+        try:
+            await email_codes.deliver(services, None, email, code, "login")
+        except RpcError:
+            await services.storage.codes.delete(phone, phone_code_hash)
+            raise
+        return _sent_to_email(email, code, phone_code_hash)
     try:
         await services.code_sender.send(phone, code)
     except CodeSenderError:
@@ -86,7 +106,51 @@ async def send_code(request, ctx: RequestContext):
             raise RpcError(400, "PHONE_NUMBER_BANNED")
         if policy == "invite":
             return await _await_invite(ctx, phone)
-    return await _deliver(ctx, phone, secrets.token_hex(8), to_app=True)
+    phone_code_hash = secrets.token_hex(8)
+    if email_codes.login_email_required(ctx.config):
+        setup, email = await _login_email(ctx, phone, phone_code_hash)
+        if setup:
+            return await _await_email_setup(ctx, phone, phone_code_hash)
+        return await _deliver(ctx, phone, phone_code_hash, to_app=True, email=email)
+    return await _deliver(ctx, phone, phone_code_hash, to_app=True)
+
+
+async def _login_email(ctx: RequestContext, phone: str, phone_code_hash: str) -> tuple[bool, str | None]:
+    """Where this login's codes go when login email is required: (setup needed, email).
+    An account's codes go to its login email; a new number's to the address just
+    verified for this login. An existing account that verified an address for this
+    login still gets its code the usual way (app or code sender): an address nobody
+    has proven to belong to the account must not be where its codes go."""
+    storage = ctx.services.storage
+    done = await storage.email_codes.get(email_codes.login_setup_done(phone, phone_code_hash))
+    user = await storage.users.by_phone(phone)
+    if user is not None:
+        email = await storage.login_emails.get(user.id)
+        return email is None and done is None, email
+    return done is None, done.email if done is not None else None
+
+
+async def _await_email_setup(ctx: RequestContext, phone: str, phone_code_hash: str):
+    """No login email yet: the app must set one up (account.sendVerifyEmailCode with
+    emailVerifyPurposeLoginSetup) before a code is sent. The stored code is random and
+    sent nowhere, so this hash signs nobody in until then."""
+    ctx.services.limits.send_code.hit(phone)
+    now = int(time.time())
+    await ctx.services.storage.codes.put(PhoneCodeRecord(phone=phone, phone_code_hash=phone_code_hash,
+                                                         code=secrets.token_hex(16), created_at=now,
+                                                         expires_at=now + CODE_TTL))
+    return T.auth.SentCode(type=T.auth.SentCodeTypeSetUpEmailRequired(), phone_code_hash=phone_code_hash)
+
+
+async def save_login_email(ctx: RequestContext, phone: str, phone_code_hash: str, user_id: int) -> None:
+    """The login this email was verified for (emailVerifyPurposeLoginSetup) is done: it
+    becomes the account's login email."""
+    storage = ctx.services.storage
+    purpose = email_codes.login_setup_done(phone, phone_code_hash)
+    done = await storage.email_codes.get(purpose)
+    if done is not None:
+        await storage.login_emails.set(user_id, done.email, int(time.time()))
+        await storage.email_codes.delete(purpose)
 
 
 async def _await_invite(ctx: RequestContext, phone: str):
@@ -105,7 +169,13 @@ async def resend_code(request, ctx: RequestContext):
     record = await ctx.services.storage.codes.get(phone, request.phone_code_hash)
     if record is None or record.expires_at <= time.time():
         raise RpcError(400, "PHONE_CODE_EXPIRED")
-    return await _deliver(ctx, phone, request.phone_code_hash)
+    email = None
+    if email_codes.login_email_required(ctx.config):
+        setup, email = await _login_email(ctx, phone, request.phone_code_hash)
+        if setup:
+            return T.auth.SentCode(type=T.auth.SentCodeTypeSetUpEmailRequired(),
+                                   phone_code_hash=request.phone_code_hash)
+    return await _deliver(ctx, phone, request.phone_code_hash, email=email)
 
 
 @handler(F.auth.CancelCode)
@@ -115,12 +185,15 @@ async def cancel_code(request, ctx: RequestContext):
     return True
 
 
-async def _checked_code(ctx: RequestContext, phone: str, phone_code_hash: str, code: str | None) -> PhoneCodeRecord:
+async def _checked_code(ctx: RequestContext, phone: str, phone_code_hash: str, code: str | None, *,
+                        by_email: bool = False) -> PhoneCodeRecord:
+    """The code record if `code` is right. A code typed from an email
+    (email_verification) gets the email errors: CODE_EMPTY, CODE_INVALID."""
     storage = ctx.services.storage
     if not phone_code_hash:
         raise RpcError(400, "PHONE_CODE_HASH_EMPTY")
     if not code:
-        raise RpcError(400, "PHONE_CODE_EMPTY")
+        raise RpcError(400, "CODE_EMPTY" if by_email else "PHONE_CODE_EMPTY")
     ctx.services.limits.sign_in.hit(phone)
     # Every guess, right or wrong, uses up one of the code's MAX_CODE_ATTEMPTS, counted
     # in storage before the code is compared.
@@ -135,7 +208,7 @@ async def _checked_code(ctx: RequestContext, phone: str, phone_code_hash: str, c
             raise RpcError(400, "PHONE_CODE_INVALID")
         return msgspec.structs.replace(record, code=code.strip())
     if not hmac.compare_digest(code.strip().encode(), record.code.encode()):
-        raise RpcError(400, "PHONE_CODE_INVALID")
+        raise RpcError(400, "CODE_INVALID" if by_email else "PHONE_CODE_INVALID")
     return record
 
 
@@ -144,7 +217,12 @@ async def sign_in(request, ctx: RequestContext):
     storage = ctx.services.storage
     require_perm_key(ctx)
     phone = normalize_phone(request.phone_number)
-    record = await _checked_code(ctx, phone, request.phone_code_hash, request.phone_code)
+    code, by_email = request.phone_code, False
+    if request.email_verification is not None:
+        if not isinstance(request.email_verification, T.EmailVerificationCode):
+            raise RpcError(400, "EMAIL_NOT_ALLOWED")  # Google / Apple sign-in: not here
+        code, by_email = request.email_verification.code, True
+    record = await _checked_code(ctx, phone, request.phone_code_hash, code, by_email=by_email)
     user = await storage.users.by_phone(phone)
     if user is None:
         # The code is good; auth.signUp may now create the account (PHONE_NUMBER_UNOCCUPIED
@@ -153,6 +231,7 @@ async def sign_in(request, ctx: RequestContext):
         return T.auth.AuthorizationSignUpRequired()
     if user.banned or user.deleted:
         raise RpcError(400, "PHONE_NUMBER_BANNED")
+    await save_login_email(ctx, phone, request.phone_code_hash, user.id)
     await storage.codes.delete(phone, request.phone_code_hash)
     password = await storage.passwords.get(user.id)
     return await log_in(ctx, user, password_pending=password is not None)
@@ -181,6 +260,7 @@ async def sign_up(request, ctx: RequestContext):
         raise RpcError(400, "PHONE_NUMBER_OCCUPIED") from None
     if invited:
         await storage.invites.use(record.code, user.id, int(time.time()))
+    await save_login_email(ctx, phone, request.phone_code_hash, user.id)
     await storage.codes.delete(phone, request.phone_code_hash)
     return await log_in(ctx, user, password_pending=False)
 

@@ -42,6 +42,9 @@ class RequestContext:
     services: Any = None  # shared server services: storage, code sender, limits...
     client: ClientInfo | None = None
     no_updates: bool = False
+    # Set by a handler that wants this session to get the updates addressed to its auth
+    # key before login (auth.exportLoginToken: updateLoginToken).
+    listen_as_key: bool = False
     # Hooks the connection provides (persisting the layer and client info, waiting
     # for earlier messages for invokeAfterMsg).
     on_layer: Callable[[int], None] = lambda layer: None

@@ -77,8 +77,9 @@ async def unwrap(request, ctx: RequestContext):
 # Namespaces a client may call before it has logged in (api/auth); everything else
 # answers 401 AUTH_KEY_UNREGISTERED first, which is how clients learn they must log in.
 BEFORE_LOGIN = frozenset({"help", "auth", "langpack"})
-# ...and these single methods: the 2FA step of logging in needs the password settings.
-BEFORE_LOGIN_METHODS = frozenset({"account.getPassword"})
+# ...and these single methods: the 2FA step of logging in needs the password settings,
+# and setting up a login email (api/auth#email-verification) comes before the login.
+BEFORE_LOGIN_METHODS = frozenset({"account.getPassword", "account.sendVerifyEmailCode", "account.verifyEmail"})
 
 
 def allowed_before_login(request) -> bool:

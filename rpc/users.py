@@ -44,6 +44,6 @@ async def get_full_user(request, ctx: RequestContext):
     full = T.UserFull(
         id=target, about=about, settings=T.PeerSettings(), notify_settings=settings_object(notify),
         common_chats_count=len(common), blocked=await storage.blocked.is_blocked(user_id, target),
-        phone_calls_available=False, can_pin_message=True,
+        phone_calls_available=False, can_pin_message=True, profile_photo=await view.full_photo(target),
     )
     return T.users.UserFull(full_user=full, chats=[], users=[user])

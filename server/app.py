@@ -28,6 +28,7 @@ from mtproto.salts import SLOT_SECONDS, SaltPolicy
 from mtproto.session import EncryptedSession, SessionState
 from rpc.services.code_senders import parse_code_sender
 from rpc.services.limits import AccountLimits, RateLimit
+from rpc.services.email_senders import parse_email_sender
 from rpc.services.notifications import ensure_service_user
 from rpc.services.uploads import expire_uploads_forever
 from storage import AuthKeyRecord, Storage, open_storage
@@ -71,6 +72,7 @@ class ServerState:
         self.limits = AccountLimits.from_config(config)
         # New auth keys per client address (req_DH_params is where the server's work is).
         self.handshakes = RateLimit(config.auth_keys_per_minute, 60) if config.auth_keys_per_minute else None
+        self.email_sender = parse_email_sender(config.email_sender, config.email_from)
         # account.getPassword's SRP challenge per permanent key, used up by the next check;
         # and the new_algo each account was last offered (a new password must use it).
         # In memory: a login's password steps stay on one connection, hence one process.

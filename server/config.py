@@ -123,6 +123,14 @@ class Config(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=Tr
     # Where file bytes go (storage/objects): None: <data_dir>/media; "file:///dir";
     # "s3://ACCESS:SECRET@host:port/bucket" (s3s:// for TLS) for S3 or MinIO.
     media_url: str | None = None
+    # "required": every account signs in with a code sent to its login email, set up on
+    # its first login (auth.sentCodeTypeSetUpEmailRequired); "off": no login email.
+    login_email: Literal["off", "required"] = "off"
+    # Where email codes go (login email, 2FA recovery email): "log", "fixed:CODE",
+    # "smtp://user:password@host:port" (STARTTLS when offered) or "smtps://..." (TLS)
+    # (rpc/services/email_senders.py), from the address email_from.
+    email_sender: str = "log"
+    email_from: str = "mtserver@localhost"
 
     def __post_init__(self) -> None:
         if self.public_host is None:
@@ -222,6 +230,16 @@ def _code_sender(value: Any) -> bool:
     return True
 
 
+def _email_sender(value: Any) -> bool:
+    from rpc.services.email_senders import parse_email_sender
+
+    try:
+        parse_email_sender(value, "mtserver@localhost")
+    except (ValueError, TypeError):
+        return False
+    return True
+
+
 def _str_list(value: Any) -> bool:
     return isinstance(value, list) and all(isinstance(item, str) and item.strip() for item in value)
 
@@ -302,6 +320,13 @@ _RULES: dict[str, _Rule] = {
     "send_code_per_address_per_hour": _Rule(f"an int in 1..{_INT32_MAX}", _parse_int, _int_in(1, _INT32_MAX)),
     "send_code_per_hour": _Rule(f"an int in 1..{_INT32_MAX}", _parse_int, _int_in(1, _INT32_MAX)),
     "auth_keys_per_minute": _Rule(f"an int in 0..{_INT32_MAX} (0: no limit)", _parse_int, _int_in(0, _INT32_MAX)),
+    "login_email": _Rule("one of 'off', 'required'", lambda text: text.strip().lower(),
+                         lambda value: value in ("off", "required")),
+    "email_sender": _Rule("log, fixed:CODE (4-8 digits), smtp://user:password@host:port or smtps://...", str.strip,
+                          _email_sender, normalize=str.strip, display=_without_password),
+    "email_from": _Rule("an email address", str.strip,
+                        lambda v: isinstance(v, str) and re.fullmatch(r"[^@\s]+@[^@\s]+", v.strip()) is not None,
+                        normalize=str.strip),
 }
 
 FIELDS: tuple[str, ...] = Config.__struct_fields__

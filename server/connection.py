@@ -22,8 +22,9 @@ from mtproto.session import (AuthKeyDestroyed, BadMessage, Close, DisconnectAfte
 from mtproto.transport import Packet, ServerTransport, TransportError
 from rpc import RpcError, dispatch
 from rpc.context import ClientInfo, RequestContext
-from rpc.services.live import decode, mark_offline, mark_online, render, user_channel
+from rpc.services.live import decode, key_channel, mark_offline, mark_online, render, render_key_event, user_channel
 from rpc.services.login import identify
+from storage.bus import BusError
 from tl import functions as F, types as T
 
 log = structlog.get_logger("mtserver.connection")
@@ -55,6 +56,10 @@ class Connection:
         self.push_user: int | None = None
         self.push_target: tuple[EncryptedSession, int] | None = None
         self.push_scope: trio.CancelScope | None = None
+        # Before login: the session that exported a QR login token gets the updates
+        # addressed to its auth key (updateLoginToken).
+        self.key_push_target: tuple[EncryptedSession, int] | None = None
+        self.key_push_scope: trio.CancelScope | None = None
         self.records: dict[int, object] = {}  # auth_key_id → storage.models.AuthKeyRecord
 
     # -- lifecycle ---------------------------------------------------------------------
@@ -246,6 +251,8 @@ class Connection:
             if isinstance(ctx.innermost, F.auth.BindTempAuthKey):
                 self.records.pop(key_id, None)  # now bound to a permanent key
             self._note_updates_target(session, call.session_id, ctx)
+            if ctx.listen_as_key and ctx.user_id is None:
+                await self._listen_as_key(session, call.session_id)
             packet = session.result(call.session_id, call.msg_id, result, time.time())
             ok = True
         except RpcError as exc:
@@ -280,7 +287,7 @@ class Connection:
         if not ctx.no_updates:
             self.push_target = (session, session_id)
         if self.push_user != ctx.user_id and not self.closing:
-            self._stop_push()
+            self._stop_push()  # the key's own channel too: it is logged in now
             self.push_user = ctx.user_id
             self.nursery.start_soon(self._came_online, ctx.user_id)
             if self.state.bus is not None:
@@ -298,6 +305,31 @@ class Connection:
         if self.push_scope is not None:
             self.push_scope.cancel()
             self.push_scope = None
+        if self.key_push_scope is not None:
+            self.key_push_scope.cancel()
+            self.key_push_scope = None
+
+    async def _listen_as_key(self, session: EncryptedSession, session_id: int) -> None:
+        """Subscribe (before the answer leaves, so nothing published after it is missed)
+        to the updates addressed to this auth key; this session receives them."""
+        self.key_push_target = (session, session_id)
+        if self.key_push_scope is None and self.state.bus is not None and not self.closing:
+            try:
+                await self.nursery.start(self._key_push_loop, session.auth_key_id)
+            except BusError as exc:
+                # The token is still good; without the update the client re-exports it.
+                log.warning("key_subscribe_failed", auth_key_id=session.auth_key_id, error=str(exc))
+
+    async def _key_push_loop(self, auth_key_id: int, task_status=trio.TASK_STATUS_IGNORED) -> None:
+        with trio.CancelScope() as scope:
+            self.key_push_scope = scope
+            async with self.state.bus.subscribe(key_channel(auth_key_id)) as sub:
+                task_status.started()
+                async for payload in sub:
+                    event = decode(payload)
+                    updates = None if event is None else render_key_event(event)
+                    if updates is not None and self.key_push_target is not None:
+                        await self._push(*self.key_push_target, updates)
 
     async def _push_loop(self, user_id: int) -> None:
         with trio.CancelScope() as scope:

@@ -28,8 +28,10 @@ from .models import (
     DocumentRecord,
     DraftRecord,
     ExportedAuthorizationRecord,
+    EmailCodeRecord,
     FileRecord,
     InviteRecord,
+    LoginTokenRecord,
     MessageRecord,
     NotifySettingsRecord,
     PasswordRecord,
@@ -217,6 +219,38 @@ class ExportedAuthorizations(Protocol):
 
     async def delete_for_user(self, user_id: int) -> int: ...
     async def delete_expired(self, now: int) -> int: ...
+
+
+class LoginTokens(Protocol):
+    """QR login tokens, by the sha256 hex of the token (storage/login_tokens.py)."""
+
+    async def add(self, record: LoginTokenRecord) -> None: ...
+    async def get(self, token_hash: str) -> LoginTokenRecord | None:
+        """Expired tokens too, until pruned."""
+
+    async def accept(self, token_hash: str, user_id: int, now: int) -> bool:
+        """Atomically: False if it is gone, expired or already accepted."""
+
+    async def count_live(self, perm_key_id: int, now: int) -> int: ...
+    async def delete_expired(self, before: int) -> int: ...
+
+
+class EmailCodes(Protocol):
+    """Codes sent to email addresses, one per purpose (storage/emails.py)."""
+
+    async def put(self, record: EmailCodeRecord) -> None: ...
+    async def get(self, purpose: str) -> EmailCodeRecord | None:
+        """Expired codes too, until deleted."""
+
+    async def add_attempt(self, purpose: str) -> int: ...
+    async def delete(self, purpose: str) -> bool: ...
+    async def delete_expired(self, now: int) -> int: ...
+
+
+class LoginEmails(Protocol):
+    async def get(self, user_id: int) -> str | None: ...
+    async def set(self, user_id: int, email: str, now: int) -> None: ...
+    async def delete(self, user_id: int) -> bool: ...
 
 
 class Contacts(Protocol):
@@ -612,6 +646,9 @@ class Storage(Protocol):
     authorizations: Authorizations
     codes: PhoneCodes
     exported_authorizations: ExportedAuthorizations
+    login_tokens: LoginTokens
+    email_codes: EmailCodes
+    login_emails: LoginEmails
     contacts: Contacts
     blocked: Blocked
     updates: UpdateStates

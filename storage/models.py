@@ -104,6 +104,30 @@ class ExportedAuthorizationRecord(msgspec.Struct, frozen=True, kw_only=True):
     user_id: int
     auth_key_id: int  # the authorization (permanent key) that exported it
     expires_at: int
+class LoginTokenRecord(msgspec.Struct, frozen=True, kw_only=True):
+    """A QR login token (auth.exportLoginToken), until pruned after it expires."""
+
+    token_hash: str  # sha256 hex of the token; the token itself is never stored
+    auth_key_id: int  # the key that exported it: updateLoginToken goes there
+    perm_key_id: int  # the permanent key acceptance logs in (the same, or the one it is bound to)
+    created_at: int
+    expires_at: int
+    api_id: int = 0
+    except_ids: list[int] = []  # users the exporting app is already logged in as
+    ip: str = ""  # of the exporting device
+    accepted_by: int | None = None  # auth.acceptLoginToken: once, by one user
+    accepted_at: int | None = None
+
+
+class EmailCodeRecord(msgspec.Struct, frozen=True, kw_only=True):
+    """A code sent to an email address for one purpose (storage/emails.py names them)."""
+
+    purpose: str
+    email: str
+    code: str
+    created_at: int
+    expires_at: int
+    attempts: int = 0  # wrong guesses so far
 
 
 class ContactRecord(msgspec.Struct, frozen=True, kw_only=True):

@@ -12,8 +12,10 @@ from .contacts import SqlBlocked, SqlContacts
 from .db import Database
 from .drafts import SqlDrafts
 from .exported_authorizations import SqlExportedAuthorizations
+from .emails import SqlEmailCodes, SqlLoginEmails
 from .forwards import SqlForwards
 from .login import SqlInvites, SqlPhoneCodes
+from .login_tokens import SqlLoginTokens
 from .media import SqlMedia
 from .messages import SqlMessages
 from .notify_settings import SqlNotifySettings
@@ -36,6 +38,9 @@ class SqlStorage:
         self.authorizations = SqlAuthorizations(db)
         self.codes = SqlPhoneCodes(db)
         self.exported_authorizations = SqlExportedAuthorizations(db)
+        self.login_tokens = SqlLoginTokens(db)
+        self.email_codes = SqlEmailCodes(db)
+        self.login_emails = SqlLoginEmails(db)
         self.contacts = SqlContacts(db)
         self.blocked = SqlBlocked(db)
         self.updates = SqlUpdateStates(db)

@@ -69,3 +69,11 @@ class AccountLimits:
     def from_config(cls, config) -> "AccountLimits":
         return cls(send_code_per_address=RateLimit(config.send_code_per_address_per_hour, 3600),
                    send_code_total=RateLimit(config.send_code_per_hour, 3600))
+    # QR login: apps re-export every 30 s and after updateLoginToken; per auth key.
+    login_token: RateLimit = field(default_factory=lambda: RateLimit(20, 60))
+    accept_login_token: RateLimit = field(default_factory=lambda: RateLimit(10, 60))  # per accepting user
+    # Email codes: mails per address (so nobody's inbox is flooded) and per auth key,
+    # and guesses per code (5 wrong void it anyway).
+    send_email: RateLimit = field(default_factory=lambda: RateLimit(5, 3600))
+    send_email_per_key: RateLimit = field(default_factory=lambda: RateLimit(20, 3600))
+    email_code: RateLimit = field(default_factory=lambda: RateLimit(10, 300))

@@ -3,7 +3,9 @@ session renders it for its user.
 
 Payloads carry meaning, not bytes (ARCHITECTURE.md, "Messages"): `{"kind": "user_status",
 "user_id": 42}`. The receiving connection renders it for its own user (privacy: exact or
-rounded last-seen) and its client's layer. Channels are `user:<id>`, one per user.
+rounded last-seen) and its client's layer. Channels are `user:<id>`, one per user, and
+`key:<auth_key_id>` for the few updates an auth key gets before it is logged in
+(updateLoginToken).
 Events that are not message-box changes (typing, drafts, dialog pins) are rendered by
 rpc/services/live_signals.py.
 """
@@ -30,6 +32,10 @@ def user_channel(user_id: int) -> str:
     return f"user:{user_id}"
 
 
+def key_channel(auth_key_id: int) -> str:
+    return f"key:{auth_key_id}"
+
+
 async def publish(services, user_ids, event: dict) -> None:
     """Tell these users' live sessions; a bus outage is logged, never fatal (the
     change is already stored)."""
@@ -42,6 +48,18 @@ async def publish(services, user_ids, event: dict) -> None:
             await bus.publish(user_channel(user_id), payload)
         except BusError as exc:
             log.warning("bus_publish_failed", channel=user_channel(user_id), error=str(exc))
+
+
+async def publish_to_key(services, auth_key_id: int, event: dict) -> None:
+    """Tell the sessions of one auth key that is not logged in (yet); only the kinds in
+    KEY_EVENTS are rendered for it."""
+    bus = getattr(services, "bus", None)
+    if bus is None:
+        return
+    try:
+        await bus.publish(key_channel(auth_key_id), msgspec.json.encode(event))
+    except BusError as exc:
+        log.warning("bus_publish_failed", channel=key_channel(auth_key_id), error=str(exc))
 
 
 def _from(ctx) -> dict:
@@ -110,6 +128,19 @@ def decode(payload: bytes) -> dict | None:
     except msgspec.DecodeError:
         return None
     return event if isinstance(event, dict) else None
+
+
+# What a key that is not logged in may be sent (Telegram sends a handful of updates
+# before login; updateLoginToken is the one this server has).
+KEY_EVENTS = {
+    "login_token": lambda: T.UpdateShort(update=T.UpdateLoginToken(), date=int(time.time())),
+}
+
+
+def render_key_event(event: dict):
+    """The Updates an event on a key channel means, or None."""
+    make = KEY_EVENTS.get(event.get("kind"))
+    return None if make is None else make()
 
 
 async def render(storage, viewer_id: int, event: dict):

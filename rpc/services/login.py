@@ -59,21 +59,42 @@ def require_perm_key(ctx: RequestContext) -> int:
     return ctx.perm_key_id
 
 
+def new_authorization(perm_key_id: int, user_id: int, client, ip: str, *,
+                      password_pending: bool, parent_auth_key_id: int = 0) -> AuthorizationRecord:
+    """The authorization a permanent key gets when it logs in, described by what its app
+    said in initConnection (`client`, a ClientInfo or None). With a parent, the key is
+    that device's login on another DC."""
+    now = int(time.time())
+    return AuthorizationRecord(
+        auth_key_id=perm_key_id, user_id=user_id, hash=secrets.randbits(63) or 1,
+        created_at=now, active_at=now, password_pending=password_pending,
+        api_id=client.api_id if client else 0, device_model=client.device_model if client else "",
+        platform=platform_of(client), system_version=client.system_version if client else "",
+        app_name=client.lang_pack if client and client.lang_pack else "", app_version=client.app_version if client else "",
+        ip=ip, parent_auth_key_id=parent_auth_key_id,
+    )
+
+
+def authorization_object(a: AuthorizationRecord, *, current: bool):
+    """A logged-in device as account.getAuthorizations shows it."""
+    return T.Authorization(
+        current=current, password_pending=a.password_pending, hash=0 if current else a.hash,
+        device_model=a.device_model or "Unknown", platform=a.platform or "", system_version=a.system_version or "",
+        api_id=a.api_id, app_name=a.app_name or "", app_version=a.app_version or "", date_created=a.created_at,
+        date_active=a.active_at, ip=a.ip or "", country=a.country or "", region="")
+
+
+def ip_of(peer: str) -> str:
+    return peer.rpartition(":")[0]
+
+
 async def log_in(ctx: RequestContext, user, *, password_pending: bool, parent_auth_key_id: int = 0):
     """Record the authorization of this key for `user`; SESSION_PASSWORD_NEEDED when
     the account has a 2FA password (auth.checkPassword completes it). With a parent,
     the key is that device's login on another DC: no new-login alert."""
     storage = ctx.services.storage
-    now = int(time.time())
-    client = ctx.client
-    record = AuthorizationRecord(
-        auth_key_id=require_perm_key(ctx), user_id=user.id, hash=secrets.randbits(63) or 1,
-        created_at=now, active_at=now, password_pending=password_pending,
-        api_id=client.api_id if client else 0, device_model=client.device_model if client else "",
-        platform=platform_of(client), system_version=client.system_version if client else "",
-        app_name=client.lang_pack if client and client.lang_pack else "", app_version=client.app_version if client else "",
-        ip=ctx.peer.rpartition(":")[0], parent_auth_key_id=parent_auth_key_id,
-    )
+    record = new_authorization(require_perm_key(ctx), user.id, ctx.client, ip_of(ctx.peer),
+                               password_pending=password_pending, parent_auth_key_id=parent_auth_key_id)
     await storage.authorizations.add(record)
     if password_pending:
         raise RpcError(401, "SESSION_PASSWORD_NEEDED")
@@ -93,17 +114,20 @@ async def finish_password_login(ctx: RequestContext, user_id: int):
 
 
 async def _alert_other_devices(ctx: RequestContext, user_id: int) -> None:
+    await alert_new_login(ctx.services, user_id, ctx.perm_key_id, ctx.client, ip_of(ctx.peer))
+
+
+async def alert_new_login(services, user_id: int, new_key_id: int | None, client, ip: str) -> None:
     """A new-login message from the service account when the account was already logged
-    in elsewhere (a first sign-up has nobody to warn)."""
-    storage = ctx.services.storage
+    in elsewhere (a first sign-up has nobody to warn). `client` and `ip` describe the
+    device that logged in on `new_key_id`."""
+    storage = services.storage
     others = [a for a in await storage.authorizations.list_for_user(user_id)
-              if a.auth_key_id != ctx.perm_key_id and not a.password_pending]
+              if a.auth_key_id != new_key_id and not a.password_pending]
     if not others:
         return
     user = await storage.users.get(user_id)
-    client = ctx.client
     device = ", ".join(part for part in (client.app_version, client.device_model, client.system_version)
                        if part) if client else "unknown"
-    text = new_login_text(user.first_name, device or "unknown", ctx.peer.rpartition(":")[0] or "unknown",
-                          int(time.time()))
-    await notify(ctx.services, user_id, text)
+    text = new_login_text(user.first_name, device or "unknown", ip or "unknown", int(time.time()))
+    await notify(services, user_id, text)

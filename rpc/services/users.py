@@ -12,7 +12,8 @@ import time
 from storage.models import UserRecord
 from tl import types as T
 
-from .media_view import profile_photo_object
+from . import file_references
+from .media_view import photo_object, profile_photo_object
 from .privacy import allows, rules_or_default
 from .service_account import SERVICE_USER_ID
 
@@ -48,6 +49,7 @@ class UserView:
         self._their_contact_of_me: dict[int, bool] = {}
         self._rules: dict[int, dict[str, list[dict]]] = {}  # owner -> key -> stored rules
         self._photos: dict[int, object] = {}
+        self._photo_records: dict[int, object] = {}
 
     async def record(self, user_id: int) -> UserRecord | None:
         if user_id not in self._records:
@@ -82,6 +84,7 @@ class UserView:
         if wanted:
             current = await self.storage.media.current_profile_photos(wanted)
             for u in wanted:
+                self._photo_records[u] = current.get(u)
                 self._photos[u] = profile_photo_object(current[u]) if u in current else None
 
     async def photo(self, user_id: int):
@@ -90,6 +93,13 @@ class UserView:
         if self._photos[user_id] is None or not await self.can_see(user_id, "profile_photo"):
             return None
         return self._photos[user_id]
+
+    async def full_photo(self, user_id: int):
+        """userFull.profile_photo: the current profile photo as a Photo (sizes and a file
+        reference for the profile origin), under the same privacy rule as user.photo."""
+        if await self.photo(user_id) is None:
+            return None
+        return photo_object(self._photo_records[user_id], file_references.make(file_references.PROFILE, user_id))
 
     async def users(self, user_ids) -> list:
         user_ids = list(user_ids)

@@ -157,6 +157,38 @@ def test_profile_photo_is_seen_and_downloaded(server, run, tmp_path):
     run(scenario())
 
 
+def test_full_user_carries_the_profile_photo(server, run, tmp_path):
+    from telethon import functions, types
+
+    async def scenario():
+        pem, alice, alice_user, bob, bob_user = await pair(server)
+        alice_for_bob = types.InputUser(alice_user.id, alice_user.access_hash)
+        assert (await alice(functions.users.GetFullUserRequest(types.InputUserSelf()))).full_user.profile_photo is None
+        jpeg_file(tmp_path / "me.jpg", 700, 500, 9)
+        uploaded = await alice(functions.photos.UploadProfilePhotoRequest(
+            file=await alice.upload_file(str(tmp_path / "me.jpg"))))
+        for client, who in ((alice, types.InputUserSelf()), (bob, alice_for_bob)):
+            full = await client(functions.users.GetFullUserRequest(who))
+            [user] = full.users
+            photo = full.full_user.profile_photo
+            assert isinstance(photo, types.Photo) and photo.id == user.photo.photo_id == uploaded.photo.id
+            assert [s.type for s in photo.sizes] == ["s", "a", "b", "c"]
+        # The Photo's own file reference fetches it (Telethon downloads a Photo by it).
+        big = Image.open(io.BytesIO(await bob.download_media(photo, file=bytes)))
+        assert big.size == (500, 500)
+        # Hidden from everyone: neither user.photo nor full_user.profile_photo reach Bob.
+        await alice(functions.account.SetPrivacyRequest(
+            types.InputPrivacyKeyProfilePhoto(), [types.InputPrivacyValueDisallowAll()]))
+        full = await bob(functions.users.GetFullUserRequest(alice_for_bob))
+        assert full.full_user.profile_photo is None and full.users[0].photo is None
+        mine = await alice(functions.users.GetFullUserRequest(types.InputUserSelf()))
+        assert mine.full_user.profile_photo.id == uploaded.photo.id
+        for c in (alice, bob):
+            await c.disconnect()
+
+    run(scenario())
+
+
 def test_a_stranger_cannot_fetch_a_document(server, run, tmp_path):
     from telethon import errors, functions, types
 

@@ -169,7 +169,8 @@ def test_env_variables_list_every_field_and_each_is_read(tmp_path):
                "service_name": " Ops ", "update_log_days": "9", "media_url": "s3://k:s@minio:9000/media",
                "country": "de", "app_config_file": str(app_config),
                "auth_key_unused_days": "3", "auth_keys_per_minute": "0",
-               "limits_exempt": "10.0.0.0/8, ::1", "send_code_per_address_per_hour": "7", "send_code_per_hour": "70"}
+               "limits_exempt": "10.0.0.0/8, ::1", "send_code_per_address_per_hour": "7", "send_code_per_hour": "70",
+               "login_email": "Required", "email_sender": "smtp://u:p@mail:587", "email_from": "ops@h.example"}
     assert set(samples) == set(FIELDS)
     config = load_config(None, {env_name(field): text for field, text in samples.items()}, {})
     assert config == Config(host="10.0.0.9", port=1, public_host="h.example", public_port=2, data_dir="/d",
@@ -180,7 +181,8 @@ def test_env_variables_list_every_field_and_each_is_read(tmp_path):
                             update_log_days=9, country="DE", app_config_file=str(app_config),
                             auth_key_unused_days=3, auth_keys_per_minute=0,
                             limits_exempt=["10.0.0.0/8", "::1"], send_code_per_address_per_hour=7,
-                            send_code_per_hour=70)
+                            send_code_per_hour=70, login_email="required", email_sender="smtp://u:p@mail:587",
+                            email_from="ops@h.example")
 
 
 def test_empty_allowlist_accepts_any_app_and_a_list_only_its_members():
@@ -221,3 +223,14 @@ def test_media_url_is_a_directory_or_an_s3_bucket():
     with pytest.raises(ConfigError, match="MTSERVER_MEDIA_URL: expected a file:///dir or s3://") as error:
         load_config(None, {"MTSERVER_MEDIA_URL": "ftp://user:pw@host/x"}, {})
     assert "pw" not in str(error.value)
+
+
+def test_email_settings_are_checked_and_hide_the_smtp_password():
+    with pytest.raises(ConfigError, match="MTSERVER_LOGIN_EMAIL"):
+        load_config(None, {"MTSERVER_LOGIN_EMAIL": "sometimes"}, {})
+    with pytest.raises(ConfigError) as caught:
+        load_config(None, {"MTSERVER_EMAIL_SENDER": "smtp://user:hunter2@mail:notaport"}, {})
+    assert "hunter2" not in str(caught.value) and "MTSERVER_EMAIL_SENDER" in str(caught.value)
+    with pytest.raises(ConfigError, match="MTSERVER_EMAIL_FROM"):
+        load_config(None, {"MTSERVER_EMAIL_FROM": "nobody"}, {})
+    assert load_config(None, {}, {}).login_email == "off"

@@ -1,0 +1,146 @@
+"""The 2FA recovery email (https://core.telegram.org/api/srp#email-verification) and
+password recovery through it.
+
+account.updatePasswordSettings with new_settings.email stores the password and mails a
+code to the address, answering 400 EMAIL_UNCONFIRMED_X (X: the code's length), as
+Telegram does; until account.confirmPasswordEmail(code) the password reports
+has_recovery=false and email_unconfirmed_pattern. account.resendPasswordEmail mails a
+new code, account.cancelPasswordEmail drops the unconfirmed address.
+
+A user who forgot the password (at login, SESSION_PASSWORD_NEEDED; or logged in) calls
+auth.requestPasswordRecovery (a code to the confirmed address), may check the code with
+auth.checkRecoveryPassword, and auth.recoverPassword(code, new_settings?) removes the
+password (or sets the new one) and completes the login without it.
+"""
+
+from __future__ import annotations
+
+import secrets
+import time
+
+import msgspec
+
+from storage.models import PasswordRecord
+from tl import functions as F, types as T
+
+from .context import RequestContext
+from .dispatch import handler
+from .errors import RpcError
+from .services import email_codes, srp
+from .services.email_senders import email_pattern, normalize_email, valid_email
+from .services.login import finish_password_login, require_user
+from .services.users import UserView
+
+
+async def set_recovery_email(ctx: RequestContext, password: PasswordRecord, email: str):
+    """The recovery email of a stored password changes to `email` ("" removes it): a new
+    address is mailed a code and answers EMAIL_UNCONFIRMED_X."""
+    storage = ctx.services.storage
+    user_id = password.user_id
+    email = email.strip()
+    if not email:
+        await storage.passwords.set(msgspec.structs.replace(password, email=None))
+        await storage.email_codes.delete(email_codes.password_email(user_id))
+        return True
+    if not valid_email(email):
+        raise RpcError(400, "EMAIL_INVALID")
+    email = normalize_email(email)
+    if email == password.email:
+        return True
+    code = await email_codes.send_email_code(ctx, email_codes.password_email(user_id), email, "password_email")
+    raise RpcError(400, f"EMAIL_UNCONFIRMED_{len(code)}")
+
+
+@handler(F.account.ConfirmPasswordEmail)
+async def confirm_password_email(request, ctx: RequestContext):
+    user_id = require_user(ctx)
+    storage = ctx.services.storage
+    confirmed = await email_codes.check_email_code(ctx.services, email_codes.password_email(user_id), request.code,
+                                                   expired="EMAIL_HASH_EXPIRED")
+    password = await storage.passwords.get(user_id)
+    if password is None:
+        raise RpcError(400, "PASSWORD_MISSING")
+    await storage.passwords.set(msgspec.structs.replace(password, email=confirmed.email))
+    return True
+
+
+@handler(F.account.ResendPasswordEmail)
+async def resend_password_email(request, ctx: RequestContext):
+    user_id = require_user(ctx)
+    waiting = await email_codes.pending(ctx.services, email_codes.password_email(user_id))
+    if waiting is None:
+        raise RpcError(400, "EMAIL_HASH_EXPIRED")
+    await email_codes.send_email_code(ctx, waiting.purpose, waiting.email, "password_email")
+    return True
+
+
+@handler(F.account.CancelPasswordEmail)
+async def cancel_password_email(request, ctx: RequestContext):
+    user_id = require_user(ctx)
+    await ctx.services.storage.email_codes.delete(email_codes.password_email(user_id))
+    return True
+
+
+def _recovering_user(ctx: RequestContext) -> int:
+    """Who may recover: a key waiting for the 2FA password, or a logged-in one."""
+    user_id = ctx.user_id or ctx.pending_user_id
+    if user_id is None:
+        raise RpcError(401, "AUTH_KEY_UNREGISTERED")
+    return user_id
+
+
+@handler(F.auth.RequestPasswordRecovery)
+async def request_password_recovery(request, ctx: RequestContext):
+    user_id = _recovering_user(ctx)
+    password = await ctx.services.storage.passwords.get(user_id)
+    if password is None:
+        raise RpcError(400, "PASSWORD_EMPTY")
+    if not password.email:
+        raise RpcError(400, "PASSWORD_RECOVERY_NA")
+    await email_codes.send_email_code(ctx, email_codes.recovery(user_id), password.email, "recovery")
+    return T.auth.PasswordRecovery(email_pattern=email_pattern(password.email))
+
+
+@handler(F.auth.CheckRecoveryPassword)
+async def check_recovery_password(request, ctx: RequestContext):
+    user_id = _recovering_user(ctx)
+    await email_codes.check_email_code(ctx.services, email_codes.recovery(user_id), request.code,
+                                       expired="PASSWORD_RECOVERY_EXPIRED", consume=False)
+    return True
+
+
+@handler(F.auth.RecoverPassword)
+async def recover_password(request, ctx: RequestContext):
+    from .account import _offer  # the new_algo account.getPassword offered (a cycle at import time)
+
+    user_id = _recovering_user(ctx)
+    services = ctx.services
+    storage = services.storage
+    new = request.new_settings
+    replacing = new is not None and new.new_algo is not None and not isinstance(new.new_algo, T.PasswordKdfAlgoUnknown) \
+        and bool(new.new_password_hash)
+    if replacing:
+        # Checked before the code is used up, so a bad new password costs no code.
+        try:
+            srp.check_new_settings(new.new_algo, new.new_password_hash, offered=_offer(ctx, user_id))
+        except srp.SrpError as exc:
+            raise RpcError(400, exc.name) from None
+    old = await storage.passwords.get(user_id)
+    if old is None:
+        raise RpcError(400, "PASSWORD_EMPTY")
+    await email_codes.check_email_code(services, email_codes.recovery(user_id), request.code,
+                                       expired="PASSWORD_RECOVERY_EXPIRED")
+    if replacing:
+        algo = new.new_algo
+        # The recovery email was just proven: it stays.
+        await storage.passwords.set(PasswordRecord(
+            user_id=user_id, salt1=algo.salt1, salt2=algo.salt2, g=algo.g, p=algo.p,
+            verifier=new.new_password_hash, hint=new.hint or "", email=old.email, srp_id=secrets.randbits(63),
+            updated_at=int(time.time())))
+        services.srp_offers.pop(user_id, None)
+    else:
+        await storage.passwords.delete(user_id)
+    await storage.email_codes.delete(email_codes.password_email(user_id))
+    if ctx.pending_user_id == user_id:
+        return await finish_password_login(ctx, user_id)
+    return T.auth.Authorization(user=await UserView(storage, user_id).user(user_id))

@@ -1,0 +1,66 @@
+"""Email addresses of accounts: codes sent to them (one per purpose, until used, replaced
+or expired) and the login email of each account. The purposes and rules are in
+rpc/services/email_codes.py; the schema comment in migration 0009 lists them."""
+
+from __future__ import annotations
+
+from .db import Database, Row
+from .models import EmailCodeRecord
+
+_CODE_COLUMNS = "purpose, email, code, created_at, expires_at, attempts"
+
+
+class SqlEmailCodes:
+    """storage.interface.EmailCodes. get() returns expired codes too: the caller names
+    the error."""
+
+    def __init__(self, db: Database):
+        self._db = db
+
+    async def put(self, record: EmailCodeRecord) -> None:
+        """Replaces the code of the same purpose (attempts start again)."""
+        await self._db.execute(
+            f"INSERT INTO email_codes ({_CODE_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6)"
+            " ON CONFLICT (purpose) DO UPDATE SET email = excluded.email, code = excluded.code,"
+            " created_at = excluded.created_at, expires_at = excluded.expires_at, attempts = excluded.attempts",
+            record.purpose, record.email, record.code, record.created_at, record.expires_at, record.attempts)
+
+    async def get(self, purpose: str) -> EmailCodeRecord | None:
+        row = await self._db.fetchrow(f"SELECT {_CODE_COLUMNS} FROM email_codes WHERE purpose = $1", purpose)
+        return None if row is None else _code(row)
+
+    async def add_attempt(self, purpose: str) -> int:
+        """Counts one wrong guess; the new count (0 if the code is gone)."""
+        attempts = await self._db.fetchval(
+            "UPDATE email_codes SET attempts = attempts + 1 WHERE purpose = $1 RETURNING attempts", purpose)
+        return attempts or 0
+
+    async def delete(self, purpose: str) -> bool:
+        return await self._db.execute("DELETE FROM email_codes WHERE purpose = $1", purpose) > 0
+
+    async def delete_expired(self, now: int) -> int:
+        return await self._db.execute("DELETE FROM email_codes WHERE expires_at <= $1", now)
+
+
+class SqlLoginEmails:
+    """storage.interface.LoginEmails: one login email per account."""
+
+    def __init__(self, db: Database):
+        self._db = db
+
+    async def get(self, user_id: int) -> str | None:
+        return await self._db.fetchval("SELECT email FROM login_emails WHERE user_id = $1", user_id)
+
+    async def set(self, user_id: int, email: str, now: int) -> None:
+        await self._db.execute(
+            "INSERT INTO login_emails (user_id, email, set_at) VALUES ($1, $2, $3)"
+            " ON CONFLICT (user_id) DO UPDATE SET email = excluded.email, set_at = excluded.set_at",
+            user_id, email, now)
+
+    async def delete(self, user_id: int) -> bool:
+        return await self._db.execute("DELETE FROM login_emails WHERE user_id = $1", user_id) > 0
+
+
+def _code(row: Row) -> EmailCodeRecord:
+    return EmailCodeRecord(purpose=row[0], email=row[1], code=row[2], created_at=row[3], expires_at=row[4],
+                           attempts=row[5])
