@@ -3,8 +3,8 @@
 - Update logs are kept config.update_log_days days: long enough for any client that
   comes back within that time to catch up update by update, bounded so the table does
   not grow forever. A client away longer gets differenceTooLong (rpc/updates.py).
-- Temporary auth keys past their expiry, login codes past theirs, exported login tokens
-  past theirs.
+- Temporary auth keys past their expiry, login and email codes past theirs, exported
+  and QR login tokens past theirs.
 - Permanent auth keys that never logged in within config.auth_key_unused_days: anybody
   can make keys (a handshake needs no account), so keys nobody uses must not pile up.
 
@@ -45,6 +45,8 @@ async def upkeep_once(state, now: float | None = None) -> dict[str, int]:
         "unused_auth_keys": lambda: storage.auth_keys.delete_unused(now - config.auth_key_unused_days * DAY),
         "expired_login_codes": lambda: storage.codes.delete_expired(int(now)),
         "expired_login_tokens": lambda: storage.exported_authorizations.delete_expired(int(now)),
+        "expired_qr_tokens": lambda: storage.login_tokens.delete_expired(int(now)),
+        "expired_email_codes": lambda: storage.email_codes.delete_expired(int(now)),
     }
     removed = {}
     for name, job in jobs.items():

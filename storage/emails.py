@@ -29,11 +29,14 @@ class SqlEmailCodes:
         row = await self._db.fetchrow(f"SELECT {_CODE_COLUMNS} FROM email_codes WHERE purpose = $1", purpose)
         return None if row is None else _code(row)
 
-    async def add_attempt(self, purpose: str) -> int:
-        """Counts one wrong guess; the new count (0 if the code is gone)."""
-        attempts = await self._db.fetchval(
-            "UPDATE email_codes SET attempts = attempts + 1 WHERE purpose = $1 RETURNING attempts", purpose)
-        return attempts or 0
+    async def claim_attempt(self, purpose: str, *, now: int, max_attempts: int) -> EmailCodeRecord | None:
+        """Counts one guess in the same statement that checks the code is live (not
+        expired, fewer than `max_attempts` guesses): the record as it now is, or None.
+        Concurrent guesses can never check more than max_attempts codes."""
+        row = await self._db.fetchrow(
+            "UPDATE email_codes SET attempts = attempts + 1 WHERE purpose = $1 AND attempts < $2 AND expires_at > $3"
+            f" RETURNING {_CODE_COLUMNS}", purpose, max_attempts, now)
+        return None if row is None else _code(row)
 
     async def delete(self, purpose: str) -> bool:
         return await self._db.execute("DELETE FROM email_codes WHERE purpose = $1", purpose) > 0

@@ -242,7 +242,9 @@ class EmailCodes(Protocol):
     async def get(self, purpose: str) -> EmailCodeRecord | None:
         """Expired codes too, until deleted."""
 
-    async def add_attempt(self, purpose: str) -> int: ...
+    async def claim_attempt(self, purpose: str, *, now: int, max_attempts: int) -> EmailCodeRecord | None:
+        """One more guess at a live code, counted atomically; None when none is left."""
+
     async def delete(self, purpose: str) -> bool: ...
     async def delete_expired(self, now: int) -> int: ...
 

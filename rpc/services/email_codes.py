@@ -88,12 +88,13 @@ async def check_email_code(services, purpose: str, code: str | None, *, expired:
     there is no live code, CODE_EMPTY, or CODE_INVALID (a wrong guess, counted)."""
     if not code or not code.strip():
         raise RpcError(400, "CODE_EMPTY")
-    record = await pending(services, purpose)
+    services.limits.email_code.hit(purpose)
+    # Every guess uses up one of the code's attempts, counted before it is compared.
+    record = await services.storage.email_codes.claim_attempt(purpose, now=int(time.time()),
+                                                              max_attempts=MAX_EMAIL_CODE_ATTEMPTS)
     if record is None or not record.code:
         raise RpcError(400, expired)
-    services.limits.email_code.hit(purpose)
     if not hmac.compare_digest(code.strip().encode(), record.code.encode()):
-        await services.storage.email_codes.add_attempt(purpose)
         raise RpcError(400, "CODE_INVALID")
     if consume:
         await services.storage.email_codes.delete(purpose)

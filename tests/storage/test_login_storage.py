@@ -91,8 +91,11 @@ async def test_an_email_code_per_purpose_counts_wrong_guesses(storage):
                              expires_at=NOW + 600)
     await codes.put(record)
     assert await codes.get("recovery:5") == record and await codes.get("recovery:6") is None
-    assert await codes.add_attempt("recovery:5") == 1 and await codes.add_attempt("recovery:5") == 2
-    assert await codes.add_attempt("nothing") == 0
+    claim = lambda purpose, now=NOW: codes.claim_attempt(purpose, now=now, max_attempts=2)
+    assert (await claim("recovery:5")).attempts == 1 and (await claim("recovery:5")).attempts == 2
+    assert await claim("recovery:5") is None  # no guess left
+    assert await claim("nothing") is None
+    assert await claim("recovery:5", NOW + 600) is None
     # A new code for the same purpose replaces it, attempts from zero.
     await codes.put(EmailCodeRecord(purpose="recovery:5", email="b@example.com", code="654321", created_at=NOW,
                                     expires_at=NOW + 10))

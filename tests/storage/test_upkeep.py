@@ -38,5 +38,5 @@ async def test_one_upkeep_round_removes_everything_expired(storage):
     assert set((await upkeep_once(state, now=NOW)).values()) == {0}
     removed = await upkeep_once(state, now=NOW + 8 * DAY)
     assert removed == {"update_log": 0, "expired_temp_keys": 1, "unused_auth_keys": 1, "expired_login_codes": 1,
-                       "expired_login_tokens": 1}
+                       "expired_login_tokens": 1, "expired_qr_tokens": 0, "expired_email_codes": 0}
     assert await storage.exported_authorizations.take(b"t" * 32) is None
