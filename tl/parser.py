@@ -3,12 +3,31 @@
 It accepts everything the official files contain: `---types---`/`---functions---`
 sections (mtproto.tl has two pairs), `flags:#`/`flags2:#` with `flags.N?T`,
 `Vector<T>` and bare `vector<T>`, bare types (`%T`, lowercase names), `{X:Type}`
-generics with `!X`, the builtin lines (`vector#1cb5c415 {t:Type} # [ t ] = Vector t;`),
-id-less declarations (`int ? = Int;`, `tlsClientHello ...`) and declarations that only
-exist in comments marked "parsed manually" (rpc_result, msg_container, gzip_packed).
+generics with `!X`, the builtin lines (`vector#1cb5c415 {t:Type} # [ t ] = Vector t;`)
+and declarations that only exist in comments marked "parsed manually" (rpc_result,
+msg_container, gzip_packed).
 
 Every constructor id is recomputed from the declaration (see `normalise`), so a
 schema that does not agree with itself is caught at generation time.
+
+A declaration without an id (`foo bar:int = Foo;`) is an error (SchemaParseError with
+the file and line), except for the two kinds the official files publish that way,
+which are kept as text in `Schema.idless` and never become constructors:
+
+- the wire builtins, declared in TL's own notation: `int ? = Int;`, `long ? = Long;`,
+  `double ? = Double;`, `string ? = String;`, `int128 4*[ int ] = Int128;`,
+  `int256 8*[ int ] = Int256;` and an id-less `vector {t:Type} # [ t ] = Vector t;`.
+  Allowed: a predicate in WIRE_BUILTINS. The runtime reads and writes these itself.
+- mtproto.tl's description of the fake-TLS ClientHello an MTProxy `ee` secret sends
+  (`tlsClientHello ... = TlsClientHello;`, `tlsBlockString ... = TlsBlock;` ...).
+  Allowed: a result type in FAKE_TLS_TYPES. They describe bytes, not TL objects.
+
+Lines inside comments are not declarations and are never errors: the "parsed manually"
+ones are read when they carry an id (`//rpc_result#f35c6d01 ...`) and skipped when not
+(`//message msg_id:long ... // parsed manually`, a container item's layout); other
+commented-out declarations (`//ipPort ipv4:int port:int = IpPort;`) are skipped.
+Anything else without an id, in any file, is a mistake: a constructor the generator
+would silently drop and no client could ever send.
 """
 
 from __future__ import annotations
@@ -21,10 +40,18 @@ from .schema import BUILTIN_TYPES, Combinator, Param, Schema, TypeRef
 
 
 class SchemaParseError(ValueError):
-    def __init__(self, message: str, line_no: int, line: str):
-        super().__init__(f"line {line_no}: {message}: {line!r}")
+    def __init__(self, message: str, line_no: int, line: str, source: str = ""):
+        where = f"{source}:{line_no}" if source else f"line {line_no}"
+        super().__init__(f"{where}: {message}: {line!r}")
+        self.reason = message
         self.line_no = line_no
         self.line = line
+        self.source = source
+
+
+# The id-less declarations the official files contain (see the module docstring).
+WIRE_BUILTINS = frozenset({"int", "long", "double", "string", "int128", "int256", "vector"})
+FAKE_TLS_TYPES = frozenset({"TlsClientHello", "TlsBlock"})
 
 
 _DECL_HEAD = re.compile(r"^([A-Za-z_][\w.]*)(?:#([0-9a-fA-F]{1,8}))?(?=\s|$|;)")
@@ -130,7 +157,24 @@ def parse_declaration(line: str, is_function: bool, line_no: int = 0) -> Combina
     )
 
 
-def parse_text(text: str) -> Schema:
+def idless_allowed(declaration: str) -> bool:
+    """True for the id-less declarations the official files publish (module docstring)."""
+    head = _DECL_HEAD.match(declaration.strip())
+    result = declaration.rstrip().rstrip(";").rpartition("=")[2].split()
+    return bool(head) and (head.group(1) in WIRE_BUILTINS or (bool(result) and result[0] in FAKE_TLS_TYPES))
+
+
+def parse_text(text: str, source: str = "") -> Schema:
+    """`source` (a file name) only goes into error messages."""
+    try:
+        return _parse_lines(text)
+    except SchemaParseError as exc:
+        if exc.source or not source:
+            raise
+        raise SchemaParseError(exc.reason, exc.line_no, exc.line, source) from None
+
+
+def _parse_lines(text: str) -> Schema:
     schema = Schema()
     is_function = False
     pending = ""
@@ -162,8 +206,9 @@ def parse_text(text: str) -> Schema:
         decl, pending = pending, ""
         combinator = parse_declaration(decl, is_function, pending_no)
         if combinator is None or combinator.declared_id is None:
-            # `int ? = Int;` and tlsClientHello & co.: wire builtins or fake-TLS
-            # descriptions, never sent as TL objects.
+            if not idless_allowed(decl):
+                raise SchemaParseError("declaration without a constructor id (only the wire builtins and "
+                                       "mtproto.tl's fake-TLS blocks may omit it)", pending_no, decl)
             schema.idless.append(decl)
             continue
         (schema.functions if is_function else schema.constructors).append(combinator)
@@ -182,4 +227,12 @@ def _parse_manual(comment: str, is_function: bool, line_no: int, schema: Schema)
 
 
 def parse_file(path: str | Path) -> Schema:
-    return parse_text(Path(path).read_text(encoding="utf-8"))
+    path = Path(path)
+    return parse_text(path.read_text(encoding="utf-8"), _display(path))
+
+
+def _display(path: Path) -> str:
+    try:
+        return str(path.resolve().relative_to(Path.cwd()))
+    except ValueError:
+        return str(path)

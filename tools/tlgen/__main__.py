@@ -4,6 +4,10 @@
     python -m tools.tlgen --check    exit 1 if tl/generated/ is not what the schema gives
     python -m tools.tlgen diff A B   print what layer B adds, removes and changes against A
 
+Both reports match declarations by name, list field by field what changed, and mark
+the methods with a handler and the constructors rpc/ and storage/ name (usage.py);
+`--no-usage` leaves the marks out (and does not import the server).
+
 The canonical layer is the newest api-layer-N.tl in schema/; the others get id tables.
 """
 
@@ -13,14 +17,16 @@ import argparse
 import sys
 from pathlib import Path
 
-from tl.parser import parse_file
+from tl.parser import SchemaParseError, parse_file
 from dataclasses import replace
 
 from tl.schema import Combinator, Schema, TypeRef
 
 from .codegen import Generator
-from .diff import diff_schemas, format_diff
+from .diff import diff_schemas
 from .layertables import render_layer_tables
+from .report import format_diff
+from .usage import server_usage
 
 ROOT = Path(__file__).resolve().parents[2]
 SCHEMA_DIR = ROOT / "schema"
@@ -100,12 +106,27 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--check", action="store_true", help="fail if tl/generated/ is stale")
     parser.add_argument("command", nargs="?", choices=["diff"], help="diff OLD NEW")
     parser.add_argument("layers", nargs="*", type=int)
+    parser.add_argument("--no-usage", action="store_true", help="do not mark what the server uses (no `import rpc`)")
     args = parser.parse_args(argv)
+    try:
+        return _run(parser, args)
+    except SchemaParseError as exc:
+        print(f"schema error: {exc}", file=sys.stderr)
+        return 2
+
+
+def _report(old: int, new: int, with_usage: bool) -> str:
+    return format_diff(diff_schemas(load_layer(old), load_layer(new)), server_usage() if with_usage else None)
+
+
+def _run(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
     if args.command == "diff":
         if len(args.layers) != 2:
             parser.error("diff takes two layer numbers, e.g. `diff 228 229`")
-        old, new = (load_layer(n) for n in args.layers)
-        print(format_diff(diff_schemas(old, new)))
+        missing = [n for n in args.layers if n not in shipped_layers()]
+        if missing:
+            parser.error(f"no schema/api-layer-{missing[0]}.tl; shipped: {', '.join(map(str, shipped_layers()))}")
+        print(_report(*args.layers, not args.no_usage))
         return 0
     files = render_all()
     if args.check:
@@ -120,7 +141,7 @@ def main(argv: list[str] | None = None) -> int:
     layers = list(shipped_layers())
     print(f"wrote {len(stale)} changed file(s) of {len(files)} under tl/generated/ (canonical layer {layers[-1]})")
     if len(layers) > 1:
-        print(format_diff(diff_schemas(load_layer(layers[-2]), load_layer(layers[-1]))))
+        print(_report(layers[-2], layers[-1], not args.no_usage))
     return 0
 
 

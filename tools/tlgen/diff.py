@@ -1,14 +1,64 @@
-"""What one layer adds, removes and changes compared with another.
+"""What one layer adds, removes and changes compared with another, as data.
 
-Printed by `python -m tools.tlgen diff OLD NEW` and after every regeneration, so the
-developer adding a layer reads a short report instead of a 3,000-line file diff.
+Declarations are matched by name (predicate or method name, constructors and methods
+apart), never by id: a changed declaration is one whose id, fields, field order,
+generics or result type differ. Matching by id alone misses every change that keeps
+the id, and there are many: `name:flags.N?true` fields are left out of the text whose
+CRC32 is the id, so a new, removed or moved `true` flag keeps the id while the flag
+bits mean something else (84 such changes between consecutive shipped layers, among
+them user, message and messages.sendMessage).
+
+This module only compares; report.py turns a LayerDiff into text and usage.py says
+which declarations the server's code uses.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from tl.schema import Combinator, Schema
+from tl.schema import Combinator, Param, Schema
+
+
+@dataclass(frozen=True)
+class Change:
+    """One declaration present in both layers under the same name, not the same in both.
+
+    `retyped`: same field name, another type (its flag may have moved too).
+    `moved`: same field name and type, another flag position: another bit, another
+    flags field, or optional ↔ required.
+    """
+
+    old: Combinator
+    new: Combinator
+    added: tuple[Param, ...] = ()
+    removed: tuple[Param, ...] = ()
+    retyped: tuple[tuple[Param, Param], ...] = ()
+    moved: tuple[tuple[Param, Param], ...] = ()
+    reordered: bool = False
+
+    @property
+    def predicate(self) -> str:
+        return self.new.predicate
+
+    @property
+    def is_function(self) -> bool:
+        return self.new.is_function
+
+    @property
+    def id_changed(self) -> bool:
+        return self.old.id != self.new.id
+
+    @property
+    def result_changed(self) -> bool:
+        return self.old.result != self.new.result
+
+    @property
+    def generics_changed(self) -> bool:
+        return self.old.generics != self.new.generics
+
+    @property
+    def fields_changed(self) -> bool:
+        return bool(self.added or self.removed or self.retyped or self.moved or self.reordered)
 
 
 @dataclass
@@ -17,12 +67,36 @@ class LayerDiff:
     new: int | None
     added: list[Combinator] = field(default_factory=list)
     removed: list[Combinator] = field(default_factory=list)
-    # (old, new, fields added, fields removed, fields whose type changed)
-    changed: list[tuple[Combinator, Combinator, list[str], list[str], list[str]]] = field(default_factory=list)
+    changed: list[Change] = field(default_factory=list)
 
     @property
     def empty(self) -> bool:
         return not (self.added or self.removed or self.changed)
+
+    def change(self, predicate: str, function: bool = False) -> Change | None:
+        return next((c for c in self.changed if c.predicate == predicate and c.is_function == function), None)
+
+
+def compare(old: Combinator, new: Combinator) -> Change | None:
+    """The change from `old` to `new` (same name), or None when they are the same."""
+    if (old.id, old.params, old.result, old.generics) == (new.id, new.params, new.result, new.generics):
+        return None
+    before = {p.name: p for p in old.params}
+    after = {p.name: p for p in new.params}
+    added = tuple(p for p in new.params if p.name not in before)
+    removed = tuple(p for p in old.params if p.name not in after)
+    retyped, moved = [], []
+    for p in old.params:
+        q = after.get(p.name)
+        if q is None or q == p:
+            continue
+        if q.type != p.type:
+            retyped.append((p, q))
+        else:
+            moved.append((p, q))
+    common_old = [p.name for p in old.params if p.name in after]
+    common_new = [p.name for p in new.params if p.name in before]
+    return Change(old, new, added, removed, tuple(retyped), tuple(moved), common_old != common_new)
 
 
 def diff_schemas(old: Schema, new: Schema) -> LayerDiff:
@@ -33,37 +107,10 @@ def diff_schemas(old: Schema, new: Schema) -> LayerDiff:
         result.added += [c for p, c in after.items() if p not in before]
         result.removed += [c for p, c in before.items() if p not in after]
         for p in before.keys() & after.keys():
-            a, b = before[p], after[p]
-            if a.id == b.id and a.result == b.result:
-                continue
-            fa = {x.name: x for x in a.params}
-            fb = {x.name: x for x in b.params}
-            added = [str(fb[n]) for n in fb if n not in fa]
-            removed = [str(fa[n]) for n in fa if n not in fb]
-            retyped = [f"{fa[n]} → {fb[n]}" for n in fa if n in fb and str(fa[n]) != str(fb[n])]
-            result.changed.append((a, b, added, removed, retyped))
-    result.changed.sort(key=lambda t: t[1].predicate)
+            change = compare(before[p], after[p])
+            if change is not None:
+                result.changed.append(change)
+    result.added.sort(key=lambda c: (c.is_function, c.predicate))
+    result.removed.sort(key=lambda c: (c.is_function, c.predicate))
+    result.changed.sort(key=lambda c: (c.is_function, c.predicate))
     return result
-
-
-def format_diff(d: LayerDiff) -> str:
-    lines = [f"Layer {d.old} → {d.new}: {len(d.added)} added, {len(d.removed)} removed, {len(d.changed)} changed"]
-    for title, items in (("Added", d.added), ("Removed", d.removed)):
-        if items:
-            lines.append(f"\n{title}:")
-            for c in sorted(items, key=lambda c: (c.is_function, c.predicate)):
-                kind = "function" if c.is_function else "constructor"
-                lines.append(f"  {kind:11} {c.predicate}#{c.id:08x} = {c.result}")
-    if d.changed:
-        lines.append("\nChanged:")
-        for a, b, added, removed, retyped in d.changed:
-            lines.append(f"  {b.predicate}: #{a.id:08x} → #{b.id:08x}")
-            for f in added:
-                lines.append(f"      + {f}")
-            for f in removed:
-                lines.append(f"      - {f}")
-            for f in retyped:
-                lines.append(f"      ~ {f}")
-            if a.result != b.result:
-                lines.append(f"      result {a.result} → {b.result}")
-    return "\n".join(lines)
