@@ -92,11 +92,12 @@ class AdminError(Exception):
 
 
 async def _user(storage, ref: str):
-    from rpc.services.phones import normalize_phone
+    from rpc.services.phones import ascii_digits, normalize_phone
 
     user = None
-    if ref.isdigit() and len(ref) <= 10 and int(ref) >= 1000000:
-        user = await storage.users.get(int(ref))
+    digits = ascii_digits(ref.strip())
+    if digits and len(digits) <= 10 and int(digits) >= 1000000:
+        user = await storage.users.get(int(digits))
     if user is None:
         try:
             user = await storage.users.by_phone(normalize_phone(ref))
