@@ -77,8 +77,10 @@ async def unwrap(request, ctx: RequestContext):
 # Namespaces a client may call before it has logged in (api/auth); everything else
 # answers 401 AUTH_KEY_UNREGISTERED first, which is how clients learn they must log in.
 BEFORE_LOGIN = frozenset({"help", "auth", "langpack"})
-# ...and these single methods: the 2FA step of logging in needs the password settings.
-BEFORE_LOGIN_METHODS = frozenset({"account.getPassword"})
+# ...and these single methods: the 2FA step of logging in needs the password settings;
+# MTProto service functions (answered before login unwrapped too) inside a wrapper.
+BEFORE_LOGIN_METHODS = frozenset({"account.getPassword", "ping", "ping_delay_disconnect", "get_future_salts",
+                                  "destroy_session", "rpc_drop_answer", "destroy_auth_key"})
 
 
 def allowed_before_login(request) -> bool:
