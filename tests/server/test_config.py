@@ -160,13 +160,14 @@ def test_env_variables_list_every_field_and_each_is_read():
                "data_dir": "/d", "database": "postgresql://mt@db/mt", "api_id_allowlist": "7", "idle_timeout": "3",
                "max_connections": "4", "log_format": "console", "dc_id": "5", "redis": "redis://r:6379/0",
                "code_sender": "fixed:12345", "registration": "invite", "registration_allowlist": "1555*, 44",
-               "service_name": " Ops ", "update_log_days": "9", "media_url": "s3://k:s@minio:9000/media"}
+               "service_name": " Ops ", "update_log_days": "9", "media_url": "s3://k:s@minio:9000/media",
+               "redis_prefix": "blue:"}
     assert set(samples) == set(FIELDS)
     config = load_config(None, {env_name(field): text for field, text in samples.items()}, {})
     assert config == Config(host="10.0.0.9", port=1, public_host="h.example", public_port=2, data_dir="/d",
                             database="postgresql://mt@db/mt", api_id_allowlist=[7], idle_timeout=3.0,
                             redis="redis://r:6379/0", code_sender="fixed:12345", registration="invite",
-                            registration_allowlist=["1555*", "44"], media_url="s3://k:s@minio:9000/media",
+                            registration_allowlist=["1555*", "44"], media_url="s3://k:s@minio:9000/media", redis_prefix="blue:",
                             max_connections=4, log_format="console", dc_id=5, service_name="Ops",
                             update_log_days=9)
 
