@@ -20,6 +20,7 @@ from tl import functions as F, types as T
 from .context import RequestContext
 from .dispatch import handler
 from .errors import RpcError
+from .services.chat_access import CHAT_ID_INVALID, require_member
 from .services.chat_view import ChatView, full_photo, is_admin, participants_object
 from .services.live import publish, publish_rows
 from .services.login import require_user
@@ -330,6 +331,7 @@ async def get_onlines(request, ctx: RequestContext):
     peer = await resolve_input_peer(storage, user_id, request.peer)
     if peer > 0:
         return T.ChatOnlines(onlines=0)
+    await require_member(storage, user_id, peer, CHAT_ID_INVALID)
     members = [p.user_id for p in await storage.chats.participants(-peer)]
     now = int(time.time())
     return T.ChatOnlines(onlines=sum(1 for u in await storage.users.get_many(members) if u.online_until > now))

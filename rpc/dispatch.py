@@ -77,9 +77,12 @@ async def unwrap(request, ctx: RequestContext):
 # Namespaces a client may call before it has logged in (api/auth); everything else
 # answers 401 AUTH_KEY_UNREGISTERED first, which is how clients learn they must log in.
 BEFORE_LOGIN = frozenset({"help", "auth", "langpack"})
-# ...and these single methods: the 2FA step of logging in needs the password settings,
-# and setting up a login email (api/auth#email-verification) comes before the login.
-BEFORE_LOGIN_METHODS = frozenset({"account.getPassword", "account.sendVerifyEmailCode", "account.verifyEmail"})
+# ...and these single methods: the 2FA step of logging in needs the password settings;
+# setting up a login email (api/auth#email-verification) comes before the login; and
+# MTProto service functions (answered before login unwrapped too) inside a wrapper.
+BEFORE_LOGIN_METHODS = frozenset({"account.getPassword", "account.sendVerifyEmailCode", "account.verifyEmail",
+                                  "ping", "ping_delay_disconnect", "get_future_salts", "destroy_session",
+                                  "rpc_drop_answer", "destroy_auth_key"})
 
 
 def allowed_before_login(request) -> bool:

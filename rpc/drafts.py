@@ -15,6 +15,7 @@ from tl import functions as F, types as T
 from .context import RequestContext
 from .dispatch import handler
 from .errors import RpcError
+from .services.chat_access import require_member
 from .services.dialogs_view import draft_object, updates_naming
 from .services.live import publish, tell_other_devices
 from .services.login import require_user
@@ -36,6 +37,7 @@ async def save_draft(request, ctx: RequestContext):
         # An empty draft is no draft (what clients send to clear one).
         changed = await storage.drafts.clear(user_id, peer)
     else:
+        await require_member(storage, user_id, peer)  # a draft is a message about to be sent
         await storage.drafts.save(DraftRecord(
             owner_id=user_id, peer_id=peer, message=text, entities=[e.to_dict() for e in request.entities or ()],
             reply_to_msg_id=reply_to, no_webpage=bool(request.no_webpage), date=int(time.time())))

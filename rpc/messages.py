@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import time
 
-from storage.interface import MessageNotFound, NotAuthor
+from storage.interface import MessageNotFound, NotAuthor, NotMember
 from tl import functions as F, types as T
 
 from .context import RequestContext
@@ -21,6 +21,7 @@ from .services.dialogs_view import dialog_objects
 from .services.live import publish_rows
 from .services.login import require_user
 from .services.messages_view import chats_of, message, users_of
+from .services.chat_access import require_member
 from .services.peers import resolve_input_peer
 from .services.sending import check_can_send, sent_updates, store_message
 from .services.users import UserView
@@ -129,7 +130,7 @@ async def read_history(request, ctx: RequestContext):
 async def edit_message(request, ctx: RequestContext):
     user_id = require_user(ctx)
     storage = ctx.services.storage
-    await resolve_input_peer(storage, user_id, request.peer)
+    await require_member(storage, user_id, await resolve_input_peer(storage, user_id, request.peer))
     if request.message is None:
         raise RpcError(400, "MESSAGE_NOT_MODIFIED")
     if not request.message.strip():
@@ -143,6 +144,8 @@ async def edit_message(request, ctx: RequestContext):
         raise RpcError(400, "MESSAGE_ID_INVALID") from None
     except NotAuthor:
         raise RpcError(403, "MESSAGE_AUTHOR_REQUIRED") from None
+    except NotMember:  # the message's group, whatever peer the request named
+        raise RpcError(403, "CHAT_WRITE_FORBIDDEN") from None
     await publish_rows(ctx, [(owner, pts) for owner, pts, _ in changed])
     pts, record = next((pts, record) for owner, pts, record in changed if owner == user_id)
     users = await UserView(storage, user_id).users(users_of([record]))

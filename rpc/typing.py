@@ -12,7 +12,7 @@ from tl import functions as F
 
 from .context import RequestContext
 from .dispatch import handler
-from .errors import RpcError
+from .services.chat_access import require_member
 from .services.live import publish
 from .services.login import require_user
 from .services.peers import resolve_input_peer
@@ -26,10 +26,9 @@ async def set_typing(request, ctx: RequestContext):
     # Saved Messages has nobody to tell; a peer who blocked the typist is not told either
     # (and the typist is not told they are blocked).
     action = request.action.to_dict()
+    await require_member(storage, user_id, peer)
     if peer < 0:
         members = [p.user_id for p in await storage.chats.participants(-peer)]
-        if user_id not in members:
-            raise RpcError(403, "CHAT_WRITE_FORBIDDEN")
         await publish(ctx.services, [m for m in members if m != user_id],
                       {"kind": "typing", "user_id": user_id, "chat_id": -peer, "action": action})
     elif peer != user_id and not await storage.blocked.is_blocked(peer, user_id):

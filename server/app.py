@@ -33,6 +33,7 @@ from rpc.services.notifications import ensure_service_user
 from rpc.services.uploads import expire_uploads_forever
 from storage import AuthKeyRecord, Storage, open_storage
 from storage.bus import open_bus
+from storage.bus.prefix import deployment_prefix
 from storage.objects import open_object_store
 
 from .config import Config
@@ -118,7 +119,8 @@ async def serve(config: Config, rsa_key: ServerRsaKey, *, task_status=trio.TASK_
     async with trio_asyncio.open_loop():
         storage = await open_storage(config.database, config.data_dir)
         try:
-            async with open_bus(config.redis) as bus:
+            prefix = await deployment_prefix(storage, config.redis_prefix) if config.redis else None
+            async with open_bus(config.redis, **({"prefix": prefix} if prefix else {})) as bus:
                 await _serve(config, rsa_key, storage, bus, task_status, handle_signals)
         finally:
             with trio.CancelScope(shield=True):

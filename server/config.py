@@ -96,6 +96,9 @@ class Config(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=Tr
     app_config_file: str | None = None
     # The bus between server processes (updates, presence); None: in-process only.
     redis: str | None = None
+    # What every Redis channel name of this deployment starts with (pub/sub ignores the
+    # database number); None: "mtserver:<id>:", the id kept in this deployment's database.
+    redis_prefix: str | None = None
     # Where login codes go: "log", "fixed:CODE" or "webhook:URL" (rpc/services/code_senders.py).
     code_sender: str = "log"
     # Who may create an account: "open", "allowlist" (registration_allowlist: numbers or
@@ -298,6 +301,9 @@ _RULES: dict[str, _Rule] = {
                      lambda v: isinstance(v, str) and len(v) == 2 and v.isascii() and v.isalpha() and v.isupper()),
     "redis": _Rule("a redis://, rediss:// or unix:// URL", str.strip, _redis_url, optional=True,
                    normalize=str.strip, display=_without_password),
+    "redis_prefix": _Rule("1 to 64 printable ASCII characters without spaces", str.strip,
+                          lambda v: isinstance(v, str) and re.fullmatch(r"[!-~]{1,64}", v) is not None,
+                          optional=True, normalize=str.strip),
     "media_url": _Rule("a file:///dir or s3://ACCESS:SECRET@host:port/bucket URL", str.strip, _media_url,
                        optional=True, normalize=str.strip, display=_without_password),
     "code_sender": _Rule("log, fixed:CODE (4-8 digits) or webhook:http(s)://URL", str.strip, _code_sender,

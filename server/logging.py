@@ -20,6 +20,9 @@ import sys
 from typing import Any, Literal, TextIO
 
 import structlog
+import structlog.tracebacks
+
+from .log_redaction import redact
 
 _HANDLER_NAME = "mtserver"
 
@@ -57,11 +60,18 @@ def configure_logging(log_format: str = "auto", *, stream: TextIO | None = None,
     resolved = resolve_log_format(log_format, stream)
     numeric_level = logging.getLevelNamesMapping()[level.upper()] if isinstance(level, str) else level
     target = sys.stdout if stream is None else stream
+    # Tracebacks never show local variables (a failing call's locals hold its
+    # credentials, signed headers and the user's data), and every event is redacted
+    # (server/log_redaction.py) after its traceback became text.
     if resolved == "json":
-        renderer: list[Any] = [structlog.processors.dict_tracebacks, structlog.processors.JSONRenderer()]
+        tracebacks = structlog.processors.ExceptionRenderer(
+            structlog.tracebacks.ExceptionDictTransformer(show_locals=False))
+        renderer: list[Any] = [tracebacks, redact, structlog.processors.JSONRenderer()]
     else:
         isatty = getattr(target, "isatty", None)
-        renderer = [structlog.dev.ConsoleRenderer(colors=bool(isatty and isatty()))]
+        renderer = [structlog.processors.format_exc_info, redact,
+                    structlog.dev.ConsoleRenderer(colors=bool(isatty and isatty()),
+                                                  exception_formatter=structlog.dev.plain_traceback)]
 
     structlog.configure(
         processors=[*_SHARED_PROCESSORS, structlog.processors.StackInfoRenderer(), *renderer],

@@ -34,7 +34,7 @@ from typing import Any
 import msgspec
 
 from .db import Database, Executor, Row, chunks, in_list
-from .interface import MessageNotFound, NotAuthor
+from .interface import MessageNotFound, NotAuthor, NotMember
 from .models import DialogRecord, MessageRecord, SentMessage, UpdateRecord
 from .updates import CREATE_STATE
 
@@ -300,6 +300,17 @@ async def _logged_pts(tx: Executor, user_id: int, message_id: int) -> int:
     return pts
 
 
+async def _member_chats(tx: Executor, owner: int, peer_ids: Iterable[int]) -> set[int]:
+    """The group peer ids (-chat_id) among these whose chat has `owner` as a member now."""
+    chat_ids = list(dict.fromkeys(-p for p in peer_ids if p < 0))
+    found: set[int] = set()
+    for part in chunks(chat_ids):
+        rows = await tx.fetch(f"SELECT chat_id FROM chat_participants WHERE user_id = $1"
+                              f" AND chat_id IN ({in_list(len(part), start=2)})", owner, *part)
+        found.update(-row[0] for row in rows)
+    return found
+
+
 async def _edit(tx: Executor, dialect: str, owner: int, message_id: int, text: str, entities: list[dict],
                 edit_date: int) -> list[tuple[int, int, MessageRecord]]:
     found = await _one(tx, owner, message_id)
@@ -309,6 +320,9 @@ async def _edit(tx: Executor, dialect: str, owner: int, message_id: int, text: s
         raise MessageNotFound(f"message {message_id} of user {owner} is a service message")
     if not found.out or found.from_id != owner:
         raise NotAuthor(f"message {message_id} of user {owner} is not theirs to edit")
+    if found.peer_id < 0 and not await _member_chats(tx, owner, [found.peer_id]):
+        # The edit would reach every member's copy: only a member may still write there.
+        raise NotMember(f"user {owner} is no longer a member of chat {-found.peer_id}")
     rows = await tx.fetch(f"SELECT {_COLUMNS} FROM messages WHERE shared_id = $1", found.shared_id)
     copies = sorted((_message(row) for row in rows), key=lambda m: m.owner_id != owner)
     await tx.execute("UPDATE messages SET message = $1, entities = $2, edit_date = $3 WHERE shared_id = $4",
@@ -327,9 +341,12 @@ async def _delete(tx: Executor, dialect: str, owner: int, ids: list[int], revoke
     if not mine:
         return {}
     # In a private chat either side takes a message back from everyone; in a basic group
-    # its author, or whoever moderates the group (the caller names those groups).
+    # its author, or whoever moderates the group (the caller names those groups), and
+    # only while still a member: one who left or was removed deletes their own copy only.
+    member_of = await _member_chats(tx, owner, [m.peer_id for m in mine if m.peer_id < 0]) if revoke else set()
+
     def revocable(m: MessageRecord) -> bool:
-        return revoke and (m.peer_id > 0 or m.out or m.peer_id in moderated)
+        return revoke and (m.peer_id > 0 or (m.peer_id in member_of and (m.out or m.peer_id in moderated)))
 
     revoked = [m for m in mine if revocable(m)]
     await lock_boxes(tx, dialect, {owner, *await _copy_owners(tx, [m.shared_id for m in revoked])})

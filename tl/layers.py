@@ -30,7 +30,7 @@ from .errors import LayerMismatchError, TLDecodeError, TLEncodeError
 from .generated import CLASSES, LAYER as CANONICAL_LAYER
 from .generated.layers import LAYERS, TABLES
 from .parser import parse_declaration
-from .schema import FIXED_SIZE, Combinator, TypeRef
+from .schema import FIXED_SIZE, Combinator, Param, TypeRef
 from .tlobject import REGISTRY, TLObject
 
 SHIPPED_LAYERS: tuple[int, ...] = LAYERS
@@ -305,12 +305,25 @@ def make_writer(c: Combinator, layer: int):
     head = struct.pack("<I", c.id)
     pack_u32 = struct.Struct("<I").pack
     names = [prm.name for prm in value_params]
+    # Fields on one flag bit are one group on the wire (the bit means all of them
+    # follow): all set or none, else the bytes could not be read back.
+    groups: dict[tuple[str, int], list[Param]] = {}
+    for prm in value_params:
+        if prm.is_conditional:
+            groups.setdefault((prm.flag_field, prm.flag_bit), []).append(prm)
+    shared = [(tuple((index[prm.name], prm.is_true_flag) for prm in group),
+               f"{c.predicate}: {', '.join(prm.name for prm in group)} share {field}.{bit} in layer {layer}: "
+               "set all of them or none")
+              for (field, bit), group in groups.items() if len(group) > 1]
 
     def write(obj, out, L):
         if isinstance(obj, LegacyObject):
             values = [obj.values.get(n) for n in names]
         else:
             values = [getattr(obj, a) if a is not None else None for a in getters]
+        for members, message in shared:
+            if len({bool(values[j]) if is_true else values[j] is not None for j, is_true in members}) > 1:
+                raise TLEncodeError(message)
         out += head
         for i, bits, conditional, writer, default, name in steps:
             if i < 0:

@@ -92,11 +92,12 @@ class AdminError(Exception):
 
 
 async def _user(storage, ref: str):
-    from rpc.services.phones import normalize_phone
+    from rpc.services.phones import ascii_digits, normalize_phone
 
     user = None
-    if ref.isdigit() and len(ref) <= 10 and int(ref) >= 1000000:
-        user = await storage.users.get(int(ref))
+    digits = ascii_digits(ref.strip())
+    if digits and len(digits) <= 10 and int(digits) >= 1000000:
+        user = await storage.users.get(int(digits))
     if user is None:
         try:
             user = await storage.users.by_phone(normalize_phone(ref))
@@ -128,6 +129,7 @@ async def _broadcast(storage, args, out, config) -> int:
     from rpc.services.notifications import ensure_service_user, notify
     from rpc.services.service_account import SERVICE_USER_ID
     from storage.bus import open_bus
+    from storage.bus.prefix import deployment_prefix
 
     text = args.text.strip()
     if not text or len(text) > 4096:
@@ -141,7 +143,8 @@ async def _broadcast(storage, args, out, config) -> int:
             offset += len(page)
     targets = [u for u in targets if not (u.deleted or u.banned) and u.id != SERVICE_USER_ID]
     await ensure_service_user(storage, config.service_name)
-    async with open_bus(config.redis) as bus:
+    prefix = await deployment_prefix(storage, config.redis_prefix) if config.redis else None
+    async with open_bus(config.redis, **({"prefix": prefix} if prefix else {})) as bus:
         services = SimpleNamespace(storage=storage, bus=bus)
         for user in targets:
             await notify(services, user.id, text)

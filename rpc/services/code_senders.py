@@ -90,7 +90,7 @@ def parse_code_sender(spec: str | None) -> CodeSender:
     if kind == "log" and not arg:
         return LogSender()
     if kind == "fixed":
-        if not (arg.isdigit() and 4 <= len(arg) <= 8):
+        if not (arg.isascii() and arg.isdigit() and 4 <= len(arg) <= 8):
             raise ValueError(f"fixed code sender needs 4-8 digits, got {arg!r} (e.g. fixed:12345)")
         return FixedSender(arg)
     if kind == "webhook":

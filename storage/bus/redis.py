@@ -28,7 +28,8 @@ while disconnected is marked too and does not wait for Redis.
 
 Redis pub/sub channels are global to the server (the database number does not apply),
 so every channel name gets ``prefix`` (default ``mtserver:``) in Redis: deployments (and
-test runs) sharing a Redis keep apart by prefix.
+test runs) sharing a Redis keep apart by prefix. The server passes its deployment's own
+(storage/bus/prefix.py).
 
 Must not: open a Redis connection per subscription, or let a subscriber slow the reader
 (delivery is ``send_nowait``).

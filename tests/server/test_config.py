@@ -170,13 +170,14 @@ def test_env_variables_list_every_field_and_each_is_read(tmp_path):
                "country": "de", "app_config_file": str(app_config),
                "auth_key_unused_days": "3", "auth_keys_per_minute": "0",
                "limits_exempt": "10.0.0.0/8, ::1", "send_code_per_address_per_hour": "7", "send_code_per_hour": "70",
-               "login_email": "Required", "email_sender": "smtp://u:p@mail:587", "email_from": "ops@h.example"}
+               "login_email": "Required", "email_sender": "smtp://u:p@mail:587", "email_from": "ops@h.example",
+               "redis_prefix": "blue:"}
     assert set(samples) == set(FIELDS)
     config = load_config(None, {env_name(field): text for field, text in samples.items()}, {})
     assert config == Config(host="10.0.0.9", port=1, public_host="h.example", public_port=2, data_dir="/d",
                             database="postgresql://mt@db/mt", api_id_allowlist=[7], idle_timeout=3.0,
                             redis="redis://r:6379/0", code_sender="fixed:12345", registration="invite",
-                            registration_allowlist=["1555*", "44"], media_url="s3://k:s@minio:9000/media",
+                            registration_allowlist=["1555*", "44"], media_url="s3://k:s@minio:9000/media", redis_prefix="blue:",
                             max_connections=4, log_format="console", dc_id=5, service_name="Ops",
                             update_log_days=9, country="DE", app_config_file=str(app_config),
                             auth_key_unused_days=3, auth_keys_per_minute=0,

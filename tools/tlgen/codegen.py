@@ -212,6 +212,7 @@ class Generator:
                 a = f"self.{attr_name(p.name)}"
                 test = a if p.is_true_flag else f"{a} is not None"
                 flag_terms[p.flag_field].append(f"({1 << p.flag_bit} if {test} else 0)")
+        lines += self.shared_bit_checks(c)
         for p in c.params:
             if p.is_flags:
                 lines.append(f"_{p.name} = {' | '.join(flag_terms[p.name]) or '0'}")
@@ -251,6 +252,26 @@ class Generator:
             head.append("        if L is not None and (f := L.get(self.__class__)) is not None:")
             head.append("            return f(self, out, L)")
         return head + ["        " + s for s in lines] + [""]
+
+    @staticmethod
+    def shared_bit_checks(c: Combinator) -> list[str]:
+        """Fields on one flag bit are one group: the bit means every one of them follows
+        (a reader reads them all), so all are set or none; anything else is refused."""
+        groups: dict[tuple[str, int], list[Param]] = defaultdict(list)
+        for p in c.params:
+            if p.is_conditional:
+                groups[(p.flag_field, p.flag_bit)].append(p)
+        lines = []
+        for (flag_field, bit), params in groups.items():
+            if len(params) < 2:
+                continue
+            tests = [f"bool(self.{attr_name(p.name)})" if p.is_true_flag else f"(self.{attr_name(p.name)} is not None)"
+                     for p in params]
+            names = ", ".join(p.name for p in params)
+            message = f"{c.predicate}: {names} share {flag_field}.{bit}: set all of them or none"
+            lines.append(f"if not {' == '.join(tests)}:")
+            lines.append(f"    raise _TLEncodeError({message!r})")
+        return lines
 
     def gen_reader(self, c: Combinator, cname: str, mod: Module) -> list[str]:
         lines = []
@@ -347,6 +368,8 @@ class Generator:
         head += sorted(mod.imports)
         # Module globals, not `w.attr` lookups, on the hot path.
         text = "\n".join(mod.body) + "".join(mod.helpers.values())
+        if "_TLEncodeError" in text:
+            head.append("from tl.errors import TLEncodeError as _TLEncodeError")
         used = sorted(set(re.findall(r"\bw\.(\w+)", text)))
         if used:
             head.append("from tl.wire import " + ", ".join(f"{n} as w_{n}" for n in used))

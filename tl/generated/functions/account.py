@@ -6,6 +6,7 @@ import struct
 
 from tl.tlobject import TLRequest
 from tl.generated import abstract as _abstract
+from tl.errors import TLEncodeError as _TLEncodeError
 from tl.wire import read_bool as w_read_bool, read_bytes as w_read_bytes, read_string as w_read_string, read_string_el as w_read_string_el, read_vector as w_read_vector, read_vector_long as w_read_vector_long, read_vector_objects as w_read_vector_objects, write_bool as w_write_bool, write_bytes as w_write_bytes, write_string as w_write_string, write_string_el as w_write_string_el, write_vector as w_write_vector, write_vector_long as w_write_vector_long, write_vector_objects as w_write_vector_objects
 
 _u32 = struct.Struct('<I').unpack_from
@@ -1335,6 +1336,8 @@ class InitTakeoutSession(TLRequest):
     def _w(self, out, L):
         if L is not None and (f := L.get(self.__class__)) is not None:
             return f(self, out, L)
+        if not bool(self.files) == (self.file_max_size is not None):
+            raise _TLEncodeError('account.initTakeoutSession: files, file_max_size share flags.5: set all of them or none')
         _flags = (1 if self.contacts else 0) | (2 if self.message_users else 0) | (4 if self.message_chats else 0) | (8 if self.message_megagroups else 0) | (16 if self.message_channels else 0) | (32 if self.files else 0) | (32 if self.file_max_size is not None else 0)
         out += _P_II(0x8ef3eab0, _flags)
         if self.file_max_size is not None:

@@ -6,6 +6,7 @@ import struct
 
 from tl.tlobject import TLRequest
 from tl.generated import abstract as _abstract
+from tl.errors import TLEncodeError as _TLEncodeError
 from tl.wire import read_bool as w_read_bool, read_bytes as w_read_bytes, read_string as w_read_string, read_vector_long as w_read_vector_long, write_bool as w_write_bool, write_bytes as w_write_bytes, write_string as w_write_string, write_vector_long as w_write_vector_long
 
 _u32 = struct.Struct('<I').unpack_from
@@ -908,6 +909,8 @@ class FinishPasskeyLogin(TLRequest):
     def _w(self, out, L):
         if L is not None and (f := L.get(self.__class__)) is not None:
             return f(self, out, L)
+        if not (self.from_dc_id is not None) == (self.from_auth_key_id is not None):
+            raise _TLEncodeError('auth.finishPasskeyLogin: from_dc_id, from_auth_key_id share flags.0: set all of them or none')
         _flags = (1 if self.from_dc_id is not None else 0) | (1 if self.from_auth_key_id is not None else 0)
         out += _P_II(0x9857ad07, _flags)
         self.credential._w(out, L)

@@ -6,6 +6,7 @@ import struct
 
 from tl.tlobject import TLRequest
 from tl.generated import abstract as _abstract
+from tl.errors import TLEncodeError as _TLEncodeError
 from tl.wire import read_bool as w_read_bool, read_string as w_read_string, read_string_el as w_read_string_el, read_vector as w_read_vector, read_vector_int as w_read_vector_int, read_vector_objects as w_read_vector_objects, write_bool as w_write_bool, write_string as w_write_string, write_string_el as w_write_string_el, write_vector as w_write_vector, write_vector_int as w_write_vector_int, write_vector_objects as w_write_vector_objects
 
 _u32 = struct.Struct('<I').unpack_from
@@ -306,6 +307,8 @@ class CreateChannel(TLRequest):
     def _w(self, out, L):
         if L is not None and (f := L.get(self.__class__)) is not None:
             return f(self, out, L)
+        if not (self.geo_point is not None) == (self.address is not None):
+            raise _TLEncodeError('channels.createChannel: geo_point, address share flags.2: set all of them or none')
         _flags = (1 if self.broadcast else 0) | (2 if self.megagroup else 0) | (8 if self.for_import else 0) | (32 if self.forum else 0) | (4 if self.geo_point is not None else 0) | (4 if self.address is not None else 0) | (16 if self.ttl_period is not None else 0)
         out += _P_II(0x91006707, _flags)
         w_write_string(out, self.title)

@@ -6,6 +6,7 @@ import struct
 
 from tl.tlobject import TLRequest
 from tl.generated import abstract as _abstract
+from tl.errors import TLEncodeError as _TLEncodeError
 from tl.wire import read_bool as w_read_bool, read_bytes as w_read_bytes, read_bytes_el as w_read_bytes_el, read_string as w_read_string, read_string_el as w_read_string_el, read_vector as w_read_vector, read_vector_int as w_read_vector_int, read_vector_long as w_read_vector_long, read_vector_objects as w_read_vector_objects, write_bool as w_write_bool, write_bytes as w_write_bytes, write_bytes_el as w_write_bytes_el, write_string as w_write_string, write_string_el as w_write_string_el, write_vector as w_write_vector, write_vector_int as w_write_vector_int, write_vector_long as w_write_vector_long, write_vector_objects as w_write_vector_objects
 
 _u32 = struct.Struct('<I').unpack_from
@@ -4365,6 +4366,8 @@ class RequestUrlAuth(TLRequest):
     def _w(self, out, L):
         if L is not None and (f := L.get(self.__class__)) is not None:
             return f(self, out, L)
+        if not (self.peer is not None) == (self.msg_id is not None) == (self.button_id is not None):
+            raise _TLEncodeError('messages.requestUrlAuth: peer, msg_id, button_id share flags.1: set all of them or none')
         _flags = (2 if self.peer is not None else 0) | (2 if self.msg_id is not None else 0) | (2 if self.button_id is not None else 0) | (4 if self.url is not None else 0) | (8 if self.in_app_origin is not None else 0)
         out += _P_II(0x894cc99c, _flags)
         if self.peer is not None:
@@ -4431,6 +4434,8 @@ class AcceptUrlAuth(TLRequest):
     def _w(self, out, L):
         if L is not None and (f := L.get(self.__class__)) is not None:
             return f(self, out, L)
+        if not (self.peer is not None) == (self.msg_id is not None) == (self.button_id is not None):
+            raise _TLEncodeError('messages.acceptUrlAuth: peer, msg_id, button_id share flags.1: set all of them or none')
         _flags = (1 if self.write_allowed else 0) | (8 if self.share_phone_number else 0) | (2 if self.peer is not None else 0) | (2 if self.msg_id is not None else 0) | (2 if self.button_id is not None else 0) | (4 if self.url is not None else 0) | (16 if self.match_code is not None else 0)
         out += _P_II(0x67a3f0de, _flags)
         if self.peer is not None:
@@ -5249,6 +5254,8 @@ class GetExportedChatInvites(TLRequest):
     def _w(self, out, L):
         if L is not None and (f := L.get(self.__class__)) is not None:
             return f(self, out, L)
+        if not (self.offset_date is not None) == (self.offset_link is not None):
+            raise _TLEncodeError('messages.getExportedChatInvites: offset_date, offset_link share flags.2: set all of them or none')
         _flags = (8 if self.revoked else 0) | (4 if self.offset_date is not None else 0) | (4 if self.offset_link is not None else 0)
         out += _P_II(0xa2b5a3f6, _flags)
         self.peer._w(out, L)
@@ -6160,6 +6167,8 @@ class TranslateText(TLRequest):
     def _w(self, out, L):
         if L is not None and (f := L.get(self.__class__)) is not None:
             return f(self, out, L)
+        if not (self.peer is not None) == (self.id is not None):
+            raise _TLEncodeError('messages.translateText: peer, id share flags.0: set all of them or none')
         _flags = (1 if self.peer is not None else 0) | (1 if self.id is not None else 0) | (2 if self.text is not None else 0) | (4 if self.tone is not None else 0)
         out += _P_II(0xa5eec345, _flags)
         if self.peer is not None:
@@ -9977,6 +9986,8 @@ class TranslateRichMessage(TLRequest):
     def _w(self, out, L):
         if L is not None and (f := L.get(self.__class__)) is not None:
             return f(self, out, L)
+        if not (self.peer is not None) == (self.id is not None):
+            raise _TLEncodeError('messages.translateRichMessage: peer, id share flags.0: set all of them or none')
         _flags = (1 if self.peer is not None else 0) | (1 if self.id is not None else 0) | (2 if self.text is not None else 0) | (4 if self.tone is not None else 0)
         out += _P_II(0x1a542004, _flags)
         if self.peer is not None:

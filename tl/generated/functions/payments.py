@@ -6,6 +6,7 @@ import struct
 
 from tl.tlobject import TLRequest
 from tl.generated import abstract as _abstract
+from tl.errors import TLEncodeError as _TLEncodeError
 from tl.wire import read_bool as w_read_bool, read_bytes as w_read_bytes, read_string as w_read_string, read_vector_int as w_read_vector_int, read_vector_objects as w_read_vector_objects, write_bool as w_write_bool, write_bytes as w_write_bytes, write_string as w_write_string, write_vector_int as w_write_vector_int, write_vector_objects as w_write_vector_objects
 
 _u32 = struct.Struct('<I').unpack_from
@@ -1172,6 +1173,8 @@ class GetConnectedStarRefBots(TLRequest):
     def _w(self, out, L):
         if L is not None and (f := L.get(self.__class__)) is not None:
             return f(self, out, L)
+        if not (self.offset_date is not None) == (self.offset_link is not None):
+            raise _TLEncodeError('payments.getConnectedStarRefBots: offset_date, offset_link share flags.2: set all of them or none')
         _flags = (4 if self.offset_date is not None else 0) | (4 if self.offset_link is not None else 0)
         out += _P_II(0x5869a553, _flags)
         self.peer._w(out, L)

@@ -6,6 +6,7 @@ import struct
 
 from tl.tlobject import TLRequest
 from tl.generated import abstract as _abstract
+from tl.errors import TLEncodeError as _TLEncodeError
 from tl.wire import read_bool as w_read_bool, read_bytes as w_read_bytes, read_int256 as w_read_int256, read_string as w_read_string, read_vector_int as w_read_vector_int, read_vector_long as w_read_vector_long, read_vector_objects as w_read_vector_objects, write_bool as w_write_bool, write_bytes as w_write_bytes, write_int256 as w_write_int256, write_string as w_write_string, write_vector_int as w_write_vector_int, write_vector_long as w_write_vector_long, write_vector_objects as w_write_vector_objects
 
 _u32 = struct.Struct('<I').unpack_from
@@ -410,6 +411,8 @@ class JoinGroupCall(TLRequest):
     def _w(self, out, L):
         if L is not None and (f := L.get(self.__class__)) is not None:
             return f(self, out, L)
+        if not (self.public_key is not None) == (self.block is not None):
+            raise _TLEncodeError('phone.joinGroupCall: public_key, block share flags.3: set all of them or none')
         _flags = (1 if self.muted else 0) | (4 if self.video_stopped else 0) | (2 if self.invite_hash is not None else 0) | (8 if self.public_key is not None else 0) | (8 if self.block is not None else 0)
         out += _P_II(0x8fb53057, _flags)
         self.call._w(out, L)
@@ -726,6 +729,8 @@ class ToggleGroupCallRecord(TLRequest):
     def _w(self, out, L):
         if L is not None and (f := L.get(self.__class__)) is not None:
             return f(self, out, L)
+        if not bool(self.video) == (self.video_portrait is not None):
+            raise _TLEncodeError('phone.toggleGroupCallRecord: video, video_portrait share flags.2: set all of them or none')
         _flags = (1 if self.start else 0) | (4 if self.video else 0) | (2 if self.title is not None else 0) | (4 if self.video_portrait is not None else 0)
         out += _P_II(0xf128c708, _flags)
         self.call._w(out, L)
@@ -1207,6 +1212,8 @@ class CreateConferenceCall(TLRequest):
     def _w(self, out, L):
         if L is not None and (f := L.get(self.__class__)) is not None:
             return f(self, out, L)
+        if not bool(self.join) == (self.public_key is not None) == (self.block is not None) == (self.params is not None):
+            raise _TLEncodeError('phone.createConferenceCall: join, public_key, block, params share flags.3: set all of them or none')
         _flags = (1 if self.muted else 0) | (4 if self.video_stopped else 0) | (8 if self.join else 0) | (8 if self.public_key is not None else 0) | (8 if self.block is not None else 0) | (8 if self.params is not None else 0)
         out += _P_IIi(0x7d0444bb, _flags, self.random_id)
         if self.public_key is not None:

@@ -6,6 +6,7 @@ import struct
 
 from tl.tlobject import TLRequest
 from tl.generated import abstract as _abstract
+from tl.errors import TLEncodeError as _TLEncodeError
 from tl.wire import read_bool as w_read_bool, read_bytes as w_read_bytes, read_string as w_read_string, read_vector_int as w_read_vector_int, read_vector_objects as w_read_vector_objects, write_bool as w_write_bool, write_bytes as w_write_bytes, write_string as w_write_string, write_vector_int as w_write_vector_int, write_vector_objects as w_write_vector_objects
 
 _u32 = struct.Struct('<I').unpack_from
@@ -74,6 +75,8 @@ class SendStory(TLRequest):
     def _w(self, out, L):
         if L is not None and (f := L.get(self.__class__)) is not None:
             return f(self, out, L)
+        if not (self.fwd_from_id is not None) == (self.fwd_from_story is not None):
+            raise _TLEncodeError('stories.sendStory: fwd_from_id, fwd_from_story share flags.6: set all of them or none')
         _flags = (4 if self.pinned else 0) | (16 if self.noforwards else 0) | (128 if self.fwd_modified else 0) | (32 if self.media_areas is not None else 0) | (1 if self.caption is not None else 0) | (2 if self.entities is not None else 0) | (8 if self.period is not None else 0) | (64 if self.fwd_from_id is not None else 0) | (64 if self.fwd_from_story is not None else 0) | (256 if self.albums is not None else 0) | (512 if self.music is not None else 0)
         out += _P_II(0x8f9e6898, _flags)
         self.peer._w(out, L)
@@ -167,6 +170,8 @@ class EditStory(TLRequest):
     def _w(self, out, L):
         if L is not None and (f := L.get(self.__class__)) is not None:
             return f(self, out, L)
+        if not (self.caption is not None) == (self.entities is not None):
+            raise _TLEncodeError('stories.editStory: caption, entities share flags.1: set all of them or none')
         _flags = (1 if self.media is not None else 0) | (8 if self.media_areas is not None else 0) | (2 if self.caption is not None else 0) | (2 if self.entities is not None else 0) | (4 if self.privacy_rules is not None else 0) | (16 if self.music is not None else 0)
         out += _P_II(0x2c63a72b, _flags)
         self.peer._w(out, L)

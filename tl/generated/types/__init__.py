@@ -6,6 +6,7 @@ import struct
 
 from tl.tlobject import TLRequest
 from tl.generated import abstract as _abstract
+from tl.errors import TLEncodeError as _TLEncodeError
 from tl.wire import read_bare_vector as w_read_bare_vector, read_bool as w_read_bool, read_bytes as w_read_bytes, read_bytes_el as w_read_bytes_el, read_int128 as w_read_int128, read_int256 as w_read_int256, read_object as w_read_object, read_string as w_read_string, read_string_el as w_read_string_el, read_vector as w_read_vector, read_vector_int as w_read_vector_int, read_vector_long as w_read_vector_long, read_vector_objects as w_read_vector_objects, write_bare_vector as w_write_bare_vector, write_bool as w_write_bool, write_bytes as w_write_bytes, write_bytes_el as w_write_bytes_el, write_int128 as w_write_int128, write_int256 as w_write_int256, write_object as w_write_object, write_string as w_write_string, write_string_el as w_write_string_el, write_vector as w_write_vector, write_vector_int as w_write_vector_int, write_vector_long as w_write_vector_long, write_vector_objects as w_write_vector_objects
 
 _u32 = struct.Struct('<I').unpack_from
@@ -1983,6 +1984,8 @@ class InputMediaUploadedPhoto(_abstract.TypeInputMedia):
     def _w(self, out, L):
         if L is not None and (f := L.get(self.__class__)) is not None:
             return f(self, out, L)
+        if not bool(self.live_photo) == (self.video is not None):
+            raise _TLEncodeError('inputMediaUploadedPhoto: live_photo, video share flags.3: set all of them or none')
         _flags = (4 if self.spoiler else 0) | (8 if self.live_photo else 0) | (1 if self.stickers is not None else 0) | (2 if self.ttl_seconds is not None else 0) | (8 if self.video is not None else 0)
         out += _P_II(0x7d8375da, _flags)
         self.file._w(out, L)
@@ -2029,6 +2032,8 @@ class InputMediaPhoto(_abstract.TypeInputMedia):
     def _w(self, out, L):
         if L is not None and (f := L.get(self.__class__)) is not None:
             return f(self, out, L)
+        if not bool(self.live_photo) == (self.video is not None):
+            raise _TLEncodeError('inputMediaPhoto: live_photo, video share flags.2: set all of them or none')
         _flags = (2 if self.spoiler else 0) | (4 if self.live_photo else 0) | (1 if self.ttl_seconds is not None else 0) | (4 if self.video is not None else 0)
         out += _P_II(0xe3af4434, _flags)
         self.id._w(out, L)
@@ -2491,6 +2496,8 @@ class InputMediaPoll(_abstract.TypeInputMedia):
     def _w(self, out, L):
         if L is not None and (f := L.get(self.__class__)) is not None:
             return f(self, out, L)
+        if not (self.solution is not None) == (self.solution_entities is not None):
+            raise _TLEncodeError('inputMediaPoll: solution, solution_entities share flags.1: set all of them or none')
         _flags = (1 if self.correct_answers is not None else 0) | (8 if self.attached_media is not None else 0) | (2 if self.solution is not None else 0) | (2 if self.solution_entities is not None else 0) | (4 if self.solution_media is not None else 0)
         out += _P_II(0x883a4108, _flags)
         self.poll._w(out, L)
@@ -3120,6 +3127,8 @@ class InputGroupCallStream(_abstract.TypeInputFileLocation):
     def _w(self, out, L):
         if L is not None and (f := L.get(self.__class__)) is not None:
             return f(self, out, L)
+        if not (self.video_channel is not None) == (self.video_quality is not None):
+            raise _TLEncodeError('inputGroupCallStream: video_channel, video_quality share flags.0: set all of them or none')
         _flags = (1 if self.video_channel is not None else 0) | (1 if self.video_quality is not None else 0)
         out += _P_II(0x0598a92a, _flags)
         self.call._w(out, L)
@@ -3292,6 +3301,10 @@ class User(_abstract.TypeUser):
     def _w(self, out, L):
         if L is not None and (f := L.get(self.__class__)) is not None:
             return f(self, out, L)
+        if not bool(self.bot) == (self.bot_info_version is not None):
+            raise _TLEncodeError('user: bot, bot_info_version share flags.14: set all of them or none')
+        if not bool(self.restricted) == (self.restriction_reason is not None):
+            raise _TLEncodeError('user: restricted, restriction_reason share flags.18: set all of them or none')
         _flags = (1024 if self.self_ else 0) | (2048 if self.contact else 0) | (4096 if self.mutual_contact else 0) | (8192 if self.deleted else 0) | (16384 if self.bot else 0) | (32768 if self.bot_chat_history else 0) | (65536 if self.bot_nochats else 0) | (131072 if self.verified else 0) | (262144 if self.restricted else 0) | (1048576 if self.min else 0) | (2097152 if self.bot_inline_geo else 0) | (8388608 if self.support else 0) | (16777216 if self.scam else 0) | (33554432 if self.apply_min_photo else 0) | (67108864 if self.fake else 0) | (134217728 if self.bot_attach_menu else 0) | (268435456 if self.premium else 0) | (536870912 if self.attach_menu_enabled else 0) | (1 if self.access_hash is not None else 0) | (2 if self.first_name is not None else 0) | (4 if self.last_name is not None else 0) | (8 if self.username is not None else 0) | (16 if self.phone is not None else 0) | (32 if self.photo is not None else 0) | (64 if self.status is not None else 0) | (16384 if self.bot_info_version is not None else 0) | (262144 if self.restriction_reason is not None else 0) | (524288 if self.bot_inline_placeholder is not None else 0) | (4194304 if self.lang_code is not None else 0) | (1073741824 if self.emoji_status is not None else 0)
         _flags2 = (2 if self.bot_can_edit else 0) | (4 if self.close_friend else 0) | (8 if self.stories_hidden else 0) | (16 if self.stories_unavailable else 0) | (1024 if self.contact_require_premium else 0) | (2048 if self.bot_business else 0) | (8192 if self.bot_has_main_app else 0) | (65536 if self.bot_forum_view else 0) | (131072 if self.bot_forum_can_manage_topics else 0) | (262144 if self.bot_can_manage_bots else 0) | (524288 if self.bot_guestchat else 0) | (1048576 if self.bot_guard else 0) | (1 if self.usernames is not None else 0) | (32 if self.stories_max_id is not None else 0) | (256 if self.color is not None else 0) | (512 if self.profile_color is not None else 0) | (4096 if self.bot_active_users is not None else 0) | (16384 if self.bot_verification_icon is not None else 0) | (32768 if self.send_paid_messages_stars is not None else 0) | (2097152 if self.linked_community_id is not None else 0)
         out += _P_IIIq(0xb1b8cc83, _flags, _flags2, self.id)
@@ -3771,6 +3784,8 @@ class Channel(_abstract.TypeChat):
     def _w(self, out, L):
         if L is not None and (f := L.get(self.__class__)) is not None:
             return f(self, out, L)
+        if not bool(self.restricted) == (self.restriction_reason is not None):
+            raise _TLEncodeError('channel: restricted, restriction_reason share flags.9: set all of them or none')
         _flags = (1 if self.creator else 0) | (4 if self.left else 0) | (32 if self.broadcast else 0) | (128 if self.verified else 0) | (256 if self.megagroup else 0) | (512 if self.restricted else 0) | (2048 if self.signatures else 0) | (4096 if self.min else 0) | (524288 if self.scam else 0) | (1048576 if self.has_link else 0) | (2097152 if self.has_geo else 0) | (4194304 if self.slowmode_enabled else 0) | (8388608 if self.call_active else 0) | (16777216 if self.call_not_empty else 0) | (33554432 if self.fake else 0) | (67108864 if self.gigagroup else 0) | (134217728 if self.noforwards else 0) | (268435456 if self.join_to_send else 0) | (536870912 if self.join_request else 0) | (1073741824 if self.forum else 0) | (8192 if self.access_hash is not None else 0) | (64 if self.username is not None else 0) | (512 if self.restriction_reason is not None else 0) | (16384 if self.admin_rights is not None else 0) | (32768 if self.banned_rights is not None else 0) | (262144 if self.default_banned_rights is not None else 0) | (131072 if self.participants_count is not None else 0)
         _flags2 = (2 if self.stories_hidden else 0) | (4 if self.stories_hidden_min else 0) | (8 if self.stories_unavailable else 0) | (4096 if self.signature_profiles else 0) | (32768 if self.autotranslation else 0) | (65536 if self.broadcast_messages_allowed else 0) | (131072 if self.monoforum else 0) | (524288 if self.forum_tabs else 0) | (1 if self.usernames is not None else 0) | (16 if self.stories_max_id is not None else 0) | (128 if self.color is not None else 0) | (256 if self.profile_color is not None else 0) | (512 if self.emoji_status is not None else 0) | (1024 if self.level is not None else 0) | (2048 if self.subscription_until_date is not None else 0) | (8192 if self.bot_verification_icon is not None else 0) | (16384 if self.send_paid_messages_stars is not None else 0) | (262144 if self.linked_monoforum_id is not None else 0) | (1048576 if self.linked_community_id is not None else 0)
         out += _P_IIIq(0xd49f34c6, _flags, _flags2, self.id)
@@ -4053,6 +4068,8 @@ class ChatFull(_abstract.TypeChatFull):
     def _w(self, out, L):
         if L is not None and (f := L.get(self.__class__)) is not None:
             return f(self, out, L)
+        if not (self.requests_pending is not None) == (self.recent_requesters is not None):
+            raise _TLEncodeError('chatFull: requests_pending, recent_requesters share flags.17: set all of them or none')
         _flags = (128 if self.can_set_username else 0) | (256 if self.has_scheduled else 0) | (524288 if self.translations_disabled else 0) | (2097152 if self.has_welcome_messages else 0) | (4 if self.chat_photo is not None else 0) | (8192 if self.exported_invite is not None else 0) | (8 if self.bot_info is not None else 0) | (64 if self.pinned_msg_id is not None else 0) | (2048 if self.folder_id is not None else 0) | (4096 if self.call is not None else 0) | (16384 if self.ttl_period is not None else 0) | (32768 if self.groupcall_default_join_as is not None else 0) | (65536 if self.theme_emoticon is not None else 0) | (131072 if self.requests_pending is not None else 0) | (131072 if self.recent_requesters is not None else 0) | (262144 if self.available_reactions is not None else 0) | (1048576 if self.reactions_limit is not None else 0)
         out += _P_IIq(0x2633421b, _flags, self.id)
         w_write_string(out, self.about)
@@ -4226,6 +4243,12 @@ class ChannelFull(_abstract.TypeChatFull):
     def _w(self, out, L):
         if L is not None and (f := L.get(self.__class__)) is not None:
             return f(self, out, L)
+        if not (self.kicked_count is not None) == (self.banned_count is not None):
+            raise _TLEncodeError('channelFull: kicked_count, banned_count share flags.2: set all of them or none')
+        if not (self.migrated_from_chat_id is not None) == (self.migrated_from_max_id is not None):
+            raise _TLEncodeError('channelFull: migrated_from_chat_id, migrated_from_max_id share flags.4: set all of them or none')
+        if not (self.requests_pending is not None) == (self.recent_requesters is not None):
+            raise _TLEncodeError('channelFull: requests_pending, recent_requesters share flags.28: set all of them or none')
         _flags = (8 if self.can_view_participants else 0) | (64 if self.can_set_username else 0) | (128 if self.can_set_stickers else 0) | (1024 if self.hidden_prehistory else 0) | (65536 if self.can_set_location else 0) | (524288 if self.has_scheduled else 0) | (1048576 if self.can_view_stats else 0) | (4194304 if self.blocked else 0) | (1 if self.participants_count is not None else 0) | (2 if self.admins_count is not None else 0) | (4 if self.kicked_count is not None else 0) | (4 if self.banned_count is not None else 0) | (8192 if self.online_count is not None else 0) | (8388608 if self.exported_invite is not None else 0) | (16 if self.migrated_from_chat_id is not None else 0) | (16 if self.migrated_from_max_id is not None else 0) | (32 if self.pinned_msg_id is not None else 0) | (256 if self.stickerset is not None else 0) | (512 if self.available_min_id is not None else 0) | (2048 if self.folder_id is not None else 0) | (16384 if self.linked_chat_id is not None else 0) | (32768 if self.location is not None else 0) | (131072 if self.slowmode_seconds is not None else 0) | (262144 if self.slowmode_next_send_date is not None else 0) | (4096 if self.stats_dc is not None else 0) | (2097152 if self.call is not None else 0) | (16777216 if self.ttl_period is not None else 0) | (33554432 if self.pending_suggestions is not None else 0) | (67108864 if self.groupcall_default_join_as is not None else 0) | (134217728 if self.theme_emoticon is not None else 0) | (268435456 if self.requests_pending is not None else 0) | (268435456 if self.recent_requesters is not None else 0) | (536870912 if self.default_send_as is not None else 0) | (1073741824 if self.available_reactions is not None else 0)
         _flags2 = (1 if self.can_delete_channel else 0) | (2 if self.antispam else 0) | (4 if self.participants_hidden else 0) | (8 if self.translations_disabled else 0) | (32 if self.stories_pinned_available else 0) | (64 if self.view_forum_as_messages else 0) | (2048 if self.restricted_sponsored else 0) | (4096 if self.can_view_revenue else 0) | (16384 if self.paid_media_allowed else 0) | (32768 if self.can_view_stars_revenue else 0) | (65536 if self.paid_reactions_available else 0) | (524288 if self.stargifts_available else 0) | (1048576 if self.paid_messages_available else 0) | (16777216 if self.has_welcome_messages else 0) | (8192 if self.reactions_limit is not None else 0) | (16 if self.stories is not None else 0) | (128 if self.wallpaper is not None else 0) | (256 if self.boosts_applied is not None else 0) | (512 if self.boosts_unrestrict is not None else 0) | (1024 if self.emojiset is not None else 0) | (131072 if self.bot_verification is not None else 0) | (262144 if self.stargifts_count is not None else 0) | (2097152 if self.send_paid_messages_stars is not None else 0) | (4194304 if self.main_tab is not None else 0) | (8388608 if self.guard_bot_id is not None else 0)
         out += _P_IIIq(0xa04e8d3a, _flags, _flags2, self.id)
@@ -4812,6 +4835,8 @@ class Message(_abstract.TypeMessage):
     def _w(self, out, L):
         if L is not None and (f := L.get(self.__class__)) is not None:
             return f(self, out, L)
+        if not (self.views is not None) == (self.forwards is not None):
+            raise _TLEncodeError('message: views, forwards share flags.10: set all of them or none')
         _flags = (2 if self.out else 0) | (16 if self.mentioned else 0) | (32 if self.media_unread else 0) | (8192 if self.silent else 0) | (16384 if self.post else 0) | (262144 if self.from_scheduled else 0) | (524288 if self.legacy else 0) | (2097152 if self.edit_hide else 0) | (16777216 if self.pinned else 0) | (67108864 if self.noforwards else 0) | (134217728 if self.invert_media else 0) | (256 if self.from_id is not None else 0) | (536870912 if self.from_boosts_applied is not None else 0) | (268435456 if self.saved_peer_id is not None else 0) | (4 if self.fwd_from is not None else 0) | (2048 if self.via_bot_id is not None else 0) | (8 if self.reply_to is not None else 0) | (512 if self.media is not None else 0) | (64 if self.reply_markup is not None else 0) | (128 if self.entities is not None else 0) | (1024 if self.views is not None else 0) | (1024 if self.forwards is not None else 0) | (8388608 if self.replies is not None else 0) | (32768 if self.edit_date is not None else 0) | (65536 if self.post_author is not None else 0) | (131072 if self.grouped_id is not None else 0) | (1048576 if self.reactions is not None else 0) | (4194304 if self.restriction_reason is not None else 0) | (33554432 if self.ttl_period is not None else 0) | (1073741824 if self.quick_reply_shortcut_id is not None else 0)
         _flags2 = (2 if self.offline else 0) | (16 if self.video_processing_pending else 0) | (256 if self.paid_suggested_post_stars else 0) | (512 if self.paid_suggested_post_ton else 0) | (4096 if self.from_rank is not None else 0) | (1 if self.via_business_bot_id is not None else 0) | (524288 if self.guestchat_via_from is not None else 0) | (4 if self.effect is not None else 0) | (8 if self.factcheck is not None else 0) | (32 if self.report_delivery_until_date is not None else 0) | (64 if self.paid_message_stars is not None else 0) | (128 if self.suggested_post is not None else 0) | (1024 if self.schedule_repeat_period is not None else 0) | (2048 if self.summary_from_language is not None else 0) | (8192 if self.rich_message is not None else 0)
         out += _P_IIIi(0x7600b9d3, _flags, _flags2, self.id)
@@ -5118,6 +5143,8 @@ class MessageMediaPhoto(_abstract.TypeMessageMedia):
     def _w(self, out, L):
         if L is not None and (f := L.get(self.__class__)) is not None:
             return f(self, out, L)
+        if not bool(self.live_photo) == (self.video is not None):
+            raise _TLEncodeError('messageMediaPhoto: live_photo, video share flags.4: set all of them or none')
         _flags = (8 if self.spoiler else 0) | (16 if self.live_photo else 0) | (1 if self.photo is not None else 0) | (4 if self.ttl_seconds is not None else 0) | (16 if self.video is not None else 0)
         out += _P_II(0xe216eb63, _flags)
         if self.photo is not None:
@@ -6603,6 +6630,8 @@ class MessageActionGiftPremium(_abstract.TypeMessageAction):
     def _w(self, out, L):
         if L is not None and (f := L.get(self.__class__)) is not None:
             return f(self, out, L)
+        if not (self.crypto_currency is not None) == (self.crypto_amount is not None):
+            raise _TLEncodeError('messageActionGiftPremium: crypto_currency, crypto_amount share flags.0: set all of them or none')
         _flags = (1 if self.crypto_currency is not None else 0) | (1 if self.crypto_amount is not None else 0) | (2 if self.message is not None else 0)
         out += _P_II(0x48e91302, _flags)
         w_write_string(out, self.currency)
@@ -6812,6 +6841,10 @@ class MessageActionGiftCode(_abstract.TypeMessageAction):
     def _w(self, out, L):
         if L is not None and (f := L.get(self.__class__)) is not None:
             return f(self, out, L)
+        if not (self.currency is not None) == (self.amount is not None):
+            raise _TLEncodeError('messageActionGiftCode: currency, amount share flags.2: set all of them or none')
+        if not (self.crypto_currency is not None) == (self.crypto_amount is not None):
+            raise _TLEncodeError('messageActionGiftCode: crypto_currency, crypto_amount share flags.3: set all of them or none')
         _flags = (1 if self.via_giveaway else 0) | (32 if self.unclaimed else 0) | (2 if self.boost_peer is not None else 0) | (4 if self.currency is not None else 0) | (4 if self.amount is not None else 0) | (8 if self.crypto_currency is not None else 0) | (8 if self.crypto_amount is not None else 0) | (16 if self.message is not None else 0)
         out += _P_II(0x31c48347, _flags)
         if self.boost_peer is not None:
@@ -7016,6 +7049,8 @@ class MessageActionGiftStars(_abstract.TypeMessageAction):
     def _w(self, out, L):
         if L is not None and (f := L.get(self.__class__)) is not None:
             return f(self, out, L)
+        if not (self.crypto_currency is not None) == (self.crypto_amount is not None):
+            raise _TLEncodeError('messageActionGiftStars: crypto_currency, crypto_amount share flags.0: set all of them or none')
         _flags = (1 if self.crypto_currency is not None else 0) | (1 if self.crypto_amount is not None else 0) | (2 if self.transaction_id is not None else 0)
         out += _P_II(0x45d5b021, _flags)
         w_write_string(out, self.currency)
@@ -7112,6 +7147,10 @@ class MessageActionStarGift(_abstract.TypeMessageAction):
     def _w(self, out, L):
         if L is not None and (f := L.get(self.__class__)) is not None:
             return f(self, out, L)
+        if not bool(self.upgraded) == (self.upgrade_msg_id is not None):
+            raise _TLEncodeError('messageActionStarGift: upgraded, upgrade_msg_id share flags.5: set all of them or none')
+        if not (self.peer is not None) == (self.saved_id is not None):
+            raise _TLEncodeError('messageActionStarGift: peer, saved_id share flags.12: set all of them or none')
         _flags = (1 if self.name_hidden else 0) | (4 if self.saved else 0) | (8 if self.converted else 0) | (32 if self.upgraded else 0) | (512 if self.refunded else 0) | (1024 if self.can_upgrade else 0) | (8192 if self.prepaid_upgrade else 0) | (65536 if self.upgrade_separate else 0) | (131072 if self.auction_acquired else 0) | (2 if self.message is not None else 0) | (16 if self.convert_stars is not None else 0) | (32 if self.upgrade_msg_id is not None else 0) | (256 if self.upgrade_stars is not None else 0) | (2048 if self.from_id is not None else 0) | (4096 if self.peer is not None else 0) | (4096 if self.saved_id is not None else 0) | (16384 if self.prepaid_upgrade_hash is not None else 0) | (32768 if self.gift_msg_id is not None else 0) | (262144 if self.to_id is not None else 0) | (524288 if self.gift_num is not None else 0)
         out += _P_II(0xea2c31d3, _flags)
         self.gift._w(out, L)
@@ -7222,6 +7261,8 @@ class MessageActionStarGiftUnique(_abstract.TypeMessageAction):
     def _w(self, out, L):
         if L is not None and (f := L.get(self.__class__)) is not None:
             return f(self, out, L)
+        if not (self.peer is not None) == (self.saved_id is not None):
+            raise _TLEncodeError('messageActionStarGiftUnique: peer, saved_id share flags.7: set all of them or none')
         _flags = (1 if self.upgrade else 0) | (2 if self.transferred else 0) | (4 if self.saved else 0) | (32 if self.refunded else 0) | (2048 if self.prepaid_upgrade else 0) | (8192 if self.assigned else 0) | (16384 if self.from_offer else 0) | (65536 if self.craft else 0) | (131072 if self.name_hidden else 0) | (8 if self.can_export_at is not None else 0) | (16 if self.transfer_stars is not None else 0) | (64 if self.from_id is not None else 0) | (128 if self.peer is not None else 0) | (128 if self.saved_id is not None else 0) | (256 if self.resale_amount is not None else 0) | (512 if self.can_transfer_at is not None else 0) | (1024 if self.can_resell_at is not None else 0) | (4096 if self.drop_original_details_stars is not None else 0) | (32768 if self.can_craft_at is not None else 0) | (262144 if self.message is not None else 0)
         out += _P_II(0x7e1c1187, _flags)
         self.gift._w(out, L)
@@ -8579,6 +8620,10 @@ class PeerSettings(_abstract.TypePeerSettings):
     def _w(self, out, L):
         if L is not None and (f := L.get(self.__class__)) is not None:
             return f(self, out, L)
+        if not (self.request_chat_title is not None) == (self.request_chat_date is not None):
+            raise _TLEncodeError('peerSettings: request_chat_title, request_chat_date share flags.9: set all of them or none')
+        if not (self.business_bot_id is not None) == (self.business_bot_manage_url is not None):
+            raise _TLEncodeError('peerSettings: business_bot_id, business_bot_manage_url share flags.13: set all of them or none')
         _flags = (1 if self.report_spam else 0) | (2 if self.add_contact else 0) | (4 if self.block_contact else 0) | (8 if self.share_contact else 0) | (16 if self.need_contacts_exception else 0) | (32 if self.report_geo else 0) | (128 if self.autoarchived else 0) | (256 if self.invite_members else 0) | (1024 if self.request_chat_broadcast else 0) | (2048 if self.business_bot_paused else 0) | (4096 if self.business_bot_can_reply else 0) | (64 if self.geo_distance is not None else 0) | (512 if self.request_chat_title is not None else 0) | (512 if self.request_chat_date is not None else 0) | (8192 if self.business_bot_id is not None else 0) | (8192 if self.business_bot_manage_url is not None else 0) | (16384 if self.charge_paid_message_stars is not None else 0) | (32768 if self.registration_month is not None else 0) | (65536 if self.phone_country is not None else 0) | (131072 if self.name_change_date is not None else 0) | (262144 if self.photo_change_date is not None else 0)
         out += _P_II(0xf47741f7, _flags)
         if self.geo_distance is not None:
@@ -8989,6 +9034,10 @@ class UserFull(_abstract.TypeUserFull):
     def _w(self, out, L):
         if L is not None and (f := L.get(self.__class__)) is not None:
             return f(self, out, L)
+        if not (self.personal_channel_id is not None) == (self.personal_channel_message is not None):
+            raise _TLEncodeError('userFull: personal_channel_id, personal_channel_message share flags2.6: set all of them or none')
+        if not (self.stars_my_pending_rating is not None) == (self.stars_my_pending_rating_date is not None):
+            raise _TLEncodeError('userFull: stars_my_pending_rating, stars_my_pending_rating_date share flags2.18: set all of them or none')
         _flags = (1 if self.blocked else 0) | (16 if self.phone_calls_available else 0) | (32 if self.phone_calls_private else 0) | (128 if self.can_pin_message else 0) | (4096 if self.has_scheduled else 0) | (8192 if self.video_calls_available else 0) | (1048576 if self.voice_messages_forbidden else 0) | (8388608 if self.translations_disabled else 0) | (67108864 if self.stories_pinned_available else 0) | (134217728 if self.blocked_my_stories_from else 0) | (268435456 if self.wallpaper_overridden else 0) | (536870912 if self.contact_require_premium else 0) | (1073741824 if self.read_dates_private else 0) | (2 if self.about is not None else 0) | (2097152 if self.personal_photo is not None else 0) | (4 if self.profile_photo is not None else 0) | (4194304 if self.fallback_photo is not None else 0) | (8 if self.bot_info is not None else 0) | (64 if self.pinned_msg_id is not None else 0) | (2048 if self.folder_id is not None else 0) | (16384 if self.ttl_period is not None else 0) | (32768 if self.theme is not None else 0) | (65536 if self.private_forward_name is not None else 0) | (131072 if self.bot_group_admin_rights is not None else 0) | (262144 if self.bot_broadcast_admin_rights is not None else 0) | (16777216 if self.wallpaper is not None else 0) | (33554432 if self.stories is not None else 0)
         _flags2 = (128 if self.sponsored_enabled else 0) | (512 if self.can_view_revenue else 0) | (1024 if self.bot_can_manage_emoji_status else 0) | (65536 if self.display_gifts_button else 0) | (8388608 if self.noforwards_my_enabled else 0) | (16777216 if self.noforwards_peer_enabled else 0) | (67108864 if self.unofficial_security_risk else 0) | (1 if self.business_work_hours is not None else 0) | (2 if self.business_location is not None else 0) | (4 if self.business_greeting_message is not None else 0) | (8 if self.business_away_message is not None else 0) | (16 if self.business_intro is not None else 0) | (32 if self.birthday is not None else 0) | (64 if self.personal_channel_id is not None else 0) | (64 if self.personal_channel_message is not None else 0) | (256 if self.stargifts_count is not None else 0) | (2048 if self.starref_program is not None else 0) | (4096 if self.bot_verification is not None else 0) | (16384 if self.send_paid_messages_stars is not None else 0) | (32768 if self.disallowed_gifts is not None else 0) | (131072 if self.stars_rating is not None else 0) | (262144 if self.stars_my_pending_rating is not None else 0) | (262144 if self.stars_my_pending_rating_date is not None else 0) | (1048576 if self.main_tab is not None else 0) | (2097152 if self.saved_music is not None else 0) | (4194304 if self.note is not None else 0) | (33554432 if self.bot_manager_id is not None else 0)
         out += _P_IIIq(0x06cbe645, _flags, _flags2, self.id)
@@ -9867,6 +9916,8 @@ class UpdateNewAuthorization(_abstract.TypeUpdate):
     def _w(self, out, L):
         if L is not None and (f := L.get(self.__class__)) is not None:
             return f(self, out, L)
+        if not bool(self.unconfirmed) == (self.date is not None) == (self.device is not None) == (self.location is not None):
+            raise _TLEncodeError('updateNewAuthorization: unconfirmed, date, device, location share flags.0: set all of them or none')
         _flags = (1 if self.unconfirmed else 0) | (1 if self.date is not None else 0) | (1 if self.device is not None else 0) | (1 if self.location is not None else 0)
         out += _P_IIq(0x8951abef, _flags, self.hash)
         if self.date is not None:
@@ -11388,6 +11439,8 @@ class UpdateMessagePoll(_abstract.TypeUpdate):
     def _w(self, out, L):
         if L is not None and (f := L.get(self.__class__)) is not None:
             return f(self, out, L)
+        if not (self.peer is not None) == (self.msg_id is not None):
+            raise _TLEncodeError('updateMessagePoll: peer, msg_id share flags.1: set all of them or none')
         _flags = (2 if self.peer is not None else 0) | (2 if self.msg_id is not None else 0) | (4 if self.top_msg_id is not None else 0) | (1 if self.poll is not None else 0)
         out += _P_II(0xd64c522b, _flags)
         if self.peer is not None:
@@ -11817,6 +11870,8 @@ class UpdateReadChannelDiscussionInbox(_abstract.TypeUpdate):
     def _w(self, out, L):
         if L is not None and (f := L.get(self.__class__)) is not None:
             return f(self, out, L)
+        if not (self.broadcast_id is not None) == (self.broadcast_post is not None):
+            raise _TLEncodeError('updateReadChannelDiscussionInbox: broadcast_id, broadcast_post share flags.0: set all of them or none')
         _flags = (1 if self.broadcast_id is not None else 0) | (1 if self.broadcast_post is not None else 0)
         out += _P_IIqii(0xd6b19546, _flags, self.channel_id, self.top_msg_id, self.read_max_id)
         if self.broadcast_id is not None:
@@ -13978,6 +14033,8 @@ class UpdateNewBotConnection(_abstract.TypeUpdate):
     def _w(self, out, L):
         if L is not None and (f := L.get(self.__class__)) is not None:
             return f(self, out, L)
+        if not (self.date is not None) == (self.device is not None) == (self.location is not None):
+            raise _TLEncodeError('updateNewBotConnection: date, device, location share flags.1: set all of them or none')
         _flags = (1 if self.confirmed else 0) | (2 if self.date is not None else 0) | (2 if self.device is not None else 0) | (2 if self.location is not None else 0)
         out += _P_IIq(0xb22083a6, _flags, self.bot_id)
         if self.date is not None:
@@ -14604,6 +14661,8 @@ class Config(_abstract.TypeConfig):
     def _w(self, out, L):
         if L is not None and (f := L.get(self.__class__)) is not None:
             return f(self, out, L)
+        if not (self.suggested_lang_code is not None) == (self.lang_pack_version is not None) == (self.base_lang_pack_version is not None):
+            raise _TLEncodeError('config: suggested_lang_code, lang_pack_version, base_lang_pack_version share flags.2: set all of them or none')
         _flags = (8 if self.default_p2p_contacts else 0) | (16 if self.preload_featured_stickers else 0) | (64 if self.revoke_pm_inbox else 0) | (256 if self.blocked_mode else 0) | (16384 if self.force_try_ipv6 else 0) | (1 if self.tmp_sessions is not None else 0) | (128 if self.autoupdate_url_prefix is not None else 0) | (512 if self.gif_search_username is not None else 0) | (1024 if self.venue_search_username is not None else 0) | (2048 if self.img_search_username is not None else 0) | (4096 if self.static_maps_provider is not None else 0) | (4 if self.suggested_lang_code is not None else 0) | (4 if self.lang_pack_version is not None else 0) | (4 if self.base_lang_pack_version is not None else 0) | (32768 if self.reactions_default is not None else 0) | (65536 if self.autologin_token is not None else 0)
         out += _P_IIii(0xcc1a241e, _flags, self.date, self.expires)
         w_write_bool(out, self.test_mode)
@@ -17236,6 +17295,10 @@ class WebPage(_abstract.TypeWebPage):
     def _w(self, out, L):
         if L is not None and (f := L.get(self.__class__)) is not None:
             return f(self, out, L)
+        if not (self.embed_url is not None) == (self.embed_type is not None):
+            raise _TLEncodeError('webPage: embed_url, embed_type share flags.5: set all of them or none')
+        if not (self.embed_width is not None) == (self.embed_height is not None):
+            raise _TLEncodeError('webPage: embed_width, embed_height share flags.6: set all of them or none')
         _flags = (8192 if self.has_large_media else 0) | (16384 if self.video_cover_photo else 0) | (1 if self.type is not None else 0) | (2 if self.site_name is not None else 0) | (4 if self.title is not None else 0) | (8 if self.description is not None else 0) | (16 if self.photo is not None else 0) | (32 if self.embed_url is not None else 0) | (32 if self.embed_type is not None else 0) | (64 if self.embed_width is not None else 0) | (64 if self.embed_height is not None else 0) | (128 if self.duration is not None else 0) | (256 if self.author is not None else 0) | (512 if self.document is not None else 0) | (1024 if self.cached_page is not None else 0) | (4096 if self.attributes is not None else 0)
         out += _P_IIq(0xe89c45b2, _flags, self.id)
         w_write_string(out, self.url)
@@ -17951,6 +18014,8 @@ class StickerSet(_abstract.TypeStickerSet):
     def _w(self, out, L):
         if L is not None and (f := L.get(self.__class__)) is not None:
             return f(self, out, L)
+        if not (self.thumbs is not None) == (self.thumb_dc_id is not None) == (self.thumb_version is not None):
+            raise _TLEncodeError('stickerSet: thumbs, thumb_dc_id, thumb_version share flags.4: set all of them or none')
         _flags = (2 if self.archived else 0) | (4 if self.official else 0) | (8 if self.masks else 0) | (128 if self.emojis else 0) | (512 if self.text_color else 0) | (1024 if self.channel_emoji_status else 0) | (2048 if self.creator else 0) | (1 if self.installed_date is not None else 0) | (16 if self.thumbs is not None else 0) | (16 if self.thumb_dc_id is not None else 0) | (16 if self.thumb_version is not None else 0) | (256 if self.thumb_document_id is not None else 0)
         out += _P_II(0x2dd14edc, _flags)
         if self.installed_date is not None:
@@ -19117,6 +19182,8 @@ class ChannelParticipantAdmin(_abstract.TypeChannelParticipant):
     def _w(self, out, L):
         if L is not None and (f := L.get(self.__class__)) is not None:
             return f(self, out, L)
+        if not bool(self.self_) == (self.inviter_id is not None):
+            raise _TLEncodeError('channelParticipantAdmin: self, inviter_id share flags.1: set all of them or none')
         _flags = (1 if self.can_edit else 0) | (2 if self.self_ else 0) | (2 if self.inviter_id is not None else 0) | (4 if self.rank is not None else 0)
         out += _P_IIq(0x34c3bb53, _flags, self.user_id)
         if self.inviter_id is not None:
@@ -20447,6 +20514,8 @@ class MessageFwdHeader(_abstract.TypeMessageFwdHeader):
     def _w(self, out, L):
         if L is not None and (f := L.get(self.__class__)) is not None:
             return f(self, out, L)
+        if not (self.saved_from_peer is not None) == (self.saved_from_msg_id is not None):
+            raise _TLEncodeError('messageFwdHeader: saved_from_peer, saved_from_msg_id share flags.4: set all of them or none')
         _flags = (128 if self.imported else 0) | (2048 if self.saved_out else 0) | (1 if self.from_id is not None else 0) | (32 if self.from_name is not None else 0) | (4 if self.channel_post is not None else 0) | (8 if self.post_author is not None else 0) | (16 if self.saved_from_peer is not None else 0) | (16 if self.saved_from_msg_id is not None else 0) | (256 if self.saved_from_id is not None else 0) | (512 if self.saved_from_name is not None else 0) | (1024 if self.saved_date is not None else 0) | (64 if self.psa_type is not None else 0)
         out += _P_II(0x4e4df4bb, _flags)
         if self.from_id is not None:
@@ -22288,6 +22357,8 @@ class PageBlockPhoto(_abstract.TypePageBlock):
     def _w(self, out, L):
         if L is not None and (f := L.get(self.__class__)) is not None:
             return f(self, out, L)
+        if not (self.url is not None) == (self.webpage_id is not None):
+            raise _TLEncodeError('pageBlockPhoto: url, webpage_id share flags.0: set all of them or none')
         _flags = (2 if self.spoiler else 0) | (1 if self.url is not None else 0) | (1 if self.webpage_id is not None else 0)
         out += _P_IIq(0x1759c560, _flags, self.photo_id)
         self.caption._w(out, L)
@@ -22381,6 +22452,8 @@ class PageBlockEmbed(_abstract.TypePageBlock):
     def _w(self, out, L):
         if L is not None and (f := L.get(self.__class__)) is not None:
             return f(self, out, L)
+        if not (self.w is not None) == (self.h is not None):
+            raise _TLEncodeError('pageBlockEmbed: w, h share flags.5: set all of them or none')
         _flags = (1 if self.full_width else 0) | (8 if self.allow_scrolling else 0) | (2 if self.url is not None else 0) | (4 if self.html is not None else 0) | (16 if self.poster_photo_id is not None else 0) | (32 if self.w is not None else 0) | (32 if self.h is not None else 0)
         out += _P_II(0xa8718dc5, _flags)
         if self.url is not None:
@@ -23188,6 +23261,8 @@ class Invoice(_abstract.TypeInvoice):
     def _w(self, out, L):
         if L is not None and (f := L.get(self.__class__)) is not None:
             return f(self, out, L)
+        if not (self.max_tip_amount is not None) == (self.suggested_tip_amounts is not None):
+            raise _TLEncodeError('invoice: max_tip_amount, suggested_tip_amounts share flags.8: set all of them or none')
         _flags = (1 if self.test else 0) | (2 if self.name_requested else 0) | (4 if self.phone_requested else 0) | (8 if self.email_requested else 0) | (16 if self.shipping_address_requested else 0) | (32 if self.flexible else 0) | (64 if self.phone_to_provider else 0) | (128 if self.email_to_provider else 0) | (512 if self.recurring else 0) | (256 if self.max_tip_amount is not None else 0) | (256 if self.suggested_tip_amounts is not None else 0) | (1024 if self.terms_url is not None else 0) | (2048 if self.subscription_period is not None else 0)
         out += _P_II(0x049ee584, _flags)
         w_write_string(out, self.currency)
@@ -23525,6 +23600,8 @@ class InputWebFileAudioAlbumThumbLocation(_abstract.TypeInputWebFileLocation):
     def _w(self, out, L):
         if L is not None and (f := L.get(self.__class__)) is not None:
             return f(self, out, L)
+        if not (self.title is not None) == (self.performer is not None):
+            raise _TLEncodeError('inputWebFileAudioAlbumThumbLocation: title, performer share flags.1: set all of them or none')
         _flags = (4 if self.small else 0) | (1 if self.document is not None else 0) | (2 if self.title is not None else 0) | (2 if self.performer is not None else 0)
         out += _P_II(0xf46fe924, _flags)
         if self.document is not None:
@@ -27772,6 +27849,8 @@ class PollAnswer(_abstract.TypePollAnswer):
     def _w(self, out, L):
         if L is not None and (f := L.get(self.__class__)) is not None:
             return f(self, out, L)
+        if not (self.added_by is not None) == (self.date is not None):
+            raise _TLEncodeError('pollAnswer: added_by, date share flags.1: set all of them or none')
         _flags = (1 if self.media is not None else 0) | (2 if self.added_by is not None else 0) | (2 if self.date is not None else 0)
         out += _P_II(0x4b7d786a, _flags)
         self.text._w(out, L)
@@ -27913,6 +27992,8 @@ class PollAnswerVoters(_abstract.TypePollAnswerVoters):
     def _w(self, out, L):
         if L is not None and (f := L.get(self.__class__)) is not None:
             return f(self, out, L)
+        if not (self.voters is not None) == (self.recent_voters is not None):
+            raise _TLEncodeError('pollAnswerVoters: voters, recent_voters share flags.2: set all of them or none')
         _flags = (1 if self.chosen else 0) | (2 if self.correct else 0) | (4 if self.voters is not None else 0) | (4 if self.recent_voters is not None else 0)
         out += _P_II(0x3645230a, _flags)
         w_write_bytes(out, self.option)
@@ -27957,6 +28038,8 @@ class PollResults(_abstract.TypePollResults):
     def _w(self, out, L):
         if L is not None and (f := L.get(self.__class__)) is not None:
             return f(self, out, L)
+        if not (self.solution is not None) == (self.solution_entities is not None):
+            raise _TLEncodeError('pollResults: solution, solution_entities share flags.4: set all of them or none')
         _flags = (1 if self.min else 0) | (64 if self.has_unread_votes else 0) | (128 if self.can_view_stats else 0) | (2 if self.results is not None else 0) | (4 if self.total_voters is not None else 0) | (8 if self.recent_voters is not None else 0) | (16 if self.solution is not None else 0) | (16 if self.solution_entities is not None else 0) | (32 if self.solution_media is not None else 0)
         out += _P_II(0xba7bb15e, _flags)
         if self.results is not None:
@@ -28216,6 +28299,8 @@ class CodeSettings(_abstract.TypeCodeSettings):
     def _w(self, out, L):
         if L is not None and (f := L.get(self.__class__)) is not None:
             return f(self, out, L)
+        if not (self.token is not None) == (self.app_sandbox is not None):
+            raise _TLEncodeError('codeSettings: token, app_sandbox share flags.8: set all of them or none')
         _flags = (1 if self.allow_flashcall else 0) | (2 if self.current_number else 0) | (16 if self.allow_app_hash else 0) | (32 if self.allow_missed_call else 0) | (128 if self.allow_firebase else 0) | (512 if self.unknown_number else 0) | (64 if self.logout_tokens is not None else 0) | (256 if self.token is not None else 0) | (256 if self.app_sandbox is not None else 0)
         out += _P_II(0xad253d78, _flags)
         if self.logout_tokens is not None:
@@ -28264,6 +28349,8 @@ class WallPaperSettings(_abstract.TypeWallPaperSettings):
     def _w(self, out, L):
         if L is not None and (f := L.get(self.__class__)) is not None:
             return f(self, out, L)
+        if not (self.second_background_color is not None) == (self.rotation is not None):
+            raise _TLEncodeError('wallPaperSettings: second_background_color, rotation share flags.4: set all of them or none')
         _flags = (2 if self.blur else 0) | (4 if self.motion else 0) | (1 if self.background_color is not None else 0) | (16 if self.second_background_color is not None else 0) | (32 if self.third_background_color is not None else 0) | (64 if self.fourth_background_color is not None else 0) | (8 if self.intensity is not None else 0) | (16 if self.rotation is not None else 0) | (128 if self.emoticon is not None else 0)
         out += _P_II(0x372efcd0, _flags)
         if self.background_color is not None:
@@ -28580,6 +28667,8 @@ class UrlAuthResultRequest(_abstract.TypeUrlAuthResult):
     def _w(self, out, L):
         if L is not None and (f := L.get(self.__class__)) is not None:
             return f(self, out, L)
+        if not (self.browser is not None) == (self.platform is not None) == (self.ip is not None) == (self.region is not None):
+            raise _TLEncodeError('urlAuthResultRequest: browser, platform, ip, region share flags.2: set all of them or none')
         _flags = (1 if self.request_write_access else 0) | (2 if self.request_phone_number else 0) | (32 if self.match_codes_first else 0) | (64 if self.is_app else 0) | (4 if self.browser is not None else 0) | (4 if self.platform is not None else 0) | (4 if self.ip is not None else 0) | (4 if self.region is not None else 0) | (8 if self.match_codes is not None else 0) | (16 if self.user_id_hint is not None else 0) | (128 if self.verified_app_name is not None else 0)
         out += _P_II(0x3cd623ec, _flags)
         self.bot._w(out, L)
@@ -29026,6 +29115,8 @@ class InputThemeSettings(_abstract.TypeInputThemeSettings):
     def _w(self, out, L):
         if L is not None and (f := L.get(self.__class__)) is not None:
             return f(self, out, L)
+        if not (self.wallpaper is not None) == (self.wallpaper_settings is not None):
+            raise _TLEncodeError('inputThemeSettings: wallpaper, wallpaper_settings share flags.1: set all of them or none')
         _flags = (4 if self.message_colors_animated else 0) | (8 if self.outbox_accent_color is not None else 0) | (1 if self.message_colors is not None else 0) | (2 if self.wallpaper is not None else 0) | (2 if self.wallpaper_settings is not None else 0)
         out += _P_II(0x8fde504f, _flags)
         self.base_theme._w(out, L)
@@ -29991,6 +30082,8 @@ class MessageReplies(_abstract.TypeMessageReplies):
     def _w(self, out, L):
         if L is not None and (f := L.get(self.__class__)) is not None:
             return f(self, out, L)
+        if not bool(self.comments) == (self.channel_id is not None):
+            raise _TLEncodeError('messageReplies: comments, channel_id share flags.0: set all of them or none')
         _flags = (1 if self.comments else 0) | (2 if self.recent_repliers is not None else 0) | (1 if self.channel_id is not None else 0) | (4 if self.max_id is not None else 0) | (8 if self.read_max_id is not None else 0)
         out += _P_IIii(0x83d60fc2, _flags, self.replies, self.replies_pts)
         if self.recent_repliers is not None:
@@ -30788,6 +30881,8 @@ class SponsoredMessage(_abstract.TypeSponsoredMessage):
     def _w(self, out, L):
         if L is not None and (f := L.get(self.__class__)) is not None:
             return f(self, out, L)
+        if not (self.min_display_duration is not None) == (self.max_display_duration is not None):
+            raise _TLEncodeError('sponsoredMessage: min_display_duration, max_display_duration share flags.15: set all of them or none')
         _flags = (32 if self.recommended else 0) | (4096 if self.can_report else 0) | (2 if self.entities is not None else 0) | (64 if self.photo is not None else 0) | (16384 if self.media is not None else 0) | (8192 if self.color is not None else 0) | (128 if self.sponsor_info is not None else 0) | (256 if self.additional_info is not None else 0) | (32768 if self.min_display_duration is not None else 0) | (32768 if self.max_display_duration is not None else 0)
         out += _P_II(0x7dbf8673, _flags)
         w_write_bytes(out, self.random_id)
@@ -31000,6 +31095,8 @@ class AvailableReaction(_abstract.TypeAvailableReaction):
     def _w(self, out, L):
         if L is not None and (f := L.get(self.__class__)) is not None:
             return f(self, out, L)
+        if not (self.around_animation is not None) == (self.center_icon is not None):
+            raise _TLEncodeError('availableReaction: around_animation, center_icon share flags.1: set all of them or none')
         _flags = (1 if self.inactive else 0) | (4 if self.premium else 0) | (2 if self.around_animation is not None else 0) | (2 if self.center_icon is not None else 0)
         out += _P_II(0xc077ec01, _flags)
         w_write_string(out, self.reaction)
@@ -31172,6 +31269,8 @@ class AttachMenuBot(_abstract.TypeAttachMenuBot):
     def _w(self, out, L):
         if L is not None and (f := L.get(self.__class__)) is not None:
             return f(self, out, L)
+        if not bool(self.show_in_attach_menu) == (self.peer_types is not None):
+            raise _TLEncodeError('attachMenuBot: show_in_attach_menu, peer_types share flags.3: set all of them or none')
         _flags = (1 if self.inactive else 0) | (2 if self.has_settings else 0) | (4 if self.request_write_access else 0) | (8 if self.show_in_attach_menu else 0) | (16 if self.show_in_side_menu else 0) | (32 if self.side_menu_disclaimer_needed else 0) | (8 if self.peer_types is not None else 0)
         out += _P_IIq(0xd90d8dfe, _flags, self.bot_id)
         w_write_string(out, self.short_name)
@@ -32811,6 +32910,8 @@ class MessageExtendedMediaPreview(_abstract.TypeMessageExtendedMedia):
     def _w(self, out, L):
         if L is not None and (f := L.get(self.__class__)) is not None:
             return f(self, out, L)
+        if not (self.w is not None) == (self.h is not None):
+            raise _TLEncodeError('messageExtendedMediaPreview: w, h share flags.0: set all of them or none')
         _flags = (1 if self.w is not None else 0) | (1 if self.h is not None else 0) | (2 if self.thumb is not None else 0) | (4 if self.video_duration is not None else 0)
         out += _P_II(0xad628cc8, _flags)
         if self.w is not None:
@@ -34653,6 +34754,8 @@ class Boost(_abstract.TypeBoost):
     def _w(self, out, L):
         if L is not None and (f := L.get(self.__class__)) is not None:
             return f(self, out, L)
+        if not bool(self.giveaway) == (self.giveaway_msg_id is not None):
+            raise _TLEncodeError('boost: giveaway, giveaway_msg_id share flags.2: set all of them or none')
         _flags = (2 if self.gift else 0) | (4 if self.giveaway else 0) | (8 if self.unclaimed else 0) | (1 if self.user_id is not None else 0) | (4 if self.giveaway_msg_id is not None else 0) | (16 if self.used_gift_slug is not None else 0) | (32 if self.multiplier is not None else 0) | (64 if self.stars is not None else 0)
         out += _P_II(0x4b3e14d6, _flags)
         w_write_string(out, self.id)
@@ -36073,6 +36176,8 @@ class RequestedPeerUser(_abstract.TypeRequestedPeer):
     def _w(self, out, L):
         if L is not None and (f := L.get(self.__class__)) is not None:
             return f(self, out, L)
+        if not (self.first_name is not None) == (self.last_name is not None):
+            raise _TLEncodeError('requestedPeerUser: first_name, last_name share flags.0: set all of them or none')
         _flags = (1 if self.first_name is not None else 0) | (1 if self.last_name is not None else 0) | (2 if self.username is not None else 0) | (4 if self.photo is not None else 0)
         out += _P_IIq(0xd62ff46a, _flags, self.user_id)
         if self.first_name is not None:
@@ -36357,6 +36462,8 @@ class FactCheck(_abstract.TypeFactCheck):
     def _w(self, out, L):
         if L is not None and (f := L.get(self.__class__)) is not None:
             return f(self, out, L)
+        if not (self.country is not None) == (self.text is not None):
+            raise _TLEncodeError('factCheck: country, text share flags.1: set all of them or none')
         _flags = (1 if self.need_check else 0) | (2 if self.country is not None else 0) | (2 if self.text is not None else 0)
         out += _P_II(0xb89bfccf, _flags)
         if self.country is not None:
@@ -36627,6 +36734,12 @@ class StarsTransaction(_abstract.TypeStarsTransaction):
     def _w(self, out, L):
         if L is not None and (f := L.get(self.__class__)) is not None:
             return f(self, out, L)
+        if not (self.transaction_date is not None) == (self.transaction_url is not None):
+            raise _TLEncodeError('starsTransaction: transaction_date, transaction_url share flags.5: set all of them or none')
+        if not (self.starref_peer is not None) == (self.starref_amount is not None):
+            raise _TLEncodeError('starsTransaction: starref_peer, starref_amount share flags.17: set all of them or none')
+        if not (self.ads_proceeds_from_date is not None) == (self.ads_proceeds_to_date is not None):
+            raise _TLEncodeError('starsTransaction: ads_proceeds_from_date, ads_proceeds_to_date share flags.23: set all of them or none')
         _flags = (8 if self.refund else 0) | (16 if self.pending else 0) | (64 if self.failed else 0) | (1024 if self.gift else 0) | (2048 if self.reaction else 0) | (262144 if self.stargift_upgrade else 0) | (2097152 if self.business_transfer else 0) | (4194304 if self.stargift_resale else 0) | (16777216 if self.posts_search else 0) | (33554432 if self.stargift_prepaid_upgrade else 0) | (67108864 if self.stargift_drop_original_details else 0) | (134217728 if self.phonegroup_message else 0) | (268435456 if self.stargift_auction_bid else 0) | (536870912 if self.offer else 0) | (1 if self.title is not None else 0) | (2 if self.description is not None else 0) | (4 if self.photo is not None else 0) | (32 if self.transaction_date is not None else 0) | (32 if self.transaction_url is not None else 0) | (128 if self.bot_payload is not None else 0) | (256 if self.msg_id is not None else 0) | (512 if self.extended_media is not None else 0) | (4096 if self.subscription_period is not None else 0) | (8192 if self.giveaway_post_id is not None else 0) | (16384 if self.stargift is not None else 0) | (32768 if self.floodskip_number is not None else 0) | (65536 if self.starref_commission_permille is not None else 0) | (131072 if self.starref_peer is not None else 0) | (131072 if self.starref_amount is not None else 0) | (524288 if self.paid_messages is not None else 0) | (1048576 if self.premium_gift_months is not None else 0) | (8388608 if self.ads_proceeds_from_date is not None else 0) | (8388608 if self.ads_proceeds_to_date is not None else 0)
         out += _P_II(0x13659eb0, _flags)
         w_write_string(out, self.id)
@@ -37177,6 +37290,16 @@ class StarGift(_abstract.TypeStarGift):
     def _w(self, out, L):
         if L is not None and (f := L.get(self.__class__)) is not None:
             return f(self, out, L)
+        if not bool(self.limited) == (self.availability_remains is not None) == (self.availability_total is not None):
+            raise _TLEncodeError('starGift: limited, availability_remains, availability_total share flags.0: set all of them or none')
+        if not bool(self.sold_out) == (self.first_sale_date is not None) == (self.last_sale_date is not None):
+            raise _TLEncodeError('starGift: sold_out, first_sale_date, last_sale_date share flags.1: set all of them or none')
+        if not bool(self.limited_per_user) == (self.per_user_total is not None) == (self.per_user_remains is not None):
+            raise _TLEncodeError('starGift: limited_per_user, per_user_total, per_user_remains share flags.8: set all of them or none')
+        if not bool(self.auction) == (self.auction_slug is not None) == (self.gifts_per_round is not None) == (self.auction_start_date is not None):
+            raise _TLEncodeError('starGift: auction, auction_slug, gifts_per_round, auction_start_date share flags.11: set all of them or none')
+        if not (self.availability_resale is not None) == (self.resell_min_stars is not None):
+            raise _TLEncodeError('starGift: availability_resale, resell_min_stars share flags.4: set all of them or none')
         _flags = (1 if self.limited else 0) | (2 if self.sold_out else 0) | (4 if self.birthday else 0) | (128 if self.require_premium else 0) | (256 if self.limited_per_user else 0) | (1024 if self.peer_color_available else 0) | (2048 if self.auction else 0) | (1 if self.availability_remains is not None else 0) | (1 if self.availability_total is not None else 0) | (16 if self.availability_resale is not None else 0) | (2 if self.first_sale_date is not None else 0) | (2 if self.last_sale_date is not None else 0) | (8 if self.upgrade_stars is not None else 0) | (16 if self.resell_min_stars is not None else 0) | (32 if self.title is not None else 0) | (64 if self.released_by is not None else 0) | (256 if self.per_user_total is not None else 0) | (256 if self.per_user_remains is not None else 0) | (512 if self.locked_until_date is not None else 0) | (2048 if self.auction_slug is not None else 0) | (2048 if self.gifts_per_round is not None else 0) | (2048 if self.auction_start_date is not None else 0) | (4096 if self.upgrade_variants is not None else 0) | (8192 if self.background is not None else 0)
         out += _P_IIq(0x313a9547, _flags, self.id)
         self.sticker._w(out, L)
@@ -37333,6 +37456,8 @@ class StarGiftUnique(_abstract.TypeStarGift):
     def _w(self, out, L):
         if L is not None and (f := L.get(self.__class__)) is not None:
             return f(self, out, L)
+        if not (self.value_amount is not None) == (self.value_currency is not None) == (self.value_usd_amount is not None):
+            raise _TLEncodeError('starGiftUnique: value_amount, value_currency, value_usd_amount share flags.8: set all of them or none')
         _flags = (64 if self.require_premium else 0) | (128 if self.resale_ton_only else 0) | (512 if self.theme_available else 0) | (16384 if self.burned else 0) | (32768 if self.crafted else 0) | (1 if self.owner_id is not None else 0) | (2 if self.owner_name is not None else 0) | (4 if self.owner_address is not None else 0) | (8 if self.gift_address is not None else 0) | (16 if self.resell_amount is not None else 0) | (32 if self.released_by is not None else 0) | (256 if self.value_amount is not None else 0) | (256 if self.value_currency is not None else 0) | (256 if self.value_usd_amount is not None else 0) | (1024 if self.theme_peer is not None else 0) | (2048 if self.peer_color is not None else 0) | (4096 if self.host_id is not None else 0) | (8192 if self.offer_min_stars is not None else 0) | (65536 if self.craft_chance_permille is not None else 0)
         out += _P_IIqq(0x85f0a9cd, _flags, self.id, self.gift_id)
         w_write_string(out, self.title)
@@ -39160,6 +39285,8 @@ class StarGiftAuctionStateFinished(_abstract.TypeStarGiftAuctionState):
     def _w(self, out, L):
         if L is not None and (f := L.get(self.__class__)) is not None:
             return f(self, out, L)
+        if not (self.fragment_listed_count is not None) == (self.fragment_listed_url is not None):
+            raise _TLEncodeError('starGiftAuctionStateFinished: fragment_listed_count, fragment_listed_url share flags.1: set all of them or none')
         _flags = (1 if self.listed_count is not None else 0) | (2 if self.fragment_listed_count is not None else 0) | (2 if self.fragment_listed_url is not None else 0)
         out += _P_IIiiq(0x972dabbf, _flags, self.start_date, self.end_date, self.average_price)
         if self.listed_count is not None:
@@ -39205,6 +39332,8 @@ class StarGiftAuctionUserState(_abstract.TypeStarGiftAuctionUserState):
     def _w(self, out, L):
         if L is not None and (f := L.get(self.__class__)) is not None:
             return f(self, out, L)
+        if not (self.bid_amount is not None) == (self.bid_date is not None) == (self.min_bid_amount is not None) == (self.bid_peer is not None):
+            raise _TLEncodeError('starGiftAuctionUserState: bid_amount, bid_date, min_bid_amount, bid_peer share flags.0: set all of them or none')
         _flags = (2 if self.returned else 0) | (1 if self.bid_amount is not None else 0) | (1 if self.bid_date is not None else 0) | (1 if self.min_bid_amount is not None else 0) | (1 if self.bid_peer is not None else 0)
         out += _P_II(0x2eeed1c4, _flags)
         if self.bid_amount is not None:

@@ -6,6 +6,7 @@ import struct
 
 from tl.tlobject import TLRequest
 from tl.generated import abstract as _abstract
+from tl.errors import TLEncodeError as _TLEncodeError
 from tl.wire import read_bytes as w_read_bytes, read_string as w_read_string, read_vector_long as w_read_vector_long, read_vector_objects as w_read_vector_objects, write_bytes as w_write_bytes, write_string as w_write_string, write_vector_long as w_write_vector_long, write_vector_objects as w_write_vector_objects
 
 _u32 = struct.Struct('<I').unpack_from
@@ -123,6 +124,8 @@ class Password(_abstract.TypePassword_Account):
     def _w(self, out, L):
         if L is not None and (f := L.get(self.__class__)) is not None:
             return f(self, out, L)
+        if not bool(self.has_password) == (self.current_algo is not None) == (self.srp_B is not None) == (self.srp_id is not None):
+            raise _TLEncodeError('account.password: has_password, current_algo, srp_B, srp_id share flags.2: set all of them or none')
         _flags = (1 if self.has_recovery else 0) | (2 if self.has_secure_values else 0) | (4 if self.has_password else 0) | (4 if self.current_algo is not None else 0) | (4 if self.srp_B is not None else 0) | (4 if self.srp_id is not None else 0) | (8 if self.hint is not None else 0) | (16 if self.email_unconfirmed_pattern is not None else 0) | (32 if self.pending_reset_date is not None else 0) | (64 if self.login_email_pattern is not None else 0)
         out += _P_II(0x957b50fb, _flags)
         if self.current_algo is not None:
@@ -232,6 +235,8 @@ class PasswordInputSettings(_abstract.TypePasswordInputSettings_Account):
     def _w(self, out, L):
         if L is not None and (f := L.get(self.__class__)) is not None:
             return f(self, out, L)
+        if not (self.new_algo is not None) == (self.new_password_hash is not None) == (self.hint is not None):
+            raise _TLEncodeError('account.passwordInputSettings: new_algo, new_password_hash, hint share flags.0: set all of them or none')
         _flags = (1 if self.new_algo is not None else 0) | (1 if self.new_password_hash is not None else 0) | (1 if self.hint is not None else 0) | (2 if self.email is not None else 0) | (4 if self.new_secure_settings is not None else 0)
         out += _P_II(0xc23727c9, _flags)
         if self.new_algo is not None:

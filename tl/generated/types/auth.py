@@ -6,6 +6,7 @@ import struct
 
 from tl.tlobject import TLRequest
 from tl.generated import abstract as _abstract
+from tl.errors import TLEncodeError as _TLEncodeError
 from tl.wire import read_bytes as w_read_bytes, read_string as w_read_string, write_bytes as w_write_bytes, write_string as w_write_string
 
 _u32 = struct.Struct('<I').unpack_from
@@ -146,6 +147,8 @@ class Authorization(_abstract.TypeAuthorization_Auth):
     def _w(self, out, L):
         if L is not None and (f := L.get(self.__class__)) is not None:
             return f(self, out, L)
+        if not bool(self.setup_password_required) == (self.otherwise_relogin_days is not None):
+            raise _TLEncodeError('auth.authorization: setup_password_required, otherwise_relogin_days share flags.1: set all of them or none')
         _flags = (2 if self.setup_password_required else 0) | (2 if self.otherwise_relogin_days is not None else 0) | (1 if self.tmp_sessions is not None else 0) | (4 if self.future_auth_token is not None else 0)
         out += _P_II(0x2ea2c0d4, _flags)
         if self.otherwise_relogin_days is not None:
@@ -568,6 +571,10 @@ class SentCodeTypeFirebaseSms(_abstract.TypeSentCodeType_Auth):
     def _w(self, out, L):
         if L is not None and (f := L.get(self.__class__)) is not None:
             return f(self, out, L)
+        if not (self.play_integrity_project_id is not None) == (self.play_integrity_nonce is not None):
+            raise _TLEncodeError('auth.sentCodeTypeFirebaseSms: play_integrity_project_id, play_integrity_nonce share flags.2: set all of them or none')
+        if not (self.receipt is not None) == (self.push_timeout is not None):
+            raise _TLEncodeError('auth.sentCodeTypeFirebaseSms: receipt, push_timeout share flags.1: set all of them or none')
         _flags = (1 if self.nonce is not None else 0) | (4 if self.play_integrity_project_id is not None else 0) | (4 if self.play_integrity_nonce is not None else 0) | (2 if self.receipt is not None else 0) | (2 if self.push_timeout is not None else 0)
         out += _P_II(0x009fd736, _flags)
         if self.nonce is not None:

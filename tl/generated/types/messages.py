@@ -6,6 +6,7 @@ import struct
 
 from tl.tlobject import TLRequest
 from tl.generated import abstract as _abstract
+from tl.errors import TLEncodeError as _TLEncodeError
 from tl.wire import read_bytes as w_read_bytes, read_string as w_read_string, read_vector_int as w_read_vector_int, read_vector_long as w_read_vector_long, read_vector_objects as w_read_vector_objects, write_bytes as w_write_bytes, write_string as w_write_string, write_vector_int as w_write_vector_int, write_vector_long as w_write_vector_long, write_vector_objects as w_write_vector_objects
 
 _u32 = struct.Struct('<I').unpack_from
@@ -1836,6 +1837,8 @@ class TranscribedAudio(_abstract.TypeTranscribedAudio_Messages):
     def _w(self, out, L):
         if L is not None and (f := L.get(self.__class__)) is not None:
             return f(self, out, L)
+        if not (self.trial_remains_num is not None) == (self.trial_remains_until_date is not None):
+            raise _TLEncodeError('messages.transcribedAudio: trial_remains_num, trial_remains_until_date share flags.1: set all of them or none')
         _flags = (1 if self.pending else 0) | (2 if self.trial_remains_num is not None else 0) | (2 if self.trial_remains_until_date is not None else 0)
         out += _P_IIq(0xcfb9d957, _flags, self.transcription_id)
         w_write_string(out, self.text)

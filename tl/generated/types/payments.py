@@ -6,6 +6,7 @@ import struct
 
 from tl.tlobject import TLRequest
 from tl.generated import abstract as _abstract
+from tl.errors import TLEncodeError as _TLEncodeError
 from tl.wire import read_bool as w_read_bool, read_string as w_read_string, read_vector_objects as w_read_vector_objects, write_bool as w_write_bool, write_string as w_write_string, write_vector_objects as w_write_vector_objects
 
 _u32 = struct.Struct('<I').unpack_from
@@ -82,6 +83,8 @@ class PaymentForm(_abstract.TypePaymentForm_Payments):
     def _w(self, out, L):
         if L is not None and (f := L.get(self.__class__)) is not None:
             return f(self, out, L)
+        if not (self.native_provider is not None) == (self.native_params is not None):
+            raise _TLEncodeError('payments.paymentForm: native_provider, native_params share flags.4: set all of them or none')
         _flags = (4 if self.can_save_credentials else 0) | (8 if self.password_missing else 0) | (32 if self.photo is not None else 0) | (16 if self.native_provider is not None else 0) | (16 if self.native_params is not None else 0) | (64 if self.additional_methods is not None else 0) | (1 if self.saved_info is not None else 0) | (2 if self.saved_credentials is not None else 0)
         out += _P_IIqq(0xa0058751, _flags, self.form_id, self.bot_id)
         w_write_string(out, self.title)
@@ -1039,6 +1042,8 @@ class ResaleStarGifts(_abstract.TypeResaleStarGifts_Payments):
     def _w(self, out, L):
         if L is not None and (f := L.get(self.__class__)) is not None:
             return f(self, out, L)
+        if not (self.attributes is not None) == (self.attributes_hash is not None):
+            raise _TLEncodeError('payments.resaleStarGifts: attributes, attributes_hash share flags.1: set all of them or none')
         _flags = (1 if self.next_offset is not None else 0) | (2 if self.attributes is not None else 0) | (2 if self.attributes_hash is not None else 0) | (4 if self.counters is not None else 0)
         out += _P_IIi(0x947a12df, _flags, self.count)
         w_write_vector_objects(out, self.gifts, L)
@@ -1146,6 +1151,10 @@ class UniqueStarGiftValueInfo(_abstract.TypeUniqueStarGiftValueInfo_Payments):
     def _w(self, out, L):
         if L is not None and (f := L.get(self.__class__)) is not None:
             return f(self, out, L)
+        if not (self.last_sale_date is not None) == (self.last_sale_price is not None):
+            raise _TLEncodeError('payments.uniqueStarGiftValueInfo: last_sale_date, last_sale_price share flags.0: set all of them or none')
+        if not (self.fragment_listed_count is not None) == (self.fragment_listed_url is not None):
+            raise _TLEncodeError('payments.uniqueStarGiftValueInfo: fragment_listed_count, fragment_listed_url share flags.5: set all of them or none')
         _flags = (2 if self.last_sale_on_fragment else 0) | (64 if self.value_is_average else 0) | (1 if self.last_sale_date is not None else 0) | (1 if self.last_sale_price is not None else 0) | (4 if self.floor_price is not None else 0) | (8 if self.average_price is not None else 0) | (16 if self.listed_count is not None else 0) | (32 if self.fragment_listed_count is not None else 0) | (32 if self.fragment_listed_url is not None else 0)
         out += _P_II(0x512fe446, _flags)
         w_write_string(out, self.currency)

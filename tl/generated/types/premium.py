@@ -6,6 +6,7 @@ import struct
 
 from tl.tlobject import TLRequest
 from tl.generated import abstract as _abstract
+from tl.errors import TLEncodeError as _TLEncodeError
 from tl.wire import read_string as w_read_string, read_vector_int as w_read_vector_int, read_vector_objects as w_read_vector_objects, write_string as w_write_string, write_vector_int as w_write_vector_int, write_vector_objects as w_write_vector_objects
 
 _u32 = struct.Struct('<I').unpack_from
@@ -104,6 +105,8 @@ class BoostsStatus(_abstract.TypeBoostsStatus_Premium):
     def _w(self, out, L):
         if L is not None and (f := L.get(self.__class__)) is not None:
             return f(self, out, L)
+        if not bool(self.my_boost) == (self.my_boost_slots is not None):
+            raise _TLEncodeError('premium.boostsStatus: my_boost, my_boost_slots share flags.2: set all of them or none')
         _flags = (4 if self.my_boost else 0) | (16 if self.gift_boosts is not None else 0) | (1 if self.next_level_boosts is not None else 0) | (2 if self.premium_audience is not None else 0) | (8 if self.prepaid_giveaways is not None else 0) | (4 if self.my_boost_slots is not None else 0)
         out += _P_IIiii(0x4959427a, _flags, self.level, self.current_level_boosts, self.boosts)
         if self.gift_boosts is not None:

@@ -1,0 +1,33 @@
+"""Who may do what in a basic group: one check for every handler that takes one.
+
+Telegram leaves a member who left or was removed their own copy of the history: they
+read, search, fetch, mark read and delete it for themselves, keep its dialog and its
+settings, and see the group as chatForbidden (peers.resolve_input_peer lets them name
+it for that). Everything that reads the group as it is now (its members, who is online)
+or acts on it (write, type, draft, edit or delete for everyone, pin, invite links,
+title, photo, admins, members) needs a member now. Handlers of the second kind call
+`require_member` with the error Telegram gives for their method; storage checks the
+same again inside its transactions where a change reaches other members' boxes
+(storage/chats.py, storage/messages.py), so a race with a removal cannot slip through.
+"""
+
+from __future__ import annotations
+
+from ..errors import RpcError
+
+WRITE_FORBIDDEN = (403, "CHAT_WRITE_FORBIDDEN")
+CHAT_ID_INVALID = (400, "CHAT_ID_INVALID")
+
+
+async def is_member(storage, user_id: int, peer_id: int) -> bool:
+    """True for a private peer (a storage peer id > 0); for a basic group (-chat_id),
+    whether the user is one of its members now."""
+    if peer_id > 0:
+        return True
+    return bool(await storage.chats.memberships(user_id, [-peer_id]))
+
+
+async def require_member(storage, user_id: int, peer_id: int, error: tuple[int, str] = WRITE_FORBIDDEN) -> None:
+    """Raise `error` unless `is_member` (a no-op for private peers)."""
+    if not await is_member(storage, user_id, peer_id):
+        raise RpcError(*error)
