@@ -101,6 +101,12 @@ class Config(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=Tr
     # Where file bytes go (storage/objects): None: <data_dir>/media; "file:///dir";
     # "s3://ACCESS:SECRET@host:port/bucket" (s3s:// for TLS) for S3 or MinIO.
     media_url: str | None = None
+    # A second port for browsers and restrictive networks: WebSocket (/apiws) and the
+    # HTTP transport (/api) only; None: off (the main port serves them too).
+    ws_port: int | None = None
+    # PEM certificate chain and key: the ws_port then speaks TLS (wss://, https://).
+    tls_cert: str | None = None
+    tls_key: str | None = None
 
     def __post_init__(self) -> None:
         if self.public_host is None:
@@ -238,6 +244,9 @@ _RULES: dict[str, _Rule] = {
     ),
     "service_name": _Rule("a name of 1 to 64 characters", str.strip, lambda v: isinstance(v, str) and 0 < len(v.strip()) <= 64,
                           normalize=str.strip),
+    "ws_port": _Rule(_PORT.expected, _PORT.parse, _PORT.valid, optional=True),
+    "tls_cert": _Rule("a path to a PEM file", str.strip, _non_empty_str, optional=True, normalize=str.strip),
+    "tls_key": _Rule("a path to a PEM file", str.strip, _non_empty_str, optional=True, normalize=str.strip),
     "update_log_days": _Rule(f"an int in 1..{_INT32_MAX}", _parse_int, _int_in(1, _INT32_MAX)),
 }
 
@@ -276,7 +285,17 @@ def load_config(
         values.update(_from_file(os.fspath(path)))
     values.update(_from_env(env))
     values.update(_from_overrides(overrides or {}))
+    _check_tls(values)
     return Config(**values)
+
+
+def _check_tls(values: dict[str, Any]) -> None:
+    cert, key = values.get("tls_cert"), values.get("tls_key")
+    if (cert or key) and values.get("ws_port") is None:
+        raise ConfigError(env_name("tls_cert"), "tls_cert", f"TLS is served on {env_name('ws_port')}; set it too")
+    if bool(cert) != bool(key):
+        missing = "tls_key" if cert else "tls_cert"
+        raise ConfigError(env_name(missing), missing, "a TLS certificate and its key go together; set both")
 
 
 def _from_file(path: str) -> dict[str, Any]:

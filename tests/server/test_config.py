@@ -160,7 +160,8 @@ def test_env_variables_list_every_field_and_each_is_read():
                "data_dir": "/d", "database": "postgresql://mt@db/mt", "api_id_allowlist": "7", "idle_timeout": "3",
                "max_connections": "4", "log_format": "console", "dc_id": "5", "redis": "redis://r:6379/0",
                "code_sender": "fixed:12345", "registration": "invite", "registration_allowlist": "1555*, 44",
-               "service_name": " Ops ", "update_log_days": "9", "media_url": "s3://k:s@minio:9000/media"}
+               "service_name": " Ops ", "update_log_days": "9", "media_url": "s3://k:s@minio:9000/media",
+               "ws_port": "8080", "tls_cert": "/tls/cert.pem", "tls_key": "/tls/key.pem"}
     assert set(samples) == set(FIELDS)
     config = load_config(None, {env_name(field): text for field, text in samples.items()}, {})
     assert config == Config(host="10.0.0.9", port=1, public_host="h.example", public_port=2, data_dir="/d",
@@ -168,7 +169,7 @@ def test_env_variables_list_every_field_and_each_is_read():
                             redis="redis://r:6379/0", code_sender="fixed:12345", registration="invite",
                             registration_allowlist=["1555*", "44"], media_url="s3://k:s@minio:9000/media",
                             max_connections=4, log_format="console", dc_id=5, service_name="Ops",
-                            update_log_days=9)
+                            update_log_days=9, ws_port=8080, tls_cert="/tls/cert.pem", tls_key="/tls/key.pem")
 
 
 def test_empty_allowlist_accepts_any_app_and_a_list_only_its_members():
@@ -209,3 +210,12 @@ def test_media_url_is_a_directory_or_an_s3_bucket():
     with pytest.raises(ConfigError, match="MTSERVER_MEDIA_URL: expected a file:///dir or s3://") as error:
         load_config(None, {"MTSERVER_MEDIA_URL": "ftp://user:pw@host/x"}, {})
     assert "pw" not in str(error.value)
+
+
+def test_tls_needs_the_web_port_and_both_files():
+    assert load_config(None, {"MTSERVER_WS_PORT": "8080"}, {}).ws_port == 8080
+    assert load_config(None, {}, {}).ws_port is None
+    with pytest.raises(ConfigError, match="MTSERVER_TLS_CERT: .*MTSERVER_WS_PORT"):
+        load_config(None, {"MTSERVER_TLS_CERT": "/c.pem", "MTSERVER_TLS_KEY": "/k.pem"}, {})
+    with pytest.raises(ConfigError, match="MTSERVER_TLS_KEY"):
+        load_config(None, {"MTSERVER_WS_PORT": "8080", "MTSERVER_TLS_CERT": "/c.pem"}, {})
