@@ -68,8 +68,11 @@ class WsClient:
         self.codec = ObfuscatedClient("intermediate")
 
     @classmethod
-    async def open(cls, port: int, path: str = "/apiws", extra: str = "Sec-WebSocket-Protocol: binary\r\n"):
+    async def open(cls, port: int, path: str = "/apiws", extra: str = "Sec-WebSocket-Protocol: binary\r\n",
+                   tls=None):
         stream = await trio.open_tcp_stream("127.0.0.1", port)
+        if tls is not None:
+            stream = trio.SSLStream(stream, tls, server_hostname="localhost")
         key = base64.b64encode(os.urandom(16)).decode()
         await stream.send_all((f"GET {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\n"
                                f"Connection: Upgrade\r\nSec-WebSocket-Key: {key}\r\nSec-WebSocket-Version: 13\r\n"
@@ -332,3 +335,50 @@ async def test_request_heads_are_bounded_in_size_and_time(server, monkeypatch):
         status, _ = await read_head(slow.stream, slow.buffer)
         assert status == 408
         assert await slow.stream.receive_some(100) == b""
+
+
+# -- TLS on the web port -------------------------------------------------------------
+
+
+def self_signed(tmp_path):
+    import datetime
+
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.x509.oid import NameOID
+
+    key = ec.generate_private_key(ec.SECP256R1())
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "localhost")])
+    now = datetime.datetime.now(datetime.timezone.utc)
+    cert = (x509.CertificateBuilder().subject_name(name).issuer_name(name).public_key(key.public_key())
+            .serial_number(1).not_valid_before(now).not_valid_after(now + datetime.timedelta(days=1))
+            .sign(key, hashes.SHA256()))
+    cert_file, key_file = tmp_path / "cert.pem", tmp_path / "key.pem"
+    cert_file.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
+    key_file.write_bytes(key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
+                                           serialization.NoEncryption()))
+    return str(cert_file), str(key_file)
+
+
+async def test_wss_and_https_on_the_web_port_with_a_certificate(tmp_path, nursery):
+    import ssl
+
+    cert, key = self_signed(tmp_path)
+    config = Config(host="127.0.0.1", port=0, ws_port=0, tls_cert=cert, tls_key=key, data_dir=str(tmp_path),
+                    idle_timeout=30)
+    state = await nursery.start(lambda task_status: serve(config, KEY, task_status=task_status, handle_signals=False))
+    context = ssl.create_default_context(cafile=cert)
+    context.check_hostname = False
+    client = await registered_client(state)
+
+    tcp = await trio.open_tcp_stream("127.0.0.1", state.web_port)
+    http = HttpClient(trio.SSLStream(tcp, context, server_hostname="localhost"))
+    answer = await http.post(client.request(F.Ping(ping_id=9)))
+    assert any(isinstance(o, T.Pong) for _, _, o in client.read(answer))
+
+    conn = await WsClient.open(state.web_port, tls=context)
+    assert conn.status == 101
+    await conn.send_stream(conn.codec.encode(client.request(F.Ping(ping_id=10))))
+    event = await conn.packet_message()
+    assert any(isinstance(o, T.Pong) for _, _, o in client.read(event.payload))
