@@ -89,7 +89,7 @@ async def _first_bytes(state, stream, http_only: bool) -> bytes:
 async def _serve_http(state, stream, peer: str, initial: bytes, refuse: int | None, uncount) -> None:
     reader = RequestReader(max_body=state.max_packet_size)
     reader.feed(initial)
-    handshake = HandshakeConnection(state, peer)
+    handshake = _LazyHandshake(state, peer)
     while True:
         request = await _next_request(state, stream, reader)
         if request is None:
@@ -128,6 +128,18 @@ async def _next_request(state, stream, reader: RequestReader) -> Request | BadRe
     return request
 
 
+class _LazyHandshake:
+    """The connection's HandshakeConnection, made by its first plain packet."""
+
+    def __init__(self, state, peer: str):
+        self.state, self.peer, self.conn = state, peer, None
+
+    async def answer(self, payload: bytes):
+        if self.conn is None:
+            self.conn = HandshakeConnection(self.state, self.peer)
+        return await self.conn.answer(payload)
+
+
 async def _serve_websocket(state, stream, peer: str, request: Request, rest: bytes, refuse: int | None) -> None:
     accepted, answer = ws.handshake(request)
     await stream.send_all(answer)
@@ -138,7 +150,7 @@ async def _serve_websocket(state, stream, peer: str, request: Request, rest: byt
     await Connection(state, channel, f"{peer} ws", refuse_with=refuse).run()
 
 
-async def _serve_request(state, stream, peer: str, request: Request, handshake: HandshakeConnection,
+async def _serve_request(state, stream, peer: str, request: Request, handshake: _LazyHandshake,
                          refuse: int | None) -> bool:
     """Answer one request; False when the connection must close after it."""
     keep_alive = request.keep_alive

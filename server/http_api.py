@@ -8,6 +8,8 @@ say so (server/http_outbox.py). Without an http_wait in the packet the defaults
 apply: max_delay 0, wait_after 0, max_wait 25,000 ms (PROTOCOL.md rule 13), so
 every request doubles as a long poll. Transport errors are HTTP statuses (404: the
 packet is not acceptable or the key unknown; 429: too many connections or requests).
+A handshake's steps must come on one keep-alive connection (the DH state lives there),
+as HTTP clients send them.
 """
 
 from __future__ import annotations
@@ -21,7 +23,7 @@ import trio
 from mtproto.http_session import Unsealed
 
 from .http_outbox import TransportFailure
-from .http_sessions import HandshakeConnection, HttpConnection, Submitted
+from .http_sessions import HttpConnection, Submitted
 
 DEFAULT_MAX_WAIT = 25.0
 # A client may ask to be held longer, but not for ever: proxies cut idle requests too.
@@ -45,7 +47,8 @@ class ApiAnswer:
             self.conn.outbox.put_back(self.session_id, self.batches)
 
 
-async def answer(state, body: bytes, handshake: HandshakeConnection, peer: str) -> ApiAnswer:
+async def answer(state, body: bytes, handshake, peer: str) -> ApiAnswer:
+    """`handshake`: the TCP connection's HandshakeConnection (or a stand-in making it lazily)."""
     if len(body) < 8 or len(body) % 4:
         return ApiAnswer(404)
     key_id = _u64(body, 0)[0]
