@@ -570,6 +570,11 @@ class EncryptedSession:
             if item.content:
                 session.add_pending(msg_id, seqno, item.body)
             numbered.append((msg_id, seqno, item.body))
+        return self._seal(session, numbered, now)
+
+    def _seal(self, session, numbered: list, now: float):
+        """Numbered messages into one encrypted packet (the HTTP transport defers this:
+        mtproto/http_session.py)."""
         if len(numbered) == 1:
             msg_id, seqno, body = numbered[0]
             return self._encrypt(session, body, msg_id, seqno, now)

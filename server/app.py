@@ -13,6 +13,8 @@ from __future__ import annotations
 import os
 import secrets
 import signal
+from functools import partial
+import ssl
 from pathlib import Path
 
 import msgspec
@@ -37,7 +39,9 @@ from storage.bus.prefix import deployment_prefix
 from storage.objects import open_object_store
 
 from .config import Config
+from . import front
 from .connection import Connection
+from .http_sessions import HttpSessions
 from .maintenance import forget_idle_sessions_forever, upkeep_forever
 
 log = structlog.get_logger("mtserver.app")
@@ -86,6 +90,13 @@ class ServerState:
         # The salt a handshake produced, accepted until the key's first slot ends.
         self.initial_salts: dict[int, tuple[int, float]] = {}
         self.connections: set[Connection] = set()
+        self.unrouted = 0
+        # The HTTP transport's connections, one per auth key (set when serving starts).
+        self.http_sessions: HttpSessions | None = None
+
+    def connection_count(self) -> int:
+        """Connections, and accepted sockets still choosing their protocol (server/front.py)."""
+        return len(self.connections) + self.unrouted
 
     def register(self, conn: Connection) -> None:
         self.connections.add(conn)
@@ -102,12 +113,12 @@ class ServerState:
         self.sessions.pop(key_id, None)
         self.initial_salts.pop(key_id, None)
 
-    async def open_session(self, key_id: int) -> EncryptedSession | None:
+    async def open_session(self, key_id: int, session_class=EncryptedSession) -> EncryptedSession | None:
         record = await self.auth_keys.get(key_id)
         if record is None:
             return None
         salt, until = self.initial_salts.get(key_id, (None, 0))
-        return EncryptedSession(
+        return session_class(
             record.key, key_id, self.salts, self.sessions.setdefault(key_id, {}),
             layer=tl.serving_layer(record.layer) if record.layer else None,
             initial_salt=salt, initial_salt_until=until,
@@ -141,16 +152,30 @@ async def _serve(config: Config, rsa_key: ServerRsaKey, storage: Storage, bus, t
         "salt", initial=legacy.read_bytes() if legacy.exists() else None)
     await ensure_service_user(storage, config.service_name)
     state = ServerState(config, [rsa_key], storage, bus, salt_secret)
+    web_listeners = []
+    if config.ws_port is not None:
+        web_listeners = await trio.open_tcp_listeners(config.ws_port, host=config.host)
+        log.info("listening_web", host=config.host, port=web_listeners[0].socket.getsockname()[1],
+                 tls=bool(config.tls_cert))
+    state.web_port = web_listeners[0].socket.getsockname()[1] if web_listeners else None
     log.info("listening", host=config.host, port=port, public_host=config.public_host, public_port=config.public_port,
              fingerprint=rsa_key.fingerprint_hex, storage=storage.backend, schema_version=storage.schema_version)
     async with trio.open_nursery() as nursery:
         accept_scope = trio.CancelScope()
 
+        tls = tls_context(config)
+
         async def accept() -> None:
             with accept_scope:
-                await trio.serve_listeners(lambda stream: _handle(state, stream), listeners,
-                                           handler_nursery=nursery)
+                async with trio.open_nursery() as acceptors:
+                    acceptors.start_soon(partial(trio.serve_listeners, lambda stream: _handle(state, stream),
+                                                 listeners, handler_nursery=nursery))
+                    if web_listeners:
+                        acceptors.start_soon(partial(
+                            trio.serve_listeners, lambda stream: _handle_web(state, stream, tls), web_listeners,
+                            handler_nursery=nursery))
 
+        state.http_sessions = HttpSessions(state, nursery)
         nursery.start_soon(accept)
         nursery.start_soon(upkeep_forever, state)
         nursery.start_soon(forget_idle_sessions_forever, state)
@@ -160,16 +185,32 @@ async def _serve(config: Config, rsa_key: ServerRsaKey, storage: Storage, bus, t
         task_status.started(state)
 
 
-async def _handle(state: ServerState, stream: trio.SocketStream) -> None:
+def _peer(stream: trio.SocketStream) -> str:
     try:
         host, port = stream.socket.getpeername()[:2]
-        peer = f"{host}:{port}"
+        return f"{host}:{port}"
     except OSError:
-        peer = "?"
-    # Over the limit, the connection still learns its transport so that the -429
-    # ("too many connections", mtproto-transports) reaches the client framed.
-    over_capacity = len(state.connections) >= state.config.max_connections
-    await Connection(state, stream, peer, refuse_with=-429 if over_capacity else None).run()
+        return "?"
+
+
+async def _handle(state: ServerState, stream: trio.SocketStream) -> None:
+    await front.handle(state, stream, _peer(stream))
+
+
+async def _handle_web(state: ServerState, stream: trio.SocketStream, tls: ssl.SSLContext | None) -> None:
+    """MTSERVER_WS_PORT: WebSocket and the HTTP transport only, over TLS when configured."""
+    peer = _peer(stream)
+    if tls is not None:
+        stream = trio.SSLStream(stream, tls, server_side=True)
+    await front.handle(state, stream, peer, http_only=True)
+
+
+def tls_context(config: Config) -> ssl.SSLContext | None:
+    if not config.tls_cert:
+        return None
+    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    context.load_cert_chain(config.tls_cert, config.tls_key or None)
+    return context
 
 
 async def _watch_signals(state: ServerState, accept_scope: trio.CancelScope, everything: trio.CancelScope) -> None:

@@ -134,6 +134,12 @@ class Config(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=Tr
     # (rpc/services/email_senders.py), from the address email_from.
     email_sender: str = "log"
     email_from: str = "mtserver@localhost"
+    # A second port for browsers and restrictive networks: WebSocket (/apiws) and the
+    # HTTP transport (/api) only; None: off (the main port serves them too).
+    ws_port: int | None = None
+    # PEM certificate chain and key: the ws_port then speaks TLS (wss://, https://).
+    tls_cert: str | None = None
+    tls_key: str | None = None
 
     def __post_init__(self) -> None:
         if self.public_host is None:
@@ -318,6 +324,9 @@ _RULES: dict[str, _Rule] = {
     ),
     "service_name": _Rule("a name of 1 to 64 characters", str.strip, lambda v: isinstance(v, str) and 0 < len(v.strip()) <= 64,
                           normalize=str.strip),
+    "ws_port": _Rule(_PORT.expected, _PORT.parse, _PORT.valid, optional=True),
+    "tls_cert": _Rule("a path to a PEM file", str.strip, _non_empty_str, optional=True, normalize=str.strip),
+    "tls_key": _Rule("a path to a PEM file", str.strip, _non_empty_str, optional=True, normalize=str.strip),
     "update_log_days": _Rule(f"an int in 1..{_INT32_MAX}", _parse_int, _int_in(1, _INT32_MAX)),
     "auth_key_unused_days": _Rule(f"an int in 1..{_INT32_MAX}", _parse_int, _int_in(1, _INT32_MAX)),
     "limits_exempt": _Rule("a list of addresses or networks such as 10.0.0.0/8 (comma-separated in the environment)",
@@ -370,7 +379,17 @@ def load_config(
         values.update(_from_file(os.fspath(path)))
     values.update(_from_env(env))
     values.update(_from_overrides(overrides or {}))
+    _check_tls(values)
     return Config(**values)
+
+
+def _check_tls(values: dict[str, Any]) -> None:
+    cert, key = values.get("tls_cert"), values.get("tls_key")
+    if (cert or key) and values.get("ws_port") is None:
+        raise ConfigError(env_name("tls_cert"), "tls_cert", f"TLS is served on {env_name('ws_port')}; set it too")
+    if bool(cert) != bool(key):
+        missing = "tls_key" if cert else "tls_cert"
+        raise ConfigError(env_name(missing), missing, "a TLS certificate and its key go together; set both")
 
 
 def _from_file(path: str) -> dict[str, Any]:

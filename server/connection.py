@@ -37,8 +37,14 @@ _REQ_DH_PARAMS = F.ReqDHParams.CONSTRUCTOR_ID.to_bytes(4, "little")
 
 
 class Connection:
-    def __init__(self, state, stream: trio.abc.Stream, peer: str, refuse_with: int | None = None):
+    # The HTTP transport's connections queue numbered messages instead (server/http_outbox.py).
+    session_class = EncryptedSession
+
+    def __init__(self, state, stream: trio.abc.Stream, peer: str, refuse_with: int | None = None,
+                 initial: bytes = b""):
         self.state = state
+        # Bytes the front (server/front.py) read to choose between MTProto and HTTP.
+        self.initial = initial
         self.refuse_with = refuse_with
         self.stream = stream
         self.peer = peer
@@ -113,11 +119,14 @@ class Connection:
     async def _read_loop(self) -> None:
         idle = self.state.config.idle_timeout
         while True:
-            with trio.move_on_after(idle) as timer:
-                data = await self.stream.receive_some(65536)
-            if timer.cancelled_caught:
-                log.info("connection_idle", peer=self.peer, seconds=idle)
-                return
+            if self.initial:
+                data, self.initial = self.initial, b""
+            else:
+                with trio.move_on_after(idle) as timer:
+                    data = await self.stream.receive_some(65536)
+                if timer.cancelled_caught:
+                    log.info("connection_idle", peer=self.peer, seconds=idle)
+                    return
             events = self.transport.feed(data) if data else self.transport.end_of_stream()
             for event in events:
                 if not await self._on_transport_event(event) or self.closing:
@@ -180,7 +189,7 @@ class Connection:
     async def _on_encrypted(self, key_id: int, payload: bytes, quick_ack: bool) -> bool:
         session = self.encrypted.get(key_id)
         if session is None:
-            session = await self.state.open_session(key_id)
+            session = await self.state.open_session(key_id, self.session_class)
             if session is None:
                 # An auth key we do not know: the client must create a new one.
                 log.info("unknown_auth_key", peer=self.peer, auth_key_id=key_id)

@@ -8,7 +8,7 @@ can be decided while bytes trickle in (one at a time is fine):
 first byte 0xef                       abridged (marker consumed)
 first int 0xeeeeeeee                  intermediate (marker consumed)
 first int 0xdddddddd                  padded intermediate (marker consumed)
-first int HEAD / POST / GET / OPTI    HTTP transport: not served, TransportError
+first int HEAD / POST / GET / OPTI    HTTP: TransportError here (see below)
 first int 16 03 01 02                 MTProxy fake-TLS: not served, TransportError
 bytes 4-8 all zero                    full (no marker; those bytes are the client's seqno 0)
 anything else, once 64 bytes arrived  obfuscated2 init header
@@ -18,6 +18,10 @@ The obfuscated2 client must avoid exactly the prefixes matched above (see
 obfuscated.header_is_reserved), so a header that matched one of them is the plain transport
 it looks like; for full, bytes 4-8 are the discriminator, and the length is checked by the
 full codec like any other frame. This module decides and then delegates; it frames nothing.
+
+HTTP (the WebSocket upgrade to /apiws and the HTTP transport's POST /api) is recognised
+from the same four bytes one step earlier, by server/front.py, before a ServerTransport
+is made; a ServerTransport that still sees them (inside a WebSocket, say) refuses them.
 """
 
 from __future__ import annotations
@@ -117,7 +121,7 @@ class ServerTransport:
             )
             return codec, len(padded.MARKER)
         if first in obfuscated.HTTP_PREFIXES:
-            return TransportError(f"HTTP transport is not supported (request starts {first!r})")
+            return TransportError(f"an HTTP request where an MTProto transport was expected ({first!r})")
         if first == obfuscated.TLS_PREFIX:
             return TransportError("fake-TLS (MTProxy ee-secret) transport is not supported")
         if len(prefix) < 8:

@@ -39,7 +39,7 @@ ENCRYPTED_TAIL = slice(56, 64)
 
 #: First ints that announce HTTP rather than obfuscation: the page names POST, GET and HEAD "or
 #: any of the HTTP methods accepted by the MTProto servers"; tdlib (TcpTransport.cpp) also avoids
-#: OPTI(ONS). We do not serve HTTP, so these prefixes are refused outright.
+#: OPTI(ONS). server/front.py routes connections starting so to HTTP (WebSocket, POST /api).
 HTTP_PREFIXES = frozenset({b"HEAD", b"POST", b"GET ", b"OPTI"})
 #: A TLS record header (handshake, TLS 1.0 version bytes): tdlib avoids it because MTProxy's
 #: fake-TLS mode starts that way. Not supported here either.

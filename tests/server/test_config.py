@@ -171,7 +171,8 @@ def test_env_variables_list_every_field_and_each_is_read(tmp_path):
                "auth_key_unused_days": "3", "auth_keys_per_minute": "0",
                "limits_exempt": "10.0.0.0/8, ::1", "send_code_per_address_per_hour": "7", "send_code_per_hour": "70",
                "login_email": "Required", "email_sender": "smtp://u:p@mail:587", "email_from": "ops@h.example",
-               "redis_prefix": "blue:"}
+               "redis_prefix": "blue:",
+               "ws_port": "8080", "tls_cert": "/tls/cert.pem", "tls_key": "/tls/key.pem"}
     assert set(samples) == set(FIELDS)
     config = load_config(None, {env_name(field): text for field, text in samples.items()}, {})
     assert config == Config(host="10.0.0.9", port=1, public_host="h.example", public_port=2, data_dir="/d",
@@ -183,7 +184,8 @@ def test_env_variables_list_every_field_and_each_is_read(tmp_path):
                             auth_key_unused_days=3, auth_keys_per_minute=0,
                             limits_exempt=["10.0.0.0/8", "::1"], send_code_per_address_per_hour=7,
                             send_code_per_hour=70, login_email="required", email_sender="smtp://u:p@mail:587",
-                            email_from="ops@h.example")
+                            email_from="ops@h.example",
+                            ws_port=8080, tls_cert="/tls/cert.pem", tls_key="/tls/key.pem")
 
 
 def test_empty_allowlist_accepts_any_app_and_a_list_only_its_members():
@@ -235,3 +237,12 @@ def test_email_settings_are_checked_and_hide_the_smtp_password():
     with pytest.raises(ConfigError, match="MTSERVER_EMAIL_FROM"):
         load_config(None, {"MTSERVER_EMAIL_FROM": "nobody"}, {})
     assert load_config(None, {}, {}).login_email == "off"
+
+
+def test_tls_needs_the_web_port_and_both_files():
+    assert load_config(None, {"MTSERVER_WS_PORT": "8080"}, {}).ws_port == 8080
+    assert load_config(None, {}, {}).ws_port is None
+    with pytest.raises(ConfigError, match="MTSERVER_TLS_CERT: .*MTSERVER_WS_PORT"):
+        load_config(None, {"MTSERVER_TLS_CERT": "/c.pem", "MTSERVER_TLS_KEY": "/k.pem"}, {})
+    with pytest.raises(ConfigError, match="MTSERVER_TLS_KEY"):
+        load_config(None, {"MTSERVER_WS_PORT": "8080", "MTSERVER_TLS_CERT": "/c.pem"}, {})

@@ -10,7 +10,14 @@ const { TelegramClient } = require("telegram");
 const { StringSession } = require("telegram/sessions");
 const RSA = require("telegram/crypto/RSA");
 const { Logger } = require("telegram/extensions");
-const { ConnectionTCPFull } = require("telegram/network");
+const { ConnectionTCPFull, ConnectionTCPObfuscated } = require("telegram/network");
+const { PromisedWebSockets } = require("telegram/extensions");
+
+// E2E_TRANSPORT=websocket: what GramJS does in browsers, obfuscated2 inside
+// ws://HOST:80/apiws (the "websocket" package stands in for the browser's WebSocket).
+const transport = process.env.E2E_TRANSPORT === "websocket"
+  ? { connection: ConnectionTCPObfuscated, networkSocket: PromisedWebSockets }
+  : { connection: ConnectionTCPFull };
 
 function tlBytes(buf) {
   const head = buf.length < 254 ? Buffer.from([buf.length]) : Buffer.from([254, buf.length & 255, (buf.length >> 8) & 255, buf.length >> 16]);
@@ -33,7 +40,7 @@ async function connectedClient(host, port, pemFile, phone, code, dc = 2) {
   session.setDC(Number(dc), host, Number(port));
   // GRAMJS_LOG=debug (environment) shows the library's own log when a test needs it.
   const client = new TelegramClient(session, 1, "0".repeat(32), {
-    connectionRetries: 1, baseLogger: new Logger(process.env.GRAMJS_LOG || "error"), useWSS: false, connection: ConnectionTCPFull,
+    connectionRetries: 1, baseLogger: new Logger(process.env.GRAMJS_LOG || "error"), useWSS: false, ...transport,
   });
   await client.start({
     phoneNumber: async () => phone,

@@ -1,0 +1,177 @@
+"""What a new TCP connection speaks: MTProto, or HTTP (WebSocket upgrade or POST /api).
+
+https://core.telegram.org/mtproto/mtproto-transports: clients avoid starting an
+MTProto connection (obfuscated2's random header included) with "HEAD", "POST",
+"GET " or "OPTI", so those four bytes mean HTTP, on the same port as every TCP
+transport. Then:
+
+- ``GET /apiws`` with an upgrade: a WebSocket (server/websocket_stream.py) whose
+  bytes go to an ordinary Connection, as Telegram's web clients expect;
+- ``POST /api``: the HTTP transport (server/http_api.py), keep-alive;
+- ``OPTIONS /api``: the CORS preflight browsers send first;
+- anything else: 404, or 400-class for malformed requests.
+
+Unauthenticated peers must cost little: a request head is at most 16 KiB
+(mtproto/transport/http.py) and must be complete HEAD_TIMEOUT seconds after its first
+byte; between keep-alive requests the idle timeout applies. A port given ``http_only``
+(MTSERVER_WS_PORT) serves only HTTP and WebSocket.
+"""
+
+from __future__ import annotations
+
+import structlog
+import trio
+
+from mtproto.transport import obfuscated, websocket as ws
+from mtproto.transport.http import BadRequest, Request, RequestReader, response
+
+from . import http_api
+from .connection import Connection
+from .http_sessions import HandshakeConnection
+from .websocket_stream import WebSocketStream
+
+log = structlog.get_logger("mtserver.front")
+
+HEAD_TIMEOUT = 10.0
+API_PATHS = frozenset({"/api"})
+_ABRIDGED = 0xEF
+
+
+async def handle(state, stream: trio.abc.Stream, peer: str, *, http_only: bool = False) -> None:
+    # Over the limit (MTSERVER_MAX_CONNECTIONS, counting connections still choosing their
+    # protocol), the connection still learns its transport so that the -429 ("too many
+    # connections", mtproto-transports) reaches the client framed.
+    refuse = -429 if state.connection_count() >= state.config.max_connections else None
+    # Counted while not a Connection (which counts itself): choosing a protocol, or
+    # carrying HTTP requests.
+    state.unrouted += 1
+    counted = True
+
+    def uncount() -> None:
+        nonlocal counted
+        if counted:
+            state.unrouted -= 1
+            counted = False
+
+    try:
+        prefix = await _first_bytes(state, stream, http_only)
+        if not prefix:
+            return
+        if prefix[:4] in obfuscated.HTTP_PREFIXES:
+            await _serve_http(state, stream, peer, prefix, refuse, uncount)
+        elif http_only:
+            log.info("not_http", peer=peer)
+        else:
+            uncount()
+            await Connection(state, stream, peer, refuse_with=refuse, initial=prefix).run()
+    except (trio.BrokenResourceError, trio.ClosedResourceError):
+        pass  # the peer left
+    except Exception:
+        log.exception("front_crashed", peer=peer)
+    finally:
+        uncount()
+        with trio.CancelScope(shield=True):
+            await stream.aclose()
+
+
+async def _first_bytes(state, stream, http_only: bool) -> bytes:
+    """Enough bytes to tell HTTP from MTProto (4, or abridged's single 0xef)."""
+    prefix = b""
+    with trio.move_on_after(HEAD_TIMEOUT if http_only else state.config.idle_timeout):
+        while len(prefix) < 4 and not (prefix and prefix[0] == _ABRIDGED and not http_only):
+            data = await stream.receive_some(65536)
+            if not data:
+                break
+            prefix += data
+    return prefix
+
+
+async def _serve_http(state, stream, peer: str, initial: bytes, refuse: int | None, uncount) -> None:
+    reader = RequestReader(max_body=state.max_packet_size)
+    reader.feed(initial)
+    handshake = _LazyHandshake(state, peer)
+    while True:
+        request = await _next_request(state, stream, reader)
+        if request is None:
+            return
+        if isinstance(request, BadRequest):
+            log.info("http_bad_request", peer=peer, status=request.status, reason=request.reason)
+            await stream.send_all(response(request.status, keep_alive=False))
+            return
+        if ws.is_upgrade(request):
+            uncount()
+            await _serve_websocket(state, stream, peer, request, reader.take_rest(), refuse)
+            return
+        if not await _serve_request(state, stream, peer, request, handshake, refuse):
+            return
+
+
+async def _next_request(state, stream, reader: RequestReader) -> Request | BadRequest | None:
+    """The next request; None when the peer closed or went quiet. The head must arrive
+    within HEAD_TIMEOUT of its first byte, the body with no pause over the idle timeout."""
+    head_deadline = trio.current_time() + HEAD_TIMEOUT if reader.buffered else None
+    while (request := reader.next_request()) is None:
+        if head_deadline is None and reader.buffered:
+            head_deadline = trio.current_time() + HEAD_TIMEOUT
+        deadline = trio.current_time() + state.config.idle_timeout
+        if head_deadline is not None and not reader.head_done:
+            deadline = min(deadline, head_deadline)
+        with trio.move_on_at(deadline) as timer:
+            data = await stream.receive_some(65536)
+        if timer.cancelled_caught:
+            if reader.buffered:
+                return BadRequest(408, "request not complete in time")
+            return None
+        if not data:
+            return None
+        reader.feed(data)
+    return request
+
+
+class _LazyHandshake:
+    """The connection's HandshakeConnection, made by its first plain packet."""
+
+    def __init__(self, state, peer: str):
+        self.state, self.peer, self.conn = state, peer, None
+
+    async def answer(self, payload: bytes):
+        if self.conn is None:
+            self.conn = HandshakeConnection(self.state, self.peer)
+        return await self.conn.answer(payload)
+
+
+async def _serve_websocket(state, stream, peer: str, request: Request, rest: bytes, refuse: int | None) -> None:
+    accepted, answer = ws.handshake(request)
+    await stream.send_all(answer)
+    if not accepted:
+        log.info("websocket_refused", peer=peer, path=request.path[:64])
+        return
+    channel = WebSocketStream(stream, peer, rest, max_message_size=state.max_packet_size + 1024)
+    await Connection(state, channel, f"{peer} ws", refuse_with=refuse).run()
+
+
+async def _serve_request(state, stream, peer: str, request: Request, handshake: _LazyHandshake,
+                         refuse: int | None) -> bool:
+    """Answer one request; False when the connection must close after it."""
+    keep_alive = request.keep_alive
+    if request.path not in API_PATHS:
+        await stream.send_all(response(404, keep_alive=keep_alive))
+        return keep_alive
+    if request.method == "OPTIONS":
+        await stream.send_all(response(200, keep_alive=keep_alive))
+        return keep_alive
+    if request.method != "POST":
+        await stream.send_all(response(405, keep_alive=keep_alive, headers=(("Allow", "POST, OPTIONS"),)))
+        return keep_alive
+    if refuse is not None:
+        await stream.send_all(response(abs(refuse), keep_alive=False))
+        return False
+    result = await http_api.answer(state, request.body, handshake, peer)
+    if result.status != 200:
+        log.info("http_transport_error", peer=peer, status=result.status)
+    try:
+        await stream.send_all(response(result.status, result.body, keep_alive=keep_alive))
+    except (trio.BrokenResourceError, trio.ClosedResourceError):
+        result.unsent()
+        raise
+    return keep_alive
