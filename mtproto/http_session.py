@@ -18,7 +18,7 @@ from dataclasses import dataclass
 
 from tl import types as T
 
-from .session import EncryptedSession
+from .session import EncryptedSession, SessionState
 
 
 @dataclass(frozen=True, slots=True)
@@ -27,6 +27,9 @@ class Unsealed:
 
     session_id: int
     messages: tuple  # (msg_id, seqno, body) each
+    # The state of a session the server did not keep (a first message refused by the
+    # salt or time checks): its answer, such as bad_server_salt, is sealed with it.
+    unkept: SessionState | None = None
 
     @property
     def size(self) -> int:
@@ -46,7 +49,8 @@ class HttpEncryptedSession(EncryptedSession):
         super()._dispatch(session, msg_id, obj, now, out, events)
 
     def _seal(self, session, numbered: list, now: float) -> Unsealed:
-        return Unsealed(session.session_id, tuple(numbered))
+        unkept = None if session.session_id in self.sessions else session
+        return Unsealed(session.session_id, tuple(numbered), unkept)
 
     def resend_pending(self, session_id: int, now: float) -> Unsealed | None:
         session = self.sessions.get(session_id)
@@ -57,7 +61,7 @@ class HttpEncryptedSession(EncryptedSession):
     def seal(self, session_id: int, batches: list[Unsealed], now: float) -> bytes | None:
         """One encrypted packet with every message of ``batches`` (an empty container when
         there are none); None if the session is gone."""
-        session = self.sessions.get(session_id)
+        session = self.sessions.get(session_id) or next((b.unkept for b in batches if b.unkept is not None), None)
         if session is None:
             return None
         messages = [message for batch in batches for message in batch.messages]
