@@ -33,10 +33,12 @@ from rpc.services.uploads import expire_uploads_forever
 from storage import AuthKeyRecord, Storage, open_storage
 from storage.bus import open_bus
 from storage.objects import open_object_store
+from storage.objects.observed import ObservedObjectStore
 
 from .config import Config
 from .connection import Connection
 from .maintenance import prune_update_logs
+from .ops_http import open_ops_http
 
 log = structlog.get_logger("mtserver.app")
 
@@ -66,7 +68,7 @@ class ServerState:
         self.storage = storage
         self.bus = bus
         # File bytes (uploads, photos, documents): a directory or an S3 bucket.
-        self.objects = open_object_store(config.media_url, config.data_dir)
+        self.objects = ObservedObjectStore(open_object_store(config.media_url, config.data_dir))
         self.code_sender = parse_code_sender(config.code_sender)
         self.limits = AccountLimits()
         # account.getPassword's SRP challenge per permanent key, used up by the next check;
@@ -81,6 +83,7 @@ class ServerState:
         # The salt a handshake produced, accepted until the key's first slot ends.
         self.initial_salts: dict[int, tuple[int, float]] = {}
         self.connections: set[Connection] = set()
+        self.shutting_down = False  # /readyz answers 503 from then on
 
     def register(self, conn: Connection) -> None:
         self.connections.add(conn)
@@ -111,18 +114,20 @@ class ServerState:
 
 async def serve(config: Config, rsa_key: ServerRsaKey, *, task_status=trio.TASK_STATUS_IGNORED,
                 handle_signals: bool = True) -> None:
-    async with trio_asyncio.open_loop():
+    # The operators' listener (server/ops_http.py) opens first: /readyz says "starting"
+    # while migrations run.
+    async with trio_asyncio.open_loop(), open_ops_http(config) as ops:
         storage = await open_storage(config.database, config.data_dir)
         try:
             async with open_bus(config.redis) as bus:
-                await _serve(config, rsa_key, storage, bus, task_status, handle_signals)
+                await _serve(config, rsa_key, storage, bus, task_status, handle_signals, ops)
         finally:
             with trio.CancelScope(shield=True):
                 await storage.close()
 
 
 async def _serve(config: Config, rsa_key: ServerRsaKey, storage: Storage, bus, task_status,
-                 handle_signals: bool) -> None:
+                 handle_signals: bool, ops=None) -> None:
     listeners = await trio.open_tcp_listeners(config.port, host=config.host)
     port = listeners[0].socket.getsockname()[1]
     if config.port == 0:
@@ -148,6 +153,8 @@ async def _serve(config: Config, rsa_key: ServerRsaKey, storage: Storage, bus, t
         nursery.start_soon(accept)
         nursery.start_soon(prune_update_logs, state)
         nursery.start_soon(expire_uploads_forever, state)
+        if ops is not None:
+            ops.serving(state)
         if handle_signals:
             nursery.start_soon(_watch_signals, state, accept_scope, nursery.cancel_scope)
         task_status.started(state)
@@ -176,6 +183,7 @@ async def _watch_signals(state: ServerState, accept_scope: trio.CancelScope, eve
 
 async def shutdown(state: ServerState, accept_scope: trio.CancelScope) -> None:
     """Stop accepting, stop reading, let RPCs in flight answer for SHUTDOWN_GRACE seconds."""
+    state.shutting_down = True
     accept_scope.cancel()
     for conn in list(state.connections):
         conn.stop_reading()

@@ -110,6 +110,9 @@ class Config(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=Tr
     # Where file bytes go (storage/objects): None: <data_dir>/media; "file:///dir";
     # "s3://ACCESS:SECRET@host:port/bucket" (s3s:// for TLS) for S3 or MinIO.
     media_url: str | None = None
+    # The operators' HTTP listener (server/ops_http.py: /metrics, /healthz, /readyz),
+    # "HOST:PORT" ("[::1]:9090" for IPv6); None: off.
+    http: str | None = None
 
     def __post_init__(self) -> None:
         if self.public_host is None:
@@ -191,6 +194,28 @@ def _media_url(value: Any) -> bool:
     return True
 
 
+def parse_http_address(value: str) -> tuple[str, int]:
+    """"HOST:PORT" or "[IPv6]:PORT" → (host, port); ValueError if it is neither."""
+    host, separator, port = value.strip().rpartition(":")
+    if host.startswith("[") and host.endswith("]"):
+        host = host[1:-1]
+    elif ":" in host:
+        raise ValueError("an IPv6 address goes in brackets: [::1]:9090")
+    if not separator or not host or not port.isdigit() or not 1 <= int(port) <= 65535:
+        raise ValueError(f"not a HOST:PORT address: {value!r}")
+    return host, int(port)
+
+
+def _http_address(value: Any) -> bool:
+    if not isinstance(value, str):
+        return False
+    try:
+        parse_http_address(value)
+    except ValueError:
+        return False
+    return True
+
+
 def _code_sender(value: Any) -> bool:
     from rpc.services.code_senders import parse_code_sender
 
@@ -263,6 +288,8 @@ _RULES: dict[str, _Rule] = {
     "service_name": _Rule("a name of 1 to 64 characters", str.strip, lambda v: isinstance(v, str) and 0 < len(v.strip()) <= 64,
                           normalize=str.strip),
     "update_log_days": _Rule(f"an int in 1..{_INT32_MAX}", _parse_int, _int_in(1, _INT32_MAX)),
+    "http": _Rule("HOST:PORT, such as 127.0.0.1:9090 ([::1]:9090 for IPv6)", str.strip, _http_address,
+                  optional=True, normalize=str.strip),
 }
 
 FIELDS: tuple[str, ...] = Config.__struct_fields__

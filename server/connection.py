@@ -24,6 +24,7 @@ from rpc import RpcError, dispatch
 from rpc.context import ClientInfo, RequestContext
 from rpc.services.live import decode, mark_offline, mark_online, render, user_channel
 from rpc.services.login import identify
+from server import metrics
 from tl import functions as F, types as T
 
 log = structlog.get_logger("mtserver.connection")
@@ -153,8 +154,10 @@ class Connection:
                 await self.state.add_auth_key(self.handshake.result)
                 log.info("handshake_done", peer=self.peer, auth_key_id=self.handshake.result.key_id,
                          temporary=self.handshake.result.temporary)
+                metrics.HANDSHAKES_COMPLETED.inc()
         if isinstance(event, HandshakeFailed):
             log.info("handshake_failed", peer=self.peer, reason=event.reason)
+            metrics.HANDSHAKES_FAILED.inc()
             await self._send_raw(self.transport.frame_error(-404))
             return False
         assert isinstance(event, HandshakeReply)

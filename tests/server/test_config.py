@@ -2,7 +2,7 @@
 
 import pytest
 
-from server.config import ENV_VARIABLES, FIELDS, Config, ConfigError, env_name, load_config
+from server.config import ENV_VARIABLES, FIELDS, Config, ConfigError, env_name, load_config, parse_http_address
 
 
 def write(tmp_path, text: str):
@@ -166,7 +166,7 @@ def test_env_variables_list_every_field_and_each_is_read(tmp_path):
                "max_connections": "4", "log_format": "console", "dc_id": "5", "redis": "redis://r:6379/0",
                "code_sender": "fixed:12345", "registration": "invite", "registration_allowlist": "1555*, 44",
                "service_name": " Ops ", "update_log_days": "9", "media_url": "s3://k:s@minio:9000/media",
-               "country": "de", "app_config_file": str(app_config)}
+               "country": "de", "app_config_file": str(app_config), "http": " [::1]:9090 "}
     assert set(samples) == set(FIELDS)
     config = load_config(None, {env_name(field): text for field, text in samples.items()}, {})
     assert config == Config(host="10.0.0.9", port=1, public_host="h.example", public_port=2, data_dir="/d",
@@ -174,7 +174,8 @@ def test_env_variables_list_every_field_and_each_is_read(tmp_path):
                             redis="redis://r:6379/0", code_sender="fixed:12345", registration="invite",
                             registration_allowlist=["1555*", "44"], media_url="s3://k:s@minio:9000/media",
                             max_connections=4, log_format="console", dc_id=5, service_name="Ops",
-                            update_log_days=9, country="DE", app_config_file=str(app_config))
+                            update_log_days=9, country="DE", app_config_file=str(app_config),
+                            http="[::1]:9090")
 
 
 def test_empty_allowlist_accepts_any_app_and_a_list_only_its_members():
@@ -215,3 +216,14 @@ def test_media_url_is_a_directory_or_an_s3_bucket():
     with pytest.raises(ConfigError, match="MTSERVER_MEDIA_URL: expected a file:///dir or s3://") as error:
         load_config(None, {"MTSERVER_MEDIA_URL": "ftp://user:pw@host/x"}, {})
     assert "pw" not in str(error.value)
+
+
+def test_http_is_an_address_with_a_port_or_off():
+    assert load_config(None, {}, {}).http is None
+    assert load_config(None, {"MTSERVER_HTTP": "127.0.0.1:9090"}, {}).http == "127.0.0.1:9090"
+    assert parse_http_address("0.0.0.0:9090") == ("0.0.0.0", 9090)
+    assert parse_http_address("[::1]:9090") == ("::1", 9090)
+    assert parse_http_address("localhost:1") == ("localhost", 1)
+    for bad in ("9090", "127.0.0.1", "127.0.0.1:0", "127.0.0.1:70000", "::1:9090", ":9090", "host:port"):
+        with pytest.raises(ConfigError, match="MTSERVER_HTTP: expected HOST:PORT"):
+            load_config(None, {"MTSERVER_HTTP": bad}, {})
