@@ -144,3 +144,17 @@ async def test_listening_beyond_loopback_is_warned_about(host, warned):
 async def test_off_unless_configured():
     async with ops_http.open_ops_http(Config()) as ops:
         assert ops.port is None and ops.phase == "starting"
+
+
+async def test_healthz_names_an_unreachable_s3_bucket(storage, tmp_path):
+    from storage.objects.s3 import S3ObjectStore
+
+    port = free_port()
+    state = state_of(storage, tmp_path / "media")
+    state.objects = S3ObjectStore.from_url(f"s3://key:secret@127.0.0.1:{free_port()}/media")  # nobody listens
+    async with ops_http.open_ops_http(Config(http=f"127.0.0.1:{port}")) as ops:
+        ops.serving(state)
+        with trio.fail_after(5):
+            status, report = await get(port, "/healthz")
+    assert status == 503 and report["failed"] == ["objects"]
+    assert "secret" not in json.dumps(report), report
