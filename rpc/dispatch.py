@@ -15,6 +15,7 @@ from collections import Counter
 from typing import Awaitable, Callable
 
 import tl
+from server import metrics
 from tl import functions as F
 
 from .context import ClientInfo, RequestContext
@@ -90,6 +91,7 @@ def allowed_before_login(request) -> bool:
     return name.partition(".")[0] in BEFORE_LOGIN or name in BEFORE_LOGIN_METHODS
 
 
+@metrics.observed_dispatch(RpcError)  # requests by method and result, latency (server/metrics.py)
 async def dispatch(request, ctx: RequestContext) -> bytes:
     """The rpc_result payload for `request`: the encoded result, or raises RpcError."""
     inner = await unwrap(request, ctx)

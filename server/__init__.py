@@ -10,7 +10,10 @@ One concept per module:
   (TOML file < ``MTSERVER_*`` environment < command line);
 * :mod:`.keys` -- the server's RSA key in the data directory;
 * :mod:`.auth_keys` -- the persistent store of auth keys (SQLite for now);
-* :mod:`.logging` -- structlog set-up (JSON lines or console).
+* :mod:`.logging` -- structlog set-up (JSON lines or console);
+* :mod:`.metrics` -- the Prometheus metrics every layer records into;
+* :mod:`.ops_http` -- the operators' HTTP listener (/metrics, /healthz, /readyz);
+* :mod:`.health` -- the checks behind /healthz.
 
 Submodules are imported on demand (``from server.config import load_config``) so that
 importing one of them does not pull in the others' dependencies.

@@ -37,12 +37,14 @@ from storage import AuthKeyRecord, Storage, open_storage
 from storage.bus import open_bus
 from storage.bus.prefix import deployment_prefix
 from storage.objects import open_object_store
+from storage.objects.observed import ObservedObjectStore
 
 from .config import Config
 from . import front
 from .connection import Connection
 from .http_sessions import HttpSessions
 from .maintenance import forget_idle_sessions_forever, upkeep_forever
+from .ops_http import open_ops_http
 
 log = structlog.get_logger("mtserver.app")
 
@@ -72,7 +74,7 @@ class ServerState:
         self.storage = storage
         self.bus = bus
         # File bytes (uploads, photos, documents): a directory or an S3 bucket.
-        self.objects = open_object_store(config.media_url, config.data_dir)
+        self.objects = ObservedObjectStore(open_object_store(config.media_url, config.data_dir))
         self.code_sender = parse_code_sender(config.code_sender)
         self.limits = AccountLimits.from_config(config)
         # New auth keys per client address (req_DH_params is where the server's work is).
@@ -91,6 +93,7 @@ class ServerState:
         self.initial_salts: dict[int, tuple[int, float]] = {}
         self.connections: set[Connection] = set()
         self.unrouted = 0
+        self.shutting_down = False  # /readyz answers 503 from then on
         # The HTTP transport's connections, one per auth key (set when serving starts).
         self.http_sessions: HttpSessions | None = None
 
@@ -127,19 +130,21 @@ class ServerState:
 
 async def serve(config: Config, rsa_key: ServerRsaKey, *, task_status=trio.TASK_STATUS_IGNORED,
                 handle_signals: bool = True) -> None:
-    async with trio_asyncio.open_loop():
+    # The operators' listener (server/ops_http.py) opens first: /readyz says "starting"
+    # while migrations run.
+    async with trio_asyncio.open_loop(), open_ops_http(config) as ops:
         storage = await open_storage(config.database, config.data_dir)
         try:
             prefix = await deployment_prefix(storage, config.redis_prefix) if config.redis else None
             async with open_bus(config.redis, **({"prefix": prefix} if prefix else {})) as bus:
-                await _serve(config, rsa_key, storage, bus, task_status, handle_signals)
+                await _serve(config, rsa_key, storage, bus, task_status, handle_signals, ops)
         finally:
             with trio.CancelScope(shield=True):
                 await storage.close()
 
 
 async def _serve(config: Config, rsa_key: ServerRsaKey, storage: Storage, bus, task_status,
-                 handle_signals: bool) -> None:
+                 handle_signals: bool, ops=None) -> None:
     listeners = await trio.open_tcp_listeners(config.port, host=config.host)
     port = listeners[0].socket.getsockname()[1]
     if config.port == 0:
@@ -180,6 +185,8 @@ async def _serve(config: Config, rsa_key: ServerRsaKey, storage: Storage, bus, t
         nursery.start_soon(upkeep_forever, state)
         nursery.start_soon(forget_idle_sessions_forever, state)
         nursery.start_soon(expire_uploads_forever, state)
+        if ops is not None:
+            ops.serving(state)
         if handle_signals:
             nursery.start_soon(_watch_signals, state, accept_scope, nursery.cancel_scope)
         task_status.started(state)
@@ -224,6 +231,7 @@ async def _watch_signals(state: ServerState, accept_scope: trio.CancelScope, eve
 
 async def shutdown(state: ServerState, accept_scope: trio.CancelScope) -> None:
     """Stop accepting, stop reading, let RPCs in flight answer for SHUTDOWN_GRACE seconds."""
+    state.shutting_down = True
     accept_scope.cancel()
     for conn in list(state.connections):
         conn.stop_reading()

@@ -140,6 +140,9 @@ class Config(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=Tr
     # PEM certificate chain and key: the ws_port then speaks TLS (wss://, https://).
     tls_cert: str | None = None
     tls_key: str | None = None
+    # The operators' HTTP listener (server/ops_http.py: /metrics, /healthz, /readyz),
+    # "HOST:PORT" ("[::1]:9090" for IPv6); None: off.
+    http: str | None = None
 
     def __post_init__(self) -> None:
         if self.public_host is None:
@@ -225,6 +228,28 @@ def _media_url(value: Any) -> bool:
     try:
         open_object_store(value.strip(), ".")
     except (ObjectStoreError, ValueError):
+        return False
+    return True
+
+
+def parse_http_address(value: str) -> tuple[str, int]:
+    """"HOST:PORT" or "[IPv6]:PORT" → (host, port); ValueError if it is neither."""
+    host, separator, port = value.strip().rpartition(":")
+    if host.startswith("[") and host.endswith("]"):
+        host = host[1:-1]
+    elif ":" in host:
+        raise ValueError("an IPv6 address goes in brackets: [::1]:9090")
+    if not separator or not host or not port.isdigit() or not 1 <= int(port) <= 65535:
+        raise ValueError(f"not a HOST:PORT address: {value!r}")
+    return host, int(port)
+
+
+def _http_address(value: Any) -> bool:
+    if not isinstance(value, str):
+        return False
+    try:
+        parse_http_address(value)
+    except ValueError:
         return False
     return True
 
@@ -342,6 +367,8 @@ _RULES: dict[str, _Rule] = {
     "email_from": _Rule("an email address", str.strip,
                         lambda v: isinstance(v, str) and re.fullmatch(r"[^@\s]+@[^@\s]+", v.strip()) is not None,
                         normalize=str.strip),
+    "http": _Rule("HOST:PORT, such as 127.0.0.1:9090 ([::1]:9090 for IPv6)", str.strip, _http_address,
+                  optional=True, normalize=str.strip),
 }
 
 FIELDS: tuple[str, ...] = Config.__struct_fields__

@@ -25,6 +25,7 @@ from rpc.context import ClientInfo, RequestContext
 from rpc.services.live import decode, key_channel, mark_offline, mark_online, render, render_key_event, user_channel
 from rpc.services.login import identify
 from storage.bus import BusError
+from server import metrics
 from tl import functions as F, types as T
 
 log = structlog.get_logger("mtserver.connection")
@@ -178,8 +179,10 @@ class Connection:
                 await self.state.add_auth_key(self.handshake.result)
                 log.info("handshake_done", peer=self.peer, auth_key_id=self.handshake.result.key_id,
                          temporary=self.handshake.result.temporary)
+                metrics.HANDSHAKES_COMPLETED.inc()
         if isinstance(event, HandshakeFailed):
             log.info("handshake_failed", peer=self.peer, reason=event.reason)
+            metrics.HANDSHAKES_FAILED.inc()
             await self._send_raw(self.transport.frame_error(-404))
             return False
         assert isinstance(event, HandshakeReply)

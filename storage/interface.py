@@ -360,6 +360,10 @@ class Messages(Protocol):
     async def prune_update_logs_before(self, date: int) -> int:
         """Forgets every user's updates logged before `date`; returns how many."""
 
+    async def update_log_rows(self) -> int:
+        """Rows in every user's update log (for metrics): exact on SQLite and for small
+        PostgreSQL tables, the planner's estimate for big ones."""
+
     async def oldest_logged_pts(self, user_id: int) -> int | None:
         """The pts just before the oldest update still logged (its pts - pts_count); None
         if nothing is logged. A client whose pts is lower (or, with nothing logged, lower
@@ -671,5 +675,8 @@ class Storage(Protocol):
     async def migrate(self) -> int:
         """Apply pending migrations (numbered SQL files) in one transaction; returns the
         schema version now recorded."""
+
+    async def ping(self) -> None:
+        """One round trip to the database (for health checks); raises if it fails."""
 
     async def close(self) -> None: ...

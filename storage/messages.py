@@ -214,6 +214,16 @@ class SqlMessages:
     async def prune_update_logs_before(self, date: int) -> int:
         return await self._db.execute("DELETE FROM update_log WHERE date < $1", date)
 
+    async def update_log_rows(self) -> int:
+        if self._db.dialect == "postgres":
+            # count(*) reads the whole table; the planner's estimate is free, and close
+            # enough once the table is big (-1 before its first ANALYZE).
+            estimate = await self._db.fetchval(
+                "SELECT reltuples::bigint FROM pg_class WHERE oid = 'update_log'::regclass")
+            if estimate is not None and estimate >= 100_000:
+                return int(estimate)
+        return int(await self._db.fetchval("SELECT count(*) FROM update_log"))
+
     async def oldest_logged_pts(self, user_id: int) -> int | None:
         return await self._db.fetchval("SELECT min(pts - pts_count) FROM update_log WHERE user_id = $1", user_id)
 

@@ -35,6 +35,7 @@ non-ASCII names fold too.
 from __future__ import annotations
 
 import functools
+import time
 from collections.abc import Awaitable, Callable
 from typing import Any, TypeVar
 from urllib.parse import urlsplit, urlunsplit
@@ -42,6 +43,8 @@ from urllib.parse import urlsplit, urlunsplit
 import asyncpg
 import trio
 import trio_asyncio
+
+from server import metrics
 
 from .aio_loop import run_ready_callbacks_together
 from .db import Row
@@ -102,6 +105,11 @@ class PostgresDatabase:
     async def transaction(self, body: Callable[..., Awaitable[T]], *args: Any) -> T:
         return await self._uncancelled(self._in_transaction, body, args)
 
+    def pool_usage(self) -> tuple[int, int, int]:
+        """(connections open, of them idle, the most there may be): for metrics."""
+        pool = self._pool
+        return (0, 0, self.max_size) if pool is None else (pool.get_size(), pool.get_idle_size(), self.max_size)
+
     async def close(self) -> None:
         pool, self._pool = self._pool, None
         if pool is not None:
@@ -149,10 +157,13 @@ class _Connection(asyncpg.Connection):
 def _unique_is_already_exists(fn):
     @functools.wraps(fn)
     async def wrapper(*args: Any, **kwargs: Any) -> Any:
+        started = time.perf_counter()
         try:
             return await fn(*args, **kwargs)
         except asyncpg.UniqueViolationError as exc:
             raise AlreadyExists(f"{exc.constraint_name}: {exc.detail or exc}") from exc
+        finally:
+            metrics.observe_statement("postgres", time.perf_counter() - started)  # every statement passes here
 
     return wrapper
 

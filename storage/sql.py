@@ -68,6 +68,9 @@ class SqlStorage:
         self.schema_version = await migrations.apply(self.db)
         return self.schema_version
 
+    async def ping(self) -> None:
+        await self.db.fetchval("SELECT 1")
+
     async def close(self) -> None:
         await self.db.close()
 

@@ -32,6 +32,8 @@ from typing import Any, TypeVar
 
 import trio
 
+from server import metrics
+
 from .db import Row
 from .interface import AlreadyExists, StorageError
 
@@ -100,7 +102,7 @@ class SqliteDatabase:
     async def _locked(self, fn: Callable[..., T], *args: Any) -> T:
         async with self._lock:
             self._check_open()
-            return await trio.to_thread.run_sync(fn, *args)
+            return await trio.to_thread.run_sync(metrics.sqlite_statement, fn, *args)
 
     def _check_open(self) -> None:
         if self._closed:
@@ -134,7 +136,7 @@ class _Transaction:
     async def _run(self, fn: Callable[..., T], *args: Any) -> T:
         if self.finished:
             raise RuntimeError("transaction executor used after its transaction ended")
-        return await trio.to_thread.run_sync(fn, *args)
+        return await trio.to_thread.run_sync(metrics.sqlite_statement, fn, *args)
 
 
 class _Connection:

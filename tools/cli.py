@@ -59,6 +59,8 @@ def build_parser() -> argparse.ArgumentParser:
     _add_database(run)
     run.add_argument("--media-url", metavar="URL",
                      help="where files go: file:///dir or s3://ACCESS:SECRET@host:port/bucket (default: data dir)")
+    run.add_argument("--http", metavar="HOST:PORT",
+                     help="operators' HTTP listener: /metrics, /healthz, /readyz (default: off)")
 
     pubkey = commands.add_parser(
         "pubkey", help="print the server's public RSA key (PKCS#1 PEM) and fingerprint, creating the key if missing")
@@ -89,7 +91,7 @@ def _add_database(parser: argparse.ArgumentParser) -> None:
 
 def _overrides(args: argparse.Namespace) -> dict[str, str | None]:
     names = ("host", "port", "public_host", "public_port", "data_dir", "database", "log_format", "redis",
-             "code_sender", "registration", "media_url")
+             "code_sender", "registration", "media_url", "http")
     return {name: getattr(args, name) for name in names if hasattr(args, name)}
 
 

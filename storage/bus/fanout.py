@@ -11,6 +11,8 @@ from __future__ import annotations
 
 from collections.abc import Iterator, KeysView
 
+from server import metrics
+
 from .errors import BusClosed
 from .subscription import Subscription
 
@@ -66,6 +68,7 @@ class Fanout:
             return 0
         for sub in subs:
             sub._deliver(channel, payload)
+        metrics.BUS_DELIVERED.inc(len(subs))
         return len(subs)
 
     def mark_all_overflowed(self) -> None:

@@ -12,6 +12,8 @@ from collections.abc import Iterable
 
 import trio
 
+from server import metrics
+
 from .errors import BusClosed
 from .fanout import Fanout
 from .interface import DEFAULT_MAX_BUFFER
@@ -37,6 +39,7 @@ class MemoryBus:
             raise BusClosed(f"memory bus is closed (publish to {channel!r})")
         # bytes() so a caller's bytearray cannot change under the subscribers.
         self._fanout.deliver(channel, bytes(payload))
+        metrics.BUS_PUBLISHED.inc()
         await trio.lowlevel.checkpoint()
 
     def subscribe(self, *channels: str, max_buffer: int | None = None) -> Subscription:

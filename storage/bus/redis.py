@@ -54,6 +54,8 @@ from redis.backoff import NoBackoff
 from redis.exceptions import RedisError
 from redis.maint_notifications import MaintNotificationsConfig
 
+from server import metrics
+
 from .errors import BusClosed, BusUnavailable
 from .fanout import Fanout
 from .interface import DEFAULT_MAX_BUFFER
@@ -166,6 +168,17 @@ class RedisBus:
             raise BusUnavailable(
                 f"publish to {channel!r} on Redis {self._where} failed: {request.error!r}"
             ) from request.error
+        metrics.BUS_PUBLISHED.inc()
+
+    async def ping(self) -> None:
+        """One round trip to Redis on the publishing connection (for health checks);
+        raises BusUnavailable when it fails or the pub/sub connection is down."""
+        if not self.connected or self._publisher is None:
+            raise BusUnavailable(f"Redis bus {self._where}: not connected")
+        try:
+            await trio_asyncio.aio_as_trio(self._publisher.ping)()
+        except _CONNECTION_ERRORS as exc:
+            raise BusUnavailable(f"Redis {self._where}: {exc!r}") from exc
 
     def subscribe(self, *channels: str, max_buffer: int | None = None) -> Subscription:
         return Subscription(self, channels, self.max_buffer if max_buffer is None else max_buffer)

@@ -21,6 +21,8 @@ from typing import Protocol
 
 import trio
 
+from server import metrics
+
 from .errors import BusClosed
 
 _NEW, _OPEN, _ENDED, _CLOSED = "new", "open", "ended", "closed"
@@ -201,6 +203,7 @@ class Subscription:
             # Full: the oldest payload goes, so the newest (most relevant) stay.
             self._receive.receive_nowait()
             self.dropped += 1
+            metrics.BUS_DROPPED.inc()
             self._mark_overflowed()
             self._send.send_nowait(item)
         except (trio.ClosedResourceError, trio.BrokenResourceError):

@@ -57,3 +57,12 @@ def test_dockerfile_copies_every_package():
     for package in ("mtproto", "tl", "rpc", "storage", "server", "tools", "schema"):
         assert f"COPY {package} ./{package}" in dockerfile, package
     assert 'CMD ["mtserver", "run"]' in dockerfile
+
+
+def test_healthcheck_asks_the_ops_listener_which_is_not_published():
+    service = compose()["services"]["mtserver"]
+    host, _, port = service["environment"]["MTSERVER_HTTP"].rpartition(":")
+    check = " ".join(service["healthcheck"]["test"])
+    assert f"127.0.0.1:{port}/healthz" in check
+    assert host == "0.0.0.0"  # the container's loopback alone would hide it from Prometheus
+    assert not any(str(p).split(":")[-1] == port for p in service["ports"])  # not on the host

@@ -2,7 +2,7 @@
 
 import pytest
 
-from server.config import ENV_VARIABLES, FIELDS, Config, ConfigError, env_name, load_config
+from server.config import ENV_VARIABLES, FIELDS, Config, ConfigError, env_name, load_config, parse_http_address
 
 
 def write(tmp_path, text: str):
@@ -172,7 +172,7 @@ def test_env_variables_list_every_field_and_each_is_read(tmp_path):
                "limits_exempt": "10.0.0.0/8, ::1", "send_code_per_address_per_hour": "7", "send_code_per_hour": "70",
                "login_email": "Required", "email_sender": "smtp://u:p@mail:587", "email_from": "ops@h.example",
                "redis_prefix": "blue:",
-               "ws_port": "8080", "tls_cert": "/tls/cert.pem", "tls_key": "/tls/key.pem"}
+               "ws_port": "8080", "tls_cert": "/tls/cert.pem", "tls_key": "/tls/key.pem", "http": " [::1]:9090 "}
     assert set(samples) == set(FIELDS)
     config = load_config(None, {env_name(field): text for field, text in samples.items()}, {})
     assert config == Config(host="10.0.0.9", port=1, public_host="h.example", public_port=2, data_dir="/d",
@@ -185,7 +185,7 @@ def test_env_variables_list_every_field_and_each_is_read(tmp_path):
                             limits_exempt=["10.0.0.0/8", "::1"], send_code_per_address_per_hour=7,
                             send_code_per_hour=70, login_email="required", email_sender="smtp://u:p@mail:587",
                             email_from="ops@h.example",
-                            ws_port=8080, tls_cert="/tls/cert.pem", tls_key="/tls/key.pem")
+                            ws_port=8080, tls_cert="/tls/cert.pem", tls_key="/tls/key.pem", http="[::1]:9090")
 
 
 def test_empty_allowlist_accepts_any_app_and_a_list_only_its_members():
@@ -246,3 +246,14 @@ def test_tls_needs_the_web_port_and_both_files():
         load_config(None, {"MTSERVER_TLS_CERT": "/c.pem", "MTSERVER_TLS_KEY": "/k.pem"}, {})
     with pytest.raises(ConfigError, match="MTSERVER_TLS_KEY"):
         load_config(None, {"MTSERVER_WS_PORT": "8080", "MTSERVER_TLS_CERT": "/c.pem"}, {})
+
+
+def test_http_is_an_address_with_a_port_or_off():
+    assert load_config(None, {}, {}).http is None
+    assert load_config(None, {"MTSERVER_HTTP": "127.0.0.1:9090"}, {}).http == "127.0.0.1:9090"
+    assert parse_http_address("0.0.0.0:9090") == ("0.0.0.0", 9090)
+    assert parse_http_address("[::1]:9090") == ("::1", 9090)
+    assert parse_http_address("localhost:1") == ("localhost", 1)
+    for bad in ("9090", "127.0.0.1", "127.0.0.1:0", "127.0.0.1:70000", "::1:9090", ":9090", "host:port"):
+        with pytest.raises(ConfigError, match="MTSERVER_HTTP: expected HOST:PORT"):
+            load_config(None, {"MTSERVER_HTTP": bad}, {})
