@@ -130,7 +130,9 @@ async def _revoke_messages_of(ctx: RequestContext, author: int, peer: int) -> No
         ids += [m.id for m in page if m.out and m.action is None]
         offset = page[-1].id
     for start in range(0, len(ids), 100):
-        changed = await storage.messages.delete(author, ids[start:start + 100], revoke=True)
+        # The removing admin's authority: the author is no longer a member.
+        changed = await storage.messages.delete(author, ids[start:start + 100], revoke=True,
+                                                moderated_chats=[-peer])
         # Every session is told, the acting one too: its answer did not include this.
         for owner, (pts, _count, _ids) in changed.items():
             await publish(ctx.services, [owner], {"kind": "log", "pts": pts})

@@ -351,12 +351,13 @@ async def _delete(tx: Executor, dialect: str, owner: int, ids: list[int], revoke
     if not mine:
         return {}
     # In a private chat either side takes a message back from everyone; in a basic group
-    # its author, or whoever moderates the group (the caller names those groups), and
-    # only while still a member: one who left or was removed deletes their own copy only.
+    # its author while still a member (one who left or was removed deletes their own copy
+    # only), or on the authority of whoever moderates the group (the caller names those
+    # groups: an admin's deletions, an admin's removal with revoke_history).
     member_of = await _member_chats(tx, owner, [m.peer_id for m in mine if m.peer_id < 0]) if revoke else set()
 
     def revocable(m: MessageRecord) -> bool:
-        return revoke and (m.peer_id > 0 or (m.peer_id in member_of and (m.out or m.peer_id in moderated)))
+        return revoke and (m.peer_id > 0 or m.peer_id in moderated or (m.out and m.peer_id in member_of))
 
     revoked = [m for m in mine if revocable(m)]
     await lock_boxes(tx, dialect, {owner, *await _copy_owners(tx, [m.shared_id for m in revoked])})

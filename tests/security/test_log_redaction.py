@@ -19,18 +19,6 @@ PHOTO = b"\xff\xd8\xff\xe0USER-PHOTO-BYTES" * 50
 TEXT = "a private message nobody else may read"
 
 
-@pytest.fixture(autouse=True)
-def _restore_logging():
-    import structlog
-
-    yield
-    structlog.reset_defaults()
-    root = logging.getLogger()
-    for handler in [h for h in root.handlers if h.name == "mtserver"]:
-        root.removeHandler(handler)
-    root.setLevel(logging.WARNING)
-
-
 def failing_upload(secret_key, photo, message):
     headers = {"Authorization": f"AWS4-HMAC-SHA256 Credential=AKIA/20240101, Signature={secret_key[::-1]}"}
     raise RuntimeError("S3 request failed")  # headers, secret_key, photo, message: locals
