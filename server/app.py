@@ -10,6 +10,7 @@ storage (`config.database`, default SQLite in the data dir) for its whole life.
 
 from __future__ import annotations
 
+from collections import Counter
 import os
 import secrets
 import signal
@@ -93,6 +94,10 @@ class ServerState:
         self.initial_salts: dict[int, tuple[int, float]] = {}
         self.connections: set[Connection] = set()
         self.unrouted = 0
+        # Bytes of incomplete frames all connections hold (config.buffer_budget_mb caps it),
+        # and open connections per client address (config.max_connections_per_address).
+        self.buffered = 0
+        self.per_address: Counter = Counter()
         self.shutting_down = False  # /readyz answers 503 from then on
         # The HTTP transport's connections, one per auth key (set when serving starts).
         self.http_sessions: HttpSessions | None = None

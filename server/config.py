@@ -120,6 +120,14 @@ class Config(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=Tr
     # through a paid SMS gateway.
     send_code_per_address_per_hour: int = 20
     send_code_per_hour: int = 1000
+    # Connections one client address may hold (then transport error -429).
+    max_connections_per_address: int = 500
+    # Seconds a frame may take to arrive once its first byte came (plus a second per 4 KB
+    # of it): a peer trickling bytes cannot hold a connection and its buffer for ever.
+    frame_timeout: float = 30.0
+    # MiB of incomplete frames all connections together may hold; the connection that
+    # would go over is closed with -429.
+    buffer_budget_mb: int = 1024
     # Client addresses the per-address limits do not apply to: by default loopback, where
     # only the operator's own proxies (a TLS or WebSocket front) and tools connect.
     limits_exempt: list[str] = msgspec.field(default_factory=lambda: ["127.0.0.0/8", "::1/128"])
@@ -359,6 +367,9 @@ _RULES: dict[str, _Rule] = {
                            normalize=list),
     "send_code_per_address_per_hour": _Rule(f"an int in 1..{_INT32_MAX}", _parse_int, _int_in(1, _INT32_MAX)),
     "send_code_per_hour": _Rule(f"an int in 1..{_INT32_MAX}", _parse_int, _int_in(1, _INT32_MAX)),
+    "max_connections_per_address": _Rule(f"an int in 1..{_INT32_MAX}", _parse_int, _int_in(1, _INT32_MAX)),
+    "frame_timeout": _Rule("a positive number of seconds", float, _positive_number, normalize=float),
+    "buffer_budget_mb": _Rule(f"an int in 1..{_INT32_MAX}", _parse_int, _int_in(1, _INT32_MAX)),
     "auth_keys_per_minute": _Rule(f"an int in 0..{_INT32_MAX} (0: no limit)", _parse_int, _int_in(0, _INT32_MAX)),
     "login_email": _Rule("one of 'off', 'required'", lambda text: text.strip().lower(),
                          lambda value: value in ("off", "required")),

@@ -32,6 +32,8 @@ log = structlog.get_logger("mtserver.connection")
 
 MAX_RPCS_IN_FLIGHT = 64
 INVOKE_AFTER_TIMEOUT = 0.5  # PROTOCOL.md rule 20: MSG_WAIT_TIMEOUT after ~0.5 s
+PRE_AUTH_MAX_PACKET = 1024 * 1024 + 64 * 1024
+FRAME_MIN_BYTES_PER_SECOND = 4096
 _u64 = struct.Struct("<q").unpack_from
 # A plain message is auth_key_id 0 (8 bytes), msg_id (8), length (4), then the body.
 _REQ_DH_PARAMS = F.ReqDHParams.CONSTRUCTOR_ID.to_bytes(4, "little")
@@ -49,7 +51,11 @@ class Connection:
         self.refuse_with = refuse_with
         self.stream = stream
         self.peer = peer
-        self.transport = ServerTransport(max_packet_size=state.max_packet_size)
+        # Until a packet has decrypted with a known auth key, frames are kept small: a
+        # handshake step or a first request fits (a 512 KB upload part too); then the full size.
+        self.transport = ServerTransport(max_packet_size=min(state.max_packet_size, PRE_AUTH_MAX_PACKET))
+        self.proven = False
+        self.buffered = 0  # this connection's share of state.buffered (incomplete frames)
         self.handshake: Handshake | None = None
         self.encrypted: dict[int, EncryptedSession] = {}
         self.send_lock = trio.Lock()
@@ -118,22 +124,57 @@ class Connection:
             self.scope.cancel()
 
     async def _read_loop(self) -> None:
-        idle = self.state.config.idle_timeout
-        while True:
-            if self.initial:
-                data, self.initial = self.initial, b""
-            else:
-                with trio.move_on_after(idle) as timer:
-                    data = await self.stream.receive_some(65536)
-                if timer.cancelled_caught:
-                    log.info("connection_idle", peer=self.peer, seconds=idle)
+        """Reads until the peer leaves, goes idle (no complete packet for idle_timeout:
+        bytes that never make a frame do not count) or is too slow with a frame (it must
+        arrive within frame_timeout of its first byte, plus a second per 4 KB)."""
+        config = self.state.config
+        last_packet = trio.current_time()
+        frame_started: float | None = None
+        try:
+            while True:
+                if self.initial:
+                    data, self.initial = self.initial, b""
+                else:
+                    deadline = last_packet + config.idle_timeout
+                    if frame_started is not None:
+                        deadline = min(deadline, frame_started + config.frame_timeout
+                                       + self.transport.buffered / FRAME_MIN_BYTES_PER_SECOND)
+                    with trio.move_on_at(deadline) as timer:
+                        data = await self.stream.receive_some(65536)
+                    if timer.cancelled_caught:
+                        log.info("connection_idle" if frame_started is None else "frame_too_slow", peer=self.peer,
+                                 buffered=self.transport.buffered)
+                        return
+                events = self.transport.feed(data) if data else self.transport.end_of_stream()
+                if not self._account_buffer():
+                    log.info("buffer_budget_exceeded", peer=self.peer, buffered=self.buffered)
+                    await self._send_raw(self.transport.frame_error(-429))
                     return
-            events = self.transport.feed(data) if data else self.transport.end_of_stream()
-            for event in events:
-                if not await self._on_transport_event(event) or self.closing:
+                now = trio.current_time()
+                if any(isinstance(event, Packet) for event in events):
+                    last_packet = now
+                    frame_started = None
+                if self.transport.buffered == 0:
+                    frame_started = None
+                elif frame_started is None:
+                    frame_started = now
+                for event in events:
+                    if not await self._on_transport_event(event) or self.closing:
+                        return
+                if not data:
                     return
-            if not data:
-                return
+        finally:
+            self.state.buffered -= self.buffered
+            self.buffered = 0
+
+    def _account_buffer(self) -> bool:
+        """Counts this connection's incomplete frames into the server-wide total; False
+        when that total is over the budget (and this connection grew it)."""
+        now = self.transport.buffered
+        grew = now > self.buffered
+        self.state.buffered += now - self.buffered
+        self.buffered = now
+        return not grew or self.state.buffered <= self.state.config.buffer_budget_mb * 1024 * 1024
 
     # -- transport events -------------------------------------------------------------------
 
@@ -199,7 +240,11 @@ class Connection:
                 await self._send_raw(self.transport.frame_error(-404))
                 return False
             self.encrypted[key_id] = session
-        for event in session.receive(payload, time.time(), quick_ack):
+        events = session.receive(payload, time.time(), quick_ack)
+        if not self.proven and not any(isinstance(event, Close) for event in events):
+            self.proven = True  # it holds a key the server knows: full-size frames from now on
+            self.transport.set_max_packet_size(self.state.max_packet_size)
+        for event in events:
             if isinstance(event, QuickAck):
                 await self._send_raw(self.transport.frame_quick_ack(event.token))
             elif isinstance(event, Reply):

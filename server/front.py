@@ -42,6 +42,13 @@ async def handle(state, stream: trio.abc.Stream, peer: str, *, http_only: bool =
     # protocol), the connection still learns its transport so that the -429 ("too many
     # connections", mtproto-transports) reaches the client framed.
     refuse = -429 if state.connection_count() >= state.config.max_connections else None
+    # ...and past the per-address limit, so that one host cannot take every slot.
+    address = peer.rpartition(":")[0]
+    limited = state.config.limits_apply_to(address)
+    if limited:
+        if state.per_address[address] >= state.config.max_connections_per_address:
+            refuse = -429
+        state.per_address[address] += 1
     # Counted while not a Connection (which counts itself): choosing a protocol, or
     # carrying HTTP requests.
     state.unrouted += 1
@@ -70,6 +77,10 @@ async def handle(state, stream: trio.abc.Stream, peer: str, *, http_only: bool =
         log.exception("front_crashed", peer=peer)
     finally:
         uncount()
+        if limited:
+            state.per_address[address] -= 1
+            if not state.per_address[address]:
+                del state.per_address[address]
         with trio.CancelScope(shield=True):
             await stream.aclose()
 

@@ -44,6 +44,10 @@ class PassThrough:
 
     transport_name = "http"
     dc_id = None
+    buffered = 0  # request bodies are read whole (server/front.py bounds them)
+
+    def set_max_packet_size(self, size: int) -> None:
+        pass
 
     @staticmethod
     def frame(payload):

@@ -36,6 +36,9 @@ class ServerCodec(Protocol):
     transport_name: str
     error: TransportError | None
 
+    @property
+    def buffered(self) -> int: ...
+    def set_max_packet_size(self, size: int) -> None: ...
     def feed(self, data: bytes) -> list[Event]: ...
     def end_of_stream(self) -> list[Event]: ...
     def frame(self, payload: bytes) -> bytes: ...
@@ -74,6 +77,15 @@ class StreamDecoder:
         self.error: TransportError | None = None
         self._buffer = bytearray()
         self._frames_read = 0
+
+    @property
+    def buffered(self) -> int:
+        """Bytes received that do not make a whole frame yet."""
+        return len(self._buffer)
+
+    def set_max_packet_size(self, size: int) -> None:
+        """Frames from now on may be this long (checked when a frame's length is read)."""
+        self.max_packet_size = size
 
     def feed(self, data: bytes) -> list[Event]:
         """Add bytes from the peer; return every event they complete, in order."""

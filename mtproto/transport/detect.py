@@ -74,6 +74,19 @@ class ServerTransport:
     def error(self) -> TransportError | None:
         return self._error or (self._codec.error if self._codec else None)
 
+    @property
+    def buffered(self) -> int:
+        """Bytes received that do not make a whole frame yet (what a slow or stalled peer
+        makes the server hold)."""
+        return len(self._prefix) if self._codec is None else self._codec.buffered
+
+    def set_max_packet_size(self, size: int) -> None:
+        """Frames from now on may be this long: a connection may start with a small limit
+        and get the full one once it has proven it holds an auth key."""
+        self.max_packet_size = size
+        if self._codec is not None:
+            self._codec.set_max_packet_size(size)
+
     def feed(self, data: bytes) -> list[Event]:
         if self._codec is not None:
             return self._codec.feed(data)

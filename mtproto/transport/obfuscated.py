@@ -123,6 +123,15 @@ class ObfuscatedCodec:
     def error(self) -> TransportError | None:
         return self._error or (self._inner.error if self._inner else None)
 
+    @property
+    def buffered(self) -> int:
+        return len(self._header) if self._inner is None else self._inner.buffered
+
+    def set_max_packet_size(self, size: int) -> None:
+        self.max_packet_size = size
+        if self._inner is not None:
+            self._inner.set_max_packet_size(size)
+
     def feed(self, data: bytes) -> list[Event]:
         if self.error is not None:
             return []
