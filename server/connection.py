@@ -28,12 +28,13 @@ from storage.bus import BusError
 from server import metrics
 from tl import functions as F, types as T
 
+from .buffer_budget import BufferShare, frame_deadline
+
 log = structlog.get_logger("mtserver.connection")
 
 MAX_RPCS_IN_FLIGHT = 64
 INVOKE_AFTER_TIMEOUT = 0.5  # PROTOCOL.md rule 20: MSG_WAIT_TIMEOUT after ~0.5 s
 PRE_AUTH_MAX_PACKET = 1024 * 1024 + 64 * 1024
-FRAME_MIN_BYTES_PER_SECOND = 4096
 _u64 = struct.Struct("<q").unpack_from
 # A plain message is auth_key_id 0 (8 bytes), msg_id (8), length (4), then the body.
 _REQ_DH_PARAMS = F.ReqDHParams.CONSTRUCTOR_ID.to_bytes(4, "little")
@@ -55,7 +56,7 @@ class Connection:
         # handshake step or a first request fits (a 512 KB upload part too); then the full size.
         self.transport = ServerTransport(max_packet_size=min(state.max_packet_size, PRE_AUTH_MAX_PACKET))
         self.proven = False
-        self.buffered = 0  # this connection's share of state.buffered (incomplete frames)
+        self.buffer_share = BufferShare(state)  # its incomplete frames, in the server-wide budget
         self.handshake: Handshake | None = None
         self.encrypted: dict[int, EncryptedSession] = {}
         self.send_lock = trio.Lock()
@@ -137,8 +138,7 @@ class Connection:
                 else:
                     deadline = last_packet + config.idle_timeout
                     if frame_started is not None:
-                        deadline = min(deadline, frame_started + config.frame_timeout
-                                       + self.transport.buffered / FRAME_MIN_BYTES_PER_SECOND)
+                        deadline = min(deadline, frame_deadline(config, frame_started, self.transport.buffered))
                     with trio.move_on_at(deadline) as timer:
                         data = await self.stream.receive_some(65536)
                     if timer.cancelled_caught:
@@ -146,8 +146,8 @@ class Connection:
                                  buffered=self.transport.buffered)
                         return
                 events = self.transport.feed(data) if data else self.transport.end_of_stream()
-                if not self._account_buffer():
-                    log.info("buffer_budget_exceeded", peer=self.peer, buffered=self.buffered)
+                if not self.buffer_share.update(self.transport.buffered):
+                    log.info("buffer_budget_exceeded", peer=self.peer, buffered=self.transport.buffered)
                     await self._send_raw(self.transport.frame_error(-429))
                     return
                 now = trio.current_time()
@@ -164,17 +164,7 @@ class Connection:
                 if not data:
                     return
         finally:
-            self.state.buffered -= self.buffered
-            self.buffered = 0
-
-    def _account_buffer(self) -> bool:
-        """Counts this connection's incomplete frames into the server-wide total; False
-        when that total is over the budget (and this connection grew it)."""
-        now = self.transport.buffered
-        grew = now > self.buffered
-        self.state.buffered += now - self.buffered
-        self.buffered = now
-        return not grew or self.state.buffered <= self.state.config.buffer_budget_mb * 1024 * 1024
+            self.buffer_share.release()
 
     # -- transport events -------------------------------------------------------------------
 

@@ -26,6 +26,7 @@ from mtproto.transport import obfuscated, websocket as ws
 from mtproto.transport.http import BadRequest, Request, RequestReader, response
 
 from . import http_api
+from .buffer_budget import BufferShare, frame_deadline
 from .connection import Connection
 from .http_sessions import HandshakeConnection
 from .websocket_stream import WebSocketStream
@@ -101,8 +102,16 @@ async def _serve_http(state, stream, peer: str, initial: bytes, refuse: int | No
     reader = RequestReader(max_body=state.max_packet_size)
     reader.feed(initial)
     handshake = _LazyHandshake(state, peer)
+    share = BufferShare(state)
+    try:
+        await _serve_requests(state, stream, peer, reader, handshake, share, refuse, uncount)
+    finally:
+        share.release()
+
+
+async def _serve_requests(state, stream, peer, reader, handshake, share, refuse, uncount) -> None:
     while True:
-        request = await _next_request(state, stream, reader)
+        request = await _next_request(state, stream, reader, share)
         if request is None:
             return
         if isinstance(request, BadRequest):
@@ -117,16 +126,22 @@ async def _serve_http(state, stream, peer: str, initial: bytes, refuse: int | No
             return
 
 
-async def _next_request(state, stream, reader: RequestReader) -> Request | BadRequest | None:
+async def _next_request(state, stream, reader: RequestReader, share: BufferShare) -> Request | BadRequest | None:
     """The next request; None when the peer closed or went quiet. The head must arrive
-    within HEAD_TIMEOUT of its first byte, the body with no pause over the idle timeout."""
+    within HEAD_TIMEOUT of its first byte, the body as a frame must (server/buffer_budget.py),
+    and what it holds counts in the server-wide budget."""
     head_deadline = trio.current_time() + HEAD_TIMEOUT if reader.buffered else None
+    body_started = None
     while (request := reader.next_request()) is None:
+        now = trio.current_time()
         if head_deadline is None and reader.buffered:
-            head_deadline = trio.current_time() + HEAD_TIMEOUT
-        deadline = trio.current_time() + state.config.idle_timeout
+            head_deadline = now + HEAD_TIMEOUT
+        deadline = now + state.config.idle_timeout
         if head_deadline is not None and not reader.head_done:
             deadline = min(deadline, head_deadline)
+        if reader.head_done:
+            body_started = now if body_started is None else body_started
+            deadline = min(deadline, frame_deadline(state.config, body_started, reader.buffered))
         with trio.move_on_at(deadline) as timer:
             data = await stream.receive_some(65536)
         if timer.cancelled_caught:
@@ -136,6 +151,9 @@ async def _next_request(state, stream, reader: RequestReader) -> Request | BadRe
         if not data:
             return None
         reader.feed(data)
+        if not share.update(reader.buffered):
+            return BadRequest(429, "the server holds too many incomplete requests")
+    share.update(reader.buffered)
     return request
 
 

@@ -104,3 +104,18 @@ def test_incomplete_frames_share_one_memory_budget(start):
     first.settimeout(0.5)
     with pytest.raises(TimeoutError):
         first.recv(1)  # the first one is still being served
+
+
+def test_an_http_body_trickled_is_cut_off_too(start):
+    server = start(MTSERVER_FRAME_TIMEOUT="1")
+    sock = socket.create_connection((server.host, server.port))
+    sock.sendall(b"POST /api HTTP/1.1\r\nHost: x\r\nContent-Length: 4096\r\n\r\n")
+    started = time.monotonic()
+    try:
+        for _ in range(40):
+            time.sleep(0.25)
+            sock.sendall(b"z")
+    except (BrokenPipeError, ConnectionResetError):
+        pass
+    assert time.monotonic() - started < 5
+    assert b" 408 " in closed_within(sock, 5) or '"http_bad_request"' in server.log()
