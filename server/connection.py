@@ -127,10 +127,15 @@ class Connection:
     async def _read_loop(self) -> None:
         """Reads until the peer leaves, goes idle (no complete packet for idle_timeout:
         bytes that never make a frame do not count) or is too slow with a frame (it must
-        arrive within frame_timeout of its first byte, plus a second per 4 KB)."""
+        arrive within frame_timeout of its first byte, plus a second per 4 KB; the first
+        packet within frame_timeout of the connection opening)."""
         config = self.state.config
         last_packet = trio.current_time()
-        frame_started: float | None = None
+        # The first packet is due like a frame from the moment the connection opens: a
+        # peer that connects (or sends a transport marker) and then nothing holds a slot
+        # only that long, not for the whole idle timeout.
+        frame_started: float | None = last_packet
+        seen_packet = False
         try:
             while True:
                 if self.initial:
@@ -154,8 +159,9 @@ class Connection:
                 if any(isinstance(event, Packet) for event in events):
                     last_packet = now
                     frame_started = None
+                    seen_packet = True
                 if self.transport.buffered == 0:
-                    frame_started = None
+                    frame_started = frame_started if not seen_packet else None
                 elif frame_started is None:
                     frame_started = now
                 for event in events:

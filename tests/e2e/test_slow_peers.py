@@ -119,3 +119,14 @@ def test_an_http_body_trickled_is_cut_off_too(start):
         pass
     assert time.monotonic() - started < 5
     assert b" 408 " in closed_within(sock, 5) or '"http_bad_request"' in server.log()
+
+
+def test_a_connection_that_never_sends_a_packet_is_closed(start):
+    # Connection limits count a connection once it sends a packet; one that sends only a
+    # transport marker (or nothing) must not hold its slot for the whole idle timeout.
+    server = start(MTSERVER_FRAME_TIMEOUT="1", MTSERVER_IDLE_TIMEOUT="300")
+    quiet = socket.create_connection((server.host, server.port))
+    marker_only = socket.create_connection((server.host, server.port))
+    marker_only.sendall(ABRIDGED)
+    closed_within(quiet, 5)
+    closed_within(marker_only, 5)
