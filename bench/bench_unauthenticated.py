@@ -171,7 +171,8 @@ class Worker:
         started = time.process_time()
         events = [server.receive(p, time.time()) for p in packets]
         cpu = time.process_time() - started
-        out = {"cpu_ms": cpu * 1000, "wire": wire, "packets": len(packets), "reply": sum(map(self._reply_bytes, events))}
+        out = {"cpu_ms": cpu * 1000, "wire": wire, "packets": len(packets),
+               "reply": sum(map(self._reply_bytes, events))}
         names = {name for e in events for name in self._names(e)}
         out["outcome"] = "decoded (Rpc)" if "Rpc" in names else "refused" if "UndecodableRequest" in names else "-"
         if mem:
@@ -564,7 +565,8 @@ def main() -> None:
         if mems["flood", "before"]:
             row("(d) session flood: bytes kept after the connection", mem("flood", "before", "kept"),
                 mem("flood", "after", "kept"), size)
-        row("(d) session flood: CPU µs per ping", [x["cpu_ms"] * 1000 / FLOOD_PINGS for x in results["flood", "before"]],
+        row("(d) session flood: CPU µs per ping",
+            [x["cpu_ms"] * 1000 / FLOOD_PINGS for x in results["flood", "before"]],
             [x["cpu_ms"] * 1000 / FLOOD_PINGS for x in results["flood", "after"]], ms)
     if server["before"]:
         def srv(side, key):
