@@ -524,7 +524,7 @@ def main() -> None:
 
     print(f"\nCPython {platform.python_version()}, {os.cpu_count()} CPUs, load average "
           f"{os.getloadavg()[0]:.2f}; {args.rounds} rounds (memory: {args.mem_rounds}), "
-          f"{args.server_rounds} server rounds; {time.monotonic() - started:.0f} s\n")
+          f"{0 if args.skip_server else args.server_rounds} server rounds; {time.monotonic() - started:.0f} s\n")
     print("| measurement | before | after | before / after |")
     print("|---|---:|---:|---:|")
 
