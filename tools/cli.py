@@ -61,6 +61,9 @@ def build_parser() -> argparse.ArgumentParser:
                      help="where files go: file:///dir or s3://ACCESS:SECRET@host:port/bucket (default: data dir)")
     run.add_argument("--http", metavar="HOST:PORT",
                      help="operators' HTTP listener: /metrics, /healthz, /readyz (default: off)")
+    run.add_argument("--capture", dest="capture_dir", metavar="DIR",
+                     help="record every decrypted message, both ways, as JSON lines in DIR (default: off; "
+                          "filters and on/off at run time: DIR/control.json)")
 
     pubkey = commands.add_parser(
         "pubkey", help="print the server's public RSA key (PKCS#1 PEM) and fingerprint, creating the key if missing")
@@ -91,7 +94,7 @@ def _add_database(parser: argparse.ArgumentParser) -> None:
 
 def _overrides(args: argparse.Namespace) -> dict[str, str | None]:
     names = ("host", "port", "public_host", "public_port", "data_dir", "database", "log_format", "redis",
-             "code_sender", "registration", "media_url", "http")
+             "code_sender", "registration", "media_url", "http", "capture_dir")
     return {name: getattr(args, name) for name in names if hasattr(args, name)}
 
 
