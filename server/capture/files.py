@@ -2,10 +2,10 @@
 by size, the oldest removed past a count. Plain blocking file I/O: the capture writer
 calls it from a worker thread (server/capture/writer.py), never on the event loop.
 
-Names: ``capture-2025-01-31.jsonl`` (split by day) or ``key-<auth key id as 16 hex
-digits>.jsonl`` (split by auth key); when a file reaches ``rotate_bytes`` the next one
-is ``<name>.1.jsonl``, ``<name>.2.jsonl``, ... A restarted server appends to the newest
-file of a name while it has room. With ``keep_files`` > 0 the oldest ``*.jsonl``
+Names: ``capture-2025-01-31.000.jsonl`` (split by day) or ``key-<auth key id as 16 hex
+digits>.000.jsonl`` (split by auth key); when a file reaches ``rotate_bytes`` the next
+one is ``.001.jsonl``, ``.002.jsonl``, ... (so names sort in time order). A restarted
+server appends to the newest file of a name while it has room. With ``keep_files`` > 0 the oldest ``*.jsonl``
 files of the directory go once there are more (the open ones stay).
 """
 
@@ -72,11 +72,11 @@ class CaptureFiles:
         return [current.path for current in self._open.values()]
 
     def _path(self, stem: str, index: int) -> Path:
-        return self.directory / (f"{stem}.jsonl" if index == 0 else f"{stem}.{index}.jsonl")
+        return self.directory / f"{stem}.{index:03d}.jsonl"
 
     def _open_stem(self, stem: str) -> _Open:
-        pattern = re.compile(re.escape(stem) + r"(?:\.(\d+))?\.jsonl$")
-        indexes = [int(m.group(1) or 0) for name in os.listdir(self.directory) if (m := pattern.match(name))]
+        pattern = re.compile(re.escape(stem) + r"\.(\d+)\.jsonl$")
+        indexes = [int(m.group(1)) for name in os.listdir(self.directory) if (m := pattern.match(name))]
         index = max(indexes, default=0)
         current = _Open(stem, index, self._path(stem, index))
         if current.size >= self.rotate_bytes:

@@ -26,13 +26,13 @@ def test_files_rotate_by_size_and_keep_at_most_n(tmp_path):
         files.write(1, 0.0, b'{"n": %d, "pad": "%s"}\n' % (i, b"x" * 90))
     files.close()
     names = sorted(p.name for p in tmp_path.glob("*.jsonl"))
-    assert names == ["capture-1970-01-01.2.jsonl", "capture-1970-01-01.3.jsonl", "capture-1970-01-01.4.jsonl"]
+    assert names == ["capture-1970-01-01.002.jsonl", "capture-1970-01-01.003.jsonl", "capture-1970-01-01.004.jsonl"]
     assert all(p.stat().st_size <= 1024 for p in tmp_path.glob("*.jsonl"))
     assert oct(next(tmp_path.glob("*.jsonl")).stat().st_mode & 0o777) == "0o600"
     # A restart appends to the newest file while it has room.
     again = CaptureFiles(tmp_path, "day", rotate_bytes=1024, keep_files=3)
     again.write(1, 0.0, b"{}\n")
-    assert again.paths()[0].name == "capture-1970-01-01.4.jsonl"
+    assert again.paths()[0].name == "capture-1970-01-01.004.jsonl"
     again.close()
 
 
@@ -41,8 +41,8 @@ def test_files_split_by_auth_key(tmp_path):
     files.write(-2, 0.0, b"{}\n")
     files.write(5, 0.0, b"{}\n")
     files.close()
-    assert sorted(p.name for p in tmp_path.glob("*.jsonl")) == ["key-0000000000000005.jsonl",
-                                                                 "key-fffffffffffffffe.jsonl"]
+    assert sorted(p.name for p in tmp_path.glob("*.jsonl")) == ["key-0000000000000005.000.jsonl",
+                                                                 "key-fffffffffffffffe.000.jsonl"]
 
 
 def test_control_file_keys_override_the_settings_and_bad_ones_are_refused():
