@@ -34,7 +34,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="only these methods (fnmatch: messages.*); repeatable")
     parser.add_argument("--user", action="append", default=[], type=int, metavar="ID", help="only this user id")
     parser.add_argument("--auth-key", action="append", default=[], type=parse_auth_key, metavar="ID",
-                        help="only this auth key (decimal as in the records, or hex as in file names)")
+                        help="only this auth key: decimal as in the records, or key-HEX as in file names")
     parser.add_argument("--errors", action="store_true",
                         help="only RPC errors, bad_msg_notification/bad_server_salt and undecodable messages")
     parser.add_argument("--no-service", action="store_true", help="leave out acks, pings, containers")

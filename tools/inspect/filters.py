@@ -17,15 +17,14 @@ def is_error(record: dict) -> bool:
 
 
 def parse_auth_key(text: str) -> int:
-    """An auth key id as the capture writes it (signed decimal) or as file names do (hex)."""
-    text = text.strip()
-    if text.lower().startswith("key-"):
-        text = text[4:]
-    try:
+    """An auth key id as records have it (signed decimal), or as file names do (hex after
+    ``key-``; ``0x`` or any hex letter also mean hex)."""
+    text = text.strip().lower()
+    hex_form = text.startswith(("key-", "0x")) or any(c in "abcdef" for c in text)
+    if not hex_form:
         return int(text, 10)
-    except ValueError:
-        value = int(text.removeprefix("0x"), 16)
-        return value - (1 << 64) if value >= 1 << 63 else value
+    value = int(text.removeprefix("key-").removeprefix("0x"), 16)
+    return value - (1 << 64) if value >= 1 << 63 else value
 
 
 @dataclass
