@@ -62,6 +62,13 @@ def _value(value) -> str:
     return str(value)
 
 
+def _innermost(obj):
+    """The query inside invokeWithLayer, initConnection & co.: what the call is about."""
+    while isinstance(obj, dict) and isinstance(obj.get("query"), dict):
+        obj = obj["query"]
+    return obj
+
+
 class Timeline:
     def __init__(self, color: bool = False, full: bool = False, ids: bool = False, service: bool = True):
         self.color = color
@@ -91,7 +98,8 @@ class Timeline:
         head = f"{when} {who} key {short_key(record.get('auth_key_id'))} {_ARROWS.get(record.get('direction'), '?')}"
         method = record.get("method") or ""
         if kind == "request":
-            text = f"{head} {method} {self._number(record, record.get('msg_id'))} {summary(record.get('obj'))}"
+            fields = summary(_innermost(record.get("obj"))).removeprefix(method).lstrip()
+            text = f"{head} {method} {self._number(record, record.get('msg_id'))} {fields}".rstrip()
         elif kind in ("result", "error"):
             number = self._number(record, record.get("req_msg_id"))
             latency = f" {record['latency_ms']:.1f} ms" if isinstance(record.get("latency_ms"), (int, float)) else ""
