@@ -65,6 +65,12 @@ class Capture:
         self._control_seen: tuple | None = None
         self._encoder = msgspec.json.Encoder()
         self.apply(self.base, announce=False)
+        try:  # a control file left from the last run applies from the first message on
+            self._control_seen, control = self._read_control()
+            if control is not None:
+                self.apply(control, announce=False)
+        except (OSError, ValueError) as exc:
+            log.warning("capture_control_invalid", error=str(exc)[:300])
         if not config.capture_redact:
             log.warning("capture_redaction_off", directory=str(self.directory),
                         hint="capture files will hold login codes, password checks and file bytes")

@@ -129,3 +129,10 @@ async def wait_for(condition, seconds=5.0):
     with trio.fail_after(seconds):
         while not condition():
             await trio.sleep(0.02)
+
+
+def test_a_control_file_left_from_the_last_run_applies_from_the_start(tmp_path):
+    (tmp_path / CONTROL_FILE).write_bytes(b'{"enabled": false}')
+    capture = Capture(config(tmp_path))
+    assert not capture.enabled
+    capture.files.close()
