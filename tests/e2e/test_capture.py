@@ -164,7 +164,8 @@ def test_the_capture_holds_alices_requests_in_order_with_their_answers(scenario,
             assert (request["session_id"], request["msg_id"]) in refused, request
             continue
         assert answer["method"] == request["method"] and answer["latency_ms"] >= 0
-    errors = {(a["method"], a["error"]["code"], a["error"]["message"]) for a in answers.values() if a["kind"] == "error"}
+    errors = {(a["method"], a["error"]["code"], a["error"]["message"])
+              for a in answers.values() if a["kind"] == "error"}
     assert ("users.getUsers", 401, "AUTH_KEY_UNREGISTERED") in errors  # Telethon's "am I logged in?"
     signed_in = next(a for a in answers.values() if a["method"] == "auth.signIn")
     assert signed_in["obj"] == {"_": "auth.authorizationSignUpRequired"}

@@ -3,7 +3,6 @@
 import base64
 import time
 
-import tl
 from server.capture.records import Recorder
 from server.capture.redaction import REDACTED, redact
 from tl import functions as F, types as T
