@@ -166,6 +166,23 @@ class SessionDestroyed:
     session_id: int
 
 
+@dataclass(frozen=True, slots=True)
+class Captured:
+    """One decrypted message as it crossed the wire (a container is one), handed to the
+    session's ``observer`` when it has one: the protocol capture (server/capture/). Not
+    an event in the returned lists: the observer sees outgoing messages too, which are
+    sealed outside receive()."""
+
+    outgoing: bool
+    auth_key_id: int
+    session_id: int
+    msg_id: int
+    seqno: int
+    body: bytes
+    layer: int | None  # the session's layer when the message crossed
+    time: float
+
+
 # -- state -----------------------------------------------------------------------------
 
 
@@ -230,6 +247,10 @@ class _Out:
 class EncryptedSession:
     """One connection's view of one auth key and its sessions."""
 
+    # Called with a `Captured` for every message decrypted or encrypted here; must not
+    # block or raise (server/capture/ only queues it).
+    observer = None
+
     def __init__(self, auth_key: bytes, auth_key_id: int, salts: SaltPolicy,
                  sessions: dict[int, SessionState], *, layer: int | None = None,
                  initial_salt: int | None = None, initial_salt_until: float = 0):
@@ -261,6 +282,8 @@ class EncryptedSession:
             return [Close(f"decryption failed: {exc}")]
         salt, session_id, msg_id, seqno, length = _HEADER.unpack_from(plain)
         body = plain[32 : 32 + length]
+        if self.observer is not None:
+            self.observer(Captured(False, self.auth_key_id, session_id, msg_id, seqno, body, self.layer, now))
         events: list = []
         self._events = events
         if quick_ack:
@@ -596,6 +619,8 @@ class EncryptedSession:
     def _encrypt(self, session, body: bytes, msg_id: int, seqno: int, now: float) -> bytes:
         salt = self.salts.current(self.auth_key_id, now)
         header = _HEADER.pack(salt, session.session_id, msg_id, seqno, len(body))
+        if self.observer is not None:
+            self.observer(Captured(True, self.auth_key_id, session.session_id, msg_id, seqno, body, self.layer, now))
         msg_key, ciphertext = encrypt_message(self.auth_key, header + body, 8)
         return self._key_id_bytes + msg_key + ciphertext
 
@@ -618,4 +643,4 @@ def expire_idle_sessions(sessions_by_key: dict[int, dict[int, SessionState]], no
 
 __all__ = ["EncryptedSession", "expire_idle_sessions", "SessionState", "Reply", "Rpc", "Close", "DisconnectAfter", "QuickAck", "BadMessage",
            "SessionResumed",
-           "SessionCreated", "SessionDestroyed", "AuthKeyDestroyed"]
+           "SessionCreated", "SessionDestroyed", "AuthKeyDestroyed", "Captured"]

@@ -40,6 +40,7 @@ from storage.bus.prefix import deployment_prefix
 from storage.objects import open_object_store
 from storage.objects.observed import ObservedObjectStore
 
+from .capture import Capture
 from .config import Config
 from . import front
 from .connection import Connection
@@ -101,6 +102,8 @@ class ServerState:
         self.shutting_down = False  # /readyz answers 503 from then on
         # The HTTP transport's connections, one per auth key (set when serving starts).
         self.http_sessions: HttpSessions | None = None
+        # The protocol capture (server/capture/), when capture_dir is set.
+        self.capture: Capture | None = None
 
     def connection_count(self) -> int:
         """Connections, and accepted sockets still choosing their protocol (server/front.py)."""
@@ -126,11 +129,14 @@ class ServerState:
         if record is None:
             return None
         salt, until = self.initial_salts.get(key_id, (None, 0))
-        return session_class(
+        session = session_class(
             record.key, key_id, self.salts, self.sessions.setdefault(key_id, {}),
             layer=tl.serving_layer(record.layer) if record.layer else None,
             initial_salt=salt, initial_salt_until=until,
         )
+        if self.capture is not None:
+            session.observer = self.capture.observe
+        return session
 
 
 async def serve(config: Config, rsa_key: ServerRsaKey, *, task_status=trio.TASK_STATUS_IGNORED,
@@ -186,6 +192,9 @@ async def _serve(config: Config, rsa_key: ServerRsaKey, storage: Storage, bus, t
                             handler_nursery=nursery))
 
         state.http_sessions = HttpSessions(state, nursery)
+        if config.capture_dir:
+            state.capture = Capture(config, storage)
+            await nursery.start(state.capture.run)
         nursery.start_soon(accept)
         nursery.start_soon(upkeep_forever, state)
         nursery.start_soon(forget_idle_sessions_forever, state)

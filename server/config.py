@@ -151,6 +151,25 @@ class Config(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=Tr
     # The operators' HTTP listener (server/ops_http.py: /metrics, /healthz, /readyz),
     # "HOST:PORT" ("[::1]:9090" for IPv6); None: off.
     http: str | None = None
+    # Protocol capture (server/capture/): every decrypted message of the clients the
+    # filters select, both ways, as JSON lines in this directory; None: off. On/off and
+    # the filters can change at run time through <capture_dir>/control.json.
+    capture_dir: str | None = None
+    # One file per UTC day ("day") or per auth key ("auth_key"), each rotated at this size;
+    # past capture_keep_files files the oldest go (0: keep all).
+    capture_split: Literal["day", "auth_key"] = "day"
+    capture_rotate_bytes: int = 64 * 1024 * 1024
+    capture_keep_files: int = 100
+    # Filters (empty: everyone, every method): users by id or phone, auth key ids, and
+    # method name patterns (fnmatch, "messages.*").
+    capture_users: list[int] = []
+    capture_phones: list[str] = []
+    capture_auth_keys: list[int] = []
+    capture_methods: list[str] = []
+    # Message text as "[text: N chars]"; secrets and file bytes are redacted unless
+    # capture_redact is false.
+    capture_mask_text: bool = False
+    capture_redact: bool = True
 
     def __post_init__(self) -> None:
         if self.public_host is None:
@@ -282,6 +301,23 @@ def _email_sender(value: Any) -> bool:
     return True
 
 
+def _parse_bool(text: str) -> bool:
+    word = text.strip().lower()
+    if word in ("1", "true", "yes", "on"):
+        return True
+    if word in ("0", "false", "no", "off"):
+        return False
+    raise ValueError(word)
+
+
+def _parse_csv(text: str) -> list[str]:
+    return [part.strip() for part in text.split(",") if part.strip()]
+
+
+def _int64_list(value: Any) -> bool:
+    return isinstance(value, list) and all(_is_int(item) and -2**63 <= item < 2**63 for item in value)
+
+
 def _str_list(value: Any) -> bool:
     return isinstance(value, list) and all(isinstance(item, str) and item.strip() for item in value)
 
@@ -380,6 +416,23 @@ _RULES: dict[str, _Rule] = {
                         normalize=str.strip),
     "http": _Rule("HOST:PORT, such as 127.0.0.1:9090 ([::1]:9090 for IPv6)", str.strip, _http_address,
                   optional=True, normalize=str.strip),
+    "capture_dir": _Rule("a directory path", str.strip, _non_empty_str, optional=True, normalize=str.strip),
+    "capture_split": _Rule("one of 'day', 'auth_key'", lambda text: text.strip().lower(),
+                           lambda value: value in ("day", "auth_key")),
+    "capture_rotate_bytes": _Rule(f"an int in 1024..{2**40}", _parse_int, _int_in(1024, 2**40)),
+    "capture_keep_files": _Rule(f"an int in 0..{_INT32_MAX} (0: keep all)", _parse_int, _int_in(0, _INT32_MAX)),
+    "capture_users": _Rule("a list of user ids (comma-separated in the environment)", _parse_int_list,
+                           lambda v: _int64_list(v) and all(item > 0 for item in v),
+                           normalize=list),
+    "capture_phones": _Rule("a list of phone numbers (comma-separated in the environment)", _parse_csv, _str_list,
+                            normalize=list),
+    "capture_auth_keys": _Rule("a list of auth key ids, signed 64-bit (comma-separated in the environment)",
+                               lambda text: [int(part.strip(), 0) for part in text.split(",") if part.strip()],
+                               _int64_list, normalize=list),
+    "capture_methods": _Rule("a list of method names or patterns such as messages.* (comma-separated in the "
+                             "environment)", _parse_csv, _str_list, normalize=list),
+    "capture_mask_text": _Rule("true or false", _parse_bool, lambda value: isinstance(value, bool)),
+    "capture_redact": _Rule("true or false", _parse_bool, lambda value: isinstance(value, bool)),
 }
 
 FIELDS: tuple[str, ...] = Config.__struct_fields__

@@ -6,6 +6,7 @@
     mtserver migrate [--config FILE] [--data-dir D] [--database URL]
     mtserver admin ...                 (tools/admin.py)
     mtserver loadgen ...               (tools/loadgen/cli.py: delivery load against a running server)
+    mtserver inspect ...               (tools/inspect/cli.py: read protocol captures, decode payloads)
     python -m tools.cli ...            (the same, without installing)
 
 Settings come from the TOML file (``--config`` or ``MTSERVER_CONFIG``), then the
@@ -34,6 +35,7 @@ from server.keys import DATA_DIR_MODE, load_or_create_server_key
 from server.logging import configure_logging, get_logger
 from storage.groups import single_errors
 from tools.admin import add_admin_parser, run_admin
+from tools.inspect.cli import add_inspect_parser, run_inspect
 from tools.loadgen.cli import add_loadgen_parser, run_loadgen
 from tools.pubkey_formats import FORMATS as PUBKEY_FORMATS
 from tools.pubkey_formats import render as render_public_key
@@ -61,6 +63,9 @@ def build_parser() -> argparse.ArgumentParser:
                      help="where files go: file:///dir or s3://ACCESS:SECRET@host:port/bucket (default: data dir)")
     run.add_argument("--http", metavar="HOST:PORT",
                      help="operators' HTTP listener: /metrics, /healthz, /readyz (default: off)")
+    run.add_argument("--capture", dest="capture_dir", metavar="DIR",
+                     help="record every decrypted message, both ways, as JSON lines in DIR (default: off; "
+                          "filters and on/off at run time: DIR/control.json)")
 
     pubkey = commands.add_parser(
         "pubkey", help="print the server's public RSA key (PKCS#1 PEM) and fingerprint, creating the key if missing")
@@ -75,6 +80,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     add_admin_parser(commands)
     add_loadgen_parser(commands)
+    add_inspect_parser(commands)
     return parser
 
 
@@ -91,7 +97,7 @@ def _add_database(parser: argparse.ArgumentParser) -> None:
 
 def _overrides(args: argparse.Namespace) -> dict[str, str | None]:
     names = ("host", "port", "public_host", "public_port", "data_dir", "database", "log_format", "redis",
-             "code_sender", "registration", "media_url", "http")
+             "code_sender", "registration", "media_url", "http", "capture_dir")
     return {name: getattr(args, name) for name in names if hasattr(args, name)}
 
 
@@ -178,6 +184,8 @@ async def _open_and_migrate(config: Config) -> int:
 def main(argv: Sequence[str] | None = None, env: Mapping[str, str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     env = os.environ if env is None else env
+    if args.command == "inspect":  # reads files only: no settings, no logging set-up
+        return run_inspect(args)
     try:
         if args.command == "pubkey":
             return _pubkey(args, env)

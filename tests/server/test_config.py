@@ -173,7 +173,11 @@ def test_env_variables_list_every_field_and_each_is_read(tmp_path):
                "login_email": "Required", "email_sender": "smtp://u:p@mail:587", "email_from": "ops@h.example",
                "redis_prefix": "blue:",
                "ws_port": "8080", "tls_cert": "/tls/cert.pem", "tls_key": "/tls/key.pem", "http": " [::1]:9090 ",
-               "max_connections_per_address": "9", "frame_timeout": "4", "buffer_budget_mb": "64"}
+               "max_connections_per_address": "9", "frame_timeout": "4", "buffer_budget_mb": "64",
+               "capture_dir": " /cap ", "capture_split": "auth_key", "capture_rotate_bytes": "4096",
+               "capture_keep_files": "0", "capture_users": "1000001, 5", "capture_phones": "+1555, 44",
+               "capture_auth_keys": "-7, 0x10", "capture_methods": "messages.*, auth.signIn",
+               "capture_mask_text": "yes", "capture_redact": "off"}
     assert set(samples) == set(FIELDS)
     config = load_config(None, {env_name(field): text for field, text in samples.items()}, {})
     assert config == Config(host="10.0.0.9", port=1, public_host="h.example", public_port=2, data_dir="/d",
@@ -187,7 +191,11 @@ def test_env_variables_list_every_field_and_each_is_read(tmp_path):
                             send_code_per_hour=70, login_email="required", email_sender="smtp://u:p@mail:587",
                             email_from="ops@h.example",
                             ws_port=8080, tls_cert="/tls/cert.pem", tls_key="/tls/key.pem", http="[::1]:9090",
-                            max_connections_per_address=9, frame_timeout=4.0, buffer_budget_mb=64)
+                            max_connections_per_address=9, frame_timeout=4.0, buffer_budget_mb=64,
+                            capture_dir="/cap", capture_split="auth_key", capture_rotate_bytes=4096,
+                            capture_keep_files=0, capture_users=[1000001, 5], capture_phones=["+1555", "44"],
+                            capture_auth_keys=[-7, 16], capture_methods=["messages.*", "auth.signIn"],
+                            capture_mask_text=True, capture_redact=False)
 
 
 def test_empty_allowlist_accepts_any_app_and_a_list_only_its_members():
