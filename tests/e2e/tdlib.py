@@ -4,7 +4,7 @@ PyPI's `tdjson` wheel carries a prebuilt libtdjson (1.8.67 speaks layer 229). Li
 official apps, TDLib keeps Telegram's DC addresses and RSA public keys as plain strings;
 `patched_tdjson` copies the package and replaces them at equal length: "149.154.x.y"
 becomes the loopback address "127.154.x.y" (port 443 stays, so the server under test
-listens on 0.0.0.0:443, which needs root), and the built-in 2048-bit keys become our
+listens on DC 1's patched address, port 443, which needs root), and the built-in 2048-bit keys become our
 server's key (a 2048-bit key's PKCS#1 PEM always has the same length). TDLib itself is
 not modified otherwise.
 

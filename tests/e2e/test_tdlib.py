@@ -20,14 +20,18 @@ from .test_accounts import CODE, new_phone, sign_up
 pytestmark = pytest.mark.skipif(not tdlib.available(), reason="tdjson (TDLib) is not installed")
 
 
+# TDLib dials its built-in address of DC 1 first (patched from 149.154.175.50), on port
+# 443; from then on it uses help.getConfig's addresses, all this one.
+TDLIB_DC1 = "127.154.175.50"
+
+
 @pytest.fixture(scope="module")
 def server_on_443(tmp_path_factory):
-    # TDLib dials its built-in DC addresses (patched to 127.154.x.y) on port 443.
     if os.geteuid() != 0:
         pytest.skip("TDLib dials port 443, which needs root")
     proc = ServerProcess(tmp_path_factory.mktemp("tdlib") / "data", port=443,
-                         env={"MTSERVER_CODE_SENDER": f"fixed:{CODE}"})
-    proc.host = "0.0.0.0"
+                         env={"MTSERVER_CODE_SENDER": f"fixed:{CODE}", "MTSERVER_PUBLIC_HOST": TDLIB_DC1})
+    proc.host = TDLIB_DC1
     proc.start()
     yield proc
     proc.stop()
