@@ -6,6 +6,7 @@
 const TOKEN_KEY = "mtserver-admin-token";
 const $ = (id) => document.getElementById(id);
 let currentUser = null;
+let lastQuery = "";
 
 function setStatus(text, kind) {
   const status = $("status");
@@ -117,7 +118,10 @@ function showTab(name) {
 
 // -- users ------------------------------------------------------------------------------
 
-async function search(query) {
+// Shows the users matching `query`; one match is opened. `keep`: reopen the user shown
+// (after an action on them, so that their row shows their new state).
+async function search(query, keep) {
+  lastQuery = query;
   const data = await api("GET", "/users?q=" + encodeURIComponent(query));
   const table = $("search-results");
   const body = table.querySelector("tbody");
@@ -129,7 +133,8 @@ async function search(query) {
   }
   table.hidden = false;
   $("user-panel").hidden = true;
-  if (data.users.length === 1) await openUser(data.users[0].id);
+  if (keep && currentUser) await openUser(currentUser.id);
+  else if (data.users.length === 1) await openUser(data.users[0].id);
   return data.users.length;
 }
 
@@ -225,7 +230,7 @@ async function loadStats() {
                     ["Unfinished uploads", bytes(s.storage.pending_upload_bytes)], ["Open reports", s.reports_open]]);
   const body = $("stats-days").querySelector("tbody");
   body.replaceChildren();
-  for (const d of s.messages.per_day) body.appendChild(row([d.day, d.messages]));
+  for (const d of s.messages.per_day.slice().reverse()) body.appendChild(row([d.day, d.messages]));
 }
 
 // -- wiring -----------------------------------------------------------------------------
@@ -244,7 +249,10 @@ document.addEventListener("DOMContentLoaded", () => {
   const onUser = (path, confirmText, done) => () => {
     if (!currentUser || (confirmText && !window.confirm(confirmText))) return;
     const id = currentUser.id;
-    attempt(async () => { await api("POST", "/users/" + id + path); await openUser(id); }, done);
+    attempt(async () => {
+      await api("POST", "/users/" + id + path);
+      if (lastQuery) await search(lastQuery, true); else await openUser(id);
+    }, done);
   };
   $("ban-button").addEventListener("click", onUser("/ban", "Ban this user? Every device of theirs is logged out.", "Banned; every device logged out."));
   $("unban-button").addEventListener("click", onUser("/unban", null, "Unbanned."));
