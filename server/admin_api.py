@@ -121,7 +121,8 @@ async def handle(state, request: Request) -> tuple[int, object]:
 
 
 def _audit(request: Request, action: str, **ids) -> None:
-    log.info("admin_action", action=action, token=request.token.name, token_id=request.token.id, **ids)
+    # "by", not "token": fields named like secrets are masked in logs (server/log_redaction.py).
+    log.info("admin_action", action=action, by=request.token.name, by_id=request.token.id, **ids)
 
 
 def _body(request: Request, kind: type):

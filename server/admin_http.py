@@ -116,6 +116,8 @@ async def read_body(conn: h11.Connection, stream: trio.abc.Stream, headers, limi
     for name, value in headers:
         if name == b"content-length" and value.isdigit() and int(value) > limit:
             raise BodyTooLarge
+    if conn.they_are_waiting_for_100_continue:  # curl waits a second for it otherwise
+        await stream.send_all(conn.send(h11.InformationalResponse(status_code=100, headers=[])))
     chunks: list[bytes] = []
     size = 0
     while True:

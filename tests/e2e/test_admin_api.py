@@ -8,6 +8,7 @@ delete removes the message for its recipient."""
 from __future__ import annotations
 
 import asyncio
+import json
 import re
 import time
 
@@ -259,3 +260,17 @@ def test_invites_registration_broadcast_and_statistics(admin, run):
             await client.disconnect()
 
     run(scenario())
+
+
+def test_changes_are_logged_by_token_name_without_secrets(admin):
+    """Runs last: the log now holds the other tests' actions."""
+    server, _, token, revoked = admin
+    lines = [json.loads(line) for line in server.log().splitlines() if line.startswith("{")]
+    actions = [line for line in lines if line.get("event") == "admin_action"]
+    assert {a["action"] for a in actions} >= {"ban", "unban", "log_out", "log_out_everywhere", "report_deleted",
+                                             "report_banned", "broadcast", "create_invites"}
+    assert all(a["by"] == "moderator" for a in actions)
+    assert any(line.get("event") == "admin_auth_failed" for line in lines)
+    text = server.log()
+    assert token not in text and revoked not in text
+    assert "buy cheap stuff" not in text and "Maintenance at noon" not in text
