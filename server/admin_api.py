@@ -34,6 +34,7 @@ import re
 import secrets
 import time
 from collections.abc import Awaitable, Callable
+from typing import Annotated
 
 import msgspec
 import structlog
@@ -78,9 +79,12 @@ class Request:
         self.nursery = nursery
 
 
+UserId = Annotated[int, msgspec.Meta(ge=1, le=2**63 - 1)]
+
+
 class BroadcastIn(msgspec.Struct, forbid_unknown_fields=True):
-    text: str
-    to: list[int] | None = None
+    text: Annotated[str, msgspec.Meta(max_length=TEXT_MAX * 2)]
+    to: Annotated[list[UserId], msgspec.Meta(max_length=1000)] | None = None
 
 
 class InvitesIn(msgspec.Struct, forbid_unknown_fields=True):
@@ -109,8 +113,11 @@ async def handle(state, request: Request) -> tuple[int, object]:
         if method != request.method:
             allowed.append(method)
             continue
+        ids = [int(g) for g in match.groups()]
+        if any(not -2**63 <= i < 2**63 for i in ids):
+            return 404, {"error": "no such object (ids are 64-bit)"}
         try:
-            return await fn(state, request, *(int(g) for g in match.groups()))
+            return await fn(state, request, *ids)
         except ApiError as exc:
             return exc.status, {"error": exc.error}
         except (msgspec.DecodeError, msgspec.ValidationError) as exc:
@@ -191,14 +198,14 @@ async def search_users(state, request):
     return 200, {"users": [user_view(u) for u in await find_users(state.storage, query)]}
 
 
-@route("GET", r"/users/(\d+)")
+@route("GET", r"/users/(\d{1,19})")
 async def get_user(state, request, user_id: int):
     user = await _user(state.storage, user_id)
     sessions = await state.storage.authorizations.list_for_user(user_id)
     return 200, {**user_view(user), "about": user.about, "sessions": len(sessions)}
 
 
-@route("POST", r"/users/(\d+)/ban")
+@route("POST", r"/users/(\d{1,19})/ban")
 async def ban_user(state, request, user_id: int):
     await _user(state.storage, user_id)
     logged_out = await set_banned(state.storage, user_id, True)
@@ -206,7 +213,7 @@ async def ban_user(state, request, user_id: int):
     return 200, {"user_id": user_id, "banned": True, "logged_out": logged_out}
 
 
-@route("POST", r"/users/(\d+)/unban")
+@route("POST", r"/users/(\d{1,19})/unban")
 async def unban_user(state, request, user_id: int):
     await _user(state.storage, user_id)
     await set_banned(state.storage, user_id, False)
@@ -214,18 +221,18 @@ async def unban_user(state, request, user_id: int):
     return 200, {"user_id": user_id, "banned": False}
 
 
-@route("POST", r"/users/(\d+)/logout")
+@route("POST", r"/users/(\d{1,19})/logout")
 async def log_out_user(state, request, user_id: int):
     return await _revoke_all(state, request, user_id)
 
 
-@route("GET", r"/users/(\d+)/sessions")
+@route("GET", r"/users/(\d{1,19})/sessions")
 async def list_sessions(state, request, user_id: int):
     await _user(state.storage, user_id)
     return 200, {"sessions": [session_view(a) for a in await state.storage.authorizations.list_for_user(user_id)]}
 
 
-@route("DELETE", r"/users/(\d+)/sessions")
+@route("DELETE", r"/users/(\d{1,19})/sessions")
 async def revoke_all_sessions(state, request, user_id: int):
     return await _revoke_all(state, request, user_id)
 
@@ -237,7 +244,7 @@ async def _revoke_all(state, request, user_id: int):
     return 200, {"user_id": user_id, "logged_out": count}
 
 
-@route("DELETE", r"/users/(\d+)/sessions/(-?\d+)")
+@route("DELETE", r"/users/(\d{1,19})/sessions/(-?\d{1,19})")
 async def revoke_session(state, request, user_id: int, hash_: int):
     await _user(state.storage, user_id)
     auth = await state.storage.authorizations.by_hash(user_id, hash_)
@@ -389,12 +396,12 @@ async def _resolve(state, request, report, resolution: str, **details) -> tuple[
     return 200, await report_view(state.storage, await state.storage.reports.get(report.id))
 
 
-@route("POST", r"/reports/(\d+)/dismiss")
+@route("POST", r"/reports/(\d{1,19})/dismiss")
 async def dismiss_report(state, request, report_id: int):
     return await _resolve(state, request, await _open_report(state.storage, report_id), "dismissed")
 
 
-@route("POST", r"/reports/(\d+)/delete")
+@route("POST", r"/reports/(\d{1,19})/delete")
 async def delete_reported(state, request, report_id: int):
     report = await _open_report(state.storage, report_id)
     if not report.message_ids:
@@ -403,7 +410,7 @@ async def delete_reported(state, request, report_id: int):
     return await _resolve(state, request, report, "deleted", copies_deleted=deleted)
 
 
-@route("POST", r"/reports/(\d+)/ban")
+@route("POST", r"/reports/(\d{1,19})/ban")
 async def ban_reported(state, request, report_id: int):
     storage = state.storage
     report = await _open_report(storage, report_id)

@@ -73,6 +73,9 @@ def test_bodies_methods_and_paths_are_checked(admin):
     assert call(server, "GET", "/admin/api/nothing-here", token=token)[0] == 404
     assert call(server, "GET", "/admin/api/users?q=", token=token)[0] == 400
     assert call(server, "GET", "/admin/api/users/123", token=token)[0] == 404
+    assert call(server, "GET", "/admin/api/users/99999999999999999999", token=token)[0] == 404
+    assert call(server, "DELETE", "/admin/api/users/1/sessions/9223372036854775808", token=token)[0] == 404
+    assert call(server, "POST", "/admin/api/broadcast", {"text": "x", "to": [2**64]}, token=token)[0] == 400
     # The other endpoints of the listener still answer as before.
     assert call(server, "GET", "/readyz")[0] == 200
     assert call(server, "POST", "/metrics")[0] == 405
