@@ -8,6 +8,7 @@ from . import delete_history, dialog_pins, drafts, forward, peer_dialogs, pins, 
 from . import auth_transfer, login_email, media, password_email, photos, qr_login, upload  # noqa: F401
 from . import notify_settings, unread_marks  # noqa: F401
 from . import service_calls  # noqa: F401
+from . import reports  # noqa: F401
 from .dispatch import HANDLERS, UNIMPLEMENTED, dispatch, handler
 from .errors import RpcError
 

@@ -9,7 +9,9 @@ MTProto port listens, and ``state.shutting_down`` turns ``/readyz`` to 503.
 - ``/healthz``: 200 when the database, Redis (if configured) and the object store
   answer (server/health.py), else 503; a JSON body names each check;
 - ``/readyz``: 200 once start-up is over (migrations applied, the port listening), 503
-  while starting and while shutting down.
+  while starting and while shutting down;
+- ``/admin/...``: the admin API and web console (server/admin_http.py), which alone
+  take other methods than GET and HEAD, and bodies.
 
 HTTP/1.1 through h11 (sans-IO; this module only moves bytes). Even an operators' port
 gets hostile input, so: GET and HEAD only, one request per connection (answered with
@@ -34,6 +36,7 @@ from prometheus_client import generate_latest
 from rpc.dispatch import UNIMPLEMENTED
 
 from . import health, metrics
+from .admin_http import AdminHttp
 from .config import Config, parse_http_address
 from .health import HealthChecks, SingleFlight
 
@@ -48,8 +51,10 @@ _READ_SIZE = 4096
 _DRAIN_BYTES = 65536
 _JSON = "application/json"
 _PROMETHEUS_TEXT = "text/plain; version=0.0.4; charset=utf-8"  # what generate_latest writes
-_REASONS = {200: b"OK", 400: b"Bad Request", 404: b"Not Found", 405: b"Method Not Allowed",
-            431: b"Request Header Fields Too Large", 503: b"Service Unavailable"}
+_REASONS = {200: b"OK", 201: b"Created", 202: b"Accepted", 308: b"Permanent Redirect", 400: b"Bad Request",
+            401: b"Unauthorized", 403: b"Forbidden", 404: b"Not Found", 405: b"Method Not Allowed",
+            409: b"Conflict", 413: b"Content Too Large", 429: b"Too Many Requests",
+            431: b"Request Header Fields Too Large", 500: b"Internal Server Error", 503: b"Service Unavailable"}
 
 
 class OpsHttp:
@@ -64,6 +69,7 @@ class OpsHttp:
         self._update_log = SingleFlight(self._count_update_log)
         self._update_log_at = -math.inf
         self.collector = metrics.StateCollector(lambda: self.state, UNIMPLEMENTED)
+        self.admin = AdminHttp(self)
 
     def serving(self, state) -> None:
         """Start-up is over: the MTProto port listens on ``state``."""
@@ -111,6 +117,9 @@ class OpsHttp:
         if request is None:  # the client left without asking
             return
         method = request.method
+        if request.target == b"/admin" or request.target.startswith((b"/admin/", b"/admin?")):
+            await self.admin.exchange(stream, conn, request)
+            return
         if method not in (b"GET", b"HEAD"):
             await self._send(stream, conn, 405, {"error": "GET only"}, head=False, extra=[("allow", "GET, HEAD")])
             await _drain(stream)
@@ -133,7 +142,7 @@ class OpsHttp:
             failed = [name for name, result in checks.items() if result != "ok"]
             return (503 if failed else 200), {"status": "failing" if failed else "ok", "checks": checks,
                                               "failed": failed}, _JSON
-        return 404, {"error": "not found", "endpoints": ["/metrics", "/healthz", "/readyz"]}, _JSON
+        return 404, {"error": "not found", "endpoints": ["/metrics", "/healthz", "/readyz", "/admin/"]}, _JSON
 
     async def _send(self, stream: trio.abc.Stream, conn: h11.Connection, status: int, body: object, *, head: bool,
                     content_type: str = "application/json", extra: list[tuple[str, str]] = ()) -> None:
@@ -211,7 +220,7 @@ async def open_ops_http(config: Config) -> AsyncIterator[OpsHttp]:
                     hint="metrics and health reveal how the server is used: keep the port private "
                          "(a firewall, or a container network) or listen on 127.0.0.1")
     ops.port = listeners[0].socket.getsockname()[1]
-    log.info("ops_http_listening", host=host, port=ops.port, endpoints=["/metrics", "/healthz", "/readyz"])
+    log.info("ops_http_listening", host=host, port=ops.port, endpoints=["/metrics", "/healthz", "/readyz", "/admin/"])
     metrics.REGISTRY.register(ops.collector)
     try:
         async with trio.open_nursery() as nursery:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from . import migrations
 from .account import SqlAuthorizations, SqlPasswords, SqlPrivacy
+from .admin_tokens import SqlAdminTokens
 from .auth_keys import SqlAuthKeys
 from .chat_history import SqlChatHistory
 from .chats import SqlChats
@@ -21,8 +22,10 @@ from .messages import SqlMessages
 from .notify_settings import SqlNotifySettings
 from .pinned_dialogs import SqlPinnedDialogs
 from .pinned_messages import SqlPinnedMessages
+from .reports import SqlReports
 from .search import SqlMessageSearch
 from .secrets import SqlServerSecrets
+from .statistics import SqlStatistics
 from .unread_marks import SqlUnreadMarks
 from .updates import SqlUpdateStates
 from .users import SqlUsers
@@ -57,6 +60,9 @@ class SqlStorage:
         self.invites = SqlInvites(db)
         self.secrets = SqlServerSecrets(db)
         self.media = SqlMedia(db)
+        self.admin_tokens = SqlAdminTokens(db)
+        self.reports = SqlReports(db)
+        self.statistics = SqlStatistics(db)
         self.schema_version: int | None = None  # known after migrate()
 
     @property

@@ -9,6 +9,7 @@
     mtserver admin invites list
     mtserver admin broadcast TEXT [--to PHONE_OR_ID ...]
     mtserver admin updates prune [--days N]
+    mtserver admin token create|list|revoke    (tools/admin_tokens.py: admin API tokens)
 
 They open the same storage the server uses (--database / MTSERVER_DATABASE, else the
 embedded store in the data dir), so they work while the server runs. Revoked sessions
@@ -27,6 +28,8 @@ import time
 
 import trio
 import trio_asyncio
+
+from tools.admin_tokens import add_token_parser, run_token
 
 
 def add_admin_parser(commands) -> None:
@@ -62,6 +65,8 @@ def add_admin_parser(commands) -> None:
     broadcast = areas.add_parser("broadcast", help="message every user (or --to) from the service account")
     broadcast.add_argument("text")
     broadcast.add_argument("--to", action="append", metavar="PHONE_OR_ID", help="only these users (repeatable)")
+
+    add_token_parser(areas)
 
     updates = areas.add_parser("updates").add_subparsers(dest="action", required=True)
     prune = updates.add_parser("prune", help="forget update logs older than --days (default: update_log_days)")
@@ -110,6 +115,8 @@ async def _user(storage, ref: str):
 
 async def _dispatch(storage, args, out, config) -> int:
     try:
+        if args.area == "token":
+            return await run_token(storage, args, out, AdminError)
         if args.area == "broadcast":
             return await _broadcast(storage, args, out, config)
         if args.area == "updates":
