@@ -35,6 +35,7 @@ log = structlog.get_logger("mtserver.connection")
 MAX_RPCS_IN_FLIGHT = 64
 INVOKE_AFTER_TIMEOUT = 0.5  # PROTOCOL.md rule 20: MSG_WAIT_TIMEOUT after ~0.5 s
 PRE_AUTH_MAX_PACKET = 1024 * 1024 + 64 * 1024
+PUSH_AUTH_RECHECK = 5.0  # seconds
 _u64 = struct.Struct("<q").unpack_from
 # A plain message is auth_key_id 0 (8 bytes), msg_id (8), length (4), then the body.
 _REQ_DH_PARAMS = F.ReqDHParams.CONSTRUCTOR_ID.to_bytes(4, "little")
@@ -70,6 +71,7 @@ class Connection:
         self.push_user: int | None = None
         self.push_target: tuple[EncryptedSession, int] | None = None
         self.push_scope: trio.CancelScope | None = None
+        self.push_checked_at = -PUSH_AUTH_RECHECK  # when the login behind the pushes was last checked
         # Before login: the session that exported a QR login token gets the updates
         # addressed to its auth key (updateLoginToken).
         self.key_push_target: tuple[EncryptedSession, int] | None = None
@@ -401,9 +403,26 @@ class Connection:
                         continue
                     if event.get("origin_key") == session.auth_key_id and event.get("origin_session") == session_id:
                         continue  # the session that made the change has its answer already
+                    if not await self._still_logged_in(session, user_id):
+                        log.info("push_stopped_logged_out", peer=self.peer, auth_key_id=session.auth_key_id)
+                        self.push_user = None
+                        return
                     updates = await render(self.state.storage, user_id, event)
                     if updates is not None:
                         await self._push(session, session_id, updates)
+
+    async def _still_logged_in(self, session: EncryptedSession, user_id: int) -> bool:
+        """Whether the key is still logged in as `user_id`, checked at most every
+        PUSH_AUTH_RECHECK seconds: a device revoked elsewhere (another device, the admin
+        API, a ban) stops receiving live updates within that time, not only at its next
+        request."""
+        now = trio.current_time()
+        if now - self.push_checked_at < PUSH_AUTH_RECHECK:
+            return True
+        record = await self.state.storage.auth_keys.get(session.auth_key_id)
+        _, current, _ = await identify(self.state.storage, record)
+        self.push_checked_at = now
+        return current == user_id
 
     async def _push(self, session: EncryptedSession, session_id: int, updates) -> None:
         try:
