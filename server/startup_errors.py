@@ -74,6 +74,8 @@ def _bind_failure(exc: OSError, config: Config) -> str:
 def explain(exc: BaseException, config: Config) -> str | None:
     """One line for a known start-up failure; None for anything else."""
     if isinstance(exc, StorageError):
+        if not str(exc).startswith("cannot connect"):
+            return f"{exc}"  # a schema newer than this server, a failed migration: its own words say what to do
         return (f"{exc}. Check {env_name('database')} (--database) and that the database server "
                 f"is running, reachable from here and has that database and user.")
     if isinstance(exc, BusUnavailable):

@@ -2,6 +2,7 @@
 
     mtserver run [--config FILE] [--host H] [--port P] [--public-host H] [--public-port P]
                  [--data-dir D] [--database URL] [--log-format auto|json|console]
+                 [--log-level debug|info|warning|error] ...
     mtserver pubkey [--config FILE] [--data-dir D] [--format pem|pkcs1|spki|fingerprint|c|android|pyrogram|gramjs|webk]
     mtserver migrate [--config FILE] [--data-dir D] [--database URL]
     mtserver migrate-db --from sqlite:///... --to postgresql://...   (tools/migrate_db.py)
