@@ -38,6 +38,7 @@ import msgspec
 ENV_PREFIX = "MTSERVER_"
 CONFIG_FILE_ENV = "MTSERVER_CONFIG"
 LOG_FORMATS = ("auto", "json", "console")
+LOG_LEVELS = ("debug", "info", "warning", "error")
 # Listening on every interface says nothing about where clients should connect; the
 # loopback address is the one answer that works for a local first run.
 _WILDCARD_HOSTS = frozenset({"0.0.0.0", "::"})
@@ -84,6 +85,8 @@ class Config(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=Tr
     idle_timeout: float = 300.0
     max_connections: int = 10000
     log_format: Literal["auto", "json", "console"] = "auto"
+    # The least severe events written: debug, info, warning or error.
+    log_level: Literal["debug", "info", "warning", "error"] = "info"
     # The DC id a client is told it is on when its transport does not say which DC it
     # dialled (obfuscated2 carries it). 2 is where most client libraries start. Every
     # id 1-5 (and this one) is listed in help.getConfig at the public address.
@@ -367,6 +370,10 @@ _RULES: dict[str, _Rule] = {
     "log_format": _Rule(
         "one of " + ", ".join(map(repr, LOG_FORMATS)), lambda text: text.strip().lower(),
         lambda value: value in LOG_FORMATS,
+    ),
+    "log_level": _Rule(
+        "one of " + ", ".join(map(repr, LOG_LEVELS)), lambda text: text.strip().lower(),
+        lambda value: value in LOG_LEVELS,
     ),
     # The obfuscated2 header carries a DC id in 16 signed bits.
     "dc_id": _Rule("an int in 1..32767", _parse_int, _int_in(1, 32767)),

@@ -11,6 +11,10 @@
     mtserver admin updates prune [--days N]
     mtserver admin token create|list|revoke    (tools/admin_tokens.py: admin API tokens)
 
+Every command takes --config FILE, --database URL, --data-dir DIR (before or after the
+subcommand) and --json: lists print a table with a header row, or a JSON array of
+objects; the others a sentence, or a JSON object.
+
 They open the same storage the server uses (--database / MTSERVER_DATABASE, else the
 embedded store in the data dir), so they work while the server runs. Revoked sessions
 get AUTH_KEY_UNREGISTERED on their next request. A broadcast is a message from the
@@ -22,59 +26,83 @@ catch-up (updates.getDifference).
 from __future__ import annotations
 
 import argparse
+import json
 import secrets
 import sys
 import time
 
-import trio
-import trio_asyncio
+# trio, the storage and the RPC services are imported when a command runs: building the
+# parser (every `mtserver` invocation does) must stay cheap, and `users list` never
+# imports the TL classes (most of a command's start-up time).
+
+
+def _shared_options(parser: argparse.ArgumentParser, *, leaf: bool) -> None:
+    """--config, --database, --data-dir and --json, accepted before or after the subcommand.
+
+    On the subcommands they default to "not given" (SUPPRESS), so that a value given
+    before the subcommand is kept.
+    """
+    unset = argparse.SUPPRESS if leaf else None
+    parser.add_argument("--config", metavar="FILE", default=unset, help="TOML settings file")
+    parser.add_argument("--database", metavar="URL", default=unset,
+                        help="storage URL (default: the embedded store in the data dir)")
+    parser.add_argument("--data-dir", metavar="DIR", default=unset, help="data directory (default ./data)")
+    parser.add_argument("--json", action="store_true", default=argparse.SUPPRESS if leaf else False,
+                        help="print JSON (lists: an array of objects) instead of a table")
 
 from tools.admin_tokens import add_token_parser, run_token
 
 
 def add_admin_parser(commands) -> None:
     admin = commands.add_parser("admin", help="manage users, sessions and invites")
-    admin.add_argument("--database", help="storage URL (default: the embedded store in the data dir)")
-    admin.add_argument("--data-dir", help="data directory (default ./data)")
-    admin.add_argument("--config", metavar="FILE", help="TOML settings file")
+    _shared_options(admin, leaf=False)
     areas = admin.add_subparsers(dest="area", required=True)
 
+    def leaf(group, name: str, **kwargs) -> argparse.ArgumentParser:
+        parser = group.add_parser(name, **kwargs)
+        _shared_options(parser, leaf=True)
+        return parser
+
     users = areas.add_parser("users").add_subparsers(dest="action", required=True)
-    lst = users.add_parser("list")
+    lst = leaf(users, "list")
     lst.add_argument("--limit", type=int, default=100)
-    create = users.add_parser("create")
+    create = leaf(users, "create")
     create.add_argument("phone")
     create.add_argument("first_name")
     create.add_argument("last_name", nargs="?", default="")
-    ban = users.add_parser("ban")
+    ban = leaf(users, "ban")
     ban.add_argument("user", help="phone number or user id")
     ban.add_argument("--unban", action="store_true")
 
     sessions = areas.add_parser("sessions").add_subparsers(dest="action", required=True)
-    sessions.add_parser("list").add_argument("user")
-    revoke = sessions.add_parser("revoke")
+    leaf(sessions, "list").add_argument("user")
+    revoke = leaf(sessions, "revoke")
     revoke.add_argument("user")
     which = revoke.add_mutually_exclusive_group(required=True)
     which.add_argument("--all", action="store_true")
     which.add_argument("--hash", type=int)
 
     invites = areas.add_parser("invites").add_subparsers(dest="action", required=True)
-    invites.add_parser("create").add_argument("--count", type=int, default=1)
-    invites.add_parser("list")
+    leaf(invites, "create").add_argument("--count", type=int, default=1)
+    leaf(invites, "list")
 
-    broadcast = areas.add_parser("broadcast", help="message every user (or --to) from the service account")
+    broadcast = leaf(areas, "broadcast", help="message every user (or --to) from the service account")
     broadcast.add_argument("text")
     broadcast.add_argument("--to", action="append", metavar="PHONE_OR_ID", help="only these users (repeatable)")
 
     add_token_parser(areas)
 
     updates = areas.add_parser("updates").add_subparsers(dest="action", required=True)
-    prune = updates.add_parser("prune", help="forget update logs older than --days (default: update_log_days)")
+    prune = leaf(updates, "prune", help="forget update logs older than --days (default: update_log_days)")
     prune.add_argument("--days", type=float)
 
 
 def run_admin(args: argparse.Namespace, config, out=None) -> int:
+    import trio
+    import trio_asyncio
+
     out = out or sys.stdout
+    printer = Printer(out, as_json=getattr(args, "json", False))
 
     async def main() -> int:
         from storage import open_storage
@@ -82,7 +110,7 @@ def run_admin(args: argparse.Namespace, config, out=None) -> int:
         async with trio_asyncio.open_loop():
             storage = await open_storage(config.database, config.data_dir)
             try:
-                return await _dispatch(storage, args, out, config)
+                return await _dispatch(storage, args, printer, config)
             finally:
                 await storage.close()
 
@@ -90,6 +118,39 @@ def run_admin(args: argparse.Namespace, config, out=None) -> int:
 
     with single_errors():
         return trio.run(main)
+
+
+class Printer:
+    """What a command prints: a table with a header row or a message, or the same as JSON."""
+
+    def __init__(self, out, *, as_json: bool):
+        self.out = out
+        self.as_json = as_json
+
+    def table(self, headers: list[str], rows: list[dict]) -> None:
+        """Rows are dicts keyed by the lower-case headers; JSON prints them as they are."""
+        if self.as_json:
+            print(json.dumps(rows, ensure_ascii=False), file=self.out)
+            return
+        keys = [h.lower() for h in headers]
+        cells = [[_cell(row[k]) for k in keys] for row in rows]
+        widths = [max([len(h)] + [len(r[i]) for r in cells]) for i, h in enumerate(headers)]
+        for line in [headers, *cells]:
+            print("  ".join(c.ljust(w) for c, w in zip(line, widths)).rstrip(), file=self.out)
+
+    def result(self, text: str, **data) -> None:
+        if self.as_json:
+            print(json.dumps(data, ensure_ascii=False), file=self.out)
+        else:
+            print(text, file=self.out)
+
+
+def _cell(value) -> str:
+    if value is None or value is False:
+        return ""
+    if value is True:
+        return "yes"
+    return " ".join(str(value).split())  # a name with a tab or newline stays on its line
 
 
 class AdminError(Exception):
@@ -113,7 +174,7 @@ async def _user(storage, ref: str):
     return user
 
 
-async def _dispatch(storage, args, out, config) -> int:
+async def _dispatch(storage, args, out: Printer, config) -> int:
     try:
         if args.area == "token":
             return await run_token(storage, args, out, AdminError)
@@ -122,7 +183,7 @@ async def _dispatch(storage, args, out, config) -> int:
         if args.area == "updates":
             days = config.update_log_days if args.days is None else args.days
             removed = await storage.messages.prune_update_logs_before(int(time.time() - days * 86400))
-            print(f"removed {removed} logged update(s) older than {days:g} day(s)", file=out)
+            out.result(f"removed {removed} logged update(s) older than {days:g} day(s)", removed=removed, days=days)
             return 0
         return await _run(storage, args, out)
     except AdminError as exc:
@@ -130,7 +191,7 @@ async def _dispatch(storage, args, out, config) -> int:
         return 1
 
 
-async def _broadcast(storage, args, out, config) -> int:
+async def _broadcast(storage, args, out: Printer, config) -> int:
     from types import SimpleNamespace
 
     from rpc.services.notifications import ensure_service_user, notify
@@ -155,64 +216,76 @@ async def _broadcast(storage, args, out, config) -> int:
         services = SimpleNamespace(storage=storage, bus=bus)
         for user in targets:
             await notify(services, user.id, text)
-    print(f"sent to {len(targets)} user(s)", file=out)
+    out.result(f"sent to {len(targets)} user(s)", sent=len(targets))
     return 0
 
 
-async def _run(storage, args, out) -> int:
-    from rpc.services.phones import normalize_phone
-    from rpc.errors import RpcError
+def _time(seconds: int | None) -> str | None:
+    return time.strftime("%Y-%m-%d %H:%M", time.gmtime(seconds)) if seconds else None
 
+
+async def _run(storage, args, out: Printer) -> int:
     now = int(time.time())
     if args.area == "users":
         if args.action == "list":
-            for u in await storage.users.list(0, args.limit):
-                flags = " banned" if u.banned else ""
-                print(f"{u.id}\t+{u.phone}\t{u.first_name} {u.last_name}".rstrip() + f"\t@{u.username or ''}{flags}", file=out)
+            out.table(["ID", "PHONE", "NAME", "USERNAME", "BANNED", "CREATED"], [
+                {"id": u.id, "phone": f"+{u.phone}", "name": f"{u.first_name} {u.last_name}".strip(),
+                 "username": u.username, "banned": u.banned, "created": _time(u.created_at)}
+                for u in await storage.users.list(0, args.limit)])
         elif args.action == "create":
+            from rpc.errors import RpcError
+            from rpc.services.phones import normalize_phone
+            from storage import AlreadyExists
+
             try:
                 phone = normalize_phone(args.phone)
             except RpcError:
                 raise AdminError(f"invalid phone number {args.phone!r}") from None
-            from storage import AlreadyExists
-
             try:
                 user = await storage.users.create(phone, args.first_name, args.last_name, now=now)
             except AlreadyExists:
                 raise AdminError(f"+{phone} already has an account") from None
-            print(f"created user {user.id} +{user.phone}", file=out)
+            out.result(f"created user {user.id} +{user.phone}", id=user.id, phone=f"+{user.phone}")
         elif args.action == "ban":
             user = await _user(storage, args.user)
             await storage.users.set_banned(user.id, not args.unban)
+            revoked = 0
             if not args.unban:
                 # A ban also ends every session of the account.
                 for auth in await storage.authorizations.list_for_user(user.id):
                     await storage.authorizations.delete(auth.auth_key_id)
-            print(f"{'unbanned' if args.unban else 'banned'} user {user.id}", file=out)
+                    revoked += 1
+            out.result(f"{'unbanned' if args.unban else 'banned'} user {user.id}",
+                       id=user.id, banned=not args.unban, sessions_revoked=revoked)
     elif args.area == "sessions":
         user = await _user(storage, args.user)
         auths = await storage.authorizations.list_for_user(user.id)
         if args.action == "list":
-            for a in auths:
-                print(f"{a.hash}\t{a.device_model}\t{a.system_version}\tapi_id={a.api_id}\t{a.ip}\t"
-                      f"active {time.strftime('%Y-%m-%d %H:%M', time.gmtime(a.active_at))}", file=out)
+            out.table(["HASH", "DEVICE", "SYSTEM", "APP", "API_ID", "IP", "ACTIVE"], [
+                {"hash": a.hash, "device": a.device_model, "system": a.system_version,
+                 "app": f"{a.app_name} {a.app_version}".strip(), "api_id": a.api_id, "ip": a.ip,
+                 "active": _time(a.active_at)}
+                for a in auths])
         else:
             targets = auths if args.all else [a for a in auths if a.hash == args.hash]
             if not targets:
                 raise AdminError(f"user {user.id} has no session with hash {args.hash}")
             for a in targets:
                 await storage.authorizations.delete(a.auth_key_id)
-            print(f"revoked {len(targets)} session(s) of user {user.id}", file=out)
+            out.result(f"revoked {len(targets)} session(s) of user {user.id}", id=user.id, revoked=len(targets))
     elif args.area == "invites":
         from storage.models import InviteRecord
 
         if args.action == "create":
+            codes = []
             for _ in range(max(1, args.count)):
                 code = secrets.token_urlsafe(9)
                 await storage.invites.create(InviteRecord(code=code, created_at=now))
-                print(code, file=out)
+                codes.append(code)
+            out.result("\n".join(codes), codes=codes)
         else:
-            for i in await storage.invites.list():
-                used = f"used by {i.used_by}" if i.used_by else "unused"
-                print(f"{i.code}\t{used}", file=out)
+            out.table(["CODE", "CREATED", "USED_BY", "USED_AT"], [
+                {"code": i.code, "created": _time(i.created_at), "used_by": i.used_by,
+                 "used_at": _time(i.used_at)}
+                for i in await storage.invites.list()])
     return 0

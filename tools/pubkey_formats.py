@@ -35,11 +35,10 @@ Formats (docs/clients.md says where each one goes):
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
-from cryptography.hazmat.primitives import serialization
-from cryptography.hazmat.primitives.asymmetric import rsa
-
-from mtproto.crypto import fingerprint_hex, rsa_fingerprint
+if TYPE_CHECKING:  # imported when a key is rendered: `mtserver --help` should not pay for them
+    from cryptography.hazmat.primitives.asymmetric import rsa
 
 FORMATS = ("pem", "pkcs1", "spki", "fingerprint", "c", "android", "java", "pyrogram", "gramjs", "webk")
 
@@ -54,18 +53,30 @@ def render(public_key: rsa.RSAPublicKey, fmt: str = "pem") -> str:
 
 
 def pkcs1_pem(public_key: rsa.RSAPublicKey) -> str:
+    from cryptography.hazmat.primitives import serialization
+
     return public_key.public_bytes(serialization.Encoding.PEM, serialization.PublicFormat.PKCS1).decode("ascii")
 
 
 def spki_pem(public_key: rsa.RSAPublicKey) -> str:
+    from cryptography.hazmat.primitives import serialization
+
     return public_key.public_bytes(
         serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo).decode("ascii")
 
 
 def fingerprint_of(public_key: rsa.RSAPublicKey) -> int:
     """Telegram's fingerprint of the key, as a signed int64."""
+    from mtproto.crypto import rsa_fingerprint
+
     numbers = public_key.public_numbers()
     return rsa_fingerprint(numbers.n, numbers.e)
+
+
+def fingerprint_hex(fingerprint: int) -> str:
+    from mtproto.crypto import fingerprint_hex as as_hex
+
+    return as_hex(fingerprint)
 
 
 def _fingerprint_lines(public_key: rsa.RSAPublicKey) -> str:

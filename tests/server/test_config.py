@@ -164,7 +164,8 @@ def test_env_variables_list_every_field_and_each_is_read(tmp_path):
     assert set(ENV_VARIABLES) == {"MTSERVER_CONFIG"} | {"MTSERVER_" + field.upper() for field in FIELDS}
     samples = {"host": "10.0.0.9", "port": "1", "public_host": "h.example", "public_port": "2",
                "data_dir": "/d", "database": "postgresql://mt@db/mt", "api_id_allowlist": "7", "idle_timeout": "3",
-               "max_connections": "4", "log_format": "console", "dc_id": "5", "redis": "redis://r:6379/0",
+               "max_connections": "4", "log_format": "console", "log_level": " Debug", "dc_id": "5",
+               "redis": "redis://r:6379/0",
                "code_sender": "fixed:12345", "registration": "invite", "registration_allowlist": "1555*, 44",
                "service_name": " Ops ", "update_log_days": "9", "media_url": "s3://k:s@minio:9000/media",
                "country": "de", "app_config_file": str(app_config),
@@ -184,7 +185,7 @@ def test_env_variables_list_every_field_and_each_is_read(tmp_path):
                             database="postgresql://mt@db/mt", api_id_allowlist=[7], idle_timeout=3.0,
                             redis="redis://r:6379/0", code_sender="fixed:12345", registration="invite",
                             registration_allowlist=["1555*", "44"], media_url="s3://k:s@minio:9000/media", redis_prefix="blue:",
-                            max_connections=4, log_format="console", dc_id=5, service_name="Ops",
+                            max_connections=4, log_format="console", log_level="debug", dc_id=5, service_name="Ops",
                             update_log_days=9, country="DE", app_config_file=str(app_config),
                             auth_key_unused_days=3, auth_keys_per_minute=0,
                             limits_exempt=["10.0.0.0/8", "::1"], send_code_per_address_per_hour=7,
@@ -267,3 +268,10 @@ def test_http_is_an_address_with_a_port_or_off():
     for bad in ("9090", "127.0.0.1", "127.0.0.1:0", "127.0.0.1:70000", "::1:9090", ":9090", "host:port"):
         with pytest.raises(ConfigError, match="MTSERVER_HTTP: expected HOST:PORT"):
             load_config(None, {"MTSERVER_HTTP": bad}, {})
+
+
+def test_log_level_is_one_of_the_four_levels():
+    assert load_config(None, {}, {}).log_level == "info"
+    assert load_config(None, {"MTSERVER_LOG_LEVEL": "WARNING"}, {}).log_level == "warning"
+    with pytest.raises(ConfigError, match="MTSERVER_LOG_LEVEL: expected one of 'debug', 'info', 'warning', 'error'"):
+        load_config(None, {"MTSERVER_LOG_LEVEL": "verbose"}, {})
