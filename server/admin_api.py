@@ -13,6 +13,8 @@ HTTP listener (server/admin_http.py does HTTP, the token check and the console p
     GET    /admin/api/invites                     invite codes
     POST   /admin/api/invites                     {"count": N}: new codes
     GET    /admin/api/registration                who may sign up
+    GET    /admin/api/capture                     protocol capture: configured, on/off, filters
+    PUT    /admin/api/capture                     {"enabled", "users", "phones", "auth_keys", "methods", "mask_text"}
     POST   /admin/api/broadcast                   {"text": "...", "to": [ID, ...]?}: from the service account
     GET    /admin/api/reports?state=open|resolved&before=ID
     POST   /admin/api/reports/ID/dismiss
@@ -46,6 +48,7 @@ from rpc.errors import RpcError
 from rpc.services.phones import normalize_phone
 from rpc.services.registration import policy_of
 from rpc.services.service_account import SERVICE_USER_ID
+from server.capture.control import CaptureControl
 from storage.admin_tokens import AdminTokenRecord
 
 from .admin_auth import token_view
@@ -289,6 +292,29 @@ async def registration(state, request):
                  "invites_unused": sum(1 for i in invites if i.used_by is None),
                  "changeable_at_run_time": False,
                  "how_to_change": "set MTSERVER_REGISTRATION (open, allowlist, invite) and restart"}
+
+
+# -- protocol capture ------------------------------------------------------------------
+
+
+@route("GET", "/capture")
+async def capture_status(state, request):
+    capture = state.capture
+    if capture is None:
+        return 200, {"configured": False, "how_to_configure": "set MTSERVER_CAPTURE_DIR (or run --capture DIR)"}
+    return 200, {"configured": True, **msgspec.to_builtins(capture.control)}
+
+
+@route("PUT", "/capture")
+async def set_capture(state, request):
+    """Switch capture on or off and set its filters at run time (the same fields as the
+    capture directory's control.json)."""
+    if state.capture is None:
+        raise ApiError(409, "capture is not configured: set MTSERVER_CAPTURE_DIR and restart")
+    control = _body(request, CaptureControl)
+    state.capture.apply(control)
+    _audit(request, "capture", enabled=control.enabled)
+    return 200, {"configured": True, **msgspec.to_builtins(control)}
 
 
 # -- broadcasts -------------------------------------------------------------------------

@@ -90,7 +90,7 @@ def add_admin_parser(commands) -> None:
     broadcast.add_argument("text")
     broadcast.add_argument("--to", action="append", metavar="PHONE_OR_ID", help="only these users (repeatable)")
 
-    add_token_parser(areas)
+    add_token_parser(areas, leaf)
 
     updates = areas.add_parser("updates").add_subparsers(dest="action", required=True)
     prune = leaf(updates, "prune", help="forget update logs older than --days (default: update_log_days)")

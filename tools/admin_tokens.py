@@ -18,12 +18,13 @@ TOKEN_PREFIX = "mta_"
 NAME_MAX = 64
 
 
-def add_token_parser(areas) -> None:
+def add_token_parser(areas, leaf) -> None:
+    """`leaf(group, name)` makes a subcommand with the admin commands' shared options."""
     token = areas.add_parser("token", help="admin API tokens").add_subparsers(dest="action", required=True)
-    create = token.add_parser("create", help="make a token (shown once)")
+    create = leaf(token, "create", help="make a token (shown once)")
     create.add_argument("--name", default="admin", help="who or what uses it (default: admin)")
-    token.add_parser("list", help="list tokens")
-    token.add_parser("revoke", help="revoke a token by id").add_argument("id", type=int)
+    leaf(token, "list", help="list tokens")
+    leaf(token, "revoke", help="revoke a token by id").add_argument("id", type=int)
 
 
 def new_token() -> str:
@@ -35,6 +36,7 @@ def _when(stamp: int | None) -> str:
 
 
 async def run_token(storage, args, out, error) -> int:
+    """`out` is tools.admin.Printer: a table or a message, or JSON with --json."""
     now = int(time.time())
     if args.action == "create":
         name = args.name.strip()
@@ -42,16 +44,16 @@ async def run_token(storage, args, out, error) -> int:
             raise error(f"the name must have 1 to {NAME_MAX} printable characters")
         token = new_token()
         record = await storage.admin_tokens.create(name, token, now)
-        print(token, file=out)
+        out.result(token, id=record.id, name=name, token=token)
         print(f"admin token {record.id} ({name}): shown once, keep it secret; "
               f"send it as 'Authorization: Bearer <token>'", file=sys.stderr)
     elif args.action == "list":
-        for t in await storage.admin_tokens.list():
-            state = f"revoked {_when(t.revoked_at)}" if t.revoked_at is not None else "active"
-            print(f"{t.id}\t{t.name}\tcreated {_when(t.created_at)}\tlast used {_when(t.last_used_at)}\t{state}",
-                  file=out)
+        out.table(["ID", "NAME", "CREATED", "LAST_USED", "STATE"], [
+            {"id": t.id, "name": t.name, "created": _when(t.created_at), "last_used": _when(t.last_used_at),
+             "state": f"revoked {_when(t.revoked_at)}" if t.revoked_at is not None else "active"}
+            for t in await storage.admin_tokens.list()])
     else:
         if not await storage.admin_tokens.revoke(args.id, now):
             raise error(f"no active token {args.id}")
-        print(f"revoked admin token {args.id}", file=out)
+        out.result(f"revoked admin token {args.id}", id=args.id, revoked=True)
     return 0

@@ -39,7 +39,7 @@ def admin(tmp_path_factory):
         token_id = re.search(r"admin token (\d+)", done.stderr).group(1)
         assert admin_cli(server, "token", "revoke", token_id).returncode == 0
         listed = admin_cli(server, "token", "list").stdout
-        assert "moderator" in listed and re.search(rf"^{token_id}\tformer\t.*revoked", listed, re.M)
+        assert "moderator" in listed and re.search(rf"^{token_id}\s+former\s.*revoked", listed, re.M)
         assert token not in listed and revoked not in listed  # shown once, never again
         yield server, server.public_key()[0], token, revoked
     finally:
@@ -277,3 +277,33 @@ def test_changes_are_logged_by_token_name_without_secrets(admin):
     text = server.log()
     assert token not in text and revoked not in text
     assert "buy cheap stuff" not in text and "Maintenance at noon" not in text
+
+
+def test_capture_is_switched_at_run_time(tmp_path):
+    from .server_process import ServerProcess, free_port
+
+    http_port = free_port()
+    server = ServerProcess(tmp_path / "data", env={"MTSERVER_HTTP": f"127.0.0.1:{http_port}",
+                                                   "MTSERVER_CAPTURE_DIR": str(tmp_path / "capture")})
+    server.http_port = http_port
+    server.start()
+    try:
+        token = create_token(server, "ops")
+        status, body, _ = call(server, "GET", "/admin/api/capture", token=token)
+        assert status == 200 and body["configured"] and body["enabled"]
+        status, body, _ = call(server, "PUT", "/admin/api/capture", {"enabled": False, "methods": ["messages.*"]},
+                               token=token)
+        assert status == 200 and body["enabled"] is False and body["methods"] == ["messages.*"]
+        assert call(server, "GET", "/admin/api/capture", token=token)[1]["enabled"] is False
+        assert call(server, "PUT", "/admin/api/capture", {"enabled": "yes"}, token=token)[0] == 400
+        assert '"capture_control"' in server.log()
+    finally:
+        server.stop()
+    # Without a capture directory there is nothing to switch.
+    plain = start_admin_server(tmp_path / "plain")
+    try:
+        token = create_token(plain, "ops")
+        assert call(plain, "GET", "/admin/api/capture", token=token)[1]["configured"] is False
+        assert call(plain, "PUT", "/admin/api/capture", {"enabled": True}, token=token)[0] == 409
+    finally:
+        plain.stop()
