@@ -90,7 +90,7 @@ async def _first_bytes(state, stream, http_only: bool) -> bytes:
     """Enough bytes to tell HTTP from MTProto (4, or abridged's single 0xef)."""
     prefix = b""
     # A peer that connects and sends nothing holds its slot no longer than a slow frame.
-    with trio.move_on_after(HEAD_TIMEOUT if http_only else state.config.frame_timeout):
+    with trio.move_on_after(HEAD_TIMEOUT if http_only else min(state.config.frame_timeout, state.config.idle_timeout)):
         while len(prefix) < 4 and not (prefix and prefix[0] == _ABRIDGED and not http_only):
             data = await stream.receive_some(65536)
             if not data:
