@@ -18,13 +18,13 @@ from storage.models import PhoneCodeRecord
 from tl import functions as F, types as T
 
 from .context import RequestContext
-from .dispatch import handler
+from .router import Access, handler
 from .errors import RpcError
 from .services import srp
 from .services import email_codes
 from .services.code_senders import CodeSenderError
 from .services.email_senders import email_pattern
-from .services.login import finish_password_login, log_in, require_perm_key, require_user
+from .services.login import finish_password_login, log_in
 from .services.notifications import login_code_text, notify
 from .services.phones import normalize_phone
 from .services.registration import allowlisted, policy_of
@@ -95,7 +95,7 @@ async def _deliver(ctx: RequestContext, phone: str, phone_code_hash: str, *, to_
     return _sent(code, phone_code_hash)
 
 
-@handler(F.auth.SendCode)
+@handler(F.auth.SendCode, access=Access.ANYONE)
 async def send_code(request, ctx: RequestContext):
     if not ctx.config.accepts_api_id(request.api_id):
         raise RpcError(400, "API_ID_INVALID")
@@ -163,7 +163,7 @@ async def _await_invite(ctx: RequestContext, phone: str):
     return T.auth.SentCode(type=T.auth.SentCodeTypeSms(length=INVITE_CODE_LENGTH), phone_code_hash=phone_code_hash)
 
 
-@handler(F.auth.ResendCode)
+@handler(F.auth.ResendCode, access=Access.ANYONE)
 async def resend_code(request, ctx: RequestContext):
     phone = normalize_phone(request.phone_number)
     record = await ctx.services.storage.codes.get(phone, request.phone_code_hash)
@@ -178,7 +178,7 @@ async def resend_code(request, ctx: RequestContext):
     return await _deliver(ctx, phone, request.phone_code_hash, email=email)
 
 
-@handler(F.auth.CancelCode)
+@handler(F.auth.CancelCode, access=Access.ANYONE)
 async def cancel_code(request, ctx: RequestContext):
     phone = normalize_phone(request.phone_number)
     await ctx.services.storage.codes.delete(phone, request.phone_code_hash)
@@ -212,10 +212,9 @@ async def _checked_code(ctx: RequestContext, phone: str, phone_code_hash: str, c
     return record
 
 
-@handler(F.auth.SignIn)
+@handler(F.auth.SignIn, access=Access.PERM_KEY)
 async def sign_in(request, ctx: RequestContext):
     storage = ctx.services.storage
-    require_perm_key(ctx)
     phone = normalize_phone(request.phone_number)
     code, by_email = request.phone_code, False
     if request.email_verification is not None:
@@ -237,10 +236,9 @@ async def sign_in(request, ctx: RequestContext):
     return await log_in(ctx, user, password_pending=password is not None)
 
 
-@handler(F.auth.SignUp)
+@handler(F.auth.SignUp, access=Access.PERM_KEY)
 async def sign_up(request, ctx: RequestContext):
     storage = ctx.services.storage
-    require_perm_key(ctx)
     phone = normalize_phone(request.phone_number)
     record = await storage.codes.get(phone, request.phone_code_hash)
     if record is None or record.expires_at <= time.time() or not record.verified:
@@ -265,11 +263,9 @@ async def sign_up(request, ctx: RequestContext):
     return await log_in(ctx, user, password_pending=False)
 
 
-@handler(F.auth.CheckPassword)
+@handler(F.auth.CheckPassword, access=Access.PASSWORD_PENDING)
 async def check_password(request, ctx: RequestContext):
     user_id = ctx.pending_user_id
-    if user_id is None:
-        raise RpcError(400, "PASSWORD_HASH_INVALID" if ctx.user_id else "AUTH_KEY_UNREGISTERED")
     await verify_password(ctx, user_id, request.password)
     return await finish_password_login(ctx, user_id)
 
@@ -310,16 +306,15 @@ def _password_counters(ctx: RequestContext, user_id: int) -> list:
     return counters
 
 
-@handler(F.auth.LogOut)
+@handler(F.auth.LogOut, access=Access.USER)
 async def log_out(request, ctx: RequestContext):
-    require_user(ctx)
     await ctx.services.storage.authorizations.delete(ctx.perm_key_id)
     ctx.user_id = None
     return T.auth.LoggedOut()
 
 
-@handler(F.auth.ResetAuthorizations)
+@handler(F.auth.ResetAuthorizations, access=Access.USER)
 async def reset_authorizations(request, ctx: RequestContext):
-    user_id = require_user(ctx)
+    user_id = ctx.user_id
     await ctx.services.storage.authorizations.delete_others(user_id, ctx.perm_key_id)
     return True

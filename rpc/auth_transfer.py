@@ -20,18 +20,18 @@ import time
 from tl import functions as F, types as T
 
 from .context import RequestContext
-from .dispatch import handler
+from .router import Access, handler
 from .errors import RpcError
 from .services.data_centers import is_listed
-from .services.login import log_in, require_user
+from .services.login import log_in
 
 TOKEN_LIFETIME = 300
 TOKEN_SIZE = 32
 
 
-@handler(F.auth.ExportAuthorization)
+@handler(F.auth.ExportAuthorization, access=Access.USER)
 async def export_authorization(request, ctx: RequestContext):
-    user_id = require_user(ctx)
+    user_id = ctx.user_id
     if not is_listed(ctx.config, request.dc_id):
         raise RpcError(400, "DC_ID_INVALID")
     token = secrets.token_bytes(TOKEN_SIZE)
@@ -41,7 +41,7 @@ async def export_authorization(request, ctx: RequestContext):
     return T.auth.ExportedAuthorization(id=user_id, bytes=token)
 
 
-@handler(F.auth.ImportAuthorization)
+@handler(F.auth.ImportAuthorization, access=Access.ANYONE)
 async def import_authorization(request, ctx: RequestContext):
     token = request.bytes or b""
     storage = ctx.services.storage

@@ -18,12 +18,11 @@ from storage.models import ChatChange, ChatInviteRecord
 from tl import functions as F, types as T
 
 from .context import RequestContext
-from .dispatch import handler
+from .router import Access, handler
 from .errors import RpcError
 from .services.chat_access import CHAT_ID_INVALID, require_member
 from .services.chat_view import ChatView, full_photo, is_admin, participants_object
 from .services.live import publish, publish_rows
-from .services.login import require_user
 from .services.media_files import chat_photo_from_input, chat_photo_reference
 from .services.media_view import chat_photo_object, photo_object
 from .services.messages_view import message, users_of
@@ -82,9 +81,9 @@ async def _answer(ctx: RequestContext, change: ChatChange, *, members_changed: b
                      date=int(time.time()), seq=0)
 
 
-@handler(F.messages.CreateChat)
+@handler(F.messages.CreateChat, access=Access.USER)
 async def create_chat(request, ctx: RequestContext):
-    user_id = require_user(ctx)
+    user_id = ctx.user_id
     storage = ctx.services.storage
     title = _title(request.title)
     users = [await resolve_user(storage, user_id, u) for u in request.users]
@@ -96,9 +95,9 @@ async def create_chat(request, ctx: RequestContext):
     return T.messages.InvitedUsers(updates=updates, missing_invitees=[])
 
 
-@handler(F.messages.AddChatUser)
+@handler(F.messages.AddChatUser, access=Access.USER)
 async def add_chat_user(request, ctx: RequestContext):
-    user_id = require_user(ctx)
+    user_id = ctx.user_id
     storage = ctx.services.storage
     target = await resolve_user(storage, user_id, request.user_id)
     change = await _stored(storage.chats.add_user(request.chat_id, user_id, target, date=int(time.time())))
@@ -106,9 +105,9 @@ async def add_chat_user(request, ctx: RequestContext):
     return T.messages.InvitedUsers(updates=updates, missing_invitees=[])
 
 
-@handler(F.messages.DeleteChatUser)
+@handler(F.messages.DeleteChatUser, access=Access.USER)
 async def delete_chat_user(request, ctx: RequestContext):
-    user_id = require_user(ctx)
+    user_id = ctx.user_id
     storage = ctx.services.storage
     target = await resolve_user(storage, user_id, request.user_id)
     change = await _stored(storage.chats.remove_user(request.chat_id, user_id, target, date=int(time.time())))
@@ -136,17 +135,17 @@ async def _revoke_messages_of(ctx: RequestContext, author: int, peer: int) -> No
             await publish(ctx.services, [owner], {"kind": "log", "pts": pts})
 
 
-@handler(F.messages.EditChatTitle)
+@handler(F.messages.EditChatTitle, access=Access.USER)
 async def edit_chat_title(request, ctx: RequestContext):
-    user_id = require_user(ctx)
+    user_id = ctx.user_id
     change = await _stored(ctx.services.storage.chats.edit_title(request.chat_id, user_id, _title(request.title),
                                                                  date=int(time.time())))
     return await _answer(ctx, change, members_changed=False)
 
 
-@handler(F.messages.EditChatPhoto)
+@handler(F.messages.EditChatPhoto, access=Access.USER)
 async def edit_chat_photo(request, ctx: RequestContext):
-    user_id = require_user(ctx)
+    user_id = ctx.user_id
     storage = ctx.services.storage
     before = await storage.chats.get(request.chat_id)
     photo = await chat_photo_from_input(ctx.services, user_id, request.photo)
@@ -167,9 +166,9 @@ async def edit_chat_photo(request, ctx: RequestContext):
     return await _answer(ctx, change, members_changed=False)
 
 
-@handler(F.messages.EditChatAdmin)
+@handler(F.messages.EditChatAdmin, access=Access.USER)
 async def edit_chat_admin(request, ctx: RequestContext):
-    user_id = require_user(ctx)
+    user_id = ctx.user_id
     storage = ctx.services.storage
     target = await resolve_user(storage, user_id, request.user_id)
     before = await storage.chats.get(request.chat_id)
@@ -181,9 +180,9 @@ async def edit_chat_admin(request, ctx: RequestContext):
     return True
 
 
-@handler(F.messages.GetChats)
+@handler(F.messages.GetChats, access=Access.USER)
 async def get_chats(request, ctx: RequestContext):
-    user_id = require_user(ctx)
+    user_id = ctx.user_id
     storage = ctx.services.storage
     for chat_id in request.id:
         if not await can_see_chat(storage, user_id, chat_id):
@@ -191,18 +190,18 @@ async def get_chats(request, ctx: RequestContext):
     return T.messages.Chats(chats=await ChatView(storage, user_id).chats(request.id))
 
 
-@handler(F.messages.GetCommonChats)
+@handler(F.messages.GetCommonChats, access=Access.USER)
 async def get_common_chats(request, ctx: RequestContext):
-    user_id = require_user(ctx)
+    user_id = ctx.user_id
     storage = ctx.services.storage
     other = await resolve_user(storage, user_id, request.user_id)
     ids = await storage.chats.common(user_id, other, max_id=request.max_id, limit=max(1, min(request.limit or 100, 100)))
     return T.messages.Chats(chats=await ChatView(storage, user_id).chats(ids))
 
 
-@handler(F.messages.GetFullChat)
+@handler(F.messages.GetFullChat, access=Access.USER)
 async def get_full_chat(request, ctx: RequestContext):
-    user_id = require_user(ctx)
+    user_id = ctx.user_id
     storage = ctx.services.storage
     if not await can_see_chat(storage, user_id, request.chat_id):
         raise RpcError(400, "CHAT_ID_INVALID")
@@ -244,9 +243,9 @@ async def _chat_of_peer(ctx: RequestContext, peer) -> int:
     return -peer_id
 
 
-@handler(F.messages.ExportChatInvite)
+@handler(F.messages.ExportChatInvite, access=Access.USER)
 async def export_chat_invite(request, ctx: RequestContext):
-    user_id = require_user(ctx)
+    user_id = ctx.user_id
     storage = ctx.services.storage
     chat_id = await _chat_of_peer(ctx, request.peer)
     now = int(time.time())
@@ -264,9 +263,9 @@ async def export_chat_invite(request, ctx: RequestContext):
     return invite_object(invite)
 
 
-@handler(F.messages.GetExportedChatInvites)
+@handler(F.messages.GetExportedChatInvites, access=Access.USER)
 async def get_exported_chat_invites(request, ctx: RequestContext):
-    user_id = require_user(ctx)
+    user_id = ctx.user_id
     storage = ctx.services.storage
     chat_id = await _chat_of_peer(ctx, request.peer)
     chat = await storage.chats.get(chat_id)
@@ -294,9 +293,9 @@ async def _usable_invite(ctx: RequestContext, hash: str) -> ChatInviteRecord:
     return invite
 
 
-@handler(F.messages.CheckChatInvite)
+@handler(F.messages.CheckChatInvite, access=Access.USER)
 async def check_chat_invite(request, ctx: RequestContext):
-    user_id = require_user(ctx)
+    user_id = ctx.user_id
     storage = ctx.services.storage
     invite = await _usable_invite(ctx, request.hash)
     chat = await storage.chats.get(invite.chat_id)
@@ -308,9 +307,9 @@ async def check_chat_invite(request, ctx: RequestContext):
                         participants_count=len(participants), participants=users, color=0)
 
 
-@handler(F.messages.ImportChatInvite)
+@handler(F.messages.ImportChatInvite, access=Access.USER)
 async def import_chat_invite(request, ctx: RequestContext):
-    user_id = require_user(ctx)
+    user_id = ctx.user_id
     invite = await _usable_invite(ctx, request.hash)
     change = await _stored(ctx.services.storage.chats.join_by_invite(invite.hash, user_id, date=int(time.time())))
     updates = await _answer(ctx, change, members_changed=True)
@@ -323,10 +322,10 @@ tl.register_result_adapter("messages.addChatUser", lambda result, layer: result.
 tl.register_result_adapter("messages.importChatInvite", lambda result, layer: result.updates)
 
 
-@handler(F.messages.GetOnlines)
+@handler(F.messages.GetOnlines, access=Access.USER)
 async def get_onlines(request, ctx: RequestContext):
     """How many of a group's members are online now (0 for anything else)."""
-    user_id = require_user(ctx)
+    user_id = ctx.user_id
     storage = ctx.services.storage
     peer = await resolve_input_peer(storage, user_id, request.peer)
     if peer > 0:

@@ -11,11 +11,10 @@ from storage.interface import TooManyPinned
 from tl import functions as F, types as T
 
 from .context import RequestContext
-from .dispatch import handler
+from .router import Access, handler
 from .errors import RpcError
 from .services.dialogs_view import peer_dialogs_object
 from .services.live import tell_other_devices
-from .services.login import require_user
 from .services.peers import resolve_input_peer
 from .updates import state_object
 
@@ -28,9 +27,9 @@ def _input_peer(dialog_peer):
     return dialog_peer.peer
 
 
-@handler(F.messages.ToggleDialogPin)
+@handler(F.messages.ToggleDialogPin, access=Access.USER)
 async def toggle_dialog_pin(request, ctx: RequestContext):
-    user_id = require_user(ctx)
+    user_id = ctx.user_id
     storage = ctx.services.storage
     peer = await resolve_input_peer(storage, user_id, _input_peer(request.peer))
     try:
@@ -44,9 +43,9 @@ async def toggle_dialog_pin(request, ctx: RequestContext):
     return True
 
 
-@handler(F.messages.ReorderPinnedDialogs)
+@handler(F.messages.ReorderPinnedDialogs, access=Access.USER)
 async def reorder_pinned_dialogs(request, ctx: RequestContext):
-    user_id = require_user(ctx)
+    user_id = ctx.user_id
     storage = ctx.services.storage
     if request.folder_id:
         raise RpcError(400, "FOLDER_ID_INVALID")
@@ -59,9 +58,9 @@ async def reorder_pinned_dialogs(request, ctx: RequestContext):
     return True
 
 
-@handler(F.messages.GetPinnedDialogs)
+@handler(F.messages.GetPinnedDialogs, access=Access.USER)
 async def get_pinned_dialogs(request, ctx: RequestContext):
-    user_id = require_user(ctx)
+    user_id = ctx.user_id
     storage = ctx.services.storage
     records = [] if request.folder_id else await storage.pinned_dialogs.list(user_id)
     state = state_object(await storage.updates.get(user_id))

@@ -13,20 +13,19 @@ from storage.models import DraftRecord
 from tl import functions as F, types as T
 
 from .context import RequestContext
-from .dispatch import handler
+from .router import Access, handler
 from .errors import RpcError
 from .services.chat_access import require_member
 from .services.dialogs_view import draft_object, updates_naming
 from .services.live import publish, tell_other_devices
-from .services.login import require_user
 from .services.peers import peer_object, resolve_input_peer
 
 DRAFT_MAX = 4096
 
 
-@handler(F.messages.SaveDraft)
+@handler(F.messages.SaveDraft, access=Access.USER)
 async def save_draft(request, ctx: RequestContext):
-    user_id = require_user(ctx)
+    user_id = ctx.user_id
     storage = ctx.services.storage
     peer = await resolve_input_peer(storage, user_id, request.peer)
     text = request.message or ""
@@ -47,10 +46,10 @@ async def save_draft(request, ctx: RequestContext):
     return True
 
 
-@handler(F.messages.GetAllDrafts)
+@handler(F.messages.GetAllDrafts, access=Access.USER)
 async def get_all_drafts(request, ctx: RequestContext):
     """Updates with one updateDraftMessage per draft (what clients expect here)."""
-    user_id = require_user(ctx)
+    user_id = ctx.user_id
     storage = ctx.services.storage
     drafts = await storage.drafts.list(user_id)
     updates = [T.UpdateDraftMessage(peer=peer_object(d.peer_id), draft=draft_object(d)) for d in drafts]

@@ -14,18 +14,17 @@ from storage.interface import ChatNotFound, NotMember
 from tl import functions as F
 
 from .context import RequestContext
-from .dispatch import handler
+from .router import Access, handler
 from .errors import RpcError
-from .services.login import require_user
 from .services.peers import resolve_input_peer
 from .services.sending import check_can_send, publish_sent, sent_updates
 
 FORWARD_MAX = 100  # ids per call, as Telegram
 
 
-@handler(F.messages.ForwardMessages)
+@handler(F.messages.ForwardMessages, access=Access.USER)
 async def forward_messages(request, ctx: RequestContext):
-    user_id = require_user(ctx)
+    user_id = ctx.user_id
     storage = ctx.services.storage
     ids, random_ids = list(request.id or ()), list(request.random_id or ())
     if not ids:

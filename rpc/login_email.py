@@ -22,11 +22,10 @@ from tl import functions as F, types as T
 
 from .auth import CODE_TTL, _deliver
 from .context import RequestContext
-from .dispatch import handler
+from .router import Access, handler
 from .errors import RpcError
 from .services import email_codes
 from .services.email_senders import email_pattern, normalize_email, valid_email
-from .services.login import require_user
 from .services.phones import normalize_phone
 
 
@@ -52,7 +51,13 @@ def _purpose_allowed(ctx: RequestContext, purpose) -> None:
         raise RpcError(400, "EMAIL_NOT_ALLOWED")
 
 
-@handler(F.account.SendVerifyEmailCode)
+def _login_email_access(request) -> Access:
+    """Setting up a login email is a step of logging in; changing it is a logged-in
+    user's call."""
+    return Access.USER if isinstance(request.purpose, T.EmailVerifyPurposeLoginChange) else Access.ANYONE
+
+
+@handler(F.account.SendVerifyEmailCode, access=_login_email_access)
 async def send_verify_email_code(request, ctx: RequestContext):
     _purpose_allowed(ctx, request.purpose)
     email = _checked_email(request.email)
@@ -60,7 +65,7 @@ async def send_verify_email_code(request, ctx: RequestContext):
         record = await _phone_code(ctx, request.purpose)
         purpose = email_codes.login_setup(record.phone, record.phone_code_hash)
     else:  # emailVerifyPurposeLoginChange
-        user_id = require_user(ctx)
+        user_id = ctx.user_id
         if await ctx.services.storage.login_emails.get(user_id) is None:
             raise RpcError(400, "EMAIL_NOT_SETUP")
         purpose = email_codes.login_change(user_id)
@@ -68,7 +73,7 @@ async def send_verify_email_code(request, ctx: RequestContext):
     return T.account.SentEmailCode(email_pattern=email_pattern(email), length=len(code))
 
 
-@handler(F.account.VerifyEmail)
+@handler(F.account.VerifyEmail, access=_login_email_access)
 async def verify_email(request, ctx: RequestContext):
     _purpose_allowed(ctx, request.purpose)
     if not isinstance(request.verification, T.EmailVerificationCode):
@@ -77,7 +82,7 @@ async def verify_email(request, ctx: RequestContext):
     storage = services.storage
     code = request.verification.code
     if isinstance(request.purpose, T.EmailVerifyPurposeLoginChange):
-        user_id = require_user(ctx)
+        user_id = ctx.user_id
         verified = await email_codes.check_email_code(services, email_codes.login_change(user_id), code,
                                                       expired="EMAIL_VERIFY_EXPIRED")
         await storage.login_emails.set(user_id, verified.email, int(time.time()))

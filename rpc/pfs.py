@@ -15,7 +15,7 @@ from mtproto.crypto import CryptoError, decrypt_message_v1
 from tl import functions as F, types as T
 
 from .context import RequestContext
-from .dispatch import handler
+from .router import Access, handler
 from .errors import RpcError
 
 # random:int128 msg_id:long seqno:int msg_len:int, then bind_auth_key_inner (40 bytes).
@@ -28,7 +28,7 @@ def _invalid() -> RpcError:
     return RpcError(400, "ENCRYPTED_MESSAGE_INVALID")
 
 
-@handler(F.auth.BindTempAuthKey)
+@handler(F.auth.BindTempAuthKey, access=Access.ANYONE)
 async def bind_temp_auth_key(request, ctx: RequestContext):
     store = ctx.services.auth_keys
     temp = await store.get(ctx.auth_key_id)

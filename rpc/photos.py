@@ -12,11 +12,10 @@ import time
 from tl import functions as F, types as T
 
 from .context import RequestContext
-from .dispatch import handler
+from .router import Access, handler
 from .errors import RpcError
 from .services import file_references
 from .services.live import announce_profile
-from .services.login import require_user
 from .services.media_files import photo_from_upload
 from .services.media_view import photo_object
 from .services.peers import resolve_user
@@ -29,9 +28,9 @@ def _profile_photo(photo, user_id: int):
     return photo_object(photo, file_references.make(file_references.PROFILE, user_id))
 
 
-@handler(F.photos.UploadProfilePhoto)
+@handler(F.photos.UploadProfilePhoto, access=Access.USER)
 async def upload_profile_photo(request, ctx: RequestContext):
-    user_id = require_user(ctx)
+    user_id = ctx.user_id
     if request.bot is not None:
         raise RpcError(400, "BOT_INVALID")
     if request.file is None:
@@ -43,9 +42,9 @@ async def upload_profile_photo(request, ctx: RequestContext):
     return T.photos.Photo(photo=_profile_photo(photo, user_id), users=users)
 
 
-@handler(F.photos.UpdateProfilePhoto)
+@handler(F.photos.UpdateProfilePhoto, access=Access.USER)
 async def update_profile_photo(request, ctx: RequestContext):
-    user_id = require_user(ctx)
+    user_id = ctx.user_id
     media = ctx.services.storage.media
     users_view = UserView(ctx.services.storage, user_id)
     if isinstance(request.id, T.InputPhotoEmpty):
@@ -64,9 +63,9 @@ async def update_profile_photo(request, ctx: RequestContext):
     return T.photos.Photo(photo=_profile_photo(photo, user_id), users=await users_view.users([user_id]))
 
 
-@handler(F.photos.DeletePhotos)
+@handler(F.photos.DeletePhotos, access=Access.USER)
 async def delete_photos(request, ctx: RequestContext):
-    user_id = require_user(ctx)
+    user_id = ctx.user_id
     media = ctx.services.storage.media
     wanted = []
     for item in request.id or ():
@@ -80,11 +79,11 @@ async def delete_photos(request, ctx: RequestContext):
     return deleted
 
 
-@handler(F.photos.GetUserPhotos)
+@handler(F.photos.GetUserPhotos, access=Access.USER)
 async def get_user_photos(request, ctx: RequestContext):
     # Pages by offset (newest first). max_id is not used: photo ids are random here, so
     # "ids below max_id" would not be a page; clients page with offset (Telethon, TDLib).
-    user_id = require_user(ctx)
+    user_id = ctx.user_id
     storage = ctx.services.storage
     target = await resolve_user(storage, user_id, request.user_id)
     if request.max_id < 0:

@@ -13,11 +13,10 @@ from storage.interface import ChatNotFound, MessageNotFound, NotMember
 from tl import functions as F, types as T
 
 from .context import RequestContext
-from .dispatch import handler
+from .router import Access, handler
 from .errors import RpcError
 from .services.chat_view import ChatView
 from .services.live import publish_rows
-from .services.login import require_user
 from .services.messages_view import log_updates
 from .services.peers import resolve_input_peer
 from .services.users import UserView
@@ -28,9 +27,9 @@ async def _tell(ctx: RequestContext, logged: dict[int, list[int]]) -> None:
     await publish_rows(ctx, [(owner, pts) for owner, pts_values in logged.items() for pts in pts_values])
 
 
-@handler(F.messages.UpdatePinnedMessage)
+@handler(F.messages.UpdatePinnedMessage, access=Access.USER)
 async def update_pinned_message(request, ctx: RequestContext):
-    user_id = require_user(ctx)
+    user_id = ctx.user_id
     storage = ctx.services.storage
     peer = await resolve_input_peer(storage, user_id, request.peer)
     try:
@@ -48,9 +47,9 @@ async def update_pinned_message(request, ctx: RequestContext):
     return T.Updates(updates=updates, users=users, chats=chats, date=int(time.time()), seq=0)
 
 
-@handler(F.messages.UnpinAllMessages)
+@handler(F.messages.UnpinAllMessages, access=Access.USER)
 async def unpin_all_messages(request, ctx: RequestContext):
-    user_id = require_user(ctx)
+    user_id = ctx.user_id
     storage = ctx.services.storage
     peer = await resolve_input_peer(storage, user_id, request.peer)
     try:

@@ -21,11 +21,10 @@ from storage.models import LoginTokenRecord
 from tl import functions as F, types as T
 
 from .context import ClientInfo, RequestContext
-from .dispatch import handler
+from .router import Access, handler
 from .errors import RpcError, flood_wait
 from .services.live import publish_to_key
-from .services.login import (alert_new_login, authorization_object, ip_of, new_authorization, require_perm_key,
-                             require_user)
+from .services.login import alert_new_login, authorization_object, ip_of, new_authorization
 from .services.users import UserView
 
 TOKEN_LIFETIME = 30  # seconds, as Telegram
@@ -44,11 +43,11 @@ async def _success(ctx: RequestContext, user_id: int):
     return T.auth.LoginTokenSuccess(authorization=T.auth.Authorization(user=user))
 
 
-@handler(F.auth.ExportLoginToken)
+@handler(F.auth.ExportLoginToken, access=Access.PERM_KEY)
 async def export_login_token(request, ctx: RequestContext):
     if not ctx.config.accepts_api_id(request.api_id):
         raise RpcError(400, "API_ID_INVALID")
-    perm_key_id = require_perm_key(ctx)
+    perm_key_id = ctx.perm_key_id
     if ctx.user_id is not None:
         # Logged in (a token of this key was accepted): the flow is done.
         return await _success(ctx, ctx.user_id)
@@ -79,9 +78,9 @@ async def _stored_token(ctx: RequestContext, token: bytes | None) -> LoginTokenR
     return record
 
 
-@handler(F.auth.AcceptLoginToken)
+@handler(F.auth.AcceptLoginToken, access=Access.USER)
 async def accept_login_token(request, ctx: RequestContext):
-    user_id = require_user(ctx)
+    user_id = ctx.user_id
     services = ctx.services
     storage = services.storage
     services.limits.accept_login_token.hit(str(user_id))
@@ -115,9 +114,9 @@ async def accept_login_token(request, ctx: RequestContext):
     return authorization_object(authorization, current=False)
 
 
-@handler(F.auth.ImportLoginToken)
+@handler(F.auth.ImportLoginToken, access=Access.PERM_KEY)
 async def import_login_token(request, ctx: RequestContext):
-    perm_key_id = require_perm_key(ctx)
+    perm_key_id = ctx.perm_key_id
     record = await _stored_token(ctx, request.token)
     if record.perm_key_id != perm_key_id:
         raise RpcError(400, "AUTH_TOKEN_INVALID")  # only its own key may confirm it

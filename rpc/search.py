@@ -11,9 +11,8 @@ from __future__ import annotations
 from tl import functions as F, types as T
 
 from .context import RequestContext
-from .dispatch import handler
+from .router import Access, handler
 from .errors import RpcError
-from .services.login import require_user
 from .services.messages_view import message, users_of
 from .services.peers import resolve_input_peer
 from .services.users import UserView
@@ -35,9 +34,9 @@ async def _slice(ctx: RequestContext, records, count: int, **extra):
                                     users=users, **extra)
 
 
-@handler(F.messages.Search)
+@handler(F.messages.Search, access=Access.USER)
 async def search(request, ctx: RequestContext):
-    user_id = require_user(ctx)
+    user_id = ctx.user_id
     storage = ctx.services.storage
     # inputPeerEmpty: every dialog (what Telethon sends to search by sender everywhere).
     peer = None if isinstance(request.peer, T.InputPeerEmpty) else await resolve_input_peer(
@@ -56,9 +55,9 @@ async def search(request, ctx: RequestContext):
     return await _slice(ctx, records, count)
 
 
-@handler(F.messages.SearchGlobal)
+@handler(F.messages.SearchGlobal, access=Access.USER)
 async def search_global(request, ctx: RequestContext):
-    user_id = require_user(ctx)
+    user_id = ctx.user_id
     storage = ctx.services.storage
     name = _filter_name(request.filter)
     if not (request.q or "").strip() and name == "inputMessagesFilterEmpty":
@@ -82,9 +81,9 @@ async def search_global(request, ctx: RequestContext):
     return await _slice(ctx, records, count, **extra)
 
 
-@handler(F.messages.GetSearchCounters)
+@handler(F.messages.GetSearchCounters, access=Access.USER)
 async def get_search_counters(request, ctx: RequestContext):
-    user_id = require_user(ctx)
+    user_id = ctx.user_id
     storage = ctx.services.storage
     peer = await resolve_input_peer(storage, user_id, request.peer)
     counters = []

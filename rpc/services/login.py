@@ -46,13 +46,9 @@ def platform_of(client) -> str:
     return ""
 
 
-def require_user(ctx: RequestContext) -> int:
-    if ctx.user_id is None:
-        raise RpcError(401, "AUTH_KEY_UNREGISTERED")
-    return ctx.user_id
-
-
 def require_perm_key(ctx: RequestContext) -> int:
+    """The key a login is recorded for. Routes that log in straight away declare
+    Access.PERM_KEY; auth.importAuthorization first spends its token (rpc/auth_transfer.py)."""
     if ctx.perm_key_id is None:
         # A temporary key that was never bound cannot log in (api/pfs).
         raise RpcError(401, "AUTH_KEY_PERM_EMPTY")
