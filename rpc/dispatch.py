@@ -30,6 +30,9 @@ _TRANSPARENT = tuple(
                  "InvokeWithGooglePlayIntegrity", "InvokeWithReCaptcha", "InvokeWithBusinessConnection")
     if hasattr(F, name)
 )
+# Every wrapper unwrap() takes apart (the method catalogue lists them as such).
+WRAPPERS = (F.InvokeWithLayer, F.InitConnection, F.InvokeAfterMsg, F.InvokeAfterMsgs, F.InvokeWithoutUpdates,
+            *_TRANSPARENT)
 
 
 async def unwrap(request, ctx: RequestContext):
