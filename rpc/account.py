@@ -12,7 +12,7 @@ from tl import functions as F, types as T
 
 from .context import RequestContext
 from .router import Access, handler
-from .errors import RpcError
+from .errors import E, RpcError
 from .auth import verify_password
 from .services import email_codes, srp
 from .services.email_senders import email_pattern
@@ -57,7 +57,7 @@ async def reset_authorization(request, ctx: RequestContext):
     storage = ctx.services.storage
     target = await storage.authorizations.by_hash(user_id, request.hash) if request.hash else None
     if target is None or target.auth_key_id == ctx.perm_key_id:
-        raise RpcError(400, "HASH_INVALID")
+        raise RpcError(400, E.HASH_INVALID)
     await storage.authorizations.delete(target.auth_key_id)
     return True
 
@@ -71,11 +71,11 @@ async def update_profile(request, ctx: RequestContext):
     first = request.first_name.strip() if request.first_name is not None else None
     last = request.last_name.strip() if request.last_name is not None else None
     if first is not None and (not first or len(first) > NAME_MAX):
-        raise RpcError(400, "FIRSTNAME_INVALID")
+        raise RpcError(400, E.FIRSTNAME_INVALID)
     if last is not None and len(last) > NAME_MAX:
-        raise RpcError(400, "LASTNAME_INVALID")
+        raise RpcError(400, E.LASTNAME_INVALID)
     if request.about is not None and len(request.about) > ABOUT_MAX:
-        raise RpcError(400, "ABOUT_TOO_LONG")
+        raise RpcError(400, E.ABOUT_TOO_LONG)
     await ctx.services.storage.users.update_profile(user_id, first_name=first, last_name=last, about=request.about)
     await announce_profile(ctx, user_id)
     return await me(ctx, user_id)
@@ -85,7 +85,7 @@ async def update_profile(request, ctx: RequestContext):
 async def check_username(request, ctx: RequestContext):
     user_id = ctx.user_id
     if not valid_username(request.username):
-        raise RpcError(400, "USERNAME_INVALID")
+        raise RpcError(400, E.USERNAME_INVALID)
     owner = await ctx.services.storage.users.by_username(request.username)
     return owner is None or owner.id == user_id
 
@@ -96,14 +96,14 @@ async def update_username(request, ctx: RequestContext):
     storage = ctx.services.storage
     username = request.username or None
     if username is not None and not valid_username(username):
-        raise RpcError(400, "USERNAME_INVALID")
+        raise RpcError(400, E.USERNAME_INVALID)
     current = await storage.users.get(user_id)
     if (current.username or None) == username:
-        raise RpcError(400, "USERNAME_NOT_MODIFIED")
+        raise RpcError(400, E.USERNAME_NOT_MODIFIED)
     try:
         await storage.users.set_username(user_id, username)
     except UsernameTaken:
-        raise RpcError(400, "USERNAME_OCCUPIED") from None
+        raise RpcError(400, E.USERNAME_OCCUPIED) from None
     await announce_profile(ctx, user_id)
     return await me(ctx, user_id)
 
@@ -157,12 +157,12 @@ async def update_password_settings(request, ctx: RequestContext):
     if current is not None:
         await verify_password(ctx, user_id, request.password)
     elif not isinstance(request.password, T.InputCheckPasswordEmpty):
-        raise RpcError(400, "PASSWORD_HASH_INVALID")
+        raise RpcError(400, E.PASSWORD_HASH_INVALID)
     new = request.new_settings
     if new.new_algo is None and new.new_password_hash is None and new.email is not None:
         # flags.0 unset: the password stays, only the recovery email changes.
         if current is None:
-            raise RpcError(400, "PASSWORD_MISSING")
+            raise RpcError(400, E.PASSWORD_MISSING)
         return await set_recovery_email(ctx, current, new.email)
     if new.new_algo is None or isinstance(new.new_algo, T.PasswordKdfAlgoUnknown) or not new.new_password_hash:
         await storage.passwords.delete(user_id)
@@ -191,7 +191,7 @@ async def update_password_settings(request, ctx: RequestContext):
 def _privacy_key(key) -> str:
     name = INPUT_KEYS.get(type(key))
     if name is None:
-        raise RpcError(400, "PRIVACY_KEY_INVALID")
+        raise RpcError(400, E.PRIVACY_KEY_INVALID)
     return name
 
 

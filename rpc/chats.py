@@ -19,7 +19,7 @@ from tl import functions as F, types as T
 
 from .context import RequestContext
 from .router import Access, handler
-from .errors import RpcError
+from .errors import E, RpcError
 from .services.chat_access import CHAT_ID_INVALID, require_member
 from .services.chat_view import ChatView, full_photo, is_admin, participants_object
 from .services.live import publish, publish_rows
@@ -35,15 +35,15 @@ INVITE_LINK_PREFIX = "https://t.me/+"
 
 # Storage's refusals, by Telegram's names.
 _ERRORS = {
-    ChatNotFound: (400, "CHAT_ID_INVALID"),
-    NotMember: (400, "CHAT_ID_INVALID"),
-    NotParticipant: (400, "USER_NOT_PARTICIPANT"),
-    AlreadyParticipant: (400, "USER_ALREADY_PARTICIPANT"),
-    ChatAdminRequired: (400, "CHAT_ADMIN_REQUIRED"),
-    ChatTooBig: (400, "USERS_TOO_MUCH"),
-    ChatNotModified: (400, "CHAT_NOT_MODIFIED"),
-    InviteInvalid: (400, "INVITE_HASH_INVALID"),
-    InviteExpired: (400, "INVITE_HASH_EXPIRED"),
+    ChatNotFound: (400, E.CHAT_ID_INVALID),
+    NotMember: (400, E.CHAT_ID_INVALID),
+    NotParticipant: (400, E.USER_NOT_PARTICIPANT),
+    AlreadyParticipant: (400, E.USER_ALREADY_PARTICIPANT),
+    ChatAdminRequired: (400, E.CHAT_ADMIN_REQUIRED),
+    ChatTooBig: (400, E.USERS_TOO_MUCH),
+    ChatNotModified: (400, E.CHAT_NOT_MODIFIED),
+    InviteInvalid: (400, E.INVITE_HASH_INVALID),
+    InviteExpired: (400, E.INVITE_HASH_EXPIRED),
 }
 
 
@@ -57,7 +57,7 @@ async def _stored(call):
 def _title(title: str | None) -> str:
     title = (title or "").strip()
     if not title:
-        raise RpcError(400, "CHAT_TITLE_EMPTY")
+        raise RpcError(400, E.CHAT_TITLE_EMPTY)
     return title[:TITLE_MAX]
 
 
@@ -89,7 +89,7 @@ async def create_chat(request, ctx: RequestContext):
     users = [await resolve_user(storage, user_id, u) for u in request.users]
     users = [u for u in dict.fromkeys(users) if u != user_id]
     if not users:
-        raise RpcError(400, "USERS_TOO_FEW")
+        raise RpcError(400, E.USERS_TOO_FEW)
     change = await _stored(storage.chats.create(user_id, title, users, date=int(time.time())))
     updates = await _answer(ctx, change, members_changed=True)
     return T.messages.InvitedUsers(updates=updates, missing_invitees=[])
@@ -186,7 +186,7 @@ async def get_chats(request, ctx: RequestContext):
     storage = ctx.services.storage
     for chat_id in request.id:
         if not await can_see_chat(storage, user_id, chat_id):
-            raise RpcError(400, "CHAT_ID_INVALID")
+            raise RpcError(400, E.CHAT_ID_INVALID)
     return T.messages.Chats(chats=await ChatView(storage, user_id).chats(request.id))
 
 
@@ -204,7 +204,7 @@ async def get_full_chat(request, ctx: RequestContext):
     user_id = ctx.user_id
     storage = ctx.services.storage
     if not await can_see_chat(storage, user_id, request.chat_id):
-        raise RpcError(400, "CHAT_ID_INVALID")
+        raise RpcError(400, E.CHAT_ID_INVALID)
     chat = await storage.chats.get(request.chat_id)
     participants = await storage.chats.participants(chat.id)
     mine = next((p for p in participants if p.user_id == user_id), None)
@@ -239,7 +239,7 @@ async def _chat_of_peer(ctx: RequestContext, peer) -> int:
     """The chat id an InputPeer names; invite links exist for basic groups only here."""
     peer_id = await resolve_input_peer(ctx.services.storage, ctx.user_id, peer)
     if peer_id > 0:
-        raise RpcError(400, "PEER_ID_INVALID")
+        raise RpcError(400, E.PEER_ID_INVALID)
     return -peer_id
 
 
@@ -250,9 +250,9 @@ async def export_chat_invite(request, ctx: RequestContext):
     chat_id = await _chat_of_peer(ctx, request.peer)
     now = int(time.time())
     if request.expire_date is not None and 0 < request.expire_date <= now:
-        raise RpcError(400, "EXPIRE_DATE_INVALID")
+        raise RpcError(400, E.EXPIRE_DATE_INVALID)
     if request.usage_limit is not None and not 0 <= request.usage_limit <= 99999:
-        raise RpcError(400, "USAGE_LIMIT_INVALID")
+        raise RpcError(400, E.USAGE_LIMIT_INVALID)
     plain = not (request.expire_date or request.usage_limit or request.title)
     # The first plain link, or legacy_revoke_permanent's replacement, is the chat's primary link.
     permanent = bool(request.legacy_revoke_permanent) or (
@@ -271,7 +271,7 @@ async def get_exported_chat_invites(request, ctx: RequestContext):
     chat = await storage.chats.get(chat_id)
     mine = (await storage.chats.memberships(user_id, [chat_id])).get(chat_id)
     if not is_admin(chat, mine):
-        raise RpcError(400, "CHAT_ADMIN_REQUIRED")
+        raise RpcError(400, E.CHAT_ADMIN_REQUIRED)
     admin = await resolve_user(storage, user_id, request.admin_id)
     invites = await storage.chats.invites(chat_id, admin_id=admin, revoked=bool(request.revoked),
                                           limit=max(1, min(request.limit or 50, 100)))
@@ -283,13 +283,13 @@ async def get_exported_chat_invites(request, ctx: RequestContext):
 async def _usable_invite(ctx: RequestContext, hash: str) -> ChatInviteRecord:
     hash = (hash or "").strip()
     if not hash:
-        raise RpcError(400, "INVITE_HASH_EMPTY")
+        raise RpcError(400, E.INVITE_HASH_EMPTY)
     invite = await ctx.services.storage.chats.invite(hash)
     chat = None if invite is None else await ctx.services.storage.chats.get(invite.chat_id)
     if chat is None or chat.deactivated:
-        raise RpcError(400, "INVITE_HASH_INVALID")
+        raise RpcError(400, E.INVITE_HASH_INVALID)
     if not invite.usable(int(time.time())):
-        raise RpcError(400, "INVITE_HASH_EXPIRED")
+        raise RpcError(400, E.INVITE_HASH_EXPIRED)
     return invite
 
 

@@ -9,7 +9,7 @@ from tl import functions as F, types as T
 
 from .context import RequestContext
 from .router import Access, handler
-from .errors import RpcError
+from .errors import E, RpcError
 from .account import valid_username
 from .services.peers import resolve_input_peer_user, resolve_user
 from .services.phones import normalize_phone
@@ -89,12 +89,12 @@ async def delete_contacts(request, ctx: RequestContext):
 async def add_contact(request, ctx: RequestContext):
     user_id = ctx.user_id
     storage = ctx.services.storage
-    target = await resolve_user(storage, user_id, request.id, "CONTACT_ID_INVALID")
+    target = await resolve_user(storage, user_id, request.id, E.CONTACT_ID_INVALID)
     if target == user_id:
-        raise RpcError(400, "CONTACT_ID_INVALID")
+        raise RpcError(400, E.CONTACT_ID_INVALID)
     first = (request.first_name or "").strip()
     if not first:
-        raise RpcError(400, "FIRSTNAME_INVALID")
+        raise RpcError(400, E.FIRSTNAME_INVALID)
     await storage.contacts.upsert(ContactRecord(owner_id=user_id, user_id=target, first_name=first,
                                                 last_name=(request.last_name or "").strip(), added_at=int(time.time())))
     if request.add_phone_privacy_exception:
@@ -115,7 +115,7 @@ async def search(request, ctx: RequestContext):
     storage = ctx.services.storage
     query = (request.q or "").strip().lstrip("@")
     if len(query) < 1:
-        raise RpcError(400, "QUERY_TOO_SHORT")
+        raise RpcError(400, E.QUERY_TOO_SHORT)
     found = [u for u in await storage.users.search(query, max(1, min(request.limit or 50, 100))) if u.id != user_id]
     view = UserView(storage, user_id)
     mine = await view.my_contacts()
@@ -131,10 +131,10 @@ async def resolve_username(request, ctx: RequestContext):
     storage = ctx.services.storage
     username = (request.username or "").lstrip("@")
     if not valid_username(username):
-        raise RpcError(400, "USERNAME_INVALID")
+        raise RpcError(400, E.USERNAME_INVALID)
     record = await storage.users.by_username(username)
     if record is None or record.deleted:
-        raise RpcError(400, "USERNAME_NOT_OCCUPIED")
+        raise RpcError(400, E.USERNAME_NOT_OCCUPIED)
     return T.contacts.ResolvedPeer(peer=T.PeerUser(user_id=record.id), chats=[],
                                    users=[await UserView(storage, user_id).user(record.id, record)])
 
@@ -145,7 +145,7 @@ async def block(request, ctx: RequestContext):
     storage = ctx.services.storage
     target = await resolve_input_peer_user(storage, user_id, request.id)
     if target == user_id:
-        raise RpcError(400, "CONTACT_ID_INVALID")
+        raise RpcError(400, E.CONTACT_ID_INVALID)
     await storage.blocked.block(user_id, target, int(time.time()))
     return True
 

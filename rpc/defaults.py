@@ -15,7 +15,7 @@ from tl import functions as F, types as T
 
 from .context import RequestContext
 from .router import Access, handler
-from .errors import RpcError
+from .errors import E, RpcError
 from .services.app_config import app_config as services_app_config
 from .updates import current_pts
 
@@ -239,12 +239,12 @@ async def sticker_set(request, ctx: RequestContext):
     wanted = request.stickerset
     if isinstance(wanted, T.InputStickerSetDice):
         if not 0 < len(wanted.emoticon) <= 16:
-            raise RpcError(400, "STICKERSET_INVALID")
+            raise RpcError(400, E.STICKERSET_INVALID)
         short_name, title = f"Dice_{wanted.emoticon}", f"Dice {wanted.emoticon}"
     elif type(wanted) in _SPECIAL_STICKER_SETS:
         short_name, title = _SPECIAL_STICKER_SETS[type(wanted)]
     else:
-        raise RpcError(400, "STICKERSET_INVALID")  # no sticker sets of users' own exist
+        raise RpcError(400, E.STICKERSET_INVALID)  # no sticker sets of users' own exist
     set_id = int.from_bytes(hashlib.sha256(short_name.encode()).digest()[:8], "little", signed=True)
     emojis = isinstance(wanted, (T.InputStickerSetEmojiDefaultStatuses, T.InputStickerSetEmojiDefaultTopicIcons,
                                  T.InputStickerSetEmojiChannelDefaultStatuses))

@@ -12,7 +12,7 @@ from tl import functions as F, types as T
 
 from .context import RequestContext
 from .router import Access, handler
-from .errors import RpcError
+from .errors import E, RpcError
 from .services.dialogs_view import peer_dialogs_object
 from .services.live import tell_other_devices
 from .services.peers import resolve_input_peer
@@ -23,7 +23,7 @@ PINNED_LIMIT = 5
 
 def _input_peer(dialog_peer):
     if not isinstance(dialog_peer, T.InputDialogPeer):
-        raise RpcError(400, "PEER_ID_INVALID")  # folders are not offered
+        raise RpcError(400, E.PEER_ID_INVALID)  # folders are not offered
     return dialog_peer.peer
 
 
@@ -35,9 +35,9 @@ async def toggle_dialog_pin(request, ctx: RequestContext):
     try:
         changed = await storage.pinned_dialogs.pin(user_id, peer, bool(request.pinned), limit=PINNED_LIMIT)
     except TooManyPinned:
-        raise RpcError(400, "PINNED_DIALOGS_TOO_MUCH") from None
+        raise RpcError(400, E.PINNED_DIALOGS_TOO_MUCH) from None
     if changed is None:
-        raise RpcError(400, "PEER_HISTORY_EMPTY")
+        raise RpcError(400, E.PEER_HISTORY_EMPTY)
     if changed:
         await tell_other_devices(ctx, {"kind": "dialog_pinned", "peer_id": peer, "pinned": bool(request.pinned)})
     return True
@@ -48,12 +48,12 @@ async def reorder_pinned_dialogs(request, ctx: RequestContext):
     user_id = ctx.user_id
     storage = ctx.services.storage
     if request.folder_id:
-        raise RpcError(400, "FOLDER_ID_INVALID")
+        raise RpcError(400, E.FOLDER_ID_INVALID)
     order = [await resolve_input_peer(storage, user_id, _input_peer(p)) for p in request.order or ()]
     try:
         await storage.pinned_dialogs.reorder(user_id, order, force=bool(request.force), limit=PINNED_LIMIT)
     except TooManyPinned:
-        raise RpcError(400, "PINNED_DIALOGS_TOO_MUCH") from None
+        raise RpcError(400, E.PINNED_DIALOGS_TOO_MUCH) from None
     await tell_other_devices(ctx, {"kind": "pinned_dialogs"})
     return True
 

@@ -18,7 +18,7 @@ from server import metrics
 from tl import functions as F
 
 from .context import ClientInfo, RequestContext
-from .errors import NOT_IMPLEMENTED, RpcError
+from .errors import E, NOT_IMPLEMENTED, RpcError
 from .router import ROUTER, admit
 
 UNIMPLEMENTED: Counter = Counter()
@@ -45,7 +45,7 @@ async def unwrap(request, ctx: RequestContext):
         elif isinstance(request, F.InitConnection):
             allow = getattr(ctx.config, "api_id_allowlist", None) or ()
             if allow and request.api_id not in allow:
-                raise RpcError(400, "API_ID_INVALID")
+                raise RpcError(400, E.API_ID_INVALID)
             ctx.client = ClientInfo(request.api_id, request.device_model, request.system_version,
                                     request.app_version, request.system_lang_code, request.lang_pack,
                                     request.lang_code)
@@ -73,7 +73,7 @@ async def dispatch(request, ctx: RequestContext) -> bytes:
     route = None if isinstance(inner, tl.LegacyObject) else ROUTER.get(type(inner))
     if route is None:
         if ctx.user_id is None and ROUTER.login_needed_unrouted(inner.QUALNAME):
-            raise RpcError(401, "AUTH_KEY_UNREGISTERED")
+            raise RpcError(401, E.AUTH_KEY_UNREGISTERED)
         UNIMPLEMENTED[inner.QUALNAME] += 1
         raise RpcError(400, NOT_IMPLEMENTED)
     admit(route.access(inner), ctx)
@@ -81,4 +81,4 @@ async def dispatch(request, ctx: RequestContext) -> bytes:
     try:
         return tl.encode_result(inner, result, ctx.layer)
     except tl.TLEncodeError as exc:
-        raise RpcError(500, "INTERNAL_SERVER_ERROR") from exc
+        raise RpcError(500, E.INTERNAL_SERVER_ERROR) from exc

@@ -14,7 +14,7 @@ from tl import functions as F, types as T
 
 from .context import RequestContext
 from .router import Access, handler
-from .errors import RpcError
+from .errors import E, RpcError
 from .services.chat_access import require_member
 from .services.dialogs_view import draft_object, updates_naming
 from .services.live import publish, tell_other_devices
@@ -30,7 +30,7 @@ async def save_draft(request, ctx: RequestContext):
     peer = await resolve_input_peer(storage, user_id, request.peer)
     text = request.message or ""
     if len(text) > DRAFT_MAX:
-        raise RpcError(400, "MESSAGE_TOO_LONG")
+        raise RpcError(400, E.MESSAGE_TOO_LONG)
     reply_to = getattr(request.reply_to, "reply_to_msg_id", None)
     if not text and reply_to is None:
         # An empty draft is no draft (what clients send to clear one).

@@ -15,7 +15,7 @@ from tl import functions as F, types as T
 from .context import RequestContext
 from .router import Access, handler
 from .drafts import clear_draft_after_send
-from .errors import RpcError
+from .errors import E, RpcError
 from .services.chat_view import ChatView, is_admin
 from .services.dialogs_view import dialog_objects
 from .services.live import publish_rows
@@ -42,9 +42,9 @@ async def send_message(request, ctx: RequestContext):
     peer = await resolve_input_peer(storage, user_id, request.peer)
     text = request.message or ""
     if not text.strip():
-        raise RpcError(400, "MESSAGE_EMPTY")
+        raise RpcError(400, E.MESSAGE_EMPTY)
     if len(text) > MESSAGE_MAX:
-        raise RpcError(400, "MESSAGE_TOO_LONG")
+        raise RpcError(400, E.MESSAGE_TOO_LONG)
     reply_to = getattr(request.reply_to, "reply_to_msg_id", None)
     fields = dict(date=int(time.time()), message=text, entities=_entities(request.entities),
                   reply_to_msg_id=reply_to, random_id=request.random_id, silent=bool(request.silent))
@@ -131,20 +131,20 @@ async def edit_message(request, ctx: RequestContext):
     storage = ctx.services.storage
     await require_member(storage, user_id, await resolve_input_peer(storage, user_id, request.peer))
     if request.message is None:
-        raise RpcError(400, "MESSAGE_NOT_MODIFIED")
+        raise RpcError(400, E.MESSAGE_NOT_MODIFIED)
     if not request.message.strip():
-        raise RpcError(400, "MESSAGE_EMPTY")
+        raise RpcError(400, E.MESSAGE_EMPTY)
     if len(request.message) > MESSAGE_MAX:
-        raise RpcError(400, "MESSAGE_TOO_LONG")
+        raise RpcError(400, E.MESSAGE_TOO_LONG)
     try:
         changed = await storage.messages.edit(user_id, request.id, message=request.message,
                                               entities=_entities(request.entities), edit_date=int(time.time()))
     except MessageNotFound:
-        raise RpcError(400, "MESSAGE_ID_INVALID") from None
+        raise RpcError(400, E.MESSAGE_ID_INVALID) from None
     except NotAuthor:
-        raise RpcError(403, "MESSAGE_AUTHOR_REQUIRED") from None
+        raise RpcError(403, E.MESSAGE_AUTHOR_REQUIRED) from None
     except NotMember:  # the message's group, whatever peer the request named
-        raise RpcError(403, "CHAT_WRITE_FORBIDDEN") from None
+        raise RpcError(403, E.CHAT_WRITE_FORBIDDEN) from None
     await publish_rows(ctx, [(owner, pts) for owner, pts, _ in changed])
     pts, record = next((pts, record) for owner, pts, record in changed if owner == user_id)
     users = await UserView(storage, user_id).users(users_of([record]))
@@ -186,7 +186,7 @@ async def get_message_edit_data(request, ctx: RequestContext):
     peer = await resolve_input_peer(storage, user_id, request.peer)
     found = await storage.messages.get(user_id, [request.id])
     if not found or found[0].peer_id != peer:
-        raise RpcError(400, "MESSAGE_ID_INVALID")
+        raise RpcError(400, E.MESSAGE_ID_INVALID)
     if not found[0].out or found[0].action is not None:
-        raise RpcError(403, "MESSAGE_AUTHOR_REQUIRED")
+        raise RpcError(403, E.MESSAGE_AUTHOR_REQUIRED)
     return T.messages.MessageEditData(caption=found[0].media is not None)

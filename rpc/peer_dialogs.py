@@ -13,7 +13,7 @@ from tl import functions as F, types as T
 
 from .context import RequestContext
 from .router import Access, handler
-from .errors import RpcError
+from .errors import E, RpcError
 from .services.dialogs_view import peer_dialogs_object
 from .services.peers import resolve_input_peer
 from .services.users import UserView
@@ -29,7 +29,7 @@ async def get_peer_dialogs(request, ctx: RequestContext):
     records = []
     for dialog_peer in list(request.peers or ())[:PEERS_MAX]:
         if not isinstance(dialog_peer, T.InputDialogPeer):
-            raise RpcError(400, "PEER_ID_INVALID")
+            raise RpcError(400, E.PEER_ID_INVALID)
         peer = await resolve_input_peer(storage, user_id, dialog_peer.peer)
         records.append(await storage.messages.dialog(user_id, peer)
                        or DialogRecord(owner_id=user_id, peer_id=peer, top_message=0))

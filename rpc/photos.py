@@ -13,7 +13,7 @@ from tl import functions as F, types as T
 
 from .context import RequestContext
 from .router import Access, handler
-from .errors import RpcError
+from .errors import E, RpcError
 from .services import file_references
 from .services.live import announce_profile
 from .services.media_files import photo_from_upload
@@ -32,9 +32,9 @@ def _profile_photo(photo, user_id: int):
 async def upload_profile_photo(request, ctx: RequestContext):
     user_id = ctx.user_id
     if request.bot is not None:
-        raise RpcError(400, "BOT_INVALID")
+        raise RpcError(400, E.BOT_INVALID)
     if request.file is None:
-        raise RpcError(400, "PHOTO_FILE_MISSING")
+        raise RpcError(400, E.PHOTO_FILE_MISSING)
     photo = await photo_from_upload(ctx.services, user_id, request.file, profile=True)
     await ctx.services.storage.media.add_profile_photo(user_id, photo.id, time.time_ns() // 1000)
     await announce_profile(ctx, user_id)
@@ -54,10 +54,10 @@ async def update_profile_photo(request, ctx: RequestContext):
             await announce_profile(ctx, user_id)
         return T.photos.Photo(photo=T.PhotoEmpty(id=0), users=await users_view.users([user_id]))
     if not isinstance(request.id, T.InputPhoto):
-        raise RpcError(400, "PHOTO_ID_INVALID")
+        raise RpcError(400, E.PHOTO_ID_INVALID)
     photo = await media.photo(request.id.id)
     if photo is None or photo.access_hash != request.id.access_hash or photo.owner_id != user_id:
-        raise RpcError(400, "PHOTO_ID_INVALID")
+        raise RpcError(400, E.PHOTO_ID_INVALID)
     await media.add_profile_photo(user_id, photo.id, time.time_ns() // 1000)
     await announce_profile(ctx, user_id)
     return T.photos.Photo(photo=_profile_photo(photo, user_id), users=await users_view.users([user_id]))
@@ -87,7 +87,7 @@ async def get_user_photos(request, ctx: RequestContext):
     storage = ctx.services.storage
     target = await resolve_user(storage, user_id, request.user_id)
     if request.max_id < 0:
-        raise RpcError(400, "MAX_ID_INVALID")
+        raise RpcError(400, E.MAX_ID_INVALID)
     view = UserView(storage, user_id)
     users = await view.users([target])
     if not await view.can_see(target, "profile_photo"):

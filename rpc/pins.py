@@ -14,7 +14,7 @@ from tl import functions as F, types as T
 
 from .context import RequestContext
 from .router import Access, handler
-from .errors import RpcError
+from .errors import E, RpcError
 from .services.chat_view import ChatView
 from .services.live import publish_rows
 from .services.messages_view import log_updates
@@ -37,9 +37,9 @@ async def update_pinned_message(request, ctx: RequestContext):
                                                    one_side=bool(request.pm_oneside), silent=bool(request.silent),
                                                    now=int(time.time()))
     except MessageNotFound:
-        raise RpcError(400, "MESSAGE_ID_INVALID") from None
+        raise RpcError(400, E.MESSAGE_ID_INVALID) from None
     except (NotMember, ChatNotFound):
-        raise RpcError(403, "CHAT_WRITE_FORBIDDEN") from None
+        raise RpcError(403, E.CHAT_WRITE_FORBIDDEN) from None
     await _tell(ctx, logged)
     updates, user_ids, chat_ids = await log_updates(storage, user_id, logged.get(user_id, []))
     users = await UserView(storage, user_id).users(user_ids)
@@ -55,7 +55,7 @@ async def unpin_all_messages(request, ctx: RequestContext):
     try:
         logged = await storage.pinned_messages.unpin_all(user_id, peer, now=int(time.time()))
     except (NotMember, ChatNotFound):
-        raise RpcError(403, "CHAT_WRITE_FORBIDDEN") from None
+        raise RpcError(403, E.CHAT_WRITE_FORBIDDEN) from None
     await _tell(ctx, logged)
     if user_id in logged:
         row = (await storage.messages.update_log(user_id, logged[user_id][0] - 1, 1))[0]

@@ -22,7 +22,7 @@ from tl import functions as F, types as T
 
 from .context import ClientInfo, RequestContext
 from .router import Access, handler
-from .errors import RpcError, flood_wait
+from .errors import E, RpcError, flood_wait
 from .services.live import publish_to_key
 from .services.login import alert_new_login, authorization_object, ip_of, new_authorization
 from .services.users import UserView
@@ -46,13 +46,13 @@ async def _success(ctx: RequestContext, user_id: int):
 @handler(F.auth.ExportLoginToken, access=Access.PERM_KEY)
 async def export_login_token(request, ctx: RequestContext):
     if not ctx.config.accepts_api_id(request.api_id):
-        raise RpcError(400, "API_ID_INVALID")
+        raise RpcError(400, E.API_ID_INVALID)
     perm_key_id = ctx.perm_key_id
     if ctx.user_id is not None:
         # Logged in (a token of this key was accepted): the flow is done.
         return await _success(ctx, ctx.user_id)
     if ctx.pending_user_id is not None:
-        raise RpcError(401, "SESSION_PASSWORD_NEEDED")
+        raise RpcError(401, E.SESSION_PASSWORD_NEEDED)
     services = ctx.services
     tokens = services.storage.login_tokens
     services.limits.login_token.hit(str(perm_key_id))
@@ -71,10 +71,10 @@ async def export_login_token(request, ctx: RequestContext):
 
 async def _stored_token(ctx: RequestContext, token: bytes | None) -> LoginTokenRecord:
     if not token or len(token) != TOKEN_BYTES:
-        raise RpcError(400, "AUTH_TOKEN_INVALID")
+        raise RpcError(400, E.AUTH_TOKEN_INVALID)
     record = await ctx.services.storage.login_tokens.get(token_hash(token))
     if record is None:
-        raise RpcError(400, "AUTH_TOKEN_INVALID")
+        raise RpcError(400, E.AUTH_TOKEN_INVALID)
     return record
 
 
@@ -87,21 +87,21 @@ async def accept_login_token(request, ctx: RequestContext):
     record = await _stored_token(ctx, request.token)
     now = int(time.time())
     if record.accepted_by is not None:
-        raise RpcError(400, "AUTH_TOKEN_ALREADY_ACCEPTED")
+        raise RpcError(400, E.AUTH_TOKEN_ALREADY_ACCEPTED)
     if record.expires_at <= now:
-        raise RpcError(400, "AUTH_TOKEN_EXPIRED")
+        raise RpcError(400, E.AUTH_TOKEN_EXPIRED)
     if user_id in record.except_ids:
         # The exporting app is logged in as this user already (except_ids).
-        raise RpcError(400, "AUTH_TOKEN_EXCEPTION")
+        raise RpcError(400, E.AUTH_TOKEN_EXCEPTION)
     key = await storage.auth_keys.get(record.auth_key_id)
     if key is None:
-        raise RpcError(400, "AUTH_TOKEN_INVALID")  # the waiting key is gone
+        raise RpcError(400, E.AUTH_TOKEN_INVALID)  # the waiting key is gone
     if await storage.authorizations.get(record.perm_key_id) is not None:
-        raise RpcError(400, "AUTH_TOKEN_EXCEPTION")  # the waiting key logged in otherwise
+        raise RpcError(400, E.AUTH_TOKEN_EXCEPTION)  # the waiting key logged in otherwise
     if not await storage.login_tokens.accept(record.token_hash, user_id, now):
         # Another acceptance won the race, or it expired this very second.
         again = await storage.login_tokens.get(record.token_hash)
-        raise RpcError(400, "AUTH_TOKEN_ALREADY_ACCEPTED" if again and again.accepted_by else "AUTH_TOKEN_EXPIRED")
+        raise RpcError(400, E.AUTH_TOKEN_ALREADY_ACCEPTED if again and again.accepted_by else E.AUTH_TOKEN_EXPIRED)
     client = ClientInfo(**key.client_info) if key.client_info else None
     password_pending = await storage.passwords.get(user_id) is not None
     authorization = new_authorization(record.perm_key_id, user_id, client, record.ip,
@@ -119,13 +119,13 @@ async def import_login_token(request, ctx: RequestContext):
     perm_key_id = ctx.perm_key_id
     record = await _stored_token(ctx, request.token)
     if record.perm_key_id != perm_key_id:
-        raise RpcError(400, "AUTH_TOKEN_INVALID")  # only its own key may confirm it
+        raise RpcError(400, E.AUTH_TOKEN_INVALID)  # only its own key may confirm it
     if record.accepted_by is None:
         if record.expires_at <= time.time():
-            raise RpcError(400, "AUTH_TOKEN_EXPIRED")
-        raise RpcError(400, "AUTH_TOKEN_INVALID")  # not accepted yet
+            raise RpcError(400, E.AUTH_TOKEN_EXPIRED)
+        raise RpcError(400, E.AUTH_TOKEN_INVALID)  # not accepted yet
     if ctx.pending_user_id == record.accepted_by:
-        raise RpcError(401, "SESSION_PASSWORD_NEEDED")
+        raise RpcError(401, E.SESSION_PASSWORD_NEEDED)
     if ctx.user_id != record.accepted_by:
-        raise RpcError(400, "AUTH_TOKEN_INVALID")  # logged out since
+        raise RpcError(400, E.AUTH_TOKEN_INVALID)  # logged out since
     return await _success(ctx, ctx.user_id)

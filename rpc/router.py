@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from typing import Awaitable, Callable, Union
 
 from .context import RequestContext
-from .errors import RpcError
+from .errors import E, RpcError
 
 Handler = Callable[[object, RequestContext], Awaitable[object]]
 
@@ -63,16 +63,16 @@ def admit(access: Access, ctx: RequestContext) -> None:
         case Access.PERM_KEY:
             if ctx.perm_key_id is None:
                 # A temporary key that was never bound cannot log in (api/pfs).
-                raise RpcError(401, "AUTH_KEY_PERM_EMPTY")
+                raise RpcError(401, E.AUTH_KEY_PERM_EMPTY)
         case Access.PASSWORD_PENDING:
             if ctx.pending_user_id is None:
-                raise RpcError(400, "PASSWORD_HASH_INVALID" if ctx.user_id else "AUTH_KEY_UNREGISTERED")
+                raise RpcError(400, E.PASSWORD_HASH_INVALID if ctx.user_id else E.AUTH_KEY_UNREGISTERED)
         case Access.PASSWORD_OR_USER:
             if ctx.account_id is None:
-                raise RpcError(401, "AUTH_KEY_UNREGISTERED")
+                raise RpcError(401, E.AUTH_KEY_UNREGISTERED)
         case Access.USER:
             if ctx.user_id is None:
-                raise RpcError(401, "AUTH_KEY_UNREGISTERED")
+                raise RpcError(401, E.AUTH_KEY_UNREGISTERED)
 
 
 @dataclass(frozen=True)

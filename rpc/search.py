@@ -12,7 +12,7 @@ from tl import functions as F, types as T
 
 from .context import RequestContext
 from .router import Access, handler
-from .errors import RpcError
+from .errors import E, RpcError
 from .services.messages_view import message, users_of
 from .services.peers import resolve_input_peer
 from .services.users import UserView
@@ -46,7 +46,7 @@ async def search(request, ctx: RequestContext):
         try:
             from_id = await resolve_input_peer(storage, user_id, request.from_id)
         except RpcError:
-            raise RpcError(400, "FROM_PEER_INVALID") from None
+            raise RpcError(400, E.FROM_PEER_INVALID) from None
     records, count = await storage.search.search(
         user_id, peer, query=request.q or "", from_id=from_id, filter=_filter_name(request.filter),
         min_date=request.min_date or 0, max_date=request.max_date or 0, offset_id=request.offset_id or 0,
@@ -61,7 +61,7 @@ async def search_global(request, ctx: RequestContext):
     storage = ctx.services.storage
     name = _filter_name(request.filter)
     if not (request.q or "").strip() and name == "inputMessagesFilterEmpty":
-        raise RpcError(400, "SEARCH_QUERY_EMPTY")
+        raise RpcError(400, E.SEARCH_QUERY_EMPTY)
     if request.broadcasts_only or request.folder_id:
         return await _slice(ctx, [], 0)  # no channels, and no folders
     kind = "groups" if request.groups_only else "users" if request.users_only else "all"

@@ -11,7 +11,7 @@ from tl import functions as F, types as T
 
 from .context import RequestContext
 from .router import Access, handler
-from .errors import RpcError
+from .errors import E, RpcError
 from .services.live import publish, tell_other_devices
 from .services.peers import peer_object, resolve_input_peer
 
@@ -21,11 +21,11 @@ async def mark_dialog_unread(request, ctx: RequestContext):
     user_id = ctx.user_id
     storage = ctx.services.storage
     if request.parent_peer is not None or not isinstance(request.peer, T.InputDialogPeer):
-        raise RpcError(400, "PEER_ID_INVALID")  # no monoforums or folders here
+        raise RpcError(400, E.PEER_ID_INVALID)  # no monoforums or folders here
     peer = await resolve_input_peer(storage, user_id, request.peer.peer)
     changed = await storage.unread_marks.mark(user_id, peer, bool(request.unread))
     if changed is None:
-        raise RpcError(400, "PEER_HISTORY_EMPTY")  # no dialog to mark
+        raise RpcError(400, E.PEER_HISTORY_EMPTY)  # no dialog to mark
     if changed:
         await tell_other_devices(ctx, {"kind": "dialog_unread_mark", "peer_id": peer})
     return True
@@ -35,7 +35,7 @@ async def mark_dialog_unread(request, ctx: RequestContext):
 async def get_dialog_unread_marks(request, ctx: RequestContext):
     user_id = ctx.user_id
     if request.parent_peer is not None:
-        raise RpcError(400, "PEER_ID_INVALID")
+        raise RpcError(400, E.PEER_ID_INVALID)
     return [T.DialogPeer(peer=peer_object(p)) for p in await ctx.services.storage.unread_marks.list(user_id)]
 
 

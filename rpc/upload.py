@@ -11,7 +11,7 @@ from tl import functions as F, types as T
 
 from .context import RequestContext
 from .router import Access, handler
-from .errors import RpcError
+from .errors import E, RpcError
 from .services.file_locations import resolve_location, storage_file_type
 from .services.uploads import read_file, save_part
 
@@ -38,11 +38,11 @@ async def save_big_file_part(request, ctx: RequestContext):
 def check_range(offset: int, limit: int, precise: bool) -> None:
     align = PRECISE_ALIGN if precise else ALIGN
     if offset < 0 or offset % align:
-        raise RpcError(400, "OFFSET_INVALID")
+        raise RpcError(400, E.OFFSET_INVALID)
     if not 0 < limit <= DOWNLOAD_MAX or limit % align:
-        raise RpcError(400, "LIMIT_INVALID")
+        raise RpcError(400, E.LIMIT_INVALID)
     if offset // DOWNLOAD_MAX != (offset + limit - 1) // DOWNLOAD_MAX:
-        raise RpcError(400, "LIMIT_INVALID")
+        raise RpcError(400, E.LIMIT_INVALID)
 
 
 @handler(F.upload.GetFile, access=Access.USER)

@@ -6,7 +6,7 @@ from tl import functions as F, types as T
 
 from .context import RequestContext
 from .router import Access, handler
-from .errors import RpcError
+from .errors import E, RpcError
 from .services.notify_view import settings_object
 from .services.peers import resolve_user
 from .services.users import UserView
@@ -23,7 +23,7 @@ async def get_users(request, ctx: RequestContext):
         except RpcError:
             continue  # Telegram leaves out what it cannot resolve
     if request.id and not ids:
-        raise RpcError(400, "USER_ID_INVALID")
+        raise RpcError(400, E.USER_ID_INVALID)
     return await UserView(storage, user_id).users(ids)
 
 
