@@ -9,7 +9,8 @@ from . import auth_transfer, login_email, media, password_email, photos, qr_logi
 from . import notify_settings, unread_marks  # noqa: F401
 from . import service_calls  # noqa: F401
 from . import reports  # noqa: F401
-from .dispatch import HANDLERS, UNIMPLEMENTED, dispatch, handler
+from .dispatch import UNIMPLEMENTED, dispatch
 from .errors import RpcError
+from .router import ROUTES, Access, handler
 
-__all__ = ["HANDLERS", "UNIMPLEMENTED", "dispatch", "handler", "RpcError"]
+__all__ = ["ROUTES", "UNIMPLEMENTED", "Access", "dispatch", "handler", "RpcError"]

@@ -11,13 +11,13 @@ from storage.models import PasswordRecord
 from tl import functions as F, types as T
 
 from .context import RequestContext
-from .dispatch import handler
-from .errors import RpcError
+from .router import Access, handler
+from .errors import E, RpcError
 from .auth import verify_password
 from .services import email_codes, srp
 from .services.email_senders import email_pattern
 from .services.live import ONLINE_PERIOD, announce_profile, announce_status
-from .services.login import authorization_object, require_user
+from .services.login import authorization_object
 from .services.peers import resolve_user
 from .services.privacy import INPUT_KEYS, input_rules_to_stored, rules_or_default, stored_to_rules, users_in
 from .services.users import UserView
@@ -42,22 +42,22 @@ async def me(ctx: RequestContext, user_id: int):
 # -- devices ----------------------------------------------------------------------------
 
 
-@handler(F.account.GetAuthorizations)
+@handler(F.account.GetAuthorizations, access=Access.USER)
 async def get_authorizations(request, ctx: RequestContext):
-    user_id = require_user(ctx)
+    user_id = ctx.user_id
     out = [authorization_object(a, current=a.auth_key_id == ctx.perm_key_id)
            for a in await ctx.services.storage.authorizations.list_for_user(user_id)]
     out.sort(key=lambda a: (not a.current, -a.date_active))
     return T.account.Authorizations(authorization_ttl_days=AUTHORIZATION_TTL_DAYS, authorizations=out)
 
 
-@handler(F.account.ResetAuthorization)
+@handler(F.account.ResetAuthorization, access=Access.USER)
 async def reset_authorization(request, ctx: RequestContext):
-    user_id = require_user(ctx)
+    user_id = ctx.user_id
     storage = ctx.services.storage
     target = await storage.authorizations.by_hash(user_id, request.hash) if request.hash else None
     if target is None or target.auth_key_id == ctx.perm_key_id:
-        raise RpcError(400, "HASH_INVALID")
+        raise RpcError(400, E.HASH_INVALID)
     await storage.authorizations.delete(target.auth_key_id)
     return True
 
@@ -65,52 +65,52 @@ async def reset_authorization(request, ctx: RequestContext):
 # -- profile -------------------------------------------------------------------------------
 
 
-@handler(F.account.UpdateProfile)
+@handler(F.account.UpdateProfile, access=Access.USER)
 async def update_profile(request, ctx: RequestContext):
-    user_id = require_user(ctx)
+    user_id = ctx.user_id
     first = request.first_name.strip() if request.first_name is not None else None
     last = request.last_name.strip() if request.last_name is not None else None
     if first is not None and (not first or len(first) > NAME_MAX):
-        raise RpcError(400, "FIRSTNAME_INVALID")
+        raise RpcError(400, E.FIRSTNAME_INVALID)
     if last is not None and len(last) > NAME_MAX:
-        raise RpcError(400, "LASTNAME_INVALID")
+        raise RpcError(400, E.LASTNAME_INVALID)
     if request.about is not None and len(request.about) > ABOUT_MAX:
-        raise RpcError(400, "ABOUT_TOO_LONG")
+        raise RpcError(400, E.ABOUT_TOO_LONG)
     await ctx.services.storage.users.update_profile(user_id, first_name=first, last_name=last, about=request.about)
     await announce_profile(ctx, user_id)
     return await me(ctx, user_id)
 
 
-@handler(F.account.CheckUsername)
+@handler(F.account.CheckUsername, access=Access.USER)
 async def check_username(request, ctx: RequestContext):
-    user_id = require_user(ctx)
+    user_id = ctx.user_id
     if not valid_username(request.username):
-        raise RpcError(400, "USERNAME_INVALID")
+        raise RpcError(400, E.USERNAME_INVALID)
     owner = await ctx.services.storage.users.by_username(request.username)
     return owner is None or owner.id == user_id
 
 
-@handler(F.account.UpdateUsername)
+@handler(F.account.UpdateUsername, access=Access.USER)
 async def update_username(request, ctx: RequestContext):
-    user_id = require_user(ctx)
+    user_id = ctx.user_id
     storage = ctx.services.storage
     username = request.username or None
     if username is not None and not valid_username(username):
-        raise RpcError(400, "USERNAME_INVALID")
+        raise RpcError(400, E.USERNAME_INVALID)
     current = await storage.users.get(user_id)
     if (current.username or None) == username:
-        raise RpcError(400, "USERNAME_NOT_MODIFIED")
+        raise RpcError(400, E.USERNAME_NOT_MODIFIED)
     try:
         await storage.users.set_username(user_id, username)
     except UsernameTaken:
-        raise RpcError(400, "USERNAME_OCCUPIED") from None
+        raise RpcError(400, E.USERNAME_OCCUPIED) from None
     await announce_profile(ctx, user_id)
     return await me(ctx, user_id)
 
 
-@handler(F.account.UpdateStatus)
+@handler(F.account.UpdateStatus, access=Access.USER)
 async def update_status(request, ctx: RequestContext):
-    user_id = require_user(ctx)
+    user_id = ctx.user_id
     now = int(time.time())
     online_until = 0 if request.offline else now + ONLINE_PERIOD
     await ctx.services.storage.users.set_status(user_id, last_seen=now, online_until=online_until)
@@ -129,11 +129,9 @@ def _offer(ctx: RequestContext, user_id: int):
     return offers[user_id]
 
 
-@handler(F.account.GetPassword)
+@handler(F.account.GetPassword, access=Access.PASSWORD_OR_USER)
 async def get_password(request, ctx: RequestContext):
-    user_id = ctx.user_id or ctx.pending_user_id
-    if user_id is None:
-        raise RpcError(401, "AUTH_KEY_UNREGISTERED")
+    user_id = ctx.account_id
     storage = ctx.services.storage
     password = await storage.passwords.get(user_id)
     offer = _offer(ctx, user_id)
@@ -151,20 +149,20 @@ async def get_password(request, ctx: RequestContext):
                                  **emails)
 
 
-@handler(F.account.UpdatePasswordSettings)
+@handler(F.account.UpdatePasswordSettings, access=Access.USER)
 async def update_password_settings(request, ctx: RequestContext):
-    user_id = require_user(ctx)
+    user_id = ctx.user_id
     storage = ctx.services.storage
     current = await storage.passwords.get(user_id)
     if current is not None:
         await verify_password(ctx, user_id, request.password)
     elif not isinstance(request.password, T.InputCheckPasswordEmpty):
-        raise RpcError(400, "PASSWORD_HASH_INVALID")
+        raise RpcError(400, E.PASSWORD_HASH_INVALID)
     new = request.new_settings
     if new.new_algo is None and new.new_password_hash is None and new.email is not None:
         # flags.0 unset: the password stays, only the recovery email changes.
         if current is None:
-            raise RpcError(400, "PASSWORD_MISSING")
+            raise RpcError(400, E.PASSWORD_MISSING)
         return await set_recovery_email(ctx, current, new.email)
     if new.new_algo is None or isinstance(new.new_algo, T.PasswordKdfAlgoUnknown) or not new.new_password_hash:
         await storage.passwords.delete(user_id)
@@ -193,7 +191,7 @@ async def update_password_settings(request, ctx: RequestContext):
 def _privacy_key(key) -> str:
     name = INPUT_KEYS.get(type(key))
     if name is None:
-        raise RpcError(400, "PRIVACY_KEY_INVALID")
+        raise RpcError(400, E.PRIVACY_KEY_INVALID)
     return name
 
 
@@ -202,17 +200,17 @@ async def _privacy_rules(ctx: RequestContext, user_id: int, stored: list[dict]):
     return T.account.PrivacyRules(rules=stored_to_rules(stored), chats=[], users=await view.users(users_in(stored)))
 
 
-@handler(F.account.GetPrivacy)
+@handler(F.account.GetPrivacy, access=Access.USER)
 async def get_privacy(request, ctx: RequestContext):
-    user_id = require_user(ctx)
+    user_id = ctx.user_id
     key = _privacy_key(request.key)
     stored = rules_or_default(key, await ctx.services.storage.privacy.get(user_id, key))
     return await _privacy_rules(ctx, user_id, stored)
 
 
-@handler(F.account.SetPrivacy)
+@handler(F.account.SetPrivacy, access=Access.USER)
 async def set_privacy(request, ctx: RequestContext):
-    user_id = require_user(ctx)
+    user_id = ctx.user_id
     storage = ctx.services.storage
     key = _privacy_key(request.key)
     resolved: dict[int, int] = {}

@@ -18,13 +18,13 @@ from storage.models import PhoneCodeRecord
 from tl import functions as F, types as T
 
 from .context import RequestContext
-from .dispatch import handler
-from .errors import RpcError
+from .router import Access, handler
+from .errors import E, RpcError
 from .services import srp
 from .services import email_codes
 from .services.code_senders import CodeSenderError
 from .services.email_senders import email_pattern
-from .services.login import finish_password_login, log_in, require_perm_key, require_user
+from .services.login import finish_password_login, log_in
 from .services.notifications import login_code_text, notify
 from .services.phones import normalize_phone
 from .services.registration import allowlisted, policy_of
@@ -91,19 +91,19 @@ async def _deliver(ctx: RequestContext, phone: str, phone_code_hash: str, *, to_
         await services.code_sender.send(phone, code)
     except CodeSenderError:
         await services.storage.codes.delete(phone, phone_code_hash)
-        raise RpcError(406, "SEND_CODE_UNAVAILABLE") from None
+        raise RpcError(406, E.SEND_CODE_UNAVAILABLE) from None
     return _sent(code, phone_code_hash)
 
 
-@handler(F.auth.SendCode)
+@handler(F.auth.SendCode, access=Access.ANYONE)
 async def send_code(request, ctx: RequestContext):
     if not ctx.config.accepts_api_id(request.api_id):
-        raise RpcError(400, "API_ID_INVALID")
+        raise RpcError(400, E.API_ID_INVALID)
     phone = normalize_phone(request.phone_number)
     policy = policy_of(ctx.config)
     if policy != "open" and await ctx.services.storage.users.by_phone(phone) is None:
         if policy == "allowlist" and not allowlisted(phone, ctx.config.registration_allowlist):
-            raise RpcError(400, "PHONE_NUMBER_BANNED")
+            raise RpcError(400, E.PHONE_NUMBER_BANNED)
         if policy == "invite":
             return await _await_invite(ctx, phone)
     phone_code_hash = secrets.token_hex(8)
@@ -163,12 +163,12 @@ async def _await_invite(ctx: RequestContext, phone: str):
     return T.auth.SentCode(type=T.auth.SentCodeTypeSms(length=INVITE_CODE_LENGTH), phone_code_hash=phone_code_hash)
 
 
-@handler(F.auth.ResendCode)
+@handler(F.auth.ResendCode, access=Access.ANYONE)
 async def resend_code(request, ctx: RequestContext):
     phone = normalize_phone(request.phone_number)
     record = await ctx.services.storage.codes.get(phone, request.phone_code_hash)
     if record is None or record.expires_at <= time.time():
-        raise RpcError(400, "PHONE_CODE_EXPIRED")
+        raise RpcError(400, E.PHONE_CODE_EXPIRED)
     email = None
     if email_codes.login_email_required(ctx.config):
         setup, email = await _login_email(ctx, phone, request.phone_code_hash)
@@ -178,7 +178,7 @@ async def resend_code(request, ctx: RequestContext):
     return await _deliver(ctx, phone, request.phone_code_hash, email=email)
 
 
-@handler(F.auth.CancelCode)
+@handler(F.auth.CancelCode, access=Access.ANYONE)
 async def cancel_code(request, ctx: RequestContext):
     phone = normalize_phone(request.phone_number)
     await ctx.services.storage.codes.delete(phone, request.phone_code_hash)
@@ -191,36 +191,35 @@ async def _checked_code(ctx: RequestContext, phone: str, phone_code_hash: str, c
     (email_verification) gets the email errors: CODE_EMPTY, CODE_INVALID."""
     storage = ctx.services.storage
     if not phone_code_hash:
-        raise RpcError(400, "PHONE_CODE_HASH_EMPTY")
+        raise RpcError(400, E.PHONE_CODE_HASH_EMPTY)
     if not code:
-        raise RpcError(400, "CODE_EMPTY" if by_email else "PHONE_CODE_EMPTY")
+        raise RpcError(400, E.CODE_EMPTY if by_email else E.PHONE_CODE_EMPTY)
     ctx.services.limits.sign_in.hit(phone)
     # Every guess, right or wrong, uses up one of the code's MAX_CODE_ATTEMPTS, counted
     # in storage before the code is compared.
     record = await storage.codes.claim_attempt(phone, phone_code_hash, now=int(time.time()),
                                                max_attempts=MAX_CODE_ATTEMPTS)
     if record is None:
-        raise RpcError(400, "PHONE_CODE_EXPIRED")
+        raise RpcError(400, E.PHONE_CODE_EXPIRED)
     if not record.code:
         # Invite-only registration: the code typed is an invite, kept for signUp.
         invite = await storage.invites.get(code.strip())
         if invite is None or invite.used_by is not None:
-            raise RpcError(400, "PHONE_CODE_INVALID")
+            raise RpcError(400, E.PHONE_CODE_INVALID)
         return msgspec.structs.replace(record, code=code.strip())
     if not hmac.compare_digest(code.strip().encode(), record.code.encode()):
-        raise RpcError(400, "CODE_INVALID" if by_email else "PHONE_CODE_INVALID")
+        raise RpcError(400, E.CODE_INVALID if by_email else E.PHONE_CODE_INVALID)
     return record
 
 
-@handler(F.auth.SignIn)
+@handler(F.auth.SignIn, access=Access.PERM_KEY)
 async def sign_in(request, ctx: RequestContext):
     storage = ctx.services.storage
-    require_perm_key(ctx)
     phone = normalize_phone(request.phone_number)
     code, by_email = request.phone_code, False
     if request.email_verification is not None:
         if not isinstance(request.email_verification, T.EmailVerificationCode):
-            raise RpcError(400, "EMAIL_NOT_ALLOWED")  # Google / Apple sign-in: not here
+            raise RpcError(400, E.EMAIL_NOT_ALLOWED)  # Google / Apple sign-in: not here
         code, by_email = request.email_verification.code, True
     record = await _checked_code(ctx, phone, request.phone_code_hash, code, by_email=by_email)
     user = await storage.users.by_phone(phone)
@@ -230,34 +229,33 @@ async def sign_in(request, ctx: RequestContext):
         await storage.codes.put(msgspec.structs.replace(record, verified=True))
         return T.auth.AuthorizationSignUpRequired()
     if user.banned or user.deleted:
-        raise RpcError(400, "PHONE_NUMBER_BANNED")
+        raise RpcError(400, E.PHONE_NUMBER_BANNED)
     await save_login_email(ctx, phone, request.phone_code_hash, user.id)
     await storage.codes.delete(phone, request.phone_code_hash)
     password = await storage.passwords.get(user.id)
     return await log_in(ctx, user, password_pending=password is not None)
 
 
-@handler(F.auth.SignUp)
+@handler(F.auth.SignUp, access=Access.PERM_KEY)
 async def sign_up(request, ctx: RequestContext):
     storage = ctx.services.storage
-    require_perm_key(ctx)
     phone = normalize_phone(request.phone_number)
     record = await storage.codes.get(phone, request.phone_code_hash)
     if record is None or record.expires_at <= time.time() or not record.verified:
-        raise RpcError(400, "PHONE_CODE_EXPIRED")
+        raise RpcError(400, E.PHONE_CODE_EXPIRED)
     first_name = (request.first_name or "").strip()
     last_name = (request.last_name or "").strip()
     if not first_name or len(first_name) > NAME_MAX:
-        raise RpcError(400, "FIRSTNAME_INVALID")
+        raise RpcError(400, E.FIRSTNAME_INVALID)
     if len(last_name) > NAME_MAX:
-        raise RpcError(400, "LASTNAME_INVALID")
+        raise RpcError(400, E.LASTNAME_INVALID)
     invited = policy_of(ctx.config) == "invite" and await storage.invites.get(record.code) is not None
     if policy_of(ctx.config) == "invite" and not invited:
-        raise RpcError(400, "PHONE_CODE_EXPIRED")
+        raise RpcError(400, E.PHONE_CODE_EXPIRED)
     try:
         user = await storage.users.create(phone, first_name, last_name, now=int(time.time()))
     except AlreadyExists:
-        raise RpcError(400, "PHONE_NUMBER_OCCUPIED") from None
+        raise RpcError(400, E.PHONE_NUMBER_OCCUPIED) from None
     if invited:
         await storage.invites.use(record.code, user.id, int(time.time()))
     await save_login_email(ctx, phone, request.phone_code_hash, user.id)
@@ -265,11 +263,9 @@ async def sign_up(request, ctx: RequestContext):
     return await log_in(ctx, user, password_pending=False)
 
 
-@handler(F.auth.CheckPassword)
+@handler(F.auth.CheckPassword, access=Access.PASSWORD_PENDING)
 async def check_password(request, ctx: RequestContext):
     user_id = ctx.pending_user_id
-    if user_id is None:
-        raise RpcError(400, "PASSWORD_HASH_INVALID" if ctx.user_id else "AUTH_KEY_UNREGISTERED")
     await verify_password(ctx, user_id, request.password)
     return await finish_password_login(ctx, user_id)
 
@@ -280,13 +276,13 @@ async def verify_password(ctx: RequestContext, user_id: int, check) -> None:
     storage = ctx.services.storage
     password = await storage.passwords.get(user_id)
     if password is None:
-        raise RpcError(400, "PASSWORD_HASH_INVALID")
+        raise RpcError(400, E.PASSWORD_HASH_INVALID)
     counters = _password_counters(ctx, user_id)
     for limit, key in counters:
         limit.check(key)
     challenge = ctx.services.srp_challenges.pop(ctx.perm_key_id, None)
     if isinstance(check, T.InputCheckPasswordEmpty) or challenge is None:
-        raise RpcError(400, "SRP_ID_INVALID")
+        raise RpcError(400, E.SRP_ID_INVALID)
     try:
         ok = srp.verify(challenge, password.verifier, check)
     except srp.SrpError as exc:
@@ -294,7 +290,7 @@ async def verify_password(ctx: RequestContext, user_id: int, check) -> None:
     if not ok:
         for limit, key in counters:
             limit.hit(key)
-        raise RpcError(400, "PASSWORD_HASH_INVALID")
+        raise RpcError(400, E.PASSWORD_HASH_INVALID)
 
 
 def _password_counters(ctx: RequestContext, user_id: int) -> list:
@@ -310,16 +306,15 @@ def _password_counters(ctx: RequestContext, user_id: int) -> list:
     return counters
 
 
-@handler(F.auth.LogOut)
+@handler(F.auth.LogOut, access=Access.USER)
 async def log_out(request, ctx: RequestContext):
-    require_user(ctx)
     await ctx.services.storage.authorizations.delete(ctx.perm_key_id)
     ctx.user_id = None
     return T.auth.LoggedOut()
 
 
-@handler(F.auth.ResetAuthorizations)
+@handler(F.auth.ResetAuthorizations, access=Access.USER)
 async def reset_authorizations(request, ctx: RequestContext):
-    user_id = require_user(ctx)
+    user_id = ctx.user_id
     await ctx.services.storage.authorizations.delete_others(user_id, ctx.perm_key_id)
     return True

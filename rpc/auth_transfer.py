@@ -20,20 +20,20 @@ import time
 from tl import functions as F, types as T
 
 from .context import RequestContext
-from .dispatch import handler
-from .errors import RpcError
+from .router import Access, handler
+from .errors import E, RpcError
 from .services.data_centers import is_listed
-from .services.login import log_in, require_user
+from .services.login import log_in
 
 TOKEN_LIFETIME = 300
 TOKEN_SIZE = 32
 
 
-@handler(F.auth.ExportAuthorization)
+@handler(F.auth.ExportAuthorization, access=Access.USER)
 async def export_authorization(request, ctx: RequestContext):
-    user_id = require_user(ctx)
+    user_id = ctx.user_id
     if not is_listed(ctx.config, request.dc_id):
-        raise RpcError(400, "DC_ID_INVALID")
+        raise RpcError(400, E.DC_ID_INVALID)
     token = secrets.token_bytes(TOKEN_SIZE)
     now = int(time.time())
     await ctx.services.storage.exported_authorizations.add(
@@ -41,22 +41,22 @@ async def export_authorization(request, ctx: RequestContext):
     return T.auth.ExportedAuthorization(id=user_id, bytes=token)
 
 
-@handler(F.auth.ImportAuthorization)
+@handler(F.auth.ImportAuthorization, access=Access.ANYONE)
 async def import_authorization(request, ctx: RequestContext):
     token = request.bytes or b""
     storage = ctx.services.storage
     # Taken before any check: a token that was shown, right or wrong, is spent.
     record = await storage.exported_authorizations.take(token) if len(token) == TOKEN_SIZE else None
     if record is None or record.expires_at < time.time():
-        raise RpcError(400, "AUTH_BYTES_INVALID")
+        raise RpcError(400, E.AUTH_BYTES_INVALID)
     if record.user_id != request.id:
-        raise RpcError(400, "USER_ID_INVALID")
+        raise RpcError(400, E.USER_ID_INVALID)
     exporter = await storage.authorizations.get(record.auth_key_id)
     if exporter is None or exporter.user_id != record.user_id or exporter.password_pending:
-        raise RpcError(400, "AUTH_BYTES_INVALID")  # the exporting device was logged out
+        raise RpcError(400, E.AUTH_BYTES_INVALID)  # the exporting device was logged out
     user = await storage.users.get(record.user_id)
     if user is None or user.deleted or user.banned:
-        raise RpcError(400, "USER_ID_INVALID")
+        raise RpcError(400, E.USER_ID_INVALID)
     # The account's 2FA password was checked when the exporting key logged in. The new
     # key is the exporting device on another DC: it ends when that device is logged out.
     return await log_in(ctx, user, password_pending=False,

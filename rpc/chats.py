@@ -18,12 +18,11 @@ from storage.models import ChatChange, ChatInviteRecord
 from tl import functions as F, types as T
 
 from .context import RequestContext
-from .dispatch import handler
-from .errors import RpcError
+from .router import Access, handler
+from .errors import E, RpcError
 from .services.chat_access import CHAT_ID_INVALID, require_member
 from .services.chat_view import ChatView, full_photo, is_admin, participants_object
 from .services.live import publish, publish_rows
-from .services.login import require_user
 from .services.media_files import chat_photo_from_input, chat_photo_reference
 from .services.media_view import chat_photo_object, photo_object
 from .services.messages_view import message, users_of
@@ -36,15 +35,15 @@ INVITE_LINK_PREFIX = "https://t.me/+"
 
 # Storage's refusals, by Telegram's names.
 _ERRORS = {
-    ChatNotFound: (400, "CHAT_ID_INVALID"),
-    NotMember: (400, "CHAT_ID_INVALID"),
-    NotParticipant: (400, "USER_NOT_PARTICIPANT"),
-    AlreadyParticipant: (400, "USER_ALREADY_PARTICIPANT"),
-    ChatAdminRequired: (400, "CHAT_ADMIN_REQUIRED"),
-    ChatTooBig: (400, "USERS_TOO_MUCH"),
-    ChatNotModified: (400, "CHAT_NOT_MODIFIED"),
-    InviteInvalid: (400, "INVITE_HASH_INVALID"),
-    InviteExpired: (400, "INVITE_HASH_EXPIRED"),
+    ChatNotFound: (400, E.CHAT_ID_INVALID),
+    NotMember: (400, E.CHAT_ID_INVALID),
+    NotParticipant: (400, E.USER_NOT_PARTICIPANT),
+    AlreadyParticipant: (400, E.USER_ALREADY_PARTICIPANT),
+    ChatAdminRequired: (400, E.CHAT_ADMIN_REQUIRED),
+    ChatTooBig: (400, E.USERS_TOO_MUCH),
+    ChatNotModified: (400, E.CHAT_NOT_MODIFIED),
+    InviteInvalid: (400, E.INVITE_HASH_INVALID),
+    InviteExpired: (400, E.INVITE_HASH_EXPIRED),
 }
 
 
@@ -58,7 +57,7 @@ async def _stored(call):
 def _title(title: str | None) -> str:
     title = (title or "").strip()
     if not title:
-        raise RpcError(400, "CHAT_TITLE_EMPTY")
+        raise RpcError(400, E.CHAT_TITLE_EMPTY)
     return title[:TITLE_MAX]
 
 
@@ -82,23 +81,23 @@ async def _answer(ctx: RequestContext, change: ChatChange, *, members_changed: b
                      date=int(time.time()), seq=0)
 
 
-@handler(F.messages.CreateChat)
+@handler(F.messages.CreateChat, access=Access.USER)
 async def create_chat(request, ctx: RequestContext):
-    user_id = require_user(ctx)
+    user_id = ctx.user_id
     storage = ctx.services.storage
     title = _title(request.title)
     users = [await resolve_user(storage, user_id, u) for u in request.users]
     users = [u for u in dict.fromkeys(users) if u != user_id]
     if not users:
-        raise RpcError(400, "USERS_TOO_FEW")
+        raise RpcError(400, E.USERS_TOO_FEW)
     change = await _stored(storage.chats.create(user_id, title, users, date=int(time.time())))
     updates = await _answer(ctx, change, members_changed=True)
     return T.messages.InvitedUsers(updates=updates, missing_invitees=[])
 
 
-@handler(F.messages.AddChatUser)
+@handler(F.messages.AddChatUser, access=Access.USER)
 async def add_chat_user(request, ctx: RequestContext):
-    user_id = require_user(ctx)
+    user_id = ctx.user_id
     storage = ctx.services.storage
     target = await resolve_user(storage, user_id, request.user_id)
     change = await _stored(storage.chats.add_user(request.chat_id, user_id, target, date=int(time.time())))
@@ -106,9 +105,9 @@ async def add_chat_user(request, ctx: RequestContext):
     return T.messages.InvitedUsers(updates=updates, missing_invitees=[])
 
 
-@handler(F.messages.DeleteChatUser)
+@handler(F.messages.DeleteChatUser, access=Access.USER)
 async def delete_chat_user(request, ctx: RequestContext):
-    user_id = require_user(ctx)
+    user_id = ctx.user_id
     storage = ctx.services.storage
     target = await resolve_user(storage, user_id, request.user_id)
     change = await _stored(storage.chats.remove_user(request.chat_id, user_id, target, date=int(time.time())))
@@ -138,17 +137,17 @@ async def _revoke_messages_of(ctx: RequestContext, author: int, peer: int) -> No
             await publish(ctx.services, [owner], {"kind": "log", "pts": pts})
 
 
-@handler(F.messages.EditChatTitle)
+@handler(F.messages.EditChatTitle, access=Access.USER)
 async def edit_chat_title(request, ctx: RequestContext):
-    user_id = require_user(ctx)
+    user_id = ctx.user_id
     change = await _stored(ctx.services.storage.chats.edit_title(request.chat_id, user_id, _title(request.title),
                                                                  date=int(time.time())))
     return await _answer(ctx, change, members_changed=False)
 
 
-@handler(F.messages.EditChatPhoto)
+@handler(F.messages.EditChatPhoto, access=Access.USER)
 async def edit_chat_photo(request, ctx: RequestContext):
-    user_id = require_user(ctx)
+    user_id = ctx.user_id
     storage = ctx.services.storage
     before = await storage.chats.get(request.chat_id)
     photo = await chat_photo_from_input(ctx.services, user_id, request.photo)
@@ -169,9 +168,9 @@ async def edit_chat_photo(request, ctx: RequestContext):
     return await _answer(ctx, change, members_changed=False)
 
 
-@handler(F.messages.EditChatAdmin)
+@handler(F.messages.EditChatAdmin, access=Access.USER)
 async def edit_chat_admin(request, ctx: RequestContext):
-    user_id = require_user(ctx)
+    user_id = ctx.user_id
     storage = ctx.services.storage
     target = await resolve_user(storage, user_id, request.user_id)
     before = await storage.chats.get(request.chat_id)
@@ -183,31 +182,31 @@ async def edit_chat_admin(request, ctx: RequestContext):
     return True
 
 
-@handler(F.messages.GetChats)
+@handler(F.messages.GetChats, access=Access.USER)
 async def get_chats(request, ctx: RequestContext):
-    user_id = require_user(ctx)
+    user_id = ctx.user_id
     storage = ctx.services.storage
     for chat_id in request.id:
         if not await can_see_chat(storage, user_id, chat_id):
-            raise RpcError(400, "CHAT_ID_INVALID")
+            raise RpcError(400, E.CHAT_ID_INVALID)
     return T.messages.Chats(chats=await ChatView(storage, user_id).chats(request.id))
 
 
-@handler(F.messages.GetCommonChats)
+@handler(F.messages.GetCommonChats, access=Access.USER)
 async def get_common_chats(request, ctx: RequestContext):
-    user_id = require_user(ctx)
+    user_id = ctx.user_id
     storage = ctx.services.storage
     other = await resolve_user(storage, user_id, request.user_id)
     ids = await storage.chats.common(user_id, other, max_id=request.max_id, limit=max(1, min(request.limit or 100, 100)))
     return T.messages.Chats(chats=await ChatView(storage, user_id).chats(ids))
 
 
-@handler(F.messages.GetFullChat)
+@handler(F.messages.GetFullChat, access=Access.USER)
 async def get_full_chat(request, ctx: RequestContext):
-    user_id = require_user(ctx)
+    user_id = ctx.user_id
     storage = ctx.services.storage
     if not await can_see_chat(storage, user_id, request.chat_id):
-        raise RpcError(400, "CHAT_ID_INVALID")
+        raise RpcError(400, E.CHAT_ID_INVALID)
     chat = await storage.chats.get(request.chat_id)
     participants = await storage.chats.participants(chat.id)
     mine = next((p for p in participants if p.user_id == user_id), None)
@@ -242,20 +241,20 @@ async def _chat_of_peer(ctx: RequestContext, peer) -> int:
     """The chat id an InputPeer names; invite links exist for basic groups only here."""
     peer_id = await resolve_input_peer(ctx.services.storage, ctx.user_id, peer)
     if peer_id > 0:
-        raise RpcError(400, "PEER_ID_INVALID")
+        raise RpcError(400, E.PEER_ID_INVALID)
     return -peer_id
 
 
-@handler(F.messages.ExportChatInvite)
+@handler(F.messages.ExportChatInvite, access=Access.USER)
 async def export_chat_invite(request, ctx: RequestContext):
-    user_id = require_user(ctx)
+    user_id = ctx.user_id
     storage = ctx.services.storage
     chat_id = await _chat_of_peer(ctx, request.peer)
     now = int(time.time())
     if request.expire_date is not None and 0 < request.expire_date <= now:
-        raise RpcError(400, "EXPIRE_DATE_INVALID")
+        raise RpcError(400, E.EXPIRE_DATE_INVALID)
     if request.usage_limit is not None and not 0 <= request.usage_limit <= 99999:
-        raise RpcError(400, "USAGE_LIMIT_INVALID")
+        raise RpcError(400, E.USAGE_LIMIT_INVALID)
     plain = not (request.expire_date or request.usage_limit or request.title)
     # The first plain link, or legacy_revoke_permanent's replacement, is the chat's primary link.
     permanent = bool(request.legacy_revoke_permanent) or (
@@ -266,15 +265,15 @@ async def export_chat_invite(request, ctx: RequestContext):
     return invite_object(invite)
 
 
-@handler(F.messages.GetExportedChatInvites)
+@handler(F.messages.GetExportedChatInvites, access=Access.USER)
 async def get_exported_chat_invites(request, ctx: RequestContext):
-    user_id = require_user(ctx)
+    user_id = ctx.user_id
     storage = ctx.services.storage
     chat_id = await _chat_of_peer(ctx, request.peer)
     chat = await storage.chats.get(chat_id)
     mine = (await storage.chats.memberships(user_id, [chat_id])).get(chat_id)
     if not is_admin(chat, mine):
-        raise RpcError(400, "CHAT_ADMIN_REQUIRED")
+        raise RpcError(400, E.CHAT_ADMIN_REQUIRED)
     admin = await resolve_user(storage, user_id, request.admin_id)
     invites = await storage.chats.invites(chat_id, admin_id=admin, revoked=bool(request.revoked),
                                           limit=max(1, min(request.limit or 50, 100)))
@@ -286,19 +285,19 @@ async def get_exported_chat_invites(request, ctx: RequestContext):
 async def _usable_invite(ctx: RequestContext, hash: str) -> ChatInviteRecord:
     hash = (hash or "").strip()
     if not hash:
-        raise RpcError(400, "INVITE_HASH_EMPTY")
+        raise RpcError(400, E.INVITE_HASH_EMPTY)
     invite = await ctx.services.storage.chats.invite(hash)
     chat = None if invite is None else await ctx.services.storage.chats.get(invite.chat_id)
     if chat is None or chat.deactivated:
-        raise RpcError(400, "INVITE_HASH_INVALID")
+        raise RpcError(400, E.INVITE_HASH_INVALID)
     if not invite.usable(int(time.time())):
-        raise RpcError(400, "INVITE_HASH_EXPIRED")
+        raise RpcError(400, E.INVITE_HASH_EXPIRED)
     return invite
 
 
-@handler(F.messages.CheckChatInvite)
+@handler(F.messages.CheckChatInvite, access=Access.USER)
 async def check_chat_invite(request, ctx: RequestContext):
-    user_id = require_user(ctx)
+    user_id = ctx.user_id
     storage = ctx.services.storage
     invite = await _usable_invite(ctx, request.hash)
     chat = await storage.chats.get(invite.chat_id)
@@ -310,9 +309,9 @@ async def check_chat_invite(request, ctx: RequestContext):
                         participants_count=len(participants), participants=users, color=0)
 
 
-@handler(F.messages.ImportChatInvite)
+@handler(F.messages.ImportChatInvite, access=Access.USER)
 async def import_chat_invite(request, ctx: RequestContext):
-    user_id = require_user(ctx)
+    user_id = ctx.user_id
     invite = await _usable_invite(ctx, request.hash)
     change = await _stored(ctx.services.storage.chats.join_by_invite(invite.hash, user_id, date=int(time.time())))
     updates = await _answer(ctx, change, members_changed=True)
@@ -325,10 +324,10 @@ tl.register_result_adapter("messages.addChatUser", lambda result, layer: result.
 tl.register_result_adapter("messages.importChatInvite", lambda result, layer: result.updates)
 
 
-@handler(F.messages.GetOnlines)
+@handler(F.messages.GetOnlines, access=Access.USER)
 async def get_onlines(request, ctx: RequestContext):
     """How many of a group's members are online now (0 for anything else)."""
-    user_id = require_user(ctx)
+    user_id = ctx.user_id
     storage = ctx.services.storage
     peer = await resolve_input_peer(storage, user_id, request.peer)
     if peer > 0:

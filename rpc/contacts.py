@@ -8,10 +8,9 @@ from storage.models import ContactRecord
 from tl import functions as F, types as T
 
 from .context import RequestContext
-from .dispatch import handler
-from .errors import RpcError
+from .router import Access, handler
+from .errors import E, RpcError
 from .account import valid_username
-from .services.login import require_user
 from .services.peers import resolve_input_peer_user, resolve_user
 from .services.phones import normalize_phone
 from .services.privacy import rules_or_default
@@ -35,9 +34,9 @@ def _updates(users: list):
     return T.Updates(updates=[], users=users, chats=[], date=int(time.time()), seq=0)
 
 
-@handler(F.contacts.ImportContacts)
+@handler(F.contacts.ImportContacts, access=Access.USER)
 async def import_contacts(request, ctx: RequestContext):
-    user_id = require_user(ctx)
+    user_id = ctx.user_id
     storage = ctx.services.storage
     view = UserView(storage, user_id)
     imported, found = [], []
@@ -64,9 +63,9 @@ async def import_contacts(request, ctx: RequestContext):
                                        users=await view.users(found))
 
 
-@handler(F.contacts.GetContacts)
+@handler(F.contacts.GetContacts, access=Access.USER)
 async def get_contacts(request, ctx: RequestContext):
-    user_id = require_user(ctx)
+    user_id = ctx.user_id
     storage = ctx.services.storage
     contacts = await storage.contacts.list(user_id)
     ids = [c.user_id for c in contacts]
@@ -77,25 +76,25 @@ async def get_contacts(request, ctx: RequestContext):
     return T.contacts.Contacts(contacts=out, saved_count=len(out), users=await view.users(ids))
 
 
-@handler(F.contacts.DeleteContacts)
+@handler(F.contacts.DeleteContacts, access=Access.USER)
 async def delete_contacts(request, ctx: RequestContext):
-    user_id = require_user(ctx)
+    user_id = ctx.user_id
     storage = ctx.services.storage
     ids = [await resolve_user(storage, user_id, u) for u in request.id]
     await storage.contacts.delete(user_id, ids)
     return _updates(await UserView(storage, user_id).users(ids))
 
 
-@handler(F.contacts.AddContact)
+@handler(F.contacts.AddContact, access=Access.USER)
 async def add_contact(request, ctx: RequestContext):
-    user_id = require_user(ctx)
+    user_id = ctx.user_id
     storage = ctx.services.storage
-    target = await resolve_user(storage, user_id, request.id, "CONTACT_ID_INVALID")
+    target = await resolve_user(storage, user_id, request.id, E.CONTACT_ID_INVALID)
     if target == user_id:
-        raise RpcError(400, "CONTACT_ID_INVALID")
+        raise RpcError(400, E.CONTACT_ID_INVALID)
     first = (request.first_name or "").strip()
     if not first:
-        raise RpcError(400, "FIRSTNAME_INVALID")
+        raise RpcError(400, E.FIRSTNAME_INVALID)
     await storage.contacts.upsert(ContactRecord(owner_id=user_id, user_id=target, first_name=first,
                                                 last_name=(request.last_name or "").strip(), added_at=int(time.time())))
     if request.add_phone_privacy_exception:
@@ -110,13 +109,13 @@ async def add_contact(request, ctx: RequestContext):
     return _updates(await UserView(storage, user_id).users([target]))
 
 
-@handler(F.contacts.Search)
+@handler(F.contacts.Search, access=Access.USER)
 async def search(request, ctx: RequestContext):
-    user_id = require_user(ctx)
+    user_id = ctx.user_id
     storage = ctx.services.storage
     query = (request.q or "").strip().lstrip("@")
     if len(query) < 1:
-        raise RpcError(400, "QUERY_TOO_SHORT")
+        raise RpcError(400, E.QUERY_TOO_SHORT)
     found = [u for u in await storage.users.search(query, max(1, min(request.limit or 50, 100))) if u.id != user_id]
     view = UserView(storage, user_id)
     mine = await view.my_contacts()
@@ -126,43 +125,43 @@ async def search(request, ctx: RequestContext):
                             users=await view.users([u.id for u in found]))
 
 
-@handler(F.contacts.ResolveUsername)
+@handler(F.contacts.ResolveUsername, access=Access.USER)
 async def resolve_username(request, ctx: RequestContext):
-    user_id = require_user(ctx)
+    user_id = ctx.user_id
     storage = ctx.services.storage
     username = (request.username or "").lstrip("@")
     if not valid_username(username):
-        raise RpcError(400, "USERNAME_INVALID")
+        raise RpcError(400, E.USERNAME_INVALID)
     record = await storage.users.by_username(username)
     if record is None or record.deleted:
-        raise RpcError(400, "USERNAME_NOT_OCCUPIED")
+        raise RpcError(400, E.USERNAME_NOT_OCCUPIED)
     return T.contacts.ResolvedPeer(peer=T.PeerUser(user_id=record.id), chats=[],
                                    users=[await UserView(storage, user_id).user(record.id, record)])
 
 
-@handler(F.contacts.Block)
+@handler(F.contacts.Block, access=Access.USER)
 async def block(request, ctx: RequestContext):
-    user_id = require_user(ctx)
+    user_id = ctx.user_id
     storage = ctx.services.storage
     target = await resolve_input_peer_user(storage, user_id, request.id)
     if target == user_id:
-        raise RpcError(400, "CONTACT_ID_INVALID")
+        raise RpcError(400, E.CONTACT_ID_INVALID)
     await storage.blocked.block(user_id, target, int(time.time()))
     return True
 
 
-@handler(F.contacts.Unblock)
+@handler(F.contacts.Unblock, access=Access.USER)
 async def unblock(request, ctx: RequestContext):
-    user_id = require_user(ctx)
+    user_id = ctx.user_id
     storage = ctx.services.storage
     target = await resolve_input_peer_user(storage, user_id, request.id)
     await storage.blocked.unblock(user_id, target)
     return True
 
 
-@handler(F.contacts.GetBlocked)
+@handler(F.contacts.GetBlocked, access=Access.USER)
 async def get_blocked(request, ctx: RequestContext):
-    user_id = require_user(ctx)
+    user_id = ctx.user_id
     storage = ctx.services.storage
     limit = max(1, min(request.limit or 100, 100))
     rows, total = await storage.blocked.list(user_id, max(0, request.offset), limit)
@@ -173,10 +172,10 @@ async def get_blocked(request, ctx: RequestContext):
     return T.contacts.Blocked(blocked=blocked, chats=[], users=users)
 
 
-@handler(F.contacts.GetStatuses)
+@handler(F.contacts.GetStatuses, access=Access.USER)
 async def get_statuses(request, ctx: RequestContext):
     """Each contact's online status, as their privacy rules let this user see it."""
-    user_id = require_user(ctx)
+    user_id = ctx.user_id
     view = UserView(ctx.services.storage, user_id)
     contacts = list(await view.my_contacts())
     return [T.ContactStatus(user_id=u.id, status=u.status) for u in await view.users(contacts)

@@ -14,16 +14,15 @@ import tl
 from tl import functions as F, types as T
 
 from .context import RequestContext
-from .dispatch import handler
-from .errors import RpcError
+from .router import Access, handler
+from .errors import E, RpcError
 from .services.app_config import app_config as services_app_config
-from .services.login import require_user
 from .updates import current_pts
 
 DAY = 86400
 
 
-@handler(F.help.GetAppConfig)
+@handler(F.help.GetAppConfig, access=Access.ANYONE)
 async def app_config(request, ctx: RequestContext):
     config, config_hash = services_app_config(ctx.config.app_config_file)
     if request.hash == config_hash:
@@ -31,43 +30,43 @@ async def app_config(request, ctx: RequestContext):
     return T.help.AppConfig(hash=config_hash, config=config)
 
 
-@handler(F.help.GetCountriesList)
+@handler(F.help.GetCountriesList, access=Access.ANYONE)
 async def countries_list(request, ctx: RequestContext):
     return T.help.CountriesList(countries=[], hash=0)
 
 
-@handler(F.help.GetTermsOfServiceUpdate)
+@handler(F.help.GetTermsOfServiceUpdate, access=Access.ANYONE)
 async def terms_of_service_update(request, ctx: RequestContext):
     return T.help.TermsOfServiceUpdateEmpty(expires=int(time.time()) + DAY)
 
 
-@handler(F.help.GetPromoData)
+@handler(F.help.GetPromoData, access=Access.ANYONE)
 async def promo_data(request, ctx: RequestContext):
     return T.help.PromoDataEmpty(expires=int(time.time()) + DAY)
 
 
-@handler(F.langpack.GetLangPack)
+@handler(F.langpack.GetLangPack, access=Access.ANYONE)
 async def lang_pack(request, ctx: RequestContext):
     return T.LangPackDifference(lang_code=request.lang_code or "en", from_version=0, version=1, strings=[])
 
 
-@handler(F.langpack.GetDifference)
+@handler(F.langpack.GetDifference, access=Access.ANYONE)
 async def lang_pack_difference(request, ctx: RequestContext):
     return T.LangPackDifference(lang_code=request.lang_code or "en", from_version=request.from_version,
                                 version=max(1, request.from_version), strings=[])
 
 
-@handler(F.langpack.GetStrings)
+@handler(F.langpack.GetStrings, access=Access.ANYONE)
 async def lang_pack_strings(request, ctx: RequestContext):
     return []
 
 
-@handler(F.langpack.GetLanguages)
+@handler(F.langpack.GetLanguages, access=Access.ANYONE)
 async def languages(request, ctx: RequestContext):
     return [english()]
 
 
-@handler(F.langpack.GetLanguage)
+@handler(F.langpack.GetLanguage, access=Access.ANYONE)
 async def language(request, ctx: RequestContext):
     return english()
 
@@ -77,23 +76,20 @@ def english():
                               strings_count=0, translated_count=0, translations_url="", official=True)
 
 
-@handler(F.account.GetContentSettings)
+@handler(F.account.GetContentSettings, access=Access.USER)
 async def content_settings(request, ctx: RequestContext):
-    require_user(ctx)
     return T.account.ContentSettings()
 
 
-@handler(F.account.GetGlobalPrivacySettings)
+@handler(F.account.GetGlobalPrivacySettings, access=Access.USER)
 async def global_privacy_settings(request, ctx: RequestContext):
-    require_user(ctx)
     return T.GlobalPrivacySettings()
 
 
-@handler(F.messages.GetDialogFilters)
+@handler(F.messages.GetDialogFilters, access=Access.USER)
 async def dialog_filters(request, ctx: RequestContext):
     # No folders of the user's own yet; the "All chats" entry is always there, and TDLib
     # (the official apps) logs an error without it.
-    require_user(ctx)
     return T.messages.DialogFilters(filters=[T.DialogFilterDefault()])
 
 
@@ -101,7 +97,7 @@ async def dialog_filters(request, ctx: RequestContext):
 tl.register_result_adapter("messages.getDialogFilters", lambda result, layer: result.filters)
 
 
-@handler(F.messages.GetAvailableReactions)
+@handler(F.messages.GetAvailableReactions, access=Access.USER)
 async def available_reactions(request, ctx: RequestContext):
     return T.messages.AvailableReactions(hash=0, reactions=[])
 
@@ -111,55 +107,48 @@ async def available_reactions(request, ctx: RequestContext):
 # are truly empty. (Dialogs and history are rpc/messages.py's.)
 
 
-@handler(F.messages.GetSavedDialogs)
+@handler(F.messages.GetSavedDialogs, access=Access.USER)
 async def saved_dialogs(request, ctx: RequestContext):
-    require_user(ctx)
     return T.messages.SavedDialogs(dialogs=[], messages=[], chats=[], users=[])
 
 
-@handler(F.messages.GetQuickReplies)
+@handler(F.messages.GetQuickReplies, access=Access.USER)
 async def quick_replies(request, ctx: RequestContext):
-    require_user(ctx)
     return T.messages.QuickReplies(quick_replies=[], messages=[], chats=[], users=[])
 
 
-@handler(F.contacts.GetTopPeers)
+@handler(F.contacts.GetTopPeers, access=Access.USER)
 async def top_peers(request, ctx: RequestContext):
-    require_user(ctx)
     return T.contacts.TopPeersDisabled()
 
 
-@handler(F.messages.GetAllStickers, F.messages.GetMaskStickers, F.messages.GetEmojiStickers)
+@handler(F.messages.GetAllStickers, F.messages.GetMaskStickers, F.messages.GetEmojiStickers, access=Access.USER)
 async def all_stickers(request, ctx: RequestContext):
-    require_user(ctx)
     return T.messages.AllStickers(hash=0, sets=[])
 
 
-@handler(F.account.GetWallPapers)
+@handler(F.account.GetWallPapers, access=Access.USER)
 async def wallpapers(request, ctx: RequestContext):
-    require_user(ctx)
     return T.account.WallPapers(hash=0, wallpapers=[])
 
 
-@handler(F.account.GetDefaultEmojiStatuses)
+@handler(F.account.GetDefaultEmojiStatuses, access=Access.USER)
 async def default_emoji_statuses(request, ctx: RequestContext):
-    require_user(ctx)
     return T.account.EmojiStatuses(hash=0, statuses=[])
 
 
-@handler(F.help.GetPeerColors, F.help.GetPeerProfileColors)
+@handler(F.help.GetPeerColors, F.help.GetPeerProfileColors, access=Access.ANYONE)
 async def peer_colors(request, ctx: RequestContext):
     return T.help.PeerColors(hash=0, colors=[])
 
 
-@handler(F.help.GetTimezonesList)
+@handler(F.help.GetTimezonesList, access=Access.ANYONE)
 async def timezones(request, ctx: RequestContext):
     return T.help.TimezonesList(timezones=[], hash=0)
 
 
-@handler(F.stories.GetAllStories)
+@handler(F.stories.GetAllStories, access=Access.USER)
 async def all_stories(request, ctx: RequestContext):
-    require_user(ctx)
     # No stories are posted here. A client that has a state is told nothing changed; one
     # without a state (its first call) needs the list itself, empty (Web K throws on
     # allStoriesNotModified there).
@@ -172,60 +161,56 @@ async def all_stories(request, ctx: RequestContext):
 # -- stickers, GIFs, reactions, themes: none on this server ------------------------------------
 
 
-@handler(F.messages.GetStickers)
+@handler(F.messages.GetStickers, access=Access.USER)
 async def stickers(request, ctx: RequestContext):
     return T.messages.Stickers(hash=0, stickers=[])
 
 
-@handler(F.messages.GetRecentStickers)
+@handler(F.messages.GetRecentStickers, access=Access.USER)
 async def recent_stickers(request, ctx: RequestContext):
     return T.messages.RecentStickers(hash=0, packs=[], stickers=[], dates=[])
 
 
-@handler(F.messages.GetFavedStickers)
+@handler(F.messages.GetFavedStickers, access=Access.USER)
 async def faved_stickers(request, ctx: RequestContext):
     return T.messages.FavedStickers(hash=0, packs=[], stickers=[])
 
 
-@handler(F.messages.GetSavedGifs)
+@handler(F.messages.GetSavedGifs, access=Access.USER)
 async def saved_gifs(request, ctx: RequestContext):
     return T.messages.SavedGifs(hash=0, gifs=[])
 
 
-@handler(F.messages.GetFeaturedStickers, F.messages.GetOldFeaturedStickers, F.messages.GetFeaturedEmojiStickers)
+@handler(F.messages.GetFeaturedStickers, F.messages.GetOldFeaturedStickers, F.messages.GetFeaturedEmojiStickers, access=Access.USER)
 async def featured_stickers(request, ctx: RequestContext):
     return T.messages.FeaturedStickers(hash=0, count=0, sets=[], unread=[])
 
 
-@handler(F.messages.GetAvailableEffects)
+@handler(F.messages.GetAvailableEffects, access=Access.USER)
 async def available_effects(request, ctx: RequestContext):
     return T.messages.AvailableEffects(hash=0, effects=[], documents=[])
 
 
-@handler(F.account.GetReactionsNotifySettings)
+@handler(F.account.GetReactionsNotifySettings, access=Access.USER)
 async def reactions_notify_settings(request, ctx: RequestContext):
-    require_user(ctx)
     return T.ReactionsNotifySettings(messages_notify_from=T.ReactionNotificationsFromContacts(),
                                      stories_notify_from=T.ReactionNotificationsFromContacts(),
                                      sound=T.NotificationSoundDefault(), show_previews=True)
 
 
-@handler(F.account.GetWebBrowserSettings)
+@handler(F.account.GetWebBrowserSettings, access=Access.USER)
 async def web_browser_settings(request, ctx: RequestContext):
-    require_user(ctx)
     return T.account.WebBrowserSettings(external_exceptions=[], inapp_exceptions=[], hash=0)
 
 
-@handler(F.aicompose.GetTones)
+@handler(F.aicompose.GetTones, access=Access.USER)
 async def ai_compose_tones(request, ctx: RequestContext):
-    require_user(ctx)
     return T.aicompose.Tones(hash=0, tones=[], users=[])
 
 
-@handler(F.stories.GetPeerMaxIDs)
+@handler(F.stories.GetPeerMaxIDs, access=Access.USER)
 async def stories_peer_max_ids(request, ctx: RequestContext):
     # No stories are posted here: nothing recent for any peer, one entry per peer asked.
-    require_user(ctx)
     return [T.RecentStory() for _ in request.id[:MAX_PEERS_PER_REQUEST]]
 
 
@@ -249,17 +234,17 @@ _SPECIAL_STICKER_SETS = {
 }
 
 
-@handler(F.messages.GetStickerSet)
+@handler(F.messages.GetStickerSet, access=Access.USER)
 async def sticker_set(request, ctx: RequestContext):
     wanted = request.stickerset
     if isinstance(wanted, T.InputStickerSetDice):
         if not 0 < len(wanted.emoticon) <= 16:
-            raise RpcError(400, "STICKERSET_INVALID")
+            raise RpcError(400, E.STICKERSET_INVALID)
         short_name, title = f"Dice_{wanted.emoticon}", f"Dice {wanted.emoticon}"
     elif type(wanted) in _SPECIAL_STICKER_SETS:
         short_name, title = _SPECIAL_STICKER_SETS[type(wanted)]
     else:
-        raise RpcError(400, "STICKERSET_INVALID")  # no sticker sets of users' own exist
+        raise RpcError(400, E.STICKERSET_INVALID)  # no sticker sets of users' own exist
     set_id = int.from_bytes(hashlib.sha256(short_name.encode()).digest()[:8], "little", signed=True)
     emojis = isinstance(wanted, (T.InputStickerSetEmojiDefaultStatuses, T.InputStickerSetEmojiDefaultTopicIcons,
                                  T.InputStickerSetEmojiChannelDefaultStatuses))
@@ -269,27 +254,27 @@ async def sticker_set(request, ctx: RequestContext):
         packs=[], keywords=[], documents=[])
 
 
-@handler(F.messages.GetEmojiKeywordsLanguages)
+@handler(F.messages.GetEmojiKeywordsLanguages, access=Access.USER)
 async def emoji_keywords_languages(request, ctx: RequestContext):
     return []
 
 
-@handler(F.messages.GetTopReactions, F.messages.GetRecentReactions)
+@handler(F.messages.GetTopReactions, F.messages.GetRecentReactions, access=Access.USER)
 async def reactions(request, ctx: RequestContext):
     return T.messages.Reactions(hash=0, reactions=[])
 
 
-@handler(F.account.GetThemes, F.account.GetChatThemes)
+@handler(F.account.GetThemes, F.account.GetChatThemes, access=Access.USER)
 async def themes(request, ctx: RequestContext):
     return T.account.Themes(hash=0, themes=[])
 
 
-@handler(F.help.GetRecentMeUrls)
+@handler(F.help.GetRecentMeUrls, access=Access.ANYONE)
 async def recent_me_urls(request, ctx: RequestContext):
     return T.help.RecentMeUrls(urls=[], chats=[], users=[])
 
 
-@handler(F.messages.GetDefaultHistoryTTL)
+@handler(F.messages.GetDefaultHistoryTTL, access=Access.USER)
 async def default_history_ttl(request, ctx: RequestContext):
     return T.DefaultHistoryTTL(period=0)
 
@@ -297,85 +282,79 @@ async def default_history_ttl(request, ctx: RequestContext):
 # -- what a device reports or asks about itself -------------------------------------------------
 
 
-@handler(F.account.RegisterDevice, F.account.UnregisterDevice)
+@handler(F.account.RegisterDevice, F.account.UnregisterDevice, access=Access.USER)
 async def push_token(request, ctx: RequestContext):
     # This server sends no push notifications: clients learn of messages over their
     # connection, so a token has nothing to do here.
-    require_user(ctx)
     return True
 
 
-@handler(F.help.SaveAppLog)
+@handler(F.help.SaveAppLog, access=Access.ANYONE)
 async def app_log(request, ctx: RequestContext):
     return True
 
 
-@handler(F.account.GetAccountTTL)
+@handler(F.account.GetAccountTTL, access=Access.USER)
 async def account_ttl(request, ctx: RequestContext):
-    require_user(ctx)
     return T.AccountDaysTTL(days=365)  # accounts are never deleted for inactivity here
 
 
-@handler(F.account.GetContactSignUpNotification)
+@handler(F.account.GetContactSignUpNotification, access=Access.USER)
 async def contact_sign_up_notification(request, ctx: RequestContext):
-    require_user(ctx)
     return False  # no "X joined" service messages are sent
 
 
-@handler(F.messages.GetScheduledHistory, F.messages.GetUnreadMentions, F.messages.GetUnreadReactions)
+@handler(F.messages.GetScheduledHistory, F.messages.GetUnreadMentions, F.messages.GetUnreadReactions, access=Access.USER)
 async def no_messages(request, ctx: RequestContext):
     # Scheduled messages are not offered; mentions and reactions are not tracked.
-    require_user(ctx)
     return T.messages.Messages(messages=[], topics=[], chats=[], users=[])
 
 
-@handler(F.messages.ReadMentions, F.messages.ReadReactions)
+@handler(F.messages.ReadMentions, F.messages.ReadReactions, access=Access.USER)
 async def read_mentions(request, ctx: RequestContext):
-    user_id = require_user(ctx)
+    user_id = ctx.user_id
     return T.messages.AffectedHistory(pts=await current_pts(ctx.services.storage, user_id), pts_count=0, offset=0)
 
 
-@handler(F.messages.ReadMessageContents)
+@handler(F.messages.ReadMessageContents, access=Access.USER)
 async def read_message_contents(request, ctx: RequestContext):
     # Media-unread (voice notes listened to) is not tracked: nothing changes.
-    user_id = require_user(ctx)
+    user_id = ctx.user_id
     return T.messages.AffectedMessages(pts=await current_pts(ctx.services.storage, user_id), pts_count=0)
 
 
-@handler(F.messages.ReceivedMessages)
+@handler(F.messages.ReceivedMessages, access=Access.USER)
 async def received_messages(request, ctx: RequestContext):
     # Older clients acknowledge delivery; per-message delivery receipts are not kept.
-    require_user(ctx)
     return []
 
 
-@handler(F.messages.GetArchivedStickers)
+@handler(F.messages.GetArchivedStickers, access=Access.USER)
 async def archived_stickers(request, ctx: RequestContext):
     return T.messages.ArchivedStickers(count=0, sets=[])
 
 
-@handler(F.messages.GetAttachMenuBots)
+@handler(F.messages.GetAttachMenuBots, access=Access.USER)
 async def attach_menu_bots(request, ctx: RequestContext):
     return T.AttachMenuBots(hash=0, bots=[], users=[])
 
 
-@handler(F.account.GetSavedRingtones)
+@handler(F.account.GetSavedRingtones, access=Access.USER)
 async def saved_ringtones(request, ctx: RequestContext):
     return T.account.SavedRingtones(hash=0, ringtones=[])
 
 
-@handler(F.account.GetWebAuthorizations)
+@handler(F.account.GetWebAuthorizations, access=Access.USER)
 async def web_authorizations(request, ctx: RequestContext):
-    require_user(ctx)
     return T.account.WebAuthorizations(authorizations=[], users=[])
 
 
-@handler(F.help.GetCdnConfig)
+@handler(F.help.GetCdnConfig, access=Access.ANYONE)
 async def cdn_config(request, ctx: RequestContext):
     return T.CdnConfig(public_keys=[])  # files are served by this DC itself, never by a CDN
 
 
-@handler(F.account.GetAutoDownloadSettings)
+@handler(F.account.GetAutoDownloadSettings, access=Access.USER)
 async def auto_download_settings(request, ctx: RequestContext):
     """Telegram's usual presets (low / medium / high), so apps have sane limits."""
     def preset(photo: int, video: int, file: int, bitrate: int) -> T.AutoDownloadSettings:
@@ -388,7 +367,7 @@ async def auto_download_settings(request, ctx: RequestContext):
                                           high=preset(1 * mb, 15 * mb, 3 * mb, 100))
 
 
-@handler(F.messages.GetWebPagePreview)
+@handler(F.messages.GetWebPagePreview, access=Access.USER)
 async def web_page_preview(request, ctx: RequestContext):
     # Link previews need the server to fetch pages; it does not: no preview.
     return T.messages.WebPagePreview(media=T.MessageMediaEmpty(), chats=[], users=[])

@@ -12,16 +12,15 @@ import time
 from tl import functions as F, types as T
 
 from .context import RequestContext
-from .dispatch import handler
+from .router import Access, handler
 from .services.live import publish_rows
-from .services.login import require_user
 from .services.peers import resolve_input_peer
 from .updates import current_pts
 
 
-@handler(F.messages.DeleteHistory)
+@handler(F.messages.DeleteHistory, access=Access.USER)
 async def delete_history(request, ctx: RequestContext):
-    user_id = require_user(ctx)
+    user_id = ctx.user_id
     storage = ctx.services.storage
     peer = await resolve_input_peer(storage, user_id, request.peer)
     changed, left = await storage.chat_history.delete(

@@ -11,11 +11,10 @@ from storage.interface import TooManyPinned
 from tl import functions as F, types as T
 
 from .context import RequestContext
-from .dispatch import handler
-from .errors import RpcError
+from .router import Access, handler
+from .errors import E, RpcError
 from .services.dialogs_view import peer_dialogs_object
 from .services.live import tell_other_devices
-from .services.login import require_user
 from .services.peers import resolve_input_peer
 from .updates import state_object
 
@@ -24,44 +23,44 @@ PINNED_LIMIT = 5
 
 def _input_peer(dialog_peer):
     if not isinstance(dialog_peer, T.InputDialogPeer):
-        raise RpcError(400, "PEER_ID_INVALID")  # folders are not offered
+        raise RpcError(400, E.PEER_ID_INVALID)  # folders are not offered
     return dialog_peer.peer
 
 
-@handler(F.messages.ToggleDialogPin)
+@handler(F.messages.ToggleDialogPin, access=Access.USER)
 async def toggle_dialog_pin(request, ctx: RequestContext):
-    user_id = require_user(ctx)
+    user_id = ctx.user_id
     storage = ctx.services.storage
     peer = await resolve_input_peer(storage, user_id, _input_peer(request.peer))
     try:
         changed = await storage.pinned_dialogs.pin(user_id, peer, bool(request.pinned), limit=PINNED_LIMIT)
     except TooManyPinned:
-        raise RpcError(400, "PINNED_DIALOGS_TOO_MUCH") from None
+        raise RpcError(400, E.PINNED_DIALOGS_TOO_MUCH) from None
     if changed is None:
-        raise RpcError(400, "PEER_HISTORY_EMPTY")
+        raise RpcError(400, E.PEER_HISTORY_EMPTY)
     if changed:
         await tell_other_devices(ctx, {"kind": "dialog_pinned", "peer_id": peer, "pinned": bool(request.pinned)})
     return True
 
 
-@handler(F.messages.ReorderPinnedDialogs)
+@handler(F.messages.ReorderPinnedDialogs, access=Access.USER)
 async def reorder_pinned_dialogs(request, ctx: RequestContext):
-    user_id = require_user(ctx)
+    user_id = ctx.user_id
     storage = ctx.services.storage
     if request.folder_id:
-        raise RpcError(400, "FOLDER_ID_INVALID")
+        raise RpcError(400, E.FOLDER_ID_INVALID)
     order = [await resolve_input_peer(storage, user_id, _input_peer(p)) for p in request.order or ()]
     try:
         await storage.pinned_dialogs.reorder(user_id, order, force=bool(request.force), limit=PINNED_LIMIT)
     except TooManyPinned:
-        raise RpcError(400, "PINNED_DIALOGS_TOO_MUCH") from None
+        raise RpcError(400, E.PINNED_DIALOGS_TOO_MUCH) from None
     await tell_other_devices(ctx, {"kind": "pinned_dialogs"})
     return True
 
 
-@handler(F.messages.GetPinnedDialogs)
+@handler(F.messages.GetPinnedDialogs, access=Access.USER)
 async def get_pinned_dialogs(request, ctx: RequestContext):
-    user_id = require_user(ctx)
+    user_id = ctx.user_id
     storage = ctx.services.storage
     records = [] if request.folder_id else await storage.pinned_dialogs.list(user_id)
     state = state_object(await storage.updates.get(user_id))

@@ -4,25 +4,23 @@ The dispatcher unwraps invokeWithLayer (the layer results are written in, saved 
 the auth key: PROTOCOL.md rule 20), initConnection (the app's description, and the
 api_id allowlist), invokeAfterMsg(s), invokeWithoutUpdates, invokeWithTakeout and the
 other invokeWith* wrappers, then calls the handler registered for the innermost
-method. Handlers never see wrappers. Before login only help/auth/langpack methods
-run (401 AUTH_KEY_UNREGISTERED otherwise). A method without a handler answers
-400 METHOD_NOT_IMPLEMENTED and is counted in UNIMPLEMENTED.
+method (rpc/router.py) once its access rule admits the caller. Handlers never see
+wrappers. A method without a handler answers 401 AUTH_KEY_UNREGISTERED before login
+(outside help/auth/langpack), else 400 METHOD_NOT_IMPLEMENTED, counted in UNIMPLEMENTED.
 """
 
 from __future__ import annotations
 
 from collections import Counter
-from typing import Awaitable, Callable
 
 import tl
 from server import metrics
 from tl import functions as F
 
 from .context import ClientInfo, RequestContext
-from .errors import NOT_IMPLEMENTED, RpcError
+from .errors import E, NOT_IMPLEMENTED, RpcError
+from .router import ROUTER, admit
 
-Handler = Callable[[object, RequestContext], Awaitable[object]]
-HANDLERS: dict[type, Handler] = {}
 UNIMPLEMENTED: Counter = Counter()
 
 # Wrappers that only carry context this server does not use (yet): unwrapped as-is.
@@ -32,17 +30,9 @@ _TRANSPARENT = tuple(
                  "InvokeWithGooglePlayIntegrity", "InvokeWithReCaptcha", "InvokeWithBusinessConnection")
     if hasattr(F, name)
 )
-
-
-def handler(*request_types: type):
-    """Register an async `fn(request, ctx) -> result` for these request classes."""
-
-    def register(fn: Handler) -> Handler:
-        for t in request_types:
-            HANDLERS[t] = fn
-        return fn
-
-    return register
+# Every wrapper unwrap() takes apart (the method catalogue lists them as such).
+WRAPPERS = (F.InvokeWithLayer, F.InitConnection, F.InvokeAfterMsg, F.InvokeAfterMsgs, F.InvokeWithoutUpdates,
+            *_TRANSPARENT)
 
 
 async def unwrap(request, ctx: RequestContext):
@@ -55,7 +45,7 @@ async def unwrap(request, ctx: RequestContext):
         elif isinstance(request, F.InitConnection):
             allow = getattr(ctx.config, "api_id_allowlist", None) or ()
             if allow and request.api_id not in allow:
-                raise RpcError(400, "API_ID_INVALID")
+                raise RpcError(400, E.API_ID_INVALID)
             ctx.client = ClientInfo(request.api_id, request.device_model, request.system_version,
                                     request.app_version, request.system_lang_code, request.lang_pack,
                                     request.lang_code)
@@ -75,38 +65,20 @@ async def unwrap(request, ctx: RequestContext):
             return request
 
 
-# Namespaces a client may call before it has logged in (api/auth); everything else
-# answers 401 AUTH_KEY_UNREGISTERED first, which is how clients learn they must log in.
-BEFORE_LOGIN = frozenset({"help", "auth", "langpack"})
-# ...and these single methods: the 2FA step of logging in needs the password settings;
-# setting up a login email (api/auth#email-verification) comes before the login; and
-# MTProto service functions (answered before login unwrapped too) inside a wrapper.
-BEFORE_LOGIN_METHODS = frozenset({"account.getPassword", "account.sendVerifyEmailCode", "account.verifyEmail",
-                                  "ping", "ping_delay_disconnect", "get_future_salts", "destroy_session",
-                                  "rpc_drop_answer", "destroy_auth_key"})
-
-
-def allowed_before_login(request) -> bool:
-    name = request.QUALNAME
-    return name.partition(".")[0] in BEFORE_LOGIN or name in BEFORE_LOGIN_METHODS
-
-
 @metrics.observed_dispatch(RpcError)  # requests by method and result, latency (server/metrics.py)
 async def dispatch(request, ctx: RequestContext) -> bytes:
     """The rpc_result payload for `request`: the encoded result, or raises RpcError."""
     inner = await unwrap(request, ctx)
     ctx.innermost = inner
-    if ctx.user_id is None and not allowed_before_login(inner):
-        raise RpcError(401, "AUTH_KEY_UNREGISTERED")
-    if isinstance(inner, tl.LegacyObject):
+    route = None if isinstance(inner, tl.LegacyObject) else ROUTER.get(type(inner))
+    if route is None:
+        if ctx.user_id is None and ROUTER.login_needed_unrouted(inner.QUALNAME):
+            raise RpcError(401, E.AUTH_KEY_UNREGISTERED)
         UNIMPLEMENTED[inner.QUALNAME] += 1
         raise RpcError(400, NOT_IMPLEMENTED)
-    fn = HANDLERS.get(type(inner))
-    if fn is None:
-        UNIMPLEMENTED[inner.QUALNAME] += 1
-        raise RpcError(400, NOT_IMPLEMENTED)
-    result = await fn(inner, ctx)
+    admit(route.access(inner), ctx)
+    result = await route.fn(inner, ctx)
     try:
         return tl.encode_result(inner, result, ctx.layer)
     except tl.TLEncodeError as exc:
-        raise RpcError(500, "INTERNAL_SERVER_ERROR") from exc
+        raise RpcError(500, E.INTERNAL_SERVER_ERROR) from exc

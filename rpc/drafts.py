@@ -13,25 +13,24 @@ from storage.models import DraftRecord
 from tl import functions as F, types as T
 
 from .context import RequestContext
-from .dispatch import handler
-from .errors import RpcError
+from .router import Access, handler
+from .errors import E, RpcError
 from .services.chat_access import require_member
 from .services.dialogs_view import draft_object, updates_naming
 from .services.live import publish, tell_other_devices
-from .services.login import require_user
 from .services.peers import peer_object, resolve_input_peer
 
 DRAFT_MAX = 4096
 
 
-@handler(F.messages.SaveDraft)
+@handler(F.messages.SaveDraft, access=Access.USER)
 async def save_draft(request, ctx: RequestContext):
-    user_id = require_user(ctx)
+    user_id = ctx.user_id
     storage = ctx.services.storage
     peer = await resolve_input_peer(storage, user_id, request.peer)
     text = request.message or ""
     if len(text) > DRAFT_MAX:
-        raise RpcError(400, "MESSAGE_TOO_LONG")
+        raise RpcError(400, E.MESSAGE_TOO_LONG)
     reply_to = getattr(request.reply_to, "reply_to_msg_id", None)
     if not text and reply_to is None:
         # An empty draft is no draft (what clients send to clear one).
@@ -47,10 +46,10 @@ async def save_draft(request, ctx: RequestContext):
     return True
 
 
-@handler(F.messages.GetAllDrafts)
+@handler(F.messages.GetAllDrafts, access=Access.USER)
 async def get_all_drafts(request, ctx: RequestContext):
     """Updates with one updateDraftMessage per draft (what clients expect here)."""
-    user_id = require_user(ctx)
+    user_id = ctx.user_id
     storage = ctx.services.storage
     drafts = await storage.drafts.list(user_id)
     updates = [T.UpdateDraftMessage(peer=peer_object(d.peer_id), draft=draft_object(d)) for d in drafts]

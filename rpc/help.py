@@ -7,16 +7,15 @@ import time
 from tl import functions as F, types as T
 
 from .context import RequestContext
-from .dispatch import handler
+from .router import Access, handler
 from .services.data_centers import dc_options, this_dc
-from .services.login import require_user
 from .services.service_account import SERVICE_PHONE, SERVICE_USER_ID
 from .services.users import UserView
 
 CONFIG_LIFETIME = 3600
 
 
-@handler(F.help.GetConfig)
+@handler(F.help.GetConfig, access=Access.ANYONE)
 async def get_config(request, ctx: RequestContext):
     now = int(time.time())
     return T.Config(
@@ -34,21 +33,21 @@ async def get_config(request, ctx: RequestContext):
     )
 
 
-@handler(F.help.GetNearestDc)
+@handler(F.help.GetNearestDc, access=Access.ANYONE)
 async def get_nearest_dc(request, ctx: RequestContext):
     # Every DC is this server: the one dialled is the nearest.
     dc = this_dc(ctx.config, ctx.dialled_dc)
     return T.NearestDc(country=ctx.config.country, this_dc=dc, nearest_dc=dc)
 
 
-@handler(F.help.GetSupport)
+@handler(F.help.GetSupport, access=Access.USER)
 async def support(request, ctx: RequestContext):
     """The service account answers for support (its messages are the server's own)."""
-    user_id = require_user(ctx)
+    user_id = ctx.user_id
     user = await UserView(ctx.services.storage, user_id).user(SERVICE_USER_ID)
     return T.help.Support(phone_number=SERVICE_PHONE, user=user)
 
 
-@handler(F.help.GetInviteText)
+@handler(F.help.GetInviteText, access=Access.ANYONE)
 async def invite_text(request, ctx: RequestContext):
     return T.help.InviteText(message=f"Join me on {ctx.config.public_host}: any Telegram app can connect to it.")

@@ -22,17 +22,16 @@ from tl import functions as F, types as T
 
 from .auth import CODE_TTL, _deliver
 from .context import RequestContext
-from .dispatch import handler
-from .errors import RpcError
+from .router import Access, handler
+from .errors import E, RpcError
 from .services import email_codes
 from .services.email_senders import email_pattern, normalize_email, valid_email
-from .services.login import require_user
 from .services.phones import normalize_phone
 
 
 def _checked_email(email: str) -> str:
     if not valid_email((email or "").strip()):
-        raise RpcError(400, "EMAIL_INVALID")
+        raise RpcError(400, E.EMAIL_INVALID)
     return normalize_email(email)
 
 
@@ -40,19 +39,25 @@ async def _phone_code(ctx: RequestContext, purpose):
     """The login (auth.sendCode) an emailVerifyPurposeLoginSetup names, still open."""
     phone = normalize_phone(purpose.phone_number or "")
     if not phone:
-        raise RpcError(400, "PHONE_NUMBER_INVALID")
+        raise RpcError(400, E.PHONE_NUMBER_INVALID)
     record = await ctx.services.storage.codes.get(phone, purpose.phone_code_hash or "")
     if record is None or record.expires_at <= time.time():
-        raise RpcError(400, "PHONE_HASH_EXPIRED")
+        raise RpcError(400, E.PHONE_HASH_EXPIRED)
     return record
 
 
 def _purpose_allowed(ctx: RequestContext, purpose) -> None:
     if isinstance(purpose, T.EmailVerifyPurposePassport) or not email_codes.login_email_required(ctx.config):
-        raise RpcError(400, "EMAIL_NOT_ALLOWED")
+        raise RpcError(400, E.EMAIL_NOT_ALLOWED)
 
 
-@handler(F.account.SendVerifyEmailCode)
+def _login_email_access(request) -> Access:
+    """Setting up a login email is a step of logging in; changing it is a logged-in
+    user's call."""
+    return Access.USER if isinstance(request.purpose, T.EmailVerifyPurposeLoginChange) else Access.ANYONE
+
+
+@handler(F.account.SendVerifyEmailCode, access=_login_email_access)
 async def send_verify_email_code(request, ctx: RequestContext):
     _purpose_allowed(ctx, request.purpose)
     email = _checked_email(request.email)
@@ -60,32 +65,32 @@ async def send_verify_email_code(request, ctx: RequestContext):
         record = await _phone_code(ctx, request.purpose)
         purpose = email_codes.login_setup(record.phone, record.phone_code_hash)
     else:  # emailVerifyPurposeLoginChange
-        user_id = require_user(ctx)
+        user_id = ctx.user_id
         if await ctx.services.storage.login_emails.get(user_id) is None:
-            raise RpcError(400, "EMAIL_NOT_SETUP")
+            raise RpcError(400, E.EMAIL_NOT_SETUP)
         purpose = email_codes.login_change(user_id)
     code = await email_codes.send_email_code(ctx, purpose, email, "login_setup")
     return T.account.SentEmailCode(email_pattern=email_pattern(email), length=len(code))
 
 
-@handler(F.account.VerifyEmail)
+@handler(F.account.VerifyEmail, access=_login_email_access)
 async def verify_email(request, ctx: RequestContext):
     _purpose_allowed(ctx, request.purpose)
     if not isinstance(request.verification, T.EmailVerificationCode):
-        raise RpcError(400, "EMAIL_NOT_ALLOWED")  # Google / Apple ID tokens: not on this server
+        raise RpcError(400, E.EMAIL_NOT_ALLOWED)  # Google / Apple ID tokens: not on this server
     services = ctx.services
     storage = services.storage
     code = request.verification.code
     if isinstance(request.purpose, T.EmailVerifyPurposeLoginChange):
-        user_id = require_user(ctx)
+        user_id = ctx.user_id
         verified = await email_codes.check_email_code(services, email_codes.login_change(user_id), code,
-                                                      expired="EMAIL_VERIFY_EXPIRED")
+                                                      expired=E.EMAIL_VERIFY_EXPIRED)
         await storage.login_emails.set(user_id, verified.email, int(time.time()))
         return T.account.EmailVerified(email=verified.email)
     record = await _phone_code(ctx, request.purpose)
     phone, phone_code_hash = record.phone, record.phone_code_hash
     verified = await email_codes.check_email_code(services, email_codes.login_setup(phone, phone_code_hash), code,
-                                                  expired="EMAIL_VERIFY_EXPIRED")
+                                                  expired=E.EMAIL_VERIFY_EXPIRED)
     now = int(time.time())
     # Kept as long as the code sent below: the login it was verified for.
     await storage.email_codes.put(EmailCodeRecord(

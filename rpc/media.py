@@ -14,9 +14,8 @@ import time
 from tl import functions as F
 
 from .context import RequestContext
-from .dispatch import handler
-from .errors import RpcError
-from .services.login import require_user
+from .router import Access, handler
+from .errors import E, RpcError
 from .services.media_files import media_from_input
 from .services.media_view import uploaded_media
 from .services.peers import resolve_input_peer
@@ -29,7 +28,7 @@ ALBUM_MAX = 10
 def _caption(text: str | None) -> str:
     text = text or ""
     if len(text) > CAPTION_MAX:
-        raise RpcError(400, "MEDIA_CAPTION_TOO_LONG")
+        raise RpcError(400, E.MEDIA_CAPTION_TOO_LONG)
     return text
 
 
@@ -52,17 +51,17 @@ async def _deliver(ctx: RequestContext, user_id: int, peer: int, *, caption: str
     return sent.sender_copy, sent.sender_pts
 
 
-@handler(F.messages.UploadMedia)
+@handler(F.messages.UploadMedia, access=Access.USER)
 async def upload_media(request, ctx: RequestContext):
-    user_id = require_user(ctx)
+    user_id = ctx.user_id
     await resolve_input_peer(ctx.services.storage, user_id, request.peer)
     media = await media_from_input(ctx.services, user_id, request.media)
     return uploaded_media(media, user_id)
 
 
-@handler(F.messages.SendMedia)
+@handler(F.messages.SendMedia, access=Access.USER)
 async def send_media(request, ctx: RequestContext):
-    user_id = require_user(ctx)
+    user_id = ctx.user_id
     peer = await resolve_input_peer(ctx.services.storage, user_id, request.peer)
     caption = _caption(request.message)
     await check_can_send(ctx.services.storage, user_id, peer)
@@ -83,22 +82,22 @@ def _album_kind(media: dict) -> str:
     return "document" if not mime.startswith("audio/") else "audio"
 
 
-@handler(F.messages.SendMultiMedia)
+@handler(F.messages.SendMultiMedia, access=Access.USER)
 async def send_multi_media(request, ctx: RequestContext):
-    user_id = require_user(ctx)
+    user_id = ctx.user_id
     peer = await resolve_input_peer(ctx.services.storage, user_id, request.peer)
     items = list(request.multi_media or ())
     if not items:
-        raise RpcError(400, "MEDIA_EMPTY")
+        raise RpcError(400, E.MEDIA_EMPTY)
     if len(items) > ALBUM_MAX:
-        raise RpcError(400, "MULTI_MEDIA_TOO_LONG")
+        raise RpcError(400, E.MULTI_MEDIA_TOO_LONG)
     if len({item.random_id for item in items}) != len(items):
-        raise RpcError(400, "RANDOM_ID_DUPLICATE")
+        raise RpcError(400, E.RANDOM_ID_DUPLICATE)
     await check_can_send(ctx.services.storage, user_id, peer)
     captions = [_caption(item.message) for item in items]
     medias = [await _media(ctx, user_id, item.media, item.random_id) for item in items]
     if len({_album_kind(m) for m in medias}) > 1:
-        raise RpcError(400, "MEDIA_GROUPED_INVALID")
+        raise RpcError(400, E.MEDIA_GROUPED_INVALID)
     grouped_id = secrets.randbits(63) or 1
     reply_to = getattr(request.reply_to, "reply_to_msg_id", None)
     sent = []

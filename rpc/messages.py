@@ -13,13 +13,12 @@ from storage.interface import MessageNotFound, NotAuthor, NotMember
 from tl import functions as F, types as T
 
 from .context import RequestContext
-from .dispatch import handler
+from .router import Access, handler
 from .drafts import clear_draft_after_send
-from .errors import RpcError
+from .errors import E, RpcError
 from .services.chat_view import ChatView, is_admin
 from .services.dialogs_view import dialog_objects
 from .services.live import publish_rows
-from .services.login import require_user
 from .services.messages_view import chats_of, message, users_of
 from .services.chat_access import require_member
 from .services.peers import resolve_input_peer
@@ -36,16 +35,16 @@ def _entities(entities) -> list[dict]:
     return [e.to_dict() for e in entities or ()]
 
 
-@handler(F.messages.SendMessage)
+@handler(F.messages.SendMessage, access=Access.USER)
 async def send_message(request, ctx: RequestContext):
-    user_id = require_user(ctx)
+    user_id = ctx.user_id
     storage = ctx.services.storage
     peer = await resolve_input_peer(storage, user_id, request.peer)
     text = request.message or ""
     if not text.strip():
-        raise RpcError(400, "MESSAGE_EMPTY")
+        raise RpcError(400, E.MESSAGE_EMPTY)
     if len(text) > MESSAGE_MAX:
-        raise RpcError(400, "MESSAGE_TOO_LONG")
+        raise RpcError(400, E.MESSAGE_TOO_LONG)
     reply_to = getattr(request.reply_to, "reply_to_msg_id", None)
     fields = dict(date=int(time.time()), message=text, entities=_entities(request.entities),
                   reply_to_msg_id=reply_to, random_id=request.random_id, silent=bool(request.silent))
@@ -61,9 +60,9 @@ async def send_message(request, ctx: RequestContext):
                                     entities=[e for e in request.entities] if request.entities else None)
 
 
-@handler(F.messages.GetHistory)
+@handler(F.messages.GetHistory, access=Access.USER)
 async def get_history(request, ctx: RequestContext):
-    user_id = require_user(ctx)
+    user_id = ctx.user_id
     storage = ctx.services.storage
     peer = await resolve_input_peer(storage, user_id, request.peer)
     records, total = await storage.messages.history(
@@ -78,9 +77,9 @@ async def get_history(request, ctx: RequestContext):
     return T.messages.Messages(messages=messages, topics=[], chats=chats, users=users)
 
 
-@handler(F.messages.GetMessages)
+@handler(F.messages.GetMessages, access=Access.USER)
 async def get_messages(request, ctx: RequestContext):
-    user_id = require_user(ctx)
+    user_id = ctx.user_id
     storage = ctx.services.storage
     ids = [i.id for i in request.id if isinstance(i, T.InputMessageID)]
     records = await storage.messages.get(user_id, ids)
@@ -89,9 +88,9 @@ async def get_messages(request, ctx: RequestContext):
     return T.messages.Messages(messages=[message(r) for r in records], topics=[], chats=chats, users=users)
 
 
-@handler(F.messages.GetDialogs)
+@handler(F.messages.GetDialogs, access=Access.USER)
 async def get_dialogs(request, ctx: RequestContext):
-    user_id = require_user(ctx)
+    user_id = ctx.user_id
     storage = ctx.services.storage
     if request.folder_id:
         # Only the main list exists (no archive or other folders): an empty one, not a copy.
@@ -112,9 +111,9 @@ async def get_dialogs(request, ctx: RequestContext):
     return T.messages.Dialogs(dialogs=out, messages=messages, chats=chats, users=users)
 
 
-@handler(F.messages.ReadHistory)
+@handler(F.messages.ReadHistory, access=Access.USER)
 async def read_history(request, ctx: RequestContext):
-    user_id = require_user(ctx)
+    user_id = ctx.user_id
     storage = ctx.services.storage
     peer = await resolve_input_peer(storage, user_id, request.peer)
     owner_pts, receipts = await storage.messages.read_chat_history(user_id, peer, request.max_id)
@@ -126,26 +125,26 @@ async def read_history(request, ctx: RequestContext):
     return T.messages.AffectedMessages(pts=owner_pts, pts_count=1)
 
 
-@handler(F.messages.EditMessage)
+@handler(F.messages.EditMessage, access=Access.USER)
 async def edit_message(request, ctx: RequestContext):
-    user_id = require_user(ctx)
+    user_id = ctx.user_id
     storage = ctx.services.storage
     await require_member(storage, user_id, await resolve_input_peer(storage, user_id, request.peer))
     if request.message is None:
-        raise RpcError(400, "MESSAGE_NOT_MODIFIED")
+        raise RpcError(400, E.MESSAGE_NOT_MODIFIED)
     if not request.message.strip():
-        raise RpcError(400, "MESSAGE_EMPTY")
+        raise RpcError(400, E.MESSAGE_EMPTY)
     if len(request.message) > MESSAGE_MAX:
-        raise RpcError(400, "MESSAGE_TOO_LONG")
+        raise RpcError(400, E.MESSAGE_TOO_LONG)
     try:
         changed = await storage.messages.edit(user_id, request.id, message=request.message,
                                               entities=_entities(request.entities), edit_date=int(time.time()))
     except MessageNotFound:
-        raise RpcError(400, "MESSAGE_ID_INVALID") from None
+        raise RpcError(400, E.MESSAGE_ID_INVALID) from None
     except NotAuthor:
-        raise RpcError(403, "MESSAGE_AUTHOR_REQUIRED") from None
+        raise RpcError(403, E.MESSAGE_AUTHOR_REQUIRED) from None
     except NotMember:  # the message's group, whatever peer the request named
-        raise RpcError(403, "CHAT_WRITE_FORBIDDEN") from None
+        raise RpcError(403, E.CHAT_WRITE_FORBIDDEN) from None
     await publish_rows(ctx, [(owner, pts) for owner, pts, _ in changed])
     pts, record = next((pts, record) for owner, pts, record in changed if owner == user_id)
     users = await UserView(storage, user_id).users(users_of([record]))
@@ -165,9 +164,9 @@ async def _moderated_chats(storage, user_id: int, ids: list[int]) -> list[int]:
     return [c.id for c in chats if is_admin(c, mine[c.id])]
 
 
-@handler(F.messages.DeleteMessages)
+@handler(F.messages.DeleteMessages, access=Access.USER)
 async def delete_messages(request, ctx: RequestContext):
-    user_id = require_user(ctx)
+    user_id = ctx.user_id
     storage = ctx.services.storage
     ids = list(request.id)[:100]
     moderated = await _moderated_chats(storage, user_id, ids) if request.revoke else []
@@ -179,15 +178,15 @@ async def delete_messages(request, ctx: RequestContext):
     return T.messages.AffectedMessages(pts=await current_pts(storage, user_id), pts_count=0)
 
 
-@handler(F.messages.GetMessageEditData)
+@handler(F.messages.GetMessageEditData, access=Access.USER)
 async def get_message_edit_data(request, ctx: RequestContext):
     """Whether editing the message changes a media caption (not its text)."""
-    user_id = require_user(ctx)
+    user_id = ctx.user_id
     storage = ctx.services.storage
     peer = await resolve_input_peer(storage, user_id, request.peer)
     found = await storage.messages.get(user_id, [request.id])
     if not found or found[0].peer_id != peer:
-        raise RpcError(400, "MESSAGE_ID_INVALID")
+        raise RpcError(400, E.MESSAGE_ID_INVALID)
     if not found[0].out or found[0].action is not None:
-        raise RpcError(403, "MESSAGE_AUTHOR_REQUIRED")
+        raise RpcError(403, E.MESSAGE_AUTHOR_REQUIRED)
     return T.messages.MessageEditData(caption=found[0].media is not None)

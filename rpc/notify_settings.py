@@ -14,10 +14,9 @@ import time
 from tl import functions as F, types as T
 
 from .context import RequestContext
-from .dispatch import handler
+from .router import Access, handler
 from .services.chat_view import ChatView
 from .services.live import tell_other_devices
-from .services.login import require_user
 from .services.notify_view import (
     GLOBAL_SCOPES,
     is_exception,
@@ -33,9 +32,9 @@ def _event(scope: str, peer_id: int) -> dict:
     return {"kind": "notify_settings", "scope": scope, "peer_id": peer_id}
 
 
-@handler(F.account.UpdateNotifySettings)
+@handler(F.account.UpdateNotifySettings, access=Access.USER)
 async def update_notify_settings(request, ctx: RequestContext):
-    user_id = require_user(ctx)
+    user_id = ctx.user_id
     storage = ctx.services.storage
     scope, peer_id = await resolve_scope(storage, user_id, request.peer)
     # The settings sent replace the scope's settings whole (what a client leaves out is
@@ -47,17 +46,17 @@ async def update_notify_settings(request, ctx: RequestContext):
     return True
 
 
-@handler(F.account.GetNotifySettings)
+@handler(F.account.GetNotifySettings, access=Access.USER)
 async def get_notify_settings(request, ctx: RequestContext):
-    user_id = require_user(ctx)
+    user_id = ctx.user_id
     storage = ctx.services.storage
     scope, peer_id = await resolve_scope(storage, user_id, request.peer)
     return settings_object(await storage.notify_settings.get(user_id, scope, peer_id))
 
 
-@handler(F.account.ResetNotifySettings)
+@handler(F.account.ResetNotifySettings, access=Access.USER)
 async def reset_notify_settings(request, ctx: RequestContext):
-    user_id = require_user(ctx)
+    user_id = ctx.user_id
     for record in await ctx.services.storage.notify_settings.reset(user_id):
         await tell_other_devices(ctx, _event(record.scope, record.peer_id))
     return True
@@ -74,10 +73,10 @@ def _in_category(notify_peer, peer_id: int) -> bool:
     return False  # broadcasts: no channels here
 
 
-@handler(F.account.GetNotifyExceptions)
+@handler(F.account.GetNotifyExceptions, access=Access.USER)
 async def get_notify_exceptions(request, ctx: RequestContext):
     """Updates with one updateNotifySettings per chat that has settings of its own."""
-    user_id = require_user(ctx)
+    user_id = ctx.user_id
     storage = ctx.services.storage
     only = None
     if request.peer is not None:

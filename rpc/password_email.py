@@ -24,11 +24,11 @@ from storage.models import PasswordRecord
 from tl import functions as F, types as T
 
 from .context import RequestContext
-from .dispatch import handler
-from .errors import RpcError
+from .router import Access, handler
+from .errors import E, RpcError, numbered
 from .services import email_codes, srp
 from .services.email_senders import email_pattern, normalize_email, valid_email
-from .services.login import finish_password_login, require_user
+from .services.login import finish_password_login
 from .services.users import UserView
 
 
@@ -43,77 +43,69 @@ async def set_recovery_email(ctx: RequestContext, password: PasswordRecord, emai
         await storage.email_codes.delete(email_codes.password_email(user_id))
         return True
     if not valid_email(email):
-        raise RpcError(400, "EMAIL_INVALID")
+        raise RpcError(400, E.EMAIL_INVALID)
     email = normalize_email(email)
     if email == password.email:
         return True
     code = await email_codes.send_email_code(ctx, email_codes.password_email(user_id), email, "password_email")
-    raise RpcError(400, f"EMAIL_UNCONFIRMED_{len(code)}")
+    raise RpcError(400, numbered(E.EMAIL_UNCONFIRMED_X, len(code)))
 
 
-@handler(F.account.ConfirmPasswordEmail)
+@handler(F.account.ConfirmPasswordEmail, access=Access.USER)
 async def confirm_password_email(request, ctx: RequestContext):
-    user_id = require_user(ctx)
+    user_id = ctx.user_id
     storage = ctx.services.storage
     confirmed = await email_codes.check_email_code(ctx.services, email_codes.password_email(user_id), request.code,
-                                                   expired="EMAIL_HASH_EXPIRED")
+                                                   expired=E.EMAIL_HASH_EXPIRED)
     password = await storage.passwords.get(user_id)
     if password is None:
-        raise RpcError(400, "PASSWORD_MISSING")
+        raise RpcError(400, E.PASSWORD_MISSING)
     await storage.passwords.set(msgspec.structs.replace(password, email=confirmed.email))
     return True
 
 
-@handler(F.account.ResendPasswordEmail)
+@handler(F.account.ResendPasswordEmail, access=Access.USER)
 async def resend_password_email(request, ctx: RequestContext):
-    user_id = require_user(ctx)
+    user_id = ctx.user_id
     waiting = await email_codes.pending(ctx.services, email_codes.password_email(user_id))
     if waiting is None:
-        raise RpcError(400, "EMAIL_HASH_EXPIRED")
+        raise RpcError(400, E.EMAIL_HASH_EXPIRED)
     await email_codes.send_email_code(ctx, waiting.purpose, waiting.email, "password_email")
     return True
 
 
-@handler(F.account.CancelPasswordEmail)
+@handler(F.account.CancelPasswordEmail, access=Access.USER)
 async def cancel_password_email(request, ctx: RequestContext):
-    user_id = require_user(ctx)
+    user_id = ctx.user_id
     await ctx.services.storage.email_codes.delete(email_codes.password_email(user_id))
     return True
 
 
-def _recovering_user(ctx: RequestContext) -> int:
-    """Who may recover: a key waiting for the 2FA password, or a logged-in one."""
-    user_id = ctx.user_id or ctx.pending_user_id
-    if user_id is None:
-        raise RpcError(401, "AUTH_KEY_UNREGISTERED")
-    return user_id
-
-
-@handler(F.auth.RequestPasswordRecovery)
+@handler(F.auth.RequestPasswordRecovery, access=Access.PASSWORD_OR_USER)
 async def request_password_recovery(request, ctx: RequestContext):
-    user_id = _recovering_user(ctx)
+    user_id = ctx.account_id  # a key waiting for the 2FA password, or a logged-in one
     password = await ctx.services.storage.passwords.get(user_id)
     if password is None:
-        raise RpcError(400, "PASSWORD_EMPTY")
+        raise RpcError(400, E.PASSWORD_EMPTY)
     if not password.email:
-        raise RpcError(400, "PASSWORD_RECOVERY_NA")
+        raise RpcError(400, E.PASSWORD_RECOVERY_NA)
     await email_codes.send_email_code(ctx, email_codes.recovery(user_id), password.email, "recovery")
     return T.auth.PasswordRecovery(email_pattern=email_pattern(password.email))
 
 
-@handler(F.auth.CheckRecoveryPassword)
+@handler(F.auth.CheckRecoveryPassword, access=Access.PASSWORD_OR_USER)
 async def check_recovery_password(request, ctx: RequestContext):
-    user_id = _recovering_user(ctx)
+    user_id = ctx.account_id  # a key waiting for the 2FA password, or a logged-in one
     await email_codes.check_email_code(ctx.services, email_codes.recovery(user_id), request.code,
-                                       expired="PASSWORD_RECOVERY_EXPIRED", consume=False)
+                                       expired=E.PASSWORD_RECOVERY_EXPIRED, consume=False)
     return True
 
 
-@handler(F.auth.RecoverPassword)
+@handler(F.auth.RecoverPassword, access=Access.PASSWORD_OR_USER)
 async def recover_password(request, ctx: RequestContext):
     from .account import _offer  # the new_algo account.getPassword offered (a cycle at import time)
 
-    user_id = _recovering_user(ctx)
+    user_id = ctx.account_id  # a key waiting for the 2FA password, or a logged-in one
     services = ctx.services
     storage = services.storage
     new = request.new_settings
@@ -127,9 +119,9 @@ async def recover_password(request, ctx: RequestContext):
             raise RpcError(400, exc.name) from None
     old = await storage.passwords.get(user_id)
     if old is None:
-        raise RpcError(400, "PASSWORD_EMPTY")
+        raise RpcError(400, E.PASSWORD_EMPTY)
     await email_codes.check_email_code(services, email_codes.recovery(user_id), request.code,
-                                       expired="PASSWORD_RECOVERY_EXPIRED")
+                                       expired=E.PASSWORD_RECOVERY_EXPIRED)
     if replacing:
         algo = new.new_algo
         # The recovery email was just proven: it stays.

@@ -12,10 +12,9 @@ from storage.models import DialogRecord
 from tl import functions as F, types as T
 
 from .context import RequestContext
-from .dispatch import handler
-from .errors import RpcError
+from .router import Access, handler
+from .errors import E, RpcError
 from .services.dialogs_view import peer_dialogs_object
-from .services.login import require_user
 from .services.peers import resolve_input_peer
 from .services.users import UserView
 from .updates import state_object
@@ -23,14 +22,14 @@ from .updates import state_object
 PEERS_MAX = 100
 
 
-@handler(F.messages.GetPeerDialogs)
+@handler(F.messages.GetPeerDialogs, access=Access.USER)
 async def get_peer_dialogs(request, ctx: RequestContext):
-    user_id = require_user(ctx)
+    user_id = ctx.user_id
     storage = ctx.services.storage
     records = []
     for dialog_peer in list(request.peers or ())[:PEERS_MAX]:
         if not isinstance(dialog_peer, T.InputDialogPeer):
-            raise RpcError(400, "PEER_ID_INVALID")
+            raise RpcError(400, E.PEER_ID_INVALID)
         peer = await resolve_input_peer(storage, user_id, dialog_peer.peer)
         records.append(await storage.messages.dialog(user_id, peer)
                        or DialogRecord(owner_id=user_id, peer_id=peer, top_message=0))
@@ -38,9 +37,9 @@ async def get_peer_dialogs(request, ctx: RequestContext):
     return await peer_dialogs_object(storage, user_id, records, state)
 
 
-@handler(F.messages.GetPeerSettings)
+@handler(F.messages.GetPeerSettings, access=Access.USER)
 async def get_peer_settings(request, ctx: RequestContext):
-    user_id = require_user(ctx)
+    user_id = ctx.user_id
     storage = ctx.services.storage
     peer = await resolve_input_peer(storage, user_id, request.peer)
     settings = T.PeerSettings()

@@ -15,8 +15,8 @@ from mtproto.crypto import CryptoError, decrypt_message_v1
 from tl import functions as F, types as T
 
 from .context import RequestContext
-from .dispatch import handler
-from .errors import RpcError
+from .router import Access, handler
+from .errors import E, RpcError
 
 # random:int128 msg_id:long seqno:int msg_len:int, then bind_auth_key_inner (40 bytes).
 _BINDING_HEAD = struct.Struct("<16sqii")
@@ -25,15 +25,15 @@ _BINDING_SIZE = _BINDING_HEAD.size + _INNER_SIZE
 
 
 def _invalid() -> RpcError:
-    return RpcError(400, "ENCRYPTED_MESSAGE_INVALID")
+    return RpcError(400, E.ENCRYPTED_MESSAGE_INVALID)
 
 
-@handler(F.auth.BindTempAuthKey)
+@handler(F.auth.BindTempAuthKey, access=Access.ANYONE)
 async def bind_temp_auth_key(request, ctx: RequestContext):
     store = ctx.services.auth_keys
     temp = await store.get(ctx.auth_key_id)
     if temp is None or not temp.temporary:
-        raise RpcError(400, "TEMP_AUTH_KEY_EMPTY")
+        raise RpcError(400, E.TEMP_AUTH_KEY_EMPTY)
     perm = await store.get(request.perm_auth_key_id)
     message = request.encrypted_message
     if perm is None or perm.temporary or len(message) < 24 + _BINDING_SIZE:
@@ -52,6 +52,6 @@ async def bind_temp_auth_key(request, ctx: RequestContext):
     if (inner.nonce, inner.temp_auth_key_id, inner.perm_auth_key_id, inner.temp_session_id, inner.expires_at) != expected:
         raise _invalid()
     if temp.perm_key_id not in (None, perm.key_id):
-        raise RpcError(400, "TEMP_AUTH_KEY_ALREADY_BOUND")
+        raise RpcError(400, E.TEMP_AUTH_KEY_ALREADY_BOUND)
     await store.bind_temp_key(temp.key_id, perm.key_id)
     return True

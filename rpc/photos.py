@@ -12,11 +12,10 @@ import time
 from tl import functions as F, types as T
 
 from .context import RequestContext
-from .dispatch import handler
-from .errors import RpcError
+from .router import Access, handler
+from .errors import E, RpcError
 from .services import file_references
 from .services.live import announce_profile
-from .services.login import require_user
 from .services.media_files import photo_from_upload
 from .services.media_view import photo_object
 from .services.peers import resolve_user
@@ -29,13 +28,13 @@ def _profile_photo(photo, user_id: int):
     return photo_object(photo, file_references.make(file_references.PROFILE, user_id))
 
 
-@handler(F.photos.UploadProfilePhoto)
+@handler(F.photos.UploadProfilePhoto, access=Access.USER)
 async def upload_profile_photo(request, ctx: RequestContext):
-    user_id = require_user(ctx)
+    user_id = ctx.user_id
     if request.bot is not None:
-        raise RpcError(400, "BOT_INVALID")
+        raise RpcError(400, E.BOT_INVALID)
     if request.file is None:
-        raise RpcError(400, "PHOTO_FILE_MISSING")
+        raise RpcError(400, E.PHOTO_FILE_MISSING)
     photo = await photo_from_upload(ctx.services, user_id, request.file, profile=True)
     await ctx.services.storage.media.add_profile_photo(user_id, photo.id, time.time_ns() // 1000)
     await announce_profile(ctx, user_id)
@@ -43,9 +42,9 @@ async def upload_profile_photo(request, ctx: RequestContext):
     return T.photos.Photo(photo=_profile_photo(photo, user_id), users=users)
 
 
-@handler(F.photos.UpdateProfilePhoto)
+@handler(F.photos.UpdateProfilePhoto, access=Access.USER)
 async def update_profile_photo(request, ctx: RequestContext):
-    user_id = require_user(ctx)
+    user_id = ctx.user_id
     media = ctx.services.storage.media
     users_view = UserView(ctx.services.storage, user_id)
     if isinstance(request.id, T.InputPhotoEmpty):
@@ -55,18 +54,18 @@ async def update_profile_photo(request, ctx: RequestContext):
             await announce_profile(ctx, user_id)
         return T.photos.Photo(photo=T.PhotoEmpty(id=0), users=await users_view.users([user_id]))
     if not isinstance(request.id, T.InputPhoto):
-        raise RpcError(400, "PHOTO_ID_INVALID")
+        raise RpcError(400, E.PHOTO_ID_INVALID)
     photo = await media.photo(request.id.id)
     if photo is None or photo.access_hash != request.id.access_hash or photo.owner_id != user_id:
-        raise RpcError(400, "PHOTO_ID_INVALID")
+        raise RpcError(400, E.PHOTO_ID_INVALID)
     await media.add_profile_photo(user_id, photo.id, time.time_ns() // 1000)
     await announce_profile(ctx, user_id)
     return T.photos.Photo(photo=_profile_photo(photo, user_id), users=await users_view.users([user_id]))
 
 
-@handler(F.photos.DeletePhotos)
+@handler(F.photos.DeletePhotos, access=Access.USER)
 async def delete_photos(request, ctx: RequestContext):
-    user_id = require_user(ctx)
+    user_id = ctx.user_id
     media = ctx.services.storage.media
     wanted = []
     for item in request.id or ():
@@ -80,15 +79,15 @@ async def delete_photos(request, ctx: RequestContext):
     return deleted
 
 
-@handler(F.photos.GetUserPhotos)
+@handler(F.photos.GetUserPhotos, access=Access.USER)
 async def get_user_photos(request, ctx: RequestContext):
     # Pages by offset (newest first). max_id is not used: photo ids are random here, so
     # "ids below max_id" would not be a page; clients page with offset (Telethon, TDLib).
-    user_id = require_user(ctx)
+    user_id = ctx.user_id
     storage = ctx.services.storage
     target = await resolve_user(storage, user_id, request.user_id)
     if request.max_id < 0:
-        raise RpcError(400, "MAX_ID_INVALID")
+        raise RpcError(400, E.MAX_ID_INVALID)
     view = UserView(storage, user_id)
     users = await view.users([target])
     if not await view.can_see(target, "profile_photo"):

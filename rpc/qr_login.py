@@ -21,11 +21,10 @@ from storage.models import LoginTokenRecord
 from tl import functions as F, types as T
 
 from .context import ClientInfo, RequestContext
-from .dispatch import handler
-from .errors import RpcError, flood_wait
+from .router import Access, handler
+from .errors import E, RpcError, flood_wait
 from .services.live import publish_to_key
-from .services.login import (alert_new_login, authorization_object, ip_of, new_authorization, require_perm_key,
-                             require_user)
+from .services.login import alert_new_login, authorization_object, ip_of, new_authorization
 from .services.users import UserView
 
 TOKEN_LIFETIME = 30  # seconds, as Telegram
@@ -44,16 +43,16 @@ async def _success(ctx: RequestContext, user_id: int):
     return T.auth.LoginTokenSuccess(authorization=T.auth.Authorization(user=user))
 
 
-@handler(F.auth.ExportLoginToken)
+@handler(F.auth.ExportLoginToken, access=Access.PERM_KEY)
 async def export_login_token(request, ctx: RequestContext):
     if not ctx.config.accepts_api_id(request.api_id):
-        raise RpcError(400, "API_ID_INVALID")
-    perm_key_id = require_perm_key(ctx)
+        raise RpcError(400, E.API_ID_INVALID)
+    perm_key_id = ctx.perm_key_id
     if ctx.user_id is not None:
         # Logged in (a token of this key was accepted): the flow is done.
         return await _success(ctx, ctx.user_id)
     if ctx.pending_user_id is not None:
-        raise RpcError(401, "SESSION_PASSWORD_NEEDED")
+        raise RpcError(401, E.SESSION_PASSWORD_NEEDED)
     services = ctx.services
     tokens = services.storage.login_tokens
     services.limits.login_token.hit(str(perm_key_id))
@@ -72,37 +71,37 @@ async def export_login_token(request, ctx: RequestContext):
 
 async def _stored_token(ctx: RequestContext, token: bytes | None) -> LoginTokenRecord:
     if not token or len(token) != TOKEN_BYTES:
-        raise RpcError(400, "AUTH_TOKEN_INVALID")
+        raise RpcError(400, E.AUTH_TOKEN_INVALID)
     record = await ctx.services.storage.login_tokens.get(token_hash(token))
     if record is None:
-        raise RpcError(400, "AUTH_TOKEN_INVALID")
+        raise RpcError(400, E.AUTH_TOKEN_INVALID)
     return record
 
 
-@handler(F.auth.AcceptLoginToken)
+@handler(F.auth.AcceptLoginToken, access=Access.USER)
 async def accept_login_token(request, ctx: RequestContext):
-    user_id = require_user(ctx)
+    user_id = ctx.user_id
     services = ctx.services
     storage = services.storage
     services.limits.accept_login_token.hit(str(user_id))
     record = await _stored_token(ctx, request.token)
     now = int(time.time())
     if record.accepted_by is not None:
-        raise RpcError(400, "AUTH_TOKEN_ALREADY_ACCEPTED")
+        raise RpcError(400, E.AUTH_TOKEN_ALREADY_ACCEPTED)
     if record.expires_at <= now:
-        raise RpcError(400, "AUTH_TOKEN_EXPIRED")
+        raise RpcError(400, E.AUTH_TOKEN_EXPIRED)
     if user_id in record.except_ids:
         # The exporting app is logged in as this user already (except_ids).
-        raise RpcError(400, "AUTH_TOKEN_EXCEPTION")
+        raise RpcError(400, E.AUTH_TOKEN_EXCEPTION)
     key = await storage.auth_keys.get(record.auth_key_id)
     if key is None:
-        raise RpcError(400, "AUTH_TOKEN_INVALID")  # the waiting key is gone
+        raise RpcError(400, E.AUTH_TOKEN_INVALID)  # the waiting key is gone
     if await storage.authorizations.get(record.perm_key_id) is not None:
-        raise RpcError(400, "AUTH_TOKEN_EXCEPTION")  # the waiting key logged in otherwise
+        raise RpcError(400, E.AUTH_TOKEN_EXCEPTION)  # the waiting key logged in otherwise
     if not await storage.login_tokens.accept(record.token_hash, user_id, now):
         # Another acceptance won the race, or it expired this very second.
         again = await storage.login_tokens.get(record.token_hash)
-        raise RpcError(400, "AUTH_TOKEN_ALREADY_ACCEPTED" if again and again.accepted_by else "AUTH_TOKEN_EXPIRED")
+        raise RpcError(400, E.AUTH_TOKEN_ALREADY_ACCEPTED if again and again.accepted_by else E.AUTH_TOKEN_EXPIRED)
     client = ClientInfo(**key.client_info) if key.client_info else None
     password_pending = await storage.passwords.get(user_id) is not None
     authorization = new_authorization(record.perm_key_id, user_id, client, record.ip,
@@ -115,18 +114,18 @@ async def accept_login_token(request, ctx: RequestContext):
     return authorization_object(authorization, current=False)
 
 
-@handler(F.auth.ImportLoginToken)
+@handler(F.auth.ImportLoginToken, access=Access.PERM_KEY)
 async def import_login_token(request, ctx: RequestContext):
-    perm_key_id = require_perm_key(ctx)
+    perm_key_id = ctx.perm_key_id
     record = await _stored_token(ctx, request.token)
     if record.perm_key_id != perm_key_id:
-        raise RpcError(400, "AUTH_TOKEN_INVALID")  # only its own key may confirm it
+        raise RpcError(400, E.AUTH_TOKEN_INVALID)  # only its own key may confirm it
     if record.accepted_by is None:
         if record.expires_at <= time.time():
-            raise RpcError(400, "AUTH_TOKEN_EXPIRED")
-        raise RpcError(400, "AUTH_TOKEN_INVALID")  # not accepted yet
+            raise RpcError(400, E.AUTH_TOKEN_EXPIRED)
+        raise RpcError(400, E.AUTH_TOKEN_INVALID)  # not accepted yet
     if ctx.pending_user_id == record.accepted_by:
-        raise RpcError(401, "SESSION_PASSWORD_NEEDED")
+        raise RpcError(401, E.SESSION_PASSWORD_NEEDED)
     if ctx.user_id != record.accepted_by:
-        raise RpcError(400, "AUTH_TOKEN_INVALID")  # logged out since
+        raise RpcError(400, E.AUTH_TOKEN_INVALID)  # logged out since
     return await _success(ctx, ctx.user_id)

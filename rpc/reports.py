@@ -22,9 +22,8 @@ import tl
 from tl import functions as F, types as T
 
 from .context import RequestContext
-from .dispatch import handler
-from .errors import RpcError
-from .services.login import require_user
+from .errors import E, RpcError
+from .router import Access, handler
 from .services.peers import resolve_input_peer
 
 MAX_IDS = 100
@@ -53,13 +52,13 @@ def reason_name(reason) -> str:
 def _comment(text: str | None) -> str:
     text = (text or "").strip()
     if len(text) > COMMENT_MAX:
-        raise RpcError(400, "MESSAGE_TOO_LONG")
+        raise RpcError(400, E.MESSAGE_TOO_LONG)
     return text
 
 
-@handler(F.messages.Report)
+@handler(F.messages.Report, access=Access.USER)
 async def report_messages(request, ctx: RequestContext):
-    user_id = require_user(ctx)
+    user_id = ctx.user_id
     storage = ctx.services.storage
     peer_id = await resolve_input_peer(storage, user_id, request.peer)
     comment = _comment(request.message)
@@ -69,25 +68,25 @@ async def report_messages(request, ctx: RequestContext):
             title="Report", options=[T.MessageReportOption(text=text, option=key.encode()) for key, text in OPTIONS])
     reason = _OPTIONS.get(option)
     if reason is None:
-        raise RpcError(400, "OPTION_INVALID")
+        raise RpcError(400, E.OPTION_INVALID)
     if reason == "other" and not comment:
         return T.ReportResultAddComment(optional=False, option=option)
     wanted = list(dict.fromkeys(request.id or ()))[:MAX_IDS]
     found = [m.id for m in await storage.messages.get(user_id, wanted) if m.peer_id == peer_id] if wanted else []
     if wanted and not found:
-        raise RpcError(400, "MESSAGE_ID_INVALID")
+        raise RpcError(400, E.MESSAGE_ID_INVALID)
     await storage.reports.add(reporter_id=user_id, peer_id=peer_id, message_ids=sorted(found), reason=reason,
                               comment=comment, now=int(time.time()))
     return T.ReportResultReported()
 
 
-@handler(F.account.ReportPeer)
+@handler(F.account.ReportPeer, access=Access.USER)
 async def report_peer(request, ctx: RequestContext):
-    user_id = require_user(ctx)
+    user_id = ctx.user_id
     storage = ctx.services.storage
     peer_id = await resolve_input_peer(storage, user_id, request.peer)
     if peer_id == user_id:
-        raise RpcError(400, "PEER_ID_INVALID")
+        raise RpcError(400, E.PEER_ID_INVALID)
     await storage.reports.add(reporter_id=user_id, peer_id=peer_id, message_ids=[], reason=reason_name(request.reason),
                               comment=_comment(request.message), now=int(time.time()))
     return True

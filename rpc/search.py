@@ -11,9 +11,8 @@ from __future__ import annotations
 from tl import functions as F, types as T
 
 from .context import RequestContext
-from .dispatch import handler
-from .errors import RpcError
-from .services.login import require_user
+from .router import Access, handler
+from .errors import E, RpcError
 from .services.messages_view import message, users_of
 from .services.peers import resolve_input_peer
 from .services.users import UserView
@@ -35,9 +34,9 @@ async def _slice(ctx: RequestContext, records, count: int, **extra):
                                     users=users, **extra)
 
 
-@handler(F.messages.Search)
+@handler(F.messages.Search, access=Access.USER)
 async def search(request, ctx: RequestContext):
-    user_id = require_user(ctx)
+    user_id = ctx.user_id
     storage = ctx.services.storage
     # inputPeerEmpty: every dialog (what Telethon sends to search by sender everywhere).
     peer = None if isinstance(request.peer, T.InputPeerEmpty) else await resolve_input_peer(
@@ -47,7 +46,7 @@ async def search(request, ctx: RequestContext):
         try:
             from_id = await resolve_input_peer(storage, user_id, request.from_id)
         except RpcError:
-            raise RpcError(400, "FROM_PEER_INVALID") from None
+            raise RpcError(400, E.FROM_PEER_INVALID) from None
     records, count = await storage.search.search(
         user_id, peer, query=request.q or "", from_id=from_id, filter=_filter_name(request.filter),
         min_date=request.min_date or 0, max_date=request.max_date or 0, offset_id=request.offset_id or 0,
@@ -56,13 +55,13 @@ async def search(request, ctx: RequestContext):
     return await _slice(ctx, records, count)
 
 
-@handler(F.messages.SearchGlobal)
+@handler(F.messages.SearchGlobal, access=Access.USER)
 async def search_global(request, ctx: RequestContext):
-    user_id = require_user(ctx)
+    user_id = ctx.user_id
     storage = ctx.services.storage
     name = _filter_name(request.filter)
     if not (request.q or "").strip() and name == "inputMessagesFilterEmpty":
-        raise RpcError(400, "SEARCH_QUERY_EMPTY")
+        raise RpcError(400, E.SEARCH_QUERY_EMPTY)
     if request.broadcasts_only or request.folder_id:
         return await _slice(ctx, [], 0)  # no channels, and no folders
     kind = "groups" if request.groups_only else "users" if request.users_only else "all"
@@ -82,9 +81,9 @@ async def search_global(request, ctx: RequestContext):
     return await _slice(ctx, records, count, **extra)
 
 
-@handler(F.messages.GetSearchCounters)
+@handler(F.messages.GetSearchCounters, access=Access.USER)
 async def get_search_counters(request, ctx: RequestContext):
-    user_id = require_user(ctx)
+    user_id = ctx.user_id
     storage = ctx.services.storage
     peer = await resolve_input_peer(storage, user_id, request.peer)
     counters = []

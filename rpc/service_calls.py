@@ -23,15 +23,15 @@ from tl import functions as F
 from tl import types as T
 
 from .context import RequestContext
-from .dispatch import handler
+from .router import Access, handler
 
 
-@handler(F.Ping, F.PingDelayDisconnect)
+@handler(F.Ping, F.PingDelayDisconnect, access=Access.ANYONE)
 async def ping(request, ctx: RequestContext):
     return T.Pong(msg_id=ctx.msg_id, ping_id=request.ping_id)
 
 
-@handler(F.GetFutureSalts)
+@handler(F.GetFutureSalts, access=Access.ANYONE)
 async def get_future_salts(request: F.GetFutureSalts, ctx: RequestContext):
     now = time.time()
     salts = [T.FutureSalt(valid_since=since, valid_until=until, salt=salt)
@@ -39,7 +39,7 @@ async def get_future_salts(request: F.GetFutureSalts, ctx: RequestContext):
     return T.FutureSalts(req_msg_id=ctx.msg_id, now=int(now), salts=salts)
 
 
-@handler(F.DestroySession)
+@handler(F.DestroySession, access=Access.ANYONE)
 async def destroy_session(request: F.DestroySession, ctx: RequestContext):
     # Only another session of the same key, as the unwrapped call.
     sessions = getattr(ctx.services, "sessions", {}).get(ctx.auth_key_id, {})
@@ -48,7 +48,7 @@ async def destroy_session(request: F.DestroySession, ctx: RequestContext):
     return (T.DestroySessionOk if existed else T.DestroySessionNone)(session_id=target)
 
 
-@handler(F.RpcDropAnswer)
+@handler(F.RpcDropAnswer, access=Access.ANYONE)
 async def rpc_drop_answer(request: F.RpcDropAnswer, ctx: RequestContext):
     session = getattr(ctx.services, "sessions", {}).get(ctx.auth_key_id, {}).get(ctx.session_id)
     running = getattr(session, "running", ())
@@ -58,6 +58,6 @@ async def rpc_drop_answer(request: F.RpcDropAnswer, ctx: RequestContext):
     return T.RpcAnswerUnknown()
 
 
-@handler(F.DestroyAuthKey)
+@handler(F.DestroyAuthKey, access=Access.ANYONE)
 async def destroy_auth_key(request: F.DestroyAuthKey, ctx: RequestContext):
     return T.DestroyAuthKeyFail()

@@ -11,16 +11,15 @@ from __future__ import annotations
 from tl import functions as F
 
 from .context import RequestContext
-from .dispatch import handler
+from .router import Access, handler
 from .services.chat_access import require_member
 from .services.live import publish
-from .services.login import require_user
 from .services.peers import resolve_input_peer
 
 
-@handler(F.messages.SetTyping)
+@handler(F.messages.SetTyping, access=Access.USER)
 async def set_typing(request, ctx: RequestContext):
-    user_id = require_user(ctx)
+    user_id = ctx.user_id
     storage = ctx.services.storage
     peer = await resolve_input_peer(storage, user_id, request.peer)
     # Saved Messages has nobody to tell; a peer who blocked the typist is not told either

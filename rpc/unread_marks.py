@@ -10,33 +10,32 @@ from __future__ import annotations
 from tl import functions as F, types as T
 
 from .context import RequestContext
-from .dispatch import handler
-from .errors import RpcError
+from .router import Access, handler
+from .errors import E, RpcError
 from .services.live import publish, tell_other_devices
-from .services.login import require_user
 from .services.peers import peer_object, resolve_input_peer
 
 
-@handler(F.messages.MarkDialogUnread)
+@handler(F.messages.MarkDialogUnread, access=Access.USER)
 async def mark_dialog_unread(request, ctx: RequestContext):
-    user_id = require_user(ctx)
+    user_id = ctx.user_id
     storage = ctx.services.storage
     if request.parent_peer is not None or not isinstance(request.peer, T.InputDialogPeer):
-        raise RpcError(400, "PEER_ID_INVALID")  # no monoforums or folders here
+        raise RpcError(400, E.PEER_ID_INVALID)  # no monoforums or folders here
     peer = await resolve_input_peer(storage, user_id, request.peer.peer)
     changed = await storage.unread_marks.mark(user_id, peer, bool(request.unread))
     if changed is None:
-        raise RpcError(400, "PEER_HISTORY_EMPTY")  # no dialog to mark
+        raise RpcError(400, E.PEER_HISTORY_EMPTY)  # no dialog to mark
     if changed:
         await tell_other_devices(ctx, {"kind": "dialog_unread_mark", "peer_id": peer})
     return True
 
 
-@handler(F.messages.GetDialogUnreadMarks)
+@handler(F.messages.GetDialogUnreadMarks, access=Access.USER)
 async def get_dialog_unread_marks(request, ctx: RequestContext):
-    user_id = require_user(ctx)
+    user_id = ctx.user_id
     if request.parent_peer is not None:
-        raise RpcError(400, "PEER_ID_INVALID")
+        raise RpcError(400, E.PEER_ID_INVALID)
     return [T.DialogPeer(peer=peer_object(p)) for p in await ctx.services.storage.unread_marks.list(user_id)]
 
 

@@ -7,8 +7,7 @@ import time
 from tl import functions as F, types as T
 
 from .context import RequestContext
-from .dispatch import handler
-from .services.login import require_user
+from .router import Access, handler
 from .services.chat_view import ChatView
 from .services.messages_view import render_log
 from .services.users import UserView
@@ -26,18 +25,18 @@ async def current_pts(storage, user_id: int) -> int:
     return (await storage.updates.get(user_id)).pts
 
 
-@handler(F.updates.GetState)
+@handler(F.updates.GetState, access=Access.USER)
 async def get_state(request, ctx: RequestContext):
-    user_id = require_user(ctx)
+    user_id = ctx.user_id
     return state_object(await ctx.services.storage.updates.get(user_id))
 
 
 DIFFERENCE_LIMIT = 100  # log rows per answer; more comes as differenceSlice
 
 
-@handler(F.updates.GetDifference)
+@handler(F.updates.GetDifference, access=Access.USER)
 async def get_difference(request, ctx: RequestContext):
-    user_id = require_user(ctx)
+    user_id = ctx.user_id
     storage = ctx.services.storage
     state = await storage.updates.get(user_id)
     now = int(time.time())

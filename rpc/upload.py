@@ -10,10 +10,9 @@ from __future__ import annotations
 from tl import functions as F, types as T
 
 from .context import RequestContext
-from .dispatch import handler
-from .errors import RpcError
+from .router import Access, handler
+from .errors import E, RpcError
 from .services.file_locations import resolve_location, storage_file_type
-from .services.login import require_user
 from .services.uploads import read_file, save_part
 
 DOWNLOAD_MAX = 1024 * 1024  # a getFile chunk: at most 1 MB, never across a 1 MB boundary
@@ -21,16 +20,16 @@ ALIGN = 4096  # offset and limit alignment; precise downloads may use 1 KB
 PRECISE_ALIGN = 1024
 
 
-@handler(F.upload.SaveFilePart)
+@handler(F.upload.SaveFilePart, access=Access.USER)
 async def save_file_part(request, ctx: RequestContext):
-    user_id = require_user(ctx)
+    user_id = ctx.user_id
     await save_part(ctx.services, user_id, request.file_id, request.file_part, request.bytes, None)
     return True
 
 
-@handler(F.upload.SaveBigFilePart)
+@handler(F.upload.SaveBigFilePart, access=Access.USER)
 async def save_big_file_part(request, ctx: RequestContext):
-    user_id = require_user(ctx)
+    user_id = ctx.user_id
     await save_part(ctx.services, user_id, request.file_id, request.file_part, request.bytes,
                     request.file_total_parts)
     return True
@@ -39,16 +38,16 @@ async def save_big_file_part(request, ctx: RequestContext):
 def check_range(offset: int, limit: int, precise: bool) -> None:
     align = PRECISE_ALIGN if precise else ALIGN
     if offset < 0 or offset % align:
-        raise RpcError(400, "OFFSET_INVALID")
+        raise RpcError(400, E.OFFSET_INVALID)
     if not 0 < limit <= DOWNLOAD_MAX or limit % align:
-        raise RpcError(400, "LIMIT_INVALID")
+        raise RpcError(400, E.LIMIT_INVALID)
     if offset // DOWNLOAD_MAX != (offset + limit - 1) // DOWNLOAD_MAX:
-        raise RpcError(400, "LIMIT_INVALID")
+        raise RpcError(400, E.LIMIT_INVALID)
 
 
-@handler(F.upload.GetFile)
+@handler(F.upload.GetFile, access=Access.USER)
 async def get_file(request, ctx: RequestContext):
-    user_id = require_user(ctx)
+    user_id = ctx.user_id
     check_range(request.offset, request.limit, bool(request.precise))
     file = await resolve_location(ctx.services, user_id, request.location)
     data = await read_file(ctx.services, file, request.offset, request.limit)

@@ -5,17 +5,16 @@ from __future__ import annotations
 from tl import functions as F, types as T
 
 from .context import RequestContext
-from .dispatch import handler
-from .errors import RpcError
-from .services.login import require_user
+from .router import Access, handler
+from .errors import E, RpcError
 from .services.notify_view import settings_object
 from .services.peers import resolve_user
 from .services.users import UserView
 
 
-@handler(F.users.GetUsers)
+@handler(F.users.GetUsers, access=Access.USER)
 async def get_users(request, ctx: RequestContext):
-    user_id = require_user(ctx)
+    user_id = ctx.user_id
     storage = ctx.services.storage
     ids = []
     for input_user in request.id:
@@ -24,13 +23,13 @@ async def get_users(request, ctx: RequestContext):
         except RpcError:
             continue  # Telegram leaves out what it cannot resolve
     if request.id and not ids:
-        raise RpcError(400, "USER_ID_INVALID")
+        raise RpcError(400, E.USER_ID_INVALID)
     return await UserView(storage, user_id).users(ids)
 
 
-@handler(F.users.GetFullUser)
+@handler(F.users.GetFullUser, access=Access.USER)
 async def get_full_user(request, ctx: RequestContext):
-    user_id = require_user(ctx)
+    user_id = ctx.user_id
     storage = ctx.services.storage
     target = await resolve_user(storage, user_id, request.id)
     view = UserView(storage, user_id)

@@ -13,10 +13,10 @@ same again inside its transactions where a change reaches other members' boxes
 
 from __future__ import annotations
 
-from ..errors import RpcError
+from ..errors import E, RpcError
 
-WRITE_FORBIDDEN = (403, "CHAT_WRITE_FORBIDDEN")
-CHAT_ID_INVALID = (400, "CHAT_ID_INVALID")
+WRITE_FORBIDDEN = (403, E.CHAT_WRITE_FORBIDDEN)
+CHAT_ID_INVALID = (400, E.CHAT_ID_INVALID)
 
 
 async def is_member(storage, user_id: int, peer_id: int) -> bool:

@@ -14,7 +14,7 @@ import time
 
 from storage.models import EmailCodeRecord
 
-from ..errors import RpcError
+from ..errors import E, RpcError
 from .email_senders import EmailSenderError
 
 EMAIL_CODE_TTL = 600  # seconds
@@ -71,7 +71,7 @@ async def deliver(services, purpose: str | None, email: str, code: str, kind: st
     except EmailSenderError:
         if purpose is not None:
             await services.storage.email_codes.delete(purpose)
-        raise RpcError(406, "SEND_CODE_UNAVAILABLE") from None
+        raise RpcError(406, E.SEND_CODE_UNAVAILABLE) from None
 
 
 async def pending(services, purpose: str) -> EmailCodeRecord | None:
@@ -87,7 +87,7 @@ async def check_email_code(services, purpose: str, code: str | None, *, expired:
     """The record if `code` is right (deleted unless consume=False); 400 `expired` when
     there is no live code, CODE_EMPTY, or CODE_INVALID (a wrong guess, counted)."""
     if not code or not code.strip():
-        raise RpcError(400, "CODE_EMPTY")
+        raise RpcError(400, E.CODE_EMPTY)
     services.limits.email_code.hit(purpose)
     # Every guess uses up one of the code's attempts, counted before it is compared.
     record = await services.storage.email_codes.claim_attempt(purpose, now=int(time.time()),
@@ -95,7 +95,7 @@ async def check_email_code(services, purpose: str, code: str | None, *, expired:
     if record is None or not record.code:
         raise RpcError(400, expired)
     if not hmac.compare_digest(code.strip().encode(), record.code.encode()):
-        raise RpcError(400, "CODE_INVALID")
+        raise RpcError(400, E.CODE_INVALID)
     if consume:
         await services.storage.email_codes.delete(purpose)
     return record

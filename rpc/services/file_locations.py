@@ -14,7 +14,7 @@ from __future__ import annotations
 from storage.models import FileRecord, PhotoRecord
 from tl import types as T
 
-from ..errors import RpcError
+from ..errors import E, RpcError
 from . import file_references
 from .peers import resolve_input_peer
 
@@ -33,13 +33,13 @@ def _size_file_id(sizes: list[dict], thumb_size: str) -> int:
     for s in sizes:
         if s["type"] == thumb_size and "file_id" in s:
             return s["file_id"]
-    raise RpcError(400, "LOCATION_INVALID")
+    raise RpcError(400, E.LOCATION_INVALID)
 
 
 def _peer_photo_file_id(photo: PhotoRecord, big: bool) -> int:
     stored = [s for s in photo.sizes if "file_id" in s]
     if not stored:
-        raise RpcError(400, "LOCATION_INVALID")
+        raise RpcError(400, E.LOCATION_INVALID)
     return (stored[-1] if big else stored[0])["file_id"]
 
 
@@ -48,26 +48,26 @@ async def resolve_location(services, user_id: int, location) -> FileRecord:
     if isinstance(location, T.InputPhotoFileLocation):
         photo = await storage.media.photo(location.id)
         if photo is None or photo.access_hash != location.access_hash:
-            raise RpcError(400, "FILE_ID_INVALID")
+            raise RpcError(400, E.FILE_ID_INVALID)
         await file_references.check(storage, user_id, location.file_reference, "photo", photo.id, photo.owner_id)
         file_id = _size_file_id(photo.sizes, location.thumb_size)
     elif isinstance(location, T.InputDocumentFileLocation):
         doc = await storage.media.document(location.id)
         if doc is None or doc.access_hash != location.access_hash:
-            raise RpcError(400, "FILE_ID_INVALID")
+            raise RpcError(400, E.FILE_ID_INVALID)
         await file_references.check(storage, user_id, location.file_reference, "document", doc.id, doc.owner_id)
         file_id = doc.file_id if not location.thumb_size else _size_file_id(doc.thumbs, location.thumb_size)
     elif isinstance(location, T.InputPeerPhotoFileLocation):
         peer_id = await resolve_input_peer(storage, user_id, location.peer)
         if not await storage.media.is_profile_photo(peer_id, location.photo_id):
-            raise RpcError(400, "FILE_ID_INVALID")
+            raise RpcError(400, E.FILE_ID_INVALID)
         photo = await storage.media.photo(location.photo_id)
         if photo is None:
-            raise RpcError(400, "FILE_ID_INVALID")
+            raise RpcError(400, E.FILE_ID_INVALID)
         file_id = _peer_photo_file_id(photo, bool(location.big))
     else:
-        raise RpcError(400, "LOCATION_INVALID")
+        raise RpcError(400, E.LOCATION_INVALID)
     file = await storage.media.file(file_id)
     if file is None:
-        raise RpcError(400, "FILE_ID_INVALID")
+        raise RpcError(400, E.FILE_ID_INVALID)
     return file

@@ -20,7 +20,7 @@ from __future__ import annotations
 import struct
 import time
 
-from ..errors import RpcError
+from ..errors import E, RpcError
 
 VERSION = 1
 MESSAGE = 1  # origin: a message id in the reader's box
@@ -39,15 +39,15 @@ def make(kind: int, origin: int, now: int | None = None) -> bytes:
 def parse(reference: bytes, now: int | None = None) -> tuple[int, int]:
     """(kind, origin); FILE_REFERENCE_EMPTY / _INVALID / _EXPIRED."""
     if not reference:
-        raise RpcError(400, "FILE_REFERENCE_EMPTY")
+        raise RpcError(400, E.FILE_REFERENCE_EMPTY)
     if len(reference) != struct.calcsize(_FORMAT):
-        raise RpcError(400, "FILE_REFERENCE_INVALID")
+        raise RpcError(400, E.FILE_REFERENCE_INVALID)
     version, kind, origin, issued = struct.unpack(_FORMAT, reference)
     if version != VERSION or kind not in (MESSAGE, PROFILE, UPLOADER, CHAT):
-        raise RpcError(400, "FILE_REFERENCE_INVALID")
+        raise RpcError(400, E.FILE_REFERENCE_INVALID)
     now = int(time.time() if now is None else now)
     if not issued - 300 <= now <= issued + LIFETIME:
-        raise RpcError(400, "FILE_REFERENCE_EXPIRED")
+        raise RpcError(400, E.FILE_REFERENCE_EXPIRED)
     return kind, origin
 
 
@@ -79,5 +79,5 @@ async def check(storage, user_id: int, reference: bytes, kind: str, object_id: i
     elif origin_kind == UPLOADER:
         if origin == user_id == owner_id:
             return
-        raise RpcError(400, "FILE_REFERENCE_INVALID")
-    raise RpcError(400, "FILE_REFERENCE_EXPIRED")
+        raise RpcError(400, E.FILE_REFERENCE_INVALID)
+    raise RpcError(400, E.FILE_REFERENCE_EXPIRED)

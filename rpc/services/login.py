@@ -15,7 +15,7 @@ from storage.models import AuthorizationRecord
 from tl import types as T
 
 from ..context import RequestContext
-from ..errors import RpcError
+from ..errors import E, RpcError
 from .notifications import new_login_text, notify
 from .users import UserView
 
@@ -46,16 +46,12 @@ def platform_of(client) -> str:
     return ""
 
 
-def require_user(ctx: RequestContext) -> int:
-    if ctx.user_id is None:
-        raise RpcError(401, "AUTH_KEY_UNREGISTERED")
-    return ctx.user_id
-
-
 def require_perm_key(ctx: RequestContext) -> int:
+    """The key a login is recorded for. Routes that log in straight away declare
+    Access.PERM_KEY; auth.importAuthorization first spends its token (rpc/auth_transfer.py)."""
     if ctx.perm_key_id is None:
         # A temporary key that was never bound cannot log in (api/pfs).
-        raise RpcError(401, "AUTH_KEY_PERM_EMPTY")
+        raise RpcError(401, E.AUTH_KEY_PERM_EMPTY)
     return ctx.perm_key_id
 
 
@@ -97,7 +93,7 @@ async def log_in(ctx: RequestContext, user, *, password_pending: bool, parent_au
                                password_pending=password_pending, parent_auth_key_id=parent_auth_key_id)
     await storage.authorizations.add(record)
     if password_pending:
-        raise RpcError(401, "SESSION_PASSWORD_NEEDED")
+        raise RpcError(401, E.SESSION_PASSWORD_NEEDED)
     ctx.user_id = user.id
     if not parent_auth_key_id:
         await _alert_other_devices(ctx, user.id)

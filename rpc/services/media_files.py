@@ -20,7 +20,7 @@ from storage.media import new_access_hash, new_id
 from storage.models import DocumentRecord, FileRecord, PhotoRecord
 from tl import types as T
 
-from ..errors import RpcError
+from ..errors import E, RpcError
 from . import file_references
 from .media_view import document_dict, photo_dict
 from .photo_sizes import MESSAGE_BOXES, PROFILE_BOXES, ImageError, make_sizes
@@ -39,8 +39,8 @@ async def _processed(data: bytes, boxes, square: bool):
         return await trio.to_thread.run_sync(make_sizes, data, boxes, square)
     except ImageError as exc:
         if "dimensions" in str(exc):
-            raise RpcError(400, "PHOTO_INVALID_DIMENSIONS") from None
-        raise RpcError(400, "IMAGE_PROCESS_FAILED") from None
+            raise RpcError(400, E.PHOTO_INVALID_DIMENSIONS) from None
+        raise RpcError(400, E.IMAGE_PROCESS_FAILED) from None
 
 
 async def _stored_sizes(services, owner_id: int, made, progressive: bool = True) -> list[dict]:
@@ -63,7 +63,7 @@ async def photo_from_upload(services, user_id: int, input_file, *, profile: bool
     """A new photo from an uploaded image (message sizes, or square profile sizes)."""
     file = await take_uploaded_file(services, user_id, input_file, guess_mime(input_file.name, "image/jpeg"))
     if file.size > PHOTO_MAX:
-        raise RpcError(400, "PHOTO_SAVE_FILE_INVALID")
+        raise RpcError(400, E.PHOTO_SAVE_FILE_INVALID)
     made = await _processed(await _file_bytes(services, file), PROFILE_BOXES if profile else MESSAGE_BOXES, profile)
     photo = PhotoRecord(id=new_id(), access_hash=new_access_hash(), owner_id=user_id, date=int(time.time()),
                         sizes=await _stored_sizes(services, user_id, made), file_id=file.id,
@@ -77,7 +77,7 @@ async def document_from_upload(services, user_id: int, media) -> DocumentRecord:
     name = getattr(media.file, "name", None)
     mime = (media.mime_type or "").strip() or guess_mime(name)
     if len(mime) > 255 or "/" not in mime:
-        raise RpcError(400, "MEDIA_INVALID")
+        raise RpcError(400, E.MEDIA_INVALID)
     attributes = [a.to_dict() for a in media.attributes or ()]
     if name and not any(a["_"] == "documentAttributeFilename" for a in attributes):
         attributes.append({"_": "documentAttributeFilename", "file_name": name})
@@ -108,10 +108,10 @@ async def _thumbs(services, user_id: int, data: bytes) -> list[dict]:
 
 async def existing_photo(services, user_id: int, input_photo) -> PhotoRecord:
     if not isinstance(input_photo, T.InputPhoto):
-        raise RpcError(400, "PHOTO_INVALID")
+        raise RpcError(400, E.PHOTO_INVALID)
     photo = await services.storage.media.photo(input_photo.id)
     if photo is None or photo.access_hash != input_photo.access_hash:
-        raise RpcError(400, "PHOTO_INVALID")
+        raise RpcError(400, E.PHOTO_INVALID)
     await file_references.check(services.storage, user_id, input_photo.file_reference, "photo", photo.id,
                                 photo.owner_id)
     return photo
@@ -119,10 +119,10 @@ async def existing_photo(services, user_id: int, input_photo) -> PhotoRecord:
 
 async def existing_document(services, user_id: int, input_document) -> DocumentRecord:
     if not isinstance(input_document, T.InputDocument):
-        raise RpcError(400, "MEDIA_INVALID")
+        raise RpcError(400, E.MEDIA_INVALID)
     doc = await services.storage.media.document(input_document.id)
     if doc is None or doc.access_hash != input_document.access_hash:
-        raise RpcError(400, "MEDIA_INVALID")
+        raise RpcError(400, E.MEDIA_INVALID)
     await file_references.check(services.storage, user_id, input_document.file_reference, "document", doc.id,
                                 doc.owner_id)
     return doc
@@ -132,19 +132,19 @@ async def media_from_input(services, user_id: int, media) -> dict:
     """The media dict a message keeps for an InputMedia (uploaded or by id)."""
     if isinstance(media, T.InputMediaUploadedPhoto):
         if media.ttl_seconds:
-            raise RpcError(400, "MEDIA_TTL_INVALID")
+            raise RpcError(400, E.MEDIA_TTL_INVALID)
         return {"_": "photo", "photo": photo_dict(await photo_from_upload(services, user_id, media.file))}
     if isinstance(media, T.InputMediaUploadedDocument):
         if media.ttl_seconds:
-            raise RpcError(400, "MEDIA_TTL_INVALID")
+            raise RpcError(400, E.MEDIA_TTL_INVALID)
         return {"_": "document", "document": document_dict(await document_from_upload(services, user_id, media))}
     if isinstance(media, T.InputMediaPhoto):
         return {"_": "photo", "photo": photo_dict(await existing_photo(services, user_id, media.id))}
     if isinstance(media, T.InputMediaDocument):
         return {"_": "document", "document": document_dict(await existing_document(services, user_id, media.id))}
     if media is None or isinstance(media, T.InputMediaEmpty):
-        raise RpcError(400, "MEDIA_EMPTY")
-    raise RpcError(400, "MEDIA_INVALID")
+        raise RpcError(400, E.MEDIA_EMPTY)
+    raise RpcError(400, E.MEDIA_INVALID)
 
 
 async def chat_photo_from_input(services, user_id: int, input_chat_photo) -> PhotoRecord | None:
@@ -160,11 +160,11 @@ async def chat_photo_from_input(services, user_id: int, input_chat_photo) -> Pho
         return None
     if isinstance(input_chat_photo, T.InputChatUploadedPhoto):
         if input_chat_photo.file is None:
-            raise RpcError(400, "PHOTO_FILE_MISSING")
+            raise RpcError(400, E.PHOTO_FILE_MISSING)
         return await photo_from_upload(services, user_id, input_chat_photo.file, profile=True)
     if isinstance(input_chat_photo, T.InputChatPhoto):
         return await existing_photo(services, user_id, input_chat_photo.id)
-    raise RpcError(400, "PHOTO_INVALID")
+    raise RpcError(400, E.PHOTO_INVALID)
 
 
 def chat_photo_reference(chat_id: int) -> bytes:

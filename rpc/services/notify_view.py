@@ -11,7 +11,7 @@ import tl
 from storage.models import NotifySettingsRecord
 from tl import types as T
 
-from ..errors import RpcError
+from ..errors import E, RpcError
 from .peers import peer_object, resolve_input_peer
 
 GLOBAL_SCOPES = {T.InputNotifyUsers: "users", T.InputNotifyChats: "chats", T.InputNotifyBroadcasts: "broadcasts"}
@@ -30,8 +30,8 @@ async def resolve_scope(storage, user_id: int, notify_peer) -> tuple[str, int]:
         # Topics live in forum supergroups, which this server does not have: whatever
         # the peer is, it is no forum.
         await resolve_input_peer(storage, user_id, notify_peer.peer)
-        raise RpcError(400, "CHANNEL_FORUM_MISSING")
-    raise RpcError(400, "CHANNEL_INVALID")  # inputNotifyCommunity: no channels here either
+        raise RpcError(400, E.CHANNEL_FORUM_MISSING)
+    raise RpcError(400, E.CHANNEL_INVALID)  # inputNotifyCommunity: no channels here either
 
 
 def _sound(sound) -> dict | None:
@@ -41,18 +41,18 @@ def _sound(sound) -> dict | None:
         return sound.to_dict()
     if isinstance(sound, T.NotificationSoundLocal):
         if len(sound.title) > SOUND_TEXT_MAX or len(sound.data) > SOUND_TEXT_MAX:
-            raise RpcError(400, "SETTINGS_INVALID")
+            raise RpcError(400, E.SETTINGS_INVALID)
         return sound.to_dict()
     # notificationSoundRingtone names a saved ringtone; none can be saved here.
-    raise RpcError(400, "SETTINGS_INVALID")
+    raise RpcError(400, E.SETTINGS_INVALID)
 
 
 def record_from_input(owner_id: int, scope: str, peer_id: int, settings) -> NotifySettingsRecord:
     """The inputPeerNotifySettings to store, SETTINGS_INVALID for what cannot be."""
     if not isinstance(settings, T.InputPeerNotifySettings):
-        raise RpcError(400, "SETTINGS_INVALID")
+        raise RpcError(400, E.SETTINGS_INVALID)
     if settings.mute_until is not None and settings.mute_until < 0:
-        raise RpcError(400, "SETTINGS_INVALID")
+        raise RpcError(400, E.SETTINGS_INVALID)
     return NotifySettingsRecord(
         owner_id=owner_id, scope=scope, peer_id=peer_id, show_previews=settings.show_previews,
         silent=settings.silent, mute_until=settings.mute_until, sound=_sound(settings.sound),

@@ -12,10 +12,10 @@ from __future__ import annotations
 
 from tl import types as T
 
-from ..errors import RpcError
+from ..errors import E, RpcError
 
 
-async def resolve_user(storage, viewer_id: int, peer, error: str = "USER_ID_INVALID") -> int:
+async def resolve_user(storage, viewer_id: int, peer, error: str = E.USER_ID_INVALID) -> int:
     """The id of the user `peer` names, after checking its access hash."""
     if isinstance(peer, (T.InputUserSelf, T.InputPeerSelf)):
         return viewer_id
@@ -28,7 +28,7 @@ async def resolve_user(storage, viewer_id: int, peer, error: str = "USER_ID_INVA
 
 
 async def resolve_input_peer_user(storage, viewer_id: int, peer) -> int:
-    return await resolve_user(storage, viewer_id, peer, "PEER_ID_INVALID")
+    return await resolve_user(storage, viewer_id, peer, E.PEER_ID_INVALID)
 
 
 def chat_peer_id(chat_id: int) -> int:
@@ -50,8 +50,8 @@ async def resolve_input_peer(storage, viewer_id: int, peer) -> int:
     if isinstance(peer, T.InputPeerChat):
         if await can_see_chat(storage, viewer_id, peer.chat_id):
             return chat_peer_id(peer.chat_id)
-        raise RpcError(400, "PEER_ID_INVALID")
-    return await resolve_user(storage, viewer_id, peer, "PEER_ID_INVALID")
+        raise RpcError(400, E.PEER_ID_INVALID)
+    return await resolve_user(storage, viewer_id, peer, E.PEER_ID_INVALID)
 
 
 async def can_see_chat(storage, viewer_id: int, chat_id: int) -> bool:

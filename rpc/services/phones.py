@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 import unicodedata
 
-from ..errors import RpcError
+from ..errors import E, RpcError
 
 _SEPARATORS = re.compile(r"[\s\-().]")
 _ASCII_DIGITS = re.compile(r"[0-9]+")
@@ -36,5 +36,5 @@ def normalize_phone(raw: str) -> str:
         phone = phone[1:]
     phone = ascii_digits(phone) or ""
     if not _ASCII_DIGITS.fullmatch(phone) or not 5 <= len(phone) <= 15 or phone.startswith("0"):
-        raise RpcError(400, "PHONE_NUMBER_INVALID")
+        raise RpcError(400, E.PHONE_NUMBER_INVALID)
     return phone

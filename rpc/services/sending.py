@@ -10,7 +10,7 @@ from storage.interface import ChatNotFound, NotMember
 from storage.models import MessageRecord, SentMessage
 from tl import types as T
 
-from ..errors import RpcError
+from ..errors import E, RpcError
 from .chat_view import ChatView
 from .live import publish_rows
 from .messages_view import chats_of, message, users_of
@@ -20,7 +20,7 @@ from .users import UserView
 async def check_can_send(storage, user_id: int, peer: int) -> None:
     """YOU_BLOCKED_USER when the sender blocked the private peer (groups: storage checks membership)."""
     if 0 < peer != user_id and await storage.blocked.is_blocked(user_id, peer):
-        raise RpcError(400, "YOU_BLOCKED_USER")
+        raise RpcError(400, E.YOU_BLOCKED_USER)
 
 
 async def store_message(ctx, peer: int, **fields) -> SentMessage:
@@ -33,9 +33,9 @@ async def store_message(ctx, peer: int, **fields) -> SentMessage:
         else:
             sent = await storage.messages.send_private(ctx.user_id, peer, **fields)
     except NotMember:
-        raise RpcError(403, "CHAT_WRITE_FORBIDDEN") from None
+        raise RpcError(403, E.CHAT_WRITE_FORBIDDEN) from None
     except ChatNotFound:
-        raise RpcError(400, "CHAT_ID_INVALID") from None
+        raise RpcError(400, E.CHAT_ID_INVALID) from None
     await publish_sent(ctx, sent)
     return sent
 

@@ -50,6 +50,8 @@ from mtproto.crypto import (
 )
 from tl import types as T
 
+from ..errors import E
+
 Algo = T.PasswordKdfAlgoSHA256SHA256PBKDF2HMACSHA512iter100000SHA256ModPow
 
 #: The generator we offer. generator_is_valid applies the docs' condition for g = 3
@@ -166,24 +168,24 @@ def check_new_settings(algo, new_password_hash: bytes, *, offered: Algo) -> None
     passwordKdfAlgoUnknown with an empty hash, is the caller's case, not this one.)
     """
     if not isinstance(algo, Algo):
-        raise SrpError("NEW_SETTINGS_INVALID", f"unsupported password algorithm {type(algo).__name__}")
+        raise SrpError(E.NEW_SETTINGS_INVALID, f"unsupported password algorithm {type(algo).__name__}")
     if algo.g != SRP_G or algo.p != SRP_P_BYTES:
-        raise SrpError("NEW_SETTINGS_INVALID", f"p/g are not the ones offered (g={algo.g})")
+        raise SrpError(E.NEW_SETTINGS_INVALID, f"p/g are not the ones offered (g={algo.g})")
     extra = len(algo.salt1) - len(offered.salt1)
     if not algo.salt1.startswith(offered.salt1) or not 0 <= extra <= MAX_CLIENT_SALT1:
         detail = f"salt1 ({len(algo.salt1)} bytes) is not the offered salt1 + 0-{MAX_CLIENT_SALT1} bytes"
-        raise SrpError("NEW_SALT_INVALID", detail)
+        raise SrpError(E.NEW_SALT_INVALID, detail)
     if algo.salt2 != offered.salt2:
-        raise SrpError("NEW_SALT_INVALID", "salt2 differs from the offered salt2")
+        raise SrpError(E.NEW_SALT_INVALID, "salt2 differs from the offered salt2")
     if len(new_password_hash) != NUMBER_SIZE:
         detail = f"new_password_hash has {len(new_password_hash)} bytes, not 256"
-        raise SrpError("NEW_SETTINGS_INVALID", detail)
+        raise SrpError(E.NEW_SETTINGS_INVALID, detail)
     v = int.from_bytes(new_password_hash, "big")
     if not 1 < v < SRP_P - 1:
-        raise SrpError("NEW_SETTINGS_INVALID", "new_password_hash is not in (1, p - 1)")
+        raise SrpError(E.NEW_SETTINGS_INVALID, "new_password_hash is not in (1, p - 1)")
     # Euler's criterion; the exponent is public, so the fast powmod is fine.
     if powmod(v, (SRP_P - 1) // 2, SRP_P) != 1:
-        raise SrpError("NEW_SETTINGS_INVALID", "new_password_hash is not a power of g")
+        raise SrpError(E.NEW_SETTINGS_INVALID, "new_password_hash is not a power of g")
 
 
 def _new_srp_id() -> int:
@@ -315,9 +317,9 @@ def verify(challenge: SrpChallenge, verifier: bytes, check: T.InputCheckPassword
     if not isinstance(check, T.InputCheckPasswordSRP):
         return False
     if check.srp_id != challenge.srp_id:
-        raise SrpError("SRP_ID_INVALID", f"srp_id {check.srp_id} is not the current challenge's")
+        raise SrpError(E.SRP_ID_INVALID, f"srp_id {check.srp_id} is not the current challenge's")
     if not hmac.compare_digest(hashlib.sha256(verifier).digest(), challenge.verifier_digest):
-        raise SrpError("SRP_PASSWORD_CHANGED", "the password changed after account.getPassword")
+        raise SrpError(E.SRP_PASSWORD_CHANGED, "the password changed after account.getPassword")
     if len(check.A) > NUMBER_SIZE:
         return False
     # A is read whatever its length (like the handshake's g_b) but always hashed as

@@ -25,7 +25,7 @@ from storage.models import FileRecord
 from storage.objects.chunked import parts_spanned, read_range
 from tl import types as T
 
-from ..errors import RpcError
+from ..errors import E, RpcError, numbered
 
 log = structlog.get_logger("mtserver.uploads")
 
@@ -45,32 +45,32 @@ async def save_part(services, user_id: int, file_id: int, part: int, data: bytes
     """upload.saveFilePart (total_parts None) and upload.saveBigFilePart."""
     big = total_parts is not None
     if big and not 0 < total_parts <= MAX_PARTS:
-        raise RpcError(400, "FILE_PARTS_INVALID")
+        raise RpcError(400, E.FILE_PARTS_INVALID)
     if not 0 <= part < (total_parts if big else MAX_PARTS):
-        raise RpcError(400, "FILE_PART_INVALID")
+        raise RpcError(400, E.FILE_PART_INVALID)
     if not data:
-        raise RpcError(400, "FILE_PART_EMPTY")
+        raise RpcError(400, E.FILE_PART_EMPTY)
     if len(data) > PART_MAX:
-        raise RpcError(400, "FILE_PART_TOO_BIG")
+        raise RpcError(400, E.FILE_PART_TOO_BIG)
     if big and part < total_parts - 1 and not valid_part_size(len(data)):
-        raise RpcError(400, "FILE_PART_SIZE_INVALID")
+        raise RpcError(400, E.FILE_PART_SIZE_INVALID)
     media = services.storage.media
     upload = await media.start_upload(user_id, file_id, big=big, total_parts=total_parts, now=int(time.time()))
     if upload.big != big or upload.total_parts != total_parts:
-        raise RpcError(400, "FILE_PARTS_INVALID")
+        raise RpcError(400, E.FILE_PARTS_INVALID)
     if big:
         # A part size that differs from an earlier full part is caught now, not at the end.
         if part < total_parts - 1:
             earlier = await media.full_part_size(user_id, file_id, total_parts - 1, part)
             if earlier is not None and earlier != len(data):
-                raise RpcError(400, "FILE_PART_SIZE_CHANGED")
+                raise RpcError(400, E.FILE_PART_SIZE_CHANGED)
     key = f"{upload.key_prefix}/{part}.{secrets.token_hex(4)}"
     await services.objects.put(key, data)
     recorded, replaced = await media.add_part(user_id, file_id, part, len(data), key)
     if not recorded:
         # The upload was used (or expired) while this part was being written.
         await services.objects.delete([key])
-        raise RpcError(400, "FILE_PART_INVALID")
+        raise RpcError(400, E.FILE_PART_INVALID)
     if replaced is not None:
         await services.objects.delete([replaced])
 
@@ -79,36 +79,36 @@ async def take_uploaded_file(services, user_id: int, input_file, mime_type: str)
     """The stored file an InputFile / InputFileBig names, once every part is checked;
     the upload is used up. RPC errors name what is wrong."""
     if not isinstance(input_file, (T.InputFile, T.InputFileBig)):
-        raise RpcError(400, "FILE_ID_INVALID")
+        raise RpcError(400, E.FILE_ID_INVALID)
     big = isinstance(input_file, T.InputFileBig)
     count = input_file.parts
     if not 0 < count <= MAX_PARTS:
-        raise RpcError(400, "FILE_PARTS_INVALID")
+        raise RpcError(400, E.FILE_PARTS_INVALID)
     media = services.storage.media
     upload = await media.upload(user_id, input_file.id)
     if upload is None:
-        raise RpcError(400, "FILE_PART_0_MISSING")
+        raise RpcError(400, E.FILE_PART_0_MISSING)
     if upload.big != big or (big and upload.total_parts != count):
-        raise RpcError(400, "FILE_PARTS_INVALID")
+        raise RpcError(400, E.FILE_PARTS_INVALID)
     parts = await media.parts(user_id, input_file.id)
     for index in range(count):
         if index not in parts:
-            raise RpcError(400, f"FILE_PART_{index}_MISSING")
+            raise RpcError(400, numbered(E.FILE_PART_X_MISSING, index))
     part_size = parts[0]
     if count > 1 and not valid_part_size(part_size):
-        raise RpcError(400, "FILE_PART_SIZE_INVALID")
+        raise RpcError(400, E.FILE_PART_SIZE_INVALID)
     if any(parts[i] != part_size for i in range(count - 1)) or parts[count - 1] > part_size:
-        raise RpcError(400, "FILE_PART_SIZE_CHANGED")
+        raise RpcError(400, E.FILE_PART_SIZE_CHANGED)
     size = part_size * (count - 1) + parts[count - 1]
     if not big and size > SMALL_FILE_MAX:
-        raise RpcError(400, "FILE_PARTS_INVALID")
+        raise RpcError(400, E.FILE_PARTS_INVALID)
     if not big and input_file.md5_checksum:
         await _check_md5(services, await media.part_keys(user_id, input_file.id), count, input_file.md5_checksum)
     file = FileRecord(id=new_id(), size=size, part_size=part_size, mime_type=mime_type or "application/octet-stream",
                       owner_id=user_id, created_at=int(time.time()))
     extra = await media.finish_upload(user_id, input_file.id, upload.key_prefix, count, file)
     if extra is None:
-        raise RpcError(400, "FILE_PART_0_MISSING")  # used or expired meanwhile
+        raise RpcError(400, E.FILE_PART_0_MISSING)  # used or expired meanwhile
     if extra:
         await services.objects.delete(extra)
     return file
@@ -120,7 +120,7 @@ async def _check_md5(services, keys: dict[int, str], count: int, expected: str) 
     for index in range(count):
         digest.update(await services.objects.read(keys[index]))
     if digest.hexdigest() != expected.strip().lower():
-        raise RpcError(400, "MD5_CHECKSUM_INVALID")
+        raise RpcError(400, E.MD5_CHECKSUM_INVALID)
 
 
 async def store_bytes(services, owner_id: int, data: bytes, mime_type: str) -> FileRecord:

@@ -60,9 +60,9 @@ def unimplemented_request():
     from telethon.tl import functions
 
     import rpc  # noqa: F401  (registers the handlers)
-    from rpc.dispatch import HANDLERS
+    from rpc.router import ROUTES
 
-    implemented = {t.QUALNAME for t in HANDLERS}
+    implemented = {t.QUALNAME for t in ROUTES}
     for candidate in UNIMPLEMENTED_CANDIDATES:
         namespace, _, name = candidate.partition(".")
         cls = getattr(getattr(functions, namespace), name)

@@ -8,7 +8,7 @@ import trio
 
 import rpc  # noqa: F401  (registers the handlers)
 import tl
-from rpc.dispatch import HANDLERS
+from rpc.router import ROUTES
 from server.config import Config
 from tl import functions as F, types as T
 
@@ -42,7 +42,7 @@ class _Ctx:
 
 @pytest.mark.parametrize("request_", REQUESTS, ids=lambda r: r.QUALNAME)
 def test_every_layer_can_be_answered(request_):
-    result = trio.run(HANDLERS[type(request_)], request_, _Ctx())
+    result = trio.run(ROUTES[type(request_)].fn, request_, _Ctx())
     for layer in tl.SHIPPED_LAYERS:
         try:
             tl.encode(request_, layer)
@@ -59,7 +59,7 @@ def test_every_layer_can_be_answered(request_):
 def test_special_sticker_sets_exist_and_named_ones_do_not():
     from rpc.errors import RpcError
 
-    ask = lambda s: trio.run(HANDLERS[F.messages.GetStickerSet], F.messages.GetStickerSet(stickerset=s, hash=0), _Ctx())
+    ask = lambda s: trio.run(ROUTES[F.messages.GetStickerSet].fn, F.messages.GetStickerSet(stickerset=s, hash=0), _Ctx())
     dice = ask(T.InputStickerSetDice(emoticon="🎯"))
     assert dice.set.short_name == "Dice_🎯" and dice.documents == [] and dice.set.count == 0
     assert ask(T.InputStickerSetAnimatedEmoji()).set.id != dice.set.id
@@ -70,14 +70,14 @@ def test_special_sticker_sets_exist_and_named_ones_do_not():
 
 
 def test_dialog_filters_always_hold_the_default_folder():
-    result = trio.run(HANDLERS[F.messages.GetDialogFilters], F.messages.GetDialogFilters(), _Ctx())
+    result = trio.run(ROUTES[F.messages.GetDialogFilters].fn, F.messages.GetDialogFilters(), _Ctx())
     assert isinstance(result.filters[0], T.DialogFilterDefault)
 
 
 def test_app_config_has_the_keys_apps_read_and_operator_keys_win(tmp_path):
     from rpc.services.json_values import from_tl
 
-    ask = lambda ctx, h=0: trio.run(HANDLERS[F.help.GetAppConfig], F.help.GetAppConfig(hash=h), ctx)
+    ask = lambda ctx, h=0: trio.run(ROUTES[F.help.GetAppConfig].fn, F.help.GetAppConfig(hash=h), ctx)
     answer = ask(_Ctx())
     assert from_tl(answer.config)["fragment_prefixes"] == ["888"]
     assert isinstance(ask(_Ctx(), answer.hash), T.help.AppConfigNotModified)

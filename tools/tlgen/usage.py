@@ -1,6 +1,6 @@
 """Which TL declarations the server's code uses, to mark them in a layer diff report.
 
-Methods: the request classes registered in rpc.dispatch.HANDLERS once `import rpc` has
+Methods: the request classes registered in rpc.router.ROUTES once `import rpc` has
 registered every handler module; exact, and it names the handler's module.
 
 Constructors: a text search, and only that. A constructor counts as used when its
@@ -23,7 +23,7 @@ ROOT = Path(__file__).resolve().parents[2]
 SOURCE_DIRS = ("rpc", "storage")
 _REFERENCE = re.compile(r"\b(?:T|tl\.types)\.((?:[a-z_]\w*\.)?[A-Z]\w*)")
 
-METHODS_RULE = "methods: registered in rpc.dispatch.HANDLERS"
+METHODS_RULE = "methods: registered in rpc.router.ROUTES"
 CONSTRUCTORS_RULE = "constructors: written as T.<Name> in rpc/ or storage/ (a text search)"
 
 
@@ -50,9 +50,9 @@ class Usage:
 
 def handled_methods() -> dict[str, str]:
     import rpc  # noqa: F401  (registers every handler module)
-    from rpc.dispatch import HANDLERS
+    from rpc.router import ROUTES
 
-    return {cls.QUALNAME: fn.__module__ for cls, fn in HANDLERS.items() if getattr(cls, "QUALNAME", "")}
+    return {cls.QUALNAME: route.module for cls, route in ROUTES.items() if getattr(cls, "QUALNAME", "")}
 
 
 def referenced_constructors(root: Path = ROOT, dirs: tuple[str, ...] = SOURCE_DIRS) -> dict[str, list[str]]:
