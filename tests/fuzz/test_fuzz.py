@@ -67,3 +67,12 @@ def test_command_line_replays_a_saved_case(tmp_path, capsys):
     path = runner.Failure(name, 1, case, "").save(tmp_path)
     assert cli.main(["--replay", str(path)]) == 0
     assert "passes now" in capsys.readouterr().out
+
+
+def test_command_line_reports_a_failure_and_exits_1(tmp_path, capsys, monkeypatch):
+    monkeypatch.setattr(cli, "targets", lambda: {"broken": broken_target()})
+    assert cli.main(["--minutes", "0.02", "--seed", "1", "--out", str(tmp_path)]) == 1
+    out = capsys.readouterr().out
+    [saved] = tmp_path.glob("broken-*.json")
+    assert f"-> {saved}" in out and "case: " in out
+    assert cli.main(["--replay", str(saved)]) == 1
