@@ -46,16 +46,11 @@ from storage.sqlite import FILENAME
 
 from .clients import pyrogram_pointed_at, telethon_client
 from .server_process import ServerProcess, mtserver
-from .test_accounts import CODE
+from .test_accounts import CODE, new_phone
 from .test_js_clients import need, run_node
 
 SERVICE_USER_ID = 777000
 FILE_DC = 2  # MTSERVER_DC_ID's default: the DC every photo and document names
-_phones = iter(range(1, 10_000))
-
-
-def new_phone() -> str:
-    return f"+1556{next(_phones):07d}"
 
 
 @pytest.fixture(scope="module")

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
-import itertools
 import os
 import sqlite3
 import time
@@ -19,14 +18,7 @@ import pytest
 from mtproto.crypto import auth_key_id
 from storage.sqlite import FILENAME
 from tests.e2e.clients import telethon_client
-from tests.e2e.test_accounts import sign_in, sign_up
-
-_phones = itertools.count(1)
-
-
-def new_phone() -> str:
-    return f"+1557{next(_phones):07d}"
-
+from tests.e2e.test_accounts import new_phone, sign_in, sign_up
 
 @pytest.fixture(scope="module")
 def server(backend_server):

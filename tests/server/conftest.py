@@ -1,9 +1,7 @@
-import logging
-
 import pytest
-import structlog
 
 from mtproto.crypto import ServerRsaKey
+from tests.logging_reset import _restore_logging  # noqa: F401  (autouse fixture)
 
 
 @pytest.fixture(scope="session")
@@ -23,14 +21,3 @@ def fast_keygen(monkeypatch, rsa_key):
 
     monkeypatch.setattr(ServerRsaKey, "generate", classmethod(generate))
     return calls
-
-
-@pytest.fixture(autouse=True)
-def _restore_logging():
-    """configure_logging() changes process-wide state; put the defaults back after each test."""
-    yield
-    structlog.reset_defaults()
-    root = logging.getLogger()
-    for handler in [h for h in root.handlers if h.name == "mtserver"]:
-        root.removeHandler(handler)
-    root.setLevel(logging.WARNING)
