@@ -29,8 +29,10 @@ def need(package: str) -> None:
         pytest.skip(f"run `npm ci --prefix tests/e2e/js` (CI does) to test {package}")
 
 
-def run_node(script: str, *args: str) -> dict:
-    result = subprocess.run(["node", str(JS / script), *args], cwd=JS, capture_output=True, text=True, timeout=120)
+def run_node(script: str, *args: str, env: dict | None = None) -> dict:
+    """Runs a node script; `env` adds variables to this process's environment."""
+    result = subprocess.run(["node", str(JS / script), *args], cwd=JS, capture_output=True, text=True, timeout=120,
+                            env=None if env is None else {**os.environ, **env})
     assert result.returncode == 0, result.stderr[-4000:]
     return json.loads(result.stdout.strip().splitlines()[-1])
 

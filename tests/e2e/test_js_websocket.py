@@ -6,18 +6,7 @@ GramJS dials port 80 whatever its session says (see test_js_clients.py): the ser
 listens on port 80 of a loopback address of its own, which needs root.
 """
 
-import json
-import os
-import subprocess
-
-from .test_js_clients import CODE, JS, close_peer, server_on_port_80, telethon_peer  # noqa: F401  (fixture)
-
-
-def run_node_ws(script: str, *args: str) -> dict:
-    result = subprocess.run(["node", str(JS / script), *args], cwd=JS, capture_output=True, text=True, timeout=120,
-                            env={**os.environ, "E2E_TRANSPORT": "websocket"})
-    assert result.returncode == 0, result.stderr[-4000:]
-    return json.loads(result.stdout.strip().splitlines()[-1])
+from .test_js_clients import CODE, close_peer, run_node, server_on_port_80, telethon_peer  # noqa: F401  (fixture)
 
 
 def test_gramjs_over_websocket_messages_a_telethon_user(server_on_port_80, tmp_path):  # noqa: F811
@@ -27,8 +16,8 @@ def test_gramjs_over_websocket_messages_a_telethon_user(server_on_port_80, tmp_p
     pem_file.write_text(pem)
     runner, peer, peer_user = telethon_peer(server, pem, "+15559990031")
     try:
-        out = run_node_ws("gramjs_messages.js", server.host, "80", str(pem_file), "+15559990032", CODE,
-                          "+15559990031")
+        out = run_node("gramjs_messages.js", server.host, "80", str(pem_file), "+15559990032", CODE,
+                       "+15559990031", env={"E2E_TRANSPORT": "websocket"})
         assert out["peer_id"] == str(peer_user.id)
         assert [(text, is_out) for text, is_out, _ in out["history"]] == [
             ("second", True), ("from GramJS, edited", True)]
