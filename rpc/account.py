@@ -16,7 +16,8 @@ from .errors import E, RpcError
 from .auth import verify_password
 from .services import email_codes, srp
 from .services.email_senders import email_pattern
-from .services.live import ONLINE_PERIOD, announce_profile, announce_status
+from .updates.presence import ONLINE_PERIOD, announce_status
+from .updates.profile import announce_profile
 from .services.login import authorization_object
 from .services.peers import resolve_user
 from .services.privacy import INPUT_KEYS, input_rules_to_stored, rules_or_default, stored_to_rules, users_in

@@ -4,7 +4,7 @@ full info and invite links. Messages in them are rpc/messages.py's.
 A change is one storage transaction (storage/chats.py) that also writes the service
 message announcing it into every member's box; the acting session gets it back as
 Updates (updateNewMessage, and updateChatParticipants where the member list changed),
-every other box's sessions through the bus (rpc/services/live.py).
+every other box's sessions through the bus (rpc/updates/publish.py).
 """
 
 from __future__ import annotations
@@ -22,7 +22,8 @@ from .router import Access, handler
 from .errors import E, RpcError
 from .services.chat_access import CHAT_ID_INVALID, require_member
 from .services.chat_view import ChatView, full_photo, is_admin, participants_object
-from .services.live import publish, publish_rows
+from .updates.events import ChatParticipants, LogRow
+from .updates.publish import publish, publish_rows
 from .services.media_files import chat_photo_from_input, chat_photo_reference
 from .services.media_view import chat_photo_object, photo_object
 from .services.messages_view import message, users_of
@@ -134,7 +135,7 @@ async def _revoke_messages_of(ctx: RequestContext, author: int, peer: int) -> No
                                                 moderated_chats=[-peer])
         # Every session is told, the acting one too: its answer did not include this.
         for owner, (pts, _count, _ids) in changed.items():
-            await publish(ctx.services, [owner], {"kind": "log", "pts": pts})
+            await publish(ctx.services, LogRow(pts=pts), [owner])
 
 
 @handler(F.messages.EditChatTitle, access=Access.USER)
@@ -177,8 +178,7 @@ async def edit_chat_admin(request, ctx: RequestContext):
     change = await _stored(storage.chats.set_admin(request.chat_id, user_id, target, bool(request.is_admin)))
     if before is not None and change.chat.version != before.version:
         # No message announces it: members' sessions get the new member list.
-        await publish(ctx.services, [p.user_id for p in change.participants],
-                      {"kind": "chat_participants", "chat_id": change.chat.id})
+        await publish(ctx.services, ChatParticipants(chat_id=change.chat.id), [p.user_id for p in change.participants])
     return True
 
 

@@ -17,7 +17,7 @@ from .context import RequestContext
 from .router import Access, handler
 from .errors import E, RpcError
 from .services.app_config import app_config as services_app_config
-from .updates import current_pts
+from .updates.state import current_pts
 
 DAY = 86400
 

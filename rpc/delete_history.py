@@ -13,9 +13,9 @@ from tl import functions as F, types as T
 
 from .context import RequestContext
 from .router import Access, handler
-from .services.live import publish_rows
+from .updates.publish import publish_rows
 from .services.peers import resolve_input_peer
-from .updates import current_pts
+from .updates.state import current_pts
 
 
 @handler(F.messages.DeleteHistory, access=Access.USER)

@@ -14,9 +14,12 @@ from .context import RequestContext
 from .router import Access, handler
 from .errors import E, RpcError
 from .services.dialogs_view import peer_dialogs_object
-from .services.live import tell_other_devices
+from storage.peer import Peer
+
+from .updates.events import DialogPinned, PinnedDialogs
+from .updates.publish import tell_other_devices
 from .services.peers import resolve_input_peer
-from .updates import state_object
+from .updates.state import state_object
 
 PINNED_LIMIT = 5
 
@@ -39,7 +42,7 @@ async def toggle_dialog_pin(request, ctx: RequestContext):
     if changed is None:
         raise RpcError(400, E.PEER_HISTORY_EMPTY)
     if changed:
-        await tell_other_devices(ctx, {"kind": "dialog_pinned", "peer_id": peer, "pinned": bool(request.pinned)})
+        await tell_other_devices(ctx, DialogPinned(peer=Peer.from_key(peer), pinned=bool(request.pinned)))
     return True
 
 
@@ -54,7 +57,7 @@ async def reorder_pinned_dialogs(request, ctx: RequestContext):
         await storage.pinned_dialogs.reorder(user_id, order, force=bool(request.force), limit=PINNED_LIMIT)
     except TooManyPinned:
         raise RpcError(400, E.PINNED_DIALOGS_TOO_MUCH) from None
-    await tell_other_devices(ctx, {"kind": "pinned_dialogs"})
+    await tell_other_devices(ctx, PinnedDialogs())
     return True
 
 

@@ -2,7 +2,7 @@
 
 A draft follows the user across devices: every change is pushed to their other
 sessions as updateDraftMessage (a bus event, rendered from the stored draft by
-rpc/services/live_signals.py). Sending a message to the peer clears the draft there.
+rpc/updates/render.py). Sending a message to the peer clears the draft there.
 """
 
 from __future__ import annotations
@@ -17,7 +17,10 @@ from .router import Access, handler
 from .errors import E, RpcError
 from .services.chat_access import require_member
 from .services.dialogs_view import draft_object, updates_naming
-from .services.live import publish, tell_other_devices
+from storage.peer import Peer
+
+from .updates.events import Draft
+from .updates.publish import publish, tell_other_devices
 from .services.peers import peer_object, resolve_input_peer
 
 DRAFT_MAX = 4096
@@ -42,7 +45,7 @@ async def save_draft(request, ctx: RequestContext):
             reply_to_msg_id=reply_to, no_webpage=bool(request.no_webpage), date=int(time.time())))
         changed = True
     if changed:
-        await tell_other_devices(ctx, {"kind": "draft", "peer_id": peer})
+        await tell_other_devices(ctx, Draft(peer=Peer.from_key(peer)))
     return True
 
 
@@ -59,4 +62,4 @@ async def get_all_drafts(request, ctx: RequestContext):
 async def clear_draft_after_send(ctx: RequestContext, peer_id: int) -> None:
     """A message sent to the peer replaces the draft there (on every device)."""
     if await ctx.services.storage.drafts.clear(ctx.user_id, peer_id):
-        await publish(ctx.services, [ctx.user_id], {"kind": "draft", "peer_id": peer_id})
+        await publish(ctx.services, Draft(peer=Peer.from_key(peer_id)), [ctx.user_id])

@@ -18,14 +18,14 @@ from .drafts import clear_draft_after_send
 from .errors import E, RpcError
 from .services.chat_view import ChatView, is_admin
 from .services.dialogs_view import dialog_objects
-from .services.live import publish_rows
+from .updates.publish import publish_rows
 from .services.messages_view import chats_of, message, users_of
 from .services.chat_access import require_member
 from .services.peers import resolve_input_peer
 from .services.sending import check_can_send, sent_updates, store_message
 from .services.users import UserView
 from .unread_marks import clear_unread_mark_after_read
-from .updates import current_pts
+from .updates.state import current_pts
 
 MESSAGE_MAX = 4096
 HISTORY_MAX = 100

@@ -4,19 +4,21 @@ notify, kept per user (storage/notify_settings.py, rpc/services/notify_view.py).
 
 Settings follow the user across devices: every change is pushed to their other sessions
 as updateNotifySettings (a bus event, rendered from storage by
-rpc/services/live_signals.py); dialogs carry their chat's settings (dialogs_view.py).
+rpc/updates/render.py); dialogs carry their chat's settings (dialogs_view.py).
 """
 
 from __future__ import annotations
 
 import time
 
+from storage.peer import Peer
 from tl import functions as F, types as T
 
 from .context import RequestContext
 from .router import Access, handler
 from .services.chat_view import ChatView
-from .services.live import tell_other_devices
+from .updates.events import NotifySettings
+from .updates.publish import tell_other_devices
 from .services.notify_view import (
     GLOBAL_SCOPES,
     is_exception,
@@ -28,8 +30,8 @@ from .services.notify_view import (
 from .services.users import UserView
 
 
-def _event(scope: str, peer_id: int) -> dict:
-    return {"kind": "notify_settings", "scope": scope, "peer_id": peer_id}
+def _event(scope: str, peer_id: int) -> NotifySettings:
+    return NotifySettings(scope=scope, peer=Peer.from_key(peer_id) if scope == "peer" else None)
 
 
 @handler(F.account.UpdateNotifySettings, access=Access.USER)

@@ -17,7 +17,7 @@ from .errors import E, RpcError
 from .services.dialogs_view import peer_dialogs_object
 from .services.peers import resolve_input_peer
 from .services.users import UserView
-from .updates import state_object
+from .updates.state import state_object
 
 PEERS_MAX = 100
 

@@ -15,7 +15,7 @@ from .context import RequestContext
 from .router import Access, handler
 from .errors import E, RpcError
 from .services import file_references
-from .services.live import announce_profile
+from .updates.profile import announce_profile
 from .services.media_files import photo_from_upload
 from .services.media_view import photo_object
 from .services.peers import resolve_user

@@ -16,11 +16,11 @@ from .context import RequestContext
 from .router import Access, handler
 from .errors import E, RpcError
 from .services.chat_view import ChatView
-from .services.live import publish_rows
+from .updates.publish import publish_rows
 from .services.messages_view import log_updates
 from .services.peers import resolve_input_peer
 from .services.users import UserView
-from .updates import current_pts
+from .updates.state import current_pts
 
 
 async def _tell(ctx: RequestContext, logged: dict[int, list[int]]) -> None:

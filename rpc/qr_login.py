@@ -23,7 +23,8 @@ from tl import functions as F, types as T
 from .context import ClientInfo, RequestContext
 from .router import Access, handler
 from .errors import E, RpcError, flood_wait
-from .services.live import publish_to_key
+from .updates.events import LoginToken
+from .updates.publish import publish_to_key
 from .services.login import alert_new_login, authorization_object, ip_of, new_authorization
 from .services.users import UserView
 
@@ -110,7 +111,7 @@ async def accept_login_token(request, ctx: RequestContext):
     if not password_pending:
         # With a password, the new device is announced once auth.checkPassword passes.
         await alert_new_login(services, user_id, record.perm_key_id, client, record.ip)
-    await publish_to_key(services, record.auth_key_id, {"kind": "login_token"})
+    await publish_to_key(services, record.auth_key_id, LoginToken())
     return authorization_object(authorization, current=False)
 
 

@@ -2,7 +2,7 @@
 basic group: to its other members).
 
 Not stored and not logged (no pts): a typing notice that arrives late or never is
-harmless, so it goes straight to the bus (rpc/services/live_signals.py renders it as
+harmless, so it goes straight to the bus (rpc/updates/render.py renders it as
 updateUserTyping). Telegram sends it to the peer, not to the typist's other devices.
 """
 
@@ -13,7 +13,10 @@ from tl import functions as F
 from .context import RequestContext
 from .router import Access, handler
 from .services.chat_access import require_member
-from .services.live import publish
+from storage.peer import Peer
+
+from .updates.events import Typing
+from .updates.publish import publish
 from .services.peers import resolve_input_peer
 
 
@@ -28,8 +31,8 @@ async def set_typing(request, ctx: RequestContext):
     await require_member(storage, user_id, peer)
     if peer < 0:
         members = [p.user_id for p in await storage.chats.participants(-peer)]
-        await publish(ctx.services, [m for m in members if m != user_id],
-                      {"kind": "typing", "user_id": user_id, "chat_id": -peer, "action": action})
+        await publish(ctx.services, Typing(user_id=user_id, action=action, chat=Peer.from_key(peer)),
+                      [m for m in members if m != user_id])
     elif peer != user_id and not await storage.blocked.is_blocked(peer, user_id):
-        await publish(ctx.services, [peer], {"kind": "typing", "user_id": user_id, "action": action})
+        await publish(ctx.services, Typing(user_id=user_id, action=action), [peer])
     return True

@@ -2,7 +2,7 @@
 by hand (storage/unread_marks.py). Reading the dialog clears the mark (rpc/messages.py).
 
 The mark follows the user across devices: each change is pushed to their other sessions
-as updateDialogUnreadMark (rendered from storage by rpc/services/live_signals.py).
+as updateDialogUnreadMark (rendered from storage by rpc/updates/render.py).
 """
 
 from __future__ import annotations
@@ -12,7 +12,10 @@ from tl import functions as F, types as T
 from .context import RequestContext
 from .router import Access, handler
 from .errors import E, RpcError
-from .services.live import publish, tell_other_devices
+from storage.peer import Peer
+
+from .updates.events import DialogUnreadMark
+from .updates.publish import publish, tell_other_devices
 from .services.peers import peer_object, resolve_input_peer
 
 
@@ -27,7 +30,7 @@ async def mark_dialog_unread(request, ctx: RequestContext):
     if changed is None:
         raise RpcError(400, E.PEER_HISTORY_EMPTY)  # no dialog to mark
     if changed:
-        await tell_other_devices(ctx, {"kind": "dialog_unread_mark", "peer_id": peer})
+        await tell_other_devices(ctx, DialogUnreadMark(peer=Peer.from_key(peer)))
     return True
 
 
@@ -43,4 +46,4 @@ async def clear_unread_mark_after_read(ctx: RequestContext, peer_id: int) -> Non
     """Reading a dialog unmarks it, on every device (the reading one too: its app may
     not clear the mark by itself)."""
     if await ctx.services.storage.unread_marks.clear(ctx.user_id, peer_id):
-        await publish(ctx.services, [ctx.user_id], {"kind": "dialog_unread_mark", "peer_id": peer_id})
+        await publish(ctx.services, DialogUnreadMark(peer=Peer.from_key(peer_id)), [ctx.user_id])

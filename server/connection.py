@@ -8,6 +8,7 @@ connection (auth keys, sessions, salts) lives in `ServerState`.
 
 from __future__ import annotations
 
+import functools
 import struct
 import time
 
@@ -22,7 +23,8 @@ from mtproto.session import (AuthKeyDestroyed, BadMessage, Close, DisconnectAfte
 from mtproto.transport import Packet, ServerTransport, TransportError
 from rpc import RpcError, dispatch
 from rpc.context import ClientInfo, RequestContext
-from rpc.services.live import decode, key_channel, mark_offline, mark_online, render, render_key_event, user_channel
+from rpc.updates.presence import mark_offline, mark_online
+from rpc.updates.stream import key_stream, user_stream
 from rpc.services.login import identify
 from storage.bus import BusError
 from server import metrics
@@ -378,48 +380,33 @@ class Connection:
     async def _key_push_loop(self, auth_key_id: int, task_status=trio.TASK_STATUS_IGNORED) -> None:
         with trio.CancelScope() as scope:
             self.key_push_scope = scope
-            async with self.state.bus.subscribe(key_channel(auth_key_id)) as sub:
+            async with key_stream(self.state.bus, self.state.storage, auth_key_id,
+                                  receiver=lambda: self.key_push_target) as stream:
                 task_status.started()
-                async for payload in sub:
-                    event = decode(payload)
-                    updates = None if event is None else render_key_event(event)
-                    if updates is not None and self.key_push_target is not None:
-                        await self._push(*self.key_push_target, updates)
+                async for receiver, updates in stream:
+                    await self._push(*receiver, updates)
 
     async def _push_loop(self, user_id: int) -> None:
         with trio.CancelScope() as scope:
             self.push_scope = scope
-            async with self.state.bus.subscribe(user_channel(user_id)) as sub:
-                async for payload in sub:
-                    target = self.push_target
-                    if target is None:
-                        continue
-                    session, session_id = target
-                    if sub.clear_overflowed():
-                        # Events were lost: the client fetches the difference itself.
-                        await self._push(session, session_id, T.UpdatesTooLong())
-                    event = decode(payload)
-                    if event is None:
-                        continue
-                    if event.get("origin_key") == session.auth_key_id and event.get("origin_session") == session_id:
-                        continue  # the session that made the change has its answer already
-                    if not await self._still_logged_in(session, user_id):
-                        log.info("push_stopped_logged_out", peer=self.peer, auth_key_id=session.auth_key_id)
-                        self.push_user = None
-                        return
-                    updates = await render(self.state.storage, user_id, event)
-                    if updates is not None:
-                        await self._push(session, session_id, updates)
+            session_logged_in = functools.partial(self._still_logged_in, user_id)
+            async with user_stream(self.state.bus, self.state.storage, user_id, receiver=lambda: self.push_target,
+                                   authorised=session_logged_in) as stream:
+                async for receiver, updates in stream:
+                    await self._push(*receiver, updates)
+            if stream.logged_out:
+                log.info("push_stopped_logged_out", peer=self.peer, user_id=user_id)
+                self.push_user = None
 
-    async def _still_logged_in(self, session: EncryptedSession, user_id: int) -> bool:
+    async def _still_logged_in(self, user_id: int) -> bool:
         """Whether the key is still logged in as `user_id`, checked at most every
         PUSH_AUTH_RECHECK seconds: a device revoked elsewhere (another device, the admin
         API, a ban) stops receiving live updates within that time, not only at its next
         request."""
         now = trio.current_time()
-        if now - self.push_checked_at < PUSH_AUTH_RECHECK:
+        if now - self.push_checked_at < PUSH_AUTH_RECHECK or self.push_target is None:
             return True
-        record = await self.state.storage.auth_keys.get(session.auth_key_id)
+        record = await self.state.storage.auth_keys.get(self.push_target[0].auth_key_id)
         _, current, _ = await identify(self.state.storage, record)
         self.push_checked_at = now
         return current == user_id

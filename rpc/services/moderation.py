@@ -11,7 +11,8 @@ from __future__ import annotations
 
 import time
 
-from .live import publish
+from ..updates.events import LogRow
+from ..updates.publish import publish
 
 
 async def log_out_everywhere(storage, user_id: int) -> int:
@@ -42,5 +43,5 @@ async def delete_for_everyone(services, owner_id: int, message_ids: list[int]) -
     changed = await storage.messages.delete(owner_id, [m.id for m in found], revoke=True, now=int(time.time()),
                                             moderated_chats=groups)
     for box, (pts, _count, _ids) in changed.items():
-        await publish(services, [box], {"kind": "log", "pts": pts})
+        await publish(services, LogRow(pts=pts), [box])
     return sum(count for _pts, count, _ids in changed.values())

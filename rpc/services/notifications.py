@@ -11,7 +11,8 @@ from __future__ import annotations
 
 import time
 
-from .live import publish
+from ..updates.events import LogRow
+from ..updates.publish import publish
 from .service_account import SERVICE_PHONE, SERVICE_USER_ID
 
 
@@ -28,7 +29,7 @@ async def notify(services, user_id: int, text: str, entities: list[dict] | None 
     start-up (server/app.py), the admin command before it broadcasts."""
     sent = await services.storage.messages.send_private(
         SERVICE_USER_ID, user_id, date=int(time.time()), message=text, entities=entities or ())
-    await publish(services, [user_id], {"kind": "log", "pts": sent.recipient_pts})
+    await publish(services, LogRow(pts=sent.recipient_pts), [user_id])
     return sent.recipient_copy.id
 
 

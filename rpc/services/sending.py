@@ -12,7 +12,7 @@ from tl import types as T
 
 from ..errors import E, RpcError
 from .chat_view import ChatView
-from .live import publish_rows
+from ..updates.publish import publish_rows
 from .messages_view import chats_of, message, users_of
 from .users import UserView
 

@@ -1,4 +1,5 @@
-"""updates.*: the user's message box state (the updates engine comes with messaging)."""
+"""updates.getState and updates.getDifference: the user's message box state, and what a
+client missed, read from the update log and rendered by rpc/updates/render.py's table."""
 
 from __future__ import annotations
 
@@ -6,23 +7,12 @@ import time
 
 from tl import functions as F, types as T
 
-from .context import RequestContext
-from .router import Access, handler
-from .services.chat_view import ChatView
-from .services.messages_view import render_log
-from .services.users import UserView
-
-
-def state_object(state, *, pts: int | None = None, date: int | None = None):
-    """updates.state for a stored box state (or an intermediate pts/date of it)."""
-    # pts starts at 1: some clients read pts 0 as "no state" (PROTOCOL.md rule 27).
-    return T.updates.State(pts=max(1, state.pts if pts is None else pts), qts=state.qts,
-                           date=int(time.time()) if date is None else date, seq=state.seq, unread_count=0)
-
-
-async def current_pts(storage, user_id: int) -> int:
-    """The box's pts now: what an answer that changed nothing (pts_count 0) carries."""
-    return (await storage.updates.get(user_id)).pts
+from ..context import RequestContext
+from ..router import Access, handler
+from ..services.chat_view import ChatView
+from ..services.messages_view import render_log
+from ..services.users import UserView
+from .state import state_object
 
 
 @handler(F.updates.GetState, access=Access.USER)

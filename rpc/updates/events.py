@@ -1,0 +1,117 @@
+"""Every event the updates engine carries between sessions, as one typed union.
+
+An event says what changed, not how a client shows it: the receiving session renders
+it for its own user (privacy, the user's view of peers) and its client's layer
+(rpc/updates/render.py). What can be read again when rendered (a draft, the pinned
+order, a user's status) is read then, so a late event never shows a stale state.
+
+On the bus an event is msgspec JSON with a "kind" tag (`encode` / `decode`). `origin`
+is the session that caused it, which has its answer already and is skipped by the
+stream (rpc/updates/stream.py); rpc/updates/publish.py sets it.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import msgspec
+
+from storage.peer import Peer
+
+
+class Origin(msgspec.Struct, frozen=True, array_like=True):
+    auth_key_id: int
+    session_id: int
+
+
+class Event(msgspec.Struct, frozen=True, kw_only=True, tag_field="kind", omit_defaults=True):
+    origin: Origin | None = None
+
+
+# -- a user's topic ---------------------------------------------------------------------
+
+class LogRow(Event, tag="log"):
+    """A new row of the receiver's update log (a message box change), by its pts: the
+    same row updates.getDifference would return."""
+
+    pts: int
+
+
+class UserStatus(Event, tag="user_status"):
+    """updateUserStatus: `user_id` came online or went offline."""
+
+    user_id: int
+
+
+class UserChanged(Event, tag="user_changed"):
+    """updateUser: `user_id`'s name, username or photo changed."""
+
+    user_id: int
+
+
+class Typing(Event, tag="typing"):
+    """`user_id` is typing (or uploading, ...) to the receiver; `chat` when in a group."""
+
+    user_id: int
+    action: dict[str, Any]  # a SendMessageAction in TL dict form
+    chat: Peer | None = None
+
+
+class Draft(Event, tag="draft"):
+    """The receiver's draft to `peer` changed (on another device of theirs)."""
+
+    peer: Peer
+
+
+class DialogPinned(Event, tag="dialog_pinned"):
+    peer: Peer
+    pinned: bool
+
+
+class PinnedDialogs(Event, tag="pinned_dialogs"):
+    """The order of the receiver's pinned dialogs changed."""
+
+
+class NotifySettings(Event, tag="notify_settings"):
+    """The receiver's notification settings of one scope changed: "peer" (`peer` set) or
+    a global default, "users" / "chats" / "broadcasts"."""
+
+    scope: str
+    peer: Peer | None = None
+
+
+class DialogUnreadMark(Event, tag="dialog_unread_mark"):
+    peer: Peer
+
+
+class ChatParticipants(Event, tag="chat_participants"):
+    """A basic group's member list changed in a way no message announces (admins)."""
+
+    chat_id: int
+
+
+# -- an auth key's topic (before it is logged in) ----------------------------------------
+
+class LoginToken(Event, tag="login_token"):
+    """The QR login token this key exported was accepted on a logged-in device."""
+
+
+UserEvent = LogRow | UserStatus | UserChanged | Typing | Draft | DialogPinned | PinnedDialogs | NotifySettings \
+    | DialogUnreadMark | ChatParticipants
+KeyEvent = LoginToken
+AnyEvent = UserEvent | KeyEvent
+
+_decoder = msgspec.json.Decoder(AnyEvent)
+
+
+def encode(event: Event) -> bytes:
+    return msgspec.json.encode(event)
+
+
+def decode(payload: bytes) -> Event | None:
+    """The event a bus payload holds; None for one this server does not know (a newer
+    process during a rolling upgrade, or garbage), which is skipped, never fatal."""
+    try:
+        return _decoder.decode(payload)
+    except (msgspec.DecodeError, msgspec.ValidationError):
+        return None

@@ -1,0 +1,64 @@
+"""Publishing an event: the one way a change reaches other sessions.
+
+The origin rule: the session whose request made a change gets the change in its answer,
+so an event published `by=ctx` carries that session as its origin and is not pushed
+back to it; the same user's other sessions (other devices) do get it. A bus outage is
+logged, never fatal: the change is stored already and clients catch up from the log.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+import msgspec
+import structlog
+
+from storage.bus import BusError
+
+from .events import Event, LogRow, Origin, encode
+from .topics import key_topic, user_topic
+
+log = structlog.get_logger("mtserver.updates")
+
+
+def origin_of(ctx) -> Origin:
+    return Origin(ctx.auth_key_id, ctx.session_id)
+
+
+async def publish(services, event: Event, user_ids: Iterable[int], *, by=None) -> None:
+    """Tell these users' live sessions of `event`; `by` (a RequestContext) is the session
+    that caused it, skipped as the origin rule says."""
+    bus = getattr(services, "bus", None)
+    if bus is None:
+        return
+    if by is not None:
+        event = msgspec.structs.replace(event, origin=origin_of(by))
+    await _send(bus, [user_topic(u) for u in dict.fromkeys(user_ids)], encode(event))
+
+
+async def tell_other_devices(ctx, event: Event) -> None:
+    """The acting user's other sessions (not the one that made the change) get `event`."""
+    await publish(ctx.services, event, [ctx.user_id], by=ctx)
+
+
+async def publish_rows(ctx, rows) -> None:
+    """Each box's live sessions are told of its new update-log row ([(user_id, pts)],
+    pts None: nothing was logged for that box)."""
+    for user_id, pts in rows:
+        if pts is not None:
+            await publish(ctx.services, LogRow(pts=pts), [user_id], by=ctx if user_id == ctx.user_id else None)
+
+
+async def publish_to_key(services, auth_key_id: int, event: Event) -> None:
+    """Tell the sessions of one auth key that is not logged in (yet)."""
+    bus = getattr(services, "bus", None)
+    if bus is not None:
+        await _send(bus, [key_topic(auth_key_id)], encode(event))
+
+
+async def _send(bus, topics: list[str], payload: bytes) -> None:
+    for topic in topics:
+        try:
+            await bus.publish(topic, payload)
+        except BusError as exc:
+            log.warning("bus_publish_failed", channel=topic, error=str(exc))

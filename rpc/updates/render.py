@@ -1,0 +1,134 @@
+"""One table from event to the Updates object a viewer's session is pushed, or None
+when the event means nothing to that viewer any more (e.g. they left the group).
+
+Renderers read what can be read again (the draft, the pinned order, a user as the viewer
+may see them) from storage at render time, in the viewer's privacy view; the session
+encodes the result in its client's layer. An update-log row (LogRow) renders through
+log_render.py, the same rows updates.getDifference returns.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Awaitable, Callable
+
+import tl
+from tl import types as T
+
+from ..services.chat_view import ChatView, participants_object
+from ..services.dialogs_view import draft_object, updates_naming
+from ..services.messages_view import render_log
+from ..services.notify_view import notify_peer_object, settings_object
+from ..services.peers import peer_object
+from ..services.users import UserView
+from . import events as ev
+
+
+def _short(update):
+    return T.UpdateShort(update=update, date=int(time.time()))
+
+
+async def _log_row(storage, viewer_id: int, event: ev.LogRow):
+    rows = [r for r in await storage.messages.update_log(viewer_id, event.pts - 1, 1) if r.pts == event.pts]
+    if not rows:
+        return None
+    new_messages, others, users, chats = await render_log(storage, viewer_id, rows)
+    updates = [T.UpdateNewMessage(message=m, pts=rows[0].pts, pts_count=rows[0].pts_count)
+               for m in new_messages] + others
+    if not updates:
+        return None
+    return T.Updates(updates=updates, users=await UserView(storage, viewer_id).users(users),
+                     chats=await ChatView(storage, viewer_id).chats(chats), date=int(time.time()), seq=0)
+
+
+async def _user_status(storage, viewer_id: int, event: ev.UserStatus):
+    user = await UserView(storage, viewer_id).user(event.user_id)
+    if user is None or user.status is None:
+        return None
+    return _short(T.UpdateUserStatus(user_id=user.id, status=user.status))
+
+
+async def _user_changed(storage, viewer_id: int, event: ev.UserChanged):
+    return await updates_naming(storage, viewer_id, [T.UpdateUser(user_id=event.user_id)], [event.user_id])
+
+
+async def _typing(storage, viewer_id: int, event: ev.Typing):
+    try:
+        action = tl.from_dict(event.action)
+    except Exception:  # a malformed event is dropped, never a broken connection
+        return None
+    if event.chat is not None:
+        return _short(T.UpdateChatUserTyping(chat_id=event.chat.id, from_id=T.PeerUser(user_id=event.user_id),
+                                             action=action))
+    return _short(T.UpdateUserTyping(user_id=event.user_id, action=action))
+
+
+async def _draft(storage, viewer_id: int, event: ev.Draft):
+    peer = event.peer.key
+    draft = draft_object(await storage.drafts.get(viewer_id, peer), date=int(time.time()))
+    return await updates_naming(storage, viewer_id, [T.UpdateDraftMessage(peer=peer_object(peer), draft=draft)], [peer])
+
+
+async def _dialog_pinned(storage, viewer_id: int, event: ev.DialogPinned):
+    peer = event.peer.key
+    update = T.UpdateDialogPinned(pinned=event.pinned, peer=T.DialogPeer(peer=peer_object(peer)))
+    return await updates_naming(storage, viewer_id, [update], [peer])
+
+
+async def _pinned_dialogs(storage, viewer_id: int, event: ev.PinnedDialogs):
+    peers = [d.peer_id for d in await storage.pinned_dialogs.list(viewer_id)]
+    update = T.UpdatePinnedDialogs(order=[T.DialogPeer(peer=peer_object(p)) for p in peers])
+    return await updates_naming(storage, viewer_id, [update], peers)
+
+
+async def _notify_settings(storage, viewer_id: int, event: ev.NotifySettings):
+    if event.scope not in ("peer", "users", "chats", "broadcasts") or (event.scope == "peer") != (event.peer is not None):
+        return None
+    peer = 0 if event.peer is None else event.peer.key
+    settings = settings_object(await storage.notify_settings.get(viewer_id, event.scope, peer))
+    update = T.UpdateNotifySettings(peer=notify_peer_object(event.scope, peer), notify_settings=settings)
+    return await updates_naming(storage, viewer_id, [update], [peer] if event.peer is not None else [])
+
+
+async def _dialog_unread_mark(storage, viewer_id: int, event: ev.DialogUnreadMark):
+    peer = event.peer.key
+    dialog = await storage.messages.dialog(viewer_id, peer)
+    update = T.UpdateDialogUnreadMark(unread=bool(dialog and dialog.unread_mark),
+                                      peer=T.DialogPeer(peer=peer_object(peer)))
+    return await updates_naming(storage, viewer_id, [update], [peer])
+
+
+async def _chat_participants(storage, viewer_id: int, event: ev.ChatParticipants):
+    chat = await storage.chats.get(event.chat_id)
+    participants = [] if chat is None else await storage.chats.participants(chat.id)
+    if not any(p.user_id == viewer_id for p in participants):
+        return None  # not (or no longer) a member
+    update = T.UpdateChatParticipants(participants=participants_object(chat, participants))
+    return T.Updates(updates=[update], users=await UserView(storage, viewer_id).users([p.user_id for p in participants]),
+                     chats=[await ChatView(storage, viewer_id).chat(chat, participants)], date=int(time.time()), seq=0)
+
+
+async def _login_token(storage, viewer_id: int, event: ev.LoginToken):
+    return _short(T.UpdateLoginToken())
+
+
+Renderer = Callable[..., Awaitable[object]]
+
+RENDERERS: dict[type[ev.Event], Renderer] = {
+    ev.LogRow: _log_row,
+    ev.UserStatus: _user_status,
+    ev.UserChanged: _user_changed,
+    ev.Typing: _typing,
+    ev.Draft: _draft,
+    ev.DialogPinned: _dialog_pinned,
+    ev.PinnedDialogs: _pinned_dialogs,
+    ev.NotifySettings: _notify_settings,
+    ev.DialogUnreadMark: _dialog_unread_mark,
+    ev.ChatParticipants: _chat_participants,
+    ev.LoginToken: _login_token,
+}
+
+
+async def render(storage, viewer_id: int | None, event: ev.Event):
+    """The Updates `event` means for `viewer_id` (None: a key not logged in), or None."""
+    return await RENDERERS[type(event)](storage, viewer_id, event)

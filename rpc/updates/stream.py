@@ -1,0 +1,87 @@
+"""What a connection consumes to push live updates: `async for push in stream`.
+
+The stream owns the subscription to the viewer's topics, drops what the receiving
+session caused itself (the origin rule, rpc/updates/publish.py), turns lost events
+(the subscription overflowed, or the Redis bus reconnected) into updatesTooLong so the
+client catches up from the log, and renders each event for its viewer (render.py).
+A viewer's topics can grow while it runs (`add_topic`): a channel's, when they join.
+"""
+
+from __future__ import annotations
+
+import typing
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
+
+import msgspec
+
+from tl import types as T
+
+from . import events as ev
+from .render import render
+from .topics import key_topic, user_topic
+
+Receiver = tuple[typing.Any, int]  # (the session object, session_id) that gets the pushes
+
+
+class Push(typing.NamedTuple):
+    receiver: Receiver
+    updates: object
+
+
+class UpdateStream:
+    def __init__(self, sub, storage, viewer_id: int | None, accepts: type, *,
+                 receiver: Callable[[], Receiver | None],
+                 authorised: Callable[[], Awaitable[bool]] | None = None):
+        self._sub = sub
+        self._storage = storage
+        self._viewer_id = viewer_id
+        self._decoder = msgspec.json.Decoder(accepts)
+        self._receiver = receiver
+        self._authorised = authorised
+        self.logged_out = False  # the stream ended because `authorised` said no
+
+    async def add_topic(self, topic: str) -> None:
+        await self._sub.add(topic)
+
+    async def __aiter__(self) -> AsyncIterator[Push]:
+        async for payload in self._sub:
+            receiver = self._receiver()
+            if receiver is None:
+                continue  # no session wants updates (invokeWithoutUpdates only)
+            if self._sub.clear_overflowed():
+                yield Push(receiver, T.UpdatesTooLong())
+            event = self._decode(payload)
+            if event is None or _is_origin(event.origin, receiver):
+                continue
+            if self._authorised is not None and not await self._authorised():
+                self.logged_out = True
+                return
+            updates = await render(self._storage, self._viewer_id, event)
+            if updates is not None:
+                yield Push(receiver, updates)
+
+    def _decode(self, payload: bytes) -> ev.Event | None:
+        try:
+            return self._decoder.decode(payload)
+        except (msgspec.DecodeError, msgspec.ValidationError):
+            return None  # unknown (a newer process in a rolling upgrade) or garbage: skipped
+
+
+def _is_origin(origin: ev.Origin | None, receiver: Receiver) -> bool:
+    session, session_id = receiver
+    return origin is not None and origin.auth_key_id == session.auth_key_id and origin.session_id == session_id
+
+
+@asynccontextmanager
+async def user_stream(bus, storage, user_id: int, *, receiver, authorised) -> AsyncIterator[UpdateStream]:
+    """The live updates of a logged-in user, for one connection."""
+    async with bus.subscribe(user_topic(user_id)) as sub:
+        yield UpdateStream(sub, storage, user_id, ev.UserEvent, receiver=receiver, authorised=authorised)
+
+
+@asynccontextmanager
+async def key_stream(bus, storage, auth_key_id: int, *, receiver) -> AsyncIterator[UpdateStream]:
+    """The few updates an auth key gets before it is logged in (updateLoginToken)."""
+    async with bus.subscribe(key_topic(auth_key_id)) as sub:
+        yield UpdateStream(sub, storage, None, ev.KeyEvent, receiver=receiver)
