@@ -1,0 +1,1 @@
+"""Supergroups and broadcast channels (channels.* and the messages.* methods on them)."""
