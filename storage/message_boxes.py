@@ -12,7 +12,8 @@ a new message for private chats and groups alike.
 
 Every write is ONE transaction covering the message rows, the dialogs, the update log
 rows and the pts (``update_state.pts``) of every box it touches: an update with
-pts_count n moves a box from p to p + n and is logged with pts = p + n (``log_update``).
+pts_count n moves a box from p to p + n and is logged with pts = p + n
+(storage/update_log.py ``log_update``).
 
 Locking: a write first locks the update_state row of every box it will touch, in
 ascending user id order (``lock_boxes``; so two transactions never wait on each other
@@ -38,13 +39,13 @@ import msgspec
 from .db import Executor, Row, chunks, in_list
 from .interface import MessageNotFound
 from .models import DialogRecord, MessageRecord, SentMessage
+from .update_log import UpdateKind, log_update, logged_pts
 from .updates import CREATE_STATE
 
 MESSAGE_COLUMNS = ("owner_id, id, peer_id, from_id, out, date, message, entities, reply_to_msg_id, random_id,"
                    " edit_date, silent, shared_id, media, pinned, fwd_from, action")
 DIALOG_COLUMNS = ("owner_id, peer_id, top_message, read_inbox_max_id, read_outbox_max_id, unread_count,"
                   " pinned_order, date, unread_mark")
-UPDATE_COLUMNS = "user_id, pts, pts_count, kind, data, date"
 # A dialog's unread_count: incoming messages after $3 (its read_inbox_max_id).
 COUNT_UNREAD = "SELECT count(*) FROM messages WHERE owner_id = $1 AND peer_id = $2 AND NOT out AND id > $3"
 
@@ -60,14 +61,6 @@ _NEXT_MESSAGE_ID = (
     "INSERT INTO message_boxes (user_id, last_message_id) VALUES ($1, 1)"
     " ON CONFLICT (user_id) DO UPDATE SET last_message_id = message_boxes.last_message_id + 1"
     " RETURNING last_message_id")
-_BUMP_PTS = ("UPDATE update_state SET pts = pts + $2, date = CASE WHEN date < $3 THEN $3 ELSE date END"
-             " WHERE user_id = $1 RETURNING pts")
-_INSERT_UPDATE = f"INSERT INTO update_log ({UPDATE_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6)"
-_BUMP_AND_LOG = (  # PostgreSQL: _BUMP_PTS and _INSERT_UPDATE in one statement
-    "WITH bumped AS (UPDATE update_state SET pts = pts + $2::integer,"
-    " date = CASE WHEN date < $3::bigint THEN $3::bigint ELSE date END WHERE user_id = $1 RETURNING pts)"
-    f" INSERT INTO update_log ({UPDATE_COLUMNS}) SELECT $1, pts, $2::integer, $4::text, $5::jsonb, $3::bigint"
-    " FROM bumped RETURNING pts")
 _INSERT_MESSAGE = (f"INSERT INTO messages ({MESSAGE_COLUMNS})"
                    " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17)")
 _NEW_MESSAGE_IN_DIALOG = (
@@ -87,17 +80,6 @@ async def lock_boxes(tx: Executor, dialect: str, user_ids: Iterable[int]) -> Non
             # INSERT wait for its commit and do nothing.
             await tx.execute(CREATE_STATE, user_id)
             await tx.fetchval(lock, user_id)
-
-
-async def log_update(tx: Executor, user_id: int, pts_count: int, kind: str, data: dict, date: int) -> int:
-    """Moves the (locked) box's pts by pts_count and logs the update; returns the new pts."""
-    if tx.dialect == "postgres":
-        # One statement, not two: every statement through trio-asyncio costs ~0.15 ms of
-        # CPU, and a delivered message writes two of these (bench/README.md).
-        return await tx.fetchval(_BUMP_AND_LOG, user_id, pts_count, date, kind, _json(data))
-    pts = await tx.fetchval(_BUMP_PTS, user_id, pts_count, date)
-    await tx.execute(_INSERT_UPDATE, user_id, pts, pts_count, kind, _json(data), date)
-    return pts
 
 
 async def deliver(tx: Executor, dialect: str, sender: int, boxes: dict[int, int], *, date: int, text: str = "",
@@ -127,7 +109,7 @@ async def deliver(tx: Executor, dialect: str, sender: int, boxes: dict[int, int]
                              shared_id=shared_id, media=media, action=action, fwd_from=fwd_from)
         await _insert(tx, copy)
         await tx.execute(_NEW_MESSAGE_IN_DIALOG, owner, copy.peer_id, copy.id, 0 if out else 1, date)
-        result.append((copy, await log_update(tx, owner, 1, "new_message", {"id": copy.id}, date)))
+        result.append((copy, await log_update(tx, owner, 1, UpdateKind.NEW_MESSAGE, {"id": copy.id}, date)))
     return result
 
 
@@ -152,8 +134,7 @@ async def _already_sent(tx: Executor, own: MessageRecord) -> SentMessage:
 
 
 async def _logged_pts(tx: Executor, user_id: int, message_id: int) -> int:
-    pts = await tx.fetchval("SELECT pts FROM update_log WHERE user_id = $1 AND kind = 'new_message' AND data = $2"
-                            " ORDER BY pts DESC LIMIT 1", user_id, _json({"id": message_id}))
+    pts = await logged_pts(tx, user_id, UpdateKind.NEW_MESSAGE, {"id": message_id})
     if pts is None:
         pts = await tx.fetchval("SELECT pts FROM update_state WHERE user_id = $1", user_id)
     return pts
@@ -219,7 +200,7 @@ async def delete_messages(tx: Executor, dialect: str, owner: int, ids: list[int]
                              box, *part)
         for peer in sorted({m.peer_id for m in boxes[box]}):
             await _refresh_dialog(tx, box, peer)
-        pts = await log_update(tx, box, len(box_ids), "delete_messages", {"ids": box_ids}, now)
+        pts = await log_update(tx, box, len(box_ids), UpdateKind.DELETE_MESSAGES, {"ids": box_ids}, now)
         result[box] = (pts, len(box_ids), box_ids)
     return result
 

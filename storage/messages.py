@@ -4,7 +4,8 @@
 The writes are made of storage/message_boxes.py's kernel (one transaction per write,
 boxes locked in ascending user id order, a log row and a pts step per box touched); a
 basic group's messages are written by storage/chats.py. The model and the locking rules
-are in storage/message_boxes.py's docstring.
+are in storage/message_boxes.py's docstring; the update log's rows are written, read and
+pruned by storage/update_log.py.
 """
 
 from __future__ import annotations
@@ -15,12 +16,13 @@ from typing import Any
 
 import msgspec
 
-from .db import Database, Executor, Row
+from .db import Database, Executor
 from .interface import MessageNotFound, NotAuthor, NotMember
-from .message_boxes import (COUNT_UNREAD, DIALOG_COLUMNS, MESSAGE_COLUMNS, UPDATE_COLUMNS, copy_owners,
-                            delete_messages, dialog_record, get_messages, lock_boxes, log_update, member_chats,
-                            message_record, one_message, send_private)
+from .message_boxes import (COUNT_UNREAD, DIALOG_COLUMNS, MESSAGE_COLUMNS, copy_owners, delete_messages,
+                            dialog_record, get_messages, lock_boxes, member_chats, message_record, one_message,
+                            send_private)
 from .models import DialogRecord, MessageRecord, SentMessage, UpdateRecord
+from .update_log import UpdateKind, log_update, oldest_pts, prune_before, prune_box, row_count, updates_after
 
 HISTORY_LIMIT = 100  # messages.getHistory's cap
 DIALOGS_LIMIT = 100
@@ -151,30 +153,22 @@ class SqlMessages:
                                       owner_id, peer_id)
         return None if row is None else dialog_record(row)
 
+    # -- the update log (storage/update_log.py) --------------------------------------------------
+
     async def update_log(self, user_id: int, from_pts: int, limit: int = 1000) -> list[UpdateRecord]:
-        rows = await self._db.fetch(f"SELECT {UPDATE_COLUMNS} FROM update_log WHERE user_id = $1 AND pts > $2"
-                                    " ORDER BY pts LIMIT $3", user_id, from_pts, max(0, limit))
-        return [_update(row) for row in rows]
+        return await updates_after(self._db, user_id, from_pts, limit)
 
     async def prune_update_log(self, user_id: int, keep_after_pts: int) -> int:
-        return await self._db.execute("DELETE FROM update_log WHERE user_id = $1 AND pts <= $2",
-                                      user_id, keep_after_pts)
+        return await prune_box(self._db, user_id, keep_after_pts)
 
     async def prune_update_logs_before(self, date: int) -> int:
-        return await self._db.execute("DELETE FROM update_log WHERE date < $1", date)
+        return await prune_before(self._db, date)
 
     async def update_log_rows(self) -> int:
-        if self._db.dialect == "postgres":
-            # count(*) reads the whole table; the planner's estimate is free, and close
-            # enough once the table is big (-1 before its first ANALYZE).
-            estimate = await self._db.fetchval(
-                "SELECT reltuples::bigint FROM pg_class WHERE oid = 'update_log'::regclass")
-            if estimate is not None and estimate >= 100_000:
-                return int(estimate)
-        return int(await self._db.fetchval("SELECT count(*) FROM update_log"))
+        return await row_count(self._db)
 
     async def oldest_logged_pts(self, user_id: int) -> int | None:
-        return await self._db.fetchval("SELECT min(pts - pts_count) FROM update_log WHERE user_id = $1", user_id)
+        return await oldest_pts(self._db, user_id)
 
 
 # -- transaction bodies -----------------------------------------------------------------------
@@ -198,7 +192,7 @@ async def _edit(tx: Executor, dialect: str, owner: int, message_id: int, text: s
                      text, _json(entities), edit_date, found.shared_id)
     result = []
     for copy in copies:
-        pts = await log_update(tx, copy.owner_id, 1, "edit_message", {"id": copy.id}, edit_date)
+        pts = await log_update(tx, copy.owner_id, 1, UpdateKind.EDIT_MESSAGE, {"id": copy.id}, edit_date)
         result.append((copy.owner_id, pts, msgspec.structs.replace(copy, message=text, entities=entities,
                                                                    edit_date=edit_date)))
     return result
@@ -231,8 +225,8 @@ async def _read_history(tx: Executor, dialect: str, owner: int, peer: int, max_i
         unread = await tx.fetchval(COUNT_UNREAD, owner, peer, target)
         await tx.execute("UPDATE dialogs SET read_inbox_max_id = $3, unread_count = $4"
                          " WHERE owner_id = $1 AND peer_id = $2", owner, peer, target, unread)
-        owner_pts = await log_update(tx, owner, 1, "read_inbox",
-                               {"peer_id": peer, "max_id": target, "still_unread_count": unread}, now)
+        owner_pts = await log_update(tx, owner, 1, UpdateKind.READ_INBOX,
+                                     {"peer_id": peer, "max_id": target, "still_unread_count": unread}, now)
     receipts = []
     for author in sorted(authors):
         their_peer = owner if peer > 0 else peer
@@ -248,14 +242,10 @@ async def _read_history(tx: Executor, dialect: str, owner: int, peer: int, max_i
         if author_max and await tx.execute("UPDATE dialogs SET read_outbox_max_id = $3 WHERE owner_id = $1"
                                            " AND peer_id = $2 AND read_outbox_max_id < $3",
                                            author, their_peer, author_max):
-            author_pts = await log_update(tx, author, 1, "read_outbox", {"peer_id": their_peer, "max_id": author_max}, now)
+            author_pts = await log_update(tx, author, 1, UpdateKind.READ_OUTBOX,
+                                          {"peer_id": their_peer, "max_id": author_max}, now)
         receipts.append((author, author_pts, author_max))
     return owner_pts, receipts
-
-
-def _update(row: Row) -> UpdateRecord:
-    return UpdateRecord(user_id=row[0], pts=row[1], pts_count=row[2], kind=row[3], data=msgspec.json.decode(row[4]),
-                        date=row[5])
 
 
 def _json(value: Any) -> str:

@@ -14,7 +14,8 @@ from __future__ import annotations
 from .db import Database, Executor, chunks, in_list
 from .interface import MessageNotFound
 from .chats import lock_chat_members, send_to_chat
-from .message_boxes import MESSAGE_COLUMNS, lock_boxes, log_update, message_record, one_message, send_private
+from .message_boxes import MESSAGE_COLUMNS, lock_boxes, message_record, one_message, send_private
+from .update_log import UpdateKind, log_update
 
 PIN_ACTION = {"_": "messageActionPinMessage"}
 
@@ -55,8 +56,8 @@ async def _pin(tx: Executor, dialect: str, owner: int, peer: int, message_id: in
             continue
         await tx.execute("UPDATE messages SET pinned = $3 WHERE owner_id = $1 AND id = $2",
                          copy.owner_id, copy.id, not unpin)
-        pts = await log_update(tx, copy.owner_id, 1, "pinned_messages",
-                         {"peer_id": copy.peer_id, "ids": [copy.id], "pinned": not unpin}, now)
+        pts = await log_update(tx, copy.owner_id, 1, UpdateKind.PINNED_MESSAGES,
+                               {"peer_id": copy.peer_id, "ids": [copy.id], "pinned": not unpin}, now)
         logged.setdefault(copy.owner_id, []).append(pts)
     if logged and not unpin and two_sided:
         if peer < 0:
@@ -98,7 +99,7 @@ async def _unpin_all(tx: Executor, dialect: str, owner: int, peer: int, now: int
         for part in chunks(ids):
             await tx.execute(f"UPDATE messages SET pinned = $1 WHERE owner_id = $2"
                              f" AND id IN ({in_list(len(part), start=3)})", False, box, *part)
-        pts = await log_update(tx, box, len(ids), "pinned_messages",
-                         {"peer_id": boxes[box][0][0], "ids": ids, "pinned": False}, now)
+        pts = await log_update(tx, box, len(ids), UpdateKind.PINNED_MESSAGES,
+                               {"peer_id": boxes[box][0][0], "ids": ids, "pinned": False}, now)
         logged[box] = [pts]
     return logged
