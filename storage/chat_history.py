@@ -12,7 +12,7 @@ from __future__ import annotations
 from typing import Any
 
 from .db import Database, Executor
-from .messages import _delete, lock_boxes
+from .message_boxes import delete_messages, lock_boxes
 
 BATCH = 1000
 
@@ -60,7 +60,7 @@ async def _delete_history(tx: Executor, dialect: str, owner: int, peer: int, max
         ids = [row[0] for row in await tx.fetch(f"SELECT id FROM messages WHERE {sql} ORDER BY id DESC"
                                                 f" LIMIT {batch + 1}", *args)]
         if ids:
-            changed.update(await _delete(tx, dialect, box, ids[:batch], False, now, set()))
+            changed.update(await delete_messages(tx, dialect, box, ids[:batch], False, now, set()))
         if len(ids) > batch:
             left += await tx.fetchval(f"SELECT count(*) FROM messages WHERE {sql}", *args)
     if not left and not just_clear and not await tx.fetchval(

@@ -3,13 +3,13 @@ written into every member's box (storage.interface.Chats).
 
 A basic group has no message stream of its own (ARCHITECTURE.md, "Messages"): every
 member has their own copy of each group message in their own box (peer_id = -chat_id),
-written by storage/messages.py's ``deliver`` under the same rules as private messages.
+written by storage/message_boxes.py's ``deliver`` under the same rules as private messages.
 Membership lives in ``chat_participants`` (current members only: a user who left keeps
 their history, and gets nothing new).
 
 Locking: every write here first locks the chat row (PostgreSQL ``FOR UPDATE``; SQLite
 transactions are serialized anyway), then reads the member list, checks its
-preconditions, and locks the members' boxes in ascending id order (storage/messages.py).
+preconditions, and locks the members' boxes in ascending id order (storage/message_boxes.py).
 So the member list cannot change between the check and the delivery, and no
 transaction ever waits for a chat row while holding a box lock.
 
@@ -29,7 +29,7 @@ import msgspec
 from .db import Database, Executor, Row, chunks, in_list
 from .interface import (AlreadyParticipant, ChatAdminRequired, ChatNotFound, ChatNotModified, ChatTooBig,
                         InviteExpired, InviteInvalid, NotMember, NotParticipant)
-from .messages import deliver, find_by_random_id, lock_boxes
+from .message_boxes import deliver, find_by_random_id, lock_boxes
 from .models import ChatChange, ChatInviteRecord, ChatParticipantRecord, ChatRecord, SentMessage
 
 MEMBERS_LIMIT = 200  # a basic group's size (Telegram's chat_size_max)
@@ -274,7 +274,7 @@ async def _join_by_invite(tx: Executor, dialect: str, hash: str, user: int, date
 
 async def lock_chat_members(tx: Executor, dialect: str, chat_id: int, actor: int) -> list[int]:
     """Inside a transaction: locks the chat, then every member's box (the order of
-    storage/messages.py's rules); returns the members. ChatNotFound; NotMember unless
+    storage/message_boxes.py's rules); returns the members. ChatNotFound; NotMember unless
     the actor is one."""
     await _lock_chat(tx, dialect, chat_id)
     members = list(await _members(tx, chat_id, actor))

@@ -2,7 +2,7 @@
 (storage.interface.Forwards).
 
 A forward is a new message in the target dialog, made exactly as a send is
-(storage/messages.py and storage/chats.py: a copy per box, dialogs, one "new_message"
+(storage/message_boxes.py and storage/chats.py: a copy per box, dialogs, one "new_message"
 per box, dedupe by the forwarder's random_id), carrying a forward header as meaning: who wrote the original
 and when (the original's header when forwarding a forward), and for Saved Messages
 where it was saved from. All the forwarded messages of one call are one transaction.
@@ -15,7 +15,7 @@ from typing import Any
 
 from .chats import send_to_chat
 from .db import Database, Executor
-from .messages import _get, _send
+from .message_boxes import get_messages, send_private
 from .models import MessageRecord, SentMessage
 
 
@@ -35,7 +35,7 @@ class SqlForwards:
 async def _forward(tx: Executor, dialect: str, owner: int, from_peer: int, ids: list[int], to_peer: int,
                    random_ids: list[int], date: int, drop_author: bool, drop_captions: bool,
                    silent: bool) -> list[tuple[int, SentMessage]]:
-    originals = {m.id: m for m in await _get(tx, owner, ids) if m.peer_id == from_peer and m.action is None}
+    originals = {m.id: m for m in await get_messages(tx, owner, ids) if m.peer_id == from_peer and m.action is None}
     sent = []
     # In the order asked (clients send ids ascending: oldest first).
     for message_id, random_id in zip(ids, random_ids):
@@ -51,8 +51,8 @@ async def _forward(tx: Executor, dialect: str, owner: int, from_peer: int, ids: 
                 date=date, text=text, entities=list(entities), random_id=random_id, silent=silent,
                 media=original.media, fwd_from=header))
         else:
-            copy = await _send(tx, dialect, owner, to_peer, date, text, list(entities), None, random_id, silent,
-                               original.media, fwd_from=header)
+            copy = await send_private(tx, dialect, owner, to_peer, date, text, list(entities), None, random_id,
+                                      silent, original.media, fwd_from=header)
         sent.append((message_id, copy))
     return sent
 

@@ -12,7 +12,7 @@ from collections.abc import Sequence
 
 from .db import Database, Executor
 from .interface import TooManyPinned
-from .messages import _DIALOG_COLUMNS, _dialog, lock_boxes
+from .message_boxes import DIALOG_COLUMNS, dialog_record, lock_boxes
 from .models import DialogRecord
 
 PINNED_LIMIT = 5  # Telegram's dialogs_pinned_max_default
@@ -31,9 +31,9 @@ class SqlPinnedDialogs:
                                           force, limit)
 
     async def list(self, owner_id: int) -> list[DialogRecord]:
-        rows = await self._db.fetch(f"SELECT {_DIALOG_COLUMNS} FROM dialogs WHERE owner_id = $1"
+        rows = await self._db.fetch(f"SELECT {DIALOG_COLUMNS} FROM dialogs WHERE owner_id = $1"
                                     " AND pinned_order IS NOT NULL ORDER BY pinned_order DESC", owner_id)
-        return [_dialog(row) for row in rows]
+        return [dialog_record(row) for row in rows]
 
 
 async def _pin(tx: Executor, dialect: str, owner: int, peer: int, pinned: bool, limit: int) -> bool | None:

@@ -6,7 +6,7 @@ in a basic group every current member's), with one "pinned_messages" update-log 
 per box whose copy changed ({"peer_id", "ids", "pinned"}). A shared pin also leaves a
 service message (messageActionPinMessage, replying to the pinned message) in every
 box, as Telegram does; unpinning leaves none. Everything is one transaction
-(storage/messages.py's rules: in a group the chat is locked first).
+(storage/message_boxes.py's rules: in a group the chat is locked first).
 """
 
 from __future__ import annotations
@@ -14,7 +14,8 @@ from __future__ import annotations
 from .db import Database, Executor, chunks, in_list
 from .interface import MessageNotFound
 from .chats import lock_chat_members, send_to_chat
-from .messages import _COLUMNS, _message, _one, _send, lock_boxes, log_update
+from .message_boxes import MESSAGE_COLUMNS, lock_boxes, message_record, one_message, send_private
+from .update_log import UpdateKind, log_update
 
 PIN_ACTION = {"_": "messageActionPinMessage"}
 
@@ -41,30 +42,30 @@ async def _pin(tx: Executor, dialect: str, owner: int, peer: int, message_id: in
                silent: bool, now: int) -> dict[int, list[int]]:
     two_sided = peer < 0 or (not one_side and peer != owner)
     boxes = await _lock_dialog(tx, dialect, owner, peer, two_sided)
-    found = await _one(tx, owner, message_id)
+    found = await one_message(tx, owner, message_id)
     if found.peer_id != peer or found.action is not None:
         raise MessageNotFound(f"user {owner} has no message {message_id} to pin with {peer}")
     copies = [found]
     if two_sided:
-        rows = await tx.fetch(f"SELECT {_COLUMNS} FROM messages WHERE shared_id = $1 AND owner_id <> $2",
+        rows = await tx.fetch(f"SELECT {MESSAGE_COLUMNS} FROM messages WHERE shared_id = $1 AND owner_id <> $2",
                               found.shared_id, owner)
-        copies += [m for m in map(_message, rows) if m.owner_id in boxes]
+        copies += [m for m in map(message_record, rows) if m.owner_id in boxes]
     logged: dict[int, list[int]] = {}
     for copy in copies:
         if copy.pinned == (not unpin):
             continue
         await tx.execute("UPDATE messages SET pinned = $3 WHERE owner_id = $1 AND id = $2",
                          copy.owner_id, copy.id, not unpin)
-        pts = await log_update(tx, copy.owner_id, 1, "pinned_messages",
-                         {"peer_id": copy.peer_id, "ids": [copy.id], "pinned": not unpin}, now)
+        pts = await log_update(tx, copy.owner_id, 1, UpdateKind.PINNED_MESSAGES,
+                               {"peer_id": copy.peer_id, "ids": [copy.id], "pinned": not unpin}, now)
         logged.setdefault(copy.owner_id, []).append(pts)
     if logged and not unpin and two_sided:
         if peer < 0:
             service = await send_to_chat(tx, dialect, -peer, owner, dict(
                 date=now, reply_to=found.id, silent=silent, action=PIN_ACTION))
         else:
-            service = await _send(tx, dialect, owner, peer, now, "", [], found.id, None, silent, None,
-                                  action=PIN_ACTION)
+            service = await send_private(tx, dialect, owner, peer, now, "", [], found.id, None, silent, None,
+                                         action=PIN_ACTION)
         for box, pts in [(owner, service.sender_pts), *service.deliveries]:
             logged.setdefault(box, []).append(pts)
     return logged
@@ -81,16 +82,16 @@ async def _lock_dialog(tx: Executor, dialect: str, owner: int, peer: int, both: 
 
 async def _unpin_all(tx: Executor, dialect: str, owner: int, peer: int, now: int) -> dict[int, list[int]]:
     locked = await _lock_dialog(tx, dialect, owner, peer, True)
-    rows = await tx.fetch(f"SELECT {_COLUMNS} FROM messages WHERE owner_id = $1 AND peer_id = $2 AND pinned",
+    rows = await tx.fetch(f"SELECT {MESSAGE_COLUMNS} FROM messages WHERE owner_id = $1 AND peer_id = $2 AND pinned",
                           owner, peer)
-    mine = [_message(row) for row in rows]
+    mine = [message_record(row) for row in rows]
     boxes: dict[int, list[tuple[int, int]]] = {owner: [(m.peer_id, m.id) for m in mine]} if mine else {}
     if peer != owner and mine:
         # The other side's pinned copies of the same messages: a private chat's pins are shared.
         for part in chunks([m.shared_id for m in mine]):
-            rows = await tx.fetch(f"SELECT {_COLUMNS} FROM messages WHERE pinned AND owner_id <> $1"
+            rows = await tx.fetch(f"SELECT {MESSAGE_COLUMNS} FROM messages WHERE pinned AND owner_id <> $1"
                                   f" AND shared_id IN ({in_list(len(part), start=2)})", owner, *part)
-            for theirs in (m for m in map(_message, rows) if m.owner_id in locked):
+            for theirs in (m for m in map(message_record, rows) if m.owner_id in locked):
                 boxes.setdefault(theirs.owner_id, []).append((theirs.peer_id, theirs.id))
     logged: dict[int, list[int]] = {}
     for box in sorted(boxes):
@@ -98,7 +99,7 @@ async def _unpin_all(tx: Executor, dialect: str, owner: int, peer: int, now: int
         for part in chunks(ids):
             await tx.execute(f"UPDATE messages SET pinned = $1 WHERE owner_id = $2"
                              f" AND id IN ({in_list(len(part), start=3)})", False, box, *part)
-        pts = await log_update(tx, box, len(ids), "pinned_messages",
-                         {"peer_id": boxes[box][0][0], "ids": ids, "pinned": False}, now)
+        pts = await log_update(tx, box, len(ids), UpdateKind.PINNED_MESSAGES,
+                               {"peer_id": boxes[box][0][0], "ids": ids, "pinned": False}, now)
         logged[box] = [pts]
     return logged

@@ -12,7 +12,7 @@ from __future__ import annotations
 from typing import Any
 
 from .db import Database, like_escape
-from .messages import _COLUMNS, _message
+from .message_boxes import MESSAGE_COLUMNS, message_record
 from .models import MessageRecord
 
 SEARCH_LIMIT = 100
@@ -128,7 +128,7 @@ class SqlMessageSearch:
             bind("id < {}", offset_id)
         # A negative add_offset (newer than the offset) is not offered by search: from the offset on.
         n = len(args)
-        rows = await self._db.fetch(f"SELECT {_COLUMNS} FROM messages WHERE {' AND '.join(where)}"
+        rows = await self._db.fetch(f"SELECT {MESSAGE_COLUMNS} FROM messages WHERE {' AND '.join(where)}"
                                     f" ORDER BY id DESC LIMIT ${n + 1} OFFSET ${n + 2}",
                                     *args, limit, max(0, add_offset))
-        return [_message(row) for row in rows], total
+        return [message_record(row) for row in rows], total

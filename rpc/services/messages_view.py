@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import tl
 from storage.models import MessageRecord, UpdateRecord
+from storage.update_log import UpdateKind
 from tl import types as T
 
 from .media_view import message_fields
@@ -70,28 +71,28 @@ def chats_of(records) -> list[int]:
 async def render_log(storage, user_id: int, rows: list[UpdateRecord]):
     """(new_messages, other_updates, user ids, chat ids) for update-log rows, as
     getDifference and live pushes present them. A message deleted since is simply absent."""
-    wanted = [r.data["id"] for r in rows if r.kind in ("new_message", "edit_message")]
+    wanted = [r.data["id"] for r in rows if r.kind in (UpdateKind.NEW_MESSAGE, UpdateKind.EDIT_MESSAGE)]
     found = {m.id: m for m in await storage.messages.get(user_id, wanted)}
     new_messages, others, shown, peers = [], [], [], []
     for r in rows:
-        if r.kind == "new_message" and r.data["id"] in found:
+        if r.kind == UpdateKind.NEW_MESSAGE and r.data["id"] in found:
             new_messages.append(message(found[r.data["id"]]))
             shown.append(found[r.data["id"]])
-        elif r.kind == "edit_message" and r.data["id"] in found:
+        elif r.kind == UpdateKind.EDIT_MESSAGE and r.data["id"] in found:
             others.append(T.UpdateEditMessage(message=message(found[r.data["id"]]), pts=r.pts, pts_count=r.pts_count))
             shown.append(found[r.data["id"]])
-        elif r.kind == "delete_messages":
+        elif r.kind == UpdateKind.DELETE_MESSAGES:
             others.append(T.UpdateDeleteMessages(messages=list(r.data["ids"]), pts=r.pts, pts_count=r.pts_count))
-        elif r.kind == "read_inbox":
+        elif r.kind == UpdateKind.READ_INBOX:
             others.append(T.UpdateReadHistoryInbox(peer=peer_object(r.data["peer_id"]), max_id=r.data["max_id"],
                                                    still_unread_count=r.data.get("still_unread_count", 0),
                                                    pts=r.pts, pts_count=r.pts_count))
             peers.append(r.data["peer_id"])
-        elif r.kind == "read_outbox":
+        elif r.kind == UpdateKind.READ_OUTBOX:
             others.append(T.UpdateReadHistoryOutbox(peer=peer_object(r.data["peer_id"]), max_id=r.data["max_id"],
                                                     pts=r.pts, pts_count=r.pts_count))
             peers.append(r.data["peer_id"])
-        elif r.kind == "pinned_messages":
+        elif r.kind == UpdateKind.PINNED_MESSAGES:
             others.append(T.UpdatePinnedMessages(pinned=r.data["pinned"], peer=peer_object(r.data["peer_id"]),
                                                  messages=list(r.data["ids"]), pts=r.pts, pts_count=r.pts_count))
             peers.append(r.data["peer_id"])

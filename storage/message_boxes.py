@@ -1,0 +1,295 @@
+"""The per-box message kernel: what every write into users' message boxes is made of,
+shared by the repositories that write there (storage/messages.py, chats.py, forwards.py,
+pinned_messages.py, chat_history.py, ...).
+
+Telegram's model (ARCHITECTURE.md, "Messages"): each participant of a private chat or
+basic group has their own copy of every message in their own message box, with an id
+from that box's own sequence (``message_boxes``, from 1, never reused); ``shared_id``
+(one global sequence) ties the copies of one message together. Saved Messages (a user
+writing to themselves) is one copy, ``out`` and ``peer_id`` = the owner. In a basic
+group every member's copy has ``peer_id`` = -chat_id. ``deliver`` writes the copies of
+a new message for private chats and groups alike.
+
+Every write is ONE transaction covering the message rows, the dialogs, the update log
+rows and the pts (``update_state.pts``) of every box it touches: an update with
+pts_count n moves a box from p to p + n and is logged with pts = p + n
+(storage/update_log.py ``log_update``).
+
+Locking: a write first locks the update_state row of every box it will touch, in
+ascending user id order (``lock_boxes``; so two transactions never wait on each other
+in a cycle; a basic-group write locks its chat row before any box, and no write holding
+a box lock ever waits for a chat row), then reads again what it read before locking,
+and only then changes anything. On PostgreSQL the lock is ``SELECT ... FOR UPDATE``
+(held to commit; the pts then moves with ``UPDATE ... RETURNING`` on the locked row);
+SQLite transactions are serialized anyway (one connection, ``BEGIN IMMEDIATE``).
+Everything a box holds (its message id counter, its dialogs, its log) is only changed
+under its lock, so pts has no gaps and no duplicates, and a box's message ids and
+shared ids grow together.
+
+The functions taking ``tx`` run inside a transaction the caller opened; none opens one.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+import msgspec
+
+from .db import Executor, Row, chunks, in_list
+from .interface import MessageNotFound
+from .models import DialogRecord, MessageRecord, SentMessage
+from .update_log import UpdateKind, log_update, logged_pts
+from .updates import CREATE_STATE
+
+MESSAGE_COLUMNS = ("owner_id, id, peer_id, from_id, out, date, message, entities, reply_to_msg_id, random_id,"
+                   " edit_date, silent, shared_id, media, pinned, fwd_from, action")
+DIALOG_COLUMNS = ("owner_id, peer_id, top_message, read_inbox_max_id, read_outbox_max_id, unread_count,"
+                  " pinned_order, date, unread_mark")
+# A dialog's unread_count: incoming messages after $3 (its read_inbox_max_id).
+COUNT_UNREAD = "SELECT count(*) FROM messages WHERE owner_id = $1 AND peer_id = $2 AND NOT out AND id > $3"
+
+_LOCK_BOX = {
+    "postgres": "SELECT pts FROM update_state WHERE user_id = $1 FOR UPDATE",
+    "sqlite": None,  # the whole database is locked by BEGIN IMMEDIATE
+}
+_NEXT_SHARED_ID = {
+    "postgres": "SELECT nextval('message_shared_ids')",
+    "sqlite": "UPDATE message_shared_ids SET value = value + 1 WHERE name = 'shared_id' RETURNING value",
+}
+_NEXT_MESSAGE_ID = (
+    "INSERT INTO message_boxes (user_id, last_message_id) VALUES ($1, 1)"
+    " ON CONFLICT (user_id) DO UPDATE SET last_message_id = message_boxes.last_message_id + 1"
+    " RETURNING last_message_id")
+_INSERT_MESSAGE = (f"INSERT INTO messages ({MESSAGE_COLUMNS})"
+                   " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17)")
+_NEW_MESSAGE_IN_DIALOG = (
+    "INSERT INTO dialogs (owner_id, peer_id, top_message, unread_count, date) VALUES ($1, $2, $3, $4, $5)"
+    " ON CONFLICT (owner_id, peer_id) DO UPDATE SET top_message = excluded.top_message, date = excluded.date,"
+    " unread_count = dialogs.unread_count + excluded.unread_count")
+
+
+async def lock_boxes(tx: Executor, dialect: str, user_ids: Iterable[int]) -> None:
+    """Locks these boxes (creating their update state if needed), in ascending id order."""
+    lock = _LOCK_BOX[dialect]
+    for user_id in sorted(set(user_ids)):
+        if lock is None:
+            await tx.execute(CREATE_STATE, user_id)
+        elif await tx.fetchval(lock, user_id) is None:
+            # No state yet (rare): create it, then lock it. A concurrent creator makes the
+            # INSERT wait for its commit and do nothing.
+            await tx.execute(CREATE_STATE, user_id)
+            await tx.fetchval(lock, user_id)
+
+
+async def deliver(tx: Executor, dialect: str, sender: int, boxes: dict[int, int], *, date: int, text: str = "",
+                  entities: list[dict] = (), reply_to: int | None = None, random_id: int | None = None,
+                  silent: bool = False, media: dict | None = None, action: dict | None = None,
+                  fwd_from: dict | None = None) -> list[tuple[MessageRecord, int]]:
+    """Writes one new message into each of these boxes ({owner: the peer_id of their copy}),
+    which the caller has locked: [(copy, pts after its new_message update)], the
+    sender's copy first (if the sender has a box here). Only the sender's copy is `out`
+    and keeps random_id; reply_to (in the sender's box) becomes each box's own id of
+    that message (None where the box no longer has it)."""
+    shared_id = await tx.fetchval(_NEXT_SHARED_ID[dialect])
+    reply_shared = None
+    if reply_to is not None:
+        reply_shared = await tx.fetchval("SELECT shared_id FROM messages WHERE owner_id = $1 AND id = $2",
+                                         sender, reply_to)
+    result = []
+    for owner in sorted(boxes, key=lambda box: (box != sender, box)):
+        out = owner == sender
+        their_reply = reply_to if out else None
+        if not out and reply_shared is not None:
+            their_reply = await tx.fetchval("SELECT id FROM messages WHERE shared_id = $1 AND owner_id = $2",
+                                            reply_shared, owner)
+        copy = MessageRecord(owner_id=owner, id=await tx.fetchval(_NEXT_MESSAGE_ID, owner), peer_id=boxes[owner],
+                             from_id=sender, out=out, date=date, message=text, entities=list(entities),
+                             reply_to_msg_id=their_reply, random_id=random_id if out else None, silent=silent,
+                             shared_id=shared_id, media=media, action=action, fwd_from=fwd_from)
+        await _insert(tx, copy)
+        await tx.execute(_NEW_MESSAGE_IN_DIALOG, owner, copy.peer_id, copy.id, 0 if out else 1, date)
+        result.append((copy, await log_update(tx, owner, 1, UpdateKind.NEW_MESSAGE, {"id": copy.id}, date)))
+    return result
+
+
+async def find_by_random_id(tx: Executor, sender: int, random_id: int) -> SentMessage | None:
+    """A retried send (same random_id from the same sender): what the first one made."""
+    row = await tx.fetchrow(f"SELECT {MESSAGE_COLUMNS} FROM messages WHERE owner_id = $1 AND random_id = $2",
+                            sender, random_id)
+    return None if row is None else await _already_sent(tx, message_record(row))
+
+
+async def _already_sent(tx: Executor, own: MessageRecord) -> SentMessage:
+    """A retried send: what the first one made, pts as logged then (the box's current pts
+    if that log row was pruned)."""
+    rows = await tx.fetch(f"SELECT {MESSAGE_COLUMNS} FROM messages WHERE shared_id = $1 AND owner_id <> $2"
+                          " ORDER BY owner_id", own.shared_id, own.owner_id)
+    others = [message_record(row) for row in rows]
+    deliveries = [(m.owner_id, await _logged_pts(tx, m.owner_id, m.id)) for m in others]
+    theirs = others[0] if own.peer_id > 0 and others else None
+    return SentMessage(sender_copy=own, recipient_copy=theirs, sender_pts=await _logged_pts(tx, own.owner_id, own.id),
+                       recipient_pts=deliveries[0][1] if theirs is not None else None, duplicate=True,
+                       deliveries=deliveries)
+
+
+async def _logged_pts(tx: Executor, user_id: int, message_id: int) -> int:
+    pts = await logged_pts(tx, user_id, UpdateKind.NEW_MESSAGE, {"id": message_id})
+    if pts is None:
+        pts = await tx.fetchval("SELECT pts FROM update_state WHERE user_id = $1", user_id)
+    return pts
+
+
+async def send_private(tx: Executor, dialect: str, sender: int, recipient: int, date: int, text: str,
+                       entities: list[dict], reply_to: int | None, random_id: int | None, silent: bool,
+                       media: dict | None, **extra: Any) -> SentMessage:
+    """A message in a private chat (Messages.send_private), locks included; also the body
+    of forwards and service messages: `extra` is more MessageRecord fields (fwd_from,
+    action), the same on both copies."""
+    await lock_boxes(tx, dialect, (sender, recipient))
+    if random_id is not None:
+        found = await find_by_random_id(tx, sender, random_id)
+        if found is not None:
+            return found
+    # Each side's copy names the other side as its peer (Saved Messages: one copy).
+    copies = await deliver(tx, dialect, sender, {sender: recipient, recipient: sender}, date=date, text=text,
+                           entities=entities, reply_to=reply_to, random_id=random_id, silent=silent, media=media,
+                           **extra)
+    (own, sender_pts), others = copies[0], copies[1:]
+    theirs, recipient_pts = others[0] if others else (None, None)
+    return SentMessage(sender_copy=own, recipient_copy=theirs, sender_pts=sender_pts, recipient_pts=recipient_pts,
+                       deliveries=[(m.owner_id, p) for m, p in others])
+
+
+async def delete_messages(tx: Executor, dialect: str, owner: int, ids: list[int], revoke: bool, now: int,
+                          moderated: set[int]) -> dict[int, tuple[int, int, list[int]]]:
+    """Messages.delete, locks included; `moderated`: the group peer ids (-chat_id) where
+    the owner may revoke anyone's messages."""
+    mine = await get_messages(tx, owner, ids)
+    if not mine:
+        return {}
+    # In a private chat either side takes a message back from everyone; in a basic group
+    # its author while still a member (one who left or was removed deletes their own copy
+    # only), or on the authority of whoever moderates the group (the caller names those
+    # groups: an admin's deletions, an admin's removal with revoke_history).
+    member_of = await member_chats(tx, owner, [m.peer_id for m in mine if m.peer_id < 0]) if revoke else set()
+
+    def revocable(m: MessageRecord) -> bool:
+        return revoke and (m.peer_id > 0 or m.peer_id in moderated or (m.out and m.peer_id in member_of))
+
+    revoked = [m for m in mine if revocable(m)]
+    await lock_boxes(tx, dialect, {owner, *await copy_owners(tx, [m.shared_id for m in revoked])})
+    mine = await get_messages(tx, owner, ids)  # again, under the locks
+    doomed: list[MessageRecord] = list(mine)
+    revoked = [m for m in mine if revocable(m)]
+    if revoked:
+        seen = {(m.owner_id, m.id) for m in mine}
+        shared = [m.shared_id for m in revoked]
+        for part in chunks(shared):
+            rows = await tx.fetch(f"SELECT {MESSAGE_COLUMNS} FROM messages"
+                                  f" WHERE shared_id IN ({in_list(len(part))})", *part)
+            doomed += [m for m in map(message_record, rows) if (m.owner_id, m.id) not in seen]
+    boxes: dict[int, list[MessageRecord]] = {}
+    for m in doomed:
+        boxes.setdefault(m.owner_id, []).append(m)
+    result = {}
+    for box in sorted(boxes):
+        box_ids = sorted(m.id for m in boxes[box])
+        for part in chunks(box_ids):
+            await tx.execute(f"DELETE FROM messages WHERE owner_id = $1 AND id IN ({in_list(len(part), start=2)})",
+                             box, *part)
+        for peer in sorted({m.peer_id for m in boxes[box]}):
+            await _refresh_dialog(tx, box, peer)
+        pts = await log_update(tx, box, len(box_ids), UpdateKind.DELETE_MESSAGES, {"ids": box_ids}, now)
+        result[box] = (pts, len(box_ids), box_ids)
+    return result
+
+
+async def _refresh_dialog(tx: Executor, owner: int, peer: int) -> None:
+    """top_message, its date and unread_count again, after messages were deleted."""
+    top = await tx.fetchrow("SELECT id, date FROM messages WHERE owner_id = $1 AND peer_id = $2"
+                            " ORDER BY id DESC LIMIT 1", owner, peer)
+    if top is None:
+        await tx.execute("UPDATE dialogs SET top_message = 0, unread_count = 0 WHERE owner_id = $1 AND peer_id = $2",
+                         owner, peer)
+        return
+    read_max = await tx.fetchval("SELECT read_inbox_max_id FROM dialogs WHERE owner_id = $1 AND peer_id = $2",
+                                 owner, peer) or 0
+    unread = await tx.fetchval(COUNT_UNREAD, owner, peer, read_max)
+    await tx.execute("UPDATE dialogs SET top_message = $3, date = $4, unread_count = $5"
+                     " WHERE owner_id = $1 AND peer_id = $2", owner, peer, top[0], top[1], unread)
+
+
+async def member_chats(tx: Executor, owner: int, peer_ids: Iterable[int]) -> set[int]:
+    """The group peer ids (-chat_id) among these whose chat has `owner` as a member now."""
+    chat_ids = list(dict.fromkeys(-p for p in peer_ids if p < 0))
+    found: set[int] = set()
+    for part in chunks(chat_ids):
+        rows = await tx.fetch(f"SELECT chat_id FROM chat_participants WHERE user_id = $1"
+                              f" AND chat_id IN ({in_list(len(part), start=2)})", owner, *part)
+        found.update(-row[0] for row in rows)
+    return found
+
+
+async def copy_owners(tx: Executor, shared_ids: list[int]) -> set[int]:
+    """The boxes holding a copy of these messages (by shared id)."""
+    owners: set[int] = set()
+    for part in chunks(list(dict.fromkeys(shared_ids))):
+        rows = await tx.fetch(f"SELECT DISTINCT owner_id FROM messages WHERE shared_id IN ({in_list(len(part))})",
+                              *part)
+        owners.update(row[0] for row in rows)
+    return owners
+
+
+async def one_message(tx: Executor, owner: int, message_id: int) -> MessageRecord:
+    """The owner's message; MessageNotFound if their box has no such id."""
+    row = await tx.fetchrow(f"SELECT {MESSAGE_COLUMNS} FROM messages WHERE owner_id = $1 AND id = $2",
+                            owner, message_id)
+    if row is None:
+        raise MessageNotFound(f"user {owner} has no message {message_id}")
+    return message_record(row)
+
+
+async def get_messages(ex: Executor, owner: int, ids: list[int]) -> list[MessageRecord]:
+    """The messages that exist, in the order asked, each once."""
+    wanted = list(dict.fromkeys(ids))
+    found: dict[int, MessageRecord] = {}
+    for part in chunks(wanted):
+        rows = await ex.fetch(f"SELECT {MESSAGE_COLUMNS} FROM messages WHERE owner_id = $1"
+                              f" AND id IN ({in_list(len(part), start=2)})", owner, *part)
+        found.update((row[1], message_record(row)) for row in rows)
+    return [found[i] for i in wanted if i in found]
+
+
+async def _insert(tx: Executor, m: MessageRecord) -> None:
+    await tx.execute(_INSERT_MESSAGE, m.owner_id, m.id, m.peer_id, m.from_id, m.out, m.date, m.message,
+                     _json(m.entities), m.reply_to_msg_id, m.random_id, m.edit_date, m.silent, m.shared_id,
+                     _json_or_none(m.media), m.pinned, _json_or_none(m.fwd_from), _json_or_none(m.action))
+
+
+def message_record(row: Row) -> MessageRecord:
+    """A row of `SELECT {MESSAGE_COLUMNS} FROM messages`."""
+    return MessageRecord(owner_id=row[0], id=row[1], peer_id=row[2], from_id=row[3], out=bool(row[4]), date=row[5],
+                         message=row[6], entities=msgspec.json.decode(row[7]), reply_to_msg_id=row[8],
+                         random_id=row[9], edit_date=row[10], silent=bool(row[11]), shared_id=row[12],
+                         media=_decode_or_none(row[13]), pinned=bool(row[14]), fwd_from=_decode_or_none(row[15]),
+                         action=_decode_or_none(row[16]))
+
+
+def dialog_record(row: Row) -> DialogRecord:
+    """A row of `SELECT {DIALOG_COLUMNS} FROM dialogs`."""
+    return DialogRecord(owner_id=row[0], peer_id=row[1], top_message=row[2], read_inbox_max_id=row[3],
+                        read_outbox_max_id=row[4], unread_count=row[5], pinned_order=row[6], date=row[7],
+                        unread_mark=bool(row[8]))
+
+
+def _json(value: Any) -> str:
+    return msgspec.json.encode(value).decode()
+
+
+def _json_or_none(value: Any) -> str | None:
+    return None if value is None else _json(value)
+
+
+def _decode_or_none(text: str | None) -> Any:
+    return None if text is None else msgspec.json.decode(text)
