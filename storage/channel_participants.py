@@ -286,7 +286,7 @@ def _weights(p: ChannelParticipantRecord | None) -> tuple[int, int, int, int]:
 
 
 async def change_participant(tx: Executor, channel: ChannelRecord, before: ChannelParticipantRecord | None,
-                  after: ChannelParticipantRecord) -> ChannelParticipantChange:
+                             after: ChannelParticipantRecord) -> ChannelParticipantChange:
     """Writes the participant's new row, moves the channel's counts, and adds or removes
     the member's dialogs row (the module docstring)."""
     if after == before:

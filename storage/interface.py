@@ -458,7 +458,9 @@ class PinnedDialogs(Protocol):
         TooManyPinned past the limit (nothing changes)."""
 
     async def list(self, owner_id: int) -> list[DialogRecord]:
-        """The pinned dialogs, top first."""
+        """The pinned dialogs, top first. A channel's is its member's dialogs row (peer_id
+        the channel's storage peer id, top_message 0; storage/channel_participants.py):
+        ChannelDialogs has the rest of it."""
 
 
 class Drafts(Protocol):

@@ -4,11 +4,14 @@ participants, usernames shared with users, invite links, on both backends
 
 from __future__ import annotations
 
+import inspect
 import itertools
+import typing
 
 import pytest
 import trio
 
+from storage import interface
 from storage.interface import (AlreadyParticipant, ChannelNotFound, ChatNotModified, ChatTooBig, InviteExpired,
                                InviteInvalid, NotMember, NotParticipant, ParticipantIsCreator, UsernameTaken,
                                UserKicked)
@@ -61,6 +64,20 @@ async def test_every_channel_record_field_has_a_column(storage, record, table):
         rows = await storage.db.fetch("SELECT column_name FROM information_schema.columns"
                                       " WHERE table_schema = current_schema() AND table_name = $1", table)
     assert {row[0] for row in rows} == set(record.__struct_fields__)
+
+
+CHANNEL_REPOSITORIES = ["usernames", "channels", "channel_participants", "channel_messages", "channel_views",
+                        "channel_dialogs", "channel_log", "channel_invites"]
+
+
+@pytest.mark.parametrize("name", CHANNEL_REPOSITORIES)
+async def test_the_repositories_implement_their_protocols(storage, name):
+    protocol = typing.get_type_hints(interface.Storage)[name]
+    repository = getattr(storage, name)
+    for method in (m for m in vars(protocol) if not m.startswith("_")):
+        wanted = inspect.signature(getattr(protocol, method))
+        found = inspect.signature(getattr(repository, method))
+        assert list(found.parameters) == list(wanted.parameters)[1:], f"{name}.{method}"
 
 
 # -- the channel ---------------------------------------------------------------------------------
