@@ -19,6 +19,17 @@ from typing import Any, Protocol
 from .models import (
     AuthKeyRecord,
     AuthorizationRecord,
+    ChannelCreated,
+    ChannelDialogRecord,
+    ChannelDifferenceRecord,
+    ChannelInviteRecord,
+    ChannelMessageRecord,
+    ChannelMessagesChange,
+    ChannelParticipantChange,
+    ChannelParticipantRecord,
+    ChannelReadRecord,
+    ChannelRecord,
+    ChannelSent,
     ChatChange,
     ChatInviteRecord,
     ChatParticipantRecord,
@@ -43,6 +54,7 @@ from .models import (
     UploadRecord,
     UserRecord,
 )
+from .peer import Peer
 
 
 class StorageError(Exception):
@@ -103,6 +115,21 @@ class InviteInvalid(StorageError):
 
 class InviteExpired(StorageError):
     """The invite link was revoked, has expired or was used up."""
+
+
+# Supergroups and channels (storage/channels.py), checked under the channel's lock.
+# NotMember, NotParticipant, AlreadyParticipant, ChatTooBig, ChatNotModified,
+# InviteInvalid, InviteExpired and MessageNotFound mean there what they mean above.
+class ChannelNotFound(StorageError):
+    """No such channel (or it was deleted)."""
+
+
+class UserKicked(StorageError):
+    """The user is banned from the channel (kicked): they may not join or be added."""
+
+
+class ParticipantIsCreator(StorageError):
+    """The creator's role changes only by a transfer of ownership."""
 
 
 class AuthKeys(Protocol):
@@ -431,7 +458,9 @@ class PinnedDialogs(Protocol):
         TooManyPinned past the limit (nothing changes)."""
 
     async def list(self, owner_id: int) -> list[DialogRecord]:
-        """The pinned dialogs, top first."""
+        """The pinned dialogs, top first. A channel's is its member's dialogs row (peer_id
+        the channel's storage peer id, top_message 0; storage/channel_participants.py):
+        ChannelDialogs has the rest of it."""
 
 
 class Drafts(Protocol):
@@ -642,6 +671,236 @@ class Media(Protocol):
     async def is_profile_photo(self, user_id: int, photo_id: int) -> bool: ...
 
 
+class Usernames(Protocol):
+    """The one name space of users' and channels' usernames (storage/usernames.py)."""
+
+    async def resolve(self, name: str) -> Peer | None:
+        """The user or channel holding the name, ignoring case; None if nobody does."""
+
+    async def of(self, peer: Peer) -> str | None:
+        """The peer's username, lower-cased; None without one."""
+
+
+class Channels(Protocol):
+    """Supergroups and broadcast channels (storage/channels.py has the model): one
+    message stream per channel with its own ids and pts. Writes lock the channel and
+    raise ChannelNotFound for none or a deleted one."""
+
+    async def create(self, creator_id: int, title: str, *, date: int, about: str = "", broadcast: bool = False,
+                     megagroup: bool = False, forum: bool = False, creator_rights: int = 0,
+                     migrated_from_chat_id: int | None = None, migrated_from_max_id: int | None = None,
+                     action: dict[str, Any] | None = None) -> ChannelCreated:
+        """A new channel (the next id, a random access_hash, pts 1) with the creator as its
+        only participant (role creator, admin rights creator_rights), opened by a service
+        message from them (`action`; default messageActionChannelCreate): message 1, pts 2."""
+
+    async def get(self, channel_id: int) -> ChannelRecord | None:
+        """Deleted channels too (deactivated)."""
+
+    async def get_many(self, channel_ids: Iterable[int]) -> list[ChannelRecord]:
+        """The channels that exist, in the order asked, each once."""
+
+    async def by_username(self, username: str) -> ChannelRecord | None:
+        """Ignoring case; not a deleted channel."""
+
+    async def search(self, query: str, limit: int = 50) -> list[ChannelRecord]:
+        """Public channels (with a username) whose username starts with the query or whose
+        title contains it, ignoring case; the biggest first. A blank query finds none."""
+
+    async def edit(self, channel_id: int, **changes: Any) -> ChannelRecord:
+        """Sets these fields (storage.channels.EDITABLE: title, about, photo, forum,
+        signatures, noforwards, join_to_send, join_request, pre_history_hidden,
+        slowmode_seconds, default_banned_rights, linked_chat_id); returns the channel after.
+        ChatNotModified when every one already has that value."""
+
+    async def set_username(self, channel_id: int, username: str | None) -> ChannelRecord:
+        """None or "" removes it. UsernameTaken if a user or another channel holds it, in
+        any case; ChatNotModified if the channel has it already, spelled the same."""
+
+    async def delete(self, channel_id: int) -> tuple[ChannelRecord, list[int]]:
+        """channels.deleteChannel: deactivates it and frees its username: (the channel
+        after, the members it had)."""
+
+
+class ChannelParticipants(Protocol):
+    """Who is in a channel, as what (storage/channel_participants.py). Each change locks
+    the channel and returns ChannelParticipantChange (the channel's counts after it).
+    Raises ChannelNotFound, NotParticipant (the user acted upon is not a member),
+    AlreadyParticipant, UserKicked, ChatTooBig, ParticipantIsCreator."""
+
+    async def add(self, channel_id: int, user_id: int, *, inviter_id: int, date: int, limit: int | None = None,
+                  lift_ban: bool = False) -> ChannelParticipantChange:
+        """The user becomes a member (a join when inviter_id == user_id; the creator comes
+        back as the creator, a restricted member who left as restricted), having read
+        everything sent so far (and seeing none of it with pre_history_hidden:
+        available_min_id). UserKicked for a kicked user unless lift_ban; ChatTooBig at
+        `limit` members."""
+
+    async def leave(self, channel_id: int, user_id: int, *, date: int) -> ChannelParticipantChange: ...
+
+    async def set_admin(self, channel_id: int, user_id: int, *, rights: int, rank: str | None, promoted_by: int,
+                        date: int) -> ChannelParticipantChange:
+        """rights (chatAdminRights flags) non-zero: an admin (added first if not a member;
+        UserKicked if kicked); zero: an admin is a member again. The creator's rights and
+        rank change, not their role."""
+
+    async def set_banned(self, channel_id: int, user_id: int, *, rights: int, until_date: int, kicked_by: int,
+                         date: int) -> ChannelParticipantChange:
+        """rights (chatBannedRights flags) with view_messages: kicked (a member or not);
+        other rights: a member is restricted (NotParticipant otherwise); zero: a kicked
+        user is let back (as a former member), a restricted one is a member again.
+        ParticipantIsCreator for the creator."""
+
+    async def transfer_creator(self, channel_id: int, user_id: int, *, old_creator_rights: int,
+                               date: int) -> tuple[ChannelParticipantChange, ChannelParticipantChange]:
+        """channels.editCreator: the member becomes the creator, the creator an admin with
+        old_creator_rights: (the old creator's change, the new one's)."""
+
+    async def get(self, channel_id: int, user_id: int) -> ChannelParticipantRecord | None:
+        """Former and kicked participants too (see `role`)."""
+
+    async def get_many(self, channel_id: int, user_ids: Iterable[int]) -> dict[int, ChannelParticipantRecord]: ...
+
+    async def list(self, channel_id: int, *, filter: str = "recent", query: str = "", viewer_id: int | None = None,
+                   offset: int = 0, limit: int = 200) -> tuple[list[ChannelParticipantRecord], int]:
+        """channels.getParticipants: (a page, the count of all that match). filter: "recent"
+        (members, newest first), "admins" (the creator, then admins by date), "kicked",
+        "banned" (restricted members), "search" (members), "contacts" (members who are
+        the viewer's contacts), "bots" (none here). query: part of the name or the start of
+        the username, ignoring case. limit at most 200."""
+
+    async def channel_ids(self, user_id: int) -> list[int]:
+        """The channels the user is a member of (not deleted ones), ascending."""
+
+    async def memberships(self, user_id: int, channel_ids: Iterable[int]) -> dict[int, ChannelParticipantRecord]:
+        """The user's membership of each of these channels they are a member of."""
+
+
+class ChannelMessages(Protocol):
+    """The one copy of each channel message (storage/channel_messages.py). A write locks
+    the channel, moves its pts and logs the change (ChannelLog); ChannelNotFound for no
+    channel, MessageNotFound for a message that is not there (or is a service message
+    where one cannot be edited or pinned). Rights are the caller's to check."""
+
+    async def send(self, channel_id: int, sender_id: int, *, date: int, message: str = "",
+                   entities: Sequence[dict[str, Any]] = (), media: dict[str, Any] | None = None,
+                   reply_to_msg_id: int | None = None, reply_to_top_id: int | None = None,
+                   fwd_from: dict[str, Any] | None = None, action: dict[str, Any] | None = None,
+                   random_id: int | None = None, silent: bool = False, from_id: int | None = None,
+                   post_author: str | None = None, grouped_id: int | None = None) -> ChannelSent:
+        """The channel's next message id and pts ("new_message"); NotMember unless the
+        sender is a member. from_id (the author shown, a storage peer id) defaults to the
+        sender. A retry with the same (sender, random_id) changes nothing and returns the
+        first send with duplicate=True."""
+
+    async def edit(self, channel_id: int, id: int, *, edit_date: int, message: str,
+                   entities: Sequence[dict[str, Any]] = (), media: Any = ...) -> ChannelMessagesChange:
+        """New text and entities (and media, unless left as storage.channel_messages.KEEP);
+        "edit_message"."""
+
+    async def delete(self, channel_id: int, ids: Iterable[int], *, now: int) -> ChannelMessagesChange | None:
+        """Deletes those that exist, one "delete_messages" with pts_count = their number;
+        None when none did."""
+
+    async def delete_from(self, channel_id: int, sender_id: int, *, now: int,
+                          batch: int = 1000) -> tuple[ChannelMessagesChange | None, int]:
+        """channels.deleteParticipantHistory: up to `batch` of the sender's messages, newest
+        first, as delete(): (the change, how many of theirs are left)."""
+
+    async def pin(self, channel_id: int, ids: Iterable[int], *, pinned: bool = True,
+                  now: int) -> ChannelMessagesChange | None:
+        """Pins (or unpins) these messages; one "pinned_messages" {"ids", "pinned"} for
+        those that changed (None if none did)."""
+
+    async def unpin_all(self, channel_id: int, *, now: int) -> ChannelMessagesChange | None: ...
+
+    async def get(self, channel_id: int, ids: Iterable[int]) -> list[ChannelMessageRecord]:
+        """The messages that exist, in the order asked, each once."""
+
+    async def by_random_id(self, channel_id: int, sender_id: int, random_id: int) -> ChannelMessageRecord | None: ...
+    async def pinned_ids(self, channel_id: int) -> list[int]:
+        """Newest first."""
+
+    async def last_sent_date(self, channel_id: int, sender_id: int) -> int | None:
+        """The date of the sender's newest message there (slow mode)."""
+
+    async def history(self, channel_id: int, *, offset_id: int = 0, offset_date: int = 0, add_offset: int = 0,
+                      limit: int = 100, max_id: int = 0, min_id: int = 0) -> tuple[list[ChannelMessageRecord], int]:
+        """As Messages.history, for the channel's one stream: (newest first, count of all
+        its messages)."""
+
+    async def search(self, channel_id: int, *, query: str = "", sender_id: int | None = None,
+                     filter: str = "inputMessagesFilterEmpty", min_date: int = 0, max_date: int = 0,
+                     offset_id: int = 0, add_offset: int = 0, limit: int = 100, max_id: int = 0,
+                     min_id: int = 0, top_id: int | None = None) -> tuple[list[ChannelMessageRecord], int]:
+        """As MessageSearch.search within one channel; top_id: only that thread (the
+        message and those sent into it)."""
+
+
+class ChannelViews(Protocol):
+    """messages.getMessagesViews (storage/channel_views.py)."""
+
+    async def view(self, channel_id: int, user_id: int, ids: Iterable[int], *,
+                   increment: bool = True) -> dict[int, int]:
+        """{id: views} of those of these messages that exist; with increment, the user's
+        first view of each counts one, later ones nothing."""
+
+
+class ChannelDialogs(Protocol):
+    """A member's channel dialogs and read state (storage/channel_dialogs.py)."""
+
+    async def dialogs(self, user_id: int, *, offset_date: int = 0, offset_channel_id: int = 0, limit: int = 100,
+                      exclude_pinned: bool = False) -> tuple[list[ChannelDialogRecord], int]:
+        """(the channels the user is a member of, newest top message first (date, then
+        channel id), total count (pinned ones included)). Offset: those before
+        (offset_date, offset_channel_id). limit at most 100."""
+
+    async def dialog(self, user_id: int, channel_id: int) -> ChannelDialogRecord | None:
+        """None unless the user is a member."""
+
+    async def read_history(self, channel_id: int, user_id: int, max_id: int) -> ChannelReadRecord:
+        """channels.readHistory: the member's read_inbox_max_id rises to max_id (capped at
+        the last message; 0: all), and the channel's outbox mark to the newest message up to
+        it that they did not send. NotParticipant unless a member."""
+
+
+class ChannelLog(Protocol):
+    """Each channel's update log (storage/channel_log.py)."""
+
+    async def difference(self, channel_id: int, pts: int, limit: int = 1000) -> ChannelDifferenceRecord | None:
+        """The updates after pts, ascending, at most limit, and the channel's pts now;
+        too_long if some were pruned. None for no channel."""
+
+    async def prune_before(self, date: int) -> int:
+        """Forgets every channel's updates logged before `date`; returns how many."""
+
+    async def rows(self) -> int:
+        """Rows in every channel's log (for metrics; an estimate for big PostgreSQL tables)."""
+
+
+class ChannelInvites(Protocol):
+    """Channels' invite links (storage/channel_invites.py)."""
+
+    async def create(self, channel_id: int, admin_id: int, *, date: int, expire_date: int | None = None,
+                     usage_limit: int | None = None, title: str | None = None, permanent: bool = False,
+                     request_needed: bool = False) -> ChannelInviteRecord:
+        """A new link; a permanent one revokes the previous permanent one."""
+
+    async def get(self, hash: str) -> ChannelInviteRecord | None: ...
+    async def list(self, channel_id: int, *, admin_id: int | None = None, revoked: bool = False,
+                   limit: int = 100) -> list[ChannelInviteRecord]:
+        """Newest first."""
+
+    async def edit(self, hash: str, *, expire_date: int | None = None, usage_limit: int | None = None,
+                   title: str | None = None, request_needed: bool | None = None,
+                   revoked: bool | None = None) -> ChannelInviteRecord | None: ...
+    async def delete(self, hash: str) -> bool: ...
+    async def join(self, hash: str, user_id: int, *, date: int,
+                   limit: int | None = None) -> tuple[ChannelParticipantChange, ChannelInviteRecord]:
+        """ChannelParticipants.add by the link's admin, counted as one use of the link.
+        InviteInvalid, InviteExpired, and add's errors."""
+
+
 class Storage(Protocol):
     backend: str  # "sqlite" or "postgres"
     schema_version: int | None  # set by migrate()
@@ -671,6 +930,14 @@ class Storage(Protocol):
     invites: Invites
     secrets: ServerSecrets
     media: Media
+    usernames: Usernames
+    channels: Channels
+    channel_participants: ChannelParticipants
+    channel_messages: ChannelMessages
+    channel_views: ChannelViews
+    channel_dialogs: ChannelDialogs
+    channel_log: ChannelLog
+    channel_invites: ChannelInvites
 
     async def migrate(self) -> int:
         """Apply pending migrations (numbered SQL files) in one transaction; returns the

@@ -314,6 +314,205 @@ class ChatChange(msgspec.Struct, frozen=True, kw_only=True):
     deliveries: list[tuple[int, int]] = []
 
 
+# -- supergroups and broadcast channels (storage/channels.py) --------------------------------
+
+# A participant's role (channel_participants.role). The first four are members; a
+# restricted member has banned rights short of view_messages; kicked is removed and
+# banned from coming back (chatBannedRights.view_messages); left is a former member.
+MEMBER_ROLES = ("creator", "admin", "member", "restricted")
+CHANNEL_ROLES = (*MEMBER_ROLES, "kicked", "left")
+
+
+class ChannelRecord(msgspec.Struct, frozen=True, kw_only=True):
+    """A supergroup (megagroup) or broadcast channel: one message stream of its own, with
+    its own message ids (last_message_id, never reused) and pts (from 1)."""
+
+    id: int
+    access_hash: int
+    title: str
+    about: str = ""
+    photo: dict[str, Any] | None = None  # {"chat_photo": ..., "photo": ...} TL dicts; None: no photo
+    creator_id: int
+    date: int
+    broadcast: bool = False
+    megagroup: bool = False
+    forum: bool = False
+    signatures: bool = False
+    noforwards: bool = False
+    join_to_send: bool = False
+    join_request: bool = False
+    pre_history_hidden: bool = False
+    slowmode_seconds: int = 0
+    default_banned_rights: int = 0  # chatBannedRights flags
+    username: str | None = None  # as spelled; unique with users' usernames, ignoring case
+    linked_chat_id: int | None = None  # a channel's discussion group, or the channel a group discusses
+    migrated_from_chat_id: int | None = None
+    migrated_from_max_id: int | None = None
+    pts: int = 1
+    last_message_id: int = 0
+    top_message: int = 0  # the newest message still there; 0 when there is none
+    top_date: int = 0  # its date (the channel's date while there is none)
+    read_outbox_max_id: int = 0  # the newest message some member other than its sender has read
+    participants_count: int = 0  # creator, admins, members, restricted members
+    admins_count: int = 0  # creator and admins
+    kicked_count: int = 0
+    banned_count: int = 0  # restricted members
+    deactivated: bool = False  # channels.deleteChannel
+
+
+class ChannelParticipantRecord(msgspec.Struct, frozen=True, kw_only=True):
+    """A user's standing in a channel (one row per user who is, was, or is banned from
+    being a member), and what is theirs alone: their read state."""
+
+    channel_id: int
+    user_id: int
+    role: str  # CHANNEL_ROLES
+    inviter_id: int | None = None  # who added them; themselves for a join
+    date: int  # when the current role began: joined, promoted, restricted, kicked, left
+    admin_rights: int = 0  # chatAdminRights flags (creator and admins)
+    rank: str | None = None  # an admin's custom title
+    promoted_by: int | None = None
+    banned_rights: int = 0  # chatBannedRights flags (restricted and kicked)
+    banned_until: int = 0  # 0: forever
+    kicked_by: int | None = None  # who restricted or kicked them
+    read_inbox_max_id: int = 0
+    available_min_id: int = 0  # with the history hidden from new members: messages up to it
+
+    @property
+    def is_member(self) -> bool:
+        return self.role in MEMBER_ROLES
+
+
+class ChannelMessageRecord(msgspec.Struct, frozen=True, kw_only=True):
+    """The one copy of a channel message, whoever reads it (`out` is the reader's
+    sender_id == themselves)."""
+
+    channel_id: int
+    id: int  # in the channel's own sequence
+    sender_id: int  # the user who sent it
+    from_id: int  # the author as shown, a storage peer id: the sender, or the channel itself
+    date: int
+    message: str = ""
+    entities: list[dict[str, Any]] = []  # TL dict form
+    media: dict[str, Any] | None = None  # TL dict form
+    reply_to_msg_id: int | None = None
+    reply_to_top_id: int | None = None  # the thread (forum topic, comments) it was sent into
+    fwd_from: dict[str, Any] | None = None  # as MessageRecord.fwd_from
+    action: dict[str, Any] | None = None  # a service message's MessageAction, TL dict form
+    random_id: int | None = None  # unique per (channel, sender)
+    edit_date: int | None = None
+    silent: bool = False
+    pinned: bool = False
+    grouped_id: int | None = None  # an album
+    post_author: str | None = None  # the signature of a post in a channel with signatures
+    views: int = 0  # distinct users who viewed it
+
+
+class ChannelUpdateRecord(msgspec.Struct, frozen=True, kw_only=True):
+    """One change to a channel's messages, as meaning: the kinds and data of UpdateRecord
+    (no peer_id: the channel is the peer): "new_message" / "edit_message" {"id": 17},
+    "delete_messages" {"ids": [...]}, "pinned_messages" {"ids": [...], "pinned": true}.
+    pts is the channel's pts after the update."""
+
+    channel_id: int
+    pts: int
+    pts_count: int
+    kind: str
+    data: dict[str, Any]
+    date: int
+
+
+class ChannelInviteRecord(msgspec.Struct, frozen=True, kw_only=True):
+    """An invite link of a channel (t.me/+hash)."""
+
+    hash: str
+    channel_id: int
+    admin_id: int
+    date: int
+    expire_date: int | None = None
+    usage_limit: int | None = None
+    usage: int = 0
+    revoked: bool = False
+    permanent: bool = False  # the channel's primary link
+    request_needed: bool = False  # joining through it asks the admins first
+    title: str | None = None
+
+    def usable(self, now: int) -> bool:
+        return not self.revoked and (self.expire_date is None or self.expire_date > now) and (
+            self.usage_limit is None or self.usage < self.usage_limit)
+
+
+class ChannelSent(msgspec.Struct, frozen=True, kw_only=True):
+    """What a send into a channel did (or had done: duplicate)."""
+
+    message: ChannelMessageRecord
+    pts: int  # the channel's pts after its new_message update (of the original send if duplicate)
+    duplicate: bool = False
+
+
+class ChannelCreated(msgspec.Struct, frozen=True, kw_only=True):
+    channel: ChannelRecord
+    creator: ChannelParticipantRecord
+    sent: ChannelSent  # the service message that opens it (messageActionChannelCreate...)
+
+
+class ChannelParticipantChange(msgspec.Struct, frozen=True, kw_only=True):
+    """A participant's role changed: the channel (its counts) after it, the user's row
+    before (None: never was a participant) and after."""
+
+    channel: ChannelRecord
+    before: ChannelParticipantRecord | None
+    after: ChannelParticipantRecord
+
+
+class ChannelMessagesChange(msgspec.Struct, frozen=True, kw_only=True):
+    """An edit, deletion or (un)pin logged as one update: the pts it moved the channel to
+    and the messages it changed (ids ascending)."""
+
+    pts: int
+    pts_count: int
+    ids: list[int]
+    messages: list[ChannelMessageRecord] = []  # edits: the message after it
+
+
+class ChannelReadRecord(msgspec.Struct, frozen=True, kw_only=True):
+    """channels.readHistory: the reader's inbox after it, and the channel's outbox mark."""
+
+    read_inbox_max_id: int
+    still_unread_count: int
+    inbox_moved: bool
+    read_outbox_max_id: int
+    # When the outbox mark moved: the senders (the reader aside) of the messages it now
+    # covers, to be told that they were read (updateReadChannelOutbox).
+    outbox_authors: list[int] = []
+
+
+class ChannelDialogRecord(msgspec.Struct, frozen=True, kw_only=True):
+    """A member's dialog with a channel, composed from the channel (its top message and
+    pts), their participant row (read state) and their dialogs row (pin, unread mark)."""
+
+    channel_id: int
+    top_message: int
+    date: int  # of the top message
+    read_inbox_max_id: int
+    read_outbox_max_id: int
+    unread_count: int
+    pts: int
+    pinned_order: int | None = None
+    unread_mark: bool = False
+    available_min_id: int = 0
+
+
+class ChannelDifferenceRecord(msgspec.Struct, frozen=True, kw_only=True):
+    """The channel's log after a client's pts (updates.getChannelDifference)."""
+
+    pts: int  # the channel's pts now
+    updates: list[ChannelUpdateRecord]  # pts ascending, at most the limit asked
+    # The client's pts is older than the oldest update still logged (pruned): it cannot
+    # catch up update by update (channelDifferenceTooLong).
+    too_long: bool = False
+
+
 class UploadRecord(msgspec.Struct, frozen=True, kw_only=True):
     """An upload in progress (upload.saveFilePart / saveBigFilePart), storage/media.py.
     Its parts are objects "<key_prefix>/<part>.<random>" in the object store."""

@@ -7,6 +7,13 @@ from . import migrations
 from .account import SqlAuthorizations, SqlPasswords, SqlPrivacy
 from .admin_tokens import SqlAdminTokens
 from .auth_keys import SqlAuthKeys
+from .channel_dialogs import SqlChannelDialogs
+from .channel_invites import SqlChannelInvites
+from .channel_log import SqlChannelLog
+from .channel_messages import SqlChannelMessages
+from .channel_participants import SqlChannelParticipants
+from .channel_views import SqlChannelViews
+from .channels import SqlChannels
 from .chat_history import SqlChatHistory
 from .chats import SqlChats
 from .contacts import SqlBlocked, SqlContacts
@@ -28,6 +35,7 @@ from .secrets import SqlServerSecrets
 from .statistics import SqlStatistics
 from .unread_marks import SqlUnreadMarks
 from .updates import SqlUpdateStates
+from .usernames import SqlUsernames
 from .users import SqlUsers
 
 
@@ -63,6 +71,14 @@ class SqlStorage:
         self.admin_tokens = SqlAdminTokens(db)
         self.reports = SqlReports(db)
         self.statistics = SqlStatistics(db)
+        self.usernames = SqlUsernames(db)
+        self.channels = SqlChannels(db)
+        self.channel_participants = SqlChannelParticipants(db)
+        self.channel_messages = SqlChannelMessages(db)
+        self.channel_views = SqlChannelViews(db)
+        self.channel_dialogs = SqlChannelDialogs(db)
+        self.channel_log = SqlChannelLog(db)
+        self.channel_invites = SqlChannelInvites(db)
         self.schema_version: int | None = None  # known after migrate()
 
     @property

@@ -20,8 +20,8 @@ PostgreSQL transaction:
    and JSON as text);
 4. sets every sequence past the ids copied, and past what SQLite's AUTOINCREMENT had
    handed out (ids are never reused, even those of deleted rows): identity columns
-   (users, blocked, chats) and ``message_shared_ids``, a SQLite table that is a
-   sequence in PostgreSQL;
+   (users, blocked, chats, channels...) and ``message_shared_ids``, a SQLite table
+   that is a sequence in PostgreSQL;
 5. counts every table on both sides and rolls everything back on a difference.
 
 Stop the server before copying: rows written to SQLite after the snapshot would be lost.

@@ -2,8 +2,9 @@
 
 Ids come from the database (a sequence starting at 1000000, never reused); access
 hashes are random signed int64, made here. Phones are unique; usernames are unique
-case-insensitively (a unique index on lower(username)). A user is never deleted from
-this table: ``deleted`` marks a deleted account, whose id must stay taken.
+case-insensitively among users and channels alike (storage/usernames.py). A user is
+never deleted from this table: ``deleted`` marks a deleted account, whose id must stay
+taken.
 """
 
 from __future__ import annotations
@@ -13,7 +14,9 @@ import secrets
 from .db import Database, Executor, Row, chunks, in_list, like_escape
 from .interface import AlreadyExists, UsernameTaken
 from .models import UserRecord
+from .peer import Peer
 from .updates import CREATE_STATE
+from .usernames import reserve
 
 _COLUMNS = ("id, access_hash, phone, first_name, last_name, username, about, created_at, last_seen, online_until,"
             " banned, deleted")
@@ -111,12 +114,7 @@ class SqlUsers:
     async def set_username(self, user_id: int, username: str | None) -> UserRecord | None:
         """None or "" removes the username (freeing it for others); UsernameTaken if
         another user has it, in any case; None if there is no such user."""
-        try:
-            row = await self._db.fetchrow(f"UPDATE users SET username = $1 WHERE id = $2 RETURNING {_COLUMNS}",
-                                          username or None, user_id)
-        except AlreadyExists as exc:
-            raise UsernameTaken(f"username {username!r} is taken") from exc
-        return _record_or_none(row)
+        return _record_or_none(await self._db.transaction(_set_username, user_id, username or None))
 
     async def set_status(self, user_id: int, *, last_seen: int, online_until: int) -> None:
         await self._db.execute("UPDATE users SET last_seen = $1, online_until = $2 WHERE id = $3",
@@ -145,6 +143,17 @@ async def _ensure(tx: Executor, user_id: int, access_hash: int, phone: str, firs
     await tx.execute("INSERT INTO users (id, access_hash, phone, first_name, created_at) VALUES ($1, $2, $3, $4, $5)"
                      " ON CONFLICT (id) DO NOTHING", user_id, access_hash, phone, first_name, now)
     await tx.execute(CREATE_STATE, user_id)
+
+
+async def _set_username(tx: Executor, user_id: int, username: str | None) -> Row | None:
+    try:
+        row = await tx.fetchrow(f"UPDATE users SET username = $1 WHERE id = $2 RETURNING {_COLUMNS}",
+                                username, user_id)
+    except AlreadyExists as exc:
+        raise UsernameTaken(f"username {username!r} is taken") from exc
+    if row is not None:
+        await reserve(tx, Peer.user(user_id), username)  # channels' names too (storage/usernames.py)
+    return row
 
 
 def _record(row: Row) -> UserRecord:
