@@ -22,20 +22,13 @@ from .channel_log import insert_log_row, log_update
 from .channel_rows import MESSAGE_COLUMNS, json_or_none, lock_channel, message_from, to_json
 from .db import Database, Executor, chunks, in_list, like_escape
 from .interface import MessageNotFound, NotMember
-from .models import MEMBER_ROLES, ChannelMessageRecord, ChannelMessagesChange, ChannelRecord, ChannelSent
+from .models import KEEP, MEMBER_ROLES, ChannelMessageRecord, ChannelMessagesChange, ChannelRecord, ChannelSent
 from .search import filter_condition
 
 HISTORY_LIMIT = 100  # messages.getHistory's cap
 SEARCH_LIMIT = 100
 DELETE_BATCH = 1000
 
-
-class _Keep:
-    def __repr__(self) -> str:
-        return "KEEP"
-
-
-KEEP: Any = _Keep()  # edit(): leave the media as it is
 
 _NEXT_ID = ("UPDATE channels SET last_message_id = last_message_id + 1, pts = pts + 1,"
             " top_message = last_message_id + 1, top_date = $2 WHERE id = $1 RETURNING last_message_id, pts")

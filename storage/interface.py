@@ -17,6 +17,7 @@ from collections.abc import Iterable, Sequence
 from typing import Any, Protocol
 
 from .models import (
+    KEEP,
     AuthKeyRecord,
     AuthorizationRecord,
     ChannelCreated,
@@ -794,8 +795,8 @@ class ChannelMessages(Protocol):
         first send with duplicate=True."""
 
     async def edit(self, channel_id: int, id: int, *, edit_date: int, message: str,
-                   entities: Sequence[dict[str, Any]] = (), media: Any = ...) -> ChannelMessagesChange:
-        """New text and entities (and media, unless left as storage.channel_messages.KEEP);
+                   entities: Sequence[dict[str, Any]] = (), media: Any = KEEP) -> ChannelMessagesChange:
+        """New text and entities (and media, unless left as storage.models.KEEP);
         "edit_message"."""
 
     async def delete(self, channel_id: int, ids: Iterable[int], *, now: int) -> ChannelMessagesChange | None:

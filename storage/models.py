@@ -11,6 +11,14 @@ from typing import Any
 import msgspec
 
 
+class _Keep:
+    def __repr__(self) -> str:
+        return "KEEP"
+
+
+KEEP: Any = _Keep()  # an edit's "leave this field as it is" (storage.channel_messages.edit's media)
+
+
 class AuthKeyRecord(msgspec.Struct, frozen=True, kw_only=True):
     key_id: int  # signed int64 (mtproto.crypto.auth_key_id)
     key: bytes  # 256 bytes
