@@ -15,7 +15,8 @@ Rules live here, in one place (https://core.telegram.org/mtproto/description,
   get_future_salts, msgs_state_req, msg_resend_req, destroy_session, rpc_drop_answer,
   http_wait (TCP: nothing to do). Containers are unpacked (at most 1,024 messages, no
   nesting, inner ids below the container's). Everything else is an RPC for the caller
-  (`Rpc`), answered later with `result()` / `error()`.
+  (`Rpc`), answered later with `result()` / `error()`, which also record how it ended
+  for a later invokeAfterMsg (`calls`: mtproto/call_outcomes.py).
 - Outgoing: server msg_ids ≡1 mod 4 for answers, ≡3 otherwise, increasing per session;
   seqno 2·(content messages sent) + 1 for content messages; several messages produced
   at once go out in one msg_container; large results go gzip_packed when that is smaller.
@@ -35,6 +36,7 @@ import tl
 from tl import functions as F, types as T
 from tl.wire import GZIP_PACKED_ID, decode_budget, gzip_compress, write_bytes
 
+from .call_outcomes import CallOutcomes
 from .crypto import DecryptionError, decrypt_message, encrypt_message, quick_ack_token
 from .plain_message import server_msg_id
 from .salts import SaltPolicy
@@ -262,6 +264,7 @@ class EncryptedSession:
         self.initial_salt = initial_salt
         self.initial_salt_until = initial_salt_until
         self.session: SessionState | None = None
+        self.calls = CallOutcomes()  # the Rpcs handed out here, for invokeAfterMsg(s)
         self._seen_here: set[int] = set()
         # The msg_id last used for replies from a session not (yet) kept, so that the
         # session, once kept, continues after it.
@@ -513,6 +516,7 @@ class EncryptedSession:
             pass  # long polling is an HTTP transport feature; over TCP nothing waits
         elif isinstance(obj, tl.TLRequest) or isinstance(obj, tl.LegacyObject):
             session.running.add(msg_id)
+            self.calls.started(msg_id)
             events.append(Rpc(session.session_id, msg_id, obj))
         else:
             # A type, not a method: nothing to invoke.
@@ -540,8 +544,17 @@ class EncryptedSession:
     # -- sending ---------------------------------------------------------------------------
 
     def result(self, session_id: int, req_msg_id: int, result_bytes: bytes, now: float) -> bytes | None:
-        """The encrypted rpc_result for an Rpc; None if the client dropped the answer
-        or the session is gone."""
+        """The encrypted rpc_result for an Rpc that succeeded; None if the client dropped
+        the answer or the session is gone."""
+        self.calls.finished(req_msg_id, ok=True)
+        return self._answer(session_id, req_msg_id, result_bytes, now)
+
+    def error(self, session_id: int, req_msg_id: int, code: int, message: str, now: float) -> bytes | None:
+        """The encrypted rpc_error for an Rpc that failed; None as for `result`."""
+        self.calls.finished(req_msg_id, ok=False)
+        return self._answer(session_id, req_msg_id, tl.encode(T.RpcError(error_code=code, error_message=message)), now)
+
+    def _answer(self, session_id: int, req_msg_id: int, result_bytes: bytes, now: float) -> bytes | None:
         session = self.sessions.get(session_id)
         if session is None:
             return None
@@ -551,9 +564,6 @@ class EncryptedSession:
             return None
         self._answered(session, req_msg_id)
         return self._pack(session, [_Out(self._rpc_result_body(req_msg_id, result_bytes), content=True)], now)
-
-    def error(self, session_id: int, req_msg_id: int, code: int, message: str, now: float) -> bytes | None:
-        return self.result(session_id, req_msg_id, tl.encode(T.RpcError(error_code=code, error_message=message)), now)
 
     def push(self, session_id: int, body: bytes, now: float) -> bytes | None:
         """A server-initiated content message (an update) in that session."""

@@ -248,7 +248,6 @@ class Connection:
             elif isinstance(event, Reply):
                 await self.send(event.data)
             elif isinstance(event, Rpc):
-                self.runner.started(event.msg_id)
                 await self.rpc_slots.acquire()
                 self.nursery.start_soon(self._run_rpc, session, event)
             elif isinstance(event, SessionResumed):

@@ -35,8 +35,6 @@ from tl import functions as F
 log = structlog.get_logger("mtserver.connection")
 
 INVOKE_AFTER_TIMEOUT = 0.5  # PROTOCOL.md rule 20: MSG_WAIT_TIMEOUT after ~0.5 s
-# How many finished calls' outcomes are remembered for invokeAfterMsg.
-REMEMBERED_OUTCOMES = 4096
 
 # after_call(session, session_id, ctx): awaited after a call succeeded, before its answer is made.
 AfterCall = Callable[[EncryptedSession, int, RequestContext], Awaitable[None]]
@@ -52,12 +50,9 @@ class RequestRunner:
         self.peer = peer
         self.after_call = after_call
         self.records: dict[int, object] = {}  # auth_key_id → storage.models.AuthKeyRecord
-        self.running: dict[int, trio.Event] = {}
-        self.finished: dict[int, bool] = {}  # msg_id → succeeded, for invokeAfterMsg
-
-    def started(self, msg_id: int) -> None:
-        """The session produced an Rpc: later calls may wait for it (invokeAfterMsg)."""
-        self.running[msg_id] = trio.Event()
+        # Where invokeAfterMsg waits: woken whenever a call ends, it asks the session's
+        # CallOutcomes (mtproto/call_outcomes.py) again.
+        self._call_ended = trio.lowlevel.ParkingLot()
 
     async def run(self, session: EncryptedSession, call: Rpc, dialled_dc: int | None) -> bytes | None:
         """The encrypted answer to `call`: its rpc_result, or rpc_error for a call that
@@ -65,14 +60,12 @@ class RequestRunner:
         its session is gone)."""
         key_id = session.auth_key_id
         ctx = await self._context(session, call, dialled_dc)
-        ok = False
         try:
             result = await dispatch(call.request, ctx)
             if isinstance(ctx.innermost, F.auth.BindTempAuthKey):
                 self.records.pop(key_id, None)  # now bound to a permanent key
             await self.after_call(session, call.session_id, ctx)
             packet = session.result(call.session_id, call.msg_id, result, time.time())
-            ok = True
         except RpcError as exc:
             log.info("rpc_error", method=_method_name(call.request), code=exc.code, error=exc.message,
                      auth_key_id=key_id)
@@ -81,12 +74,7 @@ class RequestRunner:
             log.exception("rpc_crashed", method=_method_name(call.request), auth_key_id=key_id)
             packet = session.error(call.session_id, call.msg_id, 500, "INTERNAL_SERVER_ERROR", time.time())
         finally:
-            self.finished[call.msg_id] = ok
-            if len(self.finished) > REMEMBERED_OUTCOMES:
-                self.finished.pop(next(iter(self.finished)))
-            done = self.running.pop(call.msg_id, None)
-            if done is not None:
-                done.set()
+            self._call_ended.unpark_all()  # session.result / error recorded how it ended
         return packet
 
     async def _context(self, session: EncryptedSession, call: Rpc, dialled_dc: int | None) -> RequestContext:
@@ -103,7 +91,7 @@ class RequestRunner:
             layer=session.layer or tl.LAYER, config=state.config,
             on_layer=lambda layer: self._set_layer(session, layer),
             on_client_info=lambda info: self._set_client_info(key_id, info),
-            wait_for_messages=self._wait_for_messages,
+            wait_for_messages=lambda msg_ids: self._wait_for_messages(session, msg_ids),
             services=state, auth_key=record, perm_key_id=perm_key_id, user_id=user_id,
             pending_user_id=pending_user_id, peer=self.peer, dialled_dc=dialled_dc,
         )
@@ -124,15 +112,13 @@ class RequestRunner:
             self.records[key_id] = msgspec.structs.replace(record, client_info=info.to_dict())
         self.nursery.start_soon(self.state.auth_keys.set_client_info, key_id, info.to_dict())
 
-    async def _wait_for_messages(self, msg_ids: list[int]) -> None:
+    async def _wait_for_messages(self, session: EncryptedSession, msg_ids: list[int]) -> None:
         with trio.move_on_after(INVOKE_AFTER_TIMEOUT) as timer:
-            for msg_id in msg_ids:
-                event = self.running.get(msg_id)
-                if event is not None:
-                    await event.wait()
+            while session.calls.pending(msg_ids):
+                await self._call_ended.park()
         if timer.cancelled_caught:
             raise RpcError(400, "MSG_WAIT_TIMEOUT")
-        if any(self.finished.get(m) is False for m in msg_ids):
+        if session.calls.failed(msg_ids):
             raise RpcError(400, "MSG_WAIT_FAILED")
 
 
