@@ -22,14 +22,18 @@ Rules live here, in one place (https://core.telegram.org/mtproto/description,
   at once go out in one msg_container; large results go gzip_packed when that is smaller.
   Content messages are kept until the client acks them and re-sent on a new connection.
 
-The clock is always an argument.
+The clock is always an argument, and randomness (new_session_created's unique_id, the
+encryption's padding) comes from `randbytes`: the system CSPRNG unless the caller passes
+a seeded one, as for the transport, so that tests can replay a conversation byte for byte.
+Server salts are derived (mtproto/salts.py) and msg_ids follow the clock.
 """
 
 from __future__ import annotations
 
-import secrets
+import os
 import struct
 from collections import OrderedDict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import tl
@@ -255,7 +259,8 @@ class EncryptedSession:
 
     def __init__(self, auth_key: bytes, auth_key_id: int, salts: SaltPolicy,
                  sessions: dict[int, SessionState], *, layer: int | None = None,
-                 initial_salt: int | None = None, initial_salt_until: float = 0):
+                 initial_salt: int | None = None, initial_salt_until: float = 0,
+                 randbytes: Callable[[int], bytes] = os.urandom):
         self.auth_key = auth_key
         self.auth_key_id = auth_key_id
         self.salts = salts
@@ -273,6 +278,7 @@ class EncryptedSession:
         self._inflate_at: float | None = None
         self._events: list = []
         self._key_id_bytes = struct.pack("<q", auth_key_id)
+        self._randbytes = randbytes
 
     # -- receiving ---------------------------------------------------------------------
 
@@ -300,7 +306,8 @@ class EncryptedSession:
             if self._salt_ok(salt, now) and self._in_window(msg_id, now):
                 self._keep(session)
                 events.append(SessionCreated(session_id))
-                out.append(_Out(tl.encode(T.NewSessionCreated(first_msg_id=msg_id, unique_id=secrets.randbits(63),
+                unique_id = int.from_bytes(self._randbytes(8), "little") >> 1  # 63 random bits
+                out.append(_Out(tl.encode(T.NewSessionCreated(first_msg_id=msg_id, unique_id=unique_id,
                                                              server_salt=self.salts.current(self.auth_key_id, now))),
                                 content=True, response=False))
         elif session_id not in self._seen_here:
@@ -631,7 +638,7 @@ class EncryptedSession:
         header = _HEADER.pack(salt, session.session_id, msg_id, seqno, len(body))
         if self.observer is not None:
             self.observer(Captured(True, self.auth_key_id, session.session_id, msg_id, seqno, body, self.layer, now))
-        msg_key, ciphertext = encrypt_message(self.auth_key, header + body, 8)
+        msg_key, ciphertext = encrypt_message(self.auth_key, header + body, 8, randbytes=self._randbytes)
         return self._key_id_bytes + msg_key + ciphertext
 
 
