@@ -13,12 +13,16 @@ The caller feeds each unencrypted message's payload to `receive(payload, now)` a
 back a `Reply` (bytes to send), a `KeyComputed` (the caller checks the new auth_key_id
 against its store and calls `confirm`) or a `Failed` (close the connection; the docs
 let the server answer -404 or just drop it). The clock is an argument; randomness
-comes from `secrets` unless the caller passes its own DH secret for tests.
+(server_nonce, pq's primes, the DH secret `a`, the padding of the encrypted answer)
+comes from `randbytes`: the system CSPRNG unless the caller passes a seeded one, as for
+the transport, so that a test can replay a handshake byte for byte. (RSA blinding draws
+its own: it never reaches the output.)
 """
 
 from __future__ import annotations
 
-import secrets
+import os
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import tl
@@ -88,8 +92,9 @@ def _be(value: int) -> bytes:
 class Handshake:
     """One connection's handshake. States are the names in the module docstring."""
 
-    def __init__(self, rsa_keys: list[ServerRsaKey]):
+    def __init__(self, rsa_keys: list[ServerRsaKey], *, randbytes: Callable[[int], bytes] = os.urandom):
         self.keys = {k.fingerprint: k for k in rsa_keys}
+        self._randbytes = randbytes
         self.state = "AWAIT_PQ"
         self.result: AuthKey | None = None
         self._last_msg_id = 0
@@ -141,9 +146,9 @@ class Handshake:
     def _on_req_pq(self, request, now: float) -> Reply:
         # A client may restart the handshake at any point with a new req_pq.
         self._nonce = request.nonce
-        self._server_nonce_bytes = secrets.token_bytes(16)
+        self._server_nonce_bytes = self._randbytes(16)
         self._server_nonce = _int128(self._server_nonce_bytes)
-        pq, self._p, self._q = generate_pq()
+        pq, self._p, self._q = generate_pq(self._randbytes)
         self._pq = pq
         self._retries = 0
         self.state = "AWAIT_DH_PARAMS"
@@ -177,7 +182,7 @@ class Handshake:
             return self._fail(f"temporary key lifetime {expires_in}s is outside 1..{MAX_TEMP_KEY_LIFETIME}")
         self._expires_in = expires_in
         if dh_secret is None:
-            self._a, g_a = generate_dh_secret()
+            self._a, g_a = generate_dh_secret(randbytes=self._randbytes)
         else:
             from .crypto import powmod
 
@@ -185,7 +190,7 @@ class Handshake:
         dh_inner = T.ServerDHInnerData(nonce=self._nonce, server_nonce=self._server_nonce, g=DH_G,
                                        dh_prime=DH_PRIME_BYTES, g_a=g_a.to_bytes(256, "big"), server_time=int(now))
         self._tmp_key, self._tmp_iv = tmp_aes_key_iv(self._new_nonce, self._server_nonce_bytes)
-        encrypted = encrypt_with_hash(tl.encode(dh_inner), self._tmp_key, self._tmp_iv)
+        encrypted = encrypt_with_hash(tl.encode(dh_inner), self._tmp_key, self._tmp_iv, randbytes=self._randbytes)
         self.state = "AWAIT_CLIENT_DH"
         self._prev_aux_hash = 0
         return self._reply(T.ServerDHParamsOk(nonce=self._nonce, server_nonce=self._server_nonce,

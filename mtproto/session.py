@@ -15,26 +15,32 @@ Rules live here, in one place (https://core.telegram.org/mtproto/description,
   get_future_salts, msgs_state_req, msg_resend_req, destroy_session, rpc_drop_answer,
   http_wait (TCP: nothing to do). Containers are unpacked (at most 1,024 messages, no
   nesting, inner ids below the container's). Everything else is an RPC for the caller
-  (`Rpc`), answered later with `result()` / `error()`.
+  (`Rpc`), answered later with `result()` / `error()`, which also record how it ended
+  for a later invokeAfterMsg (`calls`: mtproto/call_outcomes.py).
 - Outgoing: server msg_ids ≡1 mod 4 for answers, ≡3 otherwise, increasing per session;
   seqno 2·(content messages sent) + 1 for content messages; several messages produced
   at once go out in one msg_container; large results go gzip_packed when that is smaller.
   Content messages are kept until the client acks them and re-sent on a new connection.
 
-The clock is always an argument.
+The clock is always an argument, and randomness (new_session_created's unique_id, the
+encryption's padding) comes from `randbytes`: the system CSPRNG unless the caller passes
+a seeded one, as for the transport, so that tests can replay a conversation byte for byte.
+Server salts are derived (mtproto/salts.py) and msg_ids follow the clock.
 """
 
 from __future__ import annotations
 
-import secrets
+import os
 import struct
 from collections import OrderedDict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import tl
 from tl import functions as F, types as T
 from tl.wire import GZIP_PACKED_ID, decode_budget, gzip_compress, write_bytes
 
+from .call_outcomes import CallOutcomes
 from .crypto import DecryptionError, decrypt_message, encrypt_message, quick_ack_token
 from .plain_message import server_msg_id
 from .salts import SaltPolicy
@@ -253,7 +259,8 @@ class EncryptedSession:
 
     def __init__(self, auth_key: bytes, auth_key_id: int, salts: SaltPolicy,
                  sessions: dict[int, SessionState], *, layer: int | None = None,
-                 initial_salt: int | None = None, initial_salt_until: float = 0):
+                 initial_salt: int | None = None, initial_salt_until: float = 0,
+                 randbytes: Callable[[int], bytes] = os.urandom):
         self.auth_key = auth_key
         self.auth_key_id = auth_key_id
         self.salts = salts
@@ -262,6 +269,7 @@ class EncryptedSession:
         self.initial_salt = initial_salt
         self.initial_salt_until = initial_salt_until
         self.session: SessionState | None = None
+        self.calls = CallOutcomes()  # the Rpcs handed out here, for invokeAfterMsg(s)
         self._seen_here: set[int] = set()
         # The msg_id last used for replies from a session not (yet) kept, so that the
         # session, once kept, continues after it.
@@ -270,6 +278,7 @@ class EncryptedSession:
         self._inflate_at: float | None = None
         self._events: list = []
         self._key_id_bytes = struct.pack("<q", auth_key_id)
+        self._randbytes = randbytes
 
     # -- receiving ---------------------------------------------------------------------
 
@@ -297,7 +306,8 @@ class EncryptedSession:
             if self._salt_ok(salt, now) and self._in_window(msg_id, now):
                 self._keep(session)
                 events.append(SessionCreated(session_id))
-                out.append(_Out(tl.encode(T.NewSessionCreated(first_msg_id=msg_id, unique_id=secrets.randbits(63),
+                unique_id = int.from_bytes(self._randbytes(8), "little") >> 1  # 63 random bits
+                out.append(_Out(tl.encode(T.NewSessionCreated(first_msg_id=msg_id, unique_id=unique_id,
                                                              server_salt=self.salts.current(self.auth_key_id, now))),
                                 content=True, response=False))
         elif session_id not in self._seen_here:
@@ -513,6 +523,7 @@ class EncryptedSession:
             pass  # long polling is an HTTP transport feature; over TCP nothing waits
         elif isinstance(obj, tl.TLRequest) or isinstance(obj, tl.LegacyObject):
             session.running.add(msg_id)
+            self.calls.started(msg_id)
             events.append(Rpc(session.session_id, msg_id, obj))
         else:
             # A type, not a method: nothing to invoke.
@@ -540,8 +551,17 @@ class EncryptedSession:
     # -- sending ---------------------------------------------------------------------------
 
     def result(self, session_id: int, req_msg_id: int, result_bytes: bytes, now: float) -> bytes | None:
-        """The encrypted rpc_result for an Rpc; None if the client dropped the answer
-        or the session is gone."""
+        """The encrypted rpc_result for an Rpc that succeeded; None if the client dropped
+        the answer or the session is gone."""
+        self.calls.finished(req_msg_id, ok=True)
+        return self._answer(session_id, req_msg_id, result_bytes, now)
+
+    def error(self, session_id: int, req_msg_id: int, code: int, message: str, now: float) -> bytes | None:
+        """The encrypted rpc_error for an Rpc that failed; None as for `result`."""
+        self.calls.finished(req_msg_id, ok=False)
+        return self._answer(session_id, req_msg_id, tl.encode(T.RpcError(error_code=code, error_message=message)), now)
+
+    def _answer(self, session_id: int, req_msg_id: int, result_bytes: bytes, now: float) -> bytes | None:
         session = self.sessions.get(session_id)
         if session is None:
             return None
@@ -551,9 +571,6 @@ class EncryptedSession:
             return None
         self._answered(session, req_msg_id)
         return self._pack(session, [_Out(self._rpc_result_body(req_msg_id, result_bytes), content=True)], now)
-
-    def error(self, session_id: int, req_msg_id: int, code: int, message: str, now: float) -> bytes | None:
-        return self.result(session_id, req_msg_id, tl.encode(T.RpcError(error_code=code, error_message=message)), now)
 
     def push(self, session_id: int, body: bytes, now: float) -> bytes | None:
         """A server-initiated content message (an update) in that session."""
@@ -621,7 +638,7 @@ class EncryptedSession:
         header = _HEADER.pack(salt, session.session_id, msg_id, seqno, len(body))
         if self.observer is not None:
             self.observer(Captured(True, self.auth_key_id, session.session_id, msg_id, seqno, body, self.layer, now))
-        msg_key, ciphertext = encrypt_message(self.auth_key, header + body, 8)
+        msg_key, ciphertext = encrypt_message(self.auth_key, header + body, 8, randbytes=self._randbytes)
         return self._key_id_bytes + msg_key + ciphertext
 
 

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import time
 
-import tl
 from storage.interface import (AlreadyParticipant, ChatAdminRequired, ChatNotFound, ChatNotModified, ChatTooBig,
                                InviteExpired, InviteInvalid, NotMember, NotParticipant)
 from storage.models import ChatChange, ChatInviteRecord
@@ -316,12 +315,6 @@ async def import_chat_invite(request, ctx: RequestContext):
     change = await _stored(ctx.services.storage.chats.join_by_invite(invite.hash, user_id, date=int(time.time())))
     updates = await _answer(ctx, change, members_changed=True)
     return T.messages.ChatInviteJoinResultOk(updates=updates)
-
-
-# Before layer 190 these returned the Updates alone (before 227 for importChatInvite).
-tl.register_result_adapter("messages.createChat", lambda result, layer: result.updates)
-tl.register_result_adapter("messages.addChatUser", lambda result, layer: result.updates)
-tl.register_result_adapter("messages.importChatInvite", lambda result, layer: result.updates)
 
 
 @handler(F.messages.GetOnlines, access=Access.USER)

@@ -10,7 +10,6 @@ from __future__ import annotations
 import hashlib
 import time
 
-import tl
 from tl import functions as F, types as T
 
 from .context import RequestContext
@@ -91,10 +90,6 @@ async def dialog_filters(request, ctx: RequestContext):
     # No folders of the user's own yet; the "All chats" entry is always there, and TDLib
     # (the official apps) logs an error without it.
     return T.messages.DialogFilters(filters=[T.DialogFilterDefault()])
-
-
-# Before layer 17x the method returned the bare list.
-tl.register_result_adapter("messages.getDialogFilters", lambda result, layer: result.filters)
 
 
 @handler(F.messages.GetAvailableReactions, access=Access.USER)
@@ -212,10 +207,6 @@ async def ai_compose_tones(request, ctx: RequestContext):
 async def stories_peer_max_ids(request, ctx: RequestContext):
     # No stories are posted here: nothing recent for any peer, one entry per peer asked.
     return [T.RecentStory() for _ in request.id[:MAX_PEERS_PER_REQUEST]]
-
-
-# Before layer 2xx the answer was each peer's max story id.
-tl.register_result_adapter("stories.getPeerMaxIDs", lambda result, layer: [r.max_id or 0 for r in result])
 
 MAX_PEERS_PER_REQUEST = 200
 
@@ -371,7 +362,3 @@ async def auto_download_settings(request, ctx: RequestContext):
 async def web_page_preview(request, ctx: RequestContext):
     # Link previews need the server to fetch pages; it does not: no preview.
     return T.messages.WebPagePreview(media=T.MessageMediaEmpty(), chats=[], users=[])
-
-
-# Before layer 198 the answer was the MessageMedia alone.
-tl.register_result_adapter("messages.getWebPagePreview", lambda result, layer: result.media)

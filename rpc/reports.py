@@ -6,7 +6,7 @@ reportResultChooseOption (a menu of reasons, each with an opaque option), called
 with one of them it stores the report and answers reportResultReported; "other" first
 asks for a comment (reportResultAddComment). Layers before that (158-170 here) send a
 ReportReason and get a Bool: their reason becomes the option (an upgrader) and True is
-their answer (a result adapter). account.reportPeer takes a ReportReason in every layer
+their answer (a result adapter), both installed by rpc/layer_adapters.py. account.reportPeer takes a ReportReason in every layer
 and answers Bool.
 
 Reported message ids are the reporter's own (their box); ids that are not there, or not
@@ -18,7 +18,6 @@ from __future__ import annotations
 import re
 import time
 
-import tl
 from tl import functions as F, types as T
 
 from .context import RequestContext
@@ -92,7 +91,7 @@ async def report_peer(request, ctx: RequestContext):
     return True
 
 
-def _reason_as_option(request, dropped: dict):
+def reason_as_option(request, dropped: dict):
     """Layers 158-170: messages.report(reason: ReportReason) → the option it stands for
     (a reason without a menu entry is "other", its name the comment when there is none:
     these layers cannot be asked for one)."""
@@ -103,8 +102,3 @@ def _reason_as_option(request, dropped: dict):
         if request.option == b"other" and not (request.message or "").strip():
             request.message = name
     return request
-
-
-tl.register_upgrader("messages.report", _reason_as_option)
-# Before ReportResult (layer 189) messages.report answered Bool: the report is filed.
-tl.register_result_adapter("messages.report", lambda result, layer: True)

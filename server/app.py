@@ -23,7 +23,7 @@ import structlog
 import trio
 import trio_asyncio
 
-import rpc  # noqa: F401  (registers the handlers)
+import rpc  # registers the handlers
 import tl
 from mtproto.crypto import ServerRsaKey
 from mtproto.handshake import AuthKey
@@ -141,6 +141,8 @@ class ServerState:
 
 async def serve(config: Config, rsa_key: ServerRsaKey, *, task_status=trio.TASK_STATUS_IGNORED,
                 handle_signals: bool = True) -> None:
+    # Older layers' request and result shapes: the codec knows them from here on.
+    rpc.install_layer_adapters()
     # The operators' listener (server/ops_http.py) opens first: /readyz says "starting"
     # while migrations run.
     async with trio_asyncio.open_loop(), open_ops_http(config) as ops:

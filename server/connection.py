@@ -2,8 +2,10 @@
 
 The only module (with app.py) that does I/O. It owns, in one nursery: the reader loop,
 one task per RPC in flight (bounded: a client that floods waits for its own answers,
-which is the backpressure), and nothing else. Everything that must survive the
-connection (auth keys, sessions, salts) lives in `ServerState`.
+which is the backpressure), and nothing else. What one RPC does, from its request
+context to its answer or error, is server/request_runner.py's; this module sends the
+answer. Everything that must survive the connection (auth keys, sessions, salts) lives
+in `ServerState`.
 """
 
 from __future__ import annotations
@@ -12,7 +14,6 @@ import functools
 import struct
 import time
 
-import msgspec
 import structlog
 import trio
 
@@ -21,21 +22,21 @@ from mtproto.handshake import Failed as HandshakeFailed, Handshake, KeyComputed,
 from mtproto.session import (AuthKeyDestroyed, BadMessage, Close, DisconnectAfter, EncryptedSession, QuickAck, Reply, Rpc,
                              SessionCreated, SessionResumed, UndecodableRequest)
 from mtproto.transport import Packet, ServerTransport, TransportError
-from rpc import RpcError, dispatch
-from rpc.context import ClientInfo, RequestContext
+from rpc import RpcError
+from rpc.context import RequestContext
 from rpc.updates.presence import mark_offline, mark_online
 from rpc.updates.stream import key_stream, user_stream
 from rpc.services.login import identify
 from storage.bus import BusError
 from server import metrics
-from tl import functions as F, types as T
+from tl import functions as F
 
 from .buffer_budget import BufferShare, frame_deadline
+from .request_runner import RequestRunner
 
 log = structlog.get_logger("mtserver.connection")
 
 MAX_RPCS_IN_FLIGHT = 64
-INVOKE_AFTER_TIMEOUT = 0.5  # PROTOCOL.md rule 20: MSG_WAIT_TIMEOUT after ~0.5 s
 PRE_AUTH_MAX_PACKET = 1024 * 1024 + 64 * 1024
 PUSH_AUTH_RECHECK = 5.0  # seconds
 _u64 = struct.Struct("<q").unpack_from
@@ -64,8 +65,6 @@ class Connection:
         self.encrypted: dict[int, EncryptedSession] = {}
         self.send_lock = trio.Lock()
         self.rpc_slots = trio.Semaphore(MAX_RPCS_IN_FLIGHT)
-        self.running: dict[int, trio.Event] = {}
-        self.finished: dict[int, bool] = {}  # msg_id → succeeded, for invokeAfterMsg
         self.scope: trio.CancelScope | None = None
         self.closing = False
         # Live updates: the user logged in on this connection, and the session that
@@ -78,7 +77,7 @@ class Connection:
         # addressed to its auth key (updateLoginToken).
         self.key_push_target: tuple[EncryptedSession, int] | None = None
         self.key_push_scope: trio.CancelScope | None = None
-        self.records: dict[int, object] = {}  # auth_key_id → storage.models.AuthKeyRecord
+        self.runner: RequestRunner | None = None  # runs the RPCs, once the nursery is open
 
     # -- lifecycle ---------------------------------------------------------------------
 
@@ -88,6 +87,7 @@ class Connection:
         try:
             async with trio.open_nursery() as nursery:
                 self.nursery = nursery
+                self.runner = RequestRunner(self.state, nursery, self.peer, self._after_call)
                 with trio.CancelScope() as scope:
                     self.scope = scope
                     if self.refuse_with is None:
@@ -250,7 +250,6 @@ class Connection:
             elif isinstance(event, Reply):
                 await self.send(event.data)
             elif isinstance(event, Rpc):
-                self.running[event.msg_id] = trio.Event()
                 await self.rpc_slots.acquire()
                 self.nursery.start_soon(self._run_rpc, session, event)
             elif isinstance(event, SessionResumed):
@@ -280,58 +279,22 @@ class Connection:
     # -- RPCs ------------------------------------------------------------------------------
 
     async def _run_rpc(self, session: EncryptedSession, call: Rpc) -> None:
-        state = self.state
-        key_id = session.auth_key_id
-        # The key's record is cached for the connection (this connection is what changes
-        # it: client info, binding); who is logged in is read per call, since a session
-        # revoked from another device must get AUTH_KEY_UNREGISTERED on its next request.
-        record = self.records.get(key_id)
-        if record is None:
-            record = await state.storage.auth_keys.get(key_id)
-            if record is not None:
-                self.records[key_id] = record
-        perm_key_id, user_id, pending_user_id = await identify(state.storage, record)
-        ctx = RequestContext(
-            auth_key_id=key_id, session_id=call.session_id, msg_id=call.msg_id,
-            layer=session.layer or tl.LAYER, config=state.config,
-            on_layer=lambda layer: self._set_layer(session, layer),
-            on_client_info=lambda info: self._set_client_info(key_id, info),
-            wait_for_messages=self._wait_for_messages,
-            services=state, auth_key=record, perm_key_id=perm_key_id, user_id=user_id,
-            pending_user_id=pending_user_id, peer=self.peer, dialled_dc=self.transport.dc_id,
-        )
-        if record is not None and record.client_info:
-            ctx.client = ClientInfo(**record.client_info)
-        ok = False
         try:
-            result = await dispatch(call.request, ctx)
-            if isinstance(ctx.innermost, F.auth.BindTempAuthKey):
-                self.records.pop(key_id, None)  # now bound to a permanent key
-            self._note_updates_target(session, call.session_id, ctx)
-            if ctx.listen_as_key and ctx.user_id is None:
-                await self._listen_as_key(session, call.session_id)
-            packet = session.result(call.session_id, call.msg_id, result, time.time())
-            ok = True
-        except RpcError as exc:
-            log.info("rpc_error", method=_method_name(call.request), code=exc.code, error=exc.message,
-                     auth_key_id=key_id)
-            packet = session.error(call.session_id, call.msg_id, exc.code, exc.message, time.time())
-        except Exception:
-            log.exception("rpc_crashed", method=_method_name(call.request), auth_key_id=key_id)
-            packet = session.error(call.session_id, call.msg_id, 500, "INTERNAL_SERVER_ERROR", time.time())
+            packet = await self.runner.run(session, call, self.transport.dc_id)
         finally:
             self.rpc_slots.release()
-            self.finished[call.msg_id] = ok
-            if len(self.finished) > 4096:
-                self.finished.pop(next(iter(self.finished)))
-            done = self.running.pop(call.msg_id, None)
-            if done is not None:
-                done.set()
         if packet is not None:
             try:
                 await self.send(packet)
             except (trio.BrokenResourceError, trio.ClosedResourceError):
                 pass  # the client left; the answer stays pending in its session
+
+    async def _after_call(self, session: EncryptedSession, session_id: int, ctx: RequestContext) -> None:
+        """A call succeeded (server/request_runner.py): whom live updates go to now,
+        settled before its answer is made."""
+        self._note_updates_target(session, session_id, ctx)
+        if ctx.listen_as_key and ctx.user_id is None:
+            await self._listen_as_key(session, session_id)
 
     # -- live updates ----------------------------------------------------------------
 
@@ -424,30 +387,6 @@ class Connection:
             except (trio.BrokenResourceError, trio.ClosedResourceError):
                 self._stop_push()
 
-    def _set_layer(self, session: EncryptedSession, layer: int) -> None:
-        serving = tl.serving_layer(layer)
-        if session.layer != serving:
-            session.layer = serving
-            # Persisted in the background: the RPC does not wait for the storage.
-            self.nursery.start_soon(self.state.auth_keys.set_layer, session.auth_key_id, layer)
-
-    def _set_client_info(self, key_id: int, info: ClientInfo) -> None:
-        record = self.records.get(key_id)
-        if record is not None:
-            self.records[key_id] = msgspec.structs.replace(record, client_info=info.to_dict())
-        self.nursery.start_soon(self.state.auth_keys.set_client_info, key_id, info.to_dict())
-
-    async def _wait_for_messages(self, msg_ids: list[int]) -> None:
-        with trio.move_on_after(INVOKE_AFTER_TIMEOUT) as timer:
-            for msg_id in msg_ids:
-                event = self.running.get(msg_id)
-                if event is not None:
-                    await event.wait()
-        if timer.cancelled_caught:
-            raise RpcError(400, "MSG_WAIT_TIMEOUT")
-        if any(self.finished.get(m) is False for m in msg_ids):
-            raise RpcError(400, "MSG_WAIT_FAILED")
-
     # -- sending ---------------------------------------------------------------------------
 
     async def send(self, payload: bytes) -> None:
@@ -463,12 +402,6 @@ class Connection:
 
 def _hex(constructor_id: int | None) -> str | None:
     return None if constructor_id is None else f"{constructor_id:#010x}"
-
-
-def _method_name(request) -> str:
-    while hasattr(request, "query") and isinstance(getattr(request, "query"), tl.TLObject):
-        request = request.query
-    return getattr(request, "QUALNAME", type(request).__name__)
 
 
 __all__ = ["Connection"]

@@ -34,6 +34,15 @@ def fresh_postgres_database():
     drop_database(url, admin)
 
 
+@pytest.fixture
+def layer_adapters():
+    """The TL codec as the server runs it: older layers' request and result shapes
+    installed (rpc/layer_adapters.py; server/app.py serve does the same at start)."""
+    import rpc
+
+    rpc.install_layer_adapters()
+
+
 @pytest.fixture(scope="session")
 def postgres_url():
     """A fresh database for this test session (None when PostgreSQL tests are off)."""

@@ -10,8 +10,11 @@ One concept per module:
   handshake (https://core.telegram.org/mtproto/auth_key);
 * :mod:`.modexp` -- the big-integer backend; :mod:`.errors` -- exceptions.
 
-Randomness comes from :mod:`secrets`; functions that draw it accept explicit
-values where tests need reproducible output.
+Randomness that reaches the server's output comes from the system CSPRNG
+(``os.urandom``) through a ``randbytes`` argument that tests may replace with a
+seeded one for reproducible output. RSA blinding (:mod:`.rsa_decrypt`), which never
+reaches the output, and the client-only :func:`.message_v1.encrypt_message_v1` draw
+from :mod:`secrets`.
 """
 
 from .aes_ctr import AesCtr

@@ -17,14 +17,16 @@ Range checks ("g_a and g_b validation" in security_guidelines): 1 < g, g_a, g_b
 server applies them to the client's g_b and to its own g_a (regenerating ``a``
 in the rare case g_a falls outside) since clients reject such a g_a.
 
-Only :func:`generate_dh_secret` draws randomness (from ``secrets``); the other
-functions are pure, so tests pass ``a`` explicitly. Exponentiations with ``a`` use
-the constant-time :func:`~.modexp.powmod_secret`.
+Only :func:`generate_dh_secret` draws randomness (from its ``randbytes``, the system
+CSPRNG unless a test passes a seeded one); the other functions are pure, so tests
+pass ``a`` explicitly. Exponentiations with ``a`` use the constant-time
+:func:`~.modexp.powmod_secret`.
 """
 
 from __future__ import annotations
 
-import secrets
+import os
+from collections.abc import Callable
 
 from .errors import DhParameterError
 from .modexp import powmod_secret
@@ -96,14 +98,15 @@ def check_g_b(g_b: int | bytes, p: int = DH_PRIME) -> int:
     return value
 
 
-def generate_dh_secret(g: int = DH_G, p: int = DH_PRIME) -> tuple[int, int]:
+def generate_dh_secret(g: int = DH_G, p: int = DH_PRIME,
+                       randbytes: Callable[[int], bytes] = os.urandom) -> tuple[int, int]:
     """Pick the server's secret ``a`` (2048 random bits) and return ``(a, g_a)``.
 
     Loops until g_a passes :func:`check_dh_value`, since a client would reject
     it; the probability of even one retry is about 2^-63.
     """
     while True:
-        a = secrets.randbits(2048)
+        a = int.from_bytes(randbytes(256), "big")
         g_a = powmod_secret(g, a, p)
         try:
             check_dh_value(g_a, p, name="g_a")

@@ -16,7 +16,8 @@ data length by itself (see :mod:`._sha1_prefix`) so no TL decoder is needed here
 from __future__ import annotations
 
 import hashlib
-import secrets
+import os
+from collections.abc import Callable
 
 from ._sha1_prefix import sha1_prefix_length
 from .aes_ige import ige256_decrypt, ige256_encrypt
@@ -25,15 +26,16 @@ from .errors import HandshakeHashMismatch
 _MAX_PADDING = 15
 
 
-def encrypt_with_hash(data: bytes, key: bytes, iv: bytes, *, padding: bytes | None = None) -> bytes:
+def encrypt_with_hash(data: bytes, key: bytes, iv: bytes, *, padding: bytes | None = None,
+                      randbytes: Callable[[int], bytes] = os.urandom) -> bytes:
     """AES-IGE(SHA1(data) + data + padding): the server_DH_params_ok encrypted_answer.
 
-    ``padding`` defaults to the 0..15 random bytes that align the total to 16;
-    pass it to reproduce a known vector.
+    ``padding`` defaults to the 0..15 random bytes (from ``randbytes``) that align the
+    total to 16; pass it to reproduce a known vector.
     """
     body = hashlib.sha1(data).digest() + data
     if padding is None:
-        padding = secrets.token_bytes(-len(body) % 16)
+        padding = randbytes(-len(body) % 16)
     elif len(padding) > _MAX_PADDING or (len(body) + len(padding)) % 16:
         raise ValueError(f"padding of {len(padding)} bytes does not align {len(body)} bytes to 16")
     return ige256_encrypt(body + padding, key, iv)

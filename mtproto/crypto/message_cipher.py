@@ -23,7 +23,8 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-import secrets
+import os
+from collections.abc import Callable
 
 from .aes_ige import ige256_decrypt, ige256_encrypt
 from .auth_key import auth_key_id
@@ -38,28 +39,31 @@ MAX_PADDING = 1024
 # The docs allow up to 1024 bytes of padding so that message lengths can be
 # hidden; a uniform choice over that range would add ~500 bytes to every
 # message. We add the minimum that aligns to 16 plus 0..MAX_EXTRA_BLOCKS random
-# blocks: some length jitter at a bounded cost.
+# blocks: some length jitter at a bounded cost. (A power of two minus one: one random
+# byte modulo MAX_EXTRA_BLOCKS + 1 is then uniform.)
 MAX_EXTRA_BLOCKS = 3
 
 
-def _random_padding(plaintext_length: int) -> bytes:
+def _random_padding(plaintext_length: int, randbytes: Callable[[int], bytes]) -> bytes:
     aligned = MIN_PADDING + (-(plaintext_length + MIN_PADDING) % 16)
-    extra = 16 * secrets.randbelow(MAX_EXTRA_BLOCKS + 1)
-    return secrets.token_bytes(aligned + extra)
+    extra = 16 * (randbytes(1)[0] % (MAX_EXTRA_BLOCKS + 1))
+    return randbytes(aligned + extra)
 
 
 def encrypt_message(
-    auth_key: bytes, plaintext: bytes, x: int, *, padding: bytes | None = None
+    auth_key: bytes, plaintext: bytes, x: int, *, padding: bytes | None = None,
+    randbytes: Callable[[int], bytes] = os.urandom,
 ) -> tuple[bytes, bytes]:
     """Encrypt ``plaintext`` (internal header + message, no padding).
 
-    Returns ``(msg_key, ciphertext)``. Random padding of 12..1024 bytes is
-    appended so the total is a multiple of 16; pass ``padding`` to choose it
-    (tests, reproducible vectors) -- it is validated against the same rules.
+    Returns ``(msg_key, ciphertext)``. Random padding of 12..1024 bytes (from
+    ``randbytes``, the system CSPRNG unless a test passes a seeded one) is appended
+    so the total is a multiple of 16; pass ``padding`` to choose it (tests,
+    reproducible vectors) -- it is validated against the same rules.
     ``x`` is 8 for messages the server sends, 0 for messages a client sends.
     """
     if padding is None:
-        padding = _random_padding(len(plaintext))
+        padding = _random_padding(len(plaintext), randbytes)
     elif not MIN_PADDING <= len(padding) <= MAX_PADDING or (len(plaintext) + len(padding)) % 16:
         raise ValueError(
             f"padding of {len(padding)} bytes for a {len(plaintext)}-byte plaintext must be "

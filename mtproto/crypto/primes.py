@@ -17,8 +17,9 @@ first twelve primes as bases are exact for every n < 3.1 * 10^23, far above the
 from __future__ import annotations
 
 import math
+import os
 import random
-import secrets
+from collections.abc import Callable
 
 PRIME_BITS = 31
 _MR_BASES = (2, 3, 5, 7, 11, 13, 17, 19, 23, 29, 31, 37)
@@ -51,25 +52,24 @@ def is_prime(n: int) -> bool:
     return True
 
 
-def random_prime(bits: int, rng: random.Random | None = None) -> int:
+def random_prime(bits: int, randbytes: Callable[[int], bytes] = os.urandom) -> int:
     """A random prime of exactly ``bits`` bits (top bit set)."""
-    rng = rng or secrets.SystemRandom()
     while True:
-        candidate = rng.getrandbits(bits) | (1 << (bits - 1)) | 1
+        drawn = int.from_bytes(randbytes((bits + 7) // 8), "little") & ((1 << bits) - 1)
+        candidate = drawn | (1 << (bits - 1)) | 1
         if is_prime(candidate):
             return candidate
 
 
-def generate_pq(rng: random.Random | None = None) -> tuple[int, int, int]:
+def generate_pq(randbytes: Callable[[int], bytes] = os.urandom) -> tuple[int, int, int]:
     """``(pq, p, q)`` with p < q distinct random 31-bit primes.
 
-    ``rng`` defaults to the system CSPRNG; pass a seeded ``random.Random`` for
-    reproducible tests.
+    ``randbytes`` defaults to the system CSPRNG; pass a seeded one
+    (``random.Random(seed).randbytes``) for reproducible tests.
     """
-    rng = rng or secrets.SystemRandom()
     while True:
-        p = random_prime(PRIME_BITS, rng)
-        q = random_prime(PRIME_BITS, rng)
+        p = random_prime(PRIME_BITS, randbytes)
+        q = random_prime(PRIME_BITS, randbytes)
         if p != q:
             p, q = min(p, q), max(p, q)
             return p * q, p, q

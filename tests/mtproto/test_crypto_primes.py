@@ -29,7 +29,7 @@ def test_docs_sample_pq_factorizes_into_p_less_than_q(pq, p, q):
 def test_generated_pq_is_a_product_of_two_distinct_31_bit_primes():
     rng = random.Random(2024)
     for _ in range(20):
-        pq, p, q = generate_pq(rng)
+        pq, p, q = generate_pq(rng.randbytes)
         assert pq == p * q
         assert p < q
         assert p.bit_length() == q.bit_length() == 31
@@ -40,7 +40,7 @@ def test_generated_pq_is_a_product_of_two_distinct_31_bit_primes():
 def test_generated_pq_is_factorized_back_to_its_primes():
     rng = random.Random(7)
     for _ in range(3):
-        pq, p, q = generate_pq(rng)
+        pq, p, q = generate_pq(rng.randbytes)
         assert factorize_pq(pq) == (p, q)
 
 

@@ -327,3 +327,34 @@ def test_telethon_reads_our_packets():
     packet = server.result(client.session_id, msg_id, tl.encode(T.NearestDc(country="NL", this_dc=2, nearest_dc=2)), time.time())
     message = state.decrypt_message_data(packet)
     assert message.obj.req_msg_id == msg_id
+
+
+def test_the_session_knows_which_calls_run_and_which_failed_for_invoke_after_msg():
+    client, server, sessions = setup()
+    ok_id, failing_id, dropped_id = client.msg_id(), client.msg_id(), client.msg_id()
+    unknown = client.msg_id()
+    items = [(m, client.seqno(True), tl.encode(F.help.GetNearestDc())) for m in (ok_id, failing_id, dropped_id)]
+    server.receive(client.container(items), time.time())
+    calls = server.calls
+    assert calls.pending([unknown, ok_id]) and calls.pending([failing_id]) and not calls.pending([unknown])
+    server.receive(client.request(F.RpcDropAnswer(req_msg_id=dropped_id)), time.time())
+    nearest = tl.encode(T.NearestDc(country="", this_dc=1, nearest_dc=1))
+    server.result(client.session_id, ok_id, nearest, time.time())
+    server.error(client.session_id, failing_id, 400, "PEER_ID_INVALID", time.time())
+    assert server.result(client.session_id, dropped_id, nearest, time.time()) is None
+    assert not calls.pending([ok_id, failing_id, dropped_id])
+    # A dropped answer still succeeded; only an error fails the calls that wait for it.
+    assert not calls.failed([ok_id, dropped_id, unknown]) and calls.failed([ok_id, failing_id])
+    # A new connection's view of the key waits for none of the earlier connection's calls.
+    later = EncryptedSession(client.auth_key, client.key_id, SALTS, sessions)
+    assert not later.calls.failed([failing_id]) and not later.calls.pending([failing_id])
+
+
+def test_call_outcomes_are_remembered_up_to_a_limit():
+    from mtproto.call_outcomes import CallOutcomes
+
+    calls = CallOutcomes(remembered=3)
+    for msg_id in (4, 8, 12, 16):
+        calls.started(msg_id)
+        calls.finished(msg_id, ok=False)
+    assert not calls.failed([4]) and calls.failed([8]) and calls.failed([16])

@@ -1,11 +1,12 @@
 """Basic-group methods whose result type changed between layers are answered in the
-client layer's type (rpc/chats.py registers the adapters)."""
+client layer's type (the adapters are in rpc/layer_adapters.py)."""
 
 import pytest
 
-import rpc  # noqa: F401  (registers the handlers and their result adapters)
 import tl
 from tl import functions as F, types as T
+
+pytestmark = pytest.mark.usefixtures("layer_adapters")
 
 UPDATES = T.Updates(updates=[], users=[], chats=[T.ChatForbidden(id=7, title="t")], date=1, seq=0)
 

@@ -12,6 +12,8 @@ from rpc.router import ROUTES
 from server.config import Config
 from tl import functions as F, types as T
 
+pytestmark = pytest.mark.usefixtures("layer_adapters")
+
 REQUESTS = [
     F.messages.GetStickers(emoticon="x", hash=0), F.messages.GetRecentStickers(hash=0),
     F.messages.GetFavedStickers(hash=0), F.messages.GetSavedGifs(hash=0), F.messages.GetFeaturedStickers(hash=0),

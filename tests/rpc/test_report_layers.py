@@ -3,10 +3,13 @@ ReportReason and are answered Bool; newer ones choose an option and get ReportRe
 
 import struct
 
-import rpc  # noqa: F401  (registers the handlers and the report upgrader/adapter)
+import pytest
+
 import tl
 from rpc.reports import reason_name
 from tl import functions as F, types as T
+
+pytestmark = pytest.mark.usefixtures("layer_adapters")
 
 OLD_REPORT = 0x8953AB4E  # messages.report#8953ab4e peer id reason message = Bool (layers 158-170)
 INPUT_PEER_SELF = 0x7DA07EC9

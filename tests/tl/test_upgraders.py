@@ -1,13 +1,13 @@
 """Old-layer request fields in another shape reach handlers in the canonical one
-(rpc/old_layer_requests.py), checked on bytes written by Pyrogram's own serializer."""
+(rpc/layer_adapters.py), checked on bytes written by Pyrogram's own serializer."""
 
 import pytest
 
-import rpc  # noqa: F401  (registers the upgraders)
 import tl
 from tl import functions as F, types as T
 
 pyrogram_raw = pytest.importorskip("pyrogram.raw")
+pytestmark = pytest.mark.usefixtures("layer_adapters")
 
 
 def pyrogram_bytes(obj) -> bytes:

@@ -1,0 +1,68 @@
+"""What older layers send and expect in another shape than the handlers' canonical one,
+handed to the TL codec by one explicit call: `install_layer_adapters()`.
+
+tl/ serves every shipped layer from one object model (tl/layers.py). Where an older
+layer's method carries a field in another shape (an upgrader: the request is brought
+to the canonical shape when decoded, so handlers read one shape) or returns another
+type (a result adapter: the canonical result becomes the value that layer's type
+holds), the conversion follows from what the handlers read and return, so it is
+written here, beside them, not in tl/.
+
+Importing rpc registers nothing: the codec behaves the same whatever was imported.
+The server calls `install_layer_adapters()` as it starts (server/app.py serve); tools
+and tests that decode or encode for older layers as the server does call it too.
+Calling it again changes nothing.
+"""
+
+from __future__ import annotations
+
+import tl
+from tl import types as T
+
+from .reports import reason_as_option
+
+
+def _reply_to(request, dropped: dict):
+    """Layer 158 (Pyrogram 2.0.106, among others) names the replied-to message with
+    `reply_to_msg_id` / `top_msg_id`; from layer 160 on it is `reply_to: InputReplyTo`."""
+    msg_id = dropped.get("reply_to_msg_id")
+    if msg_id is None or getattr(request, "reply_to", None) is not None:
+        return request
+    request.reply_to = T.InputReplyToMessage(reply_to_msg_id=msg_id, top_msg_id=dropped.get("top_msg_id"))
+    return request
+
+
+# predicate → fn(canonical request, {old field name: value}) → the request handlers get
+UPGRADERS = {
+    **dict.fromkeys(("messages.sendMessage", "messages.sendMedia", "messages.sendMultiMedia", "messages.saveDraft",
+                     "messages.sendInlineBotResult"), _reply_to),
+    # Layers 158-170 send a ReportReason where newer ones choose an option (rpc/reports.py).
+    "messages.report": reason_as_option,
+}
+
+# method → fn(canonical result, layer) → what that layer's result type holds
+RESULT_ADAPTERS = {
+    # Before layer 17x the method returned the bare list.
+    "messages.getDialogFilters": lambda result, layer: result.filters,
+    # Before layer 2xx the answer was each peer's max story id.
+    "stories.getPeerMaxIDs": lambda result, layer: [r.max_id or 0 for r in result],
+    # Before layer 198 the answer was the MessageMedia alone.
+    "messages.getWebPagePreview": lambda result, layer: result.media,
+    # Before layer 190 these returned the Updates alone (before 227 for importChatInvite).
+    "messages.createChat": lambda result, layer: result.updates,
+    "messages.addChatUser": lambda result, layer: result.updates,
+    "messages.importChatInvite": lambda result, layer: result.updates,
+    # Before ReportResult (layer 189) messages.report answered Bool: the report is filed.
+    "messages.report": lambda result, layer: True,
+}
+
+
+def install_layer_adapters() -> None:
+    """Register every upgrader and result adapter above with tl."""
+    for predicate, upgrade in UPGRADERS.items():
+        tl.register_upgrader(predicate, upgrade)
+    for method, adapt in RESULT_ADAPTERS.items():
+        tl.register_result_adapter(method, adapt)
+
+
+__all__ = ["install_layer_adapters"]
