@@ -39,7 +39,7 @@ async def toggle_dialog_pin(request, ctx: RequestContext):
     if changed is None:
         raise RpcError(400, E.PEER_HISTORY_EMPTY)
     if changed:
-        await tell_other_devices(ctx, {"kind": "dialog_pinned", "peer_id": peer, "pinned": bool(request.pinned)})
+        await tell_other_devices(ctx, {"kind": "dialog_pinned", "peer_id": peer.key, "pinned": bool(request.pinned)})
     return True
 
 

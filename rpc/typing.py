@@ -8,6 +8,7 @@ updateUserTyping). Telegram sends it to the peer, not to the typist's other devi
 
 from __future__ import annotations
 
+from storage.peer import PeerKind
 from tl import functions as F
 
 from .context import RequestContext
@@ -26,10 +27,12 @@ async def set_typing(request, ctx: RequestContext):
     # (and the typist is not told they are blocked).
     action = request.action.to_dict()
     await require_member(storage, user_id, peer)
-    if peer < 0:
-        members = [p.user_id for p in await storage.chats.participants(-peer)]
-        await publish(ctx.services, [m for m in members if m != user_id],
-                      {"kind": "typing", "user_id": user_id, "chat_id": -peer, "action": action})
-    elif peer != user_id and not await storage.blocked.is_blocked(peer, user_id):
-        await publish(ctx.services, [peer], {"kind": "typing", "user_id": user_id, "action": action})
+    match peer.kind:
+        case PeerKind.CHAT:
+            members = [p.user_id for p in await storage.chats.participants(peer.id)]
+            await publish(ctx.services, [m for m in members if m != user_id],
+                          {"kind": "typing", "user_id": user_id, "chat_id": peer.id, "action": action})
+        case PeerKind.USER:
+            if peer.id != user_id and not await storage.blocked.is_blocked(peer.id, user_id):
+                await publish(ctx.services, [peer.id], {"kind": "typing", "user_id": user_id, "action": action})
     return True

@@ -7,6 +7,7 @@ as updateDialogUnreadMark (rendered from storage by rpc/services/live_signals.py
 
 from __future__ import annotations
 
+from storage.peer import Peer
 from tl import functions as F, types as T
 
 from .context import RequestContext
@@ -27,7 +28,7 @@ async def mark_dialog_unread(request, ctx: RequestContext):
     if changed is None:
         raise RpcError(400, E.PEER_HISTORY_EMPTY)  # no dialog to mark
     if changed:
-        await tell_other_devices(ctx, {"kind": "dialog_unread_mark", "peer_id": peer})
+        await tell_other_devices(ctx, {"kind": "dialog_unread_mark", "peer_id": peer.key})
     return True
 
 
@@ -39,8 +40,8 @@ async def get_dialog_unread_marks(request, ctx: RequestContext):
     return [T.DialogPeer(peer=peer_object(p)) for p in await ctx.services.storage.unread_marks.list(user_id)]
 
 
-async def clear_unread_mark_after_read(ctx: RequestContext, peer_id: int) -> None:
+async def clear_unread_mark_after_read(ctx: RequestContext, peer: Peer) -> None:
     """Reading a dialog unmarks it, on every device (the reading one too: its app may
     not clear the mark by itself)."""
-    if await ctx.services.storage.unread_marks.clear(ctx.user_id, peer_id):
-        await publish(ctx.services, [ctx.user_id], {"kind": "dialog_unread_mark", "peer_id": peer_id})
+    if await ctx.services.storage.unread_marks.clear(ctx.user_id, peer):
+        await publish(ctx.services, [ctx.user_id], {"kind": "dialog_unread_mark", "peer_id": peer.key})

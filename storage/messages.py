@@ -36,6 +36,7 @@ import msgspec
 from .db import Database, Executor, Row, chunks, in_list
 from .interface import MessageNotFound, NotAuthor, NotMember
 from .models import DialogRecord, MessageRecord, SentMessage, UpdateRecord
+from .peer import Peer
 from .updates import CREATE_STATE
 
 HISTORY_LIMIT = 100  # messages.getHistory's cap
@@ -105,15 +106,15 @@ class SqlMessages:
         return await self._db.transaction(_delete, self._db.dialect, owner_id, wanted, revoke, _now(now),
                                           {-chat_id for chat_id in moderated_chats})
 
-    async def read_history(self, owner_id: int, peer_id: int, max_id: int,
-                           now: int | None = None) -> tuple[int | None, int, int | None, int]:
-        owner_pts, receipts = await self.read_chat_history(owner_id, peer_id, max_id, now)
-        _, peer_pts, peer_max = receipts[0] if receipts else (peer_id, None, 0)
-        return owner_pts, peer_id, peer_pts, peer_max
+    async def read_history(self, owner_id: int, peer: Peer, max_id: int,
+                           now: int | None = None) -> tuple[int | None, Peer, int | None, int]:
+        owner_pts, receipts = await self.read_chat_history(owner_id, peer, max_id, now)
+        _, peer_pts, peer_max = receipts[0] if receipts else (peer.id, None, 0)
+        return owner_pts, peer, peer_pts, peer_max
 
-    async def read_chat_history(self, owner_id: int, peer_id: int, max_id: int,
+    async def read_chat_history(self, owner_id: int, peer: Peer, max_id: int,
                                 now: int | None = None) -> tuple[int | None, list[tuple[int, int | None, int]]]:
-        return await self._db.transaction(_read_history, self._db.dialect, owner_id, peer_id, max_id, _now(now))
+        return await self._db.transaction(_read_history, self._db.dialect, owner_id, peer.key, max_id, _now(now))
 
     # -- reads -------------------------------------------------------------------------------
 
@@ -125,9 +126,10 @@ class SqlMessages:
                                       owner_id, random_id)
         return None if row is None else _message(row)
 
-    async def history(self, owner_id: int, peer_id: int, *, offset_id: int = 0, offset_date: int = 0,
+    async def history(self, owner_id: int, peer: Peer, *, offset_id: int = 0, offset_date: int = 0,
                       add_offset: int = 0, limit: int = 100, max_id: int = 0,
                       min_id: int = 0) -> tuple[list[MessageRecord], int]:
+        peer_id = peer.key
         total = await self._db.fetchval("SELECT count(*) FROM messages WHERE owner_id = $1 AND peer_id = $2",
                                         owner_id, peer_id)
         limit = min(limit, HISTORY_LIMIT)
@@ -177,7 +179,7 @@ class SqlMessages:
             found = [_message(row) for row in await self._db.fetch(sql, *params)]
         return found, total
 
-    async def dialogs(self, owner_id: int, *, offset_date: int = 0, offset_id: int = 0, offset_peer_id: int = 0,
+    async def dialogs(self, owner_id: int, *, offset_date: int = 0, offset_id: int = 0, offset_peer: Peer | None = None,
                       limit: int = 100, exclude_pinned: bool = False) -> tuple[list[DialogRecord], int]:
         total = await self._db.fetchval("SELECT count(*) FROM dialogs WHERE owner_id = $1 AND top_message > 0",
                                         owner_id)
@@ -197,9 +199,9 @@ class SqlMessages:
                                     f" ORDER BY date DESC, top_message DESC LIMIT ${len(args)}", *args)
         return [_dialog(row) for row in rows], total
 
-    async def dialog(self, owner_id: int, peer_id: int) -> DialogRecord | None:
+    async def dialog(self, owner_id: int, peer: Peer) -> DialogRecord | None:
         row = await self._db.fetchrow(f"SELECT {_DIALOG_COLUMNS} FROM dialogs WHERE owner_id = $1 AND peer_id = $2",
-                                      owner_id, peer_id)
+                                      owner_id, peer.key)
         return None if row is None else _dialog(row)
 
     async def update_log(self, user_id: int, from_pts: int, limit: int = 1000) -> list[UpdateRecord]:

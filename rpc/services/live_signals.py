@@ -15,6 +15,7 @@ from storage when rendered, so a late event never shows a stale state:
   the dialog is now
 - {"kind": "user_changed", "user_id": 5} → updateUser, with the user as the viewer sees
   them now (name, username, photo)
+A "peer_id" is storage's key of the peer (Peer.key); renderers read it with Peer.from_key.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from __future__ import annotations
 import time
 
 import tl
+from storage.peer import Peer
 from tl import types as T
 
 from .dialogs_view import draft_object, updates_naming
@@ -43,39 +45,40 @@ async def _typing(storage, viewer_id: int, event: dict):
 
 
 async def _draft(storage, viewer_id: int, event: dict):
-    peer = int(event["peer_id"])
+    peer = Peer.from_key(int(event["peer_id"]))
     draft = draft_object(await storage.drafts.get(viewer_id, peer), date=int(time.time()))
     return await updates_naming(storage, viewer_id, [T.UpdateDraftMessage(peer=peer_object(peer), draft=draft)], [peer])
 
 
 async def _dialog_pinned(storage, viewer_id: int, event: dict):
-    peer = int(event["peer_id"])
+    peer = Peer.from_key(int(event["peer_id"]))
     update = T.UpdateDialogPinned(pinned=bool(event["pinned"]), peer=T.DialogPeer(peer=peer_object(peer)))
     return await updates_naming(storage, viewer_id, [update], [peer])
 
 
 async def _pinned_dialogs(storage, viewer_id: int, event: dict):
-    peers = [d.peer_id for d in await storage.pinned_dialogs.list(viewer_id)]
+    peers = [d.peer for d in await storage.pinned_dialogs.list(viewer_id)]
     update = T.UpdatePinnedDialogs(order=[T.DialogPeer(peer=peer_object(p)) for p in peers])
     return await updates_naming(storage, viewer_id, [update], peers)
 
 
 async def _user_changed(storage, viewer_id: int, event: dict):
     user_id = int(event["user_id"])
-    return await updates_naming(storage, viewer_id, [T.UpdateUser(user_id=user_id)], [user_id])
+    return await updates_naming(storage, viewer_id, [T.UpdateUser(user_id=user_id)], [Peer.user(user_id)])
 
 
 async def _notify_settings(storage, viewer_id: int, event: dict):
-    scope, peer = str(event["scope"]), int(event["peer_id"])
+    scope = str(event["scope"])
     if scope not in ("peer", "users", "chats", "broadcasts"):
         return None
+    peer = Peer.from_key(int(event["peer_id"])) if scope == "peer" else None
     settings = settings_object(await storage.notify_settings.get(viewer_id, scope, peer))
     update = T.UpdateNotifySettings(peer=notify_peer_object(scope, peer), notify_settings=settings)
     return await updates_naming(storage, viewer_id, [update], [peer] if scope == "peer" else [])
 
 
 async def _dialog_unread_mark(storage, viewer_id: int, event: dict):
-    peer = int(event["peer_id"])
+    peer = Peer.from_key(int(event["peer_id"]))
     dialog = await storage.messages.dialog(viewer_id, peer)
     update = T.UpdateDialogUnreadMark(unread=bool(dialog and dialog.unread_mark),
                                       peer=T.DialogPeer(peer=peer_object(peer)))
