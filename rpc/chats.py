@@ -14,6 +14,7 @@ import time
 from storage.interface import (AlreadyParticipant, ChatAdminRequired, ChatNotFound, ChatNotModified, ChatTooBig,
                                InviteExpired, InviteInvalid, NotMember, NotParticipant)
 from storage.models import ChatChange, ChatInviteRecord
+from storage.peer import Peer, PeerKind
 from tl import functions as F, types as T
 
 from .context import RequestContext
@@ -27,7 +28,7 @@ from .services.media_files import chat_photo_from_input, chat_photo_reference
 from .services.media_view import chat_photo_object, photo_object
 from .services.messages_view import message, users_of
 from .services.notify_view import settings_object
-from .services.peers import can_see_chat, chat_peer_id, resolve_input_peer, resolve_user
+from .services.peers import can_see_chat, resolve_input_peer, resolve_user
 from .services.users import UserView
 
 TITLE_MAX = 128
@@ -113,17 +114,17 @@ async def delete_chat_user(request, ctx: RequestContext):
     change = await _stored(storage.chats.remove_user(request.chat_id, user_id, target, date=int(time.time())))
     answer = await _answer(ctx, change, members_changed=True)
     if request.revoke_history:
-        await _revoke_messages_of(ctx, target, -request.chat_id)
+        await _revoke_messages_of(ctx, target, request.chat_id)
     return answer
 
 
-async def _revoke_messages_of(ctx: RequestContext, author: int, peer: int) -> None:
+async def _revoke_messages_of(ctx: RequestContext, author: int, chat_id: int) -> None:
     """revoke_history: everything `author` said in the group goes, from every box (their
     own outgoing copies, revoked as they could themselves)."""
     storage = ctx.services.storage
     ids, offset = [], 0
     while True:
-        page, _ = await storage.messages.history(author, peer, offset_id=offset, limit=100)
+        page, _ = await storage.messages.history(author, Peer.chat(chat_id), offset_id=offset, limit=100)
         if not page:
             break
         ids += [m.id for m in page if m.out and m.action is None]
@@ -131,7 +132,7 @@ async def _revoke_messages_of(ctx: RequestContext, author: int, peer: int) -> No
     for start in range(0, len(ids), 100):
         # The removing admin's authority: the author is no longer a member.
         changed = await storage.messages.delete(author, ids[start:start + 100], revoke=True,
-                                                moderated_chats=[-peer])
+                                                moderated_chats=[chat_id])
         # Every session is told, the acting one too: its answer did not include this.
         for owner, (pts, _count, _ids) in changed.items():
             await publish(ctx.services, LogRow(pts=pts), [owner])
@@ -160,11 +161,11 @@ async def edit_chat_photo(request, ctx: RequestContext):
         change = await _stored(storage.chats.edit_photo(
             request.chat_id, user_id, stored, date=int(time.time()),
             action={"_": "messageActionChatEditPhoto", "photo": shown}))
-        # Under the chat's peer id, so inputPeerPhotoFileLocation reaches it as a user's.
-        await storage.media.add_profile_photo(-request.chat_id, photo.id, time.time_ns() // 1000)
+        # Kept as the chat's profile photo, so inputPeerPhotoFileLocation reaches it as a user's.
+        await storage.media.add_profile_photo(Peer.chat(request.chat_id), photo.id, time.time_ns() // 1000)
     old_photo = (before.photo or {}).get("photo") if before is not None else None
     if old_photo and (photo is None or old_photo.get("id") != photo.id):
-        await storage.media.delete_profile_photos(-request.chat_id, [old_photo["id"]])
+        await storage.media.delete_profile_photos(Peer.chat(request.chat_id), [old_photo["id"]])
     return await _answer(ctx, change, members_changed=False)
 
 
@@ -219,7 +220,7 @@ async def get_full_chat(request, ctx: RequestContext):
     if is_admin(chat, mine):
         primary = [i for i in await storage.chats.invites(chat.id) if i.permanent]
         invite = invite_object(primary[0]) if primary else None
-    notify = await storage.notify_settings.get(user_id, "peer", chat_peer_id(chat.id))
+    notify = await storage.notify_settings.get(user_id, "peer", Peer.chat(chat.id))
     full = T.ChatFull(id=chat.id, about="", participants=shown, chat_photo=full_photo(chat.photo),
                       notify_settings=settings_object(notify), exported_invite=invite)
     return T.messages.ChatFull(full_chat=full, chats=[await ChatView(storage, user_id).chat(chat, participants)],
@@ -238,10 +239,10 @@ def invite_object(invite: ChatInviteRecord):
 
 async def _chat_of_peer(ctx: RequestContext, peer) -> int:
     """The chat id an InputPeer names; invite links exist for basic groups only here."""
-    peer_id = await resolve_input_peer(ctx.services.storage, ctx.user_id, peer)
-    if peer_id > 0:
+    resolved = await resolve_input_peer(ctx.services.storage, ctx.user_id, peer)
+    if resolved.kind is not PeerKind.CHAT:
         raise RpcError(400, E.PEER_ID_INVALID)
-    return -peer_id
+    return resolved.id
 
 
 @handler(F.messages.ExportChatInvite, access=Access.USER)
@@ -323,9 +324,9 @@ async def get_onlines(request, ctx: RequestContext):
     user_id = ctx.user_id
     storage = ctx.services.storage
     peer = await resolve_input_peer(storage, user_id, request.peer)
-    if peer > 0:
+    if peer.kind is not PeerKind.CHAT:
         return T.ChatOnlines(onlines=0)
     await require_member(storage, user_id, peer, CHAT_ID_INVALID)
-    members = [p.user_id for p in await storage.chats.participants(-peer)]
+    members = [p.user_id for p in await storage.chats.participants(peer.id)]
     now = int(time.time())
     return T.ChatOnlines(onlines=sum(1 for u in await storage.users.get_many(members) if u.online_until > now))

@@ -14,7 +14,6 @@ from .context import RequestContext
 from .router import Access, handler
 from .errors import E, RpcError
 from .services.dialogs_view import peer_dialogs_object
-from storage.peer import Peer
 
 from .updates.events import DialogPinned, PinnedDialogs
 from .updates.publish import tell_other_devices
@@ -42,7 +41,7 @@ async def toggle_dialog_pin(request, ctx: RequestContext):
     if changed is None:
         raise RpcError(400, E.PEER_HISTORY_EMPTY)
     if changed:
-        await tell_other_devices(ctx, DialogPinned(peer=Peer.from_key(peer), pinned=bool(request.pinned)))
+        await tell_other_devices(ctx, DialogPinned(peer=peer, pinned=bool(request.pinned)))
     return True
 
 

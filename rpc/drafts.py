@@ -10,6 +10,7 @@ from __future__ import annotations
 import time
 
 from storage.models import DraftRecord
+from storage.peer import Peer
 from tl import functions as F, types as T
 
 from .context import RequestContext
@@ -17,7 +18,6 @@ from .router import Access, handler
 from .errors import E, RpcError
 from .services.chat_access import require_member
 from .services.dialogs_view import draft_object, updates_naming
-from storage.peer import Peer
 
 from .updates.events import Draft
 from .updates.publish import publish, tell_other_devices
@@ -41,11 +41,11 @@ async def save_draft(request, ctx: RequestContext):
     else:
         await require_member(storage, user_id, peer)  # a draft is a message about to be sent
         await storage.drafts.save(DraftRecord(
-            owner_id=user_id, peer_id=peer, message=text, entities=[e.to_dict() for e in request.entities or ()],
+            owner_id=user_id, peer=peer, message=text, entities=[e.to_dict() for e in request.entities or ()],
             reply_to_msg_id=reply_to, no_webpage=bool(request.no_webpage), date=int(time.time())))
         changed = True
     if changed:
-        await tell_other_devices(ctx, Draft(peer=Peer.from_key(peer)))
+        await tell_other_devices(ctx, Draft(peer=peer))
     return True
 
 
@@ -55,11 +55,11 @@ async def get_all_drafts(request, ctx: RequestContext):
     user_id = ctx.user_id
     storage = ctx.services.storage
     drafts = await storage.drafts.list(user_id)
-    updates = [T.UpdateDraftMessage(peer=peer_object(d.peer_id), draft=draft_object(d)) for d in drafts]
-    return await updates_naming(storage, user_id, updates, [d.peer_id for d in drafts])
+    updates = [T.UpdateDraftMessage(peer=peer_object(d.peer), draft=draft_object(d)) for d in drafts]
+    return await updates_naming(storage, user_id, updates, [d.peer for d in drafts])
 
 
-async def clear_draft_after_send(ctx: RequestContext, peer_id: int) -> None:
+async def clear_draft_after_send(ctx: RequestContext, peer: Peer) -> None:
     """A message sent to the peer replaces the draft there (on every device)."""
-    if await ctx.services.storage.drafts.clear(ctx.user_id, peer_id):
-        await publish(ctx.services, Draft(peer=Peer.from_key(peer_id)), [ctx.user_id])
+    if await ctx.services.storage.drafts.clear(ctx.user_id, peer):
+        await publish(ctx.services, Draft(peer=peer), [ctx.user_id])

@@ -11,6 +11,7 @@ from __future__ import annotations
 import secrets
 import time
 
+from storage.peer import Peer
 from tl import functions as F
 
 from .context import RequestContext
@@ -42,7 +43,7 @@ async def _media(ctx: RequestContext, user_id: int, input_media, random_id: int)
     return await media_from_input(ctx.services, user_id, input_media)
 
 
-async def _deliver(ctx: RequestContext, user_id: int, peer: int, *, caption: str, entities, media: dict,
+async def _deliver(ctx: RequestContext, user_id: int, peer: Peer, *, caption: str, entities, media: dict,
                    random_id: int, reply_to: int | None, silent: bool):
     """Stores one message with media and tells every box it reached; (sender's copy, pts)."""
     sent = await store_message(ctx, peer, date=int(time.time()), message=caption,

@@ -10,6 +10,7 @@ from __future__ import annotations
 import time
 
 from storage.interface import MessageNotFound, NotAuthor, NotMember
+from storage.peer import PeerKind
 from tl import functions as F, types as T
 
 from .context import RequestContext
@@ -21,7 +22,7 @@ from .services.dialogs_view import dialog_objects
 from .updates.publish import publish_rows
 from .services.messages_view import chats_of, message, users_of
 from .services.chat_access import require_member
-from .services.peers import resolve_input_peer
+from .services.peers import ids_of, resolve_input_peer
 from .services.sending import check_can_send, sent_updates, store_message
 from .services.users import UserView
 from .unread_marks import clear_unread_mark_after_read
@@ -53,7 +54,7 @@ async def send_message(request, ctx: RequestContext):
     mine = sent.sender_copy
     if not sent.duplicate:
         await clear_draft_after_send(ctx, peer)
-    if peer < 0:
+    if not peer.is_user:
         # A group message answers as Telegram's do: updateMessageID, then updateNewMessage.
         return await sent_updates(ctx, [(mine, sent.sender_pts)])
     return T.UpdateShortSentMessage(out=True, id=mine.id, pts=sent.sender_pts, pts_count=1, date=mine.date,
@@ -69,8 +70,8 @@ async def get_history(request, ctx: RequestContext):
         user_id, peer, offset_id=request.offset_id, offset_date=request.offset_date or 0,
         add_offset=request.add_offset, limit=max(1, min(request.limit or HISTORY_MAX, HISTORY_MAX)),
         max_id=request.max_id, min_id=request.min_id)
-    users = await UserView(storage, user_id).users(users_of(records) or [p for p in [peer] if p > 0])
-    chats = await ChatView(storage, user_id).chats(chats_of(records) or [-p for p in [peer] if p < 0])
+    users = await UserView(storage, user_id).users(users_of(records) or ids_of([peer], PeerKind.USER))
+    chats = await ChatView(storage, user_id).chats(chats_of(records) or ids_of([peer], PeerKind.CHAT))
     messages = [message(r) for r in records]
     if total > len(messages):
         return T.messages.MessagesSlice(count=total, messages=messages, topics=[], chats=chats, users=users)
@@ -185,7 +186,7 @@ async def get_message_edit_data(request, ctx: RequestContext):
     storage = ctx.services.storage
     peer = await resolve_input_peer(storage, user_id, request.peer)
     found = await storage.messages.get(user_id, [request.id])
-    if not found or found[0].peer_id != peer:
+    if not found or found[0].peer != peer:
         raise RpcError(400, E.MESSAGE_ID_INVALID)
     if not found[0].out or found[0].action is not None:
         raise RpcError(403, E.MESSAGE_AUTHOR_REQUIRED)

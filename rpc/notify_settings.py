@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import time
 
-from storage.peer import Peer
+from storage.peer import Peer, PeerKind
 from tl import functions as F, types as T
 
 from .context import RequestContext
@@ -21,30 +21,32 @@ from .updates.events import NotifySettings
 from .updates.publish import tell_other_devices
 from .services.notify_view import (
     GLOBAL_SCOPES,
+    SCOPE_KINDS,
     is_exception,
     notify_peer_object,
     record_from_input,
     resolve_scope,
     settings_object,
 )
+from .services.peers import ids_of
 from .services.users import UserView
 
 
-def _event(scope: str, peer_id: int) -> NotifySettings:
-    return NotifySettings(scope=scope, peer=Peer.from_key(peer_id) if scope == "peer" else None)
+def _event(scope: str, peer: Peer | None) -> NotifySettings:
+    return NotifySettings(scope=scope, peer=peer if scope == "peer" else None)
 
 
 @handler(F.account.UpdateNotifySettings, access=Access.USER)
 async def update_notify_settings(request, ctx: RequestContext):
     user_id = ctx.user_id
     storage = ctx.services.storage
-    scope, peer_id = await resolve_scope(storage, user_id, request.peer)
+    scope, peer = await resolve_scope(storage, user_id, request.peer)
     # The settings sent replace the scope's settings whole (what a client leaves out is
     # unset again), as the apps send every field they show.
-    record = record_from_input(user_id, scope, peer_id, request.settings)
-    if await storage.notify_settings.get(user_id, scope, peer_id) != (None if record.is_empty() else record):
+    record = record_from_input(user_id, scope, peer, request.settings)
+    if await storage.notify_settings.get(user_id, scope, peer) != (None if record.is_empty() else record):
         await storage.notify_settings.set(record)
-        await tell_other_devices(ctx, _event(scope, peer_id))
+        await tell_other_devices(ctx, _event(scope, peer))
     return True
 
 
@@ -52,27 +54,24 @@ async def update_notify_settings(request, ctx: RequestContext):
 async def get_notify_settings(request, ctx: RequestContext):
     user_id = ctx.user_id
     storage = ctx.services.storage
-    scope, peer_id = await resolve_scope(storage, user_id, request.peer)
-    return settings_object(await storage.notify_settings.get(user_id, scope, peer_id))
+    scope, peer = await resolve_scope(storage, user_id, request.peer)
+    return settings_object(await storage.notify_settings.get(user_id, scope, peer))
 
 
 @handler(F.account.ResetNotifySettings, access=Access.USER)
 async def reset_notify_settings(request, ctx: RequestContext):
     user_id = ctx.user_id
     for record in await ctx.services.storage.notify_settings.reset(user_id):
-        await tell_other_devices(ctx, _event(record.scope, record.peer_id))
+        await tell_other_devices(ctx, _event(record.scope, record.peer))
     return True
 
 
-def _in_category(notify_peer, peer_id: int) -> bool:
+def _in_category(notify_peer, peer: Peer) -> bool:
+    """Whether a chat is of the kind a global InputNotifyPeer covers (all of them without one)."""
     if notify_peer is None:
         return True
     scope = GLOBAL_SCOPES.get(type(notify_peer))
-    if scope == "users":
-        return peer_id > 0
-    if scope == "chats":
-        return peer_id < 0
-    return False  # broadcasts: no channels here
+    return scope is not None and peer.kind is SCOPE_KINDS[scope]
 
 
 @handler(F.account.GetNotifyExceptions, access=Access.USER)
@@ -82,18 +81,18 @@ async def get_notify_exceptions(request, ctx: RequestContext):
     storage = ctx.services.storage
     only = None
     if request.peer is not None:
-        scope, peer_id = await resolve_scope(storage, user_id, request.peer)
+        scope, peer = await resolve_scope(storage, user_id, request.peer)
         if scope == "peer":
-            only = peer_id
+            only = peer
     records = [r for r in await storage.notify_settings.list(user_id)
                if is_exception(r, compare_sound=bool(request.compare_sound),
                                compare_stories=bool(request.compare_stories))
-               and (r.peer_id == only if only is not None else _in_category(request.peer, r.peer_id))]
-    updates = [T.UpdateNotifySettings(peer=notify_peer_object(r.scope, r.peer_id), notify_settings=settings_object(r))
+               and (r.peer == only if only is not None else _in_category(request.peer, r.peer))]
+    updates = [T.UpdateNotifySettings(peer=notify_peer_object(r.scope, r.peer), notify_settings=settings_object(r))
                for r in records]
-    peers = [r.peer_id for r in records]
-    return T.Updates(updates=updates, users=await UserView(storage, user_id).users([p for p in peers if p > 0]),
-                     chats=await ChatView(storage, user_id).chats([-p for p in peers if p < 0]),
+    peers = [r.peer for r in records]
+    return T.Updates(updates=updates, users=await UserView(storage, user_id).users(ids_of(peers, PeerKind.USER)),
+                     chats=await ChatView(storage, user_id).chats(ids_of(peers, PeerKind.CHAT)),
                      date=int(time.time()), seq=0)
 
 

@@ -31,8 +31,7 @@ async def get_peer_dialogs(request, ctx: RequestContext):
         if not isinstance(dialog_peer, T.InputDialogPeer):
             raise RpcError(400, E.PEER_ID_INVALID)
         peer = await resolve_input_peer(storage, user_id, dialog_peer.peer)
-        records.append(await storage.messages.dialog(user_id, peer)
-                       or DialogRecord(owner_id=user_id, peer_id=peer, top_message=0))
+        records.append(await storage.messages.dialog(user_id, peer) or DialogRecord.empty(user_id, peer))
     state = state_object(await storage.updates.get(user_id))
     return await peer_dialogs_object(storage, user_id, records, state)
 
@@ -43,10 +42,10 @@ async def get_peer_settings(request, ctx: RequestContext):
     storage = ctx.services.storage
     peer = await resolve_input_peer(storage, user_id, request.peer)
     settings = T.PeerSettings()
-    if peer > 0 and peer != user_id and await storage.contacts.get(user_id, peer) is None:
+    if peer.is_user and peer.id != user_id and await storage.contacts.get(user_id, peer.id) is None:
         # A stranger who wrote first: offer to add or block them.
-        incoming, _ = await storage.search.search(user_id, peer, from_id=peer, limit=1)
-        if incoming and not await storage.blocked.is_blocked(user_id, peer):
+        incoming, _ = await storage.search.search(user_id, peer, from_id=peer.id, limit=1)
+        if incoming and not await storage.blocked.is_blocked(user_id, peer.id):
             settings = T.PeerSettings(add_contact=True, block_contact=True, report_spam=True)
-    users = await UserView(storage, user_id).users([peer] if peer > 0 else [])
+    users = await UserView(storage, user_id).users([peer.id] if peer.is_user else [])
     return T.messages.PeerSettings(settings=settings, chats=[], users=users)

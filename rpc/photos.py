@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import time
 
+from storage.peer import Peer
 from tl import functions as F, types as T
 
 from .context import RequestContext
@@ -36,7 +37,7 @@ async def upload_profile_photo(request, ctx: RequestContext):
     if request.file is None:
         raise RpcError(400, E.PHOTO_FILE_MISSING)
     photo = await photo_from_upload(ctx.services, user_id, request.file, profile=True)
-    await ctx.services.storage.media.add_profile_photo(user_id, photo.id, time.time_ns() // 1000)
+    await ctx.services.storage.media.add_profile_photo(Peer.user(user_id), photo.id, time.time_ns() // 1000)
     await announce_profile(ctx, user_id)
     users = await UserView(ctx.services.storage, user_id).users([user_id])
     return T.photos.Photo(photo=_profile_photo(photo, user_id), users=users)
@@ -48,9 +49,9 @@ async def update_profile_photo(request, ctx: RequestContext):
     media = ctx.services.storage.media
     users_view = UserView(ctx.services.storage, user_id)
     if isinstance(request.id, T.InputPhotoEmpty):
-        current, _ = await media.profile_photos(user_id, limit=1)
+        current, _ = await media.profile_photos(Peer.user(user_id), limit=1)
         if current:
-            await media.delete_profile_photos(user_id, [current[0].id])
+            await media.delete_profile_photos(Peer.user(user_id), [current[0].id])
             await announce_profile(ctx, user_id)
         return T.photos.Photo(photo=T.PhotoEmpty(id=0), users=await users_view.users([user_id]))
     if not isinstance(request.id, T.InputPhoto):
@@ -58,7 +59,7 @@ async def update_profile_photo(request, ctx: RequestContext):
     photo = await media.photo(request.id.id)
     if photo is None or photo.access_hash != request.id.access_hash or photo.owner_id != user_id:
         raise RpcError(400, E.PHOTO_ID_INVALID)
-    await media.add_profile_photo(user_id, photo.id, time.time_ns() // 1000)
+    await media.add_profile_photo(Peer.user(user_id), photo.id, time.time_ns() // 1000)
     await announce_profile(ctx, user_id)
     return T.photos.Photo(photo=_profile_photo(photo, user_id), users=await users_view.users([user_id]))
 
@@ -73,7 +74,7 @@ async def delete_photos(request, ctx: RequestContext):
             photo = await media.photo(item.id)
             if photo is not None and photo.access_hash == item.access_hash:
                 wanted.append(photo.id)
-    deleted = await media.delete_profile_photos(user_id, wanted)
+    deleted = await media.delete_profile_photos(Peer.user(user_id), wanted)
     if deleted:
         await announce_profile(ctx, user_id)
     return deleted
@@ -94,7 +95,7 @@ async def get_user_photos(request, ctx: RequestContext):
         return T.photos.Photos(photos=[], users=users)
     offset = max(0, request.offset)
     limit = max(0, min(request.limit or PHOTOS_LIMIT, PHOTOS_LIMIT))
-    photos, total = await storage.media.profile_photos(target, offset=offset, limit=limit)
+    photos, total = await storage.media.profile_photos(Peer.user(target), offset=offset, limit=limit)
     rendered = [_profile_photo(p, target) for p in photos]
     if offset or total > len(rendered):
         return T.photos.PhotosSlice(count=total, photos=rendered, users=users)

@@ -18,6 +18,7 @@ from __future__ import annotations
 import re
 import time
 
+from storage.peer import Peer
 from tl import functions as F, types as T
 
 from .context import RequestContext
@@ -59,7 +60,7 @@ def _comment(text: str | None) -> str:
 async def report_messages(request, ctx: RequestContext):
     user_id = ctx.user_id
     storage = ctx.services.storage
-    peer_id = await resolve_input_peer(storage, user_id, request.peer)
+    peer = await resolve_input_peer(storage, user_id, request.peer)
     comment = _comment(request.message)
     option = bytes(request.option or b"")
     if not option:
@@ -71,10 +72,10 @@ async def report_messages(request, ctx: RequestContext):
     if reason == "other" and not comment:
         return T.ReportResultAddComment(optional=False, option=option)
     wanted = list(dict.fromkeys(request.id or ()))[:MAX_IDS]
-    found = [m.id for m in await storage.messages.get(user_id, wanted) if m.peer_id == peer_id] if wanted else []
+    found = [m.id for m in await storage.messages.get(user_id, wanted) if m.peer == peer] if wanted else []
     if wanted and not found:
         raise RpcError(400, E.MESSAGE_ID_INVALID)
-    await storage.reports.add(reporter_id=user_id, peer_id=peer_id, message_ids=sorted(found), reason=reason,
+    await storage.reports.add(reporter_id=user_id, peer=peer, message_ids=sorted(found), reason=reason,
                               comment=comment, now=int(time.time()))
     return T.ReportResultReported()
 
@@ -83,10 +84,10 @@ async def report_messages(request, ctx: RequestContext):
 async def report_peer(request, ctx: RequestContext):
     user_id = ctx.user_id
     storage = ctx.services.storage
-    peer_id = await resolve_input_peer(storage, user_id, request.peer)
-    if peer_id == user_id:
+    peer = await resolve_input_peer(storage, user_id, request.peer)
+    if peer == Peer.user(user_id):
         raise RpcError(400, E.PEER_ID_INVALID)
-    await storage.reports.add(reporter_id=user_id, peer_id=peer_id, message_ids=[], reason=reason_name(request.reason),
+    await storage.reports.add(reporter_id=user_id, peer=peer, message_ids=[], reason=reason_name(request.reason),
                               comment=_comment(request.message), now=int(time.time()))
     return True
 

@@ -44,9 +44,12 @@ async def search(request, ctx: RequestContext):
     from_id = None
     if request.from_id is not None and not isinstance(request.from_id, T.InputPeerEmpty):
         try:
-            from_id = await resolve_input_peer(storage, user_id, request.from_id)
+            sender = await resolve_input_peer(storage, user_id, request.from_id)
         except RpcError:
             raise RpcError(400, E.FROM_PEER_INVALID) from None
+        if not sender.is_user:
+            return await _slice(ctx, [], 0)  # only users write messages here
+        from_id = sender.id
     records, count = await storage.search.search(
         user_id, peer, query=request.q or "", from_id=from_id, filter=_filter_name(request.filter),
         min_date=request.min_date or 0, max_date=request.max_date or 0, offset_id=request.offset_id or 0,

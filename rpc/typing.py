@@ -8,12 +8,12 @@ updateUserTyping). Telegram sends it to the peer, not to the typist's other devi
 
 from __future__ import annotations
 
+from storage.peer import PeerKind
 from tl import functions as F
 
 from .context import RequestContext
 from .router import Access, handler
 from .services.chat_access import require_member
-from storage.peer import Peer
 
 from .updates.events import Typing
 from .updates.publish import publish
@@ -29,10 +29,12 @@ async def set_typing(request, ctx: RequestContext):
     # (and the typist is not told they are blocked).
     action = request.action.to_dict()
     await require_member(storage, user_id, peer)
-    if peer < 0:
-        members = [p.user_id for p in await storage.chats.participants(-peer)]
-        await publish(ctx.services, Typing(user_id=user_id, action=action, chat=Peer.from_key(peer)),
-                      [m for m in members if m != user_id])
-    elif peer != user_id and not await storage.blocked.is_blocked(peer, user_id):
-        await publish(ctx.services, Typing(user_id=user_id, action=action), [peer])
+    match peer.kind:
+        case PeerKind.CHAT:
+            members = [p.user_id for p in await storage.chats.participants(peer.id)]
+            await publish(ctx.services, Typing(user_id=user_id, action=action, chat=peer),
+                          [m for m in members if m != user_id])
+        case PeerKind.USER:
+            if peer.id != user_id and not await storage.blocked.is_blocked(peer.id, user_id):
+                await publish(ctx.services, Typing(user_id=user_id, action=action), [peer.id])
     return True

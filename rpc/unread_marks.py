@@ -7,12 +7,12 @@ as updateDialogUnreadMark (rendered from storage by rpc/updates/render.py).
 
 from __future__ import annotations
 
+from storage.peer import Peer
 from tl import functions as F, types as T
 
 from .context import RequestContext
 from .router import Access, handler
 from .errors import E, RpcError
-from storage.peer import Peer
 
 from .updates.events import DialogUnreadMark
 from .updates.publish import publish, tell_other_devices
@@ -30,7 +30,7 @@ async def mark_dialog_unread(request, ctx: RequestContext):
     if changed is None:
         raise RpcError(400, E.PEER_HISTORY_EMPTY)  # no dialog to mark
     if changed:
-        await tell_other_devices(ctx, DialogUnreadMark(peer=Peer.from_key(peer)))
+        await tell_other_devices(ctx, DialogUnreadMark(peer=peer))
     return True
 
 
@@ -42,8 +42,8 @@ async def get_dialog_unread_marks(request, ctx: RequestContext):
     return [T.DialogPeer(peer=peer_object(p)) for p in await ctx.services.storage.unread_marks.list(user_id)]
 
 
-async def clear_unread_mark_after_read(ctx: RequestContext, peer_id: int) -> None:
+async def clear_unread_mark_after_read(ctx: RequestContext, peer: Peer) -> None:
     """Reading a dialog unmarks it, on every device (the reading one too: its app may
     not clear the mark by itself)."""
-    if await ctx.services.storage.unread_marks.clear(ctx.user_id, peer_id):
-        await publish(ctx.services, DialogUnreadMark(peer=Peer.from_key(peer_id)), [ctx.user_id])
+    if await ctx.services.storage.unread_marks.clear(ctx.user_id, peer):
+        await publish(ctx.services, DialogUnreadMark(peer=peer), [ctx.user_id])

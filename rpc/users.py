@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from storage.peer import Peer
 from tl import functions as F, types as T
 
 from .context import RequestContext
@@ -39,7 +40,7 @@ async def get_full_user(request, ctx: RequestContext):
     if about and not await view.can_see(target, "about"):
         about = None
     common = await storage.chats.common(user_id, target, limit=1000) if target != user_id else []
-    notify = await storage.notify_settings.get(user_id, "peer", target)
+    notify = await storage.notify_settings.get(user_id, "peer", Peer.user(target))
     full = T.UserFull(
         id=target, about=about, settings=T.PeerSettings(), notify_settings=settings_object(notify),
         common_chats_count=len(common), blocked=await storage.blocked.is_blocked(user_id, target),

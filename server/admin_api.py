@@ -50,6 +50,7 @@ from rpc.services.registration import policy_of
 from rpc.services.service_account import SERVICE_USER_ID
 from server.capture.control import CaptureControl
 from storage.admin_tokens import AdminTokenRecord
+from storage.peer import PeerKind
 
 from .admin_auth import token_view
 
@@ -364,18 +365,21 @@ async def _send_all(state, user_ids: list[int], text: str) -> None:
 async def report_view(storage, report) -> dict:
     messages = await storage.messages.get(report.reporter_id, report.message_ids) if report.message_ids else []
     people = {report.reporter_id, *(m.from_id for m in messages)}
-    if report.peer_id > 0:
-        people.add(report.peer_id)
+    reported = report.peer
+    if reported.is_user:
+        people.add(reported.id)
     users = {u.id: u for u in await storage.users.get_many(sorted(people))}
     peer = None
-    if report.peer_id > 0 and report.peer_id in users:
-        peer = {"type": "user", **_person(users[report.peer_id])}
-    elif report.peer_id < 0:
-        chat = await storage.chats.get(-report.peer_id)
-        peer = {"type": "group", "id": -report.peer_id, "title": chat.title if chat else None}
+    match reported.kind:
+        case PeerKind.USER if reported.id in users:
+            peer = {"type": "user", **_person(users[reported.id])}
+        case PeerKind.CHAT:
+            chat = await storage.chats.get(reported.id)
+            peer = {"type": "group", "id": reported.id, "title": chat.title if chat else None}
     return {
         "id": report.id, "reason": report.reason, "comment": report.comment, "created_at": report.created_at,
-        "reporter": _person(users.get(report.reporter_id), report.reporter_id), "peer_id": report.peer_id,
+        # peer_id: the stored key, as this API has always shown it; "peer" says what it is.
+        "reporter": _person(users.get(report.reporter_id), report.reporter_id), "peer_id": reported.key,
         "peer": peer,
         "messages": [{"id": m.id, "from": _person(users.get(m.from_id), m.from_id), "date": m.date,
                       "text": m.message[:MESSAGE_PREVIEW], "has_media": m.media is not None}
@@ -442,8 +446,8 @@ async def ban_reported(state, request, report_id: int):
     report = await _open_report(storage, report_id)
     messages = await storage.messages.get(report.reporter_id, report.message_ids) if report.message_ids else []
     authors = sorted({m.from_id for m in messages if not m.out})
-    if not authors and report.peer_id > 0 and report.peer_id != report.reporter_id:
-        authors = [report.peer_id]
+    if not authors and report.peer.is_user and report.peer.id != report.reporter_id:
+        authors = [report.peer.id]
     authors = [a for a in authors if a != SERVICE_USER_ID]
     if not authors:
         raise ApiError(409, "no author to ban: the reported messages are gone or the reporter's own")

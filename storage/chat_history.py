@@ -13,6 +13,7 @@ from typing import Any
 
 from .db import Database, Executor
 from .message_boxes import delete_messages, lock_boxes
+from .peer import Peer
 
 BATCH = 1000
 
@@ -21,10 +22,10 @@ class SqlChatHistory:
     def __init__(self, db: Database):
         self._db = db
 
-    async def delete(self, owner_id: int, peer_id: int, *, max_id: int = 0, min_date: int = 0, max_date: int = 0,
+    async def delete(self, owner_id: int, peer: Peer, *, max_id: int = 0, min_date: int = 0, max_date: int = 0,
                      revoke: bool = False, just_clear: bool = False, now: int, batch: int = BATCH,
                      ) -> tuple[dict[int, tuple[int, int, list[int]]], int]:
-        return await self._db.transaction(_delete_history, self._db.dialect, owner_id, peer_id, max_id, min_date,
+        return await self._db.transaction(_delete_history, self._db.dialect, owner_id, peer.key, max_id, min_date,
                                           max_date, revoke, just_clear, now, max(1, batch))
 
 

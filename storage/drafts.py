@@ -10,6 +10,7 @@ import msgspec
 
 from .db import Database, Row
 from .models import DraftRecord
+from .peer import Peer
 
 _COLUMNS = "owner_id, peer_id, message, entities, reply_to_msg_id, no_webpage, date"
 
@@ -24,16 +25,16 @@ class SqlDrafts:
             " ON CONFLICT (owner_id, peer_id) DO UPDATE SET message = excluded.message,"
             " entities = excluded.entities, reply_to_msg_id = excluded.reply_to_msg_id,"
             " no_webpage = excluded.no_webpage, date = excluded.date",
-            record.owner_id, record.peer_id, record.message, msgspec.json.encode(record.entities).decode(),
+            record.owner_id, record.peer.key, record.message, msgspec.json.encode(record.entities).decode(),
             record.reply_to_msg_id, record.no_webpage, record.date)
 
-    async def clear(self, owner_id: int, peer_id: int) -> bool:
+    async def clear(self, owner_id: int, peer: Peer) -> bool:
         return bool(await self._db.execute("DELETE FROM drafts WHERE owner_id = $1 AND peer_id = $2",
-                                           owner_id, peer_id))
+                                           owner_id, peer.key))
 
-    async def get(self, owner_id: int, peer_id: int) -> DraftRecord | None:
+    async def get(self, owner_id: int, peer: Peer) -> DraftRecord | None:
         row = await self._db.fetchrow(f"SELECT {_COLUMNS} FROM drafts WHERE owner_id = $1 AND peer_id = $2",
-                                      owner_id, peer_id)
+                                      owner_id, peer.key)
         return None if row is None else _draft(row)
 
     async def list(self, owner_id: int) -> list[DraftRecord]:
@@ -43,5 +44,6 @@ class SqlDrafts:
 
 
 def _draft(row: Row) -> DraftRecord:
-    return DraftRecord(owner_id=row[0], peer_id=row[1], message=row[2], entities=msgspec.json.decode(row[3]),
-                       reply_to_msg_id=row[4], no_webpage=bool(row[5]), date=row[6])
+    return DraftRecord(owner_id=row[0], peer=Peer.from_key(row[1]), message=row[2],
+                       entities=msgspec.json.decode(row[3]), reply_to_msg_id=row[4], no_webpage=bool(row[5]),
+                       date=row[6])

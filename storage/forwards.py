@@ -17,18 +17,19 @@ from .chats import send_to_chat
 from .db import Database, Executor
 from .message_boxes import get_messages, send_private
 from .models import MessageRecord, SentMessage
+from .peer import Peer
 
 
 class SqlForwards:
     def __init__(self, db: Database):
         self._db = db
 
-    async def forward(self, owner_id: int, from_peer_id: int, ids: Sequence[int], to_peer_id: int, *,
+    async def forward(self, owner_id: int, from_peer: Peer, ids: Sequence[int], to_peer: Peer, *,
                       random_ids: Sequence[int], date: int, drop_author: bool = False,
                       drop_media_captions: bool = False, silent: bool = False) -> list[tuple[int, SentMessage]]:
         if len(ids) != len(random_ids):
             raise ValueError("one random_id per forwarded message")
-        return await self._db.transaction(_forward, self._db.dialect, owner_id, from_peer_id, list(ids), to_peer_id,
+        return await self._db.transaction(_forward, self._db.dialect, owner_id, from_peer.key, list(ids), to_peer.key,
                                           list(random_ids), date, drop_author, drop_media_captions, silent)
 
 

@@ -9,6 +9,9 @@ Errors: `UsernameTaken` when a username is already used (case-insensitively),
 `AlreadyExists` for a duplicate key or unique value (auth key id, phone, invite code).
 Missing rows are None / empty lists, never exceptions; the one exception is the auth
 key store, whose updates of an unknown key raise KeyError (the caller holds that key).
+
+A dialog's other side (a user, a basic group) is a `Peer` (storage/peer.py) wherever a
+method takes or returns one; how it is kept in a column is storage's business.
 """
 
 from __future__ import annotations
@@ -332,7 +335,7 @@ class Messages(Protocol):
     async def by_random_id(self, owner_id: int, random_id: int) -> MessageRecord | None:
         """The owner's message sent with that random_id (a retried send finds its first try)."""
 
-    async def history(self, owner_id: int, peer_id: int, *, offset_id: int = 0, offset_date: int = 0,
+    async def history(self, owner_id: int, peer: Peer, *, offset_id: int = 0, offset_date: int = 0,
                       add_offset: int = 0, limit: int = 100, max_id: int = 0,
                       min_id: int = 0) -> tuple[list[MessageRecord], int]:
         """messages.getHistory: (newest first, count of the whole dialog). The page starts
@@ -355,29 +358,29 @@ class Messages(Protocol):
         where nothing was deleted are absent. Dialogs' top_message (0 when empty: such
         dialogs are not listed) and unread_count are recomputed."""
 
-    async def read_history(self, owner_id: int, peer_id: int, max_id: int,
-                           now: int | None = None) -> tuple[int | None, int, int | None, int]:
-        """(owner_pts, peer_id, peer_pts, peer_max_id). Raises the owner's read_inbox_max_id
+    async def read_history(self, owner_id: int, peer: Peer, max_id: int,
+                           now: int | None = None) -> tuple[int | None, Peer, int | None, int]:
+        """A private chat's: (owner_pts, peer, peer_pts, peer_max_id). Raises the owner's read_inbox_max_id
         to max_id (capped at top_message; 0: all), "read_inbox" in their box; raises the
         peer's read_outbox_max_id to the peer's id of the newest message now read,
         "read_outbox" in theirs. A pts is None where nothing changed."""
 
-    async def read_chat_history(self, owner_id: int, peer_id: int, max_id: int,
+    async def read_chat_history(self, owner_id: int, peer: Peer, max_id: int,
                                 now: int | None = None) -> tuple[int | None, list[tuple[int, int | None, int]]]:
         """read_history for any dialog, a basic group's too: (owner_pts, [(author, pts,
         author_max_id)]), one entry per author of a message among those now read (in a
         private chat: the peer), whose read_outbox_max_id rises to their own id of the
-        newest of their messages read ("read_outbox" {"peer_id": the author's peer id of
-        the dialog}); pts None where nothing changed."""
+        newest of their messages read ("read_outbox" {"peer_id": the key of the dialog's
+        peer in the author's box}); pts None where nothing changed."""
 
-    async def dialogs(self, owner_id: int, *, offset_date: int = 0, offset_id: int = 0, offset_peer_id: int = 0,
+    async def dialogs(self, owner_id: int, *, offset_date: int = 0, offset_id: int = 0, offset_peer: Peer | None = None,
                       limit: int = 100, exclude_pinned: bool = False) -> tuple[list[DialogRecord], int]:
         """(dialogs with messages, newest top message first (date, then id), total count
-        (pinned ones included)). Offsets: those before (offset_date, offset_id); offset_peer_id
+        (pinned ones included)). Offsets: those before (offset_date, offset_id); offset_peer
         is not needed (top message ids are unique in a box) and ignored. exclude_pinned:
         without the pinned dialogs (storage.pins.pinned_dialogs lists them)."""
 
-    async def dialog(self, owner_id: int, peer_id: int) -> DialogRecord | None: ...
+    async def dialog(self, owner_id: int, peer: Peer) -> DialogRecord | None: ...
 
     async def update_log(self, user_id: int, from_pts: int, limit: int = 1000) -> list[UpdateRecord]:
         """The logged updates with pts > from_pts, ascending, at most limit."""
@@ -401,7 +404,7 @@ class Messages(Protocol):
 class ChatHistory(Protocol):
     """messages.deleteHistory (storage/chat_history.py)."""
 
-    async def delete(self, owner_id: int, peer_id: int, *, max_id: int = 0, min_date: int = 0, max_date: int = 0,
+    async def delete(self, owner_id: int, peer: Peer, *, max_id: int = 0, min_date: int = 0, max_date: int = 0,
                      revoke: bool = False, just_clear: bool = False, now: int, batch: int = 1000,
                      ) -> tuple[dict[int, tuple[int, int, list[int]]], int]:
         """Deletes up to `batch` of the owner's messages with the peer (newest first; id <=
@@ -415,13 +418,13 @@ class ChatHistory(Protocol):
 class Forwards(Protocol):
     """messages.forwardMessages (storage/forwards.py)."""
 
-    async def forward(self, owner_id: int, from_peer_id: int, ids: Sequence[int], to_peer_id: int, *,
+    async def forward(self, owner_id: int, from_peer: Peer, ids: Sequence[int], to_peer: Peer, *,
                       random_ids: Sequence[int], date: int, drop_author: bool = False,
                       drop_media_captions: bool = False, silent: bool = False) -> list[tuple[int, SentMessage]]:
         """Sends a copy of each of the owner's messages `ids` from the dialog with
-        from_peer_id to to_peer_id, in the order asked, one transaction: [(original id,
+        from_peer to to_peer, in the order asked, one transaction: [(original id,
         SentMessage)]. Ids that are not messages of that dialog (or are service messages)
-        are skipped. fwd_from is {"from_id", "date"} of the original author (the original's
+        are skipped. fwd_from is {"from_id" (a peer key), "date"} of the original author (the original's
         own header for a forward of a forward), plus "saved_from_peer" / "saved_from_msg_id"
         into Saved Messages; none with drop_author. drop_media_captions empties the text of
         media messages. A random_id already used by the owner returns that send (duplicate)."""
@@ -430,7 +433,7 @@ class Forwards(Protocol):
 class PinnedMessages(Protocol):
     """messages.updatePinnedMessage / unpinAllMessages (storage/pinned_messages.py)."""
 
-    async def pin(self, owner_id: int, peer_id: int, message_id: int, *, unpin: bool = False,
+    async def pin(self, owner_id: int, peer: Peer, message_id: int, *, unpin: bool = False,
                   one_side: bool = False, silent: bool = False, now: int) -> dict[int, list[int]]:
         """Sets `pinned` on the owner's copy and (unless one_side or Saved Messages) the
         other copy; a "pinned_messages" row per box whose copy changed and, for a two-sided
@@ -438,23 +441,23 @@ class PinnedMessages(Protocol):
         {user_id: [pts logged, ascending]} ({} when nothing changed). MessageNotFound for
         an id that is not a message of that dialog."""
 
-    async def unpin_all(self, owner_id: int, peer_id: int, *, now: int) -> dict[int, list[int]]:
+    async def unpin_all(self, owner_id: int, peer: Peer, *, now: int) -> dict[int, list[int]]:
         """Unpins every pinned message of the dialog and the other side's copies of them."""
 
-    async def pinned_ids(self, owner_id: int, peer_id: int) -> list[int]:
+    async def pinned_ids(self, owner_id: int, peer: Peer) -> list[int]:
         """Newest first."""
 
 
 class PinnedDialogs(Protocol):
     """messages.toggleDialogPin / reorderPinnedDialogs (storage/pinned_dialogs.py)."""
 
-    async def pin(self, owner_id: int, peer_id: int, pinned: bool, *, limit: int = 5) -> bool | None:
+    async def pin(self, owner_id: int, peer: Peer, pinned: bool, *, limit: int = 5) -> bool | None:
         """True if it changed, False if it already was so, None without such a dialog.
         A pin goes to the top; TooManyPinned past the limit."""
 
-    async def reorder(self, owner_id: int, peer_ids: Sequence[int], *, force: bool = False,
-                      limit: int = 5) -> list[int]:
-        """The pinned order becomes peer_ids (top first; peers without a dialog skipped),
+    async def reorder(self, owner_id: int, peers: Sequence[Peer], *, force: bool = False,
+                      limit: int = 5) -> list[Peer]:
+        """The pinned order becomes peers (top first; peers without a dialog skipped),
         then (without force) the other pinned dialogs as they were; returns it.
         TooManyPinned past the limit (nothing changes)."""
 
@@ -468,31 +471,31 @@ class Drafts(Protocol):
     """messages.saveDraft / getAllDrafts (storage/drafts.py)."""
 
     async def save(self, record: DraftRecord) -> None: ...
-    async def clear(self, owner_id: int, peer_id: int) -> bool:
+    async def clear(self, owner_id: int, peer: Peer) -> bool:
         """False if there was none."""
 
-    async def get(self, owner_id: int, peer_id: int) -> DraftRecord | None: ...
+    async def get(self, owner_id: int, peer: Peer) -> DraftRecord | None: ...
     async def list(self, owner_id: int) -> list[DraftRecord]:
         """Newest first."""
 
 
 class NotifySettings(Protocol):
     """account.updateNotifySettings / getNotifySettings / resetNotifySettings
-    (storage/notify_settings.py). A scope is "peer" (peer_id: a storage peer id) or
-    "users" / "chats" / "broadcasts" (peer_id 0)."""
+    (storage/notify_settings.py). A scope is "peer" (with the chat's Peer) or
+    "users" / "chats" / "broadcasts" (no peer)."""
 
     async def set(self, record: NotifySettingsRecord) -> None:
         """Replaces the scope's settings; settings with nothing set remove them."""
 
-    async def clear(self, owner_id: int, scope: str, peer_id: int = 0) -> bool:
+    async def clear(self, owner_id: int, scope: str, peer: Peer | None = None) -> bool:
         """False if there were none."""
 
-    async def get(self, owner_id: int, scope: str, peer_id: int = 0) -> NotifySettingsRecord | None: ...
-    async def for_peers(self, owner_id: int, peer_ids: list[int]) -> dict[int, NotifySettingsRecord]:
-        """{peer_id: settings} of those of these chats that have their own."""
+    async def get(self, owner_id: int, scope: str, peer: Peer | None = None) -> NotifySettingsRecord | None: ...
+    async def for_peers(self, owner_id: int, peers: list[Peer]) -> dict[Peer, NotifySettingsRecord]:
+        """{peer: settings} of those of these chats that have their own."""
 
     async def list(self, owner_id: int) -> list[NotifySettingsRecord]:
-        """Every scope with settings, by scope then peer_id."""
+        """Every scope with settings, by scope then peer."""
 
     async def reset(self, owner_id: int) -> list[NotifySettingsRecord]:
         """Removes all of the user's settings; returns what was removed."""
@@ -502,31 +505,31 @@ class UnreadMarks(Protocol):
     """messages.markDialogUnread / getDialogUnreadMarks (storage/unread_marks.py):
     DialogRecord.unread_mark."""
 
-    async def mark(self, owner_id: int, peer_id: int, unread: bool) -> bool | None:
+    async def mark(self, owner_id: int, peer: Peer, unread: bool) -> bool | None:
         """True if it changed, False if it already was so, None without such a dialog."""
 
-    async def clear(self, owner_id: int, peer_id: int) -> bool:
+    async def clear(self, owner_id: int, peer: Peer) -> bool:
         """Unmarks (reading the dialog); False if it was not marked."""
 
-    async def list(self, owner_id: int) -> list[int]:
+    async def list(self, owner_id: int) -> list[Peer]:
         """The peers of the owner's marked dialogs, newest top message first."""
 
 
 class MessageSearch(Protocol):
     """messages.search / searchGlobal / getSearchCounters (storage/search.py)."""
 
-    async def search(self, owner_id: int, peer_id: int | None, *, query: str = "", from_id: int | None = None,
+    async def search(self, owner_id: int, peer: Peer | None, *, query: str = "", from_id: int | None = None,
                      filter: str = "inputMessagesFilterEmpty", min_date: int = 0, max_date: int = 0,
                      offset_id: int = 0, add_offset: int = 0, limit: int = 100, max_id: int = 0,
                      min_id: int = 0, kind: str = "all") -> tuple[list[MessageRecord], int]:
         """(matches newest first, count of all matches ignoring offset_id/add_offset/limit).
-        peer_id None: every dialog, or with kind "users" / "groups" only private chats /
-        only basic groups. query: case-insensitive substring of the text. filter:
+        peer None: every dialog, or with kind "users" / "groups" only private chats /
+        only basic groups. from_id: the author's user id. query: case-insensitive substring of the text. filter:
         an inputMessagesFilter* predicate name (unknown ones match nothing). Service
         messages only match the filters made for them. limit at most 100."""
 class Chats(Protocol):
     """Basic groups (storage/chats.py): the chat, its current members, invite links, and
-    its messages, written into every member's box (peer_id -chat_id) like private ones.
+    its messages, written into every member's box (their peer Peer.chat(chat_id)) like private ones.
 
     Every change to the member list or the chat moves `version` and is announced by a
     service message (`action`, a MessageAction TL dict) in the box of every member, and
@@ -658,18 +661,18 @@ class Media(Protocol):
 
     async def add_document(self, doc: DocumentRecord) -> None: ...
     async def document(self, document_id: int) -> DocumentRecord | None: ...
-    async def add_profile_photo(self, user_id: int, photo_id: int, set_at: int) -> None:
+    async def add_profile_photo(self, owner: Peer, photo_id: int, set_at: int) -> None:
         """The one with the highest set_at (microseconds: two set in one second keep their
         order) is the current one; setting an existing one again moves it to the top."""
 
-    async def profile_photos(self, user_id: int, offset: int = 0, limit: int = 100) -> tuple[list[PhotoRecord], int]:
+    async def profile_photos(self, owner: Peer, offset: int = 0, limit: int = 100) -> tuple[list[PhotoRecord], int]:
         """(newest first, total count)."""
 
-    async def current_profile_photos(self, user_ids: Iterable[int]) -> dict[int, PhotoRecord]: ...
-    async def delete_profile_photos(self, user_id: int, photo_ids: Iterable[int]) -> list[int]:
-        """The ids that were the user's profile photos and are now deleted, in the order asked."""
+    async def current_profile_photos(self, owners: Iterable[Peer]) -> dict[Peer, PhotoRecord]: ...
+    async def delete_profile_photos(self, owner: Peer, photo_ids: Iterable[int]) -> list[int]:
+        """The ids that were the peer's profile photos and are now deleted, in the order asked."""
 
-    async def is_profile_photo(self, user_id: int, photo_id: int) -> bool: ...
+    async def is_profile_photo(self, owner: Peer, photo_id: int) -> bool: ...
 
 
 class Usernames(Protocol):

@@ -8,8 +8,9 @@ used, its part rows move to `file_parts` in the same transaction (the objects ar
 copied): the file then reads exactly those objects, and nothing written to the upload
 afterwards (a late or repeated saveFilePart, a reused client file_id) can change it.
 
-Profile photos are kept per storage peer id (rpc/services/peers.py): a user's under
-their id, a basic group's under -chat_id, so the same calls serve both.
+Profile photos are kept per peer, under its key (storage/peer.py) in the `user_id`
+column: a user's under their id, a basic group's under its key, so the same calls serve
+both.
 
 Ids of files, photos and documents are random positive int63 (clients see them, so
 they must not reveal counts); access hashes are random int64.
@@ -25,6 +26,7 @@ import msgspec
 
 from .db import Database, Executor, Row, chunks, in_list
 from .models import DocumentRecord, FileRecord, PhotoRecord, UploadRecord
+from .peer import Peer
 
 _UPLOAD = "owner_id, file_id, key_prefix, big, total_parts, created_at"
 _FILE = "id, size, part_size, mime_type, owner_id, created_at"
@@ -151,22 +153,22 @@ class SqlMedia:
 
     # -- profile photos -----------------------------------------------------------------------
 
-    async def add_profile_photo(self, user_id: int, photo_id: int, set_at: int) -> None:
+    async def add_profile_photo(self, owner: Peer, photo_id: int, set_at: int) -> None:
         await self._db.execute("INSERT INTO profile_photos (user_id, photo_id, set_at) VALUES ($1, $2, $3)"
                                " ON CONFLICT (user_id, photo_id) DO UPDATE SET set_at = excluded.set_at",
-                               user_id, photo_id, set_at)
+                               owner.key, photo_id, set_at)
 
-    async def profile_photos(self, user_id: int, offset: int = 0, limit: int = 100) -> tuple[list[PhotoRecord], int]:
-        """(the user's profile photos, newest (current) first, total count)."""
-        total = await self._db.fetchval("SELECT count(*) FROM profile_photos WHERE user_id = $1", user_id)
+    async def profile_photos(self, owner: Peer, offset: int = 0, limit: int = 100) -> tuple[list[PhotoRecord], int]:
+        """(the peer's profile photos, newest (current) first, total count)."""
+        total = await self._db.fetchval("SELECT count(*) FROM profile_photos WHERE user_id = $1", owner.key)
         rows = await self._db.fetch("SELECT photo_id FROM profile_photos WHERE user_id = $1"
                                     " ORDER BY set_at DESC, photo_id DESC LIMIT $2 OFFSET $3",
-                                    user_id, max(0, limit), max(0, offset))
+                                    owner.key, max(0, limit), max(0, offset))
         return await self.photos([row[0] for row in rows]), total
 
-    async def current_profile_photos(self, user_ids: Iterable[int]) -> dict[int, PhotoRecord]:
-        """{user_id: current profile photo} for the users who have one."""
-        wanted = list(dict.fromkeys(user_ids))
+    async def current_profile_photos(self, owners: Iterable[Peer]) -> dict[Peer, PhotoRecord]:
+        """{peer: current profile photo} for the peers who have one."""
+        wanted = list(dict.fromkeys(p.key for p in owners))
         current: dict[int, int] = {}
         for part in chunks(wanted):
             rows = await self._db.fetch(
@@ -178,21 +180,21 @@ class SqlMedia:
                     best[user_id] = (set_at, photo_id)
             current.update((u, p) for u, (_, p) in best.items())
         photos = {p.id: p for p in await self.photos(list(current.values()))}
-        return {u: photos[p] for u, p in current.items() if p in photos}
+        return {Peer.from_key(key): photos[p] for key, p in current.items() if p in photos}
 
-    async def delete_profile_photos(self, user_id: int, photo_ids: Iterable[int]) -> list[int]:
-        """The ids that were the user's profile photos (now deleted)."""
+    async def delete_profile_photos(self, owner: Peer, photo_ids: Iterable[int]) -> list[int]:
+        """The ids that were the peer's profile photos (now deleted)."""
         wanted = list(dict.fromkeys(photo_ids))
         deleted = []
         for part in chunks(wanted):
             rows = await self._db.fetch(f"DELETE FROM profile_photos WHERE user_id = $1 AND photo_id IN"
-                                        f" ({in_list(len(part), start=2)}) RETURNING photo_id", user_id, *part)
+                                        f" ({in_list(len(part), start=2)}) RETURNING photo_id", owner.key, *part)
             deleted += [row[0] for row in rows]
         return [i for i in wanted if i in set(deleted)]
 
-    async def is_profile_photo(self, user_id: int, photo_id: int) -> bool:
+    async def is_profile_photo(self, owner: Peer, photo_id: int) -> bool:
         return bool(await self._db.fetchval("SELECT count(*) FROM profile_photos WHERE user_id = $1"
-                                            " AND photo_id = $2", user_id, photo_id))
+                                            " AND photo_id = $2", owner.key, photo_id))
 
 
 async def _add_part(tx: Executor, dialect: str, owner_id: int, file_id: int, part: int, size: int,

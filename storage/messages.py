@@ -22,6 +22,7 @@ from .message_boxes import (COUNT_UNREAD, DIALOG_COLUMNS, MESSAGE_COLUMNS, copy_
                             dialog_record, get_messages, lock_boxes, member_chats, message_record, one_message,
                             send_private)
 from .models import DialogRecord, MessageRecord, SentMessage, UpdateRecord
+from .peer import Peer
 from .update_log import UpdateKind, log_update, oldest_pts, prune_before, prune_box, row_count, updates_after
 
 HISTORY_LIMIT = 100  # messages.getHistory's cap
@@ -56,15 +57,15 @@ class SqlMessages:
         return await self._db.transaction(delete_messages, self._db.dialect, owner_id, wanted, revoke, _now(now),
                                           {-chat_id for chat_id in moderated_chats})
 
-    async def read_history(self, owner_id: int, peer_id: int, max_id: int,
-                           now: int | None = None) -> tuple[int | None, int, int | None, int]:
-        owner_pts, receipts = await self.read_chat_history(owner_id, peer_id, max_id, now)
-        _, peer_pts, peer_max = receipts[0] if receipts else (peer_id, None, 0)
-        return owner_pts, peer_id, peer_pts, peer_max
+    async def read_history(self, owner_id: int, peer: Peer, max_id: int,
+                           now: int | None = None) -> tuple[int | None, Peer, int | None, int]:
+        owner_pts, receipts = await self.read_chat_history(owner_id, peer, max_id, now)
+        _, peer_pts, peer_max = receipts[0] if receipts else (peer.id, None, 0)
+        return owner_pts, peer, peer_pts, peer_max
 
-    async def read_chat_history(self, owner_id: int, peer_id: int, max_id: int,
+    async def read_chat_history(self, owner_id: int, peer: Peer, max_id: int,
                                 now: int | None = None) -> tuple[int | None, list[tuple[int, int | None, int]]]:
-        return await self._db.transaction(_read_history, self._db.dialect, owner_id, peer_id, max_id, _now(now))
+        return await self._db.transaction(_read_history, self._db.dialect, owner_id, peer.key, max_id, _now(now))
 
     # -- reads -------------------------------------------------------------------------------
 
@@ -76,9 +77,10 @@ class SqlMessages:
                                       owner_id, random_id)
         return None if row is None else message_record(row)
 
-    async def history(self, owner_id: int, peer_id: int, *, offset_id: int = 0, offset_date: int = 0,
+    async def history(self, owner_id: int, peer: Peer, *, offset_id: int = 0, offset_date: int = 0,
                       add_offset: int = 0, limit: int = 100, max_id: int = 0,
                       min_id: int = 0) -> tuple[list[MessageRecord], int]:
+        peer_id = peer.key
         total = await self._db.fetchval("SELECT count(*) FROM messages WHERE owner_id = $1 AND peer_id = $2",
                                         owner_id, peer_id)
         limit = min(limit, HISTORY_LIMIT)
@@ -128,7 +130,7 @@ class SqlMessages:
             found = [message_record(row) for row in await self._db.fetch(sql, *params)]
         return found, total
 
-    async def dialogs(self, owner_id: int, *, offset_date: int = 0, offset_id: int = 0, offset_peer_id: int = 0,
+    async def dialogs(self, owner_id: int, *, offset_date: int = 0, offset_id: int = 0, offset_peer: Peer | None = None,
                       limit: int = 100, exclude_pinned: bool = False) -> tuple[list[DialogRecord], int]:
         total = await self._db.fetchval("SELECT count(*) FROM dialogs WHERE owner_id = $1 AND top_message > 0",
                                         owner_id)
@@ -148,9 +150,9 @@ class SqlMessages:
                                     f" ORDER BY date DESC, top_message DESC LIMIT ${len(args)}", *args)
         return [dialog_record(row) for row in rows], total
 
-    async def dialog(self, owner_id: int, peer_id: int) -> DialogRecord | None:
+    async def dialog(self, owner_id: int, peer: Peer) -> DialogRecord | None:
         row = await self._db.fetchrow(f"SELECT {DIALOG_COLUMNS} FROM dialogs WHERE owner_id = $1 AND peer_id = $2",
-                                      owner_id, peer_id)
+                                      owner_id, peer.key)
         return None if row is None else dialog_record(row)
 
     # -- the update log (storage/update_log.py) --------------------------------------------------

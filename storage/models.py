@@ -2,6 +2,11 @@
 
 Handlers turn them into TL objects for the reader's layer and privacy view; the
 backends (storage/sqlite.py, storage/postgres.py) turn them into rows.
+
+A peer column holds a peer's key (storage/peer.py). Records that handlers build
+(drafts, notification settings) carry a `Peer`; records only storage builds keep the
+column's `peer_id` and read it as a `Peer` through their `peer` property, so nothing
+outside storage/ reads the integer.
 """
 
 from __future__ import annotations
@@ -9,6 +14,8 @@ from __future__ import annotations
 from typing import Any
 
 import msgspec
+
+from .peer import Peer
 
 
 class _Keep:
@@ -169,7 +176,7 @@ class MessageRecord(msgspec.Struct, frozen=True, kw_only=True):
 
     owner_id: int  # whose message box
     id: int  # in the owner's box
-    peer_id: int  # the other user (the owner for Saved Messages); -chat_id in a basic group
+    peer_id: int  # storage's key (Peer.key) of the other user (the owner for Saved Messages) or the group
     from_id: int
     out: bool  # the owner sent it
     date: int
@@ -182,17 +189,33 @@ class MessageRecord(msgspec.Struct, frozen=True, kw_only=True):
     shared_id: int  # the same for every copy of one message (a global sequence)
     media: dict[str, Any] | None = None  # TL dict form
     pinned: bool = False  # in the owner's box
-    # Forwarded: {"from_id": peer id, "date": n} (+ "saved_from_peer", "saved_from_msg_id"
+    # Forwarded: {"from_id": a peer key, "date": n} (+ "saved_from_peer", "saved_from_msg_id"
     # when forwarded to Saved Messages); meaning, rendered as messageFwdHeader.
     fwd_from: dict[str, Any] | None = None
     action: dict[str, Any] | None = None  # a service message's MessageAction, TL dict form
+
+    @property
+    def peer(self) -> Peer:
+        """The dialog the message is in: the other user (the owner for Saved Messages) or the group."""
+        return Peer.from_key(self.peer_id)
+
+    @property
+    def forwarded_from(self) -> Peer | None:
+        """Who wrote the original of a forward (fwd_from's from_id)."""
+        return None if self.fwd_from is None else Peer.from_key(self.fwd_from["from_id"])
+
+    @property
+    def saved_from(self) -> Peer | None:
+        """The dialog a forward into Saved Messages came from (fwd_from's saved_from_peer)."""
+        key = (self.fwd_from or {}).get("saved_from_peer")
+        return None if key is None else Peer.from_key(key)
 
 
 class DraftRecord(msgspec.Struct, frozen=True, kw_only=True):
     """What the owner was typing to a peer (messages.saveDraft)."""
 
     owner_id: int
-    peer_id: int
+    peer: Peer
     message: str
     entities: list[dict[str, Any]] = []  # TL dict form
     reply_to_msg_id: int | None = None
@@ -202,7 +225,7 @@ class DraftRecord(msgspec.Struct, frozen=True, kw_only=True):
 
 class DialogRecord(msgspec.Struct, frozen=True, kw_only=True):
     owner_id: int
-    peer_id: int
+    peer_id: int  # storage's key of the peer (Peer.key)
     top_message: int  # 0 once every message of the dialog is deleted
     read_inbox_max_id: int = 0
     read_outbox_max_id: int = 0
@@ -211,18 +234,27 @@ class DialogRecord(msgspec.Struct, frozen=True, kw_only=True):
     date: int = 0  # of the top message
     unread_mark: bool = False  # messages.markDialogUnread; reading the dialog clears it
 
+    @classmethod
+    def empty(cls, owner_id: int, peer: Peer) -> DialogRecord:
+        """A dialog with no history yet (getPeerDialogs answers one for any peer)."""
+        return cls(owner_id=owner_id, peer_id=peer.key, top_message=0)
+
+    @property
+    def peer(self) -> Peer:
+        return Peer.from_key(self.peer_id)
+
 
 class NotifySettingsRecord(msgspec.Struct, frozen=True, kw_only=True):
     """One user's notification settings for one scope (storage.interface.NotifySettings).
 
-    scope: "peer" (one chat: peer_id is its storage peer id) or a global default,
-    "users" / "chats" / "broadcasts" (peer_id 0). None is a field the client left unset
+    scope: "peer" (one chat: `peer` names it) or a global default, "users" / "chats" /
+    "broadcasts" (no peer). None is a field the client left unset
     (inputPeerNotifySettings's fields are each optional); sounds are NotificationSound TL dicts.
     """
 
     owner_id: int
     scope: str
-    peer_id: int = 0
+    peer: Peer | None = None
     show_previews: bool | None = None
     silent: bool | None = None
     mute_until: int | None = None
@@ -247,7 +279,7 @@ class UpdateRecord(msgspec.Struct, frozen=True, kw_only=True):
     "read_inbox" {"peer_id": 5, "max_id": 9, "still_unread_count": 0};
     "read_outbox" {"peer_id": 5, "max_id": 9}; "pinned_messages" {"peer_id": 5, "ids": [...],
     "pinned": true}. pts is the box's pts after the update.
-    A peer_id is a storage peer id: a user, or -chat_id for a basic group.
+    A peer_id is storage's key of a peer (Peer.key); `peer` reads it.
     """
 
     user_id: int
@@ -256,6 +288,11 @@ class UpdateRecord(msgspec.Struct, frozen=True, kw_only=True):
     kind: str
     data: dict[str, Any]
     date: int
+
+    @property
+    def peer(self) -> Peer:
+        """The dialog a read_inbox / read_outbox / pinned_messages row is about."""
+        return Peer.from_key(self.data["peer_id"])
 
 
 class SentMessage(msgspec.Struct, frozen=True, kw_only=True):
@@ -271,7 +308,7 @@ class SentMessage(msgspec.Struct, frozen=True, kw_only=True):
 
 
 class ChatRecord(msgspec.Struct, frozen=True, kw_only=True):
-    """A basic group (storage/chats.py); its storage peer id is -id."""
+    """A basic group (storage/chats.py); as a peer it is Peer.chat(id)."""
 
     id: int
     title: str

@@ -1,5 +1,6 @@
 """Notification settings (storage.interface.NotifySettings): per user, per chat or per
-global scope (all private chats, all groups, all channels).
+global scope (all private chats, all groups, all channels). A global scope's row has
+peer_id 0 (no peer's key is 0).
 
 Not message-box changes (updateNotifySettings carries no pts), so a plain upsert: the
 settings a client sends replace what was stored for that scope, and settings with
@@ -12,6 +13,7 @@ import msgspec
 
 from .db import Database, Row, chunks, in_list
 from .models import NotifySettingsRecord
+from .peer import Peer
 
 _COLUMNS = ("owner_id, scope, peer_id, show_previews, silent, mute_until, sound, stories_muted,"
             " stories_hide_sender, stories_sound")
@@ -23,7 +25,7 @@ class SqlNotifySettings:
 
     async def set(self, record: NotifySettingsRecord) -> None:
         if record.is_empty():
-            await self.clear(record.owner_id, record.scope, record.peer_id)
+            await self.clear(record.owner_id, record.scope, record.peer)
             return
         await self._db.execute(
             f"INSERT INTO notify_settings ({_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)"
@@ -31,26 +33,26 @@ class SqlNotifySettings:
             " silent = excluded.silent, mute_until = excluded.mute_until, sound = excluded.sound,"
             " stories_muted = excluded.stories_muted, stories_hide_sender = excluded.stories_hide_sender,"
             " stories_sound = excluded.stories_sound",
-            record.owner_id, record.scope, record.peer_id, record.show_previews, record.silent, record.mute_until,
+            record.owner_id, record.scope, _key(record.peer), record.show_previews, record.silent, record.mute_until,
             _json(record.sound), record.stories_muted, record.stories_hide_sender, _json(record.stories_sound))
 
-    async def clear(self, owner_id: int, scope: str, peer_id: int = 0) -> bool:
+    async def clear(self, owner_id: int, scope: str, peer: Peer | None = None) -> bool:
         return bool(await self._db.execute(
             "DELETE FROM notify_settings WHERE owner_id = $1 AND scope = $2 AND peer_id = $3",
-            owner_id, scope, peer_id))
+            owner_id, scope, _key(peer)))
 
-    async def get(self, owner_id: int, scope: str, peer_id: int = 0) -> NotifySettingsRecord | None:
+    async def get(self, owner_id: int, scope: str, peer: Peer | None = None) -> NotifySettingsRecord | None:
         row = await self._db.fetchrow(f"SELECT {_COLUMNS} FROM notify_settings WHERE owner_id = $1 AND scope = $2"
-                                      " AND peer_id = $3", owner_id, scope, peer_id)
+                                      " AND peer_id = $3", owner_id, scope, _key(peer))
         return None if row is None else _record(row)
 
-    async def for_peers(self, owner_id: int, peer_ids: list[int]) -> dict[int, NotifySettingsRecord]:
-        found: dict[int, NotifySettingsRecord] = {}
-        for part in chunks(list(dict.fromkeys(peer_ids))):
+    async def for_peers(self, owner_id: int, peers: list[Peer]) -> dict[Peer, NotifySettingsRecord]:
+        found: dict[Peer, NotifySettingsRecord] = {}
+        for part in chunks(list(dict.fromkeys(p.key for p in peers))):
             rows = await self._db.fetch(f"SELECT {_COLUMNS} FROM notify_settings WHERE owner_id = $1"
                                         f" AND scope = 'peer' AND peer_id IN ({in_list(len(part), 2)})",
                                         owner_id, *part)
-            found.update((row[2], _record(row)) for row in rows)
+            found.update((record.peer, record) for record in map(_record, rows))
         return found
 
     async def list(self, owner_id: int) -> list[NotifySettingsRecord]:
@@ -61,7 +63,11 @@ class SqlNotifySettings:
     async def reset(self, owner_id: int) -> list[NotifySettingsRecord]:
         rows = await self._db.fetch(f"DELETE FROM notify_settings WHERE owner_id = $1 RETURNING {_COLUMNS}",
                                     owner_id)
-        return sorted((_record(row) for row in rows), key=lambda r: (r.scope, r.peer_id))
+        return sorted((_record(row) for row in rows), key=lambda r: (r.scope, _key(r.peer)))
+
+
+def _key(peer: Peer | None) -> int:
+    return 0 if peer is None else peer.key
 
 
 def _json(value: dict | None) -> str | None:
@@ -74,7 +80,8 @@ def _bool(value) -> bool | None:
 
 def _record(row: Row) -> NotifySettingsRecord:
     return NotifySettingsRecord(
-        owner_id=row[0], scope=row[1], peer_id=row[2], show_previews=_bool(row[3]), silent=_bool(row[4]),
+        owner_id=row[0], scope=row[1], peer=Peer.from_key(row[2]) if row[2] else None,
+        show_previews=_bool(row[3]), silent=_bool(row[4]),
         mute_until=row[5], sound=None if row[6] is None else msgspec.json.decode(row[6]),
         stories_muted=_bool(row[7]), stories_hide_sender=_bool(row[8]),
         stories_sound=None if row[9] is None else msgspec.json.decode(row[9]))

@@ -14,6 +14,7 @@ from .db import Database, Executor
 from .interface import TooManyPinned
 from .message_boxes import DIALOG_COLUMNS, dialog_record, lock_boxes
 from .models import DialogRecord
+from .peer import Peer
 
 PINNED_LIMIT = 5  # Telegram's dialogs_pinned_max_default
 
@@ -22,13 +23,14 @@ class SqlPinnedDialogs:
     def __init__(self, db: Database):
         self._db = db
 
-    async def pin(self, owner_id: int, peer_id: int, pinned: bool, *, limit: int = PINNED_LIMIT) -> bool | None:
-        return await self._db.transaction(_pin, self._db.dialect, owner_id, peer_id, pinned, limit)
+    async def pin(self, owner_id: int, peer: Peer, pinned: bool, *, limit: int = PINNED_LIMIT) -> bool | None:
+        return await self._db.transaction(_pin, self._db.dialect, owner_id, peer.key, pinned, limit)
 
-    async def reorder(self, owner_id: int, peer_ids: Sequence[int], *, force: bool = False,
-                      limit: int = PINNED_LIMIT) -> list[int]:
-        return await self._db.transaction(_reorder, self._db.dialect, owner_id, list(dict.fromkeys(peer_ids)),
-                                          force, limit)
+    async def reorder(self, owner_id: int, peers: Sequence[Peer], *, force: bool = False,
+                      limit: int = PINNED_LIMIT) -> list[Peer]:
+        order = await self._db.transaction(_reorder, self._db.dialect, owner_id,
+                                           list(dict.fromkeys(p.key for p in peers)), force, limit)
+        return [Peer.from_key(key) for key in order]
 
     async def list(self, owner_id: int) -> list[DialogRecord]:
         rows = await self._db.fetch(f"SELECT {DIALOG_COLUMNS} FROM dialogs WHERE owner_id = $1"

@@ -15,6 +15,7 @@ from .db import Database, Executor, chunks, in_list
 from .interface import MessageNotFound
 from .chats import lock_chat_members, send_to_chat
 from .message_boxes import MESSAGE_COLUMNS, lock_boxes, message_record, one_message, send_private
+from .peer import Peer
 from .update_log import UpdateKind, log_update
 
 PIN_ACTION = {"_": "messageActionPinMessage"}
@@ -24,17 +25,17 @@ class SqlPinnedMessages:
     def __init__(self, db: Database):
         self._db = db
 
-    async def pin(self, owner_id: int, peer_id: int, message_id: int, *, unpin: bool = False,
+    async def pin(self, owner_id: int, peer: Peer, message_id: int, *, unpin: bool = False,
                   one_side: bool = False, silent: bool = False, now: int) -> dict[int, list[int]]:
-        return await self._db.transaction(_pin, self._db.dialect, owner_id, peer_id, message_id, unpin, one_side,
+        return await self._db.transaction(_pin, self._db.dialect, owner_id, peer.key, message_id, unpin, one_side,
                                           silent, now)
 
-    async def unpin_all(self, owner_id: int, peer_id: int, *, now: int) -> dict[int, list[int]]:
-        return await self._db.transaction(_unpin_all, self._db.dialect, owner_id, peer_id, now)
+    async def unpin_all(self, owner_id: int, peer: Peer, *, now: int) -> dict[int, list[int]]:
+        return await self._db.transaction(_unpin_all, self._db.dialect, owner_id, peer.key, now)
 
-    async def pinned_ids(self, owner_id: int, peer_id: int) -> list[int]:
+    async def pinned_ids(self, owner_id: int, peer: Peer) -> list[int]:
         rows = await self._db.fetch("SELECT id FROM messages WHERE owner_id = $1 AND peer_id = $2 AND pinned"
-                                    " ORDER BY id DESC", owner_id, peer_id)
+                                    " ORDER BY id DESC", owner_id, peer.key)
         return [row[0] for row in rows]
 
 

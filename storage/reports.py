@@ -7,6 +7,7 @@ from __future__ import annotations
 import msgspec
 
 from .db import Database, Row
+from .peer import Peer
 
 _COLUMNS = "id, reporter_id, peer_id, message_ids, reason, comment, created_at, resolved_at, resolution, resolved_by"
 
@@ -14,7 +15,7 @@ _COLUMNS = "id, reporter_id, peer_id, message_ids, reason, comment, created_at, 
 class ReportRecord(msgspec.Struct, frozen=True, kw_only=True):
     id: int
     reporter_id: int
-    peer_id: int  # a user id, or -chat_id for a basic group
+    peer_id: int  # storage's key of the reported peer (Peer.key); `peer` reads it
     message_ids: list[int]  # in the reporter's box; [] for a report of the peer itself
     reason: str
     comment: str
@@ -23,17 +24,21 @@ class ReportRecord(msgspec.Struct, frozen=True, kw_only=True):
     resolution: str = ""
     resolved_by: str = ""
 
+    @property
+    def peer(self) -> Peer:
+        return Peer.from_key(self.peer_id)
+
 
 class SqlReports:
     def __init__(self, db: Database):
         self._db = db
 
-    async def add(self, *, reporter_id: int, peer_id: int, message_ids: list[int], reason: str, comment: str,
+    async def add(self, *, reporter_id: int, peer: Peer, message_ids: list[int], reason: str, comment: str,
                   now: int) -> int:
         return await self._db.fetchval(
             "INSERT INTO reports (reporter_id, peer_id, message_ids, reason, comment, created_at)"
             " VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
-            reporter_id, peer_id, msgspec.json.encode(message_ids).decode(), reason, comment, now)
+            reporter_id, peer.key, msgspec.json.encode(message_ids).decode(), reason, comment, now)
 
     async def get(self, report_id: int) -> ReportRecord | None:
         row = await self._db.fetchrow(f"SELECT {_COLUMNS} FROM reports WHERE id = $1", report_id)

@@ -14,6 +14,7 @@ from typing import Any
 from .db import Database, like_escape
 from .message_boxes import MESSAGE_COLUMNS, message_record
 from .models import MessageRecord
+from .peer import Peer
 
 SEARCH_LIMIT = 100
 
@@ -85,7 +86,7 @@ class SqlMessageSearch:
     def __init__(self, db: Database):
         self._db = db
 
-    async def search(self, owner_id: int, peer_id: int | None, *, query: str = "", from_id: int | None = None,
+    async def search(self, owner_id: int, peer: Peer | None, *, query: str = "", from_id: int | None = None,
                      filter: str = "inputMessagesFilterEmpty", min_date: int = 0, max_date: int = 0,
                      offset_id: int = 0, add_offset: int = 0, limit: int = SEARCH_LIMIT, max_id: int = 0,
                      min_id: int = 0, kind: str = "all") -> tuple[list[MessageRecord], int]:
@@ -99,8 +100,8 @@ class SqlMessageSearch:
             args.append(value)
             where.append(sql.format(f"${len(args)}"))
 
-        if peer_id is not None:
-            bind("peer_id = {}", peer_id)
+        if peer is not None:
+            bind("peer_id = {}", peer.key)
         if kind == "users":
             where.append("peer_id > 0")
         elif kind == "groups":

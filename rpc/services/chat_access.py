@@ -13,21 +13,26 @@ same again inside its transactions where a change reaches other members' boxes
 
 from __future__ import annotations
 
+from storage.peer import Peer, PeerKind
+
 from ..errors import E, RpcError
 
 WRITE_FORBIDDEN = (403, E.CHAT_WRITE_FORBIDDEN)
 CHAT_ID_INVALID = (400, E.CHAT_ID_INVALID)
 
 
-async def is_member(storage, user_id: int, peer_id: int) -> bool:
-    """True for a private peer (a storage peer id > 0); for a basic group (-chat_id),
-    whether the user is one of its members now."""
-    if peer_id > 0:
-        return True
-    return bool(await storage.chats.memberships(user_id, [-peer_id]))
+async def is_member(storage, user_id: int, peer: Peer) -> bool:
+    """True for a private peer; for a basic group, whether the user is one of its
+    members now; False for a channel (none are offered yet)."""
+    match peer.kind:
+        case PeerKind.USER:
+            return True
+        case PeerKind.CHAT:
+            return bool(await storage.chats.memberships(user_id, [peer.id]))
+    return False
 
 
-async def require_member(storage, user_id: int, peer_id: int, error: tuple[int, str] = WRITE_FORBIDDEN) -> None:
+async def require_member(storage, user_id: int, peer: Peer, error: tuple[int, str] = WRITE_FORBIDDEN) -> None:
     """Raise `error` unless `is_member` (a no-op for private peers)."""
-    if not await is_member(storage, user_id, peer_id):
+    if not await is_member(storage, user_id, peer):
         raise RpcError(*error)

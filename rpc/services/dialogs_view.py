@@ -11,12 +11,13 @@ import time
 
 import tl
 from storage.models import DialogRecord, DraftRecord
+from storage.peer import Peer, PeerKind
 from tl import types as T
 
 from .chat_view import ChatView
 from .messages_view import chats_of, message, users_of
 from .notify_view import settings_object
-from .peers import peer_object
+from .peers import ids_of, peer_object
 from .users import UserView
 
 
@@ -29,27 +30,28 @@ def draft_object(record: DraftRecord | None, date: int = 0):
                           entities=[tl.from_dict(e) for e in record.entities] or None, date=record.date)
 
 
-async def updates_naming(storage, viewer_id: int, updates: list, peers: list[int]):
-    """Updates naming these storage peers, with their users and chats."""
-    users = await UserView(storage, viewer_id).users([p for p in peers if p > 0])
-    chats = await ChatView(storage, viewer_id).chats([-p for p in peers if p < 0])
+async def updates_naming(storage, viewer_id: int, updates: list, peers: list[Peer]):
+    """Updates naming these peers, with their users and chats."""
+    users = await UserView(storage, viewer_id).users(ids_of(peers, PeerKind.USER))
+    chats = await ChatView(storage, viewer_id).chats(ids_of(peers, PeerKind.CHAT))
     return T.Updates(updates=updates, users=users, chats=chats, date=int(time.time()), seq=0)
 
 
 async def dialog_objects(storage, owner_id: int, records: list[DialogRecord]):
     """(dialogs, their top messages, the user ids and chat ids they name)."""
-    drafts = {d.peer_id: d for d in await storage.drafts.list(owner_id)} if records else {}
-    notify = await storage.notify_settings.for_peers(owner_id, [d.peer_id for d in records]) if records else {}
+    drafts = {d.peer: d for d in await storage.drafts.list(owner_id)} if records else {}
+    notify = await storage.notify_settings.for_peers(owner_id, [d.peer for d in records]) if records else {}
     tops = await storage.messages.get(owner_id, [d.top_message for d in records if d.top_message])
-    dialogs = [T.Dialog(pinned=d.pinned_order is not None, unread_mark=d.unread_mark, peer=peer_object(d.peer_id),
+    dialogs = [T.Dialog(pinned=d.pinned_order is not None, unread_mark=d.unread_mark, peer=peer_object(d.peer),
                         top_message=d.top_message,
                         read_inbox_max_id=d.read_inbox_max_id, read_outbox_max_id=d.read_outbox_max_id,
                         unread_count=d.unread_count, unread_mentions_count=0, unread_reactions_count=0,
-                        unread_poll_votes_count=0, notify_settings=settings_object(notify.get(d.peer_id)),
-                        draft=draft_object(drafts[d.peer_id]) if d.peer_id in drafts else None)
+                        unread_poll_votes_count=0, notify_settings=settings_object(notify.get(d.peer)),
+                        draft=draft_object(drafts[d.peer]) if d.peer in drafts else None)
                for d in records]
-    user_ids = list(dict.fromkeys([d.peer_id for d in records if d.peer_id > 0] + users_of(tops)))
-    chat_ids = list(dict.fromkeys([-d.peer_id for d in records if d.peer_id < 0] + chats_of(tops)))
+    peers = [d.peer for d in records]
+    user_ids = list(dict.fromkeys(ids_of(peers, PeerKind.USER) + users_of(tops)))
+    chat_ids = list(dict.fromkeys(ids_of(peers, PeerKind.CHAT) + chats_of(tops)))
     return dialogs, [message(r) for r in tops], user_ids, chat_ids
 
 

@@ -58,8 +58,8 @@ async def resolve_location(services, user_id: int, location) -> FileRecord:
         await file_references.check(storage, user_id, location.file_reference, "document", doc.id, doc.owner_id)
         file_id = doc.file_id if not location.thumb_size else _size_file_id(doc.thumbs, location.thumb_size)
     elif isinstance(location, T.InputPeerPhotoFileLocation):
-        peer_id = await resolve_input_peer(storage, user_id, location.peer)
-        if not await storage.media.is_profile_photo(peer_id, location.photo_id):
+        peer = await resolve_input_peer(storage, user_id, location.peer)
+        if not await storage.media.is_profile_photo(peer, location.photo_id):
             raise RpcError(400, E.FILE_ID_INVALID)
         photo = await storage.media.photo(location.photo_id)
         if photo is None:

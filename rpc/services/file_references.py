@@ -20,6 +20,8 @@ from __future__ import annotations
 import struct
 import time
 
+from storage.peer import Peer
+
 from ..errors import E, RpcError
 
 VERSION = 1
@@ -69,12 +71,12 @@ async def check(storage, user_id: int, reference: bytes, kind: str, object_id: i
             return
     elif origin_kind == PROFILE:
         if kind == "photo" and await storage.users.get(origin) is not None \
-                and await storage.media.is_profile_photo(origin, object_id):
+                and await storage.media.is_profile_photo(Peer.user(origin), object_id):
             return
     elif origin_kind == CHAT:
         # A group's photo is shown to anyone who can see the group (invite previews
-        # too); it must still be that group's photo (stored under its peer id -chat_id).
-        if kind == "photo" and await storage.media.is_profile_photo(-origin, object_id):
+        # too); it must still be that group's photo.
+        if kind == "photo" and await storage.media.is_profile_photo(Peer.chat(origin), object_id):
             return
     elif origin_kind == UPLOADER:
         if origin == user_id == owner_id:

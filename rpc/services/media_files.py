@@ -151,8 +151,8 @@ async def chat_photo_from_input(services, user_id: int, input_chat_photo) -> Pho
     """The photo an InputChatPhoto names for a basic group or channel (messages.editChatPhoto,
     messages.createChat ...): a new square photo from an upload, an existing photo the
     user may use, or None for InputChatPhotoEmpty (remove the photo). Store it with
-    storage.media.add_profile_photo(peer_id, photo.id, time.time_ns() // 1000) under the chat's storage
-    peer id (-chat_id); render it with media_view.chat_photo_object (in Chat objects)
+    storage.media.add_profile_photo(Peer.chat(chat_id), photo.id, time.time_ns() // 1000);
+    render it with media_view.chat_photo_object (in Chat objects)
     and media_view.photo_object(photo, chat_photo_reference(chat_id)) (in
     messageActionChatEditPhoto and photos lists). InputPeerPhotoFileLocation downloads
     then work for the chat as for a user."""

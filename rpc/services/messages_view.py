@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import tl
 from storage.models import MessageRecord, UpdateRecord
+from storage.peer import Peer, PeerKind
 from storage.update_log import UpdateKind
 from tl import types as T
 
 from .media_view import message_fields
-from .peers import peer_object
+from .peers import ids_of, peer_object
 
 
 def message(record: MessageRecord):
@@ -17,26 +18,27 @@ def message(record: MessageRecord):
     reply_to = T.MessageReplyHeader(reply_to_msg_id=record.reply_to_msg_id) if record.reply_to_msg_id else None
     if record.action is not None:
         return T.MessageService(
-            id=record.id, out=record.out, silent=record.silent, peer_id=peer_object(record.peer_id),
+            id=record.id, out=record.out, silent=record.silent, peer_id=peer_object(record.peer),
             from_id=T.PeerUser(user_id=record.from_id), date=record.date, action=tl.from_dict(record.action),
             reply_to=reply_to)
     entities = [tl.from_dict(e) for e in record.entities] or None
     return T.Message(
-        id=record.id, out=record.out, silent=record.silent, pinned=record.pinned, peer_id=peer_object(record.peer_id),
+        id=record.id, out=record.out, silent=record.silent, pinned=record.pinned, peer_id=peer_object(record.peer),
         from_id=T.PeerUser(user_id=record.from_id), date=record.date, message=record.message,
-        entities=entities, edit_date=record.edit_date, reply_to=reply_to, fwd_from=forward_header(record.fwd_from),
+        entities=entities, edit_date=record.edit_date, reply_to=reply_to, fwd_from=forward_header(record),
         **message_fields(record),
     )
 
 
-def forward_header(fwd_from: dict | None):
-    """messageFwdHeader of a stored forward (storage/forwards.py)."""
-    if fwd_from is None:
+def forward_header(record: MessageRecord):
+    """messageFwdHeader of a stored forward (storage/forwards.py), None for a message
+    that is not one."""
+    if record.fwd_from is None:
         return None
-    saved_from = fwd_from.get("saved_from_peer")
-    return T.MessageFwdHeader(from_id=peer_object(fwd_from["from_id"]), date=fwd_from["date"],
+    saved_from = record.saved_from
+    return T.MessageFwdHeader(from_id=peer_object(record.forwarded_from), date=record.fwd_from["date"],
                               saved_from_peer=None if saved_from is None else peer_object(saved_from),
-                              saved_from_msg_id=fwd_from.get("saved_from_msg_id"))
+                              saved_from_msg_id=record.fwd_from.get("saved_from_msg_id"))
 
 
 def _action_users(action: dict | None) -> list[int]:
@@ -46,26 +48,27 @@ def _action_users(action: dict | None) -> list[int]:
     return [*action.get("users", ()), *(action[k] for k in ("user_id", "inviter_id") if k in action)]
 
 
-def _peers_named(r: MessageRecord) -> list[int]:
-    """Every storage peer id a message shows: its chat, author, forward origin and the
-    users a service message names."""
-    ids = [r.peer_id, r.from_id, *_action_users(r.action)]
+def _peers_named(r: MessageRecord) -> list[Peer]:
+    """Every peer a message shows: its dialog, author, forward origin and the users a
+    service message names."""
+    peers = [r.peer, *(Peer.user(u) for u in [r.from_id, *_action_users(r.action)])]
     if r.fwd_from is not None:
-        ids += [r.fwd_from["from_id"], r.fwd_from.get("saved_from_peer") or r.fwd_from["from_id"]]
-    return ids
+        peers += [r.forwarded_from, r.saved_from or r.forwarded_from]
+    return peers
+
+
+def _all_peers_named(records) -> list[Peer]:
+    return [p for r in records for p in _peers_named(r)]
 
 
 def users_of(records) -> list[int]:
     """The users the client needs to show these messages."""
-    ids: list[int] = []
-    for r in records:
-        ids += _peers_named(r)
-    return list(dict.fromkeys(i for i in ids if i > 0))
+    return ids_of(_all_peers_named(records), PeerKind.USER)
 
 
 def chats_of(records) -> list[int]:
     """The basic groups these messages show (chat ids)."""
-    return list(dict.fromkeys(-i for r in records for i in _peers_named(r) if i < 0))
+    return ids_of(_all_peers_named(records), PeerKind.CHAT)
 
 
 async def render_log(storage, user_id: int, rows: list[UpdateRecord]):
@@ -84,21 +87,20 @@ async def render_log(storage, user_id: int, rows: list[UpdateRecord]):
         elif r.kind == UpdateKind.DELETE_MESSAGES:
             others.append(T.UpdateDeleteMessages(messages=list(r.data["ids"]), pts=r.pts, pts_count=r.pts_count))
         elif r.kind == UpdateKind.READ_INBOX:
-            others.append(T.UpdateReadHistoryInbox(peer=peer_object(r.data["peer_id"]), max_id=r.data["max_id"],
+            others.append(T.UpdateReadHistoryInbox(peer=peer_object(r.peer), max_id=r.data["max_id"],
                                                    still_unread_count=r.data.get("still_unread_count", 0),
                                                    pts=r.pts, pts_count=r.pts_count))
-            peers.append(r.data["peer_id"])
+            peers.append(r.peer)
         elif r.kind == UpdateKind.READ_OUTBOX:
-            others.append(T.UpdateReadHistoryOutbox(peer=peer_object(r.data["peer_id"]), max_id=r.data["max_id"],
+            others.append(T.UpdateReadHistoryOutbox(peer=peer_object(r.peer), max_id=r.data["max_id"],
                                                     pts=r.pts, pts_count=r.pts_count))
-            peers.append(r.data["peer_id"])
+            peers.append(r.peer)
         elif r.kind == UpdateKind.PINNED_MESSAGES:
-            others.append(T.UpdatePinnedMessages(pinned=r.data["pinned"], peer=peer_object(r.data["peer_id"]),
+            others.append(T.UpdatePinnedMessages(pinned=r.data["pinned"], peer=peer_object(r.peer),
                                                  messages=list(r.data["ids"]), pts=r.pts, pts_count=r.pts_count))
-            peers.append(r.data["peer_id"])
-    users = users_of(shown) + [p for p in peers if p > 0]
-    chats = chats_of(shown) + [-p for p in peers if p < 0]
-    return new_messages, others, list(dict.fromkeys(users)), list(dict.fromkeys(chats))
+            peers.append(r.peer)
+    named = _all_peers_named(shown) + peers
+    return new_messages, others, ids_of(named, PeerKind.USER), ids_of(named, PeerKind.CHAT)
 
 
 async def log_updates(storage, user_id: int, pts_values: list[int]):

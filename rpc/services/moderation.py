@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import time
 
+from storage.peer import PeerKind
+
 from ..updates.events import LogRow
 from ..updates.publish import publish
 
@@ -39,7 +41,7 @@ async def delete_for_everyone(services, owner_id: int, message_ids: list[int]) -
     found = await storage.messages.get(owner_id, message_ids)
     if not found:
         return 0
-    groups = sorted({-m.peer_id for m in found if m.peer_id < 0})
+    groups = sorted({m.peer.id for m in found if m.peer.kind is PeerKind.CHAT})
     changed = await storage.messages.delete(owner_id, [m.id for m in found], revoke=True, now=int(time.time()),
                                             moderated_chats=groups)
     for box, (pts, _count, _ids) in changed.items():

@@ -1,14 +1,15 @@
 """Notification settings between TL and storage: which scope an InputNotifyPeer names,
 what a client may store, and how stored settings look as peerNotifySettings.
 
-A scope is ("peer", storage peer id) for one chat, or ("users" | "chats" | "broadcasts",
-0) for the defaults of all private chats, groups or channels (storage/notify_settings.py).
+A scope is ("peer", its Peer) for one chat, or ("users" | "chats" | "broadcasts", None)
+for the defaults of all private chats, groups or channels (storage/notify_settings.py).
 """
 
 from __future__ import annotations
 
 import tl
 from storage.models import NotifySettingsRecord
+from storage.peer import Peer, PeerKind
 from tl import types as T
 
 from ..errors import E, RpcError
@@ -16,14 +17,16 @@ from .peers import peer_object, resolve_input_peer
 
 GLOBAL_SCOPES = {T.InputNotifyUsers: "users", T.InputNotifyChats: "chats", T.InputNotifyBroadcasts: "broadcasts"}
 _GLOBAL_PEERS = {"users": T.NotifyUsers, "chats": T.NotifyChats, "broadcasts": T.NotifyBroadcasts}
+# The kind of chat each global scope covers.
+SCOPE_KINDS = {"users": PeerKind.USER, "chats": PeerKind.CHAT, "broadcasts": PeerKind.CHANNEL}
 SOUND_TEXT_MAX = 256  # a local sound's title or file name; anything longer is no sound name
 
 
-async def resolve_scope(storage, user_id: int, notify_peer) -> tuple[str, int]:
-    """The (scope, peer_id) an InputNotifyPeer names, checked like any input peer."""
+async def resolve_scope(storage, user_id: int, notify_peer) -> tuple[str, Peer | None]:
+    """The (scope, peer) an InputNotifyPeer names, checked like any input peer."""
     for kind, scope in GLOBAL_SCOPES.items():
         if isinstance(notify_peer, kind):
-            return scope, 0
+            return scope, None
     if isinstance(notify_peer, T.InputNotifyPeer):
         return "peer", await resolve_input_peer(storage, user_id, notify_peer.peer)
     if isinstance(notify_peer, T.InputNotifyForumTopic):
@@ -47,14 +50,14 @@ def _sound(sound) -> dict | None:
     raise RpcError(400, E.SETTINGS_INVALID)
 
 
-def record_from_input(owner_id: int, scope: str, peer_id: int, settings) -> NotifySettingsRecord:
+def record_from_input(owner_id: int, scope: str, peer: Peer | None, settings) -> NotifySettingsRecord:
     """The inputPeerNotifySettings to store, SETTINGS_INVALID for what cannot be."""
     if not isinstance(settings, T.InputPeerNotifySettings):
         raise RpcError(400, E.SETTINGS_INVALID)
     if settings.mute_until is not None and settings.mute_until < 0:
         raise RpcError(400, E.SETTINGS_INVALID)
     return NotifySettingsRecord(
-        owner_id=owner_id, scope=scope, peer_id=peer_id, show_previews=settings.show_previews,
+        owner_id=owner_id, scope=scope, peer=peer, show_previews=settings.show_previews,
         silent=settings.silent, mute_until=settings.mute_until, sound=_sound(settings.sound),
         stories_muted=settings.stories_muted, stories_hide_sender=settings.stories_hide_sender,
         stories_sound=_sound(settings.stories_sound))
@@ -76,10 +79,10 @@ def settings_object(record: NotifySettingsRecord | None):
         stories_android_sound=stories_sound, stories_other_sound=stories_sound)
 
 
-def notify_peer_object(scope: str, peer_id: int):
+def notify_peer_object(scope: str, peer: Peer | None):
     """The NotifyPeer of a scope (updateNotifySettings names it)."""
     if scope == "peer":
-        return T.NotifyPeer(peer=peer_object(peer_id))
+        return T.NotifyPeer(peer=peer_object(peer))
     return _GLOBAL_PEERS[scope]()
 
 

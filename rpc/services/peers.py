@@ -1,8 +1,8 @@
-"""Input peers → storage peer ids, with the access checks (USER_ID_INVALID / PEER_ID_INVALID).
+"""Input peers → `Peer` values, with the access checks (USER_ID_INVALID / PEER_ID_INVALID).
 
-In storage a peer is one integer: a user by their id (> 0), a basic group by minus its
-chat id (as the Bot API does), so message boxes, dialogs and the update log need no
-separate peer-type column. `peer_object` turns it back into TL.
+A peer is a kind (user, basic group, channel) and an id (storage/peer.py); code here
+asks its kind and never sees how storage keeps it. `peer_object` turns one into TL and
+`ids_of` picks the ids of one kind out of a list (for the users and chats an answer names).
 
 Lenient as Telegram: an InputPeerUser/InputPeerSelf where the schema says InputUser is
 accepted (PROTOCOL.md rule 28), and so is an InputUser where it says InputPeer.
@@ -10,6 +10,9 @@ accepted (PROTOCOL.md rule 28), and so is an InputUser where it says InputPeer.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
+from storage.peer import Peer, PeerKind
 from tl import types as T
 
 from ..errors import E, RpcError
@@ -31,27 +34,32 @@ async def resolve_input_peer_user(storage, viewer_id: int, peer) -> int:
     return await resolve_user(storage, viewer_id, peer, E.PEER_ID_INVALID)
 
 
-def chat_peer_id(chat_id: int) -> int:
-    """The storage peer id of a basic group."""
-    return -chat_id
+def peer_object(peer: Peer):
+    """The TL Peer of a peer."""
+    match peer.kind:
+        case PeerKind.USER:
+            return T.PeerUser(user_id=peer.id)
+        case PeerKind.CHAT:
+            return T.PeerChat(chat_id=peer.id)
+        case PeerKind.CHANNEL:
+            return T.PeerChannel(channel_id=peer.id)
+    raise AssertionError(peer.kind)
 
 
-def peer_object(peer_id: int):
-    """The TL Peer of a storage peer id."""
-    if peer_id < 0:
-        return T.PeerChat(chat_id=-peer_id)
-    return T.PeerUser(user_id=peer_id)
+def ids_of(peers: Iterable[Peer], kind: PeerKind) -> list[int]:
+    """The ids of the peers of one kind, in order, each once."""
+    return list(dict.fromkeys(p.id for p in peers if p.kind is kind))
 
 
-async def resolve_input_peer(storage, viewer_id: int, peer) -> int:
-    """The storage peer id (see above) an InputPeer names, checked for access: a basic
-    group (no access hash) is open to its members and to former members, whose box
-    still holds its history."""
+async def resolve_input_peer(storage, viewer_id: int, peer) -> Peer:
+    """The peer an InputPeer names, checked for access: a basic group (no access hash)
+    is open to its members and to former members, whose box still holds its history.
+    Channels (InputPeerChannel) are not offered here: PEER_ID_INVALID."""
     if isinstance(peer, T.InputPeerChat):
         if await can_see_chat(storage, viewer_id, peer.chat_id):
-            return chat_peer_id(peer.chat_id)
+            return Peer.chat(peer.chat_id)
         raise RpcError(400, E.PEER_ID_INVALID)
-    return await resolve_user(storage, viewer_id, peer, E.PEER_ID_INVALID)
+    return Peer.user(await resolve_user(storage, viewer_id, peer, E.PEER_ID_INVALID))
 
 
 async def can_see_chat(storage, viewer_id: int, chat_id: int) -> bool:
@@ -61,4 +69,4 @@ async def can_see_chat(storage, viewer_id: int, chat_id: int) -> bool:
         return False
     if await storage.chats.memberships(viewer_id, [chat_id]):
         return True
-    return await storage.messages.dialog(viewer_id, chat_peer_id(chat_id)) is not None
+    return await storage.messages.dialog(viewer_id, Peer.chat(chat_id)) is not None

@@ -8,6 +8,7 @@ import time
 
 from storage.interface import ChatNotFound, NotMember
 from storage.models import MessageRecord, SentMessage
+from storage.peer import Peer, PeerKind
 from tl import types as T
 
 from ..errors import E, RpcError
@@ -17,21 +18,24 @@ from .messages_view import chats_of, message, users_of
 from .users import UserView
 
 
-async def check_can_send(storage, user_id: int, peer: int) -> None:
+async def check_can_send(storage, user_id: int, peer: Peer) -> None:
     """YOU_BLOCKED_USER when the sender blocked the private peer (groups: storage checks membership)."""
-    if 0 < peer != user_id and await storage.blocked.is_blocked(user_id, peer):
+    if peer.is_user and peer.id != user_id and await storage.blocked.is_blocked(user_id, peer.id):
         raise RpcError(400, E.YOU_BLOCKED_USER)
 
 
-async def store_message(ctx, peer: int, **fields) -> SentMessage:
+async def store_message(ctx, peer: Peer, **fields) -> SentMessage:
     """One new message from ctx's user to `peer` (send_private's / chats.send_message's
     fields), every box it reached told live; a retried random_id returns the first send."""
     storage = ctx.services.storage
     try:
-        if peer < 0:
-            sent = await storage.chats.send_message(-peer, ctx.user_id, **fields)
-        else:
-            sent = await storage.messages.send_private(ctx.user_id, peer, **fields)
+        match peer.kind:
+            case PeerKind.USER:
+                sent = await storage.messages.send_private(ctx.user_id, peer.id, **fields)
+            case PeerKind.CHAT:
+                sent = await storage.chats.send_message(peer.id, ctx.user_id, **fields)
+            case PeerKind.CHANNEL:
+                raise RpcError(400, E.CHANNEL_INVALID)  # resolve_input_peer offers none yet
     except NotMember:
         raise RpcError(403, E.CHAT_WRITE_FORBIDDEN) from None
     except ChatNotFound:

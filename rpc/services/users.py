@@ -10,6 +10,7 @@ from __future__ import annotations
 import time
 
 from storage.models import UserRecord
+from storage.peer import Peer
 from tl import types as T
 
 from . import file_references
@@ -82,10 +83,11 @@ class UserView:
         """Current profile photos of the users not looked up yet, in one query."""
         wanted = [u for u in dict.fromkeys(user_ids) if u not in self._photos]
         if wanted:
-            current = await self.storage.media.current_profile_photos(wanted)
+            current = await self.storage.media.current_profile_photos([Peer.user(u) for u in wanted])
             for u in wanted:
-                self._photo_records[u] = current.get(u)
-                self._photos[u] = profile_photo_object(current[u]) if u in current else None
+                record = current.get(Peer.user(u))
+                self._photo_records[u] = record
+                self._photos[u] = None if record is None else profile_photo_object(record)
 
     async def photo(self, user_id: int):
         """The user's current profile photo as UserProfilePhoto, if the viewer may see it."""

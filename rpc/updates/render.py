@@ -13,6 +13,7 @@ import time
 from collections.abc import Awaitable, Callable
 
 import tl
+from storage.peer import Peer
 from tl import types as T
 
 from ..services.chat_view import ChatView, participants_object
@@ -49,7 +50,7 @@ async def _user_status(storage, viewer_id: int, event: ev.UserStatus):
 
 
 async def _user_changed(storage, viewer_id: int, event: ev.UserChanged):
-    return await updates_naming(storage, viewer_id, [T.UpdateUser(user_id=event.user_id)], [event.user_id])
+    return await updates_naming(storage, viewer_id, [T.UpdateUser(user_id=event.user_id)], [Peer.user(event.user_id)])
 
 
 async def _typing(storage, viewer_id: int, event: ev.Typing):
@@ -64,19 +65,19 @@ async def _typing(storage, viewer_id: int, event: ev.Typing):
 
 
 async def _draft(storage, viewer_id: int, event: ev.Draft):
-    peer = event.peer.key
+    peer = event.peer
     draft = draft_object(await storage.drafts.get(viewer_id, peer), date=int(time.time()))
     return await updates_naming(storage, viewer_id, [T.UpdateDraftMessage(peer=peer_object(peer), draft=draft)], [peer])
 
 
 async def _dialog_pinned(storage, viewer_id: int, event: ev.DialogPinned):
-    peer = event.peer.key
+    peer = event.peer
     update = T.UpdateDialogPinned(pinned=event.pinned, peer=T.DialogPeer(peer=peer_object(peer)))
     return await updates_naming(storage, viewer_id, [update], [peer])
 
 
 async def _pinned_dialogs(storage, viewer_id: int, event: ev.PinnedDialogs):
-    peers = [d.peer_id for d in await storage.pinned_dialogs.list(viewer_id)]
+    peers = [d.peer for d in await storage.pinned_dialogs.list(viewer_id)]
     update = T.UpdatePinnedDialogs(order=[T.DialogPeer(peer=peer_object(p)) for p in peers])
     return await updates_naming(storage, viewer_id, [update], peers)
 
@@ -84,14 +85,14 @@ async def _pinned_dialogs(storage, viewer_id: int, event: ev.PinnedDialogs):
 async def _notify_settings(storage, viewer_id: int, event: ev.NotifySettings):
     if event.scope not in ("peer", "users", "chats", "broadcasts") or (event.scope == "peer") != (event.peer is not None):
         return None
-    peer = 0 if event.peer is None else event.peer.key
+    peer = event.peer
     settings = settings_object(await storage.notify_settings.get(viewer_id, event.scope, peer))
     update = T.UpdateNotifySettings(peer=notify_peer_object(event.scope, peer), notify_settings=settings)
     return await updates_naming(storage, viewer_id, [update], [peer] if event.peer is not None else [])
 
 
 async def _dialog_unread_mark(storage, viewer_id: int, event: ev.DialogUnreadMark):
-    peer = event.peer.key
+    peer = event.peer
     dialog = await storage.messages.dialog(viewer_id, peer)
     update = T.UpdateDialogUnreadMark(unread=bool(dialog and dialog.unread_mark),
                                       peer=T.DialogPeer(peer=peer_object(peer)))

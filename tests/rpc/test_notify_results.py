@@ -8,9 +8,10 @@ import tl
 from rpc.errors import RpcError
 from rpc.services.notify_view import is_exception, notify_peer_object, record_from_input, settings_object
 from storage.models import NotifySettingsRecord
+from storage.peer import Peer
 from tl import functions as F, types as T
 
-FULL = NotifySettingsRecord(owner_id=1, scope="peer", peer_id=-5, show_previews=False, silent=True,
+FULL = NotifySettingsRecord(owner_id=1, scope="peer", peer=Peer.chat(5), show_previews=False, silent=True,
                             mute_until=2**31 - 1, sound={"_": "notificationSoundLocal", "title": "t", "data": "d"},
                             stories_muted=True, stories_hide_sender=False,
                             stories_sound={"_": "notificationSoundNone"})
@@ -27,7 +28,8 @@ def test_settings_answer_every_layer(record):
 def test_updates_and_unread_marks_every_layer():
     updates = T.Updates(updates=[
         T.UpdateNotifySettings(peer=notify_peer_object(s, p), notify_settings=settings_object(FULL))
-        for s, p in [("peer", 7), ("peer", -5), ("users", 0), ("chats", 0), ("broadcasts", 0)]
+        for s, p in [("peer", Peer.user(7)), ("peer", Peer.chat(5)), ("users", None), ("chats", None),
+                     ("broadcasts", None)]
     ] + [T.UpdateDialogUnreadMark(unread=True, peer=T.DialogPeer(peer=T.PeerUser(user_id=7)))],
         users=[], chats=[], date=1, seq=0)
     exceptions = F.account.GetNotifyExceptions(compare_sound=True)
@@ -50,13 +52,13 @@ def test_bad_settings_are_refused():
                      T.InputPeerNotifySettings(sound=T.NotificationSoundRingtone(id=5)),
                      T.InputPeerNotifySettings(sound=T.NotificationSoundLocal(title="x" * 300, data=""))]:
         with pytest.raises(RpcError) as error:
-            record_from_input(1, "peer", 7, settings)
+            record_from_input(1, "peer", Peer.user(7), settings)
         assert error.value.message == "SETTINGS_INVALID"
 
 
 def test_exceptions_count_sound_and_stories_only_when_asked():
-    sound_only = NotifySettingsRecord(owner_id=1, scope="peer", peer_id=7, sound={"_": "notificationSoundNone"})
-    stories_only = NotifySettingsRecord(owner_id=1, scope="peer", peer_id=7, stories_muted=True)
+    sound_only = NotifySettingsRecord(owner_id=1, scope="peer", peer=Peer.user(7), sound={"_": "notificationSoundNone"})
+    stories_only = NotifySettingsRecord(owner_id=1, scope="peer", peer=Peer.user(7), stories_muted=True)
     assert not is_exception(sound_only, compare_sound=False, compare_stories=True)
     assert is_exception(sound_only, compare_sound=True, compare_stories=False)
     assert not is_exception(stories_only, compare_sound=True, compare_stories=False)

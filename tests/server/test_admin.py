@@ -11,6 +11,7 @@ import trio_asyncio
 
 from storage import open_storage
 from storage.models import AuthorizationRecord
+from storage.peer import Peer
 from tools.cli import main
 
 
@@ -101,7 +102,7 @@ def read_box(tmp_path, user_id):
         async with trio_asyncio.open_loop():
             storage = await open_storage(None, str(tmp_path))
             try:
-                messages, _ = await storage.messages.history(user_id, 777000)
+                messages, _ = await storage.messages.history(user_id, Peer.user(777000))
                 sender = await storage.users.get(777000)
                 return messages, sender
             finally:

@@ -4,6 +4,7 @@ statistics.py), on both backends."""
 from __future__ import annotations
 
 from storage.models import AuthorizationRecord, FileRecord
+from storage.peer import Peer
 
 DAY = 86400
 NOW = 1_800_000_000  # a fixed clock: 2027-01-15 08:00 UTC
@@ -25,15 +26,16 @@ async def test_tokens_are_kept_hashed_and_revoked_once(storage):
 
 
 async def test_reports_queue_open_then_resolved(storage):
-    first = await storage.reports.add(reporter_id=10, peer_id=20, message_ids=[3, 4], reason="spam", comment="x",
+    first = await storage.reports.add(reporter_id=10, peer=Peer.user(20), message_ids=[3, 4], reason="spam", comment="x",
                                       now=NOW)
-    second = await storage.reports.add(reporter_id=10, peer_id=-5, message_ids=[], reason="fake", comment="",
+    second = await storage.reports.add(reporter_id=10, peer=Peer.chat(5), message_ids=[], reason="fake", comment="",
                                        now=NOW + 1)
     assert [r.id for r in await storage.reports.list()] == [second, first]  # newest first
     assert [r.id for r in await storage.reports.list(before_id=second)] == [first]
     assert await storage.reports.count_open() == 2
     report = await storage.reports.get(first)
-    assert (report.message_ids, report.peer_id, report.reason, report.comment) == ([3, 4], 20, "spam", "x")
+    assert (report.message_ids, report.peer, report.reason, report.comment) == ([3, 4], Peer.user(20), "spam", "x")
+    assert (await storage.reports.get(second)).peer == Peer.chat(5)
     assert await storage.reports.resolve(first, resolution="deleted", resolved_by="mod", now=NOW + 2) is True
     assert await storage.reports.resolve(first, resolution="banned", resolved_by="mod", now=NOW + 3) is False
     assert [r.id for r in await storage.reports.list()] == [second]

@@ -10,6 +10,7 @@ import trio
 
 from storage.interface import (AlreadyParticipant, ChatAdminRequired, ChatNotFound, ChatNotModified, ChatTooBig,
                                InviteExpired, InviteInvalid, NotMember, NotParticipant)
+from storage.peer import Peer
 
 NOW = 1_700_000_000
 A, B, C, D = 1000001, 1000002, 1000003, 1000004
@@ -35,13 +36,13 @@ async def test_create_makes_members_and_a_service_message_in_every_box(storage):
     assert sorted(await members(storage, chat.id)) == [A, B]
     assert {p.user_id: p.inviter_id for p in change.participants} == {A: A, B: A}
     mine = change.actor_copy
-    assert (mine.owner_id, mine.peer_id, mine.from_id, mine.out, mine.id) == (A, -chat.id, A, True, 1)
+    assert (mine.owner_id, mine.peer, mine.from_id, mine.out, mine.id) == (A, Peer.chat(chat.id), A, True, 1)
     assert mine.action == {"_": "messageActionChatCreate", "title": "Team", "users": [A, B]}
     assert dict(change.deliveries) == {A: 2, B: 3} and change.actor_pts == 2
-    theirs = (await box(storage, B, -chat.id))[0]
+    theirs = (await box(storage, B, Peer.chat(chat.id)))[0]
     assert (theirs.id, theirs.out, theirs.from_id, theirs.shared_id, theirs.action) == (
         2, False, A, mine.shared_id, mine.action)
-    assert (await storage.messages.dialog(B, -chat.id)).unread_count == 1
+    assert (await storage.messages.dialog(B, Peer.chat(chat.id))).unread_count == 1
     assert await storage.chats.get(chat.id) == chat
     assert await storage.chats.get_many([chat.id, 999999, chat.id]) == [chat]
     assert await storage.chats.counts([chat.id, 999999]) == {chat.id: 2, 999999: 0}
@@ -55,12 +56,12 @@ async def test_a_group_message_reaches_every_member_once_with_their_own_ids(stor
     assert (first.sender_copy.owner_id, first.sender_copy.out, first.sender_copy.random_id) == (B, True, 7)
     assert [u for u, _ in first.deliveries] == [A, C]
     reply = await storage.chats.send_message(chat.id, A, date=NOW, message="re", reply_to_msg_id=2)
-    copies = {u: (await box(storage, u, -chat.id))[0] for u in (A, B, C)}
+    copies = {u: (await box(storage, u, Peer.chat(chat.id)))[0] for u in (A, B, C)}
     assert {u: m.message for u, m in copies.items()} == {A: "re", B: "re", C: "re"}
     assert len({m.shared_id for m in copies.values()}) == 1
     # The reply points at each box's own copy of B's message.
     assert {u: m.reply_to_msg_id for u, m in copies.items()} == {
-        A: 2, B: first.sender_copy.id, C: (await box(storage, C, -chat.id))[1].id}
+        A: 2, B: first.sender_copy.id, C: (await box(storage, C, Peer.chat(chat.id)))[1].id}
     assert [m.out for m in copies.values()] == [True, False, False]
     again = await storage.chats.send_message(chat.id, B, date=NOW + 5, message="hi all", random_id=7)
     assert again.duplicate and again.sender_copy == first.sender_copy and again.deliveries == first.deliveries
@@ -83,7 +84,7 @@ async def test_removed_members_keep_their_history_and_get_nothing_new(storage):
     b_pts = await pts(storage, B)
     sent = await storage.chats.send_message(chat.id, A, date=NOW, message="after")
     assert [u for u, _ in sent.deliveries] == [C] and await pts(storage, B) == b_pts
-    assert [m.message for m in await box(storage, B, -chat.id)][:2] == ["", "before"]
+    assert [m.message for m in await box(storage, B, Peer.chat(chat.id))][:2] == ["", "before"]
     with pytest.raises(NotMember):
         await storage.chats.send_message(chat.id, B, date=NOW, message="hello?")
     with pytest.raises(NotParticipant):
@@ -166,7 +167,7 @@ async def test_invite_links(storage):
 
 async def test_group_edits_deletes_and_reads_reach_every_copy(storage):
     chat = (await storage.chats.create(A, "T", [B, C], date=NOW)).chat
-    peer = -chat.id
+    peer = Peer.chat(chat.id)
     from_b = await storage.chats.send_message(chat.id, B, date=NOW, message="b1")
     from_c = await storage.chats.send_message(chat.id, C, date=NOW, message="c1")
     edited = await storage.messages.edit(B, from_b.sender_copy.id, message="b1!", entities=[], edit_date=NOW + 1)
@@ -219,9 +220,9 @@ async def test_concurrent_group_sends_and_member_changes_keep_every_box_gapless(
             assert row.pts == start + row.pts_count
             start = row.pts
         assert start == await pts(storage, u)
-    a_ids = {m.shared_id for m in await box(storage, A, -chat.id)}
+    a_ids = {m.shared_id for m in await box(storage, A, Peer.chat(chat.id))}
     for u in (B, C, D):  # nobody has a message A lacks
-        assert {m.shared_id for m in await box(storage, u, -chat.id)} <= a_ids
+        assert {m.shared_id for m in await box(storage, u, Peer.chat(chat.id))} <= a_ids
 
 
 async def test_common_groups_of_two_users(storage):

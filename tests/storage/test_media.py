@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from storage.media import new_access_hash, new_id
 from storage.models import DocumentRecord, FileRecord, PhotoRecord
+from storage.peer import Peer
 
 NOW = 1_700_000_000
 
@@ -69,18 +70,23 @@ async def test_photos_and_documents_round_trip(storage):
 
 async def test_profile_photos_newest_is_current(storage):
     media = storage.media
+    user, other, group = Peer.user(5), Peer.user(6), Peer.chat(5)
     photos = []
     for i in range(3):
         p = PhotoRecord(id=new_id(), access_hash=new_access_hash(), owner_id=5, date=NOW + i, sizes=[], file_id=1)
         await media.add_photo(p)
-        await media.add_profile_photo(5, p.id, NOW + i)
+        await media.add_profile_photo(user, p.id, NOW + i)
         photos.append(p)
-    listed, total = await media.profile_photos(5)
+    listed, total = await media.profile_photos(user)
     assert [p.id for p in listed] == [p.id for p in reversed(photos)] and total == 3
-    assert (await media.current_profile_photos([5, 6])) == {5: photos[2]}
-    assert await media.delete_profile_photos(5, [photos[2].id, 404]) == [photos[2].id]
-    assert (await media.current_profile_photos([5]))[5] == photos[1]
-    assert await media.is_profile_photo(5, photos[0].id) and not await media.is_profile_photo(5, photos[2].id)
+    assert (await media.current_profile_photos([user, other])) == {user: photos[2]}
+    assert await media.delete_profile_photos(user, [photos[2].id, 404]) == [photos[2].id]
+    assert (await media.current_profile_photos([user]))[user] == photos[1]
+    assert await media.is_profile_photo(user, photos[0].id) and not await media.is_profile_photo(user, photos[2].id)
+    # A group's photos are its own, even where its id is a user's.
+    await media.add_profile_photo(group, photos[2].id, NOW + 9)
+    assert await media.current_profile_photos([user, group]) == {user: photos[1], group: photos[2]}
+    assert not await media.is_profile_photo(group, photos[0].id)
 
 
 async def test_a_message_is_found_by_its_random_id(storage):

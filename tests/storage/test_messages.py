@@ -8,9 +8,12 @@ import trio
 
 from storage.interface import MessageNotFound, NotAuthor
 from storage.models import UpdateRecord
+from storage.peer import Peer
 
 NOW = 1_700_000_000
 A, B, C = 1000001, 1000002, 1000003
+# Each user as the other side of a dialog.
+WITH_A, WITH_B, WITH_C = Peer.user(A), Peer.user(B), Peer.user(C)
 
 
 async def send(storage, sender, recipient, text="hi", **kw):
@@ -48,7 +51,7 @@ async def test_send_makes_two_copies_with_their_own_ids_and_advances_both_boxes(
         UpdateRecord(user_id=A, pts=2, pts_count=1, kind="new_message", data={"id": 1}, date=NOW)]
     assert [(u.pts, u.kind, u.data) for u in await storage.messages.update_log(B, 1, 10)] == [
         (2, "new_message", {"id": 1}), (3, "new_message", {"id": 2})]
-    da, db = await storage.messages.dialog(A, B), await storage.messages.dialog(B, A)
+    da, db = await storage.messages.dialog(A, WITH_B), await storage.messages.dialog(B, WITH_A)
     assert (da.top_message, da.unread_count, da.date) == (1, 0, NOW)
     assert (db.top_message, db.unread_count, db.date) == (2, 1, NOW)
 
@@ -60,7 +63,7 @@ async def test_a_retried_send_is_deduplicated_by_random_id(storage):
     assert (again.sender_copy, again.recipient_copy) == (first.sender_copy, first.recipient_copy)
     assert (again.sender_pts, again.recipient_pts) == (first.sender_pts, first.recipient_pts)
     assert (await pts(storage, A), await pts(storage, B)) == (2, 2)
-    assert (await storage.messages.history(B, A))[1] == 1
+    assert (await storage.messages.history(B, WITH_A))[1] == 1
     # The same random_id from another sender is another message.
     other = await send(storage, B, A, "mine", random_id=5)
     assert not other.duplicate
@@ -71,7 +74,7 @@ async def test_saved_messages_are_one_outgoing_copy(storage):
     assert sent.recipient_copy is None and sent.recipient_pts is None and sent.sender_pts == 2
     m = sent.sender_copy
     assert (m.owner_id, m.peer_id, m.from_id, m.out, m.id) == (A, A, A, True, 1)
-    d = await storage.messages.dialog(A, A)
+    d = await storage.messages.dialog(A, WITH_A)
     assert (d.top_message, d.unread_count) == (1, 0)
     assert len(await storage.messages.update_log(A, 0, 10)) == 1
 
@@ -94,7 +97,7 @@ async def test_history_paging(storage):
     await send(storage, A, C, "elsewhere")
 
     async def ids(**kw):
-        found, total = await storage.messages.history(A, B, **kw)
+        found, total = await storage.messages.history(A, WITH_B, **kw)
         assert total == 20
         return [m.id for m in found]
 
@@ -112,14 +115,14 @@ async def test_history_paging(storage):
     assert await ids(add_offset=-3, limit=5) == [20, 19]
     assert len(await ids(limit=1000)) == 20
     assert await ids(limit=0) == []
-    assert await storage.messages.history(B, C) == ([], 0)
+    assert await storage.messages.history(B, WITH_C) == ([], 0)
 
 
 async def test_history_limit_is_capped_at_100(storage):
     async with trio.open_nursery() as nursery:
         for _ in range(105):
             nursery.start_soon(send, storage, A, A)
-    found, total = await storage.messages.history(A, A, limit=500)
+    found, total = await storage.messages.history(A, WITH_A, limit=500)
     assert total == 105 and len(found) == 100 and found[0].id == 105
 
 
@@ -149,52 +152,52 @@ async def test_delete_for_me_and_for_everyone(storage):
     pa, pb = await pts(storage, A), await pts(storage, B)
     assert await storage.messages.delete(A, [a_ids[3], 999], revoke=False) == {A: (pa + 1, 1, [a_ids[3]])}
     assert await storage.messages.get(B, [b_ids[3]]) != []
-    assert (await storage.messages.dialog(A, B)).top_message == a_ids[2]
+    assert (await storage.messages.dialog(A, WITH_B)).top_message == a_ids[2]
     assert await pts(storage, B) == pb
     # A no longer has its copy of the 4th message: revoking reaches only what A still has.
     result = await storage.messages.delete(A, [a_ids[0], a_ids[1], a_ids[3]], revoke=True)
     assert result == {A: (pa + 3, 2, a_ids[:2]), B: (pb + 2, 2, b_ids[:2])}
-    assert [m.id for m in (await storage.messages.history(B, A))[0]] == [b_ids[3], b_ids[2]]
-    d = await storage.messages.dialog(B, A)
+    assert [m.id for m in (await storage.messages.history(B, WITH_A))[0]] == [b_ids[3], b_ids[2]]
+    d = await storage.messages.dialog(B, WITH_A)
     assert (d.top_message, d.unread_count) == (b_ids[3], 2)
     log = await storage.messages.update_log(B, 0, 100)
     assert (log[-1].kind, log[-1].pts_count, log[-1].data) == ("delete_messages", 2, {"ids": b_ids[:2]})
     assert_log_is_gapless(log)
     assert await storage.messages.delete(A, [123], revoke=True) == {}
     # Deleting everything hides the dialog but keeps its read state.
-    await storage.messages.read_history(B, A, b_ids[2])
+    await storage.messages.read_history(B, WITH_A, b_ids[2])
     assert await storage.messages.delete(B, b_ids[2:], revoke=False) == {B: (pb + 5, 2, b_ids[2:])}
-    d = await storage.messages.dialog(B, A)
+    d = await storage.messages.dialog(B, WITH_A)
     assert (d.top_message, d.unread_count, d.read_inbox_max_id) == (0, 0, b_ids[2])
-    assert await storage.messages.dialogs(B) == ([await storage.messages.dialog(B, C)], 1)
-    assert [m.id for m in (await storage.messages.history(A, B))[0]] == [a_ids[2]]
+    assert await storage.messages.dialogs(B) == ([await storage.messages.dialog(B, WITH_C)], 1)
+    assert [m.id for m in (await storage.messages.history(A, WITH_B))[0]] == [a_ids[2]]
 
 
 async def test_read_history_inbox_and_outbox(storage):
     await send(storage, C, B, "shift")
     sent = [await send(storage, A, B, f"m{i}") for i in range(3)]
     b_ids = [s.recipient_copy.id for s in sent]  # 2, 3, 4
-    assert (await storage.messages.dialog(B, A)).unread_count == 3
+    assert (await storage.messages.dialog(B, WITH_A)).unread_count == 3
     pa, pb = await pts(storage, A), await pts(storage, B)
-    got = await storage.messages.read_history(B, A, b_ids[1])
-    assert got == (pb + 1, A, pa + 1, sent[1].sender_copy.id)
-    d = await storage.messages.dialog(B, A)
+    got = await storage.messages.read_history(B, WITH_A, b_ids[1])
+    assert got == (pb + 1, WITH_A, pa + 1, sent[1].sender_copy.id)
+    d = await storage.messages.dialog(B, WITH_A)
     assert (d.read_inbox_max_id, d.unread_count) == (b_ids[1], 1)
-    assert (await storage.messages.dialog(A, B)).read_outbox_max_id == sent[1].sender_copy.id
+    assert (await storage.messages.dialog(A, WITH_B)).read_outbox_max_id == sent[1].sender_copy.id
     assert (await storage.messages.update_log(B, pb, 10))[0].data == {"peer_id": A, "max_id": b_ids[1],
                                                                        "still_unread_count": 1}
     assert (await storage.messages.update_log(A, pa, 10))[0].data == {"peer_id": B, "max_id": 2}
     # Not higher: nothing changes.
-    assert await storage.messages.read_history(B, A, b_ids[0]) == (None, A, None, sent[1].sender_copy.id)
+    assert await storage.messages.read_history(B, WITH_A, b_ids[0]) == (None, WITH_A, None, sent[1].sender_copy.id)
     assert (await pts(storage, A), await pts(storage, B)) == (pa + 1, pb + 1)
     # 0 reads everything; a reply from B is outgoing and never unread for B.
     await send(storage, B, A, "reply")
-    got = await storage.messages.read_history(B, A, 0)
+    got = await storage.messages.read_history(B, WITH_A, 0)
     assert got[0] == pb + 3 and got[3] == sent[2].sender_copy.id
-    assert (await storage.messages.dialog(B, A)).unread_count == 0
-    assert (await storage.messages.dialog(A, B)).unread_count == 1
-    assert await storage.messages.read_history(B, C, 0) == (pb + 4, C, await pts(storage, C), 1)
-    assert await storage.messages.read_history(A, C, 5) == (None, C, None, 0)  # no dialog
+    assert (await storage.messages.dialog(B, WITH_A)).unread_count == 0
+    assert (await storage.messages.dialog(A, WITH_B)).unread_count == 1
+    assert await storage.messages.read_history(B, WITH_C, 0) == (pb + 4, WITH_C, await pts(storage, C), 1)
+    assert await storage.messages.read_history(A, WITH_C, 5) == (None, WITH_C, None, 0)  # no dialog
 
 
 async def test_dialogs_newest_first_with_offsets(storage):
@@ -246,14 +249,14 @@ async def test_concurrent_sends_give_gapless_pts_in_every_box(storage):
         assert [u.pts for u in log] == list(range(2, 22))
         assert_log_is_gapless(log)
         assert await pts(storage, user) == 21
-        found, total = await storage.messages.history(user, B if user == A else A)
+        found, total = await storage.messages.history(user, WITH_B if user == A else WITH_A)
         assert total == 20 and sorted(m.id for m in found) == list(range(1, 21))
     pairs = {(r.sender_copy.owner_id, r.sender_pts) for r in results} | {
         (r.recipient_copy.owner_id, r.recipient_pts) for r in results}
     assert len(pairs) == 40
     # Shared ids grow with message ids in both boxes.
     for user in (A, B):
-        found, _ = await storage.messages.history(user, B if user == A else A)
+        found, _ = await storage.messages.history(user, WITH_B if user == A else WITH_A)
         assert [m.shared_id for m in found] == sorted((m.shared_id for m in found), reverse=True)
 
 
@@ -262,7 +265,7 @@ async def test_concurrent_mixed_writes_neither_deadlock_nor_leave_gaps(storage):
 
     async def traffic(sender, recipient, i):
         sent = await send(storage, sender, recipient, f"t{i}")
-        await storage.messages.read_history(recipient, sender, 0)
+        await storage.messages.read_history(recipient, Peer.user(sender), 0)
         await storage.messages.edit(sender, sent.sender_copy.id, message="e", entities=[], edit_date=NOW + 1)
         if i % 3 == 0:
             await storage.messages.delete(sender, [sent.sender_copy.id], revoke=True)
