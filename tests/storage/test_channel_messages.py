@@ -294,9 +294,9 @@ async def test_channel_dialogs_newest_first_with_pins_and_marks(storage):
     assert await ids(a, offset_date=NOW + 30, offset_channel_id=first.id) == ([second.id], 3)
     assert await ids(a, limit=1) == ([third.id], 3)
     # The pin and the unread mark live in the member's dialogs row, by the channel's peer id.
-    key = Peer.channel(second.id).key
-    assert await storage.pinned_dialogs.pin(b, key, True) is True
-    assert await storage.unread_marks.mark(b, key, True) is True
+    peer = Peer.channel(second.id)
+    assert await storage.pinned_dialogs.pin(b, peer, True) is True
+    assert await storage.unread_marks.mark(b, peer, True) is True
     assert await ids(b, exclude_pinned=True) == ([first.id], 2)
     found, _ = await storage.channel_dialogs.dialogs(b)
     assert [(d.pinned_order, d.unread_mark) for d in found] == [(None, False), (1, True)]

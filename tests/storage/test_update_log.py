@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pytest
 
+from storage.peer import Peer
 from storage.update_log import UpdateKind, log_update, logged_pts
 
 NOW = 1_700_000_000
@@ -19,7 +20,7 @@ def test_kinds_are_the_strings_existing_databases_hold():
 
 async def test_rows_read_back_as_their_kind(storage):
     sent = await storage.messages.send_private(A, B, date=NOW, message="hi")
-    await storage.messages.read_history(B, A, sent.recipient_copy.id, now=NOW)
+    await storage.messages.read_history(B, Peer.user(A), sent.recipient_copy.id, now=NOW)
     kinds = [row.kind for row in await storage.messages.update_log(A, 0)]
     assert kinds == [UpdateKind.NEW_MESSAGE, UpdateKind.READ_OUTBOX]
     assert all(type(kind) is UpdateKind for kind in kinds)
