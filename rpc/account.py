@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 import secrets
 import time
 
@@ -13,7 +12,6 @@ from tl import functions as F, types as T
 from .context import RequestContext
 from .router import Access, handler
 from .errors import E, RpcError
-from .auth import verify_password
 from .services import email_codes, srp
 from .services.email_senders import email_pattern
 from .updates.presence import ONLINE_PERIOD, announce_status
@@ -22,20 +20,13 @@ from .services.login import authorization_object
 from .services.peers import resolve_user
 from .services.privacy import INPUT_KEYS, input_rules_to_stored, rules_or_default, stored_to_rules, users_in
 from .services.users import UserView
-from .password_email import set_recovery_email
+from .services.password_check import verify_password
+from .services.recovery_email import set_recovery_email
+from .services.usernames import valid_username
 
 ABOUT_MAX = 70
 NAME_MAX = 64
 AUTHORIZATION_TTL_DAYS = 180
-# https://core.telegram.org/method/account.updateUsername: a-z, 0-9 and underscores,
-# 5 to 32 characters, starting with a letter, not ending with an underscore.
-USERNAME_RE = re.compile(r"^[a-zA-Z](?:[a-zA-Z0-9_]{3,30})[a-zA-Z0-9]$")
-
-
-def valid_username(username: str) -> bool:
-    return bool(USERNAME_RE.match(username)) and "__" not in username
-
-
 async def me(ctx: RequestContext, user_id: int):
     return await UserView(ctx.services.storage, user_id).user(user_id)
 

@@ -20,79 +20,16 @@ from tl import functions as F, types as T
 from .context import RequestContext
 from .router import Access, handler
 from .errors import E, RpcError
-from .services import srp
 from .services import email_codes
-from .services.code_senders import CodeSenderError
-from .services.email_senders import email_pattern
 from .services.login import finish_password_login, log_in
-from .services.notifications import login_code_text, notify
+from .services.login_codes import CODE_TTL, MAX_CODE_ATTEMPTS, deliver_code
+from .services.password_check import verify_password
 from .services.phones import normalize_phone
 from .services.registration import allowlisted, policy_of
 
 INVITE_CODE_LENGTH = 8
 
-CODE_TTL = 300  # seconds a login code stays valid
-MAX_CODE_ATTEMPTS = 5  # wrong guesses before a code is void
 NAME_MAX = 64
-
-
-def _sent(code: str, phone_code_hash: str):
-    return T.auth.SentCode(type=T.auth.SentCodeTypeSms(length=len(code)), phone_code_hash=phone_code_hash,
-                           next_type=T.auth.CodeTypeSms(), timeout=60)
-
-
-def _sent_to_app(code: str, phone_code_hash: str):
-    return T.auth.SentCode(type=T.auth.SentCodeTypeApp(length=len(code)), phone_code_hash=phone_code_hash,
-                           next_type=T.auth.CodeTypeSms(), timeout=60)
-
-
-def _sent_to_email(email: str, code: str, phone_code_hash: str):
-    return T.auth.SentCode(type=T.auth.SentCodeTypeEmailCode(email_pattern=email_pattern(email), length=len(code)),
-                           phone_code_hash=phone_code_hash)
-
-
-async def _deliver(ctx: RequestContext, phone: str, phone_code_hash: str, *, to_app: bool = False,
-                   email: str | None = None):
-    """Makes and stores a code; sends it as a service message to the account's logged-in
-    devices when asked and possible (as Telegram does), else to the login email when
-    there is one, else through the code sender."""
-    services = ctx.services
-    now = int(time.time())
-    limits = services.limits
-    address = ctx.peer.rpartition(":")[0]
-    limits.send_code.check(phone)
-    limits.send_code_per_key.check(str(ctx.auth_key_id))
-    if ctx.config.limits_apply_to(address):
-        limits.send_code_per_address.hit(address)
-    limits.send_code_total.hit("all")
-    limits.send_code.hit(phone)
-    limits.send_code_per_key.hit(str(ctx.auth_key_id))
-    user = await services.storage.users.by_phone(phone) if to_app else None
-    to_app = user is not None and any(not a.password_pending
-                                      for a in await services.storage.authorizations.list_for_user(user.id))
-    by_email = email is not None and not to_app
-    if by_email:
-        email_codes.limit_mail(ctx, email)
-    code = (services.email_sender if by_email else services.code_sender).make_code()
-    await services.storage.codes.put(PhoneCodeRecord(phone=phone, phone_code_hash=phone_code_hash, code=code,
-                                                     created_at=now, expires_at=now + CODE_TTL))
-    if to_app:
-        text, entities = login_code_text(code)
-        await notify(services, user.id, text, entities)
-        return _sent_to_app(code, phone_code_hash)
-    if by_email:
-        try:
-            await email_codes.deliver(services, None, email, code, "login")
-        except RpcError:
-            await services.storage.codes.delete(phone, phone_code_hash)
-            raise
-        return _sent_to_email(email, code, phone_code_hash)
-    try:
-        await services.code_sender.send(phone, code)
-    except CodeSenderError:
-        await services.storage.codes.delete(phone, phone_code_hash)
-        raise RpcError(406, E.SEND_CODE_UNAVAILABLE) from None
-    return _sent(code, phone_code_hash)
 
 
 @handler(F.auth.SendCode, access=Access.ANYONE)
@@ -111,8 +48,8 @@ async def send_code(request, ctx: RequestContext):
         setup, email = await _login_email(ctx, phone, phone_code_hash)
         if setup:
             return await _await_email_setup(ctx, phone, phone_code_hash)
-        return await _deliver(ctx, phone, phone_code_hash, to_app=True, email=email)
-    return await _deliver(ctx, phone, phone_code_hash, to_app=True)
+        return await deliver_code(ctx, phone, phone_code_hash, to_app=True, email=email)
+    return await deliver_code(ctx, phone, phone_code_hash, to_app=True)
 
 
 async def _login_email(ctx: RequestContext, phone: str, phone_code_hash: str) -> tuple[bool, str | None]:
@@ -175,7 +112,7 @@ async def resend_code(request, ctx: RequestContext):
         if setup:
             return T.auth.SentCode(type=T.auth.SentCodeTypeSetUpEmailRequired(),
                                    phone_code_hash=request.phone_code_hash)
-    return await _deliver(ctx, phone, request.phone_code_hash, email=email)
+    return await deliver_code(ctx, phone, request.phone_code_hash, email=email)
 
 
 @handler(F.auth.CancelCode, access=Access.ANYONE)
@@ -268,42 +205,6 @@ async def check_password(request, ctx: RequestContext):
     user_id = ctx.pending_user_id
     await verify_password(ctx, user_id, request.password)
     return await finish_password_login(ctx, user_id)
-
-
-async def verify_password(ctx: RequestContext, user_id: int, check) -> None:
-    """Check an InputCheckPasswordSRP against the user's password and the challenge
-    account.getPassword handed to this key; the challenge is used up either way."""
-    storage = ctx.services.storage
-    password = await storage.passwords.get(user_id)
-    if password is None:
-        raise RpcError(400, E.PASSWORD_HASH_INVALID)
-    counters = _password_counters(ctx, user_id)
-    for limit, key in counters:
-        limit.check(key)
-    challenge = ctx.services.srp_challenges.pop(ctx.perm_key_id, None)
-    if isinstance(check, T.InputCheckPasswordEmpty) or challenge is None:
-        raise RpcError(400, E.SRP_ID_INVALID)
-    try:
-        ok = srp.verify(challenge, password.verifier, check)
-    except srp.SrpError as exc:
-        raise RpcError(400, exc.name) from None
-    if not ok:
-        for limit, key in counters:
-            limit.hit(key)
-        raise RpcError(400, E.PASSWORD_HASH_INVALID)
-
-
-def _password_counters(ctx: RequestContext, user_id: int) -> list:
-    """Where a wrong password counts: this device, this address, and, for a device that
-    is not logged in yet (a login's 2FA step), all such devices of the account."""
-    limits = ctx.services.limits
-    counters = [(limits.password_per_key, f"{user_id}:{ctx.perm_key_id}")]
-    address = ctx.peer.rpartition(":")[0]
-    if ctx.config.limits_apply_to(address):
-        counters.append((limits.password_per_address, f"{user_id}@{address}"))
-    if ctx.user_id != user_id:
-        counters.append((limits.password_new_devices, str(user_id)))
-    return counters
 
 
 @handler(F.auth.LogOut, access=Access.USER)

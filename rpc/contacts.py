@@ -10,7 +10,7 @@ from tl import functions as F, types as T
 from .context import RequestContext
 from .router import Access, handler
 from .errors import E, RpcError
-from .account import valid_username
+from .services.usernames import valid_username
 from .services.peers import resolve_input_peer_user, resolve_user
 from .services.phones import normalize_phone
 from .services.privacy import rules_or_default

@@ -10,7 +10,6 @@ from __future__ import annotations
 import time
 
 from storage.models import DraftRecord
-from storage.peer import Peer
 from tl import functions as F, types as T
 
 from .context import RequestContext
@@ -20,7 +19,7 @@ from .services.chat_access import require_member
 from .services.dialogs_view import draft_object, updates_naming
 
 from .updates.events import Draft
-from .updates.publish import publish, tell_other_devices
+from .updates.publish import tell_other_devices
 from .services.peers import peer_object, resolve_input_peer
 
 DRAFT_MAX = 4096
@@ -59,7 +58,3 @@ async def get_all_drafts(request, ctx: RequestContext):
     return await updates_naming(storage, user_id, updates, [d.peer for d in drafts])
 
 
-async def clear_draft_after_send(ctx: RequestContext, peer: Peer) -> None:
-    """A message sent to the peer replaces the draft there (on every device)."""
-    if await ctx.services.storage.drafts.clear(ctx.user_id, peer):
-        await publish(ctx.services, Draft(peer=peer), [ctx.user_id])

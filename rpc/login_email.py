@@ -20,7 +20,7 @@ import time
 from storage.models import EmailCodeRecord
 from tl import functions as F, types as T
 
-from .auth import CODE_TTL, _deliver
+from .services.login_codes import CODE_TTL, deliver_code
 from .context import RequestContext
 from .router import Access, handler
 from .errors import E, RpcError
@@ -97,7 +97,7 @@ async def verify_email(request, ctx: RequestContext):
         purpose=email_codes.login_setup_done(phone, phone_code_hash), email=verified.email, code="",
         created_at=now, expires_at=now + CODE_TTL))
     if await storage.users.by_phone(phone) is not None:
-        sent = await _deliver(ctx, phone, phone_code_hash, to_app=True)
+        sent = await deliver_code(ctx, phone, phone_code_hash, to_app=True)
     else:
-        sent = await _deliver(ctx, phone, phone_code_hash, email=verified.email)
+        sent = await deliver_code(ctx, phone, phone_code_hash, email=verified.email)
     return T.account.EmailVerifiedLogin(email=verified.email, sent_code=sent)

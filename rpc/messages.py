@@ -15,7 +15,6 @@ from tl import functions as F, types as T
 
 from .context import RequestContext
 from .router import Access, handler
-from .drafts import clear_draft_after_send
 from .errors import E, RpcError
 from .services.chat_view import ChatView, is_admin
 from .services.dialogs_view import dialog_objects
@@ -25,7 +24,7 @@ from .services.chat_access import require_member
 from .services.peers import ids_of, resolve_input_peer
 from .services.sending import check_can_send, sent_updates, store_message
 from .services.users import UserView
-from .unread_marks import clear_unread_mark_after_read
+from .services.dialog_marks import clear_draft_after_send, clear_unread_mark_after_read
 from .updates.state import current_pts
 
 MESSAGE_MAX = 4096

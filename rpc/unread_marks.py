@@ -7,7 +7,6 @@ as updateDialogUnreadMark (rendered from storage by rpc/updates/render.py).
 
 from __future__ import annotations
 
-from storage.peer import Peer
 from tl import functions as F, types as T
 
 from .context import RequestContext
@@ -15,7 +14,7 @@ from .router import Access, handler
 from .errors import E, RpcError
 
 from .updates.events import DialogUnreadMark
-from .updates.publish import publish, tell_other_devices
+from .updates.publish import tell_other_devices
 from .services.peers import peer_object, resolve_input_peer
 
 
@@ -42,8 +41,3 @@ async def get_dialog_unread_marks(request, ctx: RequestContext):
     return [T.DialogPeer(peer=peer_object(p)) for p in await ctx.services.storage.unread_marks.list(user_id)]
 
 
-async def clear_unread_mark_after_read(ctx: RequestContext, peer: Peer) -> None:
-    """Reading a dialog unmarks it, on every device (the reading one too: its app may
-    not clear the mark by itself)."""
-    if await ctx.services.storage.unread_marks.clear(ctx.user_id, peer):
-        await publish(ctx.services, DialogUnreadMark(peer=peer), [ctx.user_id])
