@@ -20,7 +20,7 @@ from .services.login import authorization_object
 from .services.peers import resolve_user
 from .services.privacy import INPUT_KEYS, input_rules_to_stored, rules_or_default, stored_to_rules, users_in
 from .services.users import UserView
-from .services.password_check import verify_password
+from .services.password_check import offered_algo, verify_password
 from .services.recovery_email import set_recovery_email
 from .services.usernames import valid_username
 
@@ -113,20 +113,12 @@ async def update_status(request, ctx: RequestContext):
 # -- 2FA password --------------------------------------------------------------------------------
 
 
-def _offer(ctx: RequestContext, user_id: int):
-    """The new_algo this account was last offered: a new password must use its salts."""
-    offers = ctx.services.srp_offers
-    if user_id not in offers:
-        offers[user_id] = srp.new_algo()
-    return offers[user_id]
-
-
 @handler(F.account.GetPassword, access=Access.PASSWORD_OR_USER)
 async def get_password(request, ctx: RequestContext):
     user_id = ctx.account_id
     storage = ctx.services.storage
     password = await storage.passwords.get(user_id)
-    offer = _offer(ctx, user_id)
+    offer = offered_algo(ctx, user_id)
     unconfirmed = await email_codes.pending(ctx.services, email_codes.password_email(user_id))
     emails = {"email_unconfirmed_pattern": email_pattern(unconfirmed.email) if unconfirmed else None}
     if ctx.user_id is not None:
@@ -161,7 +153,7 @@ async def update_password_settings(request, ctx: RequestContext):
         await storage.email_codes.delete(email_codes.password_email(user_id))
         return True
     try:
-        srp.check_new_settings(new.new_algo, new.new_password_hash, offered=_offer(ctx, user_id))
+        srp.check_new_settings(new.new_algo, new.new_password_hash, offered=offered_algo(ctx, user_id))
     except srp.SrpError as exc:
         raise RpcError(400, exc.name) from None
     algo = new.new_algo

@@ -29,6 +29,7 @@ from .errors import E, RpcError
 from .services import email_codes, srp
 from .services.email_senders import email_pattern
 from .services.login import finish_password_login
+from .services.password_check import offered_algo
 from .services.users import UserView
 
 
@@ -84,8 +85,6 @@ async def check_recovery_password(request, ctx: RequestContext):
 
 @handler(F.auth.RecoverPassword, access=Access.PASSWORD_OR_USER)
 async def recover_password(request, ctx: RequestContext):
-    from .account import _offer  # the new_algo account.getPassword offered (a cycle at import time)
-
     user_id = ctx.account_id  # a key waiting for the 2FA password, or a logged-in one
     services = ctx.services
     storage = services.storage
@@ -95,7 +94,7 @@ async def recover_password(request, ctx: RequestContext):
     if replacing:
         # Checked before the code is used up, so a bad new password costs no code.
         try:
-            srp.check_new_settings(new.new_algo, new.new_password_hash, offered=_offer(ctx, user_id))
+            srp.check_new_settings(new.new_algo, new.new_password_hash, offered=offered_algo(ctx, user_id))
         except srp.SrpError as exc:
             raise RpcError(400, exc.name) from None
     old = await storage.passwords.get(user_id)

@@ -44,3 +44,12 @@ def _password_counters(ctx: RequestContext, user_id: int) -> list:
     if ctx.user_id != user_id:
         counters.append((limits.password_new_devices, str(user_id)))
     return counters
+
+
+def offered_algo(ctx: RequestContext, user_id: int):
+    """The new_algo this account was last offered (account.getPassword): a new password
+    must use its salts."""
+    offers = ctx.services.srp_offers
+    if user_id not in offers:
+        offers[user_id] = srp.new_algo()
+    return offers[user_id]
