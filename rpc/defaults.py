@@ -99,7 +99,7 @@ async def available_reactions(request, ctx: RequestContext):
 
 # -- the main screen -------------------------------------------------------------------
 # No saved dialogs, quick replies, sticker sets or stories can exist yet: these lists
-# are truly empty. (Dialogs and history are rpc/messages.py's.)
+# are truly empty. (Dialogs and history are rpc/messages/messages.py's.)
 
 
 @handler(F.messages.GetSavedDialogs, access=Access.USER)

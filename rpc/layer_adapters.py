@@ -19,7 +19,7 @@ from __future__ import annotations
 import tl
 from tl import types as T
 
-from .reports import reason_as_option
+from .messages.reports import reason_as_option
 
 
 def _reply_to(request, dropped: dict):
@@ -36,7 +36,7 @@ def _reply_to(request, dropped: dict):
 UPGRADERS = {
     **dict.fromkeys(("messages.sendMessage", "messages.sendMedia", "messages.sendMultiMedia", "messages.saveDraft",
                      "messages.sendInlineBotResult"), _reply_to),
-    # Layers 158-170 send a ReportReason where newer ones choose an option (rpc/reports.py).
+    # Layers 158-170 send a ReportReason where newer ones choose an option (rpc/messages/reports.py).
     "messages.report": reason_as_option,
 }
 

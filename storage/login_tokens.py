@@ -1,6 +1,6 @@
 """QR login tokens (auth.exportLoginToken / acceptLoginToken): one row per exported token,
 keyed by the token's hash, so every server process sees what any of them exported or
-accepted. Rules (lifetime, who may accept) live in rpc/qr_login.py."""
+accepted. Rules (lifetime, who may accept) live in rpc/auth/qr_login.py."""
 
 from __future__ import annotations
 

@@ -48,7 +48,7 @@ def platform_of(client) -> str:
 
 def require_perm_key(ctx: RequestContext) -> int:
     """The key a login is recorded for. Routes that log in straight away declare
-    Access.PERM_KEY; auth.importAuthorization first spends its token (rpc/auth_transfer.py)."""
+    Access.PERM_KEY; auth.importAuthorization first spends its token (rpc/auth/transfer.py)."""
     if ctx.perm_key_id is None:
         # A temporary key that was never bound cannot log in (api/pfs).
         raise RpcError(401, E.AUTH_KEY_PERM_EMPTY)

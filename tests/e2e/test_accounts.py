@@ -196,7 +196,7 @@ def test_contacts_import_and_phone_privacy(server, pem, run):
 
 
 def contacts_hash(ids):
-    from rpc.contacts import contacts_hash as h
+    from rpc.contacts.contacts import contacts_hash as h
 
     return h(ids)
 

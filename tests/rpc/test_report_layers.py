@@ -6,7 +6,7 @@ import struct
 import pytest
 
 import tl
-from rpc.reports import reason_name
+from rpc.messages.reports import reason_name
 from tl import functions as F, types as T
 
 pytestmark = pytest.mark.usefixtures("layer_adapters")

@@ -91,7 +91,7 @@ def test_registration_allowlist_matches_numbers_and_prefixes():
 
 
 def test_contacts_hash_matches_the_documented_algorithm():
-    from rpc.contacts import contacts_hash
+    from rpc.contacts.contacts import contacts_hash
 
     assert contacts_hash([]) == 0
     assert contacts_hash([5, 3]) == contacts_hash([3, 5])

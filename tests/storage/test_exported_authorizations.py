@@ -41,7 +41,7 @@ async def test_a_token_is_taken_once_and_kept_only_as_its_hash(storage):
 
 
 async def test_an_expired_token_comes_back_with_its_expiry_and_goes_with_the_users_next_export(storage):
-    """The store hands back the expiry (rpc/auth_transfer.py refuses it); expired rows of a
+    """The store hands back the expiry (rpc/auth/transfer.py refuses it); expired rows of a
     user go when that user exports again, so they do not pile up."""
     expired, other_user, fresh = os.urandom(32), os.urandom(32), os.urandom(32)
     await storage.exported_authorizations.add(expired, user_id=1, auth_key_id=10, expires_at=NOW - 1, now=NOW - 301)

@@ -164,7 +164,7 @@ def test_server_usage_follows_the_handler_table():
     usage = server_usage()
     assert not usage.problems
     assert set(usage.methods) == {cls.QUALNAME for cls in rpc.ROUTES}
-    assert usage.methods[F.messages.SendMessage.QUALNAME] == "rpc.messages"
+    assert usage.methods[F.messages.SendMessage.QUALNAME] == "rpc.messages.messages"
     assert "user" in usage.constructors and all(f.startswith(("rpc/", "storage/")) for f in usage.constructors["user"])
 
 

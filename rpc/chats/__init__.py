@@ -1,0 +1,6 @@
+"""Basic groups (the messages.* methods on chats): create, members, title, photo, admins,
+invite links.
+
+Importing the package registers its handlers."""
+
+from . import groups  # noqa: F401

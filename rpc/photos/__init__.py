@@ -1,0 +1,5 @@
+"""photos.*: profile photos.
+
+Importing the package registers its handlers."""
+
+from . import photos  # noqa: F401
