@@ -17,7 +17,7 @@ from ..router import Access, handler
 from ..errors import E, RpcError
 from ..services.chat_view import ChatView
 from ..updates.publish import publish_rows
-from ..services.messages_view import log_updates
+from ..updates.log_render import log_updates
 from ..services.peers import resolve_input_peer
 from ..services.users import UserView
 from ..updates.state import current_pts

@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 import tl
-from storage.models import MessageRecord, UpdateRecord
+from storage.models import MessageRecord
 from storage.peer import Peer, PeerKind
-from storage.update_log import UpdateKind
 from tl import types as T
 
 from .media_view import message_fields
@@ -69,53 +68,3 @@ def users_of(records) -> list[int]:
 def chats_of(records) -> list[int]:
     """The basic groups these messages show (chat ids)."""
     return ids_of(_all_peers_named(records), PeerKind.CHAT)
-
-
-async def render_log(storage, user_id: int, rows: list[UpdateRecord]):
-    """(new_messages, other_updates, user ids, chat ids) for update-log rows, as
-    getDifference and live pushes present them. A message deleted since is simply absent."""
-    wanted = [r.data["id"] for r in rows if r.kind in (UpdateKind.NEW_MESSAGE, UpdateKind.EDIT_MESSAGE)]
-    found = {m.id: m for m in await storage.messages.get(user_id, wanted)}
-    new_messages, others, shown, peers = [], [], [], []
-    for r in rows:
-        if r.kind == UpdateKind.NEW_MESSAGE and r.data["id"] in found:
-            new_messages.append(message(found[r.data["id"]]))
-            shown.append(found[r.data["id"]])
-        elif r.kind == UpdateKind.EDIT_MESSAGE and r.data["id"] in found:
-            others.append(T.UpdateEditMessage(message=message(found[r.data["id"]]), pts=r.pts, pts_count=r.pts_count))
-            shown.append(found[r.data["id"]])
-        elif r.kind == UpdateKind.DELETE_MESSAGES:
-            others.append(T.UpdateDeleteMessages(messages=list(r.data["ids"]), pts=r.pts, pts_count=r.pts_count))
-        elif r.kind == UpdateKind.READ_INBOX:
-            others.append(T.UpdateReadHistoryInbox(peer=peer_object(r.peer), max_id=r.data["max_id"],
-                                                   still_unread_count=r.data.get("still_unread_count", 0),
-                                                   pts=r.pts, pts_count=r.pts_count))
-            peers.append(r.peer)
-        elif r.kind == UpdateKind.READ_OUTBOX:
-            others.append(T.UpdateReadHistoryOutbox(peer=peer_object(r.peer), max_id=r.data["max_id"],
-                                                    pts=r.pts, pts_count=r.pts_count))
-            peers.append(r.peer)
-        elif r.kind == UpdateKind.PINNED_MESSAGES:
-            others.append(T.UpdatePinnedMessages(pinned=r.data["pinned"], peer=peer_object(r.peer),
-                                                 messages=list(r.data["ids"]), pts=r.pts, pts_count=r.pts_count))
-            peers.append(r.peer)
-    named = _all_peers_named(shown) + peers
-    return new_messages, others, ids_of(named, PeerKind.USER), ids_of(named, PeerKind.CHAT)
-
-
-async def log_updates(storage, user_id: int, pts_values: list[int]):
-    """(updates, user ids, chat ids): these rows of the user's log as Update objects, in
-    pts order (new messages as updateNewMessage with their own pts), for a handler's answer."""
-    if not pts_values:
-        return [], [], []
-    first, last = min(pts_values), max(pts_values)
-    rows = [r for r in await storage.messages.update_log(user_id, first - 1, last - first + 1)
-            if r.pts in set(pts_values)]
-    updates, users, chats = [], [], []
-    for row in rows:
-        new_messages, others, row_users, row_chats = await render_log(storage, user_id, [row])
-        updates += [T.UpdateNewMessage(message=m, pts=row.pts, pts_count=row.pts_count) for m in new_messages]
-        updates += others
-        users += row_users
-        chats += row_chats
-    return updates, list(dict.fromkeys(users)), list(dict.fromkeys(chats))

@@ -10,7 +10,7 @@ from tl import functions as F, types as T
 from ..context import RequestContext
 from ..router import Access, handler
 from ..services.chat_view import ChatView
-from ..services.messages_view import render_log
+from .log_render import render_log
 from ..services.users import UserView
 from .state import state_object
 

@@ -18,7 +18,7 @@ from tl import types as T
 
 from ..services.chat_view import ChatView, participants_object
 from ..services.dialogs_view import draft_object, updates_naming
-from ..services.messages_view import render_log
+from .log_render import render_log
 from ..services.notify_view import notify_peer_object, settings_object
 from ..services.peers import peer_object
 from ..services.users import UserView

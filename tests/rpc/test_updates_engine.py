@@ -131,3 +131,11 @@ async def test_log_rows_are_published_to_each_box_with_origin_only_on_the_actors
         first, second = ev.decode(await sub.receive()), ev.decode(await sub.receive())
     assert first == ev.LogRow(pts=10, origin=ev.Origin(100, 5))
     assert second == ev.LogRow(pts=20)
+
+
+def test_every_update_log_kind_has_a_renderer():
+    """storage writes UpdateKind; the log render table reads every one of them."""
+    from rpc.updates.log_render import ROW_RENDERERS
+    from storage.update_log import UpdateKind
+
+    assert set(ROW_RENDERERS) == set(UpdateKind)
