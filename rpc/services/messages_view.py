@@ -1,4 +1,4 @@
-"""Stored messages and update-log rows as one reader sees them, in TL."""
+"""Stored messages as one reader sees them, in TL (update-log rows: rpc/updates/log_render.py)."""
 
 from __future__ import annotations
 
