@@ -146,12 +146,17 @@ class SqlChannelParticipants:
         return [row[0] for row in rows]
 
     async def memberships(self, user_id: int, channel_ids: Iterable[int]) -> dict[int, ChannelParticipantRecord]:
+        return await self._rows_of(user_id, channel_ids, f" AND role IN {MEMBER_ROLES_SQL}")
+
+    async def standings(self, user_id: int, channel_ids: Iterable[int]) -> dict[int, ChannelParticipantRecord]:
+        return await self._rows_of(user_id, channel_ids, "")
+
+    async def _rows_of(self, user_id: int, channel_ids: Iterable[int], condition: str) -> dict[int, ChannelParticipantRecord]:
         wanted = list(dict.fromkeys(channel_ids))
         found: dict[int, ChannelParticipantRecord] = {}
         for part in chunks(wanted):
             rows = await self._db.fetch(f"SELECT {PARTICIPANT_COLUMNS} FROM channel_participants WHERE user_id = $1"
-                                        f" AND role IN {MEMBER_ROLES_SQL}"
-                                        f" AND channel_id IN ({in_list(len(part), start=2)})", user_id, *part)
+                                        f"{condition} AND channel_id IN ({in_list(len(part), start=2)})", user_id, *part)
             found.update((row[0], participant_from(row)) for row in rows)
         return found
 

@@ -779,6 +779,10 @@ class ChannelParticipants(Protocol):
     async def memberships(self, user_id: int, channel_ids: Iterable[int]) -> dict[int, ChannelParticipantRecord]:
         """The user's membership of each of these channels they are a member of."""
 
+    async def standings(self, user_id: int, channel_ids: Iterable[int]) -> dict[int, ChannelParticipantRecord]:
+        """The user's row in each of these channels they have one in, whatever its role
+        (members, and those who left or were kicked)."""
+
 
 class ChannelMessages(Protocol):
     """The one copy of each channel message (storage/channel_messages.py). A write locks

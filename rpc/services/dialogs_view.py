@@ -15,6 +15,7 @@ from storage.peer import Peer, PeerKind
 from tl import types as T
 
 from .chat_view import ChatView
+from .chats_named import chats_named
 from .messages_view import chats_of, message, users_of
 from .notify_view import settings_object
 from .peers import ids_of, peer_object
@@ -33,7 +34,7 @@ def draft_object(record: DraftRecord | None, date: int = 0):
 async def updates_naming(storage, viewer_id: int, updates: list, peers: list[Peer]):
     """Updates naming these peers, with their users and chats."""
     users = await UserView(storage, viewer_id).users(ids_of(peers, PeerKind.USER))
-    chats = await ChatView(storage, viewer_id).chats(ids_of(peers, PeerKind.CHAT))
+    chats = await chats_named(storage, viewer_id, peers)
     return T.Updates(updates=updates, users=users, chats=chats, date=int(time.time()), seq=0)
 
 

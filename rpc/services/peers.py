@@ -15,6 +15,7 @@ from collections.abc import Iterable
 from storage.peer import Peer, PeerKind
 from tl import types as T
 
+from ..channels.access import open_channel
 from ..errors import E, RpcError
 
 
@@ -53,12 +54,16 @@ def ids_of(peers: Iterable[Peer], kind: PeerKind) -> list[int]:
 
 async def resolve_input_peer(storage, viewer_id: int, peer) -> Peer:
     """The peer an InputPeer names, checked for access: a basic group (no access hash)
-    is open to its members and to former members, whose box still holds its history.
-    Channels (InputPeerChannel) are not offered here: PEER_ID_INVALID."""
+    is open to its members and to former members, whose box still holds its history; a
+    channel (its access hash checked) to whoever may see it (rpc/channels/access.py:
+    CHANNEL_INVALID, CHANNEL_PRIVATE). What the viewer may do there is the caller's check."""
     if isinstance(peer, T.InputPeerChat):
         if await can_see_chat(storage, viewer_id, peer.chat_id):
             return Peer.chat(peer.chat_id)
         raise RpcError(400, E.PEER_ID_INVALID)
+    if isinstance(peer, T.InputPeerChannel):
+        access = await open_channel(storage, viewer_id, peer)
+        return Peer.channel(access.channel.id)
     return Peer.user(await resolve_user(storage, viewer_id, peer, E.PEER_ID_INVALID))
 
 
