@@ -452,6 +452,16 @@ class ChannelMessageRecord(msgspec.Struct, frozen=True, kw_only=True):
     post_author: str | None = None  # the signature of a post in a channel with signatures
     views: int = 0  # distinct users who viewed it
 
+    @property
+    def author(self) -> Peer:
+        """Who the message shows as its author: the sender, or the channel itself."""
+        return Peer.from_key(self.from_id)
+
+    @property
+    def forwarded_from(self) -> Peer | None:
+        """Who wrote the original of a forward (fwd_from's from_id)."""
+        return None if self.fwd_from is None else Peer.from_key(self.fwd_from["from_id"])
+
 
 class ChannelUpdateRecord(msgspec.Struct, frozen=True, kw_only=True):
     """One change to a channel's messages, as meaning: the kinds and data of UpdateRecord

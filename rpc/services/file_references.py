@@ -29,6 +29,7 @@ MESSAGE = 1  # origin: a message id in the reader's box
 PROFILE = 2  # origin: the user whose profile photo it is
 UPLOADER = 3  # origin: the reader uploaded it
 CHAT = 4  # origin: the basic group (chat id) whose photo it is
+CHANNEL_MESSAGE = 5  # origin: a channel message, channel_message_origin(channel id, message id)
 _FORMAT = "<BBqI"
 # A reference older than this is expired: the client refreshes it from its origin.
 LIFETIME = 7 * 24 * 3600
@@ -38,6 +39,11 @@ def make(kind: int, origin: int, now: int | None = None) -> bytes:
     return struct.pack(_FORMAT, VERSION, kind, origin, int(time.time() if now is None else now) & 0xFFFFFFFF)
 
 
+def channel_message_origin(channel_id: int, message_id: int) -> int:
+    """One int64 naming a channel message (channel ids stay below 2^31)."""
+    return channel_id << 32 | message_id
+
+
 def parse(reference: bytes, now: int | None = None) -> tuple[int, int]:
     """(kind, origin); FILE_REFERENCE_EMPTY / _INVALID / _EXPIRED."""
     if not reference:
@@ -45,7 +51,7 @@ def parse(reference: bytes, now: int | None = None) -> tuple[int, int]:
     if len(reference) != struct.calcsize(_FORMAT):
         raise RpcError(400, E.FILE_REFERENCE_INVALID)
     version, kind, origin, issued = struct.unpack(_FORMAT, reference)
-    if version != VERSION or kind not in (MESSAGE, PROFILE, UPLOADER, CHAT):
+    if version != VERSION or kind not in (MESSAGE, PROFILE, UPLOADER, CHAT, CHANNEL_MESSAGE):
         raise RpcError(400, E.FILE_REFERENCE_INVALID)
     now = int(time.time() if now is None else now)
     if not issued - 300 <= now <= issued + LIFETIME:
@@ -78,6 +84,18 @@ async def check(storage, user_id: int, reference: bytes, kind: str, object_id: i
         # too); it must still be that group's photo.
         if kind == "photo" and await storage.media.is_profile_photo(Peer.chat(origin), object_id):
             return
+    elif origin_kind == CHANNEL_MESSAGE:
+        # The one copy of a channel message: the reader must still be able to read the
+        # channel (a member, or anyone for a public one), and the message be there.
+        channel_id, message_id = origin >> 32, origin & 0xFFFFFFFF
+        channel = await storage.channels.get(channel_id)
+        if channel is not None and not channel.deactivated:
+            me = await storage.channel_participants.get(channel_id, user_id)
+            readable = (me is not None and me.is_member) or (channel.username is not None and (
+                me is None or me.role != "kicked"))
+            found = await storage.channel_messages.get(channel_id, [message_id]) if readable else []
+            if found and media_holds(found[0].media, kind, object_id):
+                return
     elif origin_kind == UPLOADER:
         if origin == user_id == owner_id:
             return

@@ -90,6 +90,24 @@ class ChatParticipants(Event, tag="chat_participants"):
     chat_id: int
 
 
+# -- a channel's topic, and channel news on a user's ---------------------------------------
+
+class ChannelLogRow(Event, tag="channel_log"):
+    """A new row of a channel's own update log (its pts): what
+    updates.getChannelDifference would return, pushed to the members' sessions."""
+
+    channel_id: int
+    pts: int
+
+
+class ChannelChanged(Event, tag="channel"):
+    """updateChannel: the channel, or the receiver's standing in it, changed (joined,
+    left, kicked, promoted, renamed...): the client refetches it. A stream receiving it
+    for its own user also starts or stops listening to the channel's topic."""
+
+    channel_id: int
+
+
 # -- an auth key's topic (before it is logged in) ----------------------------------------
 
 class LoginToken(Event, tag="login_token"):
@@ -97,7 +115,7 @@ class LoginToken(Event, tag="login_token"):
 
 
 UserEvent = LogRow | UserStatus | UserChanged | Typing | Draft | DialogPinned | PinnedDialogs | NotifySettings \
-    | DialogUnreadMark | ChatParticipants
+    | DialogUnreadMark | ChatParticipants | ChannelLogRow | ChannelChanged
 KeyEvent = LoginToken
 AnyEvent = UserEvent | KeyEvent
 

@@ -15,8 +15,8 @@ import structlog
 
 from storage.bus import BusError
 
-from .events import Event, LogRow, Origin, encode
-from .topics import key_topic, user_topic
+from .events import ChannelChanged, Event, LogRow, Origin, encode
+from .topics import channel_topic, key_topic, user_topic
 
 log = structlog.get_logger("mtserver.updates")
 
@@ -49,6 +49,17 @@ async def publish_rows(ctx, rows) -> None:
             await publish(ctx.services, LogRow(pts=pts), [user_id], by=ctx if user_id == ctx.user_id else None)
 
 
+async def publish_to_channel(services, event: Event, channel_id: int, *, by=None) -> None:
+    """Tell the live sessions of every member of a channel (one publish, whatever the
+    number of members); `by` as in `publish`."""
+    bus = getattr(services, "bus", None)
+    if bus is None:
+        return
+    if by is not None:
+        event = msgspec.structs.replace(event, origin=origin_of(by))
+    await _send(bus, [channel_topic(channel_id)], encode(event))
+
+
 async def publish_to_key(services, auth_key_id: int, event: Event) -> None:
     """Tell the sessions of one auth key that is not logged in (yet)."""
     bus = getattr(services, "bus", None)
@@ -62,3 +73,9 @@ async def _send(bus, topics: list[str], payload: bytes) -> None:
             await bus.publish(topic, payload)
         except BusError as exc:
             log.warning("bus_publish_failed", channel=topic, error=str(exc))
+
+
+async def announce_channel_changed(ctx, channel_id: int, user_ids) -> None:
+    """These users' standing in a channel (or the channel itself) changed: their sessions
+    get updateChannel and start or stop following the channel's topic."""
+    await publish(ctx.services, ChannelChanged(channel_id=channel_id), user_ids)

@@ -16,8 +16,10 @@ import tl
 from storage.peer import Peer
 from tl import types as T
 
+from ..channels.view import channel_object
 from ..services.chat_view import ChatView, participants_object
 from ..services.dialogs_view import draft_object, updates_naming
+from .channel_log_render import render_channel_log
 from .log_render import render_log
 from ..services.notify_view import notify_peer_object, settings_object
 from ..services.peers import peer_object
@@ -109,6 +111,29 @@ async def _chat_participants(storage, viewer_id: int, event: ev.ChatParticipants
                      chats=[await ChatView(storage, viewer_id).chat(chat, participants)], date=int(time.time()), seq=0)
 
 
+async def _channel_log_row(storage, viewer_id: int, event: ev.ChannelLogRow):
+    channel = await storage.channels.get(event.channel_id)
+    me = await storage.channel_participants.get(event.channel_id, viewer_id)
+    if channel is None or me is None or not me.is_member:
+        return None  # left since the event was published
+    difference = await storage.channel_log.difference(event.channel_id, event.pts - 1, 1)
+    rows = [] if difference is None else [r for r in difference.updates if r.pts == event.pts]
+    if not rows:
+        return None
+    new_messages, others, user_ids = await render_channel_log(storage, viewer_id, channel, rows)
+    updates = [T.UpdateNewChannelMessage(message=m, pts=rows[0].pts, pts_count=rows[0].pts_count)
+               for m in new_messages] + others
+    if not updates:
+        return None
+    return T.Updates(updates=updates, users=await UserView(storage, viewer_id).users(user_ids),
+                     chats=[channel_object(channel, me)], date=int(time.time()), seq=0)
+
+
+async def _channel_changed(storage, viewer_id: int, event: ev.ChannelChanged):
+    return await updates_naming(storage, viewer_id, [T.UpdateChannel(channel_id=event.channel_id)],
+                                [Peer.channel(event.channel_id)])
+
+
 async def _login_token(storage, viewer_id: int, event: ev.LoginToken):
     return _short(T.UpdateLoginToken())
 
@@ -126,6 +151,8 @@ RENDERERS: dict[type[ev.Event], Renderer] = {
     ev.NotifySettings: _notify_settings,
     ev.DialogUnreadMark: _dialog_unread_mark,
     ev.ChatParticipants: _chat_participants,
+    ev.ChannelLogRow: _channel_log_row,
+    ev.ChannelChanged: _channel_changed,
     ev.LoginToken: _login_token,
 }
 

@@ -4,7 +4,8 @@ The stream owns the subscription to the viewer's topics, drops what the receivin
 session caused itself (the origin rule, rpc/updates/publish.py), turns lost events
 (the subscription overflowed, or the Redis bus reconnected) into updatesTooLong so the
 client catches up from the log, and renders each event for its viewer (render.py).
-A viewer's topics can grow while it runs (`add_topic`): a channel's, when they join.
+A viewer listens to their own topic and to the topic of each channel they are a member
+of; a ChannelChanged event about them starts or stops the latter as they join or leave.
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from tl import types as T
 
 from . import events as ev
 from .render import render
-from .topics import key_topic, user_topic
+from .topics import channel_topic, key_topic, user_topic
 
 Receiver = tuple[typing.Any, int]  # (the session object, session_id) that gets the pushes
 
@@ -41,9 +42,6 @@ class UpdateStream:
         self._authorised = authorised
         self.logged_out = False  # the stream ended because `authorised` said no
 
-    async def add_topic(self, topic: str) -> None:
-        await self._sub.add(topic)
-
     async def __aiter__(self) -> AsyncIterator[Push]:
         async for payload in self._sub:
             receiver = self._receiver()
@@ -52,7 +50,11 @@ class UpdateStream:
             if self._sub.clear_overflowed():
                 yield Push(receiver, T.UpdatesTooLong())
             event = self._decode(payload)
-            if event is None or _is_origin(event.origin, receiver):
+            if event is None:
+                continue
+            if isinstance(event, ev.ChannelChanged):
+                await self._follow_channel(event.channel_id)  # the acting session too
+            if _is_origin(event.origin, receiver):
                 continue
             if self._authorised is not None and not await self._authorised():
                 self.logged_out = True
@@ -60,6 +62,20 @@ class UpdateStream:
             updates = await render(self._storage, self._viewer_id, event)
             if updates is not None:
                 yield Push(receiver, updates)
+
+    async def follow_channels(self) -> None:
+        """Listen to the topic of every channel the viewer is a member of."""
+        for channel_id in await self._storage.channel_participants.channel_ids(self._viewer_id):
+            await self._sub.add(channel_topic(channel_id))
+
+    async def _follow_channel(self, channel_id: int) -> None:
+        """The viewer's standing in a channel changed: listen to it while a member."""
+        member = await self._storage.channel_participants.memberships(self._viewer_id, [channel_id])
+        topic = channel_topic(channel_id)
+        if member and topic not in self._sub.channels:
+            await self._sub.add(topic)
+        elif not member and topic in self._sub.channels:
+            await self._sub.remove(topic)
 
     def _decode(self, payload: bytes) -> ev.Event | None:
         try:
@@ -77,7 +93,10 @@ def _is_origin(origin: ev.Origin | None, receiver: Receiver) -> bool:
 async def user_stream(bus, storage, user_id: int, *, receiver, authorised) -> AsyncIterator[UpdateStream]:
     """The live updates of a logged-in user, for one connection."""
     async with bus.subscribe(user_topic(user_id)) as sub:
-        yield UpdateStream(sub, storage, user_id, ev.UserEvent, receiver=receiver, authorised=authorised)
+        stream = UpdateStream(sub, storage, user_id, ev.UserEvent, receiver=receiver, authorised=authorised)
+        if storage is not None:
+            await stream.follow_channels()
+        yield stream
 
 
 @asynccontextmanager

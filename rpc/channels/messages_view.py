@@ -1,0 +1,64 @@
+"""Channel messages as one reader sees them, in TL: the one stored copy, with `out` for
+its sender, the channel as peer_id, and for a broadcast post the channel as author (no
+from_id), its view count and signature."""
+
+from __future__ import annotations
+
+import tl
+from storage.models import ChannelMessageRecord, ChannelRecord
+from storage.peer import Peer, PeerKind
+from tl import types as T
+
+from ..services.media_view import media_object
+from ..services.peers import ids_of, peer_object
+from ..services import file_references
+
+
+def _media_fields(record: ChannelMessageRecord) -> dict:
+    if not record.media:
+        return {}
+    origin = file_references.channel_message_origin(record.channel_id, record.id)
+    return {"media": media_object(record.media, file_references.make(file_references.CHANNEL_MESSAGE, origin))}
+
+
+def channel_message(record: ChannelMessageRecord, channel: ChannelRecord, viewer_id: int):
+    peer = T.PeerChannel(channel_id=record.channel_id)
+    author = record.author
+    from_id = None if author == Peer.channel(record.channel_id) else peer_object(author)
+    reply_to = T.MessageReplyHeader(reply_to_msg_id=record.reply_to_msg_id,
+                                    reply_to_top_id=record.reply_to_top_id) if record.reply_to_msg_id else None
+    out = record.sender_id == viewer_id
+    if record.action is not None:
+        return T.MessageService(id=record.id, out=out, silent=record.silent, post=channel.broadcast, peer_id=peer,
+                                from_id=from_id, date=record.date, action=tl.from_dict(record.action), reply_to=reply_to)
+    fwd = None
+    if record.fwd_from is not None:
+        fwd = T.MessageFwdHeader(from_id=peer_object(record.forwarded_from), date=record.fwd_from["date"])
+    entities = [tl.from_dict(e) for e in record.entities] or None
+    return T.Message(
+        id=record.id, out=out, silent=record.silent, pinned=record.pinned, post=channel.broadcast, peer_id=peer,
+        from_id=from_id, date=record.date, message=record.message, entities=entities, edit_date=record.edit_date,
+        reply_to=reply_to, fwd_from=fwd, views=record.views if channel.broadcast else None,
+        post_author=record.post_author, grouped_id=record.grouped_id, **_media_fields(record))
+
+
+def _action_users(action: dict | None) -> list[int]:
+    if not action:
+        return []
+    return [*action.get("users", ()), *(action[k] for k in ("user_id", "inviter_id") if k in action)]
+
+
+def peers_named(records) -> list[Peer]:
+    """Everyone these channel messages show: authors, forward origins, users a service
+    message names."""
+    peers: list[Peer] = []
+    for r in records:
+        peers.append(r.author)
+        if r.forwarded_from is not None:
+            peers.append(r.forwarded_from)
+        peers += [Peer.user(u) for u in _action_users(r.action)]
+    return peers
+
+
+def user_ids_named(records) -> list[int]:
+    return ids_of(peers_named(records), PeerKind.USER)

@@ -1,0 +1,50 @@
+"""Putting a message into a channel (a post, a reply, a service message) and telling its
+members: one stored copy, one row in the channel's log, one publish on the channel's
+topic (rpc/updates/publish.py). Rights are checked before, by the caller
+(rpc/channels/rights.py)."""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+from storage.models import ChannelParticipantRecord, ChannelRecord, ChannelSent
+from tl import types as T
+
+from ..services.users import UserView
+from ..updates.events import ChannelLogRow
+from ..updates.publish import publish_to_channel
+from .messages_view import channel_message, user_ids_named
+from .view import channel_object
+
+
+async def post(ctx, channel: ChannelRecord, *, message: str = "", entities=(), media: dict[str, Any] | None = None,
+               action: dict[str, Any] | None = None, random_id: int | None = None,
+               reply_to_msg_id: int | None = None, silent: bool = False, from_id: int | None = None,
+               post_author: str | None = None, grouped_id: int | None = None,
+               fwd_from: dict[str, Any] | None = None) -> ChannelSent:
+    """Stores the message from the request's user and tells the channel's live sessions
+    (the sending session has it in its answer). A retried random_id stores nothing new."""
+    sent = await ctx.services.storage.channel_messages.send(
+        channel.id, ctx.user_id, date=int(time.time()), message=message, entities=list(entities), media=media,
+        action=action, random_id=random_id, reply_to_msg_id=reply_to_msg_id, silent=silent, from_id=from_id,
+        post_author=post_author, grouped_id=grouped_id, fwd_from=fwd_from)
+    if not sent.duplicate:
+        await publish_to_channel(ctx.services, ChannelLogRow(channel_id=channel.id, pts=sent.pts), channel.id, by=ctx)
+    return sent
+
+
+async def sent_updates(ctx, channel: ChannelRecord, me: ChannelParticipantRecord | None, sent: list[ChannelSent],
+                       random_ids: list[int | None] | None = None):
+    """The Updates answering the sender: updateMessageID for each random_id, then
+    updateNewChannelMessage for each message, with the users and the channel named."""
+    updates = []
+    for i, one in enumerate(sent):
+        random_id = random_ids[i] if random_ids else None
+        if random_id is not None:
+            updates.append(T.UpdateMessageID(id=one.message.id, random_id=random_id))
+    for one in sent:
+        updates.append(T.UpdateNewChannelMessage(message=channel_message(one.message, channel, ctx.user_id),
+                                                 pts=one.pts, pts_count=1))
+    users = await UserView(ctx.services.storage, ctx.user_id).users(user_ids_named([s.message for s in sent]))
+    return T.Updates(updates=updates, users=users, chats=[channel_object(channel, me)], date=int(time.time()), seq=0)

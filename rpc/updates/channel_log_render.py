@@ -1,0 +1,73 @@
+"""A channel's update-log rows as Update objects, for one member: one table from the
+row's kind (the user log's UpdateKind values) to the updateXxxChannelXxx a client gets.
+Live pushes (render.py's ChannelLogRow) and updates.getChannelDifference use it.
+A message deleted since renders as nothing."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from storage.models import ChannelMessageRecord, ChannelRecord, ChannelUpdateRecord
+from storage.update_log import UpdateKind
+from tl import types as T
+
+from ..channels.messages_view import channel_message, user_ids_named
+
+
+class ChannelRendered:
+    def __init__(self) -> None:
+        self.new_messages: list = []
+        self.others: list = []
+        self.shown: list[ChannelMessageRecord] = []
+
+
+Row = ChannelUpdateRecord
+Found = dict[int, ChannelMessageRecord]
+
+
+def _new_message(channel: ChannelRecord, viewer_id: int, r: Row, found: Found, out: ChannelRendered) -> None:
+    record = found.get(r.data["id"])
+    if record is not None:
+        out.new_messages.append(channel_message(record, channel, viewer_id))
+        out.shown.append(record)
+
+
+def _edit_message(channel: ChannelRecord, viewer_id: int, r: Row, found: Found, out: ChannelRendered) -> None:
+    record = found.get(r.data["id"])
+    if record is not None:
+        out.others.append(T.UpdateEditChannelMessage(message=channel_message(record, channel, viewer_id), pts=r.pts,
+                                                     pts_count=r.pts_count))
+        out.shown.append(record)
+
+
+def _delete_messages(channel: ChannelRecord, viewer_id: int, r: Row, found: Found, out: ChannelRendered) -> None:
+    out.others.append(T.UpdateDeleteChannelMessages(channel_id=channel.id, messages=list(r.data["ids"]), pts=r.pts,
+                                                    pts_count=r.pts_count))
+
+
+def _pinned_messages(channel: ChannelRecord, viewer_id: int, r: Row, found: Found, out: ChannelRendered) -> None:
+    out.others.append(T.UpdatePinnedChannelMessages(pinned=r.data["pinned"], channel_id=channel.id,
+                                                    messages=list(r.data["ids"]), pts=r.pts, pts_count=r.pts_count))
+
+
+ChannelRowRenderer = Callable[[ChannelRecord, int, Row, Found, ChannelRendered], None]
+
+CHANNEL_ROW_RENDERERS: dict[UpdateKind, ChannelRowRenderer] = {
+    UpdateKind.NEW_MESSAGE: _new_message,
+    UpdateKind.EDIT_MESSAGE: _edit_message,
+    UpdateKind.DELETE_MESSAGES: _delete_messages,
+    UpdateKind.PINNED_MESSAGES: _pinned_messages,
+}
+_SHOW_MESSAGE = (UpdateKind.NEW_MESSAGE, UpdateKind.EDIT_MESSAGE)
+
+
+async def render_channel_log(storage, viewer_id: int, channel: ChannelRecord, rows: list[Row]):
+    """(new_messages, other_updates, user ids named) for rows of one channel's log."""
+    wanted = [r.data["id"] for r in rows if r.kind in _SHOW_MESSAGE]
+    found = {m.id: m for m in await storage.channel_messages.get(channel.id, wanted)} if wanted else {}
+    out = ChannelRendered()
+    for r in rows:
+        render = CHANNEL_ROW_RENDERERS.get(r.kind)
+        if render is not None:
+            render(channel, viewer_id, r, found, out)
+    return out.new_messages, out.others, user_ids_named(out.shown)
