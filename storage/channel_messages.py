@@ -20,10 +20,10 @@ import msgspec
 
 from .channel_log import insert_log_row, log_update
 from .channel_rows import MESSAGE_COLUMNS, json_or_none, lock_channel, message_from, to_json
-from .db import Database, Executor, chunks, in_list, like_escape
+from .db import Database, Executor, chunks, in_list
 from .interface import MessageNotFound, NotMember
 from .models import KEEP, MEMBER_ROLES, ChannelMessageRecord, ChannelMessagesChange, ChannelRecord, ChannelSent
-from .search import filter_condition
+from .search import Conditions, add_search_terms, filter_condition
 
 HISTORY_LIMIT = 100  # messages.getHistory's cap
 SEARCH_LIMIT = 100
@@ -140,29 +140,14 @@ class SqlChannelMessages:
         condition = filter_condition(dialect, filter)
         if condition is None:
             return [], 0
-        where, args = ["channel_id = $1", condition], [channel_id]
-
-        def bind(sql: str, value: Any) -> None:
-            args.append(value)
-            where.append(sql.format(f"${len(args)}"))
-
-        if query:
-            fold = "unicode_lower" if dialect == "sqlite" else "lower"
-            bind(f"{fold}(message) LIKE {{}} ESCAPE '\\'", f"%{like_escape(query.lower())}%")
+        terms = Conditions(["channel_id = $1", condition], [channel_id])
+        where, args = terms.where, terms.args
         if sender_id is not None:
-            bind("sender_id = {}", sender_id)
+            terms.bind("sender_id = {}", sender_id)
         if top_id is not None:
-            bind("(reply_to_top_id = {0} OR id = {0})", top_id)
-        if filter not in ("inputMessagesFilterPhoneCalls", "inputMessagesFilterChatPhotos"):
-            where.append("action IS NULL")  # service messages are not search results (storage/search.py)
-        if min_date > 0:
-            bind("date >= {}", min_date)
-        if max_date > 0:
-            bind("date <= {}", max_date)
-        if max_id > 0:
-            bind("id < {}", max_id)
-        if min_id > 0:
-            bind("id > {}", min_id)
+            terms.bind("(reply_to_top_id = {0} OR id = {0})", top_id)
+        add_search_terms(terms, dialect, query=query, filter=filter, min_date=min_date, max_date=max_date,
+                         max_id=max_id, min_id=min_id)
         base = " AND ".join(where)
         total = await self._db.fetchval(f"SELECT count(*) FROM channel_messages WHERE {base}", *args)
         # A negative add_offset (newer than the offset) is not offered by search: from the offset on.

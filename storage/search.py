@@ -82,6 +82,39 @@ def filter_condition(dialect: str, name: str) -> str | None:
     return conditions.get(name)
 
 
+class Conditions:
+    """A WHERE clause built term by term, with its $n arguments."""
+
+    def __init__(self, where: list[str], args: list[Any]):
+        self.where, self.args = where, args
+
+    def bind(self, sql: str, value: Any) -> None:
+        """Adds `sql`, whose {} (or {0}) is the next argument, `value`."""
+        self.args.append(value)
+        self.where.append(sql.format(f"${len(self.args)}"))
+
+    def sql(self) -> str:
+        return " AND ".join(self.where)
+
+
+def add_search_terms(terms: Conditions, dialect: str, *, query: str, filter: str, min_date: int, max_date: int,
+                     max_id: int, min_id: int) -> None:
+    """The terms every message search shares (box or channel): the text, no service
+    messages except for the filters that list them, the date and id ranges."""
+    if query:
+        terms.bind(f"{_FOLD[dialect]}(message) LIKE {{}} ESCAPE '\\'", f"%{like_escape(query.lower())}%")
+    if filter not in ("inputMessagesFilterPhoneCalls", "inputMessagesFilterChatPhotos"):
+        terms.where.append("action IS NULL")  # service messages are not search results
+    if min_date > 0:
+        terms.bind("date >= {}", min_date)
+    if max_date > 0:
+        terms.bind("date <= {}", max_date)
+    if max_id > 0:
+        terms.bind("id < {}", max_id)
+    if min_id > 0:
+        terms.bind("id > {}", min_id)
+
+
 class SqlMessageSearch:
     def __init__(self, db: Database):
         self._db = db
@@ -93,33 +126,18 @@ class SqlMessageSearch:
         condition = filter_condition(self._db.dialect, filter)
         if condition is None:
             return [], 0
-        where = ["owner_id = $1", condition]
-        args: list[Any] = [owner_id]
-
-        def bind(sql: str, value: Any) -> None:
-            args.append(value)
-            where.append(sql.format(f"${len(args)}"))
-
+        terms = Conditions(["owner_id = $1", condition], [owner_id])
+        bind, where, args = terms.bind, terms.where, terms.args
         if peer is not None:
             bind("peer_id = {}", peer.key)
         if kind == "users":
             where.append("peer_id > 0")
         elif kind == "groups":
             where.append("peer_id < 0")  # basic groups' storage peer ids
-        if query:
-            bind(f"{_FOLD[self._db.dialect]}(message) LIKE {{}} ESCAPE '\\'", f"%{like_escape(query.lower())}%")
         if from_id is not None:
             bind("from_id = {}", from_id)
-        if filter != "inputMessagesFilterPhoneCalls" and filter != "inputMessagesFilterChatPhotos":
-            where.append("action IS NULL")  # service messages are not search results
-        if min_date > 0:
-            bind("date >= {}", min_date)
-        if max_date > 0:
-            bind("date <= {}", max_date)
-        if max_id > 0:
-            bind("id < {}", max_id)
-        if min_id > 0:
-            bind("id > {}", min_id)
+        add_search_terms(terms, self._db.dialect, query=query, filter=filter, min_date=min_date, max_date=max_date,
+                         max_id=max_id, min_id=min_id)
         base = " AND ".join(where)
         total = await self._db.fetchval(f"SELECT count(*) FROM messages WHERE {base}", *args)
         limit = min(limit, SEARCH_LIMIT)
