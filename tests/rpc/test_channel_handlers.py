@@ -405,8 +405,17 @@ async def test_dialogs_merge_channels_with_private_chats_by_date_and_page_throug
     assert first.dialogs[0].unread_mark and len(first.dialogs) == 3
     pinned = await w.call(w.ann, F.messages.GetPinnedDialogs(folder_id=0))
     assert [d.peer for d in pinned.dialogs] == [T.PeerChannel(channel_id=news.id)]
+    assert await w.call(w.ann, F.messages.SaveDraft(peer=old_peer, message="half a thought"))
     one = await w.call(w.ann, F.messages.GetPeerDialogs(peers=[T.InputDialogPeer(peer=old_peer)]))
     assert one.dialogs[0].unread_count == 1 and one.dialogs[0].pts
+    assert one.dialogs[0].draft.message == "half a thought"
+    await w.say(w.ann, old_peer, "the whole thought")  # sending clears the draft
+    one = await w.call(w.ann, F.messages.GetPeerDialogs(peers=[T.InputDialogPeer(peer=old_peer)]))
+    assert one.dialogs[0].draft is None
+    # A reader of a public channel who is no member gets the channel's own dialog.
+    await w.storage.channels.set_username(news.id, "news")
+    theirs = await w.call(w.cat, F.messages.GetPeerDialogs(peers=[T.InputDialogPeer(peer=news_peer)]))
+    assert theirs.dialogs[0].top_message and theirs.dialogs[0].unread_count == 0 and theirs.chats[0].left
     await w.call(w.ann, F.messages.GetDialogs(offset_date=0, offset_id=0, offset_peer=T.InputPeerEmpty(), limit=10,
                                               hash=0), layer=158)
 
