@@ -521,3 +521,30 @@ async def test_a_members_streams_follow_the_channel_once_told(world):
     assert got[1].updates[0].message.message == "welcome"
     rows = await w.storage.messages.update_log(w.ben, logged[w.ben] - 1)
     assert [r.data for r in rows] == [{"channel_id": channel.id}]
+
+
+async def test_dialogs_of_one_second_page_without_loss_or_repeats(world):
+    w = world
+    peers_of = {}
+    for other in (w.ben, w.cat):
+        record = await w.storage.users.get(other)
+        peer = T.InputPeerUser(user_id=other, access_hash=record.access_hash)
+        await w.call(w.ann, F.messages.SendMessage(peer=peer, message="hi", random_id=other))
+        peers_of[repr(T.PeerUser(user_id=other))] = peer
+    for title in ("One", "Two"):
+        _, channel, _, peer = await w.create(w.ann, title, megagroup=True)
+        peers_of[repr(T.PeerChannel(channel_id=channel.id))] = peer
+    same = int(time.time()) + 100
+    for sql in ("UPDATE channels SET top_date = $1", "UPDATE channel_messages SET date = $1",
+                "UPDATE dialogs SET date = $1 WHERE top_message > 0", "UPDATE messages SET date = $1"):
+        await w.storage.db.execute(sql, same)
+    seen, offset = [], dict(offset_date=0, offset_id=0, offset_peer=T.InputPeerEmpty())
+    while len(seen) < 10:
+        page = await w.call(w.ann, F.messages.GetDialogs(limit=1, hash=0, **offset))
+        if not page.dialogs:
+            break
+        dialog = page.dialogs[0]
+        seen.append(dialog.peer)
+        offset = dict(offset_date=same, offset_id=dialog.top_message, offset_peer=peers_of[repr(dialog.peer)])
+    assert sorted(map(repr, seen)) == sorted(peers_of) and len(seen) == 4
+    assert all(isinstance(p, T.PeerChannel) for p in seen[:2])
