@@ -17,7 +17,6 @@ from tl import functions as F, types as T
 
 from ..chats.groups import invite_object
 from ..context import RequestContext
-from ..errors import E, RpcError
 from ..router import Access, handler
 from ..services.chat_view import full_photo
 from ..services.chats_named import chats_named

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import secrets
 import time
+from typing import NamedTuple
 
 from storage.forwards import box_header, channel_header
 from storage.interface import ChannelNotFound, NotMember
@@ -104,21 +105,29 @@ async def check_can_forward_from(storage, viewer_id: int, channel_id: int) -> Ch
     return access
 
 
-async def _originals(ctx, from_peer: Peer, ids: list[int]) -> dict[int, tuple[str, list, dict | None, dict, int | None]]:
-    """{id: (text, entities, media, forward header, album id)} of the messages to forward
-    (service messages and what the viewer may not see are left out)."""
+class _Original(NamedTuple):
+    text: str
+    entities: list[dict]
+    media: dict | None
+    header: dict  # the forward header of a copy
+    album: int | None  # the original's grouped_id
+
+
+async def _originals(ctx, from_peer: Peer, ids: list[int]) -> dict[int, _Original]:
+    """The messages to forward by id (service messages and what the viewer may not see
+    are left out)."""
     storage = ctx.services.storage
     if from_peer.kind is PeerKind.CHANNEL:
         source = await check_can_forward_from(storage, ctx.user_id, from_peer.id)
         records = visible_messages(source, await storage.channel_messages.get(from_peer.id, ids))
-        return {r.id: (r.message, list(r.entities), r.media, channel_header(r, source.channel.broadcast), r.grouped_id)
-                for r in records if r.action is None}
+        return {r.id: _Original(r.message, list(r.entities), r.media, channel_header(r, source.channel.broadcast),
+                                r.grouped_id) for r in records if r.action is None}
     found = {}
     for r in await storage.messages.get(ctx.user_id, ids):
         if r.peer == from_peer and r.action is None:
             media = dict(r.media) if r.media else None
             album = media.pop("grouped_id", None) if media else None  # a box keeps it in the media dict
-            found[r.id] = (r.message, list(r.entities), media, box_header(r), album)
+            found[r.id] = _Original(r.message, list(r.entities), media, box_header(r), album)
     return found
 
 
@@ -136,19 +145,20 @@ async def forward_into(ctx, from_peer: Peer, to_peer: Peer, ids: list[int], rand
     fresh = [originals[i] for i, random_id in wanted if firsts[random_id] is None]
     now = int(time.time())
     if fresh:
-        check_can_post(access, now, text=any(o[2] is None for o in fresh), media=any(o[2] for o in fresh))
-        for _, _, media, _, _ in fresh:
-            check_media(access, now, media)
+        check_can_post(access, now, text=any(o.media is None for o in fresh), media=any(o.media for o in fresh))
+        for original in fresh:
+            check_media(access, now, original.media)
         await check_slow_mode(storage, access, now, count=len(fresh))
     author = await author_of(ctx, access)
     albums: dict[int, int] = {}
     sent = []
     for i, random_id in wanted:
-        text, entities, media, header, album = originals[i]
-        if drop_media_captions and media is not None:
+        original = originals[i]
+        text, entities = original.text, original.entities
+        if drop_media_captions and original.media is not None:
             text, entities = "", []
-        grouped_id = albums.setdefault(album, secrets.randbits(63) or 1) if album else None
-        sent.append(await _stored(ctx, access, message=text, entities=entities, media=media, random_id=random_id,
-                                  silent=silent, fwd_from=None if drop_author else header, grouped_id=grouped_id,
-                                  **author))
+        grouped_id = albums.setdefault(original.album, secrets.randbits(63) or 1) if original.album else None
+        sent.append(await _stored(ctx, access, message=text, entities=entities, media=original.media,
+                                  random_id=random_id, silent=silent, fwd_from=None if drop_author else original.header,
+                                  grouped_id=grouped_id, **author))
     return await sent_updates(ctx, access.channel, access.me, sent, [random_id for _, random_id in wanted])

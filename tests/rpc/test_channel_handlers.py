@@ -24,7 +24,6 @@ from server.app import ServerState
 from server.config import Config
 from storage import open_storage
 from storage.bus.memory import MemoryBus
-from storage.peer import Peer
 from tl import functions as F, types as T
 
 
