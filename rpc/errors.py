@@ -19,6 +19,9 @@ class E(TelegramErrors):
     # that is not allowed or not set up.
     EMAIL_NOT_ALLOWED = "EMAIL_NOT_ALLOWED"
     EMAIL_NOT_SETUP = "EMAIL_NOT_SETUP"
+    # Newer than the list: Telegram's answer to text sent by a supergroup member whose
+    # send_plain right is banned (chatBannedRights.send_plain, layer 150).
+    CHAT_SEND_PLAIN_FORBIDDEN = "CHAT_SEND_PLAIN_FORBIDDEN"
     # The server's own: a result this server could not encode in the caller's layer
     # (Telegram's list has only specific INTERNAL-ish names), and errors.internal()'s
     # default.

@@ -1,8 +1,9 @@
 """Background upkeep of a server process: what expires is removed.
 
-- Update logs are kept config.update_log_days days: long enough for any client that
-  comes back within that time to catch up update by update, bounded so the table does
-  not grow forever. A client away longer gets differenceTooLong (rpc/updates.py).
+- Update logs (users' and channels') are kept config.update_log_days days: long enough
+  for any client that comes back within that time to catch up update by update, bounded
+  so the tables do not grow forever. A client away longer gets differenceTooLong
+  (rpc/updates/difference.py) or channelDifferenceTooLong (rpc/channels/sync.py).
 - Temporary auth keys past their expiry, login and email codes past theirs, exported
   and QR login tokens past theirs.
 - Permanent auth keys that never logged in within config.auth_key_unused_days: anybody
@@ -41,6 +42,7 @@ async def upkeep_once(state, now: float | None = None) -> dict[str, int]:
     storage, config = state.storage, state.config
     jobs = {
         "update_log": lambda: storage.messages.prune_update_logs_before(int(now) - config.update_log_days * DAY),
+        "channel_update_log": lambda: storage.channel_log.prune_before(int(now) - config.update_log_days * DAY),
         "expired_temp_keys": lambda: storage.auth_keys.delete_expired(now),
         "unused_auth_keys": lambda: storage.auth_keys.delete_unused(now - config.auth_key_unused_days * DAY),
         "expired_login_codes": lambda: storage.codes.delete_expired(int(now)),

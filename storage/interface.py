@@ -391,6 +391,11 @@ class Messages(Protocol):
     async def prune_update_logs_before(self, date: int) -> int:
         """Forgets every user's updates logged before `date`; returns how many."""
 
+    async def log_channel_changed(self, user_ids: Iterable[int], channel_id: int, *, date: int) -> dict[int, int]:
+        """Logs "channel" {"channel_id"} (pts_count 1) in each user's box: their standing in
+        the channel changed, and a device that was away learns it from getDifference.
+        Returns {user_id: pts}. One transaction; it takes no channel row."""
+
     async def update_log_rows(self) -> int:
         """Rows in every user's update log (for metrics): exact on SQLite and for small
         PostgreSQL tables, the planner's estimate for big ones."""
@@ -422,12 +427,15 @@ class Forwards(Protocol):
                       random_ids: Sequence[int], date: int, drop_author: bool = False,
                       drop_media_captions: bool = False, silent: bool = False) -> list[tuple[int, SentMessage]]:
         """Sends a copy of each of the owner's messages `ids` from the dialog with
-        from_peer to to_peer, in the order asked, one transaction: [(original id,
-        SentMessage)]. Ids that are not messages of that dialog (or are service messages)
-        are skipped. fwd_from is {"from_id" (a peer key), "date"} of the original author (the original's
-        own header for a forward of a forward), plus "saved_from_peer" / "saved_from_msg_id"
-        into Saved Messages; none with drop_author. drop_media_captions empties the text of
-        media messages. A random_id already used by the owner returns that send (duplicate)."""
+        from_peer (or of a channel's messages, from_peer a channel: who may read them is
+        the caller's check) to to_peer (a user or basic group; ValueError for a channel),
+        in the order asked, one transaction: [(original id, SentMessage)]. Ids that are not
+        messages of that dialog (or are service messages) are skipped. fwd_from is
+        {"from_id" (a peer key), "date"} of the original author (the original's own header
+        for a forward of a forward; a broadcast post adds "channel_post" and its
+        "post_author"), plus "saved_from_peer" / "saved_from_msg_id" into Saved Messages;
+        none with drop_author. drop_media_captions empties the text of media messages. A
+        random_id already used by the owner returns that send (duplicate)."""
 
 
 class PinnedMessages(Protocol):

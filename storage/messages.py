@@ -67,6 +67,12 @@ class SqlMessages:
                                 now: int | None = None) -> tuple[int | None, list[tuple[int, int | None, int]]]:
         return await self._db.transaction(_read_history, self._db.dialect, owner_id, peer.key, max_id, _now(now))
 
+    async def log_channel_changed(self, user_ids: Iterable[int], channel_id: int, *, date: int) -> dict[int, int]:
+        wanted = sorted(set(user_ids))
+        if not wanted:
+            return {}
+        return await self._db.transaction(_log_channel_changed, self._db.dialect, wanted, channel_id, date)
+
     # -- reads -------------------------------------------------------------------------------
 
     async def get(self, owner_id: int, ids: Iterable[int]) -> list[MessageRecord]:
@@ -252,6 +258,14 @@ async def _read_history(tx: Executor, dialect: str, owner: int, peer: int, max_i
 
 def _json(value: Any) -> str:
     return msgspec.json.encode(value).decode()
+
+
+async def _log_channel_changed(tx: Executor, dialect: str, users: list[int], channel_id: int,
+                               date: int) -> dict[int, int]:
+    # Boxes in ascending id order (storage/message_boxes.py); no channel row is taken.
+    await lock_boxes(tx, dialect, users)
+    return {user: await log_update(tx, user, 1, UpdateKind.CHANNEL, {"channel_id": channel_id}, date)
+            for user in users}
 
 
 def _now(now: int | None) -> int:

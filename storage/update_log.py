@@ -36,6 +36,10 @@ class UpdateKind(enum.StrEnum):
     READ_INBOX = "read_inbox"  # {"peer_id", "max_id", "still_unread_count"}
     READ_OUTBOX = "read_outbox"  # {"peer_id", "max_id"}
     PINNED_MESSAGES = "pinned_messages"  # {"peer_id", "ids": [...], "pinned": bool}; pts_count = len(ids)
+    # The user's standing in a channel changed (joined, left, kicked, promoted...):
+    # updateChannel in getDifference, so a device that was away learns of it. pts_count 1:
+    # the log is read by pts, so a row must move the box to be found after a client's pts.
+    CHANNEL = "channel"  # {"channel_id"}
 
 
 _COLUMNS = "user_id, pts, pts_count, kind, data, date"

@@ -33,12 +33,15 @@ def channel_message(record: ChannelMessageRecord, channel: ChannelRecord, viewer
                                 from_id=from_id, date=record.date, action=tl.from_dict(record.action), reply_to=reply_to)
     fwd = None
     if record.fwd_from is not None:
-        fwd = T.MessageFwdHeader(from_id=peer_object(record.forwarded_from), date=record.fwd_from["date"])
+        fwd = T.MessageFwdHeader(from_id=peer_object(record.forwarded_from), date=record.fwd_from["date"],
+                                 channel_post=record.fwd_from.get("channel_post"),
+                                 post_author=record.fwd_from.get("post_author"))
     entities = [tl.from_dict(e) for e in record.entities] or None
     return T.Message(
         id=record.id, out=out, silent=record.silent, pinned=record.pinned, post=channel.broadcast, peer_id=peer,
         from_id=from_id, date=record.date, message=record.message, entities=entities, edit_date=record.edit_date,
         reply_to=reply_to, fwd_from=fwd, views=record.views if channel.broadcast else None,
+        forwards=0 if channel.broadcast else None,  # one flag with views; forwards are not counted
         post_author=record.post_author, grouped_id=record.grouped_id, **_media_fields(record))
 
 

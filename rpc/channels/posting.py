@@ -9,12 +9,14 @@ import time
 from typing import Any
 
 from storage.models import ChannelParticipantRecord, ChannelRecord, ChannelSent
+from storage.peer import Peer
 from tl import types as T
 
+from ..services.chats_named import chats_named
 from ..services.users import UserView
 from ..updates.events import ChannelLogRow
 from ..updates.publish import publish_to_channel
-from .messages_view import channel_message, user_ids_named
+from .messages_view import channel_message, peers_named, user_ids_named
 from .view import channel_object
 
 
@@ -46,5 +48,9 @@ async def sent_updates(ctx, channel: ChannelRecord, me: ChannelParticipantRecord
     for one in sent:
         updates.append(T.UpdateNewChannelMessage(message=channel_message(one.message, channel, ctx.user_id),
                                                  pts=one.pts, pts_count=1))
-    users = await UserView(ctx.services.storage, ctx.user_id).users(user_ids_named([s.message for s in sent]))
-    return T.Updates(updates=updates, users=users, chats=[channel_object(channel, me)], date=int(time.time()), seq=0)
+    records = [s.message for s in sent]
+    users = await UserView(ctx.services.storage, ctx.user_id).users(user_ids_named(records))
+    # Other chats a forward names (the channel or group it came from).
+    others = [p for p in peers_named(records) if not p.is_user and p != Peer.channel(channel.id)]
+    chats = [channel_object(channel, me)] + await chats_named(ctx.services.storage, ctx.user_id, others)
+    return T.Updates(updates=updates, users=users, chats=chats, date=int(time.time()), seq=0)

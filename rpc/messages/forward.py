@@ -3,7 +3,8 @@ forward header naming the original author (storage/forwards.py).
 
 The answer is Updates with, per forwarded message, updateMessageID (the client's
 random_id → the new id) and updateNewMessage; the forwarder's other devices and the
-recipient get their own log rows live, as for sendMessage.
+recipient get their own log rows live, as for sendMessage. Into a channel, and the
+checks on forwarding out of one: rpc/channels/post.py.
 """
 
 from __future__ import annotations
@@ -11,8 +12,10 @@ from __future__ import annotations
 import time
 
 from storage.interface import ChatNotFound, NotMember
+from storage.peer import PeerKind
 from tl import functions as F
 
+from ..channels import post as channel_post
 from ..context import RequestContext
 from ..router import Access, handler
 from ..errors import E, RpcError
@@ -37,6 +40,13 @@ async def forward_messages(request, ctx: RequestContext):
         raise RpcError(400, E.RANDOM_ID_DUPLICATE)
     from_peer = await resolve_input_peer(storage, user_id, request.from_peer)
     to_peer = await resolve_input_peer(storage, user_id, request.to_peer)
+    if to_peer.kind is PeerKind.CHANNEL:
+        return await channel_post.forward_into(ctx, from_peer, to_peer, ids, random_ids,
+                                               drop_author=bool(request.drop_author),
+                                               drop_media_captions=bool(request.drop_media_captions),
+                                               silent=bool(request.silent))
+    if from_peer.kind is PeerKind.CHANNEL:
+        await channel_post.check_can_forward_from(storage, user_id, from_peer.id)
     await check_can_send(storage, user_id, to_peer)
     try:
         sent = await storage.forwards.forward(

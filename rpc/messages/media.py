@@ -2,8 +2,8 @@
 
 What the client sends becomes a stored photo or document and a media dict
 (rpc/services/media_files.py); the message itself goes through the same storage call
-as a text message (send_private, or chats.send_message in a basic group), so
-delivery, pts and the update log work the same.
+as a text message (send_private, or chats.send_message in a basic group; a channel's
+are rpc/channels/post.py's), so delivery, pts and the update log work the same.
 """
 
 from __future__ import annotations
@@ -11,9 +11,10 @@ from __future__ import annotations
 import secrets
 import time
 
-from storage.peer import Peer
+from storage.peer import Peer, PeerKind
 from tl import functions as F
 
+from ..channels import post as channel_post
 from ..context import RequestContext
 from ..router import Access, handler
 from ..errors import E, RpcError
@@ -65,6 +66,10 @@ async def send_media(request, ctx: RequestContext):
     user_id = ctx.user_id
     peer = await resolve_input_peer(ctx.services.storage, user_id, request.peer)
     caption = _caption(request.message)
+    if peer.kind is PeerKind.CHANNEL:
+        item = (request.media, caption, [e.to_dict() for e in request.entities or ()], request.random_id)
+        return await channel_post.send_media(ctx, peer, [item], silent=bool(request.silent),
+                                             reply_to_msg_id=getattr(request.reply_to, "reply_to_msg_id", None))
     await check_can_send(ctx.services.storage, user_id, peer)
     media = await _media(ctx, user_id, request.media, request.random_id)
     record, pts = await _deliver(ctx, user_id, peer, caption=caption, entities=request.entities, media=media,
@@ -94,8 +99,13 @@ async def send_multi_media(request, ctx: RequestContext):
         raise RpcError(400, E.MULTI_MEDIA_TOO_LONG)
     if len({item.random_id for item in items}) != len(items):
         raise RpcError(400, E.RANDOM_ID_DUPLICATE)
-    await check_can_send(ctx.services.storage, user_id, peer)
     captions = [_caption(item.message) for item in items]
+    if peer.kind is PeerKind.CHANNEL:
+        album = [(item.media, caption, [e.to_dict() for e in item.entities or ()], item.random_id)
+                 for item, caption in zip(items, captions)]
+        return await channel_post.send_media(ctx, peer, album, silent=bool(request.silent),
+                                             reply_to_msg_id=getattr(request.reply_to, "reply_to_msg_id", None))
+    await check_can_send(ctx.services.storage, user_id, peer)
     medias = [await _media(ctx, user_id, item.media, item.random_id) for item in items]
     if len({_album_kind(m) for m in medias}) > 1:
         raise RpcError(400, E.MEDIA_GROUPED_INVALID)

@@ -1,4 +1,5 @@
 """messages.* for private chats and basic groups: send, history, dialogs, read receipts.
+On a channel these hand over to rpc/channels/ (post.py, history.py, read.py, edit.py).
 
 Every change is written with its update-log rows and pts in one storage transaction;
 after commit the affected users' live sessions are told through the bus (the sending
@@ -13,13 +14,16 @@ from storage.interface import MessageNotFound, NotAuthor, NotMember
 from storage.peer import PeerKind
 from tl import functions as F, types as T
 
+from ..channels import edit as channel_edit, history as channel_history, post as channel_post, read as channel_read
 from ..context import RequestContext
 from ..router import Access, handler
 from ..errors import E, RpcError
 from ..services.chat_view import ChatView, is_admin
-from ..services.dialogs_view import dialog_objects
+from ..services.dialog_lists import merged_dialogs
+from ..services.dialogs_view import channel_records, dialog_objects
 from ..updates.publish import publish_rows
-from ..services.messages_view import chats_of, message, users_of
+from ..services.chats_named import chats_named
+from ..services.messages_view import chat_peers_of, chats_of, message, users_of
 from ..services.chat_access import require_member
 from ..services.peers import ids_of, resolve_input_peer
 from ..services.sending import check_can_send, sent_updates, store_message
@@ -46,6 +50,10 @@ async def send_message(request, ctx: RequestContext):
     if len(text) > MESSAGE_MAX:
         raise RpcError(400, E.MESSAGE_TOO_LONG)
     reply_to = getattr(request.reply_to, "reply_to_msg_id", None)
+    if peer.kind is PeerKind.CHANNEL:
+        return await channel_post.send_message(ctx, peer, message=text, entities=_entities(request.entities),
+                                               reply_to_msg_id=reply_to, random_id=request.random_id,
+                                               silent=bool(request.silent))
     fields = dict(date=int(time.time()), message=text, entities=_entities(request.entities),
                   reply_to_msg_id=reply_to, random_id=request.random_id, silent=bool(request.silent))
     await check_can_send(storage, user_id, peer)
@@ -65,12 +73,14 @@ async def get_history(request, ctx: RequestContext):
     user_id = ctx.user_id
     storage = ctx.services.storage
     peer = await resolve_input_peer(storage, user_id, request.peer)
+    if peer.kind is PeerKind.CHANNEL:
+        return await channel_history.history(ctx, peer, request)
     records, total = await storage.messages.history(
         user_id, peer, offset_id=request.offset_id, offset_date=request.offset_date or 0,
         add_offset=request.add_offset, limit=max(1, min(request.limit or HISTORY_MAX, HISTORY_MAX)),
         max_id=request.max_id, min_id=request.min_id)
     users = await UserView(storage, user_id).users(users_of(records) or ids_of([peer], PeerKind.USER))
-    chats = await ChatView(storage, user_id).chats(chats_of(records) or ids_of([peer], PeerKind.CHAT))
+    chats = await chats_named(storage, user_id, chat_peers_of(records) or [p for p in [peer] if not p.is_user])
     messages = [message(r) for r in records]
     if total > len(messages):
         return T.messages.MessagesSlice(count=total, messages=messages, topics=[], chats=chats, users=users)
@@ -84,7 +94,7 @@ async def get_messages(request, ctx: RequestContext):
     ids = [i.id for i in request.id if isinstance(i, T.InputMessageID)]
     records = await storage.messages.get(user_id, ids)
     users = await UserView(storage, user_id).users(users_of(records))
-    chats = await ChatView(storage, user_id).chats(chats_of(records))
+    chats = await chats_named(storage, user_id, chat_peers_of(records))
     return T.messages.Messages(messages=[message(r) for r in records], topics=[], chats=chats, users=users)
 
 
@@ -96,16 +106,17 @@ async def get_dialogs(request, ctx: RequestContext):
         # Only the main list exists (no archive or other folders): an empty one, not a copy.
         return T.messages.Dialogs(dialogs=[], messages=[], chats=[], users=[])
     limit = max(1, min(request.limit or 100, 100))
+    offset_peer = request.offset_peer
     first_page = not (request.offset_date or request.offset_id
-                      or isinstance(request.offset_peer, (T.InputPeerUser, T.InputPeerChat)))
+                      or isinstance(offset_peer, (T.InputPeerUser, T.InputPeerChat, T.InputPeerChannel)))
     # Pinned dialogs come first, on the first page only; the rest by their top message.
-    pinned = [] if request.exclude_pinned or not first_page else await storage.pinned_dialogs.list(user_id)
-    rest, total = await storage.messages.dialogs(
-        user_id, offset_date=request.offset_date or 0, offset_id=request.offset_id,
-        limit=limit - len(pinned), exclude_pinned=True)
-    out, messages, user_ids, chat_ids = await dialog_objects(storage, user_id, pinned + rest)
+    pinned = [] if request.exclude_pinned or not first_page else await channel_records(
+        storage, user_id, await storage.pinned_dialogs.list(user_id))
+    rest, total = await merged_dialogs(storage, user_id, offset_date=request.offset_date or 0,
+                                       offset_id=request.offset_id or 0, offset_peer=offset_peer,
+                                       limit=limit - len(pinned))
+    out, messages, user_ids, chats = await dialog_objects(storage, user_id, pinned + rest)
     users = await UserView(storage, user_id).users(user_ids)
-    chats = await ChatView(storage, user_id).chats(chat_ids)
     if total > len(out):
         return T.messages.DialogsSlice(count=total, dialogs=out, messages=messages, chats=chats, users=users)
     return T.messages.Dialogs(dialogs=out, messages=messages, chats=chats, users=users)
@@ -116,6 +127,10 @@ async def read_history(request, ctx: RequestContext):
     user_id = ctx.user_id
     storage = ctx.services.storage
     peer = await resolve_input_peer(storage, user_id, request.peer)
+    if peer.kind is PeerKind.CHANNEL:
+        # Clients use channels.readHistory; this one's answer is about the common box.
+        await channel_read.read_channel(ctx, peer.id, request.max_id)
+        return T.messages.AffectedMessages(pts=await current_pts(storage, user_id), pts_count=0)
     owner_pts, receipts = await storage.messages.read_chat_history(user_id, peer, request.max_id)
     # The authors of what was read (in a group, each of them) learn it: read_outbox.
     await publish_rows(ctx, [(user_id, owner_pts), *((author, pts) for author, pts, _ in receipts)])
@@ -129,13 +144,18 @@ async def read_history(request, ctx: RequestContext):
 async def edit_message(request, ctx: RequestContext):
     user_id = ctx.user_id
     storage = ctx.services.storage
-    await require_member(storage, user_id, await resolve_input_peer(storage, user_id, request.peer))
+    peer = await resolve_input_peer(storage, user_id, request.peer)
+    if peer.kind is not PeerKind.CHANNEL:
+        await require_member(storage, user_id, peer)
     if request.message is None:
         raise RpcError(400, E.MESSAGE_NOT_MODIFIED)
     if not request.message.strip():
         raise RpcError(400, E.MESSAGE_EMPTY)
     if len(request.message) > MESSAGE_MAX:
         raise RpcError(400, E.MESSAGE_TOO_LONG)
+    if peer.kind is PeerKind.CHANNEL:
+        return await channel_edit.edit_message(ctx, peer, message_id=request.id, message=request.message,
+                                               entities=_entities(request.entities))
     try:
         changed = await storage.messages.edit(user_id, request.id, message=request.message,
                                               entities=_entities(request.entities), edit_date=int(time.time()))
@@ -184,6 +204,8 @@ async def get_message_edit_data(request, ctx: RequestContext):
     user_id = ctx.user_id
     storage = ctx.services.storage
     peer = await resolve_input_peer(storage, user_id, request.peer)
+    if peer.kind is PeerKind.CHANNEL:
+        return await channel_edit.edit_data(ctx, peer, request.id)
     found = await storage.messages.get(user_id, [request.id])
     if not found or found[0].peer != peer:
         raise RpcError(400, E.MESSAGE_ID_INVALID)

@@ -9,8 +9,10 @@ header does; otherwise the settings are empty.
 from __future__ import annotations
 
 from storage.models import DialogRecord
+from storage.peer import PeerKind
 from tl import functions as F, types as T
 
+from ..channels.dialogs import dialog_record as channel_dialog_record
 from ..context import RequestContext
 from ..router import Access, handler
 from ..errors import E, RpcError
@@ -31,6 +33,9 @@ async def get_peer_dialogs(request, ctx: RequestContext):
         if not isinstance(dialog_peer, T.InputDialogPeer):
             raise RpcError(400, E.PEER_ID_INVALID)
         peer = await resolve_input_peer(storage, user_id, dialog_peer.peer)
+        if peer.kind is PeerKind.CHANNEL:
+            records.append(await channel_dialog_record(storage, user_id, await storage.channels.get(peer.id)))
+            continue
         records.append(await storage.messages.dialog(user_id, peer) or DialogRecord.empty(user_id, peer))
     state = state_object(await storage.updates.get(user_id))
     return await peer_dialogs_object(storage, user_id, records, state)

@@ -3,13 +3,15 @@
 Text is a case-insensitive substring; filters are the inputMessagesFilter* predicates
 (media kinds by what the stored media says, pinned messages, ...). Answers are
 messages.messagesSlice with the count of all matches; searchGlobal adds next_rate (the
-date to continue from) while more is left.
+date to continue from) while more is left. Within one channel: rpc/channels/history.py.
 """
 
 from __future__ import annotations
 
+from storage.peer import PeerKind
 from tl import functions as F, types as T
 
+from ..channels import history as channel_history
 from ..context import RequestContext
 from ..router import Access, handler
 from ..errors import E, RpcError
@@ -50,6 +52,8 @@ async def search(request, ctx: RequestContext):
         if not sender.is_user:
             return await _slice(ctx, [], 0)  # only users write messages here
         from_id = sender.id
+    if peer is not None and peer.kind is PeerKind.CHANNEL:
+        return await channel_history.search(ctx, peer, request, sender_id=from_id, filter=_filter_name(request.filter))
     records, count = await storage.search.search(
         user_id, peer, query=request.q or "", from_id=from_id, filter=_filter_name(request.filter),
         min_date=request.min_date or 0, max_date=request.max_date or 0, offset_id=request.offset_id or 0,
@@ -91,6 +95,9 @@ async def get_search_counters(request, ctx: RequestContext):
     peer = await resolve_input_peer(storage, user_id, request.peer)
     counters = []
     for tl_filter in request.filters or ():
-        _, count = await storage.search.search(user_id, peer, filter=_filter_name(tl_filter), limit=0)
+        if peer.kind is PeerKind.CHANNEL:
+            count = await channel_history.count(ctx, peer, _filter_name(tl_filter))
+        else:
+            _, count = await storage.search.search(user_id, peer, filter=_filter_name(tl_filter), limit=0)
         counters.append(T.messages.SearchCounter(filter=tl_filter, count=count))
     return counters

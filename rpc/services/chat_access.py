@@ -22,13 +22,15 @@ CHAT_ID_INVALID = (400, E.CHAT_ID_INVALID)
 
 
 async def is_member(storage, user_id: int, peer: Peer) -> bool:
-    """True for a private peer; for a basic group, whether the user is one of its
-    members now; False for a channel (none are offered yet)."""
+    """True for a private peer; for a basic group or a channel, whether the user is one
+    of its members now (what they may do there is for rpc/channels/ to check)."""
     match peer.kind:
         case PeerKind.USER:
             return True
         case PeerKind.CHAT:
             return bool(await storage.chats.memberships(user_id, [peer.id]))
+        case PeerKind.CHANNEL:
+            return bool(await storage.channel_participants.memberships(user_id, [peer.id]))
     return False
 
 

@@ -36,6 +36,8 @@ def forward_header(record: MessageRecord):
         return None
     saved_from = record.saved_from
     return T.MessageFwdHeader(from_id=peer_object(record.forwarded_from), date=record.fwd_from["date"],
+                              channel_post=record.fwd_from.get("channel_post"),
+                              post_author=record.fwd_from.get("post_author"),
                               saved_from_peer=None if saved_from is None else peer_object(saved_from),
                               saved_from_msg_id=record.fwd_from.get("saved_from_msg_id"))
 
@@ -68,3 +70,9 @@ def users_of(records) -> list[int]:
 def chats_of(records) -> list[int]:
     """The basic groups these messages show (chat ids)."""
     return ids_of(_all_peers_named(records), PeerKind.CHAT)
+
+
+def chat_peers_of(records) -> list[Peer]:
+    """The basic groups and channels these messages show (a forward from a channel
+    names it), for rpc/services/chats_named.py."""
+    return list(dict.fromkeys(p for p in _all_peers_named(records) if p.kind is not PeerKind.USER))

@@ -12,9 +12,9 @@ from storage.peer import Peer, PeerKind
 from tl import types as T
 
 from ..errors import E, RpcError
-from .chat_view import ChatView
+from .chats_named import chats_named
 from ..updates.publish import publish_rows
-from .messages_view import chats_of, message, users_of
+from .messages_view import chat_peers_of, message, users_of
 from .users import UserView
 
 
@@ -35,7 +35,7 @@ async def store_message(ctx, peer: Peer, **fields) -> SentMessage:
             case PeerKind.CHAT:
                 sent = await storage.chats.send_message(peer.id, ctx.user_id, **fields)
             case PeerKind.CHANNEL:
-                raise RpcError(400, E.CHANNEL_INVALID)  # resolve_input_peer offers none yet
+                raise RpcError(400, E.CHANNEL_INVALID)  # channels' are rpc/channels/post.py's
     except NotMember:
         raise RpcError(403, E.CHAT_WRITE_FORBIDDEN) from None
     except ChatNotFound:
@@ -60,5 +60,5 @@ async def sent_updates(ctx, copies: list[tuple[MessageRecord, int]]):
         updates.append(T.UpdateNewMessage(message=message(record), pts=pts, pts_count=1))
     records = [record for record, _ in copies]
     return T.Updates(updates=updates, users=await UserView(storage, ctx.user_id).users(users_of(records)),
-                     chats=await ChatView(storage, ctx.user_id).chats(chats_of(records)),
+                     chats=await chats_named(storage, ctx.user_id, chat_peers_of(records)),
                      date=int(time.time()), seq=0)

@@ -9,7 +9,7 @@ from tl import functions as F, types as T
 
 from ..context import RequestContext
 from ..router import Access, handler
-from ..services.chat_view import ChatView
+from ..services.chats_named import chats_named
 from .log_render import render_log
 from ..services.users import UserView
 from .state import state_object
@@ -40,9 +40,9 @@ async def get_difference(request, ctx: RequestContext):
     if request.pts_total_limit:
         limit = max(1, min(limit, request.pts_total_limit))
     rows = await storage.messages.update_log(user_id, request.pts, limit)
-    new_messages, others, user_ids, chat_ids = await render_log(storage, user_id, rows)
+    new_messages, others, user_ids, chat_peers = await render_log(storage, user_id, rows)
     users = await UserView(storage, user_id).users(user_ids)
-    chats = await ChatView(storage, user_id).chats(chat_ids)
+    chats = await chats_named(storage, user_id, chat_peers)
     last = rows[-1].pts if rows else state.pts
     if last < state.pts:
         intermediate = state_object(state, pts=last, date=rows[-1].date)

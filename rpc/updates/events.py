@@ -108,6 +108,20 @@ class ChannelChanged(Event, tag="channel"):
     channel_id: int
 
 
+class ChannelInboxRead(Event, tag="channel_inbox_read"):
+    """updateReadChannelInbox: the receiver read a channel on another device (the mark
+    and the unread count are read when rendered)."""
+
+    channel_id: int
+
+
+class ChannelOutboxRead(Event, tag="channel_outbox_read"):
+    """updateReadChannelOutbox: someone read the receiver's messages in a channel (up to
+    the channel's outbox mark, read when rendered)."""
+
+    channel_id: int
+
+
 # -- an auth key's topic (before it is logged in) ----------------------------------------
 
 class LoginToken(Event, tag="login_token"):
@@ -115,7 +129,7 @@ class LoginToken(Event, tag="login_token"):
 
 
 UserEvent = LogRow | UserStatus | UserChanged | Typing | Draft | DialogPinned | PinnedDialogs | NotifySettings \
-    | DialogUnreadMark | ChatParticipants | ChannelLogRow | ChannelChanged
+    | DialogUnreadMark | ChatParticipants | ChannelLogRow | ChannelChanged | ChannelInboxRead | ChannelOutboxRead
 KeyEvent = LoginToken
 AnyEvent = UserEvent | KeyEvent
 

@@ -15,7 +15,7 @@ from storage.peer import Peer, PeerKind
 from storage.update_log import UpdateKind
 from tl import types as T
 
-from ..services.messages_view import chats_of, message, users_of
+from ..services.messages_view import chat_peers_of, message, users_of
 from ..services.peers import ids_of, peer_object
 
 
@@ -67,6 +67,12 @@ def _pinned_messages(r: UpdateRecord, found, out: Rendered) -> None:
     out.peers.append(r.peer)
 
 
+def _channel(r: UpdateRecord, found, out: Rendered) -> None:
+    channel = Peer.channel(r.data["channel_id"])
+    out.others.append(T.UpdateChannel(channel_id=channel.id))
+    out.peers.append(channel)
+
+
 RowRenderer = Callable[[UpdateRecord, dict[int, MessageRecord], Rendered], None]
 
 ROW_RENDERERS: dict[UpdateKind, RowRenderer] = {
@@ -76,14 +82,16 @@ ROW_RENDERERS: dict[UpdateKind, RowRenderer] = {
     UpdateKind.READ_INBOX: _read_inbox,
     UpdateKind.READ_OUTBOX: _read_outbox,
     UpdateKind.PINNED_MESSAGES: _pinned_messages,
+    UpdateKind.CHANNEL: _channel,
 }
 # Rows that show a stored message, fetched in one read for all the rows.
 _SHOW_MESSAGE = (UpdateKind.NEW_MESSAGE, UpdateKind.EDIT_MESSAGE)
 
 
 async def render_log(storage, user_id: int, rows: list[UpdateRecord]):
-    """(new_messages, other_updates, user ids, chat ids) for update-log rows. A kind this
-    server does not know (written by a newer one sharing the database) is skipped."""
+    """(new_messages, other_updates, user ids, chat peers: the basic groups and channels
+    named, for rpc/services/chats_named.py) for update-log rows. A kind this server does
+    not know (written by a newer one sharing the database) is skipped."""
     wanted = [r.data["id"] for r in rows if r.kind in _SHOW_MESSAGE]
     found = {m.id: m for m in await storage.messages.get(user_id, wanted)} if wanted else {}
     out = Rendered()
@@ -91,12 +99,13 @@ async def render_log(storage, user_id: int, rows: list[UpdateRecord]):
         render = ROW_RENDERERS.get(r.kind)
         if render is not None:
             render(r, found, out)
+    chat_peers = chat_peers_of(out.shown) + [p for p in out.peers if p.kind is not PeerKind.USER]
     return (out.new_messages, out.others, list(dict.fromkeys(users_of(out.shown) + ids_of(out.peers, PeerKind.USER))),
-            list(dict.fromkeys(chats_of(out.shown) + ids_of(out.peers, PeerKind.CHAT))))
+            list(dict.fromkeys(chat_peers)))
 
 
 async def log_updates(storage, user_id: int, pts_values: list[int]):
-    """(updates, user ids, chat ids): these rows of the user's log as Update objects, in
+    """(updates, user ids, chat peers): these rows of the user's log as Update objects, in
     pts order (new messages as updateNewMessage with their own pts), for a handler's answer."""
     if not pts_values:
         return [], [], []

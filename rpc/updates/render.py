@@ -18,6 +18,7 @@ from tl import types as T
 
 from ..channels.view import channel_object
 from ..services.chat_view import ChatView, participants_object
+from ..services.chats_named import chats_named
 from ..services.dialogs_view import draft_object, updates_naming
 from .channel_log_render import render_channel_log
 from .log_render import render_log
@@ -35,13 +36,13 @@ async def _log_row(storage, viewer_id: int, event: ev.LogRow):
     rows = [r for r in await storage.messages.update_log(viewer_id, event.pts - 1, 1) if r.pts == event.pts]
     if not rows:
         return None
-    new_messages, others, users, chats = await render_log(storage, viewer_id, rows)
+    new_messages, others, users, chat_peers = await render_log(storage, viewer_id, rows)
     updates = [T.UpdateNewMessage(message=m, pts=rows[0].pts, pts_count=rows[0].pts_count)
                for m in new_messages] + others
     if not updates:
         return None
     return T.Updates(updates=updates, users=await UserView(storage, viewer_id).users(users),
-                     chats=await ChatView(storage, viewer_id).chats(chats), date=int(time.time()), seq=0)
+                     chats=await chats_named(storage, viewer_id, chat_peers), date=int(time.time()), seq=0)
 
 
 async def _user_status(storage, viewer_id: int, event: ev.UserStatus):
@@ -134,6 +135,23 @@ async def _channel_changed(storage, viewer_id: int, event: ev.ChannelChanged):
                                 [Peer.channel(event.channel_id)])
 
 
+async def _channel_inbox_read(storage, viewer_id: int, event: ev.ChannelInboxRead):
+    dialog = await storage.channel_dialogs.dialog(viewer_id, event.channel_id)
+    if dialog is None:
+        return None  # not a member (any more)
+    update = T.UpdateReadChannelInbox(channel_id=event.channel_id, max_id=dialog.read_inbox_max_id,
+                                      still_unread_count=dialog.unread_count, pts=dialog.pts)
+    return await updates_naming(storage, viewer_id, [update], [Peer.channel(event.channel_id)])
+
+
+async def _channel_outbox_read(storage, viewer_id: int, event: ev.ChannelOutboxRead):
+    dialog = await storage.channel_dialogs.dialog(viewer_id, event.channel_id)
+    if dialog is None:
+        return None
+    update = T.UpdateReadChannelOutbox(channel_id=event.channel_id, max_id=dialog.read_outbox_max_id)
+    return await updates_naming(storage, viewer_id, [update], [Peer.channel(event.channel_id)])
+
+
 async def _login_token(storage, viewer_id: int, event: ev.LoginToken):
     return _short(T.UpdateLoginToken())
 
@@ -153,6 +171,8 @@ RENDERERS: dict[type[ev.Event], Renderer] = {
     ev.ChatParticipants: _chat_participants,
     ev.ChannelLogRow: _channel_log_row,
     ev.ChannelChanged: _channel_changed,
+    ev.ChannelInboxRead: _channel_inbox_read,
+    ev.ChannelOutboxRead: _channel_outbox_read,
     ev.LoginToken: _login_token,
 }
 

@@ -29,4 +29,4 @@ def test_wrappers_and_the_rest():
     assert status["invokeWithLayer"] == status["initConnection"] == methods.WRAPPER
     assert status["messages.sendMessage"] == methods.HANDLED
     assert status["help.getCdnConfig"] == methods.DEFAULT
-    assert status["channels.createChannel"] == methods.MISSING
+    assert status["phone.requestCall"] == methods.MISSING

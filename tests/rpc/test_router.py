@@ -126,6 +126,6 @@ def test_a_rule_may_depend_on_the_request():
 
 def test_methods_nobody_handles():
     # Outside the login namespaces: log in first; inside them: not implemented.
-    assert _dispatch_error(F.channels.GetChannels(id=[]), _ctx()) == (401, "AUTH_KEY_UNREGISTERED")
-    assert _dispatch_error(F.channels.GetChannels(id=[]), _ctx(user_id=5)) == (400, "METHOD_NOT_IMPLEMENTED")
+    assert _dispatch_error(F.phone.GetCallConfig(), _ctx()) == (401, "AUTH_KEY_UNREGISTERED")
+    assert _dispatch_error(F.phone.GetCallConfig(), _ctx(user_id=5)) == (400, "METHOD_NOT_IMPLEMENTED")
     assert _dispatch_error(F.help.GetPremiumPromo(), _ctx()) == (400, "METHOD_NOT_IMPLEMENTED")

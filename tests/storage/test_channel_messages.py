@@ -360,3 +360,41 @@ async def test_views_count_each_user_once(storage):
     assert await views.view(channel.id, a, []) == {}
     # Views are not message changes: nothing logged.
     assert (await storage.channels.get(channel.id)).pts == 4
+
+
+# -- forwarding out of a channel (storage/forwards.py) ---------------------------------------------
+
+
+async def test_a_broadcast_post_forwarded_into_a_private_chat_names_the_channel_and_the_post(storage):
+    a, b = await users(storage, 2)
+    channel = await channel_of(storage, a, broadcast=True)
+    shown_as_channel = Peer.channel(channel.id).key
+    first = await post(storage, channel.id, a, "news", from_id=shown_as_channel, post_author="Ann",
+                       grouped_id=5, media={"_": "photo", "photo": {"id": 1}})
+    second = await post(storage, channel.id, a, "more", from_id=shown_as_channel)
+    sent = await storage.forwards.forward(b, Peer.channel(channel.id), [second.message.id, 1, first.message.id],
+                                          Peer.user(a), random_ids=[1, 2, 3], date=NOW + 1)
+    # The service message (id 1) is skipped; the rest in the order asked.
+    assert [original for original, _ in sent] == [second.message.id, first.message.id]
+    copy = sent[1][1].sender_copy
+    assert copy.fwd_from == {"from_id": shown_as_channel, "date": NOW, "channel_post": first.message.id,
+                             "post_author": "Ann"}
+    assert copy.forwarded_from == Peer.channel(channel.id)
+    assert (copy.message, copy.media) == ("news", {"_": "photo", "photo": {"id": 1}, "grouped_id": 5})
+    saved = await storage.forwards.forward(b, Peer.channel(channel.id), [second.message.id], Peer.user(b),
+                                           random_ids=[4], date=NOW + 2)
+    assert saved[0][1].sender_copy.fwd_from == {"from_id": shown_as_channel, "date": NOW,
+                                                "channel_post": second.message.id,
+                                                "saved_from_peer": shown_as_channel,
+                                                "saved_from_msg_id": second.message.id}
+    with pytest.raises(ValueError):
+        await storage.forwards.forward(b, Peer.user(a), [copy.id], Peer.channel(channel.id), random_ids=[5], date=NOW)
+
+
+async def test_a_megagroup_message_forwarded_names_its_sender(storage):
+    a, b = await users(storage, 2)
+    channel = await channel_of(storage, a, [b], megagroup=True)
+    said = await post(storage, channel.id, b, "hi all")
+    [(_, copy)] = await storage.forwards.forward(a, Peer.channel(channel.id), [said.message.id], Peer.user(b),
+                                                 random_ids=[9], date=NOW + 1)
+    assert copy.sender_copy.fwd_from == {"from_id": b, "date": NOW}

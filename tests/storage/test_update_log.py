@@ -15,7 +15,8 @@ A, B = 1000001, 1000002
 def test_kinds_are_the_strings_existing_databases_hold():
     # Renaming a value would leave every row already written unread.
     assert {kind.value for kind in UpdateKind} == {
-        "new_message", "edit_message", "delete_messages", "read_inbox", "read_outbox", "pinned_messages"}
+        "new_message", "edit_message", "delete_messages", "read_inbox", "read_outbox", "pinned_messages",
+        "channel"}
 
 
 async def test_rows_read_back_as_their_kind(storage):
@@ -52,3 +53,14 @@ async def test_a_kind_this_server_does_not_know_reads_as_a_plain_string(storage)
                              " VALUES ($1, $2, $3, $4, $5, $6)", A, 2, 1, "from_the_future", "{}", NOW)
     [row] = await storage.messages.update_log(A, 0)
     assert row.kind == "from_the_future" and not isinstance(row.kind, UpdateKind)
+
+
+async def test_channel_news_is_one_row_in_each_box_named(storage):
+    before = {user: (await storage.updates.get(user)).pts for user in (A, B)}
+    logged = await storage.messages.log_channel_changed([B, A, B], 1000000123, date=NOW)
+    assert logged == {A: before[A] + 1, B: before[B] + 1}
+    for user in (A, B):
+        [row] = await storage.messages.update_log(user, before[user])
+        assert (row.kind, row.data, row.pts, row.pts_count) == (UpdateKind.CHANNEL, {"channel_id": 1000000123},
+                                                                logged[user], 1)
+    assert await storage.messages.log_channel_changed([], 1000000123, date=NOW) == {}

@@ -1,5 +1,6 @@
 """What expires is removed (server/maintenance.py), on both backends: keys nobody logged
-in with, expired temporary keys, login codes and exported login tokens."""
+in with, expired temporary keys, login codes and exported login tokens, and update-log
+rows (users' and channels') past the retention."""
 
 from __future__ import annotations
 
@@ -34,9 +35,10 @@ async def test_one_upkeep_round_removes_everything_expired(storage):
                                             expires_at=NOW + 300))
     await storage.exported_authorizations.add(b"t" * 32, user_id=1, auth_key_id=unused.key_id,
                                               expires_at=NOW + 300, now=NOW)
-    state = SimpleNamespace(storage=storage, config=Config(auth_key_unused_days=7))
+    await storage.channels.create(1000001, "News", date=NOW, broadcast=True)  # its first message: one log row
+    state = SimpleNamespace(storage=storage, config=Config(auth_key_unused_days=7, update_log_days=8))
     assert set((await upkeep_once(state, now=NOW)).values()) == {0}
-    removed = await upkeep_once(state, now=NOW + 8 * DAY)
-    assert removed == {"update_log": 0, "expired_temp_keys": 1, "unused_auth_keys": 1, "expired_login_codes": 1,
+    removed = await upkeep_once(state, now=NOW + 9 * DAY)
+    assert removed == {"update_log": 0, "channel_update_log": 1, "expired_temp_keys": 1, "unused_auth_keys": 1, "expired_login_codes": 1,
                        "expired_login_tokens": 1, "expired_qr_tokens": 0, "expired_email_codes": 0}
     assert await storage.exported_authorizations.take(b"t" * 32) is None
