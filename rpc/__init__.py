@@ -7,6 +7,8 @@ the TL codec: older layers' shapes are installed by `install_layer_adapters()`
 (rpc/layer_adapters.py), which the server calls at start.
 """
 
+# channels first: its handler modules import the shared views that rpc/services import from it.
+from . import channels  # noqa: F401  (isort: skip)
 from . import account, auth, chats, contacts, defaults, help, messages, photos, service_calls, updates, upload, users  # noqa: F401
 from .dispatch import UNIMPLEMENTED, dispatch
 from .errors import RpcError
