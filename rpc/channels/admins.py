@@ -5,7 +5,7 @@ passing the channel on, after the 2FA password, and channels.deleteParticipantHi
 
 Who may act on whom is admin_rules.py's; storage keeps what holds whoever asks (the
 creator is never banned, counts follow the roles). The users whose standing changed
-are told (standing.py); a kick from a supergroup is announced by a service message.
+are told (announce.py); a kick from a supergroup is announced by a service message.
 """
 
 from __future__ import annotations
@@ -24,12 +24,12 @@ from ..updates.events import ChannelLogRow
 from ..updates.publish import publish_to_channel
 from .access import open_channel
 from .admin_rules import ADMINS_MAX, RANK_MAX, ban_until, can_manage, grantable
+from .announce import standing_changed
 from .capacity import room_for_one_more
 from .participants import participant_user_id
 from .refusals import stored
 from .rights import admin_flags, banned_bit, banned_flags, creator_flags, has_admin_right
 from .service_messages import added, answer, channel_updates, post_member_change, removed
-from .standing import standing_changed
 
 
 @handler(F.channels.EditBanned, access=Access.USER)

@@ -27,13 +27,13 @@ from ..services.chat_view import full_photo
 from ..services.peers import resolve_user
 from ..services.users import UserView
 from .admin_rules import MEMBERS_MAX
+from .announce import standing_changed
 from .capacity import room_for_one_more
 from .join_requests import request_to_join
 from .links import LINK_PREFIX, channel_peer, link_admin, link_hash
 from .refusals import stored
 from .rights import has_admin_right, is_admin
 from .service_messages import answer, joined_by_link, post_member_change
-from .standing import standing_changed
 from .view import channel_object
 
 USAGE_LIMIT_MAX = 99999

@@ -25,12 +25,12 @@ from ..router import Access, handler
 from ..services.peers import resolve_user
 from ..services.users import UserView
 from .admin_rules import MEMBERS_MAX
+from .announce import standing_changed
 from .capacity import room_for_one_more
 from .links import channel_peer, link_admin, link_hash
 from .posting import sent_updates
 from .refusals import stored
 from .service_messages import channel_updates, joined_by_request, post_member_change
-from .standing import standing_changed
 
 LIMIT_MAX = 100
 

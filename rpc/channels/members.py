@@ -2,7 +2,7 @@
 channels.joinChannel, channels.leaveChannel. (Joining by invite link: invites.py.)
 
 Each change is one storage transaction (storage/channel_participants.py); then the
-users whose standing changed are told (standing.py), and in a supergroup a service
+users whose standing changed are told (announce.py), and in a supergroup a service
 message says who came or went (service_messages.py), which the acting user gets in the
 answer and every member live.
 """
@@ -21,12 +21,12 @@ from ..services.peers import resolve_user
 from ..services.users import UserView
 from .access import find, open_channel
 from .admin_rules import INVITE_BATCH_MAX, MEMBERS_MAX, can_invite
+from .announce import standing_changed
 from .capacity import channels_full, room_for_one_more
 from .join_requests import request_to_join
 from .refusals import stored
 from .rights import has_admin_right, is_admin
 from .service_messages import added, answer, channel_updates, post_member_change, removed
-from .standing import standing_changed
 
 # The first shipped layer whose channels.inviteToChannel answers messages.invitedUsers
 # (users the inviter may not add are listed there, not refused with an error).

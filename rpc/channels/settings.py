@@ -4,7 +4,7 @@ requests, join to send) and deleting it.
 
 Title and photo changes are service messages in the channel (members see them live
 and the actor in the answer); the other settings change the channel object, which
-every member's sessions are told of (standing.settings_changed) and the actor gets in
+every member's sessions are told of (announce.settings_changed) and the actor gets in
 the answer. Rights, as Telegram's apps ask them: change_info for the title, photo,
 description, hidden history and signatures; ban_users for default rights, slow mode
 and join rules; the creator alone deletes.
@@ -24,11 +24,11 @@ from ..services.media_files import channel_photo_reference, chat_photo_from_inpu
 from ..services.media_view import chat_photo_object, photo_object
 from .access import open_channel
 from .admin_rules import ABOUT_MAX, SLOWMODE_SECONDS, TITLE_MAX, can_change_info
+from .announce import settings_changed, standing_changed
 from .posting import post, sent_updates
 from .refusals import stored
 from .rights import banned_bit, banned_flags, has_admin_right
 from .service_messages import channel_updates
-from .standing import settings_changed, standing_changed
 
 
 async def _admin_channel(ctx: RequestContext, input_channel, right: str, *, megagroup: bool | None = None):

@@ -18,8 +18,8 @@ from ..router import Access, handler
 from ..services.usernames import valid_username
 from .access import open_channel
 from .admin_rules import PUBLIC_CHANNELS_PER_USER
+from .announce import settings_changed
 from .refusals import stored
-from .standing import settings_changed
 
 
 async def _owned_channel(ctx: RequestContext, input_channel):

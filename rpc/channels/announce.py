@@ -1,5 +1,6 @@
 """Telling users that a channel changed for them: the one place the membership and
-administration handlers call, so how it is told can change here alone.
+administration handlers call, so how it is told can change here alone (to a function
+that also logs the change in each user's box, for devices that were away).
 
 - `standing_changed`: these users' standing changed (joined, left, added, kicked,
   banned, unbanned, promoted, demoted, made creator, the channel deleted): their
