@@ -49,6 +49,19 @@ UPGRADERS = {
     "channels.toggleSignatures": _signatures,
 }
 
+def _invited_updates(result):
+    """messages.invitedUsers for a layer before 190: its Updates, with one
+    updateGroupInvitePrivacyForbidden (a constructor those layers have and the canonical
+    one does not) for each user whose privacy kept them out."""
+    updates = result.updates
+    if not result.missing_invitees or not isinstance(updates, T.Updates):
+        return updates
+    refused = [tl.LegacyObject("updateGroupInvitePrivacyForbidden", 0xCCF08AD6, {"user_id": m.user_id})
+               for m in result.missing_invitees]
+    return T.Updates(updates=[*updates.updates, *refused], users=updates.users, chats=updates.chats,
+                     date=updates.date, seq=updates.seq)
+
+
 # method → fn(canonical result, layer) → what that layer's result type holds
 RESULT_ADAPTERS = {
     # Before layer 17x the method returned the bare list.
@@ -61,9 +74,9 @@ RESULT_ADAPTERS = {
     "messages.createChat": lambda result, layer: result.updates,
     "messages.addChatUser": lambda result, layer: result.updates,
     "messages.importChatInvite": lambda result, layer: result.updates,
-    # Before layer 190 channels.inviteToChannel returned the Updates alone; before 227
-    # channels.joinChannel did.
-    "channels.inviteToChannel": lambda result, layer: result.updates,
+    # Before layer 227 channels.joinChannel returned the Updates alone; before 190
+    # channels.inviteToChannel did (with the users their privacy kept out, below).
+    "channels.inviteToChannel": lambda result, layer: _invited_updates(result),
     "channels.joinChannel": lambda result, layer: result.updates,
     # Before ReportResult (layer 189) messages.report answered Bool: the report is filed.
     "messages.report": lambda result, layer: True,

@@ -55,7 +55,7 @@ async def invite_to_channel(request, ctx: RequestContext):
     for target in targets:
         record = await view.record(target)
         if record is None or record.deleted:
-            refusals.append(E.INPUT_USER_DEACTIVATED)
+            refusals.append((400, E.INPUT_USER_DEACTIVATED))
             continue
         if not await view.can_see(target, "chat_invite"):
             missing.append(target)
@@ -64,20 +64,20 @@ async def invite_to_channel(request, ctx: RequestContext):
         # Someone who left may be brought back by an admin or by a mutual contact only.
         if before is not None and before.role == "left" and not is_admin(me) \
                 and not await _mutual_contacts(storage, user_id, target):
-            refusals.append(E.USER_NOT_MUTUAL_CONTACT)
+            refusals.append((403, E.USER_NOT_MUTUAL_CONTACT))
             continue
         if before is None or not before.is_member:
             if await channels_full(storage, target):
-                refusals.append(E.USER_CHANNELS_TOO_MUCH)
+                refusals.append((403, E.USER_CHANNELS_TOO_MUCH))
                 continue
         try:
             change = await storage.channel_participants.add(channel.id, target, inviter_id=user_id, date=now,
                                                             limit=MEMBERS_MAX, lift_ban=lifts_bans)
         except AlreadyParticipant:
-            refusals.append(E.USER_ALREADY_PARTICIPANT)
+            refusals.append((400, E.USER_ALREADY_PARTICIPANT))
             continue
         except UserKicked:
-            refusals.append(E.USER_KICKED)
+            refusals.append((400, E.USER_KICKED))
             continue
         except ChatTooBig:
             raise RpcError(400, E.USERS_TOO_MUCH) from None
@@ -85,9 +85,10 @@ async def invite_to_channel(request, ctx: RequestContext):
         joined.append(target)
     if not joined:
         # Telegram refuses a call that added nobody with the reason of the first refusal;
-        # privacy refusals are listed as missing invitees in layers that have them.
+        # privacy refusals are listed as missing invitees in layers that have them (and
+        # as updateGroupInvitePrivacyForbidden before: rpc/layer_adapters.py).
         if refusals and (not missing or ctx.layer < INVITED_USERS_LAYER):
-            raise RpcError(400, refusals[0])
+            raise RpcError(*refusals[0])
         if missing and ctx.layer < INVITED_USERS_LAYER:
             raise RpcError(403, E.USER_PRIVACY_RESTRICTED)
         sent = None

@@ -256,3 +256,33 @@ def test_pyrogram_layer_158_joins_by_link_and_invites(server, run):
 
     with pyrogram_pointed_at(pem, server.port):
         run(scenario())
+
+
+def test_a_channel_photo_is_set_seen_downloaded_and_removed(server, run, tmp_path):
+    from telethon import errors, functions, types
+
+    from .test_media import jpeg_file
+
+    async def scenario():
+        (ann, _), (ben, ben_user), _ = await three(server)
+        group = await create_channel(ann, "Pictures", megagroup=True)
+        await ann(functions.channels.InviteToChannelRequest(group, [input_user(ben_user)]))
+        with pytest.raises(errors.ChatNotModifiedError):
+            await ann(functions.channels.EditPhotoRequest(group, types.InputChatPhotoEmpty()))
+        jpeg_file(tmp_path / "club.jpg", 640, 480, 3)
+        uploaded = await ann.upload_file(str(tmp_path / "club.jpg"))
+        changed = await ann(functions.channels.EditPhotoRequest(group, types.InputChatUploadedPhoto(file=uploaded)))
+        [service] = [u.message for u in changed.updates if isinstance(u, types.UpdateNewChannelMessage)]
+        assert isinstance(service.action, types.MessageActionChatEditPhoto)
+        photo_id = service.action.photo.id
+        assert isinstance(changed.chats[0].photo, types.ChatPhoto) and changed.chats[0].photo.photo_id == photo_id
+        # A member downloads it as the channel's photo, and as the service message's photo.
+        assert await ben.download_profile_photo(changed.chats[0], file=bytes)
+        assert await ben.download_media(service.action.photo, file=bytes)
+        removed = await ann(functions.channels.EditPhotoRequest(group, types.InputChatPhotoEmpty()))
+        assert isinstance(removed.updates[0].message.action, types.MessageActionChatDeletePhoto)
+        assert isinstance(removed.chats[0].photo, types.ChatPhotoEmpty)
+        for c in (ann, ben):
+            await c.disconnect()
+
+    run(scenario())

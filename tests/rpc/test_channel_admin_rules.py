@@ -103,6 +103,10 @@ def test_older_layers_shapes_of_the_membership_methods(layer_adapters):
     invited = T.messages.InvitedUsers(updates=updates, missing_invitees=[])
     request = F.channels.InviteToChannel(channel=T.InputChannelEmpty(), users=[])
     assert tl.encode_result(request, invited, 170) == tl.encode(updates)
+    # Those whose privacy kept them out are updateGroupInvitePrivacyForbidden there.
+    refused = T.messages.InvitedUsers(updates=updates, missing_invitees=[T.MissingInvitee(user_id=42)])
+    back = tl.decode_result(request, tl.encode_result(request, refused, 170), 170)
+    assert [(u.QUALNAME, u.values) for u in back.updates] == [("updateGroupInvitePrivacyForbidden", {"user_id": 42})]
     joined = T.messages.ChatInviteJoinResultOk(updates=updates)
     assert tl.encode_result(F.channels.JoinChannel(channel=T.InputChannelEmpty()), joined, 224) == tl.encode(updates)
     assert tl.encode_result(F.channels.JoinChannel(channel=T.InputChannelEmpty()), joined, 229) == tl.encode(joined)
