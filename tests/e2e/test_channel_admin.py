@@ -204,12 +204,32 @@ def test_a_private_channel_joined_by_link_and_by_an_approved_request(server, run
             news, types.ChannelParticipantsRecent(), offset=0, limit=10, hash=0))
         assert subscribers.count == 3
 
+        # Ann passes the channel on to Ben, confirming with her 2FA password.
+        from telethon.password import compute_check
+
+        with pytest.raises(errors.PasswordMissingError):
+            await ann(functions.messages.EditChatCreatorRequest(news, input_user(ben_user),
+                                                                types.InputCheckPasswordEmpty()))
+        await ann.edit_2fa(new_password="handover")
+        with pytest.raises(errors.PasswordHashInvalidError):
+            await ann(functions.messages.EditChatCreatorRequest(news, input_user(ben_user),
+                                                                types.InputCheckPasswordEmpty()))
+        with pytest.raises(errors.PasswordHashInvalidError):
+            await ann(functions.messages.EditChatCreatorRequest(news, input_user(ben_user), compute_check(
+                await ann(functions.account.GetPasswordRequest()), "wrong")))
+        await ann(functions.messages.EditChatCreatorRequest(news, input_user(ben_user), compute_check(
+            await ann(functions.account.GetPasswordRequest()), "handover")))
+        ben_now = await ben(functions.channels.GetParticipantRequest(news, types.InputPeerSelf()))
+        assert isinstance(ben_now.participant, types.ChannelParticipantCreator)
+        ann_now = await ann(functions.channels.GetParticipantRequest(news, types.InputPeerSelf()))
+        assert isinstance(ann_now.participant, types.ChannelParticipantAdmin)
+
         # Revoking the primary link makes another; the old one no longer works.
-        replaced = await ann(functions.messages.EditExportedChatInviteRequest(peer=news, link=link.link,
+        replaced = await ben(functions.messages.EditExportedChatInviteRequest(peer=news, link=link.link,
                                                                              revoked=True))
         assert replaced.new_invite.permanent and replaced.new_invite.link != link.link
         with pytest.raises(errors.InviteHashExpiredError):
-            await ben(functions.messages.CheckChatInviteRequest(link_hash))
+            await cat(functions.messages.CheckChatInviteRequest(link_hash))
         for c in (ann, ben, cat):
             await c.disconnect()
 
@@ -220,6 +240,7 @@ def test_pyrogram_layer_158_joins_by_link_and_invites(server, run):
     """joinChannel, importChatInvite and inviteToChannel answer layer 158 in its own
     result type (Updates), which Pyrogram reads."""
     from pyrogram import Client, raw
+    from pyrogram.utils import compute_password_check
 
     from .clients import pyrogram_pointed_at
 
@@ -250,6 +271,24 @@ def test_pyrogram_layer_158_joins_by_link_and_invites(server, run):
         left = await app.invoke(raw.functions.channels.LeaveChannel(
             channel=raw.types.InputChannel(channel_id=channel.channel_id, access_hash=channel.access_hash)))
         assert isinstance(left, raw.types.Updates)
+
+        # Layer 158 passes a channel on with channels.editCreator (messages.editChatCreator
+        # from layer 223 on).
+        created = await app.invoke(raw.functions.channels.CreateChannel(title="Pyro's", about="", megagroup=True))
+        mine = raw.types.InputChannel(channel_id=created.chats[0].id, access_hash=created.chats[0].access_hash)
+        await app.invoke(raw.functions.channels.InviteToChannel(channel=mine, users=[
+            raw.types.InputUser(user_id=ben_user.id, access_hash=ben_user.access_hash)]))
+        await app.enable_cloud_password("pyro-secret")
+        check = compute_password_check(await app.invoke(raw.functions.account.GetPassword()), "pyro-secret")
+        handed = await app.invoke(raw.functions.channels.EditCreator(
+            channel=mine, user_id=raw.types.InputUser(user_id=ben_user.id, access_hash=ben_user.access_hash),
+            password=check))
+        assert isinstance(handed, raw.types.Updates)
+        from telethon import types
+
+        ben_now = await ben(functions.channels.GetParticipantRequest(
+            types.InputChannel(mine.channel_id, mine.access_hash), types.InputPeerSelf()))
+        assert type(ben_now.participant).__name__ == "ChannelParticipantCreator"
         await app.disconnect()
         for c in (ann, ben):
             await c.disconnect()
