@@ -911,8 +911,9 @@ class ChannelInvites(Protocol):
     async def delete(self, hash: str) -> bool: ...
     async def join(self, hash: str, user_id: int, *, date: int,
                    limit: int | None = None) -> tuple[ChannelParticipantChange, ChannelInviteRecord]:
-        """ChannelParticipants.add by the link's admin, counted as one use of the link.
-        InviteInvalid, InviteExpired, and add's errors."""
+        """ChannelParticipants.add by the link's admin, counted as one use of the link and
+        kept as one of its importers (ChannelJoins.importers). InviteInvalid, InviteExpired,
+        and add's errors."""
 
 
 class ChannelJoins(Protocol):

@@ -332,3 +332,23 @@ async def test_invite_links_and_join_requests(storage):
     with_admins = await invites.get_admins_with_invites(F.messages.GetAdminsWithInvites(peer=ip(group)),
                                                         ctx_of(storage, a))
     assert [(x.admin_id, x.invites_count) for x in with_admins.admins] == [(a, 2)]
+
+
+async def test_deleting_what_one_participant_said(storage):
+    a, b, c = await users(storage, "Ann", "Bob", "Cid")
+    group = await new_channel(storage, a, b, c)
+    for i, sender in enumerate((b, c, b)):
+        await storage.channel_messages.send(group.id, sender, date=NOW + i, message=f"m{i}")
+    bob = T.InputPeerUser(user_id=b, access_hash=(await storage.users.get(b)).access_hash)
+    await refused("CHAT_ADMIN_REQUIRED", admins.delete_participant_history(F.channels.DeleteParticipantHistory(
+        channel=ic(group), participant=bob), ctx_of(storage, c)))
+    affected = await admins.delete_participant_history(F.channels.DeleteParticipantHistory(
+        channel=ic(group), participant=bob), ctx_of(storage, a))
+    assert (affected.pts_count, affected.offset) == (2, 0)
+    left, _ = await storage.channel_messages.history(group.id, limit=10)
+    assert [m.message for m in left if m.action is None] == ["m1"]
+    again = await admins.delete_participant_history(F.channels.DeleteParticipantHistory(
+        channel=ic(group), participant=bob), ctx_of(storage, a))
+    assert (again.pts, again.pts_count) == (affected.pts, 0)
+    await refused("PARTICIPANT_ID_INVALID", admins.delete_participant_history(F.channels.DeleteParticipantHistory(
+        channel=ic(group), participant=ip(group)), ctx_of(storage, a)))
