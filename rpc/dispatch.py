@@ -5,7 +5,8 @@ the auth key: PROTOCOL.md rule 20), initConnection (the app's description, and t
 api_id allowlist), invokeAfterMsg(s), invokeWithoutUpdates, invokeWithTakeout and the
 other invokeWith* wrappers, then calls the handler registered for the innermost
 method (rpc/router.py) once its access rule admits the caller. Handlers never see
-wrappers. A method without a handler answers 401 AUTH_KEY_UNREGISTERED before login
+wrappers; an older layer's method under a name the canonical layer dropped is routed as
+its new name (rpc/layer_adapters.py RENAMED_METHODS). A method without a handler answers 401 AUTH_KEY_UNREGISTERED before login
 (outside help/auth/langpack), else 400 METHOD_NOT_IMPLEMENTED, counted in UNIMPLEMENTED.
 """
 
@@ -19,6 +20,7 @@ from tl import functions as F
 
 from .context import ClientInfo, RequestContext
 from .errors import E, NOT_IMPLEMENTED, RpcError
+from .layer_adapters import canonical_call
 from .router import ROUTER, admit
 
 UNIMPLEMENTED: Counter = Counter()
@@ -68,7 +70,7 @@ async def unwrap(request, ctx: RequestContext):
 @metrics.observed_dispatch(RpcError)  # requests by method and result, latency (server/metrics.py)
 async def dispatch(request, ctx: RequestContext) -> bytes:
     """The rpc_result payload for `request`: the encoded result, or raises RpcError."""
-    inner = await unwrap(request, ctx)
+    inner = canonical_call(await unwrap(request, ctx))
     ctx.innermost = inner
     route = None if isinstance(inner, tl.LegacyObject) else ROUTER.get(type(inner))
     if route is None:

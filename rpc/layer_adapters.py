@@ -17,7 +17,7 @@ Calling it again changes nothing.
 from __future__ import annotations
 
 import tl
-from tl import types as T
+from tl import functions as F, types as T
 
 from .messages.reports import reason_as_option
 
@@ -32,13 +32,35 @@ def _reply_to(request, dropped: dict):
     return request
 
 
+def _signatures(request, dropped: dict):
+    """Before layer 190 channels.toggleSignatures has `enabled: Bool`; from 190 on
+    `signatures_enabled` (and profiles_enabled, which older clients do not set)."""
+    if "enabled" in dropped:
+        request.signatures_enabled = bool(dropped["enabled"])
+    return request
+
+
 # predicate → fn(canonical request, {old field name: value}) → the request handlers get
 UPGRADERS = {
     **dict.fromkeys(("messages.sendMessage", "messages.sendMedia", "messages.sendMultiMedia", "messages.saveDraft",
                      "messages.sendInlineBotResult"), _reply_to),
     # Layers 158-170 send a ReportReason where newer ones choose an option (rpc/messages/reports.py).
     "messages.report": reason_as_option,
+    "channels.toggleSignatures": _signatures,
 }
+
+def _invited_updates(result):
+    """messages.invitedUsers for a layer before 190: its Updates, with one
+    updateGroupInvitePrivacyForbidden (a constructor those layers have and the canonical
+    one does not) for each user whose privacy kept them out."""
+    updates = result.updates
+    if not result.missing_invitees or not isinstance(updates, T.Updates):
+        return updates
+    refused = [tl.LegacyObject("updateGroupInvitePrivacyForbidden", 0xCCF08AD6, {"user_id": m.user_id})
+               for m in result.missing_invitees]
+    return T.Updates(updates=[*updates.updates, *refused], users=updates.users, chats=updates.chats,
+                     date=updates.date, seq=updates.seq)
+
 
 # method → fn(canonical result, layer) → what that layer's result type holds
 RESULT_ADAPTERS = {
@@ -52,9 +74,43 @@ RESULT_ADAPTERS = {
     "messages.createChat": lambda result, layer: result.updates,
     "messages.addChatUser": lambda result, layer: result.updates,
     "messages.importChatInvite": lambda result, layer: result.updates,
+    # Before layer 227 channels.joinChannel returned the Updates alone; before 190
+    # channels.inviteToChannel did (with the users their privacy kept out, below).
+    "channels.inviteToChannel": lambda result, layer: _invited_updates(result),
+    "channels.joinChannel": lambda result, layer: result.updates,
     # Before ReportResult (layer 189) messages.report answered Bool: the report is filed.
     "messages.report": lambda result, layer: True,
 }
+
+
+def _input_peer_channel(channel):
+    if isinstance(channel, T.InputChannel):
+        return T.InputPeerChannel(channel_id=channel.channel_id, access_hash=channel.access_hash)
+    if isinstance(channel, T.InputChannelFromMessage):
+        return T.InputPeerChannelFromMessage(peer=channel.peer, msg_id=channel.msg_id, channel_id=channel.channel_id)
+    return T.InputPeerEmpty()
+
+
+# Methods an older layer calls by a name the canonical layer no longer has (they arrive
+# as tl.LegacyObject): predicate → fn(its values by parameter name) → the canonical
+# request the dispatcher routes instead (rpc/dispatch.py, `canonical_call`). The result
+# type is the same, so it is written as the older layer declares it.
+RENAMED_METHODS = {
+    # Layers 158-222 pass a channel on with channels.editCreator; from 223 on it is
+    # messages.editChatCreator, for any peer.
+    "channels.editCreator": lambda values: F.messages.EditChatCreator(
+        peer=_input_peer_channel(values.get("channel")), user_id=values.get("user_id"),
+        password=values.get("password")),
+}
+
+
+def canonical_call(request):
+    """The request the dispatcher routes: an older layer's renamed method as today's."""
+    if isinstance(request, tl.LegacyObject):
+        rename = RENAMED_METHODS.get(request.QUALNAME)
+        if rename is not None:
+            return rename(request.values)
+    return request
 
 
 def install_layer_adapters() -> None:
@@ -65,4 +121,4 @@ def install_layer_adapters() -> None:
         tl.register_result_adapter(method, adapt)
 
 
-__all__ = ["install_layer_adapters"]
+__all__ = ["canonical_call", "install_layer_adapters"]

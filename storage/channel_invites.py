@@ -3,16 +3,17 @@
 Their own table (``channel_invites``), beside basic groups' ``chat_invites``
 (storage/chats.py), whose chat_id names a basic group: a hash is random (12 bytes), so
 messages.importChatInvite / checkChatInvite look it up in both. A join through a link
-is a participant change (storage/channel_participants.py) and one more use of the link,
-in one transaction under the channel's lock. Links that need an admin's approval
-(request_needed) are stored here; holding the requests is not (the caller refuses such
-a join for now).
+is a participant change (storage/channel_participants.py), one more use of the link
+and its importer's row (storage/channel_joins.py), in one transaction under the
+channel's lock. Links that need an admin's approval (request_needed) are stored here;
+the requests made through them are storage/channel_joins.py's.
 """
 
 from __future__ import annotations
 
 import secrets
 
+from .channel_joins import record_importer
 from .channel_participants import add_participant
 from .channel_rows import INVITE_COLUMNS, invite_from, lock_channel
 from .db import Database, Executor
@@ -99,6 +100,7 @@ async def _join(tx: Executor, hash: str, user: int, date: int,
     if not invite.usable(date):
         raise InviteExpired(f"invite {hash!r} can no longer be used")
     change = await add_participant(tx, invite.channel_id, user, invite.admin_id, date, limit, False)
+    await record_importer(tx, hash, invite.channel_id, user, date, None)
     row = await tx.fetchrow(f"UPDATE channel_invites SET usage = usage + 1 WHERE hash = $1 RETURNING {INVITE_COLUMNS}",
                             hash)
     return change, invite_from(row)

@@ -292,8 +292,9 @@ def _weights(p: ChannelParticipantRecord | None) -> tuple[int, int, int, int]:
 
 async def change_participant(tx: Executor, channel: ChannelRecord, before: ChannelParticipantRecord | None,
                              after: ChannelParticipantRecord) -> ChannelParticipantChange:
-    """Writes the participant's new row, moves the channel's counts, and adds or removes
-    the member's dialogs row (the module docstring)."""
+    """Writes the participant's new row, moves the channel's counts, adds or removes the
+    member's dialogs row (the module docstring) and drops a request to join that a
+    membership or a kick answers."""
     if after == before:
         return ChannelParticipantChange(channel=channel, before=before, after=after)
     await tx.execute(_UPSERT, after.channel_id, after.user_id, after.role, after.inviter_id, after.date,
@@ -308,4 +309,7 @@ async def change_participant(tx: Executor, channel: ChannelRecord, before: Chann
         await tx.execute(_ADD_DIALOG, after.user_id, peer, after.date)
     elif was and not now:
         await tx.execute("DELETE FROM dialogs WHERE owner_id = $1 AND peer_id = $2", after.user_id, peer)
+    if now or after.role == "kicked":  # a request to join is answered by this (storage/channel_joins.py)
+        await tx.execute("DELETE FROM channel_join_requests WHERE channel_id = $1 AND user_id = $2", channel.id,
+                         after.user_id)
     return ChannelParticipantChange(channel=channel, before=before, after=after)

@@ -17,7 +17,8 @@ The model (ARCHITECTURE.md, "Messages"; issue 11):
   (storage/channel_dialogs.py), never stored.
 - Updates are meaning in the channel's own log, with the kinds of the users' log; a
   client catches up with updates.getChannelDifference from it. Views are counted once
-  per user (storage/channel_views.py). Invite links: storage/channel_invites.py.
+  per user (storage/channel_views.py). Invite links: storage/channel_invites.py;
+  join requests and who joined by which link: storage/channel_joins.py.
 - Usernames are one name space with users' (storage/usernames.py): t.me/name finds
   either, and no two peers hold one name, in any case.
 

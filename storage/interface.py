@@ -26,7 +26,9 @@ from .models import (
     ChannelCreated,
     ChannelDialogRecord,
     ChannelDifferenceRecord,
+    ChannelInviteImporterRecord,
     ChannelInviteRecord,
+    ChannelJoinRequestRecord,
     ChannelMessageRecord,
     ChannelMessagesChange,
     ChannelParticipantChange,
@@ -134,6 +136,10 @@ class UserKicked(StorageError):
 
 class ParticipantIsCreator(StorageError):
     """The creator's role changes only by a transfer of ownership."""
+
+
+class JoinRequestMissing(StorageError):
+    """No pending request of that user to join that channel."""
 
 
 class AuthKeys(Protocol):
@@ -913,8 +919,44 @@ class ChannelInvites(Protocol):
     async def delete(self, hash: str) -> bool: ...
     async def join(self, hash: str, user_id: int, *, date: int,
                    limit: int | None = None) -> tuple[ChannelParticipantChange, ChannelInviteRecord]:
-        """ChannelParticipants.add by the link's admin, counted as one use of the link.
-        InviteInvalid, InviteExpired, and add's errors."""
+        """ChannelParticipants.add by the link's admin, counted as one use of the link and
+        kept as one of its importers (ChannelJoins.importers). InviteInvalid, InviteExpired,
+        and add's errors."""
+
+
+class ChannelJoins(Protocol):
+    """Joining channels through invite links: pending join requests and who joined by
+    which link (storage/channel_joins.py)."""
+
+    async def request(self, channel_id: int, user_id: int, *, date: int, invite_hash: str | None = None,
+                      about: str | None = None) -> ChannelJoinRequestRecord:
+        """The user asks to join (again: the request is renewed). ChannelNotFound,
+        AlreadyParticipant for a member, UserKicked for a kicked user."""
+
+    async def requests(self, channel_id: int, *, invite_hash: str | None = None, query: str = "",
+                       offset_date: int = 0, offset_user_id: int = 0,
+                       limit: int = 100) -> tuple[list[ChannelJoinRequestRecord], int]:
+        """Pending requests, newest first (date, then user id), those before the offset
+        pair when offset_date is given; invite_hash: through that link only; query: part
+        of the name or the start of the username. (the page, the count of all that match)"""
+
+    async def pending(self, channel_id: int, invite_hashes: Iterable[str] = ()) -> dict[str | None, int]:
+        """How many requests are pending: {None: in all} plus one entry per hash asked."""
+
+    async def approve(self, channel_id: int, user_id: int, *, approved_by: int, date: int,
+                      limit: int | None = None) -> ChannelParticipantChange:
+        """The request is granted: the user becomes a member invited by approved_by (an
+        importer of the link asked through, one more use of it). JoinRequestMissing, and
+        ChannelParticipants.add's errors."""
+
+    async def decline(self, channel_id: int, user_id: int) -> bool:
+        """The request is dropped; False if there was none."""
+
+    async def importers(self, channel_id: int, *, invite_hash: str | None = None, query: str = "",
+                        offset_date: int = 0, offset_user_id: int = 0,
+                        limit: int = 100) -> tuple[list[ChannelInviteImporterRecord], int]:
+        """Who joined through the channel's links (invite_hash: that one), newest first;
+        paged and searched as `requests`."""
 
 
 class Storage(Protocol):
@@ -954,6 +996,7 @@ class Storage(Protocol):
     channel_dialogs: ChannelDialogs
     channel_log: ChannelLog
     channel_invites: ChannelInvites
+    channel_joins: ChannelJoins
 
     async def migrate(self) -> int:
         """Apply pending migrations (numbered SQL files) in one transaction; returns the

@@ -497,6 +497,26 @@ class ChannelInviteRecord(msgspec.Struct, frozen=True, kw_only=True):
             self.usage_limit is None or self.usage < self.usage_limit)
 
 
+class ChannelJoinRequestRecord(msgspec.Struct, frozen=True, kw_only=True):
+    """A request to join a channel, awaiting an admin's answer."""
+
+    channel_id: int
+    user_id: int
+    date: int
+    invite_hash: str | None = None  # the link (request_needed) asked through; None: the group's join_request
+    about: str | None = None
+
+
+class ChannelInviteImporterRecord(msgspec.Struct, frozen=True, kw_only=True):
+    """Someone who joined a channel through an invite link (the last time they did)."""
+
+    hash: str
+    channel_id: int
+    user_id: int
+    date: int
+    approved_by: int | None = None  # the admin who approved their request, if they asked
+
+
 class ChannelSent(msgspec.Struct, frozen=True, kw_only=True):
     """What a send into a channel did (or had done: duplicate)."""
 

@@ -9,6 +9,7 @@ from .admin_tokens import SqlAdminTokens
 from .auth_keys import SqlAuthKeys
 from .channel_dialogs import SqlChannelDialogs
 from .channel_invites import SqlChannelInvites
+from .channel_joins import SqlChannelJoins
 from .channel_log import SqlChannelLog
 from .channel_messages import SqlChannelMessages
 from .channel_participants import SqlChannelParticipants
@@ -79,6 +80,7 @@ class SqlStorage:
         self.channel_dialogs = SqlChannelDialogs(db)
         self.channel_log = SqlChannelLog(db)
         self.channel_invites = SqlChannelInvites(db)
+        self.channel_joins = SqlChannelJoins(db)
         self.schema_version: int | None = None  # known after migrate()
 
     @property

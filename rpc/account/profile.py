@@ -7,6 +7,7 @@ import time
 
 from storage import UsernameTaken
 from storage.models import PasswordRecord
+from storage.peer import Peer
 from tl import functions as F, types as T
 
 from ..context import RequestContext
@@ -78,8 +79,9 @@ async def check_username(request, ctx: RequestContext):
     user_id = ctx.user_id
     if not valid_username(request.username):
         raise RpcError(400, E.USERNAME_INVALID)
-    owner = await ctx.services.storage.users.by_username(request.username)
-    return owner is None or owner.id == user_id
+    # Channels' usernames too: one name space (storage/usernames.py).
+    owner = await ctx.services.storage.usernames.resolve(request.username)
+    return owner is None or owner == Peer.user(user_id)
 
 
 @handler(F.account.UpdateUsername, access=Access.USER)

@@ -1,2 +1,9 @@
-"""Supergroups and broadcast channels (channels.* and the messages.* methods on them)."""
+"""Supergroups and broadcast channels (channels.* and the messages.* methods on them).
+
+Creating, reading, posting and syncing: create, info, history, post, edit, read, sync.
+Membership and administration: members, invites, join_requests, participants, admins,
+settings, usernames. Shared: view.py, access.py, rights.py, messages_view.py, posting.py.
+"""
+
 from . import create, edit, history, info, post, read, sync  # noqa: F401  (registers the handlers)
+from . import admins, invites, join_requests, members, participants, settings, usernames  # noqa: F401

@@ -1,5 +1,6 @@
 """messages.* for basic groups (legacy "chats"): create, members, title, photo, admins,
-full info and invite links. Messages in them are rpc/messages/messages.py's.
+full info and invite links. Messages in them are rpc/messages/messages.py's. The
+invite-link methods hand a channel's peer or link to rpc/channels/invites.py.
 
 A change is one storage transaction (storage/chats.py) that also writes the service
 message announcing it into every member's box; the acting session gets it back as
@@ -17,6 +18,7 @@ from storage.models import ChatChange, ChatInviteRecord
 from storage.peer import Peer, PeerKind
 from tl import functions as F, types as T
 
+from ..channels import invites as channel_invites
 from ..context import RequestContext
 from ..router import Access, handler
 from ..errors import E, RpcError
@@ -247,6 +249,8 @@ async def _chat_of_peer(ctx: RequestContext, peer) -> int:
 
 @handler(F.messages.ExportChatInvite, access=Access.USER)
 async def export_chat_invite(request, ctx: RequestContext):
+    if isinstance(request.peer, T.InputPeerChannel):
+        return await channel_invites.export_chat_invite(request, ctx)
     user_id = ctx.user_id
     storage = ctx.services.storage
     chat_id = await _chat_of_peer(ctx, request.peer)
@@ -267,6 +271,8 @@ async def export_chat_invite(request, ctx: RequestContext):
 
 @handler(F.messages.GetExportedChatInvites, access=Access.USER)
 async def get_exported_chat_invites(request, ctx: RequestContext):
+    if isinstance(request.peer, T.InputPeerChannel):
+        return await channel_invites.get_exported_chat_invites(request, ctx)
     user_id = ctx.user_id
     storage = ctx.services.storage
     chat_id = await _chat_of_peer(ctx, request.peer)
@@ -297,6 +303,9 @@ async def _usable_invite(ctx: RequestContext, hash: str) -> ChatInviteRecord:
 
 @handler(F.messages.CheckChatInvite, access=Access.USER)
 async def check_chat_invite(request, ctx: RequestContext):
+    channel_invite = await channel_invites.channel_invite(ctx, request.hash)
+    if channel_invite is not None:
+        return await channel_invites.check_chat_invite(ctx, channel_invite)
     user_id = ctx.user_id
     storage = ctx.services.storage
     invite = await _usable_invite(ctx, request.hash)
@@ -311,6 +320,9 @@ async def check_chat_invite(request, ctx: RequestContext):
 
 @handler(F.messages.ImportChatInvite, access=Access.USER)
 async def import_chat_invite(request, ctx: RequestContext):
+    channel_invite = await channel_invites.channel_invite(ctx, request.hash)
+    if channel_invite is not None:
+        return await channel_invites.import_chat_invite(ctx, channel_invite)
     user_id = ctx.user_id
     invite = await _usable_invite(ctx, request.hash)
     change = await _stored(ctx.services.storage.chats.join_by_invite(invite.hash, user_id, date=int(time.time())))

@@ -5,11 +5,14 @@ from __future__ import annotations
 import time
 
 from storage.models import ContactRecord
+from storage.peer import PeerKind
 from tl import functions as F, types as T
 
+from ..channels.view import channel_object
 from ..context import RequestContext
 from ..router import Access, handler
 from ..errors import E, RpcError
+from ..services.list_hash import list_hash
 from ..services.usernames import valid_username
 from ..services.peers import resolve_input_peer_user, resolve_user
 from ..services.phones import normalize_phone
@@ -21,13 +24,7 @@ MAX_IMPORT = 1000
 
 def contacts_hash(ids: list[int]) -> int:
     """The hash clients send back to skip an unchanged list (api/offsets#hash-generation)."""
-    h = 0
-    for i in sorted(ids):
-        h ^= h >> 21
-        h ^= (h << 35) & 0xFFFFFFFFFFFFFFFF
-        h ^= h >> 4
-        h = (h + i) & 0xFFFFFFFFFFFFFFFF
-    return h - (1 << 64) if h >= 1 << 63 else h
+    return list_hash(sorted(ids))
 
 
 def _updates(users: list):
@@ -111,27 +108,45 @@ async def add_contact(request, ctx: RequestContext):
 
 @handler(F.contacts.Search, access=Access.USER)
 async def search(request, ctx: RequestContext):
+    """Users by name or username, and public channels by title or username; what the
+    user has already (contacts, channels they are in) under my_results."""
     user_id = ctx.user_id
     storage = ctx.services.storage
     query = (request.q or "").strip().lstrip("@")
     if len(query) < 1:
         raise RpcError(400, E.QUERY_TOO_SHORT)
-    found = [u for u in await storage.users.search(query, max(1, min(request.limit or 50, 100))) if u.id != user_id]
+    limit = max(1, min(request.limit or 50, 100))
+    found = [u for u in await storage.users.search(query, limit) if u.id != user_id]
     view = UserView(storage, user_id)
     mine = await view.my_contacts()
     my_results = [T.PeerUser(user_id=u.id) for u in found if u.id in mine]
     results = [T.PeerUser(user_id=u.id) for u in found if u.id not in mine]
-    return T.contacts.Found(my_results=my_results, results=results, chats=[],
+    channels = await storage.channels.search(query, limit)
+    standings = await storage.channel_participants.standings(user_id, [c.id for c in channels])
+    for c in channels:
+        joined = c.id in standings and standings[c.id].is_member
+        (my_results if joined else results).append(T.PeerChannel(channel_id=c.id))
+    return T.contacts.Found(my_results=my_results, results=results,
+                            chats=[channel_object(c, standings.get(c.id)) for c in channels],
                             users=await view.users([u.id for u in found]))
 
 
 @handler(F.contacts.ResolveUsername, access=Access.USER)
 async def resolve_username(request, ctx: RequestContext):
+    """A user or a public channel: one name space (storage/usernames.py)."""
     user_id = ctx.user_id
     storage = ctx.services.storage
     username = (request.username or "").lstrip("@")
     if not valid_username(username):
         raise RpcError(400, E.USERNAME_INVALID)
+    owner = await storage.usernames.resolve(username)
+    if owner is not None and owner.kind is PeerKind.CHANNEL:
+        channel = await storage.channels.get(owner.id)
+        if channel is None or channel.deactivated:
+            raise RpcError(400, E.USERNAME_NOT_OCCUPIED)
+        me = await storage.channel_participants.get(channel.id, user_id)
+        return T.contacts.ResolvedPeer(peer=T.PeerChannel(channel_id=channel.id), chats=[channel_object(channel, me)],
+                                       users=[])
     record = await storage.users.by_username(username)
     if record is None or record.deleted:
         raise RpcError(400, E.USERNAME_NOT_OCCUPIED)

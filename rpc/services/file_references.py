@@ -30,6 +30,7 @@ PROFILE = 2  # origin: the user whose profile photo it is
 UPLOADER = 3  # origin: the reader uploaded it
 CHAT = 4  # origin: the basic group (chat id) whose photo it is
 CHANNEL_MESSAGE = 5  # origin: a channel message, channel_message_origin(channel id, message id)
+CHANNEL = 6  # origin: the supergroup or channel (channel id) whose photo it is
 _FORMAT = "<BBqI"
 # A reference older than this is expired: the client refreshes it from its origin.
 LIFETIME = 7 * 24 * 3600
@@ -51,7 +52,7 @@ def parse(reference: bytes, now: int | None = None) -> tuple[int, int]:
     if len(reference) != struct.calcsize(_FORMAT):
         raise RpcError(400, E.FILE_REFERENCE_INVALID)
     version, kind, origin, issued = struct.unpack(_FORMAT, reference)
-    if version != VERSION or kind not in (MESSAGE, PROFILE, UPLOADER, CHAT, CHANNEL_MESSAGE):
+    if version != VERSION or kind not in (MESSAGE, PROFILE, UPLOADER, CHAT, CHANNEL_MESSAGE, CHANNEL):
         raise RpcError(400, E.FILE_REFERENCE_INVALID)
     now = int(time.time() if now is None else now)
     if not issued - 300 <= now <= issued + LIFETIME:
@@ -83,6 +84,10 @@ async def check(storage, user_id: int, reference: bytes, kind: str, object_id: i
         # A group's photo is shown to anyone who can see the group (invite previews
         # too); it must still be that group's photo.
         if kind == "photo" and await storage.media.is_profile_photo(Peer.chat(origin), object_id):
+            return
+    elif origin_kind == CHANNEL:
+        # As a group's: shown with the channel (invite previews too), still its photo.
+        if kind == "photo" and await storage.media.is_profile_photo(Peer.channel(origin), object_id):
             return
     elif origin_kind == CHANNEL_MESSAGE:
         # The one copy of a channel message: the reader must still be able to read the

@@ -169,3 +169,7 @@ async def chat_photo_from_input(services, user_id: int, input_chat_photo) -> Pho
 
 def chat_photo_reference(chat_id: int) -> bytes:
     return file_references.make(file_references.CHAT, chat_id)
+
+
+def channel_photo_reference(channel_id: int) -> bytes:
+    return file_references.make(file_references.CHANNEL, channel_id)

@@ -15,7 +15,8 @@ from storage import interface
 from storage.interface import (AlreadyParticipant, ChannelNotFound, ChatNotModified, ChatTooBig, InviteExpired,
                                InviteInvalid, NotMember, NotParticipant, ParticipantIsCreator, UsernameTaken,
                                UserKicked)
-from storage.models import (ChannelInviteRecord, ChannelMessageRecord, ChannelParticipantRecord, ChannelRecord,
+from storage.models import (ChannelInviteImporterRecord, ChannelInviteRecord, ChannelJoinRequestRecord,
+                            ChannelMessageRecord, ChannelParticipantRecord, ChannelRecord,
                             ChannelUpdateRecord, ContactRecord)
 from storage.peer import Peer
 
@@ -53,7 +54,8 @@ async def dialog_row(storage, owner, channel_id):
 
 RECORD_TABLES = [(ChannelRecord, "channels"), (ChannelParticipantRecord, "channel_participants"),
                  (ChannelMessageRecord, "channel_messages"), (ChannelUpdateRecord, "channel_update_log"),
-                 (ChannelInviteRecord, "channel_invites")]
+                 (ChannelInviteRecord, "channel_invites"), (ChannelJoinRequestRecord, "channel_join_requests"),
+                 (ChannelInviteImporterRecord, "channel_invite_importers")]
 
 
 @pytest.mark.parametrize("record, table", RECORD_TABLES, ids=[t for _, t in RECORD_TABLES])
@@ -67,7 +69,7 @@ async def test_every_channel_record_field_has_a_column(storage, record, table):
 
 
 CHANNEL_REPOSITORIES = ["usernames", "channels", "channel_participants", "channel_messages", "channel_views",
-                        "channel_dialogs", "channel_log", "channel_invites"]
+                        "channel_dialogs", "channel_log", "channel_invites", "channel_joins"]
 
 
 @pytest.mark.parametrize("name", CHANNEL_REPOSITORIES)
