@@ -15,7 +15,7 @@ import structlog
 
 from storage.bus import BusError
 
-from .events import ChannelChanged, Event, LogRow, Origin, encode
+from .events import Event, LogRow, Origin, encode
 from .topics import channel_topic, key_topic, user_topic
 
 log = structlog.get_logger("mtserver.updates")
@@ -74,8 +74,3 @@ async def _send(bus, topics: list[str], payload: bytes) -> None:
         except BusError as exc:
             log.warning("bus_publish_failed", channel=topic, error=str(exc))
 
-
-async def announce_channel_changed(ctx, channel_id: int, user_ids) -> None:
-    """These users' standing in a channel (or the channel itself) changed: their sessions
-    get updateChannel and start or stop following the channel's topic."""
-    await publish(ctx.services, ChannelChanged(channel_id=channel_id), user_ids)
