@@ -6,7 +6,8 @@ device that was away, from the common box in updates.getDifference. So each user
 logs it ("channel", storage/update_log.py: pts_count 1, the log being read by pts) and
 every live session gets a ChannelChanged event, which also makes each of the user's
 streams start or stop following the channel's topic (rpc/updates/stream.py). The acting
-session has the change in its answer and follows the topic without being pushed it.
+session is pushed it too, as Telegram pushes updateChannel to every session: a client
+can wait for it to know its connection now follows the channel.
 
 A device that was online gets updateChannel without the pts step: the next update of
 its box shows a gap, and the client fills it with getDifference (which returns this row
@@ -26,5 +27,5 @@ async def channel_changed_for(ctx, channel_id: int, user_ids: Iterable[int]) -> 
     """Logs the change in each user's box and tells their live sessions; {user_id: pts}."""
     users = list(dict.fromkeys(user_ids))
     logged = await ctx.services.storage.messages.log_channel_changed(users, channel_id, date=int(time.time()))
-    await publish(ctx.services, ChannelChanged(channel_id=channel_id), users, by=ctx)
+    await publish(ctx.services, ChannelChanged(channel_id=channel_id), users)
     return logged
