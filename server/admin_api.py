@@ -4,6 +4,7 @@ HTTP listener (server/admin_http.py does HTTP, the token check and the console p
     GET    /admin/api/me                          the calling token
     GET    /admin/api/users?q=QUERY               search: id, phone, @username or name
     GET    /admin/api/users/ID                    one user, with their device count
+    DELETE /admin/api/users/ID                    delete the account with its data
     POST   /admin/api/users/ID/ban                ban: also logs out every device
     POST   /admin/api/users/ID/unban
     POST   /admin/api/users/ID/logout             log out every device
@@ -22,9 +23,9 @@ HTTP listener (server/admin_http.py does HTTP, the token check and the console p
     POST   /admin/api/reports/ID/ban              ban the reported messages' author (or the reported user)
     GET    /admin/api/stats                       users, activity, messages per day, groups, storage
 
-Deleting an account with its data is not offered: the storage keeps no way to remove a
-user's messages, media and memberships yet (ban it instead). Session hashes are int64
-and travel as strings (JSON numbers lose precision past 2^53 in browsers).
+Deleting an account is rpc/services/account_deletion.py's (what goes and what stays is
+listed there). Session hashes are int64 and travel as strings (JSON numbers lose
+precision past 2^53 in browsers).
 
 Handlers get the server's state and the calling token; what they change is logged as
 ``admin_action`` with the token's name and the ids involved, never message text.
@@ -42,6 +43,7 @@ import msgspec
 import structlog
 import trio
 
+from rpc.services.account_deletion import delete_account
 from rpc.services.moderation import delete_for_everyone, log_out_everywhere, set_banned
 from rpc.services.notifications import notify
 from rpc.errors import RpcError
@@ -207,6 +209,18 @@ async def get_user(state, request, user_id: int):
     user = await _user(state.storage, user_id)
     sessions = await state.storage.authorizations.list_for_user(user_id)
     return 200, {**user_view(user), "about": user.about, "sessions": len(sessions)}
+
+
+@route("DELETE", r"/users/(\d{1,19})")
+async def delete_user(state, request, user_id: int):
+    """The account and its data go (a deleted account keeps only its id); its phone
+    may sign up again. Deleting a deleted account finishes an interrupted deletion."""
+    await _user(state.storage, user_id)
+    done = await delete_account(state, user_id)
+    if done is None:
+        raise ApiError(404, f"no user {user_id}")
+    _audit(request, "delete_account", user_id=user_id, logged_out=done.devices_logged_out)
+    return 200, {**msgspec.structs.asdict(done), "deleted": True}
 
 
 @route("POST", r"/users/(\d{1,19})/ban")

@@ -128,7 +128,7 @@ async function search(query, keep) {
   body.replaceChildren();
   for (const u of data.users) {
     const state = u.deleted ? "deleted" : u.banned ? "banned" : "active";
-    body.appendChild(row([u.id, "+" + u.phone, (u.first_name + " " + u.last_name).trim(), u.username ? "@" + u.username : "",
+    body.appendChild(row([u.id, u.phone ? "+" + u.phone : "", (u.first_name + " " + u.last_name).trim(), u.username ? "@" + u.username : "",
                           state, button("Open", () => attempt(() => openUser(u.id)), { "data-user-id": String(u.id) })]));
   }
   table.hidden = false;
@@ -142,12 +142,15 @@ async function openUser(id) {
   const [user, sessions] = await Promise.all([api("GET", "/users/" + id), api("GET", "/users/" + id + "/sessions")]);
   currentUser = user;
   $("user-title").textContent = (user.first_name + " " + user.last_name).trim() + " (" + user.id + ")";
-  fill($("user-details"), [["Phone", "+" + user.phone], ["Username", user.username ? "@" + user.username : "none"],
+  fill($("user-details"), [["Phone", user.phone ? "+" + user.phone : "none"], ["Username", user.username ? "@" + user.username : "none"],
                           ["State", user.deleted ? "deleted" : user.banned ? "banned" : "active"],
                           ["Signed up", when(user.created_at)], ["Devices", user.sessions]]);
-  $("user-details").dataset.state = user.banned ? "banned" : "active";
-  $("ban-button").hidden = user.banned;
-  $("unban-button").hidden = !user.banned;
+  $("user-details").dataset.state = user.deleted ? "deleted" : user.banned ? "banned" : "active";
+  // A deleted account keeps only its id: nothing left to ban, log out or delete.
+  $("ban-button").hidden = user.banned || user.deleted;
+  $("unban-button").hidden = !user.banned || user.deleted;
+  $("logout-all-button").hidden = user.deleted;
+  $("delete-button").hidden = user.deleted;
   const body = $("sessions").querySelector("tbody");
   body.replaceChildren();
   for (const s of sessions.sessions) {
@@ -246,17 +249,20 @@ document.addEventListener("DOMContentLoaded", () => {
       setStatus(n ? n + " found." : "Nobody found.", "ok");
     });
   });
-  const onUser = (path, confirmText, done) => () => {
+  const onUser = (path, confirmText, done, method) => () => {
     if (!currentUser || (confirmText && !window.confirm(confirmText))) return;
     const id = currentUser.id;
     attempt(async () => {
-      await api("POST", "/users/" + id + path);
+      await api(method || "POST", "/users/" + id + path);
       if (lastQuery) await search(lastQuery, true); else await openUser(id);
     }, done);
   };
   $("ban-button").addEventListener("click", onUser("/ban", "Ban this user? Every device of theirs is logged out.", "Banned; every device logged out."));
   $("unban-button").addEventListener("click", onUser("/unban", null, "Unbanned."));
   $("logout-all-button").addEventListener("click", onUser("/logout", "Log out every device of this user?", "Every device logged out."));
+  $("delete-button").addEventListener("click", onUser("", "Delete this account with its data? Their devices are logged out, "
+    + "they leave their groups, their contacts, photos and own message box are deleted; what they sent stays with "
+    + "the others, shown from a deleted account. This cannot be undone.", "Account deleted.", "DELETE"));
   $("reports-resolved").addEventListener("change", () => attempt(loadReports));
   $("reports-refresh").addEventListener("click", () => attempt(loadReports));
   $("broadcast-form").addEventListener("submit", (e) => {
