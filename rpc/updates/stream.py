@@ -15,6 +15,7 @@ from contextlib import asynccontextmanager
 
 import msgspec
 
+from server import metrics
 from tl import types as T
 
 from . import events as ev
@@ -52,7 +53,11 @@ class UpdateStream:
             if self._sub.clear_overflowed():
                 yield Push(receiver, T.UpdatesTooLong())
             event = self._decode(payload)
-            if event is None or _is_origin(event.origin, receiver):
+            if event is None:
+                continue
+            if event.sent:
+                metrics.observe_bus_lag(event.sent)
+            if _is_origin(event.origin, receiver):
                 continue
             if self._authorised is not None and not await self._authorised():
                 self.logged_out = True
