@@ -114,6 +114,7 @@ function showTab(name) {
   if (name === "reports") attempt(loadReports);
   if (name === "signup") attempt(loadSignup);
   if (name === "stats") attempt(loadStats);
+  if (name === "settings") attempt(loadSettings);
 }
 
 // -- users ------------------------------------------------------------------------------
@@ -236,6 +237,54 @@ async function loadStats() {
   for (const d of s.messages.per_day.slice().reverse()) body.appendChild(row([d.day, d.messages]));
 }
 
+// -- settings that change at run time ---------------------------------------------------
+
+const CHOICES = { registration: ["open", "allowlist", "invite"], log_level: ["debug", "info", "warning", "error"] };
+let shownSettings = {};
+
+async function loadSettings() {
+  const data = await api("GET", "/settings");
+  shownSettings = data.settings;
+  $("settings-scope").textContent = data.applies_to;
+  const box = $("settings-fields");
+  box.replaceChildren();
+  for (const [field, info] of Object.entries(data.fields)) {
+    const id = "setting-" + field;
+    box.appendChild(el("label", info.about + " (" + info.env + ")", { for: id }));
+    const value = data.settings[field];
+    let input;
+    if (CHOICES[field]) {
+      input = el("select", undefined, { id, "data-field": field });
+      for (const choice of CHOICES[field]) {
+        const option = el("option", choice, { value: choice });
+        if (choice === value) option.selected = true;
+        input.appendChild(option);
+      }
+    } else if (Array.isArray(value)) {
+      input = el("input", undefined, { id, type: "text", "data-field": field, "data-list": "true",
+                                       placeholder: "comma-separated" });
+      input.value = value.join(", ");
+    } else {
+      input = el("input", undefined, { id, type: "number", min: "0", "data-field": field });
+      input.value = String(value);
+    }
+    box.appendChild(input);
+  }
+}
+
+// Only what differs from what was loaded is sent.
+function changedSettings() {
+  const changes = {};
+  for (const input of document.querySelectorAll("#settings-fields [data-field]")) {
+    const field = input.dataset.field;
+    let value = input.value;
+    if (input.dataset.list) value = value.split(",").map((x) => x.trim()).filter(Boolean);
+    else if (input.type === "number") value = Number(value);
+    if (JSON.stringify(value) !== JSON.stringify(shownSettings[field])) changes[field] = value;
+  }
+  return changes;
+}
+
 // -- wiring -----------------------------------------------------------------------------
 
 document.addEventListener("DOMContentLoaded", () => {
@@ -280,6 +329,15 @@ document.addEventListener("DOMContentLoaded", () => {
   $("invites-form").addEventListener("submit", (e) => {
     e.preventDefault();
     attempt(async () => { await api("POST", "/invites", { count: Number($("invites-count").value) }); await loadSignup(); }, "Created.");
+  });
+  $("settings-form").addEventListener("submit", (e) => {
+    e.preventDefault();
+    const changes = changedSettings();
+    if (!Object.keys(changes).length) { setStatus("Nothing changed."); return; }
+    attempt(async () => {
+      await api("PUT", "/settings", changes);
+      await loadSettings();
+    }, "Saved: " + Object.keys(changes).join(", ") + ".");
   });
   const saved = sessionStorage.getItem(TOKEN_KEY);
   if (saved) logIn(saved);

@@ -147,3 +147,41 @@ def test_an_operator_deletes_an_account_from_the_console(console_server, browser
             await client.disconnect()
 
         run(disconnect())
+
+
+def test_an_operator_changes_a_setting_from_the_console(console_server, browser):
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support import expected_conditions as seen
+    from selenium.webdriver.support.ui import Select, WebDriverWait
+
+    from .admin_http import call
+
+    server = console_server
+    token = create_token(server, "console-test")
+    wait = WebDriverWait(browser, 15)
+    browser.get(f"http://127.0.0.1:{server.http_port}/admin/")
+    browser.find_element(By.ID, "token-input").send_keys(token)
+    browser.find_element(By.ID, "login-button").click()
+    wait.until(seen.visibility_of_element_located((By.ID, "console")))
+    browser.find_element(By.CSS_SELECTOR, '[data-tab="settings"]').click()
+    wait.until(seen.visibility_of_element_located((By.ID, "setting-registration")))
+    assert Select(browser.find_element(By.ID, "setting-registration")).first_selected_option.text == "open"
+
+    browser.find_element(By.ID, "settings-save").click()
+    wait.until(seen.text_to_be_present_in_element((By.ID, "status"), "Nothing changed"))
+    Select(browser.find_element(By.ID, "setting-registration")).select_by_visible_text("invite")
+    limit = browser.find_element(By.ID, "setting-max_connections_per_address")
+    limit.clear()
+    limit.send_keys("42")
+    browser.find_element(By.ID, "settings-save").click()
+    wait.until(seen.text_to_be_present_in_element((By.ID, "status"), "Saved"))
+    settings = call(server, "GET", "/admin/api/settings", token=token)[1]["settings"]
+    assert (settings["registration"], settings["max_connections_per_address"], settings["log_level"]) == (
+        "invite", 42, "info")
+    # A value the configuration refuses is refused here too, and said so.
+    limit = browser.find_element(By.ID, "setting-max_connections_per_address")
+    limit.clear()
+    limit.send_keys("0")
+    browser.find_element(By.ID, "settings-save").click()
+    wait.until(seen.text_to_be_present_in_element((By.ID, "status"), "max_connections_per_address"))
+    assert call(server, "GET", "/admin/api/settings", token=token)[1]["settings"]["max_connections_per_address"] == 42
