@@ -124,7 +124,7 @@ async def probe_objects_at_startup(state) -> bool:
         return True
     except Exception as exc:
         log.warning("object_store_unreachable", store=repr(store), error=_CREDENTIALS.sub(r"\1:***@", describe(exc)),
-                    fix=f"check {env_name('media_url')} (--media-url) and that the store is running and reachable;"
+                    fix=f"check {env_name('media_url')} (--media-url: address, bucket, keys) and that the store is running;"
                         " until it answers, uploads and downloads fail (500 STORAGE_CHECK_FAILED) and /healthz"
                         " reports objects failing")
         return False

@@ -25,7 +25,7 @@ from . import ObjectMissing, ObjectStore, ObjectStoreUnavailable
 
 T = TypeVar("T")
 log = structlog.get_logger("mtserver.objects")
-FIX = "check MTSERVER_MEDIA_URL and that the store is running and reachable from this server"
+FIX = "check MTSERVER_MEDIA_URL (address, bucket, keys) and that the store is running and reachable from here"
 
 
 def describe(exc: BaseException) -> str:
