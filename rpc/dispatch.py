@@ -8,6 +8,9 @@ method (rpc/router.py) once its access rule admits the caller. Handlers never se
 wrappers; an older layer's method under a name the canonical layer dropped is routed as
 its new name (rpc/layer_adapters.py RENAMED_METHODS). A method without a handler answers 401 AUTH_KEY_UNREGISTERED before login
 (outside help/auth/langpack), else 400 METHOD_NOT_IMPLEMENTED, counted in UNIMPLEMENTED.
+A handler that could not reach the object store (uploads, downloads, photos) answers
+500 STORAGE_CHECK_FAILED, Telegram's name for a failed storage check: the call may be
+tried again once the store is back (clients retry 500s by themselves).
 """
 
 from __future__ import annotations
@@ -16,6 +19,7 @@ from collections import Counter
 
 import tl
 from server import metrics
+from storage.objects import ObjectStoreUnavailable
 from tl import functions as F
 
 from .context import ClientInfo, RequestContext
@@ -79,7 +83,10 @@ async def dispatch(request, ctx: RequestContext) -> bytes:
         UNIMPLEMENTED[inner.QUALNAME] += 1
         raise RpcError(400, NOT_IMPLEMENTED)
     admit(route.access(inner), ctx)
-    result = await route.fn(inner, ctx)
+    try:
+        result = await route.fn(inner, ctx)
+    except ObjectStoreUnavailable as exc:  # logged by the store (storage/objects/observed.py)
+        raise RpcError(500, E.STORAGE_CHECK_FAILED) from exc
     try:
         return tl.encode_result(inner, result, ctx.layer)
     except tl.TLEncodeError as exc:

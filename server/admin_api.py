@@ -4,6 +4,7 @@ HTTP listener (server/admin_http.py does HTTP, the token check and the console p
     GET    /admin/api/me                          the calling token
     GET    /admin/api/users?q=QUERY               search: id, phone, @username or name
     GET    /admin/api/users/ID                    one user, with their device count
+    DELETE /admin/api/users/ID                    delete the account with its data
     POST   /admin/api/users/ID/ban                ban: also logs out every device
     POST   /admin/api/users/ID/unban
     POST   /admin/api/users/ID/logout             log out every device
@@ -13,6 +14,8 @@ HTTP listener (server/admin_http.py does HTTP, the token check and the console p
     GET    /admin/api/invites                     invite codes
     POST   /admin/api/invites                     {"count": N}: new codes
     GET    /admin/api/registration                who may sign up
+    GET    /admin/api/settings                    the settings that change at run time
+    PUT    /admin/api/settings                    {"log_level": "debug", ...}: at once, every process
     GET    /admin/api/capture                     protocol capture: configured, on/off, filters
     PUT    /admin/api/capture                     {"enabled", "users", "phones", "auth_keys", "methods", "mask_text"}
     POST   /admin/api/broadcast                   {"text": "...", "to": [ID, ...]?}: from the service account
@@ -22,9 +25,9 @@ HTTP listener (server/admin_http.py does HTTP, the token check and the console p
     POST   /admin/api/reports/ID/ban              ban the reported messages' author (or the reported user)
     GET    /admin/api/stats                       users, activity, messages per day, groups, storage
 
-Deleting an account with its data is not offered: the storage keeps no way to remove a
-user's messages, media and memberships yet (ban it instead). Session hashes are int64
-and travel as strings (JSON numbers lose precision past 2^53 in browsers).
+Deleting an account is rpc/services/account_deletion.py's (what goes and what stays is
+listed there). Session hashes are int64 and travel as strings (JSON numbers lose
+precision past 2^53 in browsers).
 
 Handlers get the server's state and the calling token; what they change is logged as
 ``admin_action`` with the token's name and the ids involved, never message text.
@@ -42,6 +45,7 @@ import msgspec
 import structlog
 import trio
 
+from rpc.services.account_deletion import delete_account
 from rpc.services.moderation import delete_for_everyone, log_out_everywhere, set_banned
 from rpc.services.notifications import notify
 from rpc.errors import RpcError
@@ -52,6 +56,7 @@ from server.capture.control import CaptureControl
 from storage.admin_tokens import AdminTokenRecord
 from storage.peer import PeerKind
 
+from . import runtime_settings
 from .admin_auth import token_view
 
 log = structlog.get_logger("mtserver.admin_api")
@@ -131,9 +136,9 @@ async def handle(state, request: Request) -> tuple[int, object]:
     return 404, {"error": "no such endpoint", "see": "/admin/api/ (README: Admin API and console)"}
 
 
-def _audit(request: Request, action: str, **ids) -> None:
+def _audit(request: Request, action: str, level: str = "info", **ids) -> None:
     # "by", not "token": fields named like secrets are masked in logs (server/log_redaction.py).
-    log.info("admin_action", action=action, by=request.token.name, by_id=request.token.id, **ids)
+    getattr(log, level)("admin_action", action=action, by=request.token.name, by_id=request.token.id, **ids)
 
 
 def _body(request: Request, kind: type):
@@ -207,6 +212,18 @@ async def get_user(state, request, user_id: int):
     user = await _user(state.storage, user_id)
     sessions = await state.storage.authorizations.list_for_user(user_id)
     return 200, {**user_view(user), "about": user.about, "sessions": len(sessions)}
+
+
+@route("DELETE", r"/users/(\d{1,19})")
+async def delete_user(state, request, user_id: int):
+    """The account and its data go (a deleted account keeps only its id); its phone
+    may sign up again. Deleting a deleted account finishes an interrupted deletion."""
+    await _user(state.storage, user_id)
+    done = await delete_account(state, user_id)
+    if done is None:
+        raise ApiError(404, f"no user {user_id}")
+    _audit(request, "delete_account", user_id=user_id, logged_out=done.devices_logged_out)
+    return 200, {**msgspec.structs.asdict(done), "deleted": True}
 
 
 @route("POST", r"/users/(\d{1,19})/ban")
@@ -291,8 +308,39 @@ async def registration(state, request):
     invites = await state.storage.invites.list()
     return 200, {"policy": policy_of(config), "allowlist_entries": len(config.registration_allowlist or ()),
                  "invites_unused": sum(1 for i in invites if i.used_by is None),
-                 "changeable_at_run_time": False,
-                 "how_to_change": "set MTSERVER_REGISTRATION (open, allowlist, invite) and restart"}
+                 "changeable_at_run_time": True,
+                 "how_to_change": "PUT /admin/api/settings {\"registration\": \"open|allowlist|invite\"} (until a "
+                                  "restart); MTSERVER_REGISTRATION for good"}
+
+
+# -- settings that change at run time (server/runtime_settings.py) --------------------------
+
+
+def _settings_view(state, published: bool | None = None) -> dict:
+    view = {"settings": runtime_settings.current(state.config), "fields": runtime_settings.describe(),
+            "applies_to": "every server process running now (over the bus), until it restarts: "
+                          "put lasting changes in the configuration too"}
+    if published is not None:
+        view["published_to_other_processes"] = published
+    return view
+
+
+@route("GET", "/settings")
+async def get_settings(state, request):
+    return 200, _settings_view(state)
+
+
+@route("PUT", "/settings")
+async def put_settings(state, request):
+    try:
+        values = runtime_settings.checked(msgspec.json.decode(request.body or b"null"))
+    except runtime_settings.SettingsError as exc:
+        raise ApiError(400, str(exc)) from None
+    changed = runtime_settings.apply(state, values)
+    published = await runtime_settings.publish(state, values)
+    # A warning, so that a change of the log level to "warning" is in the log too.
+    _audit(request, "settings", level="warning", **runtime_settings.loggable(changed))
+    return 200, _settings_view(state, published)
 
 
 # -- protocol capture ------------------------------------------------------------------

@@ -44,6 +44,8 @@ from .capture import Capture
 from .config import Config
 from . import front
 from .connection import Connection
+from .health import probe_objects_at_startup
+from . import runtime_settings
 from .http_sessions import HttpSessions
 from .maintenance import forget_idle_sessions_forever, upkeep_forever
 from .ops_http import open_ops_http
@@ -201,6 +203,8 @@ async def _serve(config: Config, rsa_key: ServerRsaKey, storage: Storage, bus, t
         nursery.start_soon(upkeep_forever, state)
         nursery.start_soon(forget_idle_sessions_forever, state)
         nursery.start_soon(expire_uploads_forever, state)
+        nursery.start_soon(probe_objects_at_startup, state)
+        nursery.start_soon(runtime_settings.follow, state)
         if ops is not None:
             ops.serving(state)
         if handle_signals:

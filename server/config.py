@@ -530,6 +530,17 @@ def _from_overrides(overrides: Mapping[str, Any]) -> dict[str, Any]:
     return values
 
 
+def check_value(field: str, value: Any, source: str) -> Any:
+    """One field's typed value (as JSON or TOML gives it) checked and normalized, as the
+    file's would be (server/runtime_settings.py changes settings at run time with it).
+    ConfigError naming ``source``."""
+    if field not in _RULES:
+        raise ConfigError(source, None, f"unknown setting{_suggestion(field, FIELDS)}")
+    if value is None and not _RULES[field].optional:
+        raise ConfigError(source, field, f"expected {_RULES[field].expected}, got None")
+    return _check(field, value, source)
+
+
 def _parse(field: str, text: str, source: str) -> Any:
     rule = _RULES[field]
     if rule.optional and text.strip() == "":

@@ -12,6 +12,14 @@ cancellation, and worker threads cannot be interrupted, so waiting is all that c
 bounded).
 
 Reasons are short and never carry a password (URLs are redacted).
+
+At start-up the object store gets the same check once, in the background
+(:func:`probe_objects_at_startup`): a store that cannot be reached is a warning with
+what to check, not a reason to stop: messages work without it, uploads and downloads
+answer 500 STORAGE_CHECK_FAILED meanwhile (rpc/dispatch.py), and /healthz names it
+until it answers. (PostgreSQL and Redis unreachable at start-up do stop the server,
+server/startup_errors.py: nothing works without the database, and without the bus a
+process would silently miss every other process's updates.)
 """
 
 from __future__ import annotations
@@ -21,11 +29,17 @@ import re
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 
+import structlog
 import trio
+
+from storage.objects.observed import describe
+
+from .config import env_name
 
 CHECK_TIMEOUT = 2.0
 _REASON_CHARS = 200
 _CREDENTIALS = re.compile(r"(://[^:/@\s]*):[^@/\s]*@")
+log = structlog.get_logger("mtserver.health")
 
 
 class SingleFlight:
@@ -88,12 +102,32 @@ class HealthChecks:
         return {name: results[name] for name in self._checks}
 
     async def _objects(self) -> None:
-        store = self.state.objects
-        root = getattr(store, "root", None)
-        if store.kind == "local" and root is not None:
-            await trio.to_thread.run_sync(_writable_dir, Path(root))
-        else:
-            await store.size("healthz-probe")  # one request to the bucket
+        await check_objects(self.state.objects)
+
+
+async def check_objects(store) -> None:
+    """Raises unless the object store can be used: a local directory is (or can be made)
+    writable; a bucket answers one request."""
+    root = getattr(store, "root", None)
+    if store.kind == "local" and root is not None:
+        await trio.to_thread.run_sync(_writable_dir, Path(root))
+    else:
+        await store.size("healthz-probe")
+
+
+async def probe_objects_at_startup(state) -> bool:
+    """Checks the object store once (a task of the server's nursery, so start-up does not
+    wait for it); logs ``object_store_unreachable`` when it fails. True if it works."""
+    store = getattr(state.objects, "inner", state.objects)  # not the wrapper: it would log this twice
+    try:
+        await check_objects(store)
+        return True
+    except Exception as exc:
+        log.warning("object_store_unreachable", store=repr(store), error=_CREDENTIALS.sub(r"\1:***@", describe(exc)),
+                    fix=f"check {env_name('media_url')} (--media-url: address, bucket, keys) and that the store is running;"
+                        " until it answers, uploads and downloads fail (500 STORAGE_CHECK_FAILED) and /healthz"
+                        " reports objects failing")
+        return False
 
 
 def _writable_dir(root: Path) -> None:

@@ -95,6 +95,14 @@ def configure_logging(log_format: str = "auto", *, stream: TextIO | None = None,
     return resolved
 
 
+def set_level(level: str) -> None:
+    """The least severe events written from now on (``log_level`` changed at run time);
+    the format and destination stay as configure_logging set them."""
+    numeric_level = logging.getLevelNamesMapping()[level.upper()]
+    structlog.configure(wrapper_class=structlog.make_filtering_bound_logger(numeric_level))
+    logging.getLogger().setLevel(numeric_level)
+
+
 class _NamedPrintLogger(structlog.PrintLogger):
     """A PrintLogger with the ``name`` that structlog.stdlib.add_logger_name reads."""
 

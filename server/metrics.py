@@ -23,7 +23,7 @@ from __future__ import annotations
 import functools
 import re
 from collections.abc import Callable, Iterable, Mapping
-from time import perf_counter
+from time import perf_counter, time_ns
 from typing import Any, TypeVar
 
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, disable_created_metrics
@@ -44,6 +44,10 @@ OTHER = "other"
 # RPC latency: a cached read answers in well under a millisecond, a login's password
 # check or a file part upload takes tens to hundreds.
 _RPC_BUCKETS = (0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0)
+# Bus delivery: tens of microseconds in one process, a Redis round trip across processes;
+# seconds mean a subscriber falling behind (or clocks apart).
+_BUS_BUCKETS = (0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0,
+                10.0, 30.0)
 _DB_BUCKETS = (0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1.0, 5.0)
 
 RPC_REQUESTS = Counter(
@@ -63,6 +67,10 @@ BUS_DELIVERED = Counter(
 BUS_DROPPED = Counter(
     "mtserver_bus_dropped", "Payloads dropped from full subscription buffers (the session catches up instead)",
     registry=REGISTRY)
+BUS_LAG = Histogram(
+    "mtserver_bus_lag_seconds", "Time from publishing an update on the bus to a subscribing session taking it"
+    " from its buffer (across processes: plus the difference of their clocks)",
+    buckets=_BUS_BUCKETS, registry=REGISTRY)
 DB_STATEMENT_DURATION = Histogram(
     "mtserver_db_statement_duration_seconds", "Time one SQL statement took in the database driver, by backend",
     ["backend"], buckets=_DB_BUCKETS, registry=REGISTRY)
@@ -143,6 +151,16 @@ def _method_name(request, ctx) -> str:
     if inner is None:  # a wrapper was refused before the method was reached
         inner = request
     return getattr(inner, "QUALNAME", None) or type(inner).__name__
+
+
+# -- the bus --------------------------------------------------------------------------------
+
+
+def observe_bus_lag(sent_us: int) -> None:
+    """One update taken by a subscriber, published at ``sent_us`` (microseconds since the
+    epoch, the publisher's clock: a clock behind the publisher's would make it negative,
+    counted as 0)."""
+    BUS_LAG.observe(max(0.0, time_ns() // 1000 - sent_us) / 1e6)
 
 
 # -- storage --------------------------------------------------------------------------------

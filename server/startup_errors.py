@@ -13,6 +13,8 @@ exit code 1. Anything else is a bug and keeps its traceback.
 
 A malformed setting (a media URL that is not ``file://`` or ``s3://``, a bad port, ...)
 never gets here: the configuration stops the server first, naming the setting (exit 2).
+A media store that cannot be reached is no start-up failure: the server runs without
+it and warns (server/health.py ``probe_objects_at_startup``).
 """
 
 from __future__ import annotations

@@ -56,6 +56,9 @@ class SqlPrivacy:
         rows = await self._db.fetch("SELECT key, rules FROM privacy_rules WHERE user_id = $1 ORDER BY key", user_id)
         return {row[0]: msgspec.json.decode(row[1]) for row in rows}
 
+    async def delete_all(self, user_id: int) -> int:
+        return await self._db.execute("DELETE FROM privacy_rules WHERE user_id = $1", user_id)
+
     async def set(self, user_id: int, key: str, rules: list[dict[str, Any]]) -> None:
         await self._db.execute(
             "INSERT INTO privacy_rules (user_id, key, rules) VALUES ($1, $2, $3)"

@@ -90,6 +90,12 @@ class SqlChats:
                                   expire_date=expire_date, usage_limit=usage_limit, title=title, permanent=permanent)
         return await self._db.transaction(_create_invite, self._db.dialect, invite)
 
+    async def revoke_invites_of(self, admin_id: int) -> int:
+        """Revokes every live link `admin_id` made, in any group (a deleted account's
+        links admit nobody); returns how many."""
+        return await self._db.execute("UPDATE chat_invites SET revoked = $2 WHERE admin_id = $1 AND NOT revoked",
+                                      admin_id, True)
+
     async def join_by_invite(self, hash: str, user_id: int, *, date: int, limit: int = MEMBERS_LIMIT) -> ChatChange:
         return await self._db.transaction(_join_by_invite, self._db.dialect, hash, user_id, date, limit)
 
@@ -128,6 +134,12 @@ class SqlChats:
                                         f" AND chat_id IN ({in_list(len(part), start=2)})", user_id, *part)
             found.update((row[0], _participant(row)) for row in rows)
         return found
+
+    async def chat_ids(self, user_id: int) -> list[int]:
+        """The basic groups the user is a member of now, by id."""
+        rows = await self._db.fetch("SELECT chat_id FROM chat_participants WHERE user_id = $1 ORDER BY chat_id",
+                                    user_id)
+        return [row[0] for row in rows]
 
     async def common(self, user_id: int, other_id: int, *, max_id: int = 0, limit: int = 100) -> list[int]:
         rows = await self._db.fetch(

@@ -41,6 +41,13 @@ class SqlContacts:
         return None if r is None else ContactRecord(owner_id=r[0], user_id=r[1], first_name=r[2], last_name=r[3],
                                                     added_at=r[4])
 
+    async def delete_everywhere(self, user_id: int) -> list[int]:
+        """The user's contact list, and the user in everyone else's (a deleted account);
+        returns who had them as a contact, sorted."""
+        owners = await self.owners_of(user_id)
+        await self._db.execute("DELETE FROM contacts WHERE owner_id = $1 OR user_id = $1", user_id)
+        return [owner for owner in owners if owner != user_id]
+
     async def owners_of(self, user_id: int) -> list[int]:
         """Sorted."""
         rows = await self._db.fetch("SELECT owner_id FROM contacts WHERE user_id = $1 ORDER BY owner_id", user_id)
@@ -61,6 +68,10 @@ class SqlBlocked:
 
     async def unblock(self, owner_id: int, user_id: int) -> bool:
         return await self._db.execute("DELETE FROM blocked WHERE owner_id = $1 AND user_id = $2", owner_id, user_id) > 0
+
+    async def delete_all(self, owner_id: int) -> int:
+        """The owner's whole block list (a deleted account); others' blocks of them stay."""
+        return await self._db.execute("DELETE FROM blocked WHERE owner_id = $1", owner_id)
 
     async def is_blocked(self, owner_id: int, user_id: int) -> bool:
         row = await self._db.fetchval("SELECT 1 FROM blocked WHERE owner_id = $1 AND user_id = $2", owner_id, user_id)

@@ -32,6 +32,9 @@ class SqlDrafts:
         return bool(await self._db.execute("DELETE FROM drafts WHERE owner_id = $1 AND peer_id = $2",
                                            owner_id, peer.key))
 
+    async def delete_all(self, owner_id: int) -> int:
+        return await self._db.execute("DELETE FROM drafts WHERE owner_id = $1", owner_id)
+
     async def get(self, owner_id: int, peer: Peer) -> DraftRecord | None:
         row = await self._db.fetchrow(f"SELECT {_COLUMNS} FROM drafts WHERE owner_id = $1 AND peer_id = $2",
                                       owner_id, peer.key)

@@ -4,7 +4,7 @@ rpc/services/email_codes.py; the schema comment in migration 0009 lists them."""
 
 from __future__ import annotations
 
-from .db import Database, Row
+from .db import Database, Row, like_escape
 from .models import EmailCodeRecord
 
 _CODE_COLUMNS = "purpose, email, code, created_at, expires_at, attempts"
@@ -43,6 +43,18 @@ class SqlEmailCodes:
 
     async def delete_expired(self, now: int) -> int:
         return await self._db.execute("DELETE FROM email_codes WHERE expires_at <= $1", now)
+
+    async def delete_for_account(self, user_id: int, phone: str) -> int:
+        """Every code of one account (a deleted one): those kept by its user id, and
+        those of a login email being set up for its phone (purposes: migration 0009)."""
+        count = 0
+        for kind in ("login_change", "password_email", "recovery"):
+            count += await self._db.execute("DELETE FROM email_codes WHERE purpose = $1", f"{kind}:{user_id}")
+        if phone:
+            for kind in ("login_setup", "login_setup_done"):
+                count += await self._db.execute("DELETE FROM email_codes WHERE purpose LIKE $1 ESCAPE '\\'",
+                                                like_escape(f"{kind}:{phone}:") + "%")
+        return count
 
 
 class SqlLoginEmails:

@@ -199,6 +199,10 @@ class Users(Protocol):
         it. Returns None if there is no such user (update_profile too)."""
 
     async def set_status(self, user_id: int, *, last_seen: int, online_until: int) -> None: ...
+    async def mark_deleted(self, user_id: int) -> UserRecord | None:
+        """The account becomes a deleted one: names, about and username cleared, the
+        phone freed for a new sign-up, `deleted` set; the id stays. The record as it was
+        before; None if there is no such user."""
     async def set_banned(self, user_id: int, banned: bool) -> None: ...
     async def set_phone(self, user_id: int, phone: str) -> None:
         """AlreadyExists if another user has the phone."""
@@ -216,6 +220,7 @@ class Privacy(Protocol):
 
     async def get(self, user_id: int, key: str) -> list[dict] | None: ...
     async def get_all(self, user_id: int) -> dict[str, list[dict]]: ...
+    async def delete_all(self, user_id: int) -> int: ...
     async def set(self, user_id: int, key: str, rules: list[dict]) -> None: ...
 
 
@@ -244,6 +249,7 @@ class PhoneCodes(Protocol):
         """One more guess at a live code, counted atomically; None when none is left."""
 
     async def delete(self, phone: str, phone_code_hash: str) -> None: ...
+    async def delete_for_phone(self, phone: str) -> int: ...
     async def delete_expired(self, now: int) -> int: ...
 
 
@@ -269,6 +275,7 @@ class LoginTokens(Protocol):
         """Atomically: False if it is gone, expired or already accepted."""
 
     async def count_live(self, perm_key_id: int, now: int) -> int: ...
+    async def delete_accepted_by(self, user_id: int) -> int: ...
     async def delete_expired(self, before: int) -> int: ...
 
 
@@ -283,6 +290,8 @@ class EmailCodes(Protocol):
         """One more guess at a live code, counted atomically; None when none is left."""
 
     async def delete(self, purpose: str) -> bool: ...
+    async def delete_for_account(self, user_id: int, phone: str) -> int:
+        """Every code kept for the account, by user id or by its phone's login in progress."""
     async def delete_expired(self, now: int) -> int: ...
 
 
@@ -298,6 +307,8 @@ class Contacts(Protocol):
     async def list(self, owner_id: int) -> list[ContactRecord]: ...
     async def get(self, owner_id: int, user_id: int) -> ContactRecord | None: ...
 
+    async def delete_everywhere(self, user_id: int) -> list[int]:
+        """The user's contacts and the user in everyone's contacts; who had them, sorted."""
     async def owners_of(self, user_id: int) -> list[int]:
         """Users who have `user_id` in their contacts (for presence and mutual flags)."""
 
@@ -307,6 +318,8 @@ class Blocked(Protocol):
         """False if it was already blocked."""
 
     async def unblock(self, owner_id: int, user_id: int) -> bool: ...
+    async def delete_all(self, owner_id: int) -> int:
+        """The owner's block list (others' blocks of the owner stay)."""
     async def is_blocked(self, owner_id: int, user_id: int) -> bool: ...
     async def list(self, owner_id: int, offset: int = 0, limit: int = 100) -> tuple[list[tuple[int, int]], int]:
         """([(user_id, blocked_at)] newest first, total count)."""
@@ -364,6 +377,10 @@ class Messages(Protocol):
         where nothing was deleted are absent. Dialogs' top_message (0 when empty: such
         dialogs are not listed) and unread_count are recomputed."""
 
+    async def delete_box(self, owner_id: int) -> tuple[int, list[int]]:
+        """Empties the box (messages, dialogs, update log; its pts and id counters stay)
+        in one transaction; copies in other boxes stay. (messages removed, private
+        dialog partners)."""
     async def read_history(self, owner_id: int, peer: Peer, max_id: int,
                            now: int | None = None) -> tuple[int | None, Peer, int | None, int]:
         """A private chat's: (owner_pts, peer, peer_pts, peer_max_id). Raises the owner's read_inbox_max_id
@@ -488,6 +505,7 @@ class Drafts(Protocol):
     async def clear(self, owner_id: int, peer: Peer) -> bool:
         """False if there was none."""
 
+    async def delete_all(self, owner_id: int) -> int: ...
     async def get(self, owner_id: int, peer: Peer) -> DraftRecord | None: ...
     async def list(self, owner_id: int) -> list[DraftRecord]:
         """Newest first."""
@@ -566,6 +584,8 @@ class Chats(Protocol):
     async def counts(self, chat_ids: Iterable[int]) -> dict[int, int]:
         """Members per chat (0 for a chat with none)."""
 
+    async def chat_ids(self, user_id: int) -> list[int]:
+        """The basic groups the user is a member of now."""
     async def common(self, user_id: int, other_id: int, *, max_id: int = 0, limit: int = 100) -> list[int]:
         """Ids of the groups both users are members of, ascending, after max_id."""
 
@@ -607,6 +627,8 @@ class Chats(Protocol):
                       limit: int = 100) -> list[ChatInviteRecord]:
         """Newest first."""
 
+    async def revoke_invites_of(self, admin_id: int) -> int:
+        """Revokes every live link the user made, in any group."""
     async def join_by_invite(self, hash: str, user_id: int, *, date: int, limit: int = 200) -> ChatChange:
         """messageActionChatJoinedByLink from the user; counts one use of the link."""
 
@@ -686,6 +708,12 @@ class Media(Protocol):
     async def delete_profile_photos(self, owner: Peer, photo_ids: Iterable[int]) -> list[int]:
         """The ids that were the peer's profile photos and are now deleted, in the order asked."""
 
+    async def delete_all_profile_photos(self, owner: Peer) -> list[str]:
+        """Every profile photo of the peer; those nothing else shows go with their files.
+        The object keys to delete once committed."""
+
+    async def drop_uploads_of(self, owner_id: int) -> list[str]:
+        """The user's unfinished uploads; the object keys of their parts."""
     async def is_profile_photo(self, owner: Peer, photo_id: int) -> bool: ...
 
 

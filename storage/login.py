@@ -47,6 +47,10 @@ class SqlPhoneCodes:
         await self._db.execute("DELETE FROM phone_codes WHERE phone = $1 AND phone_code_hash = $2",
                                phone, phone_code_hash)
 
+    async def delete_for_phone(self, phone: str) -> int:
+        """Every pending code of the number (its account was deleted)."""
+        return await self._db.execute("DELETE FROM phone_codes WHERE phone = $1", phone)
+
     async def delete_expired(self, now: int) -> int:
         """Removes codes with expires_at <= now; returns how many."""
         return await self._db.execute("DELETE FROM phone_codes WHERE expires_at <= $1", now)

@@ -44,6 +44,10 @@ class SqlLoginTokens:
         return await self._db.fetchval(
             "SELECT count(*) FROM login_tokens WHERE perm_key_id = $1 AND expires_at > $2", perm_key_id, now)
 
+    async def delete_accepted_by(self, user_id: int) -> int:
+        """Removes the tokens `user_id` accepted (a deleted account); returns how many."""
+        return await self._db.execute("DELETE FROM login_tokens WHERE accepted_by = $1", user_id)
+
     async def delete_expired(self, before: int) -> int:
         """Removes tokens that expired before `before`; returns how many."""
         return await self._db.execute("DELETE FROM login_tokens WHERE expires_at < $1", before)

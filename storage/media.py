@@ -192,6 +192,19 @@ class SqlMedia:
             deleted += [row[0] for row in rows]
         return [i for i in wanted if i in set(deleted)]
 
+    async def delete_all_profile_photos(self, owner: Peer) -> list[str]:
+        """Every profile photo of the peer (a deleted account), in one transaction; a
+        photo nothing else shows (another peer's profile photo, a message's media or
+        service action, in any box or channel) goes with its files. Returns the object
+        keys of those files, for the caller to delete from the object store once this
+        has committed. Finding what else shows a photo scans the messages that have
+        media: an operator's rare call, not a client's."""
+        return await self._db.transaction(_delete_all_profile_photos, self._db.dialect, owner.key)
+
+    async def drop_uploads_of(self, owner_id: int) -> list[str]:
+        """Every unfinished upload of the user; returns the object keys of its parts."""
+        return await self._db.transaction(_drop_uploads_of, owner_id)
+
     async def is_profile_photo(self, owner: Peer, photo_id: int) -> bool:
         return bool(await self._db.fetchval("SELECT count(*) FROM profile_photos WHERE user_id = $1"
                                             " AND photo_id = $2", owner.key, photo_id))
@@ -233,6 +246,55 @@ async def _finish_upload(tx: Executor, owner_id: int, file_id: int, key_prefix: 
 async def _drop_upload(tx: Executor, owner_id: int, file_id: int) -> None:
     await tx.execute("DELETE FROM uploads WHERE owner_id = $1 AND file_id = $2", owner_id, file_id)
     await tx.execute("DELETE FROM upload_parts WHERE owner_id = $1 AND file_id = $2", owner_id, file_id)
+
+
+# Where a message (or a channel's) keeps a photo: its media ({"_": "photo", "photo":
+# {PhotoRecord}}) or its service action (messageActionChatEditPhoto's TL photo).
+_PHOTO_SHOWN_IN = {
+    "postgres": "SELECT 1 FROM {table} WHERE (media->'photo'->>'id' = $1 OR action->'photo'->>'id' = $1) LIMIT 1",
+    "sqlite": "SELECT 1 FROM {table} WHERE (json_extract(media, '$.photo.id') = $1"
+              " OR json_extract(action, '$.photo.id') = $1) LIMIT 1",
+}
+
+
+async def _photo_in_use(tx: Executor, dialect: str, photo_id: int) -> bool:
+    if await tx.fetchval("SELECT 1 FROM profile_photos WHERE photo_id = $1 LIMIT 1", photo_id):
+        return True
+    # JSONB's ->> gives text, SQLite's json_extract an integer.
+    key = str(photo_id) if dialect == "postgres" else photo_id
+    for table in ("messages", "channel_messages"):
+        if await tx.fetchval(_PHOTO_SHOWN_IN[dialect].format(table=table), key):
+            return True
+    return False
+
+
+async def _delete_all_profile_photos(tx: Executor, dialect: str, owner_key: int) -> list[str]:
+    rows = await tx.fetch("DELETE FROM profile_photos WHERE user_id = $1 RETURNING photo_id", owner_key)
+    keys: list[str] = []
+    for photo_id in sorted({row[0] for row in rows}):
+        if await _photo_in_use(tx, dialect, photo_id):
+            continue
+        row = await tx.fetchrow(f"SELECT {_PHOTO} FROM photos WHERE id = $1", photo_id)
+        if row is None:
+            continue
+        photo = _photo(row)
+        await tx.execute("DELETE FROM photos WHERE id = $1", photo_id)
+        file_ids = {photo.file_id, *(s["file_id"] for s in photo.sizes if "file_id" in s)}
+        for file_id in sorted(file_ids):
+            # A file another photo or a document still reads stays (none is shared today).
+            if await tx.fetchval("SELECT 1 FROM photos WHERE file_id = $1 UNION ALL"
+                                 " SELECT 1 FROM documents WHERE file_id = $1 LIMIT 1", file_id):
+                continue
+            parts = await tx.fetch("DELETE FROM file_parts WHERE file_id = $1 RETURNING object_key", file_id)
+            keys += [part[0] for part in parts]
+            await tx.execute("DELETE FROM files WHERE id = $1", file_id)
+    return keys
+
+
+async def _drop_uploads_of(tx: Executor, owner_id: int) -> list[str]:
+    rows = await tx.fetch("DELETE FROM upload_parts WHERE owner_id = $1 RETURNING object_key", owner_id)
+    await tx.execute("DELETE FROM uploads WHERE owner_id = $1", owner_id)
+    return [row[0] for row in rows]
 
 
 async def _add_file(tx: Executor, file: FileRecord, keys: list[str]) -> None:

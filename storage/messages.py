@@ -57,6 +57,14 @@ class SqlMessages:
         return await self._db.transaction(delete_messages, self._db.dialect, owner_id, wanted, revoke, _now(now),
                                           {-chat_id for chat_id in moderated_chats})
 
+    async def delete_box(self, owner_id: int) -> tuple[int, list[int]]:
+        """Empties a deleted account's box: its messages, dialogs and update log, in one
+        transaction under the box's lock; the copies in other boxes stay. The box's
+        counters (update_state, message_boxes) stay too, so a late write into it never
+        reuses a pts or a message id. Returns (messages removed, the users it had private
+        dialogs with)."""
+        return await self._db.transaction(_delete_box, self._db.dialect, owner_id)
+
     async def read_history(self, owner_id: int, peer: Peer, max_id: int,
                            now: int | None = None) -> tuple[int | None, Peer, int | None, int]:
         owner_pts, receipts = await self.read_chat_history(owner_id, peer, max_id, now)
@@ -180,6 +188,16 @@ class SqlMessages:
 
 
 # -- transaction bodies -----------------------------------------------------------------------
+
+
+async def _delete_box(tx: Executor, dialect: str, owner: int) -> tuple[int, list[int]]:
+    await lock_boxes(tx, dialect, [owner])
+    rows = await tx.fetch("SELECT peer_id FROM dialogs WHERE owner_id = $1 ORDER BY peer_id", owner)
+    partners = [peer.id for peer in map(Peer.from_key, (row[0] for row in rows)) if peer.is_user and peer.id != owner]
+    removed = await tx.execute("DELETE FROM messages WHERE owner_id = $1", owner)
+    await tx.execute("DELETE FROM dialogs WHERE owner_id = $1", owner)
+    await tx.execute("DELETE FROM update_log WHERE user_id = $1", owner)
+    return removed, partners
 
 
 async def _edit(tx: Executor, dialect: str, owner: int, message_id: int, text: str, entities: list[dict],

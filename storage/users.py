@@ -4,7 +4,11 @@ Ids come from the database (a sequence starting at 1000000, never reused); acces
 hashes are random signed int64, made here. Phones are unique; usernames are unique
 case-insensitively among users and channels alike (storage/usernames.py). A user is
 never deleted from this table: ``deleted`` marks a deleted account, whose id must stay
-taken.
+taken (other people's messages name it). A deleted account keeps nothing that
+identifies a person: its names, about and username are cleared, and its phone column
+holds ``deleted:<id>`` (unique and not null as the column wants, and no phone number
+normalises to it), so the number is free to sign up again; a record reads its phone
+as "".
 """
 
 from __future__ import annotations
@@ -36,6 +40,9 @@ _SEARCH_BY_DIALECT = {
     "postgres": _SEARCH.format(columns=_COLUMNS, fold="lower"),
     "sqlite": _SEARCH.format(columns=_COLUMNS, fold="unicode_lower"),
 }
+
+
+_DELETED_PHONE = "deleted:"
 
 
 def new_access_hash() -> int:
@@ -123,6 +130,12 @@ class SqlUsers:
     async def set_banned(self, user_id: int, banned: bool) -> None:
         await self._db.execute("UPDATE users SET banned = $1 WHERE id = $2", banned, user_id)
 
+    async def mark_deleted(self, user_id: int) -> UserRecord | None:
+        """The account becomes a deleted one (see the module docstring), its username
+        released, in one transaction; the record as it was before, None if there is no
+        such user."""
+        return _record_or_none(await self._db.transaction(_mark_deleted, user_id))
+
     async def set_phone(self, user_id: int, phone: str) -> None:
         """AlreadyExists if another user has the phone."""
         try:
@@ -145,6 +158,21 @@ async def _ensure(tx: Executor, user_id: int, access_hash: int, phone: str, firs
     await tx.execute(CREATE_STATE, user_id)
 
 
+async def _mark_deleted(tx: Executor, user_id: int) -> Row | None:
+    before = await tx.fetchrow(f"SELECT {_COLUMNS} FROM users WHERE id = $1", user_id)
+    if before is None:
+        return None
+    await tx.execute("UPDATE users SET phone = $2, first_name = '', last_name = '', username = NULL, about = '',"
+                     " online_until = 0, deleted = $3 WHERE id = $1", user_id, deleted_phone(user_id), True)
+    await reserve(tx, Peer.user(user_id), None)
+    return before
+
+
+def deleted_phone(user_id: int) -> str:
+    """What a deleted account's phone column holds."""
+    return f"{_DELETED_PHONE}{user_id}"
+
+
 async def _set_username(tx: Executor, user_id: int, username: str | None) -> Row | None:
     try:
         row = await tx.fetchrow(f"UPDATE users SET username = $1 WHERE id = $2 RETURNING {_COLUMNS}",
@@ -157,7 +185,8 @@ async def _set_username(tx: Executor, user_id: int, username: str | None) -> Row
 
 
 def _record(row: Row) -> UserRecord:
-    return UserRecord(id=row[0], access_hash=row[1], phone=row[2], first_name=row[3], last_name=row[4],
+    phone = "" if row[2].startswith(_DELETED_PHONE) else row[2]
+    return UserRecord(id=row[0], access_hash=row[1], phone=phone, first_name=row[3], last_name=row[4],
                       username=row[5], about=row[6], created_at=row[7], last_seen=row[8], online_until=row[9],
                       banned=bool(row[10]), deleted=bool(row[11]))
 

@@ -19,9 +19,10 @@ def _free_port() -> int:
 
 
 @contextlib.contextmanager
-def moto_s3(bucket: str = "media"):
-    """Yields the media URL (``s3://...``) of a fresh bucket on a moto server."""
-    port = _free_port()
+def moto_s3(bucket: str = "media", port: int | None = None):
+    """Yields the media URL (``s3://...``) of a fresh bucket on a moto server (on `port`,
+    else a free one)."""
+    port = port or _free_port()
     command = shutil.which("moto_server") or os.path.join(os.path.dirname(sys.executable), "moto_server")
     proc = subprocess.Popen([command, "-H", "127.0.0.1", "-p", str(port)], stdout=subprocess.DEVNULL,
                             stderr=subprocess.DEVNULL)

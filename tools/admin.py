@@ -3,6 +3,7 @@
     mtserver admin users list [--limit N]
     mtserver admin users create PHONE FIRST_NAME [LAST_NAME]
     mtserver admin users ban PHONE_OR_ID [--unban]
+    mtserver admin users delete PHONE_OR_ID --yes
     mtserver admin sessions list PHONE_OR_ID
     mtserver admin sessions revoke PHONE_OR_ID [--all | --hash HASH]
     mtserver admin invites create [--count N]
@@ -17,7 +18,8 @@ objects; the others a sentence, or a JSON object.
 
 They open the same storage the server uses (--database / MTSERVER_DATABASE, else the
 embedded store in the data dir), so they work while the server runs. Revoked sessions
-get AUTH_KEY_UNREGISTERED on their next request. A broadcast is a message from the
+get AUTH_KEY_UNREGISTERED on their next request. `users delete` deletes the account
+with its data (rpc/services/account_deletion.py: what goes, what stays). A broadcast is a message from the
 service account (rpc/services/notifications.py) to every user, or to those named; with
 Redis configured the users' live sessions get it at once, otherwise on their next
 catch-up (updates.getDifference).
@@ -73,6 +75,9 @@ def add_admin_parser(commands) -> None:
     ban = leaf(users, "ban")
     ban.add_argument("user", help="phone number or user id")
     ban.add_argument("--unban", action="store_true")
+    delete = leaf(users, "delete", help="delete the account with its data (it cannot be undone)")
+    delete.add_argument("user", help="phone number or user id")
+    delete.add_argument("--yes", action="store_true", required=True, help="yes, delete it")
 
     sessions = areas.add_parser("sessions").add_subparsers(dest="action", required=True)
     leaf(sessions, "list").add_argument("user")
@@ -180,6 +185,8 @@ async def _dispatch(storage, args, out: Printer, config) -> int:
             return await run_token(storage, args, out, AdminError)
         if args.area == "broadcast":
             return await _broadcast(storage, args, out, config)
+        if args.area == "users" and args.action == "delete":
+            return await _delete_user(storage, args, out, config)
         if args.area == "updates":
             days = config.update_log_days if args.days is None else args.days
             removed = await storage.messages.prune_update_logs_before(int(time.time() - days * 86400))
@@ -220,6 +227,39 @@ async def _broadcast(storage, args, out: Printer, config) -> int:
     return 0
 
 
+async def _delete_user(storage, args, out: Printer, config) -> int:
+    from types import SimpleNamespace
+
+    from rpc.services.account_deletion import delete_account
+    from rpc.services.service_account import SERVICE_USER_ID
+    from storage.bus import open_bus
+    from storage.bus.prefix import deployment_prefix
+    from storage.objects import open_object_store
+
+    user = await _user(storage, args.user)
+    if user.id == SERVICE_USER_ID:
+        raise AdminError("the service account cannot be deleted")
+    objects = open_object_store(config.media_url, config.data_dir)
+    prefix = await deployment_prefix(storage, config.redis_prefix) if config.redis else None
+    try:
+        # The bus tells the servers' live sessions (groups left, the account shown
+        # deleted) when Redis is set; without it clients see it when they next catch up.
+        async with open_bus(config.redis, **({"prefix": prefix} if prefix else {})) as bus:
+            done = await delete_account(SimpleNamespace(storage=storage, bus=bus, objects=objects), user.id)
+    finally:
+        await objects.close()
+    out.result(f"deleted user {user.id}: {done.devices_logged_out} device(s) logged out, left {done.groups_left}"
+               f" group(s), {done.messages_deleted} message(s) of their box deleted",
+               id=user.id, **{k: v for k, v in _asdict(done).items() if k != "user_id"})
+    return 0
+
+
+def _asdict(struct) -> dict:
+    import msgspec
+
+    return msgspec.structs.asdict(struct)
+
+
 def _time(seconds: int | None) -> str | None:
     return time.strftime("%Y-%m-%d %H:%M", time.gmtime(seconds)) if seconds else None
 
@@ -228,9 +268,10 @@ async def _run(storage, args, out: Printer) -> int:
     now = int(time.time())
     if args.area == "users":
         if args.action == "list":
-            out.table(["ID", "PHONE", "NAME", "USERNAME", "BANNED", "CREATED"], [
-                {"id": u.id, "phone": f"+{u.phone}", "name": f"{u.first_name} {u.last_name}".strip(),
-                 "username": u.username, "banned": u.banned, "created": _time(u.created_at)}
+            out.table(["ID", "PHONE", "NAME", "USERNAME", "BANNED", "DELETED", "CREATED"], [
+                {"id": u.id, "phone": f"+{u.phone}" if u.phone else None,
+                 "name": f"{u.first_name} {u.last_name}".strip(), "username": u.username, "banned": u.banned,
+                 "deleted": u.deleted, "created": _time(u.created_at)}
                 for u in await storage.users.list(0, args.limit)])
         elif args.action == "create":
             from rpc.errors import RpcError

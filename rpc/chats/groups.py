@@ -31,6 +31,7 @@ from ..services.media_view import chat_photo_object, photo_object
 from ..services.messages_view import message, users_of
 from ..services.notify_view import settings_object
 from ..services.peers import can_see_chat, resolve_input_peer, resolve_user
+from ..services.sending import check_not_deleted
 from ..services.users import UserView
 
 TITLE_MAX = 128
@@ -93,6 +94,8 @@ async def create_chat(request, ctx: RequestContext):
     users = [u for u in dict.fromkeys(users) if u != user_id]
     if not users:
         raise RpcError(400, E.USERS_TOO_FEW)
+    for member in users:
+        await check_not_deleted(storage, member)
     change = await _stored(storage.chats.create(user_id, title, users, date=int(time.time())))
     updates = await _answer(ctx, change, members_changed=True)
     return T.messages.InvitedUsers(updates=updates, missing_invitees=[])
@@ -103,6 +106,7 @@ async def add_chat_user(request, ctx: RequestContext):
     user_id = ctx.user_id
     storage = ctx.services.storage
     target = await resolve_user(storage, user_id, request.user_id)
+    await check_not_deleted(storage, target)
     change = await _stored(storage.chats.add_user(request.chat_id, user_id, target, date=int(time.time())))
     updates = await _answer(ctx, change, members_changed=True)
     return T.messages.InvitedUsers(updates=updates, missing_invitees=[])

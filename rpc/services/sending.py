@@ -19,9 +19,20 @@ from .users import UserView
 
 
 async def check_can_send(storage, user_id: int, peer: Peer) -> None:
-    """YOU_BLOCKED_USER when the sender blocked the private peer (groups: storage checks membership)."""
-    if peer.is_user and peer.id != user_id and await storage.blocked.is_blocked(user_id, peer.id):
+    """INPUT_USER_DEACTIVATED when the private peer is a deleted account, YOU_BLOCKED_USER
+    when the sender blocked them (groups: storage checks membership)."""
+    if not peer.is_user or peer.id == user_id:
+        return
+    await check_not_deleted(storage, peer.id)
+    if await storage.blocked.is_blocked(user_id, peer.id):
         raise RpcError(400, E.YOU_BLOCKED_USER)
+
+
+async def check_not_deleted(storage, user_id: int) -> None:
+    """A deleted account gets no new messages and joins no group (its box is gone)."""
+    record = await storage.users.get(user_id)
+    if record is not None and record.deleted:
+        raise RpcError(400, E.INPUT_USER_DEACTIVATED)
 
 
 async def store_message(ctx, peer: Peer, **fields) -> SentMessage:

@@ -7,7 +7,11 @@ order, a user's status) is read then, so a late event never shows a stale state.
 
 On the bus an event is msgspec JSON with a "kind" tag (`encode` / `decode`). `origin`
 is the session that caused it, which has its answer already and is skipped by the
-stream (rpc/updates/stream.py); rpc/updates/publish.py sets it.
+stream (rpc/updates/stream.py); rpc/updates/publish.py sets it, and `sent`, the publish
+time, from which the stream measures the bus's delivery lag (mtserver_bus_lag_seconds).
+The time rides in the event rather than in a bus-level header so that payloads stay
+JSON: a process of an older version ignores the field and a newer one reads events
+without it (no lag observed), so a rolling upgrade loses nothing.
 """
 
 from __future__ import annotations
@@ -26,6 +30,7 @@ class Origin(msgspec.Struct, frozen=True, array_like=True):
 
 class Event(msgspec.Struct, frozen=True, kw_only=True, tag_field="kind", omit_defaults=True):
     origin: Origin | None = None
+    sent: int = 0  # when it was published: microseconds since the epoch (0: not stamped)
 
 
 # -- a user's topic ---------------------------------------------------------------------

@@ -8,6 +8,7 @@ logged, never fatal: the change is stored already and clients catch up from the 
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterable
 
 import msgspec
@@ -33,7 +34,7 @@ async def publish(services, event: Event, user_ids: Iterable[int], *, by=None) -
         return
     if by is not None:
         event = msgspec.structs.replace(event, origin=origin_of(by))
-    await _send(bus, [user_topic(u) for u in dict.fromkeys(user_ids)], encode(event))
+    await _send(bus, [user_topic(u) for u in dict.fromkeys(user_ids)], encode(_stamped(event)))
 
 
 async def tell_other_devices(ctx, event: Event) -> None:
@@ -64,7 +65,12 @@ async def publish_to_key(services, auth_key_id: int, event: Event) -> None:
     """Tell the sessions of one auth key that is not logged in (yet)."""
     bus = getattr(services, "bus", None)
     if bus is not None:
-        await _send(bus, [key_topic(auth_key_id)], encode(event))
+        await _send(bus, [key_topic(auth_key_id)], encode(_stamped(event)))
+
+
+def _stamped(event: Event) -> Event:
+    """The event with its publish time, for the delivery lag the receiving stream measures."""
+    return msgspec.structs.replace(event, sent=time.time_ns() // 1000)
 
 
 async def _send(bus, topics: list[str], payload: bytes) -> None:

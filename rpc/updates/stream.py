@@ -16,6 +16,7 @@ from contextlib import asynccontextmanager
 
 import msgspec
 
+from server import metrics
 from tl import types as T
 
 from . import events as ev
@@ -52,6 +53,8 @@ class UpdateStream:
             event = self._decode(payload)
             if event is None:
                 continue
+            if event.sent:
+                metrics.observe_bus_lag(event.sent)
             if isinstance(event, ev.ChannelChanged):
                 await self._follow_channel(event.channel_id)  # the acting session too
             if _is_origin(event.origin, receiver):

@@ -114,6 +114,7 @@ function showTab(name) {
   if (name === "reports") attempt(loadReports);
   if (name === "signup") attempt(loadSignup);
   if (name === "stats") attempt(loadStats);
+  if (name === "settings") attempt(loadSettings);
 }
 
 // -- users ------------------------------------------------------------------------------
@@ -128,7 +129,7 @@ async function search(query, keep) {
   body.replaceChildren();
   for (const u of data.users) {
     const state = u.deleted ? "deleted" : u.banned ? "banned" : "active";
-    body.appendChild(row([u.id, "+" + u.phone, (u.first_name + " " + u.last_name).trim(), u.username ? "@" + u.username : "",
+    body.appendChild(row([u.id, u.phone ? "+" + u.phone : "", (u.first_name + " " + u.last_name).trim(), u.username ? "@" + u.username : "",
                           state, button("Open", () => attempt(() => openUser(u.id)), { "data-user-id": String(u.id) })]));
   }
   table.hidden = false;
@@ -142,12 +143,15 @@ async function openUser(id) {
   const [user, sessions] = await Promise.all([api("GET", "/users/" + id), api("GET", "/users/" + id + "/sessions")]);
   currentUser = user;
   $("user-title").textContent = (user.first_name + " " + user.last_name).trim() + " (" + user.id + ")";
-  fill($("user-details"), [["Phone", "+" + user.phone], ["Username", user.username ? "@" + user.username : "none"],
+  fill($("user-details"), [["Phone", user.phone ? "+" + user.phone : "none"], ["Username", user.username ? "@" + user.username : "none"],
                           ["State", user.deleted ? "deleted" : user.banned ? "banned" : "active"],
                           ["Signed up", when(user.created_at)], ["Devices", user.sessions]]);
-  $("user-details").dataset.state = user.banned ? "banned" : "active";
-  $("ban-button").hidden = user.banned;
-  $("unban-button").hidden = !user.banned;
+  $("user-details").dataset.state = user.deleted ? "deleted" : user.banned ? "banned" : "active";
+  // A deleted account keeps only its id: nothing left to ban, log out or delete.
+  $("ban-button").hidden = user.banned || user.deleted;
+  $("unban-button").hidden = !user.banned || user.deleted;
+  $("logout-all-button").hidden = user.deleted;
+  $("delete-button").hidden = user.deleted;
   const body = $("sessions").querySelector("tbody");
   body.replaceChildren();
   for (const s of sessions.sessions) {
@@ -233,6 +237,54 @@ async function loadStats() {
   for (const d of s.messages.per_day.slice().reverse()) body.appendChild(row([d.day, d.messages]));
 }
 
+// -- settings that change at run time ---------------------------------------------------
+
+const CHOICES = { registration: ["open", "allowlist", "invite"], log_level: ["debug", "info", "warning", "error"] };
+let shownSettings = {};
+
+async function loadSettings() {
+  const data = await api("GET", "/settings");
+  shownSettings = data.settings;
+  $("settings-scope").textContent = data.applies_to;
+  const box = $("settings-fields");
+  box.replaceChildren();
+  for (const [field, info] of Object.entries(data.fields)) {
+    const id = "setting-" + field;
+    box.appendChild(el("label", info.about + " (" + info.env + ")", { for: id }));
+    const value = data.settings[field];
+    let input;
+    if (CHOICES[field]) {
+      input = el("select", undefined, { id, "data-field": field });
+      for (const choice of CHOICES[field]) {
+        const option = el("option", choice, { value: choice });
+        if (choice === value) option.selected = true;
+        input.appendChild(option);
+      }
+    } else if (Array.isArray(value)) {
+      input = el("input", undefined, { id, type: "text", "data-field": field, "data-list": "true",
+                                       placeholder: "comma-separated" });
+      input.value = value.join(", ");
+    } else {
+      input = el("input", undefined, { id, type: "number", min: "0", "data-field": field });
+      input.value = String(value);
+    }
+    box.appendChild(input);
+  }
+}
+
+// Only what differs from what was loaded is sent.
+function changedSettings() {
+  const changes = {};
+  for (const input of document.querySelectorAll("#settings-fields [data-field]")) {
+    const field = input.dataset.field;
+    let value = input.value;
+    if (input.dataset.list) value = value.split(",").map((x) => x.trim()).filter(Boolean);
+    else if (input.type === "number") value = Number(value);
+    if (JSON.stringify(value) !== JSON.stringify(shownSettings[field])) changes[field] = value;
+  }
+  return changes;
+}
+
 // -- wiring -----------------------------------------------------------------------------
 
 document.addEventListener("DOMContentLoaded", () => {
@@ -246,17 +298,20 @@ document.addEventListener("DOMContentLoaded", () => {
       setStatus(n ? n + " found." : "Nobody found.", "ok");
     });
   });
-  const onUser = (path, confirmText, done) => () => {
+  const onUser = (path, confirmText, done, method) => () => {
     if (!currentUser || (confirmText && !window.confirm(confirmText))) return;
     const id = currentUser.id;
     attempt(async () => {
-      await api("POST", "/users/" + id + path);
+      await api(method || "POST", "/users/" + id + path);
       if (lastQuery) await search(lastQuery, true); else await openUser(id);
     }, done);
   };
   $("ban-button").addEventListener("click", onUser("/ban", "Ban this user? Every device of theirs is logged out.", "Banned; every device logged out."));
   $("unban-button").addEventListener("click", onUser("/unban", null, "Unbanned."));
   $("logout-all-button").addEventListener("click", onUser("/logout", "Log out every device of this user?", "Every device logged out."));
+  $("delete-button").addEventListener("click", onUser("", "Delete this account with its data? Their devices are logged out, "
+    + "they leave their groups, their contacts, photos and own message box are deleted; what they sent stays with "
+    + "the others, shown from a deleted account. This cannot be undone.", "Account deleted.", "DELETE"));
   $("reports-resolved").addEventListener("change", () => attempt(loadReports));
   $("reports-refresh").addEventListener("click", () => attempt(loadReports));
   $("broadcast-form").addEventListener("submit", (e) => {
@@ -274,6 +329,15 @@ document.addEventListener("DOMContentLoaded", () => {
   $("invites-form").addEventListener("submit", (e) => {
     e.preventDefault();
     attempt(async () => { await api("POST", "/invites", { count: Number($("invites-count").value) }); await loadSignup(); }, "Created.");
+  });
+  $("settings-form").addEventListener("submit", (e) => {
+    e.preventDefault();
+    const changes = changedSettings();
+    if (!Object.keys(changes).length) { setStatus("Nothing changed."); return; }
+    attempt(async () => {
+      await api("PUT", "/settings", changes);
+      await loadSettings();
+    }, "Saved: " + Object.keys(changes).join(", ") + ".");
   });
   const saved = sessionStorage.getItem(TOKEN_KEY);
   if (saved) logIn(saved);

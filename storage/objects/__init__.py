@@ -36,6 +36,12 @@ class ObjectStoreError(Exception):
     """A media URL this server cannot use."""
 
 
+class ObjectStoreUnavailable(Exception):
+    """The store did not do what was asked: unreachable, refusing, failing (the cause is
+    chained). Raised by storage/objects/observed.py's wrapper, which the server uses, for
+    any failure but a missing object; the caller may try again later."""
+
+
 class ObjectStore(Protocol):
     kind: str  # "local" or "s3"
 
@@ -74,4 +80,4 @@ def open_object_store(url: str | None, data_dir: str | os.PathLike[str]) -> Obje
                            "s3://ACCESS:SECRET@host:port/bucket")
 
 
-__all__ = ["ObjectMissing", "ObjectStore", "ObjectStoreError", "open_object_store"]
+__all__ = ["ObjectMissing", "ObjectStore", "ObjectStoreError", "ObjectStoreUnavailable", "open_object_store"]

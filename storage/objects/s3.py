@@ -2,13 +2,21 @@
 minio client.
 
 URL: ``s3://ACCESS_KEY:SECRET_KEY@host:port/bucket`` (plain HTTP) or ``s3s://...``
-(HTTPS); ``?region=...`` optional. The bucket is created on first use if missing.
-minio is blocking (urllib3): every call runs in a worker thread.
+(HTTPS); ``?region=...`` optional. The bucket is created on first use if missing
+(tried again on the next call while that fails). minio is blocking (urllib3): every
+call runs in a worker thread.
+
+The HTTP client is minio's default but for how long a call may take: minio waits up
+to 5 minutes to connect and retries 5 times, so a store that is down would hold each
+upload, download and health check for many seconds. Here a connection gets
+CONNECT_TIMEOUT seconds and a call RETRIES retries, so a store that refuses fails a
+call within a second and one that does not answer within about 3 x CONNECT_TIMEOUT.
 """
 
 from __future__ import annotations
 
 import io
+import os
 from collections.abc import Iterable
 from urllib.parse import parse_qs, unquote, urlsplit
 
@@ -17,6 +25,21 @@ import trio
 from . import ObjectMissing, ObjectStoreError
 
 _MISSING = ("NoSuchKey", "NoSuchObject", "ResourceNotFound")
+CONNECT_TIMEOUT = 5.0
+READ_TIMEOUT = 60.0  # an object is at most one 512 KB part
+RETRIES = 2
+
+
+def _http_client():
+    """minio's own PoolManager settings (TLS checked against certifi or SSL_CERT_FILE),
+    with the timeouts and retries above."""
+    import certifi
+    import urllib3
+
+    return urllib3.PoolManager(
+        timeout=urllib3.Timeout(connect=CONNECT_TIMEOUT, read=READ_TIMEOUT), maxsize=10,
+        cert_reqs="CERT_REQUIRED", ca_certs=os.environ.get("SSL_CERT_FILE") or certifi.where(),
+        retries=urllib3.Retry(total=RETRIES, backoff_factor=0.2, status_forcelist=[500, 502, 503, 504]))
 
 
 class S3ObjectStore:
@@ -28,7 +51,8 @@ class S3ObjectStore:
 
         self.bucket = bucket
         self.endpoint = endpoint
-        self._client = Minio(endpoint, access_key=access_key, secret_key=secret_key, secure=secure, region=region)
+        self._client = Minio(endpoint, access_key=access_key, secret_key=secret_key, secure=secure, region=region,
+                             http_client=_http_client())
         self._bucket_ready = False
         self._lock = trio.Lock()
 

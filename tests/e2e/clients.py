@@ -17,7 +17,7 @@ from cryptography.hazmat.primitives.serialization import load_pem_public_key
 
 
 def telethon_client(pem: str, port: int, connection=None, session=None, receive_updates: bool = False,
-                    host: str = "127.0.0.1"):
+                    host: str = "127.0.0.1", **options):
     from telethon import TelegramClient
     from telethon.crypto import rsa
     from telethon.network import ConnectionTcpFull
@@ -28,8 +28,8 @@ def telethon_client(pem: str, port: int, connection=None, session=None, receive_
         session = MemorySession()
         session.set_dc(2, host, port)
     return TelegramClient(session, api_id=1, api_hash="0" * 32, connection=connection or ConnectionTcpFull,
-                          receive_updates=receive_updates, connection_retries=1, retry_delay=0.2, request_retries=1,
-                          flood_sleep_threshold=0)
+                          **{"receive_updates": receive_updates, "connection_retries": 1, "retry_delay": 0.2,
+                             "request_retries": 1, "flood_sleep_threshold": 0, **options})
 
 
 @contextmanager

@@ -32,16 +32,16 @@ def pem(server):
 
 
 
-async def connect(server, pem, receive_updates=False):
-    client = telethon_client(pem, server.port, receive_updates=receive_updates, host=server.host)
+async def connect(server, pem, receive_updates=False, **options):
+    client = telethon_client(pem, server.port, receive_updates=receive_updates, host=server.host, **options)
     await client.connect()
     return client
 
 
-async def sign_up(server, pem, phone, first_name="Ann", last_name="", receive_updates=False):
+async def sign_up(server, pem, phone, first_name="Ann", last_name="", receive_updates=False, **options):
     from telethon import errors, functions
 
-    client = await connect(server, pem, receive_updates)
+    client = await connect(server, pem, receive_updates, **options)
     sent = await client.send_code_request(phone)
     with pytest.raises(errors.PhoneNumberUnoccupiedError):
         await client.sign_in(phone, CODE, phone_code_hash=sent.phone_code_hash)

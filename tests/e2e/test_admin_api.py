@@ -307,3 +307,56 @@ def test_capture_is_switched_at_run_time(tmp_path):
         assert call(plain, "PUT", "/admin/api/capture", {"enabled": True}, token=token)[0] == 409
     finally:
         plain.stop()
+
+
+def test_settings_change_at_run_time(admin, run):
+    from telethon import errors
+
+    from .test_accounts import CODE, connect
+
+    server, pem, token, _ = admin
+    status, shown, _ = call(server, "GET", "/admin/api/settings", token=token)
+    assert status == 200 and shown["settings"]["registration"] == "open" and shown["settings"]["log_level"] == "info"
+    assert shown["fields"]["max_connections_per_address"]["env"] == "MTSERVER_MAX_CONNECTIONS_PER_ADDRESS"
+    assert "restart" in shown["applies_to"]
+
+    # Refused, naming the problem; nothing changes.
+    for body, says in (({"port": 1}, "not changeable at run time"), ({"log_level": "loud"}, "log_level"),
+                       ({"max_connections": -5}, "max_connections"), ({}, "JSON object")):
+        status, answer, _ = call(server, "PUT", "/admin/api/settings", body, token=token)
+        assert status == 400 and says in answer["error"], answer
+    assert call(server, "PUT", "/admin/api/settings", raw=b"{", token=token)[0] == 400
+
+    async def new_number_signs_up() -> bool:
+        client = await connect(server, pem)
+        try:
+            phone = new_phone()
+            sent = await client.send_code_request(phone)
+            try:
+                await client.sign_in(phone, CODE, phone_code_hash=sent.phone_code_hash)
+            except errors.PhoneNumberUnoccupiedError:
+                return True  # the code was good: sign-up may follow
+            except errors.PhoneCodeInvalidError:
+                return False  # invite only: the login code is no invite
+            raise AssertionError("a new number logged in")
+        finally:
+            await client.disconnect()
+
+    try:
+        status, answer, _ = call(server, "PUT", "/admin/api/settings",
+                                 {"registration": "invite", "log_level": "warning"}, token=token)
+        assert status == 200 and answer["settings"]["registration"] == "invite"
+        assert answer["published_to_other_processes"] is True
+        assert call(server, "GET", "/admin/api/registration", token=token)[1]["policy"] == "invite"
+        written = len(server.log())
+        assert not run(new_number_signs_up())  # at once, no restart
+        # Its info events (rpc_error PHONE_CODE_INVALID, ...) are no longer written.
+        assert '"level": "info"' not in server.log()[written:]
+        assert call(server, "PUT", "/admin/api/settings", {"registration": "open", "log_level": "info"},
+                    token=token)[0] == 200
+        assert run(new_number_signs_up())
+        assert re.search(r'"action": "settings".*"registration": "invite", "log_level": "warning"', server.log())
+        assert re.search(r'"action": "settings".*"registration": "open"', server.log())
+    finally:
+        call(server, "PUT", "/admin/api/settings", {"registration": "open", "log_level": "info"}, token=token)
+    assert call(server, "GET", "/admin/api/settings", token=token)[1]["settings"]["log_level"] == "info"

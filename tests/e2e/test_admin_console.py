@@ -111,3 +111,77 @@ def test_an_operator_bans_a_user_from_the_console(console_server, browser, run, 
             await client.disconnect()
 
         run(disconnect())
+
+
+def test_an_operator_deletes_an_account_from_the_console(console_server, browser, run):
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support import expected_conditions as seen
+    from selenium.webdriver.support.ui import WebDriverWait
+    from telethon import errors
+
+    server = console_server
+    token = create_token(server, "console-test")
+    phone = new_phone()
+    client, user = run(sign_up(server, server.public_key()[0], phone, "Dora", "Deleted"))
+    wait = WebDriverWait(browser, 15)
+    try:
+        browser.get(f"http://127.0.0.1:{server.http_port}/admin/")
+        browser.find_element(By.ID, "token-input").send_keys(token)
+        browser.find_element(By.ID, "login-button").click()
+        wait.until(seen.visibility_of_element_located((By.ID, "console")))
+        browser.find_element(By.ID, "search-input").send_keys(phone)
+        browser.find_element(By.ID, "search-button").click()
+        wait.until(seen.visibility_of_element_located((By.ID, "user-panel")))
+
+        browser.find_element(By.ID, "delete-button").click()
+        wait.until(seen.alert_is_present()).accept()  # "Delete this account with its data? ..."
+        wait.until(seen.text_to_be_present_in_element((By.ID, "status"), "Account deleted"))
+        wait.until(lambda d: d.find_element(By.ID, "user-details").get_attribute("data-state") == "deleted")
+        assert not browser.find_element(By.ID, "delete-button").is_displayed()
+        assert browser.find_element(By.ID, "user-title").text == f"({user.id})"
+
+        with pytest.raises(errors.AuthKeyUnregisteredError):
+            run(next_request(client))
+    finally:
+        async def disconnect():
+            await client.disconnect()
+
+        run(disconnect())
+
+
+def test_an_operator_changes_a_setting_from_the_console(console_server, browser):
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support import expected_conditions as seen
+    from selenium.webdriver.support.ui import Select, WebDriverWait
+
+    from .admin_http import call
+
+    server = console_server
+    token = create_token(server, "console-test")
+    wait = WebDriverWait(browser, 15)
+    browser.get(f"http://127.0.0.1:{server.http_port}/admin/")
+    browser.find_element(By.ID, "token-input").send_keys(token)
+    browser.find_element(By.ID, "login-button").click()
+    wait.until(seen.visibility_of_element_located((By.ID, "console")))
+    browser.find_element(By.CSS_SELECTOR, '[data-tab="settings"]').click()
+    wait.until(seen.visibility_of_element_located((By.ID, "setting-registration")))
+    assert Select(browser.find_element(By.ID, "setting-registration")).first_selected_option.text == "open"
+
+    browser.find_element(By.ID, "settings-save").click()
+    wait.until(seen.text_to_be_present_in_element((By.ID, "status"), "Nothing changed"))
+    Select(browser.find_element(By.ID, "setting-registration")).select_by_visible_text("invite")
+    limit = browser.find_element(By.ID, "setting-max_connections_per_address")
+    limit.clear()
+    limit.send_keys("42")
+    browser.find_element(By.ID, "settings-save").click()
+    wait.until(seen.text_to_be_present_in_element((By.ID, "status"), "Saved"))
+    settings = call(server, "GET", "/admin/api/settings", token=token)[1]["settings"]
+    assert (settings["registration"], settings["max_connections_per_address"], settings["log_level"]) == (
+        "invite", 42, "info")
+    # A value the configuration refuses is refused here too, and said so.
+    limit = browser.find_element(By.ID, "setting-max_connections_per_address")
+    limit.clear()
+    limit.send_keys("0")
+    browser.find_element(By.ID, "settings-save").click()
+    wait.until(seen.text_to_be_present_in_element((By.ID, "status"), "max_connections_per_address"))
+    assert call(server, "GET", "/admin/api/settings", token=token)[1]["settings"]["max_connections_per_address"] == 42

@@ -1,9 +1,11 @@
 """The operators' HTTP listener of a real server process (`mtserver run --http`):
 Prometheus metrics of what a real Telethon client did, parsed as Prometheus parses
-them; /healthz and /readyz; Redis going away turns /healthz to 503 naming it."""
+them; /healthz and /readyz; Redis going away turns /healthz to 503 naming it; the bus's
+delivery lag, on the in-process bus and on Redis."""
 
 from __future__ import annotations
 
+import asyncio
 import json
 import socket
 import threading
@@ -201,10 +203,7 @@ class TcpProxy:
 
 
 def test_healthz_names_redis_when_it_goes_away(tmp_path):
-    try:
-        socket.create_connection(("127.0.0.1", 6379), timeout=2).close()
-    except OSError:
-        pytest.skip("no Redis on 127.0.0.1:6379")
+    redis_or_skip()
     proxy = TcpProxy(("127.0.0.1", 6379))
     http_port = free_port()
     proc = ServerProcess(tmp_path / "data", env={
@@ -223,4 +222,59 @@ def test_healthz_names_redis_when_it_goes_away(tmp_path):
         assert get(http_port, "/readyz")[0] == 200
     finally:
         proxy.close()
+        proc.stop()
+
+
+def redis_or_skip() -> None:
+    try:
+        socket.create_connection(("127.0.0.1", 6379), timeout=2).close()
+    except OSError:
+        pytest.skip("no Redis on 127.0.0.1:6379")
+
+
+async def a_message_delivered_live(server, pem) -> None:
+    """Alice writes to Bob, whose session gets it pushed (one bus delivery at least)."""
+    from telethon import events, types
+
+    alice, _ = await sign_up(server, pem, new_phone(), "Alice")
+    bob, bob_user = await sign_up(server, pem, new_phone(), "Bob", receive_updates=True)
+    try:
+        got = asyncio.Queue()
+        bob.add_event_handler(lambda e: got.put_nowait(e.message), events.NewMessage(incoming=True))
+        await bob.get_dialogs()  # Bob's session asks for updates
+        await alice.send_message(types.InputPeerUser(bob_user.id, bob_user.access_hash), "timed")
+        assert (await asyncio.wait_for(got.get(), 10)).message == "timed"
+    finally:
+        await alice.disconnect()
+        await bob.disconnect()
+
+
+def assert_bus_lag_measured(families: dict) -> None:
+    histogram = families["mtserver_bus_lag_seconds"]
+    assert histogram.type == "histogram"
+    count = value(families, "mtserver_bus_lag_seconds", "mtserver_bus_lag_seconds_count")
+    buckets = sorted((float(s.labels["le"]), s.value) for s in histogram.samples
+                     if s.name == "mtserver_bus_lag_seconds_bucket")
+    assert count >= 1 and [c for _, c in buckets] == sorted(c for _, c in buckets) and buckets[-1][1] == count
+    # On one machine delivery takes well under a second, even on a loaded test host.
+    assert dict(buckets)[1.0] == count
+    assert 0 <= value(families, "mtserver_bus_lag_seconds", "mtserver_bus_lag_seconds_sum") < count
+
+
+def test_bus_lag_on_the_in_process_bus(ops_server, run):
+    run(a_message_delivered_live(ops_server, ops_server.public_key()[0]))
+    assert_bus_lag_measured(scrape(ops_server.http_port))
+
+
+def test_bus_lag_across_redis(tmp_path, run):
+    redis_or_skip()
+    http_port = free_port()
+    proc = ServerProcess(tmp_path / "data", env={
+        "MTSERVER_CODE_SENDER": f"fixed:{CODE}", "MTSERVER_HTTP": f"127.0.0.1:{http_port}",
+        "MTSERVER_REDIS": "redis://127.0.0.1:6379/0"})
+    try:
+        proc.start()
+        run(a_message_delivered_live(proc, proc.public_key()[0]))
+        assert_bus_lag_measured(scrape(http_port))
+    finally:
         proc.stop()

@@ -1,12 +1,15 @@
 """Two server processes on one PostgreSQL + Redis: a user on one process sees what a
-user on the other does, live (presence for now; messages come with messaging)."""
+user on the other does, live (presence, messages), and a setting changed through one
+process's admin API applies to the other at once."""
 
 import asyncio
+import time
 
 import pytest
 
 from ..conftest import fresh_postgres_database
-from .server_process import ServerProcess
+from .admin_http import call
+from .server_process import ServerProcess, free_port, mtserver
 from .test_accounts import CODE, status_reaches_contact
 
 
@@ -19,12 +22,14 @@ def two_servers(tmp_path_factory):
     data_dir = tmp_path_factory.mktemp("scale") / "data"  # shared: same RSA key and salt secret
     env = {"MTSERVER_CODE_SENDER": f"fixed:{CODE}", "MTSERVER_DATABASE": url,
            "MTSERVER_REDIS": "redis://127.0.0.1:6379/0"}
-    first = ServerProcess(data_dir, env=env)
-    first.log_path = data_dir.parent / "first.log"
-    first.start()
-    second = ServerProcess(data_dir, env=env)
-    second.log_path = data_dir.parent / "second.log"
-    second.start()
+    processes = []
+    for name in ("first", "second"):
+        http_port = free_port()
+        proc = ServerProcess(data_dir, env={**env, "MTSERVER_HTTP": f"127.0.0.1:{http_port}"})
+        proc.http_port, proc.database = http_port, url
+        proc.log_path = data_dir.parent / f"{name}.log"
+        processes.append(proc.start())
+    first, second = processes
     yield first, second
     second.stop()
     first.stop()
@@ -62,3 +67,23 @@ def test_a_message_sent_on_one_process_arrives_live_on_the_other(two_servers):
 
     with asyncio.Runner() as runner:
         runner.run(asyncio.wait_for(scenario(), 60))
+
+
+def test_a_setting_changed_on_one_process_applies_on_the_other(two_servers):
+    first, second = two_servers
+    made = mtserver("admin", "--database", first.database, "--data-dir", str(first.data_dir), "token", "create",
+                    "--name", "scale")
+    assert made.returncode == 0, made.stderr
+    token = made.stdout.strip()
+    try:
+        status, answer, _ = call(first, "PUT", "/admin/api/settings", {"max_connections_per_address": 123},
+                                 token=token)
+        assert status == 200 and answer["published_to_other_processes"] is True
+        deadline = time.monotonic() + 10
+        while call(second, "GET", "/admin/api/settings", token=token)[1]["settings"][
+                "max_connections_per_address"] != 123:
+            assert time.monotonic() < deadline, second.log()
+            time.sleep(0.1)
+        assert '"settings_changed"' in second.log() and '"settings_changed"' not in first.log()
+    finally:
+        call(first, "PUT", "/admin/api/settings", {"max_connections_per_address": 500}, token=token)

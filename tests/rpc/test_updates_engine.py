@@ -2,10 +2,12 @@
 stream a connection consumes, and the render table."""
 
 import pathlib
+import time
 import re
 import types
 import typing
 
+import msgspec
 import pytest
 import trio
 
@@ -129,8 +131,10 @@ async def test_log_rows_are_published_to_each_box_with_origin_only_on_the_actors
     async with bus.subscribe("user:1", "user:2") as sub:
         await publish_rows(_ctx(services, 1, 100, 5), [(1, 10), (2, 20), (3, None)])
         first, second = ev.decode(await sub.receive()), ev.decode(await sub.receive())
-    assert first == ev.LogRow(pts=10, origin=ev.Origin(100, 5))
-    assert second == ev.LogRow(pts=20)
+    # Each is stamped with its publish time (the bus lag metric), microseconds since the epoch.
+    assert all(abs(e.sent / 1e6 - time.time()) < 60 for e in (first, second))
+    assert msgspec.structs.replace(first, sent=0) == ev.LogRow(pts=10, origin=ev.Origin(100, 5))
+    assert msgspec.structs.replace(second, sent=0) == ev.LogRow(pts=20)
 
 
 def test_every_update_log_kind_has_a_renderer():
@@ -139,3 +143,30 @@ def test_every_update_log_kind_has_a_renderer():
     from storage.update_log import UpdateKind
 
     assert set(ROW_RENDERERS) == set(UpdateKind)
+
+
+async def test_a_taken_update_is_timed_from_its_publishing():
+    from server import metrics
+
+    def lag_count():
+        return metrics.REGISTRY.get_sample_value("mtserver_bus_lag_seconds_count") or 0.0
+
+    bus = MemoryBus()
+    services = types.SimpleNamespace(bus=bus, storage=None)
+    before = lag_count()
+    got = []
+    async with user_stream(bus, None, 7, receiver=lambda: (_Session(1), 1), authorised=None) as stream:
+        await publish(services, ev.Typing(user_id=1, action={"_": "sendMessageTypingAction"}), [7])
+        # An event from a process that does not stamp it: delivered, not timed.
+        await bus.publish("user:7", ev.encode(ev.Typing(user_id=2, action={"_": "sendMessageTypingAction"})))
+        await _collect(stream, got, 2)
+    assert len(got) == 2 and lag_count() == before + 1
+    assert metrics.REGISTRY.get_sample_value("mtserver_bus_lag_seconds_bucket", {"le": "1.0"}) >= 1
+    # The stamp is small: a dozen digits in the JSON, ignored by a process that predates it.
+    stamped = ev.encode(msgspec.structs.replace(ev.LogRow(pts=1), sent=time.time_ns() // 1000))
+    assert len(stamped) - len(ev.encode(ev.LogRow(pts=1))) <= 24
+
+    class OlderLogRow(msgspec.Struct, tag_field="kind", tag="log"):  # as a process before the stamp knew it
+        pts: int
+
+    assert msgspec.json.decode(stamped, type=OlderLogRow).pts == 1

@@ -6,6 +6,7 @@ import sys
 import time
 from pathlib import Path
 
+import pytest
 import trio
 import trio_asyncio
 
@@ -57,7 +58,7 @@ def test_users_create_list_and_ban(tmp_path, capsys):
     assert code == 1 and "invalid phone" in err
     code, out, _ = admin(tmp_path, capsys, "users", "list")
     header, *table = rows(out)
-    assert header == ["ID", "PHONE", "NAME", "USERNAME", "BANNED", "CREATED"]
+    assert header == ["ID", "PHONE", "NAME", "USERNAME", "BANNED", "DELETED", "CREATED"]
     assert [r[:3] for r in table] == [[str(user_id), "+15550001111", "Ann Lee"]]
     add_session(tmp_path, user_id, 77, 501)
     code, out, _ = admin(tmp_path, capsys, "users", "ban", "+15550001111")
@@ -65,6 +66,25 @@ def test_users_create_list_and_ban(tmp_path, capsys):
     [user] = admin_json(tmp_path, capsys, "users", "list")
     assert (user["id"], user["phone"], user["name"], user["banned"]) == (user_id, "+15550001111", "Ann Lee", True)
     assert admin_json(tmp_path, capsys, "sessions", "list", str(user_id)) == []  # a ban ends every session
+
+
+def test_users_delete_removes_the_account_and_frees_its_number(tmp_path, capsys):
+    _, out, _ = admin(tmp_path, capsys, "users", "create", "15550004444", "Del")
+    user_id = int(out.split()[2])
+    add_session(tmp_path, user_id, 21, 2001)
+    with pytest.raises(SystemExit) as refused:  # not without saying so
+        admin(tmp_path, capsys, "users", "delete", "15550004444")
+    assert refused.value.code == 2 and "--yes" in capsys.readouterr().err
+    done = admin_json(tmp_path, capsys, "users", "delete", "15550004444", "--yes")
+    assert done["id"] == user_id and done["devices_logged_out"] == 1 and done["groups_left"] == 0
+    [user] = admin_json(tmp_path, capsys, "users", "list")
+    assert (user["id"], user["phone"], user["name"], user["deleted"]) == (user_id, None, "", True)
+    code, _, err = admin(tmp_path, capsys, "users", "delete", "15550004444", "--yes")
+    assert code == 1 and "no user" in err  # the number names nobody now
+    code, out, _ = admin(tmp_path, capsys, "users", "create", "15550004444", "New")
+    assert code == 0 and int(out.split()[2]) != user_id
+    code, _, err = admin(tmp_path, capsys, "users", "delete", "777000", "--yes")
+    assert code == 1
 
 
 def test_sessions_list_and_revoke(tmp_path, capsys):

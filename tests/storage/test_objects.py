@@ -83,3 +83,42 @@ def test_keys_cannot_escape_the_directory(tmp_path):
     for bad in ("../x", "a/../../x", "", "a//b"):
         with pytest.raises(ValueError):
             store._path(bad)
+
+
+class _Flaky:
+    """A store that fails while `down`."""
+
+    kind = "s3"
+
+    def __init__(self):
+        self.down = True
+
+    async def size(self, key):
+        if self.down:
+            raise ConnectionRefusedError(111, "Connection refused")
+        if key == "missing":
+            raise ObjectMissing(key)
+        return 3
+
+    read = put = delete = None
+
+
+async def test_the_servers_wrapper_names_every_failure_one_way_and_logs_it_once():
+    from structlog.testing import capture_logs
+
+    from storage.objects import ObjectStoreUnavailable
+    from storage.objects.observed import ObservedObjectStore
+
+    inner = _Flaky()
+    store = ObservedObjectStore(inner)
+    with capture_logs() as events:
+        for _ in range(3):
+            with pytest.raises(ObjectStoreUnavailable, match="size failed: ConnectionRefusedError") as failed:
+                await store.size("k")
+            assert isinstance(failed.value.__cause__, ConnectionRefusedError)
+        inner.down = False
+        assert await store.size("k") == 3
+        with pytest.raises(ObjectMissing):  # an answer, not a failure
+            await store.size("missing")
+    assert [e["event"] for e in events] == ["object_store_unavailable", "object_store_back"]
+    assert events[0]["log_level"] == "warning" and "MTSERVER_MEDIA_URL" in events[0]["fix"]
