@@ -6,18 +6,21 @@ Measures, for each candidate implementation:
   server does two of these per handshake);
 * RSA: the private-key operation c^d mod n on a 2048-bit key (step 4), both
   plainly and with the Chinese remainder theorem (CRT, four times less work);
-* cryptography/OpenSSL: OpenSSL does not expose a raw (padding-free) RSA
-  decrypt or a raw modexp through ``cryptography``, so the closest measurable
-  operations are OAEP decryption and PKCS#1 v1.5 signing (each one blinded CRT
-  private op plus cheap padding work) and DH key generation / agreement with
-  dh_prime (g^x and peer^x mod p, x chosen by OpenSSL);
+* cryptography/OpenSSL: ``cryptography`` exposes neither a raw (padding-free) RSA
+  decrypt nor a raw modexp, so the closest measurable operations are OAEP decryption
+  and PKCS#1 v1.5 signing (each one blinded CRT private op plus cheap padding work)
+  and DH key generation / agreement with dh_prime (g^x and peer^x mod p, x chosen by
+  OpenSSL) -- and what using its DH for the handshake would cost on top: loading the
+  client's g_b as a peer key (a primality check of p each time);
+* libcrypto through ctypes (mtproto/crypto/openssl.py): ``BN_mod_exp_mont_consttime``
+  and the unpadded RSA private operation;
 * what mtproto.crypto actually runs: ``powmod`` / ``powmod_secret`` and
-  ``rsa_private_op`` (blinding + CRT + constant-time GMP).
+  ``rsa_private_op``, and the GMP paths they fall back to.
 
 Run from the repository root:
 
-    python bench/bench_modexp.py            # ~25 s
-    python bench/bench_modexp.py --quick    # ~5 s
+    python bench/bench_modexp.py            # ~30 s
+    python bench/bench_modexp.py --quick    # ~8 s
 
 Prints ops/s and the speed-up over CPython's built-in pow.
 """
@@ -33,13 +36,16 @@ import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
 
+import warnings  # noqa: E402
+
 import gmpy2  # noqa: E402
 from cryptography.hazmat.primitives import hashes  # noqa: E402
 from cryptography.hazmat.primitives.asymmetric import dh, padding, rsa  # noqa: E402
 
+from mtproto.crypto import openssl  # noqa: E402
 from mtproto.crypto.dh import DH_PRIME  # noqa: E402
-from mtproto.crypto.modexp import powmod, powmod_secret  # noqa: E402
-from mtproto.crypto.rsa_decrypt import rsa_private_op  # noqa: E402
+from mtproto.crypto.modexp import _powmod_secret_gmp, powmod, powmod_secret  # noqa: E402
+from mtproto.crypto.rsa_decrypt import rsa_private_op, rsa_private_op_crt  # noqa: E402
 from mtproto.crypto.rsa_keys import ServerRsaKey  # noqa: E402
 
 
@@ -92,9 +98,21 @@ def main() -> None:
     c_bytes = c.to_bytes(256, "big")
     assert rsa_private_op(server_key, c_bytes) == expected.to_bytes(256, "big")
 
+    def rsa_private_op_gmp(c):
+        # The CRT path with GMP's constant-time exponentiation: what rsa_private_op was.
+        import mtproto.crypto.modexp as modexp
+
+        saved, modexp._powmod_secret = modexp._powmod_secret, _powmod_secret_gmp
+        try:
+            return rsa_private_op_crt(server_key, c)
+        finally:
+            modexp._powmod_secret = saved
+
+    warnings.simplefilter("ignore")  # cryptography 46+ deprecates finite-field DH
     dh_params = dh.DHParameterNumbers(p, g).parameters()
     dh_private = dh_params.generate_private_key()
     peer = dh.DHParameterNumbers(p, g).parameters().generate_private_key().public_key()
+    g_b = dh.DHPublicNumbers(peer.public_numbers().y, dh.DHParameterNumbers(p, g))
 
     rows = [
         ("DH g^a mod p", "python pow", lambda: pow(g, a, p)),
@@ -103,6 +121,8 @@ def main() -> None:
         ("DH g^a mod p", "gmpy2.powmod_sec", lambda: int(gmpy2.powmod_sec(g, a, p))),
         ("DH g^a mod p", "OpenSSL DH keygen", dh_params.generate_private_key),
         ("DH g^a mod p", "OpenSSL DH exchange", lambda: dh_private.exchange(peer)),
+        ("DH g^a mod p", "OpenSSL DH: load g_b as a peer key", g_b.public_key),
+        ("DH g^a mod p", "libcrypto consttime (ctypes)", lambda: openssl.powmod_consttime(g, a, p)),
         ("DH g^a mod p", "modexp.powmod", lambda: powmod(g, a, p)),
         ("DH g^a mod p", "modexp.powmod_secret", lambda: powmod_secret(g, a, p)),
         ("RSA c^d mod n", "python pow", lambda: pow(c, d, n)),
@@ -110,13 +130,16 @@ def main() -> None:
         ("RSA c^d mod n", "python pow, CRT", lambda: _crt(pow, c, rp, rq, dp, dq, qinv)),
         ("RSA c^d mod n", "gmpy2.powmod, CRT", lambda: int(_crt(gmpy2.powmod, *mp))),
         ("RSA c^d mod n", "gmpy2.powmod_sec, CRT", lambda: int(_crt(gmpy2.powmod_sec, *mp))),
-        ("RSA c^d mod n", "rsa_private_op (blind+CRT+sec)", lambda: rsa_private_op(server_key, c_bytes)),
+        ("RSA c^d mod n", "blind+CRT+powmod_sec (GMP)", lambda: rsa_private_op_gmp(c)),
+        ("RSA c^d mod n", "blind+CRT+powmod_secret", lambda: rsa_private_op_crt(server_key, c)),
+        ("RSA c^d mod n", "rsa_private_op", lambda: rsa_private_op(server_key, c_bytes)),
         ("RSA c^d mod n", "cryptography OAEP decrypt", lambda: key.decrypt(ciphertext, oaep)),
         ("RSA c^d mod n", "cryptography PKCS1v15 sign", lambda: key.sign(b"x", pkcs1, hashes.SHA256())),
     ]
 
     print(f"# {platform.python_implementation()} {platform.python_version()}, "
-          f"gmpy2 {gmpy2.version()} ({gmpy2.mp_version()}), {platform.machine()}")
+          f"gmpy2 {gmpy2.version()} ({gmpy2.mp_version()}), {platform.machine()}; "
+          f"libcrypto: {openssl.VERSION or 'unavailable'}; rsa_private_op in OpenSSL: {server_key.raw is not None}")
     print(f"{'operation':<16} {'implementation':<32} {'ops/s':>10} {'ms/op':>8} {'vs pow':>7}")
     baseline: dict[str, float] = {}
     for op, impl, func in rows:
