@@ -19,10 +19,11 @@ Measures, for each candidate implementation:
 
 Run from the repository root:
 
-    python bench/bench_modexp.py            # ~30 s
-    python bench/bench_modexp.py --quick    # ~8 s
+    python bench/bench_modexp.py            # ~40 s: 3 rounds, rows interleaved
+    python bench/bench_modexp.py --quick    # ~25 s
 
-Prints ops/s and the speed-up over CPython's built-in pow.
+Prints the median ops per CPU second over the rounds, min–max ms of CPU per op, and the speed-up over CPython's
+built-in pow.
 """
 
 from __future__ import annotations
@@ -31,6 +32,7 @@ import argparse
 import os
 import platform
 import secrets
+import statistics
 import sys
 import time
 
@@ -50,15 +52,16 @@ from mtproto.crypto.rsa_keys import ServerRsaKey  # noqa: E402
 
 
 def _rate(func, seconds: float) -> float:
-    """Calls per second of ``func``, measured for about ``seconds``."""
+    """Calls per second of this thread's CPU time, measured for about ``seconds`` of it
+    (CPU rather than wall clock: the machine may be shared)."""
     func()  # warm-up
     calls = 0
-    start = time.perf_counter()
+    start = time.thread_time()
     elapsed = 0.0
     while elapsed < seconds:
         func()
         calls += 1
-        elapsed = time.perf_counter() - start
+        elapsed = time.thread_time() - start
     return calls / elapsed
 
 
@@ -72,8 +75,10 @@ def _crt(powmod, c, p, q, dp, dq, qinv):
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="shorter measurements")
+    parser.add_argument("--rounds", type=int, default=3,
+                        help="times every row is measured, rows interleaved; the median is printed (default 3)")
     args = parser.parse_args()
-    seconds = 0.3 if args.quick else 1.5
+    seconds = 0.3 if args.quick else 0.5
 
     p = DH_PRIME
     g = 3
@@ -140,12 +145,19 @@ def main() -> None:
     print(f"# {platform.python_implementation()} {platform.python_version()}, "
           f"gmpy2 {gmpy2.version()} ({gmpy2.mp_version()}), {platform.machine()}; "
           f"libcrypto: {openssl.VERSION or 'unavailable'}; rsa_private_op in OpenSSL: {server_key.raw is not None}")
-    print(f"{'operation':<16} {'implementation':<32} {'ops/s':>10} {'ms/op':>8} {'vs pow':>7}")
+    # Rows interleaved round by round, so that a burst of load from elsewhere on the
+    # machine does not fall on one implementation only.
+    rates: list[list[float]] = [[] for _ in rows]
+    for _ in range(args.rounds):
+        for i, (_, impl, func) in enumerate(rows):
+            rates[i].append(_rate(func, 0.3 if "peer key" in impl else seconds))
+    print(f"{'operation':<16} {'implementation':<36} {'ops/s':>8} {'ms/op':>8} {'min–max ms':>15} {'vs pow':>7}")
     baseline: dict[str, float] = {}
-    for op, impl, func in rows:
-        rate = _rate(func, seconds)
+    for (op, impl, _), measured in zip(rows, rates):
+        rate = statistics.median(measured)
         baseline.setdefault(op, rate)
-        print(f"{op:<16} {impl:<32} {rate:>10.1f} {1000 / rate:>8.3f} {rate / baseline[op]:>6.1f}x")
+        spread = f"{1000 / max(measured):.3f}–{1000 / min(measured):.3f}"
+        print(f"{op:<16} {impl:<36} {rate:>8.1f} {1000 / rate:>8.3f} {spread:>15} {rate / baseline[op]:>6.1f}x")
 
 
 if __name__ == "__main__":

@@ -12,7 +12,8 @@ serve them:
 * its RSA decryption insists on OAEP or PKCS#1 v1.5 padding; MTProto's RSA_PAD and the
   old SHA1 scheme are neither, and there is no unpadded private operation;
 * its finite-field DH builds every key object, the peer's g_b included, through a
-  primality check of p (~250 ms each), and is deprecated (cryptography 46+) for removal.
+  primality check of p (~250 ms each), and is deprecated (cryptography 50 warns it will
+  be removed).
 
 So this module calls the libcrypto that Python itself links (the one ``_hashlib`` loads,
 OpenSSL 3.0 or newer) for exactly two things:
@@ -21,8 +22,8 @@ OpenSSL 3.0 or newer) for exactly two things:
   runs for its own RSA and DH private keys: fixed windows, and table look-ups that touch
   every entry, so neither the time nor the cache lines used depend on the exponent;
 * :class:`RawRsaKey`: ``EVP_PKEY_decrypt`` with ``RSA_NO_PADDING``, OpenSSL's RSA
-  private operation as TLS servers use it: blinding (the result is independent of the
-  timing of an attacker-chosen ciphertext), CRT, constant-time exponentiation.
+  private operation as TLS servers use it: blinding (its timing is unrelated to an
+  attacker-chosen ciphertext), CRT, constant-time exponentiation.
 
 :data:`AVAILABLE` is False when no such libcrypto is found, when it lacks a symbol, or
 when the self-test against Python's ``pow`` fails; callers then fall back to GMP
