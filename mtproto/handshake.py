@@ -11,7 +11,8 @@ Theory of operation (https://core.telegram.org/mtproto/auth_key):
 
 The caller feeds each unencrypted message's payload to `receive(payload, now)` and gets
 back a `Reply` (bytes to send), a `KeyComputed` (the caller checks the new auth_key_id
-against its store and calls `confirm`) or a `Failed` (close the connection; the docs
+against its store -- or stores `proposed_key` and sees whether the id was free -- and
+calls `confirm`) or a `Failed` (close the connection; the docs
 let the server answer -404 or just drop it). The clock is an argument; randomness
 (server_nonce, pq's primes, the DH secret `a`, the padding of the encrypted answer)
 comes from `randbytes`: the system CSPRNG unless the caller passes a seeded one, as for
@@ -116,6 +117,20 @@ class Handshake:
             return self._on_set_client_dh_params(request)
         return self._fail(f"{type(request).__name__} is not expected in state {self.state}")
 
+    def proposed_key(self, now: float) -> AuthKey:
+        """After KeyComputed: the key that ``confirm(True, now)`` makes the result, so a
+        caller can store it first and learn from the store whether its id is new."""
+        assert self.state == "KEY_CHECK"
+        return AuthKey(
+            key=self._auth_key,
+            key_id=auth_key_id(self._auth_key),
+            server_salt=initial_server_salt(self._new_nonce, self._server_nonce_bytes),
+            temporary=self._expires_in is not None,
+            expires_at=int(now) + self._expires_in if self._expires_in is not None else None,
+            dc_id=self._dc,
+            created_at=int(now),
+        )
+
     def confirm(self, unique: bool, now: float) -> Reply:
         """After KeyComputed: `unique` says the auth_key_id is not taken by another key."""
         assert self.state == "KEY_CHECK"
@@ -127,16 +142,8 @@ class Handshake:
             answer = T.DhGenRetry(nonce=nonce, server_nonce=server_nonce,
                                   new_nonce_hash2=_int128(new_nonce_hash(self._new_nonce, 2, self._auth_key)))
             return self._reply(answer, now)
+        self.result = self.proposed_key(now)
         self.state = "DONE"
-        self.result = AuthKey(
-            key=self._auth_key,
-            key_id=auth_key_id(self._auth_key),
-            server_salt=initial_server_salt(self._new_nonce, self._server_nonce_bytes),
-            temporary=self._expires_in is not None,
-            expires_at=int(now) + self._expires_in if self._expires_in is not None else None,
-            dc_id=self._dc,
-            created_at=int(now),
-        )
         answer = T.DhGenOk(nonce=nonce, server_nonce=server_nonce,
                            new_nonce_hash1=_int128(new_nonce_hash(self._new_nonce, 1, self._auth_key)))
         return self._reply(answer, now)

@@ -26,6 +26,7 @@ import trio_asyncio
 import rpc  # registers the handlers
 import tl
 from mtproto.crypto import ServerRsaKey
+from mtproto.crypto.modexp import SECRET_BACKEND
 from mtproto.handshake import AuthKey
 from mtproto.salts import SLOT_SECONDS, SaltPolicy
 from mtproto.session import EncryptedSession, SessionState
@@ -34,7 +35,7 @@ from rpc.services.limits import AccountLimits, RateLimit
 from rpc.services.email_senders import parse_email_sender
 from rpc.services.notifications import ensure_service_user
 from rpc.services.uploads import expire_uploads_forever
-from storage import AuthKeyRecord, Storage, open_storage
+from storage import AlreadyExists, AuthKeyRecord, Storage, open_storage
 from storage.bus import open_bus
 from storage.bus.prefix import deployment_prefix
 from storage.objects import open_object_store
@@ -117,17 +118,29 @@ class ServerState:
     def unregister(self, conn: Connection) -> None:
         self.connections.discard(conn)
 
-    async def add_auth_key(self, key: AuthKey) -> None:
-        await self.auth_keys.add(AuthKeyRecord.from_handshake(key))
+    async def add_auth_key(self, key: AuthKey) -> AuthKeyRecord | None:
+        """Store a new key; None when its id is taken (by any key, even an expired
+        temporary one not yet purged): the handshake answers dh_gen_retry. The INSERT
+        is the uniqueness check, so a new key costs one statement."""
+        record = AuthKeyRecord.from_handshake(key)
+        try:
+            await self.auth_keys.add(record)
+        except AlreadyExists:
+            return None
         self.initial_salts[key.key_id] = (key.server_salt, key.created_at + SLOT_SECONDS)
+        return record
 
     async def forget_auth_key(self, key_id: int) -> None:
         await self.auth_keys.delete(key_id)
         self.sessions.pop(key_id, None)
         self.initial_salts.pop(key_id, None)
 
-    async def open_session(self, key_id: int, session_class=EncryptedSession) -> EncryptedSession | None:
-        record = await self.auth_keys.get(key_id)
+    async def open_session(self, key_id: int, session_class=EncryptedSession,
+                           record: AuthKeyRecord | None = None) -> EncryptedSession | None:
+        """The key's session on a connection; `record`: the key as the caller already
+        has it (the connection that just stored it), else it is read."""
+        if record is None:
+            record = await self.auth_keys.get(key_id)
         if record is None:
             return None
         salt, until = self.initial_salts.get(key_id, (None, 0))
@@ -179,7 +192,10 @@ async def _serve(config: Config, rsa_key: ServerRsaKey, storage: Storage, bus, t
                  tls=bool(config.tls_cert))
     state.web_port = web_listeners[0].socket.getsockname()[1] if web_listeners else None
     log.info("listening", host=config.host, port=port, public_host=config.public_host, public_port=config.public_port,
-             fingerprint=rsa_key.fingerprint_hex, storage=storage.backend, schema_version=storage.schema_version)
+             fingerprint=rsa_key.fingerprint_hex, storage=storage.backend, schema_version=storage.schema_version,
+             # The handshake's secret exponentiations (mtproto/crypto/modexp.py): OpenSSL, or
+             # GMP at twice the CPU per new key.
+             handshake_math=SECRET_BACKEND, rsa_in_openssl=rsa_key.raw is not None)
     async with trio.open_nursery() as nursery:
         accept_scope = trio.CancelScope()
 

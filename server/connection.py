@@ -62,6 +62,7 @@ class Connection:
         self.proven = False
         self.buffer_share = BufferShare(state)  # its incomplete frames, in the server-wide budget
         self.handshake: Handshake | None = None
+        self.new_key = None  # storage.AuthKeyRecord of the key this connection's handshake made
         self.encrypted: dict[int, EncryptedSession] = {}
         self.send_lock = trio.Lock()
         self.rpc_slots = trio.Semaphore(MAX_RPCS_IN_FLIGHT)
@@ -213,13 +214,17 @@ class Connection:
         now = time.time()
         event = self.handshake.receive(payload, now)
         if isinstance(event, KeyComputed):
-            unique = not await self.state.auth_keys.exists(event.auth_key_id)
-            event = self.handshake.confirm(unique, now)
-            if self.handshake.result is not None:
-                # The key is stored before dh_gen_ok leaves: the client's next packet uses it.
-                await self.state.add_auth_key(self.handshake.result)
-                log.info("handshake_done", peer=self.peer, auth_key_id=self.handshake.result.key_id,
-                         temporary=self.handshake.result.temporary)
+            # The key is stored before dh_gen_ok leaves: the client's next packet uses it.
+            # Storing it is the uniqueness check too (None: the id is taken, dh_gen_retry).
+            record = await self.state.add_auth_key(self.handshake.proposed_key(now))
+            event = self.handshake.confirm(record is not None, now)
+            if record is not None:
+                # The client's first encrypted packet comes here: its session and its
+                # first call start from this record instead of reading it back.
+                self.new_key = record
+                if self.runner is not None:
+                    self.runner.records[record.key_id] = record
+                log.info("handshake_done", peer=self.peer, auth_key_id=record.key_id, temporary=record.temporary)
                 metrics.HANDSHAKES_COMPLETED.inc()
         if isinstance(event, HandshakeFailed):
             log.info("handshake_failed", peer=self.peer, reason=event.reason)
@@ -233,7 +238,8 @@ class Connection:
     async def _on_encrypted(self, key_id: int, payload: bytes, quick_ack: bool) -> bool:
         session = self.encrypted.get(key_id)
         if session is None:
-            session = await self.state.open_session(key_id, self.session_class)
+            record = self.new_key if self.new_key is not None and self.new_key.key_id == key_id else None
+            session = await self.state.open_session(key_id, self.session_class, record)
             if session is None:
                 # An auth key we do not know: the client must create a new one.
                 log.info("unknown_auth_key", peer=self.peer, auth_key_id=key_id)

@@ -50,6 +50,7 @@ class RequestRunner:
         self.peer = peer
         self.after_call = after_call
         self.records: dict[int, object] = {}  # auth_key_id → storage.models.AuthKeyRecord
+        self._unsaved: dict[int, dict] = {}  # auth_key_id → columns to write (_save_later)
         # Where invokeAfterMsg waits: woken whenever a call ends, it asks the session's
         # CallOutcomes (mtproto/call_outcomes.py) again.
         self._call_ended = trio.lowlevel.ParkingLot()
@@ -103,14 +104,27 @@ class RequestRunner:
         serving = tl.serving_layer(layer)
         if session.layer != serving:
             session.layer = serving
-            # Persisted in the background: the RPC does not wait for the storage.
-            self.nursery.start_soon(self.state.auth_keys.set_layer, session.auth_key_id, layer)
+            self._save_later(session.auth_key_id, layer=layer)
 
     def _set_client_info(self, key_id: int, info: ClientInfo) -> None:
         record = self.records.get(key_id)
         if record is not None:
             self.records[key_id] = msgspec.structs.replace(record, client_info=info.to_dict())
-        self.nursery.start_soon(self.state.auth_keys.set_client_info, key_id, info.to_dict())
+        self._save_later(key_id, client_info=info.to_dict())
+
+    def _save_later(self, key_id: int, **columns) -> None:
+        """Persist in the background (the RPC does not wait for the storage), and what one
+        call says at once in one statement: invokeWithLayer(initConnection(...)), every
+        app's first call on a connection, sets both the layer and the client info."""
+        unsaved = self._unsaved.get(key_id)
+        if unsaved is None:
+            self._unsaved[key_id] = unsaved = {}
+            self.nursery.start_soon(self._save, key_id)
+        unsaved.update(columns)
+
+    async def _save(self, key_id: int) -> None:
+        # Runs once the call that asked has yielded: by then it has said all it will.
+        await self.state.auth_keys.update_client(key_id, **self._unsaved.pop(key_id))
 
     async def _wait_for_messages(self, session: EncryptedSession, msg_ids: list[int]) -> None:
         with trio.move_on_after(INVOKE_AFTER_TIMEOUT) as timer:

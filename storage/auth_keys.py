@@ -83,6 +83,20 @@ class SqlAuthKeys:
         """Replace the initConnection details (JSON values); KeyError for an unknown key."""
         await self._update(key_id, "client_info", _json(info))
 
+    async def update_client(self, key_id: int, *, layer: int | None = None,
+                            client_info: dict[str, Any] | None = None) -> None:
+        """What a call's wrappers said, in one statement: a client's first call on a new
+        connection is invokeWithLayer(initConnection(...)). KeyError for an unknown key."""
+        columns = {"layer": layer, "client_info": None if client_info is None else _json(client_info)}
+        given = [(name, value) for name, value in columns.items() if value is not None]
+        if not given:
+            return
+        assignments = ", ".join(f"{name} = ${i}" for i, (name, _) in enumerate(given, 1))
+        changed = await self._db.execute(f"UPDATE auth_keys SET {assignments} WHERE key_id = ${len(given) + 1}",
+                                         *(value for _, value in given), key_id)
+        if changed == 0:
+            raise KeyError(f"no auth key {key_id}")
+
     async def bind_temp_key(self, temp_key_id: int, perm_key_id: int) -> None:
         """auth.bindTempAuthKey: record that ``temp_key_id`` acts for ``perm_key_id``.
 

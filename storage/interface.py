@@ -164,6 +164,10 @@ class AuthKeys(Protocol):
         """KeyError for an unknown key (set_client_info too)."""
 
     async def set_client_info(self, key_id: int, info: dict[str, Any]) -> None: ...
+    async def update_client(self, key_id: int, *, layer: int | None = None,
+                            client_info: dict[str, Any] | None = None) -> None:
+        """set_layer and set_client_info in one statement (the columns given, not None)."""
+
     async def bind_temp_key(self, temp_key_id: int, perm_key_id: int) -> None:
         """KeyError for an unknown key; ValueError unless temp is temporary and perm permanent."""
 

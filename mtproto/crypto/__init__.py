@@ -8,12 +8,13 @@ One concept per module:
 * :mod:`.primes`, :mod:`.rsa_keys`, :mod:`.rsa_decrypt`, :mod:`.dh`,
   :mod:`.handshake_keys`, :mod:`.handshake_cipher` -- the pieces of the auth key
   handshake (https://core.telegram.org/mtproto/auth_key);
-* :mod:`.modexp` -- the big-integer backend; :mod:`.errors` -- exceptions.
+* :mod:`.modexp` -- the big-integer backend, with :mod:`.openssl` for the
+  constant-time secret exponentiations; :mod:`.errors` -- exceptions.
 
 Randomness that reaches the server's output comes from the system CSPRNG
 (``os.urandom``) through a ``randbytes`` argument that tests may replace with a
-seeded one for reproducible output. RSA blinding (:mod:`.rsa_decrypt`), which never
-reaches the output, and the client-only :func:`.message_v1.encrypt_message_v1` draw
+seeded one for reproducible output. RSA blinding (:mod:`.rsa_decrypt`, or OpenSSL's
+own), which never reaches the output, and the client-only :func:`.message_v1.encrypt_message_v1` draw
 from :mod:`secrets`.
 """
 

@@ -5,21 +5,22 @@ exponents -- the RSA private-key operation on req_DH_params' encrypted_data,
 g^a and g_b^a mod dh_prime (https://core.telegram.org/mtproto/auth_key steps
 4, 6 and 8) -- and a few with public ones.
 
-bench/bench_modexp.py measures the candidates (numbers in
-bench/README.md, "2048-bit modular exponentiation"): GMP through gmpy2 is about 7x faster than CPython's
-``pow`` at 2048 bits, so it is used when installed, with ``pow`` as a correct
-but slower fallback. Three entry points:
+bench/bench_modexp.py measures the candidates (numbers in bench/README.md,
+"2048-bit modular exponentiation"). Three entry points:
 
-* :func:`powmod` -- fastest, for public exponents (e.g. RSA blinding with e);
+* :func:`powmod` -- fastest, for public exponents: GMP through gmpy2 (about 7x
+  CPython's ``pow`` at 2048 bits), ``pow`` as a correct but slower fallback;
 * :func:`modinv` -- modular inverse (GMP's is ~30x faster than ``pow(x, -1, m)``);
-* :func:`powmod_secret` -- GMP's constant-time ``mpz_powm_sec`` (about 25%
-  slower), for exponents that must not leak through timing: the long-term RSA
-  d (the classic remote timing attack on RSA servers) and the DH secret ``a``.
-  It needs an odd modulus, which RSA primes and dh_prime are.
+* :func:`powmod_secret` -- for exponents that must not leak through timing: the
+  long-term RSA d (the classic remote timing attack on RSA servers), the DH secret
+  ``a``, SRP's secrets. OpenSSL's ``BN_mod_exp_mont_consttime`` when Python's
+  libcrypto offers it (:mod:`.openssl`; 2x faster than GMP's constant-time
+  ``mpz_powm_sec`` at 2048 bits), else ``mpz_powm_sec``, else ``pow`` (which is not
+  constant-time: a server without GMP or OpenSSL 3 has no better choice). It needs
+  an odd modulus, which RSA primes, dh_prime and SRP's prime are.
 
-OpenSSL (through ``cryptography``) is faster still for whole RSA decryptions
-and DH key agreement, but offers neither a raw modexp nor unpadded RSA, so it
-cannot serve these functions; see the benchmark notes.
+:data:`SECRET_BACKEND` names the implementation :func:`powmod_secret` uses; the
+results are identical whichever it is (tests/mtproto/test_crypto_modexp.py).
 """
 
 from __future__ import annotations
@@ -29,7 +30,9 @@ try:
 except ImportError:  # pure-Python fallback, same results
     gmpy2 = None
 
-#: "gmpy2" or "python": which implementation the functions below use.
+from . import openssl
+
+#: "gmpy2" or "python": which implementation powmod and modinv use.
 BACKEND: str = "gmpy2" if gmpy2 is not None else "python"
 
 
@@ -49,8 +52,8 @@ if gmpy2 is not None:
         # to_bytes/hashing code and into equality checks with plain ints).
         return int(gmpy2.powmod(base, exp, mod))
 
-    def powmod_secret(base: int, exp: int, mod: int) -> int:
-        """``base ** exp % mod`` in time independent of ``exp``'s bits; ``mod`` must be odd, ``exp > 0``."""
+    def _powmod_secret_gmp(base: int, exp: int, mod: int) -> int:
+        """GMP's constant-time ``mpz_powm_sec``; ``mod`` must be odd, ``exp > 0``."""
         return int(gmpy2.powmod_sec(base, exp, mod))
 
     def modinv(value: int, mod: int) -> int:
@@ -62,8 +65,22 @@ if gmpy2 is not None:
             raise ValueError(f"{value} has no inverse modulo {mod}") from None
 
 else:
-    # CPython's pow is not constant-time either; without GMP there is no
-    # better choice in pure Python, and the results are identical.
+    # Same results, slower; for powmod_secret see below.
     powmod = _powmod_python
-    powmod_secret = _powmod_python
+    _powmod_secret_gmp = None
     modinv = _modinv_python
+
+
+def powmod_secret(base: int, exp: int, mod: int) -> int:
+    """``base ** exp % mod`` in time independent of ``exp``'s bits; ``mod`` must be odd, ``exp > 0``."""
+    return _powmod_secret(base, exp, mod)
+
+
+# CPython's pow, the last resort, is not constant-time; without OpenSSL 3 or GMP there
+# is no better choice in pure Python.
+if openssl.AVAILABLE:
+    _powmod_secret, SECRET_BACKEND = openssl.powmod_consttime, openssl.VERSION
+elif _powmod_secret_gmp is not None:
+    _powmod_secret, SECRET_BACKEND = _powmod_secret_gmp, "gmpy2"
+else:
+    _powmod_secret, SECRET_BACKEND = _powmod_python, "python"

@@ -9,9 +9,10 @@ pq < 2^62 and factoring takes a Pollard-rho client a few milliseconds, like
 Telegram's own (samples-auth_key: 1468428376148703121 = 1008949199 * 1455403679).
 
 :func:`factorize_pq` (Brent's variant of Pollard's rho) is the client side,
-kept for tests and tools. Primality testing is deterministic Miller-Rabin: the
-first twelve primes as bases are exact for every n < 3.1 * 10^23, far above the
-64-bit values used here.
+kept for tests and tools. Primality testing is deterministic Miller-Rabin with as
+many of the first twelve primes as bases as the size of n needs: the first four are
+exact below 3,215,031,751 (so for the 31-bit primes of pq; the cost of a new pq is
+mostly those tests), all twelve below 3.1 * 10^23, far above the 64-bit values used here.
 """
 
 from __future__ import annotations
@@ -23,7 +24,21 @@ from collections.abc import Callable
 
 PRIME_BITS = 31
 _MR_BASES = (2, 3, 5, 7, 11, 13, 17, 19, 23, 29, 31, 37)
-_MR_EXACT_BELOW = 318_665_857_834_031_151_167_461  # psi_12, Sorenson & Webster 2015
+# (bound, k): the first k bases are exact for every n < bound. The bounds are the
+# smallest strong pseudoprimes to those bases, psi_k (Jaeschke 1993; psi_9 Jiang & Deng
+# 2014; psi_12 Sorenson & Webster 2015).
+_MR_BOUNDS = (
+    (2_047, 1),
+    (1_373_653, 2),
+    (25_326_001, 3),
+    (3_215_031_751, 4),
+    (2_152_302_898_747, 5),
+    (3_474_749_660_383, 6),
+    (341_550_071_728_321, 8),
+    (3_825_123_056_546_413_051, 9),
+    (318_665_857_834_031_151_167_461, 12),
+)
+_MR_EXACT_BELOW = _MR_BOUNDS[-1][0]
 
 
 def is_prime(n: int) -> bool:
@@ -39,7 +54,8 @@ def is_prime(n: int) -> bool:
     while d % 2 == 0:
         d //= 2
         s += 1
-    for a in _MR_BASES:
+    bases = next(_MR_BASES[:k] for bound, k in _MR_BOUNDS if n < bound)
+    for a in bases:
         x = pow(a, d, n)
         if x in (1, n - 1):
             continue

@@ -17,9 +17,11 @@ Old padding (before RSA_PAD; still what Telethon 1.45's rsa.encrypt and Pyrogram
   finding the 4-aligned prefix whose SHA1 matches (see :mod:`._sha1_prefix`),
   so the result is exactly ``data`` and its SHA1 has been verified.
 
-The RSA operation itself is textbook m = c^d mod n (``cryptography`` offers no
-unpadded RSA decryption), computed with blinding, CRT and constant-time GMP
-exponentiation via :mod:`.modexp`.
+The RSA operation itself is textbook m = c^d mod n, which ``cryptography`` does not
+offer (its decryption insists on OAEP or PKCS#1 v1.5 padding). It is OpenSSL's
+unpadded private operation (blinding, CRT, constant-time exponentiation) through
+:mod:`.openssl` when Python's libcrypto offers it; otherwise the same steps here, with
+the constant-time exponentiation of :mod:`.modexp`. Both give the same block.
 """
 
 from __future__ import annotations
@@ -64,6 +66,13 @@ def rsa_private_op(key: ServerRsaKey, encrypted_data: bytes) -> bytes:
         raise RsaDecryptionError(
             f"encrypted_data is not below the modulus of key {key.fingerprint_hex}"
         )
+    if key.raw is not None:
+        return key.raw.decrypt(c.to_bytes(BLOCK_SIZE, "big"))
+    return rsa_private_op_crt(key, c)
+
+
+def rsa_private_op_crt(key: ServerRsaKey, c: int) -> bytes:
+    """c^d mod n (c below n) without OpenSSL: blinding, CRT, constant-time exponentiation."""
     # Blinding: the exponentiation runs on c * r^e for a fresh random r, so its
     # timing is unrelated to the attacker-chosen c (the remote timing attack on
     # RSA servers); dividing by r afterwards gives the same m.
@@ -89,7 +98,7 @@ def unpad_rsa_pad(block: bytes) -> bytes:
         raise RsaDecryptionError(f"RSA block must be {BLOCK_SIZE} bytes, got {len(block)}")
     temp_key_xor, aes_encrypted = block[:32], block[32:]
     aes_hash = hashlib.sha256(aes_encrypted).digest()
-    temp_key = bytes(a ^ b for a, b in zip(temp_key_xor, aes_hash))
+    temp_key = (int.from_bytes(temp_key_xor, "big") ^ int.from_bytes(aes_hash, "big")).to_bytes(32, "big")
     data_with_hash = ige256_decrypt(aes_encrypted, temp_key, bytes(32))
     data_with_padding = data_with_hash[:RSA_PAD_DATA_SIZE][::-1]
     expected = hashlib.sha256(temp_key + data_with_padding).digest()

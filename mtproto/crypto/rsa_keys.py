@@ -36,6 +36,8 @@ from dataclasses import dataclass, field
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 
+from . import openssl
+
 KEY_BITS = 2048
 PUBLIC_EXPONENT = 65537
 
@@ -79,13 +81,29 @@ def fingerprint_is_safe(fingerprint: int) -> bool:
     return unsigned >= _TOP_NIBBLE_MIN and abs(signed) >= _TOP_NIBBLE_MIN
 
 
+def _raw_key(key: rsa.RSAPrivateKey, n: int, e: int) -> openssl.RawRsaKey | None:
+    """The key in libcrypto, if it is there and gets one probe right (m^e = c)."""
+    if not openssl.AVAILABLE:
+        return None
+    der = key.private_bytes(serialization.Encoding.DER, serialization.PrivateFormat.PKCS8,
+                            serialization.NoEncryption())
+    try:
+        raw = openssl.RawRsaKey(der, n)
+        probe = n // 3
+        m = int.from_bytes(raw.decrypt(probe.to_bytes(raw.size, "big")), "big")
+    except (openssl.OpenSslError, ValueError):
+        return None
+    return raw if pow(m, e, n) == probe else None
+
+
 @dataclass(frozen=True)
 class ServerRsaKey:
     """A server private key with the numbers the handshake needs precomputed.
 
     Build it with :meth:`generate`, :meth:`from_pem` or :meth:`from_private_key`.
-    The CRT components let :mod:`.rsa_decrypt` do the private-key operation with
-    two half-size exponentiations.
+    :mod:`.rsa_decrypt` does the private-key operation with ``raw``, the key as
+    OpenSSL holds it (:mod:`.openssl`), or where that is unavailable with the CRT
+    components: two half-size exponentiations.
     """
 
     private_key: rsa.RSAPrivateKey = field(repr=False)
@@ -97,6 +115,7 @@ class ServerRsaKey:
     dp: int = field(repr=False)
     dq: int = field(repr=False)
     qinv: int = field(repr=False)
+    raw: openssl.RawRsaKey | None = field(default=None, repr=False, compare=False)
 
     @classmethod
     def from_private_key(cls, key: rsa.RSAPrivateKey) -> ServerRsaKey:
@@ -116,6 +135,7 @@ class ServerRsaKey:
             dp=numbers.dmp1,
             dq=numbers.dmq1,
             qinv=numbers.iqmp,
+            raw=_raw_key(key, n, e),
         )
 
     @classmethod

@@ -26,8 +26,9 @@ def mtserver(*args: str, env: dict | None = None, **kw) -> subprocess.CompletedP
 
 
 class ServerProcess:
-    def __init__(self, data_dir: Path, port: int | None = None, env: dict | None = None):
+    def __init__(self, data_dir: Path, port: int | None = None, env: dict | None = None, root: Path = ROOT):
         self.data_dir = data_dir
+        self.root = root  # the tree the server runs from (a benchmark may run an older one)
         self.port = port or free_port()
         self.host = "127.0.0.1"
         self.env = {**os.environ, "MTSERVER_LOG_FORMAT": "json", **(env or {})}
@@ -46,7 +47,7 @@ class ServerProcess:
         self.proc = subprocess.Popen(
             [sys.executable, "-m", "tools.cli", "run", "--host", self.host, "--port", str(self.port),
              "--data-dir", str(self.data_dir)],
-            cwd=ROOT, env=self.env, stdout=log, stderr=subprocess.STDOUT)
+            cwd=self.root, env=self.env, stdout=log, stderr=subprocess.STDOUT)
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
             if self.proc.poll() is not None:

@@ -73,3 +73,19 @@ def test_factorize_refuses_primes_and_tiny_numbers():
 
 def test_even_pq_is_split_by_two():
     assert factorize_pq(2 * 1455403679) == (2, 1455403679)
+
+
+@pytest.mark.parametrize("n", [2_047, 1_373_653, 25_326_001, 3_215_031_751, 2_152_302_898_747, 3_474_749_660_383,
+                               341_550_071_728_321, 3_825_123_056_546_413_051])
+def test_the_strong_pseudoprime_at_each_base_count_bound_is_composite(n):
+    # Each is the smallest composite that passes Miller-Rabin with the bases used below
+    # it: is_prime must switch to more bases exactly there.
+    assert not is_prime(n) and not gmpy2.is_prime(n)
+
+
+def test_is_prime_agrees_with_gmp_at_every_size_it_uses():
+    rng = random.Random(31)
+    for bits in (4, 11, 21, 25, 31, 32, 41, 42, 49, 62, 63, 64, 70):
+        for _ in range(2000):
+            n = rng.getrandbits(bits) | 1
+            assert is_prime(n) == bool(gmpy2.is_prime(n)), n

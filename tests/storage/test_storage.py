@@ -238,11 +238,29 @@ async def test_layer_and_client_info_updates_persist(backend, storage):
     assert got.layer == 229 and got.client_info == info and got.key == rec.key
 
 
+async def test_layer_and_client_info_update_together_or_alone(backend, storage):
+    rec = key_record()
+    info = {"api_id": 611335, "device_model": "PC", "lang_code": "en"}
+    await storage.auth_keys.add(rec)
+    await storage.auth_keys.update_client(rec.key_id, layer=229, client_info=info)
+    got = await (await backend.open()).auth_keys.get(rec.key_id)
+    assert got.layer == 229 and got.client_info == info
+    await storage.auth_keys.update_client(rec.key_id, layer=158)  # client_info stays
+    await storage.auth_keys.update_client(rec.key_id)  # nothing to write
+    got = await storage.auth_keys.get(rec.key_id)
+    assert got.layer == 158 and got.client_info == info
+    await storage.auth_keys.update_client(rec.key_id, client_info={"api_id": 1})  # the layer stays
+    got = await storage.auth_keys.get(rec.key_id)
+    assert got.layer == 158 and got.client_info == {"api_id": 1}
+
+
 async def test_updating_an_unknown_key_raises_key_error(storage):
     with pytest.raises(KeyError):
         await storage.auth_keys.set_layer(1, 158)
     with pytest.raises(KeyError):
         await storage.auth_keys.set_client_info(1, {})
+    with pytest.raises(KeyError):
+        await storage.auth_keys.update_client(1, layer=158, client_info={})
 
 
 async def test_temporary_key_is_bound_to_a_permanent_one(storage):
