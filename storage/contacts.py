@@ -77,6 +77,12 @@ class SqlBlocked:
         row = await self._db.fetchval("SELECT 1 FROM blocked WHERE owner_id = $1 AND user_id = $2", owner_id, user_id)
         return row is not None
 
+    async def send_obstacles(self, sender_id: int, recipient_id: int) -> tuple[bool, bool]:
+        row = await self._db.fetchrow(
+            "SELECT EXISTS (SELECT 1 FROM blocked WHERE owner_id = $1 AND user_id = $2),"
+            " COALESCE((SELECT deleted FROM users WHERE id = $2), FALSE)", sender_id, recipient_id)
+        return bool(row[0]), bool(row[1])
+
     async def list(self, owner_id: int, offset: int = 0, limit: int = 100) -> tuple[list[tuple[int, int]], int]:
         """A page of (user_id, blocked_at), newest first (the last blocked first within a
         second), and the total count."""

@@ -325,6 +325,10 @@ class Blocked(Protocol):
     async def delete_all(self, owner_id: int) -> int:
         """The owner's block list (others' blocks of the owner stay)."""
     async def is_blocked(self, owner_id: int, user_id: int) -> bool: ...
+
+    async def send_obstacles(self, sender_id: int, recipient_id: int) -> tuple[bool, bool]:
+        """(the sender blocked the recipient, the recipient's account is deleted), in one
+        read: what a private send checks first."""
     async def list(self, owner_id: int, offset: int = 0, limit: int = 100) -> tuple[list[tuple[int, int]], int]:
         """([(user_id, blocked_at)] newest first, total count)."""
 

@@ -23,8 +23,10 @@ async def check_can_send(storage, user_id: int, peer: Peer) -> None:
     when the sender blocked them (groups: storage checks membership)."""
     if not peer.is_user or peer.id == user_id:
         return
-    await check_not_deleted(storage, peer.id)
-    if await storage.blocked.is_blocked(user_id, peer.id):
+    blocked, deleted = await storage.blocked.send_obstacles(user_id, peer.id)  # one read per send
+    if deleted:
+        raise RpcError(400, E.INPUT_USER_DEACTIVATED)
+    if blocked:
         raise RpcError(400, E.YOU_BLOCKED_USER)
 
 

@@ -678,3 +678,12 @@ async def test_a_fixed_id_user_is_created_once_and_does_not_move_the_id_sequence
     assert again.access_hash == service.access_hash
     assert (await storage.updates.get(777000)).pts >= 1
     assert (await storage.users.create("15550001", "Ann")).id >= 1000000
+
+
+async def test_send_obstacles_reads_block_and_deletion_at_once(storage):
+    sender = await storage.users.create(phone="15557770001", first_name="S", now=NOW)
+    recipient = await storage.users.create(phone="15557770002", first_name="R", now=NOW)
+    assert await storage.blocked.send_obstacles(sender.id, recipient.id) == (False, False)
+    await storage.blocked.block(sender.id, recipient.id, NOW)
+    assert await storage.blocked.send_obstacles(sender.id, recipient.id) == (True, False)
+    assert await storage.blocked.send_obstacles(recipient.id, 987654321) == (False, False)  # no such user
