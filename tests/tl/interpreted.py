@@ -16,17 +16,18 @@ import struct
 
 import tl
 from tl import wire
+from tl.codec import _WRITE_FAILURES
 from tl.errors import LayerMismatchError, TLDecodeError, TLEncodeError
 from tl.generated import CLASSES
-from tl.layers import CANONICAL_READERS, DecodeTable, EncodeTable, _FALLBACKS
+from tl.layers import _FALLBACKS, CANONICAL_READERS, DecodeTable, EncodeTable
 from tl.legacy import UPGRADERS, LegacyObject
 from tl.schema import FIXED_SIZE, Combinator, Param, TypeRef
 from tl.tlobject import REGISTRY, TLObject
-from tl.codec import _WRITE_FAILURES
 
 from .tlrandom import layer_schema
 
-_INT_DEFAULTS = {"int": 0, "long": 0, "double": 0.0, "int128": 0, "int256": 0, "string": "", "bytes": b"", "Bool": False}
+_INT_DEFAULTS = {"int": 0, "long": 0, "double": 0.0, "int128": 0, "int256": 0, "string": "", "bytes": b"",
+                 "Bool": False}
 
 
 def _default_for(type_text: str):

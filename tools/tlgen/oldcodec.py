@@ -15,9 +15,9 @@ written from, the canonical class of the same predicate:
   written back from it.
 
 The code is the canonical generator's (codegen.py: struct runs, inline flags, table
-dispatch for boxed objects) with the canonical attribute in place of each field.
-Reading the bytes of these rules as a table at run time was the interpreter these
-functions replace; tests/tl/interpreted.py keeps it as their reference.
+dispatch for boxed objects) with the canonical attribute in place of each field. The
+same rules used to be applied at run time by an interpreter walking each declaration;
+tests/tl/interpreted.py keeps it as the reference these functions are checked against.
 """
 
 from __future__ import annotations
