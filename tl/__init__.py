@@ -10,8 +10,9 @@ No I/O here. Generated code lives in tl/generated/ (python -m tools.tlgen).
 from .codec import decode, decode_prefix, decode_result, encode, encode_result, write_into
 from .errors import LayerMismatchError, TLDecodeError, TLEncodeError, TLError
 from .generated import LAYER, functions, types
-from .layers import (SHIPPED_LAYERS, LegacyObject, register_fallback, register_result_adapter, register_upgrader,
+from .layers import (SHIPPED_LAYERS, register_fallback, register_result_adapter, register_upgrader,
                      serving_layer, unregister_fallback)
+from .legacy import LegacyObject
 from .tlobject import TLObject, TLRequest, from_dict
 
 __all__ = [

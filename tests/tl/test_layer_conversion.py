@@ -92,13 +92,9 @@ def test_a_predicate_the_layer_lacks_is_refused_unless_a_fallback_is_registered(
 def test_a_method_removed_since_an_old_layer_decodes_as_a_legacy_object():
     import random
 
-    from tl.generated.layers import TABLES
-    from tl.parser import parse_declaration
+    from .tlrandom import RandomTL, layer_schema
 
-    from .tlrandom import RandomTL
-
-    own = [parse_declaration(line, f) for f, line in TABLES[OLDEST][1] if f]
-    removed = next(c for c in own if c.predicate not in tl.tlobject.REGISTRY)
+    removed = next(c for c in layer_schema(OLDEST).functions if c.predicate not in tl.tlobject.REGISTRY)
     data = RandomTL(random.Random(1), OLDEST).combinator(removed)
     obj = tl.decode(data, OLDEST)
     assert isinstance(obj, tl.LegacyObject) and obj.QUALNAME == removed.predicate

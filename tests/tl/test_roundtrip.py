@@ -65,5 +65,5 @@ def test_every_declaration_round_trips(layer, seed):
 
 
 def test_lossy_declarations_are_few():
-    # If this grows, conversion rules for renamed fields are overdue (tl/layers.py).
+    # If this grows, conversion rules for renamed fields are overdue (tools/tlgen/oldcodec.py).
     assert len(lossy_closure(158)) <= 6

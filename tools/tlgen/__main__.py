@@ -8,7 +8,8 @@ Both reports match declarations by name, list field by field what changed, and m
 the methods with a handler and the constructors rpc/ and storage/ name (usage.py);
 `--no-usage` leaves the marks out (and does not import the server).
 
-The canonical layer is the newest api-layer-N.tl in schema/; the others get id tables.
+The canonical layer is the newest api-layer-N.tl in schema/; the others get generated
+codecs for the declarations in which they differ from it (layertables.py).
 """
 
 from __future__ import annotations
@@ -24,7 +25,7 @@ from tl.schema import Combinator, Schema, TypeRef
 
 from .codegen import Generator
 from .diff import diff_schemas
-from .layertables import render_layer_tables
+from .layertables import layered_predicates, render_layer_tables
 from .report import format_diff
 from .usage import server_usage
 
@@ -76,8 +77,9 @@ def render_all(schema_dir: Path = SCHEMA_DIR) -> dict[str, str]:
     canonical = mtproto.merged(layers[newest])
     canonical.layer = newest
     source = f"schema/api-layer-{newest}.tl and schema/mtproto.tl"
-    files = Generator(canonical, source).generate()
-    files["tl/generated/layers.py"] = render_layer_tables(layers[newest], layers, "schema/api-layer-*.tl")
+    generator = Generator(canonical, source, layered_predicates(layers[newest], layers))
+    files = generator.generate()
+    files.update(render_layer_tables(layers[newest], layers, generator, "schema/api-layer-*.tl"))
     return files
 
 

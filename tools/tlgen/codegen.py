@@ -6,6 +6,11 @@ Consecutive fixed-size fields are packed and unpacked by one precompiled `struct
 flags are computed from field presence, and nested boxed objects are dispatched through
 the layer's decode table `T` (id → reader), so the same readers serve every layer whose
 constructor has the same id. Nothing here interprets a schema at run time.
+
+Writing for an older layer hands every writer that layer's table of overrides `L`
+(tl/layers.py); a class's `_w` looks itself up there only when some shipped older
+layer declares its predicate otherwise or lacks it (`layered`): the others are the same
+in every layer and write straight away.
 """
 
 from __future__ import annotations
@@ -57,10 +62,37 @@ def param_type_text(p: Param) -> str:
     return f"{p.flag_field}.{p.flag_bit}?{p.type}" if p.is_conditional else str(p.type)
 
 
+def runtime_prelude(mod: Module) -> list[str]:
+    """The imports, struct formats and helpers a module's bodies use (after its own imports)."""
+    # Module globals, not `w.attr` lookups, on the hot path.
+    text = "\n".join(mod.body) + "".join(mod.helpers.values())
+    head = []
+    if "_TLEncodeError" in text:
+        head.append("from tl.errors import TLEncodeError as _TLEncodeError")
+    used = sorted(set(re.findall(r"\bw\.(\w+)", text)))
+    if used:
+        head.append("from tl.wire import " + ", ".join(f"{n} as w_{n}" for n in used))
+    head += ["", "_u32 = struct.Struct('<I').unpack_from"]
+    for f in sorted(mod.formats):
+        ident = f[1:]
+        head.append(f"_S_{ident} = struct.Struct({f!r}); _P_{ident} = _S_{ident}.pack; _U_{ident} = _S_{ident}.unpack_from")
+    head.append("")
+    for code in mod.helpers.values():
+        head.append(code)
+    return head
+
+
+def localise(code: str) -> str:
+    """`w.read_string` → `w_read_string`: the module-global alias runtime_prelude imports."""
+    return re.sub(r"\bw\.(\w+)", r"w_\1", code)
+
+
 class Generator:
-    def __init__(self, schema: Schema, source: str):
+    def __init__(self, schema: Schema, source: str, layered: set[str] | None = None):
         self.schema = schema
         self.source = source
+        # Predicates some older layer writes otherwise (None: assume every one).
+        self.layered = layered
         self.by_predicate = {c.predicate: c for c in schema.constructors}
         # Constructors used as bare types need a writer without the id.
         self.bare_used: set[str] = set()
@@ -246,7 +278,7 @@ class Generator:
         flush()
         name = "_w" if boxed else "_wb"
         head = [f"    def {name}(self, out, L):"]
-        if boxed:
+        if boxed and (self.layered is None or c.predicate in self.layered):
             # Encoding for another layer: that layer's table overrides the classes
             # whose constructor differs there (tl/layers.py).
             head.append("        if L is not None and (f := L.get(self.__class__)) is not None:")
@@ -366,28 +398,15 @@ class Generator:
         head = [HEADER.format(source=self.source), "# fmt: off", "# ruff: noqa", "import struct", "",
                 "from tl.tlobject import TLRequest", "from tl.generated import abstract as _abstract"]
         head += sorted(mod.imports)
-        # Module globals, not `w.attr` lookups, on the hot path.
-        text = "\n".join(mod.body) + "".join(mod.helpers.values())
-        if "_TLEncodeError" in text:
-            head.append("from tl.errors import TLEncodeError as _TLEncodeError")
-        used = sorted(set(re.findall(r"\bw\.(\w+)", text)))
-        if used:
-            head.append("from tl.wire import " + ", ".join(f"{n} as w_{n}" for n in used))
-        head += ["", "_u32 = struct.Struct('<I').unpack_from"]
-        for f in sorted(mod.formats):
-            ident = f[1:]
-            head.append(f"_S_{ident} = struct.Struct({f!r}); _P_{ident} = _S_{ident}.pack; _U_{ident} = _S_{ident}.unpack_from")
-        head.append("")
-        for name, code in mod.helpers.items():
-            head.append(code)
+        head += runtime_prelude(mod)
         # Abstract types of this namespace, under their short names.
         if kind == "types":
             for t in self.abstract_types:
                 t_ns = t.rpartition(".")[0]
                 if t_ns == ns:
                     head.append(f"{abstract_class_name(t)} = _abstract.{abstract_flat_name(t)}")
-        head = [re.sub(r"\bw\.(\w+)", r"w_\1", h) if not h.startswith("from tl") else h for h in head]
-        mod.body = [re.sub(r"\bw\.(\w+)", r"w_\1", b) for b in mod.body]
+        head = [localise(h) if not h.startswith("from tl") else h for h in head]
+        mod.body = [localise(b) for b in mod.body]
         if not ns:
             subs = sorted({c.namespace for c in self.schema.all() if c.namespace and (c.is_function == (kind == "functions"))})
             head += ["", "# Namespaces are imported at the end: their classes refer back to this module."]

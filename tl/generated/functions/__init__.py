@@ -32,8 +32,6 @@ class ReqPq(TLRequest):
         self.nonce = nonce
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0x60469778)
         w_write_int128(out, self.nonce)
 
@@ -62,8 +60,6 @@ class ReqPqMulti(TLRequest):
         self.nonce = nonce
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0xbe7e8ef1)
         w_write_int128(out, self.nonce)
 
@@ -97,8 +93,6 @@ class ReqDHParams(TLRequest):
         self.encrypted_data = encrypted_data
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0xd712e4be)
         w_write_int128(out, self.nonce)
         w_write_int128(out, self.server_nonce)
@@ -139,8 +133,6 @@ class SetClientDHParams(TLRequest):
         self.encrypted_data = encrypted_data
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0xf5045f1f)
         w_write_int128(out, self.nonce)
         w_write_int128(out, self.server_nonce)
@@ -173,8 +165,6 @@ class DestroyAuthKey(TLRequest):
         pass
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0xd1435160)
 
     @staticmethod
@@ -201,8 +191,6 @@ class RpcDropAnswer(TLRequest):
         self.req_msg_id = req_msg_id
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_Iq(0x58e4a740, self.req_msg_id)
 
     @staticmethod
@@ -230,8 +218,6 @@ class GetFutureSalts(TLRequest):
         self.num = num
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_Ii(0xb921bd04, self.num)
 
     @staticmethod
@@ -259,8 +245,6 @@ class Ping(TLRequest):
         self.ping_id = ping_id
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_Iq(0x7abe77ec, self.ping_id)
 
     @staticmethod
@@ -289,8 +273,6 @@ class PingDelayDisconnect(TLRequest):
         self.disconnect_delay = disconnect_delay
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_Iqi(0xf3427b8c, self.ping_id, self.disconnect_delay)
 
     @staticmethod
@@ -318,8 +300,6 @@ class DestroySession(TLRequest):
         self.session_id = session_id
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_Iq(0xe7512126, self.session_id)
 
     @staticmethod
@@ -348,8 +328,6 @@ class InvokeAfterMsg(TLRequest):
         self.query = query
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_Iq(0xcb9f372d, self.msg_id)
         self.query._w(out, L)
 
@@ -379,8 +357,6 @@ class InvokeAfterMsgs(TLRequest):
         self.query = query
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0x3dc4b4f0)
         w_write_vector_long(out, self.msg_ids)
         self.query._w(out, L)
@@ -419,8 +395,6 @@ class InitConnection(TLRequest):
         self.query = query
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         _flags = (1 if self.proxy is not None else 0) | (2 if self.params is not None else 0)
         out += _P_IIi(0xc1cd5ea9, _flags, self.api_id)
         w_write_string(out, self.device_model)
@@ -475,8 +449,6 @@ class InvokeWithLayer(TLRequest):
         self.query = query
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_Ii(0xda9b0d0d, self.layer)
         self.query._w(out, L)
 
@@ -505,8 +477,6 @@ class InvokeWithoutUpdates(TLRequest):
         self.query = query
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0xbf9459b7)
         self.query._w(out, L)
 
@@ -535,8 +505,6 @@ class InvokeWithMessagesRange(TLRequest):
         self.query = query
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0x365275f2)
         self.range._w(out, L)
         self.query._w(out, L)
@@ -567,8 +535,6 @@ class InvokeWithTakeout(TLRequest):
         self.query = query
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_Iq(0xaca9fd2e, self.takeout_id)
         self.query._w(out, L)
 

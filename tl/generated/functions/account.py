@@ -37,8 +37,6 @@ class RegisterDevice(TLRequest):
         self.other_uids = other_uids
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         _flags = (1 if self.no_muted else 0)
         out += _P_IIi(0xec86017a, _flags, self.token_type)
         w_write_string(out, self.token)
@@ -77,8 +75,6 @@ class UnregisterDevice(TLRequest):
         self.other_uids = other_uids
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_Ii(0x6a0d3206, self.token_type)
         w_write_string(out, self.token)
         w_write_vector_long(out, self.other_uids)
@@ -111,8 +107,6 @@ class UpdateNotifySettings(TLRequest):
         self.settings = settings
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0x84be5b93)
         self.peer._w(out, L)
         self.settings._w(out, L)
@@ -143,8 +137,6 @@ class GetNotifySettings(TLRequest):
         self.peer = peer
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0x12b3ad31)
         self.peer._w(out, L)
 
@@ -173,8 +165,6 @@ class ResetNotifySettings(TLRequest):
         pass
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0xdb7e1747)
 
     @staticmethod
@@ -203,8 +193,6 @@ class UpdateProfile(TLRequest):
         self.about = about
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         _flags = (1 if self.first_name is not None else 0) | (2 if self.last_name is not None else 0) | (4 if self.about is not None else 0)
         out += _P_II(0x78515775, _flags)
         if self.first_name is not None:
@@ -251,8 +239,6 @@ class UpdateStatus(TLRequest):
         self.offline = offline
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0x6628562c)
         w_write_bool(out, self.offline)
 
@@ -281,8 +267,6 @@ class GetWallPapers(TLRequest):
         self.hash = hash
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_Iq(0x07967d36, self.hash)
 
     @staticmethod
@@ -312,8 +296,6 @@ class ReportPeer(TLRequest):
         self.message = message
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0xc5ba3d86)
         self.peer._w(out, L)
         self.reason._w(out, L)
@@ -346,8 +328,6 @@ class CheckUsername(TLRequest):
         self.username = username
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0x2714d86c)
         w_write_string(out, self.username)
 
@@ -376,8 +356,6 @@ class UpdateUsername(TLRequest):
         self.username = username
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0x3e0bdd7c)
         w_write_string(out, self.username)
 
@@ -406,8 +384,6 @@ class GetPrivacy(TLRequest):
         self.key = key
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0xdadbc950)
         self.key._w(out, L)
 
@@ -437,8 +413,6 @@ class SetPrivacy(TLRequest):
         self.rules = rules
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0xc9f81ce8)
         self.key._w(out, L)
         w_write_vector_objects(out, self.rules, L)
@@ -470,8 +444,6 @@ class DeleteAccount(TLRequest):
         self.password = password
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         _flags = (1 if self.password is not None else 0)
         out += _P_II(0xa2c0cf74, _flags)
         w_write_string(out, self.reason)
@@ -508,8 +480,6 @@ class GetAccountTTL(TLRequest):
         pass
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0x08fc711d)
 
     @staticmethod
@@ -536,8 +506,6 @@ class SetAccountTTL(TLRequest):
         self.ttl = ttl
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0x2442485e)
         self.ttl._w(out, L)
 
@@ -567,8 +535,6 @@ class SendChangePhoneCode(TLRequest):
         self.settings = settings
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0x82574ae5)
         w_write_string(out, self.phone_number)
         self.settings._w(out, L)
@@ -601,8 +567,6 @@ class ChangePhone(TLRequest):
         self.phone_code = phone_code
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0x70c32edb)
         w_write_string(out, self.phone_number)
         w_write_string(out, self.phone_code_hash)
@@ -635,8 +599,6 @@ class UpdateDeviceLocked(TLRequest):
         self.period = period
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_Ii(0x38df3532, self.period)
 
     @staticmethod
@@ -664,8 +626,6 @@ class GetAuthorizations(TLRequest):
         pass
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0xe320c158)
 
     @staticmethod
@@ -692,8 +652,6 @@ class ResetAuthorization(TLRequest):
         self.hash = hash
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_Iq(0xdf77f3bc, self.hash)
 
     @staticmethod
@@ -721,8 +679,6 @@ class GetPassword(TLRequest):
         pass
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0x548a30f5)
 
     @staticmethod
@@ -749,8 +705,6 @@ class GetPasswordSettings(TLRequest):
         self.password = password
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0x9cd4eaf9)
         self.password._w(out, L)
 
@@ -780,8 +734,6 @@ class UpdatePasswordSettings(TLRequest):
         self.new_settings = new_settings
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0xa59b102f)
         self.password._w(out, L)
         self.new_settings._w(out, L)
@@ -813,8 +765,6 @@ class SendConfirmPhoneCode(TLRequest):
         self.settings = settings
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0x1b3faa88)
         w_write_string(out, self.hash)
         self.settings._w(out, L)
@@ -846,8 +796,6 @@ class ConfirmPhone(TLRequest):
         self.phone_code = phone_code
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0x5f2178c3)
         w_write_string(out, self.phone_code_hash)
         w_write_string(out, self.phone_code)
@@ -879,8 +827,6 @@ class GetTmpPassword(TLRequest):
         self.period = period
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0x449e0b51)
         self.password._w(out, L)
         out += _P_i(self.period)
@@ -911,8 +857,6 @@ class GetWebAuthorizations(TLRequest):
         pass
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0x182e6d6f)
 
     @staticmethod
@@ -939,8 +883,6 @@ class ResetWebAuthorization(TLRequest):
         self.hash = hash
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_Iq(0x2d01b9ef, self.hash)
 
     @staticmethod
@@ -968,8 +910,6 @@ class ResetWebAuthorizations(TLRequest):
         pass
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0x682d2594)
 
     @staticmethod
@@ -996,8 +936,6 @@ class GetAllSecureValues(TLRequest):
         pass
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0xb288bc7d)
 
     @staticmethod
@@ -1024,8 +962,6 @@ class GetSecureValue(TLRequest):
         self.types = types
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0x73665bc2)
         w_write_vector_objects(out, self.types, L)
 
@@ -1055,8 +991,6 @@ class SaveSecureValue(TLRequest):
         self.secure_secret_id = secure_secret_id
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0x899fe31d)
         self.value._w(out, L)
         out += _P_q(self.secure_secret_id)
@@ -1087,8 +1021,6 @@ class DeleteSecureValue(TLRequest):
         self.types = types
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0xb880bc4b)
         w_write_vector_objects(out, self.types, L)
 
@@ -1119,8 +1051,6 @@ class GetAuthorizationForm(TLRequest):
         self.public_key = public_key
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_Iq(0xa929597a, self.bot_id)
         w_write_string(out, self.scope)
         w_write_string(out, self.public_key)
@@ -1156,8 +1086,6 @@ class AcceptAuthorization(TLRequest):
         self.credentials = credentials
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_Iq(0xf3ed4c73, self.bot_id)
         w_write_string(out, self.scope)
         w_write_string(out, self.public_key)
@@ -1194,8 +1122,6 @@ class SendVerifyPhoneCode(TLRequest):
         self.settings = settings
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0xa5a356f9)
         w_write_string(out, self.phone_number)
         self.settings._w(out, L)
@@ -1228,8 +1154,6 @@ class VerifyPhone(TLRequest):
         self.phone_code = phone_code
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0x4dd3a7f6)
         w_write_string(out, self.phone_number)
         w_write_string(out, self.phone_code_hash)
@@ -1263,8 +1187,6 @@ class SendVerifyEmailCode(TLRequest):
         self.email = email
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0x98e037bb)
         self.purpose._w(out, L)
         w_write_string(out, self.email)
@@ -1296,8 +1218,6 @@ class VerifyEmail(TLRequest):
         self.verification = verification
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0x032da4cf)
         self.purpose._w(out, L)
         self.verification._w(out, L)
@@ -1334,8 +1254,6 @@ class InitTakeoutSession(TLRequest):
         self.file_max_size = file_max_size
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         if not bool(self.files) == (self.file_max_size is not None):
             raise _TLEncodeError('account.initTakeoutSession: files, file_max_size share flags.5: set all of them or none')
         _flags = (1 if self.contacts else 0) | (2 if self.message_users else 0) | (4 if self.message_chats else 0) | (8 if self.message_megagroups else 0) | (16 if self.message_channels else 0) | (32 if self.files else 0) | (32 if self.file_max_size is not None else 0)
@@ -1372,8 +1290,6 @@ class FinishTakeoutSession(TLRequest):
         self.success = success
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         _flags = (1 if self.success else 0)
         out += _P_II(0x1d2652ee, _flags)
 
@@ -1402,8 +1318,6 @@ class ConfirmPasswordEmail(TLRequest):
         self.code = code
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0x8fdf1920)
         w_write_string(out, self.code)
 
@@ -1432,8 +1346,6 @@ class ResendPasswordEmail(TLRequest):
         pass
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0x7a7f2a15)
 
     @staticmethod
@@ -1460,8 +1372,6 @@ class CancelPasswordEmail(TLRequest):
         pass
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0xc1cbd5b6)
 
     @staticmethod
@@ -1488,8 +1398,6 @@ class GetContactSignUpNotification(TLRequest):
         pass
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0x9f07c728)
 
     @staticmethod
@@ -1516,8 +1424,6 @@ class SetContactSignUpNotification(TLRequest):
         self.silent = silent
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0xcff43f61)
         w_write_bool(out, self.silent)
 
@@ -1584,8 +1490,6 @@ class GetWallPaper(TLRequest):
         self.wallpaper = wallpaper
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0xfc8ddbea)
         self.wallpaper._w(out, L)
 
@@ -1617,8 +1521,6 @@ class UploadWallPaper(TLRequest):
         self.settings = settings
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         _flags = (1 if self.for_chat else 0)
         out += _P_II(0xe39a8f03, _flags)
         self.file._w(out, L)
@@ -1655,8 +1557,6 @@ class SaveWallPaper(TLRequest):
         self.settings = settings
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0x6c5a5b37)
         self.wallpaper._w(out, L)
         w_write_bool(out, self.unsave)
@@ -1690,8 +1590,6 @@ class InstallWallPaper(TLRequest):
         self.settings = settings
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0xfeed5769)
         self.wallpaper._w(out, L)
         self.settings._w(out, L)
@@ -1722,8 +1620,6 @@ class ResetWallPapers(TLRequest):
         pass
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0xbb3b9804)
 
     @staticmethod
@@ -1750,8 +1646,6 @@ class GetAutoDownloadSettings(TLRequest):
         pass
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0x56da0b3f)
 
     @staticmethod
@@ -1780,8 +1674,6 @@ class SaveAutoDownloadSettings(TLRequest):
         self.settings = settings
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         _flags = (1 if self.low else 0) | (2 if self.high else 0)
         out += _P_II(0x76f36233, _flags)
         self.settings._w(out, L)
@@ -1815,8 +1707,6 @@ class UploadTheme(TLRequest):
         self.mime_type = mime_type
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         _flags = (1 if self.thumb is not None else 0)
         out += _P_II(0x1c3db333, _flags)
         self.file._w(out, L)
@@ -1860,8 +1750,6 @@ class CreateTheme(TLRequest):
         self.settings = settings
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         _flags = (4 if self.document is not None else 0) | (8 if self.settings is not None else 0)
         out += _P_II(0x652e4400, _flags)
         w_write_string(out, self.slug)
@@ -1911,8 +1799,6 @@ class UpdateTheme(TLRequest):
         self.settings = settings
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         _flags = (1 if self.slug is not None else 0) | (2 if self.title is not None else 0) | (4 if self.document is not None else 0) | (8 if self.settings is not None else 0)
         out += _P_II(0x2bf40ccc, _flags)
         w_write_string(out, self.format)
@@ -1970,8 +1856,6 @@ class SaveTheme(TLRequest):
         self.unsave = unsave
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0xf257106c)
         self.theme._w(out, L)
         w_write_bool(out, self.unsave)
@@ -2005,8 +1889,6 @@ class InstallTheme(TLRequest):
         self.base_theme = base_theme
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         _flags = (1 if self.dark else 0) | (2 if self.theme is not None else 0) | (4 if self.format is not None else 0) | (8 if self.base_theme is not None else 0)
         out += _P_II(0xc727bb3b, _flags)
         if self.theme is not None:
@@ -2054,8 +1936,6 @@ class GetTheme(TLRequest):
         self.theme = theme
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0x3a5869ec)
         w_write_string(out, self.format)
         self.theme._w(out, L)
@@ -2087,8 +1967,6 @@ class GetThemes(TLRequest):
         self.hash = hash
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0x7206e458)
         w_write_string(out, self.format)
         out += _P_q(self.hash)
@@ -2119,8 +1997,6 @@ class SetContentSettings(TLRequest):
         self.sensitive_enabled = sensitive_enabled
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         _flags = (1 if self.sensitive_enabled else 0)
         out += _P_II(0xb574b16b, _flags)
 
@@ -2149,8 +2025,6 @@ class GetContentSettings(TLRequest):
         pass
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0x8b9b4dae)
 
     @staticmethod
@@ -2177,8 +2051,6 @@ class GetMultiWallPapers(TLRequest):
         self.wallpapers = wallpapers
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0x65ad71dc)
         w_write_vector_objects(out, self.wallpapers, L)
 
@@ -2207,8 +2079,6 @@ class GetGlobalPrivacySettings(TLRequest):
         pass
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0xeb2b4cf6)
 
     @staticmethod
@@ -2235,8 +2105,6 @@ class SetGlobalPrivacySettings(TLRequest):
         self.settings = settings
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0x1edaaac2)
         self.settings._w(out, L)
 
@@ -2268,8 +2136,6 @@ class ReportProfilePhoto(TLRequest):
         self.message = message
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0xfa8cc6f5)
         self.peer._w(out, L)
         self.photo_id._w(out, L)
@@ -2304,8 +2170,6 @@ class ResetPassword(TLRequest):
         pass
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0x9308ce1b)
 
     @staticmethod
@@ -2332,8 +2196,6 @@ class DeclinePasswordReset(TLRequest):
         pass
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0x4c9409f6)
 
     @staticmethod
@@ -2360,8 +2222,6 @@ class GetChatThemes(TLRequest):
         self.hash = hash
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_Iq(0xd638de89, self.hash)
 
     @staticmethod
@@ -2389,8 +2249,6 @@ class SetAuthorizationTTL(TLRequest):
         self.authorization_ttl_days = authorization_ttl_days
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_Ii(0xbf899aa0, self.authorization_ttl_days)
 
     @staticmethod
@@ -2463,8 +2321,6 @@ class GetSavedRingtones(TLRequest):
         self.hash = hash
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_Iq(0xe1902288, self.hash)
 
     @staticmethod
@@ -2493,8 +2349,6 @@ class SaveRingtone(TLRequest):
         self.unsave = unsave
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0x3dea5b03)
         self.id._w(out, L)
         w_write_bool(out, self.unsave)
@@ -2527,8 +2381,6 @@ class UploadRingtone(TLRequest):
         self.mime_type = mime_type
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0x831a83a2)
         self.file._w(out, L)
         w_write_string(out, self.file_name)
@@ -2561,8 +2413,6 @@ class UpdateEmojiStatus(TLRequest):
         self.emoji_status = emoji_status
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0xfbd3de6b)
         self.emoji_status._w(out, L)
 
@@ -2591,8 +2441,6 @@ class GetDefaultEmojiStatuses(TLRequest):
         self.hash = hash
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_Iq(0xd6753386, self.hash)
 
     @staticmethod
@@ -2620,8 +2468,6 @@ class GetRecentEmojiStatuses(TLRequest):
         self.hash = hash
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_Iq(0x0f578105, self.hash)
 
     @staticmethod
@@ -2649,8 +2495,6 @@ class ClearRecentEmojiStatuses(TLRequest):
         pass
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0x18201aae)
 
     @staticmethod
@@ -2677,8 +2521,6 @@ class ReorderUsernames(TLRequest):
         self.order = order
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0xef500eab)
         w_write_vector(out, self.order, L, w_write_string_el)
 
@@ -2708,8 +2550,6 @@ class ToggleUsername(TLRequest):
         self.active = active
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0x58d6b376)
         w_write_string(out, self.username)
         w_write_bool(out, self.active)
@@ -2740,8 +2580,6 @@ class GetDefaultProfilePhotoEmojis(TLRequest):
         self.hash = hash
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_Iq(0xe2750328, self.hash)
 
     @staticmethod
@@ -2769,8 +2607,6 @@ class GetDefaultGroupPhotoEmojis(TLRequest):
         self.hash = hash
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_Iq(0x915860ae, self.hash)
 
     @staticmethod
@@ -2798,8 +2634,6 @@ class GetAutoSaveSettings(TLRequest):
         pass
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0xadcbbcda)
 
     @staticmethod
@@ -2830,8 +2664,6 @@ class SaveAutoSaveSettings(TLRequest):
         self.settings = settings
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         _flags = (1 if self.users else 0) | (2 if self.chats else 0) | (4 if self.broadcasts else 0) | (8 if self.peer is not None else 0)
         out += _P_II(0xd69b8361, _flags)
         if self.peer is not None:
@@ -2868,8 +2700,6 @@ class DeleteAutoSaveExceptions(TLRequest):
         pass
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0x53bc0020)
 
     @staticmethod

@@ -36,8 +36,6 @@ class SendCode(TLRequest):
         self.settings = settings
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0xa677244f)
         w_write_string(out, self.phone_number)
         out += _P_i(self.api_id)
@@ -117,8 +115,6 @@ class SignIn(TLRequest):
         self.email_verification = email_verification
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         _flags = (1 if self.phone_code is not None else 0) | (2 if self.email_verification is not None else 0)
         out += _P_II(0x8d52a951, _flags)
         w_write_string(out, self.phone_number)
@@ -163,8 +159,6 @@ class LogOut(TLRequest):
         pass
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0x3e72ba19)
 
     @staticmethod
@@ -191,8 +185,6 @@ class ResetAuthorizations(TLRequest):
         pass
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0x9fab0d1a)
 
     @staticmethod
@@ -219,8 +211,6 @@ class ExportAuthorization(TLRequest):
         self.dc_id = dc_id
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_Ii(0xe5bfffcd, self.dc_id)
 
     @staticmethod
@@ -249,8 +239,6 @@ class ImportAuthorization(TLRequest):
         self.bytes = bytes
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_Iq(0xa57a7dad, self.id)
         w_write_bytes(out, self.bytes)
 
@@ -283,8 +271,6 @@ class BindTempAuthKey(TLRequest):
         self.encrypted_message = encrypted_message
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_Iqqi(0xcdd42a05, self.perm_auth_key_id, self.nonce, self.expires_at)
         w_write_bytes(out, self.encrypted_message)
 
@@ -317,8 +303,6 @@ class ImportBotAuthorization(TLRequest):
         self.bot_auth_token = bot_auth_token
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_Iii(0x67a3ff2c, self.flags, self.api_id)
         w_write_string(out, self.api_hash)
         w_write_string(out, self.bot_auth_token)
@@ -350,8 +334,6 @@ class CheckPassword(TLRequest):
         self.password = password
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0xd18b4d16)
         self.password._w(out, L)
 
@@ -380,8 +362,6 @@ class RequestPasswordRecovery(TLRequest):
         pass
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0xd897bc66)
 
     @staticmethod
@@ -409,8 +389,6 @@ class RecoverPassword(TLRequest):
         self.new_settings = new_settings
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         _flags = (1 if self.new_settings is not None else 0)
         out += _P_II(0x37096c70, _flags)
         w_write_string(out, self.code)
@@ -490,8 +468,6 @@ class CancelCode(TLRequest):
         self.phone_code_hash = phone_code_hash
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0x1f040578)
         w_write_string(out, self.phone_number)
         w_write_string(out, self.phone_code_hash)
@@ -522,8 +498,6 @@ class DropTempAuthKeys(TLRequest):
         self.except_auth_keys = except_auth_keys
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0x8e48a188)
         w_write_vector_long(out, self.except_auth_keys)
 
@@ -554,8 +528,6 @@ class ExportLoginToken(TLRequest):
         self.except_ids = except_ids
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_Ii(0xb7e085fe, self.api_id)
         w_write_string(out, self.api_hash)
         w_write_vector_long(out, self.except_ids)
@@ -587,8 +559,6 @@ class ImportLoginToken(TLRequest):
         self.token = token
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0x95ac5ce4)
         w_write_bytes(out, self.token)
 
@@ -617,8 +587,6 @@ class AcceptLoginToken(TLRequest):
         self.token = token
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0xe894ad4d)
         w_write_bytes(out, self.token)
 
@@ -647,8 +615,6 @@ class CheckRecoveryPassword(TLRequest):
         self.code = code
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0x0d36bf79)
         w_write_string(out, self.code)
 
@@ -679,8 +645,6 @@ class ImportWebTokenAuthorization(TLRequest):
         self.web_auth_token = web_auth_token
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_Ii(0x2db873a9, self.api_id)
         w_write_string(out, self.api_hash)
         w_write_string(out, self.web_auth_token)
@@ -769,8 +733,6 @@ class ResetLoginEmail(TLRequest):
         self.phone_code_hash = phone_code_hash
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0x7e960193)
         w_write_string(out, self.phone_number)
         w_write_string(out, self.phone_code_hash)

@@ -28,8 +28,6 @@ class SendCustomRequest(TLRequest):
         self.params = params
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0xaa2769ed)
         w_write_string(out, self.custom_method)
         self.params._w(out, L)
@@ -61,8 +59,6 @@ class AnswerWebhookJSONQuery(TLRequest):
         self.data = data
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_Iq(0xe6213f4d, self.query_id)
         self.data._w(out, L)
 
@@ -94,8 +90,6 @@ class SetBotCommands(TLRequest):
         self.commands = commands
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0x0517165a)
         self.scope._w(out, L)
         w_write_string(out, self.lang_code)
@@ -129,8 +123,6 @@ class ResetBotCommands(TLRequest):
         self.lang_code = lang_code
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0x3d8de0f9)
         self.scope._w(out, L)
         w_write_string(out, self.lang_code)
@@ -162,8 +154,6 @@ class GetBotCommands(TLRequest):
         self.lang_code = lang_code
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0xe34c0dd6)
         self.scope._w(out, L)
         w_write_string(out, self.lang_code)
@@ -195,8 +185,6 @@ class SetBotMenuButton(TLRequest):
         self.button = button
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0x4504d54f)
         self.user_id._w(out, L)
         self.button._w(out, L)
@@ -227,8 +215,6 @@ class GetBotMenuButton(TLRequest):
         self.user_id = user_id
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0x9c60eb28)
         self.user_id._w(out, L)
 
@@ -257,8 +243,6 @@ class SetBotBroadcastDefaultAdminRights(TLRequest):
         self.admin_rights = admin_rights
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0x788464e1)
         self.admin_rights._w(out, L)
 
@@ -287,8 +271,6 @@ class SetBotGroupDefaultAdminRights(TLRequest):
         self.admin_rights = admin_rights
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0x925ec9ea)
         self.admin_rights._w(out, L)
 
@@ -321,8 +303,6 @@ class SetBotInfo(TLRequest):
         self.description = description
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         _flags = (4 if self.bot is not None else 0) | (8 if self.name is not None else 0) | (1 if self.about is not None else 0) | (2 if self.description is not None else 0)
         out += _P_II(0x10cf3123, _flags)
         if self.bot is not None:
@@ -378,8 +358,6 @@ class GetBotInfo(TLRequest):
         self.lang_code = lang_code
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         _flags = (1 if self.bot is not None else 0)
         out += _P_II(0xdcd914fd, _flags)
         if self.bot is not None:
@@ -417,8 +395,6 @@ class ReorderUsernames(TLRequest):
         self.order = order
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0x9709b1c2)
         self.bot._w(out, L)
         w_write_vector(out, self.order, L, w_write_string_el)
@@ -451,8 +427,6 @@ class ToggleUsername(TLRequest):
         self.active = active
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0x053ca973)
         self.bot._w(out, L)
         w_write_string(out, self.username)

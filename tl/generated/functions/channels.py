@@ -32,8 +32,6 @@ class ReadHistory(TLRequest):
         self.max_id = max_id
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0xcc104937)
         self.channel._w(out, L)
         out += _P_i(self.max_id)
@@ -65,8 +63,6 @@ class DeleteMessages(TLRequest):
         self.id = id
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0x84c1fd4e)
         self.channel._w(out, L)
         w_write_vector_int(out, self.id)
@@ -99,8 +95,6 @@ class ReportSpam(TLRequest):
         self.id = id
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0xf44a8315)
         self.channel._w(out, L)
         self.participant._w(out, L)
@@ -134,8 +128,6 @@ class GetMessages(TLRequest):
         self.id = id
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0xad8c9a23)
         self.channel._w(out, L)
         w_write_vector_objects(out, self.id, L)
@@ -170,8 +162,6 @@ class GetParticipants(TLRequest):
         self.hash = hash
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0x77ced9d0)
         self.channel._w(out, L)
         self.filter._w(out, L)
@@ -205,8 +195,6 @@ class GetParticipant(TLRequest):
         self.participant = participant
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0xa0ab6cc6)
         self.channel._w(out, L)
         self.participant._w(out, L)
@@ -237,8 +225,6 @@ class GetChannels(TLRequest):
         self.id = id
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0x0a7f6bbb)
         w_write_vector_objects(out, self.id, L)
 
@@ -267,8 +253,6 @@ class GetFullChannel(TLRequest):
         self.channel = channel
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0x08736a09)
         self.channel._w(out, L)
 
@@ -305,8 +289,6 @@ class CreateChannel(TLRequest):
         self.ttl_period = ttl_period
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         if not (self.geo_point is not None) == (self.address is not None):
             raise _TLEncodeError('channels.createChannel: geo_point, address share flags.2: set all of them or none')
         _flags = (1 if self.broadcast else 0) | (2 if self.megagroup else 0) | (8 if self.for_import else 0) | (32 if self.forum else 0) | (4 if self.geo_point is not None else 0) | (4 if self.address is not None else 0) | (16 if self.ttl_period is not None else 0)
@@ -405,8 +387,6 @@ class EditTitle(TLRequest):
         self.title = title
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0x566decd0)
         self.channel._w(out, L)
         w_write_string(out, self.title)
@@ -438,8 +418,6 @@ class EditPhoto(TLRequest):
         self.photo = photo
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0xf12e57c9)
         self.channel._w(out, L)
         self.photo._w(out, L)
@@ -471,8 +449,6 @@ class CheckUsername(TLRequest):
         self.username = username
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0x10e6bd2c)
         self.channel._w(out, L)
         w_write_string(out, self.username)
@@ -504,8 +480,6 @@ class UpdateUsername(TLRequest):
         self.username = username
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0x3514b3de)
         self.channel._w(out, L)
         w_write_string(out, self.username)
@@ -566,8 +540,6 @@ class LeaveChannel(TLRequest):
         self.channel = channel
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0xf836aa95)
         self.channel._w(out, L)
 
@@ -629,8 +601,6 @@ class DeleteChannel(TLRequest):
         self.channel = channel
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0xc0111fe3)
         self.channel._w(out, L)
 
@@ -662,8 +632,6 @@ class ExportMessageLink(TLRequest):
         self.id = id
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         _flags = (1 if self.grouped else 0) | (2 if self.thread else 0)
         out += _P_II(0xe63fadeb, _flags)
         self.channel._w(out, L)
@@ -765,8 +733,6 @@ class EditBanned(TLRequest):
         self.banned_rights = banned_rights
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0x96e6cd81)
         self.channel._w(out, L)
         self.participant._w(out, L)
@@ -805,8 +771,6 @@ class GetAdminLog(TLRequest):
         self.limit = limit
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         _flags = (1 if self.events_filter is not None else 0) | (2 if self.admins is not None else 0)
         out += _P_II(0x33ddf480, _flags)
         self.channel._w(out, L)
@@ -854,8 +818,6 @@ class SetStickers(TLRequest):
         self.stickerset = stickerset
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0xea8ca4f9)
         self.channel._w(out, L)
         self.stickerset._w(out, L)
@@ -887,8 +849,6 @@ class ReadMessageContents(TLRequest):
         self.id = id
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0xeab5dc38)
         self.channel._w(out, L)
         w_write_vector_int(out, self.id)
@@ -921,8 +881,6 @@ class DeleteHistory(TLRequest):
         self.max_id = max_id
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         _flags = (1 if self.for_everyone else 0)
         out += _P_II(0x9baa9647, _flags)
         self.channel._w(out, L)
@@ -956,8 +914,6 @@ class TogglePreHistoryHidden(TLRequest):
         self.enabled = enabled
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0xeabbb94c)
         self.channel._w(out, L)
         w_write_bool(out, self.enabled)
@@ -988,8 +944,6 @@ class GetLeftChannels(TLRequest):
         self.offset = offset
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_Ii(0x8341ecc0, self.offset)
 
     @staticmethod
@@ -1017,8 +971,6 @@ class GetGroupsForDiscussion(TLRequest):
         pass
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0xf5dad378)
 
     @staticmethod
@@ -1046,8 +998,6 @@ class SetDiscussionGroup(TLRequest):
         self.group = group
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0x40582bb2)
         self.broadcast._w(out, L)
         self.group._w(out, L)
@@ -1080,8 +1030,6 @@ class EditLocation(TLRequest):
         self.address = address
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0x58e63f6d)
         self.channel._w(out, L)
         self.geo_point._w(out, L)
@@ -1115,8 +1063,6 @@ class ToggleSlowMode(TLRequest):
         self.seconds = seconds
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0xedd49ef0)
         self.channel._w(out, L)
         out += _P_i(self.seconds)
@@ -1147,8 +1093,6 @@ class GetInactiveChannels(TLRequest):
         pass
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0x11e831ee)
 
     @staticmethod
@@ -1175,8 +1119,6 @@ class ConvertToGigagroup(TLRequest):
         self.channel = channel
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0x0b290c69)
         self.channel._w(out, L)
 
@@ -1240,8 +1182,6 @@ class DeleteParticipantHistory(TLRequest):
         self.participant = participant
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0x367544db)
         self.channel._w(out, L)
         self.participant._w(out, L)
@@ -1273,8 +1213,6 @@ class ToggleJoinToSend(TLRequest):
         self.enabled = enabled
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0xe4cb9580)
         self.channel._w(out, L)
         w_write_bool(out, self.enabled)
@@ -1349,8 +1287,6 @@ class ReorderUsernames(TLRequest):
         self.order = order
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0xb45ced1d)
         self.channel._w(out, L)
         w_write_vector(out, self.order, L, w_write_string_el)
@@ -1383,8 +1319,6 @@ class ToggleUsername(TLRequest):
         self.active = active
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0x50f24105)
         self.channel._w(out, L)
         w_write_string(out, self.username)
@@ -1417,8 +1351,6 @@ class DeactivateAllUsernames(TLRequest):
         self.channel = channel
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0x0a245dd3)
         self.channel._w(out, L)
 
@@ -1484,8 +1416,6 @@ class ToggleAntiSpam(TLRequest):
         self.enabled = enabled
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0x68f3e4eb)
         self.channel._w(out, L)
         w_write_bool(out, self.enabled)
@@ -1517,8 +1447,6 @@ class ReportAntiSpamFalsePositive(TLRequest):
         self.msg_id = msg_id
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0xa850a693)
         self.channel._w(out, L)
         out += _P_i(self.msg_id)
@@ -1550,8 +1478,6 @@ class ToggleParticipantsHidden(TLRequest):
         self.enabled = enabled
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0x6a6e7854)
         self.channel._w(out, L)
         w_write_bool(out, self.enabled)

@@ -26,8 +26,6 @@ class ExportChatlistInvite(TLRequest):
         self.peers = peers
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0x8472478e)
         self.chatlist._w(out, L)
         w_write_string(out, self.title)
@@ -61,8 +59,6 @@ class DeleteExportedInvite(TLRequest):
         self.slug = slug
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0x719c5c5e)
         self.chatlist._w(out, L)
         w_write_string(out, self.slug)
@@ -96,8 +92,6 @@ class EditExportedInvite(TLRequest):
         self.peers = peers
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         _flags = (2 if self.title is not None else 0) | (4 if self.peers is not None else 0)
         out += _P_II(0x653db63d, _flags)
         self.chatlist._w(out, L)
@@ -142,8 +136,6 @@ class GetExportedInvites(TLRequest):
         self.chatlist = chatlist
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0xce03da83)
         self.chatlist._w(out, L)
 
@@ -172,8 +164,6 @@ class CheckChatlistInvite(TLRequest):
         self.slug = slug
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0x41c10fff)
         w_write_string(out, self.slug)
 
@@ -203,8 +193,6 @@ class JoinChatlistInvite(TLRequest):
         self.peers = peers
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0xa6b1e39a)
         w_write_string(out, self.slug)
         w_write_vector_objects(out, self.peers, L)
@@ -235,8 +223,6 @@ class GetChatlistUpdates(TLRequest):
         self.chatlist = chatlist
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0x89419521)
         self.chatlist._w(out, L)
 
@@ -266,8 +252,6 @@ class JoinChatlistUpdates(TLRequest):
         self.peers = peers
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0xe089f8f5)
         self.chatlist._w(out, L)
         w_write_vector_objects(out, self.peers, L)
@@ -298,8 +282,6 @@ class HideChatlistUpdates(TLRequest):
         self.chatlist = chatlist
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0x66e486fb)
         self.chatlist._w(out, L)
 
@@ -328,8 +310,6 @@ class GetLeaveChatlistSuggestions(TLRequest):
         self.chatlist = chatlist
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0xfdbcd714)
         self.chatlist._w(out, L)
 
@@ -359,8 +339,6 @@ class LeaveChatlist(TLRequest):
         self.peers = peers
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0x74fae13a)
         self.chatlist._w(out, L)
         w_write_vector_objects(out, self.peers, L)

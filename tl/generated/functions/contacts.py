@@ -33,8 +33,6 @@ class GetContactIDs(TLRequest):
         self.hash = hash
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_Iq(0x7adc669d, self.hash)
 
     @staticmethod
@@ -62,8 +60,6 @@ class GetStatuses(TLRequest):
         pass
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0xc4a353ee)
 
     @staticmethod
@@ -90,8 +86,6 @@ class GetContacts(TLRequest):
         self.hash = hash
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_Iq(0x5dd69e12, self.hash)
 
     @staticmethod
@@ -119,8 +113,6 @@ class ImportContacts(TLRequest):
         self.contacts = contacts
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0x2c800be5)
         w_write_vector_objects(out, self.contacts, L)
 
@@ -149,8 +141,6 @@ class DeleteContacts(TLRequest):
         self.id = id
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0x096a0e00)
         w_write_vector_objects(out, self.id, L)
 
@@ -179,8 +169,6 @@ class DeleteByPhones(TLRequest):
         self.phones = phones
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0x1013fd9e)
         w_write_vector(out, self.phones, L, w_write_string_el)
 
@@ -426,8 +414,6 @@ class ResetTopPeerRating(TLRequest):
         self.peer = peer
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0x1ae373ac)
         self.category._w(out, L)
         self.peer._w(out, L)
@@ -458,8 +444,6 @@ class ResetSaved(TLRequest):
         pass
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0x879537f1)
 
     @staticmethod
@@ -486,8 +470,6 @@ class GetSaved(TLRequest):
         pass
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0x82f1e39f)
 
     @staticmethod
@@ -514,8 +496,6 @@ class ToggleTopPeers(TLRequest):
         self.enabled = enabled
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0x8514bdda)
         w_write_bool(out, self.enabled)
 
@@ -593,8 +573,6 @@ class AcceptContact(TLRequest):
         self.id = id
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0xf831a20f)
         self.id._w(out, L)
 
@@ -625,8 +603,6 @@ class GetLocated(TLRequest):
         self.self_expires = self_expires
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         _flags = (2 if self.background else 0) | (1 if self.self_expires is not None else 0)
         out += _P_II(0xd348bc44, _flags)
         self.geo_point._w(out, L)
@@ -666,8 +642,6 @@ class BlockFromReplies(TLRequest):
         self.msg_id = msg_id
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         _flags = (1 if self.delete_message else 0) | (2 if self.delete_history else 0) | (4 if self.report_spam else 0)
         out += _P_IIi(0x29a8962c, _flags, self.msg_id)
 
@@ -696,8 +670,6 @@ class ResolvePhone(TLRequest):
         self.phone = phone
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0x8af94344)
         w_write_string(out, self.phone)
 
@@ -726,8 +698,6 @@ class ExportContactToken(TLRequest):
         pass
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0xf8654027)
 
     @staticmethod
@@ -754,8 +724,6 @@ class ImportContactToken(TLRequest):
         self.token = token
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0x13005788)
         w_write_string(out, self.token)
 

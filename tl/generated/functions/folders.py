@@ -23,8 +23,6 @@ class EditPeerFolders(TLRequest):
         self.folder_peers = folder_peers
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0x6847d0ab)
         w_write_vector_objects(out, self.folder_peers, L)
 

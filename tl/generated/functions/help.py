@@ -25,8 +25,6 @@ class GetConfig(TLRequest):
         pass
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0xc4f9186b)
 
     @staticmethod
@@ -53,8 +51,6 @@ class GetNearestDc(TLRequest):
         pass
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0x1fb33026)
 
     @staticmethod
@@ -81,8 +77,6 @@ class GetAppUpdate(TLRequest):
         self.source = source
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0x522d5a7d)
         w_write_string(out, self.source)
 
@@ -111,8 +105,6 @@ class GetInviteText(TLRequest):
         pass
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0x4d392343)
 
     @staticmethod
@@ -139,8 +131,6 @@ class GetSupport(TLRequest):
         pass
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0x9cdf08cd)
 
     @staticmethod
@@ -168,8 +158,6 @@ class SetBotUpdatesStatus(TLRequest):
         self.message = message
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_Ii(0xec22cfcd, self.pending_updates_count)
         w_write_string(out, self.message)
 
@@ -199,8 +187,6 @@ class GetCdnConfig(TLRequest):
         pass
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0x52029342)
 
     @staticmethod
@@ -227,8 +213,6 @@ class GetRecentMeUrls(TLRequest):
         self.referer = referer
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0x3dc0f114)
         w_write_string(out, self.referer)
 
@@ -257,8 +241,6 @@ class GetTermsOfServiceUpdate(TLRequest):
         pass
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0x2ca51fd1)
 
     @staticmethod
@@ -285,8 +267,6 @@ class AcceptTermsOfService(TLRequest):
         self.id = id
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0xee72f79a)
         self.id._w(out, L)
 
@@ -315,8 +295,6 @@ class GetDeepLinkInfo(TLRequest):
         self.path = path
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0x3fedc75f)
         w_write_string(out, self.path)
 
@@ -345,8 +323,6 @@ class GetAppConfig(TLRequest):
         self.hash = hash
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_Ii(0x61e3f854, self.hash)
 
     @staticmethod
@@ -374,8 +350,6 @@ class SaveAppLog(TLRequest):
         self.events = events
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0x6f02f748)
         w_write_vector_objects(out, self.events, L)
 
@@ -404,8 +378,6 @@ class GetPassportConfig(TLRequest):
         self.hash = hash
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_Ii(0xc661ad08, self.hash)
 
     @staticmethod
@@ -433,8 +405,6 @@ class GetSupportName(TLRequest):
         pass
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0xd360e72c)
 
     @staticmethod
@@ -461,8 +431,6 @@ class GetUserInfo(TLRequest):
         self.user_id = user_id
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0x038a08d3)
         self.user_id._w(out, L)
 
@@ -493,8 +461,6 @@ class EditUserInfo(TLRequest):
         self.entities = entities
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0x66b91b70)
         self.user_id._w(out, L)
         w_write_string(out, self.message)
@@ -527,8 +493,6 @@ class GetPromoData(TLRequest):
         pass
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0xc0977421)
 
     @staticmethod
@@ -555,8 +519,6 @@ class HidePromoData(TLRequest):
         self.peer = peer
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0x1e251c95)
         self.peer._w(out, L)
 
@@ -586,8 +548,6 @@ class DismissSuggestion(TLRequest):
         self.suggestion = suggestion
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0xf50dbaa1)
         self.peer._w(out, L)
         w_write_string(out, self.suggestion)
@@ -619,8 +579,6 @@ class GetCountriesList(TLRequest):
         self.hash = hash
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0x735787a8)
         w_write_string(out, self.lang_code)
         out += _P_i(self.hash)
@@ -651,8 +609,6 @@ class GetPremiumPromo(TLRequest):
         pass
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0xb81b93d4)
 
     @staticmethod

@@ -25,8 +25,6 @@ class GetLangPack(TLRequest):
         self.lang_code = lang_code
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0xf2f2330a)
         w_write_string(out, self.lang_pack)
         w_write_string(out, self.lang_code)
@@ -59,8 +57,6 @@ class GetStrings(TLRequest):
         self.keys = keys
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0xefea3803)
         w_write_string(out, self.lang_pack)
         w_write_string(out, self.lang_code)
@@ -95,8 +91,6 @@ class GetDifference(TLRequest):
         self.from_version = from_version
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0xcd984aa5)
         w_write_string(out, self.lang_pack)
         w_write_string(out, self.lang_code)
@@ -129,8 +123,6 @@ class GetLanguages(TLRequest):
         self.lang_pack = lang_pack
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0x42c6978f)
         w_write_string(out, self.lang_pack)
 
@@ -160,8 +152,6 @@ class GetLanguage(TLRequest):
         self.lang_code = lang_code
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0x6a596502)
         w_write_string(out, self.lang_pack)
         w_write_string(out, self.lang_code)

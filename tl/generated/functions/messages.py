@@ -47,8 +47,6 @@ class GetMessages(TLRequest):
         self.id = id
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0x63c66506)
         w_write_vector_objects(out, self.id, L)
 
@@ -83,8 +81,6 @@ class GetDialogs(TLRequest):
         self.hash = hash
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         _flags = (1 if self.exclude_pinned else 0) | (2 if self.folder_id is not None else 0)
         out += _P_II(0xa0f4cb4f, _flags)
         if self.folder_id is not None:
@@ -132,8 +128,6 @@ class GetHistory(TLRequest):
         self.hash = hash
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0x4423e6c5)
         self.peer._w(out, L)
         out += _P_iiiiiiq(self.offset_id, self.offset_date, self.add_offset, self.limit, self.max_id, self.min_id, self.hash)
@@ -241,8 +235,6 @@ class ReadHistory(TLRequest):
         self.max_id = max_id
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0x0e306d3a)
         self.peer._w(out, L)
         out += _P_i(self.max_id)
@@ -278,8 +270,6 @@ class DeleteHistory(TLRequest):
         self.max_date = max_date
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         _flags = (1 if self.just_clear else 0) | (2 if self.revoke else 0) | (4 if self.min_date is not None else 0) | (8 if self.max_date is not None else 0)
         out += _P_II(0xb08f922a, _flags)
         self.peer._w(out, L)
@@ -325,8 +315,6 @@ class DeleteMessages(TLRequest):
         self.id = id
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         _flags = (1 if self.revoke else 0)
         out += _P_II(0xe58e95d2, _flags)
         w_write_vector_int(out, self.id)
@@ -357,8 +345,6 @@ class ReceivedMessages(TLRequest):
         self.max_id = max_id
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_Ii(0x05a954c0, self.max_id)
 
     @staticmethod
@@ -388,8 +374,6 @@ class SetTyping(TLRequest):
         self.action = action
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         _flags = (1 if self.top_msg_id is not None else 0)
         out += _P_II(0x58943ee2, _flags)
         self.peer._w(out, L)
@@ -788,8 +772,6 @@ class ReportSpam(TLRequest):
         self.peer = peer
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0xcf1592db)
         self.peer._w(out, L)
 
@@ -818,8 +800,6 @@ class GetPeerSettings(TLRequest):
         self.peer = peer
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0xefd9a6a2)
         self.peer._w(out, L)
 
@@ -887,8 +867,6 @@ class GetChats(TLRequest):
         self.id = id
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0x49e9528f)
         w_write_vector_long(out, self.id)
 
@@ -917,8 +895,6 @@ class GetFullChat(TLRequest):
         self.chat_id = chat_id
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_Iq(0xaeb00b34, self.chat_id)
 
     @staticmethod
@@ -947,8 +923,6 @@ class EditChatTitle(TLRequest):
         self.title = title
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_Iq(0x73783ffd, self.chat_id)
         w_write_string(out, self.title)
 
@@ -979,8 +953,6 @@ class EditChatPhoto(TLRequest):
         self.photo = photo
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_Iq(0x35ddd674, self.chat_id)
         self.photo._w(out, L)
 
@@ -1047,8 +1019,6 @@ class DeleteChatUser(TLRequest):
         self.user_id = user_id
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         _flags = (1 if self.revoke_history else 0)
         out += _P_IIq(0xa2185cab, _flags, self.chat_id)
         self.user_id._w(out, L)
@@ -1122,8 +1092,6 @@ class GetDhConfig(TLRequest):
         self.random_length = random_length
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_Iii(0x26cf8950, self.version, self.random_length)
 
     @staticmethod
@@ -1153,8 +1121,6 @@ class RequestEncryption(TLRequest):
         self.g_a = g_a
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0xf64daf43)
         self.user_id._w(out, L)
         out += _P_i(self.random_id)
@@ -1189,8 +1155,6 @@ class AcceptEncryption(TLRequest):
         self.key_fingerprint = key_fingerprint
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0x3dbc0415)
         self.peer._w(out, L)
         w_write_bytes(out, self.g_b)
@@ -1224,8 +1188,6 @@ class DiscardEncryption(TLRequest):
         self.chat_id = chat_id
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         _flags = (1 if self.delete_history else 0)
         out += _P_IIi(0xf393aea0, _flags, self.chat_id)
 
@@ -1255,8 +1217,6 @@ class SetEncryptedTyping(TLRequest):
         self.typing = typing
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0x791451ed)
         self.peer._w(out, L)
         w_write_bool(out, self.typing)
@@ -1288,8 +1248,6 @@ class ReadEncryptedHistory(TLRequest):
         self.max_date = max_date
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0x7f4b690a)
         self.peer._w(out, L)
         out += _P_i(self.max_date)
@@ -1323,8 +1281,6 @@ class SendEncrypted(TLRequest):
         self.data = data
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         _flags = (1 if self.silent else 0)
         out += _P_II(0x44fa7a15, _flags)
         self.peer._w(out, L)
@@ -1363,8 +1319,6 @@ class SendEncryptedFile(TLRequest):
         self.file = file
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         _flags = (1 if self.silent else 0)
         out += _P_II(0x5559481d, _flags)
         self.peer._w(out, L)
@@ -1403,8 +1357,6 @@ class SendEncryptedService(TLRequest):
         self.data = data
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0x32d439a4)
         self.peer._w(out, L)
         out += _P_q(self.random_id)
@@ -1437,8 +1389,6 @@ class ReceivedQueue(TLRequest):
         self.max_qts = max_qts
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_Ii(0x55a5bb66, self.max_qts)
 
     @staticmethod
@@ -1466,8 +1416,6 @@ class ReportEncryptedSpam(TLRequest):
         self.peer = peer
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0x4b0c8c0f)
         self.peer._w(out, L)
 
@@ -1496,8 +1444,6 @@ class ReadMessageContents(TLRequest):
         self.id = id
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0x36a73f77)
         w_write_vector_int(out, self.id)
 
@@ -1527,8 +1473,6 @@ class GetStickers(TLRequest):
         self.hash = hash
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0xd5a5d3a1)
         w_write_string(out, self.emoticon)
         out += _P_q(self.hash)
@@ -1559,8 +1503,6 @@ class GetAllStickers(TLRequest):
         self.hash = hash
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_Iq(0xb8a0a1a8, self.hash)
 
     @staticmethod
@@ -1689,8 +1631,6 @@ class CheckChatInvite(TLRequest):
         self.hash = hash
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0x3eadb1bb)
         w_write_string(out, self.hash)
 
@@ -1750,8 +1690,6 @@ class GetStickerSet(TLRequest):
         self.hash = hash
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0xc8a0ec74)
         self.stickerset._w(out, L)
         out += _P_i(self.hash)
@@ -1783,8 +1721,6 @@ class InstallStickerSet(TLRequest):
         self.archived = archived
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0xc78fe460)
         self.stickerset._w(out, L)
         w_write_bool(out, self.archived)
@@ -1815,8 +1751,6 @@ class UninstallStickerSet(TLRequest):
         self.stickerset = stickerset
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0xf96e55de)
         self.stickerset._w(out, L)
 
@@ -1848,8 +1782,6 @@ class StartBot(TLRequest):
         self.start_param = start_param
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0xe6df7378)
         self.bot._w(out, L)
         self.peer._w(out, L)
@@ -1886,8 +1818,6 @@ class GetMessagesViews(TLRequest):
         self.increment = increment
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0x5784d3e1)
         self.peer._w(out, L)
         w_write_vector_int(out, self.id)
@@ -1922,8 +1852,6 @@ class EditChatAdmin(TLRequest):
         self.is_admin = is_admin
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_Iq(0xa85bd1c2, self.chat_id)
         self.user_id._w(out, L)
         w_write_bool(out, self.is_admin)
@@ -1955,8 +1883,6 @@ class MigrateChat(TLRequest):
         self.chat_id = chat_id
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_Iq(0xa2875319, self.chat_id)
 
     @staticmethod
@@ -2050,8 +1976,6 @@ class ReorderStickerSets(TLRequest):
         self.order = order
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         _flags = (1 if self.masks else 0) | (2 if self.emojis else 0)
         out += _P_II(0x78337739, _flags)
         w_write_vector_long(out, self.order)
@@ -2084,8 +2008,6 @@ class GetDocumentByHash(TLRequest):
         self.mime_type = mime_type
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0xb1f2061f)
         w_write_bytes(out, self.sha256)
         out += _P_q(self.size)
@@ -2118,8 +2040,6 @@ class GetSavedGifs(TLRequest):
         self.hash = hash
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_Iq(0x5cf09635, self.hash)
 
     @staticmethod
@@ -2148,8 +2068,6 @@ class SaveGif(TLRequest):
         self.unsave = unsave
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0x327a30cb)
         self.id._w(out, L)
         w_write_bool(out, self.unsave)
@@ -2184,8 +2102,6 @@ class GetInlineBotResults(TLRequest):
         self.offset = offset
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         _flags = (1 if self.geo_point is not None else 0)
         out += _P_II(0x514e999d, _flags)
         self.bot._w(out, L)
@@ -2235,8 +2151,6 @@ class SetInlineBotResults(TLRequest):
         self.switch_webview = switch_webview
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         _flags = (1 if self.gallery else 0) | (2 if self.private else 0) | (4 if self.next_offset is not None else 0) | (8 if self.switch_pm is not None else 0) | (16 if self.switch_webview is not None else 0)
         out += _P_IIq(0xbb12a419, _flags, self.query_id)
         w_write_vector_objects(out, self.results, L)
@@ -2366,8 +2280,6 @@ class GetMessageEditData(TLRequest):
         self.id = id
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0xfda68d36)
         self.peer._w(out, L)
         out += _P_i(self.id)
@@ -2564,8 +2476,6 @@ class GetBotCallbackAnswer(TLRequest):
         self.password = password
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         _flags = (2 if self.game else 0) | (1 if self.data is not None else 0) | (4 if self.password is not None else 0)
         out += _P_II(0x9342ca07, _flags)
         self.peer._w(out, L)
@@ -2614,8 +2524,6 @@ class SetBotCallbackAnswer(TLRequest):
         self.cache_time = cache_time
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         _flags = (2 if self.alert else 0) | (1 if self.message is not None else 0) | (4 if self.url is not None else 0)
         out += _P_IIq(0xd58f130a, _flags, self.query_id)
         if self.message is not None:
@@ -2658,8 +2566,6 @@ class GetPeerDialogs(TLRequest):
         self.peers = peers
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0xe470bcfd)
         w_write_vector_objects(out, self.peers, L)
 
@@ -2767,8 +2673,6 @@ class GetAllDrafts(TLRequest):
         pass
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0x6a3f8d65)
 
     @staticmethod
@@ -2795,8 +2699,6 @@ class GetFeaturedStickers(TLRequest):
         self.hash = hash
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_Iq(0x64780b14, self.hash)
 
     @staticmethod
@@ -2824,8 +2726,6 @@ class ReadFeaturedStickers(TLRequest):
         self.id = id
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0x5b118126)
         w_write_vector_long(out, self.id)
 
@@ -2855,8 +2755,6 @@ class GetRecentStickers(TLRequest):
         self.hash = hash
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         _flags = (1 if self.attached else 0)
         out += _P_IIq(0x9da9403b, _flags, self.hash)
 
@@ -2887,8 +2785,6 @@ class SaveRecentSticker(TLRequest):
         self.unsave = unsave
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         _flags = (1 if self.attached else 0)
         out += _P_II(0x392718f8, _flags)
         self.id._w(out, L)
@@ -2921,8 +2817,6 @@ class ClearRecentStickers(TLRequest):
         self.attached = attached
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         _flags = (1 if self.attached else 0)
         out += _P_II(0x8999602d, _flags)
 
@@ -2954,8 +2848,6 @@ class GetArchivedStickers(TLRequest):
         self.limit = limit
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         _flags = (1 if self.masks else 0) | (2 if self.emojis else 0)
         out += _P_IIqi(0x57f17692, _flags, self.offset_id, self.limit)
 
@@ -2984,8 +2876,6 @@ class GetMaskStickers(TLRequest):
         self.hash = hash
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_Iq(0x640f82b8, self.hash)
 
     @staticmethod
@@ -3013,8 +2903,6 @@ class GetAttachedStickers(TLRequest):
         self.media = media
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0xcc5b67cc)
         self.media._w(out, L)
 
@@ -3048,8 +2936,6 @@ class SetGameScore(TLRequest):
         self.score = score
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         _flags = (1 if self.edit_message else 0) | (2 if self.force else 0)
         out += _P_II(0x8ef8ecc0, _flags)
         self.peer._w(out, L)
@@ -3090,8 +2976,6 @@ class SetInlineGameScore(TLRequest):
         self.score = score
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         _flags = (1 if self.edit_message else 0) | (2 if self.force else 0)
         out += _P_II(0x15ad9f64, _flags)
         self.id._w(out, L)
@@ -3128,8 +3012,6 @@ class GetGameHighScores(TLRequest):
         self.user_id = user_id
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0xe822649d)
         self.peer._w(out, L)
         out += _P_i(self.id)
@@ -3163,8 +3045,6 @@ class GetInlineGameHighScores(TLRequest):
         self.user_id = user_id
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0x0f635e1b)
         self.id._w(out, L)
         self.user_id._w(out, L)
@@ -3197,8 +3077,6 @@ class GetCommonChats(TLRequest):
         self.limit = limit
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0xe40ca104)
         self.user_id._w(out, L)
         out += _P_qi(self.max_id, self.limit)
@@ -3263,8 +3141,6 @@ class ToggleDialogPin(TLRequest):
         self.peer = peer
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         _flags = (1 if self.pinned else 0)
         out += _P_II(0xa731e257, _flags)
         self.peer._w(out, L)
@@ -3297,8 +3173,6 @@ class ReorderPinnedDialogs(TLRequest):
         self.order = order
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         _flags = (1 if self.force else 0)
         out += _P_IIi(0x3b1adf37, _flags, self.folder_id)
         w_write_vector_objects(out, self.order, L)
@@ -3329,8 +3203,6 @@ class GetPinnedDialogs(TLRequest):
         self.folder_id = folder_id
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_Ii(0xd6b94df2, self.folder_id)
 
     @staticmethod
@@ -3360,8 +3232,6 @@ class SetBotShippingResults(TLRequest):
         self.shipping_options = shipping_options
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         _flags = (1 if self.error is not None else 0) | (2 if self.shipping_options is not None else 0)
         out += _P_IIq(0xe5f672fa, _flags, self.query_id)
         if self.error is not None:
@@ -3404,8 +3274,6 @@ class SetBotPrecheckoutResults(TLRequest):
         self.error = error
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         _flags = (2 if self.success else 0) | (1 if self.error is not None else 0)
         out += _P_IIq(0x09c2dd95, _flags, self.query_id)
         if self.error is not None:
@@ -3518,8 +3386,6 @@ class GetFavedStickers(TLRequest):
         self.hash = hash
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_Iq(0x04f1aaa9, self.hash)
 
     @staticmethod
@@ -3548,8 +3414,6 @@ class FaveSticker(TLRequest):
         self.unfave = unfave
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0xb9ffc55b)
         self.id._w(out, L)
         w_write_bool(out, self.unfave)
@@ -3586,8 +3450,6 @@ class GetUnreadMentions(TLRequest):
         self.min_id = min_id
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         _flags = (1 if self.top_msg_id is not None else 0)
         out += _P_II(0xf107e790, _flags)
         self.peer._w(out, L)
@@ -3627,8 +3489,6 @@ class ReadMentions(TLRequest):
         self.top_msg_id = top_msg_id
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         _flags = (1 if self.top_msg_id is not None else 0)
         out += _P_II(0x36e5bf4d, _flags)
         self.peer._w(out, L)
@@ -3667,8 +3527,6 @@ class GetRecentLocations(TLRequest):
         self.hash = hash
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0x702a40e0)
         self.peer._w(out, L)
         out += _P_iq(self.limit, self.hash)
@@ -3784,8 +3642,6 @@ class UploadEncryptedFile(TLRequest):
         self.file = file
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0x5057c497)
         self.peer._w(out, L)
         self.file._w(out, L)
@@ -3818,8 +3674,6 @@ class SearchStickerSets(TLRequest):
         self.hash = hash
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         _flags = (1 if self.exclude_featured else 0)
         out += _P_II(0x35705b8a, _flags)
         w_write_string(out, self.q)
@@ -3852,8 +3706,6 @@ class GetSplitRanges(TLRequest):
         pass
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0x1cff7e08)
 
     @staticmethod
@@ -3956,8 +3808,6 @@ class ClearAllDrafts(TLRequest):
         pass
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0x7e58ee9c)
 
     @staticmethod
@@ -3988,8 +3838,6 @@ class UpdatePinnedMessage(TLRequest):
         self.id = id
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         _flags = (1 if self.silent else 0) | (2 if self.unpin else 0) | (4 if self.pm_oneside else 0)
         out += _P_II(0xd2aaf7ec, _flags)
         self.peer._w(out, L)
@@ -4024,8 +3872,6 @@ class SendVote(TLRequest):
         self.options = options
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0x10ea6184)
         self.peer._w(out, L)
         out += _P_i(self.msg_id)
@@ -4092,8 +3938,6 @@ class GetOnlines(TLRequest):
         self.peer = peer
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0x6e2be050)
         self.peer._w(out, L)
 
@@ -4123,8 +3967,6 @@ class EditChatAbout(TLRequest):
         self.about = about
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0xdef60797)
         self.peer._w(out, L)
         w_write_string(out, self.about)
@@ -4156,8 +3998,6 @@ class EditChatDefaultBannedRights(TLRequest):
         self.banned_rights = banned_rights
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0xa5866b41)
         self.peer._w(out, L)
         self.banned_rights._w(out, L)
@@ -4188,8 +4028,6 @@ class GetEmojiKeywords(TLRequest):
         self.lang_code = lang_code
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0x35a0e062)
         w_write_string(out, self.lang_code)
 
@@ -4219,8 +4057,6 @@ class GetEmojiKeywordsDifference(TLRequest):
         self.from_version = from_version
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0x1508b6af)
         w_write_string(out, self.lang_code)
         out += _P_i(self.from_version)
@@ -4251,8 +4087,6 @@ class GetEmojiKeywordsLanguages(TLRequest):
         self.lang_codes = lang_codes
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0x4e9963b2)
         w_write_vector(out, self.lang_codes, L, w_write_string_el)
 
@@ -4281,8 +4115,6 @@ class GetEmojiURL(TLRequest):
         self.lang_code = lang_code
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0xd5b10c26)
         w_write_string(out, self.lang_code)
 
@@ -4494,8 +4326,6 @@ class HidePeerSettingsBar(TLRequest):
         self.peer = peer
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0x4facb138)
         self.peer._w(out, L)
 
@@ -4525,8 +4355,6 @@ class GetScheduledHistory(TLRequest):
         self.hash = hash
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0xf516760b)
         self.peer._w(out, L)
         out += _P_q(self.hash)
@@ -4558,8 +4386,6 @@ class GetScheduledMessages(TLRequest):
         self.id = id
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0xbdbb0464)
         self.peer._w(out, L)
         w_write_vector_int(out, self.id)
@@ -4591,8 +4417,6 @@ class SendScheduledMessages(TLRequest):
         self.id = id
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0xbd38850a)
         self.peer._w(out, L)
         w_write_vector_int(out, self.id)
@@ -4624,8 +4448,6 @@ class DeleteScheduledMessages(TLRequest):
         self.id = id
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0x59ae2b16)
         self.peer._w(out, L)
         w_write_vector_int(out, self.id)
@@ -4660,8 +4482,6 @@ class GetPollVotes(TLRequest):
         self.limit = limit
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         _flags = (1 if self.option is not None else 0) | (2 if self.offset is not None else 0)
         out += _P_II(0xb86e380e, _flags)
         self.peer._w(out, L)
@@ -4711,8 +4531,6 @@ class ToggleStickerSets(TLRequest):
         self.stickersets = stickersets
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         _flags = (1 if self.uninstall else 0) | (2 if self.archive else 0) | (4 if self.unarchive else 0)
         out += _P_II(0xb5052fea, _flags)
         w_write_vector_objects(out, self.stickersets, L)
@@ -4771,8 +4589,6 @@ class GetSuggestedDialogFilters(TLRequest):
         pass
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0xa29cd42c)
 
     @staticmethod
@@ -4800,8 +4616,6 @@ class UpdateDialogFilter(TLRequest):
         self.filter = filter
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         _flags = (1 if self.filter is not None else 0)
         out += _P_IIi(0x1ad4a04a, _flags, self.id)
         if self.filter is not None:
@@ -4836,8 +4650,6 @@ class UpdateDialogFiltersOrder(TLRequest):
         self.order = order
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0xc563c1e4)
         w_write_vector_int(out, self.order)
 
@@ -4868,8 +4680,6 @@ class GetOldFeaturedStickers(TLRequest):
         self.hash = hash
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_Iiiq(0x7ed094a1, self.offset, self.limit, self.hash)
 
     @staticmethod
@@ -4905,8 +4715,6 @@ class GetReplies(TLRequest):
         self.hash = hash
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0x22ddd30c)
         self.peer._w(out, L)
         out += _P_iiiiiiiq(self.msg_id, self.offset_id, self.offset_date, self.add_offset, self.limit, self.max_id, self.min_id, self.hash)
@@ -4938,8 +4746,6 @@ class GetDiscussionMessage(TLRequest):
         self.msg_id = msg_id
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0x446972fd)
         self.peer._w(out, L)
         out += _P_i(self.msg_id)
@@ -4972,8 +4778,6 @@ class ReadDiscussion(TLRequest):
         self.read_max_id = read_max_id
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0xf731a9f4)
         self.peer._w(out, L)
         out += _P_ii(self.msg_id, self.read_max_id)
@@ -5050,8 +4854,6 @@ class DeleteChat(TLRequest):
         self.chat_id = chat_id
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_Iq(0x5bd0ee50, self.chat_id)
 
     @staticmethod
@@ -5079,8 +4881,6 @@ class DeletePhoneCallHistory(TLRequest):
         self.revoke = revoke
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         _flags = (1 if self.revoke else 0)
         out += _P_II(0xf9cbe409, _flags)
 
@@ -5109,8 +4909,6 @@ class CheckHistoryImport(TLRequest):
         self.import_head = import_head
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0x43fe19f3)
         w_write_string(out, self.import_head)
 
@@ -5141,8 +4939,6 @@ class InitHistoryImport(TLRequest):
         self.media_count = media_count
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0x34090c3b)
         self.peer._w(out, L)
         self.file._w(out, L)
@@ -5178,8 +4974,6 @@ class UploadImportedMedia(TLRequest):
         self.media = media
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0x2a862092)
         self.peer._w(out, L)
         out += _P_q(self.import_id)
@@ -5215,8 +5009,6 @@ class StartHistoryImport(TLRequest):
         self.import_id = import_id
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0xb43df344)
         self.peer._w(out, L)
         out += _P_q(self.import_id)
@@ -5252,8 +5044,6 @@ class GetExportedChatInvites(TLRequest):
         self.limit = limit
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         if not (self.offset_date is not None) == (self.offset_link is not None):
             raise _TLEncodeError('messages.getExportedChatInvites: offset_date, offset_link share flags.2: set all of them or none')
         _flags = (8 if self.revoked else 0) | (4 if self.offset_date is not None else 0) | (4 if self.offset_link is not None else 0)
@@ -5303,8 +5093,6 @@ class GetExportedChatInvite(TLRequest):
         self.link = link
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0x73746f5c)
         self.peer._w(out, L)
         w_write_string(out, self.link)
@@ -5341,8 +5129,6 @@ class EditExportedChatInvite(TLRequest):
         self.title = title
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         _flags = (4 if self.revoked else 0) | (1 if self.expire_date is not None else 0) | (2 if self.usage_limit is not None else 0) | (8 if self.request_needed is not None else 0) | (16 if self.title is not None else 0)
         out += _P_II(0xbdca2f75, _flags)
         self.peer._w(out, L)
@@ -5400,8 +5186,6 @@ class DeleteRevokedExportedChatInvites(TLRequest):
         self.admin_id = admin_id
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0x56987bd5)
         self.peer._w(out, L)
         self.admin_id._w(out, L)
@@ -5433,8 +5217,6 @@ class DeleteExportedChatInvite(TLRequest):
         self.link = link
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0xd464a42b)
         self.peer._w(out, L)
         w_write_string(out, self.link)
@@ -5465,8 +5247,6 @@ class GetAdminsWithInvites(TLRequest):
         self.peer = peer
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0x3920e6ef)
         self.peer._w(out, L)
 
@@ -5553,8 +5333,6 @@ class SetHistoryTTL(TLRequest):
         self.period = period
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0xb80e5fe4)
         self.peer._w(out, L)
         out += _P_i(self.period)
@@ -5585,8 +5363,6 @@ class CheckHistoryImportPeer(TLRequest):
         self.peer = peer
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0x5dc60f03)
         self.peer._w(out, L)
 
@@ -5649,8 +5425,6 @@ class GetMessageReadParticipants(TLRequest):
         self.msg_id = msg_id
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0x31c1c44f)
         self.peer._w(out, L)
         out += _P_i(self.msg_id)
@@ -5775,8 +5549,6 @@ class HideChatJoinRequest(TLRequest):
         self.user_id = user_id
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         _flags = (1 if self.approved else 0)
         out += _P_II(0x7fe7e815, _flags)
         self.peer._w(out, L)
@@ -5811,8 +5583,6 @@ class HideAllChatJoinRequests(TLRequest):
         self.link = link
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         _flags = (1 if self.approved else 0) | (2 if self.link is not None else 0)
         out += _P_II(0xe085f4ea, _flags)
         self.peer._w(out, L)
@@ -5892,8 +5662,6 @@ class SaveDefaultSendAs(TLRequest):
         self.send_as = send_as
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0xccfddf96)
         self.peer._w(out, L)
         self.send_as._w(out, L)
@@ -5928,8 +5696,6 @@ class SendReaction(TLRequest):
         self.reaction = reaction
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         _flags = (2 if self.big else 0) | (4 if self.add_to_recent else 0) | (1 if self.reaction is not None else 0)
         out += _P_II(0xd30d78d4, _flags)
         self.peer._w(out, L)
@@ -5969,8 +5735,6 @@ class GetMessagesReactions(TLRequest):
         self.id = id
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0x8bba90e6)
         self.peer._w(out, L)
         w_write_vector_int(out, self.id)
@@ -6005,8 +5769,6 @@ class GetMessageReactionsList(TLRequest):
         self.limit = limit
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         _flags = (1 if self.reaction is not None else 0) | (2 if self.offset is not None else 0)
         out += _P_II(0x461b3f48, _flags)
         self.peer._w(out, L)
@@ -6102,8 +5864,6 @@ class GetAvailableReactions(TLRequest):
         self.hash = hash
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_Ii(0x18dea0ac, self.hash)
 
     @staticmethod
@@ -6131,8 +5891,6 @@ class SetDefaultReaction(TLRequest):
         self.reaction = reaction
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0x4f47a016)
         self.reaction._w(out, L)
 
@@ -6324,8 +6082,6 @@ class SearchSentMedia(TLRequest):
         self.limit = limit
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0x107e31a0)
         w_write_string(out, self.q)
         self.filter._w(out, L)
@@ -6358,8 +6114,6 @@ class GetAttachMenuBots(TLRequest):
         self.hash = hash
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_Iq(0x16fcc2cb, self.hash)
 
     @staticmethod
@@ -6387,8 +6141,6 @@ class GetAttachMenuBot(TLRequest):
         self.bot = bot
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0x77216192)
         self.bot._w(out, L)
 
@@ -6419,8 +6171,6 @@ class ToggleBotInAttachMenu(TLRequest):
         self.enabled = enabled
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         _flags = (1 if self.write_allowed else 0)
         out += _P_II(0x69f59d69, _flags)
         self.bot._w(out, L)
@@ -6644,8 +6394,6 @@ class SendWebViewResultMessage(TLRequest):
         self.result = result
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0x0a4314f5)
         w_write_string(out, self.bot_query_id)
         self.result._w(out, L)
@@ -6679,8 +6427,6 @@ class SendWebViewData(TLRequest):
         self.data = data
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0xdc0242c8)
         self.bot._w(out, L)
         out += _P_q(self.random_id)
@@ -6716,8 +6462,6 @@ class TranscribeAudio(TLRequest):
         self.msg_id = msg_id
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0x269e9a49)
         self.peer._w(out, L)
         out += _P_i(self.msg_id)
@@ -6751,8 +6495,6 @@ class RateTranscribedAudio(TLRequest):
         self.good = good
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0x7f1d072f)
         self.peer._w(out, L)
         out += _P_iq(self.msg_id, self.transcription_id)
@@ -6785,8 +6527,6 @@ class GetCustomEmojiDocuments(TLRequest):
         self.document_id = document_id
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0xd9ab0f54)
         w_write_vector_long(out, self.document_id)
 
@@ -6815,8 +6555,6 @@ class GetEmojiStickers(TLRequest):
         self.hash = hash
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_Iq(0xfbfca18f, self.hash)
 
     @staticmethod
@@ -6844,8 +6582,6 @@ class GetFeaturedEmojiStickers(TLRequest):
         self.hash = hash
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_Iq(0x0ecf6736, self.hash)
 
     @staticmethod
@@ -6875,8 +6611,6 @@ class ReportReaction(TLRequest):
         self.reaction_peer = reaction_peer
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0x3f64c076)
         self.peer._w(out, L)
         out += _P_i(self.id)
@@ -6910,8 +6644,6 @@ class GetTopReactions(TLRequest):
         self.hash = hash
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_Iiq(0xbb8125ba, self.limit, self.hash)
 
     @staticmethod
@@ -6940,8 +6672,6 @@ class GetRecentReactions(TLRequest):
         self.hash = hash
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_Iiq(0x39461db2, self.limit, self.hash)
 
     @staticmethod
@@ -6969,8 +6699,6 @@ class ClearRecentReactions(TLRequest):
         pass
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0x9dfeefb4)
 
     @staticmethod
@@ -6998,8 +6726,6 @@ class GetExtendedMedia(TLRequest):
         self.id = id
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0x84f80814)
         self.peer._w(out, L)
         w_write_vector_int(out, self.id)
@@ -7030,8 +6756,6 @@ class SetDefaultHistoryTTL(TLRequest):
         self.period = period
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_Ii(0x9eb51445, self.period)
 
     @staticmethod
@@ -7059,8 +6783,6 @@ class GetDefaultHistoryTTL(TLRequest):
         pass
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0x658b7188)
 
     @staticmethod
@@ -7139,8 +6861,6 @@ class GetEmojiGroups(TLRequest):
         self.hash = hash
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_Ii(0x7488ce5b, self.hash)
 
     @staticmethod
@@ -7168,8 +6888,6 @@ class GetEmojiStatusGroups(TLRequest):
         self.hash = hash
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_Ii(0x2ecd56cd, self.hash)
 
     @staticmethod
@@ -7197,8 +6915,6 @@ class GetEmojiProfilePhotoGroups(TLRequest):
         self.hash = hash
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_Ii(0x21a548f3, self.hash)
 
     @staticmethod
@@ -7227,8 +6943,6 @@ class SearchCustomEmoji(TLRequest):
         self.hash = hash
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0x2c11c0d7)
         w_write_string(out, self.emoticon)
         out += _P_q(self.hash)
@@ -7260,8 +6974,6 @@ class TogglePeerTranslations(TLRequest):
         self.peer = peer
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         _flags = (1 if self.disabled else 0)
         out += _P_II(0xe47cb579, _flags)
         self.peer._w(out, L)
@@ -7293,8 +7005,6 @@ class GetBotApp(TLRequest):
         self.hash = hash
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0x34fdc5c3)
         self.app._w(out, L)
         out += _P_q(self.hash)

@@ -33,8 +33,6 @@ class GetPaymentForm(TLRequest):
         self.theme_params = theme_params
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         _flags = (1 if self.theme_params is not None else 0)
         out += _P_II(0x37148dbb, _flags)
         self.invoice._w(out, L)
@@ -72,8 +70,6 @@ class GetPaymentReceipt(TLRequest):
         self.msg_id = msg_id
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0x2478d1cc)
         self.peer._w(out, L)
         out += _P_i(self.msg_id)
@@ -106,8 +102,6 @@ class ValidateRequestedInfo(TLRequest):
         self.info = info
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         _flags = (1 if self.save else 0)
         out += _P_II(0xb6c8f12b, _flags)
         self.invoice._w(out, L)
@@ -145,8 +139,6 @@ class SendPaymentForm(TLRequest):
         self.tip_amount = tip_amount
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         _flags = (1 if self.requested_info_id is not None else 0) | (2 if self.shipping_option_id is not None else 0) | (4 if self.tip_amount is not None else 0)
         out += _P_IIq(0x2d03522f, _flags, self.form_id)
         self.invoice._w(out, L)
@@ -197,8 +189,6 @@ class GetSavedInfo(TLRequest):
         pass
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0x227d824b)
 
     @staticmethod
@@ -226,8 +216,6 @@ class ClearSavedInfo(TLRequest):
         self.info = info
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         _flags = (1 if self.credentials else 0) | (2 if self.info else 0)
         out += _P_II(0xd83d70c1, _flags)
 
@@ -256,8 +244,6 @@ class GetBankCardData(TLRequest):
         self.number = number
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0x2e79d779)
         w_write_string(out, self.number)
 
@@ -286,8 +272,6 @@ class ExportInvoice(TLRequest):
         self.invoice_media = invoice_media
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0x0f91b065)
         self.invoice_media._w(out, L)
 
@@ -317,8 +301,6 @@ class AssignAppStoreTransaction(TLRequest):
         self.purpose = purpose
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0x80ed747d)
         w_write_bytes(out, self.receipt)
         self.purpose._w(out, L)
@@ -350,8 +332,6 @@ class AssignPlayMarketTransaction(TLRequest):
         self.purpose = purpose
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0xdffd50d3)
         self.receipt._w(out, L)
         self.purpose._w(out, L)

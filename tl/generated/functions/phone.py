@@ -30,8 +30,6 @@ class GetCallConfig(TLRequest):
         pass
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0x55451fa9)
 
     @staticmethod
@@ -102,8 +100,6 @@ class AcceptCall(TLRequest):
         self.protocol = protocol
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0x3bd2b4a0)
         self.peer._w(out, L)
         w_write_bytes(out, self.g_b)
@@ -139,8 +135,6 @@ class ConfirmCall(TLRequest):
         self.protocol = protocol
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0x2efe1722)
         self.peer._w(out, L)
         w_write_bytes(out, self.g_a)
@@ -175,8 +169,6 @@ class ReceivedCall(TLRequest):
         self.peer = peer
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0x17d54f61)
         self.peer._w(out, L)
 
@@ -209,8 +201,6 @@ class DiscardCall(TLRequest):
         self.connection_id = connection_id
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         _flags = (1 if self.video else 0)
         out += _P_II(0xb2cbc1c0, _flags)
         self.peer._w(out, L)
@@ -250,8 +240,6 @@ class SetCallRating(TLRequest):
         self.comment = comment
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         _flags = (1 if self.user_initiative else 0)
         out += _P_II(0x59ead627, _flags)
         self.peer._w(out, L)
@@ -287,8 +275,6 @@ class SaveCallDebug(TLRequest):
         self.debug = debug
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0x277add7e)
         self.peer._w(out, L)
         self.debug._w(out, L)
@@ -320,8 +306,6 @@ class SendSignalingData(TLRequest):
         self.data = data
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0xff7a9383)
         self.peer._w(out, L)
         w_write_bytes(out, self.data)
@@ -356,8 +340,6 @@ class CreateGroupCall(TLRequest):
         self.schedule_date = schedule_date
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         _flags = (4 if self.rtmp_stream else 0) | (1 if self.title is not None else 0) | (2 if self.schedule_date is not None else 0)
         out += _P_II(0x48cdc6d8, _flags)
         self.peer._w(out, L)
@@ -466,8 +448,6 @@ class LeaveGroupCall(TLRequest):
         self.source = source
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0x500377f9)
         self.call._w(out, L)
         out += _P_i(self.source)
@@ -499,8 +479,6 @@ class InviteToGroupCall(TLRequest):
         self.users = users
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0x7b393160)
         self.call._w(out, L)
         w_write_vector_objects(out, self.users, L)
@@ -531,8 +509,6 @@ class DiscardGroupCall(TLRequest):
         self.call = call
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0x7a777135)
         self.call._w(out, L)
 
@@ -616,8 +592,6 @@ class GetGroupCall(TLRequest):
         self.limit = limit
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0x041845db)
         self.call._w(out, L)
         out += _P_i(self.limit)
@@ -652,8 +626,6 @@ class GetGroupParticipants(TLRequest):
         self.limit = limit
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0xc558d8ab)
         self.call._w(out, L)
         w_write_vector_objects(out, self.ids, L)
@@ -691,8 +663,6 @@ class CheckGroupCall(TLRequest):
         self.sources = sources
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0xb59cf977)
         self.call._w(out, L)
         w_write_vector_int(out, self.sources)
@@ -727,8 +697,6 @@ class ToggleGroupCallRecord(TLRequest):
         self.video_portrait = video_portrait
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         if not bool(self.video) == (self.video_portrait is not None):
             raise _TLEncodeError('phone.toggleGroupCallRecord: video, video_portrait share flags.2: set all of them or none')
         _flags = (1 if self.start else 0) | (4 if self.video else 0) | (2 if self.title is not None else 0) | (4 if self.video_portrait is not None else 0)
@@ -780,8 +748,6 @@ class EditGroupCallParticipant(TLRequest):
         self.presentation_paused = presentation_paused
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         _flags = (1 if self.muted is not None else 0) | (2 if self.volume is not None else 0) | (4 if self.raise_hand is not None else 0) | (8 if self.video_stopped is not None else 0) | (16 if self.video_paused is not None else 0) | (32 if self.presentation_paused is not None else 0)
         out += _P_II(0xa5273abf, _flags)
         self.call._w(out, L)
@@ -851,8 +817,6 @@ class EditGroupCallTitle(TLRequest):
         self.title = title
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0x1ca6ac0a)
         self.call._w(out, L)
         w_write_string(out, self.title)
@@ -883,8 +847,6 @@ class GetGroupCallJoinAs(TLRequest):
         self.peer = peer
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0xef7c213a)
         self.peer._w(out, L)
 
@@ -914,8 +876,6 @@ class ExportGroupCallInvite(TLRequest):
         self.call = call
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         _flags = (1 if self.can_self_unmute else 0)
         out += _P_II(0xe6aa647f, _flags)
         self.call._w(out, L)
@@ -947,8 +907,6 @@ class ToggleGroupCallStartSubscription(TLRequest):
         self.subscribed = subscribed
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0x219c34e6)
         self.call._w(out, L)
         w_write_bool(out, self.subscribed)
@@ -979,8 +937,6 @@ class StartScheduledGroupCall(TLRequest):
         self.call = call
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0x5680e342)
         self.call._w(out, L)
 
@@ -1010,8 +966,6 @@ class SaveDefaultGroupCallJoinAs(TLRequest):
         self.join_as = join_as
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0x575e1f8c)
         self.peer._w(out, L)
         self.join_as._w(out, L)
@@ -1043,8 +997,6 @@ class JoinGroupCallPresentation(TLRequest):
         self.params = params
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0xcbea6bc4)
         self.call._w(out, L)
         self.params._w(out, L)
@@ -1075,8 +1027,6 @@ class LeaveGroupCallPresentation(TLRequest):
         self.call = call
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0x1c50d144)
         self.call._w(out, L)
 
@@ -1105,8 +1055,6 @@ class GetGroupCallStreamChannels(TLRequest):
         self.call = call
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0x1ab21940)
         self.call._w(out, L)
 
@@ -1172,8 +1120,6 @@ class SaveCallLog(TLRequest):
         self.file = file
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0x41248786)
         self.peer._w(out, L)
         self.file._w(out, L)

@@ -28,8 +28,6 @@ class UpdateProfilePhoto(TLRequest):
         self.id = id
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         _flags = (1 if self.fallback else 0) | (2 if self.bot is not None else 0)
         out += _P_II(0x09e82039, _flags)
         if self.bot is not None:
@@ -71,8 +69,6 @@ class UploadProfilePhoto(TLRequest):
         self.video_emoji_markup = video_emoji_markup
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         _flags = (8 if self.fallback else 0) | (32 if self.bot is not None else 0) | (1 if self.file is not None else 0) | (2 if self.video is not None else 0) | (4 if self.video_start_ts is not None else 0) | (16 if self.video_emoji_markup is not None else 0)
         out += _P_II(0x0388a3b5, _flags)
         if self.bot is not None:
@@ -131,8 +127,6 @@ class DeletePhotos(TLRequest):
         self.id = id
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0x87cf7f2f)
         w_write_vector_objects(out, self.id, L)
 
@@ -164,8 +158,6 @@ class GetUserPhotos(TLRequest):
         self.limit = limit
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0x91cd32a8)
         self.user_id._w(out, L)
         out += _P_iqi(self.offset, self.max_id, self.limit)
@@ -202,8 +194,6 @@ class UploadContactProfilePhoto(TLRequest):
         self.video_emoji_markup = video_emoji_markup
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         _flags = (8 if self.suggest else 0) | (16 if self.save else 0) | (1 if self.file is not None else 0) | (2 if self.video is not None else 0) | (4 if self.video_start_ts is not None else 0) | (32 if self.video_emoji_markup is not None else 0)
         out += _P_II(0xe14c4a71, _flags)
         self.user_id._w(out, L)

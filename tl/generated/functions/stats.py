@@ -27,8 +27,6 @@ class GetBroadcastStats(TLRequest):
         self.channel = channel
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         _flags = (1 if self.dark else 0)
         out += _P_II(0xab42441a, _flags)
         self.channel._w(out, L)
@@ -60,8 +58,6 @@ class LoadAsyncGraph(TLRequest):
         self.x = x
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         _flags = (1 if self.x is not None else 0)
         out += _P_II(0x621d5fa0, _flags)
         w_write_string(out, self.token)
@@ -99,8 +95,6 @@ class GetMegagroupStats(TLRequest):
         self.channel = channel
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         _flags = (1 if self.dark else 0)
         out += _P_II(0xdcdf8607, _flags)
         self.channel._w(out, L)
@@ -172,8 +166,6 @@ class GetMessageStats(TLRequest):
         self.msg_id = msg_id
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         _flags = (1 if self.dark else 0)
         out += _P_II(0xb6e0a3f5, _flags)
         self.channel._w(out, L)

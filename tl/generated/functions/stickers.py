@@ -84,8 +84,6 @@ class RemoveStickerFromSet(TLRequest):
         self.sticker = sticker
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0xf7760f51)
         self.sticker._w(out, L)
 
@@ -115,8 +113,6 @@ class ChangeStickerPosition(TLRequest):
         self.position = position
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0xffb6d4ca)
         self.sticker._w(out, L)
         out += _P_i(self.position)
@@ -148,8 +144,6 @@ class AddStickerToSet(TLRequest):
         self.sticker = sticker
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0x8653febe)
         self.stickerset._w(out, L)
         self.sticker._w(out, L)
@@ -182,8 +176,6 @@ class SetStickerSetThumb(TLRequest):
         self.thumb_document_id = thumb_document_id
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         _flags = (1 if self.thumb is not None else 0) | (2 if self.thumb_document_id is not None else 0)
         out += _P_II(0xa76a5392, _flags)
         self.stickerset._w(out, L)
@@ -226,8 +218,6 @@ class CheckShortName(TLRequest):
         self.short_name = short_name
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0x284b3639)
         w_write_string(out, self.short_name)
 
@@ -256,8 +246,6 @@ class SuggestShortName(TLRequest):
         self.title = title
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0x4dafc503)
         w_write_string(out, self.title)
 
@@ -289,8 +277,6 @@ class ChangeSticker(TLRequest):
         self.keywords = keywords
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         _flags = (1 if self.emoji is not None else 0) | (2 if self.mask_coords is not None else 0) | (4 if self.keywords is not None else 0)
         out += _P_II(0xf5537ebc, _flags)
         self.sticker._w(out, L)
@@ -340,8 +326,6 @@ class RenameStickerSet(TLRequest):
         self.title = title
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0x124b1c00)
         self.stickerset._w(out, L)
         w_write_string(out, self.title)
@@ -372,8 +356,6 @@ class DeleteStickerSet(TLRequest):
         self.stickerset = stickerset
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0x87704394)
         self.stickerset._w(out, L)
 

@@ -27,8 +27,6 @@ class GetState(TLRequest):
         pass
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0xedd4882a)
 
     @staticmethod
@@ -114,8 +112,6 @@ class GetChannelDifference(TLRequest):
         self.limit = limit
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         _flags = (1 if self.force else 0)
         out += _P_II(0x03173d78, _flags)
         self.channel._w(out, L)

@@ -32,8 +32,6 @@ class SaveFilePart(TLRequest):
         self.bytes = bytes
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_Iqi(0xb304a621, self.file_id, self.file_part)
         w_write_bytes(out, self.bytes)
 
@@ -67,8 +65,6 @@ class GetFile(TLRequest):
         self.limit = limit
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         _flags = (1 if self.precise else 0) | (2 if self.cdn_supported else 0)
         out += _P_II(0xbe5335be, _flags)
         self.location._w(out, L)
@@ -104,8 +100,6 @@ class SaveBigFilePart(TLRequest):
         self.bytes = bytes
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_Iqii(0xde7b673d, self.file_id, self.file_part, self.file_total_parts)
         w_write_bytes(out, self.bytes)
 
@@ -137,8 +131,6 @@ class GetWebFile(TLRequest):
         self.limit = limit
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0x24e6818d)
         self.location._w(out, L)
         out += _P_ii(self.offset, self.limit)
@@ -171,8 +163,6 @@ class GetCdnFile(TLRequest):
         self.limit = limit
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0x395f69da)
         w_write_bytes(out, self.file_token)
         out += _P_qi(self.offset, self.limit)
@@ -204,8 +194,6 @@ class ReuploadCdnFile(TLRequest):
         self.request_token = request_token
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0x9b2754a8)
         w_write_bytes(out, self.file_token)
         w_write_bytes(out, self.request_token)
@@ -237,8 +225,6 @@ class GetCdnFileHashes(TLRequest):
         self.offset = offset
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0x91dc3f31)
         w_write_bytes(out, self.file_token)
         out += _P_q(self.offset)
@@ -270,8 +256,6 @@ class GetFileHashes(TLRequest):
         self.offset = offset
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0x9156982a)
         self.location._w(out, L)
         out += _P_q(self.offset)

@@ -24,8 +24,6 @@ class GetUsers(TLRequest):
         self.id = id
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0x0d91a548)
         w_write_vector_objects(out, self.id, L)
 
@@ -54,8 +52,6 @@ class GetFullUser(TLRequest):
         self.id = id
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0xb60f5918)
         self.id._w(out, L)
 
@@ -85,8 +81,6 @@ class SetSecureValueErrors(TLRequest):
         self.errors = errors
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0x90c894b5)
         self.id._w(out, L)
         w_write_vector_objects(out, self.errors, L)

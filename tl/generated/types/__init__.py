@@ -544,8 +544,6 @@ class ResPQ(_abstract.TypeResPQ):
         self.server_public_key_fingerprints = server_public_key_fingerprints
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0x05162463)
         w_write_int128(out, self.nonce)
         w_write_int128(out, self.server_nonce)
@@ -577,8 +575,6 @@ class PQInnerData(_abstract.TypePQInnerData):
         self.new_nonce = new_nonce
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0x83c95aec)
         w_write_bytes(out, self.pq)
         w_write_bytes(out, self.p)
@@ -615,8 +611,6 @@ class PQInnerDataDc(_abstract.TypePQInnerData):
         self.dc = dc
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0xa9f55f95)
         w_write_bytes(out, self.pq)
         w_write_bytes(out, self.p)
@@ -655,8 +649,6 @@ class PQInnerDataTemp(_abstract.TypePQInnerData):
         self.expires_in = expires_in
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0x3c6a84d4)
         w_write_bytes(out, self.pq)
         w_write_bytes(out, self.p)
@@ -696,8 +688,6 @@ class PQInnerDataTempDc(_abstract.TypePQInnerData):
         self.expires_in = expires_in
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0x56fddf88)
         w_write_bytes(out, self.pq)
         w_write_bytes(out, self.p)
@@ -734,8 +724,6 @@ class BindAuthKeyInner(_abstract.TypeBindAuthKeyInner):
         self.expires_at = expires_at
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_Iqqqqi(0x75a3f765, self.nonce, self.temp_auth_key_id, self.perm_auth_key_id, self.temp_session_id, self.expires_at)
 
     @staticmethod
@@ -757,8 +745,6 @@ class ServerDHParamsFail(_abstract.TypeServerDHParams):
         self.new_nonce_hash = new_nonce_hash
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0x79cb045d)
         w_write_int128(out, self.nonce)
         w_write_int128(out, self.server_nonce)
@@ -785,8 +771,6 @@ class ServerDHParamsOk(_abstract.TypeServerDHParams):
         self.encrypted_answer = encrypted_answer
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0xd0e8075c)
         w_write_int128(out, self.nonce)
         w_write_int128(out, self.server_nonce)
@@ -816,8 +800,6 @@ class ServerDHInnerData(_abstract.TypeServerDHInnerData):
         self.server_time = server_time
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0xb5890dba)
         w_write_int128(out, self.nonce)
         w_write_int128(out, self.server_nonce)
@@ -851,8 +833,6 @@ class ClientDHInnerData(_abstract.TypeClientDHInnerData):
         self.g_b = g_b
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0x6643b654)
         w_write_int128(out, self.nonce)
         w_write_int128(out, self.server_nonce)
@@ -881,8 +861,6 @@ class DhGenOk(_abstract.TypeSetClientDHParamsAnswer):
         self.new_nonce_hash1 = new_nonce_hash1
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0x3bcbf734)
         w_write_int128(out, self.nonce)
         w_write_int128(out, self.server_nonce)
@@ -909,8 +887,6 @@ class DhGenRetry(_abstract.TypeSetClientDHParamsAnswer):
         self.new_nonce_hash2 = new_nonce_hash2
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0x46dc1fb9)
         w_write_int128(out, self.nonce)
         w_write_int128(out, self.server_nonce)
@@ -937,8 +913,6 @@ class DhGenFail(_abstract.TypeSetClientDHParamsAnswer):
         self.new_nonce_hash3 = new_nonce_hash3
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0xa69dae02)
         w_write_int128(out, self.nonce)
         w_write_int128(out, self.server_nonce)
@@ -963,8 +937,6 @@ class DestroyAuthKeyOk(_abstract.TypeDestroyAuthKeyRes):
         pass
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0xf660e1d4)
 
     @staticmethod
@@ -983,8 +955,6 @@ class DestroyAuthKeyNone(_abstract.TypeDestroyAuthKeyRes):
         pass
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0x0a9f2259)
 
     @staticmethod
@@ -1003,8 +973,6 @@ class DestroyAuthKeyFail(_abstract.TypeDestroyAuthKeyRes):
         pass
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0xea109b13)
 
     @staticmethod
@@ -1023,8 +991,6 @@ class MsgsAck(_abstract.TypeMsgsAck):
         self.msg_ids = msg_ids
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0x62d6b459)
         w_write_vector_long(out, self.msg_ids)
 
@@ -1047,8 +1013,6 @@ class BadMsgNotification(_abstract.TypeBadMsgNotification):
         self.error_code = error_code
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_Iqii(0xa7eff811, self.bad_msg_id, self.bad_msg_seqno, self.error_code)
 
     @staticmethod
@@ -1071,8 +1035,6 @@ class BadServerSalt(_abstract.TypeBadMsgNotification):
         self.new_server_salt = new_server_salt
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_Iqiiq(0xedab447b, self.bad_msg_id, self.bad_msg_seqno, self.error_code, self.new_server_salt)
 
     @staticmethod
@@ -1092,8 +1054,6 @@ class MsgsStateReq(_abstract.TypeMsgsStateReq):
         self.msg_ids = msg_ids
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0xda69fb52)
         w_write_vector_long(out, self.msg_ids)
 
@@ -1115,8 +1075,6 @@ class MsgsStateInfo(_abstract.TypeMsgsStateInfo):
         self.info = info
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_Iq(0x04deb57d, self.req_msg_id)
         w_write_bytes(out, self.info)
 
@@ -1139,8 +1097,6 @@ class MsgsAllInfo(_abstract.TypeMsgsAllInfo):
         self.info = info
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0x8cc0d131)
         w_write_vector_long(out, self.msg_ids)
         w_write_bytes(out, self.info)
@@ -1166,8 +1122,6 @@ class MsgDetailedInfo(_abstract.TypeMsgDetailedInfo):
         self.status = status
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_Iqqii(0x276d3ec6, self.msg_id, self.answer_msg_id, self.bytes, self.status)
 
     @staticmethod
@@ -1189,8 +1143,6 @@ class MsgNewDetailedInfo(_abstract.TypeMsgDetailedInfo):
         self.status = status
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_Iqii(0x809db6df, self.answer_msg_id, self.bytes, self.status)
 
     @staticmethod
@@ -1210,8 +1162,6 @@ class MsgResendReq(_abstract.TypeMsgResendReq):
         self.msg_ids = msg_ids
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0x7d861a08)
         w_write_vector_long(out, self.msg_ids)
 
@@ -1233,8 +1183,6 @@ class RpcError(_abstract.TypeRpcError):
         self.error_message = error_message
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_Ii(0x2144ca19, self.error_code)
         w_write_string(out, self.error_message)
 
@@ -1256,8 +1204,6 @@ class RpcAnswerUnknown(_abstract.TypeRpcDropAnswer):
         pass
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0x5e2ad36e)
 
     @staticmethod
@@ -1276,8 +1222,6 @@ class RpcAnswerDroppedRunning(_abstract.TypeRpcDropAnswer):
         pass
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0xcd78e586)
 
     @staticmethod
@@ -1298,8 +1242,6 @@ class RpcAnswerDropped(_abstract.TypeRpcDropAnswer):
         self.bytes = bytes
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_Iqii(0xa43ad8b7, self.msg_id, self.seq_no, self.bytes)
 
     @staticmethod
@@ -1321,8 +1263,6 @@ class FutureSalt(_abstract.TypeFutureSalt):
         self.salt = salt
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_Iiiq(0x0949d9dc, self.valid_since, self.valid_until, self.salt)
 
     def _wb(self, out, L):
@@ -1347,8 +1287,6 @@ class FutureSalts(_abstract.TypeFutureSalts):
         self.salts = salts
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_Iqi(0xae500895, self.req_msg_id, self.now)
         w_write_bare_vector(out, self.salts, L, _wb_0)
 
@@ -1371,8 +1309,6 @@ class Pong(_abstract.TypePong):
         self.ping_id = ping_id
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_Iqq(0x347773c5, self.msg_id, self.ping_id)
 
     @staticmethod
@@ -1392,8 +1328,6 @@ class DestroySessionOk(_abstract.TypeDestroySessionRes):
         self.session_id = session_id
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_Iq(0xe22045fc, self.session_id)
 
     @staticmethod
@@ -1413,8 +1347,6 @@ class DestroySessionNone(_abstract.TypeDestroySessionRes):
         self.session_id = session_id
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_Iq(0x62d350c9, self.session_id)
 
     @staticmethod
@@ -1436,8 +1368,6 @@ class NewSessionCreated(_abstract.TypeNewSession):
         self.server_salt = server_salt
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_Iqqq(0x9ec20908, self.first_msg_id, self.unique_id, self.server_salt)
 
     @staticmethod
@@ -1459,8 +1389,6 @@ class HttpWait(_abstract.TypeHttpWait):
         self.max_wait = max_wait
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_Iiii(0x9299359f, self.max_delay, self.wait_after, self.max_wait)
 
     @staticmethod
@@ -1481,8 +1409,6 @@ class IpPort(_abstract.TypeIpPort):
         self.port = port
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_Iii(0xd433ad73, self.ipv4, self.port)
 
     @staticmethod
@@ -1504,8 +1430,6 @@ class IpPortSecret(_abstract.TypeIpPort):
         self.secret = secret
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_Iii(0x37982646, self.ipv4, self.port)
         w_write_bytes(out, self.secret)
 
@@ -1529,8 +1453,6 @@ class AccessPointRule(_abstract.TypeAccessPointRule):
         self.ips = ips
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0x4679b65f)
         w_write_bytes(out, self.phone_prefix_rules)
         out += _P_i(self.dc_id)
@@ -1556,8 +1478,6 @@ class Error(_abstract.TypeError):
         self.text = text
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_Ii(0xc4b9f9bb, self.code)
         w_write_string(out, self.text)
 
@@ -1579,8 +1499,6 @@ class Null(_abstract.TypeNull):
         pass
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0x56730bcc)
 
     @staticmethod
@@ -1599,8 +1517,6 @@ class InputPeerEmpty(_abstract.TypeInputPeer):
         pass
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0x7f3b18ea)
 
     @staticmethod
@@ -1619,8 +1535,6 @@ class InputPeerSelf(_abstract.TypeInputPeer):
         pass
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0x7da07ec9)
 
     @staticmethod
@@ -1639,8 +1553,6 @@ class InputPeerChat(_abstract.TypeInputPeer):
         self.chat_id = chat_id
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_Iq(0x35a95cb9, self.chat_id)
 
     @staticmethod
@@ -1661,8 +1573,6 @@ class InputPeerUser(_abstract.TypeInputPeer):
         self.access_hash = access_hash
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_Iqq(0xdde8a54c, self.user_id, self.access_hash)
 
     @staticmethod
@@ -1683,8 +1593,6 @@ class InputPeerChannel(_abstract.TypeInputPeer):
         self.access_hash = access_hash
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_Iqq(0x27bcbbfc, self.channel_id, self.access_hash)
 
     @staticmethod
@@ -1706,8 +1614,6 @@ class InputPeerUserFromMessage(_abstract.TypeInputPeer):
         self.user_id = user_id
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0xa87b0a1c)
         self.peer._w(out, L)
         out += _P_iq(self.msg_id, self.user_id)
@@ -1732,8 +1638,6 @@ class InputPeerChannelFromMessage(_abstract.TypeInputPeer):
         self.channel_id = channel_id
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0xbd2a0840)
         self.peer._w(out, L)
         out += _P_iq(self.msg_id, self.channel_id)
@@ -1756,8 +1660,6 @@ class InputUserEmpty(_abstract.TypeInputUser):
         pass
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0xb98886cf)
 
     @staticmethod
@@ -1776,8 +1678,6 @@ class InputUserSelf(_abstract.TypeInputUser):
         pass
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0xf7c1b13f)
 
     @staticmethod
@@ -1797,8 +1697,6 @@ class InputUser(_abstract.TypeInputUser):
         self.access_hash = access_hash
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_Iqq(0xf21158c6, self.user_id, self.access_hash)
 
     @staticmethod
@@ -1820,8 +1718,6 @@ class InputUserFromMessage(_abstract.TypeInputUser):
         self.user_id = user_id
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0x1da448e2)
         self.peer._w(out, L)
         out += _P_iq(self.msg_id, self.user_id)
@@ -1885,8 +1781,6 @@ class InputFile(_abstract.TypeInputFile):
         self.md5_checksum = md5_checksum
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_Iqi(0xf52ff27f, self.id, self.parts)
         w_write_string(out, self.name)
         w_write_string(out, self.md5_checksum)
@@ -1912,8 +1806,6 @@ class InputFileBig(_abstract.TypeInputFile):
         self.name = name
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_Iqi(0xfa4f0bb5, self.id, self.parts)
         w_write_string(out, self.name)
 
@@ -1957,8 +1849,6 @@ class InputMediaEmpty(_abstract.TypeInputMedia):
         pass
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0x9664f57f)
 
     @staticmethod
@@ -2068,8 +1958,6 @@ class InputMediaGeoPoint(_abstract.TypeInputMedia):
         self.geo_point = geo_point
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0xf9c44144)
         self.geo_point._w(out, L)
 
@@ -2093,8 +1981,6 @@ class InputMediaContact(_abstract.TypeInputMedia):
         self.vcard = vcard
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0xf8ab7dfb)
         w_write_string(out, self.phone_number)
         w_write_string(out, self.first_name)
@@ -2247,8 +2133,6 @@ class InputMediaVenue(_abstract.TypeInputMedia):
         self.venue_type = venue_type
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0xc13d1c11)
         self.geo_point._w(out, L)
         w_write_string(out, self.title)
@@ -2281,8 +2165,6 @@ class InputMediaPhotoExternal(_abstract.TypeInputMedia):
         self.ttl_seconds = ttl_seconds
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         _flags = (2 if self.spoiler else 0) | (1 if self.ttl_seconds is not None else 0)
         out += _P_II(0xe5bbfe1a, _flags)
         w_write_string(out, self.url)
@@ -2357,8 +2239,6 @@ class InputMediaGame(_abstract.TypeInputMedia):
         self.id = id
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0xd33f43f3)
         self.id._w(out, L)
 
@@ -2447,8 +2327,6 @@ class InputMediaGeoLive(_abstract.TypeInputMedia):
         self.proximity_notification_radius = proximity_notification_radius
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         _flags = (1 if self.stopped else 0) | (4 if self.heading is not None else 0) | (2 if self.period is not None else 0) | (8 if self.proximity_notification_radius is not None else 0)
         out += _P_II(0x971fa843, _flags)
         self.geo_point._w(out, L)
@@ -2550,8 +2428,6 @@ class InputMediaDice(_abstract.TypeInputMedia):
         self.emoticon = emoticon
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0xe66fbf7b)
         w_write_string(out, self.emoticon)
 
@@ -2706,8 +2582,6 @@ class InputChatPhotoEmpty(_abstract.TypeInputChatPhoto):
         pass
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0x1ca48f57)
 
     @staticmethod
@@ -2729,8 +2603,6 @@ class InputChatUploadedPhoto(_abstract.TypeInputChatPhoto):
         self.video_emoji_markup = video_emoji_markup
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         _flags = (1 if self.file is not None else 0) | (2 if self.video is not None else 0) | (4 if self.video_start_ts is not None else 0) | (8 if self.video_emoji_markup is not None else 0)
         out += _P_II(0xbdcdaec0, _flags)
         if self.file is not None:
@@ -2775,8 +2647,6 @@ class InputChatPhoto(_abstract.TypeInputChatPhoto):
         self.id = id
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0x8953ad37)
         self.id._w(out, L)
 
@@ -2797,8 +2667,6 @@ class InputGeoPointEmpty(_abstract.TypeInputGeoPoint):
         pass
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0xe4c123d6)
 
     @staticmethod
@@ -2819,8 +2687,6 @@ class InputGeoPoint(_abstract.TypeInputGeoPoint):
         self.accuracy_radius = accuracy_radius
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         _flags = (1 if self.accuracy_radius is not None else 0)
         out += _P_IIdd(0x48222faf, _flags, self.lat, self.long)
         if self.accuracy_radius is not None:
@@ -2847,8 +2713,6 @@ class InputPhotoEmpty(_abstract.TypeInputPhoto):
         pass
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0x1cd7bf0d)
 
     @staticmethod
@@ -2869,8 +2733,6 @@ class InputPhoto(_abstract.TypeInputPhoto):
         self.file_reference = file_reference
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_Iqq(0x3bb3b94a, self.id, self.access_hash)
         w_write_bytes(out, self.file_reference)
 
@@ -2895,8 +2757,6 @@ class InputFileLocation(_abstract.TypeInputFileLocation):
         self.file_reference = file_reference
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_Iqiq(0xdfdaabe1, self.volume_id, self.local_id, self.secret)
         w_write_bytes(out, self.file_reference)
 
@@ -2919,8 +2779,6 @@ class InputEncryptedFileLocation(_abstract.TypeInputFileLocation):
         self.access_hash = access_hash
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_Iqq(0xf5235d55, self.id, self.access_hash)
 
     @staticmethod
@@ -2943,8 +2801,6 @@ class InputDocumentFileLocation(_abstract.TypeInputFileLocation):
         self.thumb_size = thumb_size
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_Iqq(0xbad07584, self.id, self.access_hash)
         w_write_bytes(out, self.file_reference)
         w_write_string(out, self.thumb_size)
@@ -2969,8 +2825,6 @@ class InputSecureFileLocation(_abstract.TypeInputFileLocation):
         self.access_hash = access_hash
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_Iqq(0xcbc7ee28, self.id, self.access_hash)
 
     @staticmethod
@@ -2990,8 +2844,6 @@ class InputTakeoutFileLocation(_abstract.TypeInputFileLocation):
         pass
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0x29be5899)
 
     @staticmethod
@@ -3013,8 +2865,6 @@ class InputPhotoFileLocation(_abstract.TypeInputFileLocation):
         self.thumb_size = thumb_size
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_Iqq(0x40181ffe, self.id, self.access_hash)
         w_write_bytes(out, self.file_reference)
         w_write_string(out, self.thumb_size)
@@ -3043,8 +2893,6 @@ class InputPhotoLegacyFileLocation(_abstract.TypeInputFileLocation):
         self.secret = secret
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_Iqq(0xd83466f3, self.id, self.access_hash)
         w_write_bytes(out, self.file_reference)
         out += _P_qiq(self.volume_id, self.local_id, self.secret)
@@ -3070,8 +2918,6 @@ class InputPeerPhotoFileLocation(_abstract.TypeInputFileLocation):
         self.photo_id = photo_id
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         _flags = (1 if self.big else 0)
         out += _P_II(0x37257e99, _flags)
         self.peer._w(out, L)
@@ -3097,8 +2943,6 @@ class InputStickerSetThumb(_abstract.TypeInputFileLocation):
         self.thumb_version = thumb_version
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0x9d84f3db)
         self.stickerset._w(out, L)
         out += _P_i(self.thumb_version)
@@ -3125,8 +2969,6 @@ class InputGroupCallStream(_abstract.TypeInputFileLocation):
         self.video_quality = video_quality
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         if not (self.video_channel is not None) == (self.video_quality is not None):
             raise _TLEncodeError('inputGroupCallStream: video_channel, video_quality share flags.0: set all of them or none')
         _flags = (1 if self.video_channel is not None else 0) | (1 if self.video_quality is not None else 0)
@@ -3165,8 +3007,6 @@ class PeerUser(_abstract.TypePeer):
         self.user_id = user_id
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_Iq(0x59511722, self.user_id)
 
     @staticmethod
@@ -3186,8 +3026,6 @@ class PeerChat(_abstract.TypePeer):
         self.chat_id = chat_id
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_Iq(0x36c6019a, self.chat_id)
 
     @staticmethod
@@ -3207,8 +3045,6 @@ class PeerChannel(_abstract.TypePeer):
         self.channel_id = channel_id
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_Iq(0xa2a5371e, self.channel_id)
 
     @staticmethod
@@ -3228,8 +3064,6 @@ class UserEmpty(_abstract.TypeUser):
         self.id = id
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_Iq(0xd3bc4b7a, self.id)
 
     @staticmethod
@@ -3446,8 +3280,6 @@ class UserProfilePhotoEmpty(_abstract.TypeUserProfilePhoto):
         pass
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0x4f11bae1)
 
     @staticmethod
@@ -3470,8 +3302,6 @@ class UserProfilePhoto(_abstract.TypeUserProfilePhoto):
         self.dc_id = dc_id
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         _flags = (1 if self.has_video else 0) | (4 if self.personal else 0) | (2 if self.stripped_thumb is not None else 0)
         out += _P_IIq(0x82d1f706, _flags, self.photo_id)
         if self.stripped_thumb is not None:
@@ -3500,8 +3330,6 @@ class UserStatusEmpty(_abstract.TypeUserStatus):
         pass
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0x09d05049)
 
     @staticmethod
@@ -3520,8 +3348,6 @@ class UserStatusOnline(_abstract.TypeUserStatus):
         self.expires = expires
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_Ii(0xedb93949, self.expires)
 
     @staticmethod
@@ -3541,8 +3367,6 @@ class UserStatusOffline(_abstract.TypeUserStatus):
         self.was_online = was_online
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_Ii(0x008c703f, self.was_online)
 
     @staticmethod
@@ -3628,8 +3452,6 @@ class ChatEmpty(_abstract.TypeChat):
         self.id = id
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_Iq(0x29562865, self.id)
 
     @staticmethod
@@ -3663,8 +3485,6 @@ class Chat(_abstract.TypeChat):
         self.default_banned_rights = default_banned_rights
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         _flags = (1 if self.creator else 0) | (4 if self.left else 0) | (32 if self.deactivated else 0) | (8388608 if self.call_active else 0) | (16777216 if self.call_not_empty else 0) | (33554432 if self.noforwards else 0) | (64 if self.migrated_to is not None else 0) | (16384 if self.admin_rights is not None else 0) | (262144 if self.default_banned_rights is not None else 0)
         out += _P_IIq(0x41cbf256, _flags, self.id)
         w_write_string(out, self.title)
@@ -3710,8 +3530,6 @@ class ChatForbidden(_abstract.TypeChat):
         self.title = title
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_Iq(0x6592a1a7, self.id)
         w_write_string(out, self.title)
 
@@ -4648,8 +4466,6 @@ class ChatParticipantsForbidden(_abstract.TypeChatParticipants):
         self.self_participant = self_participant
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         _flags = (1 if self.self_participant is not None else 0)
         out += _P_IIq(0x8763d3e1, _flags, self.chat_id)
         if self.self_participant is not None:
@@ -4678,8 +4494,6 @@ class ChatParticipants(_abstract.TypeChatParticipants):
         self.version = version
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_Iq(0x3cbc93f8, self.chat_id)
         w_write_vector_objects(out, self.participants, L)
         out += _P_i(self.version)
@@ -4703,8 +4517,6 @@ class ChatPhotoEmpty(_abstract.TypeChatPhoto):
         pass
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0x37c1011c)
 
     @staticmethod
@@ -4726,8 +4538,6 @@ class ChatPhoto(_abstract.TypeChatPhoto):
         self.dc_id = dc_id
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         _flags = (1 if self.has_video else 0) | (2 if self.stripped_thumb is not None else 0)
         out += _P_IIq(0x1c6e1c11, _flags, self.photo_id)
         if self.stripped_thumb is not None:
@@ -4757,8 +4567,6 @@ class MessageEmpty(_abstract.TypeMessage):
         self.peer_id = peer_id
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         _flags = (1 if self.peer_id is not None else 0)
         out += _P_IIi(0x90a6ca84, _flags, self.id)
         if self.peer_id is not None:
@@ -5117,8 +4925,6 @@ class MessageMediaEmpty(_abstract.TypeMessageMedia):
         pass
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0x3ded6320)
 
     @staticmethod
@@ -5183,8 +4989,6 @@ class MessageMediaGeo(_abstract.TypeMessageMedia):
         self.geo = geo
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0x56e0d474)
         self.geo._w(out, L)
 
@@ -5209,8 +5013,6 @@ class MessageMediaContact(_abstract.TypeMessageMedia):
         self.user_id = user_id
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0x70322949)
         w_write_string(out, self.phone_number)
         w_write_string(out, self.first_name)
@@ -5239,8 +5041,6 @@ class MessageMediaUnsupported(_abstract.TypeMessageMedia):
         pass
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0x9f84f49e)
 
     @staticmethod
@@ -5353,8 +5153,6 @@ class MessageMediaVenue(_abstract.TypeMessageMedia):
         self.venue_type = venue_type
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0x2ec0533f)
         self.geo._w(out, L)
         w_write_string(out, self.title)
@@ -5385,8 +5183,6 @@ class MessageMediaGame(_abstract.TypeMessageMedia):
         self.game = game
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0xfdb19008)
         self.game._w(out, L)
 
@@ -5416,8 +5212,6 @@ class MessageMediaInvoice(_abstract.TypeMessageMedia):
         self.extended_media = extended_media
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         _flags = (2 if self.shipping_address_requested else 0) | (8 if self.test else 0) | (1 if self.photo is not None else 0) | (4 if self.receipt_msg_id is not None else 0) | (16 if self.extended_media is not None else 0)
         out += _P_II(0xf6a548d3, _flags)
         w_write_string(out, self.title)
@@ -5469,8 +5263,6 @@ class MessageMediaGeoLive(_abstract.TypeMessageMedia):
         self.proximity_notification_radius = proximity_notification_radius
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         _flags = (1 if self.heading is not None else 0) | (2 if self.proximity_notification_radius is not None else 0)
         out += _P_II(0xb940c666, _flags)
         self.geo._w(out, L)
@@ -5811,8 +5603,6 @@ class MessageActionEmpty(_abstract.TypeMessageAction):
         pass
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0xb6aef7b0)
 
     @staticmethod
@@ -5832,8 +5622,6 @@ class MessageActionChatCreate(_abstract.TypeMessageAction):
         self.users = users
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0xbd47cbad)
         w_write_string(out, self.title)
         w_write_vector_long(out, self.users)
@@ -5856,8 +5644,6 @@ class MessageActionChatEditTitle(_abstract.TypeMessageAction):
         self.title = title
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0xb5a1ce5a)
         w_write_string(out, self.title)
 
@@ -5878,8 +5664,6 @@ class MessageActionChatEditPhoto(_abstract.TypeMessageAction):
         self.photo = photo
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0x7fcb13a8)
         self.photo._w(out, L)
 
@@ -5900,8 +5684,6 @@ class MessageActionChatDeletePhoto(_abstract.TypeMessageAction):
         pass
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0x95e3fbef)
 
     @staticmethod
@@ -5920,8 +5702,6 @@ class MessageActionChatAddUser(_abstract.TypeMessageAction):
         self.users = users
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0x15cefd00)
         w_write_vector_long(out, self.users)
 
@@ -5942,8 +5722,6 @@ class MessageActionChatDeleteUser(_abstract.TypeMessageAction):
         self.user_id = user_id
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_Iq(0xa43f30cc, self.user_id)
 
     @staticmethod
@@ -5963,8 +5741,6 @@ class MessageActionChatJoinedByLink(_abstract.TypeMessageAction):
         self.inviter_id = inviter_id
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_Iq(0x031224c3, self.inviter_id)
 
     @staticmethod
@@ -5984,8 +5760,6 @@ class MessageActionChannelCreate(_abstract.TypeMessageAction):
         self.title = title
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0x95d2ac92)
         w_write_string(out, self.title)
 
@@ -6006,8 +5780,6 @@ class MessageActionChatMigrateTo(_abstract.TypeMessageAction):
         self.channel_id = channel_id
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_Iq(0xe1037f92, self.channel_id)
 
     @staticmethod
@@ -6028,8 +5800,6 @@ class MessageActionChannelMigrateFrom(_abstract.TypeMessageAction):
         self.chat_id = chat_id
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0xea3948e9)
         w_write_string(out, self.title)
         out += _P_q(self.chat_id)
@@ -6052,8 +5822,6 @@ class MessageActionPinMessage(_abstract.TypeMessageAction):
         pass
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0x94bd38ed)
 
     @staticmethod
@@ -6072,8 +5840,6 @@ class MessageActionHistoryClear(_abstract.TypeMessageAction):
         pass
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0x9fbab604)
 
     @staticmethod
@@ -6093,8 +5859,6 @@ class MessageActionGameScore(_abstract.TypeMessageAction):
         self.score = score
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_Iqi(0x92a72876, self.game_id, self.score)
 
     @staticmethod
@@ -6216,8 +5980,6 @@ class MessageActionPhoneCall(_abstract.TypeMessageAction):
         self.duration = duration
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         _flags = (4 if self.video else 0) | (1 if self.reason is not None else 0) | (2 if self.duration is not None else 0)
         out += _P_IIq(0x80e11a7f, _flags, self.call_id)
         if self.reason is not None:
@@ -6250,8 +6012,6 @@ class MessageActionScreenshotTaken(_abstract.TypeMessageAction):
         pass
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0x4792929b)
 
     @staticmethod
@@ -6270,8 +6030,6 @@ class MessageActionCustomAction(_abstract.TypeMessageAction):
         self.message = message
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0xfae69f56)
         w_write_string(out, self.message)
 
@@ -6330,8 +6088,6 @@ class MessageActionSecureValuesSentMe(_abstract.TypeMessageAction):
         self.credentials = credentials
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0x1b287353)
         w_write_vector_objects(out, self.values, L)
         self.credentials._w(out, L)
@@ -6354,8 +6110,6 @@ class MessageActionSecureValuesSent(_abstract.TypeMessageAction):
         self.types = types
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0xd95c6154)
         w_write_vector_objects(out, self.types, L)
 
@@ -6376,8 +6130,6 @@ class MessageActionContactSignUp(_abstract.TypeMessageAction):
         pass
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0xf3f25f76)
 
     @staticmethod
@@ -6398,8 +6150,6 @@ class MessageActionGeoProximityReached(_abstract.TypeMessageAction):
         self.distance = distance
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0x98e0d697)
         self.from_id._w(out, L)
         self.to_id._w(out, L)
@@ -6425,8 +6175,6 @@ class MessageActionGroupCall(_abstract.TypeMessageAction):
         self.duration = duration
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         _flags = (1 if self.duration is not None else 0)
         out += _P_II(0x7a0d7f42, _flags)
         self.call._w(out, L)
@@ -6456,8 +6204,6 @@ class MessageActionInviteToGroupCall(_abstract.TypeMessageAction):
         self.users = users
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0x502f92f7)
         self.call._w(out, L)
         w_write_vector_long(out, self.users)
@@ -6481,8 +6227,6 @@ class MessageActionSetMessagesTTL(_abstract.TypeMessageAction):
         self.auto_setting_from = auto_setting_from
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         _flags = (1 if self.auto_setting_from is not None else 0)
         out += _P_IIi(0x3c134d7b, _flags, self.period)
         if self.auto_setting_from is not None:
@@ -6510,8 +6254,6 @@ class MessageActionGroupCallScheduled(_abstract.TypeMessageAction):
         self.schedule_date = schedule_date
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0xb3a07661)
         self.call._w(out, L)
         out += _P_i(self.schedule_date)
@@ -6556,8 +6298,6 @@ class MessageActionChatJoinedByRequest(_abstract.TypeMessageAction):
         pass
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0xebbca3cb)
 
     @staticmethod
@@ -6577,8 +6317,6 @@ class MessageActionWebViewDataSentMe(_abstract.TypeMessageAction):
         self.data = data
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0x47dd8079)
         w_write_string(out, self.text)
         w_write_string(out, self.data)
@@ -6601,8 +6339,6 @@ class MessageActionWebViewDataSent(_abstract.TypeMessageAction):
         self.text = text
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0xb4c38cb5)
         w_write_string(out, self.text)
 
@@ -6712,8 +6448,6 @@ class MessageActionTopicEdit(_abstract.TypeMessageAction):
         self.hidden = hidden
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         _flags = (1 if self.title is not None else 0) | (2 if self.icon_emoji_id is not None else 0) | (4 if self.closed is not None else 0) | (8 if self.hidden is not None else 0)
         out += _P_II(0xc0944820, _flags)
         if self.title is not None:
@@ -6758,8 +6492,6 @@ class MessageActionSuggestProfilePhoto(_abstract.TypeMessageAction):
         self.photo = photo
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0x57de635e)
         self.photo._w(out, L)
 
@@ -7975,8 +7707,6 @@ class DialogFolder(_abstract.TypeDialog):
         self.unread_unmuted_messages_count = unread_unmuted_messages_count
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         _flags = (4 if self.pinned else 0)
         out += _P_II(0x71bd134c, _flags)
         self.folder._w(out, L)
@@ -8029,8 +7759,6 @@ class PhotoEmpty(_abstract.TypePhoto):
         self.id = id
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_Iq(0x2331b22d, self.id)
 
     @staticmethod
@@ -8057,8 +7785,6 @@ class Photo(_abstract.TypePhoto):
         self.dc_id = dc_id
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         _flags = (1 if self.has_stickers else 0) | (2 if self.video_sizes is not None else 0)
         out += _P_IIqq(0xfb197a65, _flags, self.id, self.access_hash)
         w_write_bytes(out, self.file_reference)
@@ -8093,8 +7819,6 @@ class PhotoSizeEmpty(_abstract.TypePhotoSize):
         self.type = type
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0x0e17e23c)
         w_write_string(out, self.type)
 
@@ -8118,8 +7842,6 @@ class PhotoSize(_abstract.TypePhotoSize):
         self.size = size
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0x75c78e60)
         w_write_string(out, self.type)
         out += _P_iii(self.w, self.h, self.size)
@@ -8145,8 +7867,6 @@ class PhotoCachedSize(_abstract.TypePhotoSize):
         self.bytes = bytes
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0x021e1ad6)
         w_write_string(out, self.type)
         out += _P_ii(self.w, self.h)
@@ -8172,8 +7892,6 @@ class PhotoStrippedSize(_abstract.TypePhotoSize):
         self.bytes = bytes
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0xe0b0bc2e)
         w_write_string(out, self.type)
         w_write_bytes(out, self.bytes)
@@ -8199,8 +7917,6 @@ class PhotoSizeProgressive(_abstract.TypePhotoSize):
         self.sizes = sizes
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0xfa3efb95)
         w_write_string(out, self.type)
         out += _P_ii(self.w, self.h)
@@ -8226,8 +7942,6 @@ class PhotoPathSize(_abstract.TypePhotoSize):
         self.bytes = bytes
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0xd8214d41)
         w_write_string(out, self.type)
         w_write_bytes(out, self.bytes)
@@ -8250,8 +7964,6 @@ class GeoPointEmpty(_abstract.TypeGeoPoint):
         pass
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0x1117dd5f)
 
     @staticmethod
@@ -8273,8 +7985,6 @@ class GeoPoint(_abstract.TypeGeoPoint):
         self.accuracy_radius = accuracy_radius
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         _flags = (1 if self.accuracy_radius is not None else 0)
         out += _P_IIddq(0xb2a2f663, _flags, self.long, self.lat, self.access_hash)
         if self.accuracy_radius is not None:
@@ -8301,8 +8011,6 @@ class InputNotifyPeer(_abstract.TypeInputNotifyPeer):
         self.peer = peer
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0xb8bc5b0c)
         self.peer._w(out, L)
 
@@ -8323,8 +8031,6 @@ class InputNotifyUsers(_abstract.TypeInputNotifyPeer):
         pass
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0x193b4417)
 
     @staticmethod
@@ -8343,8 +8049,6 @@ class InputNotifyChats(_abstract.TypeInputNotifyPeer):
         pass
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0x4a95e84e)
 
     @staticmethod
@@ -8363,8 +8067,6 @@ class InputNotifyBroadcasts(_abstract.TypeInputNotifyPeer):
         pass
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0xb1db7c7e)
 
     @staticmethod
@@ -8384,8 +8086,6 @@ class InputNotifyForumTopic(_abstract.TypeInputNotifyPeer):
         self.top_msg_id = top_msg_id
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0x5c467992)
         self.peer._w(out, L)
         out += _P_i(self.top_msg_id)
@@ -8712,8 +8412,6 @@ class WallPaper(_abstract.TypeWallPaper):
         self.settings = settings
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         _flags = (1 if self.creator else 0) | (2 if self.default else 0) | (8 if self.pattern else 0) | (16 if self.dark else 0) | (4 if self.settings is not None else 0)
         out += _P_IqIq(0xa437c3ed, self.id, _flags, self.access_hash)
         w_write_string(out, self.slug)
@@ -8747,8 +8445,6 @@ class WallPaperNoFile(_abstract.TypeWallPaper):
         self.settings = settings
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         _flags = (2 if self.default else 0) | (16 if self.dark else 0) | (4 if self.settings is not None else 0)
         out += _P_IqI(0xe0804116, self.id, _flags)
         if self.settings is not None:
@@ -8775,8 +8471,6 @@ class InputReportReasonSpam(_abstract.TypeReportReason):
         pass
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0x58dbcab8)
 
     @staticmethod
@@ -8795,8 +8489,6 @@ class InputReportReasonViolence(_abstract.TypeReportReason):
         pass
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0x1e22c78d)
 
     @staticmethod
@@ -8815,8 +8507,6 @@ class InputReportReasonPornography(_abstract.TypeReportReason):
         pass
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0x2e59d922)
 
     @staticmethod
@@ -8835,8 +8525,6 @@ class InputReportReasonChildAbuse(_abstract.TypeReportReason):
         pass
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0xadf44ee3)
 
     @staticmethod
@@ -8855,8 +8543,6 @@ class InputReportReasonOther(_abstract.TypeReportReason):
         pass
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0xc1e4a2b1)
 
     @staticmethod
@@ -8875,8 +8561,6 @@ class InputReportReasonCopyright(_abstract.TypeReportReason):
         pass
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0x9b89f93a)
 
     @staticmethod
@@ -8895,8 +8579,6 @@ class InputReportReasonGeoIrrelevant(_abstract.TypeReportReason):
         pass
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0xdbd4feed)
 
     @staticmethod
@@ -8915,8 +8597,6 @@ class InputReportReasonFake(_abstract.TypeReportReason):
         pass
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0xf5ddd6e7)
 
     @staticmethod
@@ -8935,8 +8615,6 @@ class InputReportReasonIllegalDrugs(_abstract.TypeReportReason):
         pass
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0x0a8eb2be)
 
     @staticmethod
@@ -8955,8 +8633,6 @@ class InputReportReasonPersonalDetails(_abstract.TypeReportReason):
         pass
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0x9ec7863d)
 
     @staticmethod
@@ -9270,8 +8946,6 @@ class Contact(_abstract.TypeContact):
         self.mutual = mutual
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_Iq(0x145ade0b, self.user_id)
         w_write_bool(out, self.mutual)
 
@@ -9294,8 +8968,6 @@ class ImportedContact(_abstract.TypeImportedContact):
         self.client_id = client_id
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_Iqq(0xc13e3c50, self.user_id, self.client_id)
 
     @staticmethod
@@ -9316,8 +8988,6 @@ class ContactStatus(_abstract.TypeContactStatus):
         self.status = status
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_Iq(0x16d9703b, self.user_id)
         self.status._w(out, L)
 
@@ -9339,8 +9009,6 @@ class InputMessagesFilterEmpty(_abstract.TypeMessagesFilter):
         pass
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0x57e2f66c)
 
     @staticmethod
@@ -9359,8 +9027,6 @@ class InputMessagesFilterPhotos(_abstract.TypeMessagesFilter):
         pass
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0x9609a51c)
 
     @staticmethod
@@ -9379,8 +9045,6 @@ class InputMessagesFilterVideo(_abstract.TypeMessagesFilter):
         pass
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0x9fc00e65)
 
     @staticmethod
@@ -9399,8 +9063,6 @@ class InputMessagesFilterPhotoVideo(_abstract.TypeMessagesFilter):
         pass
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0x56e9f0e4)
 
     @staticmethod
@@ -9419,8 +9081,6 @@ class InputMessagesFilterDocument(_abstract.TypeMessagesFilter):
         pass
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0x9eddf188)
 
     @staticmethod
@@ -9439,8 +9099,6 @@ class InputMessagesFilterUrl(_abstract.TypeMessagesFilter):
         pass
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0x7ef0dd87)
 
     @staticmethod
@@ -9459,8 +9117,6 @@ class InputMessagesFilterGif(_abstract.TypeMessagesFilter):
         pass
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0xffc86587)
 
     @staticmethod
@@ -9479,8 +9135,6 @@ class InputMessagesFilterVoice(_abstract.TypeMessagesFilter):
         pass
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0x50f5c392)
 
     @staticmethod
@@ -9499,8 +9153,6 @@ class InputMessagesFilterMusic(_abstract.TypeMessagesFilter):
         pass
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0x3751b49e)
 
     @staticmethod
@@ -9519,8 +9171,6 @@ class InputMessagesFilterChatPhotos(_abstract.TypeMessagesFilter):
         pass
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0x3a20ecb8)
 
     @staticmethod
@@ -9539,8 +9189,6 @@ class InputMessagesFilterPhoneCalls(_abstract.TypeMessagesFilter):
         self.missed = missed
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         _flags = (1 if self.missed else 0)
         out += _P_II(0x80c99768, _flags)
 
@@ -9561,8 +9209,6 @@ class InputMessagesFilterRoundVoice(_abstract.TypeMessagesFilter):
         pass
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0x7a7c17a4)
 
     @staticmethod
@@ -9581,8 +9227,6 @@ class InputMessagesFilterRoundVideo(_abstract.TypeMessagesFilter):
         pass
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0xb549da53)
 
     @staticmethod
@@ -9601,8 +9245,6 @@ class InputMessagesFilterMyMentions(_abstract.TypeMessagesFilter):
         pass
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0xc1f8e69a)
 
     @staticmethod
@@ -9621,8 +9263,6 @@ class InputMessagesFilterGeo(_abstract.TypeMessagesFilter):
         pass
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0xe7026d0d)
 
     @staticmethod
@@ -9641,8 +9281,6 @@ class InputMessagesFilterContacts(_abstract.TypeMessagesFilter):
         pass
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0xe062db83)
 
     @staticmethod
@@ -9661,8 +9299,6 @@ class InputMessagesFilterPinned(_abstract.TypeMessagesFilter):
         pass
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0x1bb00451)
 
     @staticmethod
@@ -9703,8 +9339,6 @@ class UpdateNewMessage(_abstract.TypeUpdate):
         self.pts_count = pts_count
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0x1f2b0afd)
         self.message._w(out, L)
         out += _P_ii(self.pts, self.pts_count)
@@ -9728,8 +9362,6 @@ class UpdateMessageID(_abstract.TypeUpdate):
         self.random_id = random_id
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_Iiq(0x4e90bfd6, self.id, self.random_id)
 
     @staticmethod
@@ -9751,8 +9383,6 @@ class UpdateDeleteMessages(_abstract.TypeUpdate):
         self.pts_count = pts_count
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0xa20db0e5)
         w_write_vector_int(out, self.messages)
         out += _P_ii(self.pts, self.pts_count)
@@ -9809,8 +9439,6 @@ class UpdateChatUserTyping(_abstract.TypeUpdate):
         self.action = action
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_Iq(0x83487af0, self.chat_id)
         self.from_id._w(out, L)
         self.action._w(out, L)
@@ -9834,8 +9462,6 @@ class UpdateChatParticipants(_abstract.TypeUpdate):
         self.participants = participants
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0x07761198)
         self.participants._w(out, L)
 
@@ -9857,8 +9483,6 @@ class UpdateUserStatus(_abstract.TypeUpdate):
         self.status = status
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_Iq(0xe5bdf8de, self.user_id)
         self.status._w(out, L)
 
@@ -9883,8 +9507,6 @@ class UpdateUserName(_abstract.TypeUpdate):
         self.usernames = usernames
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_Iq(0xa7848924, self.user_id)
         w_write_string(out, self.first_name)
         w_write_string(out, self.last_name)
@@ -9957,8 +9579,6 @@ class UpdateNewEncryptedMessage(_abstract.TypeUpdate):
         self.qts = qts
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0x12bcbd9a)
         self.message._w(out, L)
         out += _P_i(self.qts)
@@ -9981,8 +9601,6 @@ class UpdateEncryptedChatTyping(_abstract.TypeUpdate):
         self.chat_id = chat_id
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_Ii(0x1710f156, self.chat_id)
 
     @staticmethod
@@ -10003,8 +9621,6 @@ class UpdateEncryption(_abstract.TypeUpdate):
         self.date = date
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0xb4a2e88d)
         self.chat._w(out, L)
         out += _P_i(self.date)
@@ -10029,8 +9645,6 @@ class UpdateEncryptedMessagesRead(_abstract.TypeUpdate):
         self.date = date
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_Iiii(0x38fe25b7, self.chat_id, self.max_date, self.date)
 
     @staticmethod
@@ -10054,8 +9668,6 @@ class UpdateChatParticipantAdd(_abstract.TypeUpdate):
         self.version = version
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_Iqqqii(0x3dda5451, self.chat_id, self.user_id, self.inviter_id, self.date, self.version)
 
     @staticmethod
@@ -10077,8 +9689,6 @@ class UpdateChatParticipantDelete(_abstract.TypeUpdate):
         self.version = version
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_Iqqi(0xe32f3d77, self.chat_id, self.user_id, self.version)
 
     @staticmethod
@@ -10098,8 +9708,6 @@ class UpdateDcOptions(_abstract.TypeUpdate):
         self.dc_options = dc_options
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0x8e5e9873)
         w_write_vector_objects(out, self.dc_options, L)
 
@@ -10121,8 +9729,6 @@ class UpdateNotifySettings(_abstract.TypeUpdate):
         self.notify_settings = notify_settings
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0xbec268ef)
         self.peer._w(out, L)
         self.notify_settings._w(out, L)
@@ -10188,8 +9794,6 @@ class UpdatePrivacy(_abstract.TypeUpdate):
         self.rules = rules
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0xee3b272a)
         self.key._w(out, L)
         w_write_vector_objects(out, self.rules, L)
@@ -10213,8 +9817,6 @@ class UpdateUserPhone(_abstract.TypeUpdate):
         self.phone = phone
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_Iq(0x05492a13, self.user_id)
         w_write_string(out, self.phone)
 
@@ -10283,8 +9885,6 @@ class UpdateReadHistoryOutbox(_abstract.TypeUpdate):
         self.pts_count = pts_count
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0x2f2f21bf)
         self.peer._w(out, L)
         out += _P_iii(self.max_id, self.pts, self.pts_count)
@@ -10309,8 +9909,6 @@ class UpdateWebPage(_abstract.TypeUpdate):
         self.pts_count = pts_count
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0x7f891213)
         self.webpage._w(out, L)
         out += _P_ii(self.pts, self.pts_count)
@@ -10369,8 +9967,6 @@ class UpdateChannelTooLong(_abstract.TypeUpdate):
         self.pts = pts
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         _flags = (1 if self.pts is not None else 0)
         out += _P_IIq(0x108d941f, _flags, self.channel_id)
         if self.pts is not None:
@@ -10397,8 +9993,6 @@ class UpdateChannel(_abstract.TypeUpdate):
         self.channel_id = channel_id
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_Iq(0x635b4c09, self.channel_id)
 
     @staticmethod
@@ -10420,8 +10014,6 @@ class UpdateNewChannelMessage(_abstract.TypeUpdate):
         self.pts_count = pts_count
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0x62ba04d9)
         self.message._w(out, L)
         out += _P_ii(self.pts, self.pts_count)
@@ -10448,8 +10040,6 @@ class UpdateReadChannelInbox(_abstract.TypeUpdate):
         self.pts = pts
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         _flags = (1 if self.folder_id is not None else 0)
         out += _P_II(0x922e6e10, _flags)
         if self.folder_id is not None:
@@ -10481,8 +10071,6 @@ class UpdateDeleteChannelMessages(_abstract.TypeUpdate):
         self.pts_count = pts_count
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_Iq(0xc32d5b12, self.channel_id)
         w_write_vector_int(out, self.messages)
         out += _P_ii(self.pts, self.pts_count)
@@ -10508,8 +10096,6 @@ class UpdateChannelMessageViews(_abstract.TypeUpdate):
         self.views = views
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_Iqii(0xf226ac08, self.channel_id, self.id, self.views)
 
     @staticmethod
@@ -10532,8 +10118,6 @@ class UpdateChatParticipantAdmin(_abstract.TypeUpdate):
         self.version = version
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_Iqq(0xd7ca61a2, self.chat_id, self.user_id)
         w_write_bool(out, self.is_admin)
         out += _P_i(self.version)
@@ -10557,8 +10141,6 @@ class UpdateNewStickerSet(_abstract.TypeUpdate):
         self.stickerset = stickerset
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0x688a30aa)
         self.stickerset._w(out, L)
 
@@ -10581,8 +10163,6 @@ class UpdateStickerSetsOrder(_abstract.TypeUpdate):
         self.order = order
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         _flags = (1 if self.masks else 0) | (2 if self.emojis else 0)
         out += _P_II(0x0bb2d201, _flags)
         w_write_vector_long(out, self.order)
@@ -10606,8 +10186,6 @@ class UpdateStickerSets(_abstract.TypeUpdate):
         self.emojis = emojis
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         _flags = (1 if self.masks else 0) | (2 if self.emojis else 0)
         out += _P_II(0x31c24808, _flags)
 
@@ -10628,8 +10206,6 @@ class UpdateSavedGifs(_abstract.TypeUpdate):
         pass
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0x9375341e)
 
     @staticmethod
@@ -10653,8 +10229,6 @@ class UpdateBotInlineQuery(_abstract.TypeUpdate):
         self.offset = offset
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         _flags = (1 if self.geo is not None else 0) | (2 if self.peer_type is not None else 0)
         out += _P_IIqq(0x496f379c, _flags, self.query_id, self.user_id)
         w_write_string(out, self.query)
@@ -10695,8 +10269,6 @@ class UpdateBotInlineSend(_abstract.TypeUpdate):
         self.msg_id = msg_id
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         _flags = (1 if self.geo is not None else 0) | (2 if self.msg_id is not None else 0)
         out += _P_IIq(0x12f12a07, _flags, self.user_id)
         w_write_string(out, self.query)
@@ -10735,8 +10307,6 @@ class UpdateEditChannelMessage(_abstract.TypeUpdate):
         self.pts_count = pts_count
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0x1b3f4df7)
         self.message._w(out, L)
         out += _P_ii(self.pts, self.pts_count)
@@ -10765,8 +10335,6 @@ class UpdateBotCallbackQuery(_abstract.TypeUpdate):
         self.game_short_name = game_short_name
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         _flags = (1 if self.data is not None else 0) | (2 if self.game_short_name is not None else 0)
         out += _P_IIqq(0xb9cfc48d, _flags, self.query_id, self.user_id)
         self.peer._w(out, L)
@@ -10805,8 +10373,6 @@ class UpdateEditMessage(_abstract.TypeUpdate):
         self.pts_count = pts_count
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0xe40370a3)
         self.message._w(out, L)
         out += _P_ii(self.pts, self.pts_count)
@@ -10834,8 +10400,6 @@ class UpdateInlineBotCallbackQuery(_abstract.TypeUpdate):
         self.game_short_name = game_short_name
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         _flags = (1 if self.data is not None else 0) | (2 if self.game_short_name is not None else 0)
         out += _P_IIqq(0x691e9052, _flags, self.query_id, self.user_id)
         self.msg_id._w(out, L)
@@ -10873,8 +10437,6 @@ class UpdateReadChannelOutbox(_abstract.TypeUpdate):
         self.max_id = max_id
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_Iqi(0xb75f99a9, self.channel_id, self.max_id)
 
     @staticmethod
@@ -10935,8 +10497,6 @@ class UpdateReadFeaturedStickers(_abstract.TypeUpdate):
         pass
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0x571d2742)
 
     @staticmethod
@@ -10955,8 +10515,6 @@ class UpdateRecentStickers(_abstract.TypeUpdate):
         pass
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0x9a422c20)
 
     @staticmethod
@@ -10975,8 +10533,6 @@ class UpdateConfig(_abstract.TypeUpdate):
         pass
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0xa229dd06)
 
     @staticmethod
@@ -10995,8 +10551,6 @@ class UpdatePtsChanged(_abstract.TypeUpdate):
         pass
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0x3354678f)
 
     @staticmethod
@@ -11018,8 +10572,6 @@ class UpdateChannelWebPage(_abstract.TypeUpdate):
         self.pts_count = pts_count
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_Iq(0x2f2ba99f, self.channel_id)
         self.webpage._w(out, L)
         out += _P_ii(self.pts, self.pts_count)
@@ -11045,8 +10597,6 @@ class UpdateDialogPinned(_abstract.TypeUpdate):
         self.peer = peer
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         _flags = (1 if self.pinned else 0) | (2 if self.folder_id is not None else 0)
         out += _P_II(0x6e6fe51c, _flags)
         if self.folder_id is not None:
@@ -11076,8 +10626,6 @@ class UpdatePinnedDialogs(_abstract.TypeUpdate):
         self.order = order
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         _flags = (2 if self.folder_id is not None else 0) | (1 if self.order is not None else 0)
         out += _P_II(0xfa0f3ca2, _flags)
         if self.folder_id is not None:
@@ -11110,8 +10658,6 @@ class UpdateBotWebhookJSON(_abstract.TypeUpdate):
         self.data = data
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0x8317c0c3)
         self.data._w(out, L)
 
@@ -11134,8 +10680,6 @@ class UpdateBotWebhookJSONQuery(_abstract.TypeUpdate):
         self.timeout = timeout
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_Iq(0x9b9240a6, self.query_id)
         self.data._w(out, L)
         out += _P_i(self.timeout)
@@ -11162,8 +10706,6 @@ class UpdateBotShippingQuery(_abstract.TypeUpdate):
         self.shipping_address = shipping_address
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_Iqq(0xb5aefd7d, self.query_id, self.user_id)
         w_write_bytes(out, self.payload)
         self.shipping_address._w(out, L)
@@ -11193,8 +10735,6 @@ class UpdateBotPrecheckoutQuery(_abstract.TypeUpdate):
         self.total_amount = total_amount
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         _flags = (1 if self.info is not None else 0) | (2 if self.shipping_option_id is not None else 0)
         out += _P_IIqq(0x8caa9a96, _flags, self.query_id, self.user_id)
         w_write_bytes(out, self.payload)
@@ -11233,8 +10773,6 @@ class UpdatePhoneCall(_abstract.TypeUpdate):
         self.phone_call = phone_call
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0xab0f6b1e)
         self.phone_call._w(out, L)
 
@@ -11255,8 +10793,6 @@ class UpdateLangPackTooLong(_abstract.TypeUpdate):
         self.lang_code = lang_code
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0x46560264)
         w_write_string(out, self.lang_code)
 
@@ -11277,8 +10813,6 @@ class UpdateLangPack(_abstract.TypeUpdate):
         self.difference = difference
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0x56022f4d)
         self.difference._w(out, L)
 
@@ -11299,8 +10833,6 @@ class UpdateFavedStickers(_abstract.TypeUpdate):
         pass
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0xe511996d)
 
     @staticmethod
@@ -11358,8 +10890,6 @@ class UpdateContactsReset(_abstract.TypeUpdate):
         pass
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0x7084a7be)
 
     @staticmethod
@@ -11379,8 +10909,6 @@ class UpdateChannelAvailableMessages(_abstract.TypeUpdate):
         self.available_min_id = available_min_id
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_Iqi(0xb23fc698, self.channel_id, self.available_min_id)
 
     @staticmethod
@@ -11491,8 +11019,6 @@ class UpdateChatDefaultBannedRights(_abstract.TypeUpdate):
         self.version = version
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0x54c01850)
         self.peer._w(out, L)
         self.default_banned_rights._w(out, L)
@@ -11519,8 +11045,6 @@ class UpdateFolderPeers(_abstract.TypeUpdate):
         self.pts_count = pts_count
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0x19360dc0)
         w_write_vector_objects(out, self.folder_peers, L)
         out += _P_ii(self.pts, self.pts_count)
@@ -11544,8 +11068,6 @@ class UpdatePeerSettings(_abstract.TypeUpdate):
         self.settings = settings
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0x6a7e7366)
         self.peer._w(out, L)
         self.settings._w(out, L)
@@ -11568,8 +11090,6 @@ class UpdatePeerLocated(_abstract.TypeUpdate):
         self.peers = peers
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0xb4afcfb0)
         w_write_vector_objects(out, self.peers, L)
 
@@ -11590,8 +11110,6 @@ class UpdateNewScheduledMessage(_abstract.TypeUpdate):
         self.message = message
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0x39a51dfb)
         self.message._w(out, L)
 
@@ -11646,8 +11164,6 @@ class UpdateTheme(_abstract.TypeUpdate):
         self.theme = theme
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0x8216fba3)
         self.theme._w(out, L)
 
@@ -11669,8 +11185,6 @@ class UpdateGeoLiveViewed(_abstract.TypeUpdate):
         self.msg_id = msg_id
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0x871fb939)
         self.peer._w(out, L)
         out += _P_i(self.msg_id)
@@ -11693,8 +11207,6 @@ class UpdateLoginToken(_abstract.TypeUpdate):
         pass
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0x564fe691)
 
     @staticmethod
@@ -11747,8 +11259,6 @@ class UpdateDialogFilter(_abstract.TypeUpdate):
         self.filter = filter
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         _flags = (1 if self.filter is not None else 0)
         out += _P_IIi(0x26ffde7d, _flags, self.id)
         if self.filter is not None:
@@ -11775,8 +11285,6 @@ class UpdateDialogFilterOrder(_abstract.TypeUpdate):
         self.order = order
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0xa5d72105)
         w_write_vector_int(out, self.order)
 
@@ -11797,8 +11305,6 @@ class UpdateDialogFilters(_abstract.TypeUpdate):
         pass
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0x3504914f)
 
     @staticmethod
@@ -11818,8 +11324,6 @@ class UpdatePhoneCallSignalingData(_abstract.TypeUpdate):
         self.data = data
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_Iq(0x2661bf09, self.phone_call_id)
         w_write_bytes(out, self.data)
 
@@ -11843,8 +11347,6 @@ class UpdateChannelMessageForwards(_abstract.TypeUpdate):
         self.forwards = forwards
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_Iqii(0xd29a27f4, self.channel_id, self.id, self.forwards)
 
     @staticmethod
@@ -11868,8 +11370,6 @@ class UpdateReadChannelDiscussionInbox(_abstract.TypeUpdate):
         self.broadcast_post = broadcast_post
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         if not (self.broadcast_id is not None) == (self.broadcast_post is not None):
             raise _TLEncodeError('updateReadChannelDiscussionInbox: broadcast_id, broadcast_post share flags.0: set all of them or none')
         _flags = (1 if self.broadcast_id is not None else 0) | (1 if self.broadcast_post is not None else 0)
@@ -11906,8 +11406,6 @@ class UpdateReadChannelDiscussionOutbox(_abstract.TypeUpdate):
         self.read_max_id = read_max_id
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_Iqii(0x695c9e7c, self.channel_id, self.top_msg_id, self.read_max_id)
 
     @staticmethod
@@ -11956,8 +11454,6 @@ class UpdateChannelUserTyping(_abstract.TypeUpdate):
         self.action = action
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         _flags = (1 if self.top_msg_id is not None else 0)
         out += _P_IIq(0x8c88c923, _flags, self.channel_id)
         if self.top_msg_id is not None:
@@ -11992,8 +11488,6 @@ class UpdatePinnedMessages(_abstract.TypeUpdate):
         self.pts_count = pts_count
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         _flags = (1 if self.pinned else 0)
         out += _P_II(0xed85eab5, _flags)
         self.peer._w(out, L)
@@ -12024,8 +11518,6 @@ class UpdatePinnedChannelMessages(_abstract.TypeUpdate):
         self.pts_count = pts_count
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         _flags = (1 if self.pinned else 0)
         out += _P_IIq(0x5bb98608, _flags, self.channel_id)
         w_write_vector_int(out, self.messages)
@@ -12050,8 +11542,6 @@ class UpdateChat(_abstract.TypeUpdate):
         self.chat_id = chat_id
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_Iq(0xf89a6a4e, self.chat_id)
 
     @staticmethod
@@ -12073,8 +11563,6 @@ class UpdateGroupCallParticipants(_abstract.TypeUpdate):
         self.version = version
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0xf2ebdb4e)
         self.call._w(out, L)
         w_write_vector_objects(out, self.participants, L)
@@ -12132,8 +11620,6 @@ class UpdatePeerHistoryTTL(_abstract.TypeUpdate):
         self.ttl_period = ttl_period
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         _flags = (1 if self.ttl_period is not None else 0)
         out += _P_II(0xbb9bb9a5, _flags)
         self.peer._w(out, L)
@@ -12169,8 +11655,6 @@ class UpdateChatParticipant(_abstract.TypeUpdate):
         self.qts = qts
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         _flags = (1 if self.prev_participant is not None else 0) | (2 if self.new_participant is not None else 0) | (4 if self.invite is not None else 0)
         out += _P_IIqiqq(0xd087663a, _flags, self.chat_id, self.date, self.actor_id, self.user_id)
         if self.prev_participant is not None:
@@ -12219,8 +11703,6 @@ class UpdateChannelParticipant(_abstract.TypeUpdate):
         self.qts = qts
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         _flags = (8 if self.via_chatlist else 0) | (1 if self.prev_participant is not None else 0) | (2 if self.new_participant is not None else 0) | (4 if self.invite is not None else 0)
         out += _P_IIqiqq(0x985d3abb, _flags, self.channel_id, self.date, self.actor_id, self.user_id)
         if self.prev_participant is not None:
@@ -12264,8 +11746,6 @@ class UpdateBotStopped(_abstract.TypeUpdate):
         self.qts = qts
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_Iqi(0xc4870a49, self.user_id, self.date)
         w_write_bool(out, self.stopped)
         out += _P_i(self.qts)
@@ -12290,8 +11770,6 @@ class UpdateGroupCallConnection(_abstract.TypeUpdate):
         self.params = params
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         _flags = (1 if self.presentation else 0)
         out += _P_II(0x0b783982, _flags)
         self.params._w(out, L)
@@ -12316,8 +11794,6 @@ class UpdateBotCommands(_abstract.TypeUpdate):
         self.commands = commands
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0x4d712f2e)
         self.peer._w(out, L)
         out += _P_q(self.bot_id)
@@ -12344,8 +11820,6 @@ class UpdatePendingJoinRequests(_abstract.TypeUpdate):
         self.recent_requesters = recent_requesters
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0x7063c3db)
         self.peer._w(out, L)
         out += _P_i(self.requests_pending)
@@ -12458,8 +11932,6 @@ class UpdateAttachMenuBots(_abstract.TypeUpdate):
         pass
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0x17b7a20b)
 
     @staticmethod
@@ -12478,8 +11950,6 @@ class UpdateWebViewResultSent(_abstract.TypeUpdate):
         self.query_id = query_id
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_Iq(0x1592b79d, self.query_id)
 
     @staticmethod
@@ -12500,8 +11970,6 @@ class UpdateBotMenuButton(_abstract.TypeUpdate):
         self.button = button
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_Iq(0x14b85813, self.bot_id)
         self.button._w(out, L)
 
@@ -12523,8 +11991,6 @@ class UpdateSavedRingtones(_abstract.TypeUpdate):
         pass
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0x74d8be99)
 
     @staticmethod
@@ -12547,8 +12013,6 @@ class UpdateTranscribedAudio(_abstract.TypeUpdate):
         self.text = text
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         _flags = (1 if self.pending else 0)
         out += _P_II(0x0084cd5a, _flags)
         self.peer._w(out, L)
@@ -12575,8 +12039,6 @@ class UpdateReadFeaturedEmojiStickers(_abstract.TypeUpdate):
         pass
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0xfb4c496c)
 
     @staticmethod
@@ -12596,8 +12058,6 @@ class UpdateUserEmojiStatus(_abstract.TypeUpdate):
         self.emoji_status = emoji_status
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_Iq(0x28373599, self.user_id)
         self.emoji_status._w(out, L)
 
@@ -12619,8 +12079,6 @@ class UpdateRecentEmojiStatuses(_abstract.TypeUpdate):
         pass
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0x30f443db)
 
     @staticmethod
@@ -12639,8 +12097,6 @@ class UpdateRecentReactions(_abstract.TypeUpdate):
         pass
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0x6f7863f4)
 
     @staticmethod
@@ -12661,8 +12117,6 @@ class UpdateMoveStickerSetToTop(_abstract.TypeUpdate):
         self.stickerset = stickerset
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         _flags = (1 if self.masks else 0) | (2 if self.emojis else 0)
         out += _P_IIq(0x86fccf85, _flags, self.stickerset)
 
@@ -12711,8 +12165,6 @@ class UpdateUser(_abstract.TypeUpdate):
         self.user_id = user_id
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_Iq(0x20529438, self.user_id)
 
     @staticmethod
@@ -12732,8 +12184,6 @@ class UpdateAutoSaveSettings(_abstract.TypeUpdate):
         pass
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0xec05b097)
 
     @staticmethod
@@ -14274,8 +13724,6 @@ class UpdatesTooLong(_abstract.TypeUpdates):
         pass
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0xe317af7e)
 
     @staticmethod
@@ -14308,8 +13756,6 @@ class UpdateShortMessage(_abstract.TypeUpdates):
         self.ttl_period = ttl_period
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         _flags = (2 if self.out else 0) | (16 if self.mentioned else 0) | (32 if self.media_unread else 0) | (8192 if self.silent else 0) | (4 if self.fwd_from is not None else 0) | (2048 if self.via_bot_id is not None else 0) | (8 if self.reply_to is not None else 0) | (128 if self.entities is not None else 0) | (33554432 if self.ttl_period is not None else 0)
         out += _P_IIiq(0x313bc7f8, _flags, self.id, self.user_id)
         w_write_string(out, self.message)
@@ -14379,8 +13825,6 @@ class UpdateShortChatMessage(_abstract.TypeUpdates):
         self.ttl_period = ttl_period
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         _flags = (2 if self.out else 0) | (16 if self.mentioned else 0) | (32 if self.media_unread else 0) | (8192 if self.silent else 0) | (4 if self.fwd_from is not None else 0) | (2048 if self.via_bot_id is not None else 0) | (8 if self.reply_to is not None else 0) | (128 if self.entities is not None else 0) | (33554432 if self.ttl_period is not None else 0)
         out += _P_IIiqq(0x4d6deea5, _flags, self.id, self.from_id, self.chat_id)
         w_write_string(out, self.message)
@@ -14436,8 +13880,6 @@ class UpdateShort(_abstract.TypeUpdates):
         self.date = date
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0x78d4dec1)
         self.update._w(out, L)
         out += _P_i(self.date)
@@ -14465,8 +13907,6 @@ class UpdatesCombined(_abstract.TypeUpdates):
         self.seq = seq
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0x725b04c3)
         w_write_vector_objects(out, self.updates, L)
         w_write_vector_objects(out, self.users, L)
@@ -14497,8 +13937,6 @@ class Updates(_abstract.TypeUpdates):
         self.seq = seq
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0x74ae4240)
         w_write_vector_objects(out, self.updates, L)
         w_write_vector_objects(out, self.users, L)
@@ -14532,8 +13970,6 @@ class UpdateShortSentMessage(_abstract.TypeUpdates):
         self.ttl_period = ttl_period
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         _flags = (2 if self.out else 0) | (512 if self.media is not None else 0) | (128 if self.entities is not None else 0) | (33554432 if self.ttl_period is not None else 0)
         out += _P_IIiiii(0x9015e101, _flags, self.id, self.pts, self.pts_count, self.date)
         if self.media is not None:
@@ -14581,8 +14017,6 @@ class DcOption(_abstract.TypeDcOption):
         self.secret = secret
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         _flags = (1 if self.ipv6 else 0) | (2 if self.media_only else 0) | (4 if self.tcpo_only else 0) | (8 if self.cdn else 0) | (16 if self.static else 0) | (32 if self.this_port_only else 0) | (1024 if self.secret is not None else 0)
         out += _P_IIi(0x18b7a10d, _flags, self.id)
         w_write_string(out, self.ip_address)
@@ -14659,8 +14093,6 @@ class Config(_abstract.TypeConfig):
         self.autologin_token = autologin_token
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         if not (self.suggested_lang_code is not None) == (self.lang_pack_version is not None) == (self.base_lang_pack_version is not None):
             raise _TLEncodeError('config: suggested_lang_code, lang_pack_version, base_lang_pack_version share flags.2: set all of them or none')
         _flags = (8 if self.default_p2p_contacts else 0) | (16 if self.preload_featured_stickers else 0) | (64 if self.revoke_pm_inbox else 0) | (256 if self.blocked_mode else 0) | (16384 if self.force_try_ipv6 else 0) | (1 if self.tmp_sessions is not None else 0) | (128 if self.autoupdate_url_prefix is not None else 0) | (512 if self.gif_search_username is not None else 0) | (1024 if self.venue_search_username is not None else 0) | (2048 if self.img_search_username is not None else 0) | (4096 if self.static_maps_provider is not None else 0) | (4 if self.suggested_lang_code is not None else 0) | (4 if self.lang_pack_version is not None else 0) | (4 if self.base_lang_pack_version is not None else 0) | (32768 if self.reactions_default is not None else 0) | (65536 if self.autologin_token is not None else 0)
@@ -14767,8 +14199,6 @@ class NearestDc(_abstract.TypeNearestDc):
         self.nearest_dc = nearest_dc
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0x8e1a1775)
         w_write_string(out, self.country)
         out += _P_ii(self.this_dc, self.nearest_dc)
@@ -14791,8 +14221,6 @@ class EncryptedChatEmpty(_abstract.TypeEncryptedChat):
         self.id = id
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_Ii(0xab7ec0a0, self.id)
 
     @staticmethod
@@ -14816,8 +14244,6 @@ class EncryptedChatWaiting(_abstract.TypeEncryptedChat):
         self.participant_id = participant_id
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_Iiqiqq(0x66b25953, self.id, self.access_hash, self.date, self.admin_id, self.participant_id)
 
     @staticmethod
@@ -14843,8 +14269,6 @@ class EncryptedChatRequested(_abstract.TypeEncryptedChat):
         self.g_a = g_a
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         _flags = (1 if self.folder_id is not None else 0)
         out += _P_II(0x48f1d94c, _flags)
         if self.folder_id is not None:
@@ -14881,8 +14305,6 @@ class EncryptedChat(_abstract.TypeEncryptedChat):
         self.key_fingerprint = key_fingerprint
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_Iiqiqq(0x61f0d4c7, self.id, self.access_hash, self.date, self.admin_id, self.participant_id)
         w_write_bytes(out, self.g_a_or_b)
         out += _P_q(self.key_fingerprint)
@@ -14907,8 +14329,6 @@ class EncryptedChatDiscarded(_abstract.TypeEncryptedChat):
         self.id = id
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         _flags = (1 if self.history_deleted else 0)
         out += _P_IIi(0x1e1c7c45, _flags, self.id)
 
@@ -14930,8 +14350,6 @@ class InputEncryptedChat(_abstract.TypeInputEncryptedChat):
         self.access_hash = access_hash
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_Iiq(0xf141b5e1, self.chat_id, self.access_hash)
 
     @staticmethod
@@ -14951,8 +14369,6 @@ class EncryptedFileEmpty(_abstract.TypeEncryptedFile):
         pass
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0xc21f497e)
 
     @staticmethod
@@ -14975,8 +14391,6 @@ class EncryptedFile(_abstract.TypeEncryptedFile):
         self.key_fingerprint = key_fingerprint
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_Iqqqii(0xa8008cd8, self.id, self.access_hash, self.size, self.dc_id, self.key_fingerprint)
 
     @staticmethod
@@ -14996,8 +14410,6 @@ class InputEncryptedFileEmpty(_abstract.TypeInputEncryptedFile):
         pass
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0x1837c364)
 
     @staticmethod
@@ -15019,8 +14431,6 @@ class InputEncryptedFileUploaded(_abstract.TypeInputEncryptedFile):
         self.key_fingerprint = key_fingerprint
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_Iqi(0x64bd0306, self.id, self.parts)
         w_write_string(out, self.md5_checksum)
         out += _P_i(self.key_fingerprint)
@@ -15045,8 +14455,6 @@ class InputEncryptedFile(_abstract.TypeInputEncryptedFile):
         self.access_hash = access_hash
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_Iqq(0x5a17b5e5, self.id, self.access_hash)
 
     @staticmethod
@@ -15068,8 +14476,6 @@ class InputEncryptedFileBigUploaded(_abstract.TypeInputEncryptedFile):
         self.key_fingerprint = key_fingerprint
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_Iqii(0x2dc173c8, self.id, self.parts, self.key_fingerprint)
 
     @staticmethod
@@ -15093,8 +14499,6 @@ class EncryptedMessage(_abstract.TypeEncryptedMessage):
         self.file = file
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_Iqii(0xed18c118, self.random_id, self.chat_id, self.date)
         w_write_bytes(out, self.bytes)
         self.file._w(out, L)
@@ -15121,8 +14525,6 @@ class EncryptedMessageService(_abstract.TypeEncryptedMessage):
         self.bytes = bytes
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_Iqii(0x23734b06, self.random_id, self.chat_id, self.date)
         w_write_bytes(out, self.bytes)
 
@@ -15144,8 +14546,6 @@ class InputDocumentEmpty(_abstract.TypeInputDocument):
         pass
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0x72f0eaae)
 
     @staticmethod
@@ -15166,8 +14566,6 @@ class InputDocument(_abstract.TypeInputDocument):
         self.file_reference = file_reference
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_Iqq(0x1abfb575, self.id, self.access_hash)
         w_write_bytes(out, self.file_reference)
 
@@ -15189,8 +14587,6 @@ class DocumentEmpty(_abstract.TypeDocument):
         self.id = id
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_Iq(0x36f8c871, self.id)
 
     @staticmethod
@@ -15219,8 +14615,6 @@ class Document(_abstract.TypeDocument):
         self.attributes = attributes
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         _flags = (1 if self.thumbs is not None else 0) | (2 if self.video_thumbs is not None else 0)
         out += _P_IIqq(0x8fd4c4d8, _flags, self.id, self.access_hash)
         w_write_bytes(out, self.file_reference)
@@ -15265,8 +14659,6 @@ class NotifyPeer(_abstract.TypeNotifyPeer):
         self.peer = peer
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0x9fd40bd8)
         self.peer._w(out, L)
 
@@ -15287,8 +14679,6 @@ class NotifyUsers(_abstract.TypeNotifyPeer):
         pass
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0xb4c83b4c)
 
     @staticmethod
@@ -15307,8 +14697,6 @@ class NotifyChats(_abstract.TypeNotifyPeer):
         pass
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0xc007cec3)
 
     @staticmethod
@@ -15327,8 +14715,6 @@ class NotifyBroadcasts(_abstract.TypeNotifyPeer):
         pass
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0xd612e8ef)
 
     @staticmethod
@@ -15348,8 +14734,6 @@ class NotifyForumTopic(_abstract.TypeNotifyPeer):
         self.top_msg_id = top_msg_id
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0x226e6308)
         self.peer._w(out, L)
         out += _P_i(self.top_msg_id)
@@ -15393,8 +14777,6 @@ class SendMessageTypingAction(_abstract.TypeSendMessageAction):
         pass
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0x16bf744e)
 
     @staticmethod
@@ -15413,8 +14795,6 @@ class SendMessageCancelAction(_abstract.TypeSendMessageAction):
         pass
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0xfd5ec8f5)
 
     @staticmethod
@@ -15433,8 +14813,6 @@ class SendMessageRecordVideoAction(_abstract.TypeSendMessageAction):
         pass
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0xa187d66f)
 
     @staticmethod
@@ -15453,8 +14831,6 @@ class SendMessageUploadVideoAction(_abstract.TypeSendMessageAction):
         self.progress = progress
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_Ii(0xe9763aec, self.progress)
 
     @staticmethod
@@ -15474,8 +14850,6 @@ class SendMessageRecordAudioAction(_abstract.TypeSendMessageAction):
         pass
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0xd52f73f7)
 
     @staticmethod
@@ -15494,8 +14868,6 @@ class SendMessageUploadAudioAction(_abstract.TypeSendMessageAction):
         self.progress = progress
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_Ii(0xf351d7ab, self.progress)
 
     @staticmethod
@@ -15515,8 +14887,6 @@ class SendMessageUploadPhotoAction(_abstract.TypeSendMessageAction):
         self.progress = progress
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_Ii(0xd1d34a26, self.progress)
 
     @staticmethod
@@ -15536,8 +14906,6 @@ class SendMessageUploadDocumentAction(_abstract.TypeSendMessageAction):
         self.progress = progress
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_Ii(0xaa0cd9e4, self.progress)
 
     @staticmethod
@@ -15557,8 +14925,6 @@ class SendMessageGeoLocationAction(_abstract.TypeSendMessageAction):
         pass
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0x176f8ba1)
 
     @staticmethod
@@ -15577,8 +14943,6 @@ class SendMessageChooseContactAction(_abstract.TypeSendMessageAction):
         pass
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0x628cbc6f)
 
     @staticmethod
@@ -15597,8 +14961,6 @@ class SendMessageGamePlayAction(_abstract.TypeSendMessageAction):
         pass
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0xdd6a8f48)
 
     @staticmethod
@@ -15617,8 +14979,6 @@ class SendMessageRecordRoundAction(_abstract.TypeSendMessageAction):
         pass
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0x88f27fbc)
 
     @staticmethod
@@ -15637,8 +14997,6 @@ class SendMessageUploadRoundAction(_abstract.TypeSendMessageAction):
         self.progress = progress
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_Ii(0x243e1c66, self.progress)
 
     @staticmethod
@@ -15658,8 +15016,6 @@ class SpeakingInGroupCallAction(_abstract.TypeSendMessageAction):
         pass
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0xd92c2285)
 
     @staticmethod
@@ -15678,8 +15034,6 @@ class SendMessageHistoryImportAction(_abstract.TypeSendMessageAction):
         self.progress = progress
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_Ii(0xdbda9246, self.progress)
 
     @staticmethod
@@ -15699,8 +15053,6 @@ class SendMessageChooseStickerAction(_abstract.TypeSendMessageAction):
         pass
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0xb05ac6b1)
 
     @staticmethod
@@ -15721,8 +15073,6 @@ class SendMessageEmojiInteraction(_abstract.TypeSendMessageAction):
         self.interaction = interaction
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0x25972bcb)
         w_write_string(out, self.emoticon)
         out += _P_i(self.msg_id)
@@ -15747,8 +15097,6 @@ class SendMessageEmojiInteractionSeen(_abstract.TypeSendMessageAction):
         self.emoticon = emoticon
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0xb665902e)
         w_write_string(out, self.emoticon)
 
@@ -15871,8 +15219,6 @@ class InputPrivacyKeyStatusTimestamp(_abstract.TypeInputPrivacyKey):
         pass
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0x4f96cb18)
 
     @staticmethod
@@ -15891,8 +15237,6 @@ class InputPrivacyKeyChatInvite(_abstract.TypeInputPrivacyKey):
         pass
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0xbdfb0426)
 
     @staticmethod
@@ -15911,8 +15255,6 @@ class InputPrivacyKeyPhoneCall(_abstract.TypeInputPrivacyKey):
         pass
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0xfabadc5f)
 
     @staticmethod
@@ -15931,8 +15273,6 @@ class InputPrivacyKeyPhoneP2P(_abstract.TypeInputPrivacyKey):
         pass
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0xdb9e70d2)
 
     @staticmethod
@@ -15951,8 +15291,6 @@ class InputPrivacyKeyForwards(_abstract.TypeInputPrivacyKey):
         pass
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0xa4dd4c08)
 
     @staticmethod
@@ -15971,8 +15309,6 @@ class InputPrivacyKeyProfilePhoto(_abstract.TypeInputPrivacyKey):
         pass
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0x5719bacc)
 
     @staticmethod
@@ -15991,8 +15327,6 @@ class InputPrivacyKeyPhoneNumber(_abstract.TypeInputPrivacyKey):
         pass
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0x0352dafa)
 
     @staticmethod
@@ -16011,8 +15345,6 @@ class InputPrivacyKeyAddedByPhone(_abstract.TypeInputPrivacyKey):
         pass
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0xd1219bdd)
 
     @staticmethod
@@ -16031,8 +15363,6 @@ class InputPrivacyKeyVoiceMessages(_abstract.TypeInputPrivacyKey):
         pass
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0xaee69d68)
 
     @staticmethod
@@ -16151,8 +15481,6 @@ class PrivacyKeyStatusTimestamp(_abstract.TypePrivacyKey):
         pass
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0xbc2eab30)
 
     @staticmethod
@@ -16171,8 +15499,6 @@ class PrivacyKeyChatInvite(_abstract.TypePrivacyKey):
         pass
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0x500e6dfa)
 
     @staticmethod
@@ -16191,8 +15517,6 @@ class PrivacyKeyPhoneCall(_abstract.TypePrivacyKey):
         pass
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0x3d662b7b)
 
     @staticmethod
@@ -16211,8 +15535,6 @@ class PrivacyKeyPhoneP2P(_abstract.TypePrivacyKey):
         pass
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0x39491cc8)
 
     @staticmethod
@@ -16231,8 +15553,6 @@ class PrivacyKeyForwards(_abstract.TypePrivacyKey):
         pass
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0x69ec56a3)
 
     @staticmethod
@@ -16251,8 +15571,6 @@ class PrivacyKeyProfilePhoto(_abstract.TypePrivacyKey):
         pass
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0x96151fed)
 
     @staticmethod
@@ -16271,8 +15589,6 @@ class PrivacyKeyPhoneNumber(_abstract.TypePrivacyKey):
         pass
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0xd19ae46d)
 
     @staticmethod
@@ -16291,8 +15607,6 @@ class PrivacyKeyAddedByPhone(_abstract.TypePrivacyKey):
         pass
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0x42ffd42b)
 
     @staticmethod
@@ -16311,8 +15625,6 @@ class PrivacyKeyVoiceMessages(_abstract.TypePrivacyKey):
         pass
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0x0697f414)
 
     @staticmethod
@@ -16431,8 +15743,6 @@ class InputPrivacyValueAllowContacts(_abstract.TypeInputPrivacyRule):
         pass
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0x0d09e07b)
 
     @staticmethod
@@ -16451,8 +15761,6 @@ class InputPrivacyValueAllowAll(_abstract.TypeInputPrivacyRule):
         pass
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0x184b35ce)
 
     @staticmethod
@@ -16471,8 +15779,6 @@ class InputPrivacyValueAllowUsers(_abstract.TypeInputPrivacyRule):
         self.users = users
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0x131cc67f)
         w_write_vector_objects(out, self.users, L)
 
@@ -16493,8 +15799,6 @@ class InputPrivacyValueDisallowContacts(_abstract.TypeInputPrivacyRule):
         pass
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0x0ba52007)
 
     @staticmethod
@@ -16513,8 +15817,6 @@ class InputPrivacyValueDisallowAll(_abstract.TypeInputPrivacyRule):
         pass
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0xd66b66c9)
 
     @staticmethod
@@ -16533,8 +15835,6 @@ class InputPrivacyValueDisallowUsers(_abstract.TypeInputPrivacyRule):
         self.users = users
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0x90110467)
         w_write_vector_objects(out, self.users, L)
 
@@ -16555,8 +15855,6 @@ class InputPrivacyValueAllowChatParticipants(_abstract.TypeInputPrivacyRule):
         self.chats = chats
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0x840649cf)
         w_write_vector_long(out, self.chats)
 
@@ -16577,8 +15875,6 @@ class InputPrivacyValueDisallowChatParticipants(_abstract.TypeInputPrivacyRule):
         self.chats = chats
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0xe94f0f86)
         w_write_vector_long(out, self.chats)
 
@@ -16679,8 +15975,6 @@ class PrivacyValueAllowContacts(_abstract.TypePrivacyRule):
         pass
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0xfffe1bac)
 
     @staticmethod
@@ -16699,8 +15993,6 @@ class PrivacyValueAllowAll(_abstract.TypePrivacyRule):
         pass
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0x65427b82)
 
     @staticmethod
@@ -16719,8 +16011,6 @@ class PrivacyValueAllowUsers(_abstract.TypePrivacyRule):
         self.users = users
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0xb8905fb2)
         w_write_vector_long(out, self.users)
 
@@ -16741,8 +16031,6 @@ class PrivacyValueDisallowContacts(_abstract.TypePrivacyRule):
         pass
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0xf888fa1a)
 
     @staticmethod
@@ -16761,8 +16049,6 @@ class PrivacyValueDisallowAll(_abstract.TypePrivacyRule):
         pass
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0x8b73e763)
 
     @staticmethod
@@ -16781,8 +16067,6 @@ class PrivacyValueDisallowUsers(_abstract.TypePrivacyRule):
         self.users = users
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0xe4621141)
         w_write_vector_long(out, self.users)
 
@@ -16803,8 +16087,6 @@ class PrivacyValueAllowChatParticipants(_abstract.TypePrivacyRule):
         self.chats = chats
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0x6b134e8e)
         w_write_vector_long(out, self.chats)
 
@@ -16825,8 +16107,6 @@ class PrivacyValueDisallowChatParticipants(_abstract.TypePrivacyRule):
         self.chats = chats
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0x41c87565)
         w_write_vector_long(out, self.chats)
 
@@ -16927,8 +16207,6 @@ class AccountDaysTTL(_abstract.TypeAccountDaysTTL):
         self.days = days
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_Ii(0xb8d0afdf, self.days)
 
     @staticmethod
@@ -16949,8 +16227,6 @@ class DocumentAttributeImageSize(_abstract.TypeDocumentAttribute):
         self.h = h
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_Iii(0x6c37c15c, self.w, self.h)
 
     @staticmethod
@@ -16970,8 +16246,6 @@ class DocumentAttributeAnimated(_abstract.TypeDocumentAttribute):
         pass
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0x11b58939)
 
     @staticmethod
@@ -16993,8 +16267,6 @@ class DocumentAttributeSticker(_abstract.TypeDocumentAttribute):
         self.mask_coords = mask_coords
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         _flags = (2 if self.mask else 0) | (1 if self.mask_coords is not None else 0)
         out += _P_II(0x6319d612, _flags)
         w_write_string(out, self.alt)
@@ -17077,8 +16349,6 @@ class DocumentAttributeAudio(_abstract.TypeDocumentAttribute):
         self.waveform = waveform
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         _flags = (1024 if self.voice else 0) | (1 if self.title is not None else 0) | (2 if self.performer is not None else 0) | (4 if self.waveform is not None else 0)
         out += _P_IIi(0x9852f9c6, _flags, self.duration)
         if self.title is not None:
@@ -17117,8 +16387,6 @@ class DocumentAttributeFilename(_abstract.TypeDocumentAttribute):
         self.file_name = file_name
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0x15590068)
         w_write_string(out, self.file_name)
 
@@ -17139,8 +16407,6 @@ class DocumentAttributeHasStickers(_abstract.TypeDocumentAttribute):
         pass
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0x9801d2f7)
 
     @staticmethod
@@ -17162,8 +16428,6 @@ class DocumentAttributeCustomEmoji(_abstract.TypeDocumentAttribute):
         self.stickerset = stickerset
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         _flags = (1 if self.free else 0) | (2 if self.text_color else 0)
         out += _P_II(0xfd149899, _flags)
         w_write_string(out, self.alt)
@@ -17189,8 +16453,6 @@ class StickerPack(_abstract.TypeStickerPack):
         self.documents = documents
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0x12b299d4)
         w_write_string(out, self.emoticon)
         w_write_vector_long(out, self.documents)
@@ -17409,8 +16671,6 @@ class WebPageNotModified(_abstract.TypeWebPage):
         self.cached_page_views = cached_page_views
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         _flags = (1 if self.cached_page_views is not None else 0)
         out += _P_II(0x7311ca11, _flags)
         if self.cached_page_views is not None:
@@ -17497,8 +16757,6 @@ class ReceivedNotifyMessage(_abstract.TypeReceivedNotifyMessage):
         self.flags = flags
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_Iii(0xa384b779, self.id, self.flags)
 
     @staticmethod
@@ -17605,8 +16863,6 @@ class ChatInvitePublicJoinRequests(_abstract.TypeExportedChatInvite):
         pass
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0xed107ab7)
 
     @staticmethod
@@ -17625,8 +16881,6 @@ class ChatInviteAlready(_abstract.TypeChatInvite):
         self.chat = chat
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0x5a686d7c)
         self.chat._w(out, L)
 
@@ -17725,8 +16979,6 @@ class ChatInvitePeek(_abstract.TypeChatInvite):
         self.expires = expires
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0x61695cb0)
         self.chat._w(out, L)
         out += _P_i(self.expires)
@@ -17749,8 +17001,6 @@ class InputStickerSetEmpty(_abstract.TypeInputStickerSet):
         pass
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0xffb62b95)
 
     @staticmethod
@@ -17770,8 +17020,6 @@ class InputStickerSetID(_abstract.TypeInputStickerSet):
         self.access_hash = access_hash
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_Iqq(0x9de7a269, self.id, self.access_hash)
 
     @staticmethod
@@ -17791,8 +17039,6 @@ class InputStickerSetShortName(_abstract.TypeInputStickerSet):
         self.short_name = short_name
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0x861cc8a0)
         w_write_string(out, self.short_name)
 
@@ -17813,8 +17059,6 @@ class InputStickerSetAnimatedEmoji(_abstract.TypeInputStickerSet):
         pass
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0x028703c8)
 
     @staticmethod
@@ -17833,8 +17077,6 @@ class InputStickerSetDice(_abstract.TypeInputStickerSet):
         self.emoticon = emoticon
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0xe67f520e)
         w_write_string(out, self.emoticon)
 
@@ -17855,8 +17097,6 @@ class InputStickerSetAnimatedEmojiAnimations(_abstract.TypeInputStickerSet):
         pass
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0x0cde3739)
 
     @staticmethod
@@ -17875,8 +17115,6 @@ class InputStickerSetPremiumGifts(_abstract.TypeInputStickerSet):
         pass
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0xc88b3b02)
 
     @staticmethod
@@ -17895,8 +17133,6 @@ class InputStickerSetEmojiGenericAnimations(_abstract.TypeInputStickerSet):
         pass
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0x04c4d4ce)
 
     @staticmethod
@@ -17915,8 +17151,6 @@ class InputStickerSetEmojiDefaultStatuses(_abstract.TypeInputStickerSet):
         pass
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0x29d0f5ee)
 
     @staticmethod
@@ -17935,8 +17169,6 @@ class InputStickerSetEmojiDefaultTopicIcons(_abstract.TypeInputStickerSet):
         pass
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0x44c1f8e9)
 
     @staticmethod
@@ -18221,8 +17453,6 @@ class KeyboardButtonRow(_abstract.TypeKeyboardButtonRow):
         self.buttons = buttons
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0x77608b83)
         w_write_vector_objects(out, self.buttons, L)
 
@@ -18243,8 +17473,6 @@ class ReplyKeyboardHide(_abstract.TypeReplyMarkup):
         self.selective = selective
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         _flags = (4 if self.selective else 0)
         out += _P_II(0xa03e5b85, _flags)
 
@@ -18267,8 +17495,6 @@ class ReplyKeyboardForceReply(_abstract.TypeReplyMarkup):
         self.placeholder = placeholder
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         _flags = (2 if self.single_use else 0) | (4 if self.selective else 0) | (8 if self.placeholder is not None else 0)
         out += _P_II(0x86b40b08, _flags)
         if self.placeholder is not None:
@@ -18357,8 +17583,6 @@ class MessageEntityUnknown(_abstract.TypeMessageEntity):
         self.length = length
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_Iii(0xbb92ba95, self.offset, self.length)
 
     @staticmethod
@@ -18379,8 +17603,6 @@ class MessageEntityMention(_abstract.TypeMessageEntity):
         self.length = length
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_Iii(0xfa04579d, self.offset, self.length)
 
     @staticmethod
@@ -18401,8 +17623,6 @@ class MessageEntityHashtag(_abstract.TypeMessageEntity):
         self.length = length
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_Iii(0x6f635b0d, self.offset, self.length)
 
     @staticmethod
@@ -18423,8 +17643,6 @@ class MessageEntityBotCommand(_abstract.TypeMessageEntity):
         self.length = length
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_Iii(0x6cef8ac7, self.offset, self.length)
 
     @staticmethod
@@ -18445,8 +17663,6 @@ class MessageEntityUrl(_abstract.TypeMessageEntity):
         self.length = length
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_Iii(0x6ed02538, self.offset, self.length)
 
     @staticmethod
@@ -18467,8 +17683,6 @@ class MessageEntityEmail(_abstract.TypeMessageEntity):
         self.length = length
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_Iii(0x64e475c2, self.offset, self.length)
 
     @staticmethod
@@ -18489,8 +17703,6 @@ class MessageEntityBold(_abstract.TypeMessageEntity):
         self.length = length
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_Iii(0xbd610bc9, self.offset, self.length)
 
     @staticmethod
@@ -18511,8 +17723,6 @@ class MessageEntityItalic(_abstract.TypeMessageEntity):
         self.length = length
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_Iii(0x826f8b60, self.offset, self.length)
 
     @staticmethod
@@ -18533,8 +17743,6 @@ class MessageEntityCode(_abstract.TypeMessageEntity):
         self.length = length
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_Iii(0x28a20571, self.offset, self.length)
 
     @staticmethod
@@ -18556,8 +17764,6 @@ class MessageEntityPre(_abstract.TypeMessageEntity):
         self.language = language
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_Iii(0x73924be0, self.offset, self.length)
         w_write_string(out, self.language)
 
@@ -18581,8 +17787,6 @@ class MessageEntityTextUrl(_abstract.TypeMessageEntity):
         self.url = url
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_Iii(0x76a6d327, self.offset, self.length)
         w_write_string(out, self.url)
 
@@ -18606,8 +17810,6 @@ class MessageEntityMentionName(_abstract.TypeMessageEntity):
         self.user_id = user_id
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_Iiiq(0xdc7b1140, self.offset, self.length, self.user_id)
 
     @staticmethod
@@ -18629,8 +17831,6 @@ class InputMessageEntityMentionName(_abstract.TypeMessageEntity):
         self.user_id = user_id
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_Iii(0x208e68c9, self.offset, self.length)
         self.user_id._w(out, L)
 
@@ -18653,8 +17853,6 @@ class MessageEntityPhone(_abstract.TypeMessageEntity):
         self.length = length
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_Iii(0x9b69e34b, self.offset, self.length)
 
     @staticmethod
@@ -18675,8 +17873,6 @@ class MessageEntityCashtag(_abstract.TypeMessageEntity):
         self.length = length
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_Iii(0x4c4e743f, self.offset, self.length)
 
     @staticmethod
@@ -18697,8 +17893,6 @@ class MessageEntityUnderline(_abstract.TypeMessageEntity):
         self.length = length
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_Iii(0x9c4e7e8b, self.offset, self.length)
 
     @staticmethod
@@ -18719,8 +17913,6 @@ class MessageEntityStrike(_abstract.TypeMessageEntity):
         self.length = length
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_Iii(0xbf0693d4, self.offset, self.length)
 
     @staticmethod
@@ -18741,8 +17933,6 @@ class MessageEntityBankCard(_abstract.TypeMessageEntity):
         self.length = length
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_Iii(0x761e6af4, self.offset, self.length)
 
     @staticmethod
@@ -18763,8 +17953,6 @@ class MessageEntitySpoiler(_abstract.TypeMessageEntity):
         self.length = length
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_Iii(0x32ca960f, self.offset, self.length)
 
     @staticmethod
@@ -18786,8 +17974,6 @@ class MessageEntityCustomEmoji(_abstract.TypeMessageEntity):
         self.document_id = document_id
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_Iiiq(0xc8cf05f8, self.offset, self.length, self.document_id)
 
     @staticmethod
@@ -18930,8 +18116,6 @@ class InputChannelEmpty(_abstract.TypeInputChannel):
         pass
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0xee8c1e86)
 
     @staticmethod
@@ -18951,8 +18135,6 @@ class InputChannel(_abstract.TypeInputChannel):
         self.access_hash = access_hash
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_Iqq(0xf35aec28, self.channel_id, self.access_hash)
 
     @staticmethod
@@ -18974,8 +18156,6 @@ class InputChannelFromMessage(_abstract.TypeInputChannel):
         self.channel_id = channel_id
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0x5b934f9d)
         self.peer._w(out, L)
         out += _P_iq(self.msg_id, self.channel_id)
@@ -18999,8 +18179,6 @@ class MessageRange(_abstract.TypeMessageRange):
         self.max_id = max_id
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_Iii(0x0ae30253, self.min_id, self.max_id)
 
     @staticmethod
@@ -19020,8 +18198,6 @@ class ChannelMessagesFilterEmpty(_abstract.TypeChannelMessagesFilter):
         pass
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0x94d42ee7)
 
     @staticmethod
@@ -19041,8 +18217,6 @@ class ChannelMessagesFilter(_abstract.TypeChannelMessagesFilter):
         self.ranges = ranges
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         _flags = (2 if self.exclude_new_messages else 0)
         out += _P_II(0xcd77d957, _flags)
         w_write_vector_objects(out, self.ranges, L)
@@ -19143,8 +18317,6 @@ class ChannelParticipantCreator(_abstract.TypeChannelParticipant):
         self.rank = rank
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         _flags = (1 if self.rank is not None else 0)
         out += _P_IIq(0x2fe601d3, _flags, self.user_id)
         self.admin_rights._w(out, L)
@@ -19180,8 +18352,6 @@ class ChannelParticipantAdmin(_abstract.TypeChannelParticipant):
         self.rank = rank
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         if not bool(self.self_) == (self.inviter_id is not None):
             raise _TLEncodeError('channelParticipantAdmin: self, inviter_id share flags.1: set all of them or none')
         _flags = (1 if self.can_edit else 0) | (2 if self.self_ else 0) | (2 if self.inviter_id is not None else 0) | (4 if self.rank is not None else 0)
@@ -19259,8 +18429,6 @@ class ChannelParticipantLeft(_abstract.TypeChannelParticipant):
         self.peer = peer
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0x1b03f006)
         self.peer._w(out, L)
 
@@ -19281,8 +18449,6 @@ class ChannelParticipantsRecent(_abstract.TypeChannelParticipantsFilter):
         pass
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0xde3f3c79)
 
     @staticmethod
@@ -19301,8 +18467,6 @@ class ChannelParticipantsAdmins(_abstract.TypeChannelParticipantsFilter):
         pass
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0xb4608969)
 
     @staticmethod
@@ -19321,8 +18485,6 @@ class ChannelParticipantsKicked(_abstract.TypeChannelParticipantsFilter):
         self.q = q
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0xa3b54985)
         w_write_string(out, self.q)
 
@@ -19343,8 +18505,6 @@ class ChannelParticipantsBots(_abstract.TypeChannelParticipantsFilter):
         pass
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0xb0d1865b)
 
     @staticmethod
@@ -19363,8 +18523,6 @@ class ChannelParticipantsBanned(_abstract.TypeChannelParticipantsFilter):
         self.q = q
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0x1427a5e1)
         w_write_string(out, self.q)
 
@@ -19385,8 +18543,6 @@ class ChannelParticipantsSearch(_abstract.TypeChannelParticipantsFilter):
         self.q = q
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0x0656ac4b)
         w_write_string(out, self.q)
 
@@ -19407,8 +18563,6 @@ class ChannelParticipantsContacts(_abstract.TypeChannelParticipantsFilter):
         self.q = q
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0xbb6ae88d)
         w_write_string(out, self.q)
 
@@ -19430,8 +18584,6 @@ class ChannelParticipantsMentions(_abstract.TypeChannelParticipantsFilter):
         self.top_msg_id = top_msg_id
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         _flags = (1 if self.q is not None else 0) | (2 if self.top_msg_id is not None else 0)
         out += _P_II(0xe04b5ceb, _flags)
         if self.q is not None:
@@ -19547,8 +18699,6 @@ class InputBotInlineMessageMediaGeo(_abstract.TypeInputBotInlineMessage):
         self.reply_markup = reply_markup
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         _flags = (1 if self.heading is not None else 0) | (2 if self.period is not None else 0) | (8 if self.proximity_notification_radius is not None else 0) | (4 if self.reply_markup is not None else 0)
         out += _P_II(0x96929a85, _flags)
         self.geo_point._w(out, L)
@@ -19601,8 +18751,6 @@ class InputBotInlineMessageMediaVenue(_abstract.TypeInputBotInlineMessage):
         self.reply_markup = reply_markup
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         _flags = (4 if self.reply_markup is not None else 0)
         out += _P_II(0x417bbf11, _flags)
         self.geo_point._w(out, L)
@@ -19645,8 +18793,6 @@ class InputBotInlineMessageMediaContact(_abstract.TypeInputBotInlineMessage):
         self.reply_markup = reply_markup
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         _flags = (4 if self.reply_markup is not None else 0)
         out += _P_II(0xa6edbffd, _flags)
         w_write_string(out, self.phone_number)
@@ -19681,8 +18827,6 @@ class InputBotInlineMessageGame(_abstract.TypeInputBotInlineMessage):
         self.reply_markup = reply_markup
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         _flags = (4 if self.reply_markup is not None else 0)
         out += _P_II(0x4b425864, _flags)
         if self.reply_markup is not None:
@@ -19716,8 +18860,6 @@ class InputBotInlineMessageMediaInvoice(_abstract.TypeInputBotInlineMessage):
         self.reply_markup = reply_markup
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         _flags = (1 if self.photo is not None else 0) | (4 if self.reply_markup is not None else 0)
         out += _P_II(0xd7e78225, _flags)
         w_write_string(out, self.title)
@@ -19845,8 +18987,6 @@ class InputBotInlineResult(_abstract.TypeInputBotInlineResult):
         self.send_message = send_message
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         _flags = (2 if self.title is not None else 0) | (4 if self.description is not None else 0) | (8 if self.url is not None else 0) | (16 if self.thumb is not None else 0) | (32 if self.content is not None else 0)
         out += _P_II(0x88bf9319, _flags)
         w_write_string(out, self.id)
@@ -19906,8 +19046,6 @@ class InputBotInlineResultPhoto(_abstract.TypeInputBotInlineResult):
         self.send_message = send_message
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0xa8d864a7)
         w_write_string(out, self.id)
         w_write_string(out, self.type)
@@ -19939,8 +19077,6 @@ class InputBotInlineResultDocument(_abstract.TypeInputBotInlineResult):
         self.send_message = send_message
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         _flags = (2 if self.title is not None else 0) | (4 if self.description is not None else 0)
         out += _P_II(0xfff8fdc4, _flags)
         w_write_string(out, self.id)
@@ -19983,8 +19119,6 @@ class InputBotInlineResultGame(_abstract.TypeInputBotInlineResult):
         self.send_message = send_message
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0x4fa417f2)
         w_write_string(out, self.id)
         w_write_string(out, self.short_name)
@@ -20092,8 +19226,6 @@ class BotInlineMessageMediaGeo(_abstract.TypeBotInlineMessage):
         self.reply_markup = reply_markup
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         _flags = (1 if self.heading is not None else 0) | (2 if self.period is not None else 0) | (8 if self.proximity_notification_radius is not None else 0) | (4 if self.reply_markup is not None else 0)
         out += _P_II(0x051846fd, _flags)
         self.geo._w(out, L)
@@ -20146,8 +19278,6 @@ class BotInlineMessageMediaVenue(_abstract.TypeBotInlineMessage):
         self.reply_markup = reply_markup
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         _flags = (4 if self.reply_markup is not None else 0)
         out += _P_II(0x8a86659c, _flags)
         self.geo._w(out, L)
@@ -20190,8 +19320,6 @@ class BotInlineMessageMediaContact(_abstract.TypeBotInlineMessage):
         self.reply_markup = reply_markup
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         _flags = (4 if self.reply_markup is not None else 0)
         out += _P_II(0x18d1cdc2, _flags)
         w_write_string(out, self.phone_number)
@@ -20233,8 +19361,6 @@ class BotInlineMessageMediaInvoice(_abstract.TypeBotInlineMessage):
         self.reply_markup = reply_markup
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         _flags = (2 if self.shipping_address_requested else 0) | (8 if self.test else 0) | (1 if self.photo is not None else 0) | (4 if self.reply_markup is not None else 0)
         out += _P_II(0x354a9b09, _flags)
         w_write_string(out, self.title)
@@ -20359,8 +19485,6 @@ class BotInlineResult(_abstract.TypeBotInlineResult):
         self.send_message = send_message
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         _flags = (2 if self.title is not None else 0) | (4 if self.description is not None else 0) | (8 if self.url is not None else 0) | (16 if self.thumb is not None else 0) | (32 if self.content is not None else 0)
         out += _P_II(0x11965f3a, _flags)
         w_write_string(out, self.id)
@@ -20423,8 +19547,6 @@ class BotInlineMediaResult(_abstract.TypeBotInlineResult):
         self.send_message = send_message
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         _flags = (1 if self.photo is not None else 0) | (2 if self.document is not None else 0) | (4 if self.title is not None else 0) | (8 if self.description is not None else 0)
         out += _P_II(0x17db940b, _flags)
         w_write_string(out, self.id)
@@ -20476,8 +19598,6 @@ class ExportedMessageLink(_abstract.TypeExportedMessageLink):
         self.html = html
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0x5dab1af4)
         w_write_string(out, self.link)
         w_write_string(out, self.html)
@@ -20600,8 +19720,6 @@ class InputBotInlineMessageID(_abstract.TypeInputBotInlineMessageID):
         self.access_hash = access_hash
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_Iiqq(0x890c3d89, self.dc_id, self.id, self.access_hash)
 
     @staticmethod
@@ -20624,8 +19742,6 @@ class InputBotInlineMessageID64(_abstract.TypeInputBotInlineMessageID):
         self.access_hash = access_hash
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_Iiqiq(0xb6d915d7, self.dc_id, self.owner_id, self.id, self.access_hash)
 
     @staticmethod
@@ -20646,8 +19762,6 @@ class InlineBotSwitchPM(_abstract.TypeInlineBotSwitchPM):
         self.start_param = start_param
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0x3c20629f)
         w_write_string(out, self.text)
         w_write_string(out, self.start_param)
@@ -20671,8 +19785,6 @@ class TopPeer(_abstract.TypeTopPeer):
         self.rating = rating
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0xedcdc05b)
         self.peer._w(out, L)
         out += _P_d(self.rating)
@@ -20695,8 +19807,6 @@ class TopPeerCategoryBotsPM(_abstract.TypeTopPeerCategory):
         pass
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0xab661b5b)
 
     @staticmethod
@@ -20715,8 +19825,6 @@ class TopPeerCategoryBotsInline(_abstract.TypeTopPeerCategory):
         pass
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0x148677e2)
 
     @staticmethod
@@ -20735,8 +19843,6 @@ class TopPeerCategoryCorrespondents(_abstract.TypeTopPeerCategory):
         pass
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0x0637b7ed)
 
     @staticmethod
@@ -20755,8 +19861,6 @@ class TopPeerCategoryGroups(_abstract.TypeTopPeerCategory):
         pass
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0xbd17a14a)
 
     @staticmethod
@@ -20775,8 +19879,6 @@ class TopPeerCategoryChannels(_abstract.TypeTopPeerCategory):
         pass
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0x161d9628)
 
     @staticmethod
@@ -20795,8 +19897,6 @@ class TopPeerCategoryPhoneCalls(_abstract.TypeTopPeerCategory):
         pass
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0x1e76a78c)
 
     @staticmethod
@@ -20815,8 +19915,6 @@ class TopPeerCategoryForwardUsers(_abstract.TypeTopPeerCategory):
         pass
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0xa8406ca9)
 
     @staticmethod
@@ -20835,8 +19933,6 @@ class TopPeerCategoryForwardChats(_abstract.TypeTopPeerCategory):
         pass
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0xfbeec0f0)
 
     @staticmethod
@@ -20897,8 +19993,6 @@ class TopPeerCategoryPeers(_abstract.TypeTopPeerCategoryPeers):
         self.peers = peers
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0xfb834291)
         self.category._w(out, L)
         out += _P_i(self.count)
@@ -20923,8 +20017,6 @@ class DraftMessageEmpty(_abstract.TypeDraftMessage):
         self.date = date
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         _flags = (1 if self.date is not None else 0)
         out += _P_II(0x1b0c841a, _flags)
         if self.date is not None:
@@ -21023,8 +20115,6 @@ class StickerSetCovered(_abstract.TypeStickerSetCovered):
         self.cover = cover
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0x6410a5d2)
         self.set._w(out, L)
         self.cover._w(out, L)
@@ -21048,8 +20138,6 @@ class StickerSetMultiCovered(_abstract.TypeStickerSetCovered):
         self.covers = covers
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0x3407e51b)
         self.set._w(out, L)
         w_write_vector_objects(out, self.covers, L)
@@ -21075,8 +20163,6 @@ class StickerSetFullCovered(_abstract.TypeStickerSetCovered):
         self.documents = documents
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0x40d13c0e)
         self.set._w(out, L)
         w_write_vector_objects(out, self.packs, L)
@@ -21103,8 +20189,6 @@ class StickerSetNoCovered(_abstract.TypeStickerSetCovered):
         self.set = set
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0x77b15d1c)
         self.set._w(out, L)
 
@@ -21128,8 +20212,6 @@ class MaskCoords(_abstract.TypeMaskCoords):
         self.zoom = zoom
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_Iiddd(0xaed6dbb2, self.n, self.x, self.y, self.zoom)
 
     @staticmethod
@@ -21149,8 +20231,6 @@ class InputStickeredMediaPhoto(_abstract.TypeInputStickeredMedia):
         self.id = id
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0x4a992157)
         self.id._w(out, L)
 
@@ -21171,8 +20251,6 @@ class InputStickeredMediaDocument(_abstract.TypeInputStickeredMedia):
         self.id = id
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0x0438865b)
         self.id._w(out, L)
 
@@ -21199,8 +20277,6 @@ class Game(_abstract.TypeGame):
         self.document = document
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         _flags = (1 if self.document is not None else 0)
         out += _P_IIqq(0xbdf9653b, _flags, self.id, self.access_hash)
         w_write_string(out, self.short_name)
@@ -21236,8 +20312,6 @@ class InputGameID(_abstract.TypeInputGame):
         self.access_hash = access_hash
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_Iqq(0x032c3e77, self.id, self.access_hash)
 
     @staticmethod
@@ -21258,8 +20332,6 @@ class InputGameShortName(_abstract.TypeInputGame):
         self.short_name = short_name
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0xc331e80a)
         self.bot_id._w(out, L)
         w_write_string(out, self.short_name)
@@ -21284,8 +20356,6 @@ class HighScore(_abstract.TypeHighScore):
         self.score = score
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_Iiqi(0x73a379eb, self.pos, self.user_id, self.score)
 
     @staticmethod
@@ -21305,8 +20375,6 @@ class TextEmpty(_abstract.TypeRichText):
         pass
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0xdc3d824f)
 
     @staticmethod
@@ -21325,8 +20393,6 @@ class TextPlain(_abstract.TypeRichText):
         self.text = text
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0x744694e0)
         w_write_string(out, self.text)
 
@@ -21347,8 +20413,6 @@ class TextBold(_abstract.TypeRichText):
         self.text = text
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0x6724abc4)
         self.text._w(out, L)
 
@@ -21369,8 +20433,6 @@ class TextItalic(_abstract.TypeRichText):
         self.text = text
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0xd912a59c)
         self.text._w(out, L)
 
@@ -21391,8 +20453,6 @@ class TextUnderline(_abstract.TypeRichText):
         self.text = text
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0xc12622c4)
         self.text._w(out, L)
 
@@ -21413,8 +20473,6 @@ class TextStrike(_abstract.TypeRichText):
         self.text = text
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0x9bf8bb95)
         self.text._w(out, L)
 
@@ -21435,8 +20493,6 @@ class TextFixed(_abstract.TypeRichText):
         self.text = text
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0x6c3f19b9)
         self.text._w(out, L)
 
@@ -21459,8 +20515,6 @@ class TextUrl(_abstract.TypeRichText):
         self.webpage_id = webpage_id
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0x3c2884c1)
         self.text._w(out, L)
         w_write_string(out, self.url)
@@ -21486,8 +20540,6 @@ class TextEmail(_abstract.TypeRichText):
         self.email = email
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0xde5a0dd6)
         self.text._w(out, L)
         w_write_string(out, self.email)
@@ -21510,8 +20562,6 @@ class TextConcat(_abstract.TypeRichText):
         self.texts = texts
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0x7e6260d7)
         w_write_vector_objects(out, self.texts, L)
 
@@ -21532,8 +20582,6 @@ class TextSubscript(_abstract.TypeRichText):
         self.text = text
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0xed6a8504)
         self.text._w(out, L)
 
@@ -21554,8 +20602,6 @@ class TextSuperscript(_abstract.TypeRichText):
         self.text = text
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0xc7fb5e01)
         self.text._w(out, L)
 
@@ -21576,8 +20622,6 @@ class TextMarked(_abstract.TypeRichText):
         self.text = text
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0x034b8621)
         self.text._w(out, L)
 
@@ -21599,8 +20643,6 @@ class TextPhone(_abstract.TypeRichText):
         self.phone = phone
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0x1ccb966a)
         self.text._w(out, L)
         w_write_string(out, self.phone)
@@ -21625,8 +20667,6 @@ class TextImage(_abstract.TypeRichText):
         self.h = h
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_Iqii(0x081ccf4f, self.document_id, self.w, self.h)
 
     @staticmethod
@@ -21647,8 +20687,6 @@ class TextAnchor(_abstract.TypeRichText):
         self.name = name
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0x35553762)
         self.text._w(out, L)
         w_write_string(out, self.name)
@@ -22032,8 +21070,6 @@ class PageBlockUnsupported(_abstract.TypePageBlock):
         pass
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0x13567e8a)
 
     @staticmethod
@@ -22052,8 +21088,6 @@ class PageBlockTitle(_abstract.TypePageBlock):
         self.text = text
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0x70abc3fd)
         self.text._w(out, L)
 
@@ -22074,8 +21108,6 @@ class PageBlockSubtitle(_abstract.TypePageBlock):
         self.text = text
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0x8ffa9a1f)
         self.text._w(out, L)
 
@@ -22097,8 +21129,6 @@ class PageBlockAuthorDate(_abstract.TypePageBlock):
         self.published_date = published_date
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0xbaafe5e0)
         self.author._w(out, L)
         out += _P_i(self.published_date)
@@ -22121,8 +21151,6 @@ class PageBlockHeader(_abstract.TypePageBlock):
         self.text = text
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0xbfd064ec)
         self.text._w(out, L)
 
@@ -22143,8 +21171,6 @@ class PageBlockSubheader(_abstract.TypePageBlock):
         self.text = text
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0xf12bb6e1)
         self.text._w(out, L)
 
@@ -22165,8 +21191,6 @@ class PageBlockParagraph(_abstract.TypePageBlock):
         self.text = text
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0x467a0766)
         self.text._w(out, L)
 
@@ -22188,8 +21212,6 @@ class PageBlockPreformatted(_abstract.TypePageBlock):
         self.language = language
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0xc070d93e)
         self.text._w(out, L)
         w_write_string(out, self.language)
@@ -22212,8 +21234,6 @@ class PageBlockFooter(_abstract.TypePageBlock):
         self.text = text
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0x48870999)
         self.text._w(out, L)
 
@@ -22234,8 +21254,6 @@ class PageBlockDivider(_abstract.TypePageBlock):
         pass
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0xdb20b188)
 
     @staticmethod
@@ -22254,8 +21272,6 @@ class PageBlockAnchor(_abstract.TypePageBlock):
         self.name = name
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0xce0d37b0)
         w_write_string(out, self.name)
 
@@ -22276,8 +21292,6 @@ class PageBlockList(_abstract.TypePageBlock):
         self.items = items
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0xe4e88011)
         w_write_vector_objects(out, self.items, L)
 
@@ -22327,8 +21341,6 @@ class PageBlockPullquote(_abstract.TypePageBlock):
         self.caption = caption
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0x4f4456d3)
         self.text._w(out, L)
         self.caption._w(out, L)
@@ -22421,8 +21433,6 @@ class PageBlockCover(_abstract.TypePageBlock):
         self.cover = cover
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0x39f23300)
         self.cover._w(out, L)
 
@@ -22450,8 +21460,6 @@ class PageBlockEmbed(_abstract.TypePageBlock):
         self.caption = caption
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         if not (self.w is not None) == (self.h is not None):
             raise _TLEncodeError('pageBlockEmbed: w, h share flags.5: set all of them or none')
         _flags = (1 if self.full_width else 0) | (8 if self.allow_scrolling else 0) | (2 if self.url is not None else 0) | (4 if self.html is not None else 0) | (16 if self.poster_photo_id is not None else 0) | (32 if self.w is not None else 0) | (32 if self.h is not None else 0)
@@ -22512,8 +21520,6 @@ class PageBlockEmbedPost(_abstract.TypePageBlock):
         self.caption = caption
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0xf259a80b)
         w_write_string(out, self.url)
         out += _P_qq(self.webpage_id, self.author_photo_id)
@@ -22545,8 +21551,6 @@ class PageBlockCollage(_abstract.TypePageBlock):
         self.caption = caption
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0x65a0fa4d)
         w_write_vector_objects(out, self.items, L)
         self.caption._w(out, L)
@@ -22570,8 +21574,6 @@ class PageBlockSlideshow(_abstract.TypePageBlock):
         self.caption = caption
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0x031f9590)
         w_write_vector_objects(out, self.items, L)
         self.caption._w(out, L)
@@ -22594,8 +21596,6 @@ class PageBlockChannel(_abstract.TypePageBlock):
         self.channel = channel
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0xef1751b5)
         self.channel._w(out, L)
 
@@ -22617,8 +21617,6 @@ class PageBlockAudio(_abstract.TypePageBlock):
         self.caption = caption
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_Iq(0x804361ea, self.audio_id)
         self.caption._w(out, L)
 
@@ -22640,8 +21638,6 @@ class PageBlockKicker(_abstract.TypePageBlock):
         self.text = text
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0x1e148390)
         self.text._w(out, L)
 
@@ -22733,8 +21729,6 @@ class PageBlockDetails(_abstract.TypePageBlock):
         self.title = title
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         _flags = (1 if self.open else 0)
         out += _P_II(0x76768bed, _flags)
         w_write_vector_objects(out, self.blocks, L)
@@ -22760,8 +21754,6 @@ class PageBlockRelatedArticles(_abstract.TypePageBlock):
         self.articles = articles
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0x16115a96)
         self.title._w(out, L)
         w_write_vector_objects(out, self.articles, L)
@@ -22788,8 +21780,6 @@ class PageBlockMap(_abstract.TypePageBlock):
         self.caption = caption
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0xa44f3ef6)
         self.geo._w(out, L)
         out += _P_iii(self.zoom, self.w, self.h)
@@ -23096,8 +22086,6 @@ class PhoneCallDiscardReasonMissed(_abstract.TypePhoneCallDiscardReason):
         pass
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0x85e42301)
 
     @staticmethod
@@ -23116,8 +22104,6 @@ class PhoneCallDiscardReasonDisconnect(_abstract.TypePhoneCallDiscardReason):
         pass
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0xe095c1a0)
 
     @staticmethod
@@ -23136,8 +22122,6 @@ class PhoneCallDiscardReasonHangup(_abstract.TypePhoneCallDiscardReason):
         pass
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0x57adc690)
 
     @staticmethod
@@ -23156,8 +22140,6 @@ class PhoneCallDiscardReasonBusy(_abstract.TypePhoneCallDiscardReason):
         pass
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0xfaf7e8c9)
 
     @staticmethod
@@ -23198,8 +22180,6 @@ class DataJSON(_abstract.TypeDataJSON):
         self.data = data
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0x7d748d04)
         w_write_string(out, self.data)
 
@@ -23221,8 +22201,6 @@ class LabeledPrice(_abstract.TypeLabeledPrice):
         self.amount = amount
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0xcb296bf8)
         w_write_string(out, self.label)
         out += _P_q(self.amount)
@@ -23312,8 +22290,6 @@ class PaymentCharge(_abstract.TypePaymentCharge):
         self.provider_charge_id = provider_charge_id
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0xea02c27e)
         w_write_string(out, self.id)
         w_write_string(out, self.provider_charge_id)
@@ -23341,8 +22317,6 @@ class PostAddress(_abstract.TypePostAddress):
         self.post_code = post_code
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0x1e8caaeb)
         w_write_string(out, self.street_line1)
         w_write_string(out, self.street_line2)
@@ -23376,8 +22350,6 @@ class PaymentRequestedInfo(_abstract.TypePaymentRequestedInfo):
         self.shipping_address = shipping_address
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         _flags = (1 if self.name is not None else 0) | (2 if self.phone is not None else 0) | (4 if self.email is not None else 0) | (8 if self.shipping_address is not None else 0)
         out += _P_II(0x909c3f94, _flags)
         if self.name is not None:
@@ -23423,8 +22395,6 @@ class PaymentSavedCredentialsCard(_abstract.TypePaymentSavedCredentials):
         self.title = title
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0xcdc27a1f)
         w_write_string(out, self.id)
         w_write_string(out, self.title)
@@ -23451,8 +22421,6 @@ class WebDocument(_abstract.TypeWebDocument):
         self.attributes = attributes
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0x1c570ed1)
         w_write_string(out, self.url)
         out += _P_qi(self.access_hash, self.size)
@@ -23482,8 +22450,6 @@ class WebDocumentNoProxy(_abstract.TypeWebDocument):
         self.attributes = attributes
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0xf9c8bcc6)
         w_write_string(out, self.url)
         out += _P_i(self.size)
@@ -23513,8 +22479,6 @@ class InputWebDocument(_abstract.TypeInputWebDocument):
         self.attributes = attributes
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0x9bed434d)
         w_write_string(out, self.url)
         out += _P_i(self.size)
@@ -23542,8 +22506,6 @@ class InputWebFileLocation(_abstract.TypeInputWebFileLocation):
         self.access_hash = access_hash
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0xc239d686)
         w_write_string(out, self.url)
         out += _P_q(self.access_hash)
@@ -23571,8 +22533,6 @@ class InputWebFileGeoPointLocation(_abstract.TypeInputWebFileLocation):
         self.scale = scale
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0x9f2221c9)
         self.geo_point._w(out, L)
         out += _P_qiiii(self.access_hash, self.w, self.h, self.zoom, self.scale)
@@ -23598,8 +22558,6 @@ class InputWebFileAudioAlbumThumbLocation(_abstract.TypeInputWebFileLocation):
         self.performer = performer
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         if not (self.title is not None) == (self.performer is not None):
             raise _TLEncodeError('inputWebFileAudioAlbumThumbLocation: title, performer share flags.1: set all of them or none')
         _flags = (4 if self.small else 0) | (1 if self.document is not None else 0) | (2 if self.title is not None else 0) | (2 if self.performer is not None else 0)
@@ -23641,8 +22599,6 @@ class InputPaymentCredentialsSaved(_abstract.TypeInputPaymentCredentials):
         self.tmp_password = tmp_password
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0xc10eb2cf)
         w_write_string(out, self.id)
         w_write_bytes(out, self.tmp_password)
@@ -23666,8 +22622,6 @@ class InputPaymentCredentials(_abstract.TypeInputPaymentCredentials):
         self.data = data
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         _flags = (1 if self.save else 0)
         out += _P_II(0x3417d728, _flags)
         self.data._w(out, L)
@@ -23690,8 +22644,6 @@ class InputPaymentCredentialsApplePay(_abstract.TypeInputPaymentCredentials):
         self.payment_data = payment_data
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0x0aa1c39f)
         self.payment_data._w(out, L)
 
@@ -23712,8 +22664,6 @@ class InputPaymentCredentialsGooglePay(_abstract.TypeInputPaymentCredentials):
         self.payment_token = payment_token
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0x8ac32801)
         self.payment_token._w(out, L)
 
@@ -23736,8 +22686,6 @@ class ShippingOption(_abstract.TypeShippingOption):
         self.prices = prices
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0xb6213cdf)
         w_write_string(out, self.id)
         w_write_string(out, self.title)
@@ -23765,8 +22713,6 @@ class InputStickerSetItem(_abstract.TypeInputStickerSetItem):
         self.keywords = keywords
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         _flags = (1 if self.mask_coords is not None else 0) | (2 if self.keywords is not None else 0)
         out += _P_II(0x32da9e9c, _flags)
         self.document._w(out, L)
@@ -23804,8 +22750,6 @@ class InputPhoneCall(_abstract.TypeInputPhoneCall):
         self.access_hash = access_hash
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_Iqq(0x1e36fded, self.id, self.access_hash)
 
     @staticmethod
@@ -23825,8 +22769,6 @@ class PhoneCallEmpty(_abstract.TypePhoneCall):
         self.id = id
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_Iq(0x5366c915, self.id)
 
     @staticmethod
@@ -24044,8 +22986,6 @@ class PhoneConnection(_abstract.TypePhoneConnection):
         self.peer_tag = peer_tag
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         _flags = (1 if self.tcp else 0)
         out += _P_IIq(0x9cc123c7, _flags, self.id)
         w_write_string(out, self.ip)
@@ -24081,8 +23021,6 @@ class PhoneConnectionWebrtc(_abstract.TypePhoneConnection):
         self.password = password
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         _flags = (1 if self.turn else 0) | (2 if self.stun else 0)
         out += _P_IIq(0x635fe375, _flags, self.id)
         w_write_string(out, self.ip)
@@ -24117,8 +23055,6 @@ class PhoneCallProtocol(_abstract.TypePhoneCallProtocol):
         self.library_versions = library_versions
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         _flags = (1 if self.udp_p2p else 0) | (2 if self.udp_reflector else 0)
         out += _P_IIii(0xfc878fc8, _flags, self.min_layer, self.max_layer)
         w_write_vector(out, self.library_versions, L, w_write_string_el)
@@ -24142,8 +23078,6 @@ class CdnPublicKey(_abstract.TypeCdnPublicKey):
         self.public_key = public_key
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_Ii(0xc982eaba, self.dc_id)
         w_write_string(out, self.public_key)
 
@@ -24165,8 +23099,6 @@ class CdnConfig(_abstract.TypeCdnConfig):
         self.public_keys = public_keys
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0x5725e40a)
         w_write_vector_objects(out, self.public_keys, L)
 
@@ -24188,8 +23120,6 @@ class LangPackString(_abstract.TypeLangPackString):
         self.value = value
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0xcad181f6)
         w_write_string(out, self.key)
         w_write_string(out, self.value)
@@ -24218,8 +23148,6 @@ class LangPackStringPluralized(_abstract.TypeLangPackString):
         self.other_value = other_value
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         _flags = (1 if self.zero_value is not None else 0) | (2 if self.one_value is not None else 0) | (4 if self.two_value is not None else 0) | (8 if self.few_value is not None else 0) | (16 if self.many_value is not None else 0)
         out += _P_II(0x6c47ac9f, _flags)
         w_write_string(out, self.key)
@@ -24274,8 +23202,6 @@ class LangPackStringDeleted(_abstract.TypeLangPackString):
         self.key = key
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0x2979eeb2)
         w_write_string(out, self.key)
 
@@ -24299,8 +23225,6 @@ class LangPackDifference(_abstract.TypeLangPackDifference):
         self.strings = strings
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0xf385c1f6)
         w_write_string(out, self.lang_code)
         out += _P_ii(self.from_version, self.version)
@@ -24335,8 +23259,6 @@ class LangPackLanguage(_abstract.TypeLangPackLanguage):
         self.translations_url = translations_url
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         _flags = (1 if self.official else 0) | (4 if self.rtl else 0) | (8 if self.beta else 0) | (2 if self.base_lang_code is not None else 0)
         out += _P_II(0xeeca5ce3, _flags)
         w_write_string(out, self.name)
@@ -24376,8 +23298,6 @@ class ChannelAdminLogEventActionChangeTitle(_abstract.TypeChannelAdminLogEventAc
         self.new_value = new_value
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0xe6dfb825)
         w_write_string(out, self.prev_value)
         w_write_string(out, self.new_value)
@@ -24401,8 +23321,6 @@ class ChannelAdminLogEventActionChangeAbout(_abstract.TypeChannelAdminLogEventAc
         self.new_value = new_value
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0x55188a2e)
         w_write_string(out, self.prev_value)
         w_write_string(out, self.new_value)
@@ -24426,8 +23344,6 @@ class ChannelAdminLogEventActionChangeUsername(_abstract.TypeChannelAdminLogEven
         self.new_value = new_value
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0x6a4afc38)
         w_write_string(out, self.prev_value)
         w_write_string(out, self.new_value)
@@ -24451,8 +23367,6 @@ class ChannelAdminLogEventActionChangePhoto(_abstract.TypeChannelAdminLogEventAc
         self.new_photo = new_photo
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0x434bd2af)
         self.prev_photo._w(out, L)
         self.new_photo._w(out, L)
@@ -24475,8 +23389,6 @@ class ChannelAdminLogEventActionToggleInvites(_abstract.TypeChannelAdminLogEvent
         self.new_value = new_value
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0x1b7907ae)
         w_write_bool(out, self.new_value)
 
@@ -24497,8 +23409,6 @@ class ChannelAdminLogEventActionToggleSignatures(_abstract.TypeChannelAdminLogEv
         self.new_value = new_value
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0x26ae0971)
         w_write_bool(out, self.new_value)
 
@@ -24519,8 +23429,6 @@ class ChannelAdminLogEventActionUpdatePinned(_abstract.TypeChannelAdminLogEventA
         self.message = message
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0xe9e82c18)
         self.message._w(out, L)
 
@@ -24542,8 +23450,6 @@ class ChannelAdminLogEventActionEditMessage(_abstract.TypeChannelAdminLogEventAc
         self.new_message = new_message
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0x709b2405)
         self.prev_message._w(out, L)
         self.new_message._w(out, L)
@@ -24566,8 +23472,6 @@ class ChannelAdminLogEventActionDeleteMessage(_abstract.TypeChannelAdminLogEvent
         self.message = message
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0x42e047bb)
         self.message._w(out, L)
 
@@ -24588,8 +23492,6 @@ class ChannelAdminLogEventActionParticipantJoin(_abstract.TypeChannelAdminLogEve
         pass
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0x183040d3)
 
     @staticmethod
@@ -24608,8 +23510,6 @@ class ChannelAdminLogEventActionParticipantLeave(_abstract.TypeChannelAdminLogEv
         pass
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0xf89777f2)
 
     @staticmethod
@@ -24628,8 +23528,6 @@ class ChannelAdminLogEventActionParticipantInvite(_abstract.TypeChannelAdminLogE
         self.participant = participant
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0xe31c34d8)
         self.participant._w(out, L)
 
@@ -24651,8 +23549,6 @@ class ChannelAdminLogEventActionParticipantToggleBan(_abstract.TypeChannelAdminL
         self.new_participant = new_participant
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0xe6d83d7e)
         self.prev_participant._w(out, L)
         self.new_participant._w(out, L)
@@ -24676,8 +23572,6 @@ class ChannelAdminLogEventActionParticipantToggleAdmin(_abstract.TypeChannelAdmi
         self.new_participant = new_participant
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0xd5676710)
         self.prev_participant._w(out, L)
         self.new_participant._w(out, L)
@@ -24701,8 +23595,6 @@ class ChannelAdminLogEventActionChangeStickerSet(_abstract.TypeChannelAdminLogEv
         self.new_stickerset = new_stickerset
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0xb1c3caa7)
         self.prev_stickerset._w(out, L)
         self.new_stickerset._w(out, L)
@@ -24725,8 +23617,6 @@ class ChannelAdminLogEventActionTogglePreHistoryHidden(_abstract.TypeChannelAdmi
         self.new_value = new_value
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0x5f5c95f1)
         w_write_bool(out, self.new_value)
 
@@ -24748,8 +23638,6 @@ class ChannelAdminLogEventActionDefaultBannedRights(_abstract.TypeChannelAdminLo
         self.new_banned_rights = new_banned_rights
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0x2df5fc0a)
         self.prev_banned_rights._w(out, L)
         self.new_banned_rights._w(out, L)
@@ -24772,8 +23660,6 @@ class ChannelAdminLogEventActionStopPoll(_abstract.TypeChannelAdminLogEventActio
         self.message = message
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0x8f079643)
         self.message._w(out, L)
 
@@ -24795,8 +23681,6 @@ class ChannelAdminLogEventActionChangeLinkedChat(_abstract.TypeChannelAdminLogEv
         self.new_value = new_value
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_Iqq(0x050c7ac8, self.prev_value, self.new_value)
 
     @staticmethod
@@ -24817,8 +23701,6 @@ class ChannelAdminLogEventActionChangeLocation(_abstract.TypeChannelAdminLogEven
         self.new_value = new_value
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0x0e6b76ae)
         self.prev_value._w(out, L)
         self.new_value._w(out, L)
@@ -24842,8 +23724,6 @@ class ChannelAdminLogEventActionToggleSlowMode(_abstract.TypeChannelAdminLogEven
         self.new_value = new_value
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_Iii(0x53909779, self.prev_value, self.new_value)
 
     @staticmethod
@@ -24863,8 +23743,6 @@ class ChannelAdminLogEventActionStartGroupCall(_abstract.TypeChannelAdminLogEven
         self.call = call
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0x23209745)
         self.call._w(out, L)
 
@@ -24885,8 +23763,6 @@ class ChannelAdminLogEventActionDiscardGroupCall(_abstract.TypeChannelAdminLogEv
         self.call = call
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0xdb9f9140)
         self.call._w(out, L)
 
@@ -24907,8 +23783,6 @@ class ChannelAdminLogEventActionParticipantMute(_abstract.TypeChannelAdminLogEve
         self.participant = participant
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0xf92424d2)
         self.participant._w(out, L)
 
@@ -24929,8 +23803,6 @@ class ChannelAdminLogEventActionParticipantUnmute(_abstract.TypeChannelAdminLogE
         self.participant = participant
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0xe64429c0)
         self.participant._w(out, L)
 
@@ -24951,8 +23823,6 @@ class ChannelAdminLogEventActionToggleGroupCallSetting(_abstract.TypeChannelAdmi
         self.join_muted = join_muted
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0x56d6a247)
         w_write_bool(out, self.join_muted)
 
@@ -24974,8 +23844,6 @@ class ChannelAdminLogEventActionParticipantJoinByInvite(_abstract.TypeChannelAdm
         self.invite = invite
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         _flags = (1 if self.via_chatlist else 0)
         out += _P_II(0xfe9fc158, _flags)
         self.invite._w(out, L)
@@ -24998,8 +23866,6 @@ class ChannelAdminLogEventActionExportedInviteDelete(_abstract.TypeChannelAdminL
         self.invite = invite
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0x5a50fca4)
         self.invite._w(out, L)
 
@@ -25020,8 +23886,6 @@ class ChannelAdminLogEventActionExportedInviteRevoke(_abstract.TypeChannelAdminL
         self.invite = invite
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0x410a134e)
         self.invite._w(out, L)
 
@@ -25043,8 +23907,6 @@ class ChannelAdminLogEventActionExportedInviteEdit(_abstract.TypeChannelAdminLog
         self.new_invite = new_invite
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0xe90ebb59)
         self.prev_invite._w(out, L)
         self.new_invite._w(out, L)
@@ -25067,8 +23929,6 @@ class ChannelAdminLogEventActionParticipantVolume(_abstract.TypeChannelAdminLogE
         self.participant = participant
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0x3e7f6847)
         self.participant._w(out, L)
 
@@ -25090,8 +23950,6 @@ class ChannelAdminLogEventActionChangeHistoryTTL(_abstract.TypeChannelAdminLogEv
         self.new_value = new_value
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_Iii(0x6e941a38, self.prev_value, self.new_value)
 
     @staticmethod
@@ -25112,8 +23970,6 @@ class ChannelAdminLogEventActionParticipantJoinByRequest(_abstract.TypeChannelAd
         self.approved_by = approved_by
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0xafb6144a)
         self.invite._w(out, L)
         out += _P_q(self.approved_by)
@@ -25136,8 +23992,6 @@ class ChannelAdminLogEventActionToggleNoForwards(_abstract.TypeChannelAdminLogEv
         self.new_value = new_value
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0xcb2ac766)
         w_write_bool(out, self.new_value)
 
@@ -25158,8 +24012,6 @@ class ChannelAdminLogEventActionSendMessage(_abstract.TypeChannelAdminLogEventAc
         self.message = message
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0x278f2868)
         self.message._w(out, L)
 
@@ -25181,8 +24033,6 @@ class ChannelAdminLogEventActionChangeAvailableReactions(_abstract.TypeChannelAd
         self.new_value = new_value
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0xbe4e0ef8)
         self.prev_value._w(out, L)
         self.new_value._w(out, L)
@@ -25206,8 +24056,6 @@ class ChannelAdminLogEventActionChangeUsernames(_abstract.TypeChannelAdminLogEve
         self.new_value = new_value
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0xf04fb3a9)
         w_write_vector(out, self.prev_value, L, w_write_string_el)
         w_write_vector(out, self.new_value, L, w_write_string_el)
@@ -25230,8 +24078,6 @@ class ChannelAdminLogEventActionToggleForum(_abstract.TypeChannelAdminLogEventAc
         self.new_value = new_value
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0x02cc6383)
         w_write_bool(out, self.new_value)
 
@@ -25252,8 +24098,6 @@ class ChannelAdminLogEventActionCreateTopic(_abstract.TypeChannelAdminLogEventAc
         self.topic = topic
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0x58707d28)
         self.topic._w(out, L)
 
@@ -25275,8 +24119,6 @@ class ChannelAdminLogEventActionEditTopic(_abstract.TypeChannelAdminLogEventActi
         self.new_topic = new_topic
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0xf06fe208)
         self.prev_topic._w(out, L)
         self.new_topic._w(out, L)
@@ -25299,8 +24141,6 @@ class ChannelAdminLogEventActionDeleteTopic(_abstract.TypeChannelAdminLogEventAc
         self.topic = topic
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0xae168909)
         self.topic._w(out, L)
 
@@ -25322,8 +24162,6 @@ class ChannelAdminLogEventActionPinTopic(_abstract.TypeChannelAdminLogEventActio
         self.new_topic = new_topic
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         _flags = (1 if self.prev_topic is not None else 0) | (2 if self.new_topic is not None else 0)
         out += _P_II(0x5d8d353b, _flags)
         if self.prev_topic is not None:
@@ -25356,8 +24194,6 @@ class ChannelAdminLogEventActionToggleAntiSpam(_abstract.TypeChannelAdminLogEven
         self.new_value = new_value
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0x64f36dfc)
         w_write_bool(out, self.new_value)
 
@@ -25602,8 +24438,6 @@ class ChannelAdminLogEvent(_abstract.TypeChannelAdminLogEvent):
         self.action = action
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_Iqiq(0x1fad68cd, self.id, self.date, self.user_id)
         self.action._w(out, L)
 
@@ -25667,8 +24501,6 @@ class PopularContact(_abstract.TypePopularContact):
         self.importers = importers
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_Iqi(0x5ce14175, self.client_id, self.importers)
 
     @staticmethod
@@ -25688,8 +24520,6 @@ class RecentMeUrlUnknown(_abstract.TypeRecentMeUrl):
         self.url = url
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0x46e1d13d)
         w_write_string(out, self.url)
 
@@ -25711,8 +24541,6 @@ class RecentMeUrlUser(_abstract.TypeRecentMeUrl):
         self.user_id = user_id
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0xb92c09e2)
         w_write_string(out, self.url)
         out += _P_q(self.user_id)
@@ -25736,8 +24564,6 @@ class RecentMeUrlChat(_abstract.TypeRecentMeUrl):
         self.chat_id = chat_id
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0xb2da71d2)
         w_write_string(out, self.url)
         out += _P_q(self.chat_id)
@@ -25761,8 +24587,6 @@ class RecentMeUrlChatInvite(_abstract.TypeRecentMeUrl):
         self.chat_invite = chat_invite
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0xeb49081d)
         w_write_string(out, self.url)
         self.chat_invite._w(out, L)
@@ -25786,8 +24610,6 @@ class RecentMeUrlStickerSet(_abstract.TypeRecentMeUrl):
         self.set = set
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0xbc0a57dc)
         w_write_string(out, self.url)
         self.set._w(out, L)
@@ -25813,8 +24635,6 @@ class InputSingleMedia(_abstract.TypeInputSingleMedia):
         self.entities = entities
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         _flags = (1 if self.entities is not None else 0)
         out += _P_II(0x1cc6e91f, _flags)
         self.media._w(out, L)
@@ -25855,8 +24675,6 @@ class WebAuthorization(_abstract.TypeWebAuthorization):
         self.region = region
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_Iqq(0xa6f8f452, self.hash, self.bot_id)
         w_write_string(out, self.domain)
         w_write_string(out, self.browser)
@@ -25888,8 +24706,6 @@ class InputMessageID(_abstract.TypeInputMessage):
         self.id = id
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_Ii(0xa676a322, self.id)
 
     @staticmethod
@@ -25909,8 +24725,6 @@ class InputMessageReplyTo(_abstract.TypeInputMessage):
         self.id = id
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_Ii(0xbad88395, self.id)
 
     @staticmethod
@@ -25930,8 +24744,6 @@ class InputMessagePinned(_abstract.TypeInputMessage):
         pass
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0x86872538)
 
     @staticmethod
@@ -25951,8 +24763,6 @@ class InputMessageCallbackQuery(_abstract.TypeInputMessage):
         self.query_id = query_id
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_Iiq(0xacfa1a7e, self.id, self.query_id)
 
     @staticmethod
@@ -25972,8 +24782,6 @@ class InputDialogPeer(_abstract.TypeInputDialogPeer):
         self.peer = peer
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0xfcaafeb7)
         self.peer._w(out, L)
 
@@ -25994,8 +24802,6 @@ class InputDialogPeerFolder(_abstract.TypeInputDialogPeer):
         self.folder_id = folder_id
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_Ii(0x64600527, self.folder_id)
 
     @staticmethod
@@ -26037,8 +24843,6 @@ class DialogPeer(_abstract.TypeDialogPeer):
         self.peer = peer
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0xe56dbf05)
         self.peer._w(out, L)
 
@@ -26059,8 +24863,6 @@ class DialogPeerFolder(_abstract.TypeDialogPeer):
         self.folder_id = folder_id
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_Ii(0x514519e2, self.folder_id)
 
     @staticmethod
@@ -26103,8 +24905,6 @@ class FileHash(_abstract.TypeFileHash):
         self.hash = hash
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_Iqi(0xf39b035c, self.offset, self.limit)
         w_write_bytes(out, self.hash)
 
@@ -26127,8 +24927,6 @@ class InputClientProxy(_abstract.TypeInputClientProxy):
         self.port = port
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0x75588b3f)
         w_write_string(out, self.address)
         out += _P_i(self.port)
@@ -26155,8 +24953,6 @@ class InputSecureFileUploaded(_abstract.TypeInputSecureFile):
         self.secret = secret
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_Iqi(0x3334b0f0, self.id, self.parts)
         w_write_string(out, self.md5_checksum)
         w_write_bytes(out, self.file_hash)
@@ -26183,8 +24979,6 @@ class InputSecureFile(_abstract.TypeInputSecureFile):
         self.access_hash = access_hash
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_Iqq(0x5367e5be, self.id, self.access_hash)
 
     @staticmethod
@@ -26204,8 +24998,6 @@ class SecureFileEmpty(_abstract.TypeSecureFile):
         pass
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0x64199744)
 
     @staticmethod
@@ -26230,8 +25022,6 @@ class SecureFile(_abstract.TypeSecureFile):
         self.secret = secret
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_Iqqqii(0x7d09c27e, self.id, self.access_hash, self.size, self.dc_id, self.date)
         w_write_bytes(out, self.file_hash)
         w_write_bytes(out, self.secret)
@@ -26257,8 +25047,6 @@ class SecureData(_abstract.TypeSecureData):
         self.secret = secret
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0x8aeabec3)
         w_write_bytes(out, self.data)
         w_write_bytes(out, self.data_hash)
@@ -26283,8 +25071,6 @@ class SecurePlainPhone(_abstract.TypeSecurePlainData):
         self.phone = phone
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0x7d6099dd)
         w_write_string(out, self.phone)
 
@@ -26305,8 +25091,6 @@ class SecurePlainEmail(_abstract.TypeSecurePlainData):
         self.email = email
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0x21ec5a5f)
         w_write_string(out, self.email)
 
@@ -26327,8 +25111,6 @@ class SecureValueTypePersonalDetails(_abstract.TypeSecureValueType):
         pass
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0x9d2a81e3)
 
     @staticmethod
@@ -26347,8 +25129,6 @@ class SecureValueTypePassport(_abstract.TypeSecureValueType):
         pass
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0x3dac6a00)
 
     @staticmethod
@@ -26367,8 +25147,6 @@ class SecureValueTypeDriverLicense(_abstract.TypeSecureValueType):
         pass
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0x06e425c4)
 
     @staticmethod
@@ -26387,8 +25165,6 @@ class SecureValueTypeIdentityCard(_abstract.TypeSecureValueType):
         pass
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0xa0d0744b)
 
     @staticmethod
@@ -26407,8 +25183,6 @@ class SecureValueTypeInternalPassport(_abstract.TypeSecureValueType):
         pass
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0x99a48f23)
 
     @staticmethod
@@ -26427,8 +25201,6 @@ class SecureValueTypeAddress(_abstract.TypeSecureValueType):
         pass
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0xcbe31e26)
 
     @staticmethod
@@ -26447,8 +25219,6 @@ class SecureValueTypeUtilityBill(_abstract.TypeSecureValueType):
         pass
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0xfc36954e)
 
     @staticmethod
@@ -26467,8 +25237,6 @@ class SecureValueTypeBankStatement(_abstract.TypeSecureValueType):
         pass
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0x89137c0d)
 
     @staticmethod
@@ -26487,8 +25255,6 @@ class SecureValueTypeRentalAgreement(_abstract.TypeSecureValueType):
         pass
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0x8b883488)
 
     @staticmethod
@@ -26507,8 +25273,6 @@ class SecureValueTypePassportRegistration(_abstract.TypeSecureValueType):
         pass
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0x99e3806a)
 
     @staticmethod
@@ -26527,8 +25291,6 @@ class SecureValueTypeTemporaryRegistration(_abstract.TypeSecureValueType):
         pass
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0xea02ec33)
 
     @staticmethod
@@ -26547,8 +25309,6 @@ class SecureValueTypePhone(_abstract.TypeSecureValueType):
         pass
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0xb320aadb)
 
     @staticmethod
@@ -26567,8 +25327,6 @@ class SecureValueTypeEmail(_abstract.TypeSecureValueType):
         pass
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0x8e3ca7ee)
 
     @staticmethod
@@ -26595,8 +25353,6 @@ class SecureValue(_abstract.TypeSecureValue):
         self.hash = hash
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         _flags = (1 if self.data is not None else 0) | (2 if self.front_side is not None else 0) | (4 if self.reverse_side is not None else 0) | (8 if self.selfie is not None else 0) | (64 if self.translation is not None else 0) | (16 if self.files is not None else 0) | (32 if self.plain_data is not None else 0)
         out += _P_II(0x187fa0ca, _flags)
         self.type._w(out, L)
@@ -26670,8 +25426,6 @@ class InputSecureValue(_abstract.TypeInputSecureValue):
         self.plain_data = plain_data
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         _flags = (1 if self.data is not None else 0) | (2 if self.front_side is not None else 0) | (4 if self.reverse_side is not None else 0) | (8 if self.selfie is not None else 0) | (64 if self.translation is not None else 0) | (16 if self.files is not None else 0) | (32 if self.plain_data is not None else 0)
         out += _P_II(0xdb21d0a7, _flags)
         self.type._w(out, L)
@@ -26737,8 +25491,6 @@ class SecureValueHash(_abstract.TypeSecureValueHash):
         self.hash = hash
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0xed1ecdb0)
         self.type._w(out, L)
         w_write_bytes(out, self.hash)
@@ -26764,8 +25516,6 @@ class SecureValueErrorData(_abstract.TypeSecureValueError):
         self.text = text
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0xe8a40bd9)
         self.type._w(out, L)
         w_write_bytes(out, self.data_hash)
@@ -26794,8 +25544,6 @@ class SecureValueErrorFrontSide(_abstract.TypeSecureValueError):
         self.text = text
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0x00be3dfa)
         self.type._w(out, L)
         w_write_bytes(out, self.file_hash)
@@ -26822,8 +25570,6 @@ class SecureValueErrorReverseSide(_abstract.TypeSecureValueError):
         self.text = text
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0x868a2aa5)
         self.type._w(out, L)
         w_write_bytes(out, self.file_hash)
@@ -26850,8 +25596,6 @@ class SecureValueErrorSelfie(_abstract.TypeSecureValueError):
         self.text = text
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0xe537ced6)
         self.type._w(out, L)
         w_write_bytes(out, self.file_hash)
@@ -26878,8 +25622,6 @@ class SecureValueErrorFile(_abstract.TypeSecureValueError):
         self.text = text
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0x7a700873)
         self.type._w(out, L)
         w_write_bytes(out, self.file_hash)
@@ -26906,8 +25648,6 @@ class SecureValueErrorFiles(_abstract.TypeSecureValueError):
         self.text = text
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0x666220e9)
         self.type._w(out, L)
         w_write_vector(out, self.file_hash, L, w_write_bytes_el)
@@ -26934,8 +25674,6 @@ class SecureValueError(_abstract.TypeSecureValueError):
         self.text = text
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0x869d758f)
         self.type._w(out, L)
         w_write_bytes(out, self.hash)
@@ -26962,8 +25700,6 @@ class SecureValueErrorTranslationFile(_abstract.TypeSecureValueError):
         self.text = text
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0xa1144770)
         self.type._w(out, L)
         w_write_bytes(out, self.file_hash)
@@ -26990,8 +25726,6 @@ class SecureValueErrorTranslationFiles(_abstract.TypeSecureValueError):
         self.text = text
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0x34636dd8)
         self.type._w(out, L)
         w_write_vector(out, self.file_hash, L, w_write_bytes_el)
@@ -27018,8 +25752,6 @@ class SecureCredentialsEncrypted(_abstract.TypeSecureCredentialsEncrypted):
         self.secret = secret
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0x33f0ea47)
         w_write_bytes(out, self.data)
         w_write_bytes(out, self.hash)
@@ -27047,8 +25779,6 @@ class SavedPhoneContact(_abstract.TypeSavedContact):
         self.date = date
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0x1142bd56)
         w_write_string(out, self.phone)
         w_write_string(out, self.first_name)
@@ -27075,8 +25805,6 @@ class PasswordKdfAlgoUnknown(_abstract.TypePasswordKdfAlgo):
         pass
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0xd45ab096)
 
     @staticmethod
@@ -27098,8 +25826,6 @@ class PasswordKdfAlgoSHA256SHA256PBKDF2HMACSHA512iter100000SHA256ModPow(_abstrac
         self.p = p
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0x3a912d4a)
         w_write_bytes(out, self.salt1)
         w_write_bytes(out, self.salt2)
@@ -27126,8 +25852,6 @@ class SecurePasswordKdfAlgoUnknown(_abstract.TypeSecurePasswordKdfAlgo):
         pass
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0x004a8537)
 
     @staticmethod
@@ -27146,8 +25870,6 @@ class SecurePasswordKdfAlgoPBKDF2HMACSHA512iter100000(_abstract.TypeSecurePasswo
         self.salt = salt
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0xbbf2dda0)
         w_write_bytes(out, self.salt)
 
@@ -27168,8 +25890,6 @@ class SecurePasswordKdfAlgoSHA512(_abstract.TypeSecurePasswordKdfAlgo):
         self.salt = salt
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0x86471d92)
         w_write_bytes(out, self.salt)
 
@@ -27192,8 +25912,6 @@ class SecureSecretSettings(_abstract.TypeSecureSecretSettings):
         self.secure_secret_id = secure_secret_id
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0x1527bcac)
         self.secure_algo._w(out, L)
         w_write_bytes(out, self.secure_secret)
@@ -27218,8 +25936,6 @@ class InputCheckPasswordEmpty(_abstract.TypeInputCheckPasswordSRP):
         pass
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0x9880f658)
 
     @staticmethod
@@ -27240,8 +25956,6 @@ class InputCheckPasswordSRP(_abstract.TypeInputCheckPasswordSRP):
         self.M1 = M1
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_Iq(0xd27ff082, self.srp_id)
         w_write_bytes(out, self.A)
         w_write_bytes(out, self.M1)
@@ -27268,8 +25982,6 @@ class SecureRequiredType(_abstract.TypeSecureRequiredType):
         self.type = type
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         _flags = (1 if self.native_names else 0) | (2 if self.selfie_required else 0) | (4 if self.translation_required else 0)
         out += _P_II(0x829d99da, _flags)
         self.type._w(out, L)
@@ -27292,8 +26004,6 @@ class SecureRequiredTypeOneOf(_abstract.TypeSecureRequiredType):
         self.types = types
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0x027477b4)
         w_write_vector_objects(out, self.types, L)
 
@@ -27317,8 +26027,6 @@ class InputAppEvent(_abstract.TypeInputAppEvent):
         self.data = data
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_Id(0x1d1b1245, self.time)
         w_write_string(out, self.type)
         out += _P_q(self.peer)
@@ -27345,8 +26053,6 @@ class JsonObjectValue(_abstract.TypeJSONObjectValue):
         self.value = value
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0xc0de1bd9)
         w_write_string(out, self.key)
         self.value._w(out, L)
@@ -27369,8 +26075,6 @@ class JsonNull(_abstract.TypeJSONValue):
         pass
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0x3f6d7b68)
 
     @staticmethod
@@ -27389,8 +26093,6 @@ class JsonBool(_abstract.TypeJSONValue):
         self.value = value
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0xc7345e6a)
         w_write_bool(out, self.value)
 
@@ -27411,8 +26113,6 @@ class JsonNumber(_abstract.TypeJSONValue):
         self.value = value
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_Id(0x2be0dfa4, self.value)
 
     @staticmethod
@@ -27432,8 +26132,6 @@ class JsonString(_abstract.TypeJSONValue):
         self.value = value
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0xb71e767a)
         w_write_string(out, self.value)
 
@@ -27454,8 +26152,6 @@ class JsonArray(_abstract.TypeJSONValue):
         self.value = value
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0xf7444763)
         w_write_vector_objects(out, self.value, L)
 
@@ -27476,8 +26172,6 @@ class JsonObject(_abstract.TypeJSONValue):
         self.value = value
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0x99c1d49d)
         w_write_vector_objects(out, self.value, L)
 
@@ -27505,8 +26199,6 @@ class PageTableCell(_abstract.TypePageTableCell):
         self.rowspan = rowspan
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         _flags = (1 if self.header else 0) | (8 if self.align_center else 0) | (16 if self.align_right else 0) | (32 if self.valign_middle else 0) | (64 if self.valign_bottom else 0) | (128 if self.text is not None else 0) | (2 if self.colspan is not None else 0) | (4 if self.rowspan is not None else 0)
         out += _P_II(0x34566b6a, _flags)
         if self.text is not None:
@@ -27545,8 +26237,6 @@ class PageTableRow(_abstract.TypePageTableRow):
         self.cells = cells
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0xe0c0c5e5)
         w_write_vector_objects(out, self.cells, L)
 
@@ -27568,8 +26258,6 @@ class PageCaption(_abstract.TypePageCaption):
         self.credit = credit
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0x6f747657)
         self.text._w(out, L)
         self.credit._w(out, L)
@@ -27744,8 +26432,6 @@ class PageRelatedArticle(_abstract.TypePageRelatedArticle):
         self.published_date = published_date
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         _flags = (1 if self.title is not None else 0) | (2 if self.description is not None else 0) | (4 if self.photo_id is not None else 0) | (8 if self.author is not None else 0) | (16 if self.published_date is not None else 0)
         out += _P_II(0xb390dc08, _flags)
         w_write_string(out, self.url)
@@ -27807,8 +26493,6 @@ class Page(_abstract.TypePage):
         self.views = views
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         _flags = (1 if self.part else 0) | (2 if self.rtl else 0) | (4 if self.v2 else 0) | (8 if self.views is not None else 0)
         out += _P_II(0x98657f0d, _flags)
         w_write_string(out, self.url)
@@ -28096,8 +26780,6 @@ class ChatOnlines(_abstract.TypeChatOnlines):
         self.onlines = onlines
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_Ii(0xf041e250, self.onlines)
 
     @staticmethod
@@ -28117,8 +26799,6 @@ class StatsURL(_abstract.TypeStatsURL):
         self.url = url
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0x47a971e0)
         w_write_string(out, self.url)
 
@@ -28225,8 +26905,6 @@ class InputWallPaper(_abstract.TypeInputWallPaper):
         self.access_hash = access_hash
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_Iqq(0xe630b979, self.id, self.access_hash)
 
     @staticmethod
@@ -28246,8 +26924,6 @@ class InputWallPaperSlug(_abstract.TypeInputWallPaper):
         self.slug = slug
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0x72091c80)
         w_write_string(out, self.slug)
 
@@ -28268,8 +26944,6 @@ class InputWallPaperNoFile(_abstract.TypeInputWallPaper):
         self.id = id
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_Iq(0x967a462e, self.id)
 
     @staticmethod
@@ -28446,8 +27120,6 @@ class EmojiKeyword(_abstract.TypeEmojiKeyword):
         self.emoticons = emoticons
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0xd5b3b9f9)
         w_write_string(out, self.keyword)
         w_write_vector(out, self.emoticons, L, w_write_string_el)
@@ -28471,8 +27143,6 @@ class EmojiKeywordDeleted(_abstract.TypeEmojiKeyword):
         self.emoticons = emoticons
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0x236df622)
         w_write_string(out, self.keyword)
         w_write_vector(out, self.emoticons, L, w_write_string_el)
@@ -28498,8 +27168,6 @@ class EmojiKeywordsDifference(_abstract.TypeEmojiKeywordsDifference):
         self.keywords = keywords
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0x5cc761bd)
         w_write_string(out, self.lang_code)
         out += _P_ii(self.from_version, self.version)
@@ -28524,8 +27192,6 @@ class EmojiURL(_abstract.TypeEmojiURL):
         self.url = url
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0xa575739d)
         w_write_string(out, self.url)
 
@@ -28546,8 +27212,6 @@ class EmojiLanguage(_abstract.TypeEmojiLanguage):
         self.lang_code = lang_code
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0xb3fb5361)
         w_write_string(out, self.lang_code)
 
@@ -28573,8 +27237,6 @@ class Folder(_abstract.TypeFolder):
         self.photo = photo
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         _flags = (1 if self.autofill_new_broadcasts else 0) | (2 if self.autofill_public_groups else 0) | (4 if self.autofill_new_correspondents else 0) | (8 if self.photo is not None else 0)
         out += _P_IIi(0xff544e65, _flags, self.id)
         w_write_string(out, self.title)
@@ -28604,8 +27266,6 @@ class InputFolderPeer(_abstract.TypeInputFolderPeer):
         self.folder_id = folder_id
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0xfbd2c296)
         self.peer._w(out, L)
         out += _P_i(self.folder_id)
@@ -28629,8 +27289,6 @@ class FolderPeer(_abstract.TypeFolderPeer):
         self.folder_id = folder_id
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0xe9baa668)
         self.peer._w(out, L)
         out += _P_i(self.folder_id)
@@ -28763,8 +27421,6 @@ class UrlAuthResultDefault(_abstract.TypeUrlAuthResult):
         pass
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0xa9d6db1f)
 
     @staticmethod
@@ -28783,8 +27439,6 @@ class ChannelLocationEmpty(_abstract.TypeChannelLocation):
         pass
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0xbfb5ad8b)
 
     @staticmethod
@@ -28804,8 +27458,6 @@ class ChannelLocation(_abstract.TypeChannelLocation):
         self.address = address
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0x209b82db)
         self.geo_point._w(out, L)
         w_write_string(out, self.address)
@@ -28830,8 +27482,6 @@ class PeerLocated(_abstract.TypePeerLocated):
         self.distance = distance
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0xca461b5d)
         self.peer._w(out, L)
         out += _P_ii(self.expires, self.distance)
@@ -28854,8 +27504,6 @@ class PeerSelfLocated(_abstract.TypePeerLocated):
         self.expires = expires
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_Ii(0xf8ec284b, self.expires)
 
     @staticmethod
@@ -28877,8 +27525,6 @@ class RestrictionReason(_abstract.TypeRestrictionReason):
         self.text = text
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0xd072acb4)
         w_write_string(out, self.platform)
         w_write_string(out, self.reason)
@@ -28904,8 +27550,6 @@ class InputTheme(_abstract.TypeInputTheme):
         self.access_hash = access_hash
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_Iqq(0x3c5693e9, self.id, self.access_hash)
 
     @staticmethod
@@ -28925,8 +27569,6 @@ class InputThemeSlug(_abstract.TypeInputTheme):
         self.slug = slug
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0xf5890df1)
         w_write_string(out, self.slug)
 
@@ -28957,8 +27599,6 @@ class Theme(_abstract.TypeTheme):
         self.installs_count = installs_count
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         _flags = (1 if self.creator else 0) | (2 if self.default else 0) | (32 if self.for_chat else 0) | (4 if self.document is not None else 0) | (8 if self.settings is not None else 0) | (64 if self.emoticon is not None else 0) | (16 if self.installs_count is not None else 0)
         out += _P_IIqq(0xa00e67d6, _flags, self.id, self.access_hash)
         w_write_string(out, self.slug)
@@ -29007,8 +27647,6 @@ class BaseThemeClassic(_abstract.TypeBaseTheme):
         pass
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0xc3a12462)
 
     @staticmethod
@@ -29027,8 +27665,6 @@ class BaseThemeDay(_abstract.TypeBaseTheme):
         pass
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0xfbd81688)
 
     @staticmethod
@@ -29047,8 +27683,6 @@ class BaseThemeNight(_abstract.TypeBaseTheme):
         pass
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0xb7b31ea8)
 
     @staticmethod
@@ -29067,8 +27701,6 @@ class BaseThemeTinted(_abstract.TypeBaseTheme):
         pass
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0x6d5f77ee)
 
     @staticmethod
@@ -29087,8 +27719,6 @@ class BaseThemeArctic(_abstract.TypeBaseTheme):
         pass
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0x5b11125a)
 
     @staticmethod
@@ -29113,8 +27743,6 @@ class InputThemeSettings(_abstract.TypeInputThemeSettings):
         self.wallpaper_settings = wallpaper_settings
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         if not (self.wallpaper is not None) == (self.wallpaper_settings is not None):
             raise _TLEncodeError('inputThemeSettings: wallpaper, wallpaper_settings share flags.1: set all of them or none')
         _flags = (4 if self.message_colors_animated else 0) | (8 if self.outbox_accent_color is not None else 0) | (1 if self.message_colors is not None else 0) | (2 if self.wallpaper is not None else 0) | (2 if self.wallpaper_settings is not None else 0)
@@ -29170,8 +27798,6 @@ class ThemeSettings(_abstract.TypeThemeSettings):
         self.wallpaper = wallpaper
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         _flags = (4 if self.message_colors_animated else 0) | (8 if self.outbox_accent_color is not None else 0) | (1 if self.message_colors is not None else 0) | (2 if self.wallpaper is not None else 0)
         out += _P_II(0xfa58b6d4, _flags)
         self.base_theme._w(out, L)
@@ -29215,8 +27841,6 @@ class WebPageAttributeTheme(_abstract.TypeWebPageAttribute):
         self.settings = settings
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         _flags = (1 if self.documents is not None else 0) | (2 if self.settings is not None else 0)
         out += _P_II(0x54b56617, _flags)
         if self.documents is not None:
@@ -29400,8 +28024,6 @@ class BankCardOpenUrl(_abstract.TypeBankCardOpenUrl):
         self.name = name
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0xf568028a)
         w_write_string(out, self.url)
         w_write_string(out, self.name)
@@ -29481,8 +28103,6 @@ class DialogFilterDefault(_abstract.TypeDialogFilter):
         pass
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0x363293ae)
 
     @staticmethod
@@ -29549,8 +28169,6 @@ class DialogFilterSuggested(_abstract.TypeDialogFilterSuggested):
         self.description = description
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0x77744d4a)
         self.filter._w(out, L)
         w_write_string(out, self.description)
@@ -29574,8 +28192,6 @@ class StatsDateRangeDays(_abstract.TypeStatsDateRangeDays):
         self.max_date = max_date
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_Iii(0xb637edaf, self.min_date, self.max_date)
 
     @staticmethod
@@ -29596,8 +28212,6 @@ class StatsAbsValueAndPrev(_abstract.TypeStatsAbsValueAndPrev):
         self.previous = previous
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_Idd(0xcb43acde, self.current, self.previous)
 
     @staticmethod
@@ -29618,8 +28232,6 @@ class StatsPercentValue(_abstract.TypeStatsPercentValue):
         self.total = total
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_Idd(0xcbce2fe0, self.part, self.total)
 
     @staticmethod
@@ -29639,8 +28251,6 @@ class StatsGraphAsync(_abstract.TypeStatsGraph):
         self.token = token
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0x4a27eb2d)
         w_write_string(out, self.token)
 
@@ -29661,8 +28271,6 @@ class StatsGraphError(_abstract.TypeStatsGraph):
         self.error = error
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0xbedc9822)
         w_write_string(out, self.error)
 
@@ -29684,8 +28292,6 @@ class StatsGraph(_abstract.TypeStatsGraph):
         self.zoom_token = zoom_token
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         _flags = (1 if self.zoom_token is not None else 0)
         out += _P_II(0x8ea464b6, _flags)
         self.json._w(out, L)
@@ -29718,8 +28324,6 @@ class VideoSize(_abstract.TypeVideoSize):
         self.video_start_ts = video_start_ts
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         _flags = (1 if self.video_start_ts is not None else 0)
         out += _P_II(0xde33b094, _flags)
         w_write_string(out, self.type)
@@ -29751,8 +28355,6 @@ class VideoSizeEmojiMarkup(_abstract.TypeVideoSize):
         self.background_colors = background_colors
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_Iq(0xf85c413c, self.emoji_id)
         w_write_vector_int(out, self.background_colors)
 
@@ -29776,8 +28378,6 @@ class VideoSizeStickerMarkup(_abstract.TypeVideoSize):
         self.background_colors = background_colors
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0x0da082fe)
         self.stickerset._w(out, L)
         out += _P_q(self.sticker_id)
@@ -29804,8 +28404,6 @@ class StatsGroupTopPoster(_abstract.TypeStatsGroupTopPoster):
         self.avg_chars = avg_chars
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_Iqii(0x9d04af9b, self.user_id, self.messages, self.avg_chars)
 
     @staticmethod
@@ -29828,8 +28426,6 @@ class StatsGroupTopAdmin(_abstract.TypeStatsGroupTopAdmin):
         self.banned = banned
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_Iqiii(0xd7584c87, self.user_id, self.deleted, self.kicked, self.banned)
 
     @staticmethod
@@ -29850,8 +28446,6 @@ class StatsGroupTopInviter(_abstract.TypeStatsGroupTopInviter):
         self.invitations = invitations
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_Iqi(0x535f779d, self.user_id, self.invitations)
 
     @staticmethod
@@ -29914,8 +28508,6 @@ class MessageViews(_abstract.TypeMessageViews):
         self.replies = replies
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         _flags = (1 if self.views is not None else 0) | (2 if self.forwards is not None else 0) | (4 if self.replies is not None else 0)
         out += _P_II(0x455b853d, _flags)
         if self.views is not None:
@@ -30080,8 +28672,6 @@ class MessageReplies(_abstract.TypeMessageReplies):
         self.read_max_id = read_max_id
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         if not bool(self.comments) == (self.channel_id is not None):
             raise _TLEncodeError('messageReplies: comments, channel_id share flags.0: set all of them or none')
         _flags = (1 if self.comments else 0) | (2 if self.recent_repliers is not None else 0) | (1 if self.channel_id is not None else 0) | (4 if self.max_id is not None else 0) | (8 if self.read_max_id is not None else 0)
@@ -30129,8 +28719,6 @@ class PeerBlocked(_abstract.TypePeerBlocked):
         self.date = date
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0xe8fd8014)
         self.peer_id._w(out, L)
         out += _P_i(self.date)
@@ -30155,8 +28743,6 @@ class GroupCallDiscarded(_abstract.TypeGroupCall):
         self.duration = duration
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_Iqqi(0x7780bcb4, self.id, self.access_hash, self.duration)
 
     @staticmethod
@@ -30274,8 +28860,6 @@ class InputGroupCall(_abstract.TypeInputGroupCall):
         self.access_hash = access_hash
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_Iqq(0xd8aa840f, self.id, self.access_hash)
 
     @staticmethod
@@ -30427,8 +29011,6 @@ class InlineQueryPeerTypeSameBotPM(_abstract.TypeInlineQueryPeerType):
         pass
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0x3081ed9d)
 
     @staticmethod
@@ -30447,8 +29029,6 @@ class InlineQueryPeerTypePM(_abstract.TypeInlineQueryPeerType):
         pass
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0x833c0fac)
 
     @staticmethod
@@ -30467,8 +29047,6 @@ class InlineQueryPeerTypeChat(_abstract.TypeInlineQueryPeerType):
         pass
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0xd766c50a)
 
     @staticmethod
@@ -30487,8 +29065,6 @@ class InlineQueryPeerTypeMegagroup(_abstract.TypeInlineQueryPeerType):
         pass
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0x5ec4be43)
 
     @staticmethod
@@ -30507,8 +29083,6 @@ class InlineQueryPeerTypeBroadcast(_abstract.TypeInlineQueryPeerType):
         pass
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0x6334ee9a)
 
     @staticmethod
@@ -30527,8 +29101,6 @@ class InlineQueryPeerTypeBotPM(_abstract.TypeInlineQueryPeerType):
         pass
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0x0e3b2d0c)
 
     @staticmethod
@@ -30552,8 +29124,6 @@ class ChatInviteImporter(_abstract.TypeChatInviteImporter):
         self.approved_by = approved_by
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         _flags = (1 if self.requested else 0) | (8 if self.via_chatlist else 0) | (4 if self.about is not None else 0) | (2 if self.approved_by is not None else 0)
         out += _P_IIqi(0x8c5adfd9, _flags, self.user_id, self.date)
         if self.about is not None:
@@ -30588,8 +29158,6 @@ class ChatAdminWithInvites(_abstract.TypeChatAdminWithInvites):
         self.revoked_invites_count = revoked_invites_count
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_Iqii(0xf2ecef23, self.admin_id, self.invites_count, self.revoked_invites_count)
 
     @staticmethod
@@ -30610,8 +29178,6 @@ class GroupCallParticipantVideoSourceGroup(_abstract.TypeGroupCallParticipantVid
         self.sources = sources
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0xdcb118b7)
         w_write_string(out, self.semantics)
         w_write_vector_int(out, self.sources)
@@ -30637,8 +29203,6 @@ class GroupCallParticipantVideo(_abstract.TypeGroupCallParticipantVideo):
         self.audio_source = audio_source
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         _flags = (1 if self.paused else 0) | (2 if self.audio_source is not None else 0)
         out += _P_II(0x67753ac8, _flags)
         w_write_string(out, self.endpoint)
@@ -30669,8 +29233,6 @@ class BotCommandScopeDefault(_abstract.TypeBotCommandScope):
         pass
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0x2f6cb2ab)
 
     @staticmethod
@@ -30689,8 +29251,6 @@ class BotCommandScopeUsers(_abstract.TypeBotCommandScope):
         pass
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0x3c4f04d8)
 
     @staticmethod
@@ -30709,8 +29269,6 @@ class BotCommandScopeChats(_abstract.TypeBotCommandScope):
         pass
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0x6fe1a881)
 
     @staticmethod
@@ -30729,8 +29287,6 @@ class BotCommandScopeChatAdmins(_abstract.TypeBotCommandScope):
         pass
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0xb9aa606a)
 
     @staticmethod
@@ -30749,8 +29305,6 @@ class BotCommandScopePeer(_abstract.TypeBotCommandScope):
         self.peer = peer
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0xdb9d897d)
         self.peer._w(out, L)
 
@@ -30771,8 +29325,6 @@ class BotCommandScopePeerAdmins(_abstract.TypeBotCommandScope):
         self.peer = peer
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0x3fd863d1)
         self.peer._w(out, L)
 
@@ -30794,8 +29346,6 @@ class BotCommandScopePeerUser(_abstract.TypeBotCommandScope):
         self.user_id = user_id
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0x0a1321f3)
         self.peer._w(out, L)
         self.user_id._w(out, L)
@@ -30964,8 +29514,6 @@ class SearchResultsCalendarPeriod(_abstract.TypeSearchResultsCalendarPeriod):
         self.count = count
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_Iiiii(0xc9b0539f, self.date, self.min_msg_id, self.max_msg_id, self.count)
 
     @staticmethod
@@ -30987,8 +29535,6 @@ class SearchResultPosition(_abstract.TypeSearchResultsPosition):
         self.offset = offset
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_Iiii(0x7f648b67, self.msg_id, self.date, self.offset)
 
     @staticmethod
@@ -31010,8 +29556,6 @@ class ReactionCount(_abstract.TypeReactionCount):
         self.count = count
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         _flags = (1 if self.chosen_order is not None else 0)
         out += _P_II(0xa3d1cb80, _flags)
         if self.chosen_order is not None:
@@ -31093,8 +29637,6 @@ class AvailableReaction(_abstract.TypeAvailableReaction):
         self.center_icon = center_icon
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         if not (self.around_animation is not None) == (self.center_icon is not None):
             raise _TLEncodeError('availableReaction: around_animation, center_icon share flags.1: set all of them or none')
         _flags = (1 if self.inactive else 0) | (4 if self.premium else 0) | (2 if self.around_animation is not None else 0) | (2 if self.center_icon is not None else 0)
@@ -31178,8 +29720,6 @@ class GroupCallStreamChannel(_abstract.TypeGroupCallStreamChannel):
         self.last_timestamp_ms = last_timestamp_ms
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_Iiiq(0x80eb48af, self.channel, self.scale, self.last_timestamp_ms)
 
     @staticmethod
@@ -31200,8 +29740,6 @@ class AttachMenuBotIconColor(_abstract.TypeAttachMenuBotIconColor):
         self.color = color
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0x4576f3f0)
         w_write_string(out, self.name)
         out += _P_i(self.color)
@@ -31226,8 +29764,6 @@ class AttachMenuBotIcon(_abstract.TypeAttachMenuBotIcon):
         self.colors = colors
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         _flags = (1 if self.colors is not None else 0)
         out += _P_II(0xb2a7386b, _flags)
         w_write_string(out, self.name)
@@ -31301,8 +29837,6 @@ class AttachMenuBotsNotModified(_abstract.TypeAttachMenuBots):
         pass
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0xf1d88a5c)
 
     @staticmethod
@@ -31323,8 +29857,6 @@ class AttachMenuBots(_abstract.TypeAttachMenuBots):
         self.users = users
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_Iq(0x3c4301c0, self.hash)
         w_write_vector_objects(out, self.bots, L)
         w_write_vector_objects(out, self.users, L)
@@ -31349,8 +29881,6 @@ class AttachMenuBotsBot(_abstract.TypeAttachMenuBotsBot):
         self.users = users
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0x93bf667f)
         self.bot._w(out, L)
         w_write_vector_objects(out, self.users, L)
@@ -31407,8 +29937,6 @@ class WebViewMessageSent(_abstract.TypeWebViewMessageSent):
         self.msg_id = msg_id
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         _flags = (1 if self.msg_id is not None else 0)
         out += _P_II(0x0c94511c, _flags)
         if self.msg_id is not None:
@@ -31435,8 +29963,6 @@ class BotMenuButtonDefault(_abstract.TypeBotMenuButton):
         pass
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0x7533a588)
 
     @staticmethod
@@ -31455,8 +29981,6 @@ class BotMenuButtonCommands(_abstract.TypeBotMenuButton):
         pass
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0x4258c205)
 
     @staticmethod
@@ -31476,8 +30000,6 @@ class BotMenuButton(_abstract.TypeBotMenuButton):
         self.url = url
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0xc7b57ce6)
         w_write_string(out, self.text)
         w_write_string(out, self.url)
@@ -31500,8 +30022,6 @@ class NotificationSoundDefault(_abstract.TypeNotificationSound):
         pass
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0x97e8bebe)
 
     @staticmethod
@@ -31520,8 +30040,6 @@ class NotificationSoundNone(_abstract.TypeNotificationSound):
         pass
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0x6f0c34df)
 
     @staticmethod
@@ -31541,8 +30059,6 @@ class NotificationSoundLocal(_abstract.TypeNotificationSound):
         self.data = data
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0x830b9ae4)
         w_write_string(out, self.title)
         w_write_string(out, self.data)
@@ -31565,8 +30081,6 @@ class NotificationSoundRingtone(_abstract.TypeNotificationSound):
         self.id = id
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_Iq(0xff6c8049, self.id)
 
     @staticmethod
@@ -31586,8 +30100,6 @@ class AttachMenuPeerTypeSameBotPM(_abstract.TypeAttachMenuPeerType):
         pass
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0x7d6be90e)
 
     @staticmethod
@@ -31606,8 +30118,6 @@ class AttachMenuPeerTypeBotPM(_abstract.TypeAttachMenuPeerType):
         pass
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0xc32bfa1a)
 
     @staticmethod
@@ -31626,8 +30136,6 @@ class AttachMenuPeerTypePM(_abstract.TypeAttachMenuPeerType):
         pass
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0xf146d31f)
 
     @staticmethod
@@ -31646,8 +30154,6 @@ class AttachMenuPeerTypeChat(_abstract.TypeAttachMenuPeerType):
         pass
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0x0509113f)
 
     @staticmethod
@@ -31666,8 +30172,6 @@ class AttachMenuPeerTypeBroadcast(_abstract.TypeAttachMenuPeerType):
         pass
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0x7bfbdefc)
 
     @staticmethod
@@ -31687,8 +30191,6 @@ class InputInvoiceMessage(_abstract.TypeInputInvoice):
         self.msg_id = msg_id
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0xc5b56859)
         self.peer._w(out, L)
         out += _P_i(self.msg_id)
@@ -31711,8 +30213,6 @@ class InputInvoiceSlug(_abstract.TypeInputInvoice):
         self.slug = slug
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0xc326caef)
         w_write_string(out, self.slug)
 
@@ -32094,8 +30594,6 @@ class InputStorePaymentPremiumSubscription(_abstract.TypeInputStorePaymentPurpos
         self.upgrade = upgrade
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         _flags = (1 if self.restore else 0) | (2 if self.upgrade else 0)
         out += _P_II(0xa6751e66, _flags)
 
@@ -32118,8 +30616,6 @@ class InputStorePaymentGiftPremium(_abstract.TypeInputStorePaymentPurpose):
         self.amount = amount
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0x616f7fe8)
         self.user_id._w(out, L)
         w_write_string(out, self.currency)
@@ -32408,8 +30904,6 @@ class PaymentFormMethod(_abstract.TypePaymentFormMethod):
         self.title = title
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0x88f8f21b)
         w_write_string(out, self.url)
         w_write_string(out, self.title)
@@ -32432,8 +30926,6 @@ class EmojiStatusEmpty(_abstract.TypeEmojiStatus):
         pass
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0x2de11aae)
 
     @staticmethod
@@ -32553,8 +31045,6 @@ class ReactionEmpty(_abstract.TypeReaction):
         pass
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0x79f5d419)
 
     @staticmethod
@@ -32573,8 +31063,6 @@ class ReactionEmoji(_abstract.TypeReaction):
         self.emoticon = emoticon
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0x1b2286b8)
         w_write_string(out, self.emoticon)
 
@@ -32595,8 +31083,6 @@ class ReactionCustomEmoji(_abstract.TypeReaction):
         self.document_id = document_id
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_Iq(0x8935fc73, self.document_id)
 
     @staticmethod
@@ -32636,8 +31122,6 @@ class ChatReactionsNone(_abstract.TypeChatReactions):
         pass
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0xeafc32bc)
 
     @staticmethod
@@ -32656,8 +31140,6 @@ class ChatReactionsAll(_abstract.TypeChatReactions):
         self.allow_custom = allow_custom
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         _flags = (1 if self.allow_custom else 0)
         out += _P_II(0x52928bca, _flags)
 
@@ -32678,8 +31160,6 @@ class ChatReactionsSome(_abstract.TypeChatReactions):
         self.reactions = reactions
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0x661d4037)
         w_write_vector_objects(out, self.reactions, L)
 
@@ -32701,8 +31181,6 @@ class EmailVerifyPurposeLoginSetup(_abstract.TypeEmailVerifyPurpose):
         self.phone_code_hash = phone_code_hash
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0x4345be73)
         w_write_string(out, self.phone_number)
         w_write_string(out, self.phone_code_hash)
@@ -32725,8 +31203,6 @@ class EmailVerifyPurposeLoginChange(_abstract.TypeEmailVerifyPurpose):
         pass
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0x527d22eb)
 
     @staticmethod
@@ -32745,8 +31221,6 @@ class EmailVerifyPurposePassport(_abstract.TypeEmailVerifyPurpose):
         pass
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0xbbf51685)
 
     @staticmethod
@@ -32765,8 +31239,6 @@ class EmailVerificationCode(_abstract.TypeEmailVerification):
         self.code = code
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0x922e55a9)
         w_write_string(out, self.code)
 
@@ -32787,8 +31259,6 @@ class EmailVerificationGoogle(_abstract.TypeEmailVerification):
         self.token = token
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0xdb909ec2)
         w_write_string(out, self.token)
 
@@ -32809,8 +31279,6 @@ class EmailVerificationApple(_abstract.TypeEmailVerification):
         self.token = token
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0x96d074fd)
         w_write_string(out, self.token)
 
@@ -32838,8 +31306,6 @@ class PremiumSubscriptionOption(_abstract.TypePremiumSubscriptionOption):
         self.store_product = store_product
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         _flags = (2 if self.current else 0) | (4 if self.can_purchase_upgrade else 0) | (8 if self.transaction is not None else 0) | (1 if self.store_product is not None else 0)
         out += _P_II(0x5f2d1df2, _flags)
         if self.transaction is not None:
@@ -32881,8 +31347,6 @@ class SendAsPeer(_abstract.TypeSendAsPeer):
         self.peer = peer
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         _flags = (1 if self.premium_required else 0)
         out += _P_II(0xb81c7034, _flags)
         self.peer._w(out, L)
@@ -32908,8 +31372,6 @@ class MessageExtendedMediaPreview(_abstract.TypeMessageExtendedMedia):
         self.video_duration = video_duration
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         if not (self.w is not None) == (self.h is not None):
             raise _TLEncodeError('messageExtendedMediaPreview: w, h share flags.0: set all of them or none')
         _flags = (1 if self.w is not None else 0) | (1 if self.h is not None else 0) | (2 if self.thumb is not None else 0) | (4 if self.video_duration is not None else 0)
@@ -32956,8 +31418,6 @@ class MessageExtendedMedia(_abstract.TypeMessageExtendedMedia):
         self.media = media
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0xee479c64)
         self.media._w(out, L)
 
@@ -32979,8 +31439,6 @@ class StickerKeyword(_abstract.TypeStickerKeyword):
         self.keyword = keyword
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_Iq(0xfcfeb29c, self.document_id)
         w_write_vector(out, self.keyword, L, w_write_string_el)
 
@@ -33004,8 +31462,6 @@ class Username(_abstract.TypeUsername):
         self.username = username
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         _flags = (1 if self.editable else 0) | (2 if self.active else 0)
         out += _P_II(0xb4073647, _flags)
         w_write_string(out, self.username)
@@ -33028,8 +31484,6 @@ class ForumTopicDeleted(_abstract.TypeForumTopic):
         self.id = id
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_Ii(0x023f109b, self.id)
 
     @staticmethod
@@ -33116,8 +31570,6 @@ class DefaultHistoryTTL(_abstract.TypeDefaultHistoryTTL):
         self.period = period
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_Ii(0x43b46b20, self.period)
 
     @staticmethod
@@ -33138,8 +31590,6 @@ class ExportedContactToken(_abstract.TypeExportedContactToken):
         self.expires = expires
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0x41bf109b)
         w_write_string(out, self.url)
         out += _P_i(self.expires)
@@ -33163,8 +31613,6 @@ class RequestPeerTypeUser(_abstract.TypeRequestPeerType):
         self.premium = premium
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         _flags = (1 if self.bot is not None else 0) | (2 if self.premium is not None else 0)
         out += _P_II(0x5f3b8a00, _flags)
         if self.bot is not None:
@@ -33202,8 +31650,6 @@ class RequestPeerTypeChat(_abstract.TypeRequestPeerType):
         self.bot_admin_rights = bot_admin_rights
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         _flags = (1 if self.creator else 0) | (32 if self.bot_participant else 0) | (8 if self.has_username is not None else 0) | (16 if self.forum is not None else 0) | (2 if self.user_admin_rights is not None else 0) | (4 if self.bot_admin_rights is not None else 0)
         out += _P_II(0xc9f06e1b, _flags)
         if self.has_username is not None:
@@ -33251,8 +31697,6 @@ class RequestPeerTypeBroadcast(_abstract.TypeRequestPeerType):
         self.bot_admin_rights = bot_admin_rights
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         _flags = (1 if self.creator else 0) | (8 if self.has_username is not None else 0) | (2 if self.user_admin_rights is not None else 0) | (4 if self.bot_admin_rights is not None else 0)
         out += _P_II(0x339bef6c, _flags)
         if self.has_username is not None:
@@ -33327,8 +31771,6 @@ class EmojiListNotModified(_abstract.TypeEmojiList):
         pass
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0x481eadfa)
 
     @staticmethod
@@ -33348,8 +31790,6 @@ class EmojiList(_abstract.TypeEmojiList):
         self.document_id = document_id
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_Iq(0x7a1e11d1, self.hash)
         w_write_vector_long(out, self.document_id)
 
@@ -33373,8 +31813,6 @@ class EmojiGroup(_abstract.TypeEmojiGroup):
         self.emoticons = emoticons
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0x7a9abda9)
         w_write_string(out, self.title)
         out += _P_q(self.icon_emoji_id)
@@ -33453,8 +31891,6 @@ class TextWithEntities(_abstract.TypeTextWithEntities):
         self.entities = entities
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0x751f3146)
         w_write_string(out, self.text)
         w_write_vector_objects(out, self.entities, L)
@@ -33479,8 +31915,6 @@ class AutoSaveSettings(_abstract.TypeAutoSaveSettings):
         self.video_max_size = video_max_size
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         _flags = (1 if self.photos else 0) | (2 if self.videos else 0) | (4 if self.video_max_size is not None else 0)
         out += _P_II(0xc84834ce, _flags)
         if self.video_max_size is not None:
@@ -33508,8 +31942,6 @@ class AutoSaveException(_abstract.TypeAutoSaveException):
         self.settings = settings
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0x81602d47)
         self.peer._w(out, L)
         self.settings._w(out, L)
@@ -33533,8 +31965,6 @@ class InputBotAppID(_abstract.TypeInputBotApp):
         self.access_hash = access_hash
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_Iqq(0xa920bd7a, self.id, self.access_hash)
 
     @staticmethod
@@ -33555,8 +31985,6 @@ class InputBotAppShortName(_abstract.TypeInputBotApp):
         self.short_name = short_name
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0x908c0407)
         self.bot_id._w(out, L)
         w_write_string(out, self.short_name)
@@ -33579,8 +32007,6 @@ class BotAppNotModified(_abstract.TypeBotApp):
         pass
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0x5da674b7)
 
     @staticmethod
@@ -33606,8 +32032,6 @@ class BotApp(_abstract.TypeBotApp):
         self.hash = hash
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         _flags = (1 if self.document is not None else 0)
         out += _P_IIqq(0x95fcd1d6, _flags, self.id, self.access_hash)
         w_write_string(out, self.short_name)
@@ -33645,8 +32069,6 @@ class InlineBotWebView(_abstract.TypeInlineBotWebView):
         self.url = url
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0xb57295d5)
         w_write_string(out, self.text)
         w_write_string(out, self.url)
@@ -33670,8 +32092,6 @@ class ReadParticipantDate(_abstract.TypeReadParticipantDate):
         self.date = date
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_Iqi(0x4a4ff172, self.user_id, self.date)
 
     @staticmethod
@@ -33691,8 +32111,6 @@ class InputChatlistDialogFilter(_abstract.TypeInputChatlist):
         self.filter_id = filter_id
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_Ii(0xf3e0da33, self.filter_id)
 
     @staticmethod
@@ -33714,8 +32132,6 @@ class ExportedChatlistInvite(_abstract.TypeExportedChatlistInvite):
         self.peers = peers
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         _flags = 0
         out += _P_II(0x0c5181ac, _flags)
         w_write_string(out, self.title)

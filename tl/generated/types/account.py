@@ -60,8 +60,6 @@ class PrivacyRules(_abstract.TypePrivacyRules_Account):
         self.users = users
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0x50a04e45)
         w_write_vector_objects(out, self.rules, L)
         w_write_vector_objects(out, self.chats, L)
@@ -87,8 +85,6 @@ class Authorizations(_abstract.TypeAuthorizations_Account):
         self.authorizations = authorizations
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_Ii(0x4bff8ea0, self.authorization_ttl_days)
         w_write_vector_objects(out, self.authorizations, L)
 
@@ -122,8 +118,6 @@ class Password(_abstract.TypePassword_Account):
         self.login_email_pattern = login_email_pattern
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         if not bool(self.has_password) == (self.current_algo is not None) == (self.srp_B is not None) == (self.srp_id is not None):
             raise _TLEncodeError('account.password: has_password, current_algo, srp_B, srp_id share flags.2: set all of them or none')
         _flags = (1 if self.has_recovery else 0) | (2 if self.has_secure_values else 0) | (4 if self.has_password else 0) | (4 if self.current_algo is not None else 0) | (4 if self.srp_B is not None else 0) | (4 if self.srp_id is not None else 0) | (8 if self.hint is not None else 0) | (16 if self.email_unconfirmed_pattern is not None else 0) | (32 if self.pending_reset_date is not None else 0) | (64 if self.login_email_pattern is not None else 0)
@@ -195,8 +189,6 @@ class PasswordSettings(_abstract.TypePasswordSettings_Account):
         self.secure_settings = secure_settings
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         _flags = (1 if self.email is not None else 0) | (2 if self.secure_settings is not None else 0)
         out += _P_II(0x9a5c33e5, _flags)
         if self.email is not None:
@@ -233,8 +225,6 @@ class PasswordInputSettings(_abstract.TypePasswordInputSettings_Account):
         self.new_secure_settings = new_secure_settings
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         if not (self.new_algo is not None) == (self.new_password_hash is not None) == (self.hint is not None):
             raise _TLEncodeError('account.passwordInputSettings: new_algo, new_password_hash, hint share flags.0: set all of them or none')
         _flags = (1 if self.new_algo is not None else 0) | (1 if self.new_password_hash is not None else 0) | (1 if self.hint is not None else 0) | (2 if self.email is not None else 0) | (4 if self.new_secure_settings is not None else 0)
@@ -288,8 +278,6 @@ class TmpPassword(_abstract.TypeTmpPassword_Account):
         self.valid_until = valid_until
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0xdb64fd34)
         w_write_bytes(out, self.tmp_password)
         out += _P_i(self.valid_until)
@@ -313,8 +301,6 @@ class WebAuthorizations(_abstract.TypeWebAuthorizations_Account):
         self.users = users
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0xed56c9fc)
         w_write_vector_objects(out, self.authorizations, L)
         w_write_vector_objects(out, self.users, L)
@@ -341,8 +327,6 @@ class AuthorizationForm(_abstract.TypeAuthorizationForm_Account):
         self.privacy_policy_url = privacy_policy_url
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         _flags = (1 if self.privacy_policy_url is not None else 0)
         out += _P_II(0xad2e1cd8, _flags)
         w_write_vector_objects(out, self.required_types, L)
@@ -378,8 +362,6 @@ class SentEmailCode(_abstract.TypeSentEmailCode_Account):
         self.length = length
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0x811f854f)
         w_write_string(out, self.email_pattern)
         out += _P_i(self.length)
@@ -402,8 +384,6 @@ class Takeout(_abstract.TypeTakeout_Account):
         self.id = id
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_Iq(0x4dba4501, self.id)
 
     @staticmethod
@@ -423,8 +403,6 @@ class WallPapersNotModified(_abstract.TypeWallPapers_Account):
         pass
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0x1c199183)
 
     @staticmethod
@@ -444,8 +422,6 @@ class WallPapers(_abstract.TypeWallPapers_Account):
         self.wallpapers = wallpapers
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_Iq(0xcdc3858c, self.hash)
         w_write_vector_objects(out, self.wallpapers, L)
 
@@ -469,8 +445,6 @@ class AutoDownloadSettings(_abstract.TypeAutoDownloadSettings_Account):
         self.high = high
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0x63cacf26)
         self.low._w(out, L)
         self.medium._w(out, L)
@@ -495,8 +469,6 @@ class ThemesNotModified(_abstract.TypeThemes_Account):
         pass
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0xf41eb622)
 
     @staticmethod
@@ -516,8 +488,6 @@ class Themes(_abstract.TypeThemes_Account):
         self.themes = themes
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_Iq(0x9a3d8c6d, self.hash)
         w_write_vector_objects(out, self.themes, L)
 
@@ -540,8 +510,6 @@ class ContentSettings(_abstract.TypeContentSettings_Account):
         self.sensitive_can_change = sensitive_can_change
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         _flags = (1 if self.sensitive_enabled else 0) | (2 if self.sensitive_can_change else 0)
         out += _P_II(0x57e28221, _flags)
 
@@ -562,8 +530,6 @@ class ResetPasswordFailedWait(_abstract.TypeResetPasswordResult_Account):
         self.retry_date = retry_date
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_Ii(0xe3779861, self.retry_date)
 
     @staticmethod
@@ -583,8 +549,6 @@ class ResetPasswordRequestedWait(_abstract.TypeResetPasswordResult_Account):
         self.until_date = until_date
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_Ii(0xe9effc7d, self.until_date)
 
     @staticmethod
@@ -604,8 +568,6 @@ class ResetPasswordOk(_abstract.TypeResetPasswordResult_Account):
         pass
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0xe926d63e)
 
     @staticmethod
@@ -682,8 +644,6 @@ class SavedRingtonesNotModified(_abstract.TypeSavedRingtones_Account):
         pass
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0xfbf6e8b1)
 
     @staticmethod
@@ -703,8 +663,6 @@ class SavedRingtones(_abstract.TypeSavedRingtones_Account):
         self.ringtones = ringtones
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_Iq(0xc1e92cc5, self.hash)
         w_write_vector_objects(out, self.ringtones, L)
 
@@ -726,8 +684,6 @@ class SavedRingtone(_abstract.TypeSavedRingtone_Account):
         pass
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0xb7263f6d)
 
     @staticmethod
@@ -746,8 +702,6 @@ class SavedRingtoneConverted(_abstract.TypeSavedRingtone_Account):
         self.document = document
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0x1f307eb7)
         self.document._w(out, L)
 
@@ -768,8 +722,6 @@ class EmojiStatusesNotModified(_abstract.TypeEmojiStatuses_Account):
         pass
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0xd08ce645)
 
     @staticmethod
@@ -789,8 +741,6 @@ class EmojiStatuses(_abstract.TypeEmojiStatuses_Account):
         self.statuses = statuses
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_Iq(0x90c467d1, self.hash)
         w_write_vector_objects(out, self.statuses, L)
 
@@ -812,8 +762,6 @@ class EmailVerified(_abstract.TypeEmailVerified_Account):
         self.email = email
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0x2b96cd1b)
         w_write_string(out, self.email)
 
@@ -835,8 +783,6 @@ class EmailVerifiedLogin(_abstract.TypeEmailVerified_Account):
         self.sent_code = sent_code
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0xe1bb0d61)
         w_write_string(out, self.email)
         self.sent_code._w(out, L)
@@ -864,8 +810,6 @@ class AutoSaveSettings(_abstract.TypeAutoSaveSettings_Account):
         self.users = users
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0x4c3e069d)
         self.users_settings._w(out, L)
         self.chats_settings._w(out, L)

@@ -41,8 +41,6 @@ class SentCode(_abstract.TypeSentCode_Auth):
         self.timeout = timeout
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         _flags = (2 if self.next_type is not None else 0) | (4 if self.timeout is not None else 0)
         out += _P_II(0x5e002502, _flags)
         self.type._w(out, L)
@@ -79,8 +77,6 @@ class SentCodeSuccess(_abstract.TypeSentCode_Auth):
         self.authorization = authorization
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0x2390fe44)
         self.authorization._w(out, L)
 
@@ -145,8 +141,6 @@ class Authorization(_abstract.TypeAuthorization_Auth):
         self.user = user
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         if not bool(self.setup_password_required) == (self.otherwise_relogin_days is not None):
             raise _TLEncodeError('auth.authorization: setup_password_required, otherwise_relogin_days share flags.1: set all of them or none')
         _flags = (2 if self.setup_password_required else 0) | (2 if self.otherwise_relogin_days is not None else 0) | (1 if self.tmp_sessions is not None else 0) | (4 if self.future_auth_token is not None else 0)
@@ -189,8 +183,6 @@ class AuthorizationSignUpRequired(_abstract.TypeAuthorization_Auth):
         self.terms_of_service = terms_of_service
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         _flags = (1 if self.terms_of_service is not None else 0)
         out += _P_II(0x44747e9a, _flags)
         if self.terms_of_service is not None:
@@ -218,8 +210,6 @@ class ExportedAuthorization(_abstract.TypeExportedAuthorization_Auth):
         self.bytes = bytes
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_Iq(0xb434e2b8, self.id)
         w_write_bytes(out, self.bytes)
 
@@ -241,8 +231,6 @@ class PasswordRecovery(_abstract.TypePasswordRecovery_Auth):
         self.email_pattern = email_pattern
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0x137948a5)
         w_write_string(out, self.email_pattern)
 
@@ -263,8 +251,6 @@ class CodeTypeSms(_abstract.TypeCodeType_Auth):
         pass
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0x72a3158c)
 
     @staticmethod
@@ -283,8 +269,6 @@ class CodeTypeCall(_abstract.TypeCodeType_Auth):
         pass
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0x741cd3e3)
 
     @staticmethod
@@ -303,8 +287,6 @@ class CodeTypeFlashCall(_abstract.TypeCodeType_Auth):
         pass
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0x226ccefb)
 
     @staticmethod
@@ -323,8 +305,6 @@ class CodeTypeMissedCall(_abstract.TypeCodeType_Auth):
         pass
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0xd61ad6ee)
 
     @staticmethod
@@ -343,8 +323,6 @@ class CodeTypeFragmentSms(_abstract.TypeCodeType_Auth):
         pass
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0x06ed998c)
 
     @staticmethod
@@ -363,8 +341,6 @@ class SentCodeTypeApp(_abstract.TypeSentCodeType_Auth):
         self.length = length
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_Ii(0x3dbb5986, self.length)
 
     @staticmethod
@@ -384,8 +360,6 @@ class SentCodeTypeSms(_abstract.TypeSentCodeType_Auth):
         self.length = length
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_Ii(0xc000bba2, self.length)
 
     @staticmethod
@@ -405,8 +379,6 @@ class SentCodeTypeCall(_abstract.TypeSentCodeType_Auth):
         self.length = length
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_Ii(0x5353e5a7, self.length)
 
     @staticmethod
@@ -426,8 +398,6 @@ class SentCodeTypeFlashCall(_abstract.TypeSentCodeType_Auth):
         self.pattern = pattern
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0xab03c6d9)
         w_write_string(out, self.pattern)
 
@@ -449,8 +419,6 @@ class SentCodeTypeMissedCall(_abstract.TypeSentCodeType_Auth):
         self.length = length
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0x82006484)
         w_write_string(out, self.prefix)
         out += _P_i(self.length)
@@ -478,8 +446,6 @@ class SentCodeTypeEmailCode(_abstract.TypeSentCodeType_Auth):
         self.reset_pending_date = reset_pending_date
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         _flags = (1 if self.apple_signin_allowed else 0) | (2 if self.google_signin_allowed else 0) | (8 if self.reset_available_period is not None else 0) | (16 if self.reset_pending_date is not None else 0)
         out += _P_II(0xf450f59b, _flags)
         w_write_string(out, self.email_pattern)
@@ -517,8 +483,6 @@ class SentCodeTypeSetUpEmailRequired(_abstract.TypeSentCodeType_Auth):
         self.google_signin_allowed = google_signin_allowed
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         _flags = (1 if self.apple_signin_allowed else 0) | (2 if self.google_signin_allowed else 0)
         out += _P_II(0xa5491dea, _flags)
 
@@ -540,8 +504,6 @@ class SentCodeTypeFragmentSms(_abstract.TypeSentCodeType_Auth):
         self.length = length
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0xd9565c39)
         w_write_string(out, self.url)
         out += _P_i(self.length)
@@ -684,8 +646,6 @@ class LoginToken(_abstract.TypeLoginToken_Auth):
         self.token = token
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_Ii(0x629f1980, self.expires)
         w_write_bytes(out, self.token)
 
@@ -708,8 +668,6 @@ class LoginTokenMigrateTo(_abstract.TypeLoginToken_Auth):
         self.token = token
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_Ii(0x068e9916, self.dc_id)
         w_write_bytes(out, self.token)
 
@@ -731,8 +689,6 @@ class LoginTokenSuccess(_abstract.TypeLoginToken_Auth):
         self.authorization = authorization
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0x390d5c5e)
         self.authorization._w(out, L)
 
@@ -753,8 +709,6 @@ class LoggedOut(_abstract.TypeLoggedOut_Auth):
         self.future_auth_token = future_auth_token
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         _flags = (1 if self.future_auth_token is not None else 0)
         out += _P_II(0xc3a2835f, _flags)
         if self.future_auth_token is not None:

@@ -31,8 +31,6 @@ class BotInfo(_abstract.TypeBotInfo_Bots):
         self.description = description
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0xe8a775b0)
         w_write_string(out, self.name)
         w_write_string(out, self.about)

@@ -32,8 +32,6 @@ class ChannelParticipants(_abstract.TypeChannelParticipants_Channels):
         self.users = users
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_Ii(0x9ab0feaf, self.count)
         w_write_vector_objects(out, self.participants, L)
         w_write_vector_objects(out, self.chats, L)
@@ -59,8 +57,6 @@ class ChannelParticipantsNotModified(_abstract.TypeChannelParticipants_Channels)
         pass
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0xf0173fe9)
 
     @staticmethod
@@ -81,8 +77,6 @@ class ChannelParticipant(_abstract.TypeChannelParticipant_Channels):
         self.users = users
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0xdfb80317)
         self.participant._w(out, L)
         w_write_vector_objects(out, self.chats, L)
@@ -109,8 +103,6 @@ class AdminLogResults(_abstract.TypeAdminLogResults_Channels):
         self.users = users
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0xed8af74d)
         w_write_vector_objects(out, self.events, L)
         w_write_vector_objects(out, self.chats, L)
@@ -137,8 +129,6 @@ class SendAsPeers(_abstract.TypeSendAsPeers_Channels):
         self.users = users
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0xf496b0c6)
         w_write_vector_objects(out, self.peers, L)
         w_write_vector_objects(out, self.chats, L)

@@ -30,8 +30,6 @@ class ExportedChatlistInvite(_abstract.TypeExportedChatlistInvite_Chatlists):
         self.invite = invite
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0x10e6e3a6)
         self.filter._w(out, L)
         self.invite._w(out, L)
@@ -56,8 +54,6 @@ class ExportedInvites(_abstract.TypeExportedInvites_Chatlists):
         self.users = users
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0x10ab6dc7)
         w_write_vector_objects(out, self.invites, L)
         w_write_vector_objects(out, self.chats, L)
@@ -86,8 +82,6 @@ class ChatlistInviteAlready(_abstract.TypeChatlistInvite_Chatlists):
         self.users = users
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_Ii(0xfa87f659, self.filter_id)
         w_write_vector_objects(out, self.missing_peers, L)
         w_write_vector_objects(out, self.already_peers, L)
@@ -158,8 +152,6 @@ class ChatlistUpdates(_abstract.TypeChatlistUpdates_Chatlists):
         self.users = users
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0x93bd878d)
         w_write_vector_objects(out, self.missing_peers, L)
         w_write_vector_objects(out, self.chats, L)

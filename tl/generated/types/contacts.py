@@ -32,8 +32,6 @@ class ContactsNotModified(_abstract.TypeContacts_Contacts):
         pass
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0xb74ba9d2)
 
     @staticmethod
@@ -54,8 +52,6 @@ class Contacts(_abstract.TypeContacts_Contacts):
         self.users = users
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0xeae87e42)
         w_write_vector_objects(out, self.contacts, L)
         out += _P_i(self.saved_count)
@@ -83,8 +79,6 @@ class ImportedContacts(_abstract.TypeImportedContacts_Contacts):
         self.users = users
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0x77d01c3b)
         w_write_vector_objects(out, self.imported, L)
         w_write_vector_objects(out, self.popular_invites, L)
@@ -113,8 +107,6 @@ class Blocked(_abstract.TypeBlocked_Contacts):
         self.users = users
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0x0ade1591)
         w_write_vector_objects(out, self.blocked, L)
         w_write_vector_objects(out, self.chats, L)
@@ -142,8 +134,6 @@ class BlockedSlice(_abstract.TypeBlocked_Contacts):
         self.users = users
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_Ii(0xe1664194, self.count)
         w_write_vector_objects(out, self.blocked, L)
         w_write_vector_objects(out, self.chats, L)
@@ -172,8 +162,6 @@ class Found(_abstract.TypeFound_Contacts):
         self.users = users
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0xb3134d9d)
         w_write_vector_objects(out, self.my_results, L)
         w_write_vector_objects(out, self.results, L)
@@ -202,8 +190,6 @@ class ResolvedPeer(_abstract.TypeResolvedPeer_Contacts):
         self.users = users
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0x7f077ad9)
         self.peer._w(out, L)
         w_write_vector_objects(out, self.chats, L)
@@ -228,8 +214,6 @@ class TopPeersNotModified(_abstract.TypeTopPeers_Contacts):
         pass
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0xde266ef5)
 
     @staticmethod
@@ -250,8 +234,6 @@ class TopPeers(_abstract.TypeTopPeers_Contacts):
         self.users = users
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0x70b772a8)
         w_write_vector_objects(out, self.categories, L)
         w_write_vector_objects(out, self.chats, L)
@@ -276,8 +258,6 @@ class TopPeersDisabled(_abstract.TypeTopPeers_Contacts):
         pass
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0xb52c939d)
 
     @staticmethod

@@ -51,8 +51,6 @@ class ConfigSimple(_abstract.TypeConfigSimple_Help):
         self.rules = rules
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_Iii(0x5a592a6c, self.date, self.expires)
         w_write_bare_vector(out, self.rules, L, w_write_object)
 
@@ -81,8 +79,6 @@ class AppUpdate(_abstract.TypeAppUpdate_Help):
         self.sticker = sticker
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         _flags = (1 if self.can_not_skip else 0) | (2 if self.document is not None else 0) | (4 if self.url is not None else 0) | (8 if self.sticker is not None else 0)
         out += _P_IIi(0xccbbce30, _flags, self.id)
         w_write_string(out, self.version)
@@ -127,8 +123,6 @@ class NoAppUpdate(_abstract.TypeAppUpdate_Help):
         pass
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0xc45a6536)
 
     @staticmethod
@@ -147,8 +141,6 @@ class InviteText(_abstract.TypeInviteText_Help):
         self.message = message
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0x18cb9f78)
         w_write_string(out, self.message)
 
@@ -170,8 +162,6 @@ class Support(_abstract.TypeSupport_Help):
         self.user = user
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0x17c6b5f6)
         w_write_string(out, self.phone_number)
         self.user._w(out, L)
@@ -198,8 +188,6 @@ class TermsOfService(_abstract.TypeTermsOfService_Help):
         self.min_age_confirm = min_age_confirm
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         _flags = (1 if self.popup else 0) | (2 if self.min_age_confirm is not None else 0)
         out += _P_II(0x780a0310, _flags)
         self.id._w(out, L)
@@ -234,8 +222,6 @@ class RecentMeUrls(_abstract.TypeRecentMeUrls_Help):
         self.users = users
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0x0e0310d7)
         w_write_vector_objects(out, self.urls, L)
         w_write_vector_objects(out, self.chats, L)
@@ -260,8 +246,6 @@ class TermsOfServiceUpdateEmpty(_abstract.TypeTermsOfServiceUpdate_Help):
         self.expires = expires
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_Ii(0xe3309f7f, self.expires)
 
     @staticmethod
@@ -282,8 +266,6 @@ class TermsOfServiceUpdate(_abstract.TypeTermsOfServiceUpdate_Help):
         self.terms_of_service = terms_of_service
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_Ii(0x28ecf961, self.expires)
         self.terms_of_service._w(out, L)
 
@@ -305,8 +287,6 @@ class DeepLinkInfoEmpty(_abstract.TypeDeepLinkInfo_Help):
         pass
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0x66afa166)
 
     @staticmethod
@@ -327,8 +307,6 @@ class DeepLinkInfo(_abstract.TypeDeepLinkInfo_Help):
         self.entities = entities
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         _flags = (1 if self.update_app else 0) | (2 if self.entities is not None else 0)
         out += _P_II(0x6a4ee832, _flags)
         w_write_string(out, self.message)
@@ -357,8 +335,6 @@ class PassportConfigNotModified(_abstract.TypePassportConfig_Help):
         pass
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0xbfb9f457)
 
     @staticmethod
@@ -378,8 +354,6 @@ class PassportConfig(_abstract.TypePassportConfig_Help):
         self.countries_langs = countries_langs
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_Ii(0xa098d6af, self.hash)
         self.countries_langs._w(out, L)
 
@@ -401,8 +375,6 @@ class SupportName(_abstract.TypeSupportName_Help):
         self.name = name
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0x8c05f1c9)
         w_write_string(out, self.name)
 
@@ -423,8 +395,6 @@ class UserInfoEmpty(_abstract.TypeUserInfo_Help):
         pass
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0xf3ae2eed)
 
     @staticmethod
@@ -446,8 +416,6 @@ class UserInfo(_abstract.TypeUserInfo_Help):
         self.date = date
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0x01eb3758)
         w_write_string(out, self.message)
         w_write_vector_objects(out, self.entities, L)
@@ -474,8 +442,6 @@ class PromoDataEmpty(_abstract.TypePromoData_Help):
         self.expires = expires
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_Ii(0x98f6ac75, self.expires)
 
     @staticmethod
@@ -560,8 +526,6 @@ class CountryCode(_abstract.TypeCountryCode_Help):
         self.patterns = patterns
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         _flags = (1 if self.prefixes is not None else 0) | (2 if self.patterns is not None else 0)
         out += _P_II(0x4203c5ef, _flags)
         w_write_string(out, self.country_code)
@@ -600,8 +564,6 @@ class Country(_abstract.TypeCountry_Help):
         self.country_codes = country_codes
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         _flags = (1 if self.hidden else 0) | (2 if self.name is not None else 0)
         out += _P_II(0xc3878e23, _flags)
         w_write_string(out, self.iso2)
@@ -634,8 +596,6 @@ class CountriesListNotModified(_abstract.TypeCountriesList_Help):
         pass
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0x93cc1f32)
 
     @staticmethod
@@ -655,8 +615,6 @@ class CountriesList(_abstract.TypeCountriesList_Help):
         self.hash = hash
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0x87d0759e)
         w_write_vector_objects(out, self.countries, L)
         out += _P_i(self.hash)
@@ -684,8 +642,6 @@ class PremiumPromo(_abstract.TypePremiumPromo_Help):
         self.users = users
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0x5334759c)
         w_write_string(out, self.status_text)
         w_write_vector_objects(out, self.status_entities, L)
@@ -716,8 +672,6 @@ class AppConfigNotModified(_abstract.TypeAppConfig_Help):
         pass
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0x7cde641d)
 
     @staticmethod
@@ -737,8 +691,6 @@ class AppConfig(_abstract.TypeAppConfig_Help):
         self.config = config
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_Ii(0xdd18782e, self.hash)
         self.config._w(out, L)
 

@@ -110,8 +110,6 @@ class Dialogs(_abstract.TypeDialogs_Messages):
         self.users = users
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0x15ba6c40)
         w_write_vector_objects(out, self.dialogs, L)
         w_write_vector_objects(out, self.messages, L)
@@ -142,8 +140,6 @@ class DialogsSlice(_abstract.TypeDialogs_Messages):
         self.users = users
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_Ii(0x71e094f3, self.count)
         w_write_vector_objects(out, self.dialogs, L)
         w_write_vector_objects(out, self.messages, L)
@@ -171,8 +167,6 @@ class DialogsNotModified(_abstract.TypeDialogs_Messages):
         self.count = count
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_Ii(0xf0e3e596, self.count)
 
     @staticmethod
@@ -286,8 +280,6 @@ class ChannelMessages(_abstract.TypeMessages_Messages):
         self.users = users
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         _flags = (2 if self.inexact else 0) | (4 if self.offset_id_offset is not None else 0)
         out += _P_IIii(0xc776ba4e, _flags, self.pts, self.count)
         if self.offset_id_offset is not None:
@@ -322,8 +314,6 @@ class MessagesNotModified(_abstract.TypeMessages_Messages):
         self.count = count
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_Ii(0x74535f21, self.count)
 
     @staticmethod
@@ -343,8 +333,6 @@ class Chats(_abstract.TypeChats_Messages):
         self.chats = chats
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0x64ff9fd5)
         w_write_vector_objects(out, self.chats, L)
 
@@ -366,8 +354,6 @@ class ChatsSlice(_abstract.TypeChats_Messages):
         self.chats = chats
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_Ii(0x9cd81144, self.count)
         w_write_vector_objects(out, self.chats, L)
 
@@ -391,8 +377,6 @@ class ChatFull(_abstract.TypeChatFull_Messages):
         self.users = users
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0xe5d7d19c)
         self.full_chat._w(out, L)
         w_write_vector_objects(out, self.chats, L)
@@ -419,8 +403,6 @@ class AffectedHistory(_abstract.TypeAffectedHistory_Messages):
         self.offset = offset
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_Iiii(0xb45c69d1, self.pts, self.pts_count, self.offset)
 
     @staticmethod
@@ -440,8 +422,6 @@ class DhConfigNotModified(_abstract.TypeDhConfig_Messages):
         self.random = random
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0xc0e24635)
         w_write_bytes(out, self.random)
 
@@ -465,8 +445,6 @@ class DhConfig(_abstract.TypeDhConfig_Messages):
         self.random = random
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_Ii(0x2c221edd, self.g)
         w_write_bytes(out, self.p)
         out += _P_i(self.version)
@@ -492,8 +470,6 @@ class SentEncryptedMessage(_abstract.TypeSentEncryptedMessage_Messages):
         self.date = date
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_Ii(0x560f8935, self.date)
 
     @staticmethod
@@ -514,8 +490,6 @@ class SentEncryptedFile(_abstract.TypeSentEncryptedMessage_Messages):
         self.file = file
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_Ii(0x9493ff32, self.date)
         self.file._w(out, L)
 
@@ -537,8 +511,6 @@ class StickersNotModified(_abstract.TypeStickers_Messages):
         pass
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0xf1749a22)
 
     @staticmethod
@@ -558,8 +530,6 @@ class Stickers(_abstract.TypeStickers_Messages):
         self.stickers = stickers
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_Iq(0x30a6ec7e, self.hash)
         w_write_vector_objects(out, self.stickers, L)
 
@@ -581,8 +551,6 @@ class AllStickersNotModified(_abstract.TypeAllStickers_Messages):
         pass
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0xe86602c3)
 
     @staticmethod
@@ -602,8 +570,6 @@ class AllStickers(_abstract.TypeAllStickers_Messages):
         self.sets = sets
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_Iq(0xcdbbcebb, self.hash)
         w_write_vector_objects(out, self.sets, L)
 
@@ -626,8 +592,6 @@ class AffectedMessages(_abstract.TypeAffectedMessages_Messages):
         self.pts_count = pts_count
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_Iii(0x84d19185, self.pts, self.pts_count)
 
     @staticmethod
@@ -650,8 +614,6 @@ class StickerSet(_abstract.TypeStickerSet_Messages):
         self.documents = documents
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0x6e153f16)
         self.set._w(out, L)
         w_write_vector_objects(out, self.packs, L)
@@ -678,8 +640,6 @@ class StickerSetNotModified(_abstract.TypeStickerSet_Messages):
         pass
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0xd3f924eb)
 
     @staticmethod
@@ -698,8 +658,6 @@ class SavedGifsNotModified(_abstract.TypeSavedGifs_Messages):
         pass
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0xe8025ca2)
 
     @staticmethod
@@ -719,8 +677,6 @@ class SavedGifs(_abstract.TypeSavedGifs_Messages):
         self.gifs = gifs
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_Iq(0x84a02a0d, self.hash)
         w_write_vector_objects(out, self.gifs, L)
 
@@ -749,8 +705,6 @@ class BotResults(_abstract.TypeBotResults_Messages):
         self.users = users
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         _flags = (1 if self.gallery else 0) | (2 if self.next_offset is not None else 0) | (4 if self.switch_pm is not None else 0) | (8 if self.switch_webview is not None else 0)
         out += _P_IIq(0xe021f2f6, _flags, self.query_id)
         if self.next_offset is not None:
@@ -800,8 +754,6 @@ class BotCallbackAnswer(_abstract.TypeBotCallbackAnswer_Messages):
         self.cache_time = cache_time
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         _flags = (2 if self.alert else 0) | (8 if self.has_url else 0) | (16 if self.native_ui else 0) | (1 if self.message is not None else 0) | (4 if self.url is not None else 0)
         out += _P_II(0x36585ea4, _flags)
         if self.message is not None:
@@ -836,8 +788,6 @@ class MessageEditData(_abstract.TypeMessageEditData_Messages):
         self.caption = caption
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         _flags = (1 if self.caption else 0)
         out += _P_II(0x26b5dde6, _flags)
 
@@ -862,8 +812,6 @@ class PeerDialogs(_abstract.TypePeerDialogs_Messages):
         self.state = state
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0x3371c354)
         w_write_vector_objects(out, self.dialogs, L)
         w_write_vector_objects(out, self.messages, L)
@@ -892,8 +840,6 @@ class FeaturedStickersNotModified(_abstract.TypeFeaturedStickers_Messages):
         self.count = count
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_Ii(0xc6dc0c66, self.count)
 
     @staticmethod
@@ -917,8 +863,6 @@ class FeaturedStickers(_abstract.TypeFeaturedStickers_Messages):
         self.unread = unread
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         _flags = (1 if self.premium else 0)
         out += _P_IIqi(0xbe382906, _flags, self.hash, self.count)
         w_write_vector_objects(out, self.sets, L)
@@ -943,8 +887,6 @@ class RecentStickersNotModified(_abstract.TypeRecentStickers_Messages):
         pass
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0x0b17f890)
 
     @staticmethod
@@ -966,8 +908,6 @@ class RecentStickers(_abstract.TypeRecentStickers_Messages):
         self.dates = dates
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_Iq(0x88d37c56, self.hash)
         w_write_vector_objects(out, self.packs, L)
         w_write_vector_objects(out, self.stickers, L)
@@ -994,8 +934,6 @@ class ArchivedStickers(_abstract.TypeArchivedStickers_Messages):
         self.sets = sets
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_Ii(0x4fcba9c8, self.count)
         w_write_vector_objects(out, self.sets, L)
 
@@ -1017,8 +955,6 @@ class StickerSetInstallResultSuccess(_abstract.TypeStickerSetInstallResult_Messa
         pass
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0x38641628)
 
     @staticmethod
@@ -1037,8 +973,6 @@ class StickerSetInstallResultArchive(_abstract.TypeStickerSetInstallResult_Messa
         self.sets = sets
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0x35e410a8)
         w_write_vector_objects(out, self.sets, L)
 
@@ -1060,8 +994,6 @@ class HighScores(_abstract.TypeHighScores_Messages):
         self.users = users
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0x9a3bfd99)
         w_write_vector_objects(out, self.scores, L)
         w_write_vector_objects(out, self.users, L)
@@ -1084,8 +1016,6 @@ class FavedStickersNotModified(_abstract.TypeFavedStickers_Messages):
         pass
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0x9e8fa6d3)
 
     @staticmethod
@@ -1106,8 +1036,6 @@ class FavedStickers(_abstract.TypeFavedStickers_Messages):
         self.stickers = stickers
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_Iq(0x2cb51097, self.hash)
         w_write_vector_objects(out, self.packs, L)
         w_write_vector_objects(out, self.stickers, L)
@@ -1131,8 +1059,6 @@ class FoundStickerSetsNotModified(_abstract.TypeFoundStickerSets_Messages):
         pass
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0x0d54b65d)
 
     @staticmethod
@@ -1152,8 +1078,6 @@ class FoundStickerSets(_abstract.TypeFoundStickerSets_Messages):
         self.sets = sets
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_Iq(0x8af09dd2, self.hash)
         w_write_vector_objects(out, self.sets, L)
 
@@ -1177,8 +1101,6 @@ class SearchCounter(_abstract.TypeSearchCounter_Messages):
         self.count = count
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         _flags = (2 if self.inexact else 0)
         out += _P_II(0xe844ebff, _flags)
         self.filter._w(out, L)
@@ -1205,8 +1127,6 @@ class InactiveChats(_abstract.TypeInactiveChats_Messages):
         self.users = users
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0xa927fec5)
         w_write_vector_int(out, self.dates)
         w_write_vector_objects(out, self.chats, L)
@@ -1271,8 +1191,6 @@ class MessageViews(_abstract.TypeMessageViews_Messages):
         self.users = users
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0xb6c4f543)
         w_write_vector_objects(out, self.views, L)
         w_write_vector_objects(out, self.chats, L)
@@ -1303,8 +1221,6 @@ class DiscussionMessage(_abstract.TypeDiscussionMessage_Messages):
         self.users = users
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         _flags = (1 if self.max_id is not None else 0) | (2 if self.read_inbox_max_id is not None else 0) | (4 if self.read_outbox_max_id is not None else 0)
         out += _P_II(0xa6341782, _flags)
         w_write_vector_objects(out, self.messages, L)
@@ -1351,8 +1267,6 @@ class HistoryImport(_abstract.TypeHistoryImport_Messages):
         self.id = id
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_Iq(0x1662af0b, self.id)
 
     @staticmethod
@@ -1374,8 +1288,6 @@ class HistoryImportParsed(_abstract.TypeHistoryImportParsed_Messages):
         self.title = title
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         _flags = (1 if self.pm else 0) | (2 if self.group else 0) | (4 if self.title is not None else 0)
         out += _P_II(0x5e0fb7b9, _flags)
         if self.title is not None:
@@ -1405,8 +1317,6 @@ class AffectedFoundMessages(_abstract.TypeAffectedFoundMessages_Messages):
         self.messages = messages
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_Iiii(0xef8d3e6c, self.pts, self.pts_count, self.offset)
         w_write_vector_int(out, self.messages)
 
@@ -1430,8 +1340,6 @@ class ExportedChatInvites(_abstract.TypeExportedChatInvites_Messages):
         self.users = users
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_Ii(0xbdc62dcc, self.count)
         w_write_vector_objects(out, self.invites, L)
         w_write_vector_objects(out, self.users, L)
@@ -1456,8 +1364,6 @@ class ExportedChatInvite(_abstract.TypeExportedChatInvite_Messages):
         self.users = users
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0x1871be50)
         self.invite._w(out, L)
         w_write_vector_objects(out, self.users, L)
@@ -1482,8 +1388,6 @@ class ExportedChatInviteReplaced(_abstract.TypeExportedChatInvite_Messages):
         self.users = users
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0x222600ef)
         self.invite._w(out, L)
         self.new_invite._w(out, L)
@@ -1510,8 +1414,6 @@ class ChatInviteImporters(_abstract.TypeChatInviteImporters_Messages):
         self.users = users
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_Ii(0x81b6b00a, self.count)
         w_write_vector_objects(out, self.importers, L)
         w_write_vector_objects(out, self.users, L)
@@ -1536,8 +1438,6 @@ class ChatAdminsWithInvites(_abstract.TypeChatAdminsWithInvites_Messages):
         self.users = users
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0xb69b72d7)
         w_write_vector_objects(out, self.admins, L)
         w_write_vector_objects(out, self.users, L)
@@ -1560,8 +1460,6 @@ class CheckedHistoryImportPeer(_abstract.TypeCheckedHistoryImportPeer_Messages):
         self.confirm_text = confirm_text
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0xa24de717)
         w_write_string(out, self.confirm_text)
 
@@ -1633,8 +1531,6 @@ class SponsoredMessagesEmpty(_abstract.TypeSponsoredMessages_Messages):
         pass
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0x1839490f)
 
     @staticmethod
@@ -1661,8 +1557,6 @@ class SearchResultsCalendar(_abstract.TypeSearchResultsCalendar_Messages):
         self.users = users
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         _flags = (1 if self.inexact else 0) | (2 if self.offset_id_offset is not None else 0)
         out += _P_IIiii(0x147ee23c, _flags, self.count, self.min_date, self.min_msg_id)
         if self.offset_id_offset is not None:
@@ -1698,8 +1592,6 @@ class SearchResultsPositions(_abstract.TypeSearchResultsPositions_Messages):
         self.positions = positions
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_Ii(0x53b22baf, self.count)
         w_write_vector_objects(out, self.positions, L)
 
@@ -1723,8 +1615,6 @@ class PeerSettings(_abstract.TypePeerSettings_Messages):
         self.users = users
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0x6880b94d)
         self.settings._w(out, L)
         w_write_vector_objects(out, self.chats, L)
@@ -1753,8 +1643,6 @@ class MessageReactionsList(_abstract.TypeMessageReactionsList_Messages):
         self.next_offset = next_offset
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         _flags = (1 if self.next_offset is not None else 0)
         out += _P_IIi(0x31bd492d, _flags, self.count)
         w_write_vector_objects(out, self.reactions, L)
@@ -1787,8 +1675,6 @@ class AvailableReactionsNotModified(_abstract.TypeAvailableReactions_Messages):
         pass
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0x9f071957)
 
     @staticmethod
@@ -1808,8 +1694,6 @@ class AvailableReactions(_abstract.TypeAvailableReactions_Messages):
         self.reactions = reactions
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_Ii(0x768e3aad, self.hash)
         w_write_vector_objects(out, self.reactions, L)
 
@@ -1873,8 +1757,6 @@ class ReactionsNotModified(_abstract.TypeReactions_Messages):
         pass
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0xb06fdbdf)
 
     @staticmethod
@@ -1894,8 +1776,6 @@ class Reactions(_abstract.TypeReactions_Messages):
         self.reactions = reactions
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_Iq(0xeafdf716, self.hash)
         w_write_vector_objects(out, self.reactions, L)
 
@@ -1923,8 +1803,6 @@ class ForumTopics(_abstract.TypeForumTopics_Messages):
         self.pts = pts
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         _flags = (1 if self.order_by_create_date else 0)
         out += _P_IIi(0x367617d3, _flags, self.count)
         w_write_vector_objects(out, self.topics, L)
@@ -1955,8 +1833,6 @@ class EmojiGroupsNotModified(_abstract.TypeEmojiGroups_Messages):
         pass
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0x6fb4ad87)
 
     @staticmethod
@@ -1976,8 +1852,6 @@ class EmojiGroups(_abstract.TypeEmojiGroups_Messages):
         self.groups = groups
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_Ii(0x881fb94b, self.hash)
         w_write_vector_objects(out, self.groups, L)
 
@@ -1999,8 +1873,6 @@ class TranslateResult(_abstract.TypeTranslatedText_Messages):
         self.result = result
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0x33db32f8)
         w_write_vector_objects(out, self.result, L)
 

@@ -81,8 +81,6 @@ class PaymentForm(_abstract.TypePaymentForm_Payments):
         self.users = users
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         if not (self.native_provider is not None) == (self.native_params is not None):
             raise _TLEncodeError('payments.paymentForm: native_provider, native_params share flags.4: set all of them or none')
         _flags = (4 if self.can_save_credentials else 0) | (8 if self.password_missing else 0) | (32 if self.photo is not None else 0) | (16 if self.native_provider is not None else 0) | (16 if self.native_params is not None else 0) | (64 if self.additional_methods is not None else 0) | (1 if self.saved_info is not None else 0) | (2 if self.saved_credentials is not None else 0)
@@ -220,8 +218,6 @@ class ValidatedRequestedInfo(_abstract.TypeValidatedRequestedInfo_Payments):
         self.shipping_options = shipping_options
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         _flags = (1 if self.id is not None else 0) | (2 if self.shipping_options is not None else 0)
         out += _P_II(0xd1451883, _flags)
         if self.id is not None:
@@ -254,8 +250,6 @@ class PaymentResult(_abstract.TypePaymentResult_Payments):
         self.updates = updates
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0x4e5f810d)
         self.updates._w(out, L)
 
@@ -276,8 +270,6 @@ class PaymentVerificationNeeded(_abstract.TypePaymentResult_Payments):
         self.url = url
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0xd8411139)
         w_write_string(out, self.url)
 
@@ -311,8 +303,6 @@ class PaymentReceipt(_abstract.TypePaymentReceipt_Payments):
         self.users = users
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         _flags = (4 if self.photo is not None else 0) | (1 if self.info is not None else 0) | (2 if self.shipping is not None else 0) | (8 if self.tip_amount is not None else 0)
         out += _P_IIiqq(0x70c4fe03, _flags, self.date, self.bot_id, self.provider_id)
         w_write_string(out, self.title)
@@ -423,8 +413,6 @@ class SavedInfo(_abstract.TypeSavedInfo_Payments):
         self.saved_info = saved_info
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         _flags = (2 if self.has_saved_credentials else 0) | (1 if self.saved_info is not None else 0)
         out += _P_II(0xfb8fe43c, _flags)
         if self.saved_info is not None:
@@ -452,8 +440,6 @@ class BankCardData(_abstract.TypeBankCardData_Payments):
         self.open_urls = open_urls
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0x3e24e573)
         w_write_string(out, self.title)
         w_write_vector_objects(out, self.open_urls, L)
@@ -476,8 +462,6 @@ class ExportedInvoice(_abstract.TypeExportedInvoice_Payments):
         self.url = url
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0xaed0cbd9)
         w_write_string(out, self.url)
 

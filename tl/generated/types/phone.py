@@ -35,8 +35,6 @@ class PhoneCall(_abstract.TypePhoneCall_Phone):
         self.users = users
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0xec82e140)
         self.phone_call._w(out, L)
         w_write_vector_objects(out, self.users, L)
@@ -63,8 +61,6 @@ class GroupCall(_abstract.TypeGroupCall_Phone):
         self.users = users
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0x9e727aad)
         self.call._w(out, L)
         w_write_vector_objects(out, self.participants, L)
@@ -98,8 +94,6 @@ class GroupParticipants(_abstract.TypeGroupParticipants_Phone):
         self.version = version
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_Ii(0xf47751b6, self.count)
         w_write_vector_objects(out, self.participants, L)
         w_write_string(out, self.next_offset)
@@ -131,8 +125,6 @@ class JoinAsPeers(_abstract.TypeJoinAsPeers_Phone):
         self.users = users
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0xafe5623f)
         w_write_vector_objects(out, self.peers, L)
         w_write_vector_objects(out, self.chats, L)
@@ -157,8 +149,6 @@ class ExportedGroupCallInvite(_abstract.TypeExportedGroupCallInvite_Phone):
         self.link = link
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0x204bd158)
         w_write_string(out, self.link)
 
@@ -179,8 +169,6 @@ class GroupCallStreamChannels(_abstract.TypeGroupCallStreamChannels_Phone):
         self.channels = channels
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0xd0e482b2)
         w_write_vector_objects(out, self.channels, L)
 
@@ -202,8 +190,6 @@ class GroupCallStreamRtmpUrl(_abstract.TypeGroupCallStreamRtmpUrl_Phone):
         self.key = key
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0x2dbf3432)
         w_write_string(out, self.url)
         w_write_string(out, self.key)

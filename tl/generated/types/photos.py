@@ -27,8 +27,6 @@ class Photos(_abstract.TypePhotos_Photos):
         self.users = users
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0x8dca6aa5)
         w_write_vector_objects(out, self.photos, L)
         w_write_vector_objects(out, self.users, L)
@@ -53,8 +51,6 @@ class PhotosSlice(_abstract.TypePhotos_Photos):
         self.users = users
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_Ii(0x15051f54, self.count)
         w_write_vector_objects(out, self.photos, L)
         w_write_vector_objects(out, self.users, L)
@@ -79,8 +75,6 @@ class Photo(_abstract.TypePhoto_Photos):
         self.users = users
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0x20212ca8)
         self.photo._w(out, L)
         w_write_vector_objects(out, self.users, L)

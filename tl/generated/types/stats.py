@@ -131,8 +131,6 @@ class MegagroupStats(_abstract.TypeMegagroupStats_Stats):
         self.users = users
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0xef7ff916)
         self.period._w(out, L)
         self.members._w(out, L)

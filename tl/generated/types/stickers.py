@@ -23,8 +23,6 @@ class SuggestedShortName(_abstract.TypeSuggestedShortName_Stickers):
         self.short_name = short_name
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0x85fea03f)
         w_write_string(out, self.short_name)
 

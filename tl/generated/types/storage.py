@@ -22,8 +22,6 @@ class FileUnknown(_abstract.TypeFileType_Storage):
         pass
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0xaa963b05)
 
     @staticmethod
@@ -42,8 +40,6 @@ class FilePartial(_abstract.TypeFileType_Storage):
         pass
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0x40bc6f52)
 
     @staticmethod
@@ -62,8 +58,6 @@ class FileJpeg(_abstract.TypeFileType_Storage):
         pass
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0x007efe0e)
 
     @staticmethod
@@ -82,8 +76,6 @@ class FileGif(_abstract.TypeFileType_Storage):
         pass
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0xcae1aadf)
 
     @staticmethod
@@ -102,8 +94,6 @@ class FilePng(_abstract.TypeFileType_Storage):
         pass
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0x0a4f63c0)
 
     @staticmethod
@@ -122,8 +112,6 @@ class FilePdf(_abstract.TypeFileType_Storage):
         pass
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0xae1e508d)
 
     @staticmethod
@@ -142,8 +130,6 @@ class FileMp3(_abstract.TypeFileType_Storage):
         pass
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0x528a0677)
 
     @staticmethod
@@ -162,8 +148,6 @@ class FileMov(_abstract.TypeFileType_Storage):
         pass
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0x4b09ebbc)
 
     @staticmethod
@@ -182,8 +166,6 @@ class FileMp4(_abstract.TypeFileType_Storage):
         pass
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0xb3cea0e4)
 
     @staticmethod
@@ -202,8 +184,6 @@ class FileWebp(_abstract.TypeFileType_Storage):
         pass
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0x1081464c)
 
     @staticmethod

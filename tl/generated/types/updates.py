@@ -37,8 +37,6 @@ class State(_abstract.TypeState_Updates):
         self.unread_count = unread_count
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_Iiiiii(0xa56c2a3e, self.pts, self.qts, self.date, self.seq, self.unread_count)
 
     @staticmethod
@@ -59,8 +57,6 @@ class DifferenceEmpty(_abstract.TypeDifference_Updates):
         self.seq = seq
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_Iii(0x5d75a138, self.date, self.seq)
 
     @staticmethod
@@ -85,8 +81,6 @@ class Difference(_abstract.TypeDifference_Updates):
         self.state = state
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0x00f49ca0)
         w_write_vector_objects(out, self.new_messages, L)
         w_write_vector_objects(out, self.new_encrypted_messages, L)
@@ -122,8 +116,6 @@ class DifferenceSlice(_abstract.TypeDifference_Updates):
         self.intermediate_state = intermediate_state
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0xa8fb1981)
         w_write_vector_objects(out, self.new_messages, L)
         w_write_vector_objects(out, self.new_encrypted_messages, L)
@@ -154,8 +146,6 @@ class DifferenceTooLong(_abstract.TypeDifference_Updates):
         self.pts = pts
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_Ii(0x4afe8f6d, self.pts)
 
     @staticmethod
@@ -177,8 +167,6 @@ class ChannelDifferenceEmpty(_abstract.TypeChannelDifference_Updates):
         self.timeout = timeout
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         _flags = (1 if self.final else 0) | (2 if self.timeout is not None else 0)
         out += _P_IIi(0x3e11affb, _flags, self.pts)
         if self.timeout is not None:
@@ -210,8 +198,6 @@ class ChannelDifferenceTooLong(_abstract.TypeChannelDifference_Updates):
         self.users = users
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         _flags = (1 if self.final else 0) | (2 if self.timeout is not None else 0)
         out += _P_II(0xa4bcc6fe, _flags)
         if self.timeout is not None:
@@ -252,8 +238,6 @@ class ChannelDifference(_abstract.TypeChannelDifference_Updates):
         self.users = users
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         _flags = (1 if self.final else 0) | (2 if self.timeout is not None else 0)
         out += _P_IIi(0x2064674e, _flags, self.pts)
         if self.timeout is not None:

@@ -29,8 +29,6 @@ class File(_abstract.TypeFile_Upload):
         self.bytes = bytes
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0x096a18d5)
         self.type._w(out, L)
         out += _P_i(self.mtime)
@@ -59,8 +57,6 @@ class FileCdnRedirect(_abstract.TypeFile_Upload):
         self.file_hashes = file_hashes
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_Ii(0xf18cda44, self.dc_id)
         w_write_bytes(out, self.file_token)
         w_write_bytes(out, self.encryption_key)
@@ -92,8 +88,6 @@ class WebFile(_abstract.TypeWebFile_Upload):
         self.bytes = bytes
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_Ii(0x21e753bc, self.size)
         w_write_string(out, self.mime_type)
         self.file_type._w(out, L)
@@ -121,8 +115,6 @@ class CdnFileReuploadNeeded(_abstract.TypeCdnFile_Upload):
         self.request_token = request_token
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0xeea8e46e)
         w_write_bytes(out, self.request_token)
 
@@ -143,8 +135,6 @@ class CdnFile(_abstract.TypeCdnFile_Upload):
         self.bytes = bytes
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0xa99fca4f)
         w_write_bytes(out, self.bytes)
 

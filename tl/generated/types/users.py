@@ -29,8 +29,6 @@ class UserFull(_abstract.TypeUserFull_Users):
         self.users = users
 
     def _w(self, out, L):
-        if L is not None and (f := L.get(self.__class__)) is not None:
-            return f(self, out, L)
         out += _P_I(0x3b6d152e)
         self.full_user._w(out, L)
         w_write_vector_objects(out, self.chats, L)
