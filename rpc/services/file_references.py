@@ -90,17 +90,20 @@ async def check(storage, user_id: int, reference: bytes, kind: str, object_id: i
         if kind == "photo" and await storage.media.is_profile_photo(Peer.channel(origin), object_id):
             return
     elif origin_kind == CHANNEL_MESSAGE:
-        # The one copy of a channel message: the reader must still be able to read the
-        # channel (a member, or anyone for a public one), and the message be there.
+        # The one copy of a channel message: the reader must still be able to read it, by
+        # the rules every channel read follows (rpc/channels/reader.py), and it be there.
+        from ..channels.reader import readable, visible_messages  # rpc.channels imports this module
+        from ..channels.access import ChannelAccess
+        from ..channels.view import visible
+
         channel_id, message_id = origin >> 32, origin & 0xFFFFFFFF
         channel = await storage.channels.get(channel_id)
         if channel is not None and not channel.deactivated:
-            me = await storage.channel_participants.get(channel_id, user_id)
-            readable = (me is not None and me.is_member) or (channel.username is not None and (
-                me is None or me.role != "kicked"))
-            found = await storage.channel_messages.get(channel_id, [message_id]) if readable else []
-            if found and media_holds(found[0].media, kind, object_id):
-                return
+            access = ChannelAccess(channel, await storage.channel_participants.get(channel_id, user_id))
+            if visible(channel, access.me) and readable(access):
+                found = visible_messages(access, await storage.channel_messages.get(channel_id, [message_id]))
+                if found and media_holds(found[0].media, kind, object_id):
+                    return
     elif origin_kind == UPLOADER:
         if origin == user_id == owner_id:
             return

@@ -222,6 +222,13 @@ async def test_an_album_into_a_channel_shares_one_group(world, tmp_path):
     assert [p.message for p in posts] == ["part 0", "part 1"]
     assert posts[0].grouped_id == posts[1].grouped_id is not None
     assert isinstance(posts[0].media, T.MessageMediaDocument) and posts[0].media.document.file_reference
+    # The reference names the channel message: who reads the channel downloads it, others may not.
+    document = posts[0].media.document
+    location = T.InputDocumentFileLocation(id=document.id, access_hash=document.access_hash,
+                                           file_reference=document.file_reference, thumb_size="")
+    got = await w.call(w.ann, F.upload.GetFile(location=location, offset=0, limit=4096))
+    assert got.bytes == b"text 0"
+    assert await w.error(w.cat, F.upload.GetFile(location=location, offset=0, limit=4096)) == "FILE_REFERENCE_EXPIRED"
 
 
 # -- reading, editing, deleting -----------------------------------------------------------------------
