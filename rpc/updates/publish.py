@@ -29,12 +29,7 @@ def origin_of(ctx) -> Origin:
 async def publish(services, event: Event, user_ids: Iterable[int], *, by=None) -> None:
     """Tell these users' live sessions of `event`; `by` (a RequestContext) is the session
     that caused it, skipped as the origin rule says."""
-    bus = getattr(services, "bus", None)
-    if bus is None:
-        return
-    if by is not None:
-        event = msgspec.structs.replace(event, origin=origin_of(by))
-    await _send(bus, [user_topic(u) for u in dict.fromkeys(user_ids)], encode(_stamped(event)))
+    await _publish(services, event, [user_topic(u) for u in dict.fromkeys(user_ids)], by)
 
 
 async def tell_other_devices(ctx, event: Event) -> None:
@@ -53,24 +48,24 @@ async def publish_rows(ctx, rows) -> None:
 async def publish_to_channel(services, event: Event, channel_id: int, *, by=None) -> None:
     """Tell the live sessions of every member of a channel (one publish, whatever the
     number of members); `by` as in `publish`."""
-    bus = getattr(services, "bus", None)
-    if bus is None:
-        return
-    if by is not None:
-        event = msgspec.structs.replace(event, origin=origin_of(by))
-    await _send(bus, [channel_topic(channel_id)], encode(event))
+    await _publish(services, event, [channel_topic(channel_id)], by)
 
 
 async def publish_to_key(services, auth_key_id: int, event: Event) -> None:
     """Tell the sessions of one auth key that is not logged in (yet)."""
+    await _publish(services, event, [key_topic(auth_key_id)], None)
+
+
+async def _publish(services, event: Event, topics: list[str], by) -> None:
+    """One encoding of the event, stamped with its publish time (for the delivery lag the
+    receiving stream measures) and, with `by`, its origin, sent on each topic."""
     bus = getattr(services, "bus", None)
-    if bus is not None:
-        await _send(bus, [key_topic(auth_key_id)], encode(_stamped(event)))
-
-
-def _stamped(event: Event) -> Event:
-    """The event with its publish time, for the delivery lag the receiving stream measures."""
-    return msgspec.structs.replace(event, sent=time.time_ns() // 1000)
+    if bus is None:
+        return
+    stamp = {"sent": time.time_ns() // 1000}
+    if by is not None:
+        stamp["origin"] = origin_of(by)
+    await _send(bus, topics, encode(msgspec.structs.replace(event, **stamp)))
 
 
 async def _send(bus, topics: list[str], payload: bytes) -> None:
