@@ -10,6 +10,7 @@ of; a ChannelChanged event about them starts or stops the latter as they join or
 
 from __future__ import annotations
 
+import functools
 import typing
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
@@ -38,7 +39,7 @@ class UpdateStream:
         self._sub = sub
         self._storage = storage
         self._viewer_id = viewer_id
-        self._decoder = msgspec.json.Decoder(accepts)
+        self._decoder = _decoder(accepts)
         self._receiver = receiver
         self._authorised = authorised
         self.logged_out = False  # the stream ended because `authorised` said no
@@ -85,6 +86,12 @@ class UpdateStream:
             return self._decoder.decode(payload)
         except (msgspec.DecodeError, msgspec.ValidationError):
             return None  # unknown (a newer process in a rolling upgrade) or garbage: skipped
+
+
+@functools.cache
+def _decoder(accepts: type) -> msgspec.json.Decoder:
+    """One decoder per event union, shared by every stream (a connection's memory counts)."""
+    return msgspec.json.Decoder(accepts)
 
 
 def _is_origin(origin: ev.Origin | None, receiver: Receiver) -> bool:

@@ -1,9 +1,11 @@
 """One subscriber's end of the bus: a set of channels and a bounded buffer.
 
 Both buses hand out this class; they differ only in how payloads reach it (the `Hub`
-below, which the bus implements). The buffer is a trio memory channel of
-``(channel, payload)`` pairs, filled with ``send_nowait`` by the bus: delivery never
-waits. When the buffer is full the oldest pair is dropped, ``dropped`` counts it and the
+below, which the bus implements). The buffer is a deque of ``(channel, payload)``
+pairs, filled by the bus without waiting; the one owner that receives parks its task
+until a pair arrives. (Not a trio memory channel: every logged-in connection holds a
+subscription, and a channel's state, with its dicts of waiting tasks for many senders
+and receivers, was the largest part of an idle connection's memory.) When the buffer is full the oldest pair is dropped, ``dropped`` counts it and the
 subscription is marked ``overflowed`` until the owner clears the flag (see
 ``storage/bus/interface.py`` for what the owner does then).
 
@@ -15,10 +17,12 @@ This module does no I/O and knows no backend.
 
 from __future__ import annotations
 
+from collections import deque
 from collections.abc import Iterable
 from types import TracebackType
 from typing import Protocol
 
+import outcome
 import trio
 
 from server import metrics
@@ -71,10 +75,11 @@ class Subscription:
         for channel in channels:
             self._channels.add(_checked_channel(channel))
         self._max_buffer = max_buffer
-        self._send, self._receive = trio.open_memory_channel[tuple[str, bytes]](max_buffer)
+        self._buffer: deque[tuple[str, bytes]] = deque()
+        self._receiver: trio.lowlevel.Task | None = None  # the task parked in receive()
         self._state = _NEW
         self._overflowed = False
-        self._overflow_event = trio.Event()
+        self._overflow_event: trio.Event | None = None  # made when someone waits for it
         self.dropped = 0
         """Payloads dropped from this subscription's buffer so far (for metrics)."""
 
@@ -96,7 +101,7 @@ class Subscription:
     @property
     def buffered(self) -> int:
         """Payloads waiting to be received."""
-        return self._send.statistics().current_buffer_used
+        return len(self._buffer)
 
     @property
     def overflowed(self) -> bool:
@@ -112,8 +117,8 @@ class Subscription:
         """Clear the flag and say whether it was set. Clear it *before* catching up."""
         was = self._overflowed
         self._overflowed = False
-        if self._overflow_event.is_set():
-            self._overflow_event = trio.Event()
+        if self._overflow_event is not None and self._overflow_event.is_set():
+            self._overflow_event = None
         return was
 
     async def wait_overflowed(self) -> None:
@@ -125,6 +130,8 @@ class Subscription:
                 raise BusClosed("subscription closed")
             if self._overflowed:
                 return
+            if self._overflow_event is None:
+                self._overflow_event = trio.Event()
             await self._overflow_event.wait()
 
     # -- changing channels while live ---------------------------------------------------
@@ -157,11 +164,27 @@ class Subscription:
         its bus closed and the buffer is empty."""
         if self._state == _NEW:
             raise RuntimeError("enter the subscription (async with) before receiving")
-        try:
-            _channel, payload = await self._receive.receive()
-        except (trio.EndOfChannel, trio.ClosedResourceError):
-            raise BusClosed("subscription closed") from None
-        return payload
+        if self._receiver is not None:
+            raise trio.BusyResourceError("another task is receiving from this subscription")
+        await trio.lowlevel.checkpoint_if_cancelled()
+        if self._buffer:
+            _channel, payload = self._buffer.popleft()
+            await trio.lowlevel.cancel_shielded_checkpoint()
+            return payload
+        while True:
+            if self._state != _OPEN:
+                raise BusClosed("subscription closed")
+            self._receiver = trio.lowlevel.current_task()
+
+            def abort(_raise_cancel) -> trio.lowlevel.Abort:
+                self._receiver = None
+                return trio.lowlevel.Abort.SUCCEEDED
+
+            # The bus hands a pair straight to the parked task (so leaving the
+            # subscription cannot lose it), or None to say the state changed.
+            item = await trio.lowlevel.wait_task_rescheduled(abort)
+            if item is not None:
+                return item[1]
 
     def __aiter__(self) -> Subscription:
         return self
@@ -196,29 +219,37 @@ class Subscription:
     # -- for the bus ----------------------------------------------------------------------
 
     def _deliver(self, channel: str, payload: bytes) -> None:
-        item = (channel, payload)
-        try:
-            self._send.send_nowait(item)
-        except trio.WouldBlock:
+        if self._state != _OPEN:
+            return
+        if self._receiver is not None:
+            trio.lowlevel.reschedule(self._receiver, outcome.Value((channel, payload)))
+            self._receiver = None
+            return
+        if len(self._buffer) >= self._max_buffer:
             # Full: the oldest payload goes, so the newest (most relevant) stay.
-            self._receive.receive_nowait()
+            self._buffer.popleft()
             self.dropped += 1
             metrics.BUS_DROPPED.inc()
             self._mark_overflowed()
-            self._send.send_nowait(item)
-        except (trio.ClosedResourceError, trio.BrokenResourceError):
-            pass
+        self._buffer.append((channel, payload))
 
     def _mark_overflowed(self) -> None:
         self._overflowed = True
-        self._overflow_event.set()
+        if self._overflow_event is not None:
+            self._overflow_event.set()
+
+    def _wake_waiters(self) -> None:
+        if self._receiver is not None:
+            trio.lowlevel.reschedule(self._receiver, outcome.Value(None))
+            self._receiver = None
+        if self._overflow_event is not None:
+            self._overflow_event.set()
 
     def _end(self) -> None:
         """The bus closed: the owner may still drain the buffer, then iteration ends."""
         if self._state == _OPEN:
             self._state = _ENDED
-            self._send.close()
-            self._overflow_event.set()
+            self._wake_waiters()
 
     # -- internals ------------------------------------------------------------------------
 
@@ -228,9 +259,8 @@ class Subscription:
         if self._state == _OPEN:
             self._hub.leave(self)
         self._state = _CLOSED
-        self._send.close()
-        self._receive.close()
-        self._overflow_event.set()
+        self._buffer.clear()
+        self._wake_waiters()
 
     def _check_open(self) -> None:
         if self._state == _NEW:
@@ -239,16 +269,7 @@ class Subscription:
             raise BusClosed("subscription closed")
 
     def _discard_buffered(self, channel: str) -> None:
-        kept: list[tuple[str, bytes]] = []
-        while True:
-            try:
-                item = self._receive.receive_nowait()
-            except trio.WouldBlock:
-                break
-            if item[0] != channel:
-                kept.append(item)
-        for item in kept:
-            self._send.send_nowait(item)
+        self._buffer = deque(item for item in self._buffer if item[0] != channel)
 
 
 def _checked_channel(channel: str) -> str:
