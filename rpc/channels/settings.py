@@ -127,8 +127,8 @@ async def edit_chat_default_banned_rights(request, ctx: RequestContext):
 @handler(F.channels.TogglePreHistoryHidden, access=Access.USER)
 async def toggle_pre_history_hidden(request, ctx: RequestContext):
     channel, me = await _admin_channel(ctx, request.channel, "change_info", megagroup=True)
-    if request.enabled and channel.username is not None:
-        raise RpcError(400, E.CHAT_LINK_EXISTS)  # a public group's history is public
+    if request.enabled and (channel.username is not None or channel.linked_chat_id is not None):
+        raise RpcError(400, E.CHAT_LINK_EXISTS)  # a public or discussion group's history is public
     return await _set(ctx, channel, me, pre_history_hidden=bool(request.enabled))
 
 
