@@ -2,8 +2,8 @@
 
 A broadcast channel may be linked to one supergroup, its discussion group, and that group
 to that channel alone: both rows' ``linked_chat_id`` name each other, set and cleared in
-one transaction that locks both rows (lower id first, so two links made at once never
-wait on each other in a cycle).
+one transaction that locks the two rows it names (lower id first, so two links made at
+once do not wait on each other in a cycle) before it unlinks their former partners.
 
 Each post of a linked channel is copied into the group (Telegram's automatic forward):
 a message of the group shown as from the channel, with a forward header naming the post,
@@ -20,7 +20,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from .channel_messages import send_message
-from .channel_rows import lock_channel
+from .channel_rows import CHANNEL_COLUMNS, channel_from, lock_channel
 from .db import Database, Executor, chunks, in_list
 from .interface import ChannelNotFound, ChatNotModified
 from .models import ChannelMessageRecord, ChannelRecord, ChannelSent, DiscussionRecord
@@ -84,23 +84,20 @@ class SqlDiscussions:
 async def _link(tx: Executor, channel_id: int, group_id: int | None) -> list[ChannelRecord]:
     """Links the channel to the group (None: unlinks it); whatever either was linked to
     before is unlinked. Returns every channel whose link changed, as it is after."""
-    first = await lock_channel(tx, channel_id)
-    if first.linked_chat_id == group_id:
+    named = {i: await lock_channel(tx, i) for i in sorted(i for i in (channel_id, group_id) if i is not None)}
+    if named[channel_id].linked_chat_id == group_id:
         raise ChatNotModified(f"channel {channel_id} is linked to {group_id} already")
-    touched = {channel_id, *(i for i in (group_id, first.linked_chat_id) if i is not None)}
-    if group_id is not None:
-        group = await lock_channel(tx, group_id)
-        if group.linked_chat_id is not None:
-            touched.add(group.linked_chat_id)
-    for other in sorted(touched - {channel_id, group_id}):
-        await lock_channel(tx, other)
-    # Cleared first, then set: a row that changes partner ends with the new one.
-    for one in sorted(touched):
+    # A former partner is only unlinked (it may be deleted meanwhile): its row is taken by
+    # the update, after the two named, as a link made at the same time takes them.
+    partners = {c.linked_chat_id for c in named.values()} - {None, *named}
+    touched = sorted({*named, *partners})
+    for one in touched:
         await tx.execute("UPDATE channels SET linked_chat_id = NULL WHERE id = $1", one)
     if group_id is not None:
         await tx.execute("UPDATE channels SET linked_chat_id = $2 WHERE id = $1", channel_id, group_id)
         await tx.execute("UPDATE channels SET linked_chat_id = $2 WHERE id = $1", group_id, channel_id)
-    return [await lock_channel(tx, one) for one in sorted(touched)]
+    rows = [await tx.fetchrow(f"SELECT {CHANNEL_COLUMNS} FROM channels WHERE id = $1", one) for one in touched]
+    return [channel_from(row) for row in rows if row is not None]
 
 
 async def _copy_post(tx: Executor, post: ChannelMessageRecord, group_id: int, date: int) -> ChannelSent | None:

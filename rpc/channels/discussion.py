@@ -11,7 +11,7 @@ full info they fetch). What a link does to posts and comments is rpc/channels/th
 
 from __future__ import annotations
 
-from storage.interface import ChatNotModified
+from storage.interface import ChannelNotFound, ChatNotModified
 from tl import functions as F, types as T
 
 from ..context import RequestContext
@@ -81,3 +81,18 @@ async def get_groups_for_discussion(request, ctx: RequestContext):
     groups = [c for c in await storage.channels.get_many(ids)
               if c.megagroup and has_admin_right(mine.get(c.id), c, GROUP_RIGHT)]
     return T.messages.Chats(chats=[channel_object(c, mine.get(c.id)) for c in groups])
+
+
+async def unlink_before_deleting(ctx, channel) -> None:
+    """A channel or group being deleted leaves its partner unlinked (and its members told),
+    as Telegram does."""
+    if channel.linked_chat_id is None:
+        return
+    broadcast_id = channel.id if channel.broadcast else channel.linked_chat_id
+    try:
+        changed = await ctx.services.storage.discussions.link(broadcast_id, None)
+    except (ChatNotModified, ChannelNotFound):  # unlinked meanwhile, or the partner is gone
+        return
+    for one in changed:
+        if one.id != channel.id:
+            await settings_changed(ctx, one.id, tell_actor=True)

@@ -115,6 +115,12 @@ def test_comments_on_a_linked_channels_posts(server, run):
         with pytest.raises(errors.MsgIdInvalidError):
             await ann(functions.messages.GetDiscussionMessageRequest(channel, later.id))
 
+        # Linked again, then the group is deleted: the channel is left without a link.
+        assert await ann(functions.channels.SetDiscussionGroupRequest(channel, group))
+        await ann(functions.channels.DeleteChannelRequest(group))
+        full = await ann(functions.channels.GetFullChannelRequest(channel))
+        assert full.full_chat.linked_chat_id is None and not full.chats[0].has_link
+
         await ann.disconnect()
         await ben.disconnect()
 
