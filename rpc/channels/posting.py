@@ -50,7 +50,8 @@ async def sent_updates(ctx, channel: ChannelRecord, me: ChannelParticipantRecord
         if random_id is not None:
             updates.append(T.UpdateMessageID(id=one.message.id, random_id=random_id))
     records = [s.message for s in sent]
-    replies = await replies_of(ctx.services.storage, channel, records)
+    # A new post shows its comments; a new supergroup message has no replies yet (no query).
+    replies = await replies_of(ctx.services.storage, channel, records) if channel.broadcast else {}
     for one in sent:
         shown = channel_message(one.message, channel, ctx.user_id, replies.get(one.message.id))
         updates.append(T.UpdateNewChannelMessage(message=shown, pts=one.pts, pts_count=1))
