@@ -99,8 +99,10 @@ async def _read_history(tx: Executor, channel_id: int, user: int, max_id: int) -
     if newest is not None and newest > outbox and await tx.execute(
             "UPDATE channels SET read_outbox_max_id = $2 WHERE id = $1 AND read_outbox_max_id < $2",
             channel_id, newest):
+        # sender 0: a post's copy in a discussion group, sent by no user (storage/discussions.py).
         rows = await tx.fetch("SELECT DISTINCT sender_id FROM channel_messages WHERE channel_id = $1 AND id > $2"
-                              " AND id <= $3 AND sender_id <> $4 ORDER BY sender_id", channel_id, outbox, newest, user)
+                              " AND id <= $3 AND sender_id <> $4 AND sender_id <> 0 ORDER BY sender_id",
+                              channel_id, outbox, newest, user)
         authors = [row[0] for row in rows]
         outbox = newest
     else:

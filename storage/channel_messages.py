@@ -113,9 +113,12 @@ class SqlChannelMessages:
 
     async def history(self, channel_id: int, *, offset_id: int = 0, offset_date: int = 0, add_offset: int = 0,
                       limit: int = HISTORY_LIMIT, max_id: int = 0,
-                      min_id: int = 0) -> tuple[list[ChannelMessageRecord], int]:
-        total = await self._db.fetchval("SELECT count(*) FROM channel_messages WHERE channel_id = $1", channel_id)
+                      min_id: int = 0, top_id: int | None = None) -> tuple[list[ChannelMessageRecord], int]:
         where, args = ["channel_id = $1"], [channel_id]
+        if top_id is not None:  # a thread: the replies, not its top message
+            args.append(top_id)
+            where.append(f"reply_to_top_id = ${len(args)}")
+        total = await self._db.fetchval(f"SELECT count(*) FROM channel_messages WHERE {' AND '.join(where)}", *args)
         if max_id > 0:
             args.append(max_id)
             where.append(f"id < ${len(args)}")
@@ -159,19 +162,23 @@ class SqlChannelMessages:
 # -- transaction bodies -----------------------------------------------------------------------
 
 
-async def send_message(tx: Executor, record: ChannelMessageRecord) -> ChannelSent:
+async def send_message(tx: Executor, record: ChannelMessageRecord, *,
+                       sender_must_be_member: bool = True) -> ChannelSent:
     """Inside a transaction: `record` (its id aside) as the channel's next message. NotMember
-    unless the sender is one; a retry (same sender and random_id) returns the first send."""
+    unless the sender is one (sender_must_be_member=False: a message no user sends, as a
+    post's copy in a discussion group); a retry (same sender and random_id) returns the
+    first send."""
     channel_id, sender = record.channel_id, record.sender_id
     await lock_channel(tx, channel_id)
-    # After the lock, so that a member removed meanwhile is seen as removed.
-    row = await tx.fetchrow("SELECT role, (SELECT id FROM channel_messages WHERE channel_id = $1 AND sender_id = $2"
-                            " AND random_id = $3) FROM channel_participants WHERE channel_id = $1 AND user_id = $2",
-                            channel_id, sender, record.random_id)
-    if row is None or row[0] not in MEMBER_ROLES:
-        raise NotMember(f"user {sender} is not a member of channel {channel_id}")
-    if row[1] is not None:
-        return await _already_sent(tx, channel_id, row[1])
+    if sender_must_be_member:
+        # After the lock, so that a member removed meanwhile is seen as removed.
+        row = await tx.fetchrow("SELECT role, (SELECT id FROM channel_messages WHERE channel_id = $1"
+                                " AND sender_id = $2 AND random_id = $3) FROM channel_participants"
+                                " WHERE channel_id = $1 AND user_id = $2", channel_id, sender, record.random_id)
+        if row is None or row[0] not in MEMBER_ROLES:
+            raise NotMember(f"user {sender} is not a member of channel {channel_id}")
+        if row[1] is not None:
+            return await _already_sent(tx, channel_id, row[1])
     columns = (record.sender_id, record.from_id, record.date, record.message, to_json(record.entities),
                json_or_none(record.media), record.reply_to_msg_id, record.reply_to_top_id,
                json_or_none(record.fwd_from), json_or_none(record.action), record.random_id, record.edit_date,

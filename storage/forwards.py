@@ -60,7 +60,8 @@ def channel_header(original: ChannelMessageRecord, broadcast: bool) -> dict[str,
     """The forward header of a copy of a channel message: its author as shown (the
     channel itself for a broadcast post, with the post's id and signature)."""
     if original.fwd_from:
-        return dict(original.fwd_from)
+        # Where a copy was saved from (a discussion group's copy of a post) is the copy's own.
+        return {k: v for k, v in original.fwd_from.items() if k not in ("saved_from_peer", "saved_from_msg_id")}
     header: dict[str, Any] = {"from_id": original.from_id, "date": original.date}
     if broadcast:
         header["channel_post"] = original.id

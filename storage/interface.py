@@ -42,6 +42,7 @@ from .models import (
     ChatRecord,
     ContactRecord,
     DialogRecord,
+    DiscussionRecord,
     DocumentRecord,
     DraftRecord,
     ExportedAuthorizationRecord,
@@ -883,9 +884,11 @@ class ChannelMessages(Protocol):
         """The date of the sender's newest message there (slow mode)."""
 
     async def history(self, channel_id: int, *, offset_id: int = 0, offset_date: int = 0, add_offset: int = 0,
-                      limit: int = 100, max_id: int = 0, min_id: int = 0) -> tuple[list[ChannelMessageRecord], int]:
+                      limit: int = 100, max_id: int = 0, min_id: int = 0,
+                      top_id: int | None = None) -> tuple[list[ChannelMessageRecord], int]:
         """As Messages.history, for the channel's one stream: (newest first, count of all
-        its messages)."""
+        its messages); top_id: only the replies in that thread (messages.getReplies), and
+        their count."""
 
     async def search(self, channel_id: int, *, query: str = "", sender_id: int | None = None,
                      filter: str = "inputMessagesFilterEmpty", min_date: int = 0, max_date: int = 0,
@@ -902,6 +905,30 @@ class ChannelViews(Protocol):
                    increment: bool = True) -> dict[int, int]:
         """{id: views} of those of these messages that exist; with increment, the user's
         first view of each counts one, later ones nothing."""
+
+
+class Discussions(Protocol):
+    """Discussion groups and comment threads (storage/discussions.py)."""
+
+    async def link(self, channel_id: int, group_id: int | None) -> list[ChannelRecord]:
+        """Links the broadcast channel and the supergroup to each other (group_id None:
+        unlinks the channel); whatever either was linked to before is unlinked. Returns
+        every channel whose link changed, as it is after; ChatNotModified when the channel
+        is linked so already; ChannelNotFound for a channel that is not there."""
+
+    async def copy_post(self, post: ChannelMessageRecord, group_id: int, *, date: int) -> ChannelSent | None:
+        """The post's copy in its channel's discussion group (a "new_message" there, sent by
+        no user, shown from the channel with a forward header naming the post), remembered
+        as the post's thread; None if the group is gone or no longer linked."""
+
+    async def of_posts(self, channel_id: int, post_ids: Iterable[int]) -> dict[int, DiscussionRecord]:
+        """The threads of those of these posts that have one, with their counts."""
+
+    async def of_root(self, group_id: int, root_id: int) -> DiscussionRecord | None:
+        """The post whose copy is this message of a discussion group, if it is one."""
+
+    async def threads(self, channel_id: int, top_ids: Iterable[int]) -> dict[int, tuple[int, int]]:
+        """{top id: (replies, newest reply's id)} for those of these messages that have replies."""
 
 
 class ChannelDialogs(Protocol):
@@ -1033,6 +1060,7 @@ class Storage(Protocol):
     channel_log: ChannelLog
     channel_invites: ChannelInvites
     channel_joins: ChannelJoins
+    discussions: Discussions
 
     async def migrate(self) -> int:
         """Apply pending migrations (numbered SQL files) in one transaction; returns the

@@ -517,6 +517,18 @@ class ChannelInviteImporterRecord(msgspec.Struct, frozen=True, kw_only=True):
     approved_by: int | None = None  # the admin who approved their request, if they asked
 
 
+class DiscussionRecord(msgspec.Struct, frozen=True, kw_only=True):
+    """A broadcast post's comment thread: its copy in the discussion group (root_id, the
+    thread's top message there) and the thread's replies, counted when read."""
+
+    channel_id: int  # the broadcast channel
+    post_id: int
+    group_id: int  # the discussion group
+    root_id: int
+    replies: int = 0
+    max_id: int = 0  # the newest reply's id in the group (0: none)
+
+
 class ChannelSent(msgspec.Struct, frozen=True, kw_only=True):
     """What a send into a channel did (or had done: duplicate)."""
 

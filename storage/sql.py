@@ -19,6 +19,7 @@ from .chat_history import SqlChatHistory
 from .chats import SqlChats
 from .contacts import SqlBlocked, SqlContacts
 from .db import Database
+from .discussions import SqlDiscussions
 from .drafts import SqlDrafts
 from .exported_authorizations import SqlExportedAuthorizations
 from .emails import SqlEmailCodes, SqlLoginEmails
@@ -81,6 +82,7 @@ class SqlStorage:
         self.channel_log = SqlChannelLog(db)
         self.channel_invites = SqlChannelInvites(db)
         self.channel_joins = SqlChannelJoins(db)
+        self.discussions = SqlDiscussions(db)
         self.schema_version: int | None = None  # known after migrate()
 
     @property

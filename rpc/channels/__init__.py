@@ -2,8 +2,11 @@
 
 Creating, reading, posting and syncing: create, info, history, post, edit, read, sync.
 Membership and administration: members, invites, join_requests, participants, admins,
-settings, usernames. Shared: view.py, access.py, rights.py, messages_view.py, posting.py.
+settings, usernames. Discussion groups and threads: discussion (linking), comments
+(reading a thread), threads.py (shared). Shared: view.py, access.py, rights.py,
+messages_view.py, posting.py.
 """
 
 from . import create, edit, history, info, post, read, sync  # noqa: F401  (registers the handlers)
+from . import comments, discussion  # noqa: F401
 from . import admins, invites, join_requests, members, participants, settings, usernames  # noqa: F401

@@ -20,6 +20,7 @@ from ..services.users import UserView
 from .access import ChannelAccess
 from .messages_view import channel_message, peers_named, user_ids_named
 from .reader import first_visible_id, open_readable, readable_peer, visible_messages
+from .threads import replies_of
 from .view import channel_object
 
 HISTORY_MAX = 100
@@ -33,10 +34,12 @@ async def channel_messages_object(ctx, access: ChannelAccess, records: list[Chan
     from them), the users and chats they name, the channel's pts."""
     storage = ctx.services.storage
     channel = access.channel
-    messages = shown if shown is not None else [channel_message(r, channel, ctx.user_id) for r in records]
+    if shown is None:
+        replies = await replies_of(storage, channel, records)
+        shown = [channel_message(r, channel, ctx.user_id, replies.get(r.id)) for r in records]
     others = [p for p in peers_named(records) if not p.is_user and p != Peer.channel(channel.id)]
     return T.messages.ChannelMessages(
-        pts=channel.pts, count=count, messages=messages, topics=[],
+        pts=channel.pts, count=count, messages=shown, topics=[],
         chats=[channel_object(channel, access.me)] + await chats_named(storage, ctx.user_id, others),
         users=await UserView(storage, ctx.user_id).users(user_ids_named(records)))
 
@@ -105,6 +108,7 @@ async def get_messages(request, ctx: RequestContext):
     found = {r.id: r for r in visible_messages(access, await storage.channel_messages.get(
         access.channel.id, [i for i in ids if i > 0]))}
     peer = T.PeerChannel(channel_id=access.channel.id)
-    shown = [channel_message(found[i], access.channel, ctx.user_id) if i in found else T.MessageEmpty(id=i, peer_id=peer)
-             for i in ids]
+    replies = await replies_of(storage, access.channel, list(found.values()))
+    shown = [channel_message(found[i], access.channel, ctx.user_id, replies.get(i)) if i in found
+             else T.MessageEmpty(id=i, peer_id=peer) for i in ids]
     return await channel_messages_object(ctx, access, list(found.values()), len(shown), shown=shown)

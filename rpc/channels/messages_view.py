@@ -21,28 +21,40 @@ def _media_fields(record: ChannelMessageRecord) -> dict:
     return {"media": media_object(record.media, file_references.make(file_references.CHANNEL_MESSAGE, origin))}
 
 
-def channel_message(record: ChannelMessageRecord, channel: ChannelRecord, viewer_id: int):
+def _reply_header(record: ChannelMessageRecord):
+    """A reply straight to its thread's top names no top (rpc/channels/threads.py)."""
+    if not record.reply_to_msg_id:
+        return None
+    top = record.reply_to_top_id if record.reply_to_top_id != record.reply_to_msg_id else None
+    return T.MessageReplyHeader(reply_to_msg_id=record.reply_to_msg_id, reply_to_top_id=top)
+
+
+def _forward_header(fwd_from: dict):
+    saved_from = fwd_from.get("saved_from_peer")  # a discussion group's copy of a post
+    return T.MessageFwdHeader(from_id=peer_object(Peer.from_key(fwd_from["from_id"])), date=fwd_from["date"],
+                              channel_post=fwd_from.get("channel_post"), post_author=fwd_from.get("post_author"),
+                              saved_from_peer=None if saved_from is None else peer_object(Peer.from_key(saved_from)),
+                              saved_from_msg_id=fwd_from.get("saved_from_msg_id"))
+
+
+def channel_message(record: ChannelMessageRecord, channel: ChannelRecord, viewer_id: int, replies=None):
+    """replies: the message's messageReplies, if it shows a thread (threads.replies_of)."""
     peer = T.PeerChannel(channel_id=record.channel_id)
     author = record.author
     from_id = None if author == Peer.channel(record.channel_id) else peer_object(author)
-    reply_to = T.MessageReplyHeader(reply_to_msg_id=record.reply_to_msg_id,
-                                    reply_to_top_id=record.reply_to_top_id) if record.reply_to_msg_id else None
+    reply_to = _reply_header(record)
     out = record.sender_id == viewer_id
     if record.action is not None:
         return T.MessageService(id=record.id, out=out, silent=record.silent, post=channel.broadcast, peer_id=peer,
                                 from_id=from_id, date=record.date, action=tl.from_dict(record.action), reply_to=reply_to)
-    fwd = None
-    if record.fwd_from is not None:
-        fwd = T.MessageFwdHeader(from_id=peer_object(record.forwarded_from), date=record.fwd_from["date"],
-                                 channel_post=record.fwd_from.get("channel_post"),
-                                 post_author=record.fwd_from.get("post_author"))
+    fwd = None if record.fwd_from is None else _forward_header(record.fwd_from)
     entities = [tl.from_dict(e) for e in record.entities] or None
     return T.Message(
         id=record.id, out=out, silent=record.silent, pinned=record.pinned, post=channel.broadcast, peer_id=peer,
         from_id=from_id, date=record.date, message=record.message, entities=entities, edit_date=record.edit_date,
         reply_to=reply_to, fwd_from=fwd, views=record.views if channel.broadcast else None,
         forwards=0 if channel.broadcast else None,  # one flag with views; forwards are not counted
-        post_author=record.post_author, grouped_id=record.grouped_id, **_media_fields(record))
+        post_author=record.post_author, grouped_id=record.grouped_id, replies=replies, **_media_fields(record))
 
 
 def _action_users(action: dict | None) -> list[int]:

@@ -17,6 +17,7 @@ from ..services.users import UserView
 from ..updates.events import ChannelLogRow
 from ..updates.publish import publish_to_channel
 from .messages_view import channel_message, peers_named, user_ids_named
+from .threads import copy_to_discussion, replies_of, thread_top
 from .view import channel_object
 
 
@@ -27,12 +28,15 @@ async def post(ctx, channel: ChannelRecord, *, message: str = "", entities=(), m
                fwd_from: dict[str, Any] | None = None) -> ChannelSent:
     """Stores the message from the request's user and tells the channel's live sessions
     (the sending session has it in its answer). A retried random_id stores nothing new."""
-    sent = await ctx.services.storage.channel_messages.send(
+    storage = ctx.services.storage
+    sent = await storage.channel_messages.send(
         channel.id, ctx.user_id, date=int(time.time()), message=message, entities=list(entities), media=media,
-        action=action, random_id=random_id, reply_to_msg_id=reply_to_msg_id, silent=silent, from_id=from_id,
+        action=action, random_id=random_id, reply_to_msg_id=reply_to_msg_id,
+        reply_to_top_id=await thread_top(storage, channel, reply_to_msg_id), silent=silent, from_id=from_id,
         post_author=post_author, grouped_id=grouped_id, fwd_from=fwd_from)
     if not sent.duplicate:
         await publish_to_channel(ctx.services, ChannelLogRow(channel_id=channel.id, pts=sent.pts), channel.id, by=ctx)
+        await copy_to_discussion(ctx, channel, sent.message)
     return sent
 
 
@@ -45,10 +49,12 @@ async def sent_updates(ctx, channel: ChannelRecord, me: ChannelParticipantRecord
         random_id = random_ids[i] if random_ids else None
         if random_id is not None:
             updates.append(T.UpdateMessageID(id=one.message.id, random_id=random_id))
-    for one in sent:
-        updates.append(T.UpdateNewChannelMessage(message=channel_message(one.message, channel, ctx.user_id),
-                                                 pts=one.pts, pts_count=1))
     records = [s.message for s in sent]
+    # A new post shows its comments; a new supergroup message has no replies yet (no query).
+    replies = await replies_of(ctx.services.storage, channel, records) if channel.broadcast else {}
+    for one in sent:
+        shown = channel_message(one.message, channel, ctx.user_id, replies.get(one.message.id))
+        updates.append(T.UpdateNewChannelMessage(message=shown, pts=one.pts, pts_count=1))
     users = await UserView(ctx.services.storage, ctx.user_id).users(user_ids_named(records))
     # Other chats a forward names (the channel or group it came from).
     others = [p for p in peers_named(records) if not p.is_user and p != Peer.channel(channel.id)]

@@ -23,6 +23,7 @@ from ..updates.events import ChannelInboxRead, ChannelOutboxRead
 from ..updates.publish import publish, tell_other_devices
 from .access import open_channel
 from .reader import readable_peer
+from .threads import replies_of
 from .view import channel_object
 
 VIEWS_MAX = 200  # ids per getMessagesViews
@@ -68,5 +69,7 @@ async def get_messages_views(request, ctx: RequestContext):
         return T.messages.MessageViews(views=[T.MessageViews() for _ in ids], chats=[], users=[])
     access = await readable_peer(storage, ctx.user_id, peer.id)
     counts = await storage.channel_views.view(peer.id, ctx.user_id, ids, increment=bool(request.increment))
-    views = [T.MessageViews(views=counts[i]) if i in counts else T.MessageViews() for i in ids]
+    # Clients refresh a post's comment count from here (no update is pushed per comment).
+    replies = await replies_of(storage, access.channel, await storage.channel_messages.get(peer.id, list(counts)))
+    views = [T.MessageViews(views=counts[i], replies=replies.get(i)) if i in counts else T.MessageViews() for i in ids]
     return T.messages.MessageViews(views=views, chats=[channel_object(access.channel, access.me)], users=[])

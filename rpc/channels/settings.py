@@ -25,6 +25,7 @@ from ..services.media_view import chat_photo_object, photo_object
 from .access import open_channel
 from .admin_rules import ABOUT_MAX, SLOWMODE_SECONDS, TITLE_MAX, can_change_info
 from .announce import settings_changed, standing_changed
+from .discussion import unlink_before_deleting
 from .posting import post, sent_updates
 from .refusals import stored
 from .rights import banned_bit, banned_flags, has_admin_right
@@ -127,8 +128,8 @@ async def edit_chat_default_banned_rights(request, ctx: RequestContext):
 @handler(F.channels.TogglePreHistoryHidden, access=Access.USER)
 async def toggle_pre_history_hidden(request, ctx: RequestContext):
     channel, me = await _admin_channel(ctx, request.channel, "change_info", megagroup=True)
-    if request.enabled and channel.username is not None:
-        raise RpcError(400, E.CHAT_LINK_EXISTS)  # a public group's history is public
+    if request.enabled and (channel.username is not None or channel.linked_chat_id is not None):
+        raise RpcError(400, E.CHAT_LINK_EXISTS)  # a public or discussion group's history is public
     return await _set(ctx, channel, me, pre_history_hidden=bool(request.enabled))
 
 
@@ -165,6 +166,7 @@ async def delete_channel(request, ctx: RequestContext):
     channel, me = await open_channel(storage, ctx.user_id, request.channel, member=True)
     if me.role != "creator":
         raise RpcError(400, E.CHAT_ADMIN_REQUIRED)
+    await unlink_before_deleting(ctx, channel)
     after, members = await stored(storage.channels.delete(channel.id))
     await standing_changed(ctx, channel.id, members)
     return channel_updates(after, me)

@@ -12,6 +12,7 @@ from storage.update_log import UpdateKind
 from tl import types as T
 
 from ..channels.messages_view import channel_message, user_ids_named
+from ..channels.threads import replies_of
 
 
 class ChannelRendered:
@@ -19,6 +20,7 @@ class ChannelRendered:
         self.new_messages: list = []
         self.others: list = []
         self.shown: list[ChannelMessageRecord] = []
+        self.replies: dict[int, T.MessageReplies] = {}  # the threads the messages show
 
 
 Row = ChannelUpdateRecord
@@ -28,15 +30,15 @@ Found = dict[int, ChannelMessageRecord]
 def _new_message(channel: ChannelRecord, viewer_id: int, r: Row, found: Found, out: ChannelRendered) -> None:
     record = found.get(r.data["id"])
     if record is not None:
-        out.new_messages.append(channel_message(record, channel, viewer_id))
+        out.new_messages.append(channel_message(record, channel, viewer_id, out.replies.get(record.id)))
         out.shown.append(record)
 
 
 def _edit_message(channel: ChannelRecord, viewer_id: int, r: Row, found: Found, out: ChannelRendered) -> None:
     record = found.get(r.data["id"])
     if record is not None:
-        out.others.append(T.UpdateEditChannelMessage(message=channel_message(record, channel, viewer_id), pts=r.pts,
-                                                     pts_count=r.pts_count))
+        shown = channel_message(record, channel, viewer_id, out.replies.get(record.id))
+        out.others.append(T.UpdateEditChannelMessage(message=shown, pts=r.pts, pts_count=r.pts_count))
         out.shown.append(record)
 
 
@@ -66,6 +68,10 @@ async def render_channel_log(storage, viewer_id: int, channel: ChannelRecord, ro
     wanted = [r.data["id"] for r in rows if r.kind in _SHOW_MESSAGE]
     found = {m.id: m for m in await storage.channel_messages.get(channel.id, wanted)} if wanted else {}
     out = ChannelRendered()
+    if channel.broadcast:
+        # A post shows its comments from the start; a supergroup's new or edited message
+        # showing its replies is left to the next read (no query per delivery for that).
+        out.replies = await replies_of(storage, channel, list(found.values()))
     for r in rows:
         render = CHANNEL_ROW_RENDERERS.get(r.kind)
         if render is not None:
