@@ -55,11 +55,13 @@ class UserChanged(Event, tag="user_changed"):
 
 
 class Typing(Event, tag="typing"):
-    """`user_id` is typing (or uploading, ...) to the receiver; `chat` when in a group."""
+    """`user_id` is typing (or uploading, ...) to the receiver; `chat` when in a group
+    or a supergroup (`top_msg_id`: in that forum topic or thread)."""
 
     user_id: int
     action: dict[str, Any]  # a SendMessageAction in TL dict form
     chat: Peer | None = None
+    top_msg_id: int = 0
 
 
 class Draft(Event, tag="draft"):

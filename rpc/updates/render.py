@@ -13,7 +13,7 @@ import time
 from collections.abc import Awaitable, Callable
 
 import tl
-from storage.peer import Peer
+from storage.peer import Peer, PeerKind
 from tl import types as T
 
 from ..channels.view import channel_object
@@ -61,6 +61,11 @@ async def _typing(storage, viewer_id: int, event: ev.Typing):
         action = tl.from_dict(event.action)
     except Exception:  # a malformed event is dropped, never a broken connection
         return None
+    if event.user_id == viewer_id:
+        return None  # the typist's own other devices are not told (a channel's topic reaches them)
+    if event.chat is not None and event.chat.kind == PeerKind.CHANNEL:
+        return _short(T.UpdateChannelUserTyping(channel_id=event.chat.id, top_msg_id=event.top_msg_id or None,
+                                                from_id=T.PeerUser(user_id=event.user_id), action=action))
     if event.chat is not None:
         return _short(T.UpdateChatUserTyping(chat_id=event.chat.id, from_id=T.PeerUser(user_id=event.user_id),
                                              action=action))

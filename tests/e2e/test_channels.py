@@ -102,6 +102,12 @@ def test_channels_from_creation_to_catching_up(server, run):
         assert (back.message.message, back.sender_id, back.message.reply_to.reply_to_msg_id) == (
             "hi Ann", ben_user.id, sent.id)
 
+        # Typing in the supergroup reaches the other members once (updateChannelUserTyping).
+        ann_typing = listen(ann, events.UserUpdate())
+        await ben(functions.messages.SetTypingRequest(group, types.SendMessageTypingAction()))
+        typing = await next_in(ann_typing, group_id)
+        assert typing.typing and typing.sender_id == ben_user.id
+
         # The broadcast channel: posts are the channel's; members may not post.
         await ann.send_message(news, "breaking")
         post = await next_in(ben_msgs, news_id)
