@@ -27,6 +27,7 @@ from .search import Conditions, add_search_terms, filter_condition
 
 HISTORY_LIMIT = 100  # messages.getHistory's cap
 SEARCH_LIMIT = 100
+ACROSS_CHANNELS_MAX = 1000  # channels one searchGlobal reads (Telegram's membership cap is 500, 1000 premium)
 DELETE_BATCH = 1000
 
 
@@ -157,6 +158,34 @@ class SqlChannelMessages:
         found = await _page(self._db, base, args, offset_id if offset_id > 0 else None, "id < {}", "id >= {}",
                             max(0, add_offset), min(limit, SEARCH_LIMIT))
         return found, total
+
+
+    async def search_across(self, floors: dict[int, int], *, query: str = "",
+                            filter: str = "inputMessagesFilterEmpty", min_date: int = 0, max_date: int = 0,
+                            limit: int = SEARCH_LIMIT) -> tuple[list[ChannelMessageRecord], int]:
+        dialect = self._db.dialect
+        condition = filter_condition(dialect, filter)
+        if condition is None or not floors:
+            return [], 0
+        ids = list(floors)[:ACROSS_CHANNELS_MAX]
+        terms = Conditions([f"channel_id IN ({in_list(len(ids))})", condition], list(ids))
+        for channel_id in ids:
+            if floors[channel_id] > 0:  # history hidden from this reader before their join
+                terms.args.append(channel_id)
+                terms.args.append(floors[channel_id])
+                terms.where.append(f"NOT (channel_id = ${len(terms.args) - 1} AND id <= ${len(terms.args)})")
+        add_search_terms(terms, dialect, query=query, filter=filter, min_date=min_date, max_date=max_date,
+                         max_id=0, min_id=0)
+        base = terms.sql()
+        args = terms.args
+        total = await self._db.fetchval(f"SELECT count(*) FROM channel_messages WHERE {base}", *args)
+        limit = min(limit, SEARCH_LIMIT)
+        if limit <= 0:
+            return [], total
+        rows = await self._db.fetch(f"SELECT {MESSAGE_COLUMNS} FROM channel_messages WHERE {base}"
+                                    f" ORDER BY date DESC, channel_id DESC, id DESC LIMIT ${len(args) + 1}",
+                                    *args, limit)
+        return [message_from(row) for row in rows], total
 
 
 # -- transaction bodies -----------------------------------------------------------------------

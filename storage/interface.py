@@ -897,6 +897,13 @@ class ChannelMessages(Protocol):
         """As MessageSearch.search within one channel; top_id: only that thread (the
         message and those sent into it)."""
 
+    async def search_across(self, floors: dict[int, int], *, query: str = "",
+                            filter: str = "inputMessagesFilterEmpty", min_date: int = 0, max_date: int = 0,
+                            limit: int = 100) -> tuple[list[ChannelMessageRecord], int]:
+        """messages.searchGlobal's channel half: the messages of these channels (by id,
+        each with the first id its reader may see, 0: all; at most ACROSS_CHANNELS_MAX
+        channels) newest first by date, then channel and id; and how many match."""
+
 
 class ChannelViews(Protocol):
     """messages.getMessagesViews (storage/channel_views.py)."""

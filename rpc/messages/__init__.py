@@ -4,4 +4,4 @@ typing, reports.
 
 Importing the package registers its handlers."""
 
-from . import delete_history, dialog_pins, drafts, forward, media, messages, peer_dialogs, pins, reports, search, typing, unread_marks  # noqa: F401
+from . import delete_history, dialog_pins, drafts, forward, media, messages, peer_dialogs, pins, reports, search, search_global, typing, unread_marks  # noqa: F401

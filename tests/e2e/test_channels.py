@@ -158,6 +158,18 @@ def test_channels_from_creation_to_catching_up(server, run):
         assert [m.message for m in await cat.get_messages(group, limit=5)] == [
             "are you back?", "while away 4", "while away 2", "while away 1, edited", "while away 0"]
 
+        # searchGlobal finds the supergroup's messages beside private ones, newest first,
+        # paged by (rate, peer, id) as Telethon pages it.
+        await cat.send_message("me", "while away, privately")
+        found = [m async for m in cat.iter_messages(None, search="while away", limit=None, wait_time=0)]
+        assert [m.message for m in found] == ["while away, privately", "while away 4", "while away 2",
+                                              "while away 1, edited", "while away 0"]
+        assert isinstance(found[1].peer_id, types.PeerChannel) and found[1].chat.title == "Team"
+        one_by_one = await cat(functions.messages.SearchGlobalRequest(
+            q="while away", filter=types.InputMessagesFilterEmpty(), min_date=None, max_date=None, offset_rate=0,
+            offset_peer=types.InputPeerEmpty(), offset_id=0, limit=2))
+        assert one_by_one.count == 5 and len(one_by_one.messages) == 2 and one_by_one.next_rate
+
         for client, _ in people:
             await client.disconnect()
 

@@ -245,6 +245,27 @@ async def test_search_within_a_channel(storage):
     assert await ids(filter="inputMessagesFilterNoSuchThing") == ([], 0)
 
 
+async def test_search_across_channels_newest_first_within_each_readers_floor(storage):
+    a, b = await users(storage, 2)
+    first, second, other = [await channel_of(storage, a, [b]) for _ in range(3)]
+    await post(storage, first.id, a, "match one", date=NOW + 1)
+    await post(storage, second.id, a, "match two", date=NOW + 3)
+    await post(storage, first.id, b, "match three", date=NOW + 2)
+    await post(storage, second.id, a, "no", date=NOW + 4)
+    await post(storage, other.id, a, "match elsewhere", date=NOW + 5)
+
+    async def found(floors, **options):
+        records, count = await storage.channel_messages.search_across(floors, query="MATCH", **options)
+        return [(r.channel_id, r.message) for r in records], count
+
+    both = {first.id: 0, second.id: 0}
+    assert await found(both) == ([(second.id, "match two"), (first.id, "match three"), (first.id, "match one")], 3)
+    assert await found(both, limit=1) == ([(second.id, "match two")], 3)
+    assert await found(both, max_date=NOW + 2) == ([(first.id, "match three"), (first.id, "match one")], 2)
+    assert await found({first.id: 2, second.id: 0}) == ([(second.id, "match two"), (first.id, "match three")], 2)
+    assert await found({}) == ([], 0)
+
+
 async def test_read_history_and_unread_counts(storage):
     a, b, c = await users(storage, 3)
     channel = await channel_of(storage, a, [b, c])
