@@ -18,7 +18,7 @@ from ..channels import edit as channel_edit, history as channel_history, post as
 from ..context import RequestContext
 from ..router import Access, handler
 from ..errors import E, RpcError
-from ..services.chat_view import ChatView, is_admin
+from ..services.chat_view import is_admin
 from ..services.dialog_lists import merged_dialogs
 from ..services.dialogs_view import channel_records, dialog_objects
 from ..updates.publish import publish_rows
@@ -168,7 +168,7 @@ async def edit_message(request, ctx: RequestContext):
     await publish_rows(ctx, [(owner, pts) for owner, pts, _ in changed])
     pts, record = next((pts, record) for owner, pts, record in changed if owner == user_id)
     users = await UserView(storage, user_id).users(users_of([record]))
-    chats = await ChatView(storage, user_id).chats(chats_of([record]))
+    chats = await chats_named(storage, user_id, chat_peers_of([record]))
     return T.Updates(updates=[T.UpdateEditMessage(message=message(record), pts=pts, pts_count=1)],
                      users=users, chats=chats, date=int(time.time()), seq=0)
 
