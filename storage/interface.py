@@ -423,10 +423,14 @@ class Messages(Protocol):
     async def prune_update_logs_before(self, date: int) -> int:
         """Forgets every user's updates logged before `date`; returns how many."""
 
-    async def log_channel_changed(self, user_ids: Iterable[int], channel_id: int, *, date: int) -> dict[int, int]:
-        """Logs "channel" {"channel_id"} (pts_count 1) in each user's box: their standing in
-        the channel changed, and a device that was away learns it from getDifference.
-        Returns {user_id: pts}. One transaction; it takes no channel row."""
+    async def note_channel_changed(self, user_ids: Iterable[int], channel_id: int, *, date: int) -> None:
+        """These users' standing in the channel changed (or the channel did), at `date`:
+        kept beside the box, without a pts (updateChannel has none), for
+        `channels_changed_since`. One row per user and channel, the latest."""
+
+    async def channels_changed_since(self, user_id: int, date: int, *, limit: int = 100) -> list[int]:
+        """The channels `note_channel_changed` named for the user at `date` or later, the
+        latest first: what getDifference returns as updateChannel."""
 
     async def update_log_rows(self) -> int:
         """Rows in every user's update log (for metrics): exact on SQLite and for small

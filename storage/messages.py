@@ -16,7 +16,7 @@ from typing import Any
 
 import msgspec
 
-from .db import Database, Executor
+from .db import Database, Executor, chunks
 from .interface import MessageNotFound, NotAuthor, NotMember
 from .message_boxes import (COUNT_UNREAD, DIALOG_COLUMNS, MESSAGE_COLUMNS, copy_owners, delete_messages,
                             dialog_record, get_messages, lock_boxes, member_chats, message_record, one_message,
@@ -75,11 +75,18 @@ class SqlMessages:
                                 now: int | None = None) -> tuple[int | None, list[tuple[int, int | None, int]]]:
         return await self._db.transaction(_read_history, self._db.dialect, owner_id, peer.key, max_id, _now(now))
 
-    async def log_channel_changed(self, user_ids: Iterable[int], channel_id: int, *, date: int) -> dict[int, int]:
-        wanted = sorted(set(user_ids))
-        if not wanted:
-            return {}
-        return await self._db.transaction(_log_channel_changed, self._db.dialect, wanted, channel_id, date)
+    async def note_channel_changed(self, user_ids: Iterable[int], channel_id: int, *, date: int) -> None:
+        for part in chunks(sorted(set(user_ids))):
+            values = ", ".join(f"(${3 * i + 1}, ${3 * i + 2}, ${3 * i + 3})" for i in range(len(part)))
+            await self._db.execute(
+                f"INSERT INTO channel_standing_changes (user_id, channel_id, date) VALUES {values}"
+                " ON CONFLICT (user_id, channel_id) DO UPDATE SET date = excluded.date",
+                *[value for user in part for value in (user, channel_id, date)])
+
+    async def channels_changed_since(self, user_id: int, date: int, *, limit: int = 100) -> list[int]:
+        rows = await self._db.fetch("SELECT channel_id FROM channel_standing_changes WHERE user_id = $1"
+                                    " AND date >= $2 ORDER BY date DESC, channel_id LIMIT $3", user_id, date, limit)
+        return [row[0] for row in rows]
 
     # -- reads -------------------------------------------------------------------------------
 
@@ -178,7 +185,8 @@ class SqlMessages:
         return await prune_box(self._db, user_id, keep_after_pts)
 
     async def prune_update_logs_before(self, date: int) -> int:
-        return await prune_before(self._db, date)
+        changes = await self._db.execute("DELETE FROM channel_standing_changes WHERE date < $1", date)
+        return changes + await prune_before(self._db, date)
 
     async def update_log_rows(self) -> int:
         return await row_count(self._db)
@@ -197,6 +205,7 @@ async def _delete_box(tx: Executor, dialect: str, owner: int) -> tuple[int, list
     removed = await tx.execute("DELETE FROM messages WHERE owner_id = $1", owner)
     await tx.execute("DELETE FROM dialogs WHERE owner_id = $1", owner)
     await tx.execute("DELETE FROM update_log WHERE user_id = $1", owner)
+    await tx.execute("DELETE FROM channel_standing_changes WHERE user_id = $1", owner)
     return removed, partners
 
 
@@ -276,14 +285,6 @@ async def _read_history(tx: Executor, dialect: str, owner: int, peer: int, max_i
 
 def _json(value: Any) -> str:
     return msgspec.json.encode(value).decode()
-
-
-async def _log_channel_changed(tx: Executor, dialect: str, users: list[int], channel_id: int,
-                               date: int) -> dict[int, int]:
-    # Boxes in ascending id order (storage/message_boxes.py); no channel row is taken.
-    await lock_boxes(tx, dialect, users)
-    return {user: await log_update(tx, user, 1, UpdateKind.CHANNEL, {"channel_id": channel_id}, date)
-            for user in users}
 
 
 def _now(now: int | None) -> int:

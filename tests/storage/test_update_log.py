@@ -55,12 +55,18 @@ async def test_a_kind_this_server_does_not_know_reads_as_a_plain_string(storage)
     assert row.kind == "from_the_future" and not isinstance(row.kind, UpdateKind)
 
 
-async def test_channel_news_is_one_row_in_each_box_named(storage):
+async def test_channel_news_is_kept_beside_the_box_without_a_pts(storage):
     before = {user: (await storage.updates.get(user)).pts for user in (A, B)}
-    logged = await storage.messages.log_channel_changed([B, A, B], 1000000123, date=NOW)
-    assert logged == {A: before[A] + 1, B: before[B] + 1}
-    for user in (A, B):
-        [row] = await storage.messages.update_log(user, before[user])
-        assert (row.kind, row.data, row.pts, row.pts_count) == (UpdateKind.CHANNEL, {"channel_id": 1000000123},
-                                                                logged[user], 1)
-    assert await storage.messages.log_channel_changed([], 1000000123, date=NOW) == {}
+    await storage.messages.note_channel_changed([B, A, B], 1000000123, date=NOW)
+    await storage.messages.note_channel_changed([A], 1000000456, date=NOW + 5)
+    await storage.messages.note_channel_changed([], 1000000789, date=NOW)
+    for user in (A, B):  # updateChannel has no pts: the box did not move
+        assert (await storage.updates.get(user)).pts == before[user]
+        assert await storage.messages.update_log(user, before[user]) == []
+    assert await storage.messages.channels_changed_since(A, NOW) == [1000000456, 1000000123]
+    assert await storage.messages.channels_changed_since(A, NOW + 1) == [1000000456]
+    assert await storage.messages.channels_changed_since(B, NOW + 1) == []
+    await storage.messages.note_channel_changed([B], 1000000123, date=NOW + 9)  # the latest change counts
+    assert await storage.messages.channels_changed_since(B, NOW + 1) == [1000000123]
+    assert await storage.messages.prune_update_logs_before(NOW + 1) >= 1
+    assert await storage.messages.channels_changed_since(A, 0) == [1000000456]
