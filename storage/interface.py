@@ -23,6 +23,7 @@ from .models import (
     KEEP,
     AuthKeyRecord,
     AuthorizationRecord,
+    ChannelAdminLogRecord,
     ChannelCreated,
     ChannelDialogRecord,
     ChannelDifferenceRecord,
@@ -995,6 +996,24 @@ class ChannelJoins(Protocol):
         paged and searched as `requests`."""
 
 
+class ChannelAdminLog(Protocol):
+    """Channels' admin logs (storage/channel_admin_log.py)."""
+
+    async def add(self, channel_id: int, user_id: int, *, date: int, category: str, data: dict[str, Any],
+                  search_text: str = "") -> int:
+        """Logs one event of `user_id` in the channel; returns its id (ascending)."""
+
+    async def events(self, channel_id: int, *, categories: Iterable[str] | None = None,
+                     user_ids: Iterable[int] | None = None, query: str = "", max_id: int = 0, min_id: int = 0,
+                     since: int = 0, limit: int = 100) -> list[ChannelAdminLogRecord]:
+        """Newest first: those of these categories (None: any), by these actors (None: anyone),
+        whose search text holds `query` (any case), with min_id < id < max_id (0: no bound),
+        logged at `since` or later; limit at most 100."""
+
+    async def prune_before(self, date: int) -> int:
+        """Forgets every channel's events logged before `date`; returns how many."""
+
+
 class Storage(Protocol):
     backend: str  # "sqlite" or "postgres"
     schema_version: int | None  # set by migrate()
@@ -1033,6 +1052,7 @@ class Storage(Protocol):
     channel_log: ChannelLog
     channel_invites: ChannelInvites
     channel_joins: ChannelJoins
+    channel_admin_log: ChannelAdminLog
 
     async def migrate(self) -> int:
         """Apply pending migrations (numbered SQL files) in one transaction; returns the
