@@ -989,6 +989,9 @@ class ChannelJoins(Protocol):
     async def decline(self, channel_id: int, user_id: int) -> bool:
         """The request is dropped; False if there was none."""
 
+    async def pending_request(self, channel_id: int, user_id: int) -> ChannelJoinRequestRecord | None:
+        """The user's request to join the channel, if one is pending."""
+
     async def importers(self, channel_id: int, *, invite_hash: str | None = None, query: str = "",
                         offset_date: int = 0, offset_user_id: int = 0,
                         limit: int = 100) -> tuple[list[ChannelInviteImporterRecord], int]:

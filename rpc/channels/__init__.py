@@ -6,4 +6,4 @@ settings, usernames. Shared: view.py, access.py, rights.py, messages_view.py, po
 """
 
 from . import create, edit, history, info, post, read, sync  # noqa: F401  (registers the handlers)
-from . import admins, invites, join_requests, members, participants, settings, usernames  # noqa: F401
+from . import admin_log_view, admins, invites, join_requests, members, participants, settings, usernames  # noqa: F401

@@ -24,6 +24,7 @@ from ..errors import E, RpcError
 from ..router import Access, handler
 from ..services.peers import resolve_user
 from ..services.users import UserView
+from . import admin_log
 from .admin_rules import MEMBERS_MAX
 from .announce import standing_changed
 from .capacity import room_for_one_more
@@ -48,10 +49,14 @@ async def _approve(ctx: RequestContext, channel: ChannelRecord, user_id: int):
     """The request granted: (the channel after, the service message or None)."""
     storage = ctx.services.storage
     await room_for_one_more(storage, user_id, E.USER_CHANNELS_TOO_MUCH)
+    asked = await storage.channel_joins.pending_request(channel.id, user_id)
     change = await stored(storage.channel_joins.approve(channel.id, user_id, approved_by=ctx.user_id,
                                                         date=int(time.time()), limit=MEMBERS_MAX),
                           {JoinRequestMissing: E.HIDE_REQUESTER_MISSING})
     await standing_changed(ctx, channel.id, [user_id])
+    invite = None if asked is None or asked.invite_hash is None else await storage.channel_invites.get(asked.invite_hash)
+    await admin_log.record(ctx, channel.id, admin_log.ParticipantJoinByRequest(invite=invite, approved_by=ctx.user_id),
+                           user_id=user_id)
     return change.channel, await post_member_change(ctx, change.channel, joined_by_request(), from_id=user_id)
 
 
