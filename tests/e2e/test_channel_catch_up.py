@@ -160,3 +160,30 @@ def test_the_admin_log_shows_a_title_change_a_ban_and_an_edit(server, run):
             await client.disconnect()
 
     run(scenario())
+
+
+def test_admins_are_told_of_join_requests_live(server, run):
+    from telethon import errors, events, functions, types
+
+    async def scenario():
+        people = await three(server)
+        (ann, ann_user), (ben, ben_user), (cat, cat_user) = people
+        group = await create_channel(ann, "Asked", megagroup=True)
+        await ann(functions.channels.InviteToChannelRequest(group, [input_user(ben_user)]))
+        link = await ann(functions.messages.ExportChatInviteRequest(group, request_needed=True))
+        ann_hears = listen(ann, events.Raw(types.UpdatePendingJoinRequests))
+        ben_hears = listen(ben, events.Raw(types.UpdatePendingJoinRequests))
+        with pytest.raises(errors.InviteRequestSentError):
+            await cat(functions.messages.ImportChatInviteRequest(link.link.rpartition("+")[2]))
+        told = await asyncio.wait_for(ann_hears.get(), 5)
+        assert (told.peer, told.requests_pending, told.recent_requesters) == (
+            types.PeerChannel(group.id), 1, [cat_user.id])
+        await ann(functions.messages.HideChatJoinRequestRequest(group, input_user(cat_user), approved=False))
+        told = await asyncio.wait_for(ann_hears.get(), 5)
+        assert (told.requests_pending, told.recent_requesters) == (0, [])
+        await nothing_arrives(ben_hears)  # a member who may not answer requests
+
+        for client, _ in people:
+            await client.disconnect()
+
+    run(scenario())

@@ -89,3 +89,42 @@ async def test_only_admins_read_the_log_and_settings_are_logged(world):  # noqa:
     assert hidden.action.new_value is True
     assert (slow.action.prev_value, slow.action.new_value) == (0, 30)
     assert banned_bit("send_media")  # the flags rendered are the rights module's
+
+
+async def test_join_requests_are_pushed_to_admins_and_joins_by_link_logged(world):  # noqa: F811
+    """updatePendingJoinRequests on the channel's topic, shown to admins who may answer
+    requests only; the joins by link and by approved request land in the admin log."""
+    from rpc.updates import events as ev
+    from rpc.updates.render import render
+
+    w = world
+    _, channel, input_channel, peer = await w.create(w.ann, "Team", megagroup=True)
+    await w.join(channel.id, w.cat)
+    asking = await w.call(w.ann, F.messages.ExportChatInvite(peer=peer, request_needed=True))
+    link = await w.call(w.ann, F.messages.ExportChatInvite(peer=peer))
+    dan = (await w.storage.users.create("15550000004", "Dan", now=1)).id
+    async with w.state.bus.subscribe(f"channel:{channel.id}") as sub:
+        assert await w.error(w.ben, F.messages.ImportChatInvite(hash=asking.link.rpartition("+")[2])) == \
+            "INVITE_REQUEST_SENT"
+        event = ev.decode(await sub.receive())
+    assert event == ev.PendingJoinRequests(channel_id=channel.id, sent=event.sent)
+    shown = await render(w.storage, w.ann, event)
+    [update] = shown.updates
+    assert (update.requests_pending, update.recent_requesters) == (1, [w.ben])
+    assert [u.id for u in shown.users] == [w.ben]
+    assert await render(w.storage, w.cat, event) is None  # a member who may not answer requests
+
+    ben = T.InputUser(user_id=w.ben, access_hash=(await w.storage.users.get(w.ben)).access_hash)
+    async with w.state.bus.subscribe(f"channel:{channel.id}") as sub:
+        await w.call(w.ann, F.messages.HideChatJoinRequest(peer=peer, user_id=ben, approved=True))
+        while not isinstance(event := ev.decode(await sub.receive()), ev.PendingJoinRequests):
+            pass  # the join's service message comes first
+    assert (await render(w.storage, w.ann, event)).updates[0].requests_pending == 0
+
+    await w.call(dan, F.messages.ImportChatInvite(hash=link.link.rpartition("+")[2]))
+    joins = await w.call(w.ann, _log(input_channel, events_filter=T.ChannelAdminLogEventsFilter(join=True)))
+    assert _kinds(joins) == ["ParticipantJoinByInvite", "ParticipantJoinByRequest"]
+    by_link, by_request = joins.events
+    assert (by_link.user_id, by_link.action.invite.link) == (dan, link.link)
+    assert (by_request.user_id, by_request.action.approved_by, by_request.action.invite.link) == (
+        w.ben, w.ann, asking.link)
