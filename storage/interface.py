@@ -910,8 +910,9 @@ class ChannelDialogs(Protocol):
 
     async def dialogs(self, user_id: int, *, offset_date: int = 0, offset_channel_id: int = 0, limit: int = 100,
                       exclude_pinned: bool = False) -> tuple[list[ChannelDialogRecord], int]:
-        """(the channels the user is a member of, newest top message first (date, then
-        channel id), total count (pinned ones included)). Offset: those before
+        """(the channels the user is a member of or banned from (as Telegram lists them:
+        their dialog ends at the ban, nothing unread), newest top message first (date,
+        then channel id), total count (pinned ones included)). Offset: those before
         (offset_date, offset_channel_id). limit at most 100."""
 
     async def dialog(self, user_id: int, channel_id: int) -> ChannelDialogRecord | None:

@@ -34,3 +34,4 @@ async def test_events_are_selected_newest_first_by_category_actor_words_and_ids(
 
     assert await log.prune_before(NOW + 1) == 2
     assert [e.id for e in await log.events(channel.id)] == [third, second]
+
