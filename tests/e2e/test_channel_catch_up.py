@@ -191,3 +191,41 @@ def test_admins_are_told_of_join_requests_live(server, run):
             await client.disconnect()
 
     run(scenario())
+
+
+def test_pyrogram_reads_the_admin_log_in_layer_158(server, run):
+    from pyrogram import Client, enums
+
+    from .clients import pyrogram_pointed_at
+    from .test_accounts import CODE, new_phone
+
+    pem = server.public_key()[0]
+
+    async def scenario():
+        phone = new_phone()
+        pyro = Client("pyro-admin-log", api_id=1, api_hash="0" * 32, in_memory=True)
+        await pyro.connect()
+        sent = await pyro.send_code(phone)
+        await pyro.sign_in(phone, sent.phone_code_hash, CODE)
+        await pyro.sign_up(phone, sent.phone_code_hash, "Pyro")
+        await pyro.initialize()
+
+        group = await pyro.create_supergroup("Old layer log", "")
+        await pyro.set_chat_title(group.id, "Old layer log, renamed")
+        await pyro.set_chat_description(group.id, "now described")
+        said = await pyro.send_message(group.id, "a typo")
+        await pyro.edit_message_text(group.id, said.id, "no typo")
+        events = [e async for e in pyro.get_chat_event_log(group.id)]
+        assert [e.action for e in events] == [enums.ChatEventAction.MESSAGE_EDITED,
+                                              enums.ChatEventAction.DESCRIPTION_CHANGED,
+                                              enums.ChatEventAction.TITLE_CHANGED]
+        edited, described, renamed = events
+        assert (edited.old_message.text, edited.new_message.text) == ("a typo", "no typo")
+        assert (described.old_description, described.new_description) == ("", "now described")
+        assert (renamed.old_title, renamed.new_title) == ("Old layer log", "Old layer log, renamed")
+        assert {e.user.first_name for e in events} == {"Pyro"}
+
+        await pyro.stop()
+
+    with pyrogram_pointed_at(pem, server.port):
+        run(scenario())
