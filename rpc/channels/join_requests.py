@@ -63,7 +63,9 @@ async def _approve(ctx: RequestContext, channel: ChannelRecord, user_id: int):
                                                         date=int(time.time()), limit=MEMBERS_MAX),
                           {JoinRequestMissing: E.HIDE_REQUESTER_MISSING})
     await standing_changed(ctx, channel.id, [user_id])
-    invite = None if asked is None or asked.invite_hash is None else await storage.channel_invites.get(asked.invite_hash)
+    invite = None
+    if asked is not None and asked.invite_hash is not None:
+        invite = await storage.channel_invites.get(asked.invite_hash)
     await admin_log.record(ctx, channel.id, admin_log.ParticipantJoinByRequest(invite=invite, approved_by=ctx.user_id),
                            user_id=user_id)
     return change.channel, await post_member_change(ctx, change.channel, joined_by_request(), from_id=user_id)

@@ -126,7 +126,8 @@ async def edit_chat_default_banned_rights(request, ctx: RequestContext):
     channel, me = await _admin_channel(ctx, _channel_peer(request.peer), "ban_users", megagroup=True)
     flags = banned_flags(request.banned_rights) & ~banned_bit("view_messages")
     answer = await _set(ctx, channel, me, default_banned_rights=flags)
-    await admin_log.record(ctx, channel.id, admin_log.DefaultBannedRights(prev=channel.default_banned_rights, new=flags))
+    await admin_log.record(ctx, channel.id,
+                           admin_log.DefaultBannedRights(prev=channel.default_banned_rights, new=flags))
     return answer
 
 
@@ -154,7 +155,8 @@ async def toggle_slow_mode(request, ctx: RequestContext):
         raise RpcError(400, E.SECONDS_INVALID)
     channel, me = await _admin_channel(ctx, request.channel, "ban_users", megagroup=True)
     answer = await _set(ctx, channel, me, slowmode_seconds=request.seconds)
-    await admin_log.record(ctx, channel.id, admin_log.ToggleSlowMode(prev=channel.slowmode_seconds, new=request.seconds))
+    await admin_log.record(ctx, channel.id,
+                           admin_log.ToggleSlowMode(prev=channel.slowmode_seconds, new=request.seconds))
     return answer
 
 
