@@ -4,6 +4,7 @@
   for any client that comes back within that time to catch up update by update, bounded
   so the tables do not grow forever. A client away longer gets differenceTooLong
   (rpc/updates/difference.py) or channelDifferenceTooLong (rpc/channels/sync.py).
+- Channels' admin logs (channels.getAdminLog) are kept 48 hours, as Telegram keeps them.
 - Temporary auth keys past their expiry, login and email codes past theirs, exported
   and QR login tokens past theirs.
 - Permanent auth keys that never logged in within config.auth_key_unused_days: anybody
@@ -28,6 +29,7 @@ log = structlog.get_logger("mtserver.maintenance")
 EVERY = 3600.0  # seconds between rounds
 SESSIONS_EVERY = 60.0
 DAY = 86400
+ADMIN_LOG_SECONDS = 2 * DAY  # channels' admin logs: Telegram shows the last 48 hours
 
 
 async def upkeep_forever(state, every: float = EVERY) -> None:
@@ -43,6 +45,7 @@ async def upkeep_once(state, now: float | None = None) -> dict[str, int]:
     jobs = {
         "update_log": lambda: storage.messages.prune_update_logs_before(int(now) - config.update_log_days * DAY),
         "channel_update_log": lambda: storage.channel_log.prune_before(int(now) - config.update_log_days * DAY),
+        "channel_admin_log": lambda: storage.channel_admin_log.prune_before(int(now) - ADMIN_LOG_SECONDS),
         "expired_temp_keys": lambda: storage.auth_keys.delete_expired(now),
         "unused_auth_keys": lambda: storage.auth_keys.delete_unused(now - config.auth_key_unused_days * DAY),
         "expired_login_codes": lambda: storage.codes.delete_expired(int(now)),

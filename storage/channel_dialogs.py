@@ -1,4 +1,5 @@
 """A member's dialogs with channels, and their read state (storage.interface.ChannelDialogs).
+The list (not `dialog`) also shows the channels the user was banned from, as Telegram's.
 
 Nothing here is written per message: a channel dialog is composed when it is read,
 from the channel (top message, its date, pts, the channel-wide outbox mark), the
@@ -33,6 +34,22 @@ _DIALOG = (
     "  AND m.sender_id <> p.user_id), c.pts, p.available_min_id"
     " FROM channel_participants p JOIN channels c ON c.id = p.channel_id"
     f" WHERE p.user_id = $1 AND p.role IN {MEMBER_ROLES_SQL} AND NOT c.deactivated")
+# The list also keeps the channels the user was put out of while a member, as Telegram's
+# does (the client shows them as channelForbidden): their dialog ends where the ban came,
+# at the last message sent before it (their read mark, storage/channel_participants.py),
+# nothing unread.
+_LISTED = (f"p.user_id = $1 AND (p.role IN {MEMBER_ROLES_SQL} OR (p.role = 'kicked' AND p.read_inbox_max_id > 0))"
+           " AND NOT c.deactivated")
+_KICKED = "p.role = 'kicked'"
+_DIALOGS = (
+    "SELECT * FROM (SELECT c.id AS id,"
+    f" CASE WHEN {_KICKED} THEN p.read_inbox_max_id ELSE c.top_message END AS top_message,"
+    f" CASE WHEN {_KICKED} THEN p.date ELSE c.top_date END AS top_date,"
+    " p.read_inbox_max_id AS read_inbox_max_id, c.read_outbox_max_id AS read_outbox_max_id,"
+    f" CASE WHEN {_KICKED} THEN 0 ELSE (SELECT count(*) FROM channel_messages m WHERE m.channel_id = c.id"
+    "  AND m.id > p.read_inbox_max_id AND m.sender_id <> p.user_id) END AS unread_count,"
+    " c.pts AS pts, p.available_min_id AS available_min_id"
+    f" FROM channel_participants p JOIN channels c ON c.id = p.channel_id WHERE {_LISTED}) d WHERE 1 = 1")
 
 
 class SqlChannelDialogs:
@@ -44,24 +61,24 @@ class SqlChannelDialogs:
     async def dialogs(self, user_id: int, *, offset_date: int = 0, offset_channel_id: int = 0, limit: int = 100,
                       exclude_pinned: bool = False) -> tuple[list[ChannelDialogRecord], int]:
         total = await self._db.fetchval(
-            "SELECT count(*) FROM channel_participants p JOIN channels c ON c.id = p.channel_id"
-            f" WHERE p.user_id = $1 AND p.role IN {MEMBER_ROLES_SQL} AND NOT c.deactivated", user_id)
+            f"SELECT count(*) FROM channel_participants p JOIN channels c ON c.id = p.channel_id WHERE {_LISTED}",
+            user_id)
         limit = min(limit, DIALOGS_LIMIT)
         if limit <= 0:
             return [], total
         flags = await self._flags(user_id)
-        sql, args = _DIALOG, [user_id]
+        sql, args = _DIALOGS, [user_id]
         if exclude_pinned:
             pinned = [channel_id for channel_id, (order, _) in flags.items() if order is not None]
             if pinned:
-                sql += f" AND c.id NOT IN ({', '.join(f'${i}' for i in range(2, len(pinned) + 2))})"
+                sql += f" AND d.id NOT IN ({', '.join(f'${i}' for i in range(2, len(pinned) + 2))})"
                 args += pinned
         if offset_date > 0:
             args += [offset_date, offset_channel_id or 2 ** 62]
             n = len(args)
-            sql += f" AND (c.top_date < ${n - 1} OR (c.top_date = ${n - 1} AND c.id < ${n}))"
+            sql += f" AND (d.top_date < ${n - 1} OR (d.top_date = ${n - 1} AND d.id < ${n}))"
         args.append(limit)
-        rows = await self._db.fetch(f"{sql} ORDER BY c.top_date DESC, c.id DESC LIMIT ${len(args)}", *args)
+        rows = await self._db.fetch(f"{sql} ORDER BY d.top_date DESC, d.id DESC LIMIT ${len(args)}", *args)
         return [_dialog(row, flags) for row in rows], total
 
     async def dialog(self, user_id: int, channel_id: int) -> ChannelDialogRecord | None:

@@ -62,6 +62,11 @@ class SqlChannelJoins:
         return bool(await self._db.execute("DELETE FROM channel_join_requests WHERE channel_id = $1 AND user_id = $2",
                                            channel_id, user_id))
 
+    async def pending_request(self, channel_id: int, user_id: int) -> ChannelJoinRequestRecord | None:
+        row = await self._db.fetchrow(f"SELECT {REQUEST_COLUMNS} FROM channel_join_requests r"
+                                      " WHERE r.channel_id = $1 AND r.user_id = $2", channel_id, user_id)
+        return None if row is None else _request_from(row)
+
     async def importers(self, channel_id: int, *, invite_hash: str | None = None, query: str = "",
                         offset_date: int = 0, offset_user_id: int = 0,
                         limit: int = 100) -> tuple[list[ChannelInviteImporterRecord], int]:

@@ -240,8 +240,11 @@ async def _set_banned(tx: Executor, channel_id: int, user: int, rights: int, unt
     cleared = dict(admin_rights=0, rank=None, promoted_by=None, date=date)
     if rights & VIEW_MESSAGES:
         base = before or ChannelParticipantRecord(channel_id=channel_id, user_id=user, role="left", date=date)
+        # A member put out has read all there was: their dialog (kept in their list, as
+        # Telegram's, storage/channel_dialogs.py) ends there, nothing unread.
+        seen = channel.last_message_id if base.is_member else base.read_inbox_max_id
         after = msgspec.structs.replace(base, role="kicked", banned_rights=rights, banned_until=until,
-                                        kicked_by=kicked_by, **cleared)
+                                        kicked_by=kicked_by, read_inbox_max_id=seen, **cleared)
     elif rights:
         if before is None or not before.is_member:
             raise NotParticipant(f"user {user} is not in channel {channel_id}")

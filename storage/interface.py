@@ -23,6 +23,7 @@ from .models import (
     KEEP,
     AuthKeyRecord,
     AuthorizationRecord,
+    ChannelAdminLogRecord,
     ChannelCreated,
     ChannelDialogRecord,
     ChannelDifferenceRecord,
@@ -947,8 +948,9 @@ class ChannelDialogs(Protocol):
 
     async def dialogs(self, user_id: int, *, offset_date: int = 0, offset_channel_id: int = 0, limit: int = 100,
                       exclude_pinned: bool = False) -> tuple[list[ChannelDialogRecord], int]:
-        """(the channels the user is a member of, newest top message first (date, then
-        channel id), total count (pinned ones included)). Offset: those before
+        """(the channels the user is a member of or banned from (as Telegram lists them:
+        their dialog ends at the ban, nothing unread), newest top message first (date,
+        then channel id), total count (pinned ones included)). Offset: those before
         (offset_date, offset_channel_id). limit at most 100."""
 
     async def dialog(self, user_id: int, channel_id: int) -> ChannelDialogRecord | None:
@@ -1026,11 +1028,32 @@ class ChannelJoins(Protocol):
     async def decline(self, channel_id: int, user_id: int) -> bool:
         """The request is dropped; False if there was none."""
 
+    async def pending_request(self, channel_id: int, user_id: int) -> ChannelJoinRequestRecord | None:
+        """The user's request to join the channel, if one is pending."""
+
     async def importers(self, channel_id: int, *, invite_hash: str | None = None, query: str = "",
                         offset_date: int = 0, offset_user_id: int = 0,
                         limit: int = 100) -> tuple[list[ChannelInviteImporterRecord], int]:
         """Who joined through the channel's links (invite_hash: that one), newest first;
         paged and searched as `requests`."""
+
+
+class ChannelAdminLog(Protocol):
+    """Channels' admin logs (storage/channel_admin_log.py)."""
+
+    async def add(self, channel_id: int, user_id: int, *, date: int, category: str, data: dict[str, Any],
+                  search_text: str = "") -> int:
+        """Logs one event of `user_id` in the channel; returns its id (ascending)."""
+
+    async def events(self, channel_id: int, *, categories: Iterable[str] | None = None,
+                     user_ids: Iterable[int] | None = None, query: str = "", max_id: int = 0, min_id: int = 0,
+                     since: int = 0, limit: int = 100) -> list[ChannelAdminLogRecord]:
+        """Newest first: those of these categories (None: any), by these actors (None: anyone),
+        whose search text holds `query` (any case), with min_id < id < max_id (0: no bound),
+        logged at `since` or later; limit at most 100."""
+
+    async def prune_before(self, date: int) -> int:
+        """Forgets every channel's events logged before `date`; returns how many."""
 
 
 class Storage(Protocol):
@@ -1072,6 +1095,7 @@ class Storage(Protocol):
     channel_invites: ChannelInvites
     channel_joins: ChannelJoins
     discussions: Discussions
+    channel_admin_log: ChannelAdminLog
 
     async def migrate(self) -> int:
         """Apply pending migrations (numbered SQL files) in one transaction; returns the

@@ -653,3 +653,17 @@ class DocumentRecord(msgspec.Struct, frozen=True, kw_only=True):
     attributes: list[dict[str, Any]] = []
     thumbs: list[dict[str, Any]] = []
     dc_id: int = 1
+
+
+class ChannelAdminLogRecord(msgspec.Struct, frozen=True, kw_only=True):
+    """One event of a channel's admin log (channels.getAdminLog): who did what, when.
+    `data` is the action as the rpc layer wrote it (its typed struct in builtins form);
+    storage keeps it without reading it. `category` is the channelAdminLogEventsFilter
+    flag it answers to ("info", "ban", "edit", ...)."""
+
+    id: int  # ascending in the order events were logged, across every channel
+    channel_id: int
+    date: int
+    user_id: int
+    category: str
+    data: dict[str, Any]

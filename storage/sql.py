@@ -7,6 +7,7 @@ from . import migrations
 from .account import SqlAuthorizations, SqlPasswords, SqlPrivacy
 from .admin_tokens import SqlAdminTokens
 from .auth_keys import SqlAuthKeys
+from .channel_admin_log import SqlChannelAdminLog
 from .channel_dialogs import SqlChannelDialogs
 from .channel_invites import SqlChannelInvites
 from .channel_joins import SqlChannelJoins
@@ -83,6 +84,7 @@ class SqlStorage:
         self.channel_invites = SqlChannelInvites(db)
         self.channel_joins = SqlChannelJoins(db)
         self.discussions = SqlDiscussions(db)
+        self.channel_admin_log = SqlChannelAdminLog(db)
         self.schema_version: int | None = None  # known after migrate()
 
     @property

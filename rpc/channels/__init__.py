@@ -9,4 +9,4 @@ messages_view.py, posting.py.
 
 from . import create, edit, history, info, post, read, sync  # noqa: F401  (registers the handlers)
 from . import comments, discussion  # noqa: F401
-from . import admins, invites, join_requests, members, participants, settings, usernames  # noqa: F401
+from . import admin_log_view, admins, invites, join_requests, members, participants, settings, usernames  # noqa: F401

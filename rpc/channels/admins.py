@@ -22,6 +22,7 @@ from ..services.peers import resolve_user
 from ..services.users import UserView
 from ..updates.events import ChannelLogRow
 from ..updates.publish import publish_to_channel
+from . import admin_log
 from .access import open_channel
 from .admin_rules import ADMINS_MAX, RANK_MAX, ban_until, can_manage, grantable
 from .announce import standing_changed
@@ -51,6 +52,7 @@ async def edit_banned(request, ctx: RequestContext):
     sent = None
     if change.after != change.before:
         await standing_changed(ctx, channel.id, [target])
+        await admin_log.record(ctx, channel.id, admin_log.ParticipantToggleBan(prev=change.before, new=change.after))
         if rights & banned_bit("view_messages") and before is not None and before.is_member:
             sent = await post_member_change(ctx, change.channel, removed(target))
     return await answer(ctx, change.channel, me, sent)
@@ -89,6 +91,7 @@ async def edit_admin(request, ctx: RequestContext):
     sent = None
     if change.after != change.before:
         await standing_changed(ctx, channel.id, [target])
+        await admin_log.record(ctx, channel.id, admin_log.ParticipantToggleAdmin(prev=change.before, new=change.after))
         if joins:
             sent = await post_member_change(ctx, change.channel, added([target]))
     mine = change.after if target == user_id else me

@@ -28,6 +28,7 @@ from ..router import Access, handler
 from ..services.users import UserView
 from ..updates.events import ChannelLogRow
 from ..updates.publish import publish_to_channel
+from . import admin_log
 from .access import ChannelAccess, open_channel
 from .messages_view import channel_message, user_ids_named
 from .post import author_of
@@ -86,6 +87,8 @@ async def edit_message(ctx, peer: Peer, *, message_id: int, message: str, entiti
         raise RpcError(400, E.MESSAGE_ID_INVALID) from None
     await _tell(ctx, peer.id, change.pts)
     edited = change.messages[0]
+    if admin_log.admin_message_change(access.me):
+        await admin_log.record(ctx, peer.id, admin_log.EditMessage(prev=record, new=edited))
     update = T.UpdateEditChannelMessage(message=channel_message(edited, access.channel, ctx.user_id), pts=change.pts,
                                         pts_count=change.pts_count)
     return await _updates(ctx, access, [update], [edited])
@@ -115,6 +118,9 @@ async def delete_messages(request, ctx: RequestContext):
         current = await storage.channels.get(channel.id)
         return T.messages.AffectedMessages(pts=current.pts, pts_count=0)
     await _tell(ctx, channel.id, change.pts)
+    if admin_log.admin_message_change(me):
+        gone = set(change.ids)
+        await admin_log.record(ctx, channel.id, *(admin_log.DeleteMessage(message=r) for r in records if r.id in gone))
     return T.messages.AffectedMessages(pts=change.pts, pts_count=change.pts_count)
 
 
@@ -140,6 +146,9 @@ async def update_pinned(ctx, peer: Peer, *, message_id: int, unpin: bool, silent
     updates, records = [], []
     if change is not None:
         await _tell(ctx, peer.id, change.pts)
+        if admin_log.admin_message_change(access.me):
+            pinned = await storage.channel_messages.get(peer.id, change.ids)
+            await admin_log.record(ctx, peer.id, *(admin_log.UpdatePinned(message=m) for m in pinned))
         updates.append(T.UpdatePinnedChannelMessages(pinned=not unpin, channel_id=peer.id, messages=change.ids,
                                                      pts=change.pts, pts_count=change.pts_count))
         if not unpin:

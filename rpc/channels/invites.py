@@ -26,6 +26,7 @@ from ..router import Access, handler
 from ..services.chat_view import full_photo
 from ..services.peers import resolve_user
 from ..services.users import UserView
+from . import admin_log
 from .admin_rules import MEMBERS_MAX
 from .announce import standing_changed
 from .capacity import room_for_one_more
@@ -156,6 +157,7 @@ async def import_chat_invite(ctx: RequestContext, invite: ChannelInviteRecord):
     change, _ = await stored(storage.channel_invites.join(invite.hash, ctx.user_id, date=int(time.time()),
                                                           limit=MEMBERS_MAX), {UserKicked: E.CHANNEL_PRIVATE})
     await standing_changed(ctx, channel.id, [ctx.user_id])
+    await admin_log.record(ctx, channel.id, admin_log.ParticipantJoinByInvite(invite=invite))
     sent = await post_member_change(ctx, change.channel, joined_by_link(invite.admin_id))
     return T.messages.ChatInviteJoinResultOk(updates=await answer(ctx, change.channel, change.after, sent))
 
@@ -191,9 +193,11 @@ async def edit_exported_chat_invite(request, ctx: RequestContext):
             new = await storage.channel_invites.create(channel.id, invite.admin_id, date=int(time.time()),
                                                        permanent=True)
             old = await storage.channel_invites.get(invite.hash)
+            await admin_log.record(ctx, channel.id, admin_log.ExportedInviteRevoke(invite=old))
             return T.messages.ExportedChatInviteReplaced(invite=invite_object(old), new_invite=invite_object(new),
                                                          users=users)
         edited = await storage.channel_invites.edit(invite.hash, revoked=True)
+        await admin_log.record(ctx, channel.id, admin_log.ExportedInviteRevoke(invite=edited))
     else:
         if invite.permanent and (request.expire_date or request.usage_limit):
             raise RpcError(400, E.CHAT_INVITE_PERMANENT)
@@ -203,6 +207,7 @@ async def edit_exported_chat_invite(request, ctx: RequestContext):
         edited = await storage.channel_invites.edit(
             invite.hash, expire_date=request.expire_date, usage_limit=request.usage_limit,
             request_needed=request.request_needed, title=request.title)
+        await admin_log.record(ctx, channel.id, admin_log.ExportedInviteEdit(prev=invite, new=edited))
     [shown] = await _invite_objects(storage, channel.id, [edited])
     return T.messages.ExportedChatInvite(invite=shown, users=users)
 
@@ -216,6 +221,7 @@ async def delete_exported_chat_invite(request, ctx: RequestContext):
     if not invite.revoked:
         raise RpcError(400, E.INVITE_REVOKED_MISSING)
     await ctx.services.storage.channel_invites.delete(invite.hash)
+    await admin_log.record(ctx, channel.id, admin_log.ExportedInviteDelete(invite=invite))
     return True
 
 
@@ -227,6 +233,7 @@ async def delete_revoked_exported_chat_invites(request, ctx: RequestContext):
     _may_manage(me, channel, admin)
     for invite in await storage.channel_invites.list(channel.id, admin_id=admin, revoked=True, limit=10000):
         await storage.channel_invites.delete(invite.hash)
+        await admin_log.record(ctx, channel.id, admin_log.ExportedInviteDelete(invite=invite))
     return True
 
 

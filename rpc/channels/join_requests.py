@@ -6,9 +6,10 @@ joined by link listed by messages.getChatInviteImporters. Stored by
 storage/channel_joins.py.
 
 An approved user joins as if invited by the approving admin; a supergroup shows it with
-messageActionChatJoinedByRequest from the new member. (Telegram also pushes
-updatePendingJoinRequests to admins; this server does not yet: they see requests when
-they list them.)
+messageActionChatJoinedByRequest from the new member. Whenever the pending requests
+change (one filed, approved or declined), the admins who may answer them are pushed
+updatePendingJoinRequests with the count and the latest requesters, as Telegram does
+(the acting admin too: their answer does not carry it).
 """
 
 from __future__ import annotations
@@ -24,6 +25,9 @@ from ..errors import E, RpcError
 from ..router import Access, handler
 from ..services.peers import resolve_user
 from ..services.users import UserView
+from ..updates.events import PendingJoinRequests
+from ..updates.publish import publish_to_channel
+from . import admin_log
 from .admin_rules import MEMBERS_MAX
 from .announce import standing_changed
 from .capacity import room_for_one_more
@@ -41,17 +45,29 @@ async def request_to_join(ctx: RequestContext, channel: ChannelRecord, invite: C
     await stored(ctx.services.storage.channel_joins.request(
         channel.id, ctx.user_id, date=int(time.time()), invite_hash=None if invite is None else invite.hash),
         {UserKicked: E.CHANNEL_PRIVATE, AlreadyParticipant: E.USER_ALREADY_PARTICIPANT})
+    await requests_changed(ctx, channel.id)
     raise RpcError(400, E.INVITE_REQUEST_SENT)
+
+
+async def requests_changed(ctx: RequestContext, channel_id: int) -> None:
+    """The channel's admins are told its pending requests changed."""
+    await publish_to_channel(ctx.services, PendingJoinRequests(channel_id=channel_id), channel_id)
 
 
 async def _approve(ctx: RequestContext, channel: ChannelRecord, user_id: int):
     """The request granted: (the channel after, the service message or None)."""
     storage = ctx.services.storage
     await room_for_one_more(storage, user_id, E.USER_CHANNELS_TOO_MUCH)
+    asked = await storage.channel_joins.pending_request(channel.id, user_id)
     change = await stored(storage.channel_joins.approve(channel.id, user_id, approved_by=ctx.user_id,
                                                         date=int(time.time()), limit=MEMBERS_MAX),
                           {JoinRequestMissing: E.HIDE_REQUESTER_MISSING})
     await standing_changed(ctx, channel.id, [user_id])
+    invite = None
+    if asked is not None and asked.invite_hash is not None:
+        invite = await storage.channel_invites.get(asked.invite_hash)
+    await admin_log.record(ctx, channel.id, admin_log.ParticipantJoinByRequest(invite=invite, approved_by=ctx.user_id),
+                           user_id=user_id)
     return change.channel, await post_member_change(ctx, change.channel, joined_by_request(), from_id=user_id)
 
 
@@ -67,8 +83,10 @@ async def hide_chat_join_request(request, ctx: RequestContext):
     if not request.approved:
         if not await storage.channel_joins.decline(channel.id, user_id):
             raise RpcError(400, E.HIDE_REQUESTER_MISSING)
+        await requests_changed(ctx, channel.id)
         return channel_updates(channel, me)
     channel, sent = await _approve(ctx, channel, user_id)
+    await requests_changed(ctx, channel.id)
     return await _answer(ctx, channel, me, [sent] if sent else [])
 
 
@@ -95,6 +113,7 @@ async def hide_all_chat_join_requests(request, ctx: RequestContext):
                 await storage.channel_joins.decline(channel.id, r.user_id)  # cannot come in: the request goes
                 continue
             sent += [one] if one else []
+    await requests_changed(ctx, channel.id)
     return await _answer(ctx, channel, me, sent)
 
 

@@ -19,6 +19,7 @@ from ..errors import E, RpcError
 from ..router import Access, handler
 from ..services.peers import resolve_user
 from ..services.users import UserView
+from . import admin_log
 from .access import find, open_channel
 from .admin_rules import INVITE_BATCH_MAX, MEMBERS_MAX, can_invite
 from .announce import standing_changed
@@ -83,6 +84,7 @@ async def invite_to_channel(request, ctx: RequestContext):
             raise RpcError(400, E.USERS_TOO_MUCH) from None
         channel = change.channel
         joined.append(target)
+        await admin_log.record(ctx, channel.id, admin_log.ParticipantInvite(participant=change.after))
     if not joined:
         # Telegram refuses a call that added nobody with the reason of the first refusal;
         # privacy refusals are listed as missing invitees in layers that have them (and
@@ -119,6 +121,7 @@ async def join_channel(request, ctx: RequestContext):
     change = await stored(storage.channel_participants.add(channel.id, user_id, inviter_id=user_id,
                                                            date=int(time.time()), limit=MEMBERS_MAX))
     await standing_changed(ctx, channel.id, [user_id])
+    await admin_log.record(ctx, channel.id, admin_log.ParticipantJoin())
     sent = await post_member_change(ctx, change.channel, added([user_id]))
     return T.messages.ChatInviteJoinResultOk(updates=await answer(ctx, change.channel, change.after, sent))
 
@@ -138,4 +141,5 @@ async def leave_channel(request, ctx: RequestContext):
     await post_member_change(ctx, channel, removed(user_id))
     change = await stored(storage.channel_participants.leave(channel.id, user_id, date=int(time.time())))
     await standing_changed(ctx, channel.id, [user_id])
+    await admin_log.record(ctx, channel.id, admin_log.ParticipantLeave())
     return channel_updates(change.channel, change.after)

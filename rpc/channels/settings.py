@@ -22,6 +22,7 @@ from ..errors import E, NOT_IMPLEMENTED, RpcError
 from ..router import Access, handler
 from ..services.media_files import channel_photo_reference, chat_photo_from_input
 from ..services.media_view import chat_photo_object, photo_object
+from . import admin_log
 from .access import open_channel
 from .admin_rules import ABOUT_MAX, SLOWMODE_SECONDS, TITLE_MAX, can_change_info
 from .announce import settings_changed, standing_changed
@@ -77,6 +78,7 @@ async def edit_title(request, ctx: RequestContext):
     if not title:
         raise RpcError(400, E.CHAT_TITLE_EMPTY)
     after = await stored(ctx.services.storage.channels.edit(channel.id, title=title))
+    await admin_log.record(ctx, channel.id, admin_log.ChangeTitle(prev=channel.title, new=title))
     sent = await post(ctx, after, action={"_": "messageActionChatEditTitle", "title": title})
     return await sent_updates(ctx, after, me, [sent])
 
@@ -98,6 +100,7 @@ async def edit_photo(request, ctx: RequestContext):
         await storage.media.add_profile_photo(Peer.channel(channel.id), photo.id, time.time_ns() // 1000)
         action = {"_": "messageActionChatEditPhoto", "photo": shown}
     old_photo = (channel.photo or {}).get("photo")
+    await admin_log.record(ctx, channel.id, admin_log.ChangePhoto(prev=old_photo, new=(after.photo or {}).get("photo")))
     if old_photo and (photo is None or old_photo.get("id") != photo.id):
         await storage.media.delete_profile_photos(Peer.channel(channel.id), [old_photo["id"]])
     sent = await post(ctx, after, action=action)
@@ -113,6 +116,7 @@ async def edit_chat_about(request, ctx: RequestContext):
     if about == channel.about:
         raise RpcError(400, E.CHAT_ABOUT_NOT_MODIFIED)
     await stored(ctx.services.storage.channels.edit(channel.id, about=about))
+    await admin_log.record(ctx, channel.id, admin_log.ChangeAbout(prev=channel.about, new=about))
     return True
 
 
@@ -122,7 +126,10 @@ async def edit_chat_default_banned_rights(request, ctx: RequestContext):
     default (it would shut everyone out) and is ignored, as is until_date."""
     channel, me = await _admin_channel(ctx, _channel_peer(request.peer), "ban_users", megagroup=True)
     flags = banned_flags(request.banned_rights) & ~banned_bit("view_messages")
-    return await _set(ctx, channel, me, default_banned_rights=flags)
+    answer = await _set(ctx, channel, me, default_banned_rights=flags)
+    await admin_log.record(ctx, channel.id,
+                           admin_log.DefaultBannedRights(prev=channel.default_banned_rights, new=flags))
+    return answer
 
 
 @handler(F.channels.TogglePreHistoryHidden, access=Access.USER)
@@ -130,13 +137,17 @@ async def toggle_pre_history_hidden(request, ctx: RequestContext):
     channel, me = await _admin_channel(ctx, request.channel, "change_info", megagroup=True)
     if request.enabled and (channel.username is not None or channel.linked_chat_id is not None):
         raise RpcError(400, E.CHAT_LINK_EXISTS)  # a public or discussion group's history is public
-    return await _set(ctx, channel, me, pre_history_hidden=bool(request.enabled))
+    answer = await _set(ctx, channel, me, pre_history_hidden=bool(request.enabled))
+    await admin_log.record(ctx, channel.id, admin_log.TogglePreHistoryHidden(new=bool(request.enabled)))
+    return answer
 
 
 @handler(F.channels.ToggleSignatures, access=Access.USER)
 async def toggle_signatures(request, ctx: RequestContext):
     channel, me = await _admin_channel(ctx, request.channel, "change_info", megagroup=False)
-    return await _set(ctx, channel, me, signatures=bool(request.signatures_enabled))
+    answer = await _set(ctx, channel, me, signatures=bool(request.signatures_enabled))
+    await admin_log.record(ctx, channel.id, admin_log.ToggleSignatures(new=bool(request.signatures_enabled)))
+    return answer
 
 
 @handler(F.channels.ToggleSlowMode, access=Access.USER)
@@ -144,7 +155,10 @@ async def toggle_slow_mode(request, ctx: RequestContext):
     if request.seconds not in SLOWMODE_SECONDS:
         raise RpcError(400, E.SECONDS_INVALID)
     channel, me = await _admin_channel(ctx, request.channel, "ban_users", megagroup=True)
-    return await _set(ctx, channel, me, slowmode_seconds=request.seconds)
+    answer = await _set(ctx, channel, me, slowmode_seconds=request.seconds)
+    await admin_log.record(ctx, channel.id,
+                           admin_log.ToggleSlowMode(prev=channel.slowmode_seconds, new=request.seconds))
+    return answer
 
 
 @handler(F.channels.ToggleJoinRequest, access=Access.USER)

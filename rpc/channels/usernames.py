@@ -16,6 +16,7 @@ from ..context import RequestContext
 from ..errors import E, RpcError
 from ..router import Access, handler
 from ..services.usernames import valid_username
+from . import admin_log
 from .access import open_channel
 from .admin_rules import PUBLIC_CHANNELS_PER_USER
 from .announce import settings_changed
@@ -66,5 +67,6 @@ async def update_username(request, ctx: RequestContext):
     if username is not None and channel.pre_history_hidden:
         # A public group's history is public: what new members could not see, they now can.
         await storage.channels.edit(channel.id, pre_history_hidden=False)
+    await admin_log.record(ctx, channel.id, admin_log.ChangeUsername(prev=channel.username or "", new=username or ""))
     await settings_changed(ctx, channel.id, tell_actor=True)
     return True

@@ -129,6 +129,14 @@ class ChannelOutboxRead(Event, tag="channel_outbox_read"):
     channel_id: int
 
 
+class PendingJoinRequests(Event, tag="pending_join_requests"):
+    """updatePendingJoinRequests: someone asked to join the channel, or a request was
+    answered. Published on the channel's topic; only admins who may answer requests are
+    shown it (the count and the latest requesters are read when rendered)."""
+
+    channel_id: int
+
+
 # -- an auth key's topic (before it is logged in) ----------------------------------------
 
 class LoginToken(Event, tag="login_token"):
@@ -136,7 +144,8 @@ class LoginToken(Event, tag="login_token"):
 
 
 UserEvent = LogRow | UserStatus | UserChanged | Typing | Draft | DialogPinned | PinnedDialogs | NotifySettings \
-    | DialogUnreadMark | ChatParticipants | ChannelLogRow | ChannelChanged | ChannelInboxRead | ChannelOutboxRead
+    | DialogUnreadMark | ChatParticipants | ChannelLogRow | ChannelChanged | ChannelInboxRead | ChannelOutboxRead \
+    | PendingJoinRequests
 KeyEvent = LoginToken
 AnyEvent = UserEvent | KeyEvent
 

@@ -16,6 +16,7 @@ import tl
 from storage.peer import Peer, PeerKind
 from tl import types as T
 
+from ..channels.rights import has_admin_right
 from ..channels.view import channel_object
 from ..services.chat_view import ChatView, participants_object
 from ..services.chats_named import chats_named
@@ -157,6 +158,23 @@ async def _channel_outbox_read(storage, viewer_id: int, event: ev.ChannelOutboxR
     return await updates_naming(storage, viewer_id, [update], [Peer.channel(event.channel_id)])
 
 
+RECENT_REQUESTERS = 3  # as Telegram's updatePendingJoinRequests lists them
+
+
+async def _pending_join_requests(storage, viewer_id: int, event: ev.PendingJoinRequests):
+    channel = await storage.channels.get(event.channel_id)
+    me = await storage.channel_participants.get(event.channel_id, viewer_id)
+    if channel is None or not has_admin_right(me, channel, "invite_users"):
+        return None  # only those who may answer requests are told of them
+    count = (await storage.channel_joins.pending(channel.id))[None]
+    recent, _ = await storage.channel_joins.requests(channel.id, limit=RECENT_REQUESTERS)
+    requesters = [r.user_id for r in recent]
+    update = T.UpdatePendingJoinRequests(peer=T.PeerChannel(channel_id=channel.id), requests_pending=count,
+                                         recent_requesters=requesters)
+    return T.Updates(updates=[update], users=await UserView(storage, viewer_id).users(requesters),
+                     chats=[channel_object(channel, me)], date=int(time.time()), seq=0)
+
+
 async def _login_token(storage, viewer_id: int, event: ev.LoginToken):
     return _short(T.UpdateLoginToken())
 
@@ -178,6 +196,7 @@ RENDERERS: dict[type[ev.Event], Renderer] = {
     ev.ChannelChanged: _channel_changed,
     ev.ChannelInboxRead: _channel_inbox_read,
     ev.ChannelOutboxRead: _channel_outbox_read,
+    ev.PendingJoinRequests: _pending_join_requests,
     ev.LoginToken: _login_token,
 }
 

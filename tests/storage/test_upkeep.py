@@ -36,9 +36,11 @@ async def test_one_upkeep_round_removes_everything_expired(storage):
     await storage.exported_authorizations.add(b"t" * 32, user_id=1, auth_key_id=unused.key_id,
                                               expires_at=NOW + 300, now=NOW)
     await storage.channels.create(1000001, "News", date=NOW, broadcast=True)  # its first message: one log row
+    await storage.channel_admin_log.add(1000001, 1000001, date=NOW, category="info", data={})  # 48 hours only
     state = SimpleNamespace(storage=storage, config=Config(auth_key_unused_days=7, update_log_days=8))
     assert set((await upkeep_once(state, now=NOW)).values()) == {0}
     removed = await upkeep_once(state, now=NOW + 9 * DAY)
-    assert removed == {"update_log": 0, "channel_update_log": 1, "expired_temp_keys": 1, "unused_auth_keys": 1, "expired_login_codes": 1,
+    assert removed == {"update_log": 0, "channel_update_log": 1, "channel_admin_log": 1,
+                       "expired_temp_keys": 1, "unused_auth_keys": 1, "expired_login_codes": 1,
                        "expired_login_tokens": 1, "expired_qr_tokens": 0, "expired_email_codes": 0}
     assert await storage.exported_authorizations.take(b"t" * 32) is None
