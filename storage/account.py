@@ -7,7 +7,7 @@ from typing import Any
 
 import msgspec
 
-from .db import Database, Row
+from .db import Database, Row, chunks, in_list
 from .models import AuthorizationRecord, PasswordRecord
 
 _PASSWORD_COLUMNS = "user_id, salt1, salt2, g, p, verifier, hint, email, srp_id, updated_at"
@@ -55,6 +55,15 @@ class SqlPrivacy:
     async def get_all(self, user_id: int) -> dict[str, list[dict]]:
         rows = await self._db.fetch("SELECT key, rules FROM privacy_rules WHERE user_id = $1 ORDER BY key", user_id)
         return {row[0]: msgspec.json.decode(row[1]) for row in rows}
+
+    async def get_all_of(self, user_ids: list[int]) -> dict[int, dict[str, list[dict]]]:
+        found: dict[int, dict[str, list[dict]]] = {user_id: {} for user_id in user_ids}
+        for part in chunks(list(found)):
+            rows = await self._db.fetch(f"SELECT user_id, key, rules FROM privacy_rules WHERE user_id IN"
+                                        f" ({in_list(len(part))}) ORDER BY user_id, key", *part)
+            for row in rows:
+                found[row[0]][row[1]] = msgspec.json.decode(row[2])
+        return found
 
     async def delete_all(self, user_id: int) -> int:
         return await self._db.execute("DELETE FROM privacy_rules WHERE user_id = $1", user_id)

@@ -41,6 +41,25 @@ class SqlContacts:
         return None if r is None else ContactRecord(owner_id=r[0], user_id=r[1], first_name=r[2], last_name=r[3],
                                                     added_at=r[4])
 
+    async def between(self, viewer_id: int, user_ids: list[int]) -> tuple[dict[int, ContactRecord], set[int]]:
+        """(the viewer's contact rows for these users, those of these users who have the
+        viewer as a contact), in one statement per 500 users."""
+        mine: dict[int, ContactRecord] = {}
+        theirs: set[int] = set()
+        for part in chunks(list(dict.fromkeys(user_ids))):
+            ids = in_list(len(part), start=2)
+            rows = await self._db.fetch(
+                "SELECT owner_id, user_id, first_name, last_name, added_at FROM contacts"
+                f" WHERE (owner_id = $1 AND user_id IN ({ids})) OR (user_id = $1 AND owner_id IN ({ids}))",
+                viewer_id, *part)
+            for r in rows:
+                if r[0] == viewer_id:
+                    mine[r[1]] = ContactRecord(owner_id=r[0], user_id=r[1], first_name=r[2], last_name=r[3],
+                                               added_at=r[4])
+                if r[1] == viewer_id:
+                    theirs.add(r[0])
+        return mine, theirs
+
     async def delete_everywhere(self, user_id: int) -> list[int]:
         """The user's contact list, and the user in everyone else's (a deleted account);
         returns who had them as a contact, sorted."""

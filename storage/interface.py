@@ -226,6 +226,11 @@ class Privacy(Protocol):
 
     async def get(self, user_id: int, key: str) -> list[dict] | None: ...
     async def get_all(self, user_id: int) -> dict[str, list[dict]]: ...
+
+    async def get_all_of(self, user_ids: list[int]) -> dict[int, dict[str, list[dict]]]:
+        """Every rule of each of these users ({} for one with none), in one statement per
+        500 users: the user views of a whole answer at once."""
+
     async def delete_all(self, user_id: int) -> int: ...
     async def set(self, user_id: int, key: str, rules: list[dict]) -> None: ...
 
@@ -312,6 +317,10 @@ class Contacts(Protocol):
     async def delete(self, owner_id: int, user_ids: list[int]) -> None: ...
     async def list(self, owner_id: int) -> list[ContactRecord]: ...
     async def get(self, owner_id: int, user_id: int) -> ContactRecord | None: ...
+
+    async def between(self, viewer_id: int, user_ids: list[int]) -> tuple[dict[int, ContactRecord], set[int]]:
+        """(the viewer's contact rows for these users, those of these users who have the
+        viewer as a contact): what a user view of them needs, without the whole list."""
 
     async def delete_everywhere(self, user_id: int) -> list[int]:
         """The user's contacts and the user in everyone's contacts; who had them, sorted."""
@@ -420,6 +429,10 @@ class Messages(Protocol):
 
     async def prune_update_log(self, user_id: int, keep_after_pts: int) -> int:
         """Forgets the updates with pts <= keep_after_pts; returns how many."""
+
+    async def logged_with_message(self, user_id: int, pts: int) -> tuple[UpdateRecord, MessageRecord | None] | None:
+        """The update-log row with this pts and, for a new or edited message, that message
+        (None once deleted), in one statement: what a live push renders."""
 
     async def prune_update_logs_before(self, date: int) -> int:
         """Forgets every user's updates logged before `date`; returns how many."""

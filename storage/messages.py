@@ -23,7 +23,8 @@ from .message_boxes import (COUNT_UNREAD, DIALOG_COLUMNS, MESSAGE_COLUMNS, copy_
                             send_private)
 from .models import DialogRecord, MessageRecord, SentMessage, UpdateRecord
 from .peer import Peer
-from .update_log import UpdateKind, log_update, oldest_pts, prune_before, prune_box, row_count, updates_after
+from .update_log import (UpdateKind, log_update, oldest_pts, prune_before, prune_box, row_count, update_record,
+                         updates_after)
 
 HISTORY_LIMIT = 100  # messages.getHistory's cap
 DIALOGS_LIMIT = 100
@@ -181,6 +182,18 @@ class SqlMessages:
     async def update_log(self, user_id: int, from_pts: int, limit: int = 1000) -> list[UpdateRecord]:
         return await updates_after(self._db, user_id, from_pts, limit)
 
+    async def logged_with_message(self, user_id: int, pts: int) -> tuple[UpdateRecord, MessageRecord | None] | None:
+        row = await self._db.fetchrow(
+            f"SELECT {_LOG_COLUMNS}, {_JOINED_MESSAGE_COLUMNS} FROM update_log l LEFT JOIN messages m"
+            f" ON l.kind IN ('new_message', 'edit_message') AND m.owner_id = l.user_id"
+            f" AND m.id = {_LOGGED_MESSAGE_ID[self._db.dialect]} WHERE l.user_id = $1 AND l.pts = $2", user_id, pts)
+        if row is None:
+            return None
+        split = len(_LOG_COLUMNS.split(","))
+        record = update_record(row[:split])
+        message = None if row[split] is None else message_record(row[split:])
+        return record, message
+
     async def prune_update_log(self, user_id: int, keep_after_pts: int) -> int:
         return await prune_box(self._db, user_id, keep_after_pts)
 
@@ -193,6 +206,12 @@ class SqlMessages:
 
     async def oldest_logged_pts(self, user_id: int) -> int | None:
         return await oldest_pts(self._db, user_id)
+
+
+_LOG_COLUMNS = "l.user_id, l.pts, l.pts_count, l.kind, l.data, l.date"
+_JOINED_MESSAGE_COLUMNS = ", ".join(f"m.{name.strip()}" for name in MESSAGE_COLUMNS.split(","))
+# The message a new_message / edit_message row names ({"id": ...} in its data).
+_LOGGED_MESSAGE_ID = {"postgres": "(l.data->>'id')::bigint", "sqlite": "json_extract(l.data, '$.id')"}
 
 
 # -- transaction bodies -----------------------------------------------------------------------

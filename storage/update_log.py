@@ -78,7 +78,7 @@ async def updates_after(ex: Executor, user_id: int, from_pts: int, limit: int) -
     """The rows with pts > from_pts, ascending, at most limit (Messages.update_log)."""
     rows = await ex.fetch(f"SELECT {_COLUMNS} FROM update_log WHERE user_id = $1 AND pts > $2"
                           " ORDER BY pts LIMIT $3", user_id, from_pts, max(0, limit))
-    return [_record(row) for row in rows]
+    return [update_record(row) for row in rows]
 
 
 async def oldest_pts(ex: Executor, user_id: int) -> int | None:
@@ -118,7 +118,7 @@ async def prune_before(ex: Executor, date: int) -> int:
     return await ex.execute("DELETE FROM update_log WHERE date < $1", date)
 
 
-def _record(row: Row) -> UpdateRecord:
+def update_record(row: Row) -> UpdateRecord:
     return UpdateRecord(user_id=row[0], pts=row[1], pts_count=row[2], kind=_kind(row[3]),
                         data=msgspec.json.decode(row[4]), date=row[5])
 

@@ -46,7 +46,8 @@ class UserView:
         self.storage = storage
         self.viewer_id = viewer_id
         self._records: dict[int, UserRecord | None] = {}
-        self._my_contacts: dict | None = None
+        self._my_contacts: dict | None = None  # the viewer's whole list, once asked for
+        self._contact_rows: dict[int, object] = {}  # user -> the viewer's contact row for them, or None
         self._their_contact_of_me: dict[int, bool] = {}
         self._rules: dict[int, dict[str, list[dict]]] = {}  # owner -> key -> stored rules
         self._photos: dict[int, object] = {}
@@ -62,17 +63,38 @@ class UserView:
             self._my_contacts = {c.user_id: c for c in await self.storage.contacts.list(self.viewer_id)}
         return self._my_contacts
 
+    async def contact_row(self, user_id: int):
+        """The viewer's contact row for `user_id`, or None."""
+        if self._my_contacts is not None:
+            return self._my_contacts.get(user_id)
+        await self._load_contacts([user_id])
+        return self._contact_rows[user_id]
+
     async def is_contact_of(self, owner_id: int) -> bool:
         """Whether the viewer is in `owner_id`'s contacts (what their privacy rules ask)."""
-        if owner_id not in self._their_contact_of_me:
-            self._their_contact_of_me[owner_id] = await self.storage.contacts.get(owner_id, self.viewer_id) is not None
+        await self._load_contacts([owner_id])
         return self._their_contact_of_me[owner_id]
 
+    async def _load_contacts(self, user_ids) -> None:
+        """Both directions of the contact relation between the viewer and the users not
+        looked up yet, in one query (not the viewer's whole list: a push reads this)."""
+        wanted = [u for u in dict.fromkeys(user_ids) if u not in self._their_contact_of_me]
+        if wanted:
+            mine, theirs = await self.storage.contacts.between(self.viewer_id, wanted)
+            for u in wanted:
+                self._contact_rows[u] = mine.get(u)
+                self._their_contact_of_me[u] = u in theirs
+
     async def rules(self, owner_id: int, key: str) -> list[dict]:
-        if owner_id not in self._rules:
-            # All of the owner's rules in one query: a user object asks for three keys.
-            self._rules[owner_id] = await self.storage.privacy.get_all(owner_id)
+        await self._load_rules([owner_id])
         return rules_or_default(key, self._rules[owner_id].get(key))
+
+    async def _load_rules(self, owner_ids) -> None:
+        """All the rules of the owners not looked up yet, in one query (a user object
+        asks for three keys, an answer names many users)."""
+        wanted = [u for u in dict.fromkeys(owner_ids) if u not in self._rules]
+        if wanted:
+            self._rules.update(await self.storage.privacy.get_all_of(wanted))
 
     async def can_see(self, owner_id: int, key: str) -> bool:
         if owner_id == self.viewer_id:
@@ -110,6 +132,11 @@ class UserView:
             found = {r.id: r for r in await self.storage.users.get_many(missing)}
             self._records.update((u, found.get(u)) for u in missing)
         await self._load_photos(user_ids)
+        # What every other user's object asks, for all of them at once.
+        others = [u for u in user_ids if u != self.viewer_id and self._records.get(u) is not None
+                  and not self._records[u].deleted]
+        await self._load_contacts(others)
+        await self._load_rules(others)
         seen: set[int] = set()
         out = []
         for user_id in user_ids:
@@ -134,8 +161,7 @@ class UserView:
                           last_name=record.last_name or None, username=record.username, phone=record.phone,
                           status=status_of(record, now, exact=True), contact=False,
                           photo=await self.photo(record.id))
-        contacts = await self.my_contacts()
-        mine = contacts.get(record.id)
+        mine = await self.contact_row(record.id)
         theirs = await self.is_contact_of(record.id)
         first, last = record.first_name, record.last_name
         if mine is not None and (mine.first_name or mine.last_name):

@@ -88,12 +88,15 @@ ROW_RENDERERS: dict[UpdateKind, RowRenderer] = {
 _SHOW_MESSAGE = (UpdateKind.NEW_MESSAGE, UpdateKind.EDIT_MESSAGE)
 
 
-async def render_log(storage, user_id: int, rows: list[UpdateRecord]):
+async def render_log(storage, user_id: int, rows: list[UpdateRecord],
+                     found: dict[int, MessageRecord] | None = None):
     """(new_messages, other_updates, user ids, chat peers: the basic groups and channels
     named, for rpc/services/chats_named.py) for update-log rows. A kind this server does
-    not know (written by a newer one sharing the database) is skipped."""
-    wanted = [r.data["id"] for r in rows if r.kind in _SHOW_MESSAGE]
-    found = {m.id: m for m in await storage.messages.get(user_id, wanted)} if wanted else {}
+    not know (written by a newer one sharing the database) is skipped. `found`: the
+    messages the rows show, when the caller read them already (by id)."""
+    if found is None:
+        wanted = [r.data["id"] for r in rows if r.kind in _SHOW_MESSAGE]
+        found = {m.id: m for m in await storage.messages.get(user_id, wanted)} if wanted else {}
     out = Rendered()
     for r in rows:
         render = ROW_RENDERERS.get(r.kind)

@@ -34,10 +34,13 @@ def _short(update):
 
 
 async def _log_row(storage, viewer_id: int, event: ev.LogRow):
-    rows = [r for r in await storage.messages.update_log(viewer_id, event.pts - 1, 1) if r.pts == event.pts]
-    if not rows:
+    logged = await storage.messages.logged_with_message(viewer_id, event.pts)  # one statement
+    if logged is None:
         return None
-    new_messages, others, users, chat_peers = await render_log(storage, viewer_id, rows)
+    row, shown = logged
+    rows = [row]
+    new_messages, others, users, chat_peers = await render_log(storage, viewer_id, rows,
+                                                               {} if shown is None else {shown.id: shown})
     updates = [T.UpdateNewMessage(message=m, pts=rows[0].pts, pts_count=rows[0].pts_count)
                for m in new_messages] + others
     if not updates:

@@ -1,0 +1,71 @@
+"""How many storage statements delivering one private message costs (issue 13): the
+sendMessage call, and the live push its recipient's session renders. Counted with the
+server's own statement metric, on SQLite (the same queries run on PostgreSQL, where the
+send transaction is shorter). A budget, so that a change that adds a query to every
+message is seen; and a viewer's contact list must not be read whole for every push."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+import trio_asyncio
+
+import rpc  # noqa: F401  (registers the handlers)
+import tl
+from rpc.context import RequestContext
+from rpc.dispatch import dispatch
+from rpc.updates import events as ev
+from rpc.updates.render import render
+from server import metrics
+from server.app import ServerState
+from server.config import Config
+from storage import open_storage
+from storage.bus.memory import MemoryBus
+from storage.models import ContactRecord
+from tl import functions as F, types as T
+
+SEND_BUDGET = 17
+PUSH_BUDGET = 5
+
+
+def statements() -> float:
+    return sum(s.value for m in metrics.REGISTRY.collect() for s in m.samples
+               if s.name == "mtserver_db_statement_duration_seconds_count")
+
+
+@pytest.fixture
+async def state(tmp_path):
+    async with trio_asyncio.open_loop():
+        storage = await open_storage(None, str(tmp_path))
+        try:
+            yield ServerState(Config(data_dir=str(tmp_path)), [], storage, MemoryBus(), b"s" * 32)
+        finally:
+            await storage.close()
+
+
+@pytest.mark.parametrize("contacts", [0, 300])
+async def test_a_delivered_message_stays_within_its_statement_budget(state, contacts):
+    storage, now = state.storage, int(time.time())
+    ann = await storage.users.create("15550000001", "Ann", now=now)
+    ben = await storage.users.create("15550000002", "Ben", now=now)
+    await storage.contacts.upsert(ContactRecord(owner_id=ben.id, user_id=ann.id, first_name="Annie", last_name="",
+                                                added_at=now))
+    for i in range(contacts):  # Ben's address book: a push must not read it whole
+        other = await storage.users.create(f"1556{i:07d}", f"C{i}", now=now)
+        await storage.contacts.upsert(ContactRecord(owner_id=ben.id, user_id=other.id, first_name="", last_name="",
+                                                    added_at=now))
+    ctx = RequestContext(auth_key_id=1, session_id=1, msg_id=1, layer=tl.LAYER, config=state.config,
+                         user_id=ann.id, services=state)
+    peer = T.InputPeerUser(user_id=ben.id, access_hash=ben.access_hash)
+    for i in range(2):
+        before = statements()
+        await dispatch(F.messages.SendMessage(peer=peer, message=f"hi {i}", random_id=100 + i), ctx)
+        sent = statements() - before
+        pts = (await storage.updates.get(ben.id)).pts
+        before = statements()
+        pushed = await render(storage, ben.id, ev.LogRow(pts=pts))
+        push = statements() - before
+        assert pushed.updates[0].message.message == f"hi {i}"
+        assert [u.first_name for u in pushed.users if u.id == ann.id] == ["Annie"]  # Ben's name for her
+        assert sent <= SEND_BUDGET and push <= PUSH_BUDGET, (sent, push)
