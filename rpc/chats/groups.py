@@ -6,6 +6,9 @@ A change is one storage transaction (storage/chats.py) that also writes the serv
 message announcing it into every member's box; the acting session gets it back as
 Updates (updateNewMessage, and updateChatParticipants where the member list changed),
 every other box's sessions through the bus (rpc/updates/publish.py).
+
+A group holds Config.chat_size_max members: adding (or creating with) more upgrades it
+to a supergroup first (migrate.py), as Telegram does; an upgraded group is read-only.
 """
 
 from __future__ import annotations
@@ -102,11 +105,9 @@ async def create_chat(request, ctx: RequestContext):
     room = max(1, ctx.config.chat_size_max - 1)
     first, rest = users[:room], users[room:]
     change = await _stored(storage.chats.create(user_id, title, first, date=int(time.time())))
+    updates = await _answer(ctx, change, members_changed=True)
     if rest:
-        await publish_rows(ctx, change.deliveries)
-        updates = await migrate.upgrade_and_add(ctx, change.chat.id, rest)
-    else:
-        updates = await _answer(ctx, change, members_changed=True)
+        updates = migrate.merged(updates, await migrate.upgrade_and_add(ctx, change.chat.id, rest))
     return T.messages.InvitedUsers(updates=updates, missing_invitees=[])
 
 

@@ -121,10 +121,18 @@ async def upgrade_and_add(ctx: RequestContext, chat_id: int, user_ids: list[int]
     await standing_changed(ctx, channel.id, joined)
     sent = await post_member_change(ctx, channel, added(joined))
     me = await storage.channel_participants.get(channel.id, ctx.user_id)
-    first = await migration_updates(ctx, migrated)
-    then = await answer(ctx, channel, me, sent)
-    return T.Updates(updates=first.updates + then.updates, users=_once(first.users + then.users),
-                     chats=_once(then.chats + first.chats), date=then.date, seq=0)
+    return merged(await migration_updates(ctx, migrated), await answer(ctx, channel, me, sent))
+
+
+def merged(*answers):
+    """One Updates of several, in order; each user and chat once (the latest copy of a
+    chat, which shows it as it is now)."""
+    updates, users, chats = [], [], []
+    for one in answers:
+        updates += one.updates
+        users += one.users
+        chats = one.chats + chats
+    return T.Updates(updates=updates, users=_once(users), chats=_once(chats), date=answers[-1].date, seq=0)
 
 
 def _once(objects: list) -> list:

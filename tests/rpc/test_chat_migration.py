@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import time
 
-import msgspec
 import pytest
 import trio
 import trio_asyncio
@@ -190,3 +189,11 @@ async def test_creating_past_the_size_limit_makes_a_supergroup(world):
     channel = next(c for c in answer.updates.chats if isinstance(c, T.Channel))
     members = await w.storage.channel_participants.list(channel.id)
     assert sorted(p.user_id for p in members[0]) == sorted([w.ann, w.ben, w.cat, w.dan])
+    # The creator's answer holds every step, so their pts has no gap: the group's
+    # creation and upgrade in their box, the supergroup's opening and Dan's arrival.
+    actions = [type(u.message.action) for u in answer.updates.updates
+               if isinstance(u, (T.UpdateNewMessage, T.UpdateNewChannelMessage))]
+    assert actions == [T.MessageActionChatCreate, T.MessageActionChannelMigrateFrom, T.MessageActionChatMigrateTo,
+                       T.MessageActionChatAddUser]
+    old = next(c for c in answer.updates.chats if isinstance(c, T.Chat))
+    assert old.deactivated and old.migrated_to.channel_id == channel.id
