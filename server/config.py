@@ -114,6 +114,9 @@ class Config(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=Tr
     # Days of per-user update log kept for updates.getDifference; a client away longer
     # gets differenceTooLong and reloads its dialogs.
     update_log_days: int = 30
+    # Members a basic group may have (help.getConfig chat_size_max); adding one more
+    # upgrades it to a supergroup first (rpc/chats/migrate.py), as Telegram does.
+    chat_size_max: int = 200
     # Permanent auth keys that never logged in are removed after this many days.
     auth_key_unused_days: int = 7
     # New auth keys one client address may make per minute (0: no limit); the handshake
@@ -403,6 +406,7 @@ _RULES: dict[str, _Rule] = {
     "ws_port": _Rule(_PORT.expected, _PORT.parse, _PORT.valid, optional=True),
     "tls_cert": _Rule("a path to a PEM file", str.strip, _non_empty_str, optional=True, normalize=str.strip),
     "tls_key": _Rule("a path to a PEM file", str.strip, _non_empty_str, optional=True, normalize=str.strip),
+    "chat_size_max": _Rule("an int in 2..200000", _parse_int, _int_in(2, 200_000)),
     "update_log_days": _Rule(f"an int in 1..{_INT32_MAX}", _parse_int, _int_in(1, _INT32_MAX)),
     "auth_key_unused_days": _Rule(f"an int in 1..{_INT32_MAX}", _parse_int, _int_in(1, _INT32_MAX)),
     "limits_exempt": _Rule("a list of addresses or networks such as 10.0.0.0/8 (comma-separated in the environment)",

@@ -71,7 +71,7 @@ class SqlChannels:
                      action: dict[str, Any] | None = None) -> ChannelCreated:
         if action is None:
             action = {"_": "messageActionChannelCreate", "title": title}
-        return await self._db.transaction(_create, creator_id, title, date, about, broadcast, megagroup, forum,
+        return await self._db.transaction(create_channel, creator_id, title, date, about, broadcast, megagroup, forum,
                                           creator_rights, migrated_from_chat_id, migrated_from_max_id, action)
 
     async def edit(self, channel_id: int, **changes: Any) -> ChannelRecord:
@@ -122,7 +122,7 @@ class SqlChannels:
 # -- transaction bodies -----------------------------------------------------------------------
 
 
-async def _create(tx: Executor, creator: int, title: str, date: int, about: str, broadcast: bool, megagroup: bool,
+async def create_channel(tx: Executor, creator: int, title: str, date: int, about: str, broadcast: bool, megagroup: bool,
                   forum: bool, creator_rights: int, migrated_from_chat_id: int | None,
                   migrated_from_max_id: int | None, action: dict[str, Any]) -> ChannelCreated:
     row = await tx.fetchrow(

@@ -34,7 +34,7 @@ from .models import ChatChange, ChatInviteRecord, ChatParticipantRecord, ChatRec
 
 MEMBERS_LIMIT = 200  # a basic group's size (Telegram's chat_size_max)
 
-_CHAT_COLUMNS = "id, title, photo, creator_id, date, version, deactivated"
+_CHAT_COLUMNS = "id, title, photo, creator_id, date, version, deactivated, migrated_to"
 _PARTICIPANT_COLUMNS = "chat_id, user_id, inviter_id, date, is_admin"
 _INVITE_COLUMNS = "hash, chat_id, admin_id, date, expire_date, usage_limit, usage, revoked, permanent, title"
 _LOCK_CHAT = {
@@ -174,7 +174,7 @@ async def _create(tx: Executor, dialect: str, creator: int, title: str, users: l
     for user in [creator, *users]:
         await tx.execute(_ADD_PARTICIPANT, chat.id, user, creator, date, False)
     action = {"_": "messageActionChatCreate", "title": title, "users": [creator, *users]}
-    return await _announce(tx, dialect, chat, creator, [], action, date)
+    return await announce(tx, dialect, chat, creator, [], action, date)
 
 
 async def send_to_chat(tx: Executor, dialect: str, chat_id: int, sender: int, message: dict) -> SentMessage:
@@ -193,24 +193,24 @@ async def send_to_chat(tx: Executor, dialect: str, chat_id: int, sender: int, me
 
 async def _add_user(tx: Executor, dialect: str, chat_id: int, actor: int, user: int, date: int,
                     limit: int) -> ChatChange:
-    chat = await _lock_chat(tx, dialect, chat_id)
-    members = await _members(tx, chat_id, actor)
+    chat = await lock_chat(tx, dialect, chat_id)
+    members = await members_of(tx, chat_id, actor)
     if user in members:
         raise AlreadyParticipant(f"user {user} is already in chat {chat_id}")
     if len(members) >= limit:
         raise ChatTooBig(f"chat {chat_id} has {len(members)} members")
     await tx.execute(_ADD_PARTICIPANT, chat_id, user, actor, date, False)
-    return await _announce(tx, dialect, chat, actor, [], {"_": "messageActionChatAddUser", "users": [user]}, date)
+    return await announce(tx, dialect, chat, actor, [], {"_": "messageActionChatAddUser", "users": [user]}, date)
 
 
 async def _remove_user(tx: Executor, dialect: str, chat_id: int, actor: int, user: int, date: int) -> ChatChange:
-    chat = await _lock_chat(tx, dialect, chat_id)
+    chat = await lock_chat(tx, dialect, chat_id)
     if actor == user:
         if not await tx.fetchval("SELECT 1 FROM chat_participants WHERE chat_id = $1 AND user_id = $2",
                                  chat_id, user):
             raise NotParticipant(f"user {user} is not in chat {chat_id}")
     else:
-        members = await _members(tx, chat_id, actor)
+        members = await members_of(tx, chat_id, actor)
         if user not in members:
             raise NotParticipant(f"user {user} is not in chat {chat_id}")
         # The creator removes anyone; an admin anyone but the creator; a member whom they invited.
@@ -220,23 +220,23 @@ async def _remove_user(tx: Executor, dialect: str, chat_id: int, actor: int, use
             raise ChatAdminRequired(f"user {actor} may not remove user {user} from chat {chat_id}")
     await tx.execute("DELETE FROM chat_participants WHERE chat_id = $1 AND user_id = $2", chat_id, user)
     action = {"_": "messageActionChatDeleteUser", "user_id": user}
-    return await _announce(tx, dialect, chat, actor, [user], action, date)
+    return await announce(tx, dialect, chat, actor, [user], action, date)
 
 
 async def _edit(tx: Executor, dialect: str, chat_id: int, actor: int, column: str, value: Any, date: int,
                 action: dict) -> ChatChange:
-    chat = await _lock_chat(tx, dialect, chat_id)
-    await _members(tx, chat_id, actor)
+    chat = await lock_chat(tx, dialect, chat_id)
+    await members_of(tx, chat_id, actor)
     if getattr(chat, column) == value:
         raise ChatNotModified(f"chat {chat_id}: {column} is already that")
     stored = value if column == "title" else (None if value is None else _json(value))
     await tx.execute(f"UPDATE chats SET {column} = $2 WHERE id = $1", chat_id, stored)
-    return await _announce(tx, dialect, chat, actor, [], action, date)
+    return await announce(tx, dialect, chat, actor, [], action, date)
 
 
 async def _set_admin(tx: Executor, dialect: str, chat_id: int, actor: int, user: int, is_admin: bool) -> ChatChange:
-    chat = await _lock_chat(tx, dialect, chat_id)
-    members = await _members(tx, chat_id, actor)
+    chat = await lock_chat(tx, dialect, chat_id)
+    members = await members_of(tx, chat_id, actor)
     if actor != chat.creator_id:
         raise ChatAdminRequired(f"only the creator of chat {chat_id} appoints admins")
     if user not in members:
@@ -249,8 +249,8 @@ async def _set_admin(tx: Executor, dialect: str, chat_id: int, actor: int, user:
 
 
 async def _create_invite(tx: Executor, dialect: str, invite: ChatInviteRecord) -> ChatInviteRecord:
-    chat = await _lock_chat(tx, dialect, invite.chat_id)
-    members = await _members(tx, chat.id, invite.admin_id)
+    chat = await lock_chat(tx, dialect, invite.chat_id)
+    members = await members_of(tx, chat.id, invite.admin_id)
     if invite.admin_id != chat.creator_id and not members[invite.admin_id].is_admin:
         raise ChatAdminRequired(f"user {invite.admin_id} may not make invite links of chat {chat.id}")
     if invite.permanent:
@@ -266,7 +266,7 @@ async def _join_by_invite(tx: Executor, dialect: str, hash: str, user: int, date
     row = await tx.fetchrow(f"SELECT {_INVITE_COLUMNS} FROM chat_invites WHERE hash = $1", hash)
     if row is None:
         raise InviteInvalid(f"no invite {hash!r}")
-    chat = await _lock_chat(tx, dialect, _invite(row).chat_id)
+    chat = await lock_chat(tx, dialect, _invite(row).chat_id)
     invite = _invite(await tx.fetchrow(f"SELECT {_INVITE_COLUMNS} FROM chat_invites WHERE hash = $1", hash))
     if not invite.usable(date):
         raise InviteExpired(f"invite {hash!r} can no longer be used")
@@ -278,7 +278,7 @@ async def _join_by_invite(tx: Executor, dialect: str, hash: str, user: int, date
     await tx.execute(_ADD_PARTICIPANT, chat.id, user, invite.admin_id, date, False)
     await tx.execute("UPDATE chat_invites SET usage = usage + 1 WHERE hash = $1", hash)
     action = {"_": "messageActionChatJoinedByLink", "inviter_id": invite.admin_id}
-    return await _announce(tx, dialect, chat, user, [], action, date)
+    return await announce(tx, dialect, chat, user, [], action, date)
 
 
 # -- helpers ------------------------------------------------------------------------------------
@@ -288,20 +288,20 @@ async def lock_chat_members(tx: Executor, dialect: str, chat_id: int, actor: int
     """Inside a transaction: locks the chat, then every member's box (the order of
     storage/message_boxes.py's rules); returns the members. ChatNotFound; NotMember unless
     the actor is one."""
-    await _lock_chat(tx, dialect, chat_id)
-    members = list(await _members(tx, chat_id, actor))
+    await lock_chat(tx, dialect, chat_id)
+    members = list(await members_of(tx, chat_id, actor))
     await lock_boxes(tx, dialect, members)
     return members
 
 
-async def _lock_chat(tx: Executor, dialect: str, chat_id: int) -> ChatRecord:
+async def lock_chat(tx: Executor, dialect: str, chat_id: int) -> ChatRecord:
     row = await tx.fetchrow(_LOCK_CHAT[dialect], chat_id)
-    if row is None or row[6]:
+    if row is None or row[6]:  # deactivated (upgraded to a supergroup): nothing changes it any more
         raise ChatNotFound(f"no chat {chat_id}")
     return _chat(row)
 
 
-async def _members(tx: Executor, chat_id: int, actor: int) -> dict[int, ChatParticipantRecord]:
+async def members_of(tx: Executor, chat_id: int, actor: int) -> dict[int, ChatParticipantRecord]:
     """The members by user id; NotMember unless the actor is one."""
     members = {p.user_id: p for p in await _participants(tx, chat_id)}
     if actor not in members:
@@ -309,7 +309,7 @@ async def _members(tx: Executor, chat_id: int, actor: int) -> dict[int, ChatPart
     return members
 
 
-async def _announce(tx: Executor, dialect: str, chat: ChatRecord, actor: int, also: list[int], action: dict,
+async def announce(tx: Executor, dialect: str, chat: ChatRecord, actor: int, also: list[int], action: dict,
                     date: int) -> ChatChange:
     """Moves the chat's version and writes the service message into the box of every
     member and of `also` (a user just removed)."""
@@ -331,7 +331,8 @@ async def _participants(ex: Executor, chat_id: int) -> list[ChatParticipantRecor
 
 def _chat(row: Row) -> ChatRecord:
     return ChatRecord(id=row[0], title=row[1], photo=None if row[2] is None else msgspec.json.decode(row[2]),
-                      creator_id=row[3], date=row[4], version=row[5], deactivated=bool(row[6]))
+                      creator_id=row[3], date=row[4], version=row[5], deactivated=bool(row[6]),
+                      migrated_to=row[7])
 
 
 def _participant(row: Row) -> ChatParticipantRecord:

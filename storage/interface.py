@@ -39,6 +39,7 @@ from .models import (
     ChannelSent,
     ChatChange,
     ChatInviteRecord,
+    ChatMigrated,
     ChatParticipantRecord,
     ChatRecord,
     ContactRecord,
@@ -660,6 +661,19 @@ class Chats(Protocol):
         """messageActionChatJoinedByLink from the user; counts one use of the link."""
 
 
+class ChatMigrations(Protocol):
+    """Upgrading a basic group to a supergroup (storage/chat_migration.py)."""
+
+    async def migrate(self, chat_id: int, actor_id: int, *, date: int, creator_rights: int,
+                      admin_rights: int) -> ChatMigrated:
+        """In one transaction: a new megagroup of the group's creator (creator_rights) with
+        the group's title and photo, opened by messageActionChannelMigrateFrom; the group's
+        members its members (its admins admins, with admin_rights); the group deactivated
+        with migrated_to set, and messageActionChatMigrateTo from the actor in every
+        member's box. ChatNotFound (no such group, or deactivated already); NotMember
+        (the actor). Who may upgrade is the caller's check."""
+
+
 class Invites(Protocol):
     async def create(self, record: InviteRecord) -> None: ...
     async def get(self, code: str) -> InviteRecord | None: ...
@@ -1095,6 +1109,7 @@ class Storage(Protocol):
     unread_marks: UnreadMarks
     search: MessageSearch
     chats: Chats
+    chat_migrations: ChatMigrations
     invites: Invites
     secrets: ServerSecrets
     media: Media

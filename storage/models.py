@@ -317,6 +317,7 @@ class ChatRecord(msgspec.Struct, frozen=True, kw_only=True):
     date: int
     version: int = 1  # moves with every change of the member list
     deactivated: bool = False
+    migrated_to: int | None = None  # the supergroup it was upgraded to (then deactivated)
 
 
 class ChatParticipantRecord(msgspec.Struct, frozen=True, kw_only=True):
@@ -541,6 +542,17 @@ class ChannelCreated(msgspec.Struct, frozen=True, kw_only=True):
     channel: ChannelRecord
     creator: ChannelParticipantRecord
     sent: ChannelSent  # the service message that opens it (messageActionChannelCreate...)
+
+
+class ChatMigrated(msgspec.Struct, frozen=True, kw_only=True):
+    """A basic group upgraded to a supergroup (storage/chat_migration.py): the group's
+    change (deactivated, messageActionChatMigrateTo in every member's box), the new
+    supergroup with its creator's row and its opening messageActionChannelMigrateFrom,
+    and the group's members, now the supergroup's."""
+
+    change: ChatChange
+    created: ChannelCreated
+    members: list[int]
 
 
 class ChannelParticipantChange(msgspec.Struct, frozen=True, kw_only=True):

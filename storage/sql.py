@@ -17,6 +17,7 @@ from .channel_participants import SqlChannelParticipants
 from .channel_views import SqlChannelViews
 from .channels import SqlChannels
 from .chat_history import SqlChatHistory
+from .chat_migration import SqlChatMigrations
 from .chats import SqlChats
 from .contacts import SqlBlocked, SqlContacts
 from .db import Database
@@ -68,6 +69,7 @@ class SqlStorage:
         self.unread_marks = SqlUnreadMarks(db)
         self.search = SqlMessageSearch(db)
         self.chats = SqlChats(db)
+        self.chat_migrations = SqlChatMigrations(db)
         self.invites = SqlInvites(db)
         self.secrets = SqlServerSecrets(db)
         self.media = SqlMedia(db)

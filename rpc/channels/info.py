@@ -57,6 +57,14 @@ async def _slowmode_next(storage, access: ChannelAccess, now: int) -> int | None
     return last + channel.slowmode_seconds if last is not None and last + channel.slowmode_seconds > now else None
 
 
+async def _migrated_from_max_id(storage, user_id: int, channel) -> int:
+    """The last message of the basic group this supergroup was upgraded from, in the
+    viewer's own box (ids are per box there): where their old history ends. Someone
+    without the group's history gets the creator's."""
+    dialog = await storage.messages.dialog(user_id, Peer.chat(channel.migrated_from_chat_id))
+    return dialog.top_message if dialog is not None and dialog.top_message else channel.migrated_from_max_id or 0
+
+
 @handler(F.channels.GetFullChannel, access=Access.USER)
 async def get_full_channel(request, ctx: RequestContext):
     user_id = ctx.user_id
@@ -69,6 +77,7 @@ async def get_full_channel(request, ctx: RequestContext):
     creator = access.member and me.role == "creator"
     sees_bans = access.member and has_admin_right(me, channel, "ban_users")
     migrated = channel.migrated_from_chat_id is not None
+    migrated_max = await _migrated_from_max_id(storage, user_id, channel) if migrated else None
     full = T.ChannelFull(
         can_view_participants=channel.megagroup or is_admin(me), can_set_username=creator,
         hidden_prehistory=channel.pre_history_hidden, can_delete_channel=creator, id=channel.id,
@@ -81,7 +90,7 @@ async def get_full_channel(request, ctx: RequestContext):
         chat_photo=full_photo(channel.photo) or T.PhotoEmpty(id=0), notify_settings=settings_object(notify),
         exported_invite=await _invite(storage, access), bot_info=[],
         migrated_from_chat_id=channel.migrated_from_chat_id if migrated else None,
-        migrated_from_max_id=(channel.migrated_from_max_id or 0) if migrated else None,
+        migrated_from_max_id=migrated_max,
         pinned_msg_id=pinned[0] if pinned else None,
         available_min_id=me.available_min_id if access.member and me.available_min_id else None,
         linked_chat_id=channel.linked_chat_id, slowmode_seconds=channel.slowmode_seconds or None,

@@ -3,4 +3,4 @@ invite links.
 
 Importing the package registers its handlers."""
 
-from . import groups  # noqa: F401
+from . import groups, migrate  # noqa: F401  (registers the handlers)

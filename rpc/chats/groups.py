@@ -6,6 +6,9 @@ A change is one storage transaction (storage/chats.py) that also writes the serv
 message announcing it into every member's box; the acting session gets it back as
 Updates (updateNewMessage, and updateChatParticipants where the member list changed),
 every other box's sessions through the bus (rpc/updates/publish.py).
+
+A group holds Config.chat_size_max members: adding (or creating with) more upgrades it
+to a supergroup first (migrate.py), as Telegram does; an upgraded group is read-only.
 """
 
 from __future__ import annotations
@@ -19,6 +22,7 @@ from storage.peer import Peer, PeerKind
 from tl import functions as F, types as T
 
 from ..channels import invites as channel_invites
+from . import migrate
 from ..context import RequestContext
 from ..router import Access, handler
 from ..errors import E, RpcError
@@ -96,8 +100,14 @@ async def create_chat(request, ctx: RequestContext):
         raise RpcError(400, E.USERS_TOO_FEW)
     for member in users:
         await check_not_deleted(storage, member)
-    change = await _stored(storage.chats.create(user_id, title, users, date=int(time.time())))
+    # More than a basic group holds: a group of as many as it holds, upgraded at once
+    # to a supergroup the others join (migrate.py), as adding them one by one would do.
+    room = max(1, ctx.config.chat_size_max - 1)
+    first, rest = users[:room], users[room:]
+    change = await _stored(storage.chats.create(user_id, title, first, date=int(time.time())))
     updates = await _answer(ctx, change, members_changed=True)
+    if rest:
+        updates = migrate.merged(updates, await migrate.upgrade_and_add(ctx, change.chat.id, rest))
     return T.messages.InvitedUsers(updates=updates, missing_invitees=[])
 
 
@@ -107,7 +117,13 @@ async def add_chat_user(request, ctx: RequestContext):
     storage = ctx.services.storage
     target = await resolve_user(storage, user_id, request.user_id)
     await check_not_deleted(storage, target)
-    change = await _stored(storage.chats.add_user(request.chat_id, user_id, target, date=int(time.time())))
+    members = {p.user_id for p in await storage.chats.participants(request.chat_id)}
+    if user_id in members and target not in members and migrate.past_the_limit(ctx, len(members), 1):
+        # Telegram upgrades a full group to a supergroup rather than refuse the member.
+        updates = await migrate.upgrade_and_add(ctx, request.chat_id, [target])
+        return T.messages.InvitedUsers(updates=updates, missing_invitees=[])
+    change = await _stored(storage.chats.add_user(request.chat_id, user_id, target, date=int(time.time()),
+                                                  limit=ctx.config.chat_size_max))
     updates = await _answer(ctx, change, members_changed=True)
     return T.messages.InvitedUsers(updates=updates, missing_invitees=[])
 
@@ -329,7 +345,8 @@ async def import_chat_invite(request, ctx: RequestContext):
         return await channel_invites.import_chat_invite(ctx, channel_invite)
     user_id = ctx.user_id
     invite = await _usable_invite(ctx, request.hash)
-    change = await _stored(ctx.services.storage.chats.join_by_invite(invite.hash, user_id, date=int(time.time())))
+    change = await _stored(ctx.services.storage.chats.join_by_invite(invite.hash, user_id, date=int(time.time()),
+                                                                     limit=ctx.config.chat_size_max))
     updates = await _answer(ctx, change, members_changed=True)
     return T.messages.ChatInviteJoinResultOk(updates=updates)
 

@@ -20,7 +20,7 @@ async def get_config(request, ctx: RequestContext):
     now = int(time.time())
     return T.Config(
         date=now, expires=now + CONFIG_LIFETIME, test_mode=False, this_dc=this_dc(ctx.config, ctx.dialled_dc),
-        dc_options=dc_options(ctx.config), dc_txt_domain_name="", chat_size_max=200,
+        dc_options=dc_options(ctx.config), dc_txt_domain_name="", chat_size_max=ctx.config.chat_size_max,
         megagroup_size_max=200000, forwarded_count_max=100, online_update_period_ms=210000,
         offline_blur_timeout_ms=5000, offline_idle_timeout_ms=30000, online_cloud_timeout_ms=300000,
         notify_cloud_delay_ms=30000, notify_default_delay_ms=1500, push_chat_period_ms=60000,

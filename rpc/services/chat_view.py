@@ -53,16 +53,28 @@ def is_admin(chat: ChatRecord, membership: ChatParticipantRecord | None) -> bool
     return membership is not None and (membership.user_id == chat.creator_id or membership.is_admin)
 
 
-def chat_object(chat: ChatRecord, count: int, membership: ChatParticipantRecord | None):
-    """`chat` for a member, `chatForbidden` for anyone else."""
-    if membership is None or chat.deactivated:
+def chat_object(chat: ChatRecord, count: int, membership: ChatParticipantRecord | None, migrated_to=None):
+    """`chat` for a member, `chatForbidden` for anyone else. A group upgraded to a
+    supergroup is `chat` with deactivated and migrated_to (the InputChannel its members
+    follow it to), as Telegram sends it; no rights: nothing can change it any more."""
+    if membership is None or (chat.deactivated and migrated_to is None):
         return T.ChatForbidden(id=chat.id, title=chat.title)
     creator = chat.creator_id == membership.user_id
-    rights = CREATOR_RIGHTS if creator else ADMIN_RIGHTS if membership.is_admin else None
+    rights = None if chat.deactivated else CREATOR_RIGHTS if creator else ADMIN_RIGHTS if membership.is_admin else None
     return T.Chat(id=chat.id, title=chat.title, photo=chat_photo(chat.photo), participants_count=count,
-                  date=chat.date, version=chat.version, creator=creator,
-                  admin_rights=T.ChatAdminRights(**rights) if rights else None,
+                  date=chat.date, version=chat.version, creator=creator, deactivated=chat.deactivated,
+                  migrated_to=migrated_to, admin_rights=T.ChatAdminRights(**rights) if rights else None,
                   default_banned_rights=T.ChatBannedRights(until_date=FOREVER))
+
+
+async def migrated_to(storage, chats: list[ChatRecord]) -> dict[int, object]:
+    """{chat id: InputChannel} of those of these groups that were upgraded to a supergroup."""
+    targets = {c.id: c.migrated_to for c in chats if c.migrated_to is not None}
+    if not targets:
+        return {}
+    channels = {c.id: c for c in await storage.channels.get_many(targets.values())}
+    return {chat_id: T.InputChannel(channel_id=channel_id, access_hash=channels[channel_id].access_hash)
+            for chat_id, channel_id in targets.items() if channel_id in channels}
 
 
 class ChatView:
@@ -80,9 +92,11 @@ class ChatView:
         ids = [c.id for c in records]
         counts = await self.storage.chats.counts(ids)
         mine = await self.storage.chats.memberships(self.viewer_id, ids)
-        return [chat_object(c, counts[c.id], mine.get(c.id)) for c in records]
+        moved = await migrated_to(self.storage, records)
+        return [chat_object(c, counts[c.id], mine.get(c.id), moved.get(c.id)) for c in records]
 
     async def chat(self, chat: ChatRecord, participants: list[ChatParticipantRecord]):
         """A chat whose members the caller already has."""
         mine = next((p for p in participants if p.user_id == self.viewer_id), None)
-        return chat_object(chat, len(participants), mine)
+        moved = await migrated_to(self.storage, [chat])
+        return chat_object(chat, len(participants), mine, moved.get(chat.id))

@@ -68,9 +68,11 @@ async def resolve_input_peer(storage, viewer_id: int, peer) -> Peer:
 
 
 async def can_see_chat(storage, viewer_id: int, chat_id: int) -> bool:
-    """A member now, or once (their box has the chat's dialog)."""
+    """A member now, or once (their box has the chat's dialog). A group upgraded to a
+    supergroup stays readable to them (its history is in their boxes); writes to it are
+    refused by storage (ChatNotFound: CHAT_ID_INVALID)."""
     chat = await storage.chats.get(chat_id)
-    if chat is None or chat.deactivated:
+    if chat is None or (chat.deactivated and chat.migrated_to is None):
         return False
     if await storage.chats.memberships(viewer_id, [chat_id]):
         return True

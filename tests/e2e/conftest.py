@@ -25,14 +25,15 @@ def messaging_server(request, tmp_path_factory):
 @pytest.fixture(scope="module", params=["sqlite", "postgres"])
 def backend_server(request, tmp_path_factory):
     """One server per storage backend for a test module: the embedded default and
-    PostgreSQL (a fresh database, dropped afterwards); login codes fixed to CODE."""
+    PostgreSQL (a fresh database, dropped afterwards); login codes fixed to CODE, and
+    the module's SERVER_ENV (a dict of MTSERVER_* settings), if it has one."""
     from ..conftest import fresh_postgres_database
 
     databases = fresh_postgres_database() if request.param == "postgres" else iter([None])
     url = next(databases)
     if request.param == "postgres" and url is None:
         pytest.skip("PostgreSQL tests are turned off")
-    env = {"MTSERVER_CODE_SENDER": f"fixed:{CODE}"}
+    env = {"MTSERVER_CODE_SENDER": f"fixed:{CODE}", **getattr(request.module, "SERVER_ENV", {})}
     if url:
         env["MTSERVER_DATABASE"] = url
     name = request.module.__name__.rpartition(".")[2]
