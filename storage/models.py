@@ -550,6 +550,35 @@ class ChannelMessagesChange(msgspec.Struct, frozen=True, kw_only=True):
     messages: list[ChannelMessageRecord] = []  # edits: the message after it
 
 
+class ForumTopicRecord(msgspec.Struct, frozen=True, kw_only=True):
+    """A topic of a forum supergroup (storage/forum_topics.py). Its id is the id of the
+    service message that created it; General (id 1) is written when the forum is turned
+    on. Its messages are the channel's messages whose reply_to_top_id is its id (General:
+    those with none)."""
+
+    channel_id: int
+    id: int
+    date: int
+    title: str
+    icon_color: int
+    icon_emoji_id: int | None = None
+    from_id: int  # who created it, a storage peer id
+    closed: bool = False  # only admins post in it
+    hidden: bool = False  # General only: collapsed in the topic list
+    pinned_at: int = 0  # 0: not pinned; pinned topics are listed first, newest pin first
+
+    @property
+    def creator(self) -> Peer:
+        return Peer.from_key(self.from_id)
+
+
+class ForumTopicActivity(msgspec.Struct, frozen=True, kw_only=True):
+    """A topic's newest message and how many of its messages one reader has not read."""
+
+    top_message: int = 0  # 0: none left
+    unread_count: int = 0
+
+
 class ChannelReadRecord(msgspec.Struct, frozen=True, kw_only=True):
     """channels.readHistory: the reader's inbox after it, and the channel's outbox mark."""
 

@@ -14,6 +14,7 @@ from .channel_log import SqlChannelLog
 from .channel_messages import SqlChannelMessages
 from .channel_participants import SqlChannelParticipants
 from .channel_views import SqlChannelViews
+from .forum_topics import SqlForumTopics
 from .channels import SqlChannels
 from .chat_history import SqlChatHistory
 from .chats import SqlChats
@@ -81,6 +82,7 @@ class SqlStorage:
         self.channel_log = SqlChannelLog(db)
         self.channel_invites = SqlChannelInvites(db)
         self.channel_joins = SqlChannelJoins(db)
+        self.forum_topics = SqlForumTopics(db)
         self.schema_version: int | None = None  # known after migrate()
 
     @property
