@@ -84,6 +84,8 @@ RESULT_ADAPTERS = {
 
 
 def _input_peer_channel(channel):
+    if isinstance(channel, T.InputPeerChannel):  # sent where the schema says InputChannel (PROTOCOL.md 28)
+        return channel
     if isinstance(channel, T.InputChannel):
         return T.InputPeerChannel(channel_id=channel.channel_id, access_hash=channel.access_hash)
     if isinstance(channel, T.InputChannelFromMessage):
