@@ -102,9 +102,9 @@ async def send_media(ctx, peer: Peer, items: list[tuple], *, reply_to_msg_id: in
     author = await author_of(ctx, access)
     sent = []
     for (_, caption, entities, random_id), media, first in zip(items, medias, firsts):
-        sent.append(await post_checked(ctx, access, message=caption, entities=entities, media=media, random_id=random_id,
-                                  silent=silent, **thread,
-                                  grouped_id=first.grouped_id if first is not None else grouped_id, **author))
+        sent.append(await post_checked(ctx, access, message=caption, entities=entities, media=media,
+                                       random_id=random_id, silent=silent, **thread,
+                                       grouped_id=first.grouped_id if first is not None else grouped_id, **author))
     if any(not one.duplicate for one in sent):
         await clear_draft_after_send(ctx, peer)
     return await sent_updates(ctx, access.channel, access.me, sent, [random_id for *_, random_id in items])
