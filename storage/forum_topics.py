@@ -99,11 +99,19 @@ class SqlForumTopics:
                        read_max_id: int) -> dict[int, ForumTopicActivity]:
         found = {}
         for topic_id in dict.fromkeys(topic_ids):
+            mark = await self._db.fetchval("SELECT read_max_id FROM channel_forum_topic_reads WHERE channel_id = $1"
+                                           " AND topic_id = $2 AND user_id = $3", channel_id, topic_id, reader_id)
+            floor = max(read_max_id, mark or 0)
             row = await self._db.fetchrow(
                 f"SELECT max(id), coalesce(sum(CASE WHEN id > $3 AND sender_id <> $4 THEN 1 ELSE 0 END), 0)"
-                f" FROM channel_messages WHERE {_THREAD}", channel_id, topic_id, read_max_id, reader_id)
-            found[topic_id] = ForumTopicActivity(top_message=row[0] or 0, unread_count=int(row[1]))
+                f" FROM channel_messages WHERE {_THREAD}", channel_id, topic_id, floor, reader_id)
+            top = row[0] or 0
+            found[topic_id] = ForumTopicActivity(top_message=top, read_inbox_max_id=min(floor, top),
+                                                 unread_count=int(row[1]))
         return found
+
+    async def read(self, channel_id: int, topic_id: int, user_id: int, max_id: int) -> int:
+        return await self._db.transaction(_read, channel_id, topic_id, user_id, max_id)
 
     async def messages(self, channel_id: int, topic_id: int, *, offset_id: int = 0, offset_date: int = 0,
                        add_offset: int = 0, limit: int = 100, max_id: int = 0,
@@ -166,6 +174,18 @@ async def _create(tx: Executor, record: ChannelMessageRecord, title: str, icon_c
     return _topic(row), msgspec.structs.replace(sent, message=message)
 
 
+async def _read(tx: Executor, channel_id: int, topic_id: int, user_id: int, max_id: int) -> int:
+    """The user's mark of the topic rises to max_id (capped at its newest message; 0: all)."""
+    top = await tx.fetchval(f"SELECT max(id) FROM channel_messages WHERE {_THREAD}", channel_id, topic_id) or 0
+    wanted = top if max_id <= 0 else min(max_id, top)
+    return await tx.fetchval(
+        "INSERT INTO channel_forum_topic_reads (channel_id, topic_id, user_id, read_max_id) VALUES ($1, $2, $3, $4)"
+        " ON CONFLICT (channel_id, topic_id, user_id) DO UPDATE SET read_max_id = CASE"
+        " WHEN excluded.read_max_id > channel_forum_topic_reads.read_max_id THEN excluded.read_max_id"
+        " ELSE channel_forum_topic_reads.read_max_id END RETURNING read_max_id",
+        channel_id, topic_id, user_id, wanted)
+
+
 async def _delete_history(tx: Executor, channel_id: int, topic_id: int, now: int,
                           batch: int) -> tuple[ChannelMessagesChange | None, int]:
     """Up to `batch` of the topic's messages, newest first; the topic itself with its last."""
@@ -180,5 +200,7 @@ async def _delete_history(tx: Executor, channel_id: int, topic_id: int, now: int
     left = await tx.fetchval(f"SELECT count(*) FROM channel_messages WHERE {_THREAD}", channel_id, topic_id)
     if not left:
         await tx.execute("DELETE FROM channel_forum_topics WHERE channel_id = $1 AND id = $2", channel_id, topic_id)
+        await tx.execute("DELETE FROM channel_forum_topic_reads WHERE channel_id = $1 AND topic_id = $2",
+                         channel_id, topic_id)
     return change, left
 

@@ -927,8 +927,13 @@ class ForumTopics(Protocol):
 
     async def activity(self, channel_id: int, topic_ids: Iterable[int], *, reader_id: int,
                        read_max_id: int) -> dict[int, ForumTopicActivity]:
-        """Each topic's newest message, and its messages above read_max_id that reader_id
-        did not send."""
+        """Each topic's newest message, how far reader_id has read it (the higher of
+        read_max_id, their mark of the channel, and their mark of the topic), and its
+        messages above that which they did not send."""
+
+    async def read(self, channel_id: int, topic_id: int, user_id: int, max_id: int) -> int:
+        """messages.readDiscussion: the user's mark of the topic rises to max_id (capped at
+        its newest message; 0: all of it); returns the mark."""
 
     async def messages(self, channel_id: int, topic_id: int, *, offset_id: int = 0, offset_date: int = 0,
                        add_offset: int = 0, limit: int = 100, max_id: int = 0,

@@ -573,9 +573,11 @@ class ForumTopicRecord(msgspec.Struct, frozen=True, kw_only=True):
 
 
 class ForumTopicActivity(msgspec.Struct, frozen=True, kw_only=True):
-    """A topic's newest message and how many of its messages one reader has not read."""
+    """A topic's newest message, how far one reader has read it and how many of its
+    messages they have not."""
 
     top_message: int = 0  # 0: none left
+    read_inbox_max_id: int = 0  # the higher of the reader's marks: the channel's and the topic's
     unread_count: int = 0
 
 

@@ -1,9 +1,12 @@
-"""messages.getReplies for forum topics: a topic's messages, newest first (its creating
-service message included), as messages.getHistory pages them.
+"""messages.getReplies and messages.readDiscussion for forum topics: a topic's messages,
+newest first (its creating service message included), as messages.getHistory pages
+them; the reader's mark of one topic.
 
 Comment threads (a channel post's discussion) are not served here: getReplies on any
 other message answers an empty list, so a client shows an empty thread rather than an
-error. `topic_messages` is the part a thread implementation can call for topics.
+error, and readDiscussion answers METHOD_NOT_IMPLEMENTED. `topic_messages` and
+`is_topic` are what a thread implementation can call for topics. The reader's other
+sessions are not told of a topic read (no updateReadChannelDiscussionInbox yet).
 """
 
 from __future__ import annotations
@@ -12,6 +15,7 @@ from storage.peer import PeerKind
 from tl import functions as F, types as T
 
 from ..context import RequestContext
+from ..errors import E, NOT_IMPLEMENTED, RpcError
 from ..router import Access, handler
 from ..services.peers import resolve_input_peer
 from .access import ChannelAccess
@@ -47,3 +51,18 @@ async def get_replies(request, ctx: RequestContext):
     if await is_topic(storage, access, request.msg_id):
         return await topic_messages(ctx, access, request.msg_id, request)
     return await channel_messages_object(ctx, access, [], 0)
+
+
+@handler(F.messages.ReadDiscussion, access=Access.USER)
+async def read_discussion(request, ctx: RequestContext):
+    storage = ctx.services.storage
+    peer = await resolve_input_peer(storage, ctx.user_id, request.peer)
+    if peer.kind is not PeerKind.CHANNEL:
+        raise RpcError(400, E.PEER_ID_INVALID)
+    access = await readable_peer(storage, ctx.user_id, peer.id)
+    if not await is_topic(storage, access, request.msg_id):
+        raise RpcError(400, NOT_IMPLEMENTED)  # comment threads keep no read mark here
+    if not access.member:
+        raise RpcError(400, E.CHANNEL_PRIVATE)
+    await storage.forum_topics.read(peer.id, request.msg_id, ctx.user_id, request.read_max_id or 0)
+    return True

@@ -1,8 +1,8 @@
 """Forum topics as one reader sees them: TL forumTopic and messages.forumTopics.
 
 A topic's newest message and unread count are counted when asked (storage
-ForumTopics.activity), from the reader's read mark of the whole channel: this server
-keeps no read mark per topic. Mentions and reactions are not counted (0), as in the
+ForumTopics.activity), from the higher of the reader's read marks: the channel's
+(channels.readHistory) and the topic's (messages.readDiscussion). Mentions and reactions are not counted (0), as in the
 channel's dialog.
 """
 
@@ -23,12 +23,12 @@ from .view import channel_object
 
 
 def forum_topic_object(topic: ForumTopicRecord, access: ChannelAccess, activity: ForumTopicActivity, viewer_id: int):
-    me, channel = access.me, access.channel
-    read_inbox = me.read_inbox_max_id if access.member else activity.top_message
+    channel = access.channel
+    read_inbox = activity.read_inbox_max_id if access.member else activity.top_message
     return T.ForumTopic(
         id=topic.id, date=topic.date, peer=T.PeerChannel(channel_id=channel.id), title=topic.title,
         icon_color=topic.icon_color, icon_emoji_id=topic.icon_emoji_id or None, top_message=activity.top_message,
-        read_inbox_max_id=min(read_inbox, activity.top_message),
+        read_inbox_max_id=read_inbox,
         read_outbox_max_id=min(channel.read_outbox_max_id, activity.top_message),
         unread_count=activity.unread_count if access.member else 0, unread_mentions_count=0,
         unread_reactions_count=0, unread_poll_votes_count=0, from_id=peer_object(topic.creator),

@@ -2,8 +2,9 @@
 and the messages.* topic methods) and Pyrogram (layer 158: the channels.* names, routed
 by rpc/layer_adapters.py): a supergroup made a forum, a topic created, a member writing
 into it and the creator getting it live with the topic header, the topic list with its
-newest message and unread count, the topic's messages by messages.getReplies, closing it
-(TOPIC_CLOSED for the member, not for the admin), pinning, deleting its history.
+newest message and unread count, read with messages.readDiscussion, the topic's
+messages by messages.getReplies, closing it (TOPIC_CLOSED for the member, not for the
+admin), pinning, deleting its history.
 """
 
 import asyncio
@@ -85,6 +86,11 @@ def test_a_forum_topic_from_creation_to_deletion(server, run):
         found = await ann(functions.messages.GetForumTopicsRequest(peer=group, q="bug", offset_date=0,
                                                                    offset_id=0, offset_topic=0, limit=10))
         assert [t.id for t in found.topics] == [topic_id] and found.topics[0].my
+
+        # Ben reads the topic: its own mark, beside the channel's.
+        assert await ben(functions.messages.ReadDiscussionRequest(peer=group, msg_id=topic_id, read_max_id=answer.id))
+        read = await ben(functions.messages.GetForumTopicsByIDRequest(peer=group, topics=[topic_id]))
+        assert (read.topics[0].unread_count, read.topics[0].read_inbox_max_id) == (0, answer.id)
 
         # The topic's messages.
         replies = await ben(functions.messages.GetRepliesRequest(peer=group, msg_id=topic_id, offset_id=0,

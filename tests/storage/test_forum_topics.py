@@ -93,3 +93,21 @@ async def test_only_members_create_topics(storage):
     stranger, = await users(storage, "Cat C")
     with pytest.raises(NotMember):
         await storage.forum_topics.create(channel.id, stranger, date=NOW, title="x", icon_color=1, action=CREATE)
+
+
+async def test_a_topic_read_mark_counts_beside_the_channels(storage):
+    channel, ann, ben = await forum(storage)
+    topic, _ = await storage.forum_topics.create(channel.id, ann, date=NOW, title="Bugs", icon_color=1,
+                                                 action=CREATE)
+    sent = [await storage.channel_messages.send(channel.id, ann, date=NOW, message=str(i), reply_to_msg_id=topic.id,
+                                                reply_to_top_id=topic.id) for i in range(3)]
+    before = (await storage.forum_topics.activity(channel.id, [topic.id], reader_id=ben, read_max_id=0))[topic.id]
+    assert (before.unread_count, before.read_inbox_max_id) == (4, 0)
+    assert await storage.forum_topics.read(channel.id, topic.id, ben, sent[1].message.id) == sent[1].message.id
+    assert await storage.forum_topics.read(channel.id, topic.id, ben, topic.id) == sent[1].message.id  # only rises
+    after = (await storage.forum_topics.activity(channel.id, [topic.id], reader_id=ben, read_max_id=0))[topic.id]
+    assert (after.unread_count, after.read_inbox_max_id) == (1, sent[1].message.id)
+    channel_read = (await storage.forum_topics.activity(channel.id, [topic.id], reader_id=ben,
+                                                        read_max_id=sent[2].message.id))[topic.id]
+    assert channel_read.unread_count == 0  # the channel's mark is the higher one
+    assert await storage.forum_topics.read(channel.id, topic.id, ben, 0) == sent[2].message.id  # 0: all

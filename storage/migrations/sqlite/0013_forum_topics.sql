@@ -20,5 +20,16 @@ CREATE TABLE channel_forum_topics (
     PRIMARY KEY (channel_id, id)
 );
 
+-- How far each member has read each topic (messages.readDiscussion), beside their read
+-- mark of the whole channel (channel_participants.read_inbox_max_id): a topic's messages
+-- up to the higher of the two are read.
+CREATE TABLE channel_forum_topic_reads (
+    channel_id  INTEGER NOT NULL,
+    topic_id    INTEGER NOT NULL,
+    user_id     INTEGER NOT NULL,
+    read_max_id INTEGER NOT NULL,
+    PRIMARY KEY (channel_id, topic_id, user_id)
+);
+
 -- A topic's messages, newest first (its top message, unread count, getReplies).
 CREATE INDEX channel_messages_thread ON channel_messages (channel_id, reply_to_top_id, id);
