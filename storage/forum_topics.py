@@ -20,8 +20,8 @@ from typing import Any
 
 import msgspec
 
-# The channel write bodies a topic write runs inside its own transaction.
-from .channel_messages import _delete_ids, _page, send_message
+# The channel writes a topic write runs inside its own transaction, and history paging.
+from .channel_messages import delete_ids, history_page, send_message
 from .channel_rows import lock_channel
 from .db import Database, Executor, chunks, in_list, like_escape
 from .interface import TopicNotFound
@@ -116,22 +116,11 @@ class SqlForumTopics:
     async def messages(self, channel_id: int, topic_id: int, *, offset_id: int = 0, offset_date: int = 0,
                        add_offset: int = 0, limit: int = 100, max_id: int = 0,
                        min_id: int = 0) -> tuple[list[ChannelMessageRecord], int]:
-        where, args = [_THREAD], [channel_id, topic_id]
-        if max_id > 0:
-            args.append(max_id)
-            where.append(f"id < ${len(args)}")
-        if min_id > 0:
-            args.append(min_id)
-            where.append(f"id > ${len(args)}")
-        base = " AND ".join(where)
-        total = await self._db.fetchval(f"SELECT count(*) FROM channel_messages WHERE {base}", *args)
-        if offset_id > 0:
-            split, older, newer = offset_id, "id < {}", "id >= {}"
-        elif offset_date > 0:
-            split, older, newer = offset_date, "date < {}", "date >= {}"
-        else:
-            split, older, newer = None, None, None
-        return await _page(self._db, base, args, split, older, newer, add_offset, min(limit, 100)), total
+        args = [channel_id, topic_id]
+        total = await self._db.fetchval(f"SELECT count(*) FROM channel_messages WHERE {_THREAD}", *args)
+        found = await history_page(self._db, _THREAD, args, offset_id=offset_id, offset_date=offset_date,
+                                   add_offset=add_offset, limit=limit, max_id=max_id, min_id=min_id)
+        return found, total
 
     async def edit(self, channel_id: int, topic_id: int, *, title: Any = KEEP, icon_emoji_id: Any = KEEP,
                    closed: Any = KEEP, hidden: Any = KEEP) -> ForumTopicRecord:
@@ -196,7 +185,7 @@ async def _delete_history(tx: Executor, channel_id: int, topic_id: int, now: int
         raise TopicNotFound(f"channel {channel_id} has no topic {topic_id}")
     rows = await tx.fetch(f"SELECT id FROM channel_messages WHERE {_THREAD} ORDER BY id DESC LIMIT $3",
                           channel_id, topic_id, batch)
-    change = await _delete_ids(tx, channel, sorted(row[0] for row in rows), now)
+    change = await delete_ids(tx, channel, sorted(row[0] for row in rows), now)
     left = await tx.fetchval(f"SELECT count(*) FROM channel_messages WHERE {_THREAD}", channel_id, topic_id)
     if not left:
         await tx.execute("DELETE FROM channel_forum_topics WHERE channel_id = $1 AND id = $2", channel_id, topic_id)
