@@ -146,9 +146,10 @@ async def _originals(ctx, from_peer: Peer, ids: list[int]) -> dict[int, _Origina
 
 
 async def forward_into(ctx, from_peer: Peer, to_peer: Peer, ids: list[int], random_ids: list[int], *,
-                       drop_author: bool, drop_media_captions: bool, silent: bool):
+                       drop_author: bool, drop_media_captions: bool, silent: bool, top_msg_id: int | None = None):
     """messages.forwardMessages into a channel: each message posted as a new one with
-    a forward header (none with drop_author), in the order asked; an album stays one."""
+    a forward header (none with drop_author), in the order asked; an album stays one;
+    top_msg_id: into that forum topic."""
     storage = ctx.services.storage
     access = await access_of(storage, ctx.user_id, to_peer.id)
     originals = await _originals(ctx, from_peer, ids)
@@ -158,8 +159,10 @@ async def forward_into(ctx, from_peer: Peer, to_peer: Peer, ids: list[int], rand
     firsts = {random_id: await _first_send(ctx, to_peer.id, random_id) for _, random_id in wanted}
     fresh = [originals[i] for i, random_id in wanted if firsts[random_id] is None]
     now = int(time.time())
+    thread = {}
     if fresh:
         check_can_post(access, now, text=any(o.media is None for o in fresh), media=any(o.media for o in fresh))
+        thread = await _thread(storage, access, None, top_msg_id)
         for original in fresh:
             check_media(access, now, original.media)
         await check_slow_mode(storage, access, now, count=len(fresh))
@@ -173,6 +176,7 @@ async def forward_into(ctx, from_peer: Peer, to_peer: Peer, ids: list[int], rand
             text, entities = "", []
         grouped_id = albums.setdefault(original.album, secrets.randbits(63) or 1) if original.album else None
         sent.append(await post_checked(ctx, access, message=text, entities=entities, media=original.media,
-                                  random_id=random_id, silent=silent, fwd_from=None if drop_author else original.header,
-                                  grouped_id=grouped_id, **author))
+                                       random_id=random_id, silent=silent,
+                                       fwd_from=None if drop_author else original.header, grouped_id=grouped_id,
+                                       **thread, **author))
     return await sent_updates(ctx, access.channel, access.me, sent, [random_id for _, random_id in wanted])

@@ -69,6 +69,11 @@ def test_a_forum_topic_from_creation_to_deletion(server, run):
         assert got.reply_to.forum_topic and got.reply_to.reply_to_msg_id == topic_id
         answer = await ann.send_message(group, "which version?", reply_to=got.id)  # a reply inside the topic
         assert answer.reply_to.forum_topic and answer.reply_to.reply_to_top_id == topic_id
+        forwarded = await ann(functions.messages.ForwardMessagesRequest(
+            from_peer=group, id=[got.id], to_peer=group, top_msg_id=topic_id))
+        copy = _sent(forwarded, types.UpdateNewChannelMessage)
+        assert copy.fwd_from and copy.reply_to.forum_topic and copy.reply_to.reply_to_msg_id == topic_id
+        await ann.delete_messages(group, [copy.id])
         general = await ben.send_message(group, "hello all")  # no topic named: General, no header
         assert general.reply_to is None
 
