@@ -22,6 +22,15 @@ class E(TelegramErrors):
     # Newer than the list: Telegram's answer to text sent by a supergroup member whose
     # send_plain right is banned (chatBannedRights.send_plain, layer 150).
     CHAT_SEND_PLAIN_FORBIDDEN = "CHAT_SEND_PLAIN_FORBIDDEN"
+    # Newer than the list: Telegram's answers to the forum topic methods
+    # (core.telegram.org/method/messages.createForumTopic, editForumTopic, sendMessage):
+    # an empty title, a topic that is not there, an edit that changes nothing, a post
+    # into a closed topic by a non-admin, getForumTopicsByID with no ids.
+    TOPIC_TITLE_EMPTY = "TOPIC_TITLE_EMPTY"
+    TOPIC_ID_INVALID = "TOPIC_ID_INVALID"
+    TOPIC_NOT_MODIFIED = "TOPIC_NOT_MODIFIED"
+    TOPIC_CLOSED = "TOPIC_CLOSED"
+    TOPICS_EMPTY = "TOPICS_EMPTY"
     # The server's own: a result this server could not encode in the caller's layer
     # (Telegram's list has only specific INTERNAL-ish names), and errors.internal()'s
     # default.

@@ -84,6 +84,8 @@ RESULT_ADAPTERS = {
 
 
 def _input_peer_channel(channel):
+    if isinstance(channel, T.InputPeerChannel):  # sent where the schema says InputChannel (PROTOCOL.md 28)
+        return channel
     if isinstance(channel, T.InputChannel):
         return T.InputPeerChannel(channel_id=channel.channel_id, access_hash=channel.access_hash)
     if isinstance(channel, T.InputChannelFromMessage):
@@ -104,6 +106,40 @@ RENAMED_METHODS = {
 }
 
 
+def _on_peer(method, **renamed):
+    """An older layer's channels.* topic method as today's messages.* one: the channel
+    becomes the peer, the other parameters keep their names (or take `renamed`'s)."""
+    def rename(values):
+        fields = {renamed.get(k, k): v for k, v in values.items() if k not in ("channel", "flags")}
+        return method(peer=_input_peer_channel(values.get("channel")), **fields)
+    return rename
+
+
+# Layers 158-214 call the forum topic methods channels.* with an InputChannel; from 216
+# on they are messages.* with an InputPeer (rpc/channels/topics_methods.py).
+RENAMED_METHODS.update({
+    "channels.createForumTopic": _on_peer(F.messages.CreateForumTopic),
+    "channels.getForumTopics": _on_peer(F.messages.GetForumTopics),
+    "channels.getForumTopicsByID": _on_peer(F.messages.GetForumTopicsByID),
+    "channels.editForumTopic": _on_peer(F.messages.EditForumTopic),
+    "channels.updatePinnedForumTopic": _on_peer(F.messages.UpdatePinnedForumTopic),
+    "channels.deleteTopicHistory": _on_peer(F.messages.DeleteTopicHistory),
+})
+
+
+def _pinned_topic(update, layer):
+    """updatePinnedForumTopic for layers before 216: updateChannelPinnedTopic, which names
+    the channel by id."""
+    return tl.LegacyObject("updateChannelPinnedTopic", 0x192EFBE3, {
+        "pinned": update.pinned, "channel_id": update.peer.channel_id, "topic_id": update.topic_id})
+
+
+# predicate → fn(canonical object, layer) → what a layer without that predicate is sent
+FALLBACKS = {
+    "updatePinnedForumTopic": _pinned_topic,
+}
+
+
 def canonical_call(request):
     """The request the dispatcher routes: an older layer's renamed method as today's."""
     if isinstance(request, tl.LegacyObject):
@@ -114,11 +150,13 @@ def canonical_call(request):
 
 
 def install_layer_adapters() -> None:
-    """Register every upgrader and result adapter above with tl."""
+    """Register every upgrader, result adapter and fallback above with tl."""
     for predicate, upgrade in UPGRADERS.items():
         tl.register_upgrader(predicate, upgrade)
     for method, adapt in RESULT_ADAPTERS.items():
         tl.register_result_adapter(method, adapt)
+    for predicate, fallback in FALLBACKS.items():
+        tl.register_fallback(predicate, fallback)
 
 
 __all__ = ["canonical_call", "install_layer_adapters"]

@@ -115,25 +115,12 @@ class SqlChannelMessages:
     async def history(self, channel_id: int, *, offset_id: int = 0, offset_date: int = 0, add_offset: int = 0,
                       limit: int = HISTORY_LIMIT, max_id: int = 0,
                       min_id: int = 0, top_id: int | None = None) -> tuple[list[ChannelMessageRecord], int]:
-        where, args = ["channel_id = $1"], [channel_id]
+        base, args = "channel_id = $1", [channel_id]
         if top_id is not None:  # a thread: the replies, not its top message
-            args.append(top_id)
-            where.append(f"reply_to_top_id = ${len(args)}")
-        total = await self._db.fetchval(f"SELECT count(*) FROM channel_messages WHERE {' AND '.join(where)}", *args)
-        if max_id > 0:
-            args.append(max_id)
-            where.append(f"id < ${len(args)}")
-        if min_id > 0:
-            args.append(min_id)
-            where.append(f"id > ${len(args)}")
-        if offset_id > 0:
-            split_value, older, newer = offset_id, "id < {}", "id >= {}"
-        elif offset_date > 0:
-            split_value, older, newer = offset_date, "date < {}", "date >= {}"
-        else:
-            split_value, older, newer = None, None, None
-        found = await _page(self._db, " AND ".join(where), args, split_value, older, newer, add_offset,
-                            min(limit, HISTORY_LIMIT))
+            base, args = "channel_id = $1 AND reply_to_top_id = $2", [channel_id, top_id]
+        total = await self._db.fetchval(f"SELECT count(*) FROM channel_messages WHERE {base}", *args)
+        found = await history_page(self._db, base, args, offset_id=offset_id, offset_date=offset_date,
+                                   add_offset=add_offset, limit=limit, max_id=max_id, min_id=min_id)
         return found, total
 
     async def search(self, channel_id: int, *, query: str = "", sender_id: int | None = None,
@@ -251,7 +238,7 @@ async def _edit(tx: Executor, channel_id: int, message_id: int, edit_date: int, 
 async def _delete(tx: Executor, channel_id: int, ids: list[int], now: int) -> ChannelMessagesChange | None:
     channel = await lock_channel(tx, channel_id)
     existing = [m.id for m in await _get(tx, channel_id, ids)]
-    return await _delete_ids(tx, channel, sorted(existing), now)
+    return await delete_ids(tx, channel, sorted(existing), now)
 
 
 async def _delete_from(tx: Executor, channel_id: int, sender: int, now: int,
@@ -259,13 +246,13 @@ async def _delete_from(tx: Executor, channel_id: int, sender: int, now: int,
     channel = await lock_channel(tx, channel_id)
     rows = await tx.fetch("SELECT id FROM channel_messages WHERE channel_id = $1 AND sender_id = $2"
                           " ORDER BY id DESC LIMIT $3", channel_id, sender, batch)
-    change = await _delete_ids(tx, channel, sorted(row[0] for row in rows), now)
+    change = await delete_ids(tx, channel, sorted(row[0] for row in rows), now)
     left = await tx.fetchval("SELECT count(*) FROM channel_messages WHERE channel_id = $1 AND sender_id = $2",
                              channel_id, sender)
     return change, left
 
 
-async def _delete_ids(tx: Executor, channel: ChannelRecord, ids: list[int], now: int) -> ChannelMessagesChange | None:
+async def delete_ids(tx: Executor, channel: ChannelRecord, ids: list[int], now: int) -> ChannelMessagesChange | None:
     """Deletes these existing messages of the locked channel, logged as one update."""
     if not ids:
         return None
@@ -323,6 +310,28 @@ async def _get(ex: Executor, channel_id: int, ids: list[int]) -> list[ChannelMes
                               f" AND id IN ({in_list(len(part), start=2)})", channel_id, *part)
         found.update((row[1], message_from(row)) for row in rows)
     return [found[i] for i in wanted if i in found]
+
+
+async def history_page(ex: Executor, base: str, args: list[Any], *, offset_id: int, offset_date: int,
+                       add_offset: int, limit: int, max_id: int, min_id: int) -> list[ChannelMessageRecord]:
+    """messages.getHistory's page of the messages `base` (a WHERE condition on `args`)
+    selects: between min_id and max_id (exclusive, 0: no bound), split at offset_id or
+    else offset_date (`_page`), at most HISTORY_LIMIT."""
+    where, args = [base], list(args)
+    if max_id > 0:
+        args.append(max_id)
+        where.append(f"id < ${len(args)}")
+    if min_id > 0:
+        args.append(min_id)
+        where.append(f"id > ${len(args)}")
+    if offset_id > 0:
+        split_value, older, newer = offset_id, "id < {}", "id >= {}"
+    elif offset_date > 0:
+        split_value, older, newer = offset_date, "date < {}", "date >= {}"
+    else:
+        split_value, older, newer = None, None, None
+    return await _page(ex, " AND ".join(where), args, split_value, older, newer, add_offset,
+                       min(limit, HISTORY_LIMIT))
 
 
 async def _page(ex: Executor, base: str, args: list[Any], split_value: Any, older: str | None, newer: str | None,

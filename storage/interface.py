@@ -50,6 +50,8 @@ from .models import (
     ExportedAuthorizationRecord,
     EmailCodeRecord,
     FileRecord,
+    ForumTopicActivity,
+    ForumTopicRecord,
     InviteRecord,
     LoginTokenRecord,
     MessageRecord,
@@ -80,6 +82,10 @@ class UsernameTaken(StorageError):
 
 class MessageNotFound(StorageError):
     """No such message in that user's box (storage.messages.edit)."""
+
+
+class TopicNotFound(StorageError):
+    """No such forum topic in that channel (storage/forum_topics.py)."""
 
 
 class NotAuthor(StorageError):
@@ -937,6 +943,56 @@ class ChannelMessages(Protocol):
         channels) newest first by date, then channel and id; and how many match."""
 
 
+class ForumTopics(Protocol):
+    """Topics of forum supergroups (storage/forum_topics.py): a topic's id is the id of the
+    service message that created it; its messages are the channel's messages whose
+    reply_to_top_id is that id; General (id 1) has those with none. TopicNotFound for a
+    topic that is not there. Rights are the caller's to check."""
+
+    async def open_general(self, channel_id: int, *, date: int, from_id: int, title: str, icon_color: int) -> None:
+        """Writes General (id 1) unless the channel has it already."""
+
+    async def create(self, channel_id: int, sender_id: int, *, date: int, title: str, icon_color: int,
+                     action: dict[str, Any], icon_emoji_id: int | None = None, random_id: int | None = None,
+                     from_id: int | None = None) -> tuple[ForumTopicRecord, ChannelSent]:
+        """Sends the service message `action` (ChannelMessages.send's rules: NotMember, a
+        retried random_id answers the first send) and writes the topic under its id."""
+
+    async def get(self, channel_id: int, ids: Iterable[int]) -> list[ForumTopicRecord]:
+        """Those that exist, in the order asked."""
+
+    async def list(self, channel_id: int, *, query: str = "", offset_id: int = 0,
+                   limit: int = 100) -> tuple[list[ForumTopicRecord], int]:
+        """Pinned first (newest pin first), then by newest message; query: part of the
+        title, any case; offset_id: the unpinned ones whose newest message is older.
+        (the page, how many match in all)"""
+
+    async def activity(self, channel_id: int, topic_ids: Iterable[int], *, reader_id: int,
+                       read_max_id: int) -> dict[int, ForumTopicActivity]:
+        """Each topic's newest message, how far reader_id has read it (the higher of
+        read_max_id, their mark of the channel, and their mark of the topic), and its
+        messages above that which they did not send."""
+
+    async def read(self, channel_id: int, topic_id: int, user_id: int, max_id: int) -> int:
+        """messages.readDiscussion: the user's mark of the topic rises to max_id (capped at
+        its newest message; 0: all of it); returns the mark."""
+
+    async def messages(self, channel_id: int, topic_id: int, *, offset_id: int = 0, offset_date: int = 0,
+                       add_offset: int = 0, limit: int = 100, max_id: int = 0,
+                       min_id: int = 0) -> tuple[list[ChannelMessageRecord], int]:
+        """As ChannelMessages.history, for one topic's messages."""
+
+    async def edit(self, channel_id: int, topic_id: int, *, title: Any = KEEP, icon_emoji_id: Any = KEEP,
+                   closed: Any = KEEP, hidden: Any = KEEP) -> ForumTopicRecord:
+        """Changes the fields given (KEEP: as it is)."""
+
+    async def pin(self, channel_id: int, topic_id: int, *, pinned: bool, now: int) -> ForumTopicRecord: ...
+    async def delete_history(self, channel_id: int, topic_id: int, *, now: int,
+                             batch: int = 1000) -> tuple[ChannelMessagesChange | None, int]:
+        """Up to `batch` of the topic's messages, newest first, as ChannelMessages.delete;
+        the topic itself once none are left. (the change, how many are left)"""
+
+
 class ChannelViews(Protocol):
     """messages.getMessagesViews (storage/channel_views.py)."""
 
@@ -1124,6 +1180,7 @@ class Storage(Protocol):
     channel_joins: ChannelJoins
     discussions: Discussions
     channel_admin_log: ChannelAdminLog
+    forum_topics: ForumTopics
 
     async def migrate(self) -> int:
         """Apply pending migrations (numbered SQL files) in one transaction; returns the

@@ -574,6 +574,37 @@ class ChannelMessagesChange(msgspec.Struct, frozen=True, kw_only=True):
     messages: list[ChannelMessageRecord] = []  # edits: the message after it
 
 
+class ForumTopicRecord(msgspec.Struct, frozen=True, kw_only=True):
+    """A topic of a forum supergroup (storage/forum_topics.py). Its id is the id of the
+    service message that created it; General (id 1) is written when the forum is turned
+    on. Its messages are the channel's messages whose reply_to_top_id is its id (General:
+    those with none)."""
+
+    channel_id: int
+    id: int
+    date: int
+    title: str
+    icon_color: int
+    icon_emoji_id: int | None = None
+    from_id: int  # who created it, a storage peer id
+    closed: bool = False  # only admins post in it
+    hidden: bool = False  # General only: collapsed in the topic list
+    pinned_at: int = 0  # 0: not pinned; pinned topics are listed first, newest pin first
+
+    @property
+    def creator(self) -> Peer:
+        return Peer.from_key(self.from_id)
+
+
+class ForumTopicActivity(msgspec.Struct, frozen=True, kw_only=True):
+    """A topic's newest message, how far one reader has read it and how many of its
+    messages they have not."""
+
+    top_message: int = 0  # 0: none left
+    read_inbox_max_id: int = 0  # the higher of the reader's marks: the channel's and the topic's
+    unread_count: int = 0
+
+
 class ChannelReadRecord(msgspec.Struct, frozen=True, kw_only=True):
     """channels.readHistory: the reader's inbox after it, and the channel's outbox mark."""
 

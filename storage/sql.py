@@ -15,6 +15,7 @@ from .channel_log import SqlChannelLog
 from .channel_messages import SqlChannelMessages
 from .channel_participants import SqlChannelParticipants
 from .channel_views import SqlChannelViews
+from .forum_topics import SqlForumTopics
 from .channels import SqlChannels
 from .chat_history import SqlChatHistory
 from .chat_migration import SqlChatMigrations
@@ -87,6 +88,7 @@ class SqlStorage:
         self.channel_joins = SqlChannelJoins(db)
         self.discussions = SqlDiscussions(db)
         self.channel_admin_log = SqlChannelAdminLog(db)
+        self.forum_topics = SqlForumTopics(db)
         self.schema_version: int | None = None  # known after migrate()
 
     @property

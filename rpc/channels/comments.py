@@ -6,8 +6,9 @@ replies in its thread). A post's comments are the subscribers' to read whether o
 they joined the group, as Telegram shows them. MSG_ID_INVALID for a message that is not
 there, not visible, or has no thread; PEER_ID_INVALID for a peer that is no channel.
 
-Per-thread read marks (messages.readDiscussion) are not kept: a thread's read state is
-the reader's read mark in the group.
+In a forum, getReplies on a topic lists the topic (rpc/channels/topic_threads.py).
+Per-thread read marks (messages.readDiscussion) are kept for forum topics only: a comment
+thread's read state is the reader's read mark in the group.
 """
 
 from __future__ import annotations
@@ -29,6 +30,7 @@ from .history import HISTORY_MAX, channel_messages_object
 from .messages_view import channel_message, peers_named, user_ids_named
 from .reader import access_of, first_visible_id, readable_peer, visible_messages
 from .threads import replies_of
+from .topic_threads import is_topic, topic_messages
 from .view import channel_object
 
 UNREAD_COUNTED = 100  # a thread's unread count stops here
@@ -101,6 +103,11 @@ async def get_replies(request, ctx: RequestContext):
     """A page of the thread's replies, newest first, as getHistory pages (the top
     message itself is getDiscussionMessage's)."""
     storage = ctx.services.storage
+    if isinstance(request.peer, T.InputPeerChannel):  # a forum topic is a thread too
+        topic_peer = await resolve_input_peer(storage, ctx.user_id, request.peer)
+        access = await readable_peer(storage, ctx.user_id, topic_peer.id)
+        if await is_topic(storage, access, request.msg_id):
+            return await topic_messages(ctx, access, request.msg_id, request)
     thread = await thread_of(ctx, request.peer, request.msg_id)
     group = thread.group
     records, count = await storage.channel_messages.history(

@@ -20,6 +20,7 @@ from ..services.users import UserView
 from .messages_view import channel_message
 from .rights import creator_flags
 from .standing import channel_changed_for
+from .topics_rules import open_general
 from .view import channel_object
 
 TITLE_MAX = 128  # longer titles are cut, as basic groups' (rpc/chats/groups.py)
@@ -51,6 +52,8 @@ async def create_channel(request, ctx: RequestContext):
         user_id, title, date=int(time.time()), about=about, broadcast=not megagroup, megagroup=megagroup,
         forum=bool(request.forum), creator_rights=creator_flags(broadcast=not megagroup))
     channel, me, sent = created.channel, created.creator, created.sent
+    if channel.forum:
+        await open_general(storage, channel)
     await channel_changed_for(ctx, channel.id, [user_id])
     updates = [T.UpdateChannel(channel_id=channel.id),
                T.UpdateNewChannelMessage(message=channel_message(sent.message, channel, user_id), pts=sent.pts,

@@ -21,12 +21,17 @@ def _media_fields(record: ChannelMessageRecord) -> dict:
     return {"media": media_object(record.media, file_references.make(file_references.CHANNEL_MESSAGE, origin))}
 
 
-def _reply_header(record: ChannelMessageRecord):
-    """A reply straight to its thread's top names no top (rpc/channels/threads.py)."""
+def _reply_header(record: ChannelMessageRecord, channel: ChannelRecord):
+    """A reply straight to its thread's top names no top (rpc/channels/threads.py). In a
+    forum a message of a topic says so (forum_topic); one sent straight into the topic
+    replies to the topic's first message, as Telegram's do (TDLib reads the topic from
+    reply_to_msg_id then). General's messages have none."""
     if not record.reply_to_msg_id:
         return None
-    top = record.reply_to_top_id if record.reply_to_top_id != record.reply_to_msg_id else None
-    return T.MessageReplyHeader(reply_to_msg_id=record.reply_to_msg_id, reply_to_top_id=top)
+    top = record.reply_to_top_id
+    forum_topic = channel.forum and top is not None
+    return T.MessageReplyHeader(forum_topic=forum_topic or None, reply_to_msg_id=record.reply_to_msg_id,
+                                reply_to_top_id=None if top == record.reply_to_msg_id else top)
 
 
 def _forward_header(fwd_from: dict):
@@ -42,7 +47,7 @@ def channel_message(record: ChannelMessageRecord, channel: ChannelRecord, viewer
     peer = T.PeerChannel(channel_id=record.channel_id)
     author = record.author
     from_id = None if author == Peer.channel(record.channel_id) else peer_object(author)
-    reply_to = _reply_header(record)
+    reply_to = _reply_header(record, channel)
     out = record.sender_id == viewer_id
     if record.action is not None:
         return T.MessageService(id=record.id, out=out, silent=record.silent, post=channel.broadcast, peer_id=peer,

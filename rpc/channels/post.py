@@ -26,6 +26,7 @@ from .access import ChannelAccess
 from .posting import post, sent_updates
 from .reader import access_of, readable_peer, visible_messages
 from .send_rules import author_fields, check_can_post, check_media, check_slow_mode
+from .topics_rules import thread_of_send
 
 
 async def author_of(ctx, access: ChannelAccess) -> dict:
@@ -35,13 +36,21 @@ async def author_of(ctx, access: ChannelAccess) -> dict:
     return author_fields(access.channel, access.me, name)
 
 
-async def _stored(ctx, access: ChannelAccess, **fields):
+async def post_checked(ctx, access: ChannelAccess, **fields):
+    """posting.post with storage's refusals as Telegram names them."""
     try:
         return await post(ctx, access.channel, **fields)
     except NotMember:  # removed meanwhile: storage checked under the channel's lock
         raise RpcError(403, E.CHAT_WRITE_FORBIDDEN) from None
     except ChannelNotFound:
         raise RpcError(400, E.CHANNEL_INVALID) from None
+
+
+async def _thread(storage, access: ChannelAccess, reply_to_msg_id: int | None, top_msg_id: int | None) -> dict:
+    """The reply fields of a new message (a forum's topic checked: topics_rules.py); a
+    retried send keeps the first send's."""
+    reply_to_msg_id, reply_to_top_id = await thread_of_send(storage, access, reply_to_msg_id, top_msg_id)
+    return {"reply_to_msg_id": reply_to_msg_id, "reply_to_top_id": reply_to_top_id}
 
 
 async def _first_send(ctx, channel_id: int, random_id: int | None):
@@ -51,30 +60,35 @@ async def _first_send(ctx, channel_id: int, random_id: int | None):
 
 
 async def send_message(ctx, peer: Peer, *, message: str, entities: list[dict], reply_to_msg_id: int | None,
-                       random_id: int, silent: bool):
-    """messages.sendMessage into a channel."""
+                       random_id: int, silent: bool, top_msg_id: int | None = None):
+    """messages.sendMessage into a channel (top_msg_id: the forum topic or thread)."""
     storage = ctx.services.storage
     access = await access_of(storage, ctx.user_id, peer.id)
+    thread = {"reply_to_msg_id": reply_to_msg_id}
     if await _first_send(ctx, peer.id, random_id) is None:
         now = int(time.time())
         check_can_post(access, now, text=True)
+        thread = await _thread(storage, access, reply_to_msg_id, top_msg_id)
         await check_slow_mode(storage, access, now)
-    sent = await _stored(ctx, access, message=message, entities=entities, random_id=random_id,
-                         reply_to_msg_id=reply_to_msg_id, silent=silent, **await author_of(ctx, access))
+    sent = await post_checked(ctx, access, message=message, entities=entities, random_id=random_id,
+                         silent=silent, **thread, **await author_of(ctx, access))
     if not sent.duplicate:
         await clear_draft_after_send(ctx, peer)
     return await sent_updates(ctx, access.channel, access.me, [sent], [random_id])
 
 
-async def send_media(ctx, peer: Peer, items: list[tuple], *, reply_to_msg_id: int | None, silent: bool):
+async def send_media(ctx, peer: Peer, items: list[tuple], *, reply_to_msg_id: int | None, silent: bool,
+                     top_msg_id: int | None = None):
     """messages.sendMedia (one item) and sendMultiMedia (an album) into a channel; each
     item (input media, caption, entities as dicts, random_id)."""
     storage = ctx.services.storage
     access = await access_of(storage, ctx.user_id, peer.id)
     firsts = [await _first_send(ctx, peer.id, random_id) for _, _, _, random_id in items]
     now = int(time.time())
+    thread = {"reply_to_msg_id": reply_to_msg_id}
     if any(first is None for first in firsts):
         check_can_post(access, now, media=True)
+        thread = await _thread(storage, access, reply_to_msg_id, top_msg_id)
         await check_slow_mode(storage, access, now, count=sum(first is None for first in firsts))
     medias = []
     for (input_media, _, _, _), first in zip(items, firsts):
@@ -88,9 +102,9 @@ async def send_media(ctx, peer: Peer, items: list[tuple], *, reply_to_msg_id: in
     author = await author_of(ctx, access)
     sent = []
     for (_, caption, entities, random_id), media, first in zip(items, medias, firsts):
-        sent.append(await _stored(ctx, access, message=caption, entities=entities, media=media, random_id=random_id,
-                                  reply_to_msg_id=reply_to_msg_id, silent=silent,
-                                  grouped_id=first.grouped_id if first is not None else grouped_id, **author))
+        sent.append(await post_checked(ctx, access, message=caption, entities=entities, media=media,
+                                       random_id=random_id, silent=silent, **thread,
+                                       grouped_id=first.grouped_id if first is not None else grouped_id, **author))
     if any(not one.duplicate for one in sent):
         await clear_draft_after_send(ctx, peer)
     return await sent_updates(ctx, access.channel, access.me, sent, [random_id for *_, random_id in items])
@@ -132,9 +146,10 @@ async def _originals(ctx, from_peer: Peer, ids: list[int]) -> dict[int, _Origina
 
 
 async def forward_into(ctx, from_peer: Peer, to_peer: Peer, ids: list[int], random_ids: list[int], *,
-                       drop_author: bool, drop_media_captions: bool, silent: bool):
+                       drop_author: bool, drop_media_captions: bool, silent: bool, top_msg_id: int | None = None):
     """messages.forwardMessages into a channel: each message posted as a new one with
-    a forward header (none with drop_author), in the order asked; an album stays one."""
+    a forward header (none with drop_author), in the order asked; an album stays one;
+    top_msg_id: into that forum topic."""
     storage = ctx.services.storage
     access = await access_of(storage, ctx.user_id, to_peer.id)
     originals = await _originals(ctx, from_peer, ids)
@@ -144,8 +159,10 @@ async def forward_into(ctx, from_peer: Peer, to_peer: Peer, ids: list[int], rand
     firsts = {random_id: await _first_send(ctx, to_peer.id, random_id) for _, random_id in wanted}
     fresh = [originals[i] for i, random_id in wanted if firsts[random_id] is None]
     now = int(time.time())
+    thread = {}
     if fresh:
         check_can_post(access, now, text=any(o.media is None for o in fresh), media=any(o.media for o in fresh))
+        thread = await _thread(storage, access, None, top_msg_id)
         for original in fresh:
             check_media(access, now, original.media)
         await check_slow_mode(storage, access, now, count=len(fresh))
@@ -158,7 +175,8 @@ async def forward_into(ctx, from_peer: Peer, to_peer: Peer, ids: list[int], rand
         if drop_media_captions and original.media is not None:
             text, entities = "", []
         grouped_id = albums.setdefault(original.album, secrets.randbits(63) or 1) if original.album else None
-        sent.append(await _stored(ctx, access, message=text, entities=entities, media=original.media,
-                                  random_id=random_id, silent=silent, fwd_from=None if drop_author else original.header,
-                                  grouped_id=grouped_id, **author))
+        sent.append(await post_checked(ctx, access, message=text, entities=entities, media=original.media,
+                                       random_id=random_id, silent=silent,
+                                       fwd_from=None if drop_author else original.header, grouped_id=grouped_id,
+                                       **thread, **author))
     return await sent_updates(ctx, access.channel, access.me, sent, [random_id for _, random_id in wanted])

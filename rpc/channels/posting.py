@@ -23,8 +23,8 @@ from .view import channel_object
 
 async def post(ctx, channel: ChannelRecord, *, message: str = "", entities=(), media: dict[str, Any] | None = None,
                action: dict[str, Any] | None = None, random_id: int | None = None,
-               reply_to_msg_id: int | None = None, silent: bool = False, from_id: int | None = None,
-               post_author: str | None = None, grouped_id: int | None = None,
+               reply_to_msg_id: int | None = None, reply_to_top_id: int | None = None, silent: bool = False,
+               from_id: int | None = None, post_author: str | None = None, grouped_id: int | None = None,
                fwd_from: dict[str, Any] | None = None) -> ChannelSent:
     """Stores the message from the request's user and tells the channel's live sessions
     (the sending session has it in its answer). A retried random_id stores nothing new."""
@@ -32,12 +32,26 @@ async def post(ctx, channel: ChannelRecord, *, message: str = "", entities=(), m
     sent = await storage.channel_messages.send(
         channel.id, ctx.user_id, date=int(time.time()), message=message, entities=list(entities), media=media,
         action=action, random_id=random_id, reply_to_msg_id=reply_to_msg_id,
-        reply_to_top_id=await thread_top(storage, channel, reply_to_msg_id), silent=silent, from_id=from_id,
-        post_author=post_author, grouped_id=grouped_id, fwd_from=fwd_from)
+        reply_to_top_id=await _top_of(storage, channel, reply_to_msg_id, reply_to_top_id), silent=silent,
+        from_id=from_id, post_author=post_author, grouped_id=grouped_id, fwd_from=fwd_from)
     if not sent.duplicate:
-        await publish_to_channel(ctx.services, ChannelLogRow(channel_id=channel.id, pts=sent.pts), channel.id, by=ctx)
+        await tell_channel(ctx, channel.id, sent.pts)
         await copy_to_discussion(ctx, channel, sent.message)
     return sent
+
+
+async def _top_of(storage, channel: ChannelRecord, reply_to_msg_id: int | None, top_id: int | None) -> int | None:
+    """The thread a message joins: the forum topic the caller chose (topics_rules.py), or
+    in a supergroup that is no forum, the thread of the message it replies to."""
+    if top_id is not None or channel.forum:
+        return top_id
+    return await thread_top(storage, channel, reply_to_msg_id)
+
+
+async def tell_channel(ctx, channel_id: int, pts: int) -> None:
+    """Tells the channel's live sessions of its log row `pts` (the acting session has its
+    answer)."""
+    await publish_to_channel(ctx.services, ChannelLogRow(channel_id=channel_id, pts=pts), channel_id, by=ctx)
 
 
 async def sent_updates(ctx, channel: ChannelRecord, me: ChannelParticipantRecord | None, sent: list[ChannelSent],

@@ -44,7 +44,7 @@ async def forward_messages(request, ctx: RequestContext):
         return await channel_post.forward_into(ctx, from_peer, to_peer, ids, random_ids,
                                                drop_author=bool(request.drop_author),
                                                drop_media_captions=bool(request.drop_media_captions),
-                                               silent=bool(request.silent))
+                                               silent=bool(request.silent), top_msg_id=request.top_msg_id)
     if from_peer.kind is PeerKind.CHANNEL:
         await channel_post.check_can_forward_from(storage, user_id, from_peer.id)
     await check_can_send(storage, user_id, to_peer)

@@ -69,7 +69,8 @@ async def send_media(request, ctx: RequestContext):
     if peer.kind is PeerKind.CHANNEL:
         item = (request.media, caption, [e.to_dict() for e in request.entities or ()], request.random_id)
         return await channel_post.send_media(ctx, peer, [item], silent=bool(request.silent),
-                                             reply_to_msg_id=getattr(request.reply_to, "reply_to_msg_id", None))
+                                             reply_to_msg_id=getattr(request.reply_to, "reply_to_msg_id", None),
+                                             top_msg_id=getattr(request.reply_to, "top_msg_id", None))
     await check_can_send(ctx.services.storage, user_id, peer)
     media = await _media(ctx, user_id, request.media, request.random_id)
     record, pts = await _deliver(ctx, user_id, peer, caption=caption, entities=request.entities, media=media,
@@ -104,7 +105,8 @@ async def send_multi_media(request, ctx: RequestContext):
         album = [(item.media, caption, [e.to_dict() for e in item.entities or ()], item.random_id)
                  for item, caption in zip(items, captions)]
         return await channel_post.send_media(ctx, peer, album, silent=bool(request.silent),
-                                             reply_to_msg_id=getattr(request.reply_to, "reply_to_msg_id", None))
+                                             reply_to_msg_id=getattr(request.reply_to, "reply_to_msg_id", None),
+                                             top_msg_id=getattr(request.reply_to, "top_msg_id", None))
     await check_can_send(ctx.services.storage, user_id, peer)
     medias = [await _media(ctx, user_id, item.media, item.random_id) for item in items]
     if len({_album_kind(m) for m in medias}) > 1:

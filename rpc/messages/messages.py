@@ -53,7 +53,8 @@ async def send_message(request, ctx: RequestContext):
     if peer.kind is PeerKind.CHANNEL:
         return await channel_post.send_message(ctx, peer, message=text, entities=_entities(request.entities),
                                                reply_to_msg_id=reply_to, random_id=request.random_id,
-                                               silent=bool(request.silent))
+                                               silent=bool(request.silent),
+                                               top_msg_id=getattr(request.reply_to, "top_msg_id", None))
     fields = dict(date=int(time.time()), message=text, entities=_entities(request.entities),
                   reply_to_msg_id=reply_to, random_id=request.random_id, silent=bool(request.silent))
     await check_can_send(storage, user_id, peer)

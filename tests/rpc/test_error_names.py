@@ -51,7 +51,8 @@ def test_the_servers_own_names_are_few_and_not_telegrams():
     telegram = set(_constants(TelegramErrors).values())
     own = {v for k, v in _constants(E).items() if k not in _constants(TelegramErrors)}
     assert own == {"EMAIL_NOT_ALLOWED", "EMAIL_NOT_SETUP", "CHAT_SEND_PLAIN_FORBIDDEN", "INTERNAL_SERVER_ERROR", "INTERNAL",
-                   "METHOD_NOT_IMPLEMENTED"}
+                   "METHOD_NOT_IMPLEMENTED", "TOPIC_TITLE_EMPTY", "TOPIC_ID_INVALID", "TOPIC_NOT_MODIFIED",
+                   "TOPIC_CLOSED", "TOPICS_EMPTY"}
     assert not own & telegram
     assert all(k == v or k == "_" + v for k, v in _constants(E).items())
 
