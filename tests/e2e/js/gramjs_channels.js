@@ -1,0 +1,53 @@
+// GramJS 2.26.22 (layer 198), unmodified, in a supergroup: create a megagroup, invite a
+// contact, post and edit, read history, full info and dialogs; then, after the test's
+// other user posted (the test writes a line on stdin when it has), catch up with
+// updates.getChannelDifference from the channel pts it had.
+// Usage: node gramjs_channels.js HOST PORT PUBKEY_PEM_FILE PHONE CODE PEER_PHONE
+// Prints two JSON lines: what it saw before the other user posted, and the difference.
+const readline = require("readline");
+const { Api } = require("telegram");
+const bigInt = require("big-integer");
+const { connectedClient } = require("./gramjs_client");
+
+function nextStdinLine() {
+  const lines = readline.createInterface({ input: process.stdin });
+  return new Promise((resolve) => lines.once("line", (line) => { lines.close(); resolve(line); }));
+}
+
+async function main() {
+  const [host, port, pemFile, phone, code, peerPhone] = process.argv.slice(2);
+  const client = await connectedClient(host, port, pemFile, phone, code);
+  const imported = await client.invoke(new Api.contacts.ImportContacts({
+    contacts: [new Api.InputPhoneContact({ clientId: bigInt(1), phone: peerPhone, firstName: "Peer", lastName: "" })],
+  }));
+  const peer = imported.users[0];
+  const created = await client.invoke(new Api.channels.CreateChannel({
+    megagroup: true, title: "GramJS group", about: "made by GramJS",
+  }));
+  const channel = created.chats[0];
+  await client.invoke(new Api.channels.InviteToChannel({ channel, users: [peer] }));
+  const sent = await client.sendMessage(channel, { message: "hello group" });
+  await client.editMessage(channel, { message: sent.id, text: "hello group, edited" });
+  const history = await client.getMessages(channel, { limit: 10 });
+  const full = await client.invoke(new Api.channels.GetFullChannel({ channel }));
+  const dialogs = await client.getDialogs({ limit: 10 });
+  console.log(JSON.stringify({
+    channel_id: channel.id.toString(), megagroup: channel.megagroup, peer_id: peer.id.toString(),
+    history: history.map((m) => [m.className, m.message || (m.action && m.action.className), m.out]),
+    full: { about: full.fullChat.about, participants: full.fullChat.participantsCount, pts: full.fullChat.pts },
+    dialogs: dialogs.map((d) => [d.entity.className, d.entity.id.toString()]),
+  }));
+  await nextStdinLine();
+  const diff = await client.invoke(new Api.updates.GetChannelDifference({
+    channel, filter: new Api.ChannelMessagesFilterEmpty(), pts: full.fullChat.pts, limit: 100,
+  }));
+  console.log(JSON.stringify({
+    difference: diff.className, final: diff.final, pts: diff.pts,
+    new_messages: (diff.newMessages || []).map((m) => [m.message, m.fromId ? m.fromId.userId.toString() : null]),
+  }));
+  await client.disconnect();
+  await client.destroy();
+  process.exit(0);
+}
+
+main().catch((err) => { console.error(err && err.stack || String(err)); process.exit(1); });
