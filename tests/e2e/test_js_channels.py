@@ -35,8 +35,11 @@ class NodeScript:
         self.proc.stdin.write("go\n")
         self.proc.stdin.flush()
 
-    def finish(self) -> None:
-        assert self.proc.wait(timeout=60) == 0, self.proc.stderr.read()[-4000:]
+    def finish(self) -> str:
+        """Waits for the end; returns what the script wrote on stderr."""
+        errors = self.proc.stderr.read()
+        assert self.proc.wait(timeout=60) == 0, errors[-4000:]
+        return errors
 
     def kill(self) -> None:
         if self.proc.poll() is None:
@@ -56,12 +59,15 @@ def test_gramjs_runs_a_supergroup_with_a_telethon_user(server_on_port_80, tmp_pa
     try:
         seen = node.read()
         assert seen["megagroup"] is True and seen["peer_id"] == str(peer_user.id)
-        texts = [text for kind, text, _ in seen["history"] if kind == "Message"]
+        texts = [text for kind, text, *_ in seen["history"] if kind == "Message"]
         assert texts == ["hello group, edited"]
         assert [row for row in seen["history"] if row[0] == "Message"][0][2] is True
-        assert "MessageActionChannelCreate" in [text for kind, text, _ in seen["history"] if kind == "MessageService"]
+        assert "MessageActionChannelCreate" in [text for kind, text, *_ in seen["history"] if kind == "MessageService"]
         assert seen["full"]["about"] == "made by GramJS" and seen["full"]["participants"] == 2
         assert seen["dialogs"][0] == ["Channel", seen["channel_id"]]
+        assert seen["participants"] == sorted([seen["peer_id"], seen["me"]])
+        edited_id = [row for row in seen["history"] if row[0] == "Message"][0][3]
+        assert seen["full"]["pinned"] == edited_id and seen["full"]["read_inbox"] >= edited_id
 
         dialogs = runner.run(peer.get_dialogs())
         group = [d.entity for d in dialogs if isinstance(d.entity, types.Channel)][0]
@@ -73,6 +79,7 @@ def test_gramjs_runs_a_supergroup_with_a_telethon_user(server_on_port_80, tmp_pa
 
         caught_up = node.read()
         node.finish()
+        assert caught_up["live"] == "from Telethon"
         assert caught_up["difference"] == "updates.ChannelDifference" and caught_up["final"] is True
         assert caught_up["new_messages"] == [["from Telethon", str(peer_user.id)]]
         assert caught_up["pts"] > seen["full"]["pts"]
@@ -102,18 +109,27 @@ def test_mtcute_runs_a_channel_a_telethon_user_joins(tmp_path):
             assert posted["broadcast"] is True and posted["username"] == "mtcute_news"
             assert posted["link"].startswith("https://t.me/+") or posted["link"].startswith("https://")
 
+            assert [h[0] for h in posted["history"] if not h[2]] == ["first post"]
+            assert posted["dialogs"][0] == posted["chat_id_marked"]
+            invite = runner.run(peer(functions.messages.CheckChatInviteRequest(posted["link"].rsplit("+", 1)[-1])))
+            assert isinstance(invite, types.ChatInvite) and invite.title == "mtcute news" and invite.broadcast
+
             channel = runner.run(peer.get_entity("mtcute_news"))
             assert isinstance(channel, types.Channel) and channel.broadcast and str(channel.id) == posted["chat_id"]
             runner.run(peer(functions.channels.JoinChannelRequest(channel)))
             read = runner.run(peer.get_messages(channel, limit=10))
             assert [m.message for m in read if m.message] == ["first post"]
-            assert read[0].post and read[0].id == posted["post_id"]
+            first = [m for m in read if m.message][0]
+            assert first.post and first.id == posted["post_id"] and first.pinned
+            assert isinstance(read[0].action, types.MessageActionPinMessage)
             node.go_on()
 
             after = node.read()
-            node.finish()
+            assert node.finish() == ""  # mtcute logs its errors there
             assert after["members"] == 2 and after["admins"] >= 1
             assert sorted(after["member_ids"]) == sorted([str(peer_user.id), posted["me"]])
+            assert after["statuses"] == ["creator", "member"] and after["member_status"] == "member"
+            assert after["pinned"] == posted["post_id"]
             assert after["edited"] == "first post, edited"
             left = runner.run(peer.get_messages(channel, limit=10))
             assert [m.message for m in left if m.message] == []

@@ -7,6 +7,7 @@
 const readline = require("readline");
 const { Api } = require("telegram");
 const bigInt = require("big-integer");
+const { NewMessage } = require("telegram/events");
 const { connectedClient } = require("./gramjs_client");
 
 function nextStdinLine() {
@@ -28,21 +29,33 @@ async function main() {
   await client.invoke(new Api.channels.InviteToChannel({ channel, users: [peer] }));
   const sent = await client.sendMessage(channel, { message: "hello group" });
   await client.editMessage(channel, { message: sent.id, text: "hello group, edited" });
+  await client.pinMessage(channel, sent.id, { notify: false });
+  await client.invoke(new Api.channels.ReadHistory({ channel, maxId: sent.id }));
   const history = await client.getMessages(channel, { limit: 10 });
+  const participants = await client.getParticipants(channel, {});
   const full = await client.invoke(new Api.channels.GetFullChannel({ channel }));
   const dialogs = await client.getDialogs({ limit: 10 });
   console.log(JSON.stringify({
-    channel_id: channel.id.toString(), megagroup: channel.megagroup, peer_id: peer.id.toString(),
-    history: history.map((m) => [m.className, m.message || (m.action && m.action.className), m.out]),
-    full: { about: full.fullChat.about, participants: full.fullChat.participantsCount, pts: full.fullChat.pts },
+    me: (await client.getMe()).id.toString(), channel_id: channel.id.toString(), megagroup: channel.megagroup, peer_id: peer.id.toString(),
+    history: history.map((m) => [m.className, m.message || (m.action && m.action.className), m.out, m.id]),
+    participants: participants.map((u) => u.id.toString()).sort(),
+    full: {
+      about: full.fullChat.about, participants: full.fullChat.participantsCount, pts: full.fullChat.pts,
+      pinned: full.fullChat.pinnedMsgId || null, read_inbox: full.fullChat.readInboxMaxId,
+    },
     dialogs: dialogs.map((d) => [d.entity.className, d.entity.id.toString()]),
   }));
+  // The other user's post should also arrive live, as updateNewChannelMessage.
+  const live = new Promise((resolve) => {
+    client.addEventHandler((event) => resolve(event.message.message), new NewMessage({ incoming: true }));
+  });
   await nextStdinLine();
+  const liveText = await Promise.race([live, new Promise((resolve) => setTimeout(() => resolve(null), 10000))]);
   const diff = await client.invoke(new Api.updates.GetChannelDifference({
     channel, filter: new Api.ChannelMessagesFilterEmpty(), pts: full.fullChat.pts, limit: 100,
   }));
   console.log(JSON.stringify({
-    difference: diff.className, final: diff.final, pts: diff.pts,
+    live: liveText, difference: diff.className, final: diff.final, pts: diff.pts,
     new_messages: (diff.newMessages || []).map((m) => [m.message, m.fromId ? m.fromId.userId.toString() : null]),
   }));
   await client.disconnect();

@@ -20,18 +20,26 @@ await client.setChatUsername(channel.id, username);
 const post = await client.sendText(channel.id, "first post");
 const link = await client.exportInviteLink(channel.id);
 const named = await client.getChat(username);
+await client.pinMessage({ chatId: channel.id, message: post.id, notify: false });
+const history = await client.getHistory(channel.id, { limit: 10 });
+const dialogs = [];
+for await (const d of client.iterDialogs({ limit: 10 })) dialogs.push(String(d.peer.id));
 console.log(JSON.stringify({
-  chat_id: String(channel.raw.id), me: String(me.id), broadcast: channel.chatType === "channel",
-  username: named.username, post_id: post.id, link: link.link,
+  chat_id: String(channel.raw.id), chat_id_marked: String(channel.id), me: String(me.id), broadcast: channel.chatType === "channel",
+  username: named.username, post_id: post.id, link: link.link, dialogs,
+  history: history.map((m) => [m.text, m.isOutgoing, m.isService ? m.action && m.action.type : null]),
 }));
 await nextStdinLine();
 const full = await client.getFullChat(channel.id);
 const members = await client.getChatMembers(channel.id);
+const joined = members.find((m) => String(m.user.id) !== String(me.id));
+const member = await client.getChatMember({ chatId: channel.id, userId: joined.user.id });
 const edited = await client.editMessage({ chatId: channel.id, message: post.id, text: "first post, edited" });
 await client.deleteMessagesById(channel.id, [post.id]);
 console.log(JSON.stringify({
   members: full.membersCount, admins: full.adminsCount, bio: full.bio,
-  member_ids: members.map((m) => String(m.user.id)), edited: edited.text,
+  member_ids: members.map((m) => String(m.user.id)), statuses: members.map((m) => m.status).sort(),
+  member_status: member.status, pinned: full.full.pinnedMsgId || null, edited: edited.text,
 }));
 await client.destroy?.();
 process.exit(0);
