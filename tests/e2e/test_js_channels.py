@@ -83,6 +83,12 @@ def test_gramjs_runs_a_supergroup_with_a_telethon_user(server_on_port_80, tmp_pa
         assert caught_up["difference"] == "updates.ChannelDifference" and caught_up["final"] is True
         assert caught_up["new_messages"] == [["from Telethon", str(peer_user.id)]]
         assert caught_up["pts"] > seen["full"]["pts"]
+        assert caught_up["found"] == ["hello group, edited"] and caught_up["by_id"] == ["hello group, edited"]
+        assert caught_up["forwarded"] == [["hello group, edited", "PeerUser"]]
+        assert caught_up["participants_after_kick"] == 1
+        assert {"ChannelAdminLogEventActionParticipantInvite", "ChannelAdminLogEventActionEditMessage",
+                "ChannelAdminLogEventActionUpdatePinned",
+                "ChannelAdminLogEventActionParticipantToggleBan"} <= set(caught_up["log"])
     finally:
         node.kill()
         close_peer(runner, peer)
@@ -131,6 +137,8 @@ def test_mtcute_runs_a_channel_a_telethon_user_joins(tmp_path):
             assert after["statuses"] == ["creator", "member"] and after["member_status"] == "member"
             assert after["pinned"] == posted["post_id"]
             assert after["edited"] == "first post, edited"
+            assert after["title"] == "mtcute daily" and after["about"] == "renamed by mtcute"
+            assert {"msg_edited", "msg_deleted", "msg_pinned", "title_changed", "description_changed", "username_changed", "user_joined"} <= set(after["events"])
             left = runner.run(peer.get_messages(channel, limit=10))
             assert [m.message for m in left if m.message] == []
             assert '"bad_msg"' not in server.log()

@@ -54,7 +54,17 @@ async function main() {
   const diff = await client.invoke(new Api.updates.GetChannelDifference({
     channel, filter: new Api.ChannelMessagesFilterEmpty(), pts: full.fullChat.pts, limit: 100,
   }));
+  const found = await client.getMessages(channel, { search: "edited", limit: 10 });
+  const byId = await client.getMessages(channel, { ids: [sent.id] });
+  const forwarded = await client.forwardMessages("me", { messages: [sent.id], fromPeer: channel });
+  await client.kickParticipant(channel, peer);
+  const after = await client.invoke(new Api.channels.GetFullChannel({ channel }));
+  const log = await client.invoke(new Api.channels.GetAdminLog({ channel, q: "", maxId: 0, minId: 0, limit: 20 }));
   console.log(JSON.stringify({
+    found: found.map((m) => m.message), by_id: byId.map((m) => m && m.message),
+    forwarded: forwarded.flat().map((m) => [m.message, m.fwdFrom && m.fwdFrom.fromId && m.fwdFrom.fromId.className]),
+    participants_after_kick: after.fullChat.participantsCount,
+    log: log.events.map((e) => e.action.className),
     live: liveText, difference: diff.className, final: diff.final, pts: diff.pts,
     new_messages: (diff.newMessages || []).map((m) => [m.message, m.fromId ? m.fromId.userId.toString() : null]),
   }));

@@ -36,10 +36,15 @@ const joined = members.find((m) => String(m.user.id) !== String(me.id));
 const member = await client.getChatMember({ chatId: channel.id, userId: joined.user.id });
 const edited = await client.editMessage({ chatId: channel.id, message: post.id, text: "first post, edited" });
 await client.deleteMessagesById(channel.id, [post.id]);
+await client.setChatTitle(channel.id, "mtcute daily");
+await client.setChatDescription(channel.id, "renamed by mtcute");
+const renamed = await client.getFullChat(channel.id);
+const events = await client.getChatEventLog(channel.id, { limit: 20 });
 console.log(JSON.stringify({
   members: full.membersCount, admins: full.adminsCount, bio: full.bio,
   member_ids: members.map((m) => String(m.user.id)), statuses: members.map((m) => m.status).sort(),
   member_status: member.status, pinned: full.full.pinnedMsgId || null, edited: edited.text,
+  title: renamed.title, about: renamed.bio, events: events.map((e) => e.action && e.action.type),
 }));
 await client.destroy?.();
 process.exit(0);
