@@ -84,6 +84,7 @@ def test_gramjs_runs_a_supergroup_with_a_telethon_user(server_on_port_80, tmp_pa
         assert caught_up["new_messages"] == [["from Telethon", str(peer_user.id)]]
         assert caught_up["pts"] > seen["full"]["pts"]
         assert caught_up["found"] == ["hello group, edited"] and caught_up["by_id"] == ["hello group, edited"]
+        assert caught_up["peer_dialog"][0] == "Dialog" and caught_up["peer_dialog"][1] >= caught_up["pts"]
         assert caught_up["forwarded"] == [["hello group, edited", "PeerUser"]]
         assert caught_up["participants_after_kick"] == 1
         assert {"ChannelAdminLogEventActionParticipantInvite", "ChannelAdminLogEventActionEditMessage",

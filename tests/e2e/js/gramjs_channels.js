@@ -56,12 +56,14 @@ async function main() {
   }));
   const found = await client.getMessages(channel, { search: "edited", limit: 10 });
   const byId = await client.getMessages(channel, { ids: [sent.id] });
+  const peerDialogs = await client.invoke(new Api.messages.GetPeerDialogs({ peers: [new Api.InputDialogPeer({ peer: channel })] }));
   const forwarded = await client.forwardMessages("me", { messages: [sent.id], fromPeer: channel });
   await client.kickParticipant(channel, peer);
   const after = await client.invoke(new Api.channels.GetFullChannel({ channel }));
   const log = await client.invoke(new Api.channels.GetAdminLog({ channel, q: "", maxId: 0, minId: 0, limit: 20 }));
   console.log(JSON.stringify({
     found: found.map((m) => m.message), by_id: byId.map((m) => m && m.message),
+    peer_dialog: [peerDialogs.dialogs[0].className, peerDialogs.dialogs[0].pts],
     forwarded: forwarded.flat().map((m) => [m.message, m.fwdFrom && m.fwdFrom.fromId && m.fwdFrom.fromId.className]),
     participants_after_kick: after.fullChat.participantsCount,
     log: log.events.map((e) => e.action.className),
