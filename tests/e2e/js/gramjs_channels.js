@@ -1,7 +1,8 @@
 // GramJS 2.26.22 (layer 198), unmodified, in a supergroup: create a megagroup, invite a
-// contact, post and edit, read history, full info and dialogs; then, after the test's
-// other user posted (the test writes a line on stdin when it has), catch up with
-// updates.getChannelDifference from the channel pts it had.
+// contact, post, edit, pin, read history, participants, full info and dialogs; then, after
+// the test's other user posted (the test writes a line on stdin when it has), see that post
+// live and again through updates.getChannelDifference from the channel pts it had; search,
+// fetch by id, forward to Saved Messages, kick the other user and read the admin log.
 // Usage: node gramjs_channels.js HOST PORT PUBKEY_PEM_FILE PHONE CODE PEER_PHONE
 // Prints two JSON lines: what it saw before the other user posted, and the difference.
 const readline = require("readline");

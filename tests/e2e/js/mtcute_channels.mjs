@@ -1,7 +1,8 @@
 // mtcute (@mtcute/node 0.30.3, layer 227), unmodified, running a broadcast channel: create
-// it, give it a username, post, export an invite link; then, after the test's other user
-// joined (the test writes a line on stdin when it has), read the member count and the
-// members, edit the post and delete it.
+// it, give it a username, post, pin, export an invite link, read history and dialogs; then,
+// after the test's other user joined (the test writes a line on stdin when it has), read the
+// member count and the members, edit the post, delete it, rename the channel and read the
+// event log.
 // Usage: node mtcute_channels.mjs HOST PORT PUBKEY_PEM_FILE PHONE CODE USERNAME
 // Prints two JSON lines: the channel as made, and what it saw after the join.
 import readline from "node:readline";
