@@ -39,7 +39,9 @@ class Action(msgspec.Struct, frozen=True, kw_only=True, tag_field="kind"):
 
 # -- the channel's info and settings ----------------------------------------------------------
 
-class ChangeTitle(Action, tag="change_title"):
+class _TextChange(Action, frozen=True, kw_only=True):
+    """A text of the channel's info, before and after."""
+
     category = "info"
     prev: str
     new: str
@@ -48,22 +50,16 @@ class ChangeTitle(Action, tag="change_title"):
         return f"{self.prev}\n{self.new}"
 
 
-class ChangeAbout(Action, tag="change_about"):
-    category = "info"
-    prev: str
-    new: str
-
-    def words(self) -> str:
-        return f"{self.prev}\n{self.new}"
+class ChangeTitle(_TextChange, tag="change_title"):
+    pass
 
 
-class ChangeUsername(Action, tag="change_username"):
-    category = "info"
-    prev: str
-    new: str
+class ChangeAbout(_TextChange, tag="change_about"):
+    pass
 
-    def words(self) -> str:
-        return f"{self.prev}\n{self.new}"
+
+class ChangeUsername(_TextChange, tag="change_username"):
+    pass
 
 
 class ChangePhoto(Action, tag="change_photo"):
