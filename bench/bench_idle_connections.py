@@ -1,6 +1,7 @@
 """Server memory per idle authorised connection.
 
     python bench/bench_idle_connections.py --connections 1000 --rounds 3 --database sqlite postgres
+    python bench/bench_idle_connections.py --before ../wt-base     # an older tree's server too, rounds alternating
 
 Starts `mtserver run` on loopback, writes the logged-in accounts into its storage, then per
 round: warms the server with 50 connections that log in and leave (so lazily built
@@ -20,7 +21,9 @@ in RSS and are not counted.
 from __future__ import annotations
 
 import argparse
+import json
 import statistics
+import subprocess
 import sys
 import tempfile
 import time
@@ -33,8 +36,7 @@ import trio  # noqa: E402
 from bench.bench_delivery import raise_file_limit  # noqa: E402
 from tests.e2e.server_process import ServerProcess  # noqa: E402
 from tests.scratch_postgres import create_database, drop_database  # noqa: E402
-from tools.loadgen.cli import prepare_accounts  # noqa: E402
-from tools.loadgen.client import CallFailed, LoadClient  # noqa: E402
+from tools.loadgen.client import Account, CallFailed, LoadClient  # noqa: E402
 
 CONNECT_CONCURRENCY = 50
 SETTLE_SECONDS = 2.0
@@ -99,32 +101,48 @@ async def measure_round(server: ServerProcess, accounts, connections: int) -> tu
     return before, after, failures
 
 
-def bench(database: str, connections: int, rounds: int) -> list[float]:
-    per_connection = []
+def accounts_in(tree: Path, url: str | None, data_dir: Path, count: int) -> list[Account]:
+    """Logged-in accounts written by `tree`'s own storage code (this tree's would migrate
+    an older tree's database past what its server accepts)."""
+    code = ("import json, sys, trio; from tools.loadgen.cli import prepare_accounts;"
+            f"found = trio.run(prepare_accounts, {url!r}, {str(data_dir)!r}, {count});"
+            "print(json.dumps([[a.user_id, a.access_hash, a.auth_key.hex()] for a in found]))")
+    out = subprocess.run([sys.executable, "-c", code], cwd=tree, capture_output=True, text=True, check=True)
+    return [Account(user_id, access_hash, bytes.fromhex(key))
+            for user_id, access_hash, key in json.loads(out.stdout.strip().splitlines()[-1])]
+
+
+def bench(database: str, connections: int, rounds: int, trees: list[Path]) -> dict[Path, list[float]]:
+    """Per tree, RSS per connection of each round; each round runs every tree's server
+    in turn (the order alternating between rounds: ABBA...), each tree with a database
+    of its own (a newer tree's migrations would lock an older one out)."""
+    per_connection: dict[Path, list[float]] = {tree: [] for tree in trees}
     with tempfile.TemporaryDirectory() as tmp:
-        data_dir = Path(tmp) / "data"
-        url = create_database("mtserver_bench_idle") if database == "postgres" else None
-        env = {"MTSERVER_DATABASE": url} if url else {}
-        accounts = None
+        data_dirs = {tree: Path(tmp) / f"data{n}" for n, tree in enumerate(trees)}
+        urls = {tree: create_database("mtserver_bench_idle") if database == "postgres" else None for tree in trees}
+        accounts: dict[Path, list] = {}
         try:
-            for _ in range(rounds):
-                server = ServerProcess(data_dir, env=env)
-                server.start()
-                try:
-                    if accounts is None:
-                        accounts = trio.run(prepare_accounts, url, str(data_dir), connections)
-                    before, after, failures = trio.run(measure_round, server, accounts, connections)
-                finally:
-                    server.stop()
-                if failures:
-                    print(f"  {len(failures)} logins failed: {sorted(set(failures))}", file=sys.stderr)
-                per_connection.append((after - before) / connections)
-                print(f"  {database}: RSS {before / 2**20:.1f} MB -> {after / 2**20:.1f} MB, "
-                      f"{per_connection[-1] / 1024:.1f} KB per connection", file=sys.stderr, flush=True)
-                time.sleep(0.5)
+            for n in range(rounds):
+                for tree in (trees if n % 2 == 0 else trees[::-1]):
+                    url = urls[tree]
+                    server = ServerProcess(data_dirs[tree], env={"MTSERVER_DATABASE": url} if url else {}, root=tree)
+                    server.start()
+                    try:
+                        if tree not in accounts:
+                            accounts[tree] = accounts_in(tree, url, data_dirs[tree], connections)
+                        before, after, failures = trio.run(measure_round, server, accounts[tree], connections)
+                    finally:
+                        server.stop()
+                    if failures:
+                        print(f"  {len(failures)} logins failed: {sorted(set(failures))}", file=sys.stderr)
+                    per_connection[tree].append((after - before) / connections)
+                    print(f"  {database} {tree.name}: RSS {before / 2**20:.1f} MB -> {after / 2**20:.1f} MB, "
+                          f"{per_connection[tree][-1] / 1024:.1f} KB per connection", file=sys.stderr, flush=True)
+                    time.sleep(0.5)
         finally:
-            if url:
-                drop_database(url)
+            for url in urls.values():
+                if url:
+                    drop_database(url)
     return per_connection
 
 
@@ -133,14 +151,19 @@ def main() -> None:
     parser.add_argument("--connections", type=int, default=1000)
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--database", nargs="+", choices=("postgres", "sqlite"), default=["sqlite"])
+    parser.add_argument("--before", type=Path, help="an older tree (a git worktree) whose server is measured too")
     args = parser.parse_args()
     raise_file_limit(args.connections * 2)
-    print("| database | connections | RSS per idle authorised connection, median (min–max) |")
-    print("|---|---:|---:|")
+    root = Path(__file__).resolve().parents[1]
+    trees = [args.before.resolve(), root] if args.before else [root]
+    print("| database | tree | connections | RSS per idle authorised connection, median (min–max) |")
+    print("|---|---|---:|---:|")
     for database in args.database:
-        values = bench(database, args.connections, args.rounds)
-        print(f"| {database} | {args.connections:,} | {statistics.median(values) / 1024:.1f} KB "
-              f"({min(values) / 1024:.1f}–{max(values) / 1024:.1f}) |", flush=True)
+        found = bench(database, args.connections, args.rounds, trees)
+        for tree, values in found.items():
+            name = "before" if tree != root else "this tree"
+            print(f"| {database} | {name} | {args.connections:,} | {statistics.median(values) / 1024:.1f} KB "
+                  f"({min(values) / 1024:.1f}–{max(values) / 1024:.1f}) |", flush=True)
 
 
 if __name__ == "__main__":

@@ -1,0 +1,121 @@
+"""Storage statements per delivered private message: the sendMessage call and the live
+push its recipient's session renders, counted with the server's own statement metric
+(mtserver_db_statement_duration_seconds_count). Deterministic, so unlike CPU time it
+needs no quiet machine; it is the count the delivery benchmark's CPU follows.
+
+    python bench/bench_statements.py                           # this tree, SQLite and PostgreSQL
+    python bench/bench_statements.py --before ../wt-base       # and an older tree, same run
+    python bench/bench_statements.py --contacts 1000           # the recipient has 1,000 contacts
+
+In process, through the real dispatcher and storage (a fresh SQLite file, a scratch
+PostgreSQL database), no network: Ann sends Ben a text message (messages.sendMessage),
+then Ben's session renders the pushed update-log row as the connection would
+(rpc/updates/render.py). A count hides what a statement reads: before issue 13's
+change the push read the recipient's whole contact list (--contacts shows the count is
+the same either way; the rows are not counted).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def measure(database: str, contacts: int, rounds: int) -> dict:
+    """Runs in the tree this file is imported from."""
+    import trio
+    import trio_asyncio
+
+    import rpc  # noqa: F401  (registers the handlers)
+    import tl
+    from rpc.context import RequestContext
+    from rpc.dispatch import dispatch
+    from rpc.updates import events as ev
+    from rpc.updates.render import render
+    from server import metrics
+    from server.app import ServerState
+    from server.config import Config
+    from storage import open_storage
+    from storage.bus.memory import MemoryBus
+    from storage.models import ContactRecord
+    from tl import functions as F, types as T
+
+    def statements() -> float:
+        return sum(s.value for m in metrics.REGISTRY.collect() for s in m.samples
+                   if s.name == "mtserver_db_statement_duration_seconds_count")
+
+    async def run(url: str | None, data_dir: str) -> dict:
+        async with trio_asyncio.open_loop():
+            storage = await open_storage(url, data_dir)
+            try:
+                state = ServerState(Config(data_dir=data_dir), [], storage, MemoryBus(), b"s" * 32)
+                now = int(time.time())
+                ann = await storage.users.create("15550000001", "Ann", now=now)
+                ben = await storage.users.create("15550000002", "Ben", now=now)
+                for i in range(contacts):
+                    other = await storage.users.create(f"1556{i:07d}", f"C{i}", now=now)
+                    await storage.contacts.upsert(ContactRecord(owner_id=ben.id, user_id=other.id, first_name="",
+                                                                last_name="", added_at=now))
+                ctx = RequestContext(auth_key_id=1, session_id=1, msg_id=1, layer=tl.LAYER, config=state.config,
+                                     user_id=ann.id, services=state)
+                peer = T.InputPeerUser(user_id=ben.id, access_hash=ben.access_hash)
+                sends, pushes = [], []
+                for i in range(rounds):
+                    before = statements()
+                    await dispatch(F.messages.SendMessage(peer=peer, message=f"hi {i}", random_id=1000 + i), ctx)
+                    sends.append(statements() - before)
+                    pts = (await storage.updates.get(ben.id)).pts
+                    before = statements()
+                    await render(storage, ben.id, ev.LogRow(pts=pts))
+                    pushes.append(statements() - before)
+                return {"send": max(sends), "push": max(pushes)}
+            finally:
+                await storage.close()
+
+    with tempfile.TemporaryDirectory() as tmp:
+        url = None
+        if database == "postgres":
+            from tests.scratch_postgres import create_database, drop_database
+            url = create_database("mtserver_bench_statements")
+        try:
+            return trio.run(run, url, tmp)
+        finally:
+            if url:
+                drop_database(url)
+
+
+def measure_tree(tree: Path, database: str, contacts: int, rounds: int) -> dict:
+    """The same measurement in another tree's code, in a process of its own."""
+    code = (f"import sys, json; sys.path.insert(0, {str(tree)!r}); sys.path.insert(1, {str(ROOT / 'bench')!r});"
+            f"import bench_statements as b; print(json.dumps(b.measure({database!r}, {contacts}, {rounds})))")
+    out = subprocess.run([sys.executable, "-c", code], cwd=tree, capture_output=True, text=True, check=True)
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--database", nargs="+", choices=("sqlite", "postgres"), default=["sqlite", "postgres"])
+    parser.add_argument("--contacts", type=int, default=0, help="contacts in the recipient's address book")
+    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--before", type=Path, help="an older tree (a git worktree) to measure beside this one")
+    args = parser.parse_args()
+    print("| database | tree | statements per sendMessage | statements per push | per delivered message |")
+    print("|---|---|---:|---:|---:|")
+    trees = [("before", args.before)] if args.before else []
+    trees.append(("this tree", ROOT))
+    for database in args.database:
+        for name, tree in trees:
+            got = measure_tree(tree.resolve(), database, args.contacts, args.rounds)
+            print(f"| {database} | {name} | {got['send']:.0f} | {got['push']:.0f} | {got['send'] + got['push']:.0f} |",
+                  flush=True)
+
+
+if __name__ == "__main__":
+    main()
