@@ -162,9 +162,12 @@ def test_channels_from_creation_to_catching_up(server, run):
         # paged by (rate, peer, id) as Telethon pages it.
         await cat.send_message("me", "while away, privately")
         found = [m async for m in cat.iter_messages(None, search="while away", limit=None, wait_time=0)]
-        assert [m.message for m in found] == ["while away, privately", "while away 4", "while away 2",
-                                              "while away 1, edited", "while away 0"]
-        assert isinstance(found[1].peer_id, types.PeerChannel) and found[1].chat.title == "Team"
+        assert sorted(m.message for m in found) == sorted(["while away, privately", "while away 4", "while away 2",
+                                                           "while away 1, edited", "while away 0"])
+        assert [m.date for m in found] == sorted((m.date for m in found), reverse=True)  # newest first
+        in_group = [m for m in found if isinstance(m.peer_id, types.PeerChannel)]
+        assert [m.message for m in in_group] == ["while away 4", "while away 2", "while away 1, edited",
+                                                 "while away 0"] and in_group[0].chat.title == "Team"
         one_by_one = await cat(functions.messages.SearchGlobalRequest(
             q="while away", filter=types.InputMessagesFilterEmpty(), min_date=None, max_date=None, offset_rate=0,
             offset_peer=types.InputPeerEmpty(), offset_id=0, limit=2))
