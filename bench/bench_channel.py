@@ -16,12 +16,15 @@ server's storage directly; then, in this process:
   messages.sendMessage at --rate posts/s for --seconds (open loop), and every
   updateNewChannelMessage arriving at a member is a push: pushes/s, post→push latency over
   all pushes, the server's CPU per post and per push (/proc, from the first post to the
-  last push), and what a post writes: rows added per post over every table (count(*)),
-  and on PostgreSQL rows inserted + updated + deleted per post (pg_stat_user_tables, read
-  after the statistics settle, ~11 s); the tables a post changed are listed;
+  last push) and, on PostgreSQL, its database backends' CPU per push (the processes whose
+  title names the scratch database: PostgreSQL must run on this machine), and what a post
+  writes: rows added per post over every table (count(*)), and on PostgreSQL rows
+  inserted + updated + deleted per post (pg_stat_user_tables, read after the statistics
+  settle, ~11 s); the tables a post changed are listed;
 - catch-up: the members disconnect, the creator posts --behind messages, and one member
   calls updates.getChannelDifference from the pts before them, --limit rows per call (100
-  is Telethon's; 1000 the server's cap), until final: calls, wall time, server CPU.
+  is Telethon's; 1000 the server's cap), until final: calls, wall time, server and
+  database CPU.
 
 The whole path is measured: client encryption, the server's transport, session, handler,
 storage, the bus and each member's rendering and push. Server and clients share the
@@ -34,6 +37,7 @@ import argparse
 import sys
 import tempfile
 from pathlib import Path
+from urllib.parse import urlsplit
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
@@ -49,9 +53,9 @@ from tools.loadgen.cli import raise_file_limit  # noqa: E402
 
 LOAD_COLUMNS = ("database", "kind", "members", "connected", "posts/s", "posts", "pushes/s", "p50 ms", "p99 ms",
                 "max ms", "post answer p50 ms", "errors", "server CPU", "server ms/post", "server ms/push",
-                "client CPU", "rows/post", "rows written/post")
+                "database ms/push", "client CPU", "rows/post", "rows written/post")
 CATCH_UP_COLUMNS = ("database", "kind", "members", "behind", "limit", "calls", "messages", "wall ms", "server CPU ms",
-                    "errors")
+                    "database CPU ms", "errors")
 TABLE_COLUMNS = ("database", "members", "table", "rows/post", "rows written/post")
 
 
@@ -71,22 +75,24 @@ def load_row(r: ChannelResult, database: str, kind: str) -> list[str]:
     written = [w for _, w in per_post.values()]
     written_total = None if not per_post or any(w is None for w in written) else sum(written)
     cpu = ms_post = ms_push = "–"
+    pushes = len(r.latencies)
     if r.server_cpu is not None and r.busy:
         cpu = f"{r.server_cpu / r.busy:.0%}"
         ms_post = _number(r.server_cpu / r.posts * 1000 if r.posts else None)
-        pushes = len(r.latencies)
         ms_push = _number(r.server_cpu / pushes * 1000 if pushes else None, 2)
+    db_push = _number(r.database_cpu / pushes * 1000 if r.database_cpu is not None and pushes else None, 2)
     answer = sorted(r.post_latencies)[len(r.post_latencies) // 2] * 1000 if r.post_latencies else None
     return [database, kind, str(r.members), str(r.connected), f"{r.rate:g}", str(r.posts), f"{r.push_rate:.0f}",
             _number(r.percentile(50)), _number(r.percentile(99)), _number(r.percentile(100)), _number(answer),
-            r.errors_text(), cpu, ms_post, ms_push, f"{r.client_cpu / r.busy:.0%}" if r.busy else "–",
+            r.errors_text(), cpu, ms_post, ms_push, db_push, f"{r.client_cpu / r.busy:.0%}" if r.busy else "–",
             _number(rows, 2) if per_post else "0", _number(written_total, 2)]
 
 
 def catch_up_row(c: CatchUpResult, database: str, kind: str, members: int) -> list[str]:
     errors = ", ".join(f"{name} {n}" for name, n in c.errors.most_common()) or ("0" if c.final else "not final")
     return [database, kind, str(members), str(c.behind), str(c.limit), str(c.calls), str(c.messages),
-            _number(c.seconds * 1000), _number(None if c.server_cpu is None else c.server_cpu * 1000), errors]
+            _number(c.seconds * 1000), _number(None if c.server_cpu is None else c.server_cpu * 1000),
+            _number(None if c.database_cpu is None else c.database_cpu * 1000), errors]
 
 
 def table_rows(r: ChannelResult, database: str) -> list[list[str]]:
@@ -97,18 +103,21 @@ def table_rows(r: ChannelResult, database: str) -> list[list[str]]:
 async def one_channel(url: str | None, data_dir: str, server: ServerProcess, args, members: int):
     """The load and the catch-ups on a new channel of ``members``."""
     pid = server.proc.pid
+    database = urlsplit(url).path.lstrip("/") if url else None
     async with trio_asyncio.open_loop():
         storage = await open_storage(url, data_dir)
         try:
             channel = await create_channel(storage, members=members, connected=args.connected,
                                            broadcast=args.kind == "channel")
             load = await run_channel(server.host, server.port, channel, rate=args.rate, seconds=args.seconds,
-                                     timeout=args.timeout, server_pid=pid, counts=lambda: table_counts(storage))
+                                     timeout=args.timeout, server_pid=pid, counts=lambda: table_counts(storage),
+                                     database=database)
         finally:
             await storage.close()
     pts = await post_many(server.host, server.port, channel, args.behind, timeout=args.timeout)
     catch_ups = [await catch_up(server.host, server.port, channel.followers[0], channel, pts, behind=args.behind,
-                                limit=limit, server_pid=pid, timeout=args.timeout) for limit in args.limit]
+                                limit=limit, server_pid=pid, timeout=args.timeout, database=database)
+                 for limit in args.limit]
     return load, catch_ups
 
 

@@ -11,8 +11,9 @@ Load (:func:`run_channel`): the poster posts messages.sendMessage at ``rate`` po
 second for ``seconds`` (open loop, evenly spaced, however many answers are outstanding);
 a push is an updateNewChannelMessage arriving at a follower, its latency the time from
 sending the post to the arrival. After the window the pushes still due are waited for
-(up to ``timeout``); one missing then is NOT_DELIVERED. The server's CPU is counted from
-the first post to the last push and divided by posts and by pushes.
+(up to ``timeout``); one missing then is NOT_DELIVERED. The server's CPU (and, given the
+database's name, its PostgreSQL backends': :func:`backends_cpu`) is counted from the first
+post to the last push and divided by posts and by pushes.
 
 Catch-up (:func:`post_many`, :func:`catch_up`): with nobody connected the poster posts
 ``count`` messages, then one member calls updates.getChannelDifference from the pts before
@@ -26,6 +27,7 @@ backends) and, on PostgreSQL, the rows inserted, updated and deleted per table
 from __future__ import annotations
 
 import math
+import os
 import secrets
 import time
 from collections import Counter
@@ -102,6 +104,7 @@ class ChannelResult:
     busy: float = 0.0  # seconds from the first post to the last push (or the timeout)
     client_cpu: float = 0.0  # this process, over `busy`
     server_cpu: float | None = None  # the server process, over `busy`
+    database_cpu: float | None = None  # the PostgreSQL backends serving the server, over `busy`
     counts_before: dict[str, tuple[int, int | None]] = field(default_factory=dict)
     counts_after: dict[str, tuple[int, int | None]] = field(default_factory=dict)
 
@@ -173,10 +176,12 @@ class _Posts:
 
 async def run_channel(host: str, port: int, channel: LoadChannel, *, rate: float, seconds: float,
                       timeout: float = 60.0, server_pid: int | None = None,
-                      counts: Callable[[], Awaitable[dict]] | None = None) -> ChannelResult:
+                      counts: Callable[[], Awaitable[dict]] | None = None,
+                      database: str | None = None) -> ChannelResult:
     """The poster posts at ``rate`` for ``seconds`` to the connected followers. ``counts``
     (e.g. :func:`table_counts` over the server's storage) is taken once everyone is
-    logged in and again after the last push."""
+    logged in and again after the last push. ``database``: the PostgreSQL database's name,
+    for its backends' CPU time (:func:`backends_cpu`)."""
     result = ChannelResult(members=channel.members, connected=0, seconds=seconds, rate=rate)
     posts = _Posts(result)
     ready = Countdown(len(channel.followers) + 1)
@@ -209,6 +214,7 @@ async def run_channel(host: str, port: int, channel: LoadChannel, *, rate: float
         if counts is not None:
             result.counts_before = await counts()
         cpu_start, server_cpu_start = time.process_time(), process_cpu_seconds(server_pid)
+        database_cpu_start = backends_cpu(database)
         started = time.perf_counter()
         posts.window_end = started + seconds
         go.set()
@@ -225,6 +231,7 @@ async def run_channel(host: str, port: int, channel: LoadChannel, *, rate: float
         result.client_cpu = time.process_time() - cpu_start
         if server_cpu_start is not None:
             result.server_cpu = process_cpu_seconds(server_pid) - server_cpu_start
+        result.database_cpu = cpu_since(database_cpu_start, backends_cpu(database))
         missing = sum(max(0, result.connected - posts.arrivals[t]) for t in posts.sent_at)
         if missing:
             result.errors["NOT_DELIVERED"] += missing
@@ -245,6 +252,7 @@ class CatchUpResult:
     messages: int = 0  # new messages received
     seconds: float = 0.0  # wall time of the calls
     server_cpu: float | None = None  # the server's CPU seconds over them
+    database_cpu: float | None = None  # its PostgreSQL backends' CPU seconds over them
     final: bool = False
     errors: Counter = field(default_factory=Counter)
 
@@ -278,14 +286,15 @@ async def post_many(host: str, port: int, channel: LoadChannel, count: int, *, i
 
 
 async def catch_up(host: str, port: int, member: Account, channel: LoadChannel, pts: int, *, behind: int,
-                   limit: int = 100, server_pid: int | None = None, timeout: float = 60.0) -> CatchUpResult:
+                   limit: int = 100, server_pid: int | None = None, timeout: float = 60.0,
+                   database: str | None = None) -> CatchUpResult:
     """``member`` connects and calls updates.getChannelDifference from ``pts`` until final."""
     result = CatchUpResult(behind=behind, limit=limit)
     async with await trio.open_tcp_stream(host, port) as stream, trio.open_nursery() as nursery:
         client = LoadClient(stream, member, lambda _: None)
         nursery.start_soon(client.read_loop)
         await client.login()
-        server_cpu_start = process_cpu_seconds(server_pid)
+        server_cpu_start, database_cpu_start = process_cpu_seconds(server_pid), backends_cpu(database)
         started = time.perf_counter()
         while not result.final:
             try:
@@ -304,8 +313,42 @@ async def catch_up(host: str, port: int, member: Account, channel: LoadChannel, 
         result.seconds = time.perf_counter() - started
         if server_cpu_start is not None:
             result.server_cpu = process_cpu_seconds(server_pid) - server_cpu_start
+        result.database_cpu = cpu_since(database_cpu_start, backends_cpu(database))
         nursery.cancel_scope.cancel()
     return result
+
+
+# -- what the database spends ------------------------------------------------------------
+
+
+def backends_cpu(database: str | None) -> dict[int, float] | None:
+    """pid: CPU seconds of each PostgreSQL backend connected to ``database`` (a server on
+    this machine, Linux /proc: its process titles name the database); None without one."""
+    if not database:
+        return None
+    title = f" {database} ".encode()
+    found = {}
+    for entry in os.scandir("/proc"):
+        if not entry.name.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry.name}/cmdline", "rb") as f:
+                command = f.read()
+        except OSError:
+            continue
+        if command.startswith(b"postgres: ") and title in command:
+            cpu = process_cpu_seconds(int(entry.name))
+            if cpu is not None:
+                found[int(entry.name)] = cpu
+    return found
+
+
+def cpu_since(before: dict[int, float] | None, after: dict[int, float] | None) -> float | None:
+    """The CPU seconds spent between two :func:`backends_cpu` readings (a backend started
+    in between counts from zero; one that ended in between is lost)."""
+    if before is None or after is None:
+        return None
+    return sum(cpu - before.get(pid, 0.0) for pid, cpu in after.items())
 
 
 # -- what a post writes -------------------------------------------------------------------
@@ -329,5 +372,5 @@ async def table_counts(storage, *, settle: bool = True) -> dict[str, tuple[int, 
     return {t: (await db.fetchval(f'SELECT count(*) FROM "{t}"'), stats.get(t)) for t in tables}
 
 
-__all__ = ["CatchUpResult", "ChannelResult", "LoadChannel", "catch_up", "create_channel", "post_many", "run_channel",
-           "table_counts"]
+__all__ = ["CatchUpResult", "ChannelResult", "LoadChannel", "backends_cpu", "catch_up", "cpu_since", "create_channel",
+           "post_many", "run_channel", "table_counts"]
