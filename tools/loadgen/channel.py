@@ -12,7 +12,7 @@ second for ``seconds`` (open loop, evenly spaced, however many answers are outst
 a push is an updateNewChannelMessage arriving at a follower, its latency the time from
 sending the post to the arrival. After the window the pushes still due are waited for
 (up to ``timeout``); one missing then is NOT_DELIVERED. The server's CPU (and, given the
-database's name, its PostgreSQL backends': :func:`backends_cpu`) is counted from the first
+database's name, its PostgreSQL backends': :class:`DatabaseCpu`) is counted from the first
 post to the last push and divided by posts and by pushes.
 
 Catch-up (:func:`post_many`, :func:`catch_up`): with nobody connected the poster posts
@@ -181,7 +181,7 @@ async def run_channel(host: str, port: int, channel: LoadChannel, *, rate: float
     """The poster posts at ``rate`` for ``seconds`` to the connected followers. ``counts``
     (e.g. :func:`table_counts` over the server's storage) is taken once everyone is
     logged in and again after the last push. ``database``: the PostgreSQL database's name,
-    for its backends' CPU time (:func:`backends_cpu`)."""
+    for its backends' CPU time (:class:`DatabaseCpu`)."""
     result = ChannelResult(members=channel.members, connected=0, seconds=seconds, rate=rate)
     posts = _Posts(result)
     ready = Countdown(len(channel.followers) + 1)
@@ -214,7 +214,9 @@ async def run_channel(host: str, port: int, channel: LoadChannel, *, rate: float
         if counts is not None:
             result.counts_before = await counts()
         cpu_start, server_cpu_start = time.process_time(), process_cpu_seconds(server_pid)
-        database_cpu_start = backends_cpu(database)
+        database_cpu = DatabaseCpu(database)
+        database_cpu.start()
+        nursery.start_soon(database_cpu.watch, done)
         started = time.perf_counter()
         posts.window_end = started + seconds
         go.set()
@@ -231,7 +233,7 @@ async def run_channel(host: str, port: int, channel: LoadChannel, *, rate: float
         result.client_cpu = time.process_time() - cpu_start
         if server_cpu_start is not None:
             result.server_cpu = process_cpu_seconds(server_pid) - server_cpu_start
-        result.database_cpu = cpu_since(database_cpu_start, backends_cpu(database))
+        result.database_cpu = database_cpu.spent()
         missing = sum(max(0, result.connected - posts.arrivals[t]) for t in posts.sent_at)
         if missing:
             result.errors["NOT_DELIVERED"] += missing
@@ -294,7 +296,8 @@ async def catch_up(host: str, port: int, member: Account, channel: LoadChannel, 
         client = LoadClient(stream, member, lambda _: None)
         nursery.start_soon(client.read_loop)
         await client.login()
-        server_cpu_start, database_cpu_start = process_cpu_seconds(server_pid), backends_cpu(database)
+        server_cpu_start, database_cpu = process_cpu_seconds(server_pid), DatabaseCpu(database)
+        database_cpu.start()
         started = time.perf_counter()
         while not result.final:
             try:
@@ -313,7 +316,7 @@ async def catch_up(host: str, port: int, member: Account, channel: LoadChannel, 
         result.seconds = time.perf_counter() - started
         if server_cpu_start is not None:
             result.server_cpu = process_cpu_seconds(server_pid) - server_cpu_start
-        result.database_cpu = cpu_since(database_cpu_start, backends_cpu(database))
+        result.database_cpu = database_cpu.spent()
         nursery.cancel_scope.cancel()
     return result
 
@@ -321,34 +324,54 @@ async def catch_up(host: str, port: int, member: Account, channel: LoadChannel, 
 # -- what the database spends ------------------------------------------------------------
 
 
-def backends_cpu(database: str | None) -> dict[int, float] | None:
-    """pid: CPU seconds of each PostgreSQL backend connected to ``database`` (a server on
-    this machine, Linux /proc: its process titles name the database); None without one."""
-    if not database:
-        return None
-    title = f" {database} ".encode()
-    found = {}
-    for entry in os.scandir("/proc"):
-        if not entry.name.isdigit():
-            continue
-        try:
-            with open(f"/proc/{entry.name}/cmdline", "rb") as f:
-                command = f.read()
-        except OSError:
-            continue
-        if command.startswith(b"postgres: ") and title in command:
-            cpu = process_cpu_seconds(int(entry.name))
-            if cpu is not None:
-                found[int(entry.name)] = cpu
-    return found
+class DatabaseCpu:
+    """CPU seconds of the PostgreSQL backends serving one database since :meth:`start`
+    (a server on this machine; Linux /proc: the backends' process titles name the
+    database). asyncpg replaces a pool connection after 50,000 queries, so while
+    :meth:`watch` runs the backends are read every ``SAMPLE`` seconds and each one's last
+    reading counts: of a backend that ends, under ``SAMPLE`` seconds are lost."""
 
+    SAMPLE = 0.5
 
-def cpu_since(before: dict[int, float] | None, after: dict[int, float] | None) -> float | None:
-    """The CPU seconds spent between two :func:`backends_cpu` readings (a backend started
-    in between counts from zero; one that ended in between is lost)."""
-    if before is None or after is None:
-        return None
-    return sum(cpu - before.get(pid, 0.0) for pid, cpu in after.items())
+    def __init__(self, database: str | None):
+        self.database = database
+        self.first: dict[int, float] = {}
+        self.last: dict[int, float] = {}
+
+    def _read(self) -> dict[int, float]:
+        title = f" {self.database} ".encode()
+        found = {}
+        for entry in os.scandir("/proc"):
+            if not entry.name.isdigit():
+                continue
+            try:
+                with open(f"/proc/{entry.name}/cmdline", "rb") as f:
+                    command = f.read()
+            except OSError:
+                continue
+            if command.startswith(b"postgres: ") and title in command:
+                cpu = process_cpu_seconds(int(entry.name))
+                if cpu is not None:
+                    found[int(entry.name)] = cpu
+        return found
+
+    def start(self) -> None:
+        if self.database:
+            self.first = self._read()
+            self.last = dict(self.first)
+
+    async def watch(self, stop: trio.Event) -> None:
+        while self.database and not stop.is_set():
+            with trio.move_on_after(self.SAMPLE):
+                await stop.wait()
+            self.last.update(self._read())
+
+    def spent(self) -> float | None:
+        """Seconds since start (None without a database)."""
+        if not self.database:
+            return None
+        self.last.update(self._read())
+        return sum(cpu - self.first.get(pid, 0.0) for pid, cpu in self.last.items())
 
 
 # -- what a post writes -------------------------------------------------------------------
@@ -372,5 +395,5 @@ async def table_counts(storage, *, settle: bool = True) -> dict[str, tuple[int, 
     return {t: (await db.fetchval(f'SELECT count(*) FROM "{t}"'), stats.get(t)) for t in tables}
 
 
-__all__ = ["CatchUpResult", "ChannelResult", "LoadChannel", "backends_cpu", "catch_up", "cpu_since", "create_channel",
-           "post_many", "run_channel", "table_counts"]
+__all__ = ["CatchUpResult", "ChannelResult", "DatabaseCpu", "LoadChannel", "catch_up", "create_channel", "post_many",
+           "run_channel", "table_counts"]
