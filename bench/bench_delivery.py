@@ -21,7 +21,6 @@ Server and clients share the machine; the CPU columns show who was busy.
 from __future__ import annotations
 
 import argparse
-import resource
 import sys
 import tempfile
 from pathlib import Path
@@ -32,19 +31,8 @@ import trio  # noqa: E402
 
 from tests.e2e.server_process import ServerProcess  # noqa: E402
 from tests.scratch_postgres import create_database, drop_database  # noqa: E402
-from tools.loadgen.cli import markdown_header, markdown_row, prepare_accounts  # noqa: E402
+from tools.loadgen.cli import markdown_header, markdown_row, prepare_accounts, raise_file_limit  # noqa: E402
 from tools.loadgen.delivery import run_delivery  # noqa: E402
-
-
-
-def raise_file_limit(clients: int) -> None:
-    """Each client is a socket here and one in the server (which inherits this limit)."""
-    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
-    wanted = clients + 256
-    if soft != resource.RLIM_INFINITY and soft < wanted:
-        if hard != resource.RLIM_INFINITY and hard < wanted:
-            sys.exit(f"bench_delivery: {clients} clients need {wanted} open files, the hard limit is {hard}")
-        resource.setrlimit(resource.RLIMIT_NOFILE, (wanted, hard))
 
 
 
@@ -88,7 +76,7 @@ def main() -> None:
     args = parser.parse_args()
     if any(n < 2 or n % 2 for n in args.clients):
         parser.error("--clients: even numbers >= 2")
-    raise_file_limit(max(args.clients))
+    raise_file_limit(max(args.clients), "bench_delivery")
     print(markdown_header("database", "load"), flush=True)
     for database in args.database:
         bench(database, args.clients, args.seconds, args.window, args.rate, args.timeout, args.redis)

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from .channel_rows import UPDATE_COLUMNS, to_json, update_from
 from .db import Database, Executor
-from .models import ChannelDifferenceRecord
+from .models import ChannelDifferenceRecord, ChannelUpdateRecord
 
 DIFFERENCE_LIMIT = 1000  # rows per difference at most
 
@@ -51,6 +51,11 @@ class SqlChannelLog:
         if not updates or updates[0].pts - updates[0].pts_count > pts:
             return ChannelDifferenceRecord(pts=current, updates=[], too_long=True)
         return ChannelDifferenceRecord(pts=current, updates=updates)
+
+    async def row(self, channel_id: int, pts: int) -> ChannelUpdateRecord | None:
+        row = await self._db.fetchrow(f"SELECT {UPDATE_COLUMNS} FROM channel_update_log WHERE channel_id = $1"
+                                      " AND pts = $2", channel_id, pts)
+        return None if row is None else update_from(row)
 
     async def prune_before(self, date: int) -> int:
         return await self._db.execute("DELETE FROM channel_update_log WHERE date < $1", date)

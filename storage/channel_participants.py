@@ -180,6 +180,35 @@ async def add_participant(tx: Executor, channel_id: int, user: int, inviter: int
     return await change_participant(tx, channel, before, _joined(channel, before, user, inviter, date))
 
 
+async def add_members_in_bulk(db: Database, channel_id: int, user_ids: list[int], *, inviter_id: int,
+                              date: int) -> ChannelRecord:
+    """Seeding, not a join: users who were never in the channel become members in one
+    transaction, with the rows add() writes for each (participant, dialogs row, the
+    channel's count) a few hundred at a time -- a benchmark's 10,000 members in seconds
+    (bench/bench_channel.py). No rules are checked and nobody is told; a user already in
+    the channel is an AlreadyParticipant error (the whole batch is undone)."""
+    return await db.transaction(_add_in_bulk, channel_id, list(dict.fromkeys(user_ids)), inviter_id, date)
+
+
+async def _add_in_bulk(tx: Executor, channel_id: int, user_ids: list[int], inviter: int, date: int) -> ChannelRecord:
+    channel = await lock_channel(tx, channel_id)
+    peer = Peer.channel(channel_id).key
+    hidden_before = channel.last_message_id if channel.pre_history_hidden else 0
+    for part in chunks(user_ids, 200):
+        present = await tx.fetchval(f"SELECT count(*) FROM channel_participants WHERE channel_id = $1"
+                                    f" AND user_id IN ({in_list(len(part), start=2)})", channel_id, *part)
+        if present:
+            raise AlreadyParticipant(f"{present} of these users have rows in channel {channel_id} already")
+        rows = ", ".join(f"($1, ${i}, 'member', $2, $3, $4, $5)" for i in range(6, 6 + len(part)))
+        await tx.execute("INSERT INTO channel_participants (channel_id, user_id, role, inviter_id, date,"
+                         f" read_inbox_max_id, available_min_id) VALUES {rows}",
+                         channel_id, inviter, date, channel.last_message_id, hidden_before, *part)
+        rows = ", ".join(f"(${i}, $1, 0, $2)" for i in range(3, 3 + len(part)))
+        await tx.execute(f"INSERT INTO dialogs (owner_id, peer_id, top_message, date) VALUES {rows}"
+                         " ON CONFLICT (owner_id, peer_id) DO NOTHING", peer, date, *part)
+    return channel_from(await tx.fetchrow(_MOVE_COUNTS, channel_id, len(user_ids), 0, 0, 0))
+
+
 def _joined(channel: ChannelRecord, before: ChannelParticipantRecord | None, user: int, inviter: int,
             date: int) -> ChannelParticipantRecord:
     """The row of a member from now on: what came before is read, and so is the history

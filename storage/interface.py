@@ -37,6 +37,7 @@ from .models import (
     ChannelReadRecord,
     ChannelRecord,
     ChannelSent,
+    ChannelUpdateRecord,
     ChatChange,
     ChatInviteRecord,
     ChatMigrated,
@@ -1051,6 +1052,10 @@ class ChannelLog(Protocol):
     async def difference(self, channel_id: int, pts: int, limit: int = 1000) -> ChannelDifferenceRecord | None:
         """The updates after pts, ascending, at most limit, and the channel's pts now;
         too_long if some were pruned. None for no channel."""
+
+    async def row(self, channel_id: int, pts: int) -> ChannelUpdateRecord | None:
+        """The update that moved the channel to `pts`; None if there is none (or it was
+        pruned). One statement: what a live push of that update reads."""
 
     async def prune_before(self, date: int) -> int:
         """Forgets every channel's updates logged before `date`; returns how many."""

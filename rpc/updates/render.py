@@ -126,10 +126,10 @@ async def _channel_log_row(storage, viewer_id: int, event: ev.ChannelLogRow):
     me = await storage.channel_participants.get(event.channel_id, viewer_id)
     if channel is None or me is None or not me.is_member:
         return None  # left since the event was published
-    difference = await storage.channel_log.difference(event.channel_id, event.pts - 1, 1)
-    rows = [] if difference is None else [r for r in difference.updates if r.pts == event.pts]
-    if not rows:
-        return None
+    row = await storage.channel_log.row(event.channel_id, event.pts)
+    if row is None:
+        return None  # pruned already
+    rows = [row]
     new_messages, others, user_ids = await render_channel_log(storage, viewer_id, channel, rows)
     updates = [T.UpdateNewChannelMessage(message=m, pts=rows[0].pts, pts_count=rows[0].pts_count)
                for m in new_messages] + others

@@ -100,6 +100,19 @@ async def prepare_accounts(database: str | None, data_dir: str, count: int):
             await storage.close()
 
 
+def raise_file_limit(clients: int, who: str = "loadgen") -> None:
+    """Each client is a socket here and one in a server started from here (which inherits
+    this limit): raise the soft limit of open files to fit, or exit saying why not."""
+    import resource
+
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    wanted = clients + 256
+    if soft != resource.RLIM_INFINITY and soft < wanted:
+        if hard != resource.RLIM_INFINITY and hard < wanted:
+            sys.exit(f"{who}: {clients} clients need {wanted} open files, the hard limit is {hard}")
+        resource.setrlimit(resource.RLIMIT_NOFILE, (wanted, hard))
+
+
 def markdown_header(*leading: str) -> str:
     """The table header for :func:`markdown_row`, with ``leading`` extra columns first."""
     names = [*leading, *_COLUMNS]
@@ -121,4 +134,5 @@ def markdown_row(result: DeliveryResult, *leading: str) -> str:
     return "| " + " | ".join(cells) + " |"
 
 
-__all__ = ["add_arguments", "add_loadgen_parser", "markdown_header", "markdown_row", "measure", "prepare_accounts", "run_loadgen"]
+__all__ = ["add_arguments", "add_loadgen_parser", "markdown_header", "markdown_row", "measure", "prepare_accounts",
+           "raise_file_limit", "run_loadgen"]

@@ -30,7 +30,7 @@ import random
 import secrets
 import time
 from collections import Counter
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 
@@ -61,11 +61,7 @@ class DeliveryResult:
         return self.delivered / self.seconds
 
     def percentile(self, q: float) -> float:
-        """Nearest-rank percentile of the latencies, in milliseconds (NaN when none)."""
-        if not self.latencies:
-            return math.nan
-        ordered = sorted(self.latencies)
-        return ordered[max(0, math.ceil(q / 100 * len(ordered)) - 1)] * 1000
+        return percentile(self.latencies, q)
 
     def errors_text(self) -> str:
         return ", ".join(f"{name} {n}" for name, n in self.errors.most_common()) or "0"
@@ -77,6 +73,14 @@ class DeliveryResult:
         return (f"{self.clients} clients, {self.seconds:g} s: sent {self.sent}, delivered {self.delivered} "
                 f"({self.rate:.0f}/s); latency p50 {self.percentile(50):.1f} ms, p99 {self.percentile(99):.1f} ms, "
                 f"max {self.percentile(100):.1f} ms; errors: {self.errors_text()}; {cpu}")
+
+
+def percentile(latencies: list[float], q: float) -> float:
+    """Nearest-rank percentile of latencies in seconds, in milliseconds (NaN when none)."""
+    if not latencies:
+        return math.nan
+    ordered = sorted(latencies)
+    return ordered[max(0, math.ceil(q / 100 * len(ordered)) - 1)] * 1000
 
 
 class _Flights:
@@ -130,14 +134,14 @@ async def run_delivery(host: str, port: int, accounts: list[Account], *, seconds
     pairs = len(accounts) // 2
     result = DeliveryResult(clients=2 * pairs, seconds=seconds)
     flights = _Flights(result)
-    ready = _Countdown(2 * pairs)
+    ready = Countdown(2 * pairs)
     go, stop_sending, done = trio.Event(), trio.Event(), trio.Event()
     connect_slots = trio.Semaphore(CONNECT_CONCURRENCY)
-    senders_left = _Countdown(pairs)
+    senders_left = Countdown(pairs)
 
     async def sender(me: Account, peer: Account) -> None:
         try:
-            async with _logged_in(host, port, me, lambda _: None, connect_slots, ready, result) as client:
+            async with logged_in(host, port, me, lambda _: None, connect_slots, ready, result) as client:
                 await go.wait()
                 if client is None:
                     return
@@ -153,7 +157,7 @@ async def run_delivery(host: str, port: int, accounts: list[Account], *, seconds
             senders_left.count_down()
 
     async def recipient(me: Account) -> None:
-        async with _logged_in(host, port, me, flights.on_update, connect_slots, ready, result) as client:
+        async with logged_in(host, port, me, flights.on_update, connect_slots, ready, result) as client:
             if client is not None:
                 await done.wait()
 
@@ -187,14 +191,23 @@ async def _send_loop(client: LoadClient, target, flights: _Flights, stop: trio.E
 async def _paced_loop(client: LoadClient, target, flights: _Flights, stop: trio.Event, result: DeliveryResult,
                       timeout: float, interval: float) -> None:
     """Open loop: one message every ``interval`` seconds, however many are in flight."""
+    await paced(client, stop, interval, lambda: _send_one(client, target, flights, result, timeout),
+                first_in=random.uniform(0, interval))  # senders out of step
+
+
+async def paced(client: LoadClient, stop: trio.Event, interval: float, send: Callable[[], Awaitable],
+                first_in: float = 0.0) -> None:
+    """Open loop: ``send()`` started every ``interval`` seconds (the first after
+    ``first_in``), however many are still running, until ``stop`` or the connection ends;
+    returns when the last one has."""
     async with trio.open_nursery() as nursery:
-        next_at = trio.current_time() + random.uniform(0, interval)  # senders out of step
+        next_at = trio.current_time() + first_in
         while True:
             with trio.move_on_at(next_at):
                 await stop.wait()
             if stop.is_set() or client.closed:
                 return
-            nursery.start_soon(_send_one, client, target, flights, result, timeout)
+            nursery.start_soon(send)
             next_at += interval
 
 
@@ -234,7 +247,9 @@ def process_cpu_seconds(pid: int | None) -> float | None:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
-class _Countdown:
+class Countdown:
+    """Set ``finished`` once ``count_down`` has been called ``count`` times."""
+
     def __init__(self, count: int):
         self.count = count
         self.finished = trio.Event()
@@ -248,10 +263,11 @@ class _Countdown:
 
 
 @asynccontextmanager
-async def _logged_in(host: str, port: int, account: Account, on_update, slots: trio.Semaphore, ready: _Countdown,
-                     result: DeliveryResult) -> AsyncIterator[LoadClient | None]:
-    """A connected, logged-in client, or None (the error is counted). ``slots`` bounds how
-    many connect and log in at once; ``ready`` is told either way."""
+async def logged_in(host: str, port: int, account: Account, on_update, slots: trio.Semaphore, ready: Countdown,
+                    result) -> AsyncIterator[LoadClient | None]:
+    """A connected, logged-in client, or None (the error is counted in ``result.errors``,
+    a Counter). ``slots`` bounds how many connect and log in at once; ``ready`` is told
+    either way. Shared by the scenarios (delivery here, channel.py)."""
     await slots.acquire()
     try:
         stream = await trio.open_tcp_stream(host, port)
@@ -280,4 +296,5 @@ async def _logged_in(host: str, port: int, account: Account, on_update, slots: t
             nursery.cancel_scope.cancel()
 
 
-__all__ = ["DeliveryResult", "process_cpu_seconds", "run_delivery"]
+__all__ = ["CONNECT_CONCURRENCY", "Countdown", "DeliveryResult", "LOGIN_TIMEOUT", "TEXT_PREFIX", "logged_in", "paced",
+           "percentile", "process_cpu_seconds", "run_delivery"]
