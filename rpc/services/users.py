@@ -8,6 +8,7 @@ decided in one place. One view serves one request and caches what it looked up.
 from __future__ import annotations
 
 import time
+from typing import NamedTuple
 
 from storage.models import UserRecord
 from storage.peer import Peer
@@ -41,8 +42,20 @@ def status_of(record: UserRecord, now: int, exact: bool):
     return T.UserStatusEmpty()
 
 
+class UserRows(NamedTuple):
+    """What the user objects of some users need that is the same for every viewer: their
+    rows, current profile photos and privacy rules (`UserView.shareable`)."""
+
+    records: dict
+    photos: dict
+    photo_records: dict
+    rules: dict
+
+
 class UserView:
-    def __init__(self, storage, viewer_id: int):
+    def __init__(self, storage, viewer_id: int, rows: UserRows | None = None):
+        """`rows`: read already for another viewer of the same users (a channel post
+        pushed to its members); what depends on the viewer is still read."""
         self.storage = storage
         self.viewer_id = viewer_id
         self._records: dict[int, UserRecord | None] = {}
@@ -52,6 +65,24 @@ class UserView:
         self._rules: dict[int, dict[str, list[dict]]] = {}  # owner -> key -> stored rules
         self._photos: dict[int, object] = {}
         self._photo_records: dict[int, object] = {}
+        if rows is not None:
+            self._records.update(rows.records)
+            self._photos.update(rows.photos)
+            self._photo_records.update(rows.photo_records)
+            self._rules.update(rows.rules)
+
+    async def shareable(self, user_ids) -> UserRows:
+        """Reads what is the same for every viewer of these users, for other views to
+        start from (`UserView(storage, viewer, rows)`)."""
+        ids = list(dict.fromkeys(user_ids))
+        missing = [u for u in ids if u not in self._records]
+        if missing:
+            found = {r.id: r for r in await self.storage.users.get_many(missing)}
+            self._records.update((u, found.get(u)) for u in missing)
+        await self._load_photos(ids)
+        await self._load_rules(ids)
+        return UserRows({u: self._records[u] for u in ids}, {u: self._photos[u] for u in ids},
+                        {u: self._photo_records[u] for u in ids}, {u: self._rules[u] for u in ids})
 
     async def record(self, user_id: int) -> UserRecord | None:
         if user_id not in self._records:

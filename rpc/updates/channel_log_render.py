@@ -63,15 +63,24 @@ CHANNEL_ROW_RENDERERS: dict[UpdateKind, ChannelRowRenderer] = {
 _SHOW_MESSAGE = (UpdateKind.NEW_MESSAGE, UpdateKind.EDIT_MESSAGE)
 
 
-async def render_channel_log(storage, viewer_id: int, channel: ChannelRecord, rows: list[Row]):
-    """(new_messages, other_updates, user ids named) for rows of one channel's log."""
+async def shown_by(storage, channel: ChannelRecord, rows: list[Row]) -> tuple[Found, dict]:
+    """The messages these rows show, and for a broadcast the comment threads of those
+    (what every reader of the rows sees alike)."""
     wanted = [r.data["id"] for r in rows if r.kind in _SHOW_MESSAGE]
     found = {m.id: m for m in await storage.channel_messages.get(channel.id, wanted)} if wanted else {}
+    # A post shows its comments from the start; a supergroup's new or edited message
+    # showing its replies is left to the next read (no query per delivery for that).
+    replies = await replies_of(storage, channel, list(found.values())) if channel.broadcast else {}
+    return found, replies
+
+
+async def render_channel_log(storage, viewer_id: int, channel: ChannelRecord, rows: list[Row],
+                             shown: tuple[Found, dict] | None = None):
+    """(new_messages, other_updates, user ids named) for rows of one channel's log.
+    `shown`: `shown_by`'s answer, when the caller has it already."""
+    found, replies = shown if shown is not None else await shown_by(storage, channel, rows)
     out = ChannelRendered()
-    if channel.broadcast:
-        # A post shows its comments from the start; a supergroup's new or edited message
-        # showing its replies is left to the next read (no query per delivery for that).
-        out.replies = await replies_of(storage, channel, list(found.values()))
+    out.replies = replies
     for r in rows:
         render = CHANNEL_ROW_RENDERERS.get(r.kind)
         if render is not None:

@@ -17,12 +17,14 @@ from storage.peer import Peer, PeerKind
 from tl import types as T
 
 from ..channels.rights import has_admin_right
+from ..channels.messages_view import user_ids_named
 from ..channels.view import channel_object
 from ..services.chat_view import ChatView, participants_object
 from ..services.chats_named import chats_named
 from ..services.dialogs_view import draft_object, updates_naming
-from .channel_log_render import render_channel_log
+from .channel_log_render import render_channel_log, shown_by
 from .log_render import render_log
+from .shared_reads import for_storage
 from ..services.notify_view import notify_peer_object, settings_object
 from ..services.peers import peer_object
 from ..services.users import UserView
@@ -122,21 +124,33 @@ async def _chat_participants(storage, viewer_id: int, event: ev.ChatParticipants
 
 
 async def _channel_log_row(storage, viewer_id: int, event: ev.ChannelLogRow):
-    channel = await storage.channels.get(event.channel_id)
     me = await storage.channel_participants.get(event.channel_id, viewer_id)
-    if channel is None or me is None or not me.is_member:
+    if me is None or not me.is_member:
         return None  # left since the event was published
-    row = await storage.channel_log.row(event.channel_id, event.pts)
-    if row is None:
-        return None  # pruned already
-    rows = [row]
-    new_messages, others, user_ids = await render_channel_log(storage, viewer_id, channel, rows)
-    updates = [T.UpdateNewChannelMessage(message=m, pts=rows[0].pts, pts_count=rows[0].pts_count)
+    # The same for every member: read once per process (rpc/updates/shared_reads.py).
+    channel, row, shown, user_rows = await for_storage(storage).once(
+        ("channel_log", event.channel_id, event.pts), lambda: _channel_row_read(storage, event))
+    if channel is None or row is None:
+        return None  # gone, or the row pruned already
+    new_messages, others, user_ids = await render_channel_log(storage, viewer_id, channel, [row], shown)
+    updates = [T.UpdateNewChannelMessage(message=m, pts=row.pts, pts_count=row.pts_count)
                for m in new_messages] + others
     if not updates:
         return None
-    return T.Updates(updates=updates, users=await UserView(storage, viewer_id).users(user_ids),
+    return T.Updates(updates=updates, users=await UserView(storage, viewer_id, user_rows).users(user_ids),
                      chats=[channel_object(channel, me)], date=int(time.time()), seq=0)
+
+
+async def _channel_row_read(storage, event: ev.ChannelLogRow):
+    """(channel, the log row, what it shows, the rows of the users it names) of one
+    channel event; Nones when gone."""
+    channel = await storage.channels.get(event.channel_id)
+    row = None if channel is None else await storage.channel_log.row(event.channel_id, event.pts)
+    if row is None:
+        return channel, None, None, None
+    shown = await shown_by(storage, channel, [row])
+    user_rows = await UserView(storage, 0).shareable(user_ids_named(list(shown[0].values())))
+    return channel, row, shown, user_rows
 
 
 async def _channel_changed(storage, viewer_id: int, event: ev.ChannelChanged):

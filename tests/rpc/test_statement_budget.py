@@ -1,5 +1,6 @@
 """How many storage statements delivering one private message costs (issue 13): the
-sendMessage call, and the live push its recipient's session renders. Counted with the
+sendMessage call, and the live push its recipient's session renders; and a channel
+post's push to each member (rpc/updates/shared_reads.py). Counted with the
 server's own statement metric, on SQLite (the same queries run on PostgreSQL, where the
 send transaction is shorter). A budget, so that a change that adds a query to every
 message is seen; and a viewer's contact list must not be read whole for every push."""
@@ -69,3 +70,29 @@ async def test_a_delivered_message_stays_within_its_statement_budget(state, cont
         assert pushed.updates[0].message.message == f"hi {i}"
         assert [u.first_name for u in pushed.users if u.id == ann.id] == ["Annie"]  # Ben's name for her
         assert sent <= SEND_BUDGET and push <= PUSH_BUDGET, (sent, push)
+
+
+CHANNEL_PUSH_FIRST_BUDGET = 8  # the first member's push in this process
+CHANNEL_PUSH_BUDGET = 2  # each other member's: their row and contacts; the rest is shared
+
+
+async def test_a_channel_post_pushed_to_many_members_reads_the_post_once(state):
+    storage, now = state.storage, int(time.time())
+    ann = await storage.users.create("15550000001", "Ann", now=now)
+    members = [await storage.users.create(f"1556{i:07d}", f"M{i}", now=now) for i in range(5)]
+    ctx = RequestContext(auth_key_id=1, session_id=1, msg_id=1, layer=tl.LAYER, config=state.config,
+                         user_id=ann.id, services=state)
+    created = await dispatch(F.channels.CreateChannel(title="Team", about="", megagroup=True), ctx)
+    channel = tl.decode_result(F.channels.CreateChannel(title="", about=""), created, tl.LAYER).chats[0]
+    for member in members:
+        await storage.channel_participants.add(channel.id, member.id, inviter_id=ann.id, date=now)
+    peer = T.InputPeerChannel(channel_id=channel.id, access_hash=channel.access_hash)
+    await dispatch(F.messages.SendMessage(peer=peer, message="hello all", random_id=5), ctx)
+    pts = (await storage.channels.get(channel.id)).pts
+    counts = []
+    for member in members:
+        before = statements()
+        pushed = await render(storage, member.id, ev.ChannelLogRow(channel_id=channel.id, pts=pts))
+        counts.append(statements() - before)
+        assert pushed.updates[0].message.message == "hello all" and not pushed.updates[0].message.out
+    assert counts[0] <= CHANNEL_PUSH_FIRST_BUDGET and max(counts[1:]) <= CHANNEL_PUSH_BUDGET, counts
