@@ -179,7 +179,26 @@ async def _user(storage, ref: str):
     return user
 
 
+# Commands that end sessions: the servers' memory of who is logged in on which key is
+# emptied through the bus (server/authorization_cache.py); without Redis they see it
+# within its TTL (10 s).
+_ENDS_SESSIONS = {("users", "ban"), ("users", "delete"), ("sessions", "revoke")}
+
+
 async def _dispatch(storage, args, out: Printer, config) -> int:
+    code = await _dispatch_one(storage, args, out, config)
+    if (args.area, getattr(args, "action", None)) in _ENDS_SESSIONS and config.redis:
+        from server.authorization_cache import announce_change
+        from storage.bus import open_bus
+        from storage.bus.prefix import deployment_prefix
+
+        prefix = await deployment_prefix(storage, config.redis_prefix)
+        async with open_bus(config.redis, **({"prefix": prefix} if prefix else {})) as bus:
+            await announce_change(bus)
+    return code
+
+
+async def _dispatch_one(storage, args, out: Printer, config) -> int:
     try:
         if args.area == "token":
             return await run_token(storage, args, out, AdminError)

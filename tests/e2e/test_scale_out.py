@@ -1,6 +1,7 @@
 """Two server processes on one PostgreSQL + Redis: a user on one process sees what a
-user on the other does, live (presence, messages), and a setting changed through one
-process's admin API applies to the other at once."""
+user on the other does, live (presence, messages), a session ended on one is refused
+at once on the other, and a setting changed through one process's admin API applies to
+the other at once."""
 
 import asyncio
 import time
@@ -63,6 +64,33 @@ def test_a_message_sent_on_one_process_arrives_live_on_the_other(two_servers):
             peer=types.InputPeerUser(bob_user.id, bob_user.access_hash), message="across", random_id=7))
         assert await asyncio.wait_for(got.get(), 5) == "across"
         for c in (alice, bob):
+            await c.disconnect()
+
+    with asyncio.Runner() as runner:
+        runner.run(asyncio.wait_for(scenario(), 60))
+
+
+def test_a_device_logged_out_on_one_process_is_refused_at_once_on_the_other(two_servers):
+    """Each process remembers which user a key is logged in as (server/authorization_cache.py);
+    ending a session on one process reaches the other's memory before the answer leaves."""
+    from telethon import errors, functions
+
+    from .test_accounts import new_phone, sign_in, sign_up
+
+    first, second = two_servers
+    pem = first.public_key()[0]
+
+    async def scenario():
+        phone = new_phone()
+        old, _ = await sign_up(first, pem, phone, "Ann")
+        for _ in range(3):  # the process remembers this key's login now
+            assert (await old.get_me()).phone == phone[1:]
+        new = await sign_in(second, pem, phone)
+        assert await new(functions.auth.ResetAuthorizationsRequest())
+        with pytest.raises(errors.AuthKeyUnregisteredError):
+            await old(functions.updates.GetStateRequest())
+        assert (await new.get_me()).phone == phone[1:]
+        for c in (old, new):
             await c.disconnect()
 
     with asyncio.Runner() as runner:
