@@ -6,4 +6,5 @@ running server sustains. See cli.py for the command and delivery.py for the scen
 - client.py: one connection: calls, salt retries, acks, pushed updates
 - accounts.py: logged-in accounts written into the server's storage
 - delivery.py: senders and paired recipients; messages/s and latency percentiles
+- channel.py: one poster, a channel of many members, some connected (bench/bench_channel.py)
 """
