@@ -75,7 +75,9 @@ class Subscription:
         for channel in channels:
             self._channels.add(_checked_channel(channel))
         self._max_buffer = max_buffer
-        self._buffer: deque[tuple[str, bytes]] = deque()
+        # Made when a payload waits, dropped when drained: an empty deque holds a 64-slot
+        # block, and most subscriptions (an idle connection's) have nothing waiting.
+        self._buffer: deque[tuple[str, bytes]] | None = None
         self._receiver: trio.lowlevel.Task | None = None  # the task parked in receive()
         self._state = _NEW
         self._overflowed = False
@@ -101,7 +103,7 @@ class Subscription:
     @property
     def buffered(self) -> int:
         """Payloads waiting to be received."""
-        return len(self._buffer)
+        return len(self._buffer) if self._buffer else 0
 
     @property
     def overflowed(self) -> bool:
@@ -169,6 +171,8 @@ class Subscription:
         await trio.lowlevel.checkpoint_if_cancelled()
         if self._buffer:
             _channel, payload = self._buffer.popleft()
+            if not self._buffer:
+                self._buffer = None
             await trio.lowlevel.cancel_shielded_checkpoint()
             return payload
         while True:
@@ -225,7 +229,9 @@ class Subscription:
             trio.lowlevel.reschedule(self._receiver, outcome.Value((channel, payload)))
             self._receiver = None
             return
-        if len(self._buffer) >= self._max_buffer:
+        if self._buffer is None:
+            self._buffer = deque()
+        elif len(self._buffer) >= self._max_buffer:
             # Full: the oldest payload goes, so the newest (most relevant) stay.
             self._buffer.popleft()
             self.dropped += 1
@@ -259,7 +265,7 @@ class Subscription:
         if self._state == _OPEN:
             self._hub.leave(self)
         self._state = _CLOSED
-        self._buffer.clear()
+        self._buffer = None
         self._wake_waiters()
 
     def _check_open(self) -> None:
@@ -269,7 +275,8 @@ class Subscription:
             raise BusClosed("subscription closed")
 
     def _discard_buffered(self, channel: str) -> None:
-        self._buffer = deque(item for item in self._buffer if item[0] != channel)
+        if self._buffer:
+            self._buffer = deque(item for item in self._buffer if item[0] != channel) or None
 
 
 def _checked_channel(channel: str) -> str:
