@@ -67,6 +67,28 @@ _NEW_MESSAGE_IN_DIALOG = (
     "INSERT INTO dialogs (owner_id, peer_id, top_message, unread_count, date) VALUES ($1, $2, $3, $4, $5)"
     " ON CONFLICT (owner_id, peer_id) DO UPDATE SET top_message = excluded.top_message, date = excluded.date,"
     " unread_count = dialogs.unread_count + excluded.unread_count")
+# PostgreSQL: one copy of a new message in one statement: the box's next id, the
+# message, its dialog, the pts step and the new_message row of the update log, which
+# the four statements above and log_update make on SQLite. Every statement through
+# trio-asyncio costs ~0.15 ms of server CPU; a private message writes two copies.
+_COPY_IN_ONE = (
+    "WITH next AS (INSERT INTO message_boxes (user_id, last_message_id) VALUES ($1, 1)"
+    "  ON CONFLICT (user_id) DO UPDATE SET last_message_id = message_boxes.last_message_id + 1"
+    "  RETURNING last_message_id AS id),"
+    " msg AS (INSERT INTO messages (" + MESSAGE_COLUMNS + ")"
+    "  SELECT $1, next.id, $2::bigint, $3::bigint, $4::boolean, $5::bigint, $6::text, $7::jsonb, $8::integer,"
+    "  $9::bigint, NULL, $10::boolean, $11::bigint, $12::jsonb, FALSE, $13::jsonb, $14::jsonb FROM next"
+    "  RETURNING id),"
+    " dialog AS (INSERT INTO dialogs (owner_id, peer_id, top_message, unread_count, date)"
+    "  SELECT $1, $2::bigint, msg.id, $15::integer, $5::bigint FROM msg"
+    "  ON CONFLICT (owner_id, peer_id) DO UPDATE SET top_message = excluded.top_message, date = excluded.date,"
+    "  unread_count = dialogs.unread_count + excluded.unread_count),"
+    " bumped AS (UPDATE update_state SET pts = pts + 1,"
+    "  date = CASE WHEN date < $5::bigint THEN $5::bigint ELSE date END WHERE user_id = $1 RETURNING pts),"
+    " logged AS (INSERT INTO update_log (user_id, pts, pts_count, kind, data, date)"
+    "  SELECT $1, bumped.pts, 1, 'new_message', jsonb_build_object('id', msg.id), $5::bigint FROM bumped, msg"
+    "  RETURNING pts)"
+    " SELECT msg.id, logged.pts FROM msg, logged")
 
 
 async def lock_boxes(tx: Executor, dialect: str, user_ids: Iterable[int]) -> None:
@@ -103,10 +125,18 @@ async def deliver(tx: Executor, dialect: str, sender: int, boxes: dict[int, int]
         if not out and reply_shared is not None:
             their_reply = await tx.fetchval("SELECT id FROM messages WHERE shared_id = $1 AND owner_id = $2",
                                             reply_shared, owner)
-        copy = MessageRecord(owner_id=owner, id=await tx.fetchval(_NEXT_MESSAGE_ID, owner), peer_id=boxes[owner],
-                             from_id=sender, out=out, date=date, message=text, entities=list(entities),
-                             reply_to_msg_id=their_reply, random_id=random_id if out else None, silent=silent,
-                             shared_id=shared_id, media=media, action=action, fwd_from=fwd_from)
+        copy = MessageRecord(owner_id=owner, id=0, peer_id=boxes[owner], from_id=sender, out=out, date=date,
+                             message=text, entities=list(entities), reply_to_msg_id=their_reply,
+                             random_id=random_id if out else None, silent=silent, shared_id=shared_id, media=media,
+                             action=action, fwd_from=fwd_from)
+        if dialect == "postgres":
+            message_id, pts = await tx.fetchrow(
+                _COPY_IN_ONE, owner, copy.peer_id, copy.from_id, copy.out, date, text, _json(copy.entities),
+                their_reply, copy.random_id, silent, shared_id, _json_or_none(media), _json_or_none(fwd_from),
+                _json_or_none(action), 0 if out else 1)
+            result.append((msgspec.structs.replace(copy, id=message_id), pts))
+            continue
+        copy = msgspec.structs.replace(copy, id=await tx.fetchval(_NEXT_MESSAGE_ID, owner))
         await _insert(tx, copy)
         await tx.execute(_NEW_MESSAGE_IN_DIALOG, owner, copy.peer_id, copy.id, 0 if out else 1, date)
         result.append((copy, await log_update(tx, owner, 1, UpdateKind.NEW_MESSAGE, {"id": copy.id}, date)))
