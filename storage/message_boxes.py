@@ -49,10 +49,6 @@ DIALOG_COLUMNS = ("owner_id, peer_id, top_message, read_inbox_max_id, read_outbo
 # A dialog's unread_count: incoming messages after $3 (its read_inbox_max_id).
 COUNT_UNREAD = "SELECT count(*) FROM messages WHERE owner_id = $1 AND peer_id = $2 AND NOT out AND id > $3"
 
-_LOCK_BOX = {
-    "postgres": "SELECT pts FROM update_state WHERE user_id = $1 FOR UPDATE",
-    "sqlite": None,  # the whole database is locked by BEGIN IMMEDIATE
-}
 _NEXT_SHARED_ID = {
     "postgres": "SELECT nextval('message_shared_ids')",
     "sqlite": "UPDATE message_shared_ids SET value = value + 1 WHERE name = 'shared_id' RETURNING value",
@@ -91,17 +87,27 @@ _COPY_IN_ONE = (
     " SELECT msg.id, logged.pts FROM msg, logged")
 
 
+# PostgreSQL: every box of a message locked in one statement (a basic group's 200
+# members were 200 statements); rows are sorted before they are locked, so the order is
+# ascending as everywhere else.
+_LOCK_BOXES = "SELECT user_id FROM update_state WHERE user_id = ANY($1::bigint[]) ORDER BY user_id FOR UPDATE"
+_CREATE_STATES = "INSERT INTO update_state (user_id) SELECT unnest($1::bigint[]) ON CONFLICT (user_id) DO NOTHING"
+
+
 async def lock_boxes(tx: Executor, dialect: str, user_ids: Iterable[int]) -> None:
     """Locks these boxes (creating their update state if needed), in ascending id order."""
-    lock = _LOCK_BOX[dialect]
-    for user_id in sorted(set(user_ids)):
-        if lock is None:
-            await tx.execute(CREATE_STATE, user_id)
-        elif await tx.fetchval(lock, user_id) is None:
-            # No state yet (rare): create it, then lock it. A concurrent creator makes the
-            # INSERT wait for its commit and do nothing.
-            await tx.execute(CREATE_STATE, user_id)
-            await tx.fetchval(lock, user_id)
+    ids = sorted(set(user_ids))
+    if dialect == "postgres":
+        if len(await tx.fetch(_LOCK_BOXES, ids)) < len(ids):
+            # Boxes without a state yet (a user's first message): made, then locked. A
+            # transaction locks all the existing boxes it needs in one statement before it
+            # creates any, so one that waits on another's uncommitted new state holds no
+            # box the other still needs: no deadlock.
+            await tx.execute(_CREATE_STATES, ids)
+            await tx.fetch(_LOCK_BOXES, ids)
+        return
+    for user_id in ids:
+        await tx.execute(CREATE_STATE, user_id)  # SQLite: BEGIN IMMEDIATE locked everything
 
 
 async def deliver(tx: Executor, dialect: str, sender: int, boxes: dict[int, int], *, date: int, text: str = "",
