@@ -53,6 +53,9 @@ _NEXT_SHARED_ID = {
     "postgres": "SELECT nextval('message_shared_ids')",
     "sqlite": "UPDATE message_shared_ids SET value = value + 1 WHERE name = 'shared_id' RETURNING value",
 }
+_NEW_SHARED_ID_UNLESS_SENT = (  # PostgreSQL: a shared id, and the message a retry names if any
+    "SELECT nextval('message_shared_ids'), " + ", ".join(f"m.{c.strip()}" for c in MESSAGE_COLUMNS.split(","))
+    + " FROM (SELECT 1) AS one LEFT JOIN messages m ON m.owner_id = $1 AND m.random_id = $2")
 _NEXT_MESSAGE_ID = (
     "INSERT INTO message_boxes (user_id, last_message_id) VALUES ($1, 1)"
     " ON CONFLICT (user_id) DO UPDATE SET last_message_id = message_boxes.last_message_id + 1"
@@ -118,13 +121,15 @@ async def lock_boxes(tx: Executor, dialect: str, user_ids: Iterable[int]) -> Non
 async def deliver(tx: Executor, dialect: str, sender: int, boxes: dict[int, int], *, date: int, text: str = "",
                   entities: list[dict] = (), reply_to: int | None = None, random_id: int | None = None,
                   silent: bool = False, media: dict | None = None, action: dict | None = None,
-                  fwd_from: dict | None = None) -> list[tuple[MessageRecord, int]]:
+                  fwd_from: dict | None = None, shared_id: int | None = None) -> list[tuple[MessageRecord, int]]:
     """Writes one new message into each of these boxes ({owner: the peer_id of their copy}),
     which the caller has locked: [(copy, pts after its new_message update)], the
     sender's copy first (if the sender has a box here). Only the sender's copy is `out`
     and keeps random_id; reply_to (in the sender's box) becomes each box's own id of
-    that message (None where the box no longer has it)."""
-    shared_id = await tx.fetchval(_NEXT_SHARED_ID[dialect])
+    that message (None where the box no longer has it). `shared_id`: one the caller
+    took already."""
+    if shared_id is None:
+        shared_id = await tx.fetchval(_NEXT_SHARED_ID[dialect])
     reply_shared = None
     if reply_to is not None:
         reply_shared = await tx.fetchval("SELECT shared_id FROM messages WHERE owner_id = $1 AND id = $2",
@@ -192,14 +197,22 @@ async def send_private(tx: Executor, dialect: str, sender: int, recipient: int, 
     of forwards and service messages: `extra` is more MessageRecord fields (fwd_from,
     action), the same on both copies."""
     await lock_boxes(tx, dialect, (sender, recipient))
-    if random_id is not None:
+    shared_id = None
+    if random_id is not None and dialect == "postgres":
+        # The retry check and a new shared id in one statement (an id taken by a retry
+        # is simply not used: shared ids need not be consecutive).
+        row = await tx.fetchrow(_NEW_SHARED_ID_UNLESS_SENT, sender, random_id)
+        if row[1] is not None:
+            return await _already_sent(tx, message_record(row[1:]))
+        shared_id = row[0]
+    elif random_id is not None:
         found = await find_by_random_id(tx, sender, random_id)
         if found is not None:
             return found
     # Each side's copy names the other side as its peer (Saved Messages: one copy).
     copies = await deliver(tx, dialect, sender, {sender: recipient, recipient: sender}, date=date, text=text,
                            entities=entities, reply_to=reply_to, random_id=random_id, silent=silent, media=media,
-                           **extra)
+                           shared_id=shared_id, **extra)
     (own, sender_pts), others = copies[0], copies[1:]
     theirs, recipient_pts = others[0] if others else (None, None)
     return SentMessage(sender_copy=own, recipient_copy=theirs, sender_pts=sender_pts, recipient_pts=recipient_pts,
