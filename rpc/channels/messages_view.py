@@ -10,6 +10,7 @@ from storage.peer import Peer, PeerKind
 from tl import types as T
 
 from ..services.media_view import media_object
+from ..services.messages_view import action_users
 from ..services.peers import ids_of, peer_object
 from ..services import file_references
 
@@ -62,12 +63,6 @@ def channel_message(record: ChannelMessageRecord, channel: ChannelRecord, viewer
         post_author=record.post_author, grouped_id=record.grouped_id, replies=replies, **_media_fields(record))
 
 
-def _action_users(action: dict | None) -> list[int]:
-    if not action:
-        return []
-    return [*action.get("users", ()), *(action[k] for k in ("user_id", "inviter_id") if k in action)]
-
-
 def peers_named(records) -> list[Peer]:
     """Everyone these channel messages show: authors, forward origins, users a service
     message names."""
@@ -76,7 +71,7 @@ def peers_named(records) -> list[Peer]:
         peers.append(r.author)
         if r.forwarded_from is not None:
             peers.append(r.forwarded_from)
-        peers += [Peer.user(u) for u in _action_users(r.action)]
+        peers += [Peer.user(u) for u in action_users(r.action)]
     return peers
 
 

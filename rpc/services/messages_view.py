@@ -42,7 +42,7 @@ def forward_header(record: MessageRecord):
                               saved_from_msg_id=record.fwd_from.get("saved_from_msg_id"))
 
 
-def _action_users(action: dict | None) -> list[int]:
+def action_users(action: dict | None) -> list[int]:
     """Users a service message names (who was added, removed, invited by)."""
     if not action:
         return []
@@ -52,7 +52,7 @@ def _action_users(action: dict | None) -> list[int]:
 def _peers_named(r: MessageRecord) -> list[Peer]:
     """Every peer a message shows: its dialog, author, forward origin and the users a
     service message names."""
-    peers = [r.peer, *(Peer.user(u) for u in [r.from_id, *_action_users(r.action)])]
+    peers = [r.peer, *(Peer.user(u) for u in [r.from_id, *action_users(r.action)])]
     if r.fwd_from is not None:
         peers += [r.forwarded_from, r.saved_from or r.forwarded_from]
     return peers

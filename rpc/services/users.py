@@ -75,10 +75,7 @@ class UserView:
         """Reads what is the same for every viewer of these users, for other views to
         start from (`UserView(storage, viewer, rows)`)."""
         ids = list(dict.fromkeys(user_ids))
-        missing = [u for u in ids if u not in self._records]
-        if missing:
-            found = {r.id: r for r in await self.storage.users.get_many(missing)}
-            self._records.update((u, found.get(u)) for u in missing)
+        await self._load_records(ids)
         await self._load_photos(ids)
         await self._load_rules(ids)
         return UserRows({u: self._records[u] for u in ids}, {u: self._photos[u] for u in ids},
@@ -132,6 +129,14 @@ class UserView:
             return True
         return allows(await self.rules(owner_id, key), owner_id, self.viewer_id, await self.is_contact_of(owner_id))
 
+    async def _load_records(self, user_ids) -> None:
+        """The rows of the users not looked up yet, in one query (None for those that do
+        not exist)."""
+        missing = [u for u in dict.fromkeys(user_ids) if u not in self._records]
+        if missing:
+            found = {r.id: r for r in await self.storage.users.get_many(missing)}
+            self._records.update((u, found.get(u)) for u in missing)
+
     async def _load_photos(self, user_ids) -> None:
         """Current profile photos of the users not looked up yet, in one query."""
         wanted = [u for u in dict.fromkeys(user_ids) if u not in self._photos]
@@ -158,10 +163,7 @@ class UserView:
 
     async def users(self, user_ids) -> list:
         user_ids = list(user_ids)
-        missing = [u for u in dict.fromkeys(user_ids) if u not in self._records]
-        if missing:
-            found = {r.id: r for r in await self.storage.users.get_many(missing)}
-            self._records.update((u, found.get(u)) for u in missing)
+        await self._load_records(user_ids)
         await self._load_photos(user_ids)
         # What every other user's object asks, for all of them at once.
         others = [u for u in user_ids if u != self.viewer_id and self._records.get(u) is not None
