@@ -17,31 +17,16 @@ import rpc  # noqa: F401  (registers the handlers)
 import tl
 from rpc.channels.rights import admin_bit, banned_bit
 from rpc.context import RequestContext
-from rpc.dispatch import dispatch
-from rpc.errors import RpcError
 from rpc.updates import events as ev
 from server.app import ServerState
 from server.config import Config
 from storage import open_storage
+from tests.in_process import InProcessUsers
 from storage.bus.memory import MemoryBus
 from tl import functions as F, types as T
 
 
-class World:
-    def __init__(self, state):
-        self.state = state
-        self.storage = state.storage
-
-    async def call(self, user_id, request, layer=tl.LAYER):
-        ctx = RequestContext(auth_key_id=user_id, session_id=1, msg_id=1, layer=layer, config=self.state.config,
-                             user_id=user_id, services=self.state)
-        return tl.decode_result(request, await dispatch(request, ctx), layer)
-
-    async def error(self, user_id, request) -> str:
-        with pytest.raises(RpcError) as info:
-            await self.call(user_id, request)
-        return info.value.message
-
+class World(InProcessUsers):
     async def create(self, user_id, title="Team", **flags):
         answer = await self.call(user_id, F.channels.CreateChannel(title=title, about=flags.pop("about", ""),
                                                                    **flags))

@@ -13,33 +13,16 @@ import trio
 import trio_asyncio
 
 import rpc  # noqa: F401  (registers the handlers)
-import tl
-from rpc.context import RequestContext
-from rpc.dispatch import dispatch
-from rpc.errors import RpcError
 from rpc.updates.stream import user_stream
 from server.app import ServerState
 from server.config import Config
 from storage import open_storage
+from tests.in_process import InProcessUsers
 from storage.bus.memory import MemoryBus
 from tl import functions as F, types as T
 
 
-class World:
-    def __init__(self, state):
-        self.state = state
-        self.storage = state.storage
-
-    async def call(self, user_id, request, layer=tl.LAYER):
-        ctx = RequestContext(auth_key_id=user_id, session_id=1, msg_id=1, layer=layer, config=self.state.config,
-                             user_id=user_id, services=self.state)
-        return tl.decode_result(request, await dispatch(request, ctx), layer)
-
-    async def error(self, user_id, request) -> str:
-        with pytest.raises(RpcError) as info:
-            await self.call(user_id, request)
-        return info.value.message
-
+class World(InProcessUsers):
     async def input_user(self, user_id):
         record = await self.storage.users.get(user_id)
         return T.InputUser(user_id=user_id, access_hash=record.access_hash)

@@ -16,30 +16,15 @@ import pytest
 import trio_asyncio
 
 import rpc  # noqa: F401  (registers the handlers)
-import tl
-from rpc.context import RequestContext
-from rpc.dispatch import dispatch
-from rpc.errors import RpcError
 from server.app import ServerState
 from server.config import Config
 from storage import open_storage
+from tests.in_process import InProcessUsers
 from tl import functions as F, types as T
 
 
-class World:
-    def __init__(self, state):
-        self.state = state
-        self.storage = state.storage
-
-    async def call(self, user_id, request):
-        ctx = RequestContext(auth_key_id=user_id, session_id=1, msg_id=1, layer=tl.LAYER, config=self.state.config,
-                             user_id=user_id, services=self.state)
-        return tl.decode_result(request, await dispatch(request, ctx))
-
-    async def error(self, user_id, request) -> str:
-        with pytest.raises(RpcError) as info:
-            await self.call(user_id, request)
-        return info.value.message
+class World(InProcessUsers):
+    pass
 
 
 @pytest.fixture(params=["removed", "left"])
