@@ -9,6 +9,7 @@ import asyncio
 import json
 import socket
 import threading
+import time
 import urllib.error
 import urllib.request
 
@@ -32,6 +33,15 @@ def get(port: int, path: str) -> tuple[int, bytes]:
         return exc.code, exc.read()
 
 
+def wait_ready(port: int) -> None:
+    """Until /readyz says ready: the MTProto port (what ServerProcess.start waits for)
+    accepts while the server still opens its storage, and /healthz says "starting" then."""
+    deadline = time.monotonic() + 30
+    while get(port, "/readyz")[0] != 200:
+        assert time.monotonic() < deadline, "the server did not become ready"
+        time.sleep(0.05)
+
+
 def scrape(port: int) -> dict:
     """{family name: family} of the /metrics text."""
     status, body = get(port, "/metrics")
@@ -53,6 +63,7 @@ def ops_server(tmp_path_factory):
                          env={"MTSERVER_CODE_SENDER": f"fixed:{CODE}", "MTSERVER_HTTP": f"127.0.0.1:{http_port}"})
     proc.http_port = http_port
     proc.start()
+    wait_ready(http_port)
     yield proc
     proc.stop()
 
@@ -210,6 +221,7 @@ def test_healthz_names_redis_when_it_goes_away(tmp_path):
         "MTSERVER_HTTP": f"127.0.0.1:{http_port}", "MTSERVER_REDIS": f"redis://127.0.0.1:{proxy.port}/0"})
     try:
         proc.start()
+        wait_ready(http_port)
         status, body = get(http_port, "/healthz")
         assert (status, json.loads(body)["checks"]) == (200, {"database": "ok", "redis": "ok", "objects": "ok"})
         proxy.close()  # Redis's address is now a closed port
