@@ -46,7 +46,7 @@ from .config import Config
 from . import front
 from .connection import Connection
 from .health import probe_objects_at_startup
-from . import authorization_cache, runtime_settings
+from . import authorization_cache, runtime_settings, user_cache
 from .http_sessions import HttpSessions
 from .maintenance import forget_idle_sessions_forever, upkeep_forever
 from .ops_http import open_ops_http
@@ -79,6 +79,8 @@ class ServerState:
         self.storage = storage
         # Which user each key is logged in as, remembered (server/authorization_cache.py).
         authorization_cache.install(storage, bus)
+        # What user views read of each user, remembered (server/user_cache.py).
+        user_cache.install(storage, bus)
         self.bus = bus
         # File bytes (uploads, photos, documents): a directory or an S3 bucket.
         self.objects = ObservedObjectStore(open_object_store(config.media_url, config.data_dir))
@@ -224,6 +226,7 @@ async def _serve(config: Config, rsa_key: ServerRsaKey, storage: Storage, bus, t
         nursery.start_soon(probe_objects_at_startup, state)
         nursery.start_soon(runtime_settings.follow, state)
         nursery.start_soon(authorization_cache.follow, storage, bus)
+        nursery.start_soon(user_cache.follow, storage, bus)
         if ops is not None:
             ops.serving(state)
         if handle_signals:

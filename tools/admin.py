@@ -183,18 +183,24 @@ async def _user(storage, ref: str):
 # emptied through the bus (server/authorization_cache.py); without Redis they see it
 # within its TTL (10 s).
 _ENDS_SESSIONS = {("users", "ban"), ("users", "delete"), ("sessions", "revoke")}
+# Commands that change what user views show: the servers' memory of users' rows is
+# emptied through the bus too (server/user_cache.py; without Redis: within 30 s).
+_CHANGES_USERS = {("users", "ban"), ("users", "delete")}
 
 
 async def _dispatch(storage, args, out: Printer, config) -> int:
     code = await _dispatch_one(storage, args, out, config)
     if (args.area, getattr(args, "action", None)) in _ENDS_SESSIONS and config.redis:
         from server.authorization_cache import announce_change
+        from server.user_cache import announce_everyone_changed
         from storage.bus import open_bus
         from storage.bus.prefix import deployment_prefix
 
         prefix = await deployment_prefix(storage, config.redis_prefix)
         async with open_bus(config.redis, **({"prefix": prefix} if prefix else {})) as bus:
             await announce_change(bus)
+            if (args.area, args.action) in _CHANGES_USERS:
+                await announce_everyone_changed(bus)
     return code
 
 

@@ -11,13 +11,13 @@ import time
 from typing import NamedTuple
 
 from storage.models import UserRecord
-from storage.peer import Peer
 from tl import types as T
 
 from . import file_references
 from .media_view import photo_object, profile_photo_object
 from .privacy import allows, rules_or_default
 from .service_account import SERVICE_USER_ID
+from .user_rows import rows_of
 
 RECENTLY = 3 * 86400
 LAST_WEEK = 7 * 86400
@@ -58,6 +58,8 @@ class UserView:
         pushed to its members); what depends on the viewer is still read."""
         self.storage = storage
         self.viewer_id = viewer_id
+        # Rows every viewer sees alike, remembered by the process (server/user_cache.py).
+        self._rows = rows_of(storage)
         self._records: dict[int, UserRecord | None] = {}
         self._my_contacts: dict | None = None  # the viewer's whole list, once asked for
         self._contact_rows: dict[int, object] = {}  # user -> the viewer's contact row for them, or None
@@ -82,8 +84,7 @@ class UserView:
                         {u: self._photo_records[u] for u in ids}, {u: self._rules[u] for u in ids})
 
     async def record(self, user_id: int) -> UserRecord | None:
-        if user_id not in self._records:
-            self._records[user_id] = await self.storage.users.get(user_id)
+        await self._load_records([user_id])
         return self._records[user_id]
 
     async def my_contacts(self) -> dict:
@@ -108,7 +109,7 @@ class UserView:
         looked up yet, in one query (not the viewer's whole list: a push reads this)."""
         wanted = [u for u in dict.fromkeys(user_ids) if u not in self._their_contact_of_me]
         if wanted:
-            mine, theirs = await self.storage.contacts.between(self.viewer_id, wanted)
+            mine, theirs = await self._rows.between(self.viewer_id, wanted)
             for u in wanted:
                 self._contact_rows[u] = mine.get(u)
                 self._their_contact_of_me[u] = u in theirs
@@ -122,7 +123,7 @@ class UserView:
         asks for three keys, an answer names many users)."""
         wanted = [u for u in dict.fromkeys(owner_ids) if u not in self._rules]
         if wanted:
-            self._rules.update(await self.storage.privacy.get_all_of(wanted))
+            self._rules.update(await self._rows.rules(wanted))
 
     async def can_see(self, owner_id: int, key: str) -> bool:
         if owner_id == self.viewer_id:
@@ -134,16 +135,15 @@ class UserView:
         not exist)."""
         missing = [u for u in dict.fromkeys(user_ids) if u not in self._records]
         if missing:
-            found = {r.id: r for r in await self.storage.users.get_many(missing)}
-            self._records.update((u, found.get(u)) for u in missing)
+            self._records.update(await self._rows.records(missing))
 
     async def _load_photos(self, user_ids) -> None:
         """Current profile photos of the users not looked up yet, in one query."""
         wanted = [u for u in dict.fromkeys(user_ids) if u not in self._photos]
         if wanted:
-            current = await self.storage.media.current_profile_photos([Peer.user(u) for u in wanted])
+            current = await self._rows.photos(wanted)
             for u in wanted:
-                record = current.get(Peer.user(u))
+                record = current[u]
                 self._photo_records[u] = record
                 self._photos[u] = None if record is None else profile_photo_object(record)
 

@@ -27,7 +27,8 @@ from storage.models import ContactRecord
 from tl import functions as F, types as T
 
 SEND_BUDGET = 17
-PUSH_BUDGET = 5
+PUSH_BUDGET = 5  # the first push: the sender's user view is read (server/user_cache.py)
+PUSH_WARM_BUDGET = 1  # later ones: the log row and its message; the view is remembered
 
 
 def statements() -> float:
@@ -59,7 +60,7 @@ async def test_a_delivered_message_stays_within_its_statement_budget(state, cont
     ctx = RequestContext(auth_key_id=1, session_id=1, msg_id=1, layer=tl.LAYER, config=state.config,
                          user_id=ann.id, services=state)
     peer = T.InputPeerUser(user_id=ben.id, access_hash=ben.access_hash)
-    for i in range(2):
+    for i in range(3):
         before = statements()
         await dispatch(F.messages.SendMessage(peer=peer, message=f"hi {i}", random_id=100 + i), ctx)
         sent = statements() - before
@@ -69,10 +70,10 @@ async def test_a_delivered_message_stays_within_its_statement_budget(state, cont
         push = statements() - before
         assert pushed.updates[0].message.message == f"hi {i}"
         assert [u.first_name for u in pushed.users if u.id == ann.id] == ["Annie"]  # Ben's name for her
-        assert sent <= SEND_BUDGET and push <= PUSH_BUDGET, (sent, push)
+        assert sent <= SEND_BUDGET and push <= (PUSH_BUDGET if i == 0 else PUSH_WARM_BUDGET), (sent, push)
 
 
-CHANNEL_PUSH_FIRST_BUDGET = 8  # the first member's push in this process
+CHANNEL_PUSH_FIRST_BUDGET = 6  # the first member's push in this process (8 before the user cache)
 CHANNEL_PUSH_BUDGET = 2  # each other member's: their row and contacts; the rest is shared
 
 
