@@ -63,6 +63,7 @@ class InvalidatingCache:
         self._cleared_at = 0  # generation of the last clear()
         self._invalidated_at: dict[int, int] = {}  # owner -> generation, while reads are in flight
         self._reading = 0
+        self.process = PROCESS_ID  # tells this process's own announcements apart on the bus
 
     def __len__(self) -> int:
         return len(self._entries)
@@ -126,7 +127,7 @@ class InvalidatingCache:
         else:
             self.invalidate(owners)
         if bus is not None:
-            await announce(bus, self.topic, owners)
+            await announce(bus, self.topic, owners, process=self.process)
 
     def on_payload(self, payload: bytes) -> None:
         """What another process announced (Listener callback)."""
@@ -135,7 +136,7 @@ class InvalidatingCache:
         except (msgspec.DecodeError, msgspec.ValidationError):
             self.clear()  # a newer process's message: empty the cache all the same
             return
-        if change.process == PROCESS_ID:
+        if change.process == self.process:
             return  # emptied before it was published
         if change.owners is None:
             self.clear()
@@ -177,13 +178,13 @@ class InvalidatingCache:
                 del self._by_owner[owner]
 
 
-async def announce(bus, topic: str, owners: list[int] | None) -> None:
+async def announce(bus, topic: str, owners: list[int] | None, *, process: str = PROCESS_ID) -> None:
     """Tells every server process on the bus that these owners' rows changed (None:
     anyone's). Also what the `mtserver admin` commands call."""
     if owners is not None and len(owners) > MAX_OWNERS_PER_MESSAGE:
         owners = None
     try:
-        await bus.publish(topic, msgspec.json.encode(_Changed(process=PROCESS_ID, owners=owners)))
+        await bus.publish(topic, msgspec.json.encode(_Changed(process=process, owners=owners)))
     except BusError as exc:
         log.warning("cache_change_not_published", topic=topic, error=str(exc),
                     fix="other server processes see the change when their entries expire")

@@ -11,7 +11,7 @@ import trio
 import trio.testing
 import trio_asyncio
 
-from server import authorization_cache as cache_module, invalidating_cache, metrics
+from server import authorization_cache as cache_module, metrics
 from server.authorization_cache import CachedAuthorizations, follow, install
 from storage import open_storage
 from storage.bus.memory import MemoryBus
@@ -71,12 +71,9 @@ async def test_a_revocation_in_another_process_is_seen_on_the_next_request(stora
         await here.add(authorization(22, user.id))
         assert (await there.get(21)).user_id == user.id  # cached over there now
         # The user ends their other sessions from the process "there"; the process
-        # "here" is told before the answer leaves.
-        invalidating_cache.PROCESS_ID, saved = "there", invalidating_cache.PROCESS_ID
-        try:
-            assert await there.delete_others(user.id, 22) == [21]
-        finally:
-            invalidating_cache.PROCESS_ID = saved
+        # "here" is told before the answer leaves (as the bus delivers it).
+        there.cache.process = "there"
+        assert await there.delete_others(user.id, 22) == [21]
         await trio.testing.wait_all_tasks_blocked()
         assert await here.get(21) is None and (await here.get(22)).user_id == user.id
         nursery.cancel_scope.cancel()
