@@ -75,6 +75,7 @@ class _Announcing:
         method = getattr(self._inner, name)
         touched = self._writes.get(name)
         if touched is None:
+            setattr(self, name, method)  # looked up here once
             return method
 
         async def write(*args, **kwargs):
