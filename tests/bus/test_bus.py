@@ -28,6 +28,7 @@ from storage.bus import (
     Subscription,
     open_bus,
 )
+from storage.bus.listener import Listener
 
 REDIS_URL = os.environ.get("MTSERVER_TEST_REDIS", "redis://127.0.0.1:6379")
 
@@ -308,6 +309,32 @@ async def test_cancelled_publishers_do_not_break_publishing(bus: Bus) -> None:
 
 
 # -- selection --------------------------------------------------------------------------
+
+
+async def test_a_listener_handles_a_payload_before_anything_published_after_it(bus: Bus) -> None:
+    """What a cache's invalidations need (storage/bus/listener.py): by the time a task
+    receives a payload published after the invalidation, the invalidation was handled."""
+    handled: list[bytes] = []
+    async with Listener(bus, ["users"], handled.append, lambda: handled.append(b"lost")):
+        async with bus.subscribe("user:7") as sub:
+            for i in range(20):
+                await bus.publish("users", b"changed %d" % i)
+                await bus.publish("user:7", b"update %d" % i)
+            for i in range(20):
+                assert await receive_all(sub, 1) == [b"update %d" % i]
+                assert b"changed %d" % i in handled
+    await bus.publish("users", b"after")  # left: nothing more is handled
+    await trio.sleep(0.05)
+    assert handled == [b"changed %d" % i for i in range(20)]
+
+
+async def test_a_listener_hears_of_a_lost_connection(open_redis_test_bus: OpenBus, redis_admin: Any) -> None:
+    lost = trio.Event()
+    async with open_redis_test_bus() as bus:
+        async with Listener(bus, ["users"], lambda payload: None, lost.set):
+            redis_admin.client_kill_filter(_id=_client_id(redis_admin, bus.client_names[1]))
+            with trio.fail_after(2):
+                await lost.wait()
 
 
 async def test_open_bus_picks_the_implementation(aio_loop: Any) -> None:
