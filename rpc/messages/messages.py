@@ -45,7 +45,7 @@ async def send_message(request, ctx: RequestContext):
     storage = ctx.services.storage
     text = request.message or ""
     refusal = E.MESSAGE_EMPTY if not text.strip() else E.MESSAGE_TOO_LONG if len(text) > MESSAGE_MAX else None
-    peer, recipient_access_hash = await resolve_send_peer(storage, user_id, request.peer, refusal)
+    peer, unchecked = await resolve_send_peer(storage, user_id, request.peer, refusal)
     reply_to = getattr(request.reply_to, "reply_to_msg_id", None)
     if peer.kind is PeerKind.CHANNEL:
         return await channel_post.send_message(ctx, peer, message=text, entities=_entities(request.entities),
@@ -54,10 +54,10 @@ async def send_message(request, ctx: RequestContext):
                                                top_msg_id=getattr(request.reply_to, "top_msg_id", None))
     fields = dict(date=int(time.time()), message=text, entities=_entities(request.entities),
                   reply_to_msg_id=reply_to, random_id=request.random_id, silent=bool(request.silent))
-    if recipient_access_hash is None:
+    if unchecked is None:
         await check_can_send(storage, user_id, peer)
     # The draft goes in the send's own transaction (on PostgreSQL in its copies' statement).
-    sent = await store_message(ctx, peer, recipient_access_hash, clear_draft=True, **fields)
+    sent = await store_message(ctx, peer, unchecked, clear_draft=True, **fields)
     mine = sent.sender_copy
     if sent.draft_cleared:
         await publish_draft_cleared(ctx, peer)

@@ -102,3 +102,16 @@ async def test_a_group_send_replaces_the_draft_there(world):
     await w.call(w.ann.id, send(group, random_id=9))
     assert await w.storage.drafts.get(w.ann.id, Peer.chat(group.chat_id)) is None
     assert await w.storage.drafts.get(w.ben.id, Peer.chat(group.chat_id)) is not None
+
+
+async def test_a_group_send_is_refused_as_it_was(world):
+    w = world
+    created = await w.call(w.ann.id, F.messages.CreateChat(users=[to(w.ben, kind=T.InputUser)], title="G"))
+    group = T.InputPeerChat(chat_id=created.updates.chats[0].id)
+    assert await w.error(w.cat.id, send(group)) == "PEER_ID_INVALID"  # never a member: may not see it
+    assert await w.error(w.ann.id, send(T.InputPeerChat(chat_id=group.chat_id + 1000))) == "PEER_ID_INVALID"
+    await w.call(w.ben.id, send(group, random_id=2))
+    await w.call(w.ben.id, F.messages.DeleteChatUser(chat_id=group.chat_id, user_id=T.InputUserSelf()))
+    assert await w.error(w.ben.id, send(group, random_id=3)) == "CHAT_WRITE_FORBIDDEN"  # left: sees, may not write
+    assert await w.error(w.cat.id, send(group, text="")) == "PEER_ID_INVALID"  # the peer before the text
+    assert await w.error(w.ben.id, send(group, text="")) == "MESSAGE_EMPTY"
