@@ -6,6 +6,7 @@ needs no quiet machine; it is the count the delivery benchmark's CPU follows.
     python bench/bench_statements.py                           # this tree, SQLite and PostgreSQL
     python bench/bench_statements.py --before ../wt-base       # and an older tree, same run
     python bench/bench_statements.py --contacts 1000           # the recipient has 1,000 contacts
+    python bench/bench_statements.py --group 200               # and a basic group's sendMessage
 
 In process, through the real dispatcher and storage (a fresh SQLite file, a scratch
 PostgreSQL database), no network: Ann sends Ben a text message (messages.sendMessage),
@@ -30,7 +31,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 
 
-def measure(database: str, contacts: int, rounds: int) -> dict:
+def measure(database: str, contacts: int, rounds: int, group: int = 0) -> dict:
     """Runs in the tree this file is imported from."""
     import trio
     import trio_asyncio
@@ -79,7 +80,21 @@ def measure(database: str, contacts: int, rounds: int) -> dict:
                     pushes.append(statements() - before)
                 # The first push reads what the process does not remember yet (issue 13's
                 # user cache, server/user_cache.py); the later ones show what it keeps.
-                return {"send": max(sends), "push": pushes[0], "push_warm": max(pushes[1:] or pushes)}
+                result = {"send": max(sends), "push": pushes[0], "push_warm": max(pushes[1:] or pushes)}
+                if group:  # Ann's basic group with `group` members, herself included
+                    members = [ben] + [await storage.users.create(f"1557{i:07d}", f"M{i}", now=now)
+                                       for i in range(group - 2)]
+                    created = await dispatch(F.messages.CreateChat(title="G", users=[
+                        T.InputUser(user_id=m.id, access_hash=m.access_hash) for m in members]), ctx)
+                    chat = tl.decode_result(F.messages.CreateChat(users=[], title=""), created, tl.LAYER)
+                    peer = T.InputPeerChat(chat_id=chat.updates.chats[0].id)
+                    group_sends = []
+                    for i in range(rounds):
+                        before = statements()
+                        await dispatch(F.messages.SendMessage(peer=peer, message=f"all {i}", random_id=5000 + i), ctx)
+                        group_sends.append(statements() - before)
+                    result["group_send"] = max(group_sends)
+                return result
             finally:
                 await storage.close()
 
@@ -95,10 +110,10 @@ def measure(database: str, contacts: int, rounds: int) -> dict:
                 drop_database(url)
 
 
-def measure_tree(tree: Path, database: str, contacts: int, rounds: int) -> dict:
+def measure_tree(tree: Path, database: str, contacts: int, rounds: int, group: int) -> dict:
     """The same measurement in another tree's code, in a process of its own."""
     code = (f"import sys, json; sys.path.insert(0, {str(tree)!r}); sys.path.insert(1, {str(ROOT / 'bench')!r});"
-            f"import bench_statements as b; print(json.dumps(b.measure({database!r}, {contacts}, {rounds})))")
+            f"import bench_statements as b; print(json.dumps(b.measure({database!r}, {contacts}, {rounds}, {group})))")
     out = subprocess.run([sys.executable, "-c", code], cwd=tree, capture_output=True, text=True, check=True)
     return json.loads(out.stdout.strip().splitlines()[-1])
 
@@ -109,18 +124,22 @@ def main() -> None:
     parser.add_argument("--contacts", type=int, default=0, help="contacts in the recipient's address book")
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--before", type=Path, help="an older tree (a git worktree) to measure beside this one")
+    parser.add_argument("--group", type=int, default=0,
+                        help="also a sendMessage to a basic group of this many members (2..200)")
     args = parser.parse_args()
+    group = f" statements per sendMessage to a group of {args.group} |" if args.group else ""
     print("| database | tree | statements per sendMessage | per push, first | per push, later |"
-          " per delivered message, later |")
-    print("|---|---|---:|---:|---:|---:|")
+          f" per delivered message, later |{group}")
+    print("|---|---|---:|---:|---:|---:|" + ("---:|" if args.group else ""))
     trees = [("before", args.before)] if args.before else []
     trees.append(("this tree", ROOT))
     for database in args.database:
         for name, tree in trees:
-            got = measure_tree(tree.resolve(), database, args.contacts, args.rounds)
+            got = measure_tree(tree.resolve(), database, args.contacts, args.rounds, args.group)
             warm = got.get("push_warm", got["push"])
+            group = f" {got['group_send']:.0f} |" if args.group else ""
             print(f"| {database} | {name} | {got['send']:.0f} | {got['push']:.0f} | {warm:.0f} |"
-                  f" {got['send'] + warm:.0f} |", flush=True)
+                  f" {got['send'] + warm:.0f} |{group}", flush=True)
 
 
 if __name__ == "__main__":

@@ -29,7 +29,7 @@ import msgspec
 from .db import Database, Executor, Row, chunks, in_list
 from .interface import (AlreadyParticipant, ChatAdminRequired, ChatNotFound, ChatNotModified, ChatTooBig,
                         InviteExpired, InviteInvalid, NotMember, NotParticipant)
-from .message_boxes import deliver, find_by_random_id, lock_boxes
+from .message_boxes import deliver, lock_boxes, sent_before_or_shared_id
 from .models import ChatChange, ChatInviteRecord, ChatParticipantRecord, ChatRecord, SentMessage
 
 MEMBERS_LIMIT = 200  # a basic group's size (Telegram's chat_size_max)
@@ -60,10 +60,10 @@ class SqlChats:
     async def send_message(self, chat_id: int, sender_id: int, *, date: int, message: str,
                            entities: Sequence[dict[str, Any]] = (), reply_to_msg_id: int | None = None,
                            random_id: int | None = None, silent: bool = False,
-                           media: dict[str, Any] | None = None) -> SentMessage:
+                           media: dict[str, Any] | None = None, clear_draft: bool = False) -> SentMessage:
         return await self._db.transaction(send_to_chat, self._db.dialect, chat_id, sender_id, dict(
             date=date, text=message, entities=list(entities), reply_to=reply_to_msg_id, random_id=random_id,
-            silent=silent, media=media))
+            silent=silent, media=media, clear_draft=clear_draft))
 
     async def add_user(self, chat_id: int, actor_id: int, user_id: int, *, date: int,
                        limit: int = MEMBERS_LIMIT) -> ChatChange:
@@ -181,14 +181,14 @@ async def send_to_chat(tx: Executor, dialect: str, chat_id: int, sender: int, me
     """Inside a transaction: a new message (deliver()'s fields) into every member's box;
     NotMember for a sender outside the group."""
     members = await lock_chat_members(tx, dialect, chat_id, sender)
-    if message.get("random_id") is not None:
-        found = await find_by_random_id(tx, sender, message["random_id"])
-        if found is not None:
-            return found
-    copies = await deliver(tx, dialect, sender, dict.fromkeys(members, -chat_id), **message)
+    found, shared_id = await sent_before_or_shared_id(tx, dialect, sender, message.get("random_id"))
+    if found is not None:
+        return found
+    copies, draft_cleared = await deliver(tx, dialect, sender, dict.fromkeys(members, -chat_id), shared_id=shared_id,
+                                          **message)
     (own, own_pts), others = copies[0], copies[1:]
     return SentMessage(sender_copy=own, recipient_copy=None, sender_pts=own_pts, recipient_pts=None,
-                       deliveries=[(m.owner_id, pts) for m, pts in others])
+                       deliveries=[(m.owner_id, pts) for m, pts in others], draft_cleared=draft_cleared)
 
 
 async def _add_user(tx: Executor, dialect: str, chat_id: int, actor: int, user: int, date: int,
@@ -317,7 +317,7 @@ async def announce(tx: Executor, dialect: str, chat: ChatRecord, actor: int, als
     participants = await _participants(tx, chat.id)
     boxes = [p.user_id for p in participants] + also
     await lock_boxes(tx, dialect, boxes)
-    copies = await deliver(tx, dialect, actor, dict.fromkeys(boxes, -chat.id), date=date, action=action)
+    copies, _ = await deliver(tx, dialect, actor, dict.fromkeys(boxes, -chat.id), date=date, action=action)
     own = next(((m, pts) for m, pts in copies if m.owner_id == actor), (None, None))
     return ChatChange(chat=chat, participants=participants, actor_copy=own[0], actor_pts=own[1],
                       deliveries=[(m.owner_id, pts) for m, pts in copies])

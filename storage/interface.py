@@ -85,6 +85,20 @@ class MessageNotFound(StorageError):
     """No such message in that user's box (storage.messages.edit)."""
 
 
+# A private send's recipient check (Messages.send_private with recipient_access_hash),
+# made inside the send's transaction so that it costs no statement of its own.
+class RecipientInvalid(StorageError):
+    """No such user, or the access hash given is not theirs (PEER_ID_INVALID)."""
+
+
+class RecipientDeleted(StorageError):
+    """The recipient's account is deleted (INPUT_USER_DEACTIVATED)."""
+
+
+class RecipientBlocked(StorageError):
+    """The sender blocked the recipient (YOU_BLOCKED_USER)."""
+
+
 class TopicNotFound(StorageError):
     """No such forum topic in that channel (storage/forum_topics.py)."""
 
@@ -368,12 +382,18 @@ class Messages(Protocol):
     async def send_private(self, sender_id: int, recipient_id: int, *, date: int, message: str,
                            entities: Sequence[dict[str, Any]] = (), reply_to_msg_id: int | None = None,
                            random_id: int | None = None, silent: bool = False,
-                           media: dict[str, Any] | None = None) -> SentMessage:
+                           media: dict[str, Any] | None = None, recipient_access_hash: int | None = None,
+                           clear_draft: bool = False) -> SentMessage:
         """Both copies, both dialogs (the recipient's unread_count + 1), one "new_message"
         per box. sender == recipient: Saved Messages, one copy. A retry with the same
         (sender_id, random_id) changes nothing and returns the first send's copies and pts
         with duplicate=True. reply_to_msg_id is in the sender's box; the recipient's copy
-        gets their id of that message (None if they no longer have it)."""
+        gets their id of that message (None if they no longer have it).
+        recipient_access_hash: check the recipient first, as an InputPeerUser names them:
+        RecipientInvalid (no such user, or not their hash, unless it is the sender),
+        then, to someone else, RecipientDeleted, RecipientBlocked; these come before a
+        retry's answer. clear_draft: a new message also deletes the sender's draft in
+        this dialog (draft_cleared says if there was one)."""
 
     async def get(self, owner_id: int, ids: Iterable[int]) -> list[MessageRecord]:
         """The messages that exist, in the order asked, each once."""
@@ -630,9 +650,9 @@ class Chats(Protocol):
     async def send_message(self, chat_id: int, sender_id: int, *, date: int, message: str,
                            entities: Sequence[dict[str, Any]] = (), reply_to_msg_id: int | None = None,
                            random_id: int | None = None, silent: bool = False,
-                           media: dict[str, Any] | None = None) -> SentMessage:
+                           media: dict[str, Any] | None = None, clear_draft: bool = False) -> SentMessage:
         """One copy per member (NotMember otherwise); deduplicated by random_id like
-        send_private; deliveries: every other member's box."""
+        send_private; deliveries: every other member's box; clear_draft as send_private's."""
 
     async def add_user(self, chat_id: int, actor_id: int, user_id: int, *, date: int,
                        limit: int = 200) -> ChatChange:

@@ -36,14 +36,14 @@ from typing import Any
 
 import msgspec
 
+from . import recipient_check
 from .db import Executor, Row, chunks, in_list
+from .message_rows import MESSAGE_COLUMNS, json_or_none, json_text
+from .sqlite_copies import write_copies
 from .interface import MessageNotFound
 from .models import DialogRecord, MessageRecord, SentMessage
 from .update_log import UpdateKind, log_update, logged_pts
-from .updates import CREATE_STATE
 
-MESSAGE_COLUMNS = ("owner_id, id, peer_id, from_id, out, date, message, entities, reply_to_msg_id, random_id,"
-                   " edit_date, silent, shared_id, media, pinned, fwd_from, action")
 DIALOG_COLUMNS = ("owner_id, peer_id, top_message, read_inbox_max_id, read_outbox_max_id, unread_count,"
                   " pinned_order, date, unread_mark")
 # A dialog's unread_count: incoming messages after $3 (its read_inbox_max_id).
@@ -56,19 +56,9 @@ _NEXT_SHARED_ID = {
 _NEW_SHARED_ID_UNLESS_SENT = (  # PostgreSQL: a shared id, and the message a retry names if any
     "SELECT nextval('message_shared_ids'), " + ", ".join(f"m.{c.strip()}" for c in MESSAGE_COLUMNS.split(","))
     + " FROM (SELECT 1) AS one LEFT JOIN messages m ON m.owner_id = $1 AND m.random_id = $2")
-_NEXT_MESSAGE_ID = (
-    "INSERT INTO message_boxes (user_id, last_message_id) VALUES ($1, 1)"
-    " ON CONFLICT (user_id) DO UPDATE SET last_message_id = message_boxes.last_message_id + 1"
-    " RETURNING last_message_id")
-_INSERT_MESSAGE = (f"INSERT INTO messages ({MESSAGE_COLUMNS})"
-                   " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17)")
-_NEW_MESSAGE_IN_DIALOG = (
-    "INSERT INTO dialogs (owner_id, peer_id, top_message, unread_count, date) VALUES ($1, $2, $3, $4, $5)"
-    " ON CONFLICT (owner_id, peer_id) DO UPDATE SET top_message = excluded.top_message, date = excluded.date,"
-    " unread_count = dialogs.unread_count + excluded.unread_count")
 # PostgreSQL: every copy of a new message in one statement: for each box its next id,
 # the message, its dialog, the pts step and the new_message row of the update log,
-# which the four statements above and log_update make per copy on SQLite. Every
+# which SQLite writes a step at a time for all copies (storage/sqlite_copies.py). Every
 # statement through trio-asyncio costs ~0.15 ms of server CPU, and a basic group's
 # message has a copy per member. The boxes are locked already (lock_boxes), so the
 # rows this touches are this transaction's alone whatever order it takes them in.
@@ -91,8 +81,12 @@ _COPIES_IN_ONE = (
     "  FROM wanted c WHERE s.user_id = c.owner_id RETURNING s.user_id, s.pts),"
     " logged AS (INSERT INTO update_log (user_id, pts, pts_count, kind, data, date)"
     "  SELECT b.user_id, b.pts, 1, 'new_message', jsonb_build_object('id', m.id), $8::bigint"
-    "  FROM bumped b JOIN msg m ON m.owner_id = b.user_id RETURNING user_id, pts)"
-    " SELECT m.owner_id, m.id, l.pts FROM msg m JOIN logged l ON l.user_id = m.owner_id")
+    "  FROM bumped b JOIN msg m ON m.owner_id = b.user_id RETURNING user_id, pts),"
+    # The sender's draft in this dialog, if asked ($16): sending replaces it.
+    " drafted AS (DELETE FROM drafts WHERE $16::boolean AND owner_id = $7::bigint AND peer_id = $17::bigint"
+    "  RETURNING 1)"
+    " SELECT m.owner_id, m.id, l.pts, (SELECT count(*) FROM drafted) FROM msg m JOIN logged l ON l.user_id = m.owner_id")
+_CLEAR_DRAFT = "DELETE FROM drafts WHERE owner_id = $1 AND peer_id = $2"
 
 
 # PostgreSQL: every box of a message locked in one statement (a basic group's 200
@@ -100,6 +94,14 @@ _COPIES_IN_ONE = (
 # ascending as everywhere else.
 _LOCK_BOXES = "SELECT user_id FROM update_state WHERE user_id = ANY($1::bigint[]) ORDER BY user_id FOR UPDATE"
 _CREATE_STATES = "INSERT INTO update_state (user_id) SELECT unnest($1::bigint[]) ON CONFLICT (user_id) DO NOTHING"
+# PostgreSQL: a private send's two boxes locked and its recipient checked in one statement.
+_LOCK_BOXES_CHECKING_RECIPIENT = (f"WITH locked AS ({_LOCK_BOXES}) SELECT (SELECT count(*) FROM locked),"
+                                  f" {recipient_check.COLUMNS} {recipient_check.FROM}")
+# SQLite: the recipient check and the retry lookup in one read (the transaction holds the
+# whole database from BEGIN IMMEDIATE on, so what it reads cannot change before the write).
+_CHECK_RECIPIENT_AND_FIND_RETRY = (
+    f"SELECT {recipient_check.COLUMNS}, " + ", ".join(f"m.{c.strip()}" for c in MESSAGE_COLUMNS.split(","))
+    + f" {recipient_check.FROM} LEFT JOIN messages m ON m.owner_id = $2 AND m.random_id = $1")
 
 
 async def lock_boxes(tx: Executor, dialect: str, user_ids: Iterable[int]) -> None:
@@ -107,27 +109,35 @@ async def lock_boxes(tx: Executor, dialect: str, user_ids: Iterable[int]) -> Non
     ids = sorted(set(user_ids))
     if dialect == "postgres":
         if len(await tx.fetch(_LOCK_BOXES, ids)) < len(ids):
-            # Boxes without a state yet (a user's first message): made, then locked. A
-            # transaction locks all the existing boxes it needs in one statement before it
-            # creates any, so one that waits on another's uncommitted new state holds no
-            # box the other still needs: no deadlock.
-            await tx.execute(_CREATE_STATES, ids)
-            await tx.fetch(_LOCK_BOXES, ids)
+            await _create_and_lock(tx, ids)
         return
-    for user_id in ids:
-        await tx.execute(CREATE_STATE, user_id)  # SQLite: BEGIN IMMEDIATE locked everything
+    # SQLite: BEGIN IMMEDIATE locked everything; the states are made, all in one statement.
+    for part in chunks(ids):
+        rows = ", ".join(f"(${i})" for i in range(1, len(part) + 1))
+        await tx.execute(f"INSERT INTO update_state (user_id) VALUES {rows} ON CONFLICT (user_id) DO NOTHING", *part)
+
+
+async def _create_and_lock(tx: Executor, ids: list[int]) -> None:
+    """PostgreSQL: boxes without a state yet (a user's first message): made, then locked.
+    A transaction locks all the existing boxes it needs in one statement before it
+    creates any, so one that waits on another's uncommitted new state holds no box the
+    other still needs: no deadlock."""
+    await tx.execute(_CREATE_STATES, ids)
+    await tx.fetch(_LOCK_BOXES, ids)
 
 
 async def deliver(tx: Executor, dialect: str, sender: int, boxes: dict[int, int], *, date: int, text: str = "",
                   entities: list[dict] = (), reply_to: int | None = None, random_id: int | None = None,
                   silent: bool = False, media: dict | None = None, action: dict | None = None,
-                  fwd_from: dict | None = None, shared_id: int | None = None) -> list[tuple[MessageRecord, int]]:
+                  fwd_from: dict | None = None, shared_id: int | None = None,
+                  clear_draft: bool = False) -> tuple[list[tuple[MessageRecord, int]], bool]:
     """Writes one new message into each of these boxes ({owner: the peer_id of their copy}),
-    which the caller has locked: [(copy, pts after its new_message update)], the
-    sender's copy first (if the sender has a box here). Only the sender's copy is `out`
-    and keeps random_id; reply_to (in the sender's box) becomes each box's own id of
-    that message (None where the box no longer has it). `shared_id`: one the caller
-    took already."""
+    which the caller has locked: ([(copy, pts after its new_message update)], the
+    sender's copy first (if the sender has a box here); whether a draft was deleted).
+    Only the sender's copy is `out` and keeps random_id; reply_to (in the sender's box)
+    becomes each box's own id of that message (None where the box no longer has it).
+    `shared_id`: one the caller took already. clear_draft: delete the sender's draft in
+    this dialog too (sending replaces it)."""
     if shared_id is None:
         shared_id = await tx.fetchval(_NEXT_SHARED_ID[dialect])
     reply_shared = None
@@ -149,18 +159,32 @@ async def deliver(tx: Executor, dialect: str, sender: int, boxes: dict[int, int]
         rows = await tx.fetch(
             _COPIES_IN_ONE, [c.owner_id for c in copies], [c.peer_id for c in copies], [c.out for c in copies],
             [c.reply_to_msg_id for c in copies], [c.random_id for c in copies],
-            [0 if c.out else 1 for c in copies], sender, date, text, _json(list(entities)), silent, shared_id,
-            _json_or_none(media), _json_or_none(fwd_from), _json_or_none(action))
+            [0 if c.out else 1 for c in copies], sender, date, text, json_text(list(entities)), silent, shared_id,
+            json_or_none(media), json_or_none(fwd_from), json_or_none(action), clear_draft,
+            boxes.get(sender, 0))
         made = {row[0]: (row[1], row[2]) for row in rows}
-        return [(msgspec.structs.replace(c, id=made[c.owner_id][0]), made[c.owner_id][1]) for c in copies]
-    result = []
-    for copy in copies:
-        copy = msgspec.structs.replace(copy, id=await tx.fetchval(_NEXT_MESSAGE_ID, copy.owner_id))
-        await _insert(tx, copy)
-        await tx.execute(_NEW_MESSAGE_IN_DIALOG, copy.owner_id, copy.peer_id, copy.id, 0 if copy.out else 1, date)
-        result.append((copy, await log_update(tx, copy.owner_id, 1, UpdateKind.NEW_MESSAGE, {"id": copy.id},
-                                              date)))
-    return result
+        return ([(msgspec.structs.replace(c, id=made[c.owner_id][0]), made[c.owner_id][1]) for c in copies],
+                bool(rows[0][3]))
+    result = await write_copies(tx, copies, date)
+    cleared = clear_draft and bool(await tx.execute(_CLEAR_DRAFT, sender, boxes[sender]))
+    return result, cleared
+
+
+async def sent_before_or_shared_id(tx: Executor, dialect: str, sender: int,
+                                   random_id: int | None) -> tuple[SentMessage | None, int | None]:
+    """With the boxes locked (a concurrent first send must have committed, and a
+    statement's snapshot is taken before its lock waits): (what a retried send made
+    first, None), or (None, on PostgreSQL the new message's shared id taken in the
+    same statement; None on SQLite, where deliver takes it)."""
+    if random_id is None:
+        return None, None
+    if dialect == "postgres":
+        # An id taken by a retry is simply not used: shared ids need not be consecutive.
+        row = await tx.fetchrow(_NEW_SHARED_ID_UNLESS_SENT, sender, random_id)
+        if row[1] is not None:
+            return await _already_sent(tx, message_record(row[1:])), None
+        return None, row[0]
+    return await find_by_random_id(tx, sender, random_id), None
 
 
 async def find_by_random_id(tx: Executor, sender: int, random_id: int) -> SentMessage | None:
@@ -192,31 +216,45 @@ async def _logged_pts(tx: Executor, user_id: int, message_id: int) -> int:
 
 async def send_private(tx: Executor, dialect: str, sender: int, recipient: int, date: int, text: str,
                        entities: list[dict], reply_to: int | None, random_id: int | None, silent: bool,
-                       media: dict | None, **extra: Any) -> SentMessage:
-    """A message in a private chat (Messages.send_private), locks included; also the body
-    of forwards and service messages: `extra` is more MessageRecord fields (fwd_from,
-    action), the same on both copies."""
-    await lock_boxes(tx, dialect, (sender, recipient))
-    shared_id = None
-    if random_id is not None and dialect == "postgres":
-        # The retry check and a new shared id in one statement (an id taken by a retry
-        # is simply not used: shared ids need not be consecutive).
-        row = await tx.fetchrow(_NEW_SHARED_ID_UNLESS_SENT, sender, random_id)
-        if row[1] is not None:
-            return await _already_sent(tx, message_record(row[1:]))
-        shared_id = row[0]
-    elif random_id is not None:
-        found = await find_by_random_id(tx, sender, random_id)
-        if found is not None:
-            return found
+                       media: dict | None, recipient_access_hash: int | None = None, clear_draft: bool = False,
+                       **extra: Any) -> SentMessage:
+    """A message in a private chat (Messages.send_private), locks and the recipient check
+    included; also the body of forwards and service messages: `extra` is more
+    MessageRecord fields (fwd_from, action), the same on both copies."""
+    found, shared_id = await _open_private_send(tx, dialect, sender, recipient, random_id, recipient_access_hash)
+    if found is not None:
+        return found
     # Each side's copy names the other side as its peer (Saved Messages: one copy).
-    copies = await deliver(tx, dialect, sender, {sender: recipient, recipient: sender}, date=date, text=text,
-                           entities=entities, reply_to=reply_to, random_id=random_id, silent=silent, media=media,
-                           shared_id=shared_id, **extra)
+    copies, draft_cleared = await deliver(
+        tx, dialect, sender, {sender: recipient, recipient: sender}, date=date, text=text, entities=entities,
+        reply_to=reply_to, random_id=random_id, silent=silent, media=media, shared_id=shared_id,
+        clear_draft=clear_draft, **extra)
     (own, sender_pts), others = copies[0], copies[1:]
     theirs, recipient_pts = others[0] if others else (None, None)
     return SentMessage(sender_copy=own, recipient_copy=theirs, sender_pts=sender_pts, recipient_pts=recipient_pts,
-                       deliveries=[(m.owner_id, p) for m, p in others])
+                       deliveries=[(m.owner_id, p) for m, p in others], draft_cleared=draft_cleared)
+
+
+async def _open_private_send(tx: Executor, dialect: str, sender: int, recipient: int, random_id: int | None,
+                             access_hash: int | None) -> tuple[SentMessage | None, int | None]:
+    """Both boxes locked, the recipient checked if asked (storage/recipient_check.py),
+    then sent_before_or_shared_id's answer, in as few statements as the dialect allows."""
+    if access_hash is None:
+        await lock_boxes(tx, dialect, (sender, recipient))
+    elif dialect == "postgres":
+        ids = sorted({sender, recipient})
+        row = await tx.fetchrow(_LOCK_BOXES_CHECKING_RECIPIENT, ids, sender, recipient)
+        recipient_check.refuse_unless_may_send(sender, recipient, access_hash, row[1:])
+        if row[0] < len(ids):
+            await _create_and_lock(tx, ids)
+    else:
+        row = await tx.fetchrow(_CHECK_RECIPIENT_AND_FIND_RETRY, random_id, sender, recipient)
+        recipient_check.refuse_unless_may_send(sender, recipient, access_hash, row[:4])
+        if row[4] is not None:
+            return await _already_sent(tx, message_record(row[4:])), None
+        await lock_boxes(tx, dialect, (sender, recipient))
+        return None, None
+    return await sent_before_or_shared_id(tx, dialect, sender, random_id)
 
 
 async def delete_messages(tx: Executor, dialect: str, owner: int, ids: list[int], revoke: bool, now: int,
@@ -319,12 +357,6 @@ async def get_messages(ex: Executor, owner: int, ids: list[int]) -> list[Message
     return [found[i] for i in wanted if i in found]
 
 
-async def _insert(tx: Executor, m: MessageRecord) -> None:
-    await tx.execute(_INSERT_MESSAGE, m.owner_id, m.id, m.peer_id, m.from_id, m.out, m.date, m.message,
-                     _json(m.entities), m.reply_to_msg_id, m.random_id, m.edit_date, m.silent, m.shared_id,
-                     _json_or_none(m.media), m.pinned, _json_or_none(m.fwd_from), _json_or_none(m.action))
-
-
 def message_record(row: Row) -> MessageRecord:
     """A row of `SELECT {MESSAGE_COLUMNS} FROM messages`."""
     return MessageRecord(owner_id=row[0], id=row[1], peer_id=row[2], from_id=row[3], out=bool(row[4]), date=row[5],
@@ -339,14 +371,6 @@ def dialog_record(row: Row) -> DialogRecord:
     return DialogRecord(owner_id=row[0], peer_id=row[1], top_message=row[2], read_inbox_max_id=row[3],
                         read_outbox_max_id=row[4], unread_count=row[5], pinned_order=row[6], date=row[7],
                         unread_mark=bool(row[8]))
-
-
-def _json(value: Any) -> str:
-    return msgspec.json.encode(value).decode()
-
-
-def _json_or_none(value: Any) -> str | None:
-    return None if value is None else _json(value)
 
 
 def _decode_or_none(text: str | None) -> Any:

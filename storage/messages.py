@@ -41,9 +41,11 @@ class SqlMessages:
     async def send_private(self, sender_id: int, recipient_id: int, *, date: int, message: str,
                            entities: Sequence[dict[str, Any]] = (), reply_to_msg_id: int | None = None,
                            random_id: int | None = None, silent: bool = False,
-                           media: dict[str, Any] | None = None) -> SentMessage:
+                           media: dict[str, Any] | None = None, recipient_access_hash: int | None = None,
+                           clear_draft: bool = False) -> SentMessage:
         return await self._db.transaction(send_private, self._db.dialect, sender_id, recipient_id, date, message,
-                                          list(entities), reply_to_msg_id, random_id, silent, media)
+                                          list(entities), reply_to_msg_id, random_id, silent, media,
+                                          recipient_access_hash, clear_draft)
 
     async def edit(self, owner_id: int, id: int, *, message: str, entities: Sequence[dict[str, Any]],
                    edit_date: int) -> list[tuple[int, int, MessageRecord]]:

@@ -305,6 +305,7 @@ class SentMessage(msgspec.Struct, frozen=True, kw_only=True):
     duplicate: bool = False
     # Every other box that got a copy: (user_id, pts after its new_message update).
     deliveries: list[tuple[int, int]] = []
+    draft_cleared: bool = False  # clear_draft was asked and the sender had a draft there
 
 
 class ChatRecord(msgspec.Struct, frozen=True, kw_only=True):

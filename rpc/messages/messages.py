@@ -26,9 +26,9 @@ from ..services.chats_named import chats_named
 from ..services.messages_view import chat_peers_of, chats_of, message, users_of
 from ..services.chat_access import require_member
 from ..services.peers import ids_of, resolve_input_peer
-from ..services.sending import check_can_send, sent_updates, store_message
+from ..services.sending import check_can_send, resolve_send_peer, sent_updates, store_message
 from ..services.users import UserView
-from ..services.dialog_marks import clear_draft_after_send, clear_unread_mark_after_read
+from ..services.dialog_marks import clear_unread_mark_after_read, publish_draft_cleared
 from ..updates.state import current_pts
 
 MESSAGE_MAX = 4096
@@ -43,12 +43,9 @@ def _entities(entities) -> list[dict]:
 async def send_message(request, ctx: RequestContext):
     user_id = ctx.user_id
     storage = ctx.services.storage
-    peer = await resolve_input_peer(storage, user_id, request.peer)
     text = request.message or ""
-    if not text.strip():
-        raise RpcError(400, E.MESSAGE_EMPTY)
-    if len(text) > MESSAGE_MAX:
-        raise RpcError(400, E.MESSAGE_TOO_LONG)
+    refusal = E.MESSAGE_EMPTY if not text.strip() else E.MESSAGE_TOO_LONG if len(text) > MESSAGE_MAX else None
+    peer, unchecked = await resolve_send_peer(storage, user_id, request.peer, refusal)
     reply_to = getattr(request.reply_to, "reply_to_msg_id", None)
     if peer.kind is PeerKind.CHANNEL:
         return await channel_post.send_message(ctx, peer, message=text, entities=_entities(request.entities),
@@ -57,11 +54,13 @@ async def send_message(request, ctx: RequestContext):
                                                top_msg_id=getattr(request.reply_to, "top_msg_id", None))
     fields = dict(date=int(time.time()), message=text, entities=_entities(request.entities),
                   reply_to_msg_id=reply_to, random_id=request.random_id, silent=bool(request.silent))
-    await check_can_send(storage, user_id, peer)
-    sent = await store_message(ctx, peer, **fields)
+    if unchecked is None:
+        await check_can_send(storage, user_id, peer)
+    # The draft goes in the send's own transaction (on PostgreSQL in its copies' statement).
+    sent = await store_message(ctx, peer, unchecked, clear_draft=True, **fields)
     mine = sent.sender_copy
-    if not sent.duplicate:
-        await clear_draft_after_send(ctx, peer)
+    if sent.draft_cleared:
+        await publish_draft_cleared(ctx, peer)
     if not peer.is_user:
         # A group message answers as Telegram's do: updateMessageID, then updateNewMessage.
         return await sent_updates(ctx, [(mine, sent.sender_pts)])

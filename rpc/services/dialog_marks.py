@@ -13,7 +13,13 @@ from ..updates.publish import publish
 async def clear_draft_after_send(ctx: RequestContext, peer: Peer) -> None:
     """A message sent to the peer replaces the draft there (on every device)."""
     if await ctx.services.storage.drafts.clear(ctx.user_id, peer):
-        await publish(ctx.services, Draft(peer=peer), [ctx.user_id])
+        await publish_draft_cleared(ctx, peer)
+
+
+async def publish_draft_cleared(ctx: RequestContext, peer: Peer) -> None:
+    """Every device of the user learns the draft there is gone (a send that cleared it
+    in its own transaction: storage's clear_draft)."""
+    await publish(ctx.services, Draft(peer=peer), [ctx.user_id])
 
 
 async def clear_unread_mark_after_read(ctx: RequestContext, peer: Peer) -> None:
