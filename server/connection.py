@@ -2,7 +2,8 @@
 
 The only module (with app.py) that does I/O. It owns, in one nursery: the reader loop,
 one task per RPC in flight (bounded: a client that floods waits for its own answers,
-which is the backpressure), and nothing else. What one RPC does, from its request
+which is the backpressure), and a task pushing live updates while some arrive
+(server/push_feed.py; none while the connection is idle). What one RPC does, from its request
 context to its answer or error, is server/request_runner.py's; this module sends the
 answer. Everything that must survive the connection (auth keys, sessions, salts) lives
 in `ServerState`.
@@ -25,13 +26,14 @@ from mtproto.transport import Packet, ServerTransport, TransportError
 from rpc import RpcError
 from rpc.context import RequestContext
 from rpc.updates.presence import mark_offline, mark_online
-from rpc.updates.stream import key_stream, user_stream
+from rpc.updates.stream import open_key_stream, open_user_stream
 from rpc.services.login import identify
 from storage.bus import BusError
 from server import metrics
 from tl import functions as F
 
 from .buffer_budget import BufferShare, frame_deadline
+from .push_feed import PushFeed
 from .request_runner import RequestRunner
 
 log = structlog.get_logger("mtserver.connection")
@@ -72,12 +74,12 @@ class Connection:
         # last asked for updates (not invokeWithoutUpdates) receives them.
         self.push_user: int | None = None
         self.push_target: tuple[EncryptedSession, int] | None = None
-        self.push_scope: trio.CancelScope | None = None
+        self.push_feed: PushFeed | None = None
         self.push_checked_at = -PUSH_AUTH_RECHECK  # when the login behind the pushes was last checked
         # Before login: the session that exported a QR login token gets the updates
         # addressed to its auth key (updateLoginToken).
         self.key_push_target: tuple[EncryptedSession, int] | None = None
-        self.key_push_scope: trio.CancelScope | None = None
+        self.key_push_feed: PushFeed | None = None
         self.runner: RequestRunner | None = None  # runs the RPCs, once the nursery is open
 
     # -- lifecycle ---------------------------------------------------------------------
@@ -89,14 +91,18 @@ class Connection:
             async with trio.open_nursery() as nursery:
                 self.nursery = nursery
                 self.runner = RequestRunner(self.state, nursery, self.peer, self._after_call)
-                with trio.CancelScope() as scope:
-                    self.scope = scope
-                    if self.refuse_with is None:
-                        self.state.register(self)
-                    await self._read_loop()
-                # Reading stopped: the RPCs in flight finish (bounded by shutdown's grace);
-                # nothing more is pushed.
-                self._stop_push()
+                try:
+                    with trio.CancelScope() as scope:
+                        self.scope = scope
+                        if self.refuse_with is None:
+                            self.state.register(self)
+                        await self._read_loop()
+                finally:
+                    # Reading stopped: the RPCs in flight finish (bounded by shutdown's
+                    # grace); nothing more is pushed. (Also when reading failed: the
+                    # feeds' subscriptions start tasks in this nursery.)
+                    self.closing = True
+                    self._stop_push()
         # except*: errors from the connection's tasks arrive in exception groups
         # (strict groups, trio >= 0.25). A peer that vanished is normal; anything else
         # is logged. Either way only this connection ends, never the server.
@@ -317,7 +323,11 @@ class Connection:
             self.push_user = ctx.user_id
             self.nursery.start_soon(self._came_online, ctx.user_id)
             if self.state.bus is not None:
-                self.nursery.start_soon(self._push_loop, ctx.user_id)
+                feed = PushFeed(self.nursery, self._push, functools.partial(self._logged_out, ctx.user_id))
+                self.push_feed = feed
+                self.nursery.start_soon(feed.open, functools.partial(
+                    open_user_stream, self.state.bus, self.state.storage, ctx.user_id, receiver=self._push_receiver,
+                    authorised=functools.partial(self._still_logged_in, ctx.user_id)))
 
     async def _came_online(self, user_id: int) -> None:
         """A logged-in session is here: contacts see the user online (and offline again
@@ -328,44 +338,41 @@ class Connection:
             log.exception("online_status_failed", user_id=user_id)
 
     def _stop_push(self) -> None:
-        if self.push_scope is not None:
-            self.push_scope.cancel()
-            self.push_scope = None
-        if self.key_push_scope is not None:
-            self.key_push_scope.cancel()
-            self.key_push_scope = None
+        if self.push_feed is not None:
+            self.push_feed.stop()
+            self.push_feed = None
+        if self.key_push_feed is not None:
+            self.key_push_feed.stop()
+            self.key_push_feed = None
+
+    def _push_receiver(self) -> tuple[EncryptedSession, int] | None:
+        return self.push_target
+
+    def _key_push_receiver(self) -> tuple[EncryptedSession, int] | None:
+        return self.key_push_target
+
+    def _logged_out(self, user_id: int) -> None:
+        """The user's pushes stopped: the key is no longer logged in as them."""
+        log.info("push_stopped_logged_out", peer=self.peer, user_id=user_id)
+        if self.push_user == user_id:  # else a newer login's feed replaced this one
+            self.push_user = None
+            self.push_feed = None
 
     async def _listen_as_key(self, session: EncryptedSession, session_id: int) -> None:
         """Subscribe (before the answer leaves, so nothing published after it is missed)
         to the updates addressed to this auth key; this session receives them."""
         self.key_push_target = (session, session_id)
-        if self.key_push_scope is None and self.state.bus is not None and not self.closing:
+        if self.key_push_feed is None and self.state.bus is not None and not self.closing:
+            self.key_push_feed = feed = PushFeed(self.nursery, self._push)
             try:
-                await self.nursery.start(self._key_push_loop, session.auth_key_id)
+                await self.nursery.start(feed.open, functools.partial(
+                    open_key_stream, self.state.bus, self.state.storage, session.auth_key_id,
+                    receiver=self._key_push_receiver))
             except BusError as exc:
                 # The token is still good; without the update the client re-exports it.
                 log.warning("key_subscribe_failed", auth_key_id=session.auth_key_id, error=str(exc))
-
-    async def _key_push_loop(self, auth_key_id: int, task_status=trio.TASK_STATUS_IGNORED) -> None:
-        with trio.CancelScope() as scope:
-            self.key_push_scope = scope
-            async with key_stream(self.state.bus, self.state.storage, auth_key_id,
-                                  receiver=lambda: self.key_push_target) as stream:
-                task_status.started()
-                async for receiver, updates in stream:
-                    await self._push(*receiver, updates)
-
-    async def _push_loop(self, user_id: int) -> None:
-        with trio.CancelScope() as scope:
-            self.push_scope = scope
-            session_logged_in = functools.partial(self._still_logged_in, user_id)
-            async with user_stream(self.state.bus, self.state.storage, user_id, receiver=lambda: self.push_target,
-                                   authorised=session_logged_in) as stream:
-                async for receiver, updates in stream:
-                    await self._push(*receiver, updates)
-            if stream.logged_out:
-                log.info("push_stopped_logged_out", peer=self.peer, user_id=user_id)
-                self.push_user = None
+                if self.key_push_feed is feed:
+                    self.key_push_feed = None
 
     async def _still_logged_in(self, user_id: int) -> bool:
         """Whether the key is still logged in as `user_id`, checked at most every
