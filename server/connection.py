@@ -12,6 +12,7 @@ in `ServerState`.
 from __future__ import annotations
 
 import functools
+import math
 import struct
 import time
 
@@ -49,6 +50,11 @@ _REQ_DH_PARAMS = F.ReqDHParams.CONSTRUCTOR_ID.to_bytes(4, "little")
 class Connection:
     # The HTTP transport's connections queue numbered messages instead (server/http_outbox.py).
     session_class = EncryptedSession
+    # One per client connection: no per-instance dict.
+    __slots__ = ("state", "initial", "refuse_with", "stream", "peer", "transport", "proven", "buffer_share",
+                 "handshake", "new_key", "encrypted", "send_lock", "rpc_slots", "scope", "disconnect_at", "closing",
+                 "push_user", "push_target", "push_feed", "push_checked_at", "key_push_target", "key_push_feed",
+                 "runner", "nursery")
 
     def __init__(self, state, stream: trio.abc.Stream, peer: str, refuse_with: int | None = None,
                  initial: bytes = b""):
@@ -66,9 +72,12 @@ class Connection:
         self.handshake: Handshake | None = None
         self.new_key = None  # storage.AuthKeyRecord of the key this connection's handshake made
         self.encrypted: dict[int, EncryptedSession] = {}
-        self.send_lock = trio.Lock()
-        self.rpc_slots = trio.Semaphore(MAX_RPCS_IN_FLIGHT)
-        self.scope: trio.CancelScope | None = None
+        # Made while in use, dropped when free (an idle connection holds neither): see
+        # _send_raw and _take_rpc_slot.
+        self.send_lock: trio.Lock | None = None
+        self.rpc_slots: trio.Semaphore | None = None
+        self.scope: trio.CancelScope | None = None  # reading: its deadline is the current read's
+        self.disconnect_at = math.inf  # set by DisconnectAfter; reading stops then
         self.closing = False
         # Live updates: the user logged in on this connection, and the session that
         # last asked for updates (not invokeWithoutUpdates) receives them.
@@ -155,11 +164,9 @@ class Connection:
                     deadline = last_packet + config.idle_timeout
                     if frame_started is not None:
                         deadline = min(deadline, frame_deadline(config, frame_started, self.transport.buffered))
-                    with trio.move_on_at(deadline) as timer:
-                        data = await self.stream.receive_some(65536)
-                    if timer.cancelled_caught:
-                        log.info("connection_idle" if frame_started is None else "frame_too_slow", peer=self.peer,
-                                 buffered=self.transport.buffered)
+                    data = await self._receive_until(deadline, "connection_idle" if frame_started is None
+                                                     else "frame_too_slow")
+                    if data is None:
                         return
                 events = self.transport.feed(data) if data else self.transport.end_of_stream()
                 if not self.buffer_share.update(self.transport.buffered):
@@ -182,6 +189,29 @@ class Connection:
                     return
         finally:
             self.buffer_share.release()
+
+    async def _receive_until(self, deadline: float, timeout_event: str) -> bytes | None:
+        """The peer's next bytes, or None when reading must stop (the deadline passed, or
+        stop_reading) just as they came. The deadline is the read scope's own, which goes
+        back to `disconnect_at` after the read: an idle connection waits here all its life,
+        and a scope of its own per read held ~1.3 KB more per connection. Passing the
+        deadline cancels the read scope, which ends the read loop."""
+        scope = self.scope
+        scope.deadline = min(deadline, self.disconnect_at)
+        try:
+            data = await self.stream.receive_some(65536)
+        except trio.Cancelled:
+            self._log_timeout(deadline, timeout_event)
+            raise
+        if scope.cancel_called:
+            self._log_timeout(deadline, timeout_event)
+            return None
+        scope.deadline = self.disconnect_at
+        return data
+
+    def _log_timeout(self, deadline: float, timeout_event: str) -> None:
+        if trio.current_time() >= deadline:
+            log.info(timeout_event, peer=self.peer, buffered=self.transport.buffered)
 
     # -- transport events -------------------------------------------------------------------
 
@@ -262,14 +292,15 @@ class Connection:
             elif isinstance(event, Reply):
                 await self.send(event.data)
             elif isinstance(event, Rpc):
-                await self.rpc_slots.acquire()
+                await self._take_rpc_slot()
                 self.nursery.start_soon(self._run_rpc, session, event)
             elif isinstance(event, SessionResumed):
                 resent = session.resend_pending(event.session_id, time.time())
                 if resent:
                     await self.send(resent)
             elif isinstance(event, DisconnectAfter):
-                self.scope.deadline = trio.current_time() + event.seconds
+                self.disconnect_at = trio.current_time() + event.seconds
+                self.scope.deadline = self.disconnect_at
             elif isinstance(event, BadMessage):
                 log.info("bad_msg", peer=self.peer, auth_key_id=key_id, msg_id=event.msg_id, code=event.code,
                          constructor=_hex(event.constructor_id))
@@ -294,12 +325,23 @@ class Connection:
         try:
             packet = await self.runner.run(session, call, self.transport.dc_id)
         finally:
-            self.rpc_slots.release()
+            self._free_rpc_slot()
         if packet is not None:
             try:
                 await self.send(packet)
             except (trio.BrokenResourceError, trio.ClosedResourceError):
                 pass  # the client left; the answer stays pending in its session
+
+    async def _take_rpc_slot(self) -> None:
+        if self.rpc_slots is None:
+            self.rpc_slots = trio.Semaphore(MAX_RPCS_IN_FLIGHT)
+        await self.rpc_slots.acquire()
+
+    def _free_rpc_slot(self) -> None:
+        # The semaphore is the one taken from: it is dropped only once every slot is free.
+        self.rpc_slots.release()
+        if self.rpc_slots.value == MAX_RPCS_IN_FLIGHT:
+            self.rpc_slots = None
 
     async def _after_call(self, session: EncryptedSession, session_id: int, ctx: RequestContext) -> None:
         """A call succeeded (server/request_runner.py): whom live updates go to now,
@@ -408,9 +450,18 @@ class Connection:
     async def _send_raw(self, data: bytes) -> None:
         if not data:
             return
-        # One writer at a time; a slow reader blocks its own RPC tasks here.
-        async with self.send_lock:
-            await self.stream.send_all(data)
+        # One writer at a time; a slow reader blocks its own RPC tasks here. The lock
+        # lives while someone holds it: a release with a task waiting hands it over (it
+        # stays locked), so an unlocked lock has no one waiting and can go.
+        lock = self.send_lock
+        if lock is None:
+            lock = self.send_lock = trio.Lock()
+        try:
+            async with lock:
+                await self.stream.send_all(data)
+        finally:
+            if self.send_lock is lock and not lock.locked():
+                self.send_lock = None
 
 
 def _hex(constructor_id: int | None) -> str | None:
