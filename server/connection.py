@@ -365,11 +365,12 @@ class Connection:
             self.push_user = ctx.user_id
             self.nursery.start_soon(self._came_online, ctx.user_id)
             if self.state.bus is not None:
-                feed = PushFeed(self.nursery, self._push, functools.partial(self._logged_out, ctx.user_id))
-                self.push_feed = feed
+                # Bound methods rather than partials over the user id: push_user is
+                # that user for as long as the feed lives (a change stops it).
+                self.push_feed = feed = PushFeed(self.nursery, self._push, self._logged_out)
                 self.nursery.start_soon(feed.open, functools.partial(
                     open_user_stream, self.state.bus, self.state.storage, ctx.user_id, receiver=self._push_receiver,
-                    authorised=functools.partial(self._still_logged_in, ctx.user_id)))
+                    authorised=self._still_logged_in))
 
     async def _came_online(self, user_id: int) -> None:
         """A logged-in session is here: contacts see the user online (and offline again
@@ -393,12 +394,11 @@ class Connection:
     def _key_push_receiver(self) -> tuple[EncryptedSession, int] | None:
         return self.key_push_target
 
-    def _logged_out(self, user_id: int) -> None:
-        """The user's pushes stopped: the key is no longer logged in as them."""
-        log.info("push_stopped_logged_out", peer=self.peer, user_id=user_id)
-        if self.push_user == user_id:  # else a newer login's feed replaced this one
-            self.push_user = None
-            self.push_feed = None
+    def _logged_out(self) -> None:
+        """The user's pushes stopped (their feed did): the key is no longer logged in as them."""
+        log.info("push_stopped_logged_out", peer=self.peer, user_id=self.push_user)
+        self.push_user = None
+        self.push_feed = None
 
     async def _listen_as_key(self, session: EncryptedSession, session_id: int) -> None:
         """Subscribe (before the answer leaves, so nothing published after it is missed)
@@ -416,8 +416,8 @@ class Connection:
                 if self.key_push_feed is feed:
                     self.key_push_feed = None
 
-    async def _still_logged_in(self, user_id: int) -> bool:
-        """Whether the key is still logged in as `user_id`, checked at most every
+    async def _still_logged_in(self) -> bool:
+        """Whether the key is still logged in as the user it pushes for, checked at most every
         PUSH_AUTH_RECHECK seconds: a device revoked elsewhere (another device, the admin
         API, a ban) stops receiving live updates within that time, not only at its next
         request."""
@@ -427,7 +427,7 @@ class Connection:
         record = await self.state.storage.auth_keys.get(self.push_target[0].auth_key_id)
         _, current, _ = await identify(self.state.storage, record)
         self.push_checked_at = now
-        return current == user_id
+        return current == self.push_user
 
     async def _push(self, session: EncryptedSession, session_id: int, updates) -> None:
         try:

@@ -13,6 +13,8 @@ the client is told updatesTooLong), as they did for the task that used to wait.
 
 `stop()` (the connection closes, the user logs out, a write failed) leaves the
 subscription and cancels the task if one runs; nothing arrives after it.
+When the stream finds the key logged out, the feed stops itself and calls
+`on_logged_out` (once, and never after `stop()`).
 """
 
 from __future__ import annotations
@@ -79,7 +81,7 @@ class PushFeed:
                 while not self._stopped and (payload := stream.sub.take()) is not None:
                     for receiver, updates in await stream.pushes(payload):
                         await self._push(*receiver, updates)
-                    if stream.logged_out:
+                    if stream.logged_out and not self._stopped:
                         self.stop()
                         if self._on_logged_out is not None:
                             self._on_logged_out()
