@@ -2,7 +2,8 @@
 
 The only module (with app.py) that does I/O. It owns, in one nursery: the reader loop,
 one task per RPC in flight (bounded: a client that floods waits for its own answers,
-which is the backpressure), and nothing else. What one RPC does, from its request
+which is the backpressure), and a task pushing live updates while some arrive
+(server/push_feed.py; none while the connection is idle). What one RPC does, from its request
 context to its answer or error, is server/request_runner.py's; this module sends the
 answer. Everything that must survive the connection (auth keys, sessions, salts) lives
 in `ServerState`.
@@ -11,6 +12,7 @@ in `ServerState`.
 from __future__ import annotations
 
 import functools
+import math
 import struct
 import time
 
@@ -25,13 +27,14 @@ from mtproto.transport import Packet, ServerTransport, TransportError
 from rpc import RpcError
 from rpc.context import RequestContext
 from rpc.updates.presence import mark_offline, mark_online
-from rpc.updates.stream import key_stream, user_stream
+from rpc.updates.stream import open_key_stream, open_user_stream
 from rpc.services.login import identify
 from storage.bus import BusError
 from server import metrics
 from tl import functions as F
 
 from .buffer_budget import BufferShare, frame_deadline
+from .push_feed import PushFeed
 from .request_runner import RequestRunner
 
 log = structlog.get_logger("mtserver.connection")
@@ -47,6 +50,11 @@ _REQ_DH_PARAMS = F.ReqDHParams.CONSTRUCTOR_ID.to_bytes(4, "little")
 class Connection:
     # The HTTP transport's connections queue numbered messages instead (server/http_outbox.py).
     session_class = EncryptedSession
+    # One per client connection: no per-instance dict.
+    __slots__ = ("state", "initial", "refuse_with", "stream", "peer", "transport", "proven", "buffer_share",
+                 "handshake", "new_key", "encrypted", "send_lock", "rpc_slots", "scope", "disconnect_at", "closing",
+                 "push_user", "push_target", "push_feed", "push_checked_at", "key_push_target", "key_push_feed",
+                 "runner", "nursery")
 
     def __init__(self, state, stream: trio.abc.Stream, peer: str, refuse_with: int | None = None,
                  initial: bytes = b""):
@@ -64,20 +72,23 @@ class Connection:
         self.handshake: Handshake | None = None
         self.new_key = None  # storage.AuthKeyRecord of the key this connection's handshake made
         self.encrypted: dict[int, EncryptedSession] = {}
-        self.send_lock = trio.Lock()
-        self.rpc_slots = trio.Semaphore(MAX_RPCS_IN_FLIGHT)
-        self.scope: trio.CancelScope | None = None
+        # Made while in use, dropped when free (an idle connection holds neither): see
+        # _send_raw and _take_rpc_slot.
+        self.send_lock: trio.Lock | None = None
+        self.rpc_slots: trio.Semaphore | None = None
+        self.scope: trio.CancelScope | None = None  # reading: its deadline is the current read's
+        self.disconnect_at = math.inf  # set by DisconnectAfter; reading stops then
         self.closing = False
         # Live updates: the user logged in on this connection, and the session that
         # last asked for updates (not invokeWithoutUpdates) receives them.
         self.push_user: int | None = None
         self.push_target: tuple[EncryptedSession, int] | None = None
-        self.push_scope: trio.CancelScope | None = None
+        self.push_feed: PushFeed | None = None
         self.push_checked_at = -PUSH_AUTH_RECHECK  # when the login behind the pushes was last checked
         # Before login: the session that exported a QR login token gets the updates
         # addressed to its auth key (updateLoginToken).
         self.key_push_target: tuple[EncryptedSession, int] | None = None
-        self.key_push_scope: trio.CancelScope | None = None
+        self.key_push_feed: PushFeed | None = None
         self.runner: RequestRunner | None = None  # runs the RPCs, once the nursery is open
 
     # -- lifecycle ---------------------------------------------------------------------
@@ -89,14 +100,18 @@ class Connection:
             async with trio.open_nursery() as nursery:
                 self.nursery = nursery
                 self.runner = RequestRunner(self.state, nursery, self.peer, self._after_call)
-                with trio.CancelScope() as scope:
-                    self.scope = scope
-                    if self.refuse_with is None:
-                        self.state.register(self)
-                    await self._read_loop()
-                # Reading stopped: the RPCs in flight finish (bounded by shutdown's grace);
-                # nothing more is pushed.
-                self._stop_push()
+                try:
+                    with trio.CancelScope() as scope:
+                        self.scope = scope
+                        if self.refuse_with is None:
+                            self.state.register(self)
+                        await self._read_loop()
+                finally:
+                    # Reading stopped: the RPCs in flight finish (bounded by shutdown's
+                    # grace); nothing more is pushed. (Also when reading failed: the
+                    # feeds' subscriptions start tasks in this nursery.)
+                    self.closing = True
+                    self._stop_push()
         # except*: errors from the connection's tasks arrive in exception groups
         # (strict groups, trio >= 0.25). A peer that vanished is normal; anything else
         # is logged. Either way only this connection ends, never the server.
@@ -149,11 +164,9 @@ class Connection:
                     deadline = last_packet + config.idle_timeout
                     if frame_started is not None:
                         deadline = min(deadline, frame_deadline(config, frame_started, self.transport.buffered))
-                    with trio.move_on_at(deadline) as timer:
-                        data = await self.stream.receive_some(65536)
-                    if timer.cancelled_caught:
-                        log.info("connection_idle" if frame_started is None else "frame_too_slow", peer=self.peer,
-                                 buffered=self.transport.buffered)
+                    data = await self._receive_until(deadline, "connection_idle" if frame_started is None
+                                                     else "frame_too_slow")
+                    if data is None:
                         return
                 events = self.transport.feed(data) if data else self.transport.end_of_stream()
                 if not self.buffer_share.update(self.transport.buffered):
@@ -176,6 +189,29 @@ class Connection:
                     return
         finally:
             self.buffer_share.release()
+
+    async def _receive_until(self, deadline: float, timeout_event: str) -> bytes | None:
+        """The peer's next bytes, or None when reading must stop (the deadline passed, or
+        stop_reading) just as they came. The deadline is the read scope's own, which goes
+        back to `disconnect_at` after the read: an idle connection waits here all its life,
+        and a scope of its own per read held ~1.3 KB more per connection. Passing the
+        deadline cancels the read scope, which ends the read loop."""
+        scope = self.scope
+        scope.deadline = min(deadline, self.disconnect_at)
+        try:
+            data = await self.stream.receive_some(65536)
+        except trio.Cancelled:
+            self._log_timeout(deadline, timeout_event)
+            raise
+        if scope.cancel_called:
+            self._log_timeout(deadline, timeout_event)
+            return None
+        scope.deadline = self.disconnect_at
+        return data
+
+    def _log_timeout(self, deadline: float, timeout_event: str) -> None:
+        if trio.current_time() >= deadline:
+            log.info(timeout_event, peer=self.peer, buffered=self.transport.buffered)
 
     # -- transport events -------------------------------------------------------------------
 
@@ -256,14 +292,15 @@ class Connection:
             elif isinstance(event, Reply):
                 await self.send(event.data)
             elif isinstance(event, Rpc):
-                await self.rpc_slots.acquire()
+                await self._take_rpc_slot()
                 self.nursery.start_soon(self._run_rpc, session, event)
             elif isinstance(event, SessionResumed):
                 resent = session.resend_pending(event.session_id, time.time())
                 if resent:
                     await self.send(resent)
             elif isinstance(event, DisconnectAfter):
-                self.scope.deadline = trio.current_time() + event.seconds
+                self.disconnect_at = trio.current_time() + event.seconds
+                self.scope.deadline = self.disconnect_at
             elif isinstance(event, BadMessage):
                 log.info("bad_msg", peer=self.peer, auth_key_id=key_id, msg_id=event.msg_id, code=event.code,
                          constructor=_hex(event.constructor_id))
@@ -288,12 +325,23 @@ class Connection:
         try:
             packet = await self.runner.run(session, call, self.transport.dc_id)
         finally:
-            self.rpc_slots.release()
+            self._free_rpc_slot()
         if packet is not None:
             try:
                 await self.send(packet)
             except (trio.BrokenResourceError, trio.ClosedResourceError):
                 pass  # the client left; the answer stays pending in its session
+
+    async def _take_rpc_slot(self) -> None:
+        if self.rpc_slots is None:
+            self.rpc_slots = trio.Semaphore(MAX_RPCS_IN_FLIGHT)
+        await self.rpc_slots.acquire()
+
+    def _free_rpc_slot(self) -> None:
+        # The semaphore is the one taken from: it is dropped only once every slot is free.
+        self.rpc_slots.release()
+        if self.rpc_slots.value == MAX_RPCS_IN_FLIGHT:
+            self.rpc_slots = None
 
     async def _after_call(self, session: EncryptedSession, session_id: int, ctx: RequestContext) -> None:
         """A call succeeded (server/request_runner.py): whom live updates go to now,
@@ -317,7 +365,12 @@ class Connection:
             self.push_user = ctx.user_id
             self.nursery.start_soon(self._came_online, ctx.user_id)
             if self.state.bus is not None:
-                self.nursery.start_soon(self._push_loop, ctx.user_id)
+                # Bound methods rather than partials over the user id: push_user is
+                # that user for as long as the feed lives (a change stops it).
+                self.push_feed = feed = PushFeed(self.nursery, self._push, self._logged_out)
+                self.nursery.start_soon(feed.open, functools.partial(
+                    open_user_stream, self.state.bus, self.state.storage, ctx.user_id, receiver=self._push_receiver,
+                    authorised=self._still_logged_in))
 
     async def _came_online(self, user_id: int) -> None:
         """A logged-in session is here: contacts see the user online (and offline again
@@ -328,47 +381,43 @@ class Connection:
             log.exception("online_status_failed", user_id=user_id)
 
     def _stop_push(self) -> None:
-        if self.push_scope is not None:
-            self.push_scope.cancel()
-            self.push_scope = None
-        if self.key_push_scope is not None:
-            self.key_push_scope.cancel()
-            self.key_push_scope = None
+        if self.push_feed is not None:
+            self.push_feed.stop()
+            self.push_feed = None
+        if self.key_push_feed is not None:
+            self.key_push_feed.stop()
+            self.key_push_feed = None
+
+    def _push_receiver(self) -> tuple[EncryptedSession, int] | None:
+        return self.push_target
+
+    def _key_push_receiver(self) -> tuple[EncryptedSession, int] | None:
+        return self.key_push_target
+
+    def _logged_out(self) -> None:
+        """The user's pushes stopped (their feed did): the key is no longer logged in as them."""
+        log.info("push_stopped_logged_out", peer=self.peer, user_id=self.push_user)
+        self.push_user = None
+        self.push_feed = None
 
     async def _listen_as_key(self, session: EncryptedSession, session_id: int) -> None:
         """Subscribe (before the answer leaves, so nothing published after it is missed)
         to the updates addressed to this auth key; this session receives them."""
         self.key_push_target = (session, session_id)
-        if self.key_push_scope is None and self.state.bus is not None and not self.closing:
+        if self.key_push_feed is None and self.state.bus is not None and not self.closing:
+            self.key_push_feed = feed = PushFeed(self.nursery, self._push)
             try:
-                await self.nursery.start(self._key_push_loop, session.auth_key_id)
+                await self.nursery.start(feed.open, functools.partial(
+                    open_key_stream, self.state.bus, self.state.storage, session.auth_key_id,
+                    receiver=self._key_push_receiver))
             except BusError as exc:
                 # The token is still good; without the update the client re-exports it.
                 log.warning("key_subscribe_failed", auth_key_id=session.auth_key_id, error=str(exc))
+                if self.key_push_feed is feed:
+                    self.key_push_feed = None
 
-    async def _key_push_loop(self, auth_key_id: int, task_status=trio.TASK_STATUS_IGNORED) -> None:
-        with trio.CancelScope() as scope:
-            self.key_push_scope = scope
-            async with key_stream(self.state.bus, self.state.storage, auth_key_id,
-                                  receiver=lambda: self.key_push_target) as stream:
-                task_status.started()
-                async for receiver, updates in stream:
-                    await self._push(*receiver, updates)
-
-    async def _push_loop(self, user_id: int) -> None:
-        with trio.CancelScope() as scope:
-            self.push_scope = scope
-            session_logged_in = functools.partial(self._still_logged_in, user_id)
-            async with user_stream(self.state.bus, self.state.storage, user_id, receiver=lambda: self.push_target,
-                                   authorised=session_logged_in) as stream:
-                async for receiver, updates in stream:
-                    await self._push(*receiver, updates)
-            if stream.logged_out:
-                log.info("push_stopped_logged_out", peer=self.peer, user_id=user_id)
-                self.push_user = None
-
-    async def _still_logged_in(self, user_id: int) -> bool:
-        """Whether the key is still logged in as `user_id`, checked at most every
+    async def _still_logged_in(self) -> bool:
+        """Whether the key is still logged in as the user it pushes for, checked at most every
         PUSH_AUTH_RECHECK seconds: a device revoked elsewhere (another device, the admin
         API, a ban) stops receiving live updates within that time, not only at its next
         request."""
@@ -378,7 +427,7 @@ class Connection:
         record = await self.state.storage.auth_keys.get(self.push_target[0].auth_key_id)
         _, current, _ = await identify(self.state.storage, record)
         self.push_checked_at = now
-        return current == user_id
+        return current == self.push_user
 
     async def _push(self, session: EncryptedSession, session_id: int, updates) -> None:
         try:
@@ -401,9 +450,18 @@ class Connection:
     async def _send_raw(self, data: bytes) -> None:
         if not data:
             return
-        # One writer at a time; a slow reader blocks its own RPC tasks here.
-        async with self.send_lock:
-            await self.stream.send_all(data)
+        # One writer at a time; a slow reader blocks its own RPC tasks here. The lock
+        # lives while someone holds it: a release with a task waiting hands it over (it
+        # stays locked), so an unlocked lock has no one waiting and can go.
+        lock = self.send_lock
+        if lock is None:
+            lock = self.send_lock = trio.Lock()
+        try:
+            async with lock:
+                await self.stream.send_all(data)
+        finally:
+            if self.send_lock is lock and not lock.locked():
+                self.send_lock = None
 
 
 def _hex(constructor_id: int | None) -> str | None:

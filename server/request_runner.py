@@ -44,6 +44,9 @@ class RequestRunner:
     """The RPC calls of one connection. `nursery` is the connection's: the background
     writes a call starts (its layer, its client info) end with the connection."""
 
+    # One per connection: no per-instance dict.
+    __slots__ = ("state", "nursery", "peer", "after_call", "records", "_unsaved", "_call_ended")
+
     def __init__(self, state, nursery: trio.Nursery, peer: str, after_call: AfterCall):
         self.state = state
         self.nursery = nursery
@@ -53,7 +56,7 @@ class RequestRunner:
         self._unsaved: dict[int, dict] = {}  # auth_key_id → columns to write (_save_later)
         # Where invokeAfterMsg waits: woken whenever a call ends, it asks the session's
         # CallOutcomes (mtproto/call_outcomes.py) again.
-        self._call_ended = trio.lowlevel.ParkingLot()
+        self._call_ended: trio.lowlevel.ParkingLot | None = None  # made by the first wait
 
     async def run(self, session: EncryptedSession, call: Rpc, dialled_dc: int | None) -> bytes | None:
         """The encrypted answer to `call`: its rpc_result, or rpc_error for a call that
@@ -75,7 +78,8 @@ class RequestRunner:
             log.exception("rpc_crashed", method=_method_name(call.request), auth_key_id=key_id)
             packet = session.error(call.session_id, call.msg_id, 500, "INTERNAL_SERVER_ERROR", time.time())
         finally:
-            self._call_ended.unpark_all()  # session.result / error recorded how it ended
+            if self._call_ended is not None:
+                self._call_ended.unpark_all()  # session.result / error recorded how it ended
         return packet
 
     async def _context(self, session: EncryptedSession, call: Rpc, dialled_dc: int | None) -> RequestContext:
@@ -124,11 +128,16 @@ class RequestRunner:
 
     async def _save(self, key_id: int) -> None:
         # Runs once the call that asked has yielded: by then it has said all it will.
-        await self.state.auth_keys.update_client(key_id, **self._unsaved.pop(key_id))
+        columns = self._unsaved.pop(key_id)
+        if not self._unsaved:
+            self._unsaved = {}  # an emptied dict keeps its table; a new one has none
+        await self.state.auth_keys.update_client(key_id, **columns)
 
     async def _wait_for_messages(self, session: EncryptedSession, msg_ids: list[int]) -> None:
         with trio.move_on_after(INVOKE_AFTER_TIMEOUT) as timer:
             while session.calls.pending(msg_ids):
+                if self._call_ended is None:
+                    self._call_ended = trio.lowlevel.ParkingLot()
                 await self._call_ended.park()
         if timer.cancelled_caught:
             raise RpcError(400, "MSG_WAIT_TIMEOUT")

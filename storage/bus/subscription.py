@@ -12,13 +12,18 @@ subscription is marked ``overflowed`` until the owner clears the flag (see
 Life cycle: created by ``bus.subscribe(...)``, live inside ``async with``, closed when the
 block is left. When the *bus* closes first, iteration ends after the buffered payloads.
 
+An owner that keeps no task waiting (a connection's pushes, server/push_feed.py) sets
+``on_payload`` instead of receiving: it is called, synchronously and in the publisher's
+task, each time a payload is buffered, and the owner takes them with ``take()``. Such an
+owner enters with ``await sub.open()`` and leaves with ``sub.close()``.
+
 This module does no I/O and knows no backend.
 """
 
 from __future__ import annotations
 
 from collections import deque
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from types import TracebackType
 from typing import Protocol
 
@@ -67,6 +72,10 @@ class Subscription:
     Use as ``async with bus.subscribe("user:42") as sub: async for payload in sub: ...``.
     """
 
+    # One per logged-in connection: no per-instance dict.
+    __slots__ = ("_hub", "_channels", "_max_buffer", "_buffer", "_receiver", "_state", "_overflowed",
+                 "_overflow_event", "dropped", "on_payload")
+
     def __init__(self, hub: Hub, channels: Iterable[str], max_buffer: int):
         if max_buffer < 1:
             raise ValueError(f"max_buffer must be at least 1, got {max_buffer}")
@@ -82,8 +91,9 @@ class Subscription:
         self._state = _NEW
         self._overflowed = False
         self._overflow_event: trio.Event | None = None  # made when someone waits for it
-        self.dropped = 0
-        """Payloads dropped from this subscription's buffer so far (for metrics)."""
+        self.dropped = 0  # payloads dropped from this subscription's buffer so far (for metrics)
+        # Called after a payload was buffered (see the module docstring); must not raise.
+        self.on_payload: Callable[[], None] | None = None
 
     def __repr__(self) -> str:
         channels = ",".join(sorted(self._channels))
@@ -190,6 +200,15 @@ class Subscription:
             if item is not None:
                 return item[1]
 
+    def take(self) -> bytes | None:
+        """The next buffered payload without waiting; None when none is buffered."""
+        if not self._buffer:
+            return None
+        _channel, payload = self._buffer.popleft()
+        if not self._buffer:
+            self._buffer = None
+        return payload
+
     def __aiter__(self) -> Subscription:
         return self
 
@@ -200,6 +219,11 @@ class Subscription:
             raise StopAsyncIteration from None
 
     async def __aenter__(self) -> Subscription:
+        await self.open()
+        return self
+
+    async def open(self) -> None:
+        """Start receiving (what ``async with`` does on entry); ``close()`` ends it."""
         if self._state != _NEW:
             raise RuntimeError("a subscription can be entered only once")
         self._hub.join(self)
@@ -209,7 +233,10 @@ class Subscription:
         except BaseException:
             self._close()
             raise
-        return self
+
+    def close(self) -> None:
+        """Leave (what ``async with`` does on exit); idempotent, and never waits."""
+        self._close()
 
     async def __aexit__(
         self,
@@ -238,6 +265,8 @@ class Subscription:
             metrics.BUS_DROPPED.inc()
             self._mark_overflowed()
         self._buffer.append((channel, payload))
+        if self.on_payload is not None:
+            self.on_payload()
 
     def _mark_overflowed(self) -> None:
         self._overflowed = True

@@ -1,0 +1,90 @@
+"""A connection's live updates (its user's, or before login its auth key's), pushed
+without a task of their own while nothing arrives.
+
+Most logged-in connections sit idle, and a task parked on each one's subscription (its
+coroutine frames, cancel scope and stream: about 2 KB each) was a large part of what
+an idle connection cost. Instead the subscription calls `_arrived` when the bus buffers
+a payload for it, in the publisher's task and without waiting, and the feed starts one
+task in the connection's nursery that renders and pushes what is buffered, in order,
+and ends when the buffer is empty. At most one such task runs per feed, so pushes keep
+their order; while it writes to a slow reader, further payloads wait in the
+subscription's bounded buffer (storage/bus/subscription.py: the oldest are dropped and
+the client is told updatesTooLong), as they did for the task that used to wait.
+
+`stop()` (the connection closes, the user logs out, a write failed) leaves the
+subscription and cancels the task if one runs; nothing arrives after it.
+When the stream finds the key logged out, the feed stops itself and calls
+`on_logged_out` (once, and never after `stop()`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+
+import trio
+
+# push(session, session_id, updates): render and send one push (the connection's).
+Push = Callable[..., Awaitable[None]]
+
+
+class PushFeed:
+    __slots__ = ("_nursery", "_push", "_on_logged_out", "_stream", "_scope", "_draining", "_stopped")
+
+    def __init__(self, nursery: trio.Nursery, push: Push, on_logged_out: Callable[[], None] | None = None):
+        self._nursery = nursery
+        self._push = push
+        self._on_logged_out = on_logged_out
+        self._stream = None  # rpc/updates/stream.UpdateStream, once open
+        self._scope: trio.CancelScope | None = None  # of the task opening or draining, while one runs
+        self._draining = False
+        self._stopped = False
+
+    async def open(self, opener: Callable[[], Awaitable], task_status=trio.TASK_STATUS_IGNORED) -> None:
+        """Subscribe (`opener()` returns the stream, its subscription entered), then
+        return: pushes come from `_arrived`. task_status.started() once subscribed."""
+        with trio.CancelScope() as scope:
+            self._scope = scope
+            if not self._stopped:
+                try:
+                    stream = await opener()
+                finally:
+                    self._scope = None
+                if self._stopped:  # stopped while subscribing
+                    stream.close()
+                else:
+                    self._stream = stream
+                    stream.sub.on_payload = self._arrived
+                    if stream.sub.buffered:  # published while the subscription was set up
+                        self._arrived()
+        self._scope = None
+        task_status.started()
+
+    def stop(self) -> None:
+        self._stopped = True
+        if self._stream is not None:
+            self._stream.close()
+        if self._scope is not None:
+            self._scope.cancel()
+
+    def _arrived(self) -> None:
+        if not self._draining and not self._stopped:
+            self._draining = True
+            self._nursery.start_soon(self._drain)
+
+    async def _drain(self) -> None:
+        stream = self._stream
+        try:
+            with trio.CancelScope() as scope:
+                self._scope = scope
+                # No checkpoint between finding the buffer empty and clearing _draining:
+                # a payload buffered after it starts a new task.
+                while not self._stopped and (payload := stream.sub.take()) is not None:
+                    for receiver, updates in await stream.pushes(payload):
+                        await self._push(*receiver, updates)
+                    if stream.logged_out and not self._stopped:
+                        self.stop()
+                        if self._on_logged_out is not None:
+                            self._on_logged_out()
+        finally:
+            self._scope = None
+            self._draining = False
