@@ -182,6 +182,9 @@ class Connection:
                         columns = [oid for _, oid in wire.row_description(payload)]
                     else:
                         raise ProtocolViolation(f"unexpected backend message {chr(kind)!r}")
+        except (trio.BrokenResourceError, trio.ClosedResourceError) as exc:
+            self.broken = True
+            raise ConnectionLost(f"the connection broke: {exc.__cause__ or exc}") from exc
         except BaseException:
             self.broken = True
             raise
@@ -227,7 +230,10 @@ async def _negotiate_tls(stream: trio.abc.Stream, params: ConnectParams) -> trio
         context.check_hostname = False
         context.verify_mode = ssl.CERT_NONE
     tls = trio.SSLStream(stream, context, server_hostname=params.host)
-    await tls.do_handshake()
+    try:
+        await tls.do_handshake()
+    except trio.BrokenResourceError as exc:  # trio's wrapping of the ssl error
+        raise ConnectionRefusedError(f"TLS handshake failed: {exc.__cause__ or exc}") from exc
     return tls
 
 
