@@ -12,8 +12,7 @@ module per domain) through a driver (storage/db.py):
 - no URL: SQLite, ``<data_dir>/mtserver.sqlite3`` (storage/sqlite.py)
 - ``sqlite:///abs/path.db`` or ``sqlite://relative/path.db``: SQLite at that path
 - ``postgresql://user:password@host:port/db`` (or ``postgres://``): PostgreSQL through
-  asyncpg (storage/postgres.py). Open it inside ``async with trio_asyncio.open_loop():``
-  and close it before that block ends.
+  its own driver on trio (storage/postgres.py, storage/pgwire/).
 """
 
 from __future__ import annotations

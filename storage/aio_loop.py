@@ -1,9 +1,10 @@
-"""The trio-asyncio loop that asyncpg (storage/postgres.py) and redis (storage/bus/redis.py)
-run on: made to run every ready asyncio callback in one trio scheduler pass.
+"""The trio-asyncio loop that redis (storage/bus/redis.py) runs on: made to run every ready
+asyncio callback in one trio scheduler pass. (asyncpg ran on it too, until PostgreSQL got a
+driver of its own on trio, storage/pgwire/.)
 
 trio-asyncio's loop is a trio task that takes asyncio callbacks from a queue one at a time,
 and each take is a trio checkpoint: one callback per pass of the trio scheduler, which each
-time also polls epoll and runs whatever trio tasks are ready. One asyncpg statement takes
+time also polls epoll and runs whatever trio tasks are ready. One asyncpg statement took
 several callbacks (task steps, the socket's read readiness, future callbacks), so under load
 the passes, not the queries, were most of a statement's cost: bench/bench_storage_call.py
 and bench/bench_delivery.py (bench/README.md, "Message delivery") measured 2-3x the CPU per

@@ -14,10 +14,10 @@ SQL conventions the drivers rely on:
 - A unique-constraint violation raises :class:`storage.interface.AlreadyExists`.
 
 Transactions take a function, not a block: ``await db.transaction(body, *args)`` runs
-``await body(tx, *args)`` between BEGIN and COMMIT (ROLLBACK if it raises). PostgreSQL
-runs the body in asyncio (on the trio-asyncio loop) so that a whole transaction is one
-hop between the loops; SQLite runs it in trio. So a body may only await ``tx`` methods:
-no trio or asyncio calls of its own.
+``await body(tx, *args)`` between BEGIN and COMMIT (ROLLBACK if it raises), in trio,
+holding a pool connection (PostgreSQL) or the database's lock (SQLite) throughout. So a
+body should only await ``tx`` methods: whatever else it waits for, it waits for holding
+them.
 """
 
 from __future__ import annotations

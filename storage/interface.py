@@ -1,7 +1,7 @@
 """The one storage interface both backends implement (and one test suite checks).
 
 Every method is async (trio). Backends: storage/sqlite.py (embedded default, a file in
-the data dir) and storage/postgres.py (asyncpg through trio-asyncio). `open_storage`
+the data dir) and storage/postgres.py (PostgreSQL, storage/pgwire/ on trio). `open_storage`
 in storage/__init__.py picks one from a URL. SQL lives only in storage/: one module
 per domain (storage/users.py, ...), run by either backend.
 

@@ -1,31 +1,16 @@
-"""The production backend: PostgreSQL through asyncpg, driven from trio by trio-asyncio.
+"""The production backend: PostgreSQL, spoken directly from trio (storage/pgwire/).
 
 The SQL is the repositories' (storage/auth_keys.py, users.py, ...); this module only
-runs it, under the conventions of storage/db.py, on a connection pool
-(``min_size``/``max_size`` connections).
+runs it, under the conventions of storage/db.py, on a pool of connections
+(``min_size``/``max_size``).
 
-asyncpg is an asyncio library; the server is trio. trio-asyncio runs an asyncio loop
-on top of trio, so the caller must have one open when it opens the storage, and keep
-it open until after :meth:`PostgresDatabase.close`::
-
-    async with trio_asyncio.open_loop():
-        storage = await open_storage("postgresql://...", data_dir)
-        try:
-            ...                      # any trio task of this run may call the storage
-        finally:
-            await storage.close()
-
-The database remembers that loop, so any trio task may call it, including tasks that
-were not started inside the ``open_loop()`` block. Each call is one hop into asyncio:
-a single statement borrows a pool connection for that statement; a transaction runs its
-whole body in asyncio on one connection (a trio cancellation cancels the asyncio task,
-and asyncpg rolls the transaction back). :meth:`PostgresDatabase.connect` makes that loop
-run its ready asyncio callbacks together (storage/aio_loop.py): one per trio scheduler
-pass, as trio-asyncio ships, made each statement cost 2-3x its CPU.
-
-Pool connections skip asyncpg's reset query on release (it would cost a round trip
-per statement): nothing here changes session state (no SET, LISTEN, session advisory
-locks or cursors), and an open transaction is still rolled back by asyncpg.
+A single statement borrows a pool connection for that statement; a transaction holds one
+for its whole body, its BEGIN sent together with its first statement. Both run to their
+end even if the calling task is cancelled meanwhile (the cancellation takes effect right
+after): a statement is short, and a connection abandoned mid-request has to be thrown
+away. Until this driver, statements went through asyncpg on an asyncio loop bridged into
+trio, and the bridge cost more than the statements (bench/README.md, "A PostgreSQL
+driver on trio").
 
 Case-insensitive search folds with PostgreSQL's lower(), which follows the database's
 LC_CTYPE: create the database with a UTF-8 locale (C.UTF-8, en_US.UTF-8...) so that
@@ -34,29 +19,30 @@ non-ASCII names fold too.
 
 from __future__ import annotations
 
-import functools
+import ssl
 import time
 from collections.abc import Awaitable, Callable
 from typing import Any, TypeVar
 from urllib.parse import urlsplit, urlunsplit
 
-import asyncpg
 import trio
-import trio_asyncio
 
 from server import metrics
 
-from .aio_loop import run_ready_callbacks_together
+from . import pgwire
 from .db import Row
 from .interface import AlreadyExists, StorageError
 
 T = TypeVar("T")
 DEFAULT_MIN_SIZE = 1
 DEFAULT_MAX_SIZE = 10
+_UNIQUE_VIOLATION = "23505"
+_CONNECT_ERRORS = (OSError, pgwire.PostgresError, pgwire.ConnectionLost, pgwire.ProtocolViolation,
+                   trio.TooSlowError, ssl.SSLError, trio.BrokenResourceError, ValueError)
 
 
 class PostgresDatabase:
-    """storage.db.Database over an asyncpg pool. Call :meth:`connect` before use."""
+    """storage.db.Database over a pool of storage.pgwire connections. Call :meth:`connect` before use."""
 
     dialect = "postgres"
 
@@ -67,137 +53,144 @@ class PostgresDatabase:
         self.dsn = dsn
         self.min_size = min_size
         self.max_size = max_size
-        self._pool: asyncpg.Pool | None = None
-        self._loop: trio_asyncio.TrioEventLoop | None = None
+        self._pool: pgwire.Pool | None = None
 
     def __repr__(self) -> str:
         return f"PostgresDatabase({redact(self.dsn)!r}, min_size={self.min_size}, max_size={self.max_size})"
 
     async def connect(self) -> None:
-        """Open the pool on the current trio-asyncio loop (see the module docstring)."""
-        loop = trio_asyncio.current_loop.get()
-        if loop is None:
-            raise StorageError("PostgreSQL storage needs an asyncio loop: open it inside "
-                               "`async with trio_asyncio.open_loop():`")
-        self._loop = loop
-        run_ready_callbacks_together(loop)  # several times cheaper statements (storage/aio_loop.py)
         try:
-            self._pool = await self._asyncio(asyncpg.create_pool)(
-                self.dsn, min_size=self.min_size, max_size=self.max_size, connection_class=_Connection)
-        except (OSError, asyncpg.PostgresError, asyncpg.InterfaceError, ValueError) as exc:
+            params = pgwire.parse_dsn(self.dsn)
+        except ValueError as exc:
+            raise StorageError(f"{redact(self.dsn)}: {exc}") from exc
+
+        async def open_connection() -> pgwire.Connection:
+            return await pgwire.connect(params)
+
+        pool = pgwire.Pool(open_connection, min_size=self.min_size, max_size=self.max_size)
+        try:
+            await pool.open()
+        except _CONNECT_ERRORS as exc:
+            await pool.close()
             raise StorageError(f"cannot connect to PostgreSQL at {redact(self.dsn)}: {exc}") from exc
+        self._pool = pool
 
     async def fetch(self, sql: str, *args: Any) -> list[Row]:
-        return await self._uncancelled(self._on_pool, "fetch", sql, args)
+        return await self._statement(_Executor.fetch, sql, args)
 
     async def fetchrow(self, sql: str, *args: Any) -> Row | None:
-        return await self._uncancelled(self._on_pool, "fetchrow", sql, args)
+        return await self._statement(_Executor.fetchrow, sql, args)
 
     async def fetchval(self, sql: str, *args: Any) -> Any:
-        return await self._uncancelled(self._on_pool, "fetchval", sql, args)
+        return await self._statement(_Executor.fetchval, sql, args)
 
     async def execute(self, sql: str, *args: Any) -> int:
-        return await self._uncancelled(self._on_pool, "execute", sql, args)
+        return await self._statement(_Executor.execute, sql, args)
 
     async def script(self, sql: str) -> None:
-        await self._uncancelled(self._on_pool, "script", sql, ())
+        await self._statement(_Executor.script, sql, None)
 
     async def transaction(self, body: Callable[..., Awaitable[T]], *args: Any) -> T:
-        return await self._uncancelled(self._in_transaction, body, args)
+        pool = self._live_pool()
+        with trio.CancelScope(shield=True):
+            connection = await self._acquire(pool)
+            try:
+                connection.begin()
+                try:
+                    result = await body(_Executor(connection), *args)
+                except BaseException:
+                    if not connection.broken:
+                        await connection.rollback()
+                    raise
+                await connection.commit()
+            finally:
+                pool.release(connection)
+        await trio.lowlevel.checkpoint_if_cancelled()
+        return result
 
     def pool_usage(self) -> tuple[int, int, int]:
         """(connections open, of them idle, the most there may be): for metrics."""
         pool = self._pool
-        return (0, 0, self.max_size) if pool is None else (pool.get_size(), pool.get_idle_size(), self.max_size)
+        return (0, 0, self.max_size) if pool is None else pool.usage()
 
     async def close(self) -> None:
         pool, self._pool = self._pool, None
         if pool is not None:
-            await self._asyncio(pool.close)()
+            await pool.close()
 
-    # -- the asyncio side -----------------------------------------------------------------
-
-    async def _uncancelled(self, fn: Callable[..., Awaitable[T]], *args: Any) -> T:
-        """Run one statement or transaction to its end even if the trio caller is cancelled
-        meanwhile (the cancellation takes effect right after). Cancelling the asyncio task
-        mid-query could leave asyncpg's pool a connection short, and enough of those made
-        later calls wait forever; a statement is short, so waiting for it costs little."""
-        call = self._asyncio(fn)
+    async def _statement(self, method: Callable[..., Awaitable[T]], sql: str, args: tuple | None) -> T:
+        pool = self._live_pool()
         with trio.CancelScope(shield=True):
-            result = await call(*args)
+            connection = await self._acquire(pool)
+            try:
+                result = await (method(_Executor(connection), sql) if args is None
+                                else method(_Executor(connection), sql, *args))
+            finally:
+                pool.release(connection)
         await trio.lowlevel.checkpoint_if_cancelled()
         return result
 
-    def _asyncio(self, fn: Callable[..., Awaitable[T]]) -> Callable[..., Awaitable[T]]:
-        if self._loop is None:
-            raise StorageError(f"{self!r}: not connected")
-        return trio_asyncio.aio_as_trio(fn, loop=self._loop)
+    async def _acquire(self, pool: pgwire.Pool) -> pgwire.Connection:
+        try:
+            return await pool.acquire()
+        except _CONNECT_ERRORS as exc:
+            raise StorageError(f"cannot connect to PostgreSQL at {redact(self.dsn)}: {exc}") from exc
 
-    async def _on_pool(self, method: str, sql: str, args: tuple) -> Any:
-        pool = self._live_pool()
-        async with pool.acquire() as connection:
-            return await getattr(_Executor(connection), method)(sql, *args)
-
-    async def _in_transaction(self, body: Callable[..., Awaitable[T]], args: tuple) -> T:
-        pool = self._live_pool()
-        async with pool.acquire() as connection, connection.transaction():
-            return await body(_Executor(connection), *args)
-
-    def _live_pool(self) -> asyncpg.Pool:
+    def _live_pool(self) -> pgwire.Pool:
         if self._pool is None:
-            raise StorageError(f"{self!r}: the storage is closed")
+            raise StorageError(f"{self!r}: not connected, or closed")
         return self._pool
 
 
-class _Connection(asyncpg.Connection):
-    def get_reset_query(self) -> str:
-        return ""  # see the module docstring
-
-
-def _unique_is_already_exists(fn):
-    @functools.wraps(fn)
+def _timed(fn):
+    """Every statement passes here: its duration metric, and a unique-constraint violation
+    as storage's AlreadyExists."""
     async def wrapper(*args: Any, **kwargs: Any) -> Any:
         started = time.perf_counter()
         try:
             return await fn(*args, **kwargs)
-        except asyncpg.UniqueViolationError as exc:
-            raise AlreadyExists(f"{exc.constraint_name}: {exc.detail or exc}") from exc
+        except pgwire.PostgresError as exc:
+            if exc.sqlstate == _UNIQUE_VIOLATION:
+                raise AlreadyExists(f"{exc.constraint_name}: {exc.detail or exc.message}") from exc
+            raise
         finally:
-            metrics.observe_statement("postgres", time.perf_counter() - started)  # every statement passes here
+            metrics.observe_statement("postgres", time.perf_counter() - started)
 
+    wrapper.__name__ = fn.__name__
+    wrapper.__doc__ = fn.__doc__
     return wrapper
 
 
 class _Executor:
-    """storage.db.Executor over one asyncpg connection (asyncio-flavoured)."""
+    """storage.db.Executor over one connection."""
 
     __slots__ = ("_connection",)
     dialect = "postgres"
 
-    def __init__(self, connection: asyncpg.Connection):
+    def __init__(self, connection: pgwire.Connection):
         self._connection = connection
 
-    @_unique_is_already_exists
+    @_timed
     async def fetch(self, sql: str, *args: Any) -> list[Row]:
-        return await self._connection.fetch(sql, *args)
+        return await self._connection.fetch(sql, args)
 
-    @_unique_is_already_exists
+    @_timed
     async def fetchrow(self, sql: str, *args: Any) -> Row | None:
-        return await self._connection.fetchrow(sql, *args)
+        rows = await self._connection.fetch(sql, args)
+        return rows[0] if rows else None
 
-    @_unique_is_already_exists
+    @_timed
     async def fetchval(self, sql: str, *args: Any) -> Any:
-        return await self._connection.fetchval(sql, *args)
+        rows = await self._connection.fetch(sql, args)
+        return rows[0][0] if rows else None
 
-    @_unique_is_already_exists
+    @_timed
     async def execute(self, sql: str, *args: Any) -> int:
-        status = await self._connection.execute(sql, *args)  # "UPDATE 3", "INSERT 0 1", ...
-        count = status.rpartition(" ")[2]
-        return int(count) if count.isdigit() else 0
+        return await self._connection.execute(sql, args)
 
-    @_unique_is_already_exists
+    @_timed
     async def script(self, sql: str) -> None:
-        await self._connection.execute(sql)  # no arguments: the simple protocol, many statements
+        await self._connection.script(sql)
 
 
 def redact(dsn: str) -> str:

@@ -56,6 +56,7 @@ from redis.maint_notifications import MaintNotificationsConfig
 
 from server import metrics
 
+from ..aio_loop import run_ready_callbacks_together
 from .errors import BusClosed, BusUnavailable
 from .fanout import Fanout
 from .interface import DEFAULT_MAX_BUFFER
@@ -522,10 +523,12 @@ async def open_redis_bus(url: str, **options: Any) -> AsyncIterator[RedisBus]:
     cannot be reached at start-up (later losses are retried with backoff).
     ``options`` are RedisBus's keyword arguments.
     """
-    if trio_asyncio.current_loop.get() is None:
+    loop = trio_asyncio.current_loop.get()
+    if loop is None:
         raise RuntimeError(
             "the Redis bus needs a trio-asyncio loop: run it inside trio_asyncio.open_loop()"
         )
+    run_ready_callbacks_together(loop)  # several times cheaper Redis calls (storage/aio_loop.py)
     bus = RedisBus(url, **options)
     # Connection names make this process's connections easy to find in CLIENT LIST.
     tag = secrets.token_hex(4)

@@ -327,7 +327,7 @@ async def catch_up(host: str, port: int, member: Account, channel: LoadChannel, 
 class DatabaseCpu:
     """CPU seconds of the PostgreSQL backends serving one database since :meth:`start`
     (a server on this machine; Linux /proc: the backends' process titles name the
-    database). asyncpg replaces a pool connection after 50,000 queries, so while
+    database). A pool may replace a connection (asyncpg did after 50,000 queries), so while
     :meth:`watch` runs the backends are read every ``SAMPLE`` seconds and each one's last
     reading counts: of a backend that ends, under ``SAMPLE`` seconds are lost."""
 
