@@ -69,6 +69,7 @@ _PUBLISH_QUEUE = 10_000
 # The largest reply either connection accepts (a pub/sub message is one): far above any
 # event the server publishes, far below what would hurt the process.
 MAX_REPLY = 16 * 1024 * 1024
+MAX_PAYLOAD = MAX_REPLY - 1024  # what a "message" push adds: its kind, prefix, headers
 # Errors that mean "this connection is no good": reconnect rather than crash the server.
 # (RespError: closed, timed out, unreadable, or Redis refused the login.)
 _CONNECTION_ERRORS = (RespError, OSError, trio.BrokenResourceError)
@@ -160,6 +161,9 @@ class RedisBus:
     # -- Bus ------------------------------------------------------------------------------
 
     async def publish(self, channel: str, payload: bytes) -> None:
+        if len(payload) + len(channel) > MAX_PAYLOAD:
+            # Every subscriber's parser would refuse it and drop its connection.
+            raise ValueError(f"a bus payload is at most {MAX_PAYLOAD} bytes, got {len(payload)}")
         error = await self._request(
             encode_command("PUBLISH", self.prefix + channel, bytes(payload)),
             f"publish to {channel!r}",

@@ -424,6 +424,19 @@ async def test_publisher_survives_its_connection_being_killed(
             assert await receive_all(sub, 2) == [b"one", b"two"]
 
 
+async def test_a_payload_too_big_for_subscribers_is_refused_at_publish(
+    open_redis_test_bus: OpenBus,
+) -> None:
+    from storage.bus.redis import MAX_PAYLOAD
+
+    async with open_redis_test_bus() as bus, bus.subscribe("user:1") as sub:
+        with pytest.raises(ValueError):
+            await bus.publish("user:1", bytes(MAX_PAYLOAD))
+        await bus.publish("user:1", b"small")
+        assert await receive_all(sub, 1) == [b"small"]
+        assert not sub.overflowed
+
+
 async def test_silent_connection_is_declared_dead_and_replaced(
     redis_admin: Any, nursery: trio.Nursery
 ) -> None:

@@ -245,3 +245,19 @@ def _make_certificates(directory: Path) -> None:
         key.private_bytes(pem, serialization.PrivateFormat.TraditionalOpenSSL,
                           serialization.NoEncryption())
     )  # fmt: skip
+
+
+async def test_an_absurd_length_from_the_server_drops_the_connection(nursery: trio.Nursery) -> None:
+    """A 'Redis' that claims a reply of a terabyte: refused at its header, nothing kept."""
+    from storage.bus.redis_connection import ConnectionLost, open_redis_connection
+
+    async def fake_redis(stream: trio.SocketStream) -> None:
+        await stream.receive_some(65536)  # the handshake (CLIENT SETNAME)
+        await stream.send_all(b"$1099511627776\r\n" + b"x" * 1000)  # its "reply"
+        await trio.sleep_forever()
+
+    listeners = await nursery.start(trio.serve_tcp, fake_redis, 0)
+    port = listeners[0].socket.getsockname()[1]
+    address = parse_redis_url(f"redis://127.0.0.1:{port}")
+    with trio.fail_after(2), pytest.raises(ConnectionLost, match="larger than"):
+        await open_redis_connection(address, name="t", timeout=2, max_reply=1 << 20)
