@@ -162,6 +162,7 @@ async def serve(config: Config, rsa_key: ServerRsaKey, *, task_status=trio.TASK_
     rpc.install_layer_adapters()
     # The operators' listener (server/ops_http.py) opens first: /readyz says "starting"
     # while migrations run.
+    # (The asyncio loop is asyncpg's, storage/postgres.py; the Redis bus runs on trio itself.)
     async with trio_asyncio.open_loop(), open_ops_http(config) as ops:
         storage = await open_storage(config.database, config.data_dir)
         try:
