@@ -21,7 +21,6 @@ from pathlib import Path
 import msgspec
 import structlog
 import trio
-import trio_asyncio
 
 import rpc  # registers the handlers
 import tl
@@ -164,7 +163,7 @@ async def serve(config: Config, rsa_key: ServerRsaKey, *, task_status=trio.TASK_
     rpc.install_layer_adapters()
     # The operators' listener (server/ops_http.py) opens first: /readyz says "starting"
     # while migrations run.
-    async with trio_asyncio.open_loop(), open_ops_http(config) as ops:
+    async with open_ops_http(config) as ops:
         storage = await open_storage(config.database, config.data_dir)
         try:
             prefix = await deployment_prefix(storage, config.redis_prefix) if config.redis else None

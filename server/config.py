@@ -249,8 +249,13 @@ def _without_password(value: Any) -> Any:
 def _redis_url(value: Any) -> bool:
     if not isinstance(value, str):
         return False
-    scheme, separator, rest = value.strip().partition("://")
-    return scheme in ("redis", "rediss", "unix") and separator != "" and rest.strip("/") != ""
+    from storage.bus.redis_url import parse_redis_url  # the bus's own reading of it
+
+    try:
+        parse_redis_url(value.strip())
+    except ValueError:
+        return False
+    return True
 
 
 def _media_url(value: Any) -> bool:

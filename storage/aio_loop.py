@@ -1,6 +1,7 @@
-"""The trio-asyncio loop that redis (storage/bus/redis.py) runs on: made to run every ready
-asyncio callback in one trio scheduler pass. (asyncpg ran on it too, until PostgreSQL got a
-driver of its own on trio, storage/pgwire/.)
+"""The trio-asyncio loop that `mtserver migrate-db` runs asyncpg's COPY on (tools/migrate_db.py):
+made to run every ready asyncio callback in one trio scheduler pass. (The server ran asyncpg
+and redis on it until both got clients of their own on trio, storage/pgwire/ and
+storage/bus/resp.py.)
 
 trio-asyncio's loop is a trio task that takes asyncio callbacks from a queue one at a time,
 and each take is a trio checkpoint: one callback per pass of the trio scheduler, which each

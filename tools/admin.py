@@ -104,7 +104,6 @@ def add_admin_parser(commands) -> None:
 
 def run_admin(args: argparse.Namespace, config, out=None) -> int:
     import trio
-    import trio_asyncio
 
     out = out or sys.stdout
     printer = Printer(out, as_json=getattr(args, "json", False))
@@ -112,12 +111,11 @@ def run_admin(args: argparse.Namespace, config, out=None) -> int:
     async def main() -> int:
         from storage import open_storage
 
-        async with trio_asyncio.open_loop():
-            storage = await open_storage(config.database, config.data_dir)
-            try:
-                return await _dispatch(storage, args, printer, config)
-            finally:
-                await storage.close()
+        storage = await open_storage(config.database, config.data_dir)
+        try:
+            return await _dispatch(storage, args, printer, config)
+        finally:
+            await storage.close()
 
     from storage.groups import single_errors
 

@@ -196,13 +196,11 @@ def _migrate(args: argparse.Namespace, env: Mapping[str, str]) -> int:
 
 
 async def _open_and_migrate(config: Config) -> int:
-    import trio_asyncio
 
     from storage import open_storage
 
-    async with trio_asyncio.open_loop():
-        storage = await open_storage(config.database, config.data_dir)  # applies the migrations
-        await storage.close()
+    storage = await open_storage(config.database, config.data_dir)  # applies the migrations
+    await storage.close()
     return storage.schema_version
 
 

@@ -57,6 +57,7 @@ async def _migrate(source_url: str, target_url: str, out):
     import trio_asyncio
 
     from storage import open_storage, sqlite_path
+    from storage.aio_loop import run_ready_callbacks_together
     from storage.postgres import redact
     from storage.sqlite_to_postgres import MigrationError, copy_sqlite_to_postgres, open_source, refuse_non_empty
 
@@ -89,7 +90,8 @@ async def _migrate(source_url: str, target_url: str, out):
             await conn.close()
             source.close()
 
-    async with trio_asyncio.open_loop():
+    async with trio_asyncio.open_loop() as loop:
+        run_ready_callbacks_together(loop)  # storage/aio_loop.py
         # Refused before anything is written: not even the schema goes into a database in use.
         await trio_asyncio.aio_as_trio(check_empty)()
         # Both at this version's schema, as the server would leave them at start-up.

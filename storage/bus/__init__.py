@@ -9,7 +9,7 @@
 
 ``open_bus`` is a context manager rather than a plain coroutine because the Redis bus
 runs background tasks (reader, syncer, reconnects), and those need an owner: the
-``async with`` block. It also opens a trio-asyncio loop when none is running.
+``async with`` block.
 """
 
 from __future__ import annotations
@@ -17,8 +17,6 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
-
-import trio_asyncio
 
 from .errors import BusClosed, BusError, BusUnavailable
 from .interface import DEFAULT_MAX_BUFFER, Bus
@@ -67,10 +65,5 @@ async def open_bus(url: str | None, **options: Any) -> AsyncIterator[Bus]:
         raise ValueError(f"bus URL must start with one of {expected}, got scheme {scheme!r}")
     # A start-up failure surfaces as itself (BusUnavailable), whatever the trio version.
     with single_errors():
-        if trio_asyncio.current_loop.get() is None:
-            async with trio_asyncio.open_loop():
-                async with open_redis_bus(url, **options) as bus:
-                    yield bus
-        else:
-            async with open_redis_bus(url, **options) as bus:
-                yield bus
+        async with open_redis_bus(url, **options) as bus:
+            yield bus

@@ -1,12 +1,14 @@
-"""The bus across processes: Redis pub/sub, used from trio through trio-asyncio.
+"""The bus across processes: Redis pub/sub, spoken from trio (storage/bus/resp.py,
+storage/bus/redis_connection.py: no asyncio in between).
 
 Per process, whatever the number of subscriptions:
 
 - one connection for PUBLISH, owned by the *publisher* task: ``publish`` queues the
-  payload and waits; the publisher sends everything queued in one pipeline (one round
-  trip however many tasks publish at once, in queue order) and reports back. A caller
-  cancelled while waiting does not break the connection; its payload still goes. The
-  pool replaces a connection that Redis closed before it is used again;
+  payload and waits; the publisher sends everything queued in one pipeline (one write
+  and one round trip however many tasks publish at once, in queue order) and reports
+  back. A caller cancelled while waiting does not break the connection; its payload
+  still goes. A connection that Redis closed (seen with a poll before each use) or that
+  failed is replaced when next needed;
 - one pub/sub connection, subscribed to the union of the channels the local
   subscriptions listen to; what it reads is fanned out locally (`Fanout`).
 
@@ -14,8 +16,8 @@ Three more trio tasks own the pub/sub connection; all live in the bus's nursery:
 
 - the *maintainer* opens the connection, runs the two below, and when they fail opens
   a new one with exponential backoff;
-- the *reader* reads messages (in batches, one trio-asyncio round trip per batch) and
-  hands them to the fan-out; it also counts SUBSCRIBE confirmations;
+- the *reader* reads messages (whatever one read of the socket brings, parsed at once)
+  and hands them to the fan-out; it also counts SUBSCRIBE confirmations;
 - the *syncer* is the only writer: it brings the connection's SUBSCRIBE set in line
   with the fan-out's channels whenever they change, sends PING when the connection is
   quiet, and declares it dead when nothing (not even a PONG) came back for
@@ -31,13 +33,14 @@ so every channel name gets ``prefix`` (default ``mtserver:``) in Redis: deployme
 test runs) sharing a Redis keep apart by prefix. The server passes its deployment's own
 (storage/bus/prefix.py).
 
-Must not: open a Redis connection per subscription, or let a subscriber slow the reader
-(delivery is ``send_nowait``).
+Must not: open a Redis connection per subscription, let a subscriber slow the reader
+(delivery is ``send_nowait``), or hold more than one reply (at most ``max_reply``
+bytes) in a connection's parser.
 """
 
 from __future__ import annotations
 
-import functools
+import re
 import secrets
 from collections import deque
 from collections.abc import AsyncIterator, Iterable
@@ -46,44 +49,44 @@ from typing import Any
 
 import structlog
 import trio
-import trio_asyncio
-from redis import asyncio as aioredis
-from redis.asyncio.client import PubSub
-from redis.asyncio.retry import Retry
-from redis.backoff import NoBackoff
-from redis.exceptions import RedisError
-from redis.maint_notifications import MaintNotificationsConfig
 
 from server import metrics
 
-from ..aio_loop import run_ready_callbacks_together
 from .errors import BusClosed, BusUnavailable
 from .fanout import Fanout
 from .interface import DEFAULT_MAX_BUFFER
+from .redis_connection import RedisConnection, open_redis_connection
+from .redis_url import RedisAddress, parse_redis_url
+from .resp import ReplyError, RespError, encode_command, push_message
 from .subscription import Subscription
 
 log = structlog.get_logger("mtserver.bus")
 
 DEFAULT_PREFIX = "mtserver:"
-# Messages taken per trio-asyncio round trip when they are already waiting.
-_READ_BATCH = 512
 # Publishes sent in one pipeline at most, and queued at most (then publish waits).
 _PUBLISH_BATCH = 512
 _PUBLISH_QUEUE = 10_000
+# The largest reply either connection accepts (a pub/sub message is one): far above any
+# event the server publishes, far below what would hurt the process.
+MAX_REPLY = 16 * 1024 * 1024
+MAX_PAYLOAD = MAX_REPLY - 1024  # what a "message" push adds: its kind, prefix, headers
 # Errors that mean "this connection is no good": reconnect rather than crash the server.
-_CONNECTION_ERRORS = (RedisError, OSError)
+# (RespError: closed, timed out, unreadable, or Redis refused the login.)
+_CONNECTION_ERRORS = (RespError, OSError, trio.BrokenResourceError)
+_PING = encode_command("PING")
 
 
 class _DeadConnection(Exception):
     """The pub/sub connection stopped answering (no PONG, no confirmation)."""
 
 
-class _Publish:
-    __slots__ = ("channel", "payload", "done", "error")
+class _Request:
+    """One command for the publishing connection (PUBLISH, or PING for health checks)."""
 
-    def __init__(self, channel: str, payload: bytes):
-        self.channel = channel
-        self.payload = payload
+    __slots__ = ("command", "done", "error")
+
+    def __init__(self, command: bytes):
+        self.command = command
         self.done = trio.Event()
         self.error: BaseException | None = None
 
@@ -117,16 +120,19 @@ class RedisBus:
         self.prefix = prefix
         self._prefix_bytes = prefix.encode()
         self._where = _redacted(url)
+        try:
+            self._address: RedisAddress = parse_redis_url(url)
+        except ValueError as exc:
+            raise ValueError(f"Redis bus {self._where}: {exc}") from None
         self._ping_interval = ping_interval
         self._dead_after = dead_after
         self._backoff_min = backoff_min
         self._backoff_max = backoff_max
-        self._socket_timeout = socket_timeout
+        self._socket_timeout = self._address.timeout or socket_timeout
         self._fanout = Fanout(f"Redis bus {self._where}")
-        # Set by open_redis_bus, inside the trio-asyncio loop.
-        self._publisher: aioredis.Redis | None = None
-        self._outbox_send, self._outbox = trio.open_memory_channel[_Publish](_PUBLISH_QUEUE)
-        self._subscriber: aioredis.Redis | None = None
+        self._outbox_send, self._outbox = trio.open_memory_channel[_Request](_PUBLISH_QUEUE)
+        self._started = False  # set by open_redis_bus once its tasks run
+        self._publisher: RedisConnection | None = None  # owned by _publish_queued
         self._cancel_scope: trio.CancelScope | None = None
         self._maintainer_done = trio.Event()
         # (publisher, subscriber) connection names, as CLIENT LIST shows them.
@@ -155,31 +161,41 @@ class RedisBus:
     # -- Bus ------------------------------------------------------------------------------
 
     async def publish(self, channel: str, payload: bytes) -> None:
-        if self._fanout.closed or self._publisher is None:
-            raise BusClosed(f"Redis bus {self._where} is closed (publish to {channel!r})")
-        request = _Publish(self.prefix + channel, bytes(payload))
-        try:
-            await self._outbox_send.send(request)
-        except trio.ClosedResourceError:
-            raise BusClosed(f"Redis bus {self._where} is closed (publish to {channel!r})") from None
-        await request.done.wait()
-        if isinstance(request.error, BusClosed):
-            raise BusClosed(f"Redis bus {self._where} closed before publishing to {channel!r}")
-        if request.error is not None:
+        if len(payload) + len(channel) > MAX_PAYLOAD:
+            # Every subscriber's parser would refuse it and drop its connection.
+            raise ValueError(f"a bus payload is at most {MAX_PAYLOAD} bytes, got {len(payload)}")
+        error = await self._request(
+            encode_command("PUBLISH", self.prefix + channel, bytes(payload)),
+            f"publish to {channel!r}",
+        )
+        if error is not None:
             raise BusUnavailable(
-                f"publish to {channel!r} on Redis {self._where} failed: {request.error!r}"
-            ) from request.error
+                f"publish to {channel!r} on Redis {self._where} failed: {error!r}"
+            ) from error
         metrics.BUS_PUBLISHED.inc()
 
     async def ping(self) -> None:
         """One round trip to Redis on the publishing connection (for health checks);
         raises BusUnavailable when it fails or the pub/sub connection is down."""
-        if not self.connected or self._publisher is None:
+        if not self.connected:
             raise BusUnavailable(f"Redis bus {self._where}: not connected")
+        error = await self._request(_PING, "ping")
+        if error is not None:
+            raise BusUnavailable(f"Redis {self._where}: {error!r}") from error
+
+    async def _request(self, command: bytes, what: str) -> BaseException | None:
+        """Queue one command for the publisher and wait for its outcome."""
+        if self._fanout.closed or not self._started:
+            raise BusClosed(f"Redis bus {self._where} is closed ({what})")
+        request = _Request(command)
         try:
-            await trio_asyncio.aio_as_trio(self._publisher.ping)()
-        except _CONNECTION_ERRORS as exc:
-            raise BusUnavailable(f"Redis {self._where}: {exc!r}") from exc
+            await self._outbox_send.send(request)
+        except trio.ClosedResourceError:
+            raise BusClosed(f"Redis bus {self._where} is closed ({what})") from None
+        await request.done.wait()
+        if isinstance(request.error, BusClosed):
+            raise BusClosed(f"Redis bus {self._where} closed before it could {what}")
+        return request.error
 
     def subscribe(self, *channels: str, max_buffer: int | None = None) -> Subscription:
         return Subscription(self, channels, self.max_buffer if max_buffer is None else max_buffer)
@@ -195,16 +211,14 @@ class RedisBus:
                 self._outbox.receive_nowait().finish(BusClosed())
             except (trio.WouldBlock, trio.EndOfChannel):
                 break
-        publisher, self._publisher = self._publisher, None
-        subscriber, self._subscriber = self._subscriber, None
         with trio.move_on_after(self._socket_timeout) as scope:
             scope.shield = True
             if self._cancel_scope is not None:
                 # The maintainer closes its pub/sub connection on the way out; let it.
                 await self._maintainer_done.wait()
-            for client in (publisher, subscriber):
-                if client is not None:
-                    await _quietly(functools.partial(client.aclose, close_connection_pool=True))
+            publisher, self._publisher = self._publisher, None
+            if publisher is not None:
+                await publisher.aclose()
 
     # -- Hub (for Subscription) ------------------------------------------------------------
 
@@ -254,8 +268,7 @@ class RedisBus:
     # -- publishing -------------------------------------------------------------------------
 
     async def _publish_queued(self) -> None:
-        send = trio_asyncio.aio_as_trio(_publish_batch)
-        batch: list[_Publish] = []
+        batch: list[_Request] = []
         try:
             async for first in self._outbox:
                 batch = [first]
@@ -264,9 +277,8 @@ class RedisBus:
                         batch.append(self._outbox.receive_nowait())
                     except (trio.WouldBlock, trio.EndOfChannel):
                         break
-                assert self._publisher is not None
                 try:
-                    await send(self._publisher, [(r.channel, r.payload) for r in batch])
+                    replies = await self._send_batch([request.command for request in batch])
                 except _CONNECTION_ERRORS as exc:
                     # No retry: the pipeline may have been partly carried out, and a
                     # retry could deliver twice (the bus promises at most once).
@@ -278,11 +290,41 @@ class RedisBus:
                     )
                     for request in batch:
                         request.finish(exc)
-                for request in batch:
-                    request.finish()
+                else:
+                    for request, reply in zip(batch, replies):
+                        request.finish(reply if isinstance(reply, ReplyError) else None)
         finally:
             for request in batch:
                 request.finish(BusClosed())
+            if self._publisher is not None:
+                await self._publisher.aclose()
+
+    async def _send_batch(self, commands: list[bytes]) -> list[Any]:
+        """One pipeline on the publishing connection, (re)connecting first if needed."""
+        connection = self._publisher
+        if connection is not None and connection.looks_closed():
+            # Redis closed it while it was idle (a restart, CLIENT KILL): nothing of
+            # this batch was sent yet, so a new connection loses nothing.
+            await connection.aclose()
+            connection = self._publisher = None
+        try:
+            with trio.fail_after(self._socket_timeout):
+                if connection is None:
+                    connection = self._publisher = await self._open(self.client_names[0])
+                return await connection.round_trip(commands)
+        except BaseException as exc:
+            # Half a pipeline may be in flight: this connection is done.
+            publisher, self._publisher = self._publisher, None
+            if publisher is not None:
+                await publisher.aclose()
+            if isinstance(exc, trio.TooSlowError):
+                raise _Timeout(f"no answer from Redis {self._where} in {self._socket_timeout} s") from None
+            raise
+
+    async def _open(self, name: str) -> RedisConnection:
+        return await open_redis_connection(
+            self._address, name=name, timeout=self._socket_timeout, max_reply=MAX_REPLY
+        )
 
     # -- the pub/sub connection -------------------------------------------------------------
 
@@ -297,7 +339,7 @@ class RedisBus:
         first = True
         while True:
             try:
-                pubsub = await trio_asyncio.aio_as_trio(self._open_pubsub)()
+                connection = await self._open(self.client_names[1])
             except _CONNECTION_ERRORS as exc:
                 if first:
                     raise BusUnavailable(f"cannot connect to Redis {self._where}: {exc!r}") from exc
@@ -315,13 +357,11 @@ class RedisBus:
                 log.info("bus.redis.reconnected", redis=self._where, channels=channels)
             try:
                 error = await self._run_connection(
-                    pubsub, after_loss=not first, task_status=task_status
+                    connection, after_loss=not first, task_status=task_status
                 )
             finally:
                 self._connection_lost()
-                with trio.move_on_after(self._socket_timeout) as scope:
-                    scope.shield = True
-                    await _quietly(pubsub.aclose)
+                await connection.aclose()
             first = False
             task_status = trio.TASK_STATUS_IGNORED
             log.warning("bus.redis.connection_lost", redis=self._where, error=repr(error))
@@ -330,18 +370,8 @@ class RedisBus:
             await trio.sleep(delay)
             delay = min(delay * 2, self._backoff_max)
 
-    async def _open_pubsub(self) -> PubSub:  # asyncio side
-        assert self._subscriber is not None
-        pubsub = self._subscriber.pubsub()
-        try:
-            await pubsub.connect()
-        except BaseException:
-            await pubsub.aclose()
-            raise
-        return pubsub
-
     async def _run_connection(
-        self, pubsub: PubSub, *, after_loss: bool, task_status: Any
+        self, connection: RedisConnection, *, after_loss: bool, task_status: Any
     ) -> BaseException:
         """Run the reader and the syncer until one of them finds the connection broken."""
         self._connected = True
@@ -357,8 +387,8 @@ class RedisBus:
                     errors.append(exc)
                     nursery.cancel_scope.cancel()
 
-            nursery.start_soon(guarded, self._read, pubsub)
-            nursery.start_soon(guarded, self._sync, pubsub, after_loss)
+            nursery.start_soon(guarded, self._read, connection)
+            nursery.start_soon(guarded, self._sync, connection, after_loss)
             task_status.started()
         return errors[0]
 
@@ -376,32 +406,42 @@ class RedisBus:
         self._fanout.mark_all_overflowed()
         self._notify_changed()
 
-    async def _read(self, pubsub: PubSub) -> None:
-        read_batch = trio_asyncio.aio_as_trio(_read_batch)
+    async def _read(self, connection: RedisConnection) -> None:
         while True:
-            batch = await read_batch(pubsub)
+            batch = await connection.receive()
             self._last_received = trio.current_time()
-            for message in batch:
-                self._handle(message)
+            for reply in batch:
+                self._handle(reply)
 
-    def _handle(self, message: dict[str, Any]) -> None:
-        kind = message["type"]
-        if kind == "message":
-            name = message["channel"]
-            if name.startswith(self._prefix_bytes):
+    def _handle(self, reply: Any) -> None:
+        # The common case first, without building a Push: ["message", channel, payload].
+        if type(reply) is list and len(reply) == 3 and reply[0] == b"message":
+            name = reply[1]
+            if type(name) is bytes and name.startswith(self._prefix_bytes):
                 channel = name[len(self._prefix_bytes) :].decode("utf-8", "replace")
-                self._fanout.deliver(channel, message["data"])
-        elif kind == "subscribe":
-            channel = message["channel"][len(self._prefix_bytes) :].decode("utf-8", "replace")
-            queue = self._unconfirmed.get(channel)
-            if queue:
-                queue.popleft().set()
-                if not queue:
-                    del self._unconfirmed[channel]
-        # unsubscribe confirmations and PONGs need nothing beyond _last_received.
+                if type(reply[2]) is bytes:
+                    self._fanout.deliver(channel, reply[2])
+            return
+        if isinstance(reply, ReplyError):
+            raise reply  # an error on the pub/sub connection: start afresh
+        push = push_message(reply)
+        if push is None or push.kind != "subscribe" or push.channel is None:
+            return  # unsubscribe confirmations and PONGs need nothing beyond _last_received
+        channel = push.channel[len(self._prefix_bytes) :].decode("utf-8", "replace")
+        queue = self._unconfirmed.get(channel)
+        if queue:
+            queue.popleft().set()
+            if not queue:
+                del self._unconfirmed[channel]
 
-    async def _sync(self, pubsub: PubSub, after_loss: bool) -> None:
-        execute = trio_asyncio.aio_as_trio(pubsub.execute_command)
+    async def _sync(self, connection: RedisConnection, after_loss: bool) -> None:
+        async def execute(*command: str) -> None:
+            # Only the reader reads this connection: the replies are pushes it handles.
+            with trio.move_on_after(self._socket_timeout) as scope:
+                await connection.send(encode_command(*command))
+            if scope.cancelled_caught:
+                raise _Timeout(f"Redis {self._where} took no {command[0]} in {self._socket_timeout} s")
+
         first_pass = True
         while True:
             if self._dirty.is_set():
@@ -451,32 +491,8 @@ class RedisBus:
         self._changed = trio.Event()
 
 
-async def _publish_batch(  # asyncio side
-    client: aioredis.Redis, batch: list[tuple[str, bytes]]
-) -> None:
-    if len(batch) == 1:
-        await client.publish(*batch[0])
-        return
-    async with client.pipeline(transaction=False) as pipe:
-        for channel, payload in batch:
-            pipe.publish(channel, payload)
-        await pipe.execute()
-
-
-async def _read_batch(pubsub: PubSub) -> list[dict[str, Any]]:  # asyncio side
-    """Block for one message, then take those already waiting, up to _READ_BATCH."""
-    batch: list[dict[str, Any]] = []
-    message = await pubsub.get_message(timeout=None)
-    if message is not None:
-        batch.append(message)
-    while len(batch) < _READ_BATCH:
-        # timeout=0 returns what is already buffered and None otherwise; a message cut
-        # in half stays in the parser for the next read.
-        message = await pubsub.get_message(timeout=0)
-        if message is None:
-            break
-        batch.append(message)
-    return batch
+class _Timeout(RespError):
+    """Redis took longer than ``socket_timeout`` to take a command or answer it."""
 
 
 def _chunks(channels: list[str], size: int = 1000) -> Iterable[list[str]]:
@@ -485,66 +501,27 @@ def _chunks(channels: list[str], size: int = 1000) -> Iterable[list[str]]:
         yield channels[start : start + size]
 
 
-async def _quietly(aclose: Any) -> None:
-    try:
-        await trio_asyncio.aio_as_trio(aclose)()
-    except _CONNECTION_ERRORS:
-        pass
-
-
-def _client(url: str, *, name: str, socket_timeout: float, pool_size: int | None) -> aioredis.Redis:
-    options: dict[str, Any] = dict(
-        socket_timeout=socket_timeout,
-        socket_connect_timeout=socket_timeout,
-        socket_keepalive=True,
-        health_check_interval=0,
-        # No silent retries: a failed publish is reported (at-most-once), and the
-        # pub/sub connection's losses are handled here, not hidden by redis-py.
-        retry=Retry(NoBackoff(), 0),
-        client_name=name,
-        # With these on (redis-py 8 turns them on for RESP3), the pool stops checking
-        # that a connection Redis has closed is replaced before use.
-        maint_notifications_config=MaintNotificationsConfig(enabled=False),
-    )
-    if pool_size is None:
-        pool = aioredis.ConnectionPool.from_url(url, **options)
-    else:
-        pool = aioredis.BlockingConnectionPool.from_url(
-            url, max_connections=pool_size, timeout=socket_timeout, **options
-        )
-    return aioredis.Redis(connection_pool=pool)
-
-
 @asynccontextmanager
 async def open_redis_bus(url: str, **options: Any) -> AsyncIterator[RedisBus]:
     """A connected Redis bus whose tasks live in this context; closed on exit.
 
-    Must run inside ``trio_asyncio.open_loop()``. Raises BusUnavailable when Redis
-    cannot be reached at start-up (later losses are retried with backoff).
+    Raises BusUnavailable when Redis cannot be reached at start-up (later losses are
+    retried with backoff), ValueError for a URL it cannot use (see redis_url.py).
     ``options`` are RedisBus's keyword arguments.
     """
-    loop = trio_asyncio.current_loop.get()
-    if loop is None:
-        raise RuntimeError(
-            "the Redis bus needs a trio-asyncio loop: run it inside trio_asyncio.open_loop()"
-        )
-    run_ready_callbacks_together(loop)  # several times cheaper Redis calls (storage/aio_loop.py)
     bus = RedisBus(url, **options)
     # Connection names make this process's connections easy to find in CLIENT LIST.
     tag = secrets.token_hex(4)
     bus.client_names = (f"mtserver-bus-pub-{tag}", f"mtserver-bus-sub-{tag}")
-    timeout = bus._socket_timeout
-    bus._publisher = _client(url, name=bus.client_names[0], socket_timeout=timeout, pool_size=1)
-    bus._subscriber = _client(url, name=bus.client_names[1], socket_timeout=timeout, pool_size=None)
     async with trio.open_nursery() as nursery:
         bus._cancel_scope = nursery.cancel_scope
         try:
             await nursery.start(bus._maintain)
             nursery.start_soon(bus._publish_queued)
-            try:
-                await trio_asyncio.aio_as_trio(bus._publisher.ping)()
-            except _CONNECTION_ERRORS as exc:
-                raise BusUnavailable(f"cannot connect to Redis {bus._where}: {exc!r}") from exc
+            bus._started = True
+            error = await bus._request(_PING, "ping")
+            if error is not None:
+                raise BusUnavailable(f"cannot connect to Redis {bus._where}: {error!r}") from error
             yield bus
         finally:
             await bus.close()
@@ -552,10 +529,10 @@ async def open_redis_bus(url: str, **options: Any) -> AsyncIterator[RedisBus]:
 
 def _redacted(url: str) -> str:
     """The URL without its password, for logs and errors."""
+    url = re.sub(r"([?&]password=)[^&#]*", r"\1***", url)
     scheme, sep, rest = url.partition("://")
     if not sep or "@" not in rest:
         return url
     credentials, _, location = rest.rpartition("@")
     user = credentials.partition(":")[0]
     return f"{scheme}://{user + ':***@' if user else '***@'}{location}"
-

@@ -17,7 +17,6 @@ from typing import Any
 import pytest
 import redis as sync_redis
 import trio
-import trio_asyncio
 
 from storage.bus import (
     Bus,
@@ -50,14 +49,8 @@ def redis_admin() -> Any:
     client.close()
 
 
-@pytest.fixture
-async def aio_loop() -> AsyncIterator[Any]:
-    async with trio_asyncio.open_loop() as loop:
-        yield loop
-
-
 @pytest.fixture(params=["memory", "redis"])
-def open_test_bus(request: pytest.FixtureRequest, aio_loop: Any) -> OpenBus:
+def open_test_bus(request: pytest.FixtureRequest) -> OpenBus:
     """``async with open_test_bus(**options) as bus``: buses of one test share a prefix
     (for Redis: they are like processes of one deployment)."""
     if request.param == "memory":
@@ -67,7 +60,7 @@ def open_test_bus(request: pytest.FixtureRequest, aio_loop: Any) -> OpenBus:
 
 
 @pytest.fixture
-def open_redis_test_bus(redis_admin: Any, aio_loop: Any) -> OpenBus:
+def open_redis_test_bus(redis_admin: Any) -> OpenBus:
     return _redis_opener()
 
 
@@ -337,7 +330,7 @@ async def test_a_listener_hears_of_a_lost_connection(open_redis_test_bus: OpenBu
                 await lost.wait()
 
 
-async def test_open_bus_picks_the_implementation(aio_loop: Any) -> None:
+async def test_open_bus_picks_the_implementation() -> None:
     async with open_bus(None) as bus:
         assert isinstance(bus, MemoryBus)
     with pytest.raises(ValueError, match="scheme 'http'"):
@@ -345,15 +338,18 @@ async def test_open_bus_picks_the_implementation(aio_loop: Any) -> None:
             pass
 
 
-async def test_open_bus_brings_its_own_asyncio_loop_when_none_runs(redis_admin: Any) -> None:
-    assert trio_asyncio.current_loop.get() is None
+async def test_redis_bus_needs_no_asyncio_loop(redis_admin: Any) -> None:
+    import asyncio
+
+    with pytest.raises(RuntimeError):
+        asyncio.get_running_loop()
     async with open_bus(REDIS_URL, prefix=f"test-{secrets.token_hex(6)}:") as bus:
         async with bus.subscribe("user:1") as sub:
             await bus.publish("user:1", b"hi")
             assert await receive_all(sub, 1) == [b"hi"]
 
 
-async def test_open_bus_fails_fast_when_redis_is_unreachable(aio_loop: Any) -> None:
+async def test_open_bus_fails_fast_when_redis_is_unreachable() -> None:
     with trio.fail_after(3):
         with pytest.raises(BusUnavailable, match="cannot connect"):
             async with open_bus("redis://127.0.0.1:1", socket_timeout=1.0):
@@ -455,8 +451,21 @@ async def test_publisher_survives_its_connection_being_killed(
             assert await receive_all(sub, 2) == [b"one", b"two"]
 
 
+async def test_a_payload_too_big_for_subscribers_is_refused_at_publish(
+    open_redis_test_bus: OpenBus,
+) -> None:
+    from storage.bus.redis import MAX_PAYLOAD
+
+    async with open_redis_test_bus() as bus, bus.subscribe("user:1") as sub:
+        with pytest.raises(ValueError):
+            await bus.publish("user:1", bytes(MAX_PAYLOAD))
+        await bus.publish("user:1", b"small")
+        assert await receive_all(sub, 1) == [b"small"]
+        assert not sub.overflowed
+
+
 async def test_silent_connection_is_declared_dead_and_replaced(
-    redis_admin: Any, aio_loop: Any, nursery: trio.Nursery
+    redis_admin: Any, nursery: trio.Nursery
 ) -> None:
     proxy = await nursery.start(_run_proxy)
     prefix = f"test-{secrets.token_hex(6)}:"

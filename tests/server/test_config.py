@@ -224,7 +224,8 @@ def test_a_bad_database_url_is_reported_without_its_password():
 
 
 @pytest.mark.parametrize("field,text", [("code_sender", "pigeon"), ("code_sender", "fixed:1"),
-                                        ("redis", "http://x"), ("registration", "closed")])
+                                        ("redis", "http://x"), ("redis", "redis://r?frobnicate=1"),
+                                        ("redis", "redis://r:port"), ("registration", "closed")])
 def test_bad_account_settings_name_their_variable(field, text):
     with pytest.raises(ConfigError, match=env_name(field)):
         load_config(None, {env_name(field): text}, {})

@@ -2,14 +2,11 @@
 scheduler pass, and asyncio code on it behaves as before."""
 
 import asyncio
-import secrets
 
 import pytest
 import trio
 import trio_asyncio
 
-from storage.bus.redis import open_redis_bus
-from tests.bus.test_bus import REDIS_URL
 from storage.aio_loop import BATCH, run_ready_callbacks_together
 
 
@@ -85,14 +82,3 @@ async def test_asyncio_code_behaves_as_before():
         with trio.move_on_after(0.05) as scope:  # a trio cancellation reaches the asyncio side
             await trio_asyncio.aio_as_trio(asyncio.sleep)(10)
         assert scope.cancelled_caught
-
-
-async def test_the_redis_bus_batches_its_loop():
-    import redis as sync_redis
-    try:
-        sync_redis.Redis.from_url(REDIS_URL, socket_connect_timeout=0.5).ping()
-    except sync_redis.RedisError as exc:
-        pytest.skip(f"no Redis at {REDIS_URL}: {exc}")
-    async with trio_asyncio.open_loop() as loop:
-        async with open_redis_bus(REDIS_URL, prefix=f"test-{secrets.token_hex(6)}:"):
-            assert getattr(loop, "_mtserver_batched", False)

@@ -86,18 +86,16 @@ async def measure(database: str | None, data_dir: str, host: str, port: int, cli
 
 
 async def prepare_accounts(database: str | None, data_dir: str, count: int):
-    import trio_asyncio
 
     from storage import open_storage
 
     from .accounts import create_accounts
 
-    async with trio_asyncio.open_loop():
-        storage = await open_storage(database, data_dir)
-        try:
-            return await create_accounts(storage, count)
-        finally:
-            await storage.close()
+    storage = await open_storage(database, data_dir)
+    try:
+        return await create_accounts(storage, count)
+    finally:
+        await storage.close()
 
 
 def raise_file_limit(clients: int, who: str = "loadgen") -> None:
