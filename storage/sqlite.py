@@ -28,6 +28,7 @@ import sqlite3
 from collections.abc import Awaitable, Callable, Iterator
 from functools import lru_cache
 from pathlib import Path
+from time import perf_counter
 from typing import Any, TypeVar
 
 import trio
@@ -36,9 +37,13 @@ from server import metrics
 
 from .db import Row
 from .interface import AlreadyExists, StorageError
+from .sqlite_checkpoint import Checkpointer
 
 FILENAME = "mtserver.sqlite3"
 BUSY_TIMEOUT_MS = 5000
+INLINE_SECONDS = 0.02  # a statement of its own runs this long on the event loop at most
+PROGRESS_STEPS = 1000  # SQLite VM steps between looks at the clock: an indexed lookup takes fewer
+_NEVER = float("inf")
 
 T = TypeVar("T")
 _UNIQUE_ERRORS = frozenset({"SQLITE_CONSTRAINT_UNIQUE", "SQLITE_CONSTRAINT_PRIMARYKEY"})
@@ -49,16 +54,24 @@ class SqliteDatabase:
 
     dialect = "sqlite"
 
-    def __init__(self, path: Path, connection: sqlite3.Connection):
+    def __init__(self, path: Path, connection: sqlite3.Connection, checkpointer: Checkpointer):
         self.path = path
         self._sync = _Connection(connection)
+        self._checkpointer = checkpointer
+        self._changes = connection.total_changes
         self._lock = trio.Lock()
         self._closed = False
 
     @classmethod
     async def open(cls, path: str | os.PathLike[str]) -> SqliteDatabase:
         path = Path(path)
-        return cls(path, await trio.to_thread.run_sync(_connect, path))
+        connection = await trio.to_thread.run_sync(_connect, path)
+        try:
+            checkpointer = await trio.to_thread.run_sync(Checkpointer.open, path)
+        except BaseException:
+            connection.close()
+            raise
+        return cls(path, connection, checkpointer)
 
     async def fetch(self, sql: str, *args: Any) -> list[Row]:
         return await self._locked(self._sync.fetch, sql, args)
@@ -78,31 +91,49 @@ class SqliteDatabase:
     async def transaction(self, body: Callable[..., Awaitable[T]], *args: Any) -> T:
         async with self._lock:
             self._check_open()
-            await trio.to_thread.run_sync(self._sync.begin)
+            await self._sync.call(self._sync.begin)
             tx = _Transaction(self._sync)
             try:
                 result = await body(tx, *args)
             except BaseException:
                 with trio.CancelScope(shield=True):
-                    await trio.to_thread.run_sync(self._sync.rollback)
+                    await self._sync.call(self._sync.rollback)
                 raise
             finally:
                 tx.finished = True
             # The body's work is done: commit even if the task is being cancelled.
             with trio.CancelScope(shield=True):
-                await trio.to_thread.run_sync(self._sync.commit)
+                try:
+                    await self._sync.call(self._sync.commit)
+                except BaseException:
+                    self._sync.rollback()
+                    raise
+            self._wrote()
             return result
 
     async def close(self) -> None:
         async with self._lock:
             if not self._closed:
                 self._closed = True
+                # The checkpointer first: the last connection to close checkpoints the
+                # WAL into the database file and removes it.
+                await trio.to_thread.run_sync(self._checkpointer.close)
                 await trio.to_thread.run_sync(self._sync.connection.close)
 
     async def _locked(self, fn: Callable[..., T], *args: Any) -> T:
         async with self._lock:
             self._check_open()
-            return await trio.to_thread.run_sync(metrics.sqlite_statement, fn, *args)
+            result = await self._sync.call(fn, *args, interruptible=True)
+            self._wrote()
+            return result
+
+    def _wrote(self) -> None:
+        """Tells the checkpointer about committed rows (an autocommit statement's, or a
+        transaction's)."""
+        changes = self._sync.connection.total_changes
+        if changes != self._changes:
+            self._checkpointer.wrote(changes - self._changes)
+            self._changes = changes
 
     def _check_open(self) -> None:
         if self._closed:
@@ -136,14 +167,53 @@ class _Transaction:
     async def _run(self, fn: Callable[..., T], *args: Any) -> T:
         if self.finished:
             raise RuntimeError("transaction executor used after its transaction ended")
-        return await trio.to_thread.run_sync(metrics.sqlite_statement, fn, *args)
+        return await self._sync.call(fn, *args)
 
 
 class _Connection:
-    """The blocking half: runs in worker threads, one at a time."""
+    """The blocking half: the statements, run by :meth:`call` on the event loop, or in
+    a worker thread when they must wait for a lock; one at a time (the caller holds the
+    database's lock)."""
 
     def __init__(self, connection: sqlite3.Connection):
         self.connection = connection
+        self._deadline = _NEVER
+        connection.set_progress_handler(self._too_long, PROGRESS_STEPS)
+
+    async def call(self, fn: Callable[..., T], *args: Any, interruptible: bool = False) -> T:
+        """``fn(*args)`` on the event loop without waiting for locks (busy timeout 0);
+        if another connection holds the lock it needs, again in a worker thread with the
+        busy timeout. A statement that got SQLITE_BUSY did nothing, so it can run again
+        (and a COMMIT that got it is still pending). ``interruptible``: a statement of
+        its own (no transaction around it) that runs longer than INLINE_SECONDS on the
+        loop is interrupted, which undoes it, and runs again in a worker thread."""
+        if fn == self.script:  # migrations: may run for long; only at start-up
+            return await trio.to_thread.run_sync(self._patiently, fn, args)
+        if interruptible:
+            self._deadline = perf_counter() + INLINE_SECONDS
+        try:
+            return metrics.sqlite_statement(fn, *args)
+        except sqlite3.OperationalError as exc:
+            code = exc.sqlite_errorcode & 0xFF
+            if not (code == sqlite3.SQLITE_BUSY or code == sqlite3.SQLITE_INTERRUPT and interruptible):
+                raise
+        finally:
+            self._deadline = _NEVER
+        return await trio.to_thread.run_sync(self._patiently, fn, args)
+
+    def _too_long(self) -> bool:
+        return perf_counter() > self._deadline
+
+    def _patiently(self, fn: Callable[..., T], args: tuple) -> T:
+        # No progress handler here: calling it from this thread would take the GIL from
+        # the event loop every PROGRESS_STEPS steps.
+        self.connection.set_progress_handler(None, 0)
+        self.connection.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+        try:
+            return metrics.sqlite_statement(fn, *args)
+        finally:
+            self.connection.execute("PRAGMA busy_timeout = 0")
+            self.connection.set_progress_handler(self._too_long, PROGRESS_STEPS)
 
     def fetch(self, sql: str, args: tuple) -> list[Row]:
         return self._run(sql, args).fetchall()
@@ -170,11 +240,7 @@ class _Connection:
         self.connection.execute("BEGIN IMMEDIATE")
 
     def commit(self) -> None:
-        try:
-            self.connection.execute("COMMIT")
-        except BaseException:
-            self.rollback()
-            raise
+        self.connection.execute("COMMIT")  # on an error the caller rolls back
 
     def rollback(self) -> None:
         if self.connection.in_transaction:  # some errors end the transaction themselves
@@ -199,10 +265,15 @@ def _connect(path: Path) -> sqlite3.Connection:
     os.close(os.open(path, os.O_RDWR | os.O_CREAT, 0o600))
     connection = sqlite3.connect(path, check_same_thread=False, isolation_level=None)
     try:
-        connection.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+        connection.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")  # while opening
         connection.execute("PRAGMA journal_mode = WAL")
+        # A commit appends to the WAL without an fsync; storage/sqlite_checkpoint.py
+        # copies the WAL into the database file (and fsyncs) in a thread of its own.
+        connection.execute("PRAGMA synchronous = NORMAL")
+        connection.execute("PRAGMA wal_autocheckpoint = 0")
         # SQLite's lower() folds ASCII only; search must fold any script, like PostgreSQL's.
         connection.create_function("unicode_lower", 1, _unicode_lower, deterministic=True)
+        connection.execute("PRAGMA busy_timeout = 0")  # statements run on the event loop
     except sqlite3.Error as exc:
         connection.close()
         raise StorageError(f"{path}: cannot open the database: {exc}") from exc
