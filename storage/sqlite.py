@@ -4,20 +4,49 @@ The default store: ``<data_dir>/mtserver.sqlite3`` (owner-only, mode 0600: it ho
 keys). The SQL is the repositories' (storage/auth_keys.py, users.py, ...); this module
 only runs it, under the conventions of storage/db.py.
 
-Threads. sqlite3 blocks, so every statement runs in ``trio.to_thread.run_sync``: a slow
-disk (an fsync on each commit) never stalls the event loop. There is one connection,
-used by one thread at a time, guarded by a ``trio.Lock`` that each call (or a whole
-transaction) holds. Chosen over a dedicated worker thread with a queue because it needs
-no thread lifetime of its own and gives the same order: trio's lock is FIFO, so tasks
-are served in arrival order, and tasks waiting for it wait in trio, not parked in worker
-threads (which a ``threading.Lock`` would do, one thread per waiting task). Reads are
-serialised with writes; SQLite allows one writer at a time anyway, and each statement
-here is an indexed lookup of microseconds. Worker-thread calls are not cancellable
-(trio's default), so a statement always completes before its task sees a cancellation;
-a transaction interrupted between statements is rolled back, shielded.
+Execution: statements run on the event loop, one at a time, under a ``trio.Lock`` that
+each call (or a whole transaction) holds; trio's lock is FIFO, so tasks are served in
+arrival order and wait in trio. A statement here is an indexed lookup of tens of
+microseconds; handing each to a worker thread (``trio.to_thread.run_sync``, what this
+module did before) cost ~130 µs of CPU per statement in thread hand-offs and wake-ups,
+and a delivered message runs ~22 statements: half the server's main thread went to
+hand-offs (issue 13). Measured with bench/bench_storage_call.py --database sqlite
+(bench/README.md): an indexed read 160 → 24 µs CPU, a write transaction 950 → 64 µs;
+bench_delivery.py, SQLite, 100 clients: 5.1 → 1.4 ms of server CPU per message.
+
+Only what cannot block long runs on the loop. What can is kept off it:
+- fsync: ``synchronous = NORMAL`` (was SQLite's default FULL): in WAL mode a commit
+  only appends to the WAL. The fsyncs happen at checkpoints, and the server's
+  connection never checkpoints (``wal_autocheckpoint = 0``): storage/sqlite_checkpoint.py
+  does, in a thread and on a connection of its own, about every second.
+- Another process's lock (``mtserver migrate``, a backup, a test writing the file):
+  statements run with busy timeout 0; one that gets SQLITE_BUSY did nothing and runs
+  again in a worker thread with the 5 s busy timeout, holding the lock meanwhile.
+- A long statement: one that runs alone (no transaction) and is still running after
+  INLINE_SECONDS is interrupted through the progress handler, which undoes it, and runs
+  again in a worker thread. A transaction's statements run to completion on the loop,
+  so transaction bodies stay small: the upkeep's big DELETEs are statements of their
+  own (server/maintenance.py), and transactions delete in bounded batches.
+- Migrations (``script``), opening and closing: worker threads.
+
+Durability: a process crash loses nothing (a committed transaction is in the WAL, in
+the OS's hands). A power loss or OS crash may lose the transactions committed since the
+last checkpoint (about the last second), never corrupts: WAL frames are checksummed and
+a torn tail is dropped at recovery. With FULL each commit waited for an fsync (~2 ms on
+the benchmark VM) under the lock: a ceiling of a few hundred commits a second.
+
+The alternatives measured against: one worker-thread hop per transaction (the body
+driven in the thread) still pays a hop per transaction and per statement outside one,
+and with FULL an fsync per commit; batching statements would change the repositories'
+contract (storage/db.py) for a cost that running inline already removes.
+
+Cancellation: a statement on the loop has no checkpoint inside, and worker-thread calls
+are not cancellable (trio's default), so a statement always completes before its task
+sees a cancellation; a transaction body that raises (a cancellation included) is rolled
+back, shielded, and one whose body finished is committed even if cancelled.
 
 Other processes (``mtserver migrate``, a test reading the file) may open the same file:
-WAL lets them read while the server writes, and a 5 s busy timeout lets writers queue.
+WAL lets them read while the server writes.
 """
 
 from __future__ import annotations
