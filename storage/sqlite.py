@@ -118,7 +118,8 @@ class SqliteDatabase:
         await self._locked(self._sync.script, sql)
 
     async def transaction(self, body: Callable[..., Awaitable[T]], *args: Any) -> T:
-        async with self._lock:
+        await self._acquire()
+        try:
             self._check_open()
             await self._sync.call(self._sync.begin)
             tx = _Transaction(self._sync)
@@ -139,6 +140,8 @@ class SqliteDatabase:
                     raise
             self._wrote()
             return result
+        finally:
+            self._lock.release()
 
     async def close(self) -> None:
         async with self._lock:
@@ -150,11 +153,24 @@ class SqliteDatabase:
                 await trio.to_thread.run_sync(self._sync.connection.close)
 
     async def _locked(self, fn: Callable[..., T], *args: Any) -> T:
-        async with self._lock:
+        await self._acquire()
+        try:
             self._check_open()
             result = await self._sync.call(fn, *args, interruptible=True)
             self._wrote()
             return result
+        finally:
+            self._lock.release()
+
+    async def _acquire(self) -> None:
+        """The lock, FIFO, after a checkpoint. Not ``async with self._lock``: trio's
+        acquire yields to the scheduler after taking the lock, so every task that ran
+        meanwhile found it taken and queued behind a statement that had not started."""
+        await trio.lowlevel.checkpoint()
+        try:
+            self._lock.acquire_nowait()  # free: nobody is waiting either (trio hands it over)
+        except trio.WouldBlock:
+            await self._lock.acquire()
 
     def _wrote(self) -> None:
         """Tells the checkpointer about committed rows (an autocommit statement's, or a
