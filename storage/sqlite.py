@@ -8,11 +8,11 @@ Execution: statements run on the event loop, one at a time, under a ``trio.Lock`
 each call (or a whole transaction) holds; trio's lock is FIFO, so tasks are served in
 arrival order and wait in trio. A statement here is an indexed lookup of tens of
 microseconds; handing each to a worker thread (``trio.to_thread.run_sync``, what this
-module did before) cost ~130 µs of CPU per statement in thread hand-offs and wake-ups,
+module did before) cost ~100 µs of CPU per statement in thread hand-offs and wake-ups,
 and a delivered message runs ~22 statements: half the server's main thread went to
 hand-offs (issue 13). Measured with bench/bench_storage_call.py --database sqlite
-(bench/README.md): an indexed read 160 → 24 µs CPU, a write transaction 950 → 64 µs;
-bench_delivery.py, SQLite, 100 clients: 5.1 → 1.4 ms of server CPU per message.
+(bench/README.md): an indexed read 117 → 15 µs of CPU, a write transaction 994 → 52 µs;
+bench_delivery.py, SQLite, 100 clients: 5.7 → 1.4 ms of server CPU per message.
 
 Only what cannot block long runs on the loop. What can is kept off it:
 - fsync: ``synchronous = NORMAL`` (was SQLite's default FULL): in WAL mode a commit
@@ -121,20 +121,20 @@ class SqliteDatabase:
         await self._acquire()
         try:
             self._check_open()
-            await self._sync.call(self._sync.begin)
+            await self._sync.call(self._sync.begin, timed=False)
             tx = _Transaction(self._sync)
             try:
                 result = await body(tx, *args)
             except BaseException:
                 with trio.CancelScope(shield=True):
-                    await self._sync.call(self._sync.rollback)
+                    await self._sync.call(self._sync.rollback, timed=False)
                 raise
             finally:
                 tx.finished = True
             # The body's work is done: commit even if the task is being cancelled.
             with trio.CancelScope(shield=True):
                 try:
-                    await self._sync.call(self._sync.commit)
+                    await self._sync.call(self._sync.commit, timed=False)
                 except BaseException:
                     self._sync.rollback()
                     raise
@@ -225,37 +225,39 @@ class _Connection:
         self._deadline = _NEVER
         connection.set_progress_handler(self._too_long, PROGRESS_STEPS)
 
-    async def call(self, fn: Callable[..., T], *args: Any, interruptible: bool = False) -> T:
+    async def call(self, fn: Callable[..., T], *args: Any, interruptible: bool = False, timed: bool = True) -> T:
         """``fn(*args)`` on the event loop without waiting for locks (busy timeout 0);
         if another connection holds the lock it needs, again in a worker thread with the
         busy timeout. A statement that got SQLITE_BUSY did nothing, so it can run again
         (and a COMMIT that got it is still pending). ``interruptible``: a statement of
         its own (no transaction around it) that runs longer than INLINE_SECONDS on the
-        loop is interrupted, which undoes it, and runs again in a worker thread."""
+        loop is interrupted, which undoes it, and runs again in a worker thread.
+        ``timed``: observed as a statement (the metric counts statements, not BEGIN and
+        COMMIT)."""
         if fn == self.script:  # migrations: may run for long; only at start-up
-            return await trio.to_thread.run_sync(self._patiently, fn, args)
+            return await trio.to_thread.run_sync(self._patiently, fn, args, timed)
         if interruptible:
             self._deadline = perf_counter() + INLINE_SECONDS
         try:
-            return metrics.sqlite_statement(fn, *args)
+            return metrics.sqlite_statement(fn, *args) if timed else fn(*args)
         except sqlite3.OperationalError as exc:
             code = exc.sqlite_errorcode & 0xFF
             if not (code == sqlite3.SQLITE_BUSY or code == sqlite3.SQLITE_INTERRUPT and interruptible):
                 raise
         finally:
             self._deadline = _NEVER
-        return await trio.to_thread.run_sync(self._patiently, fn, args)
+        return await trio.to_thread.run_sync(self._patiently, fn, args, timed)
 
     def _too_long(self) -> bool:
         return perf_counter() > self._deadline
 
-    def _patiently(self, fn: Callable[..., T], args: tuple) -> T:
+    def _patiently(self, fn: Callable[..., T], args: tuple, timed: bool) -> T:
         # No progress handler here: calling it from this thread would take the GIL from
         # the event loop every PROGRESS_STEPS steps.
         self.connection.set_progress_handler(None, 0)
         self.connection.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
         try:
-            return metrics.sqlite_statement(fn, *args)
+            return metrics.sqlite_statement(fn, *args) if timed else fn(*args)
         finally:
             self.connection.execute("PRAGMA busy_timeout = 0")
             self.connection.set_progress_handler(self._too_long, PROGRESS_STEPS)
