@@ -241,7 +241,7 @@ class _Connection:
         try:
             return metrics.sqlite_statement(fn, *args) if timed else fn(*args)
         except sqlite3.OperationalError as exc:
-            code = exc.sqlite_errorcode & 0xFF
+            code = (getattr(exc, "sqlite_errorcode", None) or 0) & 0xFF  # primary code: BUSY_* too
             if not (code == sqlite3.SQLITE_BUSY or code == sqlite3.SQLITE_INTERRUPT and interruptible):
                 raise
         finally:

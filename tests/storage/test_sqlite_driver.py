@@ -86,6 +86,14 @@ async def test_a_long_statement_is_moved_off_the_event_loop(tmp_path):
     await db.close()
 
 
+async def test_a_long_write_moved_off_the_event_loop_is_done_once(tmp_path):
+    db = await open_db(tmp_path)
+    inserted = await db.execute(f"INSERT INTO t {COUNT_TO.replace('count(*)', 'i')}", 1_000_000)
+    assert inserted == 1_000_000  # the interrupted try on the loop was undone
+    assert await db.fetchval("SELECT count(*) FROM t") == 1_000_000
+    await db.close()
+
+
 async def test_committed_rows_reach_the_database_file_by_a_checkpoint(tmp_path):
     db = await open_db(tmp_path)
     await db.execute("INSERT INTO t VALUES ($1)", "marker-7f3a9c")
