@@ -1,26 +1,43 @@
-"""What one PostgreSQL statement costs the server: `SELECT 1` (and a one-row primary-key
-lookup) through our storage driver (storage/postgres.py on storage/pgwire/, trio), against
-what it replaced, the same asyncpg pool driven from trio through trio-asyncio (its loop
-batched by storage/aio_loop.py, as the server ran it), and asyncpg called from plain
-asyncio (asyncpg's own cost, without any bridge); sequentially and from 20 concurrent
-tasks. Rounds interleave the paths; the table gives the median and range over rounds.
+"""What one statement costs the server, PostgreSQL (default) or SQLite.
+
+PostgreSQL: `SELECT 1` (and a one-row primary-key lookup) through our storage driver
+(storage/postgres.py on storage/pgwire/, trio), against what it replaced, the same asyncpg
+pool driven from trio through trio-asyncio (its loop batched by storage/aio_loop.py, as the
+server ran it), and asyncpg called from plain asyncio (asyncpg's own cost, without any
+bridge); sequentially and from 20 concurrent tasks. Rounds interleave the paths; the table
+gives the median and range over rounds.
 
     python bench/bench_storage_call.py [--count 3000] [--rounds 3]
 
 Uses a fresh database on $MTSERVER_TEST_POSTGRES (default postgresql://postgres@127.0.0.1:5432),
 dropped afterwards. Reports wall time and this process's CPU time per statement.
+
+SQLite (storage/sqlite.py), this tree against an older checkout:
+
+    python bench/bench_storage_call.py --database sqlite --before /work/wt-sqbase [--rounds 3]
+
+On a fresh file with 10,000 rows: an indexed read (``fetchval``, a primary-key lookup) and
+a write transaction (``transaction``: BEGIN, an UPDATE, a read, COMMIT), each from 1 and
+from 20 concurrent tasks. Each tree runs in its own process (that tree first on
+sys.path), the trees alternating ABBA over the rounds; the table gives the median over
+the rounds and their min–max. CPU is the process's, worker threads included.
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import json
+import os
 import statistics
+import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, os.environ.get("BENCH_TREE") or str(ROOT))  # --before: the SQLite worker's tree
 
 import asyncpg  # noqa: E402
 import trio  # noqa: E402
@@ -131,11 +148,82 @@ def _median_range(values: list[float]) -> str:
     return f"{statistics.median(values):.0f} ({min(values):.0f}–{max(values):.0f})"
 
 
+# -- SQLite ------------------------------------------------------------------------------
+
+
+SQLITE_ROWS = 10_000
+
+
+def sqlite_worker(count: int) -> None:
+    """Runs in a tree's process: one JSON line per (operation, concurrency)."""
+    from storage.sqlite import SqliteDatabase
+
+    async def update(tx, key: int) -> None:
+        await tx.execute("UPDATE t SET x = $2 WHERE id = $1", key, f"value {count}")
+        await tx.fetchval("SELECT x FROM t WHERE id = $1", key)
+
+    operations = {
+        "indexed read (fetchval)": lambda db, key: db.fetchval("SELECT x FROM t WHERE id = $1", key),
+        "write transaction (BEGIN, UPDATE, SELECT, COMMIT)": lambda db, key: db.transaction(update, key),
+    }
+
+    async def main(path: Path) -> None:
+        db = await SqliteDatabase.open(path)
+        try:
+            await db.execute("CREATE TABLE t (id INTEGER PRIMARY KEY, x TEXT)")
+            await db.execute("WITH RECURSIVE c(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM c WHERE i < $1)"
+                             " INSERT INTO t SELECT i, 'row ' || i FROM c", SQLITE_ROWS)
+            for name, operation in operations.items():
+                for _ in range(200):  # warm up: statement cache, worker threads
+                    await operation(db, 1)
+                for concurrency in (1, CONCURRENCY):
+                    async def worker(first: int) -> None:
+                        for i in range(count // concurrency):
+                            await operation(db, (first + i * 7919) % SQLITE_ROWS + 1)
+
+                    start_wall, start_cpu = time.perf_counter(), time.process_time()
+                    async with trio.open_nursery() as nursery:
+                        for n in range(concurrency):
+                            nursery.start_soon(worker, n * 101)
+                    wall, cpu = time.perf_counter() - start_wall, time.process_time() - start_cpu
+                    print(json.dumps({"op": name, "tasks": concurrency, "wall_us": wall / count * 1e6,
+                                      "cpu_us": cpu / count * 1e6}), flush=True)
+        finally:
+            await db.close()
+
+    with tempfile.TemporaryDirectory() as tmp:
+        trio.run(main, Path(tmp) / "bench.sqlite3")
+
+
+def sqlite_bench(before: Path | None, count: int, rounds: int) -> None:
+    trees = {"before": before.resolve(), "after": ROOT} if before else {"after": ROOT}
+    results: dict[tuple[str, str, int], list[dict]] = {}
+    for r in range(rounds):
+        order = list(trees) if r % 2 == 0 else list(reversed(trees))  # ABBA
+        for side in order:
+            env = {**os.environ, "BENCH_TREE": str(trees[side])}
+            out = subprocess.run([sys.executable, str(Path(__file__).resolve()), "--database", "sqlite",
+                                  "--worker", "--count", str(count)], cwd=trees[side], env=env,
+                                 check=True, capture_output=True, text=True).stdout
+            for line in out.splitlines():
+                row = json.loads(line)
+                results.setdefault((row["op"], side, row["tasks"]), []).append(row)
+    print("| operation | tasks | tree | µs wall / op | µs CPU / op |\n|---|---:|---|---:|---:|")
+    for (op, side, tasks), rows in results.items():
+        wall, cpu = (_median_range([row[key] for row in rows]) for key in ("wall_us", "cpu_us"))
+        print(f"| {op} | {tasks} | {side} | {wall} | {cpu} |", flush=True)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--count", type=int, default=3000, help="statements per measurement")
-    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--database", choices=("postgres", "sqlite"), default="postgres")
+    parser.add_argument("--before", type=Path, help="SQLite: a checkout of an older commit to compare with")
+    parser.add_argument("--rounds", type=int, default=3, help="rounds (SQLite: processes per tree, ABBA)")
+    parser.add_argument("--worker", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
+    if args.database == "sqlite":
+        return sqlite_worker(args.count) if args.worker else sqlite_bench(args.before, args.count, args.rounds)
     with scratch_database("mtserver_bench") as url:
         async def setup() -> None:
             db = PostgresDatabase(url)

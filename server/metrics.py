@@ -178,7 +178,7 @@ def observe_statement(backend: str, seconds: float) -> None:
 
 
 def sqlite_statement(fn: Callable[..., T], *args: Any) -> T:
-    """Runs ``fn(*args)`` (a statement, in a worker thread) and times it."""
+    """Runs ``fn(*args)`` (a statement: on the event loop, or in a worker thread) and times it."""
     started = perf_counter()
     try:
         return fn(*args)
