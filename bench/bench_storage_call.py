@@ -56,25 +56,30 @@ QUERIES = {
 }
 
 
+async def timed_in_trio(call, count: int, concurrency: int) -> tuple[float, float]:
+    """(µs wall, µs CPU) per call of ``call()`` from ``concurrency`` trio tasks, after a warm-up
+    (pool connections, prepared statements)."""
+    for _ in range(200):
+        await call()
+
+    async def worker(n: int) -> None:
+        for _ in range(n):
+            await call()
+
+    started_wall, started_cpu = time.perf_counter(), time.process_time()
+    async with trio.open_nursery() as nursery:
+        for _ in range(concurrency):
+            nursery.start_soon(worker, count // concurrency)
+    return ((time.perf_counter() - started_wall) / count * 1e6, (time.process_time() - started_cpu) / count * 1e6)
+
+
 def ours(url: str, count: int, concurrency: int, query: str) -> tuple[float, float]:
     async def main() -> tuple[float, float]:
         db = PostgresDatabase(url)
         await db.connect()
         try:
             sql, args = QUERIES[query]
-            for _ in range(200):  # warm up: pool connections, prepared statement
-                await db.fetchrow(sql, *args)
-
-            async def worker(n: int) -> None:
-                for _ in range(n):
-                    await db.fetchrow(sql, *args)
-
-            started_wall, started_cpu = time.perf_counter(), time.process_time()
-            async with trio.open_nursery() as nursery:
-                for _ in range(concurrency):
-                    nursery.start_soon(worker, count // concurrency)
-            return ((time.perf_counter() - started_wall) / count * 1e6,
-                    (time.process_time() - started_cpu) / count * 1e6)
+            return await timed_in_trio(lambda: db.fetchrow(sql, *args), count, concurrency)
         finally:
             await db.close()
 
@@ -94,20 +99,7 @@ def bridged(url: str, count: int, concurrency: int, query: str) -> tuple[float, 
                     async with pool.acquire() as connection:
                         await connection.fetchrow(sql, *args)
 
-                call = trio_asyncio.aio_as_trio(one)
-                for _ in range(200):
-                    await call()
-
-                async def worker(n: int) -> None:
-                    for _ in range(n):
-                        await call()
-
-                started_wall, started_cpu = time.perf_counter(), time.process_time()
-                async with trio.open_nursery() as nursery:
-                    for _ in range(concurrency):
-                        nursery.start_soon(worker, count // concurrency)
-                return ((time.perf_counter() - started_wall) / count * 1e6,
-                        (time.process_time() - started_cpu) / count * 1e6)
+                return await timed_in_trio(trio_asyncio.aio_as_trio(one), count, concurrency)
             finally:
                 await trio_asyncio.aio_as_trio(pool.close)()
 

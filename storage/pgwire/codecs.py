@@ -62,26 +62,23 @@ def _decode_text(data: bytes) -> str:
     return data.decode()
 
 
-def _integer(packer: struct.Struct) -> Encoder:
+def _packer(packer: struct.Struct, accepted: tuple[type, ...], what: str) -> Encoder:
     pack = packer.pack
 
     def encode(value: Any) -> bytes:
-        if not isinstance(value, int):  # bool is an int, as asyncpg allows
-            raise TypeError(f"expected int, got {type(value).__name__}")
+        if not isinstance(value, accepted):
+            raise TypeError(f"expected {what}, got {type(value).__name__}")
         return pack(value)
 
     return encode
+
+
+def _integer(packer: struct.Struct) -> Encoder:
+    return _packer(packer, (int,), "int")  # bool is an int, as asyncpg allows
 
 
 def _number(packer: struct.Struct) -> Encoder:
-    pack = packer.pack
-
-    def encode(value: Any) -> bytes:
-        if not isinstance(value, (int, float)):
-            raise TypeError(f"expected a number, got {type(value).__name__}")
-        return pack(value)
-
-    return encode
+    return _packer(packer, (int, float), "a number")
 
 
 def _unpacker(packer: struct.Struct) -> Decoder:
