@@ -2,7 +2,7 @@ import asyncio
 
 import pytest
 
-from .server_process import ServerProcess
+from .server_process import ServerProcess, free_port
 from .test_accounts import CODE
 
 
@@ -40,6 +40,33 @@ def backend_server(request, tmp_path_factory):
     proc = ServerProcess(tmp_path_factory.mktemp(name) / "data", env=env).start()
     yield proc
     proc.stop()
+    next(databases, None)
+
+
+@pytest.fixture(scope="module")
+def two_servers(tmp_path_factory):
+    """Two `mtserver run` processes on one fresh PostgreSQL database and the local Redis
+    (tests/e2e/test_scale_out.py, test_scale_out_load.py); login codes fixed to CODE."""
+    from ..conftest import fresh_postgres_database
+
+    databases = fresh_postgres_database()
+    url = next(databases)
+    if url is None:
+        pytest.skip("PostgreSQL tests are turned off")
+    data_dir = tmp_path_factory.mktemp("scale") / "data"  # shared: same RSA key and salt secret
+    env = {"MTSERVER_CODE_SENDER": f"fixed:{CODE}", "MTSERVER_DATABASE": url,
+           "MTSERVER_REDIS": "redis://127.0.0.1:6379/0"}
+    processes = []
+    for name in ("first", "second"):
+        http_port = free_port()
+        proc = ServerProcess(data_dir, env={**env, "MTSERVER_HTTP": f"127.0.0.1:{http_port}"})
+        proc.http_port, proc.database = http_port, url
+        proc.log_path = data_dir.parent / f"{name}.log"
+        processes.append(proc.start())
+    first, second = processes
+    yield first, second
+    second.stop()
+    first.stop()
     next(databases, None)
 
 

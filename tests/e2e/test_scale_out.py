@@ -9,33 +9,9 @@ import time
 
 import pytest
 
-from ..conftest import fresh_postgres_database
 from .admin_http import call
-from .server_process import ServerProcess, free_port, mtserver
-from .test_accounts import CODE, status_reaches_contact
-
-
-@pytest.fixture(scope="module")
-def two_servers(tmp_path_factory):
-    databases = fresh_postgres_database()
-    url = next(databases)
-    if url is None:
-        pytest.skip("PostgreSQL tests are turned off")
-    data_dir = tmp_path_factory.mktemp("scale") / "data"  # shared: same RSA key and salt secret
-    env = {"MTSERVER_CODE_SENDER": f"fixed:{CODE}", "MTSERVER_DATABASE": url,
-           "MTSERVER_REDIS": "redis://127.0.0.1:6379/0"}
-    processes = []
-    for name in ("first", "second"):
-        http_port = free_port()
-        proc = ServerProcess(data_dir, env={**env, "MTSERVER_HTTP": f"127.0.0.1:{http_port}"})
-        proc.http_port, proc.database = http_port, url
-        proc.log_path = data_dir.parent / f"{name}.log"
-        processes.append(proc.start())
-    first, second = processes
-    yield first, second
-    second.stop()
-    first.stop()
-    next(databases, None)
+from .server_process import mtserver
+from .test_accounts import status_reaches_contact
 
 
 def test_presence_crosses_processes(two_servers):

@@ -73,18 +73,27 @@ async def _insert_users(tx, tag: str, indexes: list[int], now: int) -> list[int]
     return ids
 
 
+async def add_device(storage, account: Account) -> Account:
+    """Another logged-in key for ``account``'s user: a second device of theirs."""
+    return await _log_in_key(storage, account.user_id, account.access_hash, int(time.time()))
+
+
 def _phone(tag: str, index: int) -> str:
     return f"{PHONE_PREFIX}{tag}{index:05d}"
 
 
 async def _log_in(storage, user, now: int) -> Account:
+    return await _log_in_key(storage, user.id, user.access_hash, now)
+
+
+async def _log_in_key(storage, user_id: int, access_hash: int, now: int) -> Account:
     key = os.urandom(256)
     key_id = auth_key_id(key)
     await storage.auth_keys.add(AuthKeyRecord(key_id=key_id, key=key, created_at=now))
     await storage.authorizations.add(AuthorizationRecord(
-        auth_key_id=key_id, user_id=user.id, hash=secrets.randbits(63) or 1, created_at=now, active_at=now,
+        auth_key_id=key_id, user_id=user_id, hash=secrets.randbits(63) or 1, created_at=now, active_at=now,
         device_model="loadgen", app_name="loadgen"))
-    return Account(user_id=user.id, access_hash=user.access_hash, auth_key=key)
+    return Account(user_id=user_id, access_hash=access_hash, auth_key=key)
 
 
-__all__ = ["create_accounts", "create_users"]
+__all__ = ["add_device", "create_accounts", "create_users"]

@@ -1,0 +1,127 @@
+"""What one client device was told about its user's common update box (private chats and
+basic groups), for a delivery test to judge: every message key pushed to it (a message's
+text, or "service <action>" for a service message), and every pts range it learned,
+pushed or from the result of its own call.
+
+A device that holds every key it expects, learned no pts twice and no pts range with a
+hole in it has received its updates exactly once; `fill` is what a client does about a
+hole or a missing key: updates.getDifference from the last pts it has without one.
+`start` counts afresh from a new updates.getState.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+
+import trio
+
+from tl import functions as F, types as T
+
+
+class Progress:
+    """Wakes whoever waits for a condition on the ledgers, each time one changes."""
+
+    def __init__(self):
+        self._changed = trio.Event()
+
+    def notify(self) -> None:
+        self._changed.set()
+        self._changed = trio.Event()
+
+    async def wait(self) -> None:
+        await self._changed.wait()
+
+
+def message_key(message) -> str | None:
+    if isinstance(message, T.Message):
+        return message.message
+    if isinstance(message, T.MessageService):
+        return f"service {type(message.action).__name__}"
+    return None
+
+
+def _pts_updates(updates) -> list:
+    """The updates in a TypeUpdates that move the common box's pts."""
+    if isinstance(updates, (T.UpdateShortMessage, T.UpdateShortChatMessage, T.UpdateShortSentMessage)):
+        return [updates]
+    inner = [updates.update] if isinstance(updates, T.UpdateShort) else getattr(updates, "updates", ())
+    return [u for u in inner if getattr(u, "pts_count", None) is not None]
+
+
+class DeviceLedger:
+    def __init__(self, name: str, progress: Progress):
+        self.name = name
+        self.progress = progress
+        self.start(None)
+
+    def start(self, state) -> None:
+        """Count from updates.getState's ``state`` (None: not known yet) afresh."""
+        self.start_pts, self.start_date = (state.pts, state.date) if state is not None else (None, 0)
+        self.expected: set[str] = set()
+        self.pushed: Counter = Counter()  # message key -> times pushed
+        self.pts_ranges: list[tuple[int, int]] = []  # (pts, pts_count), pushed or from own calls
+        self.filled: set[str] = set()  # keys getDifference returned
+        self.problems: list[str] = []  # updatesTooLong pushes
+        self.progress.notify()
+
+    # -- what arrives ---------------------------------------------------------------
+
+    def on_update(self, updates) -> None:
+        """A push (LoadClient's on_update)."""
+        if isinstance(updates, T.UpdatesTooLong):
+            self.problems.append("updatesTooLong")
+        for u in _pts_updates(updates):
+            self.pts_ranges.append((u.pts, u.pts_count))
+            key = u.message if isinstance(u, (T.UpdateShortMessage, T.UpdateShortChatMessage)) else \
+                message_key(getattr(u, "message", None))
+            if key is not None:
+                self.pushed[key] += 1
+        self.progress.notify()
+
+    def on_result(self, updates) -> None:
+        """The result of this device's own call that changed the box (sendMessage, createChat)."""
+        for u in _pts_updates(updates):
+            self.pts_ranges.append((u.pts, u.pts_count))
+        self.progress.notify()
+
+    # -- judging ---------------------------------------------------------------------
+
+    def missing(self) -> set[str]:
+        return self.expected - self.pushed.keys() - self.filled
+
+    def covered(self) -> Counter:
+        """pts -> times learned, for every pts after start_pts."""
+        seen: Counter = Counter()
+        for pts, count in self.pts_ranges:
+            seen.update(range(pts - count + 1, pts + 1))
+        return seen
+
+    def last_pts(self) -> int:
+        return max(self.covered(), default=self.start_pts)
+
+    def holes(self) -> list[int]:
+        seen = self.covered()
+        return [p for p in range(self.start_pts + 1, self.last_pts() + 1) if p not in seen]
+
+    def duplicates(self) -> list[str]:
+        keys = [f"pushed twice: {k!r}" for k, n in self.pushed.items() if n > 1]
+        return keys + [f"pts {p} learned {n} times" for p, n in sorted(self.covered().items()) if n > 1]
+
+    async def fill(self, client) -> int:
+        """updates.getDifference from the last pts before the first hole (or the last pts
+        learned when only keys are missing), as a client does; the pts it ends at."""
+        holes = self.holes()
+        pts = holes[0] - 1 if holes else self.last_pts()
+        while True:
+            diff = await client.call(F.updates.GetDifference(pts=pts, date=self.start_date, qts=0))
+            if isinstance(diff, T.updates.DifferenceEmpty):
+                return pts
+            if isinstance(diff, T.updates.DifferenceTooLong):
+                raise AssertionError(f"{self.name}: differenceTooLong from pts {pts}")
+            self.filled.update(k for k in map(message_key, diff.new_messages) if k is not None)
+            if isinstance(diff, T.updates.Difference):
+                return diff.state.pts
+            pts = diff.intermediate_state.pts
+
+
+__all__ = ["DeviceLedger", "Progress", "message_key"]
