@@ -12,7 +12,6 @@ import pytest
 from .clients import telethon_client
 from .test_accounts import new_phone, sign_up
 from .test_media import error_name
-from .test_scale_out import two_servers  # noqa: F401 (fixture)
 
 
 @pytest.fixture(scope="module")

@@ -7,10 +7,15 @@ A device that holds every key it expects, learned no pts twice and no pts range 
 hole in it has received its updates exactly once; `fill` is what a client does about a
 hole or a missing key: updates.getDifference from the last pts it has without one.
 `start` counts afresh from a new updates.getState.
+
+Pushes may come out of pts order (two changes to one box, committed in order, can be
+published in the other: the processes publish independently), which a client bridges by
+waiting for the missing pts; `late` says how often and for how long.
 """
 
 from __future__ import annotations
 
+import time
 from collections import Counter
 
 import trio
@@ -62,6 +67,8 @@ class DeviceLedger:
         self.pts_ranges: list[tuple[int, int]] = []  # (pts, pts_count), pushed or from own calls
         self.filled: set[str] = set()  # keys getDifference returned
         self.problems: list[str] = []  # updatesTooLong pushes
+        self.arrivals: list[tuple[int, float]] = []  # (pts, when) of each push
+        self.late: list[float] = []  # for each push of a pts below one pushed before: seconds since that one
         self.progress.notify()
 
     # -- what arrives ---------------------------------------------------------------
@@ -70,7 +77,12 @@ class DeviceLedger:
         """A push (LoadClient's on_update)."""
         if isinstance(updates, T.UpdatesTooLong):
             self.problems.append("updatesTooLong")
+        now = time.monotonic()
         for u in _pts_updates(updates):
+            overtaken = [when for pts, when in self.arrivals if pts > u.pts]
+            if overtaken:
+                self.late.append(now - min(overtaken))
+            self.arrivals.append((u.pts, now))
             self.pts_ranges.append((u.pts, u.pts_count))
             key = u.message if isinstance(u, (T.UpdateShortMessage, T.UpdateShortChatMessage)) else \
                 message_key(getattr(u, "message", None))
