@@ -93,6 +93,7 @@ class _Run:
             await self.check_histories()
             assert self.errors == [], self.errors[:10]
             self.finished.set()
+        assert not status.errors, status.errors  # no connection was lost on the way
         pushes = sum(sum(d.ledger.pushed.values()) for d in self.everyone)
         late = [t for d in self.everyone for t in d.ledger.late]
         return (f"{len(self.everyone)} devices, {self.sent} messages sent in {self.timings['sent']:.1f} s, {pushes} "
