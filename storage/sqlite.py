@@ -78,8 +78,7 @@ class SqliteDatabase:
     async def transaction(self, body: Callable[..., Awaitable[T]], *args: Any) -> T:
         async with self._lock:
             self._check_open()
-            await trio.to_thread.run_sync(self._sync.begin)
-            tx = _Transaction(self._sync)
+            tx = _Transaction(self._sync)  # BEGIN goes with its first statement
             try:
                 result = await body(tx, *args)
             except BaseException:
@@ -88,9 +87,10 @@ class SqliteDatabase:
                 raise
             finally:
                 tx.finished = True
-            # The body's work is done: commit even if the task is being cancelled.
-            with trio.CancelScope(shield=True):
-                await trio.to_thread.run_sync(self._sync.commit)
+            if tx.begun:
+                # The body's work is done: commit even if the task is being cancelled.
+                with trio.CancelScope(shield=True):
+                    await trio.to_thread.run_sync(self._sync.commit)
             return result
 
     async def close(self) -> None:
@@ -117,6 +117,7 @@ class _Transaction:
     def __init__(self, sync: _Connection):
         self._sync = sync
         self.finished = False
+        self.begun = False
 
     async def fetch(self, sql: str, *args: Any) -> list[Row]:
         return await self._run(self._sync.fetch, sql, args)
@@ -136,6 +137,11 @@ class _Transaction:
     async def _run(self, fn: Callable[..., T], *args: Any) -> T:
         if self.finished:
             raise RuntimeError("transaction executor used after its transaction ended")
+        if not self.begun:
+            # BEGIN in the same trip to a worker thread as the first statement: each trip
+            # costs the event loop more than a statement (an upload part is a transaction).
+            self.begun = True
+            return await trio.to_thread.run_sync(metrics.sqlite_statement, self._sync.begin_then, fn, *args)
         return await trio.to_thread.run_sync(metrics.sqlite_statement, fn, *args)
 
 
@@ -168,6 +174,10 @@ class _Connection:
         # IMMEDIATE takes the write lock now: a transaction that reads and then writes
         # cannot fail half-way because another process got the lock in between.
         self.connection.execute("BEGIN IMMEDIATE")
+
+    def begin_then(self, fn: Callable[..., T], *args: Any) -> T:
+        self.begin()
+        return fn(*args)
 
     def commit(self) -> None:
         try:
