@@ -30,6 +30,7 @@ from .peer import Peer
 
 _UPLOAD = "owner_id, file_id, key_prefix, big, total_parts, created_at"
 _FILE = "id, size, part_size, mime_type, owner_id, created_at"
+_FILE_OF_F = ", ".join(f"f.{column}" for column in _FILE.split(", "))
 _PHOTO = "id, access_hash, owner_id, date, sizes, file_id, dc_id"
 _DOCUMENT = "id, access_hash, owner_id, date, mime_type, size, file_id, attributes, thumbs, dc_id"
 
@@ -123,6 +124,17 @@ class SqlMedia:
         rows = await self._db.fetch("SELECT part, object_key FROM file_parts WHERE file_id = $1"
                                     " AND part >= $2 AND part <= $3", file_id, first, last)
         return {row[0]: row[1] for row in rows}
+
+    async def file_range(self, file_id: int, offset: int, limit: int) -> tuple[FileRecord | None, dict[int, str]]:
+        rows = await self._db.fetch(
+            f"SELECT {_FILE_OF_F}, p.part, p.object_key FROM files f LEFT JOIN file_parts p ON p.file_id = f.id"
+            " AND p.part >= CAST($2 AS BIGINT) / f.part_size"
+            " AND p.part <= (CAST($2 AS BIGINT) + $3 - 1) / f.part_size WHERE f.id = $1", file_id, offset, limit)
+        if not rows:
+            return None, {}
+        width = len(_FILE_OF_F.split(", "))
+        file = FileRecord(**dict(zip(_FILE.split(", "), rows[0][:width])))
+        return file, {row[width]: row[width + 1] for row in rows if row[width] is not None}
 
     async def add_photo(self, photo: PhotoRecord) -> None:
         await self._db.execute(f"INSERT INTO photos ({_PHOTO}) VALUES ($1, $2, $3, $4, $5, $6, $7)", photo.id,
