@@ -41,11 +41,12 @@ import sys
 import tempfile
 import threading
 import time
+import urllib.request
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from tests.e2e.server_process import ROOT, ServerProcess  # noqa: E402
+from tests.e2e.server_process import ROOT, ServerProcess, free_port  # noqa: E402
 from tests.e2e.test_accounts import CODE, new_phone, sign_up  # noqa: E402
 
 PART_KB = 512
@@ -145,7 +146,8 @@ def loadgen_round(tree: Path, counts: list[int], data: bytes, window: int, work:
     from tools.loadgen.media import run_media
 
     data_dir = work / "data"
-    server = ServerProcess(data_dir, root=tree).start()
+    ops = f"127.0.0.1:{free_port()}"
+    server = ServerProcess(data_dir, root=tree, env={"MTSERVER_HTTP": ops}).start()
     rows = []
     try:
         accounts = trio.run(prepare_accounts, None, str(data_dir), max(counts))
@@ -154,18 +156,21 @@ def loadgen_round(tree: Path, counts: list[int], data: bytes, window: int, work:
             clock: dict[str, tuple[float, float]] = {}
 
             def on_phase(name: str) -> None:
-                clock[name] = (cpu_seconds(pid), time.process_time())
+                clock[name] = (cpu_seconds(pid), time.process_time(), sql_statements(ops))
 
             with MemoryWatch(pid) as memory:
                 times = trio.run(lambda: run_media(server.host, server.port, accounts[:count], data, window=window,
                                                    on_phase=on_phase))
             total_mb = count * len(data) / 2**20
+            parts = -(-len(data) // (PART_KB * 1024))
             rows.append({
                 "clients": count, "total_mb": total_mb,
                 "upload_mb_s": total_mb / times.upload_s, "download_mb_s": total_mb / times.download_s,
                 "upload_cpu": (clock["uploaded"][0] - clock["start"][0]) * 1000 / total_mb,
                 "download_cpu": (clock["downloaded"][0] - clock["uploaded"][0]) * 1000 / total_mb,
                 "client_cpu": (clock["downloaded"][1] - clock["start"][1]) * 1000 / (2 * total_mb),
+                "upload_sql": (clock["uploaded"][2] - clock["start"][2]) / (count * parts),
+                "download_sql": (clock["downloaded"][2] - clock["uploaded"][2]) / (count * parts),
                 "rss_before": memory.before, "rss_peak": memory.peak})
     finally:
         code = server.stop()
@@ -175,8 +180,18 @@ def loadgen_round(tree: Path, counts: list[int], data: bytes, window: int, work:
     return rows
 
 
+def sql_statements(ops: str) -> int:
+    """SQL statements the server has run (its /metrics, the statement timer's count)."""
+    with urllib.request.urlopen(f"http://{ops}/metrics", timeout=10) as answer:
+        text = answer.read().decode()
+    return sum(int(float(line.rsplit(" ", 1)[1])) for line in text.splitlines()
+               if line.startswith("mtserver_db_statement_duration_seconds_count"))
+
+
 LOADGEN_COLUMNS = (("upload MB/s", "upload_mb_s", ".1f"), ("download MB/s", "download_mb_s", ".1f"),
                    ("server CPU ms/MB up", "upload_cpu", ".2f"), ("server CPU ms/MB down", "download_cpu", ".2f"),
+                   ("SQL statements per part up", "upload_sql", ".2f"),
+                   ("SQL statements per chunk down", "download_sql", ".2f"),
                    ("client CPU ms/MB", "client_cpu", ".2f"), ("server RSS before MB", "rss_before", ".0f"),
                    ("server RSS peak MB", "rss_peak", ".0f"))
 
