@@ -41,7 +41,7 @@ from tl import functions as F, types as T
 from tl.wire import GZIP_PACKED_ID, decode_budget, gzip_compress, write_bytes
 
 from .call_outcomes import CallOutcomes
-from .crypto import DecryptionError, decrypt_message, encrypt_message, quick_ack_token
+from .crypto import DecryptionError, decrypt_message_view, encrypt_message, quick_ack_token
 from .plain_message import server_msg_id
 from .salts import SaltPolicy
 
@@ -286,13 +286,15 @@ class EncryptedSession:
         if len(payload) < 24 or payload[:8] != self._key_id_bytes:
             return [Close("packet is not for this auth key")]
         try:
-            plain = decrypt_message(self.auth_key, payload[8:24], payload[24:], 0)
+            plain = decrypt_message_view(self.auth_key, payload[8:24], payload[24:], 0)
         except DecryptionError as exc:
             return [Close(f"decryption failed: {exc}")]
         salt, session_id, msg_id, seqno, length = _HEADER.unpack_from(plain)
+        # A view: the only copy of a message's bytes from here on is the one its decoded
+        # object keeps (an upload part's bytes field).
         body = plain[32 : 32 + length]
         if self.observer is not None:
-            self.observer(Captured(False, self.auth_key_id, session_id, msg_id, seqno, body, self.layer, now))
+            self.observer(Captured(False, self.auth_key_id, session_id, msg_id, seqno, bytes(body), self.layer, now))
         events: list = []
         self._events = events
         if quick_ack:
@@ -638,7 +640,7 @@ class EncryptedSession:
         header = _HEADER.pack(salt, session.session_id, msg_id, seqno, len(body))
         if self.observer is not None:
             self.observer(Captured(True, self.auth_key_id, session.session_id, msg_id, seqno, body, self.layer, now))
-        msg_key, ciphertext = encrypt_message(self.auth_key, header + body, 8, randbytes=self._randbytes)
+        msg_key, ciphertext = encrypt_message(self.auth_key, (header, body), 8, randbytes=self._randbytes)
         return self._key_id_bytes + msg_key + ciphertext
 
 

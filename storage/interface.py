@@ -758,6 +758,10 @@ class Media(Protocol):
     async def file_part_keys(self, file_id: int, first: int, last: int) -> dict[int, str]:
         """{part: object key} of a stored file's parts first .. last."""
 
+    async def file_range(self, file_id: int, offset: int, limit: int) -> tuple[FileRecord | None, dict[int, str]]:
+        """The file (None if there is none) and {part: object key} of the parts that bytes
+        offset .. offset + limit touch, in one statement: a download asks for this per chunk."""
+
     async def add_photo(self, photo: PhotoRecord) -> None: ...
     async def photo(self, photo_id: int) -> PhotoRecord | None: ...
     async def photos(self, photo_ids: Sequence[int]) -> list[PhotoRecord]:

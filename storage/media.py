@@ -30,6 +30,7 @@ from .peer import Peer
 
 _UPLOAD = "owner_id, file_id, key_prefix, big, total_parts, created_at"
 _FILE = "id, size, part_size, mime_type, owner_id, created_at"
+_FILE_OF_F = ", ".join(f"f.{column}" for column in _FILE.split(", "))
 _PHOTO = "id, access_hash, owner_id, date, sizes, file_id, dc_id"
 _DOCUMENT = "id, access_hash, owner_id, date, mime_type, size, file_id, attributes, thumbs, dc_id"
 
@@ -52,6 +53,11 @@ class SqlMedia:
 
     async def start_upload(self, owner_id: int, file_id: int, *, big: bool, total_parts: int | None,
                            now: int) -> UploadRecord:
+        # Every part of an upload comes here; only the first one writes (a write is a
+        # commit, with SQLite an fsync, per 512 KB part otherwise).
+        found = await self.upload(owner_id, file_id)
+        if found is not None:
+            return found
         prefix = f"up/{owner_id}/{file_id & (2**64 - 1):x}-{secrets.token_hex(6)}"
         await self._db.execute(
             f"INSERT INTO uploads ({_UPLOAD}) VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (owner_id, file_id)"
@@ -118,6 +124,17 @@ class SqlMedia:
         rows = await self._db.fetch("SELECT part, object_key FROM file_parts WHERE file_id = $1"
                                     " AND part >= $2 AND part <= $3", file_id, first, last)
         return {row[0]: row[1] for row in rows}
+
+    async def file_range(self, file_id: int, offset: int, limit: int) -> tuple[FileRecord | None, dict[int, str]]:
+        rows = await self._db.fetch(
+            f"SELECT {_FILE_OF_F}, p.part, p.object_key FROM files f LEFT JOIN file_parts p ON p.file_id = f.id"
+            " AND p.part >= CAST($2 AS BIGINT) / f.part_size"
+            " AND p.part <= (CAST($2 AS BIGINT) + $3 - 1) / f.part_size WHERE f.id = $1", file_id, offset, limit)
+        if not rows:
+            return None, {}
+        width = len(_FILE_OF_F.split(", "))
+        file = FileRecord(**dict(zip(_FILE.split(", "), rows[0][:width])))
+        return file, {row[width]: row[width + 1] for row in rows if row[width] is not None}
 
     async def add_photo(self, photo: PhotoRecord) -> None:
         await self._db.execute(f"INSERT INTO photos ({_PHOTO}) VALUES ($1, $2, $3, $4, $5, $6, $7)", photo.id,
@@ -216,12 +233,15 @@ async def _add_part(tx: Executor, dialect: str, owner_id: int, file_id: int, par
                     object_key: str) -> tuple[bool, str | None]:
     # Locked (PostgreSQL; SQLite serializes writes anyway), so the upload cannot be used
     # between this check and the insert: a part is recorded in an upload or not at all.
-    lock = " FOR UPDATE" if dialect == "postgres" else ""
-    if await tx.fetchrow(f"SELECT key_prefix FROM uploads WHERE owner_id = $1 AND file_id = $2{lock}",
-                         owner_id, file_id) is None:
+    # One statement finds both the upload and the part this one replaces (re-sent).
+    lock = " FOR UPDATE OF u" if dialect == "postgres" else ""
+    found = await tx.fetchrow(
+        "SELECT u.key_prefix, p.object_key FROM uploads u LEFT JOIN upload_parts p ON p.owner_id = u.owner_id"
+        f" AND p.file_id = u.file_id AND p.part = $3 WHERE u.owner_id = $1 AND u.file_id = $2{lock}",
+        owner_id, file_id, part)
+    if found is None:
         return False, None
-    replaced = await tx.fetchval("SELECT object_key FROM upload_parts WHERE owner_id = $1 AND file_id = $2"
-                                 " AND part = $3", owner_id, file_id, part)
+    replaced = found[1]
     await tx.execute(
         "INSERT INTO upload_parts (owner_id, file_id, part, size, object_key) VALUES ($1, $2, $3, $4, $5)"
         " ON CONFLICT (owner_id, file_id, part) DO UPDATE SET size = excluded.size, object_key = excluded.object_key",

@@ -49,7 +49,7 @@ from .handshake_keys import (
     new_nonce_hash,
     tmp_aes_key_iv,
 )
-from .message_cipher import decrypt_message, encrypt_message, quick_ack_token
+from .message_cipher import decrypt_message, decrypt_message_view, encrypt_message, quick_ack_token
 from .message_v1 import decrypt_message_v1, derive_aes_key_iv_v1, encrypt_message_v1
 from .message_key import (
     X_CLIENT_TO_SERVER,
@@ -97,6 +97,7 @@ __all__ = [
     "compute_msg_key",
     "decrypt_inner_data",
     "decrypt_message",
+    "decrypt_message_view",
     "decrypt_message_v1",
     "derive_aes_key_iv_v1",
     "encrypt_message_v1",

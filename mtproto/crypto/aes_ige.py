@@ -38,6 +38,9 @@ else:
 #: Name of the backend this process uses ("cryptg" or "tgcrypto").
 BACKEND: str = "cryptg" if "cryptg" in _BACKENDS else "tgcrypto"
 _encrypt, _decrypt = _BACKENDS[BACKEND]
+# cryptg takes bytes only; tgcrypto any buffer, so a memoryview or bytearray goes in
+# without a copy (a message may be 512 KB).
+_input: Callable[[bytes], bytes] = bytes if BACKEND == "cryptg" else (lambda data: data)
 
 
 def _check(data: bytes, key: bytes, iv: bytes) -> None:
@@ -56,7 +59,7 @@ def ige256_encrypt(data: bytes, key: bytes, iv: bytes) -> bytes:
     _check(data, key, iv)
     if not data:
         return b""
-    return _encrypt(bytes(data), bytes(key), bytes(iv))
+    return _encrypt(_input(data), bytes(key), bytes(iv))
 
 
 def ige256_decrypt(data: bytes, key: bytes, iv: bytes) -> bytes:
@@ -64,4 +67,4 @@ def ige256_decrypt(data: bytes, key: bytes, iv: bytes) -> bytes:
     _check(data, key, iv)
     if not data:
         return b""
-    return _decrypt(bytes(data), bytes(key), bytes(iv))
+    return _decrypt(_input(data), bytes(key), bytes(iv))

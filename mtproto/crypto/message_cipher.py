@@ -51,10 +51,11 @@ def _random_padding(plaintext_length: int, randbytes: Callable[[int], bytes]) ->
 
 
 def encrypt_message(
-    auth_key: bytes, plaintext: bytes, x: int, *, padding: bytes | None = None,
+    auth_key: bytes, plaintext: bytes | tuple[bytes, ...], x: int, *, padding: bytes | None = None,
     randbytes: Callable[[int], bytes] = os.urandom,
 ) -> tuple[bytes, bytes]:
-    """Encrypt ``plaintext`` (internal header + message, no padding).
+    """Encrypt ``plaintext`` (internal header + message, no padding), given whole or as
+    a tuple of pieces (the header and the body: joined with the padding in one copy).
 
     Returns ``(msg_key, ciphertext)``. Random padding of 12..1024 bytes (from
     ``randbytes``, the system CSPRNG unless a test passes a seeded one) is appended
@@ -62,14 +63,16 @@ def encrypt_message(
     reproducible vectors) -- it is validated against the same rules.
     ``x`` is 8 for messages the server sends, 0 for messages a client sends.
     """
+    pieces = plaintext if isinstance(plaintext, tuple) else (plaintext,)
+    length = sum(len(piece) for piece in pieces)
     if padding is None:
-        padding = _random_padding(len(plaintext), randbytes)
-    elif not MIN_PADDING <= len(padding) <= MAX_PADDING or (len(plaintext) + len(padding)) % 16:
+        padding = _random_padding(length, randbytes)
+    elif not MIN_PADDING <= len(padding) <= MAX_PADDING or (length + len(padding)) % 16:
         raise ValueError(
-            f"padding of {len(padding)} bytes for a {len(plaintext)}-byte plaintext must be "
+            f"padding of {len(padding)} bytes for a {length}-byte plaintext must be "
             f"{MIN_PADDING}..{MAX_PADDING} bytes and make the total a multiple of 16"
         )
-    data = plaintext + padding
+    data = b"".join((*pieces, padding))
     msg_key = compute_msg_key(auth_key, data, x)
     aes_key, aes_iv = derive_aes_key_iv(auth_key, msg_key, x)
     return msg_key, ige256_encrypt(data, aes_key, aes_iv)
@@ -83,6 +86,13 @@ def decrypt_message(auth_key: bytes, msg_key: bytes, ciphertext: bytes, x: int) 
     from a client. Raises a :class:`~.errors.DecryptionError` subclass; callers
     should answer all of them the same way (security_guidelines).
     """
+    return bytes(decrypt_message_view(auth_key, msg_key, ciphertext, x))
+
+
+def decrypt_message_view(auth_key: bytes, msg_key: bytes, ciphertext: bytes, x: int) -> memoryview:
+    """:func:`decrypt_message`, the result a read-only view of the decrypted buffer
+    rather than a copy without the padding (an upload part is 512 KB): what the session
+    layer reads, once, before it decodes."""
     if len(msg_key) != 16:
         raise MalformedCiphertext(f"msg_key must be 16 bytes, got {len(msg_key)}")
     # The smallest valid plaintext is a header, empty data and 12 bytes of
@@ -110,7 +120,7 @@ def decrypt_message(auth_key: bytes, msg_key: bytes, ciphertext: bytes, x: int) 
             f"{len(plaintext)}-byte plaintext (need a multiple of 4 leaving "
             f"{MIN_PADDING}..{MAX_PADDING}; auth_key_id={auth_key_id(auth_key)})"
         )
-    return plaintext[: INTERNAL_HEADER_SIZE + length]
+    return memoryview(plaintext)[: INTERNAL_HEADER_SIZE + length]
 
 
 def quick_ack_token(auth_key: bytes, msg_key: bytes, ciphertext: bytes) -> int:

@@ -128,6 +128,8 @@ class StreamDecoder:
 
     def _take(self, start: int, end: int, frame_end: int | None = None) -> bytes:
         """Return buffer[start:end] and drop the frame, which ends at ``frame_end`` or ``end``."""
-        chunk = bytes(self._buffer[start:end])
+        # One copy (a slice of the bytearray would be a second): a frame may be 512 KB.
+        with memoryview(self._buffer) as view:  # released before the buffer is resized
+            chunk = bytes(view[start:end])
         del self._buffer[: end if frame_end is None else frame_end]
         return chunk

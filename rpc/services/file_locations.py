@@ -1,4 +1,4 @@
-"""upload.getFile's InputFileLocation → the stored file to read, after the access checks.
+"""upload.getFile's InputFileLocation → the id of the stored file to read, after the access checks.
 
 - InputPhotoFileLocation / InputDocumentFileLocation: id + access_hash + file_reference
   (checked against its origin, rpc/services/file_references.py) + thumb_size ("" for a
@@ -11,7 +11,7 @@ Files are per DC in Telegram's model; this server is one DC and answers for it.
 
 from __future__ import annotations
 
-from storage.models import FileRecord, PhotoRecord
+from storage.models import PhotoRecord
 from tl import types as T
 
 from ..errors import E, RpcError
@@ -43,7 +43,8 @@ def _peer_photo_file_id(photo: PhotoRecord, big: bool) -> int:
     return (stored[-1] if big else stored[0])["file_id"]
 
 
-async def resolve_location(services, user_id: int, location) -> FileRecord:
+async def location_file_id(services, user_id: int, location) -> int:
+    """The id of the stored file a location names, once the reader may have it."""
     storage = services.storage
     if isinstance(location, T.InputPhotoFileLocation):
         photo = await storage.media.photo(location.id)
@@ -67,7 +68,4 @@ async def resolve_location(services, user_id: int, location) -> FileRecord:
         file_id = _peer_photo_file_id(photo, bool(location.big))
     else:
         raise RpcError(400, E.LOCATION_INVALID)
-    file = await storage.media.file(file_id)
-    if file is None:
-        raise RpcError(400, E.FILE_ID_INVALID)
-    return file
+    return file_id

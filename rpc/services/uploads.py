@@ -142,6 +142,15 @@ async def read_file(services, file: FileRecord, offset: int, limit: int) -> byte
     return await read_range(services.objects, keys, file.part_size, file.size, offset, limit)
 
 
+async def read_file_range(services, file_id: int, offset: int, limit: int) -> tuple[FileRecord, bytes]:
+    """:func:`read_file` for a file known by id (upload.getFile): the file's record and
+    its part keys come in one statement."""
+    file, keys = await services.storage.media.file_range(file_id, offset, limit)
+    if file is None:
+        raise RpcError(400, E.FILE_ID_INVALID)
+    return file, await read_range(services.objects, keys, file.part_size, file.size, offset, limit)
+
+
 async def expire_uploads(storage, objects, now: int, ttl: int = UPLOAD_TTL) -> int:
     """Deletes uploads (rows and parts) started more than ttl seconds ago and never used."""
     removed = 0

@@ -2,7 +2,8 @@
 
 Part rules and assembly: rpc/services/uploads.py; which file a location names and who
 may read it: rpc/services/file_locations.py. A download reads only the parts its range
-touches from the object store, so memory stays flat whatever the file size.
+touches from the object store, so memory stays flat whatever the file size; the file's
+record and those parts' keys come in one statement per chunk.
 """
 
 from __future__ import annotations
@@ -12,8 +13,8 @@ from tl import functions as F, types as T
 from ..context import RequestContext
 from ..router import Access, handler
 from ..errors import E, RpcError
-from ..services.file_locations import resolve_location, storage_file_type
-from ..services.uploads import read_file, save_part
+from ..services.file_locations import location_file_id, storage_file_type
+from ..services.uploads import read_file_range, save_part
 
 DOWNLOAD_MAX = 1024 * 1024  # a getFile chunk: at most 1 MB, never across a 1 MB boundary
 ALIGN = 4096  # offset and limit alignment; precise downloads may use 1 KB
@@ -49,6 +50,6 @@ def check_range(offset: int, limit: int, precise: bool) -> None:
 async def get_file(request, ctx: RequestContext):
     user_id = ctx.user_id
     check_range(request.offset, request.limit, bool(request.precise))
-    file = await resolve_location(ctx.services, user_id, request.location)
-    data = await read_file(ctx.services, file, request.offset, request.limit)
+    file_id = await location_file_id(ctx.services, user_id, request.location)
+    file, data = await read_file_range(ctx.services, file_id, request.offset, request.limit)
     return T.upload.File(type=storage_file_type(file.mime_type), mtime=file.created_at, bytes=data)

@@ -33,9 +33,13 @@ class LocalObjectStore:
 
     @staticmethod
     def _put(path: Path, data: bytes) -> None:
-        path.parent.mkdir(parents=True, exist_ok=True)
         temporary = path.with_name(f".{path.name}.{secrets.token_hex(6)}.tmp")
-        with open(temporary, "wb") as f:
+        try:
+            f = open(temporary, "wb")
+        except FileNotFoundError:  # the first object under this prefix (not every part pays a mkdir)
+            path.parent.mkdir(parents=True, exist_ok=True)
+            f = open(temporary, "wb")
+        with f:
             f.write(data)
         os.replace(temporary, path)
 

@@ -50,3 +50,17 @@ def test_result_percentiles_and_row():
     assert markdown_row(result, "postgres") == "| postgres | 4 | 2 | 2.0 | 4.0 | 4.0 | 5 | NOT_DELIVERED 1 | – | – | 25% |"
     result.server_cpu = 0.02
     assert markdown_row(result).endswith("| 1% | 5.0 | 25% |")
+
+
+def test_bench_media_loadgen_mode_moves_files_both_ways():
+    # Two clients, 2 MB each (4 parts of 512 KB), against this tree as "before"
+    # and "after": the sha256 is checked inside, the statement counts come from /metrics.
+    run = subprocess.run([sys.executable, "bench/bench_media.py", "--size-mb", "2", "--clients", "2",
+                          "--before", str(ROOT)], cwd=ROOT, capture_output=True, text=True, timeout=180)
+    assert run.returncode == 0, run.stdout + run.stderr
+    rows = [line for line in run.stdout.splitlines() if line.startswith("| before |") or line.startswith("| after |")]
+    assert len(rows) == 2
+    for row in rows:
+        cells = [c.strip() for c in row.strip("|").split("|")]
+        assert cells[1:3] == ["2", "4"] and float(cells[3]) > 0 and float(cells[4]) > 0
+        assert float(cells[7]) >= 4 and float(cells[8]) >= 3  # SQL statements per part / per chunk

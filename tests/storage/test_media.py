@@ -27,6 +27,11 @@ async def test_an_upload_collects_parts_and_becomes_a_file(storage):
     assert await media.file(f.id) == f
     assert await media.file_part_keys(f.id, 0, 2) == {0: "k0", 1: "k1", 2: "k2b"}
     assert await media.file_part_keys(f.id, 1, 1) == {1: "k1"}
+    # getFile's lookup: the record and the keys of the parts a byte range touches.
+    assert await media.file_range(f.id, 0, 1024) == (f, {0: "k0"})
+    assert await media.file_range(f.id, 1000, 1100) == (f, {0: "k0", 1: "k1", 2: "k2b"})
+    assert await media.file_range(f.id, 4096, 1024) == (f, {})  # past the end
+    assert await media.file_range(new_id(), 0, 1024) == (None, {})
     assert await media.upload(7, -5) is None and await media.parts(7, -5) == {}
     # A part that arrives after the upload was used changes nothing.
     assert await media.add_part(7, -5, 1, 1024, "late") == (False, None)

@@ -19,7 +19,7 @@ import time
 from dataclasses import dataclass
 
 import tl
-from mtproto.crypto import auth_key_id, decrypt_message, encrypt_message
+from mtproto.crypto import auth_key_id, decrypt_message_view, encrypt_message
 from tl import types as T
 
 CONTAINER_ID = 0x73F1F8DC
@@ -64,8 +64,8 @@ class ClientSession:
     def encrypt(self, body: bytes, *, content: bool = True) -> tuple[int, bytes]:
         """(msg_id, packet) for one message carrying ``body`` (encoded TL)."""
         msg_id = self._next_msg_id()
-        plain = _HEADER.pack(self.salt, self.session_id, msg_id, self._seqno(content), len(body)) + body
-        msg_key, ciphertext = encrypt_message(self.auth_key, plain, 0)
+        header = _HEADER.pack(self.salt, self.session_id, msg_id, self._seqno(content), len(body))
+        msg_key, ciphertext = encrypt_message(self.auth_key, (header, body), 0)
         return msg_id, self._key_id_bytes + msg_key + ciphertext
 
     def request(self, obj) -> tuple[int, bytes]:
@@ -82,12 +82,12 @@ class ClientSession:
         """(msg_id, seqno, object) for every message in a server packet."""
         if packet[:8] != self._key_id_bytes:
             raise ValueError("packet is not for this auth key")
-        plain = decrypt_message(self.auth_key, packet[8:24], packet[24:], 8)
+        plain = decrypt_message_view(self.auth_key, packet[8:24], packet[24:], 8)
         _salt, session_id, msg_id, seqno, length = _HEADER.unpack_from(plain)
         if session_id != self.session_id:
             raise ValueError("packet is for another session")
         out: list[tuple[int, int, object]] = []
-        self._unpack(msg_id, seqno, memoryview(plain)[32:32 + length], out)
+        self._unpack(msg_id, seqno, plain[32:32 + length], out)
         return out
 
     def _unpack(self, msg_id: int, seqno: int, body, out: list) -> None:
@@ -102,9 +102,9 @@ class ClientSession:
         if seqno % 2:
             self.unacked.append(msg_id)
         if cid == RPC_RESULT_ID:
-            obj = RpcResult(_i64(body, 4)[0], tl.decode(bytes(body[12:])))
+            obj = RpcResult(_i64(body, 4)[0], tl.decode(body[12:]))
         else:
-            obj = tl.decode(bytes(body))
+            obj = tl.decode(body)
         if isinstance(obj, (T.BadServerSalt, T.NewSessionCreated)):
             self.salt = obj.new_server_salt if isinstance(obj, T.BadServerSalt) else obj.server_salt
         out.append((msg_id, seqno, obj))
