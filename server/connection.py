@@ -246,6 +246,7 @@ class Connection:
             while True:
                 if self.initial:
                     data, self.initial = self.initial, b""
+                    read_once = True
                 else:
                     # Not before the first read of a stretch: a resumed connection was
                     # woken for its bytes (or its deadline, or a push to write).
