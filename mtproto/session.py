@@ -253,14 +253,18 @@ class _Out:
 class EncryptedSession:
     """One connection's view of one auth key and its sessions."""
 
-    # Called with a `Captured` for every message decrypted or encrypted here; must not
-    # block or raise (server/capture/ only queues it).
-    observer = None
+    # One per connection and auth key: no per-instance dict.
+    __slots__ = ("auth_key", "auth_key_id", "salts", "sessions", "layer", "initial_salt", "initial_salt_until",
+                 "session", "calls", "_seen_here", "_unkept_last_msg_id", "_inflate_allowance", "_inflate_at",
+                 "_events", "_key_id_bytes", "_randbytes", "observer")
 
     def __init__(self, auth_key: bytes, auth_key_id: int, salts: SaltPolicy,
                  sessions: dict[int, SessionState], *, layer: int | None = None,
                  initial_salt: int | None = None, initial_salt_until: float = 0,
                  randbytes: Callable[[int], bytes] = os.urandom):
+        # Called with a `Captured` for every message decrypted or encrypted here; must not
+        # block or raise (server/capture/ only queues it).
+        self.observer = None
         self.auth_key = auth_key
         self.auth_key_id = auth_key_id
         self.salts = salts
@@ -276,7 +280,7 @@ class EncryptedSession:
         self._unkept_last_msg_id = 0
         self._inflate_allowance = float(INFLATE_BURST)
         self._inflate_at: float | None = None
-        self._events: list = []
+        self._events: list | None = None  # the events of the packet being received, during receive()
         self._key_id_bytes = struct.pack("<q", auth_key_id)
         self._randbytes = randbytes
 
@@ -330,6 +334,7 @@ class EncryptedSession:
             events.insert(1 if quick_ack else 0, Reply(self._pack(session, out, now)))
         if session_id not in self.sessions:
             self._unkept_last_msg_id = session.last_msg_id
+        self._events = None  # an idle connection keeps nothing of its last packet
         return events
 
     def _keep(self, session: SessionState) -> None:

@@ -382,7 +382,13 @@ class Connection:
         session = self.encrypted.get(key_id)
         if session is None:
             record = self.new_key if self.new_key is not None and self.new_key.key_id == key_id else None
-            session = await self.state.open_session(key_id, self.session_class, record)
+            if record is None:
+                record = await self.state.auth_keys.get(key_id)
+            # The session and the RPCs share the one record: not read again for the first
+            # call, nor held twice (the key's 256 bytes) by an idle connection.
+            if record is not None and self.runner is not None:
+                self.runner.records.setdefault(key_id, record)
+            session = await self.state.open_session(key_id, self.session_class, record) if record else None
             if session is None:
                 # An auth key we do not know: the client must create a new one.
                 log.info("unknown_auth_key", peer=self.peer, auth_key_id=key_id)
