@@ -93,6 +93,22 @@ async def snapshot(server: ServerProcess, path: Path) -> None:
         await trio.sleep(0.1)
 
 
+def cpu_ticks(pid: int) -> int:
+    with open(f"/proc/{pid}/stat") as f:
+        fields = f.read().rsplit(")", 1)[1].split()
+    return int(fields[11]) + int(fields[12])  # utime + stime
+
+
+async def quiet(pid: int) -> None:
+    """Until the server has used no CPU for a second: under tracemalloc it is several
+    times slower, and a snapshot taken while it still works counts its work in progress."""
+    while True:
+        ticks = cpu_ticks(pid)
+        await trio.sleep(1)
+        if cpu_ticks(pid) - ticks <= 1:
+            return
+
+
 async def start_tracing(server: ServerProcess) -> None:
     server.proc.send_signal(signal.SIGUSR1)  # bench/traced_server.py's first one starts tracemalloc
     await trio.sleep(0.5)
@@ -116,6 +132,7 @@ async def measure_round(server: ServerProcess, accounts, connections: int,
             await trio.sleep(SETTLE_SECONDS)
             after = rss_bytes(pid)
             if trace_to and not warm:
+                await quiet(pid)
                 await snapshot(server, Path(f"{trace_to}.1"))
             release.set()
     return before, after, failures

@@ -32,7 +32,6 @@ from __future__ import annotations
 
 import os
 import struct
-from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -192,7 +191,7 @@ class Captured:
 # -- state -----------------------------------------------------------------------------
 
 
-@dataclass
+@dataclass(slots=True)
 class SessionState:
     session_id: int
     created_at: float
@@ -201,11 +200,15 @@ class SessionState:
     last_client_seqno: int = -1
     last_client_msg_id: int = 0
     # client msg_id → True once answered; insertion-ordered so the oldest can be forgotten.
-    seen: OrderedDict = field(default_factory=OrderedDict)
-    running: set = field(default_factory=set)
-    dropped: set = field(default_factory=set)
+    # (Plain dicts, insertion-ordered too: an OrderedDict is twice the size. Every
+    # logged-in app has a session, so what it holds while idle counts.)
+    seen: dict = field(default_factory=dict)
+    # Calls being processed, and those of them whose answer the client dropped: made
+    # when the first is added, dropped when emptied (an idle session has neither).
+    running: set | None = None
+    dropped: set | None = None
     # server msg_id → (seqno, body) of content messages the client has not acked.
-    pending: OrderedDict = field(default_factory=OrderedDict)
+    pending: dict = field(default_factory=dict)
     pending_bytes: int = 0
     last_active: float = 0.0
     resend_allowance: float = RESEND_BURST
@@ -221,8 +224,36 @@ class SessionState:
         self.pending[msg_id] = (seqno, body)
         self.pending_bytes += len(body)
         while len(self.pending) > MAX_PENDING or (self.pending_bytes > MAX_PENDING_BYTES and len(self.pending) > 1):
-            _, (_, dropped) = self.pending.popitem(last=False)
+            _, dropped = self.pending.pop(next(iter(self.pending)))
             self.pending_bytes -= len(dropped)
+
+    def is_running(self, msg_id: int) -> bool:
+        return self.running is not None and msg_id in self.running
+
+    def start(self, msg_id: int) -> None:
+        if self.running is None:
+            self.running = set()
+        self.running.add(msg_id)
+
+    def stop(self, msg_id: int) -> None:
+        if self.running is not None:
+            self.running.discard(msg_id)
+            if not self.running:
+                self.running = None
+
+    def drop_answer(self, msg_id: int) -> None:
+        if self.dropped is None:
+            self.dropped = set()
+        self.dropped.add(msg_id)
+
+    def take_dropped(self, msg_id: int) -> bool:
+        """Whether the client dropped this call's answer (forgotten once asked)."""
+        if self.dropped is None or msg_id not in self.dropped:
+            return False
+        self.dropped.discard(msg_id)
+        if not self.dropped:
+            self.dropped = None
+        return True
 
     def acked(self, msg_id: int) -> None:
         found = self.pending.pop(msg_id, None)
@@ -425,7 +456,7 @@ class EncryptedSession:
     def _remember(self, session, msg_id, seqno, content) -> None:
         session.seen[msg_id] = False
         if len(session.seen) > REMEMBERED_MSG_IDS:
-            session.seen.popitem(last=False)
+            del session.seen[next(iter(session.seen))]
         if content and msg_id > session.last_client_msg_id:
             session.last_client_msg_id = msg_id
             session.last_client_seqno = seqno
@@ -513,8 +544,8 @@ class EncryptedSession:
                 events.append(SessionDestroyed(target))
         elif isinstance(obj, F.RpcDropAnswer):
             req = obj.req_msg_id
-            if req in session.running:
-                session.dropped.add(req)
+            if session.is_running(req):
+                session.drop_answer(req)
                 answer = T.RpcAnswerDroppedRunning()
             else:
                 answer = T.RpcAnswerUnknown()
@@ -527,7 +558,7 @@ class EncryptedSession:
         elif isinstance(obj, T.HttpWait):
             pass  # long polling is an HTTP transport feature; over TCP nothing waits
         elif isinstance(obj, tl.TLRequest) or isinstance(obj, tl.LegacyObject):
-            session.running.add(msg_id)
+            session.start(msg_id)
             self.calls.started(msg_id)
             events.append(Rpc(session.session_id, msg_id, obj))
         else:
@@ -544,14 +575,14 @@ class EncryptedSession:
             return 1
         if msg_id not in session.seen:
             return 2
-        if msg_id in session.running:
+        if session.is_running(msg_id):
             return 4 | 32
         return 4 | 32 | 64 if session.seen[msg_id] else 4
 
     def _answered(self, session, msg_id) -> None:
         if msg_id in session.seen:
             session.seen[msg_id] = True
-        session.running.discard(msg_id)
+        session.stop(msg_id)
 
     # -- sending ---------------------------------------------------------------------------
 
@@ -570,9 +601,8 @@ class EncryptedSession:
         session = self.sessions.get(session_id)
         if session is None:
             return None
-        session.running.discard(req_msg_id)
-        if req_msg_id in session.dropped:
-            session.dropped.discard(req_msg_id)
+        session.stop(req_msg_id)
+        if session.take_dropped(req_msg_id):
             return None
         self._answered(session, req_msg_id)
         return self._pack(session, [_Out(self._rpc_result_body(req_msg_id, result_bytes), content=True)], now)
