@@ -154,13 +154,20 @@ class Connection:
             log.exception("connection_crashed", peer=self.peer)
         finally:
             self.nursery = None
-            if parked and self.pending is None:
-                self.parked_until = min(self.last_packet + self.state.config.idle_timeout, self.disconnect_at)
-                self.state.idle.park(self, self.stream.socket.fileno(), self.parked_until)
-            elif parked:
-                self.state.nursery.start_soon(self.resume)  # a push came while the nursery closed
-            else:
+            if parked:
+                parked = self._park()
+            if not parked:
                 await self._end()
+
+    def _park(self) -> bool:
+        until = min(self.last_packet + self.state.config.idle_timeout, self.disconnect_at)
+        try:
+            self.state.idle.park(self, self.stream.socket.fileno(), until)
+        except OSError:
+            log.exception("connection_park_failed", peer=self.peer)
+            return False
+        self.parked_until = until
+        return True
 
     async def _end(self) -> None:
         self.closing = True
@@ -222,15 +229,20 @@ class Connection:
         elif self.parked_until is not None:
             self.state.idle.wake(self.stream.socket.fileno())
 
+    def _parks(self) -> bool:
+        """A TCP connection parks when idle; one over WebSocket or HTTP never does."""
+        return self.state.idle is not None and type(self.stream) is trio.SocketStream
+
     def _can_park(self) -> bool:
         """Nothing to do but wait for bytes: the task and nursery can go."""
-        return (self.state.idle is not None and type(self.stream) is trio.SocketStream and not self.closing
-                and self.transport.buffered == 0 and not self.nursery.child_tasks and self.send_lock is None
-                and self.pending is None  # (its deadline still ahead: else it would wake at once, again)
+        return (self._parks() and not self.closing and self.transport.buffered == 0 and not self.nursery.child_tasks
+                and self.send_lock is None and self.pending is None
+                # Its deadline still ahead: else it would be woken at once, and park again.
                 and trio.current_time() < min(self.last_packet + self.state.config.idle_timeout, self.disconnect_at))
 
-    async def _read_loop(self) -> None:
-        """Reads until the peer leaves, goes idle (no complete packet for idle_timeout:
+    async def _read_loop(self) -> bool | None:
+        """True when the connection parks (_can_park: a new stretch, `resume`, carries on).
+        Else reads until the peer leaves, goes idle (no complete packet for idle_timeout:
         bytes that never make a frame do not count) or is too slow with a frame (it must
         arrive within frame_timeout of its first byte, plus a second per 4 KB; the first
         packet within frame_timeout of the connection opening)."""
@@ -285,15 +297,15 @@ class Connection:
             self.buffer_share.release()
 
     async def _receive_until(self, deadline: float, timeout_event: str, parkable: bool) -> bytes | None:
-        """The peer's next bytes, or None when reading must stop (the deadline passed, or
-        stop_reading) just as they came. The deadline is the read scope's own, which goes
-        back to `disconnect_at` after the read: an idle connection waits here all its life,
-        and a scope of its own per read held ~1.3 KB more per connection. Passing the
-        deadline cancels the read scope, which ends the read loop."""
+        """The peer's next bytes, None when reading must stop (the deadline passed, or
+        stop_reading) just as they came, or _WOKEN when the last task ended during the
+        wait (`parkable`: the connection may park now). The deadline is the read scope's
+        own, which goes back to `disconnect_at` after the read. Passing the deadline
+        cancels the read scope, which ends the read loop."""
         scope = self.scope
         scope.deadline = min(deadline, self.disconnect_at)
         try:
-            if parkable and self.state.idle is not None and self.nursery.child_tasks:
+            if parkable and self.nursery.child_tasks and self._parks():
                 # Tasks run: when the last ends, _child stops this wait so that the
                 # connection can park (an active connection pays for the scope).
                 with trio.CancelScope() as wait:
