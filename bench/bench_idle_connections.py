@@ -2,6 +2,7 @@
 
     python bench/bench_idle_connections.py --connections 1000 --rounds 3 --database sqlite postgres
     python bench/bench_idle_connections.py --before ../wt-base     # an older tree's server too, rounds alternating
+    python bench/bench_idle_connections.py --trace --connections 300  # where it goes: tracemalloc, by line
 
 Starts `mtserver run` on loopback, writes the logged-in accounts into its storage, then per
 round: warms the server with 50 connections that log in and leave (so lazily built
