@@ -2,6 +2,7 @@
 
     python bench/bench_idle_connections.py --connections 1000 --rounds 3 --database sqlite postgres
     python bench/bench_idle_connections.py --before ../wt-base     # an older tree's server too, rounds alternating
+    python bench/bench_idle_connections.py --trace --connections 300  # where it goes: tracemalloc, by line
 
 Starts `mtserver run` on loopback, writes the logged-in accounts into its storage, then per
 round: warms the server with 50 connections that log in and leave (so lazily built
@@ -25,8 +26,11 @@ import json
 import statistics
 import subprocess
 import sys
+import shutil
+import signal
 import tempfile
 import time
+import tracemalloc
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
@@ -83,7 +87,36 @@ async def hold_connections(host: str, port: int, accounts, measured: trio.Event,
         measured.set()
 
 
-async def measure_round(server: ServerProcess, accounts, connections: int) -> tuple[int, int, list[str]]:
+async def snapshot(server: ServerProcess, path: Path) -> None:
+    """bench/traced_server.py writes what tracemalloc traced to `path` on SIGUSR1."""
+    server.proc.send_signal(signal.SIGUSR1)
+    while not path.exists():
+        await trio.sleep(0.1)
+
+
+def cpu_ticks(pid: int) -> int:
+    with open(f"/proc/{pid}/stat") as f:
+        fields = f.read().rsplit(")", 1)[1].split()
+    return int(fields[11]) + int(fields[12])  # utime + stime
+
+
+async def quiet(pid: int) -> None:
+    """Until the server has used no CPU for a second: under tracemalloc it is several
+    times slower, and a snapshot taken while it still works counts its work in progress."""
+    while True:
+        ticks = cpu_ticks(pid)
+        await trio.sleep(1)
+        if cpu_ticks(pid) - ticks <= 1:
+            return
+
+
+async def start_tracing(server: ServerProcess) -> None:
+    server.proc.send_signal(signal.SIGUSR1)  # bench/traced_server.py's first one starts tracemalloc
+    await trio.sleep(0.5)
+
+
+async def measure_round(server: ServerProcess, accounts, connections: int,
+                        trace_to: Path | None = None) -> tuple[int, int, list[str]]:
     failures: list[str] = []
     pid = server.proc.pid
     for warm in (True, False):
@@ -93,10 +126,15 @@ async def measure_round(server: ServerProcess, accounts, connections: int) -> tu
             if not warm:
                 await trio.sleep(SETTLE_SECONDS)
                 before = rss_bytes(pid)
+                if trace_to:
+                    await start_tracing(server)
             nursery.start_soon(hold_connections, server.host, server.port, group, measured, release, failures)
             await measured.wait()
             await trio.sleep(SETTLE_SECONDS)
             after = rss_bytes(pid)
+            if trace_to and not warm:
+                await quiet(pid)
+                await snapshot(server, Path(f"{trace_to}.1"))
             release.set()
     return before, after, failures
 
@@ -146,14 +184,59 @@ def bench(database: str, connections: int, rounds: int, trees: list[Path]) -> di
     return per_connection
 
 
+def trace(connections: int, top: int, keep: Path | None) -> None:
+    """One round of this tree's server, tracemalloc started after the warm-up: what the connections hold, in
+    bytes per connection, by the line that allocated it (the innermost frame) and by the
+    innermost frame of the project's own code above it."""
+    root = Path(__file__).resolve().parents[1]
+    with tempfile.TemporaryDirectory() as tmp:
+        data_dir, trace_to = Path(tmp) / "data", Path(tmp) / "snapshot"
+        server = ServerProcess(data_dir, env={"BENCH_TRACE_SNAPSHOT": str(trace_to)})
+        server.python_args = [str(root / "bench" / "traced_server.py")]
+        server.start()
+        try:
+            accounts = accounts_in(root, None, data_dir, connections)
+            before, after, failures = trio.run(measure_round, server, accounts, connections, trace_to)
+        finally:
+            server.stop()
+        if failures:
+            print(f"  {len(failures)} logins failed: {sorted(set(failures))}", file=sys.stderr)
+        if keep:
+            shutil.copy(f"{trace_to}.1", keep)
+        held = tracemalloc.Snapshot.load(f"{trace_to}.1").statistics("traceback")
+    ours = tuple(f"{root}/{part}/" for part in ("server", "mtproto", "rpc", "storage", "tl"))
+    total = sum(d.size for d in held)
+    print(f"traced: {total / connections:,.0f} bytes per connection; RSS {(after - before) / connections:,.0f}")
+    by_line: dict[str, int] = {}
+    by_ours: dict[str, int] = {}
+    for d in held:
+        frames = list(d.traceback)[::-1]  # tracemalloc's order is the oldest call first
+        first = frames[0]
+        by_line[f"{first.filename}:{first.lineno}"] = by_line.get(f"{first.filename}:{first.lineno}", 0) + d.size
+        own = next((f for f in frames if f.filename.startswith(ours)), None)
+        key = f"{own.filename.removeprefix(str(root) + '/')}:{own.lineno}" if own else "(outside the project)"
+        by_ours[key] = by_ours.get(key, 0) + d.size
+    for title, table in (("allocated at", by_line), ("under the project's line", by_ours)):
+        print(f"\n{title}:")
+        for where, size in sorted(table.items(), key=lambda kv: -kv[1])[:top]:
+            print(f"  {size / connections:8.0f}  {where}")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--connections", type=int, default=1000)
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--database", nargs="+", choices=("postgres", "sqlite"), default=["sqlite"])
     parser.add_argument("--before", type=Path, help="an older tree (a git worktree) whose server is measured too")
+    parser.add_argument("--trace", action="store_true",
+                        help="instead: one round of this tree under tracemalloc, what a connection holds by line")
+    parser.add_argument("--top", type=int, default=30)
+    parser.add_argument("--keep-snapshot", type=Path, help="with --trace: keep the tracemalloc snapshot there")
     args = parser.parse_args()
     raise_file_limit(args.connections * 2)
+    if args.trace:
+        trace(args.connections, args.top, args.keep_snapshot)
+        return
     root = Path(__file__).resolve().parents[1]
     trees = [args.before.resolve(), root] if args.before else [root]
     print("| database | tree | connections | RSS per idle authorised connection, median (min–max) |")

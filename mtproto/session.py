@@ -32,7 +32,6 @@ from __future__ import annotations
 
 import os
 import struct
-from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -192,7 +191,7 @@ class Captured:
 # -- state -----------------------------------------------------------------------------
 
 
-@dataclass
+@dataclass(slots=True)
 class SessionState:
     session_id: int
     created_at: float
@@ -201,11 +200,15 @@ class SessionState:
     last_client_seqno: int = -1
     last_client_msg_id: int = 0
     # client msg_id → True once answered; insertion-ordered so the oldest can be forgotten.
-    seen: OrderedDict = field(default_factory=OrderedDict)
-    running: set = field(default_factory=set)
-    dropped: set = field(default_factory=set)
+    # (Plain dicts, insertion-ordered too: an OrderedDict is twice the size. Every
+    # logged-in app has a session, so what it holds while idle counts.)
+    seen: dict = field(default_factory=dict)
+    # Calls being processed, and those of them whose answer the client dropped: made
+    # when the first is added, dropped when emptied (an idle session has neither).
+    running: set | None = None
+    dropped: set | None = None
     # server msg_id → (seqno, body) of content messages the client has not acked.
-    pending: OrderedDict = field(default_factory=OrderedDict)
+    pending: dict = field(default_factory=dict)
     pending_bytes: int = 0
     last_active: float = 0.0
     resend_allowance: float = RESEND_BURST
@@ -221,8 +224,36 @@ class SessionState:
         self.pending[msg_id] = (seqno, body)
         self.pending_bytes += len(body)
         while len(self.pending) > MAX_PENDING or (self.pending_bytes > MAX_PENDING_BYTES and len(self.pending) > 1):
-            _, (_, dropped) = self.pending.popitem(last=False)
+            _, dropped = self.pending.pop(next(iter(self.pending)))
             self.pending_bytes -= len(dropped)
+
+    def is_running(self, msg_id: int) -> bool:
+        return self.running is not None and msg_id in self.running
+
+    def start(self, msg_id: int) -> None:
+        if self.running is None:
+            self.running = set()
+        self.running.add(msg_id)
+
+    def stop(self, msg_id: int) -> None:
+        if self.running is not None:
+            self.running.discard(msg_id)
+            if not self.running:
+                self.running = None
+
+    def drop_answer(self, msg_id: int) -> None:
+        if self.dropped is None:
+            self.dropped = set()
+        self.dropped.add(msg_id)
+
+    def take_dropped(self, msg_id: int) -> bool:
+        """Whether the client dropped this call's answer (forgotten once asked)."""
+        if self.dropped is None or msg_id not in self.dropped:
+            return False
+        self.dropped.discard(msg_id)
+        if not self.dropped:
+            self.dropped = None
+        return True
 
     def acked(self, msg_id: int) -> None:
         found = self.pending.pop(msg_id, None)
@@ -253,14 +284,18 @@ class _Out:
 class EncryptedSession:
     """One connection's view of one auth key and its sessions."""
 
-    # Called with a `Captured` for every message decrypted or encrypted here; must not
-    # block or raise (server/capture/ only queues it).
-    observer = None
+    # One per connection and auth key: no per-instance dict.
+    __slots__ = ("auth_key", "auth_key_id", "salts", "sessions", "layer", "initial_salt", "initial_salt_until",
+                 "session", "calls", "_seen_here", "_unkept_last_msg_id", "_inflate_allowance", "_inflate_at",
+                 "_events", "_key_id_bytes", "_randbytes", "observer")
 
     def __init__(self, auth_key: bytes, auth_key_id: int, salts: SaltPolicy,
                  sessions: dict[int, SessionState], *, layer: int | None = None,
                  initial_salt: int | None = None, initial_salt_until: float = 0,
                  randbytes: Callable[[int], bytes] = os.urandom):
+        # Called with a `Captured` for every message decrypted or encrypted here; must not
+        # block or raise (server/capture/ only queues it).
+        self.observer = None
         self.auth_key = auth_key
         self.auth_key_id = auth_key_id
         self.salts = salts
@@ -276,7 +311,7 @@ class EncryptedSession:
         self._unkept_last_msg_id = 0
         self._inflate_allowance = float(INFLATE_BURST)
         self._inflate_at: float | None = None
-        self._events: list = []
+        self._events: list | None = None  # the events of the packet being received, during receive()
         self._key_id_bytes = struct.pack("<q", auth_key_id)
         self._randbytes = randbytes
 
@@ -332,6 +367,7 @@ class EncryptedSession:
             events.insert(1 if quick_ack else 0, Reply(self._pack(session, out, now)))
         if session_id not in self.sessions:
             self._unkept_last_msg_id = session.last_msg_id
+        self._events = None  # an idle connection keeps nothing of its last packet
         return events
 
     def _keep(self, session: SessionState) -> None:
@@ -422,7 +458,7 @@ class EncryptedSession:
     def _remember(self, session, msg_id, seqno, content) -> None:
         session.seen[msg_id] = False
         if len(session.seen) > REMEMBERED_MSG_IDS:
-            session.seen.popitem(last=False)
+            del session.seen[next(iter(session.seen))]
         if content and msg_id > session.last_client_msg_id:
             session.last_client_msg_id = msg_id
             session.last_client_seqno = seqno
@@ -510,8 +546,8 @@ class EncryptedSession:
                 events.append(SessionDestroyed(target))
         elif isinstance(obj, F.RpcDropAnswer):
             req = obj.req_msg_id
-            if req in session.running:
-                session.dropped.add(req)
+            if session.is_running(req):
+                session.drop_answer(req)
                 answer = T.RpcAnswerDroppedRunning()
             else:
                 answer = T.RpcAnswerUnknown()
@@ -524,7 +560,7 @@ class EncryptedSession:
         elif isinstance(obj, T.HttpWait):
             pass  # long polling is an HTTP transport feature; over TCP nothing waits
         elif isinstance(obj, tl.TLRequest) or isinstance(obj, tl.LegacyObject):
-            session.running.add(msg_id)
+            session.start(msg_id)
             self.calls.started(msg_id)
             events.append(Rpc(session.session_id, msg_id, obj))
         else:
@@ -541,14 +577,14 @@ class EncryptedSession:
             return 1
         if msg_id not in session.seen:
             return 2
-        if msg_id in session.running:
+        if session.is_running(msg_id):
             return 4 | 32
         return 4 | 32 | 64 if session.seen[msg_id] else 4
 
     def _answered(self, session, msg_id) -> None:
         if msg_id in session.seen:
             session.seen[msg_id] = True
-        session.running.discard(msg_id)
+        session.stop(msg_id)
 
     # -- sending ---------------------------------------------------------------------------
 
@@ -567,9 +603,8 @@ class EncryptedSession:
         session = self.sessions.get(session_id)
         if session is None:
             return None
-        session.running.discard(req_msg_id)
-        if req_msg_id in session.dropped:
-            session.dropped.discard(req_msg_id)
+        session.stop(req_msg_id)
+        if session.take_dropped(req_msg_id):
             return None
         self._answered(session, req_msg_id)
         return self._pack(session, [_Out(self._rpc_result_body(req_msg_id, result_bytes), content=True)], now)

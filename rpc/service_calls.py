@@ -51,9 +51,8 @@ async def destroy_session(request: F.DestroySession, ctx: RequestContext):
 @handler(F.RpcDropAnswer, access=Access.ANYONE)
 async def rpc_drop_answer(request: F.RpcDropAnswer, ctx: RequestContext):
     session = getattr(ctx.services, "sessions", {}).get(ctx.auth_key_id, {}).get(ctx.session_id)
-    running = getattr(session, "running", ())
-    if request.req_msg_id in running:
-        session.dropped.add(request.req_msg_id)
+    if session is not None and session.is_running(request.req_msg_id):
+        session.drop_answer(request.req_msg_id)
         return T.RpcAnswerDroppedRunning()
     return T.RpcAnswerUnknown()
 

@@ -40,11 +40,13 @@ from storage.bus.prefix import deployment_prefix
 from storage.objects import open_object_store
 from storage.objects.observed import ObservedObjectStore
 
+from .accept import serve_listeners
 from .capture import Capture
 from .config import Config
 from . import front
 from .connection import Connection
 from .health import probe_objects_at_startup
+from .idle_connections import IdleConnections
 from . import authorization_cache, runtime_settings, user_cache
 from .http_sessions import HttpSessions
 from .maintenance import forget_idle_sessions_forever, upkeep_forever
@@ -110,6 +112,10 @@ class ServerState:
         self.http_sessions: HttpSessions | None = None
         # The protocol capture (server/capture/), when capture_dir is set.
         self.capture: Capture | None = None
+        # Idle TCP connections without a task (server/idle_connections.py), and the
+        # nursery that carries them on; set when serving starts (None: never parked).
+        self.idle: IdleConnections | None = None
+        self.nursery: trio.Nursery | None = None
 
     def connection_count(self) -> int:
         """Connections, and accepted sockets still choosing their protocol (server/front.py)."""
@@ -120,6 +126,12 @@ class ServerState:
 
     def unregister(self, conn: Connection) -> None:
         self.connections.discard(conn)
+
+    def leave_address(self, address: str) -> None:
+        """A connection counted in per_address ended."""
+        self.per_address[address] -= 1
+        if not self.per_address[address]:
+            del self.per_address[address]
 
     async def add_auth_key(self, key: AuthKey) -> AuthKeyRecord | None:
         """Store a new key; None when its id is taken (by any key, even an expired
@@ -207,14 +219,19 @@ async def _serve(config: Config, rsa_key: ServerRsaKey, storage: Storage, bus, t
         async def accept() -> None:
             with accept_scope:
                 async with trio.open_nursery() as acceptors:
-                    acceptors.start_soon(partial(trio.serve_listeners, lambda stream: _handle(state, stream),
+                    # Not trio's serve_listeners: it closes a stream when its handler returns
+                    # (server/accept.py).
+                    acceptors.start_soon(partial(serve_listeners, partial(_handle, state),
                                                  listeners, handler_nursery=nursery))
                     if web_listeners:
                         acceptors.start_soon(partial(
-                            trio.serve_listeners, lambda stream: _handle_web(state, stream, tls), web_listeners,
+                            serve_listeners, lambda stream: _handle_web(state, stream, tls), web_listeners,
                             handler_nursery=nursery))
 
         state.http_sessions = HttpSessions(state, nursery)
+        state.nursery = nursery
+        state.idle = IdleConnections(nursery)
+        nursery.start_soon(state.idle.run)
         if config.capture_dir:
             state.capture = Capture(config, storage)
             await nursery.start(state.capture.run)

@@ -1,9 +1,12 @@
 """One client connection: bytes from the socket through the protocol core and back.
 
-The only module (with app.py) that does I/O. It owns, in one nursery: the reader loop,
-one task per RPC in flight (bounded: a client that floods waits for its own answers,
-which is the backpressure), and a task pushing live updates while some arrive
-(server/push_feed.py; none while the connection is idle). What one RPC does, from its request
+The only module (with app.py) that does I/O. While it has something to do it owns, in
+one nursery: the reader loop, one task per RPC in flight (bounded: a client that floods
+waits for its own answers, which is the backpressure), and a task pushing live updates
+while some arrive (server/push_feed.py). A TCP connection with nothing to do (no RPC in
+flight, no push being written, no partial frame) ends its task and nursery and parks
+in server/idle_connections.py until its socket is readable, its deadline passes or a
+push arrives; then `resume` carries on in a new task. What one RPC does, from its request
 context to its answer or error, is server/request_runner.py's; this module sends the
 answer. Everything that must survive the connection (auth keys, sessions, salts) lives
 in `ServerState`.
@@ -51,6 +54,7 @@ PUSH_AUTH_RECHECK = 5.0  # seconds
 _u64 = struct.Struct("<q").unpack_from
 # A plain message is auth_key_id 0 (8 bytes), msg_id (8), length (4), then the body.
 _REQ_DH_PARAMS = F.ReqDHParams.CONSTRUCTOR_ID.to_bytes(4, "little")
+_WOKEN = object()  # from _receive_until: no bytes, but the connection may park now
 
 
 class Connection:
@@ -60,10 +64,10 @@ class Connection:
     __slots__ = ("state", "initial", "refuse_with", "stream", "peer", "transport", "proven", "buffer_share",
                  "handshake", "new_key", "encrypted", "send_lock", "rpc_slots", "scope", "disconnect_at", "closing",
                  "push_user", "push_target", "push_feed", "push_checked_at", "key_push_target", "key_push_feed",
-                 "runner", "nursery")
+                 "runner", "nursery", "address", "opened_at", "last_packet", "parked_until", "pending", "read_wait")
 
     def __init__(self, state, stream: trio.abc.Stream, peer: str, refuse_with: int | None = None,
-                 initial: bytes = b""):
+                 initial: bytes = b"", address: str | None = None):
         self.state = state
         # Bytes the front (server/front.py) read to choose between MTProto and HTTP.
         self.initial = initial
@@ -96,42 +100,120 @@ class Connection:
         self.key_push_target: tuple[EncryptedSession, int] | None = None
         self.key_push_feed: PushFeed | None = None
         self.runner: RequestRunner | None = None  # runs the RPCs, once the nursery is open
+        self.nursery: trio.Nursery | None = None  # while active (not parked)
+        # The client address counted in state.per_address, released when the connection
+        # ends (server/front.py; None when not counted).
+        self.address = address
+        self.opened_at = 0.0
+        self.last_packet = 0.0  # trio's clock: the idle timeout counts from it
+        self.parked_until: float | None = None  # the deadline it is parked with, while parked
+        # Tasks asked for while no nursery was open (a push for a parked connection).
+        self.pending: list | None = None
+        # While the read loop waits with tasks running: cancelled when the last ends (_child).
+        self.read_wait: trio.CancelScope | None = None
 
     # -- lifecycle ---------------------------------------------------------------------
 
     async def run(self) -> None:
+        """The connection from its first byte; it may return while the connection lives
+        on, parked (server/idle_connections.py), to be carried on by `resume`."""
         log.info("connection_open", peer=self.peer)
-        started = time.monotonic()
+        self.opened_at = time.monotonic()
+        self.last_packet = trio.current_time()
+        self.runner = RequestRunner(self.state, self._spawn, self.peer, self._after_call)
+        if self.refuse_with is None:
+            self.state.register(self)
+        await self.resume()
+
+    async def resume(self) -> None:
+        """One active stretch: until the connection ends, or parks again."""
+        self.parked_until = None
+        parked = False
         try:
             async with trio.open_nursery() as nursery:
                 self.nursery = nursery
-                self.runner = RequestRunner(self.state, nursery, self.peer, self._after_call)
+                if self.pending is not None:
+                    pending, self.pending = self.pending, None
+                    for task in pending:
+                        nursery.start_soon(self._child, task)
                 try:
                     with trio.CancelScope() as scope:
                         self.scope = scope
-                        if self.refuse_with is None:
-                            self.state.register(self)
-                        await self._read_loop()
+                        parked = await self._read_loop()
                 finally:
-                    # Reading stopped: the RPCs in flight finish (bounded by shutdown's
-                    # grace); nothing more is pushed. (Also when reading failed: the
-                    # feeds' subscriptions start tasks in this nursery.)
-                    self.closing = True
-                    self._stop_push()
+                    self.scope = None
+                    if not parked:
+                        # Reading stopped: the RPCs in flight finish (bounded by shutdown's
+                        # grace); nothing more is pushed. (Also when reading failed: the
+                        # feeds' subscriptions start tasks in this nursery.)
+                        self.closing = True
+                        self._stop_push()
+            # Parked: the nursery had no task (the read loop parks only then) and closed
+            # without a checkpoint, so nothing started in between.
         # except*: errors from the connection's tasks arrive in exception groups
         # (strict groups, trio >= 0.25). A peer that vanished is normal; anything else
         # is logged. Either way only this connection ends, never the server.
         except* (trio.BrokenResourceError, trio.ClosedResourceError):
-            pass
+            parked = False
         except* Exception:
+            parked = False
             log.exception("connection_crashed", peer=self.peer)
         finally:
-            self.state.unregister(self)
-            with trio.CancelScope(shield=True):
-                await self.stream.aclose()
-                await self._went_offline()
-            log.info("connection_close", peer=self.peer, transport=self.transport.transport_name,
-                     seconds=round(time.monotonic() - started, 3))
+            self.nursery = None
+            if parked:
+                parked = self._park()
+            if not parked:
+                await self._end()
+
+    def _park(self) -> bool:
+        until = min(self.last_packet + self.state.config.idle_timeout, self.disconnect_at)
+        try:
+            self.state.idle.park(self, self.stream.socket.fileno(), until)
+        except OSError:
+            log.exception("connection_park_failed", peer=self.peer)
+            return False
+        self.parked_until = until
+        return True
+
+    async def _end(self) -> None:
+        self.closing = True
+        self._stop_push()
+        self.state.unregister(self)
+        if self.address is not None:
+            self.state.leave_address(self.address)
+            self.address = None
+        with trio.CancelScope(shield=True):
+            await self.stream.aclose()
+            await self._went_offline()
+        log.info("connection_close", peer=self.peer, transport=self.transport.transport_name,
+                 seconds=round(time.monotonic() - self.opened_at, 3))
+
+    async def _child(self, task) -> None:
+        try:
+            await task()
+        finally:
+            # The last task ending while the read loop waits: it may park now.
+            if self.read_wait is not None and len(self.nursery.child_tasks) <= 1:
+                self.read_wait.cancel()
+
+    def abandon(self) -> None:
+        """The server stops while this connection is parked: close without waiting."""
+        self.parked_until = None
+        self._stop_push()
+        self.state.unregister(self)
+        self.stream.socket.close()
+
+    def _spawn(self, task) -> None:
+        """Start `task` (an async function of no arguments) in the connection's nursery;
+        a parked connection is resumed for it."""
+        if self.nursery is not None:
+            self.nursery.start_soon(self._child, task)
+            return
+        if self.pending is None:
+            self.pending = []
+        self.pending.append(task)
+        if self.parked_until is not None:
+            self.state.idle.wake(self.stream.socket.fileno())
 
     async def _went_offline(self) -> None:
         """The user's last connection on this process closed: they are offline now, and
@@ -147,33 +229,57 @@ class Connection:
                 log.exception("offline_status_failed", user_id=user_id)
 
     def stop_reading(self) -> None:
+        self.disconnect_at = -math.inf  # a stretch about to start stops at once too
         if self.scope is not None:
             self.scope.cancel()
+        elif self.parked_until is not None:
+            self.state.idle.wake(self.stream.socket.fileno())
 
-    async def _read_loop(self) -> None:
-        """Reads until the peer leaves, goes idle (no complete packet for idle_timeout:
+    def _parks(self) -> bool:
+        """A TCP connection parks when idle; one over WebSocket or HTTP never does."""
+        return self.state.idle is not None and type(self.stream) is trio.SocketStream
+
+    def _can_park(self) -> bool:
+        """Nothing to do but wait for bytes: the task and nursery can go."""
+        return (self._parks() and not self.closing and self.transport.buffered == 0 and not self.nursery.child_tasks
+                and self.send_lock is None and self.pending is None
+                # Its deadline still ahead: else it would be woken at once, and park again.
+                and trio.current_time() < min(self.last_packet + self.state.config.idle_timeout, self.disconnect_at))
+
+    async def _read_loop(self) -> bool | None:
+        """True when the connection parks (_can_park: a new stretch, `resume`, carries on).
+        Else reads until the peer leaves, goes idle (no complete packet for idle_timeout:
         bytes that never make a frame do not count) or is too slow with a frame (it must
         arrive within frame_timeout of its first byte, plus a second per 4 KB; the first
         packet within frame_timeout of the connection opening)."""
         config = self.state.config
-        last_packet = trio.current_time()
         # The first packet is due like a frame from the moment the connection opens: a
         # peer that connects (or sends a transport marker) and then nothing holds a slot
-        # only that long, not for the whole idle timeout.
-        frame_started: float | None = last_packet
-        seen_packet = False
+        # only that long, not for the whole idle timeout. A resumed connection had
+        # seen packets and had no partial frame (it parks only then).
+        seen_packet = self.proven or self.handshake is not None
+        frame_started: float | None = None if seen_packet else self.last_packet
+        read_once = False
         try:
             while True:
                 if self.initial:
                     data, self.initial = self.initial, b""
+                    read_once = True
                 else:
-                    deadline = last_packet + config.idle_timeout
+                    # Not before the first read of a stretch: a resumed connection was
+                    # woken for its bytes (or its deadline, or a push to write).
+                    if read_once and seen_packet and frame_started is None and self._can_park():
+                        return True
+                    read_once = True
+                    deadline = self.last_packet + config.idle_timeout
                     if frame_started is not None:
                         deadline = min(deadline, frame_deadline(config, frame_started, self.transport.buffered))
                     data = await self._receive_until(deadline, "connection_idle" if frame_started is None
-                                                     else "frame_too_slow")
+                                                     else "frame_too_slow", seen_packet and frame_started is None)
                     if data is None:
                         return
+                    if data is _WOKEN:
+                        continue
                 events = self.transport.feed(data) if data else self.transport.end_of_stream()
                 if not self.buffer_share.update(self.transport.buffered):
                     log.info("buffer_budget_exceeded", peer=self.peer, buffered=self.transport.buffered)
@@ -181,7 +287,7 @@ class Connection:
                     return
                 now = trio.current_time()
                 if any(isinstance(event, Packet) for event in events):
-                    last_packet = now
+                    self.last_packet = now
                     frame_started = None
                     seen_packet = True
                 if self.transport.buffered == 0:
@@ -196,16 +302,29 @@ class Connection:
         finally:
             self.buffer_share.release()
 
-    async def _receive_until(self, deadline: float, timeout_event: str) -> bytes | None:
-        """The peer's next bytes, or None when reading must stop (the deadline passed, or
-        stop_reading) just as they came. The deadline is the read scope's own, which goes
-        back to `disconnect_at` after the read: an idle connection waits here all its life,
-        and a scope of its own per read held ~1.3 KB more per connection. Passing the
-        deadline cancels the read scope, which ends the read loop."""
+    async def _receive_until(self, deadline: float, timeout_event: str, parkable: bool) -> bytes | None:
+        """The peer's next bytes, None when reading must stop (the deadline passed, or
+        stop_reading) just as they came, or _WOKEN when the last task ended during the
+        wait (`parkable`: the connection may park now). The deadline is the read scope's
+        own, which goes back to `disconnect_at` after the read. Passing the deadline
+        cancels the read scope, which ends the read loop."""
         scope = self.scope
         scope.deadline = min(deadline, self.disconnect_at)
         try:
-            data = await self.stream.receive_some(READ_SIZE_IN_FRAME if self.transport.buffered else READ_SIZE)
+            if parkable and self.nursery.child_tasks and self._parks():
+                # Tasks run: when the last ends, _child stops this wait so that the
+                # connection can park (an active connection pays for the scope).
+                with trio.CancelScope() as wait:
+                    self.read_wait = wait
+                    try:
+                        data = await self.stream.receive_some(READ_SIZE_IN_FRAME if self.transport.buffered else READ_SIZE)
+                    finally:
+                        self.read_wait = None
+                if wait.cancelled_caught:
+                    scope.deadline = self.disconnect_at
+                    return _WOKEN
+            else:
+                data = await self.stream.receive_some(READ_SIZE_IN_FRAME if self.transport.buffered else READ_SIZE)
         except trio.Cancelled:
             self._log_timeout(deadline, timeout_event)
             raise
@@ -281,7 +400,13 @@ class Connection:
         session = self.encrypted.get(key_id)
         if session is None:
             record = self.new_key if self.new_key is not None and self.new_key.key_id == key_id else None
-            session = await self.state.open_session(key_id, self.session_class, record)
+            if record is None:
+                record = await self.state.auth_keys.get(key_id)
+            # The session and the RPCs share the one record: not read again for the first
+            # call, nor held twice (the key's 256 bytes) by an idle connection.
+            if record is not None and self.runner is not None:
+                self.runner.records.setdefault(key_id, record)
+            session = await self.state.open_session(key_id, self.session_class, record) if record else None
             if session is None:
                 # An auth key we do not know: the client must create a new one.
                 log.info("unknown_auth_key", peer=self.peer, auth_key_id=key_id)
@@ -299,7 +424,7 @@ class Connection:
                 await self.send(event.data)
             elif isinstance(event, Rpc):
                 await self._take_rpc_slot()
-                self.nursery.start_soon(self._run_rpc, session, event)
+                self._spawn(functools.partial(self._run_rpc, session, event))
             elif isinstance(event, SessionResumed):
                 resent = session.resend_pending(event.session_id, time.time())
                 if resent:
@@ -369,14 +494,14 @@ class Connection:
         if self.push_user != ctx.user_id and not self.closing:
             self._stop_push()  # the key's own channel too: it is logged in now
             self.push_user = ctx.user_id
-            self.nursery.start_soon(self._came_online, ctx.user_id)
+            self._spawn(functools.partial(self._came_online, ctx.user_id))
             if self.state.bus is not None:
                 # Bound methods rather than partials over the user id: push_user is
                 # that user for as long as the feed lives (a change stops it).
-                self.push_feed = feed = PushFeed(self.nursery, self._push, self._logged_out)
-                self.nursery.start_soon(feed.open, functools.partial(
+                self.push_feed = feed = PushFeed(self._spawn, self._push, self._logged_out)
+                self._spawn(functools.partial(feed.open, functools.partial(
                     open_user_stream, self.state.bus, self.state.storage, ctx.user_id, receiver=self._push_receiver,
-                    authorised=self._still_logged_in))
+                    authorised=self._still_logged_in)))
 
     async def _came_online(self, user_id: int) -> None:
         """A logged-in session is here: contacts see the user online (and offline again
@@ -411,7 +536,7 @@ class Connection:
         to the updates addressed to this auth key; this session receives them."""
         self.key_push_target = (session, session_id)
         if self.key_push_feed is None and self.state.bus is not None and not self.closing:
-            self.key_push_feed = feed = PushFeed(self.nursery, self._push)
+            self.key_push_feed = feed = PushFeed(self._spawn, self._push)
             try:
                 await self.nursery.start(feed.open, functools.partial(
                     open_key_stream, self.state.bus, self.state.storage, session.auth_key_id,

@@ -54,6 +54,7 @@ async def handle(state, stream: trio.abc.Stream, peer: str, *, http_only: bool =
     # carrying HTTP requests.
     state.unrouted += 1
     counted = True
+    handed_over = False  # to a Connection, which releases the address and the stream when it ends
 
     def uncount() -> None:
         nonlocal counted
@@ -71,19 +72,22 @@ async def handle(state, stream: trio.abc.Stream, peer: str, *, http_only: bool =
             log.info("not_http", peer=peer)
         else:
             uncount()
-            await Connection(state, stream, peer, refuse_with=refuse, initial=prefix).run()
+            conn = Connection(state, stream, peer, refuse_with=refuse, initial=prefix,
+                              address=address if limited else None)
+            handed_over = True
+            # It may park (server/idle_connections.py) and outlive this task.
+            await conn.run()
     except (trio.BrokenResourceError, trio.ClosedResourceError):
         pass  # the peer left
     except Exception:
         log.exception("front_crashed", peer=peer)
     finally:
         uncount()
-        if limited:
-            state.per_address[address] -= 1
-            if not state.per_address[address]:
-                del state.per_address[address]
-        with trio.CancelScope(shield=True):
-            await stream.aclose()
+        if not handed_over:
+            if limited:
+                state.leave_address(address)
+            with trio.CancelScope(shield=True):
+                await stream.aclose()
 
 
 async def _first_bytes(state, stream, http_only: bool) -> bytes:

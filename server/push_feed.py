@@ -5,7 +5,8 @@ Most logged-in connections sit idle, and a task parked on each one's subscriptio
 coroutine frames, cancel scope and stream: about 2 KB each) was a large part of what
 an idle connection cost. Instead the subscription calls `_arrived` when the bus buffers
 a payload for it, in the publisher's task and without waiting, and the feed starts one
-task in the connection's nursery that renders and pushes what is buffered, in order,
+task in the connection's nursery (resuming a parked connection,
+server/idle_connections.py) that renders and pushes what is buffered, in order,
 and ends when the buffer is empty. At most one such task runs per feed, so pushes keep
 their order; while it writes to a slow reader, further payloads wait in the
 subscription's bounded buffer (storage/bus/subscription.py: the oldest are dropped and
@@ -28,10 +29,11 @@ Push = Callable[..., Awaitable[None]]
 
 
 class PushFeed:
-    __slots__ = ("_nursery", "_push", "_on_logged_out", "_stream", "_scope", "_draining", "_stopped")
+    __slots__ = ("_spawn", "_push", "_on_logged_out", "_stream", "_scope", "_draining", "_stopped")
 
-    def __init__(self, nursery: trio.Nursery, push: Push, on_logged_out: Callable[[], None] | None = None):
-        self._nursery = nursery
+    def __init__(self, spawn: Callable[[Callable[[], Awaitable]], None], push: Push,
+                 on_logged_out: Callable[[], None] | None = None):
+        self._spawn = spawn  # starts a task in the connection's nursery
         self._push = push
         self._on_logged_out = on_logged_out
         self._stream = None  # rpc/updates/stream.UpdateStream, once open
@@ -69,7 +71,7 @@ class PushFeed:
     def _arrived(self) -> None:
         if not self._draining and not self._stopped:
             self._draining = True
-            self._nursery.start_soon(self._drain)
+            self._spawn(self._drain)
 
     async def _drain(self) -> None:
         stream = self._stream

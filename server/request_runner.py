@@ -17,6 +17,7 @@ Not here: sockets and sending (the connection), and live updates (the connection
 
 from __future__ import annotations
 
+import functools
 import time
 from typing import Awaitable, Callable
 
@@ -41,15 +42,16 @@ AfterCall = Callable[[EncryptedSession, int, RequestContext], Awaitable[None]]
 
 
 class RequestRunner:
-    """The RPC calls of one connection. `nursery` is the connection's: the background
-    writes a call starts (its layer, its client info) end with the connection."""
+    """The RPC calls of one connection. `spawn(task)` starts a task in the connection's
+    nursery: the background writes a call starts (its layer, its client info) end with
+    the connection."""
 
     # One per connection: no per-instance dict.
-    __slots__ = ("state", "nursery", "peer", "after_call", "records", "_unsaved", "_call_ended")
+    __slots__ = ("state", "spawn", "peer", "after_call", "records", "_unsaved", "_call_ended")
 
-    def __init__(self, state, nursery: trio.Nursery, peer: str, after_call: AfterCall):
+    def __init__(self, state, spawn: Callable[[Callable[[], Awaitable]], None], peer: str, after_call: AfterCall):
         self.state = state
-        self.nursery = nursery
+        self.spawn = spawn
         self.peer = peer
         self.after_call = after_call
         self.records: dict[int, object] = {}  # auth_key_id → storage.models.AuthKeyRecord
@@ -123,7 +125,7 @@ class RequestRunner:
         unsaved = self._unsaved.get(key_id)
         if unsaved is None:
             self._unsaved[key_id] = unsaved = {}
-            self.nursery.start_soon(self._save, key_id)
+            self.spawn(functools.partial(self._save, key_id))
         unsaved.update(columns)
 
     async def _save(self, key_id: int) -> None:

@@ -34,6 +34,7 @@ class ServerProcess:
         self.env = {**os.environ, "MTSERVER_LOG_FORMAT": "json", **(env or {})}
         self.proc: subprocess.Popen | None = None
         self.log_path = data_dir / "server.log"
+        self.python_args = ["-m", "tools.cli"]  # a benchmark may wrap the command (bench/traced_server.py)
 
     def public_key(self) -> tuple[str, int]:
         out = mtserver("pubkey", "--data-dir", str(self.data_dir)).stdout
@@ -45,7 +46,7 @@ class ServerProcess:
         self.data_dir.mkdir(parents=True, exist_ok=True)
         log = open(self.log_path, "ab")
         self.proc = subprocess.Popen(
-            [sys.executable, "-m", "tools.cli", "run", "--host", self.host, "--port", str(self.port),
+            [sys.executable, *self.python_args, "run", "--host", self.host, "--port", str(self.port),
              "--data-dir", str(self.data_dir)],
             cwd=self.root, env=self.env, stdout=log, stderr=subprocess.STDOUT)
         deadline = time.monotonic() + 60

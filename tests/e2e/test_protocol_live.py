@@ -349,3 +349,46 @@ async def test_a_peer_that_resets_mid_answer_ends_only_its_connection(server, he
     await healthy_ping(server, *healthy, 10)
     fresh = await Raw.open(server.config.port)
     await healthy_ping(server, fresh, await registered_client(server), 11)
+
+
+async def parked(state, count: int) -> None:
+    with trio.fail_after(3):
+        while len(state.idle) != count:
+            await trio.sleep(0.01)
+
+
+async def test_an_idle_connection_parks_without_a_task_and_carries_on(server, healthy):
+    conn, client = healthy
+    await parked(server, 1)  # the ping answered, nothing in flight: no task holds it
+    assert len(server.connections) == 1
+    await healthy_ping(server, conn, client, 2)  # its bytes resume it
+    await parked(server, 1)
+    msg_id = client.msg_id()  # an RPC: parked again once it has answered
+    await conn.send(client.request(F.help.GetNearestDc(), msg_id=msg_id))
+    assert isinstance(await rpc_answer(conn, client, msg_id), T.NearestDc)
+    await parked(server, 1)
+    await conn.stream.aclose()  # leaving while parked closes it
+    with trio.fail_after(3):
+        while server.connections:
+            await trio.sleep(0.01)
+    assert len(server.idle) == 0
+
+
+async def test_a_parked_connection_still_times_out(strict_server):
+    client = await registered_client(strict_server)
+    conn = await Raw.open(strict_server.config.port)
+    await healthy_ping(strict_server, conn, client, 1)
+    await parked(strict_server, 1)
+    start = trio.current_time()
+    assert await conn.closed(timeout=5)
+    assert trio.current_time() - start < 3  # idle_timeout=1
+    assert len(strict_server.idle) == 0 and not strict_server.connections
+
+
+async def test_shutdown_closes_parked_connections(server, healthy):
+    from server.app import shutdown
+
+    await parked(server, 1)
+    await shutdown(server, trio.CancelScope())
+    assert await healthy[0].closed(timeout=3)
+    assert not server.connections

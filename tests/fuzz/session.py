@@ -285,8 +285,12 @@ def check_bounds(sessions: dict, outstanding: dict) -> None:
         assert len(state.pending) <= MAX_PENDING
         assert held <= MAX_PENDING_BYTES or len(state.pending) == 1, f"{held} pending bytes"
         assert len(state.seen) <= REMEMBERED_MSG_IDS
-        assert state.running <= outstanding.get(sid, set()), f"running {state.running - outstanding.get(sid, set())}"
-        assert state.dropped <= state.running, "dropped answers of requests no longer running"
+        # The sets exist only while they hold something (an idle session has neither).
+        assert state.running is None or state.running, "an empty running set kept"
+        assert state.dropped is None or state.dropped, "an empty dropped set kept"
+        running, dropped = state.running or set(), state.dropped or set()
+        assert running <= outstanding.get(sid, set()), f"running {running - outstanding.get(sid, set())}"
+        assert dropped <= running, "dropped answers of requests no longer running"
 
 
 def prepare() -> None:

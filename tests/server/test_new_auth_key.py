@@ -85,7 +85,7 @@ async def test_the_first_call_reads_no_key_back_and_saves_layer_and_app_at_once(
                 pass
 
             async with trio.open_nursery() as nursery:
-                runner = RequestRunner(state, nursery, "127.0.0.1:1", after_call)
+                runner = RequestRunner(state, nursery.start_soon, "127.0.0.1:1", after_call)
                 runner.records[key.key_id] = record  # as the connection that made the key does
                 packet = await runner.run(session, call, None)
             [(_, _, answer)] = client.read(packet)
