@@ -90,12 +90,19 @@ def redact_value(value: Any, depth: int = 0) -> Any:
     return redact_text(repr(value))
 
 
+# Fields the logging set-up adds itself (server/logging.py), from the clock and the code:
+# nothing to mask, and three of a line's few strings.
+_OWN_FIELDS = frozenset(("timestamp", "level", "logger"))
+
+
 def redact(logger: Any, method_name: str, event_dict: dict) -> dict:
     """structlog processor: the event with secrets masked (see the module docstring)."""
     try:
         out = {}
         for key, value in event_dict.items():
-            if key in ("exc_info", "stack_info") and not isinstance(value, str):
+            if key in _OWN_FIELDS and isinstance(value, str) and len(value) <= MAX_TEXT:
+                out[key] = value
+            elif key in ("exc_info", "stack_info") and not isinstance(value, str):
                 out[key] = value  # rendered later by structlog; no locals (server/logging.py)
             elif secret_name(key) and value not in (None, "", b""):
                 out[key] = MASK
