@@ -54,6 +54,7 @@ async def handle(state, stream: trio.abc.Stream, peer: str, *, http_only: bool =
     # carrying HTTP requests.
     state.unrouted += 1
     counted = True
+    closed = False  # by the Connection, which closes its stream itself
 
     def uncount() -> None:
         nonlocal counted
@@ -71,6 +72,7 @@ async def handle(state, stream: trio.abc.Stream, peer: str, *, http_only: bool =
             log.info("not_http", peer=peer)
         else:
             uncount()
+            closed = True
             await Connection(state, stream, peer, refuse_with=refuse, initial=prefix).run()
     except (trio.BrokenResourceError, trio.ClosedResourceError):
         pass  # the peer left
@@ -82,8 +84,9 @@ async def handle(state, stream: trio.abc.Stream, peer: str, *, http_only: bool =
             state.per_address[address] -= 1
             if not state.per_address[address]:
                 del state.per_address[address]
-        with trio.CancelScope(shield=True):
-            await stream.aclose()
+        if not closed:
+            with trio.CancelScope(shield=True):
+                await stream.aclose()
 
 
 async def _first_bytes(state, stream, http_only: bool) -> bytes:
