@@ -43,6 +43,7 @@ from storage.objects.observed import ObservedObjectStore
 from .capture import Capture
 from .config import Config
 from . import front
+from .accept import serve_listeners as accept_connections
 from .connection import Connection
 from .health import probe_objects_at_startup
 from . import authorization_cache, runtime_settings, user_cache
@@ -212,11 +213,11 @@ async def _serve(config: Config, rsa_key: ServerRsaKey, storage: Storage, bus, t
         async def accept() -> None:
             with accept_scope:
                 async with trio.open_nursery() as acceptors:
-                    acceptors.start_soon(partial(trio.serve_listeners, lambda stream: _handle(state, stream),
+                    acceptors.start_soon(partial(accept_connections, lambda stream: _handle(state, stream),
                                                  listeners, handler_nursery=nursery))
                     if web_listeners:
                         acceptors.start_soon(partial(
-                            trio.serve_listeners, lambda stream: _handle_web(state, stream, tls), web_listeners,
+                            accept_connections, lambda stream: _handle_web(state, stream, tls), web_listeners,
                             handler_nursery=nursery))
 
         state.http_sessions = HttpSessions(state, nursery)
