@@ -138,8 +138,13 @@ class ServerState:
         temporary one not yet purged): the handshake answers dh_gen_retry. The INSERT
         is the uniqueness check, so a new key costs one statement."""
         record = AuthKeyRecord.from_handshake(key)
+        authorizations = self.storage.authorizations
         try:
-            await self.auth_keys.add(record)
+            if not record.temporary and isinstance(authorizations, authorization_cache.CachedAuthorizations):
+                # ...and the first call's login check needs none (a new key is logged in as nobody).
+                await authorizations.new_key(record.key_id, partial(self.auth_keys.add, record))
+            else:
+                await self.auth_keys.add(record)
         except AlreadyExists:
             return None
         self.initial_salts[key.key_id] = (key.server_salt, key.created_at + SLOT_SECONDS)

@@ -17,6 +17,8 @@ for 10 s at the most.
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
+
 from . import invalidating_cache
 from .invalidating_cache import InvalidatingCache
 
@@ -42,6 +44,20 @@ class CachedAuthorizations:
 
     async def _load(self, keys: list[int]) -> dict:
         return {keys[0]: await self._inner.get(keys[0])}
+
+    async def new_key(self, auth_key_id: int, store: Callable[[], Awaitable[object]]) -> None:
+        """`await store()` stores a new permanent auth key (AlreadyExists: the id is taken,
+        nothing is remembered). A key that did not exist a moment ago is logged in as nobody,
+        so the cache learns that without a SELECT and the key's first call
+        (rpc/services/login.identify) is answered from memory. A login on the key (only its
+        own client can make one) empties the cache as any change does, also while the
+        INSERT is in flight (InvalidatingCache.load_through)."""
+
+        async def insert(keys: list[int]) -> dict:
+            await store()
+            return {auth_key_id: None}
+
+        await self.cache.load_through([auth_key_id], insert)
 
     async def add(self, record) -> None:
         await self._inner.add(record)

@@ -24,6 +24,7 @@ the data directory or set anything up.
 from __future__ import annotations
 
 import difflib
+import functools
 import math
 import ipaddress
 import os
@@ -190,7 +191,7 @@ class Config(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=Tr
             ip = ipaddress.ip_address(address)
         except ValueError:
             return False
-        return not any(ip in ipaddress.ip_network(net, strict=False) for net in self.limits_exempt)
+        return not any(ip in net for net in _networks(tuple(self.limits_exempt)))
 
     def accepts_api_id(self, api_id: int) -> bool:
         """True when clients with this api_id may connect (initConnection)."""
@@ -574,3 +575,9 @@ def _check(field: str, value: Any, source: str, shown: Any = None) -> Any:
 def _suggestion(name: str, known: tuple[str, ...]) -> str:
     close = difflib.get_close_matches(name, known, n=1)
     return f" (did you mean {close[0]!r}?)" if close else f" (known: {', '.join(known)})"
+
+
+@functools.lru_cache(maxsize=8)
+def _networks(spelled: tuple[str, ...]) -> tuple:
+    # Parsed once per setting, not on every connection and handshake (limits_apply_to).
+    return tuple(ipaddress.ip_network(net, strict=False) for net in spelled)

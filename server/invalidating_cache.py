@@ -90,15 +90,21 @@ class InvalidatingCache:
             else:
                 found[key] = value
         if missing:
-            since = self._begin_read()
-            try:
-                loaded = await load(missing)
-            finally:
-                self._reading -= 1
-            self._store(since, loaded)
-            self._end_read()
-            found.update(loaded)
+            found.update(await self.load_through(missing, load))
         return found
+
+    async def load_through(self, keys: list, load: Callable[[list], Awaitable[dict]]) -> dict:
+        """{key: value} from `await load(keys)`, never from memory, stored as a read is (not
+        when a change raced it). Also for a write that knows the value it makes: the INSERT
+        of a row whose dependants cannot exist yet (server/authorization_cache.py)."""
+        since = self._begin_read()
+        try:
+            loaded = await load(keys)
+        finally:
+            self._reading -= 1
+        self._store(since, loaded)
+        self._end_read()
+        return loaded
 
     def invalidate(self, owners: Iterable[int]) -> None:
         self._generation += 1

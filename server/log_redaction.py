@@ -47,14 +47,24 @@ _TEXT_RULES: tuple[tuple[re.Pattern[str], str], ...] = (
 )
 
 
-# What every text rule above needs to match at all: one search lets the text that
-# cannot hold a secret (peers, event names, timestamps: nearly all of it) skip the
-# four substitutions, which were most of the cost of a log line.
-_MAY_HOLD_SECRET = re.compile(r"://|=|aws4-hmac-sha256|bearer|basic", re.IGNORECASE)
+# What every text rule above needs to match at all: the text that cannot hold a secret
+# (peers, event names: nearly all of it) skips the four substitutions, which were most
+# of the cost of a log line. Substring tests, not one case-insensitive regex (which
+# tries every position: 1.3 µs for a peer, 29 µs for 200 characters); casefold() folds
+# at least what the rules' IGNORECASE does (ſ is s, K is k), so nothing they would
+# mask gets past.
+_WORDS = ("bearer", "basic", "aws4-hmac-sha256")
+
+
+def _may_hold_secret(text: str) -> bool:
+    if "=" in text or "://" in text:
+        return True
+    folded = text.casefold()
+    return any(word in folded for word in _WORDS)
 
 
 def redact_text(text: str) -> str:
-    if _MAY_HOLD_SECRET.search(text) is not None:
+    if _may_hold_secret(text):
         for pattern, replacement in _TEXT_RULES:
             text = pattern.sub(replacement, text)
     if len(text) > MAX_TEXT:
@@ -90,12 +100,19 @@ def redact_value(value: Any, depth: int = 0) -> Any:
     return redact_text(repr(value))
 
 
+# Fields the logging set-up adds itself (server/logging.py), from the clock and the code:
+# nothing to mask, and three of a line's few strings.
+_OWN_FIELDS = frozenset(("timestamp", "level", "logger"))
+
+
 def redact(logger: Any, method_name: str, event_dict: dict) -> dict:
     """structlog processor: the event with secrets masked (see the module docstring)."""
     try:
         out = {}
         for key, value in event_dict.items():
-            if key in ("exc_info", "stack_info") and not isinstance(value, str):
+            if key in _OWN_FIELDS and isinstance(value, str) and len(value) <= MAX_TEXT:
+                out[key] = value
+            elif key in ("exc_info", "stack_info") and not isinstance(value, str):
                 out[key] = value  # rendered later by structlog; no locals (server/logging.py)
             elif secret_name(key) and value not in (None, "", b""):
                 out[key] = MASK

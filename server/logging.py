@@ -15,10 +15,12 @@ Events are names, details are keyword arguments:
 
 from __future__ import annotations
 
+import json
 import logging
 import sys
 from typing import Any, Literal, TextIO
 
+import msgspec
 import structlog
 import structlog.tracebacks
 
@@ -66,7 +68,7 @@ def configure_logging(log_format: str = "auto", *, stream: TextIO | None = None,
     if resolved == "json":
         tracebacks = structlog.processors.ExceptionRenderer(
             structlog.tracebacks.ExceptionDictTransformer(show_locals=False))
-        renderer: list[Any] = [tracebacks, redact, structlog.processors.JSONRenderer()]
+        renderer: list[Any] = [tracebacks, redact, render_json]
     else:
         isatty = getattr(target, "isatty", None)
         renderer = [structlog.processors.format_exc_info, redact,
@@ -93,6 +95,23 @@ def configure_logging(log_format: str = "auto", *, stream: TextIO | None = None,
     root.addHandler(handler)
     root.setLevel(numeric_level)
     return resolved
+
+
+_json_encoder = msgspec.json.Encoder(enc_hook=repr)
+
+
+def render_json(logger: Any, method_name: str, event_dict: dict) -> str:
+    """structlog's JSONRenderer's output (``json.dumps``: ", " and ": " between items,
+    ASCII only), at a third of the cost: msgspec encodes, its formatter adds the spaces.
+    After `redact` every value is JSON's own or text; anything else is its repr, as
+    with structlog. Text beyond ASCII goes through ``json.dumps`` (its \\u escapes)."""
+    try:
+        text = msgspec.json.format(_json_encoder.encode(event_dict), indent=0).decode()
+        if text.isascii():
+            return text
+    except (TypeError, ValueError, OverflowError):
+        pass
+    return json.dumps(event_dict, default=repr)
 
 
 def set_level(level: str) -> None:

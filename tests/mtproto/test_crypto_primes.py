@@ -89,3 +89,16 @@ def test_is_prime_agrees_with_gmp_at_every_size_it_uses():
         for _ in range(2000):
             n = rng.getrandbits(bits) | 1
             assert is_prime(n) == bool(gmpy2.is_prime(n)), n
+
+
+def test_the_fast_path_below_2_64_agrees_with_deterministic_miller_rabin():
+    """Below 2^64 is_prime asks GMP and Baillie-PSW (in C); Miller-Rabin with enough
+    bases, the Python path above 2^64 and without gmpy2, must give the same answers."""
+    from mtproto.crypto.primes import _miller_rabin
+
+    rng = random.Random(64)
+    numbers = [rng.getrandbits(bits) | 1 for bits in (31, 32, 48, 63, 64) for _ in range(1500)]
+    numbers += [3_215_031_751, 3_825_123_056_546_413_051, 2**31 - 1, 2**61 - 1, 2**64 - 59]
+    for n in numbers:
+        trial = next((n == p for p in (2, 3, 5, 7, 11, 13, 17, 19, 23, 29, 31, 37) if n % p == 0), None)
+        assert is_prime(n) == (trial if trial is not None else _miller_rabin(n)), n

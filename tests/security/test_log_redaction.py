@@ -69,3 +69,17 @@ def test_ordinary_fields_are_kept():
                             auth_key_id=-5, peer="1.2.3.4:5")
     text = out.getvalue()
     assert '"code": 400' in text and "PHONE_CODE_INVALID" in text and "1.2.3.4:5" in text
+
+
+def test_the_quick_gate_lets_through_whatever_the_rules_would_mask():
+    """redact_text skips the rules for text that cannot match them; it must never skip
+    text they match, in any case spelling, Unicode folds included."""
+    from server.log_redaction import _TEXT_RULES, _may_hold_secret
+
+    samples = ["Authorization: Bearer abc.def", "BASIC dXNlcjpwYXNz", "baſic dXNlcjpwYXNz",
+               "AWS4-HMAC-SHA256 Credential=x", "https://user:pw@host/", "X-Amz-Signature=abc",
+               "Signature=abc", "peer 127.0.0.1:5555", "connection_open", "ßasic"]
+    for text in samples:
+        if any(pattern.search(text) for pattern, _ in _TEXT_RULES):
+            assert _may_hold_secret(text), text
+    assert not _may_hold_secret("127.0.0.1:55555") and not _may_hold_secret("connection_open")

@@ -13,7 +13,8 @@ import trio_asyncio
 
 from server import authorization_cache as cache_module, metrics
 from server.authorization_cache import CachedAuthorizations, follow, install
-from storage import open_storage
+from server.invalidating_cache import MISSING
+from storage import AlreadyExists, open_storage
 from storage.bus.memory import MemoryBus
 from storage.models import AuthorizationRecord
 
@@ -50,6 +51,35 @@ async def test_a_key_is_read_once_and_a_change_here_is_seen_at_once(storage):
     assert statements() == before  # from memory
     await cached.delete(11)
     assert await cached.get(11) is None  # logged out: refused on the next request
+
+
+async def test_a_new_key_is_logged_in_as_nobody_without_a_read(storage):
+    """The first call on a new key (rpc/services/login.identify) costs no SELECT: storing
+    the key tells the cache. A login that races the INSERT still wins; a taken id
+    (AlreadyExists, dh_gen_retry) is not remembered."""
+    user = await storage.users.create("15550000001", "Ann", now=int(time.time()))
+    cached = install(storage, None)
+
+    async def stored():
+        pass
+
+    await cached.new_key(31, stored)
+    before = statements()
+    assert await cached.get(31) is None
+    assert statements() == before
+
+    async def login_meanwhile():
+        await cached.add(authorization(32, user.id))
+
+    await cached.new_key(32, login_meanwhile)
+    assert (await cached.get(32)).user_id == user.id
+
+    async def taken():
+        raise AlreadyExists("auth key 33")
+
+    with pytest.raises(AlreadyExists):
+        await cached.new_key(33, taken)
+    assert cached.cache.get(33) is MISSING
 
 
 async def test_a_revocation_in_another_process_is_seen_on_the_next_request(storage):
