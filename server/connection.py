@@ -55,6 +55,9 @@ _u64 = struct.Struct("<q").unpack_from
 # A plain message is auth_key_id 0 (8 bytes), msg_id (8), length (4), then the body.
 _REQ_DH_PARAMS = F.ReqDHParams.CONSTRUCTOR_ID.to_bytes(4, "little")
 _WOKEN = object()  # from _receive_until: no bytes, but the connection may park now
+# Seconds without a byte from the peer before an otherwise idle connection parks
+# (server/idle_connections.py); a quarter of idle_timeout if that is sooner.
+PARK_AFTER = 1.0
 
 
 class Connection:
@@ -64,7 +67,7 @@ class Connection:
     __slots__ = ("state", "initial", "refuse_with", "stream", "peer", "transport", "proven", "buffer_share",
                  "handshake", "new_key", "encrypted", "send_lock", "rpc_slots", "scope", "disconnect_at", "closing",
                  "push_user", "push_target", "push_feed", "push_checked_at", "key_push_target", "key_push_feed",
-                 "runner", "nursery", "address", "opened_at", "last_packet", "parked_until", "pending", "read_wait")
+                 "runner", "nursery", "address", "opened_at", "last_packet", "parked_until", "pending")
 
     def __init__(self, state, stream: trio.abc.Stream, peer: str, refuse_with: int | None = None,
                  initial: bytes = b"", address: str | None = None):
@@ -110,7 +113,6 @@ class Connection:
         # Tasks asked for while no nursery was open (a push for a parked connection).
         self.pending: list | None = None
         # While the read loop waits with tasks running: cancelled when the last ends (_child).
-        self.read_wait: trio.CancelScope | None = None
 
     # -- lifecycle ---------------------------------------------------------------------
 
@@ -189,12 +191,7 @@ class Connection:
                  seconds=round(time.monotonic() - self.opened_at, 3))
 
     async def _child(self, task) -> None:
-        try:
-            await task()
-        finally:
-            # The last task ending while the read loop waits: it may park now.
-            if self.read_wait is not None and len(self.nursery.child_tasks) <= 1:
-                self.read_wait.cancel()
+        await task()
 
     def abandon(self) -> None:
         """The server stops while this connection is parked: close without waiting."""
@@ -259,18 +256,17 @@ class Connection:
         # seen packets and had no partial frame (it parks only then).
         seen_packet = self.proven or self.handshake is not None
         frame_started: float | None = None if seen_packet else self.last_packet
-        read_once = False
+        quiet = False  # nothing read for PARK_AFTER: park if nothing else is going on
         try:
             while True:
                 if self.initial:
                     data, self.initial = self.initial, b""
-                    read_once = True
                 else:
-                    # Not before the first read of a stretch: a resumed connection was
-                    # woken for its bytes (or its deadline, or a push to write).
-                    if read_once and seen_packet and frame_started is None and self._can_park():
+                    # Only after a quiet read: a resumed connection was woken for its
+                    # bytes (or its deadline, or a push to write), and goes on a while.
+                    if quiet and self._can_park():
                         return True
-                    read_once = True
+                    quiet = False
                     deadline = self.last_packet + config.idle_timeout
                     if frame_started is not None:
                         deadline = min(deadline, frame_deadline(config, frame_started, self.transport.buffered))
@@ -279,6 +275,7 @@ class Connection:
                     if data is None:
                         return
                     if data is _WOKEN:
+                        quiet = True
                         continue
                 events = self.transport.feed(data) if data else self.transport.end_of_stream()
                 if not self.buffer_share.update(self.transport.buffered):
@@ -311,15 +308,13 @@ class Connection:
         scope = self.scope
         scope.deadline = min(deadline, self.disconnect_at)
         try:
-            if parkable and self.nursery.child_tasks and self._parks():
-                # Tasks run: when the last ends, _child stops this wait so that the
-                # connection can park (an active connection pays for the scope).
-                with trio.CancelScope() as wait:
-                    self.read_wait = wait
-                    try:
-                        data = await self.stream.receive_some(READ_SIZE_IN_FRAME if self.transport.buffered else READ_SIZE)
-                    finally:
-                        self.read_wait = None
+            if parkable and self._parks():
+                # A connection parks once quiet for PARK_AFTER, not after each packet: an
+                # active chat would pay a park and a wake-up (a task, its nursery, epoll)
+                # for every message it sends or receives.
+                quiet_for = min(PARK_AFTER, self.state.config.idle_timeout / 4)
+                with trio.CancelScope(deadline=trio.current_time() + quiet_for) as wait:
+                    data = await self.stream.receive_some(READ_SIZE_IN_FRAME if self.transport.buffered else READ_SIZE)
                 if wait.cancelled_caught:
                     scope.deadline = self.disconnect_at
                     return _WOKEN
