@@ -150,8 +150,8 @@ class Connection:
                         # feeds' subscriptions start tasks in this nursery.)
                         self.closing = True
                         self._stop_push()
-            # Parked: the nursery had no task (the read loop parks only then) and closed
-            # without a checkpoint, so nothing started in between.
+            # Parked: the nursery had no task (the read loop parks only then); a task
+            # that comes while it closes waits in `pending` (_spawn), and wakes it.
         # except*: errors from the connection's tasks arrive in exception groups
         # (strict groups, trio >= 0.25). A peer that vanished is normal; anything else
         # is logged. Either way only this connection ends, never the server.
@@ -164,6 +164,8 @@ class Connection:
             self.nursery = None
             if parked:
                 parked = self._park()
+                if parked and self.pending is not None:  # arrived while the stretch ended
+                    self.state.idle.wake(self.stream.socket.fileno())
             if not parked:
                 await self._end()
 
@@ -204,8 +206,11 @@ class Connection:
         """Start `task` (an async function of no arguments) in the connection's nursery;
         a parked connection is resumed for it."""
         if self.nursery is not None:
-            self.nursery.start_soon(self._child, task)
-            return
+            try:
+                self.nursery.start_soon(self._child, task)
+                return
+            except RuntimeError:  # closed to new arrivals: the stretch is ending (resume parks or ends)
+                pass
         if self.pending is None:
             self.pending = []
         self.pending.append(task)
