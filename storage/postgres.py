@@ -19,6 +19,7 @@ non-ASCII names fold too.
 
 from __future__ import annotations
 
+import functools
 import ssl
 import time
 from collections.abc import Awaitable, Callable
@@ -88,7 +89,7 @@ class PostgresDatabase:
         return await self._statement(_Executor.execute, sql, args)
 
     async def script(self, sql: str) -> None:
-        await self._statement(_Executor.script, sql, None)
+        await self._statement(_Executor.script, sql, ())
 
     async def transaction(self, body: Callable[..., Awaitable[T]], *args: Any) -> T:
         pool = self._live_pool()
@@ -118,13 +119,12 @@ class PostgresDatabase:
         if pool is not None:
             await pool.close()
 
-    async def _statement(self, method: Callable[..., Awaitable[T]], sql: str, args: tuple | None) -> T:
+    async def _statement(self, method: Callable[..., Awaitable[T]], sql: str, args: tuple) -> T:
         pool = self._live_pool()
         with trio.CancelScope(shield=True):
             connection = await self._acquire(pool)
             try:
-                result = await (method(_Executor(connection), sql) if args is None
-                                else method(_Executor(connection), sql, *args))
+                result = await method(_Executor(connection), sql, *args)
             finally:
                 pool.release(connection)
         await trio.lowlevel.checkpoint_if_cancelled()
@@ -145,6 +145,7 @@ class PostgresDatabase:
 def _timed(fn):
     """Every statement passes here: its duration metric, and a unique-constraint violation
     as storage's AlreadyExists."""
+    @functools.wraps(fn)
     async def wrapper(*args: Any, **kwargs: Any) -> Any:
         started = time.perf_counter()
         try:
@@ -156,8 +157,6 @@ def _timed(fn):
         finally:
             metrics.observe_statement("postgres", time.perf_counter() - started)
 
-    wrapper.__name__ = fn.__name__
-    wrapper.__doc__ = fn.__doc__
     return wrapper
 
 

@@ -10,7 +10,7 @@ import trio_asyncio  # noqa: F401  (first, so that the policy below is the one i
 
 from tests.scratch_postgres import ADMIN_URL_ENV, admin_url, create_database, drop_database
 
-# Importing trio_asyncio (server.app and storage.postgres do) patches asyncio so that,
+# Importing trio_asyncio (tools/migrate_db.py and tests that open its loop do) patches asyncio so that,
 # outside trio, asyncio.new_event_loop() in this thread makes trio-asyncio's own
 # synchronous loop. The client libraries the end-to-end tests drive (Telethon,
 # Pyrogram, on asyncio.Runner) need a plain asyncio loop, whichever test imported the

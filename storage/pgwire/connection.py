@@ -32,12 +32,12 @@ _STALE_PLAN = "0A000"  # "cached plan must not change result type", after a sche
 _IGNORED = frozenset({wire.PARSE_COMPLETE, wire.BIND_COMPLETE, wire.CLOSE_COMPLETE, wire.NO_DATA,
                       wire.EMPTY_QUERY, wire.NOTICE, wire.NOTIFICATION, wire.PARAMETER_STATUS,
                       wire.PORTAL_SUSPENDED})
-_IDLE = b"I"
+IDLE = b"I"  # transaction_status outside a transaction
 
 
 class Connection:
     __slots__ = ("_stream", "_splitter", "_statements", "_cache_size", "_counter", "_prefix",
-                 "_prefix_replies", "_closing", "broken", "transaction_status", "server_parameters")
+                 "_closing", "broken", "transaction_status", "server_parameters")
 
     def __init__(self, stream: trio.abc.Stream, *, statement_cache_size: int = DEFAULT_STATEMENT_CACHE):
         self._stream = stream
@@ -45,11 +45,10 @@ class Connection:
         self._statements: dict[str, Statement] = {}
         self._cache_size = max(1, statement_cache_size)
         self._counter = 0
-        self._prefix = b""
-        self._prefix_replies = 0
+        self._prefix = b""  # a simple Query sent before the next request (BEGIN), answered first
         self._closing = b""
         self.broken = False
-        self.transaction_status = _IDLE
+        self.transaction_status = IDLE
         self.server_parameters: dict[str, str] = {}
 
     # -- statements -----------------------------------------------------------------------
@@ -69,14 +68,13 @@ class Connection:
 
     def begin(self) -> None:
         self._prefix = wire.query("BEGIN")
-        self._prefix_replies = 1
 
     async def commit(self) -> None:
         await self._exchange(wire.query("COMMIT"), None)
 
     async def rollback(self) -> None:
         if self._prefix:  # nothing was sent since begin()
-            self._prefix, self._prefix_replies = b"", 0
+            self._prefix = b""
             return
         await self._exchange(wire.query("ROLLBACK"), None)
 
@@ -112,7 +110,7 @@ class Connection:
         try:
             rows, tag, _ = await self._exchange(statement.execution(arguments), statement)
         except PostgresError as exc:
-            if exc.sqlstate != _STALE_PLAN or self.transaction_status != _IDLE:
+            if exc.sqlstate != _STALE_PLAN or self.transaction_status != IDLE:
                 raise
             # The schema changed under the prepared statement: prepare it again, once.
             self._forget(sql)
@@ -148,8 +146,8 @@ class Connection:
         replies = 1
         if self._prefix:
             out = self._prefix + out
-            replies += self._prefix_replies
-            self._prefix, self._prefix_replies = b"", 0
+            replies += 1
+            self._prefix = b""
         rows: list[tuple] = []
         tag = b""
         error: PostgresError | None = None

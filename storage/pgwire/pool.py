@@ -12,7 +12,7 @@ from collections.abc import Awaitable, Callable
 
 import trio
 
-from .connection import Connection
+from .connection import IDLE, Connection
 
 
 class Pool:
@@ -43,7 +43,7 @@ class Pool:
             raise
 
     def release(self, connection: Connection) -> None:
-        if connection.broken or self._closed or connection.transaction_status != b"I":
+        if connection.broken or self._closed or connection.transaction_status != IDLE:
             self._discard(connection)
         else:
             self._idle.append(connection)
