@@ -3,6 +3,7 @@
     python bench/bench_delivery.py --clients 100 1000 --seconds 10 --database postgres
     python bench/bench_delivery.py --clients 100 --seconds 5 --database postgres sqlite
     python bench/bench_delivery.py --clients 100 1000 --redis redis://127.0.0.1:6379/0
+    python bench/bench_delivery.py --clients 100 --database postgres --syscalls   # perf stat counts
 
 Starts `mtserver run` on loopback (PostgreSQL: a fresh database, created and dropped
 here, on the server at $MTSERVER_TEST_POSTGRES or postgresql://postgres@127.0.0.1:5432;
@@ -37,7 +38,7 @@ from tools.loadgen.delivery import run_delivery  # noqa: E402
 
 
 def bench(database: str, clients: list[int], seconds: float, window: int, rate: float | None, timeout: float,
-          redis: str | None = None) -> None:
+          redis: str | None = None, syscalls: bool = False) -> None:
     with tempfile.TemporaryDirectory() as tmp:
         data_dir = Path(tmp) / "data"
         url = create_database("mtserver_bench") if database == "postgres" else None
@@ -49,9 +50,12 @@ def bench(database: str, clients: list[int], seconds: float, window: int, rate: 
             for n in clients:
                 result = trio.run(lambda: run_delivery(server.host, server.port, accounts[:n], seconds=seconds,
                                                        window=window, rate=rate, timeout=timeout,
-                                                       server_pid=server.proc.pid))
+                                                       server_pid=server.proc.pid, count_syscalls=syscalls))
                 load = f"{rate:g} msg/s" if rate else f"closed, {window}/sender"
                 print(markdown_row(result, database + (" + Redis" if redis else ""), load), flush=True)
+                if result.server_syscalls and result.delivered:
+                    per = ", ".join(f"{name} {n / result.delivered:.1f}" for name, n in result.server_syscalls.items())
+                    print(f"  server per delivered message: {per}", flush=True)
                 if result.errors:
                     print(f"  errors: {result.errors_text()}", file=sys.stderr)
         finally:
@@ -73,13 +77,15 @@ def main() -> None:
     parser.add_argument("--redis", metavar="URL", help="the Redis bus between server processes (default: in-process)")
     parser.add_argument("--timeout", type=float, default=60.0,
                         help="seconds from sending to arrival before a message is lost")
+    parser.add_argument("--syscalls", action="store_true",
+                        help="also count the server's system calls per delivered message (perf stat)")
     args = parser.parse_args()
     if any(n < 2 or n % 2 for n in args.clients):
         parser.error("--clients: even numbers >= 2")
     raise_file_limit(max(args.clients), "bench_delivery")
     print(markdown_header("database", "load"), flush=True)
     for database in args.database:
-        bench(database, args.clients, args.seconds, args.window, args.rate, args.timeout, args.redis)
+        bench(database, args.clients, args.seconds, args.window, args.rate, args.timeout, args.redis, args.syscalls)
 
 
 if __name__ == "__main__":

@@ -15,7 +15,9 @@ then Ben's session renders the pushed update-log row as the connection would
 rows; the later ones find them in the process's user cache (server/user_cache.py),
 so both are shown. A count hides what a statement reads: before issue 13's
 change the push read the recipient's whole contact list (--contacts shows the count is
-the same either way; the rows are not counted).
+the same either way; the rows are not counted). On PostgreSQL it also counts round trips
+(storage/pgwire exchanges: a BEGIN or COMMIT that travels with a statement costs none, one
+sent alone costs one), after the first send, whose statements are prepared.
 """
 
 from __future__ import annotations
@@ -54,6 +56,27 @@ def measure(database: str, contacts: int, rounds: int, group: int = 0) -> dict:
         return sum(s.value for m in metrics.REGISTRY.collect() for s in m.samples
                    if s.name == "mtserver_db_statement_duration_seconds_count")
 
+    # PostgreSQL round trips: each exchange of storage/pgwire is one write and the reads
+    # up to its last ReadyForQuery (a BEGIN or COMMIT sent with a statement rides along;
+    # one sent alone is a round trip of its own, which the statement metric misses).
+    trips = [0]
+    try:
+        from storage.pgwire.connection import Connection
+    except ImportError:  # a tree from before storage/pgwire
+        Connection = None
+    if Connection is not None and not hasattr(Connection._exchange, "counted"):
+        exchange = Connection._exchange
+
+        async def counted(self, *args, **kwargs):
+            trips[0] += 1
+            return await exchange(self, *args, **kwargs)
+
+        counted.counted = True
+        Connection._exchange = counted
+
+    def work() -> tuple[float, int]:
+        return statements(), trips[0]
+
     async def run(url: str | None, data_dir: str) -> dict:
         async with trio_asyncio.open_loop():
             storage = await open_storage(url, data_dir)
@@ -69,18 +92,26 @@ def measure(database: str, contacts: int, rounds: int, group: int = 0) -> dict:
                 ctx = RequestContext(auth_key_id=1, session_id=1, msg_id=1, layer=tl.LAYER, config=state.config,
                                      user_id=ann.id, services=state)
                 peer = T.InputPeerUser(user_id=ben.id, access_hash=ben.access_hash)
-                sends, pushes = [], []
+                sends, pushes, send_trips, push_trips = [], [], [], []
                 for i in range(rounds):
-                    before = statements()
+                    before, trips_before = work()
                     await dispatch(F.messages.SendMessage(peer=peer, message=f"hi {i}", random_id=1000 + i), ctx)
-                    sends.append(statements() - before)
+                    after, trips_after = work()
+                    sends.append(after - before)
+                    send_trips.append(trips_after - trips_before)
                     pts = (await storage.updates.get(ben.id)).pts
-                    before = statements()
+                    before, trips_before = work()
                     await render(storage, ben.id, ev.LogRow(pts=pts))
-                    pushes.append(statements() - before)
+                    after, trips_after = work()
+                    pushes.append(after - before)
+                    push_trips.append(trips_after - trips_before)
                 # The first push reads what the process does not remember yet (issue 13's
                 # user cache, server/user_cache.py); the later ones show what it keeps.
-                result = {"send": max(sends), "push": pushes[0], "push_warm": max(pushes[1:] or pushes)}
+                # The first send prepares its statements (a round trip each): the later
+                # ones show the steady state.
+                result = {"send": max(sends), "push": pushes[0], "push_warm": max(pushes[1:] or pushes),
+                          "send_trips": max(send_trips[1:] or send_trips),
+                          "push_trips": max(push_trips[1:] or push_trips)}
                 if group:  # Ann's basic group with `group` members, herself included
                     members = [ben] + [await storage.users.create(f"1557{i:07d}", f"M{i}", now=now)
                                        for i in range(group - 2)]
@@ -129,8 +160,8 @@ def main() -> None:
     args = parser.parse_args()
     group = f" statements per sendMessage to a group of {args.group} |" if args.group else ""
     print("| database | tree | statements per sendMessage | per push, first | per push, later |"
-          f" per delivered message, later |{group}")
-    print("|---|---|---:|---:|---:|---:|" + ("---:|" if args.group else ""))
+          f" per delivered message, later | PostgreSQL round trips per sendMessage, later | per push, later |{group}")
+    print("|---|---|---:|---:|---:|---:|---:|---:|" + ("---:|" if args.group else ""))
     trees = [("before", args.before)] if args.before else []
     trees.append(("this tree", ROOT))
     for database in args.database:
@@ -138,8 +169,10 @@ def main() -> None:
             got = measure_tree(tree.resolve(), database, args.contacts, args.rounds, args.group)
             warm = got.get("push_warm", got["push"])
             group = f" {got['group_send']:.0f} |" if args.group else ""
+            trips = (f" {got['send_trips']} | {got['push_trips']} |" if database == "postgres"
+                     else " – | – |")
             print(f"| {database} | {name} | {got['send']:.0f} | {got['push']:.0f} | {warm:.0f} |"
-                  f" {got['send'] + warm:.0f} |{group}", flush=True)
+                  f" {got['send'] + warm:.0f} |{trips}{group}", flush=True)
 
 
 if __name__ == "__main__":

@@ -28,6 +28,8 @@ import math
 import os
 import random
 import secrets
+import signal
+import subprocess
 import time
 from collections import Counter
 from collections.abc import AsyncIterator, Awaitable, Callable
@@ -55,6 +57,7 @@ class DeliveryResult:
     errors: Counter = field(default_factory=Counter)
     client_cpu: float = 0.0  # seconds of this process's CPU in the window
     server_cpu: float | None = None  # filled in by a caller that knows the server process
+    server_syscalls: dict[str, int] | None = None  # in the window, by kind (SyscallCounter), if asked
 
     @property
     def rate(self) -> float:
@@ -127,7 +130,7 @@ class _Flights:
 
 async def run_delivery(host: str, port: int, accounts: list[Account], *, seconds: float, window: int = 1,
                        rate: float | None = None, timeout: float = 60.0,
-                       server_pid: int | None = None) -> DeliveryResult:
+                       server_pid: int | None = None, count_syscalls: bool = False) -> DeliveryResult:
     """Drive ``accounts`` (an even number: the first half send to the second half). ``rate``
     (messages per second, all senders together) switches to the open loop. With
     ``server_pid`` (Linux) the server's CPU time in the window is reported too."""
@@ -169,6 +172,9 @@ async def run_delivery(host: str, port: int, accounts: list[Account], *, seconds
             await ready.finished.wait()
         cpu_start = time.process_time()
         server_cpu_start = process_cpu_seconds(server_pid)
+        counter = SyscallCounter(server_pid) if count_syscalls and server_pid is not None else None
+        if counter is not None:
+            counter.start()
         flights.window_end = time.perf_counter() + seconds
         go.set()
         await trio.sleep(seconds)
@@ -176,6 +182,8 @@ async def run_delivery(host: str, port: int, accounts: list[Account], *, seconds
         result.client_cpu = time.process_time() - cpu_start
         if server_cpu_start is not None:
             result.server_cpu = process_cpu_seconds(server_pid) - server_cpu_start
+        if counter is not None:
+            result.server_syscalls = counter.stop()
         await senders_left.finished.wait()  # the messages in flight arrive or time out
         done.set()
     return result
@@ -247,6 +255,44 @@ def process_cpu_seconds(pid: int | None) -> float | None:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
+# The server's system calls by kind, counted by the kernel's tracepoints (perf stat):
+# counts, unlike CPU time, that another job on the machine does not change.
+SYSCALL_EVENTS = ("sendto", "recvfrom", "epoll_wait", "epoll_ctl", "write", "read")
+
+
+class SyscallCounter:
+    """``perf stat`` attached to another process from start() to stop(): its system calls
+    (all, and each of SYSCALL_EVENTS) and context switches. Counts nothing (stop()
+    gives None) where perf or its tracepoints are unavailable."""
+
+    def __init__(self, pid: int):
+        self.pid = pid
+        self._proc: subprocess.Popen | None = None
+
+    def start(self) -> None:
+        events = ["raw_syscalls:sys_enter", "context-switches",
+                  *(f"syscalls:sys_enter_{name}" for name in SYSCALL_EVENTS)]
+        try:
+            self._proc = subprocess.Popen(["perf", "stat", "-x", ",", "-p", str(self.pid),
+                                           *(arg for e in events for arg in ("-e", e))],
+                                          stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+        except OSError:
+            self._proc = None
+
+    def stop(self) -> dict[str, int] | None:
+        if self._proc is None:
+            return None
+        self._proc.send_signal(signal.SIGINT)
+        _, err = self._proc.communicate(timeout=30)
+        counts = {}
+        for line in err.splitlines():
+            fields = line.split(",")
+            if len(fields) > 2 and fields[0].isdigit():
+                name = fields[2].removeprefix("syscalls:sys_enter_")
+                counts["syscalls" if name == "raw_syscalls:sys_enter" else name] = int(fields[0])
+        return counts or None
+
+
 class Countdown:
     """Set ``finished`` once ``count_down`` has been called ``count`` times."""
 
@@ -297,4 +343,4 @@ async def logged_in(host: str, port: int, account: Account, on_update, slots: tr
 
 
 __all__ = ["CONNECT_CONCURRENCY", "Countdown", "DeliveryResult", "LOGIN_TIMEOUT", "TEXT_PREFIX", "logged_in", "paced",
-           "percentile", "process_cpu_seconds", "run_delivery"]
+           "percentile", "process_cpu_seconds", "SyscallCounter", "run_delivery"]
