@@ -40,6 +40,13 @@ class Executor(Protocol):
     async def execute(self, sql: str, *args: Any) -> int:
         """Runs one statement; returns the number of rows it changed."""
 
+    async def fetch_and_commit(self, sql: str, *args: Any) -> list[Row]:
+        """A transaction body's last statement, and the commit: its rows once both are
+        done (PostgreSQL sends the COMMIT in the statement's write, a round trip saved).
+        The transaction has ended when it returns or raises: no statement may follow
+        (the executor refuses one), and whatever the body raises afterwards, the writes
+        stay. Outside a transaction, ``fetch``."""
+
     async def script(self, sql: str) -> None:
         """Runs several ';'-separated statements without parameters (migrations)."""
 

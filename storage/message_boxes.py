@@ -56,36 +56,57 @@ _NEXT_SHARED_ID = {
 _NEW_SHARED_ID_UNLESS_SENT = (  # PostgreSQL: a shared id, and the message a retry names if any
     "SELECT nextval('message_shared_ids'), " + ", ".join(f"m.{c.strip()}" for c in MESSAGE_COLUMNS.split(","))
     + " FROM (SELECT 1) AS one LEFT JOIN messages m ON m.owner_id = $1 AND m.random_id = $2")
+
+
+def _copies_in_one(unless_sent: bool) -> str:
+    """``unless_sent``: a private send's variant, which first looks for a message the
+    sender's box ($7) already has under this random_id ($12) and, if there is one (a
+    retried send), writes nothing and returns no rows; else it takes the new message's
+    shared id itself. Otherwise $12 is the shared id. Its snapshot is taken after the
+    boxes were locked (by an earlier statement), so a concurrent first send of the same
+    message has committed and is seen."""
+    if unless_sent:
+        head = ("WITH sent AS (SELECT 1 FROM messages WHERE owner_id = $7::bigint AND random_id = $12::bigint),"
+                " shared AS (SELECT nextval('message_shared_ids') AS id WHERE NOT EXISTS (SELECT 1 FROM sent)),"
+                " wanted AS (SELECT c.*, s.id AS shared_id FROM unnest(")
+        tail = ") AS c(owner_id, peer_id, out, reply_to, random_id, unread) CROSS JOIN shared s),"
+    else:
+        head = "WITH wanted AS (SELECT c.*, $12::bigint AS shared_id FROM unnest("
+        tail = ") AS c(owner_id, peer_id, out, reply_to, random_id, unread)),"
+    return (
+        head + "$1::bigint[], $2::bigint[], $3::boolean[], $4::integer[], $5::bigint[], $6::integer[]" + tail
+        + " next AS (INSERT INTO message_boxes (user_id, last_message_id) SELECT owner_id, 1 FROM wanted"
+        "  ON CONFLICT (user_id) DO UPDATE SET last_message_id = message_boxes.last_message_id + 1"
+        "  RETURNING user_id, last_message_id AS id),"
+        " msg AS (INSERT INTO messages (" + MESSAGE_COLUMNS + ")"
+        "  SELECT c.owner_id, n.id, c.peer_id, $7::bigint, c.out, $8::bigint, $9::text, $10::jsonb, c.reply_to,"
+        "  c.random_id, NULL, $11::boolean, c.shared_id, $13::jsonb, FALSE, $14::jsonb, $15::jsonb"
+        "  FROM wanted c JOIN next n ON n.user_id = c.owner_id RETURNING owner_id, id, shared_id),"
+        " dialog AS (INSERT INTO dialogs (owner_id, peer_id, top_message, unread_count, date)"
+        "  SELECT c.owner_id, c.peer_id, m.id, c.unread, $8::bigint FROM wanted c JOIN msg m ON m.owner_id = c.owner_id"
+        "  ON CONFLICT (owner_id, peer_id) DO UPDATE SET top_message = excluded.top_message, date = excluded.date,"
+        "  unread_count = dialogs.unread_count + excluded.unread_count),"
+        " bumped AS (UPDATE update_state s SET pts = s.pts + 1,"
+        "  date = CASE WHEN s.date < $8::bigint THEN $8::bigint ELSE s.date END"
+        "  FROM wanted c WHERE s.user_id = c.owner_id RETURNING s.user_id, s.pts),"
+        " logged AS (INSERT INTO update_log (user_id, pts, pts_count, kind, data, date)"
+        "  SELECT b.user_id, b.pts, 1, 'new_message', jsonb_build_object('id', m.id), $8::bigint"
+        "  FROM bumped b JOIN msg m ON m.owner_id = b.user_id RETURNING user_id, pts),"
+        # The sender's draft in this dialog, if asked ($16): sending replaces it (not a retry's).
+        " drafted AS (DELETE FROM drafts WHERE $16::boolean AND owner_id = $7::bigint AND peer_id = $17::bigint"
+        "  AND EXISTS (SELECT 1 FROM wanted) RETURNING 1)"
+        " SELECT m.owner_id, m.id, l.pts, (SELECT count(*) FROM drafted), m.shared_id"
+        " FROM msg m JOIN logged l ON l.user_id = m.owner_id")
+
+
 # PostgreSQL: every copy of a new message in one statement: for each box its next id,
 # the message, its dialog, the pts step and the new_message row of the update log,
-# which SQLite writes a step at a time for all copies (storage/sqlite_copies.py). Every
-# statement through trio-asyncio costs ~0.15 ms of server CPU, and a basic group's
-# message has a copy per member. The boxes are locked already (lock_boxes), so the
-# rows this touches are this transaction's alone whatever order it takes them in.
-_COPIES_IN_ONE = (
-    "WITH wanted AS (SELECT * FROM unnest($1::bigint[], $2::bigint[], $3::boolean[], $4::integer[], $5::bigint[],"
-    "  $6::integer[]) AS c(owner_id, peer_id, out, reply_to, random_id, unread)),"
-    " next AS (INSERT INTO message_boxes (user_id, last_message_id) SELECT owner_id, 1 FROM wanted"
-    "  ON CONFLICT (user_id) DO UPDATE SET last_message_id = message_boxes.last_message_id + 1"
-    "  RETURNING user_id, last_message_id AS id),"
-    " msg AS (INSERT INTO messages (" + MESSAGE_COLUMNS + ")"
-    "  SELECT c.owner_id, n.id, c.peer_id, $7::bigint, c.out, $8::bigint, $9::text, $10::jsonb, c.reply_to,"
-    "  c.random_id, NULL, $11::boolean, $12::bigint, $13::jsonb, FALSE, $14::jsonb, $15::jsonb"
-    "  FROM wanted c JOIN next n ON n.user_id = c.owner_id RETURNING owner_id, id),"
-    " dialog AS (INSERT INTO dialogs (owner_id, peer_id, top_message, unread_count, date)"
-    "  SELECT c.owner_id, c.peer_id, m.id, c.unread, $8::bigint FROM wanted c JOIN msg m ON m.owner_id = c.owner_id"
-    "  ON CONFLICT (owner_id, peer_id) DO UPDATE SET top_message = excluded.top_message, date = excluded.date,"
-    "  unread_count = dialogs.unread_count + excluded.unread_count),"
-    " bumped AS (UPDATE update_state s SET pts = s.pts + 1,"
-    "  date = CASE WHEN s.date < $8::bigint THEN $8::bigint ELSE s.date END"
-    "  FROM wanted c WHERE s.user_id = c.owner_id RETURNING s.user_id, s.pts),"
-    " logged AS (INSERT INTO update_log (user_id, pts, pts_count, kind, data, date)"
-    "  SELECT b.user_id, b.pts, 1, 'new_message', jsonb_build_object('id', m.id), $8::bigint"
-    "  FROM bumped b JOIN msg m ON m.owner_id = b.user_id RETURNING user_id, pts),"
-    # The sender's draft in this dialog, if asked ($16): sending replaces it.
-    " drafted AS (DELETE FROM drafts WHERE $16::boolean AND owner_id = $7::bigint AND peer_id = $17::bigint"
-    "  RETURNING 1)"
-    " SELECT m.owner_id, m.id, l.pts, (SELECT count(*) FROM drafted) FROM msg m JOIN logged l ON l.user_id = m.owner_id")
+# which SQLite writes a step at a time for all copies (storage/sqlite_copies.py). A
+# basic group's message has a copy per member. The boxes are locked already
+# (lock_boxes), so the rows this touches are this transaction's alone whatever order it
+# takes them in.
+_COPIES_IN_ONE = _copies_in_one(unless_sent=False)
+_COPIES_UNLESS_SENT = _copies_in_one(unless_sent=True)
 _CLEAR_DRAFT = "DELETE FROM drafts WHERE owner_id = $1 AND peer_id = $2"
 
 
@@ -130,15 +151,20 @@ async def deliver(tx: Executor, dialect: str, sender: int, boxes: dict[int, int]
                   entities: list[dict] = (), reply_to: int | None = None, random_id: int | None = None,
                   silent: bool = False, media: dict | None = None, action: dict | None = None,
                   fwd_from: dict | None = None, shared_id: int | None = None,
-                  clear_draft: bool = False) -> tuple[list[tuple[MessageRecord, int]], bool]:
+                  clear_draft: bool = False, unless_sent: bool = False,
+                  commit: bool = False) -> tuple[list[tuple[MessageRecord, int]] | None, bool]:
     """Writes one new message into each of these boxes ({owner: the peer_id of their copy}),
     which the caller has locked: ([(copy, pts after its new_message update)], the
     sender's copy first (if the sender has a box here); whether a draft was deleted).
     Only the sender's copy is `out` and keeps random_id; reply_to (in the sender's box)
     becomes each box's own id of that message (None where the box no longer has it).
     `shared_id`: one the caller took already. clear_draft: delete the sender's draft in
-    this dialog too (sending replaces it)."""
-    if shared_id is None:
+    this dialog too (sending replaces it).
+    PostgreSQL only: `unless_sent`, nothing is written if the sender's box has a message
+    with this random_id already (a retried send): (None, False); the shared id is taken
+    by the same statement. `commit`: that statement is the transaction's last and
+    commits it (Executor.fetch_and_commit)."""
+    if shared_id is None and not unless_sent:
         shared_id = await tx.fetchval(_NEXT_SHARED_ID[dialect])
     reply_shared = None
     if reply_to is not None:
@@ -156,15 +182,18 @@ async def deliver(tx: Executor, dialect: str, sender: int, boxes: dict[int, int]
                                     random_id=random_id if out else None, silent=silent, shared_id=shared_id,
                                     media=media, action=action, fwd_from=fwd_from))
     if dialect == "postgres":
-        rows = await tx.fetch(
-            _COPIES_IN_ONE, [c.owner_id for c in copies], [c.peer_id for c in copies], [c.out for c in copies],
-            [c.reply_to_msg_id for c in copies], [c.random_id for c in copies],
-            [0 if c.out else 1 for c in copies], sender, date, text, json_text(list(entities)), silent, shared_id,
-            json_or_none(media), json_or_none(fwd_from), json_or_none(action), clear_draft,
-            boxes.get(sender, 0))
-        made = {row[0]: (row[1], row[2]) for row in rows}
-        return ([(msgspec.structs.replace(c, id=made[c.owner_id][0]), made[c.owner_id][1]) for c in copies],
-                bool(rows[0][3]))
+        run = tx.fetch_and_commit if commit else tx.fetch
+        rows = await run(
+            _COPIES_UNLESS_SENT if unless_sent else _COPIES_IN_ONE, [c.owner_id for c in copies],
+            [c.peer_id for c in copies], [c.out for c in copies], [c.reply_to_msg_id for c in copies],
+            [c.random_id for c in copies], [0 if c.out else 1 for c in copies], sender, date, text,
+            json_text(list(entities)), silent, random_id if unless_sent else shared_id, json_or_none(media),
+            json_or_none(fwd_from), json_or_none(action), clear_draft, boxes.get(sender, 0))
+        if not rows:  # unless_sent: a retry
+            return None, False
+        made = {row[0]: (row[1], row[2], row[4]) for row in rows}
+        return ([(msgspec.structs.replace(c, id=made[c.owner_id][0], shared_id=made[c.owner_id][2]),
+                  made[c.owner_id][1]) for c in copies], bool(rows[0][3]))
     result = await write_copies(tx, copies, date)
     cleared = clear_draft and bool(await tx.execute(_CLEAR_DRAFT, sender, boxes[sender]))
     return result, cleared
@@ -229,24 +258,54 @@ async def send_private(tx: Executor, dialect: str, sender: int, recipient: int, 
         tx, dialect, sender, {sender: recipient, recipient: sender}, date=date, text=text, entities=entities,
         reply_to=reply_to, random_id=random_id, silent=silent, media=media, shared_id=shared_id,
         clear_draft=clear_draft, **extra)
+    return _private_sent(copies, draft_cleared)
+
+
+async def send_private_committing(tx: Executor, dialect: str, sender: int, recipient: int, date: int, text: str,
+                                  entities: list[dict], reply_to: int | None, random_id: int | None, silent: bool,
+                                  media: dict | None, recipient_access_hash: int | None = None,
+                                  clear_draft: bool = False) -> SentMessage | None:
+    """send_private as a whole transaction's body, PostgreSQL only, in two round trips:
+    the box locks with the recipient check (BEGIN in front), then the copies with the
+    retry check and the shared id, COMMIT behind (Executor.fetch_and_commit). None if
+    the send is a retry: nothing was written, and the caller runs send_private, which
+    answers a retry with what the first send made (reading it under the locks)."""
+    await _lock_private(tx, dialect, sender, recipient, recipient_access_hash)
+    copies, draft_cleared = await deliver(
+        tx, dialect, sender, {sender: recipient, recipient: sender}, date=date, text=text, entities=entities,
+        reply_to=reply_to, random_id=random_id, silent=silent, media=media, clear_draft=clear_draft,
+        unless_sent=True, commit=True)
+    return None if copies is None else _private_sent(copies, draft_cleared)
+
+
+def _private_sent(copies: list[tuple[MessageRecord, int]], draft_cleared: bool) -> SentMessage:
     (own, sender_pts), others = copies[0], copies[1:]
     theirs, recipient_pts = others[0] if others else (None, None)
     return SentMessage(sender_copy=own, recipient_copy=theirs, sender_pts=sender_pts, recipient_pts=recipient_pts,
                        deliveries=[(m.owner_id, p) for m, p in others], draft_cleared=draft_cleared)
 
 
+async def _lock_private(tx: Executor, dialect: str, sender: int, recipient: int, access_hash: int | None) -> None:
+    """PostgreSQL: both boxes locked, and the recipient checked if asked
+    (storage/recipient_check.py), in one statement (three for a box without a state yet)."""
+    if access_hash is None:
+        await lock_boxes(tx, dialect, (sender, recipient))
+        return
+    ids = sorted({sender, recipient})
+    row = await tx.fetchrow(_LOCK_BOXES_CHECKING_RECIPIENT, ids, sender, recipient)
+    recipient_check.refuse_unless_may_send(sender, recipient, access_hash, row[1:])
+    if row[0] < len(ids):
+        await _create_and_lock(tx, ids)
+
+
 async def _open_private_send(tx: Executor, dialect: str, sender: int, recipient: int, random_id: int | None,
                              access_hash: int | None) -> tuple[SentMessage | None, int | None]:
     """Both boxes locked, the recipient checked if asked (storage/recipient_check.py),
     then sent_before_or_shared_id's answer, in as few statements as the dialect allows."""
-    if access_hash is None:
+    if dialect == "postgres":
+        await _lock_private(tx, dialect, sender, recipient, access_hash)
+    elif access_hash is None:
         await lock_boxes(tx, dialect, (sender, recipient))
-    elif dialect == "postgres":
-        ids = sorted({sender, recipient})
-        row = await tx.fetchrow(_LOCK_BOXES_CHECKING_RECIPIENT, ids, sender, recipient)
-        recipient_check.refuse_unless_may_send(sender, recipient, access_hash, row[1:])
-        if row[0] < len(ids):
-            await _create_and_lock(tx, ids)
     else:
         row = await tx.fetchrow(_CHECK_RECIPIENT_AND_FIND_RETRY, random_id, sender, recipient)
         recipient_check.refuse_unless_may_send(sender, recipient, access_hash, row[:4])

@@ -20,7 +20,7 @@ from .db import Database, Executor, chunks
 from .interface import MessageNotFound, NotAuthor, NotMember
 from .message_boxes import (COUNT_UNREAD, DIALOG_COLUMNS, MESSAGE_COLUMNS, copy_owners, delete_messages,
                             dialog_record, get_messages, lock_boxes, member_chats, message_record, one_message,
-                            send_private)
+                            send_private, send_private_committing)
 from .models import DialogRecord, MessageRecord, SentMessage, UpdateRecord
 from .peer import Peer
 from .update_log import (UpdateKind, log_update, oldest_pts, prune_before, prune_box, row_count, update_record,
@@ -43,9 +43,14 @@ class SqlMessages:
                            random_id: int | None = None, silent: bool = False,
                            media: dict[str, Any] | None = None, recipient_access_hash: int | None = None,
                            clear_draft: bool = False) -> SentMessage:
-        return await self._db.transaction(send_private, self._db.dialect, sender_id, recipient_id, date, message,
-                                          list(entities), reply_to_msg_id, random_id, silent, media,
-                                          recipient_access_hash, clear_draft)
+        args = (sender_id, recipient_id, date, message, list(entities), reply_to_msg_id, random_id, silent, media,
+                recipient_access_hash, clear_draft)
+        if self._db.dialect == "postgres":
+            # Two round trips; None: a retry, which send_private answers.
+            sent = await self._db.transaction(send_private_committing, self._db.dialect, *args)
+            if sent is not None:
+                return sent
+        return await self._db.transaction(send_private, self._db.dialect, *args)
 
     async def edit(self, owner_id: int, id: int, *, message: str, entities: Sequence[dict[str, Any]],
                    edit_date: int) -> list[tuple[int, int, MessageRecord]]:

@@ -5,7 +5,8 @@ runs it, under the conventions of storage/db.py, on a pool of connections
 (``min_size``/``max_size``).
 
 A single statement borrows a pool connection for that statement; a transaction holds one
-for its whole body, its BEGIN sent together with its first statement. Both run to their
+for its whole body, its BEGIN sent together with its first statement, and its COMMIT with
+its last if the body says which that is (``fetch_and_commit``). Both run to their
 end even if the calling task is cancelled meanwhile (the cancellation takes effect right
 after): a statement is short, and a connection abandoned mid-request has to be thrown
 away. Until this driver, statements went through asyncpg on an asyncio loop bridged into
@@ -88,6 +89,9 @@ class PostgresDatabase:
     async def execute(self, sql: str, *args: Any) -> int:
         return await self._statement(_Executor.execute, sql, args)
 
+    async def fetch_and_commit(self, sql: str, *args: Any) -> list[Row]:
+        return await self._statement(_Executor.fetch, sql, args)  # a statement alone commits anyway
+
     async def script(self, sql: str) -> None:
         await self._statement(_Executor.script, sql, ())
 
@@ -143,13 +147,16 @@ class PostgresDatabase:
 
 
 def _timed(fn):
-    """Every statement passes here: its duration metric, and a unique-constraint violation
-    as storage's AlreadyExists."""
+    """Every statement passes here: its duration metric, a unique-constraint violation
+    as storage's AlreadyExists, and none after a transaction's fetch_and_commit (it
+    would run outside the transaction)."""
     @functools.wraps(fn)
-    async def wrapper(*args: Any, **kwargs: Any) -> Any:
+    async def wrapper(executor: _Executor, *args: Any, **kwargs: Any) -> Any:
+        if executor._ended:
+            raise RuntimeError("a statement after its transaction's fetch_and_commit")
         started = time.perf_counter()
         try:
-            return await fn(*args, **kwargs)
+            return await fn(executor, *args, **kwargs)
         except pgwire.PostgresError as exc:
             if exc.sqlstate == _UNIQUE_VIOLATION:
                 raise AlreadyExists(f"{exc.constraint_name}: {exc.detail or exc.message}") from exc
@@ -163,11 +170,12 @@ def _timed(fn):
 class _Executor:
     """storage.db.Executor over one connection."""
 
-    __slots__ = ("_connection",)
+    __slots__ = ("_connection", "_ended")
     dialect = "postgres"
 
     def __init__(self, connection: pgwire.Connection):
         self._connection = connection
+        self._ended = False
 
     @_timed
     async def fetch(self, sql: str, *args: Any) -> list[Row]:
@@ -186,6 +194,11 @@ class _Executor:
     @_timed
     async def execute(self, sql: str, *args: Any) -> int:
         return await self._connection.execute(sql, args)
+
+    @_timed
+    async def fetch_and_commit(self, sql: str, *args: Any) -> list[Row]:
+        self._ended = True  # the transaction ends here, whatever the statement does
+        return await self._connection.fetch_and_commit(sql, args)
 
     @_timed
     async def script(self, sql: str) -> None:

@@ -114,6 +114,9 @@ class SqliteDatabase:
     async def execute(self, sql: str, *args: Any) -> int:
         return await self._locked(self._sync.execute, sql, args)
 
+    async def fetch_and_commit(self, sql: str, *args: Any) -> list[Row]:
+        return await self.fetch(sql, *args)  # a statement alone commits anyway
+
     async def script(self, sql: str) -> None:
         await self._locked(self._sync.script, sql)
 
@@ -126,18 +129,22 @@ class SqliteDatabase:
             try:
                 result = await body(tx, *args)
             except BaseException:
-                with trio.CancelScope(shield=True):
-                    await self._sync.call(self._sync.rollback, timed=False)
+                if tx.ended:  # by fetch_and_commit
+                    self._wrote()
+                else:
+                    with trio.CancelScope(shield=True):
+                        await self._sync.call(self._sync.rollback, timed=False)
                 raise
             finally:
                 tx.finished = True
             # The body's work is done: commit even if the task is being cancelled.
-            with trio.CancelScope(shield=True):
-                try:
-                    await self._sync.call(self._sync.commit, timed=False)
-                except BaseException:
-                    self._sync.rollback()
-                    raise
+            if not tx.ended:
+                with trio.CancelScope(shield=True):
+                    try:
+                        await self._sync.call(self._sync.commit, timed=False)
+                    except BaseException:
+                        self._sync.rollback()
+                        raise
             self._wrote()
             return result
         finally:
@@ -193,6 +200,24 @@ class _Transaction:
     def __init__(self, sync: _Connection):
         self._sync = sync
         self.finished = False
+        self.ended = False  # by fetch_and_commit: committed, or rolled back after its failure
+
+    async def fetch_and_commit(self, sql: str, *args: Any) -> list[Row]:
+        # Ended here, as on PostgreSQL, so that the dialects agree on a body that goes on
+        # after it: its writes stay, or (the statement or the commit failed) are gone.
+        if self.finished:
+            raise RuntimeError("transaction executor used after its transaction ended")
+        self.finished = True
+        with trio.CancelScope(shield=True):
+            try:
+                rows = await self._sync.call(self._sync.fetch, sql, args)
+                await self._sync.call(self._sync.commit, timed=False)
+            except BaseException:
+                self._sync.rollback()
+                raise
+            finally:
+                self.ended = True
+        return rows
 
     async def fetch(self, sql: str, *args: Any) -> list[Row]:
         return await self._run(self._sync.fetch, sql, args)

@@ -8,7 +8,8 @@ marks itself broken and the pool drops it.
 Statements are prepared on first use and kept per connection (``statement_cache_size``,
 oldest closed first): a repository's SQL text is a handful of constants, and the IN-lists
 built for a number of values vary only within their chunk size. ``begin()`` sends no
-message of its own: BEGIN travels in front of the transaction's first statement.
+message of its own: BEGIN travels in front of the transaction's first statement, and
+``fetch_and_commit`` sends the transaction's last statement and its COMMIT in one write.
 """
 
 from __future__ import annotations
@@ -33,6 +34,7 @@ _IGNORED = frozenset({wire.PARSE_COMPLETE, wire.BIND_COMPLETE, wire.CLOSE_COMPLE
                       wire.EMPTY_QUERY, wire.NOTICE, wire.NOTIFICATION, wire.PARAMETER_STATUS,
                       wire.PORTAL_SUSPENDED})
 IDLE = b"I"  # transaction_status outside a transaction
+_COMMIT = wire.query("COMMIT")
 
 
 class Connection:
@@ -56,6 +58,14 @@ class Connection:
     async def fetch(self, sql: str, arguments: Sequence[Any] = ()) -> list[tuple]:
         return (await self._run(sql, arguments))[0]
 
+    async def fetch_and_commit(self, sql: str, arguments: Sequence[Any] = ()) -> list[tuple]:
+        """The transaction's last statement and its COMMIT in one write, both replies read:
+        the statement's rows once both succeeded. The transaction has ended whatever
+        happens (but a broken connection): a failed statement leaves it aborted, and the
+        COMMIT behind it then ends it as a ROLLBACK (the statement's error is raised);
+        a failed COMMIT rolls it back (its error is raised)."""
+        return (await self._run(sql, arguments, _COMMIT))[0]
+
     async def execute(self, sql: str, arguments: Sequence[Any] = ()) -> int:
         """The number of rows the statement changed (or returned)."""
         return wire.command_count((await self._run(sql, arguments))[1])
@@ -70,13 +80,16 @@ class Connection:
         self._prefix = wire.query("BEGIN")
 
     async def commit(self) -> None:
-        await self._exchange(wire.query("COMMIT"), None)
+        if self._prefix:  # nothing was sent since begin(): nothing to commit
+            self._prefix = b""
+        elif self.transaction_status != IDLE:  # not ended already by fetch_and_commit
+            await self._exchange(_COMMIT, None)
 
     async def rollback(self) -> None:
         if self._prefix:  # nothing was sent since begin()
             self._prefix = b""
-            return
-        await self._exchange(wire.query("ROLLBACK"), None)
+        elif self.transaction_status != IDLE:
+            await self._exchange(wire.query("ROLLBACK"), None)
 
     # -- the connection itself ------------------------------------------------------------
 
@@ -103,14 +116,16 @@ class Connection:
 
     # -- internals ------------------------------------------------------------------------
 
-    async def _run(self, sql: str, arguments: Sequence[Any]) -> tuple[list[tuple], bytes]:
+    async def _run(self, sql: str, arguments: Sequence[Any], suffix: bytes = b"") -> tuple[list[tuple], bytes]:
         statement = self._statements.get(sql)
         if statement is None:
             statement = await self._prepare(sql)
         try:
-            rows, tag, _ = await self._exchange(statement.execution(arguments), statement)
+            rows, tag, _ = await self._exchange(statement.execution(arguments), statement, suffix)
         except PostgresError as exc:
-            if exc.sqlstate != _STALE_PLAN or self.transaction_status != IDLE:
+            # Only a statement of its own may run again: inside a transaction (or ending
+            # one, its COMMIT sent behind it) the failure has aborted the transaction.
+            if exc.sqlstate != _STALE_PLAN or self.transaction_status != IDLE or suffix:
                 raise
             # The schema changed under the prepared statement: prepare it again, once.
             self._forget(sql)
@@ -139,8 +154,11 @@ class Connection:
         if statement is not None:
             self._closing += wire.close_statement(statement.name)
 
-    async def _exchange(self, out: bytes, statement: Statement | None):
-        """Sends ``out`` (ending in Sync or a simple Query) and reads until its ReadyForQuery."""
+    async def _exchange(self, out: bytes, statement: Statement | None, suffix: bytes = b""):
+        """Sends ``out`` (ending in Sync or a simple Query) and reads until its ReadyForQuery;
+        a pending prefix (BEGIN) before it and ``suffix`` (a simple Query: COMMIT) after it
+        go in the same write, and their replies are read too. The rows and the tag are
+        ``out``'s; the first error of any of them is raised."""
         if self.broken:
             raise ConnectionLost("the connection is broken")
         replies = 1
@@ -148,6 +166,12 @@ class Connection:
             out = self._prefix + out
             replies += 1
             self._prefix = b""
+        # out's reply ends in the ReadyForQuery after which this many are still due.
+        own = 0
+        if suffix:
+            out += suffix
+            replies += 1
+            own = 1
         rows: list[tuple] = []
         tag = b""
         error: PostgresError | None = None
@@ -165,7 +189,8 @@ class Connection:
                         if decode is not None:
                             rows.append(decode(payload))
                     elif kind == wire.COMMAND_COMPLETE:
-                        tag = payload[:-1]
+                        if replies == own + 1:
+                            tag = payload[:-1]
                     elif kind == wire.READY_FOR_QUERY:
                         replies -= 1
                         self.transaction_status = payload[:1]

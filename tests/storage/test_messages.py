@@ -260,6 +260,28 @@ async def test_concurrent_sends_give_gapless_pts_in_every_box(storage):
         assert [m.shared_id for m in found] == sorted((m.shared_id for m in found), reverse=True)
 
 
+async def test_racing_retries_of_one_send_make_one_message(storage):
+    """The retry check runs after the box locks (on PostgreSQL in the copies' statement,
+    whose snapshot is taken once the locks are held), so sends of one random_id racing
+    each other see the first one's message: one is new, the others its duplicates."""
+    await storage.users.create("15550001", "Ann")
+    await storage.users.create("15550002", "Bob")
+    results = []
+
+    async def one():
+        results.append(await send(storage, A, B, "once", random_id=77))
+
+    async with trio.open_nursery() as nursery:
+        for _ in range(6):
+            nursery.start_soon(one)
+    assert sum(not r.duplicate for r in results) == 1
+    first = results[0]
+    assert all((r.sender_copy, r.recipient_copy, r.sender_pts, r.recipient_pts)
+               == (first.sender_copy, first.recipient_copy, first.sender_pts, first.recipient_pts) for r in results)
+    assert (await pts(storage, A), await pts(storage, B)) == (2, 2)
+    assert (await storage.messages.history(B, WITH_A))[1] == 1
+
+
 async def test_concurrent_mixed_writes_neither_deadlock_nor_leave_gaps(storage):
     seed = [await send(storage, A, B, "seed"), await send(storage, B, C, "seed"), await send(storage, C, A, "seed")]
 

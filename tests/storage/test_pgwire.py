@@ -209,6 +209,31 @@ async def test_transactions_commit_and_roll_back(connection):
     assert connection.transaction_status == b"I"
 
 
+async def test_a_commit_sent_behind_the_last_statement_commits_only_if_it_succeeded(connection):
+    await connection.script("CREATE TEMP TABLE y (a int PRIMARY KEY);")
+    connection.begin()
+    await connection.execute("INSERT INTO y VALUES ($1)", [1])
+    assert await connection.fetch_and_commit("INSERT INTO y VALUES ($1) RETURNING a", [2]) == [(2,)]
+    assert connection.transaction_status == b"I"
+    # The last statement fails: the COMMIT behind it ends the aborted transaction as a
+    # ROLLBACK, the statement's error is raised, and nothing of the transaction stays.
+    connection.begin()
+    await connection.execute("INSERT INTO y VALUES ($1)", [3])
+    with pytest.raises(pgwire.PostgresError) as failed:
+        await connection.fetch_and_commit("INSERT INTO y VALUES ($1) RETURNING a", [1])
+    assert failed.value.sqlstate == "23505"
+    assert connection.transaction_status == b"I" and not connection.broken
+    await connection.rollback()  # nothing left to undo: sends nothing
+    # As the transaction's first statement too (BEGIN in front, COMMIT behind: one write).
+    connection.begin()
+    assert await connection.fetch_and_commit("INSERT INTO y VALUES ($1) RETURNING a", [4]) == [(4,)]
+    connection.begin()
+    with pytest.raises(pgwire.PostgresError):
+        await connection.fetch_and_commit("INSERT INTO y VALUES ($1), ($1) RETURNING a", [5])
+    await connection.commit()  # nothing left to commit
+    assert await connection.fetch("SELECT a FROM y ORDER BY a", []) == [(1,), (2,), (4,)]
+
+
 async def test_a_cancelled_request_breaks_the_connection_not_the_pool(postgres_url):
     if postgres_url is None:
         pytest.skip("PostgreSQL turned off")
