@@ -24,6 +24,7 @@ from . import wire
 from .auth import ScramSha256, md5_password
 from .dsn import ConnectParams
 from .errors import ConnectionLost, PostgresError, ProtocolViolation
+from .plain_socket import PlainSocket
 from .statement import Statement
 
 RECEIVE_SIZE = 65536
@@ -41,7 +42,8 @@ class Connection:
     __slots__ = ("_stream", "_splitter", "_statements", "_cache_size", "_counter", "_prefix",
                  "_closing", "broken", "transaction_status", "server_parameters")
 
-    def __init__(self, stream: trio.abc.Stream, *, statement_cache_size: int = DEFAULT_STATEMENT_CACHE):
+    def __init__(self, stream: trio.abc.Stream | PlainSocket, *,
+                 statement_cache_size: int = DEFAULT_STATEMENT_CACHE):
         self._stream = stream
         self._splitter = wire.MessageSplitter()
         self._statements: dict[str, Statement] = {}
@@ -97,6 +99,9 @@ class Connection:
         """Close the socket now, without a goodbye (a broken or surplus connection)."""
         self.broken = True
         stream = self._stream
+        if isinstance(stream, PlainSocket):
+            stream.close_now()
+            return
         while isinstance(stream, trio.SSLStream):
             stream = stream.transport_stream
         if isinstance(stream, trio.SocketStream):
@@ -221,12 +226,14 @@ async def connect(params: ConnectParams, *, statement_cache_size: int = DEFAULT_
     """A logged-in connection, or OSError / PostgresError / trio.TooSlowError / ssl.SSLError."""
     with trio.fail_after(timeout):
         if params.unix_socket:
-            stream: trio.abc.Stream = await trio.open_unix_socket(params.unix_socket)
+            stream: trio.abc.Stream | PlainSocket = await trio.open_unix_socket(params.unix_socket)
         else:
             stream = await trio.open_tcp_stream(params.host, params.port)
         try:
             if params.unix_socket is None and params.sslmode not in ("disable", "allow"):
                 stream = await _negotiate_tls(stream, params)
+            if isinstance(stream, trio.SocketStream):  # not TLS: the plain socket's fewer calls
+                stream = PlainSocket.adopt(stream)
             connection = Connection(stream, statement_cache_size=statement_cache_size)
             await _log_in(connection, stream, params, application_name)
         except BaseException:
@@ -260,7 +267,7 @@ async def _negotiate_tls(stream: trio.abc.Stream, params: ConnectParams) -> trio
     return tls
 
 
-async def _log_in(connection: Connection, stream: trio.abc.Stream, params: ConnectParams,
+async def _log_in(connection: Connection, stream: trio.abc.Stream | PlainSocket, params: ConnectParams,
                   application_name: str) -> None:
     settings = {"user": params.user, "database": params.database, "client_encoding": "UTF8",
                 "application_name": application_name}

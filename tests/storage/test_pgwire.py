@@ -234,6 +234,21 @@ async def test_a_commit_sent_behind_the_last_statement_commits_only_if_it_succee
     assert await connection.fetch("SELECT a FROM y ORDER BY a", []) == [(1,), (2,), (4,)]
 
 
+async def test_a_plain_socket_connection_sees_the_server_go_away(connection, postgres_url):
+    from storage.pgwire.plain_socket import PlainSocket
+    assert isinstance(connection._stream, PlainSocket)  # no TLS here: the socket without trio's stream
+    pid = (await connection.fetch("SELECT pg_backend_pid()", []))[0][0]
+    other = await pgwire.connect(pgwire.parse_dsn(postgres_url))
+    try:
+        await other.fetch("SELECT pg_terminate_backend($1)", [pid])
+    finally:
+        await other.aclose()
+    with pytest.raises(pgwire.ConnectionLost):
+        for _ in range(3):  # the first may still be written before the server's goodbye is read
+            await connection.fetch("SELECT 1", [])
+    assert connection.broken
+
+
 async def test_a_cancelled_request_breaks_the_connection_not_the_pool(postgres_url):
     if postgres_url is None:
         pytest.skip("PostgreSQL turned off")
