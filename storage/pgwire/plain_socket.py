@@ -3,15 +3,17 @@ TLS): the calls the driver makes (``send_all``, ``receive_some``, ``aclose``), i
 system calls and scheduler passes.
 
 trio's SocketStream makes every call a checkpoint: a send that went out at once still
-passes through the scheduler, and so does a receive that found its bytes, and a receive
-first tries recv() and only then waits for readiness. A request to PostgreSQL is one
-send and then a wait for an answer that cannot be there yet (the server has to run the
-statement), so that first recv() is an EAGAIN every time. Here a send that goes out at
-once returns at once, and the first receive after a send waits for readiness first, then
-reads: per round trip one send, one readiness wait (one epoll_ctl) and one recv, and one
-scheduler pass, the wait's, where trio's stream made two system calls and three passes
-more. The wait keeps every request a checkpoint (cancellable, and other tasks run), and
-errors come out as trio's stream errors, so the connection handles both kinds alike.
+passes through the scheduler, and so does a receive that found its bytes. A request to
+PostgreSQL is one send and then an answer that cannot be there at once (the server has
+to run the statement). Here a send that goes out at once returns at once; the first
+receive after it lets the other tasks run for one scheduler pass, then reads, and waits
+for readiness only if the answer is still not there. Per round trip that is one send,
+one recv (an EAGAIN and a readiness wait, one epoll_ctl, only when the pass was too
+short) and one scheduler pass where trio's stream took two or three. (Waiting for
+readiness right after the send, without the pass, cost an epoll_ctl every round trip:
+two system calls more per delivered message than trio's stream, bench/README.md.)
+Every request stays a checkpoint (the pass), and errors come out as trio's stream
+errors, so the connection handles both kinds alike.
 """
 
 from __future__ import annotations
@@ -49,9 +51,9 @@ class PlainSocket:
         self._answer_due = True
 
     async def receive_some(self, max_bytes: int) -> bytes:
-        if self._answer_due:  # nothing can be there yet: wait before reading
+        if self._answer_due:  # nothing can be there yet: let the other tasks run first
             self._answer_due = False
-            await self._wait(trio.lowlevel.wait_readable)
+            await trio.lowlevel.checkpoint()
         while True:
             try:
                 return self._sock.recv(max_bytes)
