@@ -10,6 +10,10 @@ oldest closed first): a repository's SQL text is a handful of constants, and the
 built for a number of values vary only within their chunk size. ``begin()`` sends no
 message of its own: BEGIN travels in front of the transaction's first statement, and
 ``fetch_and_commit`` sends the transaction's last statement and its COMMIT in one write.
+Both go through the extended protocol before the statement's one Sync
+(``wire.unsynced``), so the server answers all of it in one reply: a simple-protocol
+Query would get its answer flushed apart, a second read and readiness wait per round
+trip.
 """
 
 from __future__ import annotations
@@ -35,7 +39,9 @@ _IGNORED = frozenset({wire.PARSE_COMPLETE, wire.BIND_COMPLETE, wire.CLOSE_COMPLE
                       wire.EMPTY_QUERY, wire.NOTICE, wire.NOTIFICATION, wire.PARAMETER_STATUS,
                       wire.PORTAL_SUSPENDED})
 IDLE = b"I"  # transaction_status outside a transaction
+_BEGIN = wire.unsynced("BEGIN")
 _COMMIT = wire.query("COMMIT")
+_COMMIT_UNSYNCED = wire.unsynced("COMMIT")
 
 
 class Connection:
@@ -49,7 +55,7 @@ class Connection:
         self._statements: dict[str, Statement] = {}
         self._cache_size = max(1, statement_cache_size)
         self._counter = 0
-        self._prefix = b""  # a simple Query sent before the next request (BEGIN), answered first
+        self._prefix = b""  # sent in front of the next request (BEGIN, unsynced), answered with it
         self._closing = b""
         self.broken = False
         self.transaction_status = IDLE
@@ -61,12 +67,11 @@ class Connection:
         return (await self._run(sql, arguments))[0]
 
     async def fetch_and_commit(self, sql: str, arguments: Sequence[Any] = ()) -> list[tuple]:
-        """The transaction's last statement and its COMMIT in one write, both replies read:
-        the statement's rows once both succeeded. The transaction has ended whatever
-        happens (but a broken connection): a failed statement leaves it aborted, and the
-        COMMIT behind it then ends it as a ROLLBACK (the statement's error is raised);
-        a failed COMMIT rolls it back (its error is raised)."""
-        return (await self._run(sql, arguments, _COMMIT))[0]
+        """The transaction's last statement and its COMMIT in one write and one reply: the
+        statement's rows once both succeeded. A failed statement makes the server skip the
+        COMMIT (the transaction stays open, aborted: ``rollback`` ends it) and its error
+        is raised; a failed COMMIT ends the transaction rolled back, its error raised."""
+        return (await self._run(sql, arguments, commit=True))[0]
 
     async def execute(self, sql: str, arguments: Sequence[Any] = ()) -> int:
         """The number of rows the statement changed (or returned)."""
@@ -79,7 +84,7 @@ class Connection:
     # -- transactions ---------------------------------------------------------------------
 
     def begin(self) -> None:
-        self._prefix = wire.query("BEGIN")
+        self._prefix = _BEGIN
 
     async def commit(self) -> None:
         if self._prefix:  # nothing was sent since begin(): nothing to commit
@@ -121,16 +126,20 @@ class Connection:
 
     # -- internals ------------------------------------------------------------------------
 
-    async def _run(self, sql: str, arguments: Sequence[Any], suffix: bytes = b"") -> tuple[list[tuple], bytes]:
+    async def _run(self, sql: str, arguments: Sequence[Any], commit: bool = False) -> tuple[list[tuple], bytes]:
         statement = self._statements.get(sql)
         if statement is None:
             statement = await self._prepare(sql)
         try:
-            rows, tag, _ = await self._exchange(statement.execution(arguments), statement, suffix)
+            if commit:
+                out = statement.unsynced_execution(arguments) + _COMMIT_UNSYNCED + wire.SYNC
+            else:
+                out = statement.execution(arguments)
+            rows, tag, _ = await self._exchange(out, statement)
         except PostgresError as exc:
             # Only a statement of its own may run again: inside a transaction (or ending
             # one, its COMMIT sent behind it) the failure has aborted the transaction.
-            if exc.sqlstate != _STALE_PLAN or self.transaction_status != IDLE or suffix:
+            if exc.sqlstate != _STALE_PLAN or self.transaction_status != IDLE or commit:
                 raise
             # The schema changed under the prepared statement: prepare it again, once.
             self._forget(sql)
@@ -159,24 +168,23 @@ class Connection:
         if statement is not None:
             self._closing += wire.close_statement(statement.name)
 
-    async def _exchange(self, out: bytes, statement: Statement | None, suffix: bytes = b""):
+    async def _exchange(self, out: bytes, statement: Statement | None):
         """Sends ``out`` (ending in Sync or a simple Query) and reads until its ReadyForQuery;
-        a pending prefix (BEGIN) before it and ``suffix`` (a simple Query: COMMIT) after it
-        go in the same write, and their replies are read too. The rows and the tag are
-        ``out``'s; the first error of any of them is raised."""
+        a pending prefix (BEGIN) goes in front of it in the same write. The rows and the
+        tag are ``out``'s first statement's; the first error is raised."""
         if self.broken:
             raise ConnectionLost("the connection is broken")
         replies = 1
+        own = 0  # the CommandComplete that is out's (after the prefix's)
         if self._prefix:
-            out = self._prefix + out
-            replies += 1
-            self._prefix = b""
-        # out's reply ends in the ReadyForQuery after which this many are still due.
-        own = 0
-        if suffix:
-            out += suffix
-            replies += 1
+            if out[:1] == b"Q":  # a simple Query: the prefix gets its own Sync, and reply
+                out = self._prefix + wire.SYNC + out
+                replies += 1
+            else:
+                out = self._prefix + out
             own = 1
+            self._prefix = b""
+        completed = 0
         rows: list[tuple] = []
         tag = b""
         error: PostgresError | None = None
@@ -194,8 +202,9 @@ class Connection:
                         if decode is not None:
                             rows.append(decode(payload))
                     elif kind == wire.COMMAND_COMPLETE:
-                        if replies == own + 1:
+                        if completed == own:
                             tag = payload[:-1]
+                        completed += 1
                     elif kind == wire.READY_FOR_QUERY:
                         replies -= 1
                         self.transaction_status = payload[:1]

@@ -45,6 +45,10 @@ class Statement:
 
     def execution(self, arguments: Sequence[Any]) -> bytes:
         """Bind + Execute + Sync for these arguments."""
+        return self.unsynced_execution(arguments) + SYNC
+
+    def unsynced_execution(self, arguments: Sequence[Any]) -> bytes:
+        """Bind + Execute for these arguments, the Sync left to the caller."""
         if len(arguments) != self.parameter_count:
             raise TypeError(f"the statement expects {self.parameter_count} arguments, {len(arguments)} given")
         parts = [self._bind_head]
@@ -59,7 +63,7 @@ class Statement:
                 append(data)
         append(self._bind_tail)
         body = b"".join(parts)
-        return b"B" + pack(len(body) + 4) + body + EXECUTE_ALL + SYNC
+        return b"B" + pack(len(body) + 4) + body + EXECUTE_ALL
 
     def decode_row(self, payload: bytes) -> tuple:
         values = []

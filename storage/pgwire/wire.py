@@ -85,6 +85,17 @@ def parse(name: bytes, sql: str) -> bytes:
     return _message(b"P", _cstring(name) + _cstring(sql) + b"\0\0")  # the server infers every type
 
 
+# Bind of the unnamed statement to the unnamed portal: no parameters, text results.
+_BIND_UNNAMED = b"B\0\0\0\x0c\0\0\0\0\0\0\0\0"
+
+
+def unsynced(sql: str) -> bytes:
+    """A statement without parameters through the extended protocol but without its Sync
+    (Parse, Bind, Execute): it runs as the server reaches it, and its answer goes out
+    with the next Sync's, in one reply. A failure skips what follows up to that Sync."""
+    return parse(b"", sql) + _BIND_UNNAMED + EXECUTE_ALL
+
+
 def describe_statement(name: bytes) -> bytes:
     return _message(b"D", b"S" + _cstring(name))
 

@@ -215,23 +215,55 @@ async def test_a_commit_sent_behind_the_last_statement_commits_only_if_it_succee
     await connection.execute("INSERT INTO y VALUES ($1)", [1])
     assert await connection.fetch_and_commit("INSERT INTO y VALUES ($1) RETURNING a", [2]) == [(2,)]
     assert connection.transaction_status == b"I"
-    # The last statement fails: the COMMIT behind it ends the aborted transaction as a
-    # ROLLBACK, the statement's error is raised, and nothing of the transaction stays.
+    # The last statement fails: the server skips the COMMIT behind it, the statement's
+    # error is raised, the transaction is left aborted, and nothing of it stays.
     connection.begin()
     await connection.execute("INSERT INTO y VALUES ($1)", [3])
     with pytest.raises(pgwire.PostgresError) as failed:
         await connection.fetch_and_commit("INSERT INTO y VALUES ($1) RETURNING a", [1])
     assert failed.value.sqlstate == "23505"
-    assert connection.transaction_status == b"I" and not connection.broken
-    await connection.rollback()  # nothing left to undo: sends nothing
+    assert connection.transaction_status == b"E" and not connection.broken
+    await connection.rollback()
+    assert connection.transaction_status == b"I"
     # As the transaction's first statement too (BEGIN in front, COMMIT behind: one write).
     connection.begin()
     assert await connection.fetch_and_commit("INSERT INTO y VALUES ($1) RETURNING a", [4]) == [(4,)]
+    assert connection.transaction_status == b"I"
     connection.begin()
     with pytest.raises(pgwire.PostgresError):
         await connection.fetch_and_commit("INSERT INTO y VALUES ($1), ($1) RETURNING a", [5])
-    await connection.commit()  # nothing left to commit
+    await connection.commit()  # an aborted transaction's COMMIT: the server rolls it back
+    assert connection.transaction_status == b"I"
     assert await connection.fetch("SELECT a FROM y ORDER BY a", []) == [(1,), (2,), (4,)]
+    # A script in a transaction: BEGIN in front of it too.
+    connection.begin()
+    await connection.script("INSERT INTO y VALUES (6); INSERT INTO y VALUES (7);")
+    await connection.rollback()
+    assert await connection.fetch("SELECT count(*) FROM y WHERE a > 5", []) == [(0,)]
+
+
+async def test_begin_and_commit_come_back_in_the_statements_one_reply(connection, monkeypatch):
+    """BEGIN and COMMIT go unsynced, so the server's answer to the whole write is one
+    flush: each request's reply read in one receive (the round trip's one wait)."""
+    from storage.pgwire.plain_socket import PlainSocket
+    await connection.script("CREATE TEMP TABLE z (a int);")
+    insert, returning = "INSERT INTO z VALUES ($1)", "INSERT INTO z VALUES ($1) RETURNING a"
+    await connection.execute(insert, [0])  # both prepared first: a Parse is a round trip
+    await connection.fetch(returning, [0])
+    receives = []
+    receive = PlainSocket.receive_some
+
+    async def counted(self, size):
+        receives.append(size)
+        return await receive(self, size)
+
+    monkeypatch.setattr(PlainSocket, "receive_some", counted)
+    connection.begin()
+    await connection.execute(insert, [1])
+    assert connection.transaction_status == b"T"
+    assert await connection.fetch_and_commit(returning, [2]) == [(2,)]
+    assert len(receives) == 2
+    assert await connection.fetch("SELECT a FROM z ORDER BY a", []) == [(0,), (0,), (1,), (2,)]
 
 
 async def test_a_plain_socket_connection_sees_the_server_go_away(connection, postgres_url):
