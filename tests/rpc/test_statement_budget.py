@@ -19,13 +19,13 @@ from rpc.context import RequestContext
 from rpc.dispatch import dispatch
 from rpc.updates import events as ev
 from rpc.updates.render import render
-from server import metrics
 from server.app import ServerState
 from server.config import Config
 from storage import open_storage
 from storage.bus.memory import MemoryBus
 from storage.models import ContactRecord
 from tests.scratch_postgres import admin_url, create_database, drop_database
+from tests.statement_count import statements_run
 from tl import functions as F, types as T
 
 # sendMessage: on SQLite the recipient check with the retry lookup, the boxes' states,
@@ -35,11 +35,6 @@ from tl import functions as F, types as T
 SEND_BUDGET = {"sqlite": 9, "postgres": 3}
 PUSH_BUDGET = 5  # the first push: the sender's user view is read (server/user_cache.py)
 PUSH_WARM_BUDGET = 1  # later ones: the log row and its message; the view is remembered
-
-
-def statements() -> float:
-    return sum(s.value for m in metrics.REGISTRY.collect() for s in m.samples
-               if s.name == "mtserver_db_statement_duration_seconds_count")
 
 
 @pytest.fixture(params=["sqlite"])
@@ -75,13 +70,13 @@ async def test_a_delivered_message_stays_within_its_statement_budget(state, cont
                          user_id=ann.id, services=state)
     peer = T.InputPeerUser(user_id=ben.id, access_hash=ben.access_hash)
     for i in range(3):
-        before = statements()
+        before = statements_run()
         await dispatch(F.messages.SendMessage(peer=peer, message=f"hi {i}", random_id=100 + i), ctx)
-        sent = statements() - before
+        sent = statements_run() - before
         pts = (await storage.updates.get(ben.id)).pts
-        before = statements()
+        before = statements_run()
         pushed = await render(storage, ben.id, ev.LogRow(pts=pts))
-        push = statements() - before
+        push = statements_run() - before
         assert pushed.updates[0].message.message == f"hi {i}"
         assert [u.first_name for u in pushed.users if u.id == ann.id] == ["Annie"]  # Ben's name for her
         assert sent <= SEND_BUDGET[state.storage.db.dialect], (sent, push)
@@ -105,10 +100,10 @@ async def test_a_group_message_costs_the_same_statements_for_any_number_of_membe
         created = await dispatch(F.messages.CreateChat(title="G", users=[
             T.InputUser(user_id=m.id, access_hash=m.access_hash) for m in members]), ctx)
         chat = tl.decode_result(F.messages.CreateChat(users=[], title=""), created, tl.LAYER).updates.chats[0]
-        before = statements()
+        before = statements_run()
         await dispatch(F.messages.SendMessage(peer=T.InputPeerChat(chat_id=chat.id), message="hi", random_id=size),
                        ctx)
-        counts.append(statements() - before)
+        counts.append(statements_run() - before)
     assert counts[0] == counts[1] <= GROUP_SEND_BUDGET, counts
 
 
@@ -131,8 +126,8 @@ async def test_a_channel_post_pushed_to_many_members_reads_the_post_once(state):
     pts = (await storage.channels.get(channel.id)).pts
     counts = []
     for member in members:
-        before = statements()
+        before = statements_run()
         pushed = await render(storage, member.id, ev.ChannelLogRow(channel_id=channel.id, pts=pts))
-        counts.append(statements() - before)
+        counts.append(statements_run() - before)
         assert pushed.updates[0].message.message == "hello all" and not pushed.updates[0].message.out
     assert counts[0] <= CHANNEL_PUSH_FIRST_BUDGET and max(counts[1:]) <= CHANNEL_PUSH_BUDGET, counts
