@@ -129,6 +129,7 @@ class UpdateStream:
         if order.gap_after() != after:  # moved on while reading (the owner is one task: not expected)
             return []
         entries, lost = order.fill(rows)
+        (metrics.PUSH_GAPS_LOST if lost else metrics.PUSH_GAPS_FROM_LOG).inc()
         receiver = self._receiver()
         if receiver is None:
             return []
@@ -147,7 +148,10 @@ class UpdateStream:
                 return []  # pruned already
             row = logged[0]
             entry = Entry(row.pts, row.pts_count, None if origin else logged)
+        held = order.due
         found = await self._rendered(order.place(entry, trio.current_time()), receiver)
+        if held is not None and order.due is None:
+            metrics.PUSH_GAPS_ARRIVED.inc()
         if order.due is not None and order.due <= trio.current_time():
             found += await self.fill()  # a steady flow of payloads: the gap is due meanwhile
         return found
