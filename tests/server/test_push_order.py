@@ -15,6 +15,9 @@ import trio.testing
 import trio_asyncio
 
 import rpc  # noqa: F401  (registers the handlers)
+import tl
+from rpc.context import RequestContext
+from rpc.dispatch import dispatch
 from rpc.updates import events as ev
 from rpc.updates.pts_order import HOLD_SECONDS
 from rpc.updates.stream import open_user_stream
@@ -91,9 +94,6 @@ class World(InProcessUsers):
     async def send(self, sender, to, text, session_id=1):
         record = await self.storage.users.get(to)
         peer = T.InputPeerSelf() if to == sender else T.InputPeerUser(user_id=to, access_hash=record.access_hash)
-        from rpc.context import RequestContext
-        from rpc.dispatch import dispatch
-        import tl
         ctx = RequestContext(auth_key_id=sender, session_id=session_id, msg_id=1, layer=tl.LAYER,
                              config=self.state.config, user_id=sender, services=self.state)
         await dispatch(F.messages.SendMessage(peer=peer, message=text, random_id=int(time.time_ns() % 2**62)), ctx)
