@@ -10,8 +10,9 @@ needs no quiet machine; it is the count the delivery benchmark's CPU follows.
 
 In process, through the real dispatcher and storage (a fresh SQLite file, a scratch
 PostgreSQL database), no network: Ann sends Ben a text message (messages.sendMessage),
-then Ben's session renders the pushed update-log row as the connection would
-(rpc/updates/render.py); `--rounds` times. The first push reads the sender's user view
+then Ben's stream turns the payload published into his push as the connection's would
+(rpc/updates/stream.py: its pts order, then rpc/updates/render.py), and Ann's own
+stream takes hers (the origin rule: nothing pushed); `--rounds` times. The first push reads the sender's user view
 rows; the later ones find them in the process's user cache (server/user_cache.py),
 so both are shown. A count hides what a statement reads: before issue 13's
 change the push read the recipient's whole contact list (--contacts shows the count is
@@ -40,8 +41,7 @@ def measure(database: str, contacts: int, rounds: int, group: int = 0) -> dict:
     import tl
     from rpc.context import RequestContext
     from rpc.dispatch import dispatch
-    from rpc.updates import events as ev
-    from rpc.updates.render import render
+    from rpc.updates.stream import open_user_stream
     from server import metrics
     from server.app import ServerState
     from server.config import Config
@@ -49,6 +49,10 @@ def measure(database: str, contacts: int, rounds: int, group: int = 0) -> dict:
     from storage.bus.memory import MemoryBus
     from storage.models import ContactRecord
     from tl import functions as F, types as T
+
+    class _Session:
+        def __init__(self, auth_key_id):
+            self.auth_key_id = auth_key_id
 
     def statements() -> float:
         return sum(s.value for m in metrics.REGISTRY.collect() for s in m.samples
@@ -69,18 +73,30 @@ def measure(database: str, contacts: int, rounds: int, group: int = 0) -> dict:
                 ctx = RequestContext(auth_key_id=1, session_id=1, msg_id=1, layer=tl.LAYER, config=state.config,
                                      user_id=ann.id, services=state)
                 peer = T.InputPeerUser(user_id=ben.id, access_hash=ben.access_hash)
-                sends, pushes = [], []
+                # The streams Ben's and Ann's connections push from: the payload the send
+                # published, through the stream (its pts order too, where the tree has one).
+                bens = await open_user_stream(state.bus, storage, ben.id, receiver=lambda: (_Session(2), 1),
+                                              authorised=None)
+                anns = await open_user_stream(state.bus, storage, ann.id, receiver=lambda: (_Session(1), 1),
+                                              authorised=None)
+                sends, pushes, own = [], [], []
                 for i in range(rounds):
                     before = statements()
                     await dispatch(F.messages.SendMessage(peer=peer, message=f"hi {i}", random_id=1000 + i), ctx)
                     sends.append(statements() - before)
-                    pts = (await storage.updates.get(ben.id)).pts
                     before = statements()
-                    await render(storage, ben.id, ev.LogRow(pts=pts))
+                    pushed = await bens.pushes(bens.sub.take())
                     pushes.append(statements() - before)
+                    assert len(pushed) == 1, pushed
+                    before = statements()
+                    assert await anns.pushes(anns.sub.take()) == []  # the sender's own row (origin rule)
+                    own.append(statements() - before)
+                bens.close()
+                anns.close()
                 # The first push reads what the process does not remember yet (issue 13's
                 # user cache, server/user_cache.py); the later ones show what it keeps.
-                result = {"send": max(sends), "push": pushes[0], "push_warm": max(pushes[1:] or pushes)}
+                result = {"send": max(sends), "push": pushes[0], "push_warm": max(pushes[1:] or pushes),
+                          "own": max(own)}
                 if group:  # Ann's basic group with `group` members, herself included
                     members = [ben] + [await storage.users.create(f"1557{i:07d}", f"M{i}", now=now)
                                        for i in range(group - 2)]
@@ -129,8 +145,8 @@ def main() -> None:
     args = parser.parse_args()
     group = f" statements per sendMessage to a group of {args.group} |" if args.group else ""
     print("| database | tree | statements per sendMessage | per push, first | per push, later |"
-          f" per delivered message, later |{group}")
-    print("|---|---|---:|---:|---:|---:|" + ("---:|" if args.group else ""))
+          f" the sender's own stream | per delivered message, later |{group}")
+    print("|---|---|---:|---:|---:|---:|---:|" + ("---:|" if args.group else ""))
     trees = [("before", args.before)] if args.before else []
     trees.append(("this tree", ROOT))
     for database in args.database:
@@ -138,8 +154,8 @@ def main() -> None:
             got = measure_tree(tree.resolve(), database, args.contacts, args.rounds, args.group)
             warm = got.get("push_warm", got["push"])
             group = f" {got['group_send']:.0f} |" if args.group else ""
-            print(f"| {database} | {name} | {got['send']:.0f} | {got['push']:.0f} | {warm:.0f} |"
-                  f" {got['send'] + warm:.0f} |{group}", flush=True)
+            print(f"| {database} | {name} | {got['send']:.0f} | {got['push']:.0f} | {warm:.0f} | {got['own']:.0f} |"
+                  f" {got['send'] + warm + got['own']:.0f} |{group}", flush=True)
 
 
 if __name__ == "__main__":

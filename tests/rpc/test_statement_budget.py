@@ -131,3 +131,38 @@ async def test_a_channel_post_pushed_to_many_members_reads_the_post_once(state):
         counts.append(statements_run() - before)
         assert pushed.updates[0].message.message == "hello all" and not pushed.updates[0].message.out
     assert counts[0] <= CHANNEL_PUSH_FIRST_BUDGET and max(counts[1:]) <= CHANNEL_PUSH_BUDGET, counts
+
+
+@pytest.mark.parametrize("state", ["sqlite", "postgres"], indirect=True)
+async def test_pushes_in_pts_order_cost_no_statement_more(state):
+    """Through the streams a connection uses (rpc/updates/stream.py, its pts order): the
+    recipient's push of a row in order reads what rendering reads, and the sender's own
+    stream places its row by the event's pts_count, reading nothing."""
+    from rpc.updates.stream import open_user_stream
+
+    class Session:
+        def __init__(self, auth_key_id):
+            self.auth_key_id = auth_key_id
+
+    storage, now = state.storage, int(time.time())
+    ann = await storage.users.create("15550000001", "Ann", now=now)
+    ben = await storage.users.create("15550000002", "Ben", now=now)
+    ctx = RequestContext(auth_key_id=1, session_id=1, msg_id=1, layer=tl.LAYER, config=state.config,
+                         user_id=ann.id, services=state)
+    bens = await open_user_stream(state.bus, storage, ben.id, receiver=lambda: (Session(2), 1), authorised=None)
+    anns = await open_user_stream(state.bus, storage, ann.id, receiver=lambda: (Session(1), 1), authorised=None)
+    peer = T.InputPeerUser(user_id=ben.id, access_hash=ben.access_hash)
+    try:
+        for i in range(3):
+            await dispatch(F.messages.SendMessage(peer=peer, message=f"hi {i}", random_id=100 + i), ctx)
+            before = statements()
+            own = await anns.pushes(anns.sub.take())
+            assert own == [] and statements() == before  # the sender's own row: nothing read
+            pushed = await bens.pushes(bens.sub.take())
+            push = statements() - before
+            assert [p.updates.updates[0].message.message for p in pushed] == [f"hi {i}"]
+            assert push <= (PUSH_BUDGET if i == 0 else PUSH_WARM_BUDGET), push
+            assert bens.due is None and anns.due is None
+    finally:
+        bens.close()
+        anns.close()
