@@ -155,11 +155,11 @@ async def test_pushes_in_pts_order_cost_no_statement_more(state):
     try:
         for i in range(3):
             await dispatch(F.messages.SendMessage(peer=peer, message=f"hi {i}", random_id=100 + i), ctx)
-            before = statements()
+            before = statements_run()
             own = await anns.pushes(anns.sub.take())
-            assert own == [] and statements() == before  # the sender's own row: nothing read
+            assert own == [] and statements_run() == before  # the sender's own row: nothing read
             pushed = await bens.pushes(bens.sub.take())
-            push = statements() - before
+            push = statements_run() - before
             assert [p.updates.updates[0].message.message for p in pushed] == [f"hi {i}"]
             assert push <= (PUSH_BUDGET if i == 0 else PUSH_WARM_BUDGET), push
             assert bens.due is None and anns.due is None
