@@ -10,8 +10,9 @@ needs no quiet machine; it is the count the delivery benchmark's CPU follows.
 
 In process, through the real dispatcher and storage (a fresh SQLite file, a scratch
 PostgreSQL database), no network: Ann sends Ben a text message (messages.sendMessage),
-then Ben's session renders the pushed update-log row as the connection would
-(rpc/updates/render.py); `--rounds` times. The first push reads the sender's user view
+then Ben's stream turns the payload published into his push as the connection's would
+(rpc/updates/stream.py: its pts order, then rpc/updates/render.py), and Ann's own
+stream takes hers (the origin rule: nothing pushed); `--rounds` times. The first push reads the sender's user view
 rows; the later ones find them in the process's user cache (server/user_cache.py),
 so both are shown. A count hides what a statement reads: before issue 13's
 change the push read the recipient's whole contact list (--contacts shows the count is
@@ -42,8 +43,7 @@ def measure(database: str, contacts: int, rounds: int, group: int = 0) -> dict:
     import tl
     from rpc.context import RequestContext
     from rpc.dispatch import dispatch
-    from rpc.updates import events as ev
-    from rpc.updates.render import render
+    from rpc.updates.stream import open_user_stream
     from server import metrics
     from server.app import ServerState
     from server.config import Config
@@ -51,6 +51,10 @@ def measure(database: str, contacts: int, rounds: int, group: int = 0) -> dict:
     from storage.bus.memory import MemoryBus
     from storage.models import ContactRecord
     from tl import functions as F, types as T
+
+    class _Session:
+        def __init__(self, auth_key_id):
+            self.auth_key_id = auth_key_id
 
     def statements() -> float:
         return sum(s.value for m in metrics.REGISTRY.collect() for s in m.samples
@@ -92,25 +96,36 @@ def measure(database: str, contacts: int, rounds: int, group: int = 0) -> dict:
                 ctx = RequestContext(auth_key_id=1, session_id=1, msg_id=1, layer=tl.LAYER, config=state.config,
                                      user_id=ann.id, services=state)
                 peer = T.InputPeerUser(user_id=ben.id, access_hash=ben.access_hash)
-                sends, pushes, send_trips, push_trips = [], [], [], []
+                # The streams Ben's and Ann's connections push from: the payload the send
+                # published, through the stream (its pts order too, where the tree has one).
+                bens = await open_user_stream(state.bus, storage, ben.id, receiver=lambda: (_Session(2), 1),
+                                              authorised=None)
+                anns = await open_user_stream(state.bus, storage, ann.id, receiver=lambda: (_Session(1), 1),
+                                              authorised=None)
+                sends, pushes, own, send_trips, push_trips = [], [], [], [], []
                 for i in range(rounds):
                     before, trips_before = work()
                     await dispatch(F.messages.SendMessage(peer=peer, message=f"hi {i}", random_id=1000 + i), ctx)
                     after, trips_after = work()
                     sends.append(after - before)
                     send_trips.append(trips_after - trips_before)
-                    pts = (await storage.updates.get(ben.id)).pts
                     before, trips_before = work()
-                    await render(storage, ben.id, ev.LogRow(pts=pts))
+                    pushed = await bens.pushes(bens.sub.take())
                     after, trips_after = work()
                     pushes.append(after - before)
-                    push_trips.append(trips_after - trips_before)
+                    assert len(pushed) == 1, pushed
+                    before = statements()
+                    assert await anns.pushes(anns.sub.take()) == []  # the sender's own row (origin rule)
+                    own.append(statements() - before)
+                    push_trips.append(work()[1] - trips_before)
+                bens.close()
+                anns.close()
                 # The first push reads what the process does not remember yet (issue 13's
                 # user cache, server/user_cache.py); the later ones show what it keeps.
                 # The first send prepares its statements (a round trip each): the later
                 # ones show the steady state.
                 result = {"send": max(sends), "push": pushes[0], "push_warm": max(pushes[1:] or pushes),
-                          "send_trips": max(send_trips[1:] or send_trips),
+                          "own": max(own), "send_trips": max(send_trips[1:] or send_trips),
                           "push_trips": max(push_trips[1:] or push_trips)}
                 if group:  # Ann's basic group with `group` members, herself included
                     members = [ben] + [await storage.users.create(f"1557{i:07d}", f"M{i}", now=now)
@@ -160,8 +175,9 @@ def main() -> None:
     args = parser.parse_args()
     group = f" statements per sendMessage to a group of {args.group} |" if args.group else ""
     print("| database | tree | statements per sendMessage | per push, first | per push, later |"
-          f" per delivered message, later | PostgreSQL round trips per sendMessage, later | per push, later |{group}")
-    print("|---|---|---:|---:|---:|---:|---:|---:|" + ("---:|" if args.group else ""))
+          f" the sender's own stream | per delivered message, later |"
+          f" PostgreSQL round trips per sendMessage, later | per push (both streams), later |{group}")
+    print("|---|---|---:|---:|---:|---:|---:|---:|---:|" + ("---:|" if args.group else ""))
     trees = [("before", args.before)] if args.before else []
     trees.append(("this tree", ROOT))
     for database in args.database:
@@ -171,8 +187,8 @@ def main() -> None:
             group = f" {got['group_send']:.0f} |" if args.group else ""
             trips = (f" {got['send_trips']} | {got['push_trips']} |" if database == "postgres"
                      else " – | – |")
-            print(f"| {database} | {name} | {got['send']:.0f} | {got['push']:.0f} | {warm:.0f} |"
-                  f" {got['send'] + warm:.0f} |{trips}{group}", flush=True)
+            print(f"| {database} | {name} | {got['send']:.0f} | {got['push']:.0f} | {warm:.0f} | {got['own']:.0f} |"
+                  f" {got['send'] + warm + got['own']:.0f} |{trips}{group}", flush=True)
 
 
 if __name__ == "__main__":

@@ -67,6 +67,12 @@ BUS_DELIVERED = Counter(
 BUS_DROPPED = Counter(
     "mtserver_bus_dropped", "Payloads dropped from full subscription buffers (the session catches up instead)",
     registry=REGISTRY)
+PUSH_GAPS = Counter(
+    "mtserver_push_gaps", "Gaps in a session's pts order its stream held rows back for, by how they closed:"
+    " the rows arrived, read from the update log, or lost (updatesTooLong)", ["closed"], registry=REGISTRY)
+PUSH_GAPS_ARRIVED = PUSH_GAPS.labels("arrived")
+PUSH_GAPS_FROM_LOG = PUSH_GAPS.labels("log")
+PUSH_GAPS_LOST = PUSH_GAPS.labels("lost")
 BUS_LAG = Histogram(
     "mtserver_bus_lag_seconds", "Time from publishing an update on the bus to a subscribing session taking it"
     " from its buffer (across processes: plus the difference of their clocks)",

@@ -12,6 +12,11 @@ their order; while it writes to a slow reader, further payloads wait in the
 subscription's bounded buffer (storage/bus/subscription.py: the oldest are dropped and
 the client is told updatesTooLong), as they did for the task that used to wait.
 
+While the stream holds a row back for a gap in its user's pts (rpc/updates/stream.py,
+`due`), the task does not end with the buffer: it waits for the next payload until
+`due`, then has the stream fill the gap from the update log. That wait is bounded
+(pts_order.HOLD_SECONDS); an idle connection has no gap and no task.
+
 `stop()` (the connection closes, the user logs out, a write failed) leaves the
 subscription and cancels the task if one runs; nothing arrives after it.
 When the stream finds the key logged out, the feed stops itself and calls
@@ -29,7 +34,7 @@ Push = Callable[..., Awaitable[None]]
 
 
 class PushFeed:
-    __slots__ = ("_spawn", "_push", "_on_logged_out", "_stream", "_scope", "_draining", "_stopped")
+    __slots__ = ("_spawn", "_push", "_on_logged_out", "_stream", "_scope", "_draining", "_stopped", "_woken")
 
     def __init__(self, spawn: Callable[[Callable[[], Awaitable]], None], push: Push,
                  on_logged_out: Callable[[], None] | None = None):
@@ -40,6 +45,7 @@ class PushFeed:
         self._scope: trio.CancelScope | None = None  # of the task opening or draining, while one runs
         self._draining = False
         self._stopped = False
+        self._woken: trio.Event | None = None  # while the task waits for a gap's rows
 
     async def open(self, opener: Callable[[], Awaitable], task_status=trio.TASK_STATUS_IGNORED) -> None:
         """Subscribe (`opener()` returns the stream, its subscription entered), then
@@ -56,7 +62,8 @@ class PushFeed:
                 else:
                     self._stream = stream
                     stream.sub.on_payload = self._arrived
-                    if stream.sub.buffered:  # published while the subscription was set up
+                    # Published while the subscription was set up, or logged meanwhile (a gap).
+                    if stream.sub.buffered or stream.due is not None:
                         self._arrived()
         self._scope = None
         task_status.started()
@@ -69,7 +76,9 @@ class PushFeed:
             self._scope.cancel()
 
     def _arrived(self) -> None:
-        if not self._draining and not self._stopped:
+        if self._woken is not None:
+            self._woken.set()
+        elif not self._draining and not self._stopped:
             self._draining = True
             self._spawn(self._drain)
 
@@ -78,11 +87,17 @@ class PushFeed:
         try:
             with trio.CancelScope() as scope:
                 self._scope = scope
-                # No checkpoint between finding the buffer empty and clearing _draining:
-                # a payload buffered after it starts a new task.
-                while not self._stopped and (payload := stream.sub.take()) is not None:
-                    for receiver, updates in await stream.pushes(payload):
-                        await self._push(*receiver, updates)
+                # No checkpoint between finding the buffer empty (and no gap held open)
+                # and clearing _draining: a payload buffered after it starts a new task.
+                while not self._stopped:
+                    payload = stream.sub.take()
+                    if payload is None:
+                        if stream.due is None:
+                            break
+                        if not await self._woken_before(stream.due):
+                            await self._push_all(await stream.fill())
+                        continue
+                    await self._push_all(await stream.pushes(payload))
                     if stream.logged_out and not self._stopped:
                         self.stop()
                         if self._on_logged_out is not None:
@@ -90,3 +105,18 @@ class PushFeed:
         finally:
             self._scope = None
             self._draining = False
+            self._woken = None
+
+    async def _woken_before(self, deadline: float) -> bool:
+        """Wait for a payload until `deadline`; whether one came."""
+        self._woken = woken = trio.Event()
+        try:
+            with trio.move_on_at(deadline):
+                await woken.wait()
+        finally:
+            self._woken = None
+        return woken.is_set()
+
+    async def _push_all(self, pushes) -> None:
+        for receiver, updates in pushes:
+            await self._push(*receiver, updates)

@@ -27,7 +27,7 @@ async def delete_history(request, ctx: RequestContext):
         user_id, peer, max_id=max(0, request.max_id or 0), min_date=request.min_date or 0,
         max_date=request.max_date or 0, revoke=bool(request.revoke), just_clear=bool(request.just_clear),
         now=int(time.time()))
-    await publish_rows(ctx, [(owner, pts) for owner, (pts, _count, _ids) in changed.items()])
+    await publish_rows(ctx, [(owner, pts, count) for owner, (pts, count, _ids) in changed.items()])
     if user_id in changed:
         pts, count, _ = changed[user_id]
     else:

@@ -133,7 +133,7 @@ async def read_history(request, ctx: RequestContext):
         return T.messages.AffectedMessages(pts=await current_pts(storage, user_id), pts_count=0)
     owner_pts, receipts = await storage.messages.read_chat_history(user_id, peer, request.max_id)
     # The authors of what was read (in a group, each of them) learn it: read_outbox.
-    await publish_rows(ctx, [(user_id, owner_pts), *((author, pts) for author, pts, _ in receipts)])
+    await publish_rows(ctx, [(user_id, owner_pts, 1), *((author, pts, 1) for author, pts, _ in receipts)])
     await clear_unread_mark_after_read(ctx, peer)
     if owner_pts is None:
         return T.messages.AffectedMessages(pts=await current_pts(storage, user_id), pts_count=0)
@@ -165,7 +165,7 @@ async def edit_message(request, ctx: RequestContext):
         raise RpcError(403, E.MESSAGE_AUTHOR_REQUIRED) from None
     except NotMember:  # the message's group, whatever peer the request named
         raise RpcError(403, E.CHAT_WRITE_FORBIDDEN) from None
-    await publish_rows(ctx, [(owner, pts) for owner, pts, _ in changed])
+    await publish_rows(ctx, [(owner, pts, 1) for owner, pts, _ in changed])
     pts, record = next((pts, record) for owner, pts, record in changed if owner == user_id)
     users = await UserView(storage, user_id).users(users_of([record]))
     chats = await chats_named(storage, user_id, chat_peers_of([record]))
@@ -191,7 +191,7 @@ async def delete_messages(request, ctx: RequestContext):
     ids = list(request.id)[:100]
     moderated = await _moderated_chats(storage, user_id, ids) if request.revoke else []
     changed = await storage.messages.delete(user_id, ids, revoke=bool(request.revoke), moderated_chats=moderated)
-    await publish_rows(ctx, [(owner, pts) for owner, (pts, _count, _ids) in changed.items()])
+    await publish_rows(ctx, [(owner, pts, count) for owner, (pts, count, _ids) in changed.items()])
     if user_id in changed:
         pts, count, _ = changed[user_id]
         return T.messages.AffectedMessages(pts=pts, pts_count=count)

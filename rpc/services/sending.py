@@ -92,7 +92,8 @@ async def store_message(ctx, peer: Peer, unchecked=None, **fields) -> SentMessag
 
 async def publish_sent(ctx, sent: SentMessage) -> None:
     if not sent.duplicate:
-        await publish_rows(ctx, [(ctx.user_id, sent.sender_pts), *sent.deliveries])
+        # Each copy is one new_message row: pts_count 1.
+        await publish_rows(ctx, [(ctx.user_id, sent.sender_pts, 1), *((u, pts, 1) for u, pts in sent.deliveries)])
 
 
 async def sent_updates(ctx, copies: list[tuple[MessageRecord, int]]):

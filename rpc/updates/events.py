@@ -40,6 +40,9 @@ class LogRow(Event, tag="log"):
     same row updates.getDifference would return."""
 
     pts: int
+    # How far the row moved the box (0: not said, the stream reads the row; a process
+    # before this field sends none and ignores it).
+    pts_count: int = 0
 
 
 class UserStatus(Event, tag="user_status"):

@@ -38,11 +38,14 @@ async def tell_other_devices(ctx, event: Event) -> None:
 
 
 async def publish_rows(ctx, rows) -> None:
-    """Each box's live sessions are told of its new update-log row ([(user_id, pts)],
-    pts None: nothing was logged for that box)."""
-    for user_id, pts in rows:
+    """Each box's live sessions are told of its new update-log row: (user_id, pts) or
+    (user_id, pts, pts_count), pts None when nothing was logged for that box. The
+    pts_count lets the acting session's stream place its own row in the box's pts order
+    without reading it (rpc/updates/pts_order.py); without it the stream reads the row."""
+    for user_id, pts, *count in rows:
         if pts is not None:
-            await publish(ctx.services, LogRow(pts=pts), [user_id], by=ctx if user_id == ctx.user_id else None)
+            await publish(ctx.services, LogRow(pts=pts, pts_count=count[0] if count else 0), [user_id],
+                          by=ctx if user_id == ctx.user_id else None)
 
 
 async def publish_to_channel(services, event: Event, channel_id: int, *, by=None) -> None:

@@ -36,15 +36,25 @@ def _short(update):
 
 
 async def _log_row(storage, viewer_id: int, event: ev.LogRow):
-    logged = await storage.messages.logged_with_message(viewer_id, event.pts)  # one statement
+    logged = await read_logged(storage, viewer_id, event.pts)
+    return None if logged is None else await render_logged(storage, viewer_id, *logged)
+
+
+async def read_logged(storage, viewer_id: int, pts: int):
+    """(the viewer's log row with this pts, the messages it shows by id), in one
+    statement; None once pruned. What render_logged renders (the stream reads it first
+    to see where the row stands in the box's pts order, rpc/updates/pts_order.py)."""
+    logged = await storage.messages.logged_with_message(viewer_id, pts)
     if logged is None:
         return None
     row, shown = logged
-    rows = [row]
-    new_messages, others, users, chat_peers = await render_log(storage, viewer_id, rows,
-                                                               {} if shown is None else {shown.id: shown})
-    updates = [T.UpdateNewMessage(message=m, pts=rows[0].pts, pts_count=rows[0].pts_count)
-               for m in new_messages] + others
+    return row, {} if shown is None else {shown.id: shown}
+
+
+async def render_logged(storage, viewer_id: int, row, found: dict | None = None):
+    """The push of one log row; `found`: the messages it shows, by id (None: read them)."""
+    new_messages, others, users, chat_peers = await render_log(storage, viewer_id, [row], found)
+    updates = [T.UpdateNewMessage(message=m, pts=row.pts, pts_count=row.pts_count) for m in new_messages] + others
     if not updates:
         return None
     return T.Updates(updates=updates, users=await UserView(storage, viewer_id).users(users),

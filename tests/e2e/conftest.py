@@ -76,3 +76,23 @@ def run():
     asyncio), failing it after two minutes rather than hanging."""
     with asyncio.Runner() as runner:
         yield lambda coro: runner.run(asyncio.wait_for(coro, 120))
+        stuck = runner.run(cancel_leftover_tasks())
+        if stuck:
+            runner.get_loop().close()  # Runner.close would wait for them forever
+            pytest.fail(f"client tasks ignored cancellation: {stuck}")
+
+
+async def cancel_leftover_tasks(seconds: float = 10.0) -> list[str]:
+    """Cancels the tasks a test left (a client it did not disconnect), again and again:
+    asyncio.wait_for in Python 3.11 can swallow a cancellation that races its inner
+    future (a client's update loop then carries on), and asyncio.Runner.close cancels
+    once and then waits without end. Returns the tasks still running after `seconds`."""
+    loop, me = asyncio.get_running_loop(), asyncio.current_task()
+    deadline = loop.time() + seconds
+    while tasks := [task for task in asyncio.all_tasks() if task is not me and not task.done()]:
+        if loop.time() >= deadline:
+            return [repr(task) for task in tasks]
+        for task in tasks:
+            task.cancel()
+        await asyncio.wait(tasks, timeout=0.5)
+    return []

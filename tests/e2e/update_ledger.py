@@ -8,9 +8,13 @@ hole in it has received its updates exactly once; `fill` is what a client does a
 hole or a missing key: updates.getDifference from the last pts it has without one.
 `start` counts afresh from a new updates.getState.
 
-Pushes may come out of pts order (two changes to one box, committed in order, can be
-published in the other: the processes publish independently), which a client bridges by
-waiting for the missing pts; `late` says how often and for how long.
+Pushes must come in pts order, each following the pts the device had (pushed, or from
+its own call's result): two changes to one box, committed in order, can be published
+in the other order (the processes publish independently), and the receiving stream
+puts them back in order (rpc/updates/pts_order.py). `late` lists each push of a pts
+below one pushed before (with how long after it), `gaps` each push that did not follow
+the pts the device had then: a client would wait for the missing pts, then call
+updates.getDifference.
 """
 
 from __future__ import annotations
@@ -69,6 +73,8 @@ class DeviceLedger:
         self.problems: list[str] = []  # updatesTooLong pushes
         self.arrivals: list[tuple[int, float]] = []  # (pts, when) of each push
         self.late: list[float] = []  # for each push of a pts below one pushed before: seconds since that one
+        self.gaps: list[tuple[int, int, int]] = []  # (pts, pts_count, the pts the device had) of pushes ahead of it
+        self.known = self.start_pts  # the highest pts learned so far, pushed or from a result
         self.progress.notify()
 
     # -- what arrives ---------------------------------------------------------------
@@ -84,6 +90,9 @@ class DeviceLedger:
                 self.late.append(now - min(overtaken))
             self.arrivals.append((u.pts, now))
             self.pts_ranges.append((u.pts, u.pts_count))
+            if self.known is not None and u.pts - u.pts_count > self.known:
+                self.gaps.append((u.pts, u.pts_count, self.known))
+            self._learned(u.pts)
             key = u.message if isinstance(u, (T.UpdateShortMessage, T.UpdateShortChatMessage)) else \
                 message_key(getattr(u, "message", None))
             if key is not None:
@@ -94,7 +103,12 @@ class DeviceLedger:
         """The result of this device's own call that changed the box (sendMessage, createChat)."""
         for u in _pts_updates(updates):
             self.pts_ranges.append((u.pts, u.pts_count))
+            self._learned(u.pts)
         self.progress.notify()
+
+    def _learned(self, pts: int) -> None:
+        if self.known is not None:
+            self.known = max(self.known, pts)
 
     # -- judging ---------------------------------------------------------------------
 

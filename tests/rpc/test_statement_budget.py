@@ -19,13 +19,13 @@ from rpc.context import RequestContext
 from rpc.dispatch import dispatch
 from rpc.updates import events as ev
 from rpc.updates.render import render
-from server import metrics
 from server.app import ServerState
 from server.config import Config
 from storage import open_storage
 from storage.bus.memory import MemoryBus
 from storage.models import ContactRecord
 from tests.scratch_postgres import admin_url, create_database, drop_database
+from tests.statement_count import statements_run
 from tl import functions as F, types as T
 
 # sendMessage: on SQLite the recipient check with the retry lookup, the boxes' states,
@@ -39,11 +39,6 @@ PUSH_WARM_BUDGET = 1  # later ones: the log row and its message; the view is rem
 # box locks, COMMIT with the copies; a push's one statement is one.
 SEND_ROUND_TRIPS = 2
 PUSH_WARM_ROUND_TRIPS = 1
-
-
-def statements() -> float:
-    return sum(s.value for m in metrics.REGISTRY.collect() for s in m.samples
-               if s.name == "mtserver_db_statement_duration_seconds_count")
 
 
 @pytest.fixture
@@ -94,13 +89,13 @@ async def test_a_delivered_message_stays_within_its_statement_budget(state, cont
                          user_id=ann.id, services=state)
     peer = T.InputPeerUser(user_id=ben.id, access_hash=ben.access_hash)
     for i in range(3):
-        before, trips_before = statements(), len(round_trips)
+        before, trips_before = statements_run(), len(round_trips)
         await dispatch(F.messages.SendMessage(peer=peer, message=f"hi {i}", random_id=100 + i), ctx)
-        sent, send_trips = statements() - before, len(round_trips) - trips_before
+        sent, send_trips = statements_run() - before, len(round_trips) - trips_before
         pts = (await storage.updates.get(ben.id)).pts
-        before, trips_before = statements(), len(round_trips)
+        before, trips_before = statements_run(), len(round_trips)
         pushed = await render(storage, ben.id, ev.LogRow(pts=pts))
-        push, push_trips = statements() - before, len(round_trips) - trips_before
+        push, push_trips = statements_run() - before, len(round_trips) - trips_before
         if i and state.storage.db.dialect == "postgres":
             assert (send_trips, push_trips) == (SEND_ROUND_TRIPS, PUSH_WARM_ROUND_TRIPS)
         assert pushed.updates[0].message.message == f"hi {i}"
@@ -126,10 +121,10 @@ async def test_a_group_message_costs_the_same_statements_for_any_number_of_membe
         created = await dispatch(F.messages.CreateChat(title="G", users=[
             T.InputUser(user_id=m.id, access_hash=m.access_hash) for m in members]), ctx)
         chat = tl.decode_result(F.messages.CreateChat(users=[], title=""), created, tl.LAYER).updates.chats[0]
-        before = statements()
+        before = statements_run()
         await dispatch(F.messages.SendMessage(peer=T.InputPeerChat(chat_id=chat.id), message="hi", random_id=size),
                        ctx)
-        counts.append(statements() - before)
+        counts.append(statements_run() - before)
     assert counts[0] == counts[1] <= GROUP_SEND_BUDGET, counts
 
 
@@ -152,8 +147,43 @@ async def test_a_channel_post_pushed_to_many_members_reads_the_post_once(state):
     pts = (await storage.channels.get(channel.id)).pts
     counts = []
     for member in members:
-        before = statements()
+        before = statements_run()
         pushed = await render(storage, member.id, ev.ChannelLogRow(channel_id=channel.id, pts=pts))
-        counts.append(statements() - before)
+        counts.append(statements_run() - before)
         assert pushed.updates[0].message.message == "hello all" and not pushed.updates[0].message.out
     assert counts[0] <= CHANNEL_PUSH_FIRST_BUDGET and max(counts[1:]) <= CHANNEL_PUSH_BUDGET, counts
+
+
+@pytest.mark.parametrize("state", ["sqlite", "postgres"], indirect=True)
+async def test_pushes_in_pts_order_cost_no_statement_more(state):
+    """Through the streams a connection uses (rpc/updates/stream.py, its pts order): the
+    recipient's push of a row in order reads what rendering reads, and the sender's own
+    stream places its row by the event's pts_count, reading nothing."""
+    from rpc.updates.stream import open_user_stream
+
+    class Session:
+        def __init__(self, auth_key_id):
+            self.auth_key_id = auth_key_id
+
+    storage, now = state.storage, int(time.time())
+    ann = await storage.users.create("15550000001", "Ann", now=now)
+    ben = await storage.users.create("15550000002", "Ben", now=now)
+    ctx = RequestContext(auth_key_id=1, session_id=1, msg_id=1, layer=tl.LAYER, config=state.config,
+                         user_id=ann.id, services=state)
+    bens = await open_user_stream(state.bus, storage, ben.id, receiver=lambda: (Session(2), 1), authorised=None)
+    anns = await open_user_stream(state.bus, storage, ann.id, receiver=lambda: (Session(1), 1), authorised=None)
+    peer = T.InputPeerUser(user_id=ben.id, access_hash=ben.access_hash)
+    try:
+        for i in range(3):
+            await dispatch(F.messages.SendMessage(peer=peer, message=f"hi {i}", random_id=100 + i), ctx)
+            before = statements_run()
+            own = await anns.pushes(anns.sub.take())
+            assert own == [] and statements_run() == before  # the sender's own row: nothing read
+            pushed = await bens.pushes(bens.sub.take())
+            push = statements_run() - before
+            assert [p.updates.updates[0].message.message for p in pushed] == [f"hi {i}"]
+            assert push <= (PUSH_BUDGET if i == 0 else PUSH_WARM_BUDGET), push
+            assert bens.due is None and anns.due is None
+    finally:
+        bens.close()
+        anns.close()

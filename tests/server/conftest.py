@@ -1,6 +1,7 @@
 import pytest
 
 from mtproto.crypto import ServerRsaKey
+from storage import open_storage
 from tests.logging_reset import _restore_logging  # noqa: F401  (autouse fixture)
 
 
@@ -21,3 +22,13 @@ def fast_keygen(monkeypatch, rsa_key):
 
     monkeypatch.setattr(ServerRsaKey, "generate", classmethod(generate))
     return calls
+
+
+@pytest.fixture
+async def storage(tmp_path):
+    """The embedded (SQLite) storage in the test's own directory."""
+    opened = await open_storage(None, str(tmp_path))
+    try:
+        yield opened
+    finally:
+        await opened.close()

@@ -9,34 +9,19 @@ import time
 import pytest
 import trio
 import trio.testing
-import trio_asyncio
 
-from server import authorization_cache as cache_module, metrics
+from server import authorization_cache as cache_module
 from server.authorization_cache import CachedAuthorizations, follow, install
 from server.invalidating_cache import MISSING
-from storage import AlreadyExists, open_storage
+from storage import AlreadyExists
 from storage.bus.memory import MemoryBus
 from storage.models import AuthorizationRecord
-
-
-def statements() -> float:
-    return sum(s.value for m in metrics.REGISTRY.collect() for s in m.samples
-               if s.name == "mtserver_db_statement_duration_seconds_count")
+from tests.statement_count import statements_run
 
 
 def authorization(key_id: int, user_id: int) -> AuthorizationRecord:
     now = int(time.time())
     return AuthorizationRecord(auth_key_id=key_id, user_id=user_id, hash=key_id, created_at=now, active_at=now)
-
-
-@pytest.fixture
-async def storage(tmp_path):
-    async with trio_asyncio.open_loop():
-        opened = await open_storage(None, str(tmp_path))
-        try:
-            yield opened
-        finally:
-            await opened.close()
 
 
 async def test_a_key_is_read_once_and_a_change_here_is_seen_at_once(storage):
@@ -45,10 +30,10 @@ async def test_a_key_is_read_once_and_a_change_here_is_seen_at_once(storage):
     assert install(storage, None) is cached  # once
     await cached.add(authorization(11, user.id))
     assert (await cached.get(11)).user_id == user.id
-    before = statements()
+    before = statements_run()
     for _ in range(5):
         assert (await cached.get(11)).user_id == user.id
-    assert statements() == before  # from memory
+    assert statements_run() == before  # from memory
     await cached.delete(11)
     assert await cached.get(11) is None  # logged out: refused on the next request
 
@@ -64,9 +49,9 @@ async def test_a_new_key_is_logged_in_as_nobody_without_a_read(storage):
         pass
 
     await cached.new_key(31, stored)
-    before = statements()
+    before = statements_run()
     assert await cached.get(31) is None
-    assert statements() == before
+    assert statements_run() == before
 
     async def login_meanwhile():
         await cached.add(authorization(32, user.id))

@@ -15,11 +15,11 @@ from mtproto.crypto import auth_key_id
 from mtproto.handshake import AuthKey
 from mtproto.session import Rpc
 from server.app import ServerState
-from tests.server.test_authorization_cache import statements
 from server.config import Config
 from server.request_runner import RequestRunner
 from storage import AuthKeyRecord, open_storage
 from tests.mtproto.session_client import FakeClient
+from tests.statement_count import statements_run
 from tl import functions as F, types as T
 
 
@@ -85,14 +85,14 @@ async def test_the_first_call_reads_no_key_back_and_saves_layer_and_app_at_once(
             async def after_call(*_):
                 pass
 
-            before = statements()
+            before = statements_run()
             async with trio.open_nursery() as nursery:
                 runner = RequestRunner(state, nursery.start_soon, "127.0.0.1:1", after_call)
                 runner.records[key.key_id] = record  # as the connection that made the key does
                 packet = await runner.run(session, call, None)
             # The UPDATE of layer and app is all: no read of the key, and its login check
             # (identify) was answered by the authorization cache, which storing the key told.
-            assert statements() - before == 1
+            assert statements_run() - before == 1
             [(_, _, answer)] = client.read(packet)
             assert answer[:2] == ("rpc_result", call.msg_id) and isinstance(tl.decode(answer[2]), T.Config)
             assert [name for name, _ in spy.calls] == ["update_client"]

@@ -16,7 +16,6 @@ from structlog.testing import capture_logs
 
 from server import health, ops_http
 from server.config import Config
-from storage import open_storage
 from storage.objects.local import LocalObjectStore
 
 
@@ -42,13 +41,6 @@ async def get(port: int, path: str) -> tuple[int, dict]:
     answer = await exchange(port, f"GET {path} HTTP/1.1\r\nHost: x\r\n\r\n".encode())
     head, _, body = answer.partition(b"\r\n\r\n")
     return int(head.split()[1]), json.loads(body)
-
-
-@pytest.fixture
-async def storage(tmp_path):
-    store = await open_storage(None, tmp_path)
-    yield store
-    await store.close()
 
 
 def state_of(storage, objects_root: Path, **config) -> SimpleNamespace:

@@ -6,34 +6,17 @@ from __future__ import annotations
 
 import time
 
-import pytest
 import trio
 import trio.testing
-import trio_asyncio
 
 from rpc.services.users import UserView
-from server import invalidating_cache, metrics, user_cache
+from server import invalidating_cache, user_cache
 from server.invalidating_cache import MISSING, InvalidatingCache
-from storage import open_storage
 from storage.bus.memory import MemoryBus
 from storage.models import ContactRecord, PhotoRecord
 from storage.peer import Peer
+from tests.statement_count import statements_run
 from tl import types as T
-
-
-def statements() -> float:
-    return sum(s.value for m in metrics.REGISTRY.collect() for s in m.samples
-               if s.name == "mtserver_db_statement_duration_seconds_count")
-
-
-@pytest.fixture
-async def storage(tmp_path):
-    async with trio_asyncio.open_loop():
-        opened = await open_storage(None, str(tmp_path))
-        try:
-            yield opened
-        finally:
-            await opened.close()
 
 
 # -- the generic cache ----------------------------------------------------------------------
@@ -141,9 +124,9 @@ async def test_a_second_view_reads_nothing_and_every_writer_is_seen_at_once(stor
     now = int(time.time())
     first = await view_of(storage, ben.id, ann.id)
     assert first.first_name == "Ann" and not first.contact and first.photo is None
-    before = statements()
+    before = statements_run()
     assert await view_of(storage, ben.id, ann.id) == first
-    assert statements() == before  # from memory
+    assert statements_run() == before  # from memory
 
     await storage.users.update_profile(ann.id, first_name="Anna")
     assert (await view_of(storage, ben.id, ann.id)).first_name == "Anna"

@@ -39,8 +39,12 @@ async function connectedClient(host, port, pemFile, phone, code, dc = 2) {
   const session = new StringSession("");
   session.setDC(Number(dc), host, Number(port));
   // GRAMJS_LOG=debug (environment) shows the library's own log when a test needs it.
+  // Three attempts, not one: GramJS makes its auth key from g_ab's minimal bytes
+  // (Helpers.getByteArray in network/Authenticator.js), so when g_ab's top byte is zero
+  // (1 key in 256) its key is 255 bytes and it rejects our dh_gen_ok ("Step 3 invalid
+  // new nonce hash"); a new attempt makes a new key. Any real fault fails all three.
   const client = new TelegramClient(session, 1, "0".repeat(32), {
-    connectionRetries: 1, baseLogger: new Logger(process.env.GRAMJS_LOG || "error"), useWSS: false, ...transport,
+    connectionRetries: 3, baseLogger: new Logger(process.env.GRAMJS_LOG || "error"), useWSS: false, ...transport,
   });
   await client.start({
     phoneNumber: async () => phone,
