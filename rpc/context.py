@@ -58,6 +58,9 @@ class RequestContext:
     # for earlier messages for invokeAfterMsg).
     on_layer: Callable[[int], None] = lambda layer: None
     on_client_info: Callable[[ClientInfo], None] = lambda info: None
+    # This session's call made row pts of the user's own box (publish_rows): the
+    # connection's live stream counts it as given (rpc/updates/pts_order.py).
+    on_own_row: Callable[[int], None] = lambda pts: None
     wait_for_messages: Callable[[list[int]], Awaitable[None]] | None = None
     innermost: Any = None  # the request without its wrappers, once dispatch unwrapped it
 

@@ -122,7 +122,7 @@ class Connection:
         log.info("connection_open", peer=self.peer)
         self.opened_at = time.monotonic()
         self.last_packet = trio.current_time()
-        self.runner = RequestRunner(self.state, self._spawn, self.peer, self._after_call)
+        self.runner = RequestRunner(self.state, self._spawn, self.peer, self._after_call, self._own_row)
         if self.refuse_with is None:
             self.state.register(self)
         await self.resume()
@@ -521,6 +521,10 @@ class Connection:
         if self.key_push_feed is not None:
             self.key_push_feed.stop()
             self.key_push_feed = None
+
+    def _own_row(self, session_id: int, pts: int) -> None:
+        if self.push_feed is not None:
+            self.push_feed.own_row(session_id, pts)
 
     def _push_receiver(self) -> tuple[EncryptedSession, int] | None:
         return self.push_target

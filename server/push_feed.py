@@ -75,6 +75,11 @@ class PushFeed:
         if self._scope is not None:
             self._scope.cancel()
 
+    def own_row(self, session_id: int, pts: int) -> None:
+        """A call on this connection made row `pts` of the user's box (UpdateStream.own_row)."""
+        if self._stream is not None:
+            self._stream.own_row(session_id, pts)
+
     def _arrived(self) -> None:
         if self._woken is not None:
             self._woken.set()

@@ -47,13 +47,15 @@ class RequestRunner:
     the connection."""
 
     # One per connection: no per-instance dict.
-    __slots__ = ("state", "spawn", "peer", "after_call", "records", "_unsaved", "_call_ended")
+    __slots__ = ("state", "spawn", "peer", "after_call", "own_row", "records", "_unsaved", "_call_ended")
 
-    def __init__(self, state, spawn: Callable[[Callable[[], Awaitable]], None], peer: str, after_call: AfterCall):
+    def __init__(self, state, spawn: Callable[[Callable[[], Awaitable]], None], peer: str, after_call: AfterCall,
+                 own_row: Callable[[int, int], None] | None = None):
         self.state = state
         self.spawn = spawn
         self.peer = peer
         self.after_call = after_call
+        self.own_row = own_row or (lambda session_id, pts: None)  # (session_id, pts): a call made a row of its user's box (RequestContext.on_own_row)
         self.records: dict[int, object] = {}  # auth_key_id → storage.models.AuthKeyRecord
         self._unsaved: dict[int, dict] = {}  # auth_key_id → columns to write (_save_later)
         # Where invokeAfterMsg waits: woken whenever a call ends, it asks the session's
@@ -99,6 +101,7 @@ class RequestRunner:
             on_layer=lambda layer: self._set_layer(session, layer),
             on_client_info=lambda info: self._set_client_info(key_id, info),
             wait_for_messages=lambda msg_ids: self._wait_for_messages(session, msg_ids),
+            on_own_row=lambda pts: self.own_row(call.session_id, pts),
             services=state, auth_key=record, perm_key_id=perm_key_id, user_id=user_id,
             pending_user_id=pending_user_id, peer=self.peer, dialled_dc=dialled_dc,
         )

@@ -17,8 +17,9 @@ process. So the receiving side orders them itself:
   MAX_HELD entries at most; then (or sooner when full) the stream reads the missing
   rows from the update log, which has every row of the gap already (a later row's
   commit waited for the earlier one's), and the gap is filled from them in order.
-  A row filled from the log has no origin: the session's own change, whose event was
-  still on its way, would be pushed back to it; a client drops it by its pts.
+  A row filled from the log has no origin, so the session's own changes are told to
+  the order as their answers leave (`own`, in the acting request's task, before its
+  event is published): a fill passes over them as it does over their late events.
 - When the rows read (FILL_ROWS at most) do not close the gap (pruned, or a gap that
   large), the session is told updatesTooLong and the order starts again from the
   highest pts held: the client catches up with updates.getDifference, as Telegram's do.
@@ -49,13 +50,14 @@ class Entry(typing.NamedTuple):
 
 class PtsOrder:
     # One per logged-in connection: no per-instance dict, and nothing more while in order.
-    __slots__ = ("pts", "due", "_held", "_known")
+    __slots__ = ("pts", "due", "_held", "_known", "_own")
 
     def __init__(self, pts: int | None):
         self.pts = pts  # the last pts the session was given; None: take the next entry's
         self.due: float | None = None  # while a gap is open: when to fill it from the log
         self._held: dict[int, Entry] | None = None  # by the pts they follow
         self._known = pts  # the highest pts known to be logged (held, or seen in the box's state)
+        self._own: set[int] | None = None  # pts of the session's own rows not yet passed (MAX_HELD at most)
 
     def covers(self, pts: int) -> bool:
         """The session has this pts already (pushed, filled in, or its own)."""
@@ -80,6 +82,19 @@ class PtsOrder:
         if len(self._held) >= MAX_HELD:
             self.due = now
         return []
+
+    def own(self, pts: int) -> None:
+        """The session's own change made row `pts`: its answer carries it, so a fill must
+        not push it (its event, with the origin, may come after the gap is due)."""
+        if self.pts is not None and pts <= self.pts:
+            return
+        if self._own is None:
+            self._own = set()
+        self._own.add(pts)
+        if len(self._own) > MAX_HELD:
+            self._own = {own for own in self._own if own > self.pts}
+            while len(self._own) > MAX_HELD:
+                self._own.discard(min(self._own))
 
     def saw(self, pts: int, now: float) -> None:
         """The box's state says it is logged up to `pts` (read when the stream opened):
@@ -107,7 +122,9 @@ class PtsOrder:
                 continue
             skipped = skipped or row.pts - row.pts_count > self.pts
             held = self._held.pop(row.pts - row.pts_count, None) if self._held else None
-            out.append(held if held is not None and held.pts == row.pts else Entry(row.pts, row.pts_count, (row, None)))
+            own = self._own is not None and row.pts in self._own
+            out.append(held if held is not None and held.pts == row.pts
+                       else Entry(row.pts, row.pts_count, None if own else (row, None)))
             self.pts = row.pts
             out += self._release()
         lost = skipped or bool(self._held) or self.pts < self._known
@@ -115,12 +132,15 @@ class PtsOrder:
             self.pts = self._known
         self._held = None
         self.due = None
+        if self._own is not None:
+            self._own = {pts for pts in self._own if pts > self.pts} or None
         return out, lost
 
     def restart(self) -> None:
         """Payloads were lost and the session told to catch up: start again from the next entry."""
         self.pts = self._known = None
         self._held = None
+        self._own = None
         self.due = None
 
     def _release(self) -> list[Entry]:

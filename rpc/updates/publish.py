@@ -43,6 +43,8 @@ async def publish_rows(ctx, rows) -> None:
     pts_count lets the acting session's stream place its own row in the box's pts order
     without reading it (rpc/updates/pts_order.py); without it the stream reads the row."""
     for user_id, pts, *count in rows:
+        if pts is not None and user_id == ctx.user_id:
+            ctx.on_own_row(pts)
         if pts is not None:
             await publish(ctx.services, LogRow(pts=pts, pts_count=count[0] if count else 0), [user_id],
                           by=ctx if user_id == ctx.user_id else None)

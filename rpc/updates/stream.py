@@ -118,6 +118,13 @@ class UpdateStream:
             found.append(Push(receiver, updates))
         return found
 
+    def own_row(self, session_id: int, pts: int) -> None:
+        """A call of `session_id` on this connection made row `pts` of the box (its answer
+        carries it): the receiving session's order counts it as given."""
+        receiver = self._receiver()
+        if self._order is not None and receiver is not None and receiver[1] == session_id:
+            self._order.own(pts)
+
     async def fill(self) -> list[Push]:
         """The gap held open fills from the update log: the rows it lacked, and those
         held behind them, in order; updatesTooLong first if the log cannot close it."""

@@ -74,6 +74,7 @@ class DeviceLedger:
         self.arrivals: list[tuple[int, float]] = []  # (pts, when) of each push
         self.late: list[float] = []  # for each push of a pts below one pushed before: seconds since that one
         self.gaps: list[tuple[int, int, int]] = []  # (pts, pts_count, the pts the device had) of pushes ahead of it
+        self.own: set[int] = set()  # pts learned from the device's own calls' results
         self.known = self.start_pts  # the highest pts learned so far, pushed or from a result
         self.progress.notify()
 
@@ -103,6 +104,7 @@ class DeviceLedger:
         """The result of this device's own call that changed the box (sendMessage, createChat)."""
         for u in _pts_updates(updates):
             self.pts_ranges.append((u.pts, u.pts_count))
+            self.own.update(range(u.pts - u.pts_count + 1, u.pts + 1))
             self._learned(u.pts)
         self.progress.notify()
 
@@ -128,6 +130,13 @@ class DeviceLedger:
     def holes(self) -> list[int]:
         seen = self.covered()
         return [p for p in range(self.start_pts + 1, self.last_pts() + 1) if p not in seen]
+
+    def unfilled_gaps(self) -> list[tuple[int, int, int]]:
+        """The pushes ahead of the device's pts whose missing rows were not all its own
+        calls' rows: a client holds a push ahead of it for a while (its own answer, in
+        flight as the push overtook it, fills the gap), so only the others are faults."""
+        return [(pts, count, had) for pts, count, had in self.gaps
+                if not all(p in self.own for p in range(had + 1, pts - count + 1))]
 
     def duplicates(self) -> list[str]:
         keys = [f"pushed twice: {k!r}" for k, n in self.pushed.items() if n > 1]

@@ -88,3 +88,25 @@ def test_after_a_loss_the_next_row_starts_the_order_again():
     assert order.due is None and not order.covers(5)
     assert _pts(order.place(_entry(40, 2), 0.0)) == [40]
     assert _pts(order.place(_entry(41), 0.0)) == [41]
+
+
+def test_a_fill_passes_over_the_sessions_own_rows():
+    """The session's own row (its answer carried it) whose event is later than the gap's
+    due time is not pushed back to it by the fill; the late event is dropped."""
+    order = PtsOrder(10)
+    order.own(11)
+    order.saw(12, 0.0)  # the box is at 12: 11 (own) and 12 (another device's) are missing
+    entries, lost = order.fill([_row(11), _row(12)])
+    assert not lost and [(e.pts, e.logged is None) for e in entries] == [(11, True), (12, False)]
+    assert order.place(_entry(11, logged=None), 1.0) == [] and order.pts == 12
+
+
+def test_own_rows_are_bounded_and_forgotten_once_passed():
+    order = PtsOrder(10)
+    order.own(9)  # passed already: not kept
+    for pts in range(11, 11 + MAX_HELD + 5):
+        order.own(pts)
+    assert len(order._own) == MAX_HELD and min(order._own) == 16
+    order.saw(11 + MAX_HELD + 5, 0.0)
+    order.fill([_row(p) for p in range(11, 11 + MAX_HELD + 6)])
+    assert order._own is None
