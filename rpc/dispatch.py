@@ -23,6 +23,7 @@ from storage.objects import ObjectStoreUnavailable
 from tl import functions as F
 
 from .context import ClientInfo, RequestContext
+from .encoded_result import EncodedResult
 from .errors import E, NOT_IMPLEMENTED, RpcError
 from .layer_adapters import canonical_call
 from .router import ROUTER, admit
@@ -87,6 +88,8 @@ async def dispatch(request, ctx: RequestContext) -> bytes:
         result = await route.fn(inner, ctx)
     except ObjectStoreUnavailable as exc:  # logged by the store (storage/objects/observed.py)
         raise RpcError(500, E.STORAGE_CHECK_FAILED) from exc
+    if type(result) is EncodedResult:
+        return result
     try:
         return tl.encode_result(inner, result, ctx.layer)
     except tl.TLEncodeError as exc:

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import functools
 import math
+import os
 import struct
 import time
 
@@ -602,12 +603,33 @@ class Connection:
             except trio.WouldBlock:
                 await lock.acquire()
             try:
-                await self.stream.send_all(data)
+                if type(self.stream) is trio.SocketStream:
+                    data = _write_now(self.stream, data)
+                if data:
+                    await self.stream.send_all(data)
             finally:
                 lock.release()
         finally:
             if self.send_lock is lock and not lock.locked():
                 self.send_lock = None
+
+
+def _write_now(stream: trio.SocketStream, data: bytes) -> bytes | memoryview:
+    """Writes what the socket takes at once and returns the rest (empty: all sent), with
+    no scheduler pass: trio's send_all costs one (and its checkpoints' context managers)
+    even when the kernel takes everything, as it does for nearly every packet, a
+    handshake's replies and a key's first answer among them. The caller holds the send
+    lock, so nothing else writes meanwhile; the errors are send_all's."""
+    fd = stream.socket.fileno()
+    if fd < 0:
+        raise trio.ClosedResourceError("the connection was closed")
+    try:
+        sent = os.write(fd, data)
+    except BlockingIOError:
+        return data  # the socket is full: send_all waits for it
+    except OSError as exc:
+        raise trio.BrokenResourceError(f"socket connection broken: {exc}") from exc
+    return memoryview(data)[sent:] if sent < len(data) else b""
 
 
 def _hex(constructor_id: int | None) -> str | None:

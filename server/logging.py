@@ -129,6 +129,16 @@ class _NamedPrintLogger(structlog.PrintLogger):
         super().__init__(file)
         self.name = name
 
+    def msg(self, message: str) -> None:
+        # One write of the line and its newline: print() makes two, and each is a
+        # system call when the stream is unbuffered (PYTHONUNBUFFERED, python -u).
+        with self._lock:
+            self._file.write(message + "\n")
+            self._file.flush()
+
+    log = debug = info = warn = warning = msg
+    fatal = failure = err = error = critical = exception = msg
+
 
 class _CurrentStdoutHandler(logging.StreamHandler):
     """A StreamHandler that writes to whatever ``sys.stdout`` is at the time."""

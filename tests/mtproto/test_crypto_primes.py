@@ -6,6 +6,7 @@ import gmpy2
 import pytest
 
 from mtproto.crypto import factorize_pq, generate_pq, is_prime
+from mtproto.crypto.primes import random_prime
 
 try:
     import cryptg
@@ -102,3 +103,24 @@ def test_the_fast_path_below_2_64_agrees_with_deterministic_miller_rabin():
     for n in numbers:
         trial = next((n == p for p in (2, 3, 5, 7, 11, 13, 17, 19, 23, 29, 31, 37) if n % p == 0), None)
         assert is_prime(n) == (trial if trial is not None else _miller_rabin(n)), n
+
+
+def test_miller_rabin_in_c_agrees_with_the_python_one_and_at_each_bound():
+    """random_prime confirms GMP's next prime with the bases' strong-probable-prime
+    tests in C: the same answers as the Python Miller-Rabin, pseudoprimes at the
+    bounds included."""
+    from mtproto.crypto.primes import _miller_rabin, _miller_rabin_in_c
+
+    rng = random.Random(62)
+    numbers = [rng.getrandbits(bits) | 1 | (1 << (bits - 1)) for bits in (31, 32, 48, 63, 64) for _ in range(1500)]
+    numbers += [1_373_653, 25_326_001, 3_215_031_751, 2_152_302_898_747, 3_474_749_660_383, 341_550_071_728_321,
+                3_825_123_056_546_413_051, 2**31 - 1, 2**61 - 1]
+    for n in numbers:
+        assert _miller_rabin_in_c(n) == _miller_rabin(n), n
+
+
+def test_random_primes_have_exactly_the_bits_asked_and_vary():
+    rng = random.Random(7)
+    primes = [random_prime(31, rng.randbytes) for _ in range(300)]
+    assert all(p.bit_length() == 31 and is_prime(p) for p in primes)
+    assert len(set(primes)) > 290
