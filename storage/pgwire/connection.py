@@ -18,7 +18,6 @@ trip.
 
 from __future__ import annotations
 
-import os
 import ssl
 from collections.abc import Sequence
 from typing import Any
@@ -193,10 +192,7 @@ class Connection:
         columns: list[int] | None = None
         decode = statement.decode_row if statement is not None else None
         try:
-            if type(self._stream) is trio.SocketStream:
-                out = _write_now(self._stream, out)
-            if out:
-                await self._stream.send_all(out)
+            await self._stream.send_all(out)  # PlainSocket's writes at once (plain_socket.py)
             while replies:
                 data = await self._stream.receive_some(RECEIVE_SIZE)
                 if not data:
@@ -232,24 +228,6 @@ class Connection:
         if error is not None:
             raise error
         return rows, tag, (parameters, columns)
-
-
-def _write_now(stream: trio.SocketStream, data: bytes) -> bytes | memoryview:
-    """Writes what the socket takes at once and returns the rest, with no scheduler
-    pass (trio's send_all costs one even when the kernel takes it all, as it does for
-    nearly every statement); the reply's read that follows checkpoints anyway. The
-    connection is one statement at a time, so nothing else writes meanwhile; the errors
-    are send_all's. (server/connection.py writes client packets the same way.)"""
-    fd = stream.socket.fileno()
-    if fd < 0:
-        raise trio.ClosedResourceError("the connection was closed")
-    try:
-        sent = os.write(fd, data)
-    except BlockingIOError:
-        return data
-    except OSError as exc:
-        raise trio.BrokenResourceError(f"socket connection broken: {exc}") from exc
-    return memoryview(data)[sent:] if sent < len(data) else b""
 
 
 async def connect(params: ConnectParams, *, statement_cache_size: int = DEFAULT_STATEMENT_CACHE,
