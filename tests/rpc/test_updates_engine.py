@@ -57,7 +57,9 @@ class _Session:
 
 
 def _ctx(services, user_id, auth_key_id, session_id):
-    return types.SimpleNamespace(services=services, user_id=user_id, auth_key_id=auth_key_id, session_id=session_id)
+    own_rows = []  # what the acting connection's stream is told (RequestContext.on_own_row)
+    return types.SimpleNamespace(services=services, user_id=user_id, auth_key_id=auth_key_id, session_id=session_id,
+                                 own_rows=own_rows, on_own_row=own_rows.append)
 
 
 async def _collect(stream, into, count):
@@ -129,8 +131,10 @@ async def test_log_rows_are_published_to_each_box_with_origin_only_on_the_actors
     bus = MemoryBus()
     services = types.SimpleNamespace(bus=bus, storage=None)
     async with bus.subscribe("user:1", "user:2") as sub:
-        await publish_rows(_ctx(services, 1, 100, 5), [(1, 10), (2, 20), (3, None)])
+        ctx = _ctx(services, 1, 100, 5)
+        await publish_rows(ctx, [(1, 10), (2, 20), (3, None)])
         first, second = ev.decode(await sub.receive()), ev.decode(await sub.receive())
+    assert ctx.own_rows == [10]  # the actor's own box only
     # Each is stamped with its publish time (the bus lag metric), microseconds since the epoch.
     assert all(abs(e.sent / 1e6 - time.time()) < 60 for e in (first, second))
     assert msgspec.structs.replace(first, sent=0) == ev.LogRow(pts=10, origin=ev.Origin(100, 5))
