@@ -6,7 +6,7 @@ to the connected ones; what a post costs and writes; catching up on 1,000 missed
     python bench/bench_channel.py --kind channel --members 10000 --redis redis://127.0.0.1:6379/0
 
 Starts `mtserver run` on loopback (PostgreSQL: a fresh database, created and dropped here,
-on the server at $MTSERVER_TEST_POSTGRES or postgresql://postgres@127.0.0.1:5432; SQLite:
+on the server at $MTTEST_POSTGRES or postgresql://postgres@127.0.0.1:5432; SQLite:
 the default file in a temporary data dir). For each --members count, a new channel
 (tools/loadgen/channel.py): the creator, who posts, and --connected logged-in members
 (fewer when the channel is smaller), the rest members without keys, all written into the

@@ -6,7 +6,7 @@
     python bench/bench_delivery.py --clients 100 --database postgres --syscalls   # perf stat counts
 
 Starts `mtserver run` on loopback (PostgreSQL: a fresh database, created and dropped
-here, on the server at $MTSERVER_TEST_POSTGRES or postgresql://postgres@127.0.0.1:5432;
+here, on the server at $MTTEST_POSTGRES or postgresql://postgres@127.0.0.1:5432;
 SQLite: the default file in a temporary data dir), writes the logged-in accounts into its
 storage, then runs the load generator (tools/loadgen/delivery.py) in this process for each
 client count: half the clients send messages.sendMessage, each to its own paired

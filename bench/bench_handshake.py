@@ -5,7 +5,7 @@
     python bench/bench_handshake.py --before ../wt-hsbase --rounds 3   # an older tree, interleaved
 
 **End to end** (what a user pays for): `mtserver run` from the tree, on loopback, with a
-fresh database (PostgreSQL: a scratch database on $MTSERVER_TEST_POSTGRES or the local
+fresh database (PostgreSQL: a scratch database on $MTTEST_POSTGRES or the local
 server; SQLite: the file in a fresh data dir), and ``--concurrency`` clients in this
 process, each making new auth keys one after another as an app does on its first start:
 TCP connect (intermediate transport), the handshake (req_pq_multi; req_DH_params with

@@ -9,7 +9,7 @@ gives the median and range over rounds.
 
     python bench/bench_storage_call.py [--count 3000] [--rounds 3]
 
-Uses a fresh database on $MTSERVER_TEST_POSTGRES (default postgresql://postgres@127.0.0.1:5432),
+Uses a fresh database on $MTTEST_POSTGRES (default postgresql://postgres@127.0.0.1:5432),
 dropped afterwards. Reports wall time and this process's CPU time per statement.
 
 SQLite (storage/sqlite.py), this tree against an older checkout:

@@ -1,5 +1,5 @@
 """Scratch PostgreSQL databases for tests and benchmarks: `mtserver_<purpose>_<random>`,
-created on the server the admin URL names (`$MTSERVER_TEST_POSTGRES`, default the local
+created on the server the admin URL names (`$MTTEST_POSTGRES`, default the local
 postgres superuser) and dropped afterwards, connections and all."""
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from urllib.parse import urlsplit, urlunsplit
 
 import asyncpg
 
-ADMIN_URL_ENV = "MTSERVER_TEST_POSTGRES"
+ADMIN_URL_ENV = "MTTEST_POSTGRES"
 DEFAULT_ADMIN_URL = "postgresql://postgres@127.0.0.1:5432/postgres"
 
 

@@ -1,6 +1,6 @@
 """The bus: one suite for the in-process bus and the Redis bus (a real Redis).
 
-Redis comes from MTSERVER_TEST_REDIS (default redis://127.0.0.1:6379); the Redis cases are
+Redis comes from MTTEST_REDIS (default redis://127.0.0.1:6379); the Redis cases are
 skipped when it cannot be reached. Every test uses its own random channel prefix, so runs
 sharing a Redis do not hear each other.
 """
@@ -29,7 +29,7 @@ from storage.bus import (
 )
 from storage.bus.listener import Listener
 
-REDIS_URL = os.environ.get("MTSERVER_TEST_REDIS", "redis://127.0.0.1:6379")
+REDIS_URL = os.environ.get("MTTEST_REDIS", "redis://127.0.0.1:6379")
 
 OpenBus = Callable[..., AbstractAsyncContextManager[Any]]
 

@@ -17,7 +17,7 @@ from mtproto.crypto import ServerRsaKey
 from server.app import serve
 from server.config import Config, ConfigError, load_config
 
-REDIS_URL = os.environ.get("MTSERVER_TEST_REDIS", "redis://127.0.0.1:6379")
+REDIS_URL = os.environ.get("MTTEST_REDIS", "redis://127.0.0.1:6379")
 KEY = ServerRsaKey.generate()
 CHANNEL = "user:1000001"
 

@@ -2,7 +2,7 @@
 
 ``backend`` is parametrised: "sqlite" (a file in tmp_path) and "postgres" (a database
 created for this test session, ``mtserver_test_<random>``, dropped at the end; tables
-are emptied before each test). The PostgreSQL server is ``$MTSERVER_TEST_POSTGRES``
+are emptied before each test). The PostgreSQL server is ``$MTTEST_POSTGRES``
 (an admin URL, default postgresql://postgres@127.0.0.1:5432/postgres); set it to "off"
 to skip the PostgreSQL half explicitly. An unreachable server is an error, not a skip.
 """
