@@ -113,7 +113,6 @@ class Connection:
         self.parked_until: float | None = None  # the deadline it is parked with, while parked
         # Tasks asked for while no nursery was open (a push for a parked connection).
         self.pending: list | None = None
-        # While the read loop waits with tasks running: cancelled when the last ends (_child).
 
     # -- lifecycle ---------------------------------------------------------------------
 
@@ -138,7 +137,7 @@ class Connection:
                 if self.pending is not None:
                     pending, self.pending = self.pending, None
                     for task in pending:
-                        nursery.start_soon(self._child, task)
+                        nursery.start_soon(task)
                 try:
                     with trio.CancelScope() as scope:
                         self.scope = scope
@@ -193,9 +192,6 @@ class Connection:
         log.info("connection_close", peer=self.peer, transport=self.transport.transport_name,
                  seconds=round(time.monotonic() - self.opened_at, 3))
 
-    async def _child(self, task) -> None:
-        await task()
-
     def abandon(self) -> None:
         """The server stops while this connection is parked: close without waiting."""
         self.parked_until = None
@@ -208,7 +204,7 @@ class Connection:
         a parked connection is resumed for it."""
         if self.nursery is not None:
             try:
-                self.nursery.start_soon(self._child, task)
+                self.nursery.start_soon(task)
                 return
             except RuntimeError:  # closed to new arrivals: the stretch is ending (resume parks or ends)
                 pass
