@@ -13,7 +13,8 @@ What may go wrong, and the answer:
 - a lost bus message (a full buffer, the Redis connection replaced): the cache is
   emptied (the listener's `on_loss`);
 - a writer outside the server processes without Redis (the admin CLI): an entry is
-  trusted for `ttl` seconds at the most;
+  trusted for `ttl` seconds at the most (between half of it and all of it, at random, so
+  that what was loaded at once does not expire at once);
 - a read that raced a change (read before, stored after the invalidation): not stored
   (`_Read`: the owners invalidated since the read began are remembered while any read
   is in flight);
@@ -22,6 +23,7 @@ What may go wrong, and the answer:
 
 from __future__ import annotations
 
+import random
 from collections import OrderedDict
 from collections.abc import Awaitable, Callable, Hashable, Iterable
 
@@ -162,14 +164,17 @@ class InvalidatingCache:
     def _store(self, since: int, loaded: dict) -> None:
         if self._cleared_at > since:
             return
-        expires = trio.current_time() + self.ttl
+        now = trio.current_time()
         for key, value in loaded.items():
             owner = self._owner_of(key)
             if self._invalidated_at.get(owner, 0) > since:
                 continue  # changed while it was read: maybe the old value
             if key in self._entries:
                 self._entries.move_to_end(key)
-            self._entries[key] = (value, expires)
+            # Each entry lives between half the TTL and all of it: entries loaded together
+            # (a thousand clients logging in at once) do not all expire, and load again,
+            # in the same moment.
+            self._entries[key] = (value, now + self.ttl * (1.0 - 0.5 * random.random()))
             self._by_owner.setdefault(owner, set()).add(key)
         while len(self._entries) > self.max_entries:
             self._remove(next(iter(self._entries)))

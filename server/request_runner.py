@@ -89,11 +89,7 @@ class RequestRunner:
     async def _context(self, session: EncryptedSession, call: Rpc, dialled_dc: int | None) -> RequestContext:
         state = self.state
         key_id = session.auth_key_id
-        record = self.records.get(key_id)
-        if record is None:
-            record = await state.storage.auth_keys.get(key_id)
-            if record is not None:
-                self.records[key_id] = record
+        record = await self.key_record(key_id)
         perm_key_id, user_id, pending_user_id = await identify(state.storage, record)
         ctx = RequestContext(
             auth_key_id=key_id, session_id=call.session_id, msg_id=call.msg_id,
@@ -108,6 +104,16 @@ class RequestRunner:
         if record is not None and record.client_info:
             ctx.client = ClientInfo(**record.client_info)
         return ctx
+
+    async def key_record(self, key_id: int):
+        """The auth key's record (storage.models.AuthKeyRecord, None if it is gone), read
+        once per connection: what changes it (a temporary key's binding) drops it here."""
+        record = self.records.get(key_id)
+        if record is None:
+            record = await self.state.storage.auth_keys.get(key_id)
+            if record is not None:
+                self.records[key_id] = record
+        return record
 
     def _set_layer(self, session: EncryptedSession, layer: int) -> None:
         serving = tl.serving_layer(layer)

@@ -76,10 +76,29 @@ async def test_a_read_that_raced_an_invalidation_is_not_kept():
 async def test_an_entry_is_trusted_for_ttl_seconds_at_most(autojump_clock):
     cache = keyed()
     await cache.read_through([(1, "a")], await load_from({(1, "a"): "A"}))
-    await trio.sleep(9)
-    assert cache.get((1, "a")) == "A"
-    await trio.sleep(2)
+    await trio.sleep(4.9)
+    assert cache.get((1, "a")) == "A"  # half the TTL at least
+    await trio.sleep(5.2)
     assert cache.get((1, "a")) is MISSING
+
+
+async def test_entries_loaded_together_do_not_all_expire_together(autojump_clock):
+    cache = InvalidatingCache("t", ttl=10, max_entries=1000, owner_of=lambda key: key)
+    await cache.read_through(range(200), await load_from({n: n for n in range(200)}))
+
+    def left() -> int:
+        return sum(cache.get(n) is not MISSING for n in range(200))
+
+    await trio.sleep(4.9)
+    assert left() == 200
+    counts = []
+    for _ in range(4):
+        await trio.sleep(1)
+        counts.append(left())
+    # Spread over the TTL's second half: some expire in each of its seconds.
+    assert 200 > counts[0] > counts[1] > counts[2] > counts[3] > 0
+    await trio.sleep(1.2)
+    assert left() == 0
 
 
 async def test_another_process_drops_the_owners_announced_and_everything_on_loss():
