@@ -38,12 +38,13 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 import trio  # noqa: E402
 
 from bench.bench_delivery import raise_file_limit  # noqa: E402
+from server.connection import PARK_AFTER  # noqa: E402
 from tests.e2e.server_process import ServerProcess  # noqa: E402
 from tests.scratch_postgres import create_database, drop_database  # noqa: E402
 from tools.loadgen.client import Account, CallFailed, LoadClient  # noqa: E402
 
 CONNECT_CONCURRENCY = 50
-SETTLE_SECONDS = 2.0
+SETTLE_SECONDS = PARK_AFTER + 1.0  # every connection quiet long enough to park
 
 
 def rss_bytes(pid: int) -> int:

@@ -17,6 +17,7 @@ from __future__ import annotations
 import functools
 import math
 import os
+import random
 import struct
 import time
 
@@ -57,8 +58,12 @@ _u64 = struct.Struct("<q").unpack_from
 _REQ_DH_PARAMS = F.ReqDHParams.CONSTRUCTOR_ID.to_bytes(4, "little")
 _WOKEN = object()  # from _receive_until: no bytes, but the connection may park now
 # Seconds without a byte from the peer before an otherwise idle connection parks
-# (server/idle_connections.py); a quarter of idle_timeout if that is sooner.
-PARK_AFTER = 1.0
+# (server/idle_connections.py); a quarter of idle_timeout if that is sooner. A park and
+# its wake-up cost more than a read: at 1 s, a chat of a message a second parked and woke
+# about once per message, and 1,000 such clients at 500 msg/s cost 12% more server CPU
+# and twice the p99 latency than at 2 s or more (bench/README.md, "Open loop, fourth
+# session"); an idle connection parks all the same, 3 s later.
+PARK_AFTER = 3.0
 
 
 class Connection:
@@ -67,7 +72,7 @@ class Connection:
     # One per client connection: no per-instance dict.
     __slots__ = ("state", "initial", "refuse_with", "stream", "peer", "transport", "proven", "buffer_share",
                  "handshake", "new_key", "encrypted", "send_lock", "rpc_slots", "scope", "disconnect_at", "closing",
-                 "push_user", "push_target", "push_feed", "push_checked_at", "key_push_target", "key_push_feed",
+                 "push_user", "push_target", "push_feed", "push_check_due", "key_push_target", "key_push_feed",
                  "runner", "nursery", "address", "opened_at", "last_packet", "parked_until", "pending")
 
     def __init__(self, state, stream: trio.abc.Stream, peer: str, refuse_with: int | None = None,
@@ -98,7 +103,7 @@ class Connection:
         self.push_user: int | None = None
         self.push_target: tuple[EncryptedSession, int] | None = None
         self.push_feed: PushFeed | None = None
-        self.push_checked_at = -PUSH_AUTH_RECHECK  # when the login behind the pushes was last checked
+        self.push_check_due = -math.inf  # when the login behind the pushes is checked next
         # Before login: the session that exported a QR login token gets the updates
         # addressed to its auth key (updateLoginToken).
         self.key_push_target: tuple[EncryptedSession, int] | None = None
@@ -555,13 +560,16 @@ class Connection:
         """Whether the key is still logged in as the user it pushes for, checked at most every
         PUSH_AUTH_RECHECK seconds: a device revoked elsewhere (another device, the admin
         API, a ban) stops receiving live updates within that time, not only at its next
-        request."""
+        request. Each check's next is due after half to all of that time, at random: a
+        thousand connections that got their first push at once do not check together again."""
         now = trio.current_time()
-        if now - self.push_checked_at < PUSH_AUTH_RECHECK or self.push_target is None:
+        if now < self.push_check_due or self.push_target is None:
             return True
-        record = await self.state.storage.auth_keys.get(self.push_target[0].auth_key_id)
+        # The key's record as this connection's calls use it; the login behind it comes
+        # through the authorizations' cache, which every process empties at a revocation.
+        record = await self.runner.key_record(self.push_target[0].auth_key_id)
         _, current, _ = await identify(self.state.storage, record)
-        self.push_checked_at = now
+        self.push_check_due = now + PUSH_AUTH_RECHECK * (1.0 - 0.5 * random.random())
         return current == self.push_user
 
     async def _push(self, session: EncryptedSession, session_id: int, updates) -> None:

@@ -20,6 +20,7 @@ from mtproto.transport.client import IntermediateClient
 from mtproto.transport.events import Packet, RemoteTransportError
 from server.app import serve
 from server.config import Config
+from server.connection import PARK_AFTER
 from storage import AuthKeyRecord
 from tl import functions as F, types as T
 
@@ -352,7 +353,7 @@ async def test_a_peer_that_resets_mid_answer_ends_only_its_connection(server, he
 
 
 async def parked(state, count: int) -> None:
-    with trio.fail_after(3):
+    with trio.fail_after(PARK_AFTER + 2):
         while len(state.idle) != count:
             await trio.sleep(0.01)
 
