@@ -20,6 +20,7 @@ from typing import Any
 
 import msgspec
 
+from storage.models import MessageRecord
 from storage.peer import Peer
 
 
@@ -43,6 +44,11 @@ class LogRow(Event, tag="log"):
     # How far the row moved the box (0: not said, the stream reads the row; a process
     # before this field sends none and ignores it).
     pts_count: int = 0
+    # A new_message row's message, the receiver's copy as its transaction wrote it: the
+    # receiving stream renders the row without reading it back (rpc/updates/render.py
+    # `carried_logged`). Absent: the row is read. What changes the message later (an
+    # edit, a deletion) is a row of its own, pushed after this one.
+    new_message: MessageRecord | None = None
 
 
 class UserStatus(Event, tag="user_status"):

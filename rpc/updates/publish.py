@@ -38,16 +38,19 @@ async def tell_other_devices(ctx, event: Event) -> None:
 
 
 async def publish_rows(ctx, rows) -> None:
-    """Each box's live sessions are told of its new update-log row: (user_id, pts) or
-    (user_id, pts, pts_count), pts None when nothing was logged for that box. The
-    pts_count lets the acting session's stream place its own row in the box's pts order
-    without reading it (rpc/updates/pts_order.py); without it the stream reads the row."""
-    for user_id, pts, *count in rows:
-        if pts is not None and user_id == ctx.user_id:
+    """Each box's live sessions are told of its new update-log row: (user_id, pts),
+    (user_id, pts, pts_count) or, for a new_message row, (user_id, pts, 1, that box's
+    copy of the message); pts None when nothing was logged for that box. The pts_count
+    lets the acting session's stream place its own row in the box's pts order without
+    reading it (rpc/updates/pts_order.py), the message lets every other session render
+    it without reading it; without them the stream reads the row."""
+    for user_id, pts, *more in rows:
+        if pts is None:
+            continue
+        if user_id == ctx.user_id:
             ctx.on_own_row(pts)
-        if pts is not None:
-            await publish(ctx.services, LogRow(pts=pts, pts_count=count[0] if count else 0), [user_id],
-                          by=ctx if user_id == ctx.user_id else None)
+        event = LogRow(pts=pts, pts_count=more[0] if more else 0, new_message=more[1] if len(more) > 1 else None)
+        await publish(ctx.services, event, [user_id], by=ctx if user_id == ctx.user_id else None)
 
 
 async def publish_to_channel(services, event: Event, channel_id: int, *, by=None) -> None:

@@ -13,7 +13,9 @@ import time
 from collections.abc import Awaitable, Callable
 
 import tl
+from storage.models import UpdateRecord
 from storage.peer import Peer, PeerKind
+from storage.update_log import UpdateKind
 from tl import types as T
 
 from ..channels.rights import has_admin_right
@@ -36,7 +38,7 @@ def _short(update):
 
 
 async def _log_row(storage, viewer_id: int, event: ev.LogRow):
-    logged = await read_logged(storage, viewer_id, event.pts)
+    logged = carried_logged(viewer_id, event) or await read_logged(storage, viewer_id, event.pts)
     return None if logged is None else await render_logged(storage, viewer_id, *logged)
 
 
@@ -49,6 +51,17 @@ async def read_logged(storage, viewer_id: int, pts: int):
         return None
     row, shown = logged
     return row, {} if shown is None else {shown.id: shown}
+
+
+def carried_logged(viewer_id: int, event: ev.LogRow):
+    """What `read_logged` would read, from the event itself when it carries the new
+    message it logged for this viewer (LogRow.new_message); None: it must be read."""
+    message = event.new_message
+    if message is None or message.owner_id != viewer_id:
+        return None
+    row = UpdateRecord(user_id=viewer_id, pts=event.pts, pts_count=1, kind=UpdateKind.NEW_MESSAGE,
+                       data={"id": message.id}, date=message.date)
+    return row, {message.id: message}
 
 
 async def render_logged(storage, viewer_id: int, row, found: dict | None = None):

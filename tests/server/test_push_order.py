@@ -142,8 +142,10 @@ async def test_rows_published_out_of_order_are_pushed_in_order_without_reading_t
         before = statements_run()
         await w.bus.release(2, 0, 1, 4, 3)  # as two processes' publications may interleave
         assert await _settled(nursery) == 0  # nothing held, no task left
-        # One statement per row (its read), as in order: the gaps closed before they were due.
-        assert 5 <= statements_run() - before <= 5 * 2
+        # No row is read back (each publication carries its message) and no gap was
+        # filled from the log: it closed before it was due. What is read is the sender
+        # as the viewer sees them, once (their row, photo, privacy rules, contact).
+        assert statements_run() - before <= 4
         feed.stop()
     assert sink.pts() == [(start + i, 1) for i in range(1, 6)]
     assert sink.texts() == [f"m{i}" for i in range(5)]
