@@ -47,6 +47,11 @@ class Executor(Protocol):
         (the executor refuses one), and whatever the body raises afterwards, the writes
         stay. Outside a transaction, ``fetch``."""
 
+    async def fetch_many(self, statements: Sequence[tuple[str, Sequence[Any]]]) -> list[list[Row]]:
+        """Each (sql, args)'s rows, for reads that do not depend on each other: PostgreSQL
+        sends them in one write and answers them in one reply (one round trip, not one
+        each); SQLite runs them one after the other."""
+
     async def script(self, sql: str) -> None:
         """Runs several ';'-separated statements without parameters (migrations)."""
 

@@ -23,7 +23,7 @@ from __future__ import annotations
 import functools
 import ssl
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from typing import Any, TypeVar
 from urllib.parse import urlsplit, urlunsplit
 
@@ -91,6 +91,9 @@ class PostgresDatabase:
 
     async def fetch_and_commit(self, sql: str, *args: Any) -> list[Row]:
         return await self._statement(_Executor.fetch, sql, args)  # a statement alone commits anyway
+
+    async def fetch_many(self, statements: Sequence[tuple[str, Sequence[Any]]]) -> list[list[Row]]:
+        return await self._statement(_Executor.fetch_many, statements, ())
 
     async def script(self, sql: str) -> None:
         await self._statement(_Executor.script, sql, ())
@@ -199,6 +202,18 @@ class _Executor:
     async def fetch_and_commit(self, sql: str, *args: Any) -> list[Row]:
         self._ended = True  # the transaction ends here, whatever the statement does
         return await self._connection.fetch_and_commit(sql, args)
+
+    async def fetch_many(self, statements: Sequence[tuple[str, Sequence[Any]]]) -> list[list[Row]]:
+        if self._ended:
+            raise RuntimeError("a statement after its transaction's fetch_and_commit")
+        started = time.perf_counter()
+        try:
+            return await self._connection.fetch_many(statements)
+        finally:
+            # Counted as the statements they are, each its share of the round trip.
+            share = (time.perf_counter() - started) / max(1, len(statements))
+            for _ in statements:
+                metrics.observe_statement("postgres", share)
 
     @_timed
     async def script(self, sql: str) -> None:

@@ -73,6 +73,29 @@ class Connection:
         is raised; a failed COMMIT ends the transaction rolled back, its error raised."""
         return (await self._run(sql, arguments, commit=True))[0]
 
+    async def fetch_many(self, statements: Sequence[tuple[str, Sequence[Any]]]) -> list[list[tuple]]:
+        """Each (sql, arguments)'s rows, all sent in one write and answered in one reply
+        (one Sync behind them all): reads that do not depend on each other cost one round
+        trip. They run as one implicit transaction: the first error is raised and the
+        statements after it are skipped."""
+        try:
+            return await self._fetch_many(statements)
+        except PostgresError as exc:
+            if exc.sqlstate != _STALE_PLAN or self.transaction_status != IDLE:
+                raise
+            for sql, _ in statements:  # the schema changed under them (see _run): once more
+                self._forget(sql)
+            return await self._fetch_many(statements)
+
+    async def _fetch_many(self, statements: Sequence[tuple[str, Sequence[Any]]]) -> list[list[tuple]]:
+        prepared = []
+        for sql, _ in statements:
+            statement = self._statements.get(sql)
+            prepared.append(statement if statement is not None else await self._prepare(sql))
+        out = b"".join(st.unsynced_execution(arguments) for st, (_, arguments) in zip(prepared, statements))
+        rows, _, _ = await self._exchange(out + wire.SYNC, prepared)
+        return rows
+
     async def execute(self, sql: str, arguments: Sequence[Any] = ()) -> int:
         """The number of rows the statement changed (or returned)."""
         return wire.command_count((await self._run(sql, arguments))[1])
@@ -168,10 +191,11 @@ class Connection:
         if statement is not None:
             self._closing += wire.close_statement(statement.name)
 
-    async def _exchange(self, out: bytes, statement: Statement | None):
+    async def _exchange(self, out: bytes, statement: Statement | list[Statement] | None):
         """Sends ``out`` (ending in Sync or a simple Query) and reads until its ReadyForQuery;
         a pending prefix (BEGIN) goes in front of it in the same write. The rows and the
-        tag are ``out``'s first statement's; the first error is raised."""
+        tag are ``out``'s first statement's (with a list of statements, executed in
+        that order: the rows of each, in a list); the first error is raised."""
         if self.broken:
             raise ConnectionLost("the connection is broken")
         replies = 1
@@ -190,6 +214,13 @@ class Connection:
         error: PostgresError | None = None
         parameters: tuple[int, ...] | None = None
         columns: list[int] | None = None
+        several = isinstance(statement, list)
+        if several:
+            results: list[list[tuple]] = [[] for _ in statement]
+            decoders = [st.decode_row for st in statement]
+            statement = statement[0] if statement else None
+            if results:
+                rows = results[0]
         decode = statement.decode_row if statement is not None else None
         try:
             await self._stream.send_all(out)  # PlainSocket's writes at once (plain_socket.py)
@@ -205,6 +236,12 @@ class Connection:
                         if completed == own:
                             tag = payload[:-1]
                         completed += 1
+                        if several:  # the next statement's rows follow
+                            index = completed - own
+                            if index < len(results):
+                                rows, decode = results[index], decoders[index]
+                            else:
+                                rows, decode = [], None
                     elif kind == wire.READY_FOR_QUERY:
                         replies -= 1
                         self.transaction_status = payload[:1]
@@ -227,6 +264,8 @@ class Connection:
             raise
         if error is not None:
             raise error
+        if several:
+            return results, tag, (parameters, columns)
         return rows, tag, (parameters, columns)
 
 

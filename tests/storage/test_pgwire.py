@@ -266,6 +266,43 @@ async def test_begin_and_commit_come_back_in_the_statements_one_reply(connection
     assert await connection.fetch("SELECT a FROM z ORDER BY a", []) == [(0,), (0,), (1,), (2,)]
 
 
+async def test_fetch_many_answers_each_statement_in_one_round_trip(connection, monkeypatch):
+    from storage.pgwire.plain_socket import PlainSocket
+    await connection.script("CREATE TEMP TABLE m (a int, b text); INSERT INTO m VALUES (1, 'x'), (2, 'y');")
+    statements = [("SELECT a FROM m WHERE a > $1 ORDER BY a", [0]), ("SELECT b FROM m WHERE a = $1", [5]),
+                  ("SELECT count(*) FROM m", []), ("SELECT b, a FROM m WHERE a = $1", [2])]
+    expected = [[(1,), (2,)], [], [(2,)], [("y", 2)]]
+    assert await connection.fetch_many(statements) == expected  # prepares what it has not yet
+    sends = []
+    send = PlainSocket.send_all
+
+    async def counted(self, data):
+        sends.append(len(data))
+        return await send(self, data)
+
+    monkeypatch.setattr(PlainSocket, "send_all", counted)
+    assert await connection.fetch_many(statements) == expected
+    assert len(sends) == 1
+    # Inside a transaction, BEGIN in front of them: the same answers.
+    connection.begin()
+    assert await connection.fetch_many(statements[2:]) == expected[2:]
+    assert connection.transaction_status == b"T"
+    await connection.rollback()
+    assert await connection.fetch_many([]) == []
+
+
+async def test_fetch_many_raises_the_first_error_and_stays_usable(connection):
+    await connection.script("CREATE TEMP TABLE n (a int);")
+    with pytest.raises(pgwire.PostgresError) as failed:
+        await connection.fetch_many([("SELECT * FROM n", []), ("SELECT 1 / $1::int", [0]),
+                                     ("SELECT 2", [])])
+    assert failed.value.sqlstate == "22012" and not connection.broken
+    assert connection.transaction_status == b"I"
+    await connection.script("ALTER TABLE n ADD COLUMN b int;")  # a schema change: prepared again
+    await connection.execute("INSERT INTO n VALUES ($1, $2)", [1, 2])
+    assert await connection.fetch_many([("SELECT * FROM n", []), ("SELECT 3", [])]) == [[(1, 2)], [(3,)]]
+
+
 async def test_a_plain_socket_connection_sees_the_server_go_away(connection, postgres_url):
     from storage.pgwire.plain_socket import PlainSocket
     assert isinstance(connection._stream, PlainSocket)  # no TLS here: the socket without trio's stream
