@@ -3,12 +3,14 @@ rules, and its logged-in devices (authorizations)."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 import msgspec
 
 from .db import Database, Row, chunks, in_list
 from .models import AuthorizationRecord, PasswordRecord
+from .query import Query, run
 
 _PASSWORD_COLUMNS = "user_id, salt1, salt2, g, p, verifier, hint, email, srp_id, updated_at"
 _AUTHORIZATION_COLUMNS = ("auth_key_id, user_id, hash, created_at, active_at, api_id, device_model, platform,"
@@ -57,13 +59,20 @@ class SqlPrivacy:
         return {row[0]: msgspec.json.decode(row[1]) for row in rows}
 
     async def get_all_of(self, user_ids: list[int]) -> dict[int, dict[str, list[dict]]]:
-        found: dict[int, dict[str, list[dict]]] = {user_id: {} for user_id in user_ids}
-        for part in chunks(list(found)):
-            rows = await self._db.fetch(f"SELECT user_id, key, rules FROM privacy_rules WHERE user_id IN"
-                                        f" ({in_list(len(part))}) ORDER BY user_id, key", *part)
+        found: dict[int, dict[str, list[dict]]] = {}
+        for part in chunks(list(dict.fromkeys(user_ids))):
+            found.update(await run(self._db, self.get_all_of_query(part)))
+        return found
+
+    def get_all_of_query(self, user_ids: Sequence[int]) -> Query[dict[int, dict[str, list[dict]]]]:
+        """get_all_of these users (distinct, 500 at most)."""
+        def decode(rows: list[Row]) -> dict[int, dict[str, list[dict]]]:
+            found: dict[int, dict[str, list[dict]]] = {user_id: {} for user_id in user_ids}
             for row in rows:
                 found[row[0]][row[1]] = msgspec.json.decode(row[2])
-        return found
+            return found
+        return Query(f"SELECT user_id, key, rules FROM privacy_rules WHERE user_id IN ({in_list(len(user_ids))})"
+                     " ORDER BY user_id, key", tuple(user_ids), decode)
 
     async def delete_all(self, user_id: int) -> int:
         return await self._db.execute("DELETE FROM privacy_rules WHERE user_id = $1", user_id)

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
-from .db import Database, chunks, in_list
+from collections.abc import Sequence
+
+from .db import Database, Row, chunks, in_list
 from .models import ContactRecord
+from .query import Query, run
 
 
 class SqlContacts:
@@ -47,18 +50,28 @@ class SqlContacts:
         mine: dict[int, ContactRecord] = {}
         theirs: set[int] = set()
         for part in chunks(list(dict.fromkeys(user_ids))):
-            ids = in_list(len(part), start=2)
-            rows = await self._db.fetch(
-                "SELECT owner_id, user_id, first_name, last_name, added_at FROM contacts"
-                f" WHERE (owner_id = $1 AND user_id IN ({ids})) OR (user_id = $1 AND owner_id IN ({ids}))",
-                viewer_id, *part)
+            part_mine, part_theirs = await run(self._db, self.between_query(viewer_id, part))
+            mine.update(part_mine)
+            theirs |= part_theirs
+        return mine, theirs
+
+    def between_query(self, viewer_id: int,
+                      user_ids: Sequence[int]) -> Query[tuple[dict[int, ContactRecord], set[int]]]:
+        """between the viewer and these users (distinct, 500 at most)."""
+        def decode(rows: list[Row]) -> tuple[dict[int, ContactRecord], set[int]]:
+            mine: dict[int, ContactRecord] = {}
+            theirs: set[int] = set()
             for r in rows:
                 if r[0] == viewer_id:
                     mine[r[1]] = ContactRecord(owner_id=r[0], user_id=r[1], first_name=r[2], last_name=r[3],
                                                added_at=r[4])
                 if r[1] == viewer_id:
                     theirs.add(r[0])
-        return mine, theirs
+            return mine, theirs
+        ids = in_list(len(user_ids), start=2)
+        return Query("SELECT owner_id, user_id, first_name, last_name, added_at FROM contacts"
+                     f" WHERE (owner_id = $1 AND user_id IN ({ids})) OR (user_id = $1 AND owner_id IN ({ids}))",
+                     (viewer_id, *user_ids), decode)
 
     async def delete_everywhere(self, user_id: int) -> list[int]:
         """The user's contact list, and the user in everyone else's (a deleted account);

@@ -67,6 +67,7 @@ from .models import (
     UserRecord,
 )
 from .peer import Peer
+from .query import Query
 
 
 class StorageError(Exception):
@@ -209,6 +210,10 @@ class Users(Protocol):
     async def get_many(self, user_ids: list[int]) -> list[UserRecord]:
         """The users that exist, in the order asked, each once."""
 
+    def get_many_query(self, user_ids: Sequence[int]) -> Query[dict[int, UserRecord]]:
+        """get_many of up to 500 distinct users as a read to run with others (storage/query.py):
+        {id: record} of those that exist."""
+
     async def by_phone(self, phone: str) -> UserRecord | None: ...
     async def by_username(self, username: str) -> UserRecord | None:
         """Case-insensitive."""
@@ -252,6 +257,9 @@ class Privacy(Protocol):
     async def get_all_of(self, user_ids: list[int]) -> dict[int, dict[str, list[dict]]]:
         """Every rule of each of these users ({} for one with none), in one statement per
         500 users: the user views of a whole answer at once."""
+
+    def get_all_of_query(self, user_ids: Sequence[int]) -> Query[dict[int, dict[str, list[dict]]]]:
+        """get_all_of up to 500 distinct users as a read to run with others (storage/query.py)."""
 
     async def delete_all(self, user_id: int) -> int: ...
     async def set(self, user_id: int, key: str, rules: list[dict]) -> None: ...
@@ -343,6 +351,11 @@ class Contacts(Protocol):
     async def between(self, viewer_id: int, user_ids: list[int]) -> tuple[dict[int, ContactRecord], set[int]]:
         """(the viewer's contact rows for these users, those of these users who have the
         viewer as a contact): what a user view of them needs, without the whole list."""
+
+    def between_query(self, viewer_id: int,
+                      user_ids: Sequence[int]) -> Query[tuple[dict[int, ContactRecord], set[int]]]:
+        """between the viewer and up to 500 distinct users as a read to run with others
+        (storage/query.py)."""
 
     async def delete_everywhere(self, user_id: int) -> list[int]:
         """The user's contacts and the user in everyone's contacts; who had them, sorted."""
@@ -777,6 +790,10 @@ class Media(Protocol):
         """(newest first, total count)."""
 
     async def current_profile_photos(self, owners: Iterable[Peer]) -> dict[Peer, PhotoRecord]: ...
+    def current_profile_photos_query(self, owners: Sequence[Peer]) -> Query[dict[Peer, PhotoRecord]]:
+        """current_profile_photos of up to 500 distinct peers as a read to run with others
+        (storage/query.py)."""
+
     async def delete_profile_photos(self, owner: Peer, photo_ids: Iterable[int]) -> list[int]:
         """The ids that were the peer's profile photos and are now deleted, in the order asked."""
 

@@ -27,6 +27,7 @@ import msgspec
 from .db import Database, Executor, Row, chunks, in_list
 from .models import DocumentRecord, FileRecord, PhotoRecord, UploadRecord
 from .peer import Peer
+from .query import Query, run
 
 _UPLOAD = "owner_id, file_id, key_prefix, big, total_parts, created_at"
 _FILE = "id, size, part_size, mime_type, owner_id, created_at"
@@ -186,20 +187,18 @@ class SqlMedia:
     async def current_profile_photos(self, owners: Iterable[Peer]) -> dict[Peer, PhotoRecord]:
         """{peer: current profile photo} for the peers who have one (one statement per
         500 peers: every user view of an answer or a push asks)."""
-        wanted = list(dict.fromkeys(p.key for p in owners))
-        columns = ", ".join(f"p.{c.strip()}" for c in _PHOTO.split(","))
-        found: dict[int, PhotoRecord] = {}
+        wanted = list(dict.fromkeys(owners))
+        found: dict[Peer, PhotoRecord] = {}
         for part in chunks(wanted):
-            rows = await self._db.fetch(
-                f"SELECT pp.user_id, pp.set_at, {columns} FROM profile_photos pp JOIN photos p ON p.id = pp.photo_id"
-                f" WHERE pp.user_id IN ({in_list(len(part))})", *part)
-            best: dict[int, tuple[int, int]] = {}
-            for row in rows:
-                user_id, set_at, photo = row[0], row[1], _photo(row[2:])
-                if user_id not in best or (set_at, photo.id) > best[user_id]:
-                    best[user_id] = (set_at, photo.id)
-                    found[user_id] = photo
-        return {Peer.from_key(key): photo for key, photo in found.items()}
+            found.update(await run(self._db, self.current_profile_photos_query(part)))
+        return found
+
+    def current_profile_photos_query(self, owners: Sequence[Peer]) -> Query[dict[Peer, PhotoRecord]]:
+        """current_profile_photos of these peers (distinct, 500 at most)."""
+        keys = tuple(p.key for p in owners)
+        return Query(f"SELECT pp.user_id, pp.set_at, {_PROFILE_PHOTO_COLUMNS} FROM profile_photos pp"
+                     f" JOIN photos p ON p.id = pp.photo_id WHERE pp.user_id IN ({in_list(len(keys))})",
+                     keys, _current_photos)
 
     async def delete_profile_photos(self, owner: Peer, photo_ids: Iterable[int]) -> list[int]:
         """The ids that were the peer's profile photos (now deleted)."""
@@ -333,6 +332,21 @@ async def _insert_file(ex: Executor, f: FileRecord) -> None:
 def _upload(row: Row) -> UploadRecord:
     return UploadRecord(owner_id=row[0], file_id=row[1], key_prefix=row[2], big=bool(row[3]), total_parts=row[4],
                         created_at=row[5])
+
+
+_PROFILE_PHOTO_COLUMNS = ", ".join(f"p.{c.strip()}" for c in _PHOTO.split(","))
+
+
+def _current_photos(rows: list[Row]) -> dict[Peer, PhotoRecord]:
+    """Each peer's latest profile photo (by when it was set, then by id) of its rows."""
+    found: dict[int, PhotoRecord] = {}
+    best: dict[int, tuple[int, int]] = {}
+    for row in rows:
+        user_id, set_at, photo = row[0], row[1], _photo(row[2:])
+        if user_id not in best or (set_at, photo.id) > best[user_id]:
+            best[user_id] = (set_at, photo.id)
+            found[user_id] = photo
+    return {Peer.from_key(key): photo for key, photo in found.items()}
 
 
 def _photo(row: Row) -> PhotoRecord:

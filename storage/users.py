@@ -14,11 +14,13 @@ as "".
 from __future__ import annotations
 
 import secrets
+from collections.abc import Sequence
 
 from .db import Database, Executor, Row, chunks, in_list, like_escape
 from .interface import AlreadyExists, UsernameTaken
 from .models import UserRecord
 from .peer import Peer
+from .query import Query, run
 from .updates import CREATE_STATE
 from .usernames import reserve
 
@@ -80,9 +82,13 @@ class SqlUsers:
         wanted = list(dict.fromkeys(user_ids))
         found: dict[int, UserRecord] = {}
         for part in chunks(wanted):
-            rows = await self._db.fetch(f"SELECT {_COLUMNS} FROM users WHERE id IN ({in_list(len(part))})", *part)
-            found.update((row[0], _record(row)) for row in rows)
+            found.update(await run(self._db, self.get_many_query(part)))
         return [found[user_id] for user_id in wanted if user_id in found]
+
+    def get_many_query(self, user_ids: Sequence[int]) -> Query[dict[int, UserRecord]]:
+        """{id: record} of those of these users (distinct, 500 at most) that exist."""
+        return Query(f"SELECT {_COLUMNS} FROM users WHERE id IN ({in_list(len(user_ids))})", tuple(user_ids),
+                     lambda rows: {row[0]: _record(row) for row in rows})
 
     async def by_phone(self, phone: str) -> UserRecord | None:
         return _record_or_none(await self._db.fetchrow(f"SELECT {_COLUMNS} FROM users WHERE phone = $1", phone))

@@ -163,6 +163,9 @@ class UserView:
 
     async def users(self, user_ids) -> list:
         user_ids = list(user_ids)
+        # What the loads below would read kind by kind, in one round trip where the
+        # process has not kept it (a push from a user not shown lately).
+        await self._rows.prefetch(self.viewer_id, [u for u in user_ids if u not in self._records])
         await self._load_records(user_ids)
         await self._load_photos(user_ids)
         # What every other user's object asks, for all of them at once.

@@ -104,6 +104,30 @@ async def test_a_delivered_message_stays_within_its_statement_budget(state, cont
         assert push <= (PUSH_BUDGET if i == 0 else PUSH_WARM_BUDGET), (sent, push)
 
 
+@pytest.mark.parametrize("state", ["sqlite", "postgres"], indirect=True)
+async def test_a_push_from_a_user_not_kept_reads_their_view_in_one_round_trip(state, round_trips):
+    """The sender's row, photo, privacy rules and contact relation, missing from the user
+    cache, are read together (rpc/services/user_rows.py `prefetch`): one PostgreSQL round
+    trip for the four, then nothing for the view's own loads."""
+    storage, now = state.storage, int(time.time())
+    ann = await storage.users.create("15550000001", "Ann", now=now)
+    ben = await storage.users.create("15550000002", "Ben", now=now)
+    ctx = RequestContext(auth_key_id=1, session_id=1, msg_id=1, layer=tl.LAYER, config=state.config,
+                         user_id=ann.id, services=state)
+    peer = T.InputPeerUser(user_id=ben.id, access_hash=ben.access_hash)
+    for i in range(2):  # the first prepares every statement on the connection
+        await dispatch(F.messages.SendMessage(peer=peer, message=f"hi {i}", random_id=100 + i), ctx)
+        storage.user_rows.cache.clear()  # as after a while, or at a server's start
+        pts = (await storage.updates.get(ben.id)).pts
+        before, trips_before = statements_run(), len(round_trips)
+        pushed = await render(storage, ben.id, ev.LogRow(pts=pts))
+        push, push_trips = statements_run() - before, len(round_trips) - trips_before
+        assert [u.first_name for u in pushed.users] == ["Ann"]
+        assert push == 5  # the log row and its message; the sender's four
+        if i and storage.db.dialect == "postgres":
+            assert push_trips == 2
+
+
 # A basic group's sendMessage, whatever its size: the membership checked by the send
 # itself, each step of the copies one multi-row statement on SQLite (one CTE statement on
 # PostgreSQL), then the answer's users and chat. It was 1,212 on SQLite for 200 members.
