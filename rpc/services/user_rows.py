@@ -10,10 +10,9 @@ from these raw rows.
 
 from __future__ import annotations
 
+from server.invalidating_cache import MISSING
 from storage.peer import Peer
 from storage.query import run_all
-
-from server.invalidating_cache import MISSING
 
 # Keys: (kind, owner, ...). "u": the user's row (or None), "p": their current profile
 # photo (or None), "r": their privacy rules {key: rules}, "c": the owner's contact row
