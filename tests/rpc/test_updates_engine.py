@@ -13,13 +13,19 @@ import trio
 
 from rpc.updates import events as ev
 from rpc.updates.publish import publish, publish_rows, publish_to_key, tell_other_devices
-from rpc.updates.render import RENDERERS
+from rpc.updates.render import RENDERERS, carried_logged
 from rpc.updates.stream import key_stream, user_stream
 from storage.bus.memory import MemoryBus
+from storage.models import MessageRecord
 from storage.peer import Peer
 from tl import types as T
 
 RPC = pathlib.Path(__file__).parents[2] / "rpc"
+
+
+_MESSAGE = MessageRecord(owner_id=2, id=41, peer_id=1, from_id=1, out=False, date=1_700_000_000, message="hi",
+                         entities=[{"_": "messageEntityBold", "offset": 0, "length": 2}], shared_id=99,
+                         media={"_": "messageMediaDocument", "ttl_seconds": 5})
 
 
 def test_every_event_has_a_renderer():
@@ -33,9 +39,28 @@ def test_every_event_has_a_renderer():
     ev.NotifySettings(scope="peer", peer=Peer.user(7)), ev.NotifySettings(scope="users"),
     ev.DialogUnreadMark(peer=Peer.user(8)), ev.ChatParticipants(chat_id=9), ev.LoginToken(),
     ev.LogRow(pts=1, origin=ev.Origin(10, 11)),
+    ev.LogRow(pts=2, pts_count=1, new_message=_MESSAGE),
 ])
 def test_events_round_trip_through_the_bus_encoding(event):
     assert ev.decode(ev.encode(event)) == event
+
+
+def test_a_new_message_row_is_rendered_from_its_event_and_read_otherwise():
+    event = ev.LogRow(pts=7, pts_count=1, new_message=_MESSAGE)
+    row, shown = carried_logged(_MESSAGE.owner_id, event)
+    assert (row.user_id, row.pts, row.pts_count, row.kind, row.data, row.date) == (
+        _MESSAGE.owner_id, 7, 1, "new_message", {"id": _MESSAGE.id}, _MESSAGE.date)
+    assert shown == {_MESSAGE.id: _MESSAGE}
+    assert carried_logged(_MESSAGE.owner_id + 1, event) is None  # another box's copy: read
+    assert carried_logged(_MESSAGE.owner_id, ev.LogRow(pts=7)) is None
+    # A process of an older version sends no message, and ignores one it is sent.
+    assert ev.decode(msgspec.json.encode({"kind": "log", "pts": 7})) == ev.LogRow(pts=7)
+
+    class OlderLogRow(msgspec.Struct, tag="log", tag_field="kind"):
+        pts: int
+        pts_count: int = 0
+
+    assert msgspec.json.decode(ev.encode(event), type=OlderLogRow) == OlderLogRow(pts=7, pts_count=1)
 
 
 def test_unknown_or_malformed_payloads_are_skipped():
@@ -132,13 +157,14 @@ async def test_log_rows_are_published_to_each_box_with_origin_only_on_the_actors
     services = types.SimpleNamespace(bus=bus, storage=None)
     async with bus.subscribe("user:1", "user:2") as sub:
         ctx = _ctx(services, 1, 100, 5)
-        await publish_rows(ctx, [(1, 10), (2, 20), (3, None)])
-        first, second = ev.decode(await sub.receive()), ev.decode(await sub.receive())
+        await publish_rows(ctx, [(1, 10), (2, 20), (3, None), (2, 21, 1, _MESSAGE)])
+        first, second, third = [ev.decode(await sub.receive()) for _ in range(3)]
     assert ctx.own_rows == [10]  # the actor's own box only
     # Each is stamped with its publish time (the bus lag metric), microseconds since the epoch.
-    assert all(abs(e.sent / 1e6 - time.time()) < 60 for e in (first, second))
+    assert all(abs(e.sent / 1e6 - time.time()) < 60 for e in (first, second, third))
     assert msgspec.structs.replace(first, sent=0) == ev.LogRow(pts=10, origin=ev.Origin(100, 5))
     assert msgspec.structs.replace(second, sent=0) == ev.LogRow(pts=20)
+    assert msgspec.structs.replace(third, sent=0) == ev.LogRow(pts=21, pts_count=1, new_message=_MESSAGE)
 
 
 def test_every_update_log_kind_has_a_renderer():
