@@ -72,6 +72,13 @@ MAX_PENDING = 1000
 # in one container after a reconnect). The oldest go first; a client re-asks for what
 # it never got.
 MAX_PENDING_BYTES = 16 * 1024 * 1024
+# ...and all the sessions of one auth key together this many: a key may have
+# MAX_SESSIONS_PER_KEY sessions, which would otherwise hold 64 times MAX_PENDING_BYTES
+# of file chunks a client never acks. The least recently active sessions lose their
+# oldest first. Counted only once a session holds more than _KEY_CHECK_ABOVE: small
+# answers never make a key reach it.
+MAX_PENDING_BYTES_PER_KEY = 2 * MAX_PENDING_BYTES
+_KEY_CHECK_ABOVE = 1024 * 1024
 GZIP_MIN_SIZE = 512
 # Results that carry file bytes (upload.file, upload.webFile, upload.cdnFile): media is
 # already compressed, and trying gzip on every 512 KB download chunk costs ~20 ms of CPU.
@@ -224,8 +231,14 @@ class SessionState:
         self.pending[msg_id] = (seqno, body)
         self.pending_bytes += len(body)
         while len(self.pending) > MAX_PENDING or (self.pending_bytes > MAX_PENDING_BYTES and len(self.pending) > 1):
-            _, dropped = self.pending.pop(next(iter(self.pending)))
-            self.pending_bytes -= len(dropped)
+            self.drop_oldest_pending()
+
+    def drop_oldest_pending(self) -> int:
+        """Forgets the oldest unacked message (the client re-asks for what it never got);
+        its size."""
+        _, dropped = self.pending.pop(next(iter(self.pending)))
+        self.pending_bytes -= len(dropped)
+        return len(dropped)
 
     def is_running(self, msg_id: int) -> bool:
         return self.running is not None and msg_id in self.running
@@ -649,7 +662,23 @@ class EncryptedSession:
             if item.content:
                 session.add_pending(msg_id, seqno, item.body)
             numbered.append((msg_id, seqno, item.body))
+        if session.pending_bytes > _KEY_CHECK_ABOVE and len(self.sessions) > 1:
+            self._bound_key_pending(session)
         return self._seal(session, numbered, now)
+
+    def _bound_key_pending(self, current: SessionState) -> None:
+        """The key's sessions hold MAX_PENDING_BYTES_PER_KEY at most: the least recently
+        active lose their oldest first, `current` last (and keeps its newest)."""
+        total = sum(s.pending_bytes for s in self.sessions.values())
+        if total <= MAX_PENDING_BYTES_PER_KEY:
+            return
+        for other in sorted((s for s in self.sessions.values() if s is not current), key=lambda s: s.last_active):
+            while other.pending and total > MAX_PENDING_BYTES_PER_KEY:
+                total -= other.drop_oldest_pending()
+            if total <= MAX_PENDING_BYTES_PER_KEY:
+                return
+        while len(current.pending) > 1 and total > MAX_PENDING_BYTES_PER_KEY:
+            total -= current.drop_oldest_pending()
 
     def _seal(self, session, numbered: list, now: float):
         """Numbered messages into one encrypted packet (the HTTP transport defers this:

@@ -291,6 +291,28 @@ def test_unacked_results_are_kept_up_to_a_byte_limit():
     assert session.pending_bytes == 0 and not session.pending
 
 
+def test_unacked_results_of_all_a_keys_sessions_are_kept_up_to_a_byte_limit():
+    # 64 sessions of one key, each downloading without acks, must not hold 64 x 16 MB.
+    from mtproto.session import MAX_PENDING_BYTES_PER_KEY
+
+    first, server, sessions = setup()
+    chunk = tl.encode(T.upload.File(type=T.storage.FileUnknown(), mtime=0, bytes=b"x" * (1 << 20)))
+    clients = [first] + [FakeClient(first.auth_key) for _ in range(5)]
+    for client in clients[1:]:
+        client.salt = first.salt
+    for round_ in range(12):
+        for client in clients:
+            msg_id = client.msg_id()
+            server.receive(client.request(F.help.GetNearestDc(), msg_id=msg_id), time.time())
+            last = server.result(client.session_id, msg_id, chunk, time.time())
+            [(newest, _, _)] = client.read(last)
+            assert newest in sessions[client.session_id].pending  # the answer just made stays
+    held = sum(session.pending_bytes for session in sessions.values())
+    assert MAX_PENDING_BYTES_PER_KEY - len(chunk) < held <= MAX_PENDING_BYTES_PER_KEY
+    assert all(session.pending_bytes == sum(len(b) for _, b in session.pending.values())
+               for session in sessions.values())
+
+
 def test_rpc_drop_answer():
     client, server, _ = setup()
     running = client.msg_id()
