@@ -61,8 +61,10 @@ _WOKEN = object()  # from _receive_until: no bytes, but the connection may park 
 # (server/idle_connections.py); a quarter of idle_timeout if that is sooner. A park and
 # its wake-up cost more than a read: at 1 s, a chat of a message a second parked and woke
 # about once per message, and 1,000 such clients at 500 msg/s cost 12% more server CPU
-# and twice the p99 latency than at 2 s or more (bench/README.md, "Open loop, fourth
-# session"); an idle connection parks all the same, 3 s later.
+# and twice the p99 latency than at 2 s or more; an idle connection parks all the same,
+# 3 s later. Parking sooner holds less memory after a burst of logins (they are active
+# together for less time) but wakes more connections at once later: both measured in
+# bench/README.md, "Issue 13, fourth session".
 PARK_AFTER = 3.0
 
 
