@@ -188,7 +188,8 @@ async def send_to_chat(tx: Executor, dialect: str, chat_id: int, sender: int, me
                                           **message)
     (own, own_pts), others = copies[0], copies[1:]
     return SentMessage(sender_copy=own, recipient_copy=None, sender_pts=own_pts, recipient_pts=None,
-                       deliveries=[(m.owner_id, pts) for m, pts in others], draft_cleared=draft_cleared)
+                       deliveries=[(m.owner_id, pts) for m, pts in others], copies=[m for m, _ in others],
+                       draft_cleared=draft_cleared)
 
 
 async def _add_user(tx: Executor, dialect: str, chat_id: int, actor: int, user: int, date: int,

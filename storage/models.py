@@ -305,6 +305,10 @@ class SentMessage(msgspec.Struct, frozen=True, kw_only=True):
     duplicate: bool = False
     # Every other box that got a copy: (user_id, pts after its new_message update).
     deliveries: list[tuple[int, int]] = []
+    # A basic group's new message: each other member's copy, in the order of deliveries
+    # (what their pushes show, rpc/updates/events.py LogRow.new_message); a retry's
+    # answer has none.
+    copies: list[MessageRecord] = []
     draft_cleared: bool = False  # clear_draft was asked and the sender had a draft there
 
 

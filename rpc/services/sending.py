@@ -92,9 +92,10 @@ async def store_message(ctx, peer: Peer, unchecked=None, **fields) -> SentMessag
 
 async def publish_sent(ctx, sent: SentMessage) -> None:
     if not sent.duplicate:
-        # Each copy is one new_message row: pts_count 1, with the copy where it is known
-        # (a private chat's two), so the pushes read nothing back.
-        copies = {copy.owner_id: copy for copy in (sent.sender_copy, sent.recipient_copy) if copy is not None}
+        # Each copy is one new_message row: pts_count 1, with the copy (a private chat's
+        # two, a group's each member's), so the pushes read nothing back.
+        copies = {copy.owner_id: copy for copy in (sent.sender_copy, sent.recipient_copy, *sent.copies)
+                  if copy is not None}
         await publish_rows(ctx, [(u, pts, 1, copies.get(u)) for u, pts in
                                  [(ctx.user_id, sent.sender_pts), *sent.deliveries]])
 

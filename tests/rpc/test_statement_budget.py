@@ -211,3 +211,50 @@ async def test_pushes_in_pts_order_cost_no_statement_more(state):
     finally:
         bens.close()
         anns.close()
+
+
+GROUP_PUSH_BUDGET = 3  # the group as the member sees it (rpc/services/chats_named.py); no log row
+
+
+@pytest.mark.parametrize("state", ["sqlite", "postgres"], indirect=True)
+async def test_a_group_messages_pushes_read_nothing_back(state, monkeypatch):
+    """Each member's LogRow carries that member's copy (SentMessage.copies): a member's
+    push reads no update-log row, in a group of any size; what it reads is the group."""
+    from rpc.updates.stream import open_user_stream
+
+    class Session:
+        def __init__(self, auth_key_id):
+            self.auth_key_id = auth_key_id
+
+    storage, now = state.storage, int(time.time())
+    ann = await storage.users.create("15550000001", "Ann", now=now)
+    members = [await storage.users.create(f"1556{i:07d}", f"M{i}", now=now) for i in range(4)]
+    ctx = RequestContext(auth_key_id=1, session_id=1, msg_id=1, layer=tl.LAYER, config=state.config,
+                         user_id=ann.id, services=state)
+    created = await dispatch(F.messages.CreateChat(title="G", users=[
+        T.InputUser(user_id=m.id, access_hash=m.access_hash) for m in members]), ctx)
+    chat = tl.decode_result(F.messages.CreateChat(users=[], title=""), created, tl.LAYER).updates.chats[0]
+    streams = [await open_user_stream(state.bus, storage, m.id, receiver=lambda n=n: (Session(10 + n), 1),
+                                      authorised=None) for n, m in enumerate(members)]
+    try:
+        for stream in streams:  # the group's creation, pushed to each
+            while (payload := stream.sub.take()) is not None:
+                await stream.pushes(payload)
+        async def no_log_read(*args):
+            raise AssertionError("a pushed group message read its log row back")
+
+        monkeypatch.setattr(storage.messages, "logged_with_message", no_log_read)
+        for i in range(2):
+            await dispatch(F.messages.SendMessage(peer=T.InputPeerChat(chat_id=chat.id), message=f"hi {i}",
+                                                  random_id=200 + i), ctx)
+            counts = []
+            for stream in streams:
+                before = statements_run()
+                pushed = await stream.pushes(stream.sub.take())
+                counts.append(statements_run() - before)
+                assert [p.updates.updates[0].message.message for p in pushed] == [f"hi {i}"]
+            if i:
+                assert max(counts) <= GROUP_PUSH_BUDGET, counts
+    finally:
+        for stream in streams:
+            stream.close()
