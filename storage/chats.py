@@ -31,6 +31,7 @@ from .interface import (AlreadyParticipant, ChatAdminRequired, ChatNotFound, Cha
                         InviteExpired, InviteInvalid, NotMember, NotParticipant)
 from .message_boxes import deliver, lock_boxes, sent_before_or_shared_id
 from .models import ChatChange, ChatInviteRecord, ChatParticipantRecord, ChatRecord, SentMessage
+from .query import Query, run
 
 MEMBERS_LIMIT = 200  # a basic group's size (Telegram's chat_size_max)
 
@@ -109,31 +110,40 @@ class SqlChats:
         wanted = list(dict.fromkeys(chat_ids))
         found: dict[int, ChatRecord] = {}
         for part in chunks(wanted):
-            rows = await self._db.fetch(f"SELECT {_CHAT_COLUMNS} FROM chats WHERE id IN ({in_list(len(part))})",
-                                        *part)
-            found.update((row[0], _chat(row)) for row in rows)
+            found.update(await run(self._db, self.get_many_query(part)))
         return [found[i] for i in wanted if i in found]
+
+    def get_many_query(self, chat_ids: Sequence[int]) -> Query[dict[int, ChatRecord]]:
+        return Query(f"SELECT {_CHAT_COLUMNS} FROM chats WHERE id IN ({in_list(len(chat_ids))})", tuple(chat_ids),
+                     lambda rows: {row[0]: _chat(row) for row in rows})
 
     async def participants(self, chat_id: int) -> list[ChatParticipantRecord]:
         return await _participants(self._db, chat_id)
 
     async def counts(self, chat_ids: Iterable[int]) -> dict[int, int]:
-        wanted = list(dict.fromkeys(chat_ids))
-        counts = dict.fromkeys(wanted, 0)
-        for part in chunks(wanted):
-            rows = await self._db.fetch("SELECT chat_id, count(*) FROM chat_participants"
-                                        f" WHERE chat_id IN ({in_list(len(part))}) GROUP BY chat_id", *part)
-            counts.update((row[0], row[1]) for row in rows)
+        counts: dict[int, int] = {}
+        for part in chunks(list(dict.fromkeys(chat_ids))):
+            counts.update(await run(self._db, self.counts_query(part)))
         return counts
 
+    def counts_query(self, chat_ids: Sequence[int]) -> Query[dict[int, int]]:
+        def decode(rows: list[Row]) -> dict[int, int]:
+            counts = dict.fromkeys(chat_ids, 0)
+            counts.update((row[0], row[1]) for row in rows)
+            return counts
+        return Query("SELECT chat_id, count(*) FROM chat_participants"
+                     f" WHERE chat_id IN ({in_list(len(chat_ids))}) GROUP BY chat_id", tuple(chat_ids), decode)
+
     async def memberships(self, user_id: int, chat_ids: Iterable[int]) -> dict[int, ChatParticipantRecord]:
-        wanted = list(dict.fromkeys(chat_ids))
         found: dict[int, ChatParticipantRecord] = {}
-        for part in chunks(wanted):
-            rows = await self._db.fetch(f"SELECT {_PARTICIPANT_COLUMNS} FROM chat_participants WHERE user_id = $1"
-                                        f" AND chat_id IN ({in_list(len(part), start=2)})", user_id, *part)
-            found.update((row[0], _participant(row)) for row in rows)
+        for part in chunks(list(dict.fromkeys(chat_ids))):
+            found.update(await run(self._db, self.memberships_query(user_id, part)))
         return found
+
+    def memberships_query(self, user_id: int, chat_ids: Sequence[int]) -> Query[dict[int, ChatParticipantRecord]]:
+        return Query(f"SELECT {_PARTICIPANT_COLUMNS} FROM chat_participants WHERE user_id = $1"
+                     f" AND chat_id IN ({in_list(len(chat_ids), start=2)})", (user_id, *chat_ids),
+                     lambda rows: {row[0]: _participant(row) for row in rows})
 
     async def chat_ids(self, user_id: int) -> list[int]:
         """The basic groups the user is a member of now, by id."""

@@ -646,11 +646,17 @@ class Chats(Protocol):
     async def get_many(self, chat_ids: Iterable[int]) -> list[ChatRecord]:
         """The chats that exist, in the order asked, each once."""
 
+    def get_many_query(self, chat_ids: Sequence[int]) -> Query[dict[int, ChatRecord]]:
+        """get_many of up to 500 distinct chats as a read to run with others (storage/query.py)."""
+
     async def participants(self, chat_id: int) -> list[ChatParticipantRecord]:
         """The current members, by the date they joined."""
 
     async def counts(self, chat_ids: Iterable[int]) -> dict[int, int]:
         """Members per chat (0 for a chat with none)."""
+
+    def counts_query(self, chat_ids: Sequence[int]) -> Query[dict[int, int]]:
+        """counts of up to 500 distinct chats as a read to run with others (storage/query.py)."""
 
     async def chat_ids(self, user_id: int) -> list[int]:
         """The basic groups the user is a member of now."""
@@ -659,6 +665,9 @@ class Chats(Protocol):
 
     async def memberships(self, user_id: int, chat_ids: Iterable[int]) -> dict[int, ChatParticipantRecord]:
         """The user's membership of each of these chats they are a member of."""
+
+    def memberships_query(self, user_id: int, chat_ids: Sequence[int]) -> Query[dict[int, ChatParticipantRecord]]:
+        """memberships in up to 500 distinct chats as a read to run with others (storage/query.py)."""
 
     async def send_message(self, chat_id: int, sender_id: int, *, date: int, message: str,
                            entities: Sequence[dict[str, Any]] = (), reply_to_msg_id: int | None = None,
