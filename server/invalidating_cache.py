@@ -81,6 +81,10 @@ class InvalidatingCache:
         self._entries.move_to_end(key)
         return hit[0]
 
+    def holds(self, key) -> bool:
+        """Whether `get(key)` has a value (an expired entry is dropped, as get drops it)."""
+        return self.get(key) is not MISSING
+
     async def read_through(self, keys: Iterable[Hashable], load: Callable[[list], Awaitable[dict]]) -> dict:
         """{key: value} for `keys`: from memory, the missing ones by `await load(missing)`,
         which answers {key: value} for each of them (and may add related keys, stored too)."""

@@ -10,7 +10,6 @@ from these raw rows.
 
 from __future__ import annotations
 
-from server.invalidating_cache import MISSING
 from storage.peer import Peer
 from storage.query import run_all
 
@@ -96,7 +95,7 @@ class UserRows:
         others = [u for u in ids if u != viewer_id]
 
         def lacking(users, keys_of):
-            return [u for u in users if any(cache.get(key) is MISSING for key in keys_of(u))]
+            return [u for u in users if not all(cache.holds(key) for key in keys_of(u))]
 
         reads = [(users, query, loaded) for users, query, loaded in (
             (lacking(ids, lambda u: [(_ROW, u)]), self._users.get_many_query, _records_loaded),
