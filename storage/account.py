@@ -8,9 +8,9 @@ from typing import Any
 
 import msgspec
 
-from .db import Database, Row, chunks, in_list
+from .db import Database, Row, in_list
 from .models import AuthorizationRecord, PasswordRecord
-from .query import Query, run
+from .query import Query, run_chunked
 
 _PASSWORD_COLUMNS = "user_id, salt1, salt2, g, p, verifier, hint, email, srp_id, updated_at"
 _AUTHORIZATION_COLUMNS = ("auth_key_id, user_id, hash, created_at, active_at, api_id, device_model, platform,"
@@ -59,10 +59,7 @@ class SqlPrivacy:
         return {row[0]: msgspec.json.decode(row[1]) for row in rows}
 
     async def get_all_of(self, user_ids: list[int]) -> dict[int, dict[str, list[dict]]]:
-        found: dict[int, dict[str, list[dict]]] = {}
-        for part in chunks(list(dict.fromkeys(user_ids))):
-            found.update(await run(self._db, self.get_all_of_query(part)))
-        return found
+        return await run_chunked(self._db, user_ids, self.get_all_of_query)
 
     def get_all_of_query(self, user_ids: Sequence[int]) -> Query[dict[int, dict[str, list[dict]]]]:
         """get_all_of these users (distinct, 500 at most)."""

@@ -26,12 +26,12 @@ from typing import Any
 
 import msgspec
 
-from .db import Database, Executor, Row, chunks, in_list
+from .db import Database, Executor, Row, in_list
 from .interface import (AlreadyParticipant, ChatAdminRequired, ChatNotFound, ChatNotModified, ChatTooBig,
                         InviteExpired, InviteInvalid, NotMember, NotParticipant)
 from .message_boxes import deliver, lock_boxes, sent_before_or_shared_id
 from .models import ChatChange, ChatInviteRecord, ChatParticipantRecord, ChatRecord, SentMessage
-from .query import Query, run
+from .query import Query, run_chunked
 
 MEMBERS_LIMIT = 200  # a basic group's size (Telegram's chat_size_max)
 
@@ -108,9 +108,7 @@ class SqlChats:
 
     async def get_many(self, chat_ids: Iterable[int]) -> list[ChatRecord]:
         wanted = list(dict.fromkeys(chat_ids))
-        found: dict[int, ChatRecord] = {}
-        for part in chunks(wanted):
-            found.update(await run(self._db, self.get_many_query(part)))
+        found = await run_chunked(self._db, wanted, self.get_many_query)
         return [found[i] for i in wanted if i in found]
 
     def get_many_query(self, chat_ids: Sequence[int]) -> Query[dict[int, ChatRecord]]:
@@ -121,10 +119,7 @@ class SqlChats:
         return await _participants(self._db, chat_id)
 
     async def counts(self, chat_ids: Iterable[int]) -> dict[int, int]:
-        counts: dict[int, int] = {}
-        for part in chunks(list(dict.fromkeys(chat_ids))):
-            counts.update(await run(self._db, self.counts_query(part)))
-        return counts
+        return await run_chunked(self._db, chat_ids, self.counts_query)
 
     def counts_query(self, chat_ids: Sequence[int]) -> Query[dict[int, int]]:
         def decode(rows: list[Row]) -> dict[int, int]:
@@ -135,10 +130,7 @@ class SqlChats:
                      f" WHERE chat_id IN ({in_list(len(chat_ids))}) GROUP BY chat_id", tuple(chat_ids), decode)
 
     async def memberships(self, user_id: int, chat_ids: Iterable[int]) -> dict[int, ChatParticipantRecord]:
-        found: dict[int, ChatParticipantRecord] = {}
-        for part in chunks(list(dict.fromkeys(chat_ids))):
-            found.update(await run(self._db, self.memberships_query(user_id, part)))
-        return found
+        return await run_chunked(self._db, chat_ids, lambda part: self.memberships_query(user_id, part))
 
     def memberships_query(self, user_id: int, chat_ids: Sequence[int]) -> Query[dict[int, ChatParticipantRecord]]:
         return Query(f"SELECT {_PARTICIPANT_COLUMNS} FROM chat_participants WHERE user_id = $1"

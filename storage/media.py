@@ -27,7 +27,7 @@ import msgspec
 from .db import Database, Executor, Row, chunks, in_list
 from .models import DocumentRecord, FileRecord, PhotoRecord, UploadRecord
 from .peer import Peer
-from .query import Query, run
+from .query import Query, run_chunked
 
 _UPLOAD = "owner_id, file_id, key_prefix, big, total_parts, created_at"
 _FILE = "id, size, part_size, mime_type, owner_id, created_at"
@@ -187,11 +187,7 @@ class SqlMedia:
     async def current_profile_photos(self, owners: Iterable[Peer]) -> dict[Peer, PhotoRecord]:
         """{peer: current profile photo} for the peers who have one (one statement per
         500 peers: every user view of an answer or a push asks)."""
-        wanted = list(dict.fromkeys(owners))
-        found: dict[Peer, PhotoRecord] = {}
-        for part in chunks(wanted):
-            found.update(await run(self._db, self.current_profile_photos_query(part)))
-        return found
+        return await run_chunked(self._db, owners, self.current_profile_photos_query)
 
     def current_profile_photos_query(self, owners: Sequence[Peer]) -> Query[dict[Peer, PhotoRecord]]:
         """current_profile_photos of these peers (distinct, 500 at most)."""

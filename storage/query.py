@@ -5,10 +5,10 @@ its `Query` once and uses it for its own method too, so the SQL lives in one pla
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Hashable, Iterable, Sequence
 from typing import Any, Generic, NamedTuple, TypeVar
 
-from .db import Executor, Row
+from .db import Executor, Row, chunks
 
 T = TypeVar("T")
 
@@ -21,6 +21,15 @@ class Query(NamedTuple, Generic[T]):
 
 async def run(db: Executor, query: Query[T]) -> T:
     return query.decode(await db.fetch(query.sql, *query.args))
+
+
+async def run_chunked(db: Executor, values: Iterable[Hashable], query_of: Callable[[Sequence], Query[dict]]) -> dict:
+    """A store method's whole read of many keys: `query_of` each chunk of the distinct
+    values (500 at most, the limit its Query is built for), the dicts merged."""
+    found: dict = {}
+    for part in chunks(list(dict.fromkeys(values))):
+        found.update(await run(db, query_of(part)))
+    return found
 
 
 async def run_all(db: Executor, queries: Sequence[Query[Any]]) -> list[Any]:

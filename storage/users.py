@@ -16,11 +16,11 @@ from __future__ import annotations
 import secrets
 from collections.abc import Sequence
 
-from .db import Database, Executor, Row, chunks, in_list, like_escape
+from .db import Database, Executor, Row, in_list, like_escape
 from .interface import AlreadyExists, UsernameTaken
 from .models import UserRecord
 from .peer import Peer
-from .query import Query, run
+from .query import Query, run_chunked
 from .updates import CREATE_STATE
 from .usernames import reserve
 
@@ -80,9 +80,7 @@ class SqlUsers:
     async def get_many(self, user_ids: list[int]) -> list[UserRecord]:
         """The users that exist, in the order asked, each once."""
         wanted = list(dict.fromkeys(user_ids))
-        found: dict[int, UserRecord] = {}
-        for part in chunks(wanted):
-            found.update(await run(self._db, self.get_many_query(part)))
+        found = await run_chunked(self._db, wanted, self.get_many_query)
         return [found[user_id] for user_id in wanted if user_id in found]
 
     def get_many_query(self, user_ids: Sequence[int]) -> Query[dict[int, UserRecord]]:
