@@ -38,7 +38,7 @@ def _short(update):
 
 
 async def _log_row(storage, viewer_id: int, event: ev.LogRow):
-    logged = carried_logged(viewer_id, event) or await read_logged(storage, viewer_id, event.pts)
+    logged = await logged_row(storage, viewer_id, event)
     return None if logged is None else await render_logged(storage, viewer_id, *logged)
 
 
@@ -51,6 +51,12 @@ async def read_logged(storage, viewer_id: int, pts: int):
         return None
     row, shown = logged
     return row, {} if shown is None else {shown.id: shown}
+
+
+async def logged_row(storage, viewer_id: int, event: ev.LogRow):
+    """(the viewer's log row the event names, the messages it shows by id): from the
+    event when it carries them (`carried_logged`), else read (`read_logged`)."""
+    return carried_logged(viewer_id, event) or await read_logged(storage, viewer_id, event.pts)
 
 
 def carried_logged(viewer_id: int, event: ev.LogRow):

@@ -35,7 +35,7 @@ from storage.bus import BusClosed
 
 from . import events as ev
 from .pts_order import FILL_ROWS, Entry, PtsOrder
-from .render import carried_logged, read_logged, render, render_logged
+from .render import logged_row, render, render_logged
 from .topics import channel_topic, key_topic, user_topic
 
 Receiver = tuple[typing.Any, int]  # (the session object, session_id) that gets the pushes
@@ -150,9 +150,7 @@ class UpdateStream:
         if origin and event.pts_count:
             entry = Entry(event.pts, event.pts_count, None)  # its answer told the session: nothing read
         else:
-            # What rendering reads anyway: carried by the event for a new message.
-            logged = carried_logged(self._viewer_id, event) or await read_logged(self._storage, self._viewer_id,
-                                                                                 event.pts)
+            logged = await logged_row(self._storage, self._viewer_id, event)  # what rendering reads anyway
             if logged is None:
                 return []  # pruned already
             row = logged[0]
