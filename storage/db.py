@@ -71,6 +71,10 @@ def in_list(count: int, start: int = 1) -> str:
     return ", ".join(f"${i}" for i in range(start, start + count))
 
 
-def chunks(values: Sequence[T], size: int = 500) -> list[Sequence[T]]:
+# Values per IN list: a read of more goes in pieces (chunks), and a Query is built for one.
+CHUNK_SIZE = 500
+
+
+def chunks(values: Sequence[T], size: int = CHUNK_SIZE) -> list[Sequence[T]]:
     """``values`` in pieces for IN lists, well under SQLite's limit of 32766 parameters."""
     return [values[i:i + size] for i in range(0, len(values), size)]

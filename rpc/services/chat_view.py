@@ -11,6 +11,7 @@ and the photo are decided in one place. The stored photo is the TL dict form
 from __future__ import annotations
 
 import tl
+from storage.db import CHUNK_SIZE
 from storage.models import ChatParticipantRecord, ChatRecord
 from storage.query import run_all
 from tl import types as T
@@ -79,7 +80,7 @@ async def migrated_to(storage, chats: list[ChatRecord]) -> dict[int, object]:
 
 
 # Chats a view reads in one round trip (one chunk of each read, storage/db.py chunks).
-PIPELINED_CHATS = 500
+PIPELINED_CHATS = CHUNK_SIZE
 
 
 class ChatView:

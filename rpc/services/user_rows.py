@@ -10,6 +10,7 @@ from these raw rows.
 
 from __future__ import annotations
 
+from storage.db import CHUNK_SIZE
 from storage.peer import Peer
 from storage.query import run_all
 
@@ -25,7 +26,7 @@ def owner_of(key) -> int:
 
 # A prefetch reads at most this many users at once (one chunk of each read); a bigger
 # answer reads them kind by kind, as without one.
-PREFETCH_MAX = 500
+PREFETCH_MAX = CHUNK_SIZE
 
 
 class UserRows:
