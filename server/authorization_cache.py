@@ -1,9 +1,10 @@
 """Which user each auth key is logged in as, remembered by the process (issue 13).
 
-Every RPC asks (rpc/services/login.py `identify`: storage.authorizations.get), and the
-answer changes only at a login, a logout or a revocation, so the process keeps it.
-`install` puts `CachedAuthorizations` in front of the storage's authorizations: `get`
-is answered from memory, and every change made through it (add, delete, delete_others)
+Every RPC asks (rpc/services/login.py `identify`: storage.authorizations.signed_in), and
+the answer changes only at a login, a logout or a revocation, so the process keeps it.
+`install` puts `CachedAuthorizations` in front of the storage's authorizations:
+`signed_in` is answered from memory (the user and whether a 2FA password is still
+due, not the whole row: an entry per connection, idle ones included), and every change made through it (add, delete, delete_others)
 empties this process's cache and is published on the bus topic "authz" before the
 writer's answer leaves, so every other server process empties its cache too (`follow`):
 a device revoked on one process is refused on its next request on any other.
@@ -28,7 +29,7 @@ MAX_ENTRIES = 100_000
 
 
 class CachedAuthorizations:
-    """storage.interface.Authorizations, with `get` remembered; see the module docstring."""
+    """storage.interface.Authorizations, with `signed_in` remembered; see the module docstring."""
 
     def __init__(self, inner, bus=None):
         self._inner = inner
@@ -37,13 +38,13 @@ class CachedAuthorizations:
         self.cache = InvalidatingCache(TOPIC, ttl=TTL, max_entries=MAX_ENTRIES, owner_of=lambda key: key)
 
     def __getattr__(self, name: str):
-        return getattr(self._inner, name)  # what is not cached (lists, by_hash, touch)
+        return getattr(self._inner, name)  # what is not cached (get, lists, by_hash, touch)
 
-    async def get(self, auth_key_id: int):
+    async def signed_in(self, auth_key_id: int):
         return (await self.cache.read_through([auth_key_id], self._load))[auth_key_id]
 
     async def _load(self, keys: list[int]) -> dict:
-        return {keys[0]: await self._inner.get(keys[0])}
+        return {keys[0]: await self._inner.signed_in(keys[0])}
 
     async def new_key(self, auth_key_id: int, store: Callable[[], Awaitable[object]]) -> None:
         """`await store()` stores a new permanent auth key (AlreadyExists: the id is taken,

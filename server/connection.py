@@ -58,14 +58,19 @@ _u64 = struct.Struct("<q").unpack_from
 _REQ_DH_PARAMS = F.ReqDHParams.CONSTRUCTOR_ID.to_bytes(4, "little")
 _WOKEN = object()  # from _receive_until: no bytes, but the connection may park now
 # Seconds without a byte from the peer before an otherwise idle connection parks
-# (server/idle_connections.py); a quarter of idle_timeout if that is sooner. A park and
-# its wake-up cost more than a read: at 1 s, a chat of a message a second parked and woke
-# about once per message, and 1,000 such clients at 500 msg/s cost 12% more server CPU
-# and twice the p99 latency than at 2 s or more; an idle connection parks all the same,
-# 3 s later. Parking sooner holds less memory after a burst of logins (they are active
-# together for less time) but wakes more connections at once later: both measured in
-# bench/README.md, "Issue 13, fourth session".
+# (server/idle_connections.py); a quarter of idle_timeout if that is sooner. A connection
+# parks soon (PARK_AFTER_QUIET): what it used while active (its task, nursery, cancel
+# scopes, coroutine frames: about 10 KB) is freed before many others are active too, so
+# a thousand clients that log in within a second or two do not leave 10 MB of holes in
+# the allocator's pools. One in a conversation (a call or push within CHATTY_WITHIN of
+# the one before) waits PARK_AFTER: a park and its wake-up cost more than a read, and
+# at 1 s a chat of a message a second parked and woke about once per message (1,000
+# such clients at 500 msg/s cost 12% more server CPU, and twice the p99 latency, than
+# at 2 s or more). Acks and pings alone do not make a conversation. Both measured in
+# bench/README.md.
+PARK_AFTER_QUIET = 0.25
 PARK_AFTER = 3.0
+CHATTY_WITHIN = 10.0
 
 
 class Connection:
@@ -75,7 +80,8 @@ class Connection:
     __slots__ = ("state", "initial", "refuse_with", "stream", "peer", "transport", "proven", "buffer_share",
                  "handshake", "new_key", "encrypted", "send_lock", "rpc_slots", "scope", "disconnect_at", "closing",
                  "push_user", "push_target", "push_feed", "push_check_due", "key_push_target", "key_push_feed",
-                 "runner", "nursery", "address", "opened_at", "last_packet", "parked_until", "pending")
+                 "runner", "nursery", "address", "opened_at", "last_packet", "parked_until", "last_exchange", "park_after",
+                 "pending")
 
     def __init__(self, state, stream: trio.abc.Stream, peer: str, refuse_with: int | None = None,
                  initial: bytes = b"", address: str | None = None):
@@ -118,6 +124,8 @@ class Connection:
         self.opened_at = 0.0
         self.last_packet = 0.0  # trio's clock: the idle timeout counts from it
         self.parked_until: float | None = None  # the deadline it is parked with, while parked
+        self.last_exchange = -math.inf  # trio's clock: its last call or push
+        self.park_after = PARK_AFTER_QUIET  # quiet seconds before it parks (see PARK_AFTER)
         # Tasks asked for while no nursery was open (a push for a parked connection).
         self.pending: list | None = None
 
@@ -129,7 +137,7 @@ class Connection:
         log.info("connection_open", peer=self.peer)
         self.opened_at = time.monotonic()
         self.last_packet = trio.current_time()
-        self.runner = RequestRunner(self.state, self._spawn, self.peer, self._after_call, self._own_row)
+        self.runner = RequestRunner(self.state, self)
         if self.refuse_with is None:
             self.state.register(self)
         await self.resume()
@@ -158,7 +166,7 @@ class Connection:
                         self.closing = True
                         self._stop_push()
             # Parked: the nursery had no task (the read loop parks only then); a task
-            # that comes while it closes waits in `pending` (_spawn), and wakes it.
+            # that comes while it closes waits in `pending` (spawn), and wakes it.
         # except*: errors from the connection's tasks arrive in exception groups
         # (strict groups, trio >= 0.25). A peer that vanished is normal; anything else
         # is logged. Either way only this connection ends, never the server.
@@ -206,7 +214,13 @@ class Connection:
         self.state.unregister(self)
         self.stream.socket.close()
 
-    def _spawn(self, task) -> None:
+    def _exchanged(self) -> None:
+        """A call came or a push left: a second within CHATTY_WITHIN makes it a conversation."""
+        now = trio.current_time()
+        self.park_after = PARK_AFTER if now - self.last_exchange < CHATTY_WITHIN else PARK_AFTER_QUIET
+        self.last_exchange = now
+
+    def spawn(self, task) -> None:
         """Start `task` (an async function of no arguments) in the connection's nursery;
         a parked connection is resumed for it."""
         if self.nursery is not None:
@@ -315,19 +329,26 @@ class Connection:
         own, which goes back to `disconnect_at` after the read. Passing the deadline
         cancels the read scope, which ends the read loop."""
         scope = self.scope
-        scope.deadline = min(deadline, self.disconnect_at)
+        until = min(deadline, self.disconnect_at)
         try:
             if parkable and self._parks():
-                # A connection parks once quiet for PARK_AFTER, not after each packet: an
+                # A connection parks once quiet for a while, not after each packet: an
                 # active chat would pay a park and a wake-up (a task, its nursery, epoll)
                 # for every message it sends or receives.
-                quiet_for = min(PARK_AFTER, self.state.config.idle_timeout / 4)
-                with trio.CancelScope(deadline=trio.current_time() + quiet_for) as wait:
+                quiet_until = trio.current_time() + min(self.park_after, self.state.config.idle_timeout / 4)
+                # The read scope gets the deadline only when it comes first: a deadline
+                # set and reset stays in trio's deadline heap until it passes (minutes,
+                # for the idle timeout), holding the scope, for every read of every
+                # connection.
+                if until < quiet_until:
+                    scope.deadline = until
+                with trio.CancelScope(deadline=quiet_until) as wait:
                     data = await self.stream.receive_some(READ_SIZE_IN_FRAME if self.transport.buffered else READ_SIZE)
                 if wait.cancelled_caught:
                     scope.deadline = self.disconnect_at
                     return _WOKEN
             else:
+                scope.deadline = until
                 data = await self.stream.receive_some(READ_SIZE_IN_FRAME if self.transport.buffered else READ_SIZE)
         except trio.Cancelled:
             self._log_timeout(deadline, timeout_event)
@@ -409,7 +430,7 @@ class Connection:
             # The session and the RPCs share the one record: not read again for the first
             # call, nor held twice (the key's 256 bytes) by an idle connection.
             if record is not None and self.runner is not None:
-                self.runner.records.setdefault(key_id, record)
+                record = self.runner.keep_record(record)
             session = await self.state.open_session(key_id, self.session_class, record) if record else None
             if session is None:
                 # An auth key we do not know: the client must create a new one.
@@ -427,8 +448,9 @@ class Connection:
             elif isinstance(event, Reply):
                 await self.send(event.data)
             elif isinstance(event, Rpc):
+                self._exchanged()
                 await self._take_rpc_slot()
-                self._spawn(functools.partial(self._run_rpc, session, event))
+                self.spawn(functools.partial(self._run_rpc, session, event))
             elif isinstance(event, SessionResumed):
                 resent = session.resend_pending(event.session_id, time.time())
                 if resent:
@@ -481,7 +503,7 @@ class Connection:
         if self.rpc_slots.value == MAX_RPCS_IN_FLIGHT:
             self.rpc_slots = None
 
-    async def _after_call(self, session: EncryptedSession, session_id: int, ctx: RequestContext) -> None:
+    async def after_call(self, session: EncryptedSession, session_id: int, ctx: RequestContext) -> None:
         """A call succeeded (server/request_runner.py): whom live updates go to now,
         settled before its answer is made."""
         self._note_updates_target(session, session_id, ctx)
@@ -501,12 +523,12 @@ class Connection:
         if self.push_user != ctx.user_id and not self.closing:
             self._stop_push()  # the key's own channel too: it is logged in now
             self.push_user = ctx.user_id
-            self._spawn(functools.partial(self._came_online, ctx.user_id))
+            self.spawn(functools.partial(self._came_online, ctx.user_id))
             if self.state.bus is not None:
-                # Bound methods rather than partials over the user id: push_user is
-                # that user for as long as the feed lives (a change stops it).
-                self.push_feed = feed = PushFeed(self._spawn, self._push, self._logged_out)
-                self._spawn(functools.partial(feed.open, functools.partial(
+                # The connection is the feed's owner, not partials over the user id:
+                # push_user is that user for as long as the feed lives (a change stops it).
+                self.push_feed = feed = PushFeed(self)
+                self.spawn(functools.partial(feed.open, functools.partial(
                     open_user_stream, self.state.bus, self.state.storage, ctx.user_id, receiver=self._push_receiver,
                     authorised=self._still_logged_in)))
 
@@ -526,7 +548,7 @@ class Connection:
             self.key_push_feed.stop()
             self.key_push_feed = None
 
-    def _own_row(self, session_id: int, pts: int) -> None:
+    def own_row(self, session_id: int, pts: int) -> None:
         if self.push_feed is not None:
             self.push_feed.own_row(session_id, pts)
 
@@ -536,8 +558,10 @@ class Connection:
     def _key_push_receiver(self) -> tuple[EncryptedSession, int] | None:
         return self.key_push_target
 
-    def _logged_out(self) -> None:
+    def logged_out(self, feed: PushFeed) -> None:
         """The user's pushes stopped (their feed did): the key is no longer logged in as them."""
+        if feed is not self.push_feed:
+            return
         log.info("push_stopped_logged_out", peer=self.peer, user_id=self.push_user)
         self.push_user = None
         self.push_feed = None
@@ -547,7 +571,7 @@ class Connection:
         to the updates addressed to this auth key; this session receives them."""
         self.key_push_target = (session, session_id)
         if self.key_push_feed is None and self.state.bus is not None and not self.closing:
-            self.key_push_feed = feed = PushFeed(self._spawn, self._push)
+            self.key_push_feed = feed = PushFeed(self)
             try:
                 await self.nursery.start(feed.open, functools.partial(
                     open_key_stream, self.state.bus, self.state.storage, session.auth_key_id,
@@ -574,7 +598,7 @@ class Connection:
         self.push_check_due = now + PUSH_AUTH_RECHECK * (1.0 - 0.5 * random.random())
         return current == self.push_user
 
-    async def _push(self, session: EncryptedSession, session_id: int, updates) -> None:
+    async def push(self, session: EncryptedSession, session_id: int, updates) -> None:
         try:
             body = tl.encode(updates, session.layer)
         except tl.TLEncodeError as exc:
@@ -582,6 +606,7 @@ class Connection:
             return
         packet = session.push(session_id, body, time.time())
         if packet is not None:
+            self._exchanged()
             try:
                 await self.send(packet)
             except (trio.BrokenResourceError, trio.ClosedResourceError):

@@ -33,6 +33,7 @@ import trio
 
 from storage.bus import BusError
 from storage.bus.listener import Listener
+from storage.set_map import SetMap
 
 from .runtime_settings import PROCESS_ID
 
@@ -60,7 +61,7 @@ class InvalidatingCache:
         self.max_entries = max_entries
         self._owner_of = owner_of
         self._entries: OrderedDict[Hashable, tuple[object, float]] = OrderedDict()  # key -> (value, expires)
-        self._by_owner: dict[int, set] = {}
+        self._by_owner = SetMap()  # owner → its keys (most own one)
         self._generation = 0  # moves at every invalidation
         self._cleared_at = 0  # generation of the last clear()
         self._invalidated_at: dict[int, int] = {}  # owner -> generation, while reads are in flight
@@ -115,7 +116,7 @@ class InvalidatingCache:
     def invalidate(self, owners: Iterable[int]) -> None:
         self._generation += 1
         for owner in owners:
-            for key in self._by_owner.pop(owner, ()):
+            for key in self._by_owner.pop(owner):
                 self._entries.pop(key, None)
             if self._reading:
                 self._invalidated_at[owner] = self._generation
@@ -179,18 +180,13 @@ class InvalidatingCache:
             # (a thousand clients logging in at once) do not all expire, and load again,
             # in the same moment.
             self._entries[key] = (value, now + self.ttl * (1.0 - 0.5 * random.random()))
-            self._by_owner.setdefault(owner, set()).add(key)
+            self._by_owner.add(owner, key)
         while len(self._entries) > self.max_entries:
             self._remove(next(iter(self._entries)))
 
     def _remove(self, key) -> None:
         self._entries.pop(key, None)
-        owner = self._owner_of(key)
-        keys = self._by_owner.get(owner)
-        if keys is not None:
-            keys.discard(key)
-            if not keys:
-                del self._by_owner[owner]
+        self._by_owner.discard(self._owner_of(key), key)
 
 
 async def announce(bus, topic: str, owners: list[int] | None, *, process: str = PROCESS_ID) -> None:

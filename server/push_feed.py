@@ -20,27 +20,35 @@ While the stream holds a row back for a gap in its user's pts (rpc/updates/strea
 `stop()` (the connection closes, the user logs out, a write failed) leaves the
 subscription and cancels the task if one runs; nothing arrives after it.
 When the stream finds the key logged out, the feed stops itself and calls
-`on_logged_out` (once, and never after `stop()`).
+its owner's `logged_out(feed)` (once, and never after `stop()`).
 """
 
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
+from typing import Protocol
 
 import trio
 
-# push(session, session_id, updates): render and send one push (the connection's).
-Push = Callable[..., Awaitable[None]]
+class Owner(Protocol):
+    """Whose pushes a feed sends: the connection. One object rather than a bound method
+    per hook: a feed lives as long as its login, idle connections included."""
+
+    def spawn(self, task: Callable[[], Awaitable]) -> None:
+        """Start `task` in the connection's nursery (resuming a parked connection)."""
+
+    async def push(self, session, session_id: int, updates) -> None:
+        """Render and send one push."""
+
+    def logged_out(self, feed: "PushFeed") -> None:
+        """`feed` stopped itself: its stream found the key logged out."""
 
 
 class PushFeed:
-    __slots__ = ("_spawn", "_push", "_on_logged_out", "_stream", "_scope", "_draining", "_stopped", "_woken")
+    __slots__ = ("_owner", "_stream", "_scope", "_draining", "_stopped", "_woken")
 
-    def __init__(self, spawn: Callable[[Callable[[], Awaitable]], None], push: Push,
-                 on_logged_out: Callable[[], None] | None = None):
-        self._spawn = spawn  # starts a task in the connection's nursery
-        self._push = push
-        self._on_logged_out = on_logged_out
+    def __init__(self, owner: Owner):
+        self._owner = owner
         self._stream = None  # rpc/updates/stream.UpdateStream, once open
         self._scope: trio.CancelScope | None = None  # of the task opening or draining, while one runs
         self._draining = False
@@ -85,7 +93,7 @@ class PushFeed:
             self._woken.set()
         elif not self._draining and not self._stopped:
             self._draining = True
-            self._spawn(self._drain)
+            self._owner.spawn(self._drain)
 
     async def _drain(self) -> None:
         stream = self._stream
@@ -105,8 +113,7 @@ class PushFeed:
                     await self._push_all(await stream.pushes(payload))
                     if stream.logged_out and not self._stopped:
                         self.stop()
-                        if self._on_logged_out is not None:
-                            self._on_logged_out()
+                        self._owner.logged_out(self)
         finally:
             self._scope = None
             self._draining = False
@@ -124,4 +131,4 @@ class PushFeed:
 
     async def _push_all(self, pushes) -> None:
         for receiver, updates in pushes:
-            await self._push(*receiver, updates)
+            await self._owner.push(*receiver, updates)

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import functools
 import time
-from typing import Awaitable, Callable
+from typing import Awaitable, Callable, Protocol
 
 import msgspec
 import structlog
@@ -32,30 +32,39 @@ from rpc.context import ClientInfo, RequestContext
 from rpc.services.login import identify
 from tl import functions as F
 
+from .shared_client_info import shared as shared_client_info
+
 # The connection's logger: rpc_error / rpc_crashed are what operators already filter on.
 log = structlog.get_logger("mtserver.connection")
 
 INVOKE_AFTER_TIMEOUT = 0.5  # PROTOCOL.md rule 20: MSG_WAIT_TIMEOUT after ~0.5 s
 
-# after_call(session, session_id, ctx): awaited after a call succeeded, before its answer is made.
-AfterCall = Callable[[EncryptedSession, int, RequestContext], Awaitable[None]]
+class Caller(Protocol):
+    """Whose calls a RequestRunner runs: the connection. One object rather than a bound
+    method per hook: a runner lives as long as its connection, idle ones included."""
+
+    peer: str
+
+    def spawn(self, task: Callable[[], Awaitable]) -> None:
+        """Start `task` in the connection's nursery: the background writes a call starts
+        (its layer, its client info) end with the connection."""
+
+    async def after_call(self, session: EncryptedSession, session_id: int, ctx: RequestContext) -> None:
+        """A call succeeded: awaited before its answer is made."""
+
+    def own_row(self, session_id: int, pts: int) -> None:
+        """A call made row `pts` of its user's box (RequestContext.on_own_row)."""
 
 
 class RequestRunner:
-    """The RPC calls of one connection. `spawn(task)` starts a task in the connection's
-    nursery: the background writes a call starts (its layer, its client info) end with
-    the connection."""
+    """The RPC calls of one connection (`caller`)."""
 
     # One per connection: no per-instance dict.
-    __slots__ = ("state", "spawn", "peer", "after_call", "own_row", "records", "_unsaved", "_call_ended")
+    __slots__ = ("state", "caller", "records", "_unsaved", "_call_ended")
 
-    def __init__(self, state, spawn: Callable[[Callable[[], Awaitable]], None], peer: str, after_call: AfterCall,
-                 own_row: Callable[[int, int], None] | None = None):
+    def __init__(self, state, caller: Caller):
         self.state = state
-        self.spawn = spawn
-        self.peer = peer
-        self.after_call = after_call
-        self.own_row = own_row or (lambda session_id, pts: None)  # (session_id, pts): a call made a row of its user's box (RequestContext.on_own_row)
+        self.caller = caller
         self.records: dict[int, object] = {}  # auth_key_id → storage.models.AuthKeyRecord
         self._unsaved: dict[int, dict] = {}  # auth_key_id → columns to write (_save_later)
         # Where invokeAfterMsg waits: woken whenever a call ends, it asks the session's
@@ -72,7 +81,7 @@ class RequestRunner:
             result = await dispatch(call.request, ctx)
             if isinstance(ctx.innermost, F.auth.BindTempAuthKey):
                 self.records.pop(key_id, None)  # now bound to a permanent key
-            await self.after_call(session, call.session_id, ctx)
+            await self.caller.after_call(session, call.session_id, ctx)
             packet = session.result(call.session_id, call.msg_id, result, time.time())
         except RpcError as exc:
             log.info("rpc_error", method=_method_name(call.request), code=exc.code, error=exc.message,
@@ -97,9 +106,9 @@ class RequestRunner:
             on_layer=lambda layer: self._set_layer(session, layer),
             on_client_info=lambda info: self._set_client_info(key_id, info),
             wait_for_messages=lambda msg_ids: self._wait_for_messages(session, msg_ids),
-            on_own_row=lambda pts: self.own_row(call.session_id, pts),
+            on_own_row=lambda pts: self.caller.own_row(call.session_id, pts),
             services=state, auth_key=record, perm_key_id=perm_key_id, user_id=user_id,
-            pending_user_id=pending_user_id, peer=self.peer, dialled_dc=dialled_dc,
+            pending_user_id=pending_user_id, peer=self.caller.peer, dialled_dc=dialled_dc,
         )
         if record is not None and record.client_info:
             ctx.client = ClientInfo(**record.client_info)
@@ -112,8 +121,18 @@ class RequestRunner:
         if record is None:
             record = await self.state.storage.auth_keys.get(key_id)
             if record is not None:
-                self.records[key_id] = record
+                record = self.keep_record(record)
         return record
+
+    def keep_record(self, record):
+        """The record this connection keeps for its key (the one kept already, if any),
+        its client info shared with equal ones (server/shared_client_info.py)."""
+        kept = self.records.get(record.key_id)
+        if kept is None:
+            if record.client_info:
+                record = msgspec.structs.replace(record, client_info=shared_client_info(record.client_info))
+            self.records[record.key_id] = kept = record
+        return kept
 
     def _set_layer(self, session: EncryptedSession, layer: int) -> None:
         serving = tl.serving_layer(layer)
@@ -123,9 +142,10 @@ class RequestRunner:
 
     def _set_client_info(self, key_id: int, info: ClientInfo) -> None:
         record = self.records.get(key_id)
+        client_info = shared_client_info(info.to_dict())
         if record is not None:
-            self.records[key_id] = msgspec.structs.replace(record, client_info=info.to_dict())
-        self._save_later(key_id, client_info=info.to_dict())
+            self.records[key_id] = msgspec.structs.replace(record, client_info=client_info)
+        self._save_later(key_id, client_info=client_info)
 
     def _save_later(self, key_id: int, **columns) -> None:
         """Persist in the background (the RPC does not wait for the storage), and what one
@@ -134,7 +154,7 @@ class RequestRunner:
         unsaved = self._unsaved.get(key_id)
         if unsaved is None:
             self._unsaved[key_id] = unsaved = {}
-            self.spawn(functools.partial(self._save, key_id))
+            self.caller.spawn(functools.partial(self._save, key_id))
         unsaved.update(columns)
 
     async def _save(self, key_id: int) -> None:

@@ -117,6 +117,13 @@ class SqlAuthorizations:
             f"SELECT {_AUTHORIZATION_COLUMNS} FROM authorizations WHERE auth_key_id = $1", auth_key_id)
         return None if row is None else _authorization(row)
 
+    async def signed_in(self, auth_key_id: int) -> tuple[int, bool] | None:
+        """(user_id, password_pending) of the key's authorization, None when it has none:
+        what every call checks (rpc/services/login.identify), without the rest of the row."""
+        row = await self._db.fetchrow(
+            "SELECT user_id, password_pending FROM authorizations WHERE auth_key_id = $1", auth_key_id)
+        return None if row is None else (row[0], bool(row[1]))
+
     async def by_hash(self, user_id: int, hash: int) -> AuthorizationRecord | None:
         row = await self._db.fetchrow(
             f"SELECT {_AUTHORIZATION_COLUMNS} FROM authorizations WHERE user_id = $1 AND hash = $2"

@@ -27,12 +27,13 @@ async def identify(storage, auth_key_record) -> tuple[int | None, int | None, in
     perm_key_id = auth_key_record.perm_key_id if auth_key_record.temporary else auth_key_record.key_id
     if perm_key_id is None:
         return None, None, None
-    auth = await storage.authorizations.get(perm_key_id)
-    if auth is None:
+    signed_in = await storage.authorizations.signed_in(perm_key_id)
+    if signed_in is None:
         return perm_key_id, None, None
-    if auth.password_pending:
-        return perm_key_id, None, auth.user_id
-    return perm_key_id, auth.user_id, None
+    user_id, password_pending = signed_in
+    if password_pending:
+        return perm_key_id, None, user_id
+    return perm_key_id, user_id, None
 
 
 def platform_of(client) -> str:

@@ -13,6 +13,7 @@ from collections.abc import Iterator, KeysView
 
 from server import metrics
 
+from ..set_map import SetMap
 from .errors import BusClosed
 from .subscription import Subscription
 
@@ -20,7 +21,7 @@ from .subscription import Subscription
 class Fanout:
     def __init__(self, name: str):
         self._name = name  # for error messages: which bus
-        self._by_channel: dict[str, set[Subscription]] = {}
+        self._by_channel = SetMap()  # channel → its subscriptions (most have one: a user's own)
         self._members: set[Subscription] = set()
         self.closed = False
 
@@ -39,14 +40,10 @@ class Fanout:
             self.detach(sub, channel)
 
     def attach(self, sub: Subscription, channel: str) -> None:
-        self._by_channel.setdefault(channel, set()).add(sub)
+        self._by_channel.add(channel, sub)
 
     def detach(self, sub: Subscription, channel: str) -> None:
-        subs = self._by_channel.get(channel)
-        if subs is not None:
-            subs.discard(sub)
-            if not subs:
-                del self._by_channel[channel]
+        self._by_channel.discard(channel, sub)
 
     @property
     def channels(self) -> KeysView[str]:

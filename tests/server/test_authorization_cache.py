@@ -29,13 +29,13 @@ async def test_a_key_is_read_once_and_a_change_here_is_seen_at_once(storage):
     cached = install(storage, None)
     assert install(storage, None) is cached  # once
     await cached.add(authorization(11, user.id))
-    assert (await cached.get(11)).user_id == user.id
+    assert (await cached.signed_in(11))[0] == user.id
     before = statements_run()
     for _ in range(5):
-        assert (await cached.get(11)).user_id == user.id
+        assert (await cached.signed_in(11))[0] == user.id
     assert statements_run() == before  # from memory
     await cached.delete(11)
-    assert await cached.get(11) is None  # logged out: refused on the next request
+    assert await cached.signed_in(11) is None  # logged out: refused on the next request
 
 
 async def test_a_new_key_is_logged_in_as_nobody_without_a_read(storage):
@@ -50,14 +50,14 @@ async def test_a_new_key_is_logged_in_as_nobody_without_a_read(storage):
 
     await cached.new_key(31, stored)
     before = statements_run()
-    assert await cached.get(31) is None
+    assert await cached.signed_in(31) is None
     assert statements_run() == before
 
     async def login_meanwhile():
         await cached.add(authorization(32, user.id))
 
     await cached.new_key(32, login_meanwhile)
-    assert (await cached.get(32)).user_id == user.id
+    assert (await cached.signed_in(32))[0] == user.id
 
     async def taken():
         raise AlreadyExists("auth key 33")
@@ -84,13 +84,13 @@ async def test_a_revocation_in_another_process_is_seen_on_the_next_request(stora
         await trio.testing.wait_all_tasks_blocked()
         await here.add(authorization(21, user.id))
         await here.add(authorization(22, user.id))
-        assert (await there.get(21)).user_id == user.id  # cached over there now
+        assert (await there.signed_in(21))[0] == user.id  # cached over there now
         # The user ends their other sessions from the process "there"; the process
         # "here" is told before the answer leaves (as the bus delivers it).
         there.cache.process = "there"
         assert await there.delete_others(user.id, 22) == [21]
         await trio.testing.wait_all_tasks_blocked()
-        assert await here.get(21) is None and (await here.get(22)).user_id == user.id
+        assert await here.signed_in(21) is None and (await here.signed_in(22))[0] == user.id
         nursery.cancel_scope.cancel()
 
 
@@ -106,12 +106,12 @@ async def test_a_lost_bus_message_empties_the_cache(storage):
     async with trio.open_nursery() as nursery:
         nursery.start_soon(follow, Process(), bus)
         await trio.testing.wait_all_tasks_blocked()
-        assert (await cached.get(31)).user_id == user.id
+        assert (await cached.signed_in(31))[0] == user.id
         await storage.authorizations.delete(31)  # behind the cache's back (another writer)
         for _ in range(3):  # more than the subscription holds, before it is read: it overflows
             await bus.publish("authz", b'{"process": "elsewhere"}')
         await trio.testing.wait_all_tasks_blocked()
-        assert await cached.get(31) is None
+        assert await cached.signed_in(31) is None
         nursery.cancel_scope.cancel()
 
 
@@ -119,8 +119,8 @@ async def test_an_entry_is_trusted_for_ttl_seconds_at_most(storage, autojump_clo
     user = await storage.users.create("15550000001", "Ann", now=int(time.time()))
     cached = CachedAuthorizations(storage.authorizations)
     await storage.authorizations.add(authorization(41, user.id))
-    assert (await cached.get(41)).user_id == user.id
+    assert (await cached.signed_in(41))[0] == user.id
     await storage.authorizations.delete(41)  # a writer outside the servers (the admin CLI)
-    assert await cached.get(41) is not None
+    assert await cached.signed_in(41) is not None
     await trio.sleep(cache_module.TTL + 1)
-    assert await cached.get(41) is None
+    assert await cached.signed_in(41) is None

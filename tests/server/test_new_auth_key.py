@@ -6,6 +6,7 @@ in one statement, its login check answered from memory."""
 
 import os
 import time
+import types
 
 import trio
 import trio_asyncio
@@ -87,7 +88,9 @@ async def test_the_first_call_reads_no_key_back_and_saves_layer_and_app_at_once(
 
             before = statements_run()
             async with trio.open_nursery() as nursery:
-                runner = RequestRunner(state, nursery.start_soon, "127.0.0.1:1", after_call)
+                caller = types.SimpleNamespace(peer="127.0.0.1:1", spawn=nursery.start_soon, after_call=after_call,
+                                               own_row=lambda session_id, pts: None)
+                runner = RequestRunner(state, caller)
                 runner.records[key.key_id] = record  # as the connection that made the key does
                 packet = await runner.run(session, call, None)
             # The UPDATE of layer and app is all: no read of the key, and its login check

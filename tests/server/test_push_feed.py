@@ -19,6 +19,11 @@ class _Session:
     auth_key_id = 1
 
 
+def _owner(nursery, sink, logged_out=lambda feed: None):
+    """The connection's part: its nursery, its push, told when the feed stops itself."""
+    return types.SimpleNamespace(spawn=nursery.start_soon, push=sink.push, logged_out=logged_out)
+
+
 def _typing(user_id):
     return ev.Typing(user_id=user_id, action={"_": "sendMessageTypingAction"})
 
@@ -53,7 +58,7 @@ async def test_no_task_while_idle_and_pushes_keep_their_order():
     services = types.SimpleNamespace(bus=bus, storage=None)
     sink = _Sink()
     async with trio.open_nursery() as nursery:
-        feed = PushFeed(nursery.start_soon, sink.push)
+        feed = PushFeed(_owner(nursery, sink))
         await nursery.start(feed.open, _opener(bus))
         assert await _tasks(nursery) == 0  # subscribed, nothing waiting
         for user_id in range(5):
@@ -73,7 +78,7 @@ async def test_a_slow_reader_holds_a_bounded_buffer_and_is_told_updates_too_long
     sink = _Sink()
     sink.gate = trio.Event()
     async with trio.open_nursery() as nursery:
-        feed = PushFeed(nursery.start_soon, sink.push)
+        feed = PushFeed(_owner(nursery, sink))
         await nursery.start(feed.open, _opener(bus))
         await publish(services, _typing(0), [7])
         await trio.testing.wait_all_tasks_blocked()  # its push is blocked writing
@@ -92,7 +97,7 @@ async def test_stop_cancels_a_push_in_progress_and_nothing_arrives_after():
     sink = _Sink()
     sink.gate = trio.Event()
     async with trio.open_nursery() as nursery:
-        feed = PushFeed(nursery.start_soon, sink.push)
+        feed = PushFeed(_owner(nursery, sink))
         await nursery.start(feed.open, _opener(bus))
         await publish(services, _typing(0), [7])
         await trio.testing.wait_all_tasks_blocked()
@@ -108,7 +113,7 @@ async def test_stopped_while_subscribing_leaves_nothing_subscribed():
     bus = MemoryBus()
     sink = _Sink()
     async with trio.open_nursery() as nursery:
-        feed = PushFeed(nursery.start_soon, sink.push)
+        feed = PushFeed(_owner(nursery, sink))
         nursery.start_soon(feed.open, _opener(bus))
         feed.stop()
     assert len(bus._fanout) == 0
@@ -124,7 +129,7 @@ async def test_a_logged_out_key_stops_its_feed():
         return False
 
     async with trio.open_nursery() as nursery:
-        feed = PushFeed(nursery.start_soon, sink.push, on_logged_out=lambda: told.append(True))
+        feed = PushFeed(_owner(nursery, sink, logged_out=lambda feed: told.append(True)))
         await nursery.start(feed.open, _opener(bus, authorised))
         await publish(services, _typing(0), [7])
         await _tasks(nursery)

@@ -7,6 +7,7 @@ test to deliver in the order it chooses, or never (a publication lost)."""
 from __future__ import annotations
 
 import functools
+import types
 import time
 
 import pytest
@@ -120,7 +121,7 @@ async def world(tmp_path):
 
 async def _feed(w, nursery, user_id, receiver):
     sink = Sink()
-    feed = PushFeed(nursery.start_soon, sink.push)
+    feed = PushFeed(types.SimpleNamespace(spawn=nursery.start_soon, push=sink.push, logged_out=lambda feed: None))
     await nursery.start(feed.open, functools.partial(
         open_user_stream, w.bus, w.storage, user_id, receiver=lambda: receiver, authorised=None))
     return feed, sink

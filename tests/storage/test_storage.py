@@ -495,12 +495,14 @@ async def test_authorizations_are_one_per_auth_key(storage):
                           password_pending=True)
     await storage.authorizations.add(first)
     assert await storage.authorizations.get(-7) == first
+    assert await storage.authorizations.signed_in(-7) == (1, True)  # what every call checks
     replaced = authorization(-7, 1, 12, device_model="Phone")
     await storage.authorizations.add(replaced)
     assert await storage.authorizations.get(-7) == replaced
+    assert await storage.authorizations.signed_in(-7) == (1, False)
     assert await storage.authorizations.by_hash(1, 12) == replaced
     assert await storage.authorizations.by_hash(1, 11) is None and await storage.authorizations.by_hash(2, 12) is None
-    assert await storage.authorizations.get(8) is None
+    assert await storage.authorizations.get(8) is None and await storage.authorizations.signed_in(8) is None
 
 
 async def test_authorizations_list_touch_and_delete(storage):
