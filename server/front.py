@@ -19,6 +19,8 @@ byte; between keep-alive requests the idle timeout applies. A port given ``http_
 
 from __future__ import annotations
 
+import select
+
 import structlog
 import trio
 
@@ -39,62 +41,125 @@ _ABRIDGED = 0xEF
 
 
 async def handle(state, stream: trio.abc.Stream, peer: str, *, http_only: bool = False) -> None:
-    # Over the limit (MTSERVER_MAX_CONNECTIONS, counting connections still choosing their
-    # protocol), the connection still learns its transport so that the -429 ("too many
-    # connections", mtproto-transports) reaches the client framed.
-    refuse = -429 if state.connection_count() >= state.config.max_connections else None
-    # ...and past the per-address limit, so that one host cannot take every slot.
-    address = peer.rpartition(":")[0]
-    limited = state.config.limits_apply_to(address)
-    if limited:
-        if state.per_address[address] >= state.config.max_connections_per_address:
-            refuse = -429
-        state.per_address[address] += 1
-    # Counted while not a Connection (which counts itself): choosing a protocol, or
-    # carrying HTTP requests.
-    state.unrouted += 1
-    counted = True
-    handed_over = False  # to a Connection, which releases the address and the stream when it ends
+    arrival = _Arrival(state, stream, peer, http_only)
+    if _readable_now(stream) or not arrival.park():
+        await arrival.resume()
 
-    def uncount() -> None:
-        nonlocal counted
-        if counted:
-            state.unrouted -= 1
-            counted = False
 
+def _readable_now(stream: trio.abc.Stream) -> bool:
+    """Whether a TCP connection's first bytes are already here (most clients send them
+    with the handshake's last ACK): then parking would only cost a wake-up at once."""
+    if type(stream) is not trio.SocketStream:
+        return False
+    poll = select.poll()
     try:
-        prefix = await _first_bytes(state, stream, http_only)
-        if not prefix:
-            return
-        if prefix[:4] in obfuscated.HTTP_PREFIXES:
-            await _serve_http(state, stream, peer, prefix, refuse, uncount)
-        elif http_only:
-            log.info("not_http", peer=peer)
-        else:
-            uncount()
-            conn = Connection(state, stream, peer, refuse_with=refuse, initial=prefix,
-                              address=address if limited else None)
-            handed_over = True
-            # It may park (server/idle_connections.py) and outlive this task.
-            await conn.run()
-    except (trio.BrokenResourceError, trio.ClosedResourceError):
-        pass  # the peer left
-    except Exception:
-        log.exception("front_crashed", peer=peer)
-    finally:
-        uncount()
-        if not handed_over:
-            if limited:
-                state.leave_address(address)
-            with trio.CancelScope(shield=True):
-                await stream.aclose()
+        poll.register(stream.socket.fileno(), select.POLLIN)
+        return bool(poll.poll(0))
+    except (OSError, ValueError):
+        return False
 
 
-async def _first_bytes(state, stream, http_only: bool) -> bytes:
-    """Enough bytes to tell HTTP from MTProto (4, or abridged's single 0xef)."""
+class _Arrival:
+    """A new connection until its first bytes say what it speaks. A TCP connection
+    waits for them parked (server/idle_connections.py), not in a task of its own: a
+    thousand apps that connect at once, or a peer that connects and says nothing, cost
+    a socket and this object each, not a task, its nursery and its cancel scopes (about
+    10 KB, and holes in the allocator's pools once they are gone)."""
+
+    __slots__ = ("state", "stream", "peer", "http_only", "refuse", "address", "limited", "counted", "deadline",
+                 "parked_until")
+
+    def __init__(self, state, stream: trio.abc.Stream, peer: str, http_only: bool):
+        self.state = state
+        self.stream = stream
+        self.peer = peer
+        self.http_only = http_only
+        # Over the limit (MTSERVER_MAX_CONNECTIONS, counting connections still choosing
+        # their protocol), the connection still learns its transport so that the -429
+        # ("too many connections", mtproto-transports) reaches the client framed.
+        self.refuse = -429 if state.connection_count() >= state.config.max_connections else None
+        # ...and past the per-address limit, so that one host cannot take every slot.
+        self.address = peer.rpartition(":")[0]
+        self.limited = state.config.limits_apply_to(self.address)
+        if self.limited:
+            if state.per_address[self.address] >= state.config.max_connections_per_address:
+                self.refuse = -429
+            state.per_address[self.address] += 1
+        # Counted while not a Connection (which counts itself): choosing a protocol, or
+        # carrying HTTP requests.
+        state.unrouted += 1
+        self.counted = True
+        # A peer that connects and sends nothing holds its slot no longer than a slow frame.
+        config = state.config
+        self.deadline = trio.current_time() + (HEAD_TIMEOUT if http_only
+                                               else min(config.frame_timeout, config.idle_timeout))
+        self.parked_until: float | None = None
+
+    def uncount(self) -> None:
+        if self.counted:
+            self.state.unrouted -= 1
+            self.counted = False
+
+    def park(self) -> bool:
+        """Wait for the first bytes parked (`resume` runs when they come, or at the
+        deadline); False when this connection cannot park."""
+        if self.state.idle is None or type(self.stream) is not trio.SocketStream:
+            return False
+        try:
+            self.state.idle.park(self, self.stream.socket.fileno(), self.deadline)
+        except OSError:
+            return False
+        self.parked_until = self.deadline
+        return True
+
+    def abandon(self) -> None:
+        """The server stops while this connection is parked: close without waiting."""
+        self.parked_until = None
+        self._release()
+        self.stream.socket.close()
+
+    def _release(self) -> None:
+        self.uncount()
+        if self.limited:
+            self.state.leave_address(self.address)
+            self.limited = False
+
+    async def resume(self) -> None:
+        self.parked_until = None
+        state, stream, peer = self.state, self.stream, self.peer
+        handed_over = False  # to a Connection, which releases the address and the stream when it ends
+        try:
+            prefix = await _first_bytes(stream, self.http_only, self.deadline)
+            if not prefix:
+                return
+            if prefix[:4] in obfuscated.HTTP_PREFIXES:
+                await _serve_http(state, stream, peer, prefix, self.refuse, self.uncount)
+            elif self.http_only:
+                log.info("not_http", peer=peer)
+            else:
+                self.uncount()
+                conn = Connection(state, stream, peer, refuse_with=self.refuse, initial=prefix,
+                                  address=self.address if self.limited else None)
+                handed_over = True
+                # It may park (server/idle_connections.py) and outlive this task.
+                await conn.run()
+        except (trio.BrokenResourceError, trio.ClosedResourceError):
+            pass  # the peer left
+        except Exception:
+            log.exception("front_crashed", peer=peer)
+        finally:
+            self.uncount()
+            if not handed_over:
+                self._release()
+                with trio.CancelScope(shield=True):
+                    await stream.aclose()
+
+
+async def _first_bytes(stream, http_only: bool, deadline: float) -> bytes:
+    """Enough bytes to tell HTTP from MTProto (4, or abridged's single 0xef), or fewer
+    when the peer leaves or `deadline` passes."""
     prefix = b""
-    # A peer that connects and sends nothing holds its slot no longer than a slow frame.
-    with trio.move_on_after(HEAD_TIMEOUT if http_only else min(state.config.frame_timeout, state.config.idle_timeout)):
+    with trio.move_on_at(deadline):
         while len(prefix) < 4 and not (prefix and prefix[0] == _ABRIDGED and not http_only):
             data = await stream.receive_some(65536)
             if not data:

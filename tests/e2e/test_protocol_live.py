@@ -20,7 +20,7 @@ from mtproto.transport.client import IntermediateClient
 from mtproto.transport.events import Packet, RemoteTransportError
 from server.app import serve
 from server.config import Config
-from server.connection import PARK_AFTER
+from server.connection import CHATTY_WITHIN, PARK_AFTER, PARK_AFTER_QUIET
 from storage import AuthKeyRecord
 from tl import functions as F, types as T
 
@@ -375,6 +375,23 @@ async def test_an_idle_connection_parks_without_a_task_and_carries_on(server, he
     assert len(server.idle) == 0
 
 
+async def test_a_quiet_connection_parks_soon_and_one_in_a_conversation_later(server, healthy):
+    conn, client = healthy
+    await parked(server, 1)
+    await healthy_ping(server, conn, client, 2)  # pings and acks make no conversation
+    woke = trio.current_time()
+    await parked(server, 1)
+    assert trio.current_time() - woke < PARK_AFTER_QUIET + 1
+    for _ in range(2):  # two calls within CHATTY_WITHIN do
+        msg_id = client.msg_id()
+        await conn.send(client.request(F.help.GetNearestDc(), msg_id=msg_id))
+        assert isinstance(await rpc_answer(conn, client, msg_id), T.NearestDc)
+    assert CHATTY_WITHIN > PARK_AFTER > PARK_AFTER_QUIET * 4
+    await trio.sleep(PARK_AFTER_QUIET * 4)
+    assert len(server.idle) == 0  # still active: it waits PARK_AFTER
+    await parked(server, 1)
+
+
 async def test_a_parked_connection_still_times_out(strict_server):
     client = await registered_client(strict_server)
     conn = await Raw.open(strict_server.config.port)
@@ -393,3 +410,21 @@ async def test_shutdown_closes_parked_connections(server, healthy):
     await shutdown(server, trio.CancelScope())
     assert await healthy[0].closed(timeout=3)
     assert not server.connections
+
+
+async def test_a_new_connection_waits_for_its_first_bytes_without_a_task(server):
+    from server.app import shutdown
+
+    silent = [await Raw.open(server.config.port) for _ in range(3)]
+    await parked(server, 3)  # connected, nothing said yet: parked, no task
+    assert server.unrouted == 3  # counted against the connection limits all the same
+    client = await registered_client(server)
+    await healthy_ping(server, silent[0], client, 1)  # its first bytes carry on as ever
+    await silent[1].stream.aclose()  # leaving before a byte: released
+    with trio.fail_after(3):
+        while server.unrouted != 1:
+            await trio.sleep(0.01)
+    await shutdown(server, trio.CancelScope())  # one still silent, one parked after its ping
+    server.nursery.cancel_scope.cancel()
+    assert await silent[2].closed(timeout=3) and await silent[0].closed(timeout=3)
+    assert server.unrouted == 0 and not server.per_address
