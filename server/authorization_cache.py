@@ -96,7 +96,8 @@ def install(storage, bus) -> CachedAuthorizations:
 
 async def follow(storage, bus) -> None:
     """Empties this process's cache whenever another process changed an authorization,
-    or a message about it may have been lost (a task of the server's nursery)."""
+    or a message about it may have been lost, and drops expired entries (a task of the
+    server's nursery)."""
     cache = storage.authorizations
     if isinstance(cache, CachedAuthorizations):
         await invalidating_cache.follow(cache.cache, bus)

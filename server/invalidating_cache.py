@@ -18,11 +18,14 @@ What may go wrong, and the answer:
 - a read that raced a change (read before, stored after the invalidation): not stored
   (`_Read`: the owners invalidated since the read began are remembered while any read
   is in flight);
-- unbounded growth: least recently used entries go beyond `max_entries`.
+- unbounded growth: least recently used entries go beyond `max_entries`;
+- entries nobody reads again (an idle connection's, say): `follow` also drops expired
+  ones from the least recently used end (`sweep`), SWEEP_BATCH at a time, every half TTL.
 """
 
 from __future__ import annotations
 
+import itertools
 import random
 from collections import OrderedDict
 from collections.abc import Awaitable, Callable, Hashable, Iterable
@@ -42,6 +45,7 @@ log = structlog.get_logger("mtserver.cache")
 MISSING = object()
 MAX_OWNERS_PER_MESSAGE = 10_000  # a bigger change is announced as "everything changed"
 _MAX_RACING = 10_000  # owners remembered for in-flight reads, before those reads are just not stored
+SWEEP_BATCH = 4096  # entries looked at per sweep, from the least recently used end
 
 
 class _Changed(msgspec.Struct, omit_defaults=True):
@@ -81,6 +85,16 @@ class InvalidatingCache:
             return MISSING
         self._entries.move_to_end(key)
         return hit[0]
+
+    def sweep(self) -> int:
+        """Drops expired entries among the SWEEP_BATCH least recently used (an expired
+        entry is otherwise dropped only when read again); how many."""
+        now = trio.current_time()
+        expired = [key for key, (_, expires) in itertools.islice(self._entries.items(), SWEEP_BATCH)
+                   if expires <= now]
+        for key in expired:
+            self._remove(key)
+        return len(expired)
 
     def holds(self, key) -> bool:
         """Whether `get(key)` has a value (an expired entry is dropped, as get drops it)."""
@@ -203,8 +217,18 @@ async def announce(bus, topic: str, owners: list[int] | None, *, process: str = 
 
 async def follow(cache: InvalidatingCache | None, bus) -> None:
     """Drops what other processes announce, at once, and empties the cache when a bus
-    message may have been lost (a task of the server's nursery)."""
-    if bus is None or cache is None:
+    message may have been lost; drops expired entries every half TTL (a task of the
+    server's nursery)."""
+    if cache is None:
         return
-    async with Listener(bus, [cache.topic], cache.on_payload, cache.clear):
-        await trio.sleep_forever()
+    async with trio.open_nursery() as nursery:
+        nursery.start_soon(_sweep_forever, cache)
+        if bus is not None:
+            async with Listener(bus, [cache.topic], cache.on_payload, cache.clear):
+                await trio.sleep_forever()
+
+
+async def _sweep_forever(cache: InvalidatingCache) -> None:
+    while True:
+        await trio.sleep(cache.ttl / 2)
+        cache.sweep()

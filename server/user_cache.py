@@ -109,6 +109,6 @@ async def announce_everyone_changed(bus) -> None:
 
 
 async def follow(storage, bus) -> None:
-    """Drops what other processes announce (a task of the server's nursery)."""
+    """Drops what other processes announce, and expired entries (a task of the server's nursery)."""
     rows = getattr(storage, "user_rows", None)
     await invalidating_cache.follow(None if rows is None else rows.cache, bus)

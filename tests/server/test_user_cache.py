@@ -101,6 +101,22 @@ async def test_entries_loaded_together_do_not_all_expire_together(autojump_clock
     assert left() == 0
 
 
+async def test_expired_entries_nobody_reads_are_swept(autojump_clock):
+    cache = InvalidatingCache("t", ttl=10, max_entries=100_000, owner_of=lambda key: key % 7)
+    await cache.read_through(range(5000), await load_from({n: n for n in range(5000)}))
+    async with trio.open_nursery() as nursery:
+        nursery.start_soon(invalidating_cache.follow, cache, None)  # no bus: it sweeps all the same
+        await trio.sleep(4.9)
+        assert len(cache) == 5000  # nothing has expired yet
+        await cache.read_through([10_000], await load_from({10_000: "new"}))
+        await trio.sleep(6)  # a sweep since every old entry expired: SWEEP_BATCH of them at most
+        assert 1 < len(cache) <= 5001 - invalidating_cache.SWEEP_BATCH
+        await trio.sleep(10)
+        assert len(cache) == 0  # the new one too, once expired
+        assert not cache._by_owner  # owners go with their last entry
+        nursery.cancel_scope.cancel()
+
+
 async def test_another_process_drops_the_owners_announced_and_everything_on_loss():
     bus = MemoryBus(max_buffer=1)
     here, there = keyed(), keyed()
