@@ -16,6 +16,8 @@ FRAME_MIN_BYTES_PER_SECOND = 4096
 
 
 class BufferShare:
+    __slots__ = ("state", "held")  # one per connection, idle ones included
+
     def __init__(self, state):
         self.state = state
         self.held = 0
