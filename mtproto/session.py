@@ -352,6 +352,7 @@ class EncryptedSession:
         if quick_ack:
             events.append(QuickAck(quick_ack_token(self.auth_key, payload[8:24], payload[24:])))
         out: list[_Out] = []
+        seen_here = session_id in self._seen_here
         session = self.sessions.get(session_id)
         if session is None:
             # A session is kept only for a message that passes the checks: state is not
@@ -364,10 +365,10 @@ class EncryptedSession:
                 out.append(_Out(tl.encode(T.NewSessionCreated(first_msg_id=msg_id, unique_id=unique_id,
                                                              server_salt=self.salts.current(self.auth_key_id, now))),
                                 content=True, response=False))
-        elif session_id not in self._seen_here:
+        elif not seen_here:
             events.append(SessionResumed(session_id))
         if session_id in self.sessions:
-            if session_id not in self._seen_here:
+            if not seen_here:
                 self._seen_here += (session_id,)
             session.last_active = now
         self.session = session

@@ -4,10 +4,11 @@ Every RPC asks (rpc/services/login.py `identify`: storage.authorizations.signed_
 the answer changes only at a login, a logout or a revocation, so the process keeps it.
 `install` puts `CachedAuthorizations` in front of the storage's authorizations:
 `signed_in` is answered from memory (the user and whether a 2FA password is still
-due, not the whole row: an entry per connection, idle ones included), and every change made through it (add, delete, delete_others)
-empties this process's cache and is published on the bus topic "authz" before the
-writer's answer leaves, so every other server process empties its cache too (`follow`):
-a device revoked on one process is refused on its next request on any other.
+due, not the whole row: an entry per connection, idle ones included), and every change
+made through it (add, delete, delete_others) empties this process's cache and is
+published on the bus topic "authz" before the writer's answer leaves, so every other
+server process empties its cache too (`follow`): a device revoked on one process is
+refused on its next request on any other.
 
 The machinery (the bus topic, emptying on a lost message, the TTL, reads that raced a
 change) is server/invalidating_cache.py's. The `mtserver admin` commands that end

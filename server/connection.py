@@ -39,6 +39,7 @@ from server import metrics
 from tl import functions as F
 
 from .buffer_budget import BufferShare, frame_deadline
+from .idle_connections import can_park
 from .push_feed import PushFeed
 from .request_runner import RequestRunner
 
@@ -80,8 +81,8 @@ class Connection:
     __slots__ = ("state", "initial", "refuse_with", "stream", "peer", "transport", "proven", "buffer_share",
                  "handshake", "new_key", "encrypted", "send_lock", "rpc_slots", "scope", "disconnect_at", "closing",
                  "push_user", "push_target", "push_feed", "push_check_due", "key_push_target", "key_push_feed",
-                 "runner", "nursery", "address", "opened_at", "last_packet", "parked_until", "last_exchange", "park_after",
-                 "pending")
+                 "runner", "nursery", "address", "opened_at", "last_packet", "parked_until", "last_exchange",
+                 "park_after", "pending")
 
     def __init__(self, state, stream: trio.abc.Stream, peer: str, refuse_with: int | None = None,
                  initial: bytes = b"", address: str | None = None):
@@ -123,7 +124,7 @@ class Connection:
         self.address = address
         self.opened_at = 0.0
         self.last_packet = 0.0  # trio's clock: the idle timeout counts from it
-        self.parked_until: float | None = None  # the deadline it is parked with, while parked
+        self.parked_until: float | None = None  # its deadline while parked (set and cleared by IdleConnections)
         self.last_exchange = -math.inf  # trio's clock: its last call or push
         self.park_after = PARK_AFTER_QUIET  # quiet seconds before it parks (see PARK_AFTER)
         # Tasks asked for while no nursery was open (a push for a parked connection).
@@ -144,7 +145,6 @@ class Connection:
 
     async def resume(self) -> None:
         """One active stretch: until the connection ends, or parks again."""
-        self.parked_until = None
         parked = False
         try:
             async with trio.open_nursery() as nursery:
@@ -191,7 +191,6 @@ class Connection:
         except OSError:
             log.exception("connection_park_failed", peer=self.peer)
             return False
-        self.parked_until = until
         return True
 
     async def _end(self) -> None:
@@ -209,7 +208,6 @@ class Connection:
 
     def abandon(self) -> None:
         """The server stops while this connection is parked: close without waiting."""
-        self.parked_until = None
         self._stop_push()
         self.state.unregister(self)
         self.stream.socket.close()
@@ -257,7 +255,7 @@ class Connection:
 
     def _parks(self) -> bool:
         """A TCP connection parks when idle; one over WebSocket or HTTP never does."""
-        return self.state.idle is not None and type(self.stream) is trio.SocketStream
+        return can_park(self.state.idle, self.stream)
 
     def _can_park(self) -> bool:
         """Nothing to do but wait for bytes: the task and nursery can go."""

@@ -31,6 +31,7 @@ from . import http_api
 from .buffer_budget import BufferShare, frame_deadline
 from .connection import Connection
 from .http_sessions import HandshakeConnection
+from .idle_connections import can_park
 from .websocket_stream import WebSocketStream
 
 log = structlog.get_logger("mtserver.front")
@@ -42,15 +43,13 @@ _ABRIDGED = 0xEF
 
 async def handle(state, stream: trio.abc.Stream, peer: str, *, http_only: bool = False) -> None:
     arrival = _Arrival(state, stream, peer, http_only)
-    if _readable_now(stream) or not arrival.park():
+    if not arrival.park():
         await arrival.resume()
 
 
-def _readable_now(stream: trio.abc.Stream) -> bool:
+def _readable_now(stream: trio.SocketStream) -> bool:
     """Whether a TCP connection's first bytes are already here (most clients send them
     with the handshake's last ACK): then parking would only cost a wake-up at once."""
-    if type(stream) is not trio.SocketStream:
-        return False
     poll = select.poll()
     try:
         poll.register(stream.socket.fileno(), select.POLLIN)
@@ -93,7 +92,7 @@ class _Arrival:
         config = state.config
         self.deadline = trio.current_time() + (HEAD_TIMEOUT if http_only
                                                else min(config.frame_timeout, config.idle_timeout))
-        self.parked_until: float | None = None
+        self.parked_until: float | None = None  # its deadline while parked (set and cleared by IdleConnections)
 
     def uncount(self) -> None:
         if self.counted:
@@ -102,19 +101,17 @@ class _Arrival:
 
     def park(self) -> bool:
         """Wait for the first bytes parked (`resume` runs when they come, or at the
-        deadline); False when this connection cannot park."""
-        if self.state.idle is None or type(self.stream) is not trio.SocketStream:
+        deadline); False when this connection cannot park, or its bytes are here."""
+        if not can_park(self.state.idle, self.stream) or _readable_now(self.stream):
             return False
         try:
             self.state.idle.park(self, self.stream.socket.fileno(), self.deadline)
         except OSError:
             return False
-        self.parked_until = self.deadline
         return True
 
     def abandon(self) -> None:
         """The server stops while this connection is parked: close without waiting."""
-        self.parked_until = None
         self._release()
         self.stream.socket.close()
 
@@ -125,7 +122,6 @@ class _Arrival:
             self.limited = False
 
     async def resume(self) -> None:
-        self.parked_until = None
         state, stream, peer = self.state, self.stream, self.peer
         handed_over = False  # to a Connection, which releases the address and the stream when it ends
         try:

@@ -27,6 +27,12 @@ import trio
 MAX_EVENTS = 1024
 
 
+def can_park(idle: "IdleConnections | None", stream) -> bool:
+    """Only a plain TCP socket parks: the watcher's epoll set watches its descriptor, and
+    a WebSocket or TLS stream may hold bytes read from it already."""
+    return idle is not None and type(stream) is trio.SocketStream
+
+
 class IdleConnections:
     __slots__ = ("_nursery", "_epoll", "_parked", "_deadlines", "_stale", "_wait")
 
@@ -43,8 +49,10 @@ class IdleConnections:
 
     def park(self, conn, fd: int, deadline: float) -> None:
         """Hold `conn` until `fd` is readable or `deadline` (trio's clock) passes; then
-        `conn.resume()` runs in a task of the server's nursery."""
+        `conn.resume()` runs in a task of the server's nursery. `conn.parked_until` is
+        the deadline while it is held here, None once it is let go (OSError: not held)."""
         self._epoll.register(fd, select.EPOLLIN)
+        conn.parked_until = deadline
         self._parked[fd] = conn
         heapq.heappush(self._deadlines, (deadline, fd, conn))
         if self._wait is not None and deadline < self._wait.deadline:
@@ -62,6 +70,7 @@ class IdleConnections:
         conn = self._parked.pop(fd, None)
         if conn is not None:
             self._epoll.unregister(fd)
+            conn.parked_until = None
         return conn
 
     def _compact(self) -> None:
@@ -96,6 +105,7 @@ class IdleConnections:
         finally:
             # The server stops: what is parked closes with it (no task to cancel).
             for conn in self._parked.values():
+                conn.parked_until = None
                 conn.abandon()
             self._parked.clear()
             self._epoll.close()

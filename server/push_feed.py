@@ -30,6 +30,7 @@ from typing import Protocol
 
 import trio
 
+
 class Owner(Protocol):
     """Whose pushes a feed sends: the connection. One object rather than a bound method
     per hook: a feed lives as long as its login, idle connections included."""

@@ -39,6 +39,7 @@ log = structlog.get_logger("mtserver.connection")
 
 INVOKE_AFTER_TIMEOUT = 0.5  # PROTOCOL.md rule 20: MSG_WAIT_TIMEOUT after ~0.5 s
 
+
 class Caller(Protocol):
     """Whose calls a RequestRunner runs: the connection. One object rather than a bound
     method per hook: a runner lives as long as its connection, idle ones included."""

@@ -9,11 +9,17 @@ never mistaken for the members).
 
 from __future__ import annotations
 
-from collections.abc import Hashable, Iterator, KeysView
+from collections.abc import Collection, Hashable, KeysView
 
 
 class _Members(set):
     __slots__ = ()
+
+
+def _members(held) -> Collection:
+    if held is _Members:  # no such key
+        return ()
+    return held if type(held) is _Members else (held,)
 
 
 class SetMap:
@@ -40,37 +46,20 @@ class SetMap:
         elif held is not _Members and held == member:
             del self._map[key]
 
-    def pop(self, key: Hashable) -> tuple:
-        """The key's members (none: an empty tuple), and the key is gone."""
-        held = self._map.pop(key, _Members)
-        if held is _Members:
-            return ()
-        return tuple(held) if type(held) is _Members else (held,)
+    def pop(self, key: Hashable) -> Collection:
+        """The key's members (none: empty), now the caller's, and the key is gone."""
+        return _members(self._map.pop(key, _Members))
 
-    def get(self, key: Hashable) -> tuple:
-        """The key's members, a snapshot (none: an empty tuple)."""
-        held = self._map.get(key, _Members)
-        if held is _Members:
-            return ()
-        return tuple(held) if type(held) is _Members else (held,)
-
-    def count(self, key: Hashable) -> int:
-        held = self._map.get(key, _Members)
-        if held is _Members:
-            return 0
-        return len(held) if type(held) is _Members else 1
+    def get(self, key: Hashable) -> Collection:
+        """The key's members (none: empty), not copied: not to be changed, nor kept
+        across a change to the map."""
+        return _members(self._map.get(key, _Members))
 
     def keys(self) -> KeysView:
         return self._map.keys()
 
     def clear(self) -> None:
         self._map.clear()
-
-    def __contains__(self, key: object) -> bool:
-        return key in self._map
-
-    def __iter__(self) -> Iterator:
-        return iter(self._map)
 
     def __len__(self) -> int:
         return len(self._map)

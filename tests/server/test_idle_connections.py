@@ -23,7 +23,6 @@ class Parked:
 
 def park(idle, fd, deadline):
     conn = Parked()
-    conn.parked_until = deadline
     idle.park(conn, fd, deadline)
     return conn
 
@@ -40,7 +39,7 @@ async def test_readable_deadline_and_wake_resume_once_each():
             readable = park(idle, a.fileno(), now + 60)
             timed = park(idle, c.fileno(), now + 0.2)
             woken = park(idle, e.fileno(), now + 60)
-            assert len(idle) == 3
+            assert len(idle) == 3 and timed.parked_until == now + 0.2  # the watcher sets it...
             b.send(b"x")
             with trio.fail_after(2):
                 await readable.resumed.wait()
@@ -50,6 +49,7 @@ async def test_readable_deadline_and_wake_resume_once_each():
                 await timed.resumed.wait()
             assert trio.current_time() - now >= 0.2
             assert len(idle) == 0
+            assert readable.parked_until is woken.parked_until is timed.parked_until is None  # ...and clears it
             nursery.cancel_scope.cancel()
 
 
@@ -76,4 +76,4 @@ async def test_what_is_parked_is_abandoned_when_the_watcher_stops():
             conn = park(idle, a.fileno(), trio.current_time() + 60)
             await trio.sleep(0.05)
             nursery.cancel_scope.cancel()
-        assert conn.abandoned
+        assert conn.abandoned and conn.parked_until is None
