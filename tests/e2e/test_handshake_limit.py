@@ -26,10 +26,15 @@ def test_new_auth_keys_per_address_are_limited(tmp_path, run):
             finally:
                 await client.disconnect()
 
-        for _ in range(3):
-            run(new_key())
+        # Telethon keeps g_ab without its leading zero bytes, so about one key in 256
+        # fails its own new_nonce_hash check and it makes another: the server counts
+        # both. Hence count what the server did, not how many connects succeeded.
+        connected = 0
         with pytest.raises(Exception):
-            run(new_key())
+            for _ in range(4):
+                run(new_key())
+                connected += 1
+        assert 1 <= connected <= 3
         log = server.log()
         assert log.count('"handshake_done"') == 3 and '"handshake_refused"' in log
     finally:
