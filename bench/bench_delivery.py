@@ -4,6 +4,7 @@
     python bench/bench_delivery.py --clients 100 --seconds 5 --database postgres sqlite
     python bench/bench_delivery.py --clients 100 1000 --redis redis://127.0.0.1:6379/0
     python bench/bench_delivery.py --clients 100 --database postgres --syscalls   # perf stat counts
+    python bench/bench_delivery.py --clients 1000 --rate 500 --server-tree ../wt-base   # an older server
 
 Starts `mtserver run` on loopback (PostgreSQL: a fresh database, created and dropped
 here, on the server at $MTTEST_POSTGRES or postgresql://postgres@127.0.0.1:5432;
@@ -14,7 +15,9 @@ recipient, and a message is delivered when the recipient's pushed updateNewMessa
 arrives. Load: a closed loop by default (one message in flight per sender, --window N
 for more: the throughput the server sustains), or --rate R messages per second from all
 senders together (open loop: the latency at that load). --redis URL puts the server on
-the Redis bus, as a scaled-out deployment runs (one process here). Prints one markdown
+the Redis bus, as a scaled-out deployment runs (one process here). --server-tree DIR
+runs the server from another checkout (an older commit's worktree) under this tree's load
+generator, so a before/after pair differs in the server alone. Prints one markdown
 table row per run.
 Server and clients share the machine; the CPU columns show who was busy.
 """
@@ -38,12 +41,12 @@ from tools.loadgen.delivery import run_delivery  # noqa: E402
 
 
 def bench(database: str, clients: list[int], seconds: float, window: int, rate: float | None, timeout: float,
-          redis: str | None = None, syscalls: bool = False) -> None:
+          redis: str | None = None, syscalls: bool = False, server_tree: Path | None = None) -> None:
     with tempfile.TemporaryDirectory() as tmp:
         data_dir = Path(tmp) / "data"
         url = create_database("mtserver_bench") if database == "postgres" else None
         env = {name: value for name, value in (("MTSERVER_DATABASE", url), ("MTSERVER_REDIS", redis)) if value}
-        server = ServerProcess(data_dir, env=env)
+        server = ServerProcess(data_dir, env=env, **({"root": server_tree} if server_tree else {}))
         try:
             server.start()
             accounts = trio.run(prepare_accounts, url, str(data_dir), max(clients))
@@ -79,13 +82,16 @@ def main() -> None:
                         help="seconds from sending to arrival before a message is lost")
     parser.add_argument("--syscalls", action="store_true",
                         help="also count the server's system calls per delivered message (perf stat)")
+    parser.add_argument("--server-tree", type=Path, metavar="DIR",
+                        help="run the server from this checkout instead (the load generator stays this tree's)")
     args = parser.parse_args()
     if any(n < 2 or n % 2 for n in args.clients):
         parser.error("--clients: even numbers >= 2")
     raise_file_limit(max(args.clients), "bench_delivery")
     print(markdown_header("database", "load"), flush=True)
     for database in args.database:
-        bench(database, args.clients, args.seconds, args.window, args.rate, args.timeout, args.redis, args.syscalls)
+        bench(database, args.clients, args.seconds, args.window, args.rate, args.timeout, args.redis, args.syscalls,
+              args.server_tree)
 
 
 if __name__ == "__main__":

@@ -47,7 +47,7 @@ from . import front
 from .connection import Connection
 from .health import probe_objects_at_startup
 from .idle_connections import IdleConnections
-from . import authorization_cache, runtime_settings, user_cache
+from . import authorization_cache, collector, runtime_settings, user_cache
 from .http_sessions import HttpSessions
 from .maintenance import forget_idle_sessions_forever, upkeep_forever
 from .ops_http import open_ops_http
@@ -175,7 +175,10 @@ class ServerState:
 
 
 async def serve(config: Config, rsa_key: ServerRsaKey, *, task_status=trio.TASK_STATUS_IGNORED,
-                handle_signals: bool = True) -> None:
+                handle_signals: bool = True, freeze_heap: bool = False) -> None:
+    """The server until it is told to stop. ``freeze_heap``: the process is the server's
+    own (`mtserver run`), so what it holds once started is frozen (server/collector.py);
+    a test running servers in its own process keeps its collector as it is."""
     # Older layers' request and result shapes: the codec knows them from here on.
     rpc.install_layer_adapters()
     # The operators' listener (server/ops_http.py) opens first: /readyz says "starting"
@@ -185,14 +188,14 @@ async def serve(config: Config, rsa_key: ServerRsaKey, *, task_status=trio.TASK_
         try:
             prefix = await deployment_prefix(storage, config.redis_prefix) if config.redis else None
             async with open_bus(config.redis, **({"prefix": prefix} if prefix else {})) as bus:
-                await _serve(config, rsa_key, storage, bus, task_status, handle_signals, ops)
+                await _serve(config, rsa_key, storage, bus, task_status, handle_signals, ops, freeze_heap)
         finally:
             with trio.CancelScope(shield=True):
                 await storage.close()
 
 
 async def _serve(config: Config, rsa_key: ServerRsaKey, storage: Storage, bus, task_status,
-                 handle_signals: bool, ops=None) -> None:
+                 handle_signals: bool, ops=None, freeze_heap: bool = False) -> None:
     listeners = await trio.open_tcp_listeners(config.port, host=config.host)
     port = listeners[0].socket.getsockname()[1]
     if config.port == 0:
@@ -211,11 +214,13 @@ async def _serve(config: Config, rsa_key: ServerRsaKey, storage: Storage, bus, t
         log.info("listening_web", host=config.host, port=web_listeners[0].socket.getsockname()[1],
                  tls=bool(config.tls_cert))
     state.web_port = web_listeners[0].socket.getsockname()[1] if web_listeners else None
+    collector.watch_pauses()
+    frozen = collector.freeze_startup_heap() if freeze_heap else 0
     log.info("listening", host=config.host, port=port, public_host=config.public_host, public_port=config.public_port,
              fingerprint=rsa_key.fingerprint_hex, storage=storage.backend, schema_version=storage.schema_version,
              # The handshake's secret exponentiations (mtproto/crypto/modexp.py): OpenSSL, or
              # GMP at twice the CPU per new key.
-             handshake_math=SECRET_BACKEND, rsa_in_openssl=rsa_key.raw is not None)
+             handshake_math=SECRET_BACKEND, rsa_in_openssl=rsa_key.raw is not None, frozen_objects=frozen)
     async with trio.open_nursery() as nursery:
         accept_scope = trio.CancelScope()
 

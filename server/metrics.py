@@ -83,6 +83,10 @@ DB_STATEMENT_DURATION = Histogram(
 OBJECT_STORE_ERRORS = Counter(
     "mtserver_object_store_errors", "Object store (media) operations that failed, by operation",
     ["operation"], registry=REGISTRY)
+GC_PAUSE = Histogram(
+    "mtserver_gc_pause_seconds", "Time the event loop stood still in one cyclic garbage collection, by generation"
+    " (2: a full one, which walks every object the process keeps)", ["generation"], buckets=_DB_BUCKETS,
+    registry=REGISTRY)
 UPDATE_LOG_ROWS = Gauge(
     "mtserver_update_log_rows", "Rows in the update log (refreshed at scrape time, at most once a minute)",
     registry=REGISTRY)

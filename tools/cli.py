@@ -14,7 +14,7 @@
 Settings come from the TOML file (``--config`` or ``MTSERVER_CONFIG``), then the
 ``MTSERVER_*`` environment, then these flags (server/config.py). ``run`` prepares
 everything the server needs -- configuration, data directory, logging, RSA key -- and
-hands over to ``server.app.serve(config, key)``; :func:`prepare_run` is that first half,
+hands over to ``server.app.serve(config, key, freeze_heap=True)``; :func:`prepare_run` is that first half,
 separately testable. ``migrate`` opens the storage (which applies pending migrations),
 prints the schema version and exits; ``run`` migrates the same way when it starts. This
 module parses arguments and reports errors; it holds no server logic.
@@ -30,6 +30,7 @@ runs, so that `--help` and the admin commands start quickly (bench/README.md).
 from __future__ import annotations
 
 import argparse
+import functools
 import importlib
 import inspect
 import os
@@ -149,15 +150,17 @@ def _start(config: Config, key) -> int:
 
 def _serve(serve, config: Config, key) -> int:
     # serve may be a trio entry point (async) or a blocking function that runs trio itself.
+    # This process is the server's own: what it holds once started is frozen
+    # (server/collector.py).
     if inspect.iscoroutinefunction(serve):
         import trio
 
         from storage.groups import single_errors
 
         with single_errors():
-            trio.run(serve, config, key)
+            trio.run(functools.partial(serve, freeze_heap=True), config, key)
     else:
-        serve(config, key)
+        serve(config, key, freeze_heap=True)
     return 0
 
 

@@ -290,3 +290,14 @@ def test_bus_lag_across_redis(tmp_path, run):
         assert_bus_lag_measured(scrape(http_port))
     finally:
         proc.stop()
+
+
+def test_the_server_process_freezes_its_startup_heap_and_counts_collections(ops_server):
+    # server/collector.py: `mtserver run` freezes what it holds once started, and every
+    # collection's pause is in the histogram (the one at startup at least).
+    listening = next(json.loads(line) for line in ops_server.log().splitlines()
+                     if '"listening"' in line and line.startswith("{"))
+    assert listening["frozen_objects"] > 10_000
+    families = scrape(ops_server.http_port)
+    assert families["mtserver_gc_pause_seconds"].type == "histogram"
+    assert value(families, "mtserver_gc_pause_seconds", "mtserver_gc_pause_seconds_count", generation="2") >= 1

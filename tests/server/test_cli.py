@@ -82,7 +82,7 @@ def test_run_prepares_config_data_dir_logging_and_key(tmp_path, capsys, fast_key
 def fake_app(monkeypatch):
     calls = []
     module = types.ModuleType("server.app")
-    module.serve = lambda config, key: calls.append((config, key))
+    module.serve = lambda config, key, **options: calls.append((config, key))
     monkeypatch.setitem(sys.modules, "server.app", module)
     return module, calls
 
@@ -112,13 +112,14 @@ def test_run_starts_an_async_serve_under_trio(tmp_path, fake_app, fast_keygen):
 
     module, calls = fake_app
 
-    async def serve(config, key):
+    async def serve(config, key, **options):
         await trio.sleep(0)
-        calls.append(trio.lowlevel.current_task().name)
+        calls.append(options)
 
     module.serve = serve
     assert main(["run", "--data-dir", str(tmp_path), "--log-format", "json"], env={}) == 0
-    assert len(calls) == 1
+    # The process is the server's own: it freezes its startup heap (server/collector.py).
+    assert calls == [{"freeze_heap": True}]
 
 
 def test_run_without_server_app_says_it_is_not_available_yet(tmp_path, capsys, monkeypatch, fast_keygen):

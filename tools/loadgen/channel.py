@@ -43,6 +43,7 @@ from .accounts import create_accounts, create_users
 from .client import Account, CallFailed, LoadClient
 from .delivery import (CONNECT_CONCURRENCY, LOGIN_TIMEOUT, TEXT_PREFIX, Countdown, logged_in, paced, percentile,
                        process_cpu_seconds)
+from .frozen_heap import frozen_heap
 
 # PostgreSQL (15+) backends send their table statistics at most once a second, and an idle
 # one only after 10 s: counts are read this long after the last write.
@@ -211,35 +212,36 @@ async def run_channel(host: str, port: int, channel: LoadChannel, *, rate: float
             nursery.start_soon(follower, me)
         with trio.fail_after(LOGIN_TIMEOUT):
             await ready.finished.wait()
-        if counts is not None:
-            result.counts_before = await counts()
-        cpu_start, server_cpu_start = time.process_time(), process_cpu_seconds(server_pid)
-        database_cpu = DatabaseCpu(database)
-        database_cpu.start()
-        nursery.start_soon(database_cpu.watch, done)
-        started = time.perf_counter()
-        posts.window_end = started + seconds
-        go.set()
-        await trio.sleep(seconds)
-        stop_posting.set()
-        await posted.wait()
-        # The pushes still due, until the last arrives or nothing has come for `timeout`.
-        due = result.posts * result.connected
-        while sum(posts.arrivals.values()) < due and time.perf_counter() - max(
-                posts.last_arrival, posts.window_end) < timeout:
-            await trio.sleep(0.01)
-        ended = max(posts.last_arrival, posts.window_end)
-        result.busy = ended - started
-        result.client_cpu = time.process_time() - cpu_start
-        if server_cpu_start is not None:
-            result.server_cpu = process_cpu_seconds(server_pid) - server_cpu_start
-        result.database_cpu = database_cpu.spent()
-        missing = sum(max(0, result.connected - posts.arrivals[t]) for t in posts.sent_at)
-        if missing:
-            result.errors["NOT_DELIVERED"] += missing
-        if counts is not None:
-            result.counts_after = await counts()
-        done.set()
+        with frozen_heap():
+            if counts is not None:
+                result.counts_before = await counts()
+            cpu_start, server_cpu_start = time.process_time(), process_cpu_seconds(server_pid)
+            database_cpu = DatabaseCpu(database)
+            database_cpu.start()
+            nursery.start_soon(database_cpu.watch, done)
+            started = time.perf_counter()
+            posts.window_end = started + seconds
+            go.set()
+            await trio.sleep(seconds)
+            stop_posting.set()
+            await posted.wait()
+            # The pushes still due, until the last arrives or nothing has come for `timeout`.
+            due = result.posts * result.connected
+            while sum(posts.arrivals.values()) < due and time.perf_counter() - max(
+                    posts.last_arrival, posts.window_end) < timeout:
+                await trio.sleep(0.01)
+            ended = max(posts.last_arrival, posts.window_end)
+            result.busy = ended - started
+            result.client_cpu = time.process_time() - cpu_start
+            if server_cpu_start is not None:
+                result.server_cpu = process_cpu_seconds(server_pid) - server_cpu_start
+            result.database_cpu = database_cpu.spent()
+            missing = sum(max(0, result.connected - posts.arrivals[t]) for t in posts.sent_at)
+            if missing:
+                result.errors["NOT_DELIVERED"] += missing
+            if counts is not None:
+                result.counts_after = await counts()
+            done.set()
     return result
 
 

@@ -41,6 +41,7 @@ import trio
 from tl import functions as F, types as T
 
 from .client import Account, CallFailed, LoadClient
+from .frozen_heap import frozen_heap
 
 TEXT_PREFIX = "loadgen "
 CONNECT_CONCURRENCY = 50  # connections opened at once (a burst of 1,000 SYNs overflows backlogs)
@@ -170,22 +171,23 @@ async def run_delivery(host: str, port: int, accounts: list[Account], *, seconds
             nursery.start_soon(sender, me, peer)
         with trio.fail_after(LOGIN_TIMEOUT):
             await ready.finished.wait()
-        cpu_start = time.process_time()
-        server_cpu_start = process_cpu_seconds(server_pid)
-        counter = SyscallCounter(server_pid) if count_syscalls and server_pid is not None else None
-        if counter is not None:
-            counter.start()
-        flights.window_end = time.perf_counter() + seconds
-        go.set()
-        await trio.sleep(seconds)
-        stop_sending.set()
-        result.client_cpu = time.process_time() - cpu_start
-        if server_cpu_start is not None:
-            result.server_cpu = process_cpu_seconds(server_pid) - server_cpu_start
-        if counter is not None:
-            result.server_syscalls = counter.stop()
-        await senders_left.finished.wait()  # the messages in flight arrive or time out
-        done.set()
+        with frozen_heap():
+            cpu_start = time.process_time()
+            server_cpu_start = process_cpu_seconds(server_pid)
+            counter = SyscallCounter(server_pid) if count_syscalls and server_pid is not None else None
+            if counter is not None:
+                counter.start()
+            flights.window_end = time.perf_counter() + seconds
+            go.set()
+            await trio.sleep(seconds)
+            stop_sending.set()
+            result.client_cpu = time.process_time() - cpu_start
+            if server_cpu_start is not None:
+                result.server_cpu = process_cpu_seconds(server_pid) - server_cpu_start
+            if counter is not None:
+                result.server_syscalls = counter.stop()
+            await senders_left.finished.wait()  # the messages in flight arrive or time out
+            done.set()
     return result
 
 
