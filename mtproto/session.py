@@ -32,7 +32,7 @@ from __future__ import annotations
 
 import os
 import struct
-from collections.abc import Callable
+from collections.abc import Callable, MutableMapping
 from dataclasses import dataclass, field
 
 import tl
@@ -305,7 +305,7 @@ class EncryptedSession:
                  "_events", "_key_id_bytes", "_randbytes", "observer")
 
     def __init__(self, auth_key: bytes, auth_key_id: int, salts: SaltPolicy,
-                 sessions: dict[int, SessionState], *, layer: int | None = None,
+                 sessions: MutableMapping[int, SessionState], *, layer: int | None = None,
                  initial_salt: int | None = None, initial_salt_until: float = 0,
                  randbytes: Callable[[int], bytes] = os.urandom):
         # Called with a `Captured` for every message decrypted or encrypted here; must not
@@ -716,7 +716,7 @@ class EncryptedSession:
         return self._key_id_bytes + msg_key + ciphertext
 
 
-def expire_idle_sessions(sessions_by_key: dict[int, dict[int, SessionState]], now: float,
+def expire_idle_sessions(sessions_by_key: dict[int, MutableMapping[int, SessionState]], now: float,
                          idle: float = SESSION_IDLE_SECONDS, in_use: frozenset[int] | set[int] = frozenset()) -> int:
     """Forget sessions nobody used for `idle` seconds, and the entries of keys left
     without any unless a connection holds them (`in_use`: it shares that key's dict);

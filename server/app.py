@@ -28,7 +28,7 @@ from mtproto.crypto import ServerRsaKey
 from mtproto.crypto.modexp import SECRET_BACKEND
 from mtproto.handshake import AuthKey
 from mtproto.salts import SLOT_SECONDS, SaltPolicy
-from mtproto.session import EncryptedSession, SessionState
+from mtproto.session import EncryptedSession
 from rpc.services.code_senders import parse_code_sender
 from rpc.services.limits import AccountLimits, RateLimit
 from rpc.services.email_senders import parse_email_sender
@@ -39,6 +39,7 @@ from storage.bus import open_bus
 from storage.bus.prefix import deployment_prefix
 from storage.objects import open_object_store
 from storage.objects.observed import ObservedObjectStore
+from storage.small_map import SmallMap
 
 from .accept import serve_listeners
 from .capture import Capture
@@ -98,7 +99,7 @@ class ServerState:
         self.auth_keys = storage.auth_keys  # alias, for now
         self.salts = SaltPolicy(salt_secret or load_or_create_secret(config.data_dir, SALT_SECRET_FILE))
         # auth_key_id → session_id → state: outlives connections (a reconnect resumes).
-        self.sessions: dict[int, dict[int, SessionState]] = {}
+        self.sessions: dict[int, SmallMap] = {}  # auth_key_id → {session_id: mtproto.session.SessionState}
         # The salt a handshake produced, accepted until the key's first slot ends.
         self.initial_salts: dict[int, tuple[int, float]] = {}
         self.connections: set[Connection] = set()
@@ -164,8 +165,11 @@ class ServerState:
         if record is None:
             return None
         salt, until = self.initial_salts.get(key_id, (None, 0))
+        sessions = self.sessions.get(key_id)
+        if sessions is None:  # the key's sessions, shared by its connections: one, nearly always
+            sessions = self.sessions[key_id] = SmallMap()
         session = session_class(
-            record.key, key_id, self.salts, self.sessions.setdefault(key_id, {}),
+            record.key, key_id, self.salts, sessions,
             layer=tl.serving_layer(record.layer) if record.layer else None,
             initial_salt=salt, initial_salt_until=until,
         )

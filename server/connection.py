@@ -35,6 +35,7 @@ from rpc.updates.presence import mark_offline, mark_online
 from rpc.updates.stream import open_key_stream, open_user_stream
 from rpc.services.login import identify
 from storage.bus import BusError
+from storage.small_map import SmallMap
 from server import metrics
 from tl import functions as F
 
@@ -99,7 +100,7 @@ class Connection:
         self.buffer_share = BufferShare(state)  # its incomplete frames, in the server-wide budget
         self.handshake: Handshake | None = None
         self.new_key = None  # storage.AuthKeyRecord of the key this connection's handshake made
-        self.encrypted: dict[int, EncryptedSession] = {}
+        self.encrypted: SmallMap = SmallMap()  # auth_key_id → EncryptedSession: one key, nearly always
         # Made while in use, dropped when free (an idle connection holds neither): see
         # _send_raw and _take_rpc_slot.
         self.send_lock: trio.Lock | None = None

@@ -32,6 +32,8 @@ from rpc.context import ClientInfo, RequestContext
 from rpc.services.login import identify
 from tl import functions as F
 
+from storage.small_map import SmallMap
+
 from .shared_client_info import shared as shared_client_info
 
 # The connection's logger: rpc_error / rpc_crashed are what operators already filter on.
@@ -66,8 +68,9 @@ class RequestRunner:
     def __init__(self, state, caller: Caller):
         self.state = state
         self.caller = caller
-        self.records: dict[int, object] = {}  # auth_key_id → storage.models.AuthKeyRecord
-        self._unsaved: dict[int, dict] = {}  # auth_key_id → columns to write (_save_later)
+        # auth_key_id → storage.models.AuthKeyRecord: one key, nearly always
+        self.records: SmallMap = SmallMap()
+        self._unsaved: dict[int, dict] | None = None  # auth_key_id → columns to write (_save_later)
         # Where invokeAfterMsg waits: woken whenever a call ends, it asks the session's
         # CallOutcomes (mtproto/call_outcomes.py) again.
         self._call_ended: trio.lowlevel.ParkingLot | None = None  # made by the first wait
@@ -152,6 +155,8 @@ class RequestRunner:
         """Persist in the background (the RPC does not wait for the storage), and what one
         call says at once in one statement: invokeWithLayer(initConnection(...)), every
         app's first call on a connection, sets both the layer and the client info."""
+        if self._unsaved is None:
+            self._unsaved = {}
         unsaved = self._unsaved.get(key_id)
         if unsaved is None:
             self._unsaved[key_id] = unsaved = {}
@@ -162,7 +167,7 @@ class RequestRunner:
         # Runs once the call that asked has yielded: by then it has said all it will.
         columns = self._unsaved.pop(key_id)
         if not self._unsaved:
-            self._unsaved = {}  # an emptied dict keeps its table; a new one has none
+            self._unsaved = None  # an emptied dict keeps its table
         await self.state.auth_keys.update_client(key_id, **columns)
 
     async def _wait_for_messages(self, session: EncryptedSession, msg_ids: list[int]) -> None:
