@@ -9,7 +9,7 @@ collection's walk. With 1,000 connected clients a full collection took 66–89 m
 grows, which alone put the open-loop benchmark's p99 over 100 ms (bench/README.md,
 "Issue 13, sixth session"). Frozen at startup (gc.freeze: nothing is freed or walked
 again), that heap costs no collection anything, and the same full collection took
-13–16 ms.
+11–19 ms.
 
 What is frozen is what exists when the server is ready to accept: it is kept until
 exit anyway. Garbage made later, the connections' included, is collected as before.

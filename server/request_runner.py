@@ -30,9 +30,8 @@ from mtproto.session import EncryptedSession, Rpc
 from rpc import RpcError, dispatch
 from rpc.context import ClientInfo, RequestContext
 from rpc.services.login import identify
-from tl import functions as F
-
 from storage.small_map import SmallMap
+from tl import functions as F
 
 from .shared_client_info import shared as shared_client_info
 
