@@ -155,8 +155,7 @@ class _Arrival:
         except Exception:
             log.exception("front_crashed", peer=peer)
         finally:
-            self.uncount()
-            if not handed_over:
+            if not handed_over:  # handed over, it was uncounted first
                 self._release()
                 with trio.CancelScope(shield=True):
                     await stream.aclose()
